@@ -1,0 +1,119 @@
+//! [`AudioDiff`]: the facts, in the past tense, that the audio thread applies
+//! to its own copy of the project and to the server. Each diff carries only
+//! what changed; its size never grows with the project.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{BusId, EffectId, InstrumentId};
+use crate::instrument::{EffectSlot, FilterDef, Instrument, LfoDef, SourceDef, VoiceSettings};
+use crate::mixer::{Bus, MasterSettings, MixerSettings, OutputTarget};
+use crate::param::ParamTarget;
+
+/// Whose effect chain an effect is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ChainOwner {
+    Instrument(InstrumentId),
+    Bus(BusId),
+    Master,
+}
+
+/// Everything the audio thread needs to build the graph from nothing: sent
+/// when a project is opened and used to rebuild after a server restart.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AudioScene {
+    /// Instruments in display (and server execution) order.
+    pub instruments: Vec<Instrument>,
+    /// Aux buses in order.
+    pub buses: Vec<Bus>,
+    pub master: MasterSettings,
+    pub master_effects: Vec<EffectSlot>,
+}
+
+/// The definition and mixer state of a new instrument.
+pub type InstrumentSnapshot = Instrument;
+
+/// One change to what the audio thread must play.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum AudioDiff {
+    /// Replace everything (open project); the only whole-state diff.
+    SceneLoaded(Box<AudioScene>),
+    /// A new instrument, placed after `after` (first when `None`).
+    InstrumentAdded {
+        instrument: Box<InstrumentSnapshot>,
+        after: Option<InstrumentId>,
+    },
+    InstrumentRemoved {
+        instrument: InstrumentId,
+    },
+    /// The instrument now comes after `after` (first when `None`).
+    InstrumentMoved {
+        instrument: InstrumentId,
+        after: Option<InstrumentId>,
+    },
+    SourceChanged {
+        instrument: InstrumentId,
+        source: SourceDef,
+    },
+    FilterChanged {
+        instrument: InstrumentId,
+        filter: Option<FilterDef>,
+    },
+    /// A new effect placed after `after` in its chain (first when `None`).
+    EffectAdded {
+        owner: ChainOwner,
+        effect: EffectSlot,
+        after: Option<EffectId>,
+    },
+    EffectRemoved {
+        owner: ChainOwner,
+        effect: EffectId,
+    },
+    EffectMoved {
+        owner: ChainOwner,
+        effect: EffectId,
+        after: Option<EffectId>,
+    },
+    EffectToggled {
+        owner: ChainOwner,
+        effect: EffectId,
+        enabled: bool,
+    },
+    ParamSet {
+        target: ParamTarget,
+        value: f32,
+    },
+    LfoChanged {
+        instrument: InstrumentId,
+        lfo: LfoDef,
+    },
+    VoiceSettingsChanged {
+        instrument: InstrumentId,
+        voice: VoiceSettings,
+    },
+    /// Level, pan, mute, solo, output and sends of an instrument strip.
+    MixerSet {
+        instrument: InstrumentId,
+        mixer: MixerSettings,
+    },
+    SendSet {
+        instrument: InstrumentId,
+        bus: BusId,
+        level: f32,
+    },
+    OutputChanged {
+        instrument: InstrumentId,
+        output: OutputTarget,
+    },
+    BusAdded {
+        bus: Box<Bus>,
+        after: Option<BusId>,
+    },
+    BusRemoved {
+        bus: BusId,
+    },
+    BusMixerSet {
+        bus: BusId,
+        mixer: MixerSettings,
+    },
+    MasterSet(MasterSettings),
+}

@@ -1,0 +1,197 @@
+//! What an instrument *is*: source, filter, effect chain, LFO, envelope and
+//! voice settings. Changing any of this may change the instrument's nodes on
+//! the server; changing [`crate::MixerSettings`] never does.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{EffectKind, FilterKind, ParamSpec, SourceKind};
+use crate::ids::{EffectId, InstrumentId};
+use crate::mixer::MixerSettings;
+
+/// Parameter values by stable parameter id. Ordered so equal maps serialise
+/// identically.
+pub type Params = BTreeMap<String, f32>;
+
+/// Default values of a list of parameter specs.
+pub fn default_params(specs: &[ParamSpec]) -> Params {
+    specs.iter().map(|s| (s.id.to_owned(), s.default)).collect()
+}
+
+/// An instrument of the project: its stable id, its name, its definition and
+/// its mixer settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Instrument {
+    pub id: InstrumentId,
+    pub name: String,
+    pub def: InstrumentDef,
+    #[serde(default)]
+    pub mixer: MixerSettings,
+}
+
+/// The definition of an instrument.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstrumentDef {
+    pub source: SourceDef,
+    #[serde(default)]
+    pub filter: Option<FilterDef>,
+    #[serde(default)]
+    pub effects: Vec<EffectSlot>,
+    #[serde(default)]
+    pub lfo: LfoDef,
+    #[serde(default)]
+    pub amp_env: EnvelopeDef,
+    #[serde(default)]
+    pub voice: VoiceSettings,
+}
+
+impl InstrumentDef {
+    /// A definition with `kind`'s default parameters and nothing else.
+    pub fn new(kind: SourceKind) -> Self {
+        InstrumentDef {
+            source: SourceDef::new(kind),
+            filter: None,
+            effects: Vec::new(),
+            lfo: LfoDef::default(),
+            amp_env: EnvelopeDef::default(),
+            voice: VoiceSettings::default(),
+        }
+    }
+
+    /// The effect slot with this id, if it is in this chain.
+    pub fn effect(&self, id: EffectId) -> Option<&EffectSlot> {
+        self.effects.iter().find(|e| e.id == id)
+    }
+}
+
+/// The sound source and its per-voice parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceDef {
+    pub kind: SourceKind,
+    pub params: Params,
+}
+
+impl SourceDef {
+    pub fn new(kind: SourceKind) -> Self {
+        SourceDef { kind, params: default_params(kind.params()) }
+    }
+}
+
+/// The filter slot. A disabled filter keeps its settings and is bypassed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FilterDef {
+    pub kind: FilterKind,
+    pub params: Params,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+impl FilterDef {
+    pub fn new(kind: FilterKind) -> Self {
+        FilterDef { kind, params: default_params(kind.params()), enabled: true }
+    }
+}
+
+/// One effect in a chain, addressed by its stable id wherever it moves.
+/// A disabled effect keeps its id and params; the engine bypasses it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EffectSlot {
+    pub id: EffectId,
+    pub kind: EffectKind,
+    pub params: Params,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+impl EffectSlot {
+    pub fn new(id: EffectId, kind: EffectKind) -> Self {
+        EffectSlot { id, kind, params: default_params(kind.params()), enabled: true }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Wave shape of the LFO (matches the `shape` control of `imbolc_lfo`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum LfoShape {
+    #[default]
+    Sine,
+    Triangle,
+    Saw,
+    Square,
+}
+
+impl LfoShape {
+    /// Value of the SynthDef's `shape` control.
+    pub fn control_value(self) -> f32 {
+        match self {
+            LfoShape::Sine => 0.0,
+            LfoShape::Triangle => 1.0,
+            LfoShape::Saw => 2.0,
+            LfoShape::Square => 3.0,
+        }
+    }
+}
+
+/// A control-rate LFO modulating one source or filter parameter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LfoDef {
+    pub enabled: bool,
+    pub rate: f32,
+    pub depth: f32,
+    pub shape: LfoShape,
+    /// Parameter id of the filter it modulates (e.g. "cutoff").
+    pub target: Option<String>,
+}
+
+impl Default for LfoDef {
+    fn default() -> Self {
+        LfoDef { enabled: false, rate: 1.0, depth: 0.0, shape: LfoShape::Sine, target: None }
+    }
+}
+
+/// ADSR amplitude envelope of every voice, in seconds (sustain is a level).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EnvelopeDef {
+    pub attack: f32,
+    pub decay: f32,
+    pub sustain: f32,
+    pub release: f32,
+}
+
+impl Default for EnvelopeDef {
+    fn default() -> Self {
+        EnvelopeDef { attack: 0.01, decay: 0.2, sustain: 0.7, release: 0.3 }
+    }
+}
+
+/// Which voice to take when the polyphony limit is reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum StealStrategy {
+    #[default]
+    Oldest,
+    Quietest,
+    SameNote,
+}
+
+/// How voices are allocated for this instrument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct VoiceSettings {
+    /// Maximum sounding voices (1..=256).
+    pub polyphony: u16,
+    pub mono: bool,
+    pub legato: bool,
+    pub steal: StealStrategy,
+}
+
+impl Default for VoiceSettings {
+    fn default() -> Self {
+        VoiceSettings { polyphony: 32, mono: false, legato: false, steal: StealStrategy::Oldest }
+    }
+}

@@ -1,0 +1,1 @@
+//! Shared fixtures for Imbolc's end-to-end tests.
