@@ -1,0 +1,38 @@
+# Imbolc: `make run` starts the TUI, `make test` runs the whole suite.
+# Both install what is missing first (Debian/Ubuntu, with apt-get).
+
+# scsynth and JACK to make sound; headers for midir's JACK backend to build.
+RUN_PACKAGES  := supercollider-server jackd2 pkg-config libjack-jackd2-dev libasound2-dev
+# sclang to check the SynthDefs, tmux for the real-terminal test.
+TEST_PACKAGES := $(RUN_PACKAGES) supercollider-language tmux
+
+CARGO ?= cargo
+
+.PHONY: run test synthdefs deps-run deps-test check-leftovers
+
+run: deps-run
+	$(CARGO) run --release -p imbolc-ui -- $(ARGS)
+
+test: deps-test
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	$(CARGO) test --workspace --locked
+	$(MAKE) --no-print-directory check-leftovers
+
+synthdefs: deps-test
+	synthdefs/compile.sh
+
+deps-run:
+	@sh .ci/install-packages.sh $(RUN_PACKAGES)
+
+deps-test:
+	@sh .ci/install-packages.sh $(TEST_PACKAGES)
+
+# Every process the tests start carries IMBOLC_TEST_PROCESS in its
+# environment; none may outlive the suite.
+check-leftovers:
+	@left=""; for pid in $$(pgrep -x scsynth; pgrep -x jackd); do \
+	  tr '\0' '\n' < /proc/$$pid/environ 2>/dev/null | grep -q '^IMBOLC_TEST_PROCESS=' && left="$$left $$pid"; \
+	done; \
+	if [ -n "$$left" ]; then echo "tests left scsynth/jackd running:$$left"; ps -o pid,args -p $$(echo $$left | tr ' ' ','); exit 1; fi; \
+	echo "no scsynth or jackd left behind by the tests"

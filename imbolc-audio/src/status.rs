@@ -1,0 +1,46 @@
+//! The server state the audio side publishes for the UI, read lock-free
+//! through a triple buffer every frame.
+
+use crate::server::ServerStats;
+
+/// What the UI shows about the synthesis server.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum ServerState {
+    /// Starting JACK and scsynth, loading SynthDefs.
+    #[default]
+    Booting,
+    /// Answering pings; the latest status and the audio driver in use.
+    Running { stats: ServerStats, driver: String },
+    /// Stopped answering; a restart is under way.
+    Lost { reason: String },
+    /// Could not start; the reason says what to do.
+    Failed { reason: String },
+    /// Shut down on request.
+    Stopped,
+}
+
+impl ServerState {
+    /// One line for a status bar.
+    pub fn summary(&self) -> String {
+        match self {
+            ServerState::Booting => "scsynth: booting".to_owned(),
+            ServerState::Running { stats, driver } => format!(
+                "scsynth: running · CPU {:.1}% · {} UGens · {} synths · {driver}",
+                stats.avg_cpu, stats.ugens, stats.synths
+            ),
+            ServerState::Lost { reason } => format!("scsynth: lost ({reason}), restarting"),
+            ServerState::Failed { reason } => format!("scsynth: failed: {reason}"),
+            ServerState::Stopped => "scsynth: stopped".to_owned(),
+        }
+    }
+}
+
+/// Writer side, owned by the thread that runs the server.
+pub type StatusInput = triple_buffer::Input<ServerState>;
+/// Reader side, owned by the UI; reading never blocks.
+pub type StatusOutput = triple_buffer::Output<ServerState>;
+
+/// A connected writer/reader pair starting at [`ServerState::Booting`].
+pub fn status_channel() -> (StatusInput, StatusOutput) {
+    triple_buffer::triple_buffer(&ServerState::Booting)
+}

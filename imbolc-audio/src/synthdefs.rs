@@ -1,0 +1,189 @@
+//! The compiled SynthDefs, embedded in the binary so loading them with
+//! `/d_recv` works whatever the working directory, plus a small reader of the
+//! SynthDef2 format used to check the parameter catalog against them.
+
+/// One compiled SynthDef: its name and its `.scsyndef` bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct CompiledDef {
+    pub name: &'static str,
+    pub bytes: &'static [u8],
+}
+
+macro_rules! compiled {
+    ($($name:literal),* $(,)?) => {
+        &[$(CompiledDef {
+            name: $name,
+            bytes: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../synthdefs/compiled/", $name, ".scsyndef")),
+        }),*]
+    };
+}
+
+/// Every SynthDef Imbolc loads at boot. A test checks this matches the files
+/// in `synthdefs/compiled/`.
+pub const ALL: &[CompiledDef] = compiled!(
+    "imbolc_saw",
+    "imbolc_sine",
+    "imbolc_square",
+    "imbolc_lpf",
+    "imbolc_delay",
+    "imbolc_reverb",
+    "imbolc_strip",
+    "imbolc_master",
+    "imbolc_lfo",
+);
+
+/// Looks up a compiled SynthDef by name.
+pub fn find(name: &str) -> Option<&'static CompiledDef> {
+    ALL.iter().find(|d| d.name == name)
+}
+
+/// The name and controls (name, default) of a SynthDef read from its bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DefSummary {
+    pub name: String,
+    pub controls: Vec<(String, f32)>,
+}
+
+/// Why a `.scsyndef` could not be read.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum DefParseError {
+    #[error("not a SynthDef2 file")]
+    BadHeader,
+    #[error("file ends early")]
+    Truncated,
+}
+
+/// Reads the first SynthDef's name and named controls from SynthDef2 bytes.
+///
+/// # Errors
+/// [`DefParseError`] when the bytes are not a complete SynthDef2 header.
+pub fn summarize(bytes: &[u8]) -> Result<DefSummary, DefParseError> {
+    let mut r = Reader { bytes, pos: 0 };
+    if r.take(4)? != b"SCgf" || r.i32()? != 2 {
+        return Err(DefParseError::BadHeader);
+    }
+    let _def_count = r.i16()?;
+    let name = r.pstring()?;
+    let constants = r.count()?;
+    r.take(constants * 4)?;
+    let values = (0..r.count()?).map(|_| r.f32()).collect::<Result<Vec<_>, _>>()?;
+    let mut controls = Vec::new();
+    for _ in 0..r.count()? {
+        let control = r.pstring()?;
+        let index = r.count()?;
+        controls.push((control, values.get(index).copied().ok_or(DefParseError::Truncated)?));
+    }
+    Ok(DefSummary { name, controls })
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], DefParseError> {
+        let end = self.pos.checked_add(n).ok_or(DefParseError::Truncated)?;
+        let slice = self.bytes.get(self.pos..end).ok_or(DefParseError::Truncated)?;
+        self.pos = end;
+        Ok(slice)
+    }
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], DefParseError> {
+        self.take(N)?.try_into().map_err(|_| DefParseError::Truncated)
+    }
+    fn i16(&mut self) -> Result<i16, DefParseError> {
+        Ok(i16::from_be_bytes(self.array()?))
+    }
+    fn i32(&mut self) -> Result<i32, DefParseError> {
+        Ok(i32::from_be_bytes(self.array()?))
+    }
+    fn count(&mut self) -> Result<usize, DefParseError> {
+        usize::try_from(self.i32()?).map_err(|_| DefParseError::Truncated)
+    }
+    fn f32(&mut self) -> Result<f32, DefParseError> {
+        Ok(f32::from_be_bytes(self.array()?))
+    }
+    fn pstring(&mut self) -> Result<String, DefParseError> {
+        let len = usize::from(self.take(1)?[0]);
+        Ok(String::from_utf8_lossy(self.take(len)?).into_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use imbolc_types::catalog::{self, EffectKind, FilterKind, SourceKind};
+
+    fn controls(name: &str) -> Vec<String> {
+        let def = find(name).unwrap_or_else(|| panic!("{name} is not embedded"));
+        let summary = summarize(def.bytes).unwrap();
+        assert_eq!(summary.name, name);
+        summary.controls.into_iter().map(|(n, _)| n).collect()
+    }
+
+    #[test]
+    fn embedded_list_matches_the_compiled_folder() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../synthdefs/compiled");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().trim_end_matches(".scsyndef").to_owned())
+            .collect();
+        on_disk.sort();
+        let mut embedded: Vec<String> = ALL.iter().map(|d| d.name.to_owned()).collect();
+        embedded.sort();
+        assert_eq!(embedded, on_disk);
+    }
+
+    #[test]
+    fn every_catalog_parameter_is_a_control_of_its_synthdef() {
+        for kind in SourceKind::ALL {
+            let names = controls(kind.synthdef());
+            for control in catalog::VOICE_CONTROLS.iter().copied().chain(kind.params().iter().map(|p| p.id)) {
+                assert!(names.iter().any(|n| n == control), "{} lacks {control}", kind.synthdef());
+            }
+        }
+        for kind in EffectKind::ALL {
+            let names = controls(kind.synthdef());
+            assert!(names.iter().any(|n| n == "bus"), "{} lacks bus", kind.synthdef());
+            for spec in kind.params() {
+                assert!(names.iter().any(|n| n == spec.id), "{} lacks {}", kind.synthdef(), spec.id);
+            }
+        }
+        for kind in FilterKind::ALL {
+            let names = controls(kind.synthdef());
+            for spec in kind.params() {
+                assert!(names.contains(&spec.id.to_owned()), "{} lacks {}", kind.synthdef(), spec.id);
+            }
+        }
+        let strip = controls(catalog::STRIP_SYNTHDEF);
+        for c in ["in", "out", "level", "pan", "mute", "id", "send0bus", "send3"] {
+            assert!(strip.contains(&c.to_owned()), "strip lacks {c}");
+        }
+        let master = controls(catalog::MASTER_SYNTHDEF);
+        for c in ["in", "out", "level", "mute", "id"] {
+            assert!(master.contains(&c.to_owned()), "master lacks {c}");
+        }
+    }
+
+    #[test]
+    fn catalog_defaults_match_synthdef_defaults() {
+        for kind in SourceKind::ALL {
+            let summary = summarize(find(kind.synthdef()).unwrap().bytes).unwrap();
+            for spec in kind.params() {
+                let (_, default) = summary.controls.iter().find(|(n, _)| n == spec.id).unwrap();
+                assert!((default - spec.default).abs() < 1e-6, "{}.{}", kind.synthdef(), spec.id);
+            }
+        }
+    }
+
+    #[test]
+    fn garbage_is_rejected_not_panicked_on() {
+        assert_eq!(summarize(b"SCg"), Err(DefParseError::Truncated));
+        assert_eq!(summarize(b"nope"), Err(DefParseError::BadHeader));
+        assert_eq!(summarize(b"SCgf\0\0\0\x01\0\x01"), Err(DefParseError::BadHeader));
+        let good = ALL[0].bytes;
+        for cut in 0..good.len().min(200) {
+            let _ = summarize(&good[..cut]);
+        }
+    }
+}

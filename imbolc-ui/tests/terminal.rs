@@ -1,0 +1,37 @@
+//! `imbolc` in a real terminal (tmux): the server comes up in the status
+//! line, `q` quits, the terminal is restored and no process is left behind.
+
+use std::time::{Duration, Instant};
+
+use imbolc_tests::{TEST_TAG_VAR, Tmux, tagged_servers};
+
+#[test]
+fn shows_a_running_server_and_quits_cleanly_on_q() {
+    let dir = std::env::temp_dir().join(format!("imbolc-tmux-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let tag = format!("tmux-{}", std::process::id());
+    let command = format!(
+        "{TEST_TAG_VAR}={tag} XDG_STATE_HOME={state} {bin} {project} --jack dummy; echo \"EXITED:$?\"; exec sleep 60",
+        state = dir.display(),
+        bin = env!("CARGO_BIN_EXE_imbolc"),
+        project = dir.join("x.imbolc").display(),
+    );
+    let tmux = Tmux::start("quit", 100, 24, &command);
+
+    let screen = tmux.wait_for("scsynth: running", Duration::from_secs(5));
+    assert!(screen.is_some(), "no 'running' within 5 s; screen:\n{}", tmux.screen());
+    assert!(!tagged_servers(&tag).is_empty(), "the server processes carry the test tag");
+
+    tmux.send_keys(&["q"]);
+    let screen = tmux.wait_for("EXITED:0", Duration::from_secs(10));
+    let screen = screen.unwrap_or_else(|| panic!("imbolc did not exit 0 on q; screen:\n{}", tmux.screen()));
+    assert!(!screen.contains("scsynth:"), "the UI is still on screen after exit:\n{screen}");
+
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !tagged_servers(&tag).is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(tagged_servers(&tag), Vec::<u32>::new(), "scsynth/jackd left running after quit");
+    assert!(dir.join("imbolc/imbolc.log").exists(), "the log goes to the state directory");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,0 +1,149 @@
+//! The server life cycle against a real scsynth on a private JACK server.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use imbolc_audio::server::{ServerConfig, ServerError, ServerEvent};
+use imbolc_audio::synthdefs;
+use imbolc_tests::{ScServer, process_alive, test_config};
+use imbolc_types::catalog::SourceKind;
+use rosc::OscType;
+
+const WAIT: Duration = Duration::from_secs(5);
+
+#[test]
+fn boots_loads_every_synthdef_and_plays_each_voice() {
+    let sc = ScServer::start();
+    let stats = sc.server.boot_stats();
+    assert_eq!(stats.synthdefs as usize, synthdefs::ALL.len(), "every committed SynthDef is loaded");
+    assert_eq!(stats.nominal_sample_rate, 48_000.0, "the configured sample rate reaches scsynth");
+
+    sc.send("/g_new", vec![OscType::Int(1), OscType::Int(0), OscType::Int(0)]);
+    for (i, kind) in SourceKind::ALL.iter().enumerate() {
+        let node = 1000 + i as i32;
+        let def = kind.synthdef();
+        sc.send(
+            "/s_new",
+            vec![
+                OscType::String(def.into()),
+                OscType::Int(node),
+                OscType::Int(0),
+                OscType::Int(1),
+                OscType::String("freq".into()),
+                OscType::Float(220.0),
+            ],
+        );
+        sc.wait_for(WAIT, |m| m.addr == "/n_go" && m.args.first() == Some(&OscType::Int(node)))
+            .unwrap_or_else(|| panic!("no /n_go for {def}"));
+        let tree = sc.query_tree();
+        let found = tree.find(node).unwrap_or_else(|| panic!("{def} is not in /g_queryTree"));
+        assert_eq!(found.def.as_deref(), Some(def));
+        assert!(found.controls.contains(&("freq".to_owned(), 220.0)));
+
+        sc.send("/n_free", vec![OscType::Int(node)]);
+        sc.wait_for(WAIT, |m| m.addr == "/n_end" && m.args.first() == Some(&OscType::Int(node)))
+            .unwrap_or_else(|| panic!("no /n_end for {def}"));
+    }
+    assert!(
+        sc.wait_for(Duration::from_millis(300), |m| m.addr == "/fail").is_none(),
+        "the server reported a failure"
+    );
+}
+
+#[test]
+fn a_killed_scsynth_is_reported_lost_within_two_seconds() {
+    let sc = ScServer::start();
+    // A status report proves the health ping runs before the kill.
+    let first = sc.events.recv_timeout(WAIT).expect("no event from the monitor");
+    assert!(matches!(first, ServerEvent::Status(_) | ServerEvent::Message(_)));
+
+    let pid = sc.server.scsynth_pid().expect("scsynth pid");
+    let status = Command::new("kill").args(["-KILL", &pid.to_string()]).status().unwrap();
+    assert!(status.success());
+    let killed_at = Instant::now();
+    let deadline = killed_at + Duration::from_secs(2);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match sc.events.recv_timeout(left) {
+            Ok(ServerEvent::Lost(reason)) => {
+                assert!(!reason.is_empty());
+                break;
+            }
+            Ok(_) => {}
+            Err(_) => panic!("scsynth was killed but not reported lost within 2 s"),
+        }
+    }
+}
+
+#[test]
+fn servers_die_with_a_killed_parent() {
+    let mut holder = Command::new(env!("CARGO_BIN_EXE_server-holder"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(holder.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let pid = |key: &str| -> u32 {
+        let field = line.split_whitespace().find_map(|f| f.strip_prefix(key)).unwrap_or_else(|| panic!("{line}"));
+        field.parse().unwrap()
+    };
+    let (scsynth, jackd) = (pid("scsynth="), pid("jackd="));
+    assert!(process_alive(scsynth) && process_alive(jackd));
+
+    holder.kill().unwrap(); // SIGKILL: no destructor runs in the holder.
+    holder.wait().unwrap();
+    // jackd stops its clients before it exits, which can take a few seconds.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while (process_alive(scsynth) || process_alive(jackd)) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!process_alive(scsynth), "scsynth outlived its killed parent");
+    assert!(!process_alive(jackd), "jackd outlived its killed parent");
+}
+
+#[test]
+fn shutdown_leaves_no_process() {
+    let sc = ScServer::start();
+    let scsynth = sc.server.scsynth_pid().unwrap();
+    let jackd = sc.server.jack().pid().unwrap();
+    drop(sc);
+    assert!(!process_alive(scsynth), "scsynth still running after shutdown");
+    assert!(!process_alive(jackd), "jackd still running after shutdown");
+}
+
+#[test]
+fn a_missing_scsynth_names_what_to_do() {
+    let config = ServerConfig { scsynth: Some("/nonexistent/scsynth".into()), ..test_config() };
+    let err = imbolc_audio::server::Server::start(&config, Box::new(|_| {})).unwrap_err();
+    assert!(matches!(err, ServerError::Spawn { program: "scsynth", .. }), "{err}");
+    let err = imbolc_audio::server::process::find_program("imbolc-no-such-program", "some-package").unwrap_err();
+    assert!(err.to_string().contains("apt-get install some-package"), "{err}");
+}
+
+#[test]
+fn parallel_servers_do_not_interfere() {
+    // Each server lives on the thread that started it: its children are tied
+    // to that thread's life (PR_SET_PDEATHSIG).
+    let ports: Vec<u16> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..3)
+            .map(|i| {
+                s.spawn(move || {
+                    let sc = ScServer::start();
+                    let group = 500 + i;
+                    sc.send("/g_new", vec![OscType::Int(group), OscType::Int(0), OscType::Int(0)]);
+                    let tree = sc.query_tree();
+                    let ids: Vec<i32> = tree.walk().iter().map(|n| n.id).filter(|&id| id >= 500).collect();
+                    assert_eq!(ids, vec![group], "server {i} sees only its own group");
+                    sc.server.addr().unwrap().port()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut unique = ports.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 3, "each server has its own port: {ports:?}");
+}
