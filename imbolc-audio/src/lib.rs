@@ -1,11 +1,25 @@
 //! The audio side of Imbolc.
 //!
+//! - [`graph`]: the incremental signal graph ([`graph::SignalGraph`]): turns
+//!   `AudioDiff`s into minimal batches of server ops.
+//! - [`backend`]: where those batches go ([`backend::AudioBackend`]): the
+//!   in-memory [`backend::ModelBackend`] for tests, [`backend::ScBackend`]
+//!   (one OSC bundle per batch over UDP).
+//! - [`engine`]: the audio thread ([`engine::AudioHandle`] is the way in):
+//!   diffs to bundles, node registry, server restart and rebuild, meters.
 //! - [`server`]: scsynth and JACK process management, the OSC link, health.
 //! - [`synthdefs`]: the compiled SynthDefs embedded in the binary.
 //! - [`status`]: the server state published to the UI (triple buffer).
-//! - [`supervisor`]: the thread that keeps scsynth running for the app.
+//! - [`scheduler`]: plays the timeline ahead of the clock as timed note
+//!   events (pure; lookahead, tempo changes, loops, seeks).
+//! - [`voices`]: the voice allocator (polyphony, stealing, mono/legato,
+//!   sustain pedal, release tails, `/n_end` as ground truth).
 
+pub mod backend;
+pub mod engine;
+pub mod graph;
+pub mod scheduler;
 pub mod server;
 pub mod status;
-pub mod supervisor;
 pub mod synthdefs;
+pub mod voices;

@@ -1,5 +1,5 @@
-//! The server state the audio side publishes for the UI, read lock-free
-//! through a triple buffer every frame.
+//! The server state the audio thread publishes for the UI (inside its
+//! triple-buffered feedback), read lock-free every frame.
 
 use crate::server::ServerStats;
 
@@ -33,14 +33,4 @@ impl ServerState {
             ServerState::Stopped => "scsynth: stopped".to_owned(),
         }
     }
-}
-
-/// Writer side, owned by the thread that runs the server.
-pub type StatusInput = triple_buffer::Input<ServerState>;
-/// Reader side, owned by the UI; reading never blocks.
-pub type StatusOutput = triple_buffer::Output<ServerState>;
-
-/// A connected writer/reader pair starting at [`ServerState::Booting`].
-pub fn status_channel() -> (StatusInput, StatusOutput) {
-    triple_buffer::triple_buffer(&ServerState::Booting)
 }

@@ -30,7 +30,32 @@ pub const ALL: &[CompiledDef] = compiled!(
     "imbolc_strip",
     "imbolc_master",
     "imbolc_lfo",
+    "imbolc_drum_kick",
+    "imbolc_drum_snare",
+    "imbolc_drum_clap",
+    "imbolc_drum_hat_closed",
+    "imbolc_drum_hat_open",
+    "imbolc_drum_tom",
+    "imbolc_drum_rim",
+    "imbolc_drum_cowbell",
+    "imbolc_sampler",
 );
+
+/// The built-in drum voices (one-shot: `out`, `amp`, `vel`, `pitch` in
+/// semitones; they free themselves), so a kit sounds with no sample files.
+pub const DRUM_VOICES: &[&str] = &[
+    "imbolc_drum_kick",
+    "imbolc_drum_snare",
+    "imbolc_drum_clap",
+    "imbolc_drum_hat_closed",
+    "imbolc_drum_hat_open",
+    "imbolc_drum_tom",
+    "imbolc_drum_rim",
+    "imbolc_drum_cowbell",
+];
+
+/// The sample player voice (`out`, `buf`, `amp`, `vel`, `rate`).
+pub const SAMPLER: &str = "imbolc_sampler";
 
 /// Looks up a compiled SynthDef by name.
 pub fn find(name: &str) -> Option<&'static CompiledDef> {
@@ -173,6 +198,20 @@ mod tests {
                 let (_, default) = summary.controls.iter().find(|(n, _)| n == spec.id).unwrap();
                 assert!((default - spec.default).abs() < 1e-6, "{}.{}", kind.synthdef(), spec.id);
             }
+        }
+    }
+
+    #[test]
+    fn drum_and_sampler_voices_have_their_controls() {
+        for name in DRUM_VOICES {
+            let names = controls(name);
+            for c in ["out", "amp", "vel", "pitch"] {
+                assert!(names.iter().any(|n| n == c), "{name} lacks {c}");
+            }
+        }
+        let names = controls(SAMPLER);
+        for c in ["out", "buf", "amp", "vel", "rate"] {
+            assert!(names.iter().any(|n| n == c), "{SAMPLER} lacks {c}");
         }
     }
 

@@ -4,10 +4,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{BusId, EffectId, InstrumentId};
+use crate::arrangement::Placement;
+use crate::automation::AutomationLane;
+use crate::ids::{BusId, ClipId, EffectId, InstrumentId, LaneId, PlacementId};
 use crate::instrument::{EffectSlot, FilterDef, Instrument, LfoDef, SourceDef, VoiceSettings};
 use crate::mixer::{Bus, MasterSettings, MixerSettings, OutputTarget};
+use crate::notes::{Clip, NoteDelta, Tick};
 use crate::param::ParamTarget;
+use crate::project::TimeSignature;
 
 /// Whose effect chain an effect is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -27,6 +31,18 @@ pub struct AudioScene {
     pub buses: Vec<Bus>,
     pub master: MasterSettings,
     pub master_effects: Vec<EffectSlot>,
+    /// Beats per minute.
+    #[serde(default)]
+    pub tempo: f32,
+    #[serde(default)]
+    pub time_signature: TimeSignature,
+    /// Clips by id order, with their notes (for the scheduler).
+    #[serde(default)]
+    pub clips: Vec<Clip>,
+    #[serde(default)]
+    pub placements: Vec<Placement>,
+    #[serde(default)]
+    pub automation: Vec<AutomationLane>,
 }
 
 /// The definition and mixer state of a new instrument.
@@ -116,4 +132,50 @@ pub enum AudioDiff {
         mixer: MixerSettings,
     },
     MasterSet(MasterSettings),
+    TimeSignatureChanged(TimeSignature),
+    /// Notes of a clip were added, changed or removed.
+    NotesChanged {
+        clip: ClipId,
+        delta: NoteDelta,
+    },
+    ClipAdded {
+        clip: Box<Clip>,
+    },
+    ClipRemoved {
+        clip: ClipId,
+    },
+    /// Length or looping of a clip changed (notes are unchanged).
+    ClipChanged {
+        clip: ClipId,
+        length: Tick,
+        looping: bool,
+    },
+    PlacementAdded {
+        placement: Placement,
+    },
+    PlacementRemoved {
+        placement: PlacementId,
+    },
+    /// A placement's start or length changed.
+    PlacementChanged {
+        placement: Placement,
+    },
+    AutomationLaneAdded {
+        lane: Box<AutomationLane>,
+    },
+    AutomationLaneRemoved {
+        lane: LaneId,
+    },
+    /// The lane's target or enabled flag changed (points are unchanged).
+    AutomationLaneChanged {
+        lane: LaneId,
+        target: ParamTarget,
+        enabled: bool,
+    },
+    /// The point at `tick` now has `value` (`None`: it was removed).
+    AutomationPointSet {
+        lane: LaneId,
+        tick: Tick,
+        value: Option<f32>,
+    },
 }

@@ -8,14 +8,28 @@
 //! - [`mixer`]: how it is set *now* ([`MixerSettings`]), plus the master.
 //! - [`param`]: [`ParamTarget`], the address of any automatable value.
 //! - [`diff`]: [`AudioDiff`], the facts the audio thread applies.
+//! - [`project`]: [`Project`], everything a project file holds, built from
+//!   [`ordered`] maps, [`notes`] (clips), [`arrangement`] (placements),
+//!   [`automation`] lanes and [`midi`] CC mappings.
+//! - [`action`]: [`Action`], the intents `imbolc_core::dispatch` applies.
 
+pub mod action;
+pub mod arrangement;
+pub mod automation;
 pub mod catalog;
 pub mod diff;
 pub mod ids;
 pub mod instrument;
+pub mod midi;
 pub mod mixer;
+pub mod notes;
+pub mod ordered;
 pub mod param;
+pub mod project;
 
+pub use action::{Action, Dependents, RemovedBus, RemovedClip, RemovedEffect, RemovedInstrument};
+pub use arrangement::Placement;
+pub use automation::AutomationLane;
 pub use catalog::{EffectKind, FilterKind, ParamSpec, SourceKind};
 pub use diff::{AudioDiff, AudioScene, ChainOwner, InstrumentSnapshot};
 pub use ids::{BusId, ClipId, EffectId, IdCounters, InstrumentId, LaneId, NoteId, PlacementId};
@@ -23,5 +37,9 @@ pub use instrument::{
     EffectSlot, EnvelopeDef, FilterDef, Instrument, InstrumentDef, LfoDef, LfoShape, Params, SourceDef, StealStrategy,
     VoiceSettings,
 };
+pub use midi::{MidiCurve, MidiMapping};
 pub use mixer::{Bus, MasterSettings, MixerSettings, OutputTarget, SendSettings};
+pub use notes::{Clip, Note, NoteDelta, TICKS_PER_QUARTER, Tick};
+pub use ordered::OrderedMap;
 pub use param::{EnvelopeStage, LfoParam, MixerParam, ParamTarget};
+pub use project::{Project, TimeSignature};

@@ -1,11 +1,12 @@
 //! The application: an event loop that redraws only when something changed,
-//! reading the server state from its triple buffer each frame.
+//! reading the server state from the audio engine's triple buffer each frame.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use crossterm::event::{self, Event, KeyCode, KeyEventKind};
-use imbolc_audio::status::{ServerState, StatusOutput};
+use imbolc_audio::engine::AudioHandle;
+use imbolc_audio::status::ServerState;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
 use ratatui::style::{Color, Style};
@@ -20,24 +21,29 @@ const FRAME: Duration = Duration::from_millis(16);
 /// What the UI shows and reacts to.
 pub struct App {
     project: Option<PathBuf>,
-    status: StatusOutput,
+    audio: AudioHandle,
     server: ServerState,
     quit: bool,
 }
 
 impl App {
-    pub fn new(project: Option<PathBuf>, status: StatusOutput) -> Self {
-        App { project, status, server: ServerState::Booting, quit: false }
+    pub fn new(project: Option<PathBuf>, audio: AudioHandle) -> Self {
+        App { project, audio, server: ServerState::Booting, quit: false }
+    }
+
+    /// The audio engine, to shut it down after the terminal is restored.
+    pub fn into_audio(self) -> AudioHandle {
+        self.audio
     }
 
     /// Runs until the user quits.
     ///
     /// # Errors
     /// When the terminal cannot be read or drawn.
-    pub fn run(mut self, term: &mut Term) -> std::io::Result<()> {
+    pub fn run(&mut self, term: &mut Term) -> std::io::Result<()> {
         let mut dirty = true;
         while !self.quit {
-            let server = self.status.read();
+            let server = self.audio.server_state();
             if *server != self.server {
                 self.server = server.clone();
                 dirty = true;

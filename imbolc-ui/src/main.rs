@@ -28,11 +28,14 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &cli::Args) -> std::io::Result<()> {
-    // Boot scsynth in the background first, so the UI is up at once.
-    let (supervisor, status) = imbolc_audio::supervisor::Supervisor::spawn(args.server_config())?;
+    // The audio thread boots scsynth in the background, so the UI is up at once.
+    let config = imbolc_audio::engine::EngineConfig::new(args.server_config());
+    let audio = imbolc_audio::engine::AudioHandle::spawn(config).map_err(std::io::Error::other)?;
     let mut term = terminal::enter()?;
-    let result = app::App::new(args.project.clone(), status).run(&mut term);
+    let mut app = app::App::new(args.project.clone(), audio);
+    let result = app.run(&mut term);
     terminal::leave()?;
-    supervisor.shutdown();
+    // Stops scsynth and JACK and waits for them: nothing is left running.
+    app.into_audio().shutdown();
     result
 }

@@ -1,6 +1,9 @@
 //! `imbolc` in a real terminal (tmux): the server comes up in the status
 //! line, `q` quits, the terminal is restored and no process is left behind.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::time::{Duration, Instant};
 
 use imbolc_tests::{TEST_TAG_VAR, Tmux, tagged_servers};

@@ -10,6 +10,9 @@
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, unbounded};
+use imbolc_audio::backend::{
+    AddAction, AudioBackend, CanonicalKind, CanonicalTree, ModelBackend, NodeId, ServerOp, Timing,
+};
 use imbolc_audio::server::{JackMode, OscSender, Server, ServerConfig, ServerEvent};
 use rosc::{OscMessage, OscType};
 
@@ -243,4 +246,116 @@ impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = self.command().arg("kill-server").status();
     }
+}
+
+impl ScServer {
+    /// Waits for a message matching `pred` like [`ScServer::wait_for`], but
+    /// appends every message seen (the match included) to `log`, so a test
+    /// can check afterwards what else the server said meanwhile.
+    pub fn collect_until(
+        &self,
+        timeout: Duration,
+        log: &mut Vec<OscMessage>,
+        pred: impl Fn(&OscMessage) -> bool,
+    ) -> Option<OscMessage> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.events.recv_timeout(left) {
+                Ok(ServerEvent::Message(m)) => {
+                    log.push(m.clone());
+                    if pred(&m) {
+                        return Some(m);
+                    }
+                }
+                Ok(_) => {}
+                Err(_) => return None,
+            }
+        }
+    }
+
+    /// [`ScServer::query_tree`], logging every other message seen meanwhile.
+    pub fn query_tree_logged(&self, log: &mut Vec<OscMessage>) -> TreeNode {
+        self.send("/g_queryTree", vec![OscType::Int(0), OscType::Int(1)]);
+        let reply = self
+            .collect_until(Duration::from_secs(5), log, |m| m.addr == "/g_queryTree.reply")
+            .expect("no /g_queryTree.reply within 5 s");
+        TreeNode::parse(&reply).expect("malformed /g_queryTree.reply")
+    }
+}
+
+/// A name that lives for the rest of the test run (the model's ops take
+/// `&'static str` SynthDef and control names); each distinct name is
+/// leaked once.
+fn static_name(name: &str) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static NAMES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut names = NAMES.get_or_init(Default::default).lock().unwrap();
+    if let Some(&known) = names.get(name) {
+        return known;
+    }
+    let leaked: &'static str = Box::leak(name.to_owned().into_boxed_str());
+    names.insert(leaked);
+    leaked
+}
+
+/// The server's tree (`/g_queryTree 0 1`) in the model's canonical form, so
+/// it compares with `==` against `ModelBackend::canonical_tree()`.
+///
+/// The tree is replayed into a `ModelBackend` and canonicalised there, so
+/// node ids and bus numbers are renumbered exactly as the model's are.
+/// Two things the server reports differently are taken from `like` (the
+/// model's tree), matched by pre-order position:
+/// - which controls count: the server lists every control of a synth, the
+///   model only those the graph set, so each synth keeps the controls the
+///   node at the same position in `like` has (a missing one stays missing);
+/// - whether a node runs: `/g_queryTree` does not say (bypass state must
+///   be checked another way).
+///
+/// A control mapped to a bus reads as NaN here, so it never equals the
+/// model's `Mapped` value: trees with LFO mappings do not compare equal.
+pub fn canonical_from_server(tree: &TreeNode, like: &CanonicalTree) -> CanonicalTree {
+    fn visit(node: &TreeNode, parent: Option<i32>, like: &CanonicalTree, index: &mut usize, ops: &mut Vec<ServerOp>) {
+        let position = *index;
+        *index += 1;
+        if let Some(parent) = parent {
+            let (id, target) = (NodeId(node.id), NodeId(parent));
+            match &node.def {
+                None => ops.push(ServerOp::GroupNew { id, action: AddAction::Tail, target }),
+                Some(def) => {
+                    let wanted = like.nodes.get(position).and_then(|n| match &n.kind {
+                        CanonicalKind::Synth { controls, .. } => Some(controls),
+                        CanonicalKind::Group => None,
+                    });
+                    let controls = node
+                        .controls
+                        .iter()
+                        .filter(|(name, _)| wanted.is_some_and(|w| w.contains_key(name)))
+                        .map(|(name, value)| (static_name(name), *value))
+                        .collect();
+                    ops.push(ServerOp::SynthNew {
+                        def: static_name(def),
+                        id,
+                        action: AddAction::Tail,
+                        target,
+                        controls,
+                    });
+                }
+            }
+        }
+        for child in &node.children {
+            visit(child, Some(node.id), like, index, ops);
+        }
+    }
+    let mut ops = Vec::new();
+    visit(tree, None, like, &mut 0, &mut ops);
+    let mut model = ModelBackend::new();
+    model.execute(Timing::Now, &ops).unwrap();
+    assert!(model.failures().is_empty(), "the server's tree did not replay: {:?}", model.failures());
+    let mut canonical = model.canonical_tree();
+    for (node, reference) in canonical.nodes.iter_mut().zip(&like.nodes) {
+        node.running = reference.running;
+    }
+    canonical
 }

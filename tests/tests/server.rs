@@ -1,5 +1,8 @@
 //! The server life cycle against a real scsynth on a private JACK server.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -8,7 +11,7 @@ use imbolc_audio::server::{ServerConfig, ServerError, ServerEvent};
 use imbolc_audio::synthdefs;
 use imbolc_tests::{ScServer, process_alive, test_config};
 use imbolc_types::catalog::SourceKind;
-use rosc::OscType;
+use rosc::{OscBundle, OscMessage, OscPacket, OscTime, OscType};
 
 const WAIT: Duration = Duration::from_secs(5);
 
@@ -20,35 +23,38 @@ fn boots_loads_every_synthdef_and_plays_each_voice() {
     assert_eq!(stats.nominal_sample_rate, 48_000.0, "the configured sample rate reaches scsynth");
 
     sc.send("/g_new", vec![OscType::Int(1), OscType::Int(0), OscType::Int(0)]);
-    for (i, kind) in SourceKind::ALL.iter().enumerate() {
+    let voices = SourceKind::ALL.iter().map(|k| k.synthdef()).chain(synthdefs::DRUM_VOICES.iter().copied());
+    for (i, def) in voices.chain([synthdefs::SAMPLER]).enumerate() {
         let node = 1000 + i as i32;
-        let def = kind.synthdef();
-        sc.send(
-            "/s_new",
-            vec![
-                OscType::String(def.into()),
-                OscType::Int(node),
-                OscType::Int(0),
-                OscType::Int(1),
-                OscType::String("freq".into()),
-                OscType::Float(220.0),
-            ],
-        );
+        // Paused in the same bundle: drums and the sampler free themselves
+        // within milliseconds, and the test wants to look at each one.
+        let message = |addr: &str, args| OscPacket::Message(OscMessage { addr: addr.into(), args });
+        let new = vec![
+            OscType::String(def.into()),
+            OscType::Int(node),
+            OscType::Int(0),
+            OscType::Int(1),
+            OscType::String("amp".into()),
+            OscType::Float(0.25),
+        ];
+        let pause = vec![OscType::Int(node), OscType::Int(0)];
+        let bundle = OscBundle {
+            timetag: OscTime { seconds: 0, fractional: 1 },
+            content: vec![message("/s_new", new), message("/n_run", pause)],
+        };
+        sc.sender().send(&OscPacket::Bundle(bundle)).unwrap();
         sc.wait_for(WAIT, |m| m.addr == "/n_go" && m.args.first() == Some(&OscType::Int(node)))
             .unwrap_or_else(|| panic!("no /n_go for {def}"));
         let tree = sc.query_tree();
         let found = tree.find(node).unwrap_or_else(|| panic!("{def} is not in /g_queryTree"));
         assert_eq!(found.def.as_deref(), Some(def));
-        assert!(found.controls.contains(&("freq".to_owned(), 220.0)));
+        assert!(found.controls.contains(&("amp".to_owned(), 0.25)), "{def} got its control");
 
         sc.send("/n_free", vec![OscType::Int(node)]);
         sc.wait_for(WAIT, |m| m.addr == "/n_end" && m.args.first() == Some(&OscType::Int(node)))
             .unwrap_or_else(|| panic!("no /n_end for {def}"));
     }
-    assert!(
-        sc.wait_for(Duration::from_millis(300), |m| m.addr == "/fail").is_none(),
-        "the server reported a failure"
-    );
+    assert!(sc.wait_for(Duration::from_millis(300), |m| m.addr == "/fail").is_none(), "the server reported a failure");
 }
 
 #[test]

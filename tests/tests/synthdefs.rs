@@ -1,6 +1,9 @@
 //! The committed `.scsyndef` files are exactly what sclang builds from the
 //! `.scd` sources, and the check notices when they are not.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -4,7 +4,6 @@
 //! before scsynth starts. We use the user's running server when there is one
 //! and otherwise start a private one that we own and stop.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -12,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use super::config::{JackMode, ServerConfig};
 use super::error::ServerError;
-use super::process::{die_with_parent, find_program, terminate};
+use super::process::{find_program, log_tail, spawn_logged, terminate};
 
 /// How long a JACK server we start may take to accept clients.
 const JACK_START_TIMEOUT: Duration = Duration::from_secs(10);
@@ -39,9 +38,10 @@ impl Jack {
         find_program("jack_lsp", "jackd2")?;
         match &config.jack {
             JackMode::Existing(name) if is_running(name) => Ok(Jack::existing(name)),
-            JackMode::Existing(name) => {
-                Err(ServerError::JackFailed { name: name.clone(), detail: "no JACK server of that name is running".into() })
-            }
+            JackMode::Existing(name) => Err(ServerError::JackFailed {
+                name: name.clone(),
+                detail: "no JACK server of that name is running".into(),
+            }),
             JackMode::Auto => {
                 let default = default_server_name();
                 if is_running(&default) {
@@ -65,25 +65,17 @@ impl Jack {
 
     fn start(config: &ServerConfig, driver: &str) -> Result<Jack, ServerError> {
         let jackd = find_program("jackd", "jackd2")?;
-        let name = format!(
-            "{}_{}_{}",
-            config.jack_name_prefix,
-            std::process::id(),
-            NEXT_NAME.fetch_add(1, Ordering::Relaxed)
-        );
+        let name =
+            format!("{}_{}_{}", config.jack_name_prefix, std::process::id(), NEXT_NAME.fetch_add(1, Ordering::Relaxed));
         let log = std::env::temp_dir().join(format!("{name}.jackd.log"));
-        let out = File::create(&log)?;
         let mut command = Command::new(&jackd);
-        command
-            .args(["-n", &name, "--no-realtime", "-d", driver])
-            .args(["-r", &config.sample_rate.to_string(), "-p", &config.jack_period.to_string()])
-            .envs(config.child_env.iter().map(|(k, v)| (k, v)))
-            .stdin(Stdio::null())
-            .stdout(out.try_clone()?)
-            .stderr(out);
-        let child = die_with_parent(&mut command)
-            .spawn()
-            .map_err(|source| ServerError::Spawn { program: "jackd", path: jackd.clone(), source })?;
+        command.args(["-n", &name, "--no-realtime", "-d", driver]).args([
+            "-r",
+            &config.sample_rate.to_string(),
+            "-p",
+            &config.jack_period.to_string(),
+        ]);
+        let child = spawn_logged("jackd", &mut command, &log, &config.child_env)?;
         let mut jack = Jack { name, driver: driver.to_owned(), child: Some(child), log: Some(log) };
         jack.wait_ready()?;
         Ok(jack)
@@ -97,17 +89,14 @@ impl Jack {
             }
             let exited = self.child.as_mut().is_some_and(|c| matches!(c.try_wait(), Ok(Some(_))));
             if exited || Instant::now() >= deadline {
-                let detail = if exited { self.log_tail() } else { "timed out".to_owned() };
+                let detail = match (&self.log, exited) {
+                    (Some(log), true) => log_tail(log, 5),
+                    _ => "timed out".to_owned(),
+                };
                 return Err(ServerError::JackFailed { name: self.name.clone(), detail });
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-    }
-
-    fn log_tail(&self) -> String {
-        let text = self.log.as_ref().and_then(|p| std::fs::read_to_string(p).ok()).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().rev().take(5).collect();
-        lines.into_iter().rev().collect::<Vec<_>>().join(" | ")
     }
 
     /// The JACK server name clients must use (`JACK_DEFAULT_SERVER`).

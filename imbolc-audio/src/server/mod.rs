@@ -41,7 +41,8 @@ use scsynth::ScsynthProcess;
 const BOOT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long one boot command (`/notify`, `/d_recv`) may take.
 const REPLY_TIMEOUT: Duration = Duration::from_secs(3);
-/// Start attempts when the chosen port is taken by someone else meanwhile.
+/// Start attempts when the chosen port was taken meanwhile, or JACK refused
+/// the client while other servers were starting.
 const PORT_ATTEMPTS: usize = 5;
 
 /// A running scsynth (and the JACK server under it when we started one).
@@ -107,11 +108,12 @@ impl Server {
     fn load_synthdefs(&self) -> Result<(), ServerError> {
         for def in synthdefs::ALL {
             self.sender().message("/d_recv", vec![OscType::Blob(def.bytes.to_vec())])?;
-            let reply = await_reply(&self.socket, "/d_recv", REPLY_TIMEOUT, |m| match (m.addr.as_str(), str_arg(m, 0)) {
-                ("/done", Some("/d_recv")) => Some(Ok(())),
-                ("/fail", Some("/d_recv")) => Some(Err(str_arg(m, 1).unwrap_or("refused").to_owned())),
-                _ => None,
-            })?;
+            let reply =
+                await_reply(&self.socket, "/d_recv", REPLY_TIMEOUT, |m| match (m.addr.as_str(), str_arg(m, 0)) {
+                    ("/done", Some("/d_recv")) => Some(Ok(())),
+                    ("/fail", Some("/d_recv")) => Some(Err(str_arg(m, 1).unwrap_or("refused").to_owned())),
+                    _ => None,
+                })?;
             reply.map_err(|detail| ServerError::SynthDefRejected { name: def.name.to_owned(), detail })?;
         }
         let stats = self.query_status()?;
@@ -213,15 +215,17 @@ fn boot(
             Ok(stats) => return Ok((process, socket, stats)),
             Err(e) => {
                 terminate(&mut process.child, Duration::from_secs(1));
+                let retry = process.failed_transiently();
                 let _ = std::fs::remove_file(&process.log);
-                if !process.port_was_taken() {
+                if !retry {
                     return Err(e);
                 }
                 last_error = e.to_string();
+                std::thread::sleep(Duration::from_millis(100));
             }
         }
     }
-    Err(ServerError::ScsynthFailed { detail: format!("no free port after {PORT_ATTEMPTS} tries: {last_error}") })
+    Err(ServerError::ScsynthFailed { detail: format!("gave up after {PORT_ATTEMPTS} tries: {last_error}") })
 }
 
 fn wait_until_ready(socket: &UdpSocket, process: &mut ScsynthProcess) -> Result<ServerStats, ServerError> {

@@ -45,6 +45,17 @@ impl OscSender {
         Ok(())
     }
 
+    /// A second handle on the same socket (same local port), for senders
+    /// that want a plain `UdpSocket` (e.g. `ScBackend`). Sending from the
+    /// same port matters: scsynth answers `/fail` to the sender's address,
+    /// and only this socket's replies reach the monitor thread.
+    ///
+    /// # Errors
+    /// [`std::io::Error`] if the descriptor cannot be duplicated.
+    pub fn try_clone_socket(&self) -> std::io::Result<UdpSocket> {
+        self.socket.try_clone()
+    }
+
     /// Sends one message built from an address and arguments.
     ///
     /// # Errors

@@ -1,9 +1,10 @@
 //! Starting and stopping the external processes (jackd, scsynth) so that none
 //! outlives Imbolc, even when Imbolc is killed.
 
+use std::fs::File;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::error::ServerError;
@@ -80,4 +81,33 @@ pub fn terminate(child: &mut Child, grace: Duration) {
         let _ = child.kill();
         let _ = child.wait();
     }
+}
+
+/// Spawns `command` tied to this thread ([`die_with_parent`]), with no
+/// input, its output in the file `log`, and `env` added to its environment.
+///
+/// # Errors
+/// [`ServerError::Io`] if the log cannot be created, [`ServerError::Spawn`]
+/// if the program cannot be run.
+pub fn spawn_logged(
+    program: &'static str,
+    command: &mut Command,
+    log: &Path,
+    env: &[(String, String)],
+) -> Result<Child, ServerError> {
+    let out = File::create(log)?;
+    command.envs(env.iter().map(|(k, v)| (k, v))).stdin(Stdio::null()).stdout(out.try_clone()?).stderr(out);
+    die_with_parent(command).spawn().map_err(|source| ServerError::Spawn {
+        program,
+        path: PathBuf::from(command.get_program()),
+        source,
+    })
+}
+
+/// The last `lines` lines of a log file joined with " | ", for errors.
+pub fn log_tail(log: &Path, lines: usize) -> String {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let mut tail: Vec<&str> = text.lines().rev().take(lines).collect();
+    tail.reverse();
+    tail.join(" | ")
 }

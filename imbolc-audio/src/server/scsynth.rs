@@ -1,13 +1,12 @@
 //! Spawning scsynth on a free UDP port of 127.0.0.1.
 
-use std::fs::File;
 use std::net::UdpSocket;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 
 use super::config::ServerConfig;
 use super::error::ServerError;
-use super::process::die_with_parent;
+use super::process::{log_tail, spawn_logged};
 
 /// A scsynth process we started, with its port and log file.
 #[derive(Debug)]
@@ -26,7 +25,6 @@ impl ScsynthProcess {
     pub fn spawn(config: &ServerConfig, scsynth: &Path, jack_name: &str) -> Result<Self, ServerError> {
         let port = free_udp_port()?;
         let log = std::env::temp_dir().join(format!("imbolc-scsynth-{}-{port}.log", std::process::id()));
-        let out = File::create(&log)?;
         let mut command = Command::new(scsynth);
         command
             .args(["-u", &port.to_string(), "-B", "127.0.0.1"])
@@ -37,29 +35,21 @@ impl ScsynthProcess {
             .args(["-R", "0", "-D", "0"])
             .env("JACK_DEFAULT_SERVER", jack_name)
             .env("JACK_NO_START_SERVER", "1")
-            .env("SC_JACK_DEFAULT_OUTPUTS", "system")
-            .envs(config.child_env.iter().map(|(k, v)| (k, v)))
-            .stdin(Stdio::null())
-            .stdout(out.try_clone()?)
-            .stderr(out);
-        let child = die_with_parent(&mut command).spawn().map_err(|source| ServerError::Spawn {
-            program: "scsynth",
-            path: scsynth.to_path_buf(),
-            source,
-        })?;
+            .env("SC_JACK_DEFAULT_OUTPUTS", "system");
+        let child = spawn_logged("scsynth", &mut command, &log, &config.child_env)?;
         Ok(ScsynthProcess { child, port, log })
     }
 
     /// The last lines scsynth printed, for error messages.
     pub fn log_tail(&self) -> String {
-        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().rev().take(6).collect();
-        lines.into_iter().rev().collect::<Vec<_>>().join(" | ")
+        log_tail(&self.log, 6)
     }
 
-    /// True when the log says the port was taken (then retry on another).
-    pub fn port_was_taken(&self) -> bool {
-        std::fs::read_to_string(&self.log).is_ok_and(|t| t.contains("address in use"))
+    /// True when another try may work: the port was taken meanwhile, or
+    /// JACK refused the client (seen when several servers start at once).
+    pub fn failed_transiently(&self) -> bool {
+        std::fs::read_to_string(&self.log)
+            .is_ok_and(|t| t.contains("address in use") || t.contains("could not initialize audio"))
     }
 }
 

@@ -1,0 +1,102 @@
+//! [`ServerOp`]: one server command, as plain data.
+//!
+//! The graph plans in terms of these and never builds OSC itself, so the same
+//! plan can be executed by the in-memory model, sent to scsynth, or written
+//! into an NRT score.
+
+use std::fmt;
+
+/// A scsynth node id. Allocated by the graph and never reused in a session,
+/// so a late `/n_end` can never be confused with a newer node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NodeId(pub i32);
+
+impl NodeId {
+    /// scsynth's root group, which always exists.
+    pub const ROOT: NodeId = NodeId(0);
+}
+
+impl fmt::Display for NodeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// Where a new node goes relative to its target (scsynth's add actions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AddAction {
+    /// First child of the target group.
+    Head,
+    /// Last child of the target group.
+    Tail,
+    /// Immediately before the target node.
+    Before,
+    /// Immediately after the target node.
+    After,
+    /// In place of the target node, which is freed.
+    Replace,
+}
+
+impl AddAction {
+    /// The integer scsynth expects in `/s_new` and `/g_new`.
+    pub fn code(self) -> i32 {
+        match self {
+            AddAction::Head => 0,
+            AddAction::Tail => 1,
+            AddAction::Before => 2,
+            AddAction::After => 3,
+            AddAction::Replace => 4,
+        }
+    }
+}
+
+/// A control name. SynthDef control names come from the catalog and strip
+/// conventions, all known at compile time, so ops carry no allocations for
+/// names.
+pub type ControlName = &'static str;
+
+/// One command to the server. A diff becomes a `Vec<ServerOp>` that is
+/// executed as one batch (one OSC bundle).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ServerOp {
+    /// `/g_new id action target`.
+    GroupNew { id: NodeId, action: AddAction, target: NodeId },
+    /// `/s_new def id action target name value …`.
+    SynthNew { def: &'static str, id: NodeId, action: AddAction, target: NodeId, controls: Vec<(ControlName, f32)> },
+    /// `/n_free node`: a group is freed with everything inside it.
+    Free { node: NodeId },
+    /// `/n_set node name value …`: on a group it reaches every synth inside.
+    /// Setting a control also removes any bus mapping of that control.
+    Set { node: NodeId, controls: Vec<(ControlName, f32)> },
+    /// `/n_run node flag`: a paused in-place processor lets its bus pass.
+    Run { node: NodeId, on: bool },
+    /// `/n_map node control bus`: read the control from a control bus;
+    /// `bus: None` (sent as -1) removes the mapping.
+    Map { node: NodeId, control: ControlName, bus: Option<u32> },
+    /// `/n_before node target`: move `node` immediately before `target`.
+    Before { node: NodeId, target: NodeId },
+    /// `/n_after node target`: move `node` immediately after `target`.
+    After { node: NodeId, target: NodeId },
+    /// `/g_head group node`: move `node` to the head of `group`.
+    Head { group: NodeId, node: NodeId },
+    /// `/g_tail group node`: move `node` to the tail of `group`.
+    Tail { group: NodeId, node: NodeId },
+}
+
+impl ServerOp {
+    /// The OSC address this op is sent as (also used in failure reports).
+    pub fn address(&self) -> &'static str {
+        match self {
+            ServerOp::GroupNew { .. } => "/g_new",
+            ServerOp::SynthNew { .. } => "/s_new",
+            ServerOp::Free { .. } => "/n_free",
+            ServerOp::Set { .. } => "/n_set",
+            ServerOp::Run { .. } => "/n_run",
+            ServerOp::Map { .. } => "/n_map",
+            ServerOp::Before { .. } => "/n_before",
+            ServerOp::After { .. } => "/n_after",
+            ServerOp::Head { .. } => "/g_head",
+            ServerOp::Tail { .. } => "/g_tail",
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! [`ScBackend`]: sends each batch to scsynth as one OSC bundle over UDP.
+//!
+//! Encoding ([`encode_batch`]) is separate from sending so it can be
+//! measured and tested without a server.
+
+use std::net::UdpSocket;
+
+use rosc::{OscBundle, OscMessage, OscPacket, OscTime, OscType};
+
+use super::AudioBackend;
+use super::error::BackendError;
+use super::op::ServerOp;
+use super::timing::Timing;
+
+/// The largest UDP payload scsynth accepts on 127.0.0.1; larger bundles fail
+/// in `send` with "Message too long".
+pub const MAX_DATAGRAM: usize = 65_507;
+
+/// Delivers batches to a running scsynth.
+#[derive(Debug)]
+pub struct ScBackend {
+    socket: UdpSocket,
+    buf: Vec<u8>,
+}
+
+impl ScBackend {
+    /// Uses `socket`, already `connect`ed to scsynth's UDP port. Replies
+    /// (`/n_go`, `/fail`, …) arrive on the same socket and are read
+    /// elsewhere (use `try_clone`).
+    pub fn new(socket: UdpSocket) -> Self {
+        ScBackend { socket, buf: Vec::with_capacity(1024) }
+    }
+}
+
+impl AudioBackend for ScBackend {
+    /// Sends nothing for an empty batch.
+    fn execute(&mut self, timing: Timing, ops: &[ServerOp]) -> Result<(), BackendError> {
+        if ops.is_empty() {
+            return Ok(());
+        }
+        encode_batch_into(timing, ops, &mut self.buf)?;
+        self.socket.send(&self.buf)?;
+        Ok(())
+    }
+}
+
+/// Encodes `ops` as one OSC bundle with `timing`'s timetag.
+///
+/// # Errors
+/// [`BackendError::TooLarge`] if the bundle does not fit in one datagram.
+pub fn encode_batch(timing: Timing, ops: &[ServerOp]) -> Result<Vec<u8>, BackendError> {
+    let mut buf = Vec::new();
+    encode_batch_into(timing, ops, &mut buf)?;
+    Ok(buf)
+}
+
+/// Like [`encode_batch`], reusing `buf` (cleared first).
+///
+/// # Errors
+/// [`BackendError::TooLarge`] if the bundle does not fit in one datagram.
+pub fn encode_batch_into(timing: Timing, ops: &[ServerOp], buf: &mut Vec<u8>) -> Result<(), BackendError> {
+    let tag = timing.timetag();
+    let bundle = OscBundle {
+        timetag: OscTime { seconds: tag.seconds, fractional: tag.fraction },
+        content: ops.iter().map(|op| OscPacket::Message(to_message(op))).collect(),
+    };
+    buf.clear();
+    // Encoding into a Vec cannot fail (its error type is Infallible).
+    let Ok(_) = rosc::encoder::encode_into(&OscPacket::Bundle(bundle), buf);
+    let bytes = buf.len();
+    if bytes > MAX_DATAGRAM {
+        return Err(BackendError::TooLarge { bytes, limit: MAX_DATAGRAM });
+    }
+    Ok(())
+}
+
+fn node(id: super::op::NodeId) -> OscType {
+    OscType::Int(id.0)
+}
+
+fn pairs(args: &mut Vec<OscType>, controls: &[(&'static str, f32)]) {
+    for &(name, value) in controls {
+        args.push(OscType::String(name.to_owned()));
+        args.push(OscType::Float(value));
+    }
+}
+
+/// The OSC message scsynth expects for `op`.
+pub fn to_message(op: &ServerOp) -> OscMessage {
+    let args = match op {
+        ServerOp::GroupNew { id, action, target } => vec![node(*id), OscType::Int(action.code()), node(*target)],
+        ServerOp::SynthNew { def, id, action, target, controls } => {
+            let mut args = Vec::with_capacity(4 + controls.len() * 2);
+            args.extend([OscType::String((*def).to_owned()), node(*id), OscType::Int(action.code()), node(*target)]);
+            pairs(&mut args, controls);
+            args
+        }
+        ServerOp::Free { node: n } => vec![node(*n)],
+        ServerOp::Set { node: n, controls } => {
+            let mut args = Vec::with_capacity(1 + controls.len() * 2);
+            args.push(node(*n));
+            pairs(&mut args, controls);
+            args
+        }
+        ServerOp::Run { node: n, on } => vec![node(*n), OscType::Int(i32::from(*on))],
+        ServerOp::Map { node: n, control, bus } => {
+            let bus = bus.and_then(|b| i32::try_from(b).ok()).unwrap_or(-1);
+            vec![node(*n), OscType::String((*control).to_owned()), OscType::Int(bus)]
+        }
+        ServerOp::Before { node: n, target } | ServerOp::After { node: n, target } => vec![node(*n), node(*target)],
+        ServerOp::Head { group, node: n } | ServerOp::Tail { group, node: n } => vec![node(*group), node(*n)],
+    };
+    OscMessage { addr: op.address().to_owned(), args }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::{AddAction, NodeId, Timetag};
+
+    fn decode(bytes: &[u8]) -> OscBundle {
+        match rosc::decoder::decode_udp(bytes).unwrap().1 {
+            OscPacket::Bundle(b) => b,
+            other => panic!("expected a bundle, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_batch_is_one_bundle_with_the_given_timetag() {
+        let ops = vec![
+            ServerOp::SynthNew {
+                def: "imbolc_delay",
+                id: NodeId(1005),
+                action: AddAction::After,
+                target: NodeId(1004),
+                controls: vec![("bus", 16.0), ("mix", 0.3)],
+            },
+            ServerOp::Run { node: NodeId(1005), on: false },
+            ServerOp::Map { node: NodeId(7), control: "cutoff", bus: None },
+        ];
+        let now = decode(&encode_batch(Timing::Now, &ops).unwrap());
+        assert_eq!(now.timetag, OscTime { seconds: 0, fractional: 1 });
+        assert_eq!(now.content.len(), 3);
+        let OscPacket::Message(m) = &now.content[0] else { panic!("not a message") };
+        assert_eq!(m.addr, "/s_new");
+        assert_eq!(
+            m.args,
+            vec![
+                OscType::String("imbolc_delay".into()),
+                OscType::Int(1005),
+                OscType::Int(3),
+                OscType::Int(1004),
+                OscType::String("bus".into()),
+                OscType::Float(16.0),
+                OscType::String("mix".into()),
+                OscType::Float(0.3),
+            ]
+        );
+        let OscPacket::Message(m) = &now.content[2] else { panic!("not a message") };
+        assert_eq!(m.args[2], OscType::Int(-1));
+
+        let tag = Timetag { seconds: 3_900_000_000, fraction: 7 };
+        let at = decode(&encode_batch(Timing::At(tag), &ops).unwrap());
+        assert_eq!(at.timetag, OscTime { seconds: 3_900_000_000, fractional: 7 });
+    }
+
+    #[test]
+    fn oversized_bundles_are_refused_with_a_typed_error() {
+        let controls: Vec<(&'static str, f32)> = vec![("freq", 1.0); 8000];
+        let ops = vec![ServerOp::Set { node: NodeId(1), controls }];
+        match encode_batch(Timing::Now, &ops).map(|b| b.len()) {
+            Err(BackendError::TooLarge { bytes, limit }) => {
+                assert!(bytes > limit);
+                assert_eq!(limit, MAX_DATAGRAM);
+            }
+            other => panic!("expected TooLarge, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn sc_backend_sends_one_datagram_per_batch() {
+        let server = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+        client.connect(server.local_addr().unwrap()).unwrap();
+        let mut backend = ScBackend::new(client);
+        let ops = vec![ServerOp::Free { node: NodeId(9) }, ServerOp::Free { node: NodeId(10) }];
+        backend.execute(Timing::Now, &ops).unwrap();
+        backend.execute(Timing::Now, &[]).unwrap();
+        backend.execute(Timing::Now, &ops[..1]).unwrap();
+        let mut buf = [0u8; 2048];
+        let n = server.recv(&mut buf).unwrap();
+        assert_eq!(decode(&buf[..n]).content.len(), 2);
+        let n = server.recv(&mut buf).unwrap();
+        assert_eq!(decode(&buf[..n]).content.len(), 1, "the empty batch sent nothing");
+    }
+}

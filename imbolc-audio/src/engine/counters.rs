@@ -1,0 +1,129 @@
+//! [`EngineCounters`]: what went wrong without stopping the engine, counted
+//! so tests and the UI can see it. Written from the audio and monitor
+//! threads with relaxed atomics; reading never blocks either of them.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// One kind of counted event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counter {
+    /// A datagram that was not OSC, or a known message with wrong arguments.
+    Malformed,
+    /// A message with an address the engine does not know.
+    Unknown,
+    /// A well-formed message that made no sense now (a reply nobody asked
+    /// for, a notification from a server we already replaced).
+    Unexpected,
+    /// The server and the graph disagree: a node the graph thinks alive
+    /// ended, or the server refused (`/fail`) an op the graph sent.
+    Mismatch,
+    /// Every `/fail` the server sent, mismatch or not.
+    Fail,
+    /// Times the server was restarted after it was lost.
+    Restart,
+    /// Diffs the graph refused (they named something it does not have).
+    RejectedDiff,
+    /// Commands dropped: realtime lane full, or a voice with no server.
+    Dropped,
+    /// Bundles that could not be sent (socket error, too large).
+    SendError,
+}
+
+const COUNT: usize = 9;
+
+impl Counter {
+    fn index(self) -> usize {
+        match self {
+            Counter::Malformed => 0,
+            Counter::Unknown => 1,
+            Counter::Unexpected => 2,
+            Counter::Mismatch => 3,
+            Counter::Fail => 4,
+            Counter::Restart => 5,
+            Counter::RejectedDiff => 6,
+            Counter::Dropped => 7,
+            Counter::SendError => 8,
+        }
+    }
+}
+
+/// Shared counters; see [`Counter`] for what each one means.
+#[derive(Debug, Default)]
+pub struct EngineCounters {
+    values: [AtomicU64; COUNT],
+    /// Malformed datagrams counted by servers already replaced; the live
+    /// server's own count is added on top (see [`EngineCounters::set_live_malformed`]).
+    live_malformed: AtomicU64,
+}
+
+/// A copy of the counters at one moment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CounterSnapshot {
+    pub malformed: u64,
+    pub unknown: u64,
+    pub unexpected: u64,
+    pub mismatches: u64,
+    pub fails: u64,
+    pub restarts: u64,
+    pub rejected_diffs: u64,
+    pub dropped: u64,
+    pub send_errors: u64,
+}
+
+impl EngineCounters {
+    /// Adds one to `counter`.
+    pub fn bump(&self, counter: Counter) {
+        self.values[counter.index()].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The current value of one counter.
+    pub fn get(&self, counter: Counter) -> u64 {
+        let live = if counter == Counter::Malformed { self.live_malformed.load(Ordering::Relaxed) } else { 0 };
+        self.values[counter.index()].load(Ordering::Relaxed) + live
+    }
+
+    /// Records the live server's count of non-OSC datagrams (the monitor
+    /// thread drops those before the engine sees them).
+    pub(crate) fn set_live_malformed(&self, count: u64) {
+        self.live_malformed.store(count, Ordering::Relaxed);
+    }
+
+    /// Folds the live server's count into the total when it is replaced.
+    pub(crate) fn retire_live_malformed(&self) {
+        let live = self.live_malformed.swap(0, Ordering::Relaxed);
+        self.values[Counter::Malformed.index()].fetch_add(live, Ordering::Relaxed);
+    }
+
+    /// All counters at once (each read is atomic, the set is not).
+    pub fn snapshot(&self) -> CounterSnapshot {
+        CounterSnapshot {
+            malformed: self.get(Counter::Malformed),
+            unknown: self.get(Counter::Unknown),
+            unexpected: self.get(Counter::Unexpected),
+            mismatches: self.get(Counter::Mismatch),
+            fails: self.get(Counter::Fail),
+            restarts: self.get(Counter::Restart),
+            rejected_diffs: self.get(Counter::RejectedDiff),
+            dropped: self.get(Counter::Dropped),
+            send_errors: self.get(Counter::SendError),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn live_malformed_counts_until_retired_then_stays_in_the_total() {
+        let c = EngineCounters::default();
+        c.bump(Counter::Malformed);
+        c.set_live_malformed(3);
+        assert_eq!(c.snapshot().malformed, 4);
+        c.retire_live_malformed();
+        c.set_live_malformed(1);
+        assert_eq!(c.snapshot().malformed, 5);
+        c.bump(Counter::Mismatch);
+        assert_eq!(c.snapshot().mismatches, 1);
+    }
+}

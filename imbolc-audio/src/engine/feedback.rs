@@ -1,0 +1,136 @@
+//! [`EngineFeedback`]: what the audio side shows the UI (server state,
+//! meters), published through one triple buffer so the UI's reader never
+//! blocks and always sees a consistent whole.
+//!
+//! Two threads write it: the monitor thread (status replies, meters, 20
+//! times a second per strip) and the audio thread (boot, loss, removed
+//! strips). They share the writer behind a mutex that only writers take;
+//! each holds it for one clone of the state.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use crate::server::ServerStats;
+use crate::status::ServerState;
+
+use super::meters::{MeterReading, Meters};
+
+/// Everything the UI reads from the audio side each frame.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EngineFeedback {
+    pub server: ServerState,
+    /// Counts servers started by this engine: 1 for the first, +1 per
+    /// restart. Meters carry the generation that produced them.
+    pub generation: u64,
+    /// The running scsynth's pid (for diagnostics and tests).
+    pub scsynth_pid: Option<u32>,
+    pub meters: Meters,
+}
+
+/// Reader side, owned by the UI; reading never blocks.
+pub type FeedbackOutput = triple_buffer::Output<EngineFeedback>;
+
+#[derive(Debug)]
+struct Inner {
+    input: triple_buffer::Input<EngineFeedback>,
+    /// The authoritative copy; the triple buffer's back buffer is stale.
+    current: EngineFeedback,
+    /// The audio driver of the running server, for `ServerState::Running`.
+    driver: String,
+}
+
+/// Writer side, shared by the audio and monitor threads.
+#[derive(Debug, Clone)]
+pub(crate) struct Publisher {
+    inner: Arc<Mutex<Inner>>,
+}
+
+impl Publisher {
+    /// A publisher and its reader, starting at [`ServerState::Booting`].
+    pub fn new() -> (Publisher, FeedbackOutput) {
+        let initial = EngineFeedback::default();
+        let (input, output) = triple_buffer::triple_buffer(&initial);
+        let inner = Inner { input, current: initial, driver: String::new() };
+        (Publisher { inner: Arc::new(Mutex::new(inner)) }, output)
+    }
+
+    /// Changes the state with `f` and publishes it.
+    fn update(&self, f: impl FnOnce(&mut EngineFeedback, &mut String)) {
+        let mut guard = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let inner = &mut *guard;
+        f(&mut inner.current, &mut inner.driver);
+        inner.input.input_buffer_mut().clone_from(&inner.current);
+        inner.input.publish();
+    }
+
+    /// A new server generation is booting (or failed to): meters go silent.
+    pub fn server_state(&self, generation: u64, state: ServerState) {
+        self.update(|f, _| {
+            f.generation = generation;
+            if !matches!(state, ServerState::Running { .. }) {
+                f.scsynth_pid = None;
+                f.meters.silence();
+            }
+            f.server = state;
+        });
+    }
+
+    /// Server `generation` is up.
+    pub fn running(&self, generation: u64, stats: ServerStats, driver: String, pid: Option<u32>) {
+        self.update(|f, current| {
+            f.generation = generation;
+            f.scsynth_pid = pid;
+            f.server = ServerState::Running { stats, driver: driver.clone() };
+            *current = driver;
+        });
+    }
+
+    /// A status reply from server `generation` (ignored once replaced).
+    pub fn status(&self, generation: u64, stats: ServerStats) {
+        self.update(|f, driver| {
+            if f.generation == generation && matches!(f.server, ServerState::Running { .. }) {
+                f.server = ServerState::Running { stats, driver: driver.clone() };
+            }
+        });
+    }
+
+    /// A meter reply from server `generation` (ignored once replaced).
+    pub fn meter(&self, generation: u64, reading: &MeterReading) {
+        self.update(|f, _| {
+            if f.generation == generation {
+                f.meters.record(reading, generation);
+            }
+        });
+    }
+
+    /// Changes the meter table (strips removed, scene replaced).
+    pub fn meters(&self, edit: impl FnOnce(&mut Meters)) {
+        self.update(|f, _| edit(&mut f.meters));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use imbolc_types::{ChainOwner, InstrumentId};
+
+    use super::*;
+
+    #[test]
+    fn readers_see_status_and_meters_of_the_current_generation_only() {
+        let (publisher, mut output) = Publisher::new();
+        assert_eq!(output.read().server, ServerState::Booting);
+        publisher.running(1, ServerStats::default(), "dummy".into(), Some(42));
+        let reading = MeterReading { owner: ChainOwner::Instrument(InstrumentId(3)), peak: [0.5; 2], rms: [0.3; 2] };
+        publisher.meter(1, &reading);
+        publisher.meter(0, &reading);
+        let seen = output.read();
+        assert!(seen.server.summary().starts_with("scsynth: running"));
+        assert_eq!(seen.scsynth_pid, Some(42));
+        assert_eq!(seen.meters.instrument(InstrumentId(3)).unwrap().updates, 1, "stale generation ignored");
+
+        publisher.server_state(2, ServerState::Lost { reason: "gone".into() });
+        publisher.status(1, ServerStats::default());
+        let seen = output.read();
+        assert!(matches!(seen.server, ServerState::Lost { .. }), "a late status of the old server is ignored");
+        assert_eq!(seen.meters.instrument(InstrumentId(3)).unwrap().peak, [0.0; 2]);
+    }
+}

@@ -1,0 +1,164 @@
+//! [`AudioHandle`]: the only way into the audio thread. Sending never
+//! blocks (the normal lane is unbounded, the realtime lane refuses when
+//! full) and reading the feedback never waits on the audio thread.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread::JoinHandle;
+
+use crossbeam_channel::{Receiver, Sender, TrySendError, bounded, unbounded};
+use imbolc_types::{AudioDiff, InstrumentId};
+use rosc::OscMessage;
+
+use crate::status::ServerState;
+
+use super::cmd::{EngineCmd, EngineConfig, EngineError, VoiceId};
+use super::counters::{CounterSnapshot, EngineCounters};
+use super::feedback::{EngineFeedback, FeedbackOutput, Publisher};
+use super::meters::Meters;
+use super::run::{Engine, Lanes};
+
+/// Owns the audio thread. Dropping it shuts the thread down, which stops
+/// scsynth and any JACK server it started.
+#[derive(Debug)]
+pub struct AudioHandle {
+    realtime: Sender<EngineCmd>,
+    normal: Sender<EngineCmd>,
+    feedback: FeedbackOutput,
+    counters: Arc<EngineCounters>,
+    stop: Arc<AtomicBool>,
+    next_voice: AtomicU64,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl AudioHandle {
+    /// Starts the audio thread, which boots the server in the background:
+    /// the handle is usable at once and [`AudioHandle::server_state`] shows
+    /// the progress.
+    ///
+    /// # Errors
+    /// [`EngineError::Spawn`] if the thread cannot be created.
+    pub fn spawn(config: EngineConfig) -> Result<AudioHandle, EngineError> {
+        let (realtime, realtime_rx) = bounded(config.realtime_capacity.max(1));
+        let (normal, normal_rx) = unbounded();
+        let (publisher, feedback) = Publisher::new();
+        let counters = Arc::new(EngineCounters::default());
+        let stop = Arc::new(AtomicBool::new(false));
+        let lanes = Lanes { realtime: realtime_rx, normal: normal_rx };
+        let engine = Engine::new(config, lanes, publisher, Arc::clone(&counters), Arc::clone(&stop));
+        // The server's children die with the thread that started them, so
+        // the server is started on this long-lived thread.
+        let thread = std::thread::Builder::new().name("imbolc-audio".into()).spawn(move || engine.run())?;
+        Ok(AudioHandle {
+            realtime,
+            normal,
+            feedback,
+            counters,
+            stop,
+            next_voice: AtomicU64::new(0),
+            thread: Some(thread),
+        })
+    }
+
+    /// Queues diffs; each one's ops go to the server as one bundle.
+    ///
+    /// # Errors
+    /// [`EngineError::Stopped`] when the audio thread has ended.
+    pub fn send_diffs(&self, diffs: Vec<AudioDiff>) -> Result<(), EngineError> {
+        self.normal.send(EngineCmd::Diffs(diffs)).map_err(|_| EngineError::Stopped)
+    }
+
+    /// Starts a sustained voice on `instrument` at `freq` Hz, `velocity`
+    /// 0..=1. Voices are not restored after a server restart.
+    ///
+    /// Voices take the realtime lane, so they overtake diffs still queued:
+    /// a voice on an instrument whose `InstrumentAdded` has not been
+    /// applied yet is dropped (and counted in `CounterSnapshot::dropped`).
+    ///
+    /// # Errors
+    /// [`EngineError::Busy`] when the realtime lane is full,
+    /// [`EngineError::Stopped`] when the audio thread has ended.
+    pub fn voice_on(&self, instrument: InstrumentId, freq: f32, velocity: f32) -> Result<VoiceId, EngineError> {
+        let voice = VoiceId(self.next_voice.fetch_add(1, Ordering::Relaxed));
+        self.realtime(EngineCmd::VoiceOn { voice, instrument, freq, velocity })?;
+        Ok(voice)
+    }
+
+    /// Releases a voice.
+    ///
+    /// # Errors
+    /// As [`AudioHandle::voice_on`].
+    pub fn voice_off(&self, voice: VoiceId) -> Result<(), EngineError> {
+        self.realtime(EngineCmd::VoiceOff { voice })
+    }
+
+    fn realtime(&self, cmd: EngineCmd) -> Result<(), EngineError> {
+        self.realtime.try_send(cmd).map_err(|e| match e {
+            TrySendError::Full(_) => {
+                self.counters.bump(super::counters::Counter::Dropped);
+                EngineError::Busy
+            }
+            TrySendError::Disconnected(_) => EngineError::Stopped,
+        })
+    }
+
+    /// Asks for the server's node tree (`/g_queryTree 0 1`). The reply
+    /// arrives on the returned channel after every diff sent before this
+    /// call has reached the server; the channel disconnects instead if
+    /// there is no server to ask.
+    ///
+    /// # Errors
+    /// [`EngineError::Stopped`] when the audio thread has ended.
+    pub fn request_tree(&self) -> Result<Receiver<OscMessage>, EngineError> {
+        let (tx, rx) = bounded(1);
+        self.normal.send(EngineCmd::QueryTree(tx)).map_err(|_| EngineError::Stopped)?;
+        Ok(rx)
+    }
+
+    /// The latest feedback (server state, meters). Never blocks.
+    pub fn feedback(&mut self) -> &EngineFeedback {
+        self.feedback.read()
+    }
+
+    /// The latest server state. Never blocks.
+    pub fn server_state(&mut self) -> &ServerState {
+        &self.feedback.read().server
+    }
+
+    /// The latest meters, by instrument, bus and master. Never blocks.
+    pub fn meters(&mut self) -> &Meters {
+        &self.feedback.read().meters
+    }
+
+    /// Problems counted so far (malformed OSC, mismatches, restarts, …).
+    pub fn counters(&self) -> CounterSnapshot {
+        self.counters.snapshot()
+    }
+
+    /// Whether the audio thread is still running.
+    pub fn is_running(&self) -> bool {
+        self.thread.as_ref().is_some_and(|t| !t.is_finished())
+    }
+
+    /// Stops the server and the audio thread and waits for both; no
+    /// process is left behind. Also done on drop.
+    pub fn shutdown(mut self) {
+        self.stop_thread();
+    }
+
+    fn stop_thread(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        // Wakes the thread if it is waiting; a full lane is fine, the flag
+        // is checked on every loop.
+        let _ = self.realtime.try_send(EngineCmd::Shutdown);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for AudioHandle {
+    fn drop(&mut self) {
+        self.stop_thread();
+    }
+}

@@ -1,0 +1,487 @@
+//! The audio thread's loop: [`Engine`] owns the server, the
+//! [`SignalGraph`], the [`ScBackend`] and the [`NodeRegistry`].
+//!
+//! Each turn does bounded work, in priority order: up to
+//! [`REALTIME_PER_TURN`] realtime commands (voices), up to
+//! [`EVENTS_PER_TURN`] server events, then up to [`DIFFS_PER_TURN`] diffs.
+//! A long list of diffs is thus spread over turns and never holds up a
+//! note. When idle it sleeps on all three channels at once.
+//!
+//! Server loss: the graph is the engine's own copy of the project, so a
+//! lost server is replaced by a new one and `graph.rebuild()` recreates
+//! every node on it. Diffs arriving meanwhile are applied to the graph
+//! only. Voices are not restored: a note held across a crash would
+//! otherwise restart out of context.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Select, Sender, TryRecvError, unbounded};
+use imbolc_types::{AudioDiff, AudioScene, ChainOwner};
+use rosc::{OscMessage, OscType};
+
+use crate::backend::{NodeId, ScBackend, ServerOp};
+use crate::graph::SignalGraph;
+use crate::server::{OscSender, Server};
+use crate::status::ServerState;
+
+use super::cmd::{EngineCmd, EngineConfig, VoiceId};
+use super::counters::{Counter, EngineCounters};
+use super::feedback::Publisher;
+use super::inbound::{EngineEvent, Inbound, ReceivePath};
+use super::registry::{EndOutcome, NodeRegistry};
+use super::send::send_split;
+
+/// Realtime commands handled per turn at most.
+pub const REALTIME_PER_TURN: usize = 64;
+/// Server events handled per turn at most.
+pub const EVENTS_PER_TURN: usize = 256;
+/// Diffs applied per turn at most.
+pub const DIFFS_PER_TURN: usize = 16;
+/// Longest sleep when idle (the stop flag is checked at least this often).
+const IDLE_WAIT: Duration = Duration::from_millis(100);
+/// Delay before restart attempt `n` after consecutive failures (the first
+/// restart after a stable run is immediate).
+const BACKOFF: [Duration; 6] = [
+    Duration::ZERO,
+    Duration::from_millis(250),
+    Duration::from_millis(500),
+    Duration::from_secs(1),
+    Duration::from_secs(2),
+    Duration::from_secs(5),
+];
+/// A server that ran this long counts as stable: its loss restarts at once.
+const STABLE_AFTER: Duration = Duration::from_secs(10);
+
+/// The two command lanes.
+#[derive(Debug)]
+pub(crate) struct Lanes {
+    pub realtime: Receiver<EngineCmd>,
+    pub normal: Receiver<EngineCmd>,
+}
+
+/// A running server and the ways to talk to it.
+#[derive(Debug)]
+struct Link {
+    server: Server,
+    backend: ScBackend,
+    sender: OscSender,
+    since: Instant,
+}
+
+/// The audio thread's state.
+#[derive(Debug)]
+pub(crate) struct Engine {
+    config: EngineConfig,
+    lanes: Lanes,
+    publisher: Publisher,
+    counters: Arc<EngineCounters>,
+    stop: Arc<AtomicBool>,
+    quitting: bool,
+    events_tx: Sender<EngineEvent>,
+    events_rx: Receiver<EngineEvent>,
+    graph: SignalGraph,
+    registry: NodeRegistry,
+    link: Option<Link>,
+    generation: u64,
+    voices: HashMap<VoiceId, NodeId>,
+    voice_of_node: HashMap<NodeId, VoiceId>,
+    pending: VecDeque<AudioDiff>,
+    trees: VecDeque<Sender<OscMessage>>,
+    restart_at: Option<Instant>,
+    failures: usize,
+}
+
+impl Engine {
+    pub fn new(
+        config: EngineConfig,
+        lanes: Lanes,
+        publisher: Publisher,
+        counters: Arc<EngineCounters>,
+        stop: Arc<AtomicBool>,
+    ) -> Engine {
+        let (graph, _) = SignalGraph::build(config.graph_config(), &AudioScene::default());
+        let (events_tx, events_rx) = unbounded();
+        Engine {
+            config,
+            lanes,
+            publisher,
+            counters,
+            stop,
+            quitting: false,
+            events_tx,
+            events_rx,
+            graph,
+            registry: NodeRegistry::new(),
+            link: None,
+            generation: 0,
+            voices: HashMap::new(),
+            voice_of_node: HashMap::new(),
+            pending: VecDeque::new(),
+            trees: VecDeque::new(),
+            restart_at: Some(Instant::now()),
+            failures: 0,
+        }
+    }
+
+    fn stopping(&self) -> bool {
+        self.quitting || self.stop.load(Ordering::Relaxed)
+    }
+
+    /// Runs until shutdown, then stops the server.
+    pub fn run(mut self) {
+        while !self.stopping() {
+            let mut busy = self.maybe_start();
+            busy |= self.realtime_turn();
+            busy |= self.events_turn();
+            busy |= self.normal_turn();
+            if let Some(link) = &self.link {
+                self.counters.set_live_malformed(link.server.malformed_packets());
+            }
+            if !busy && !self.stopping() {
+                self.wait();
+            }
+        }
+        if let Some(link) = self.link.take() {
+            link.server.shutdown();
+        }
+        self.publisher.server_state(self.generation, ServerState::Stopped);
+    }
+
+    /// Sleeps until a command or event arrives, a restart is due, or
+    /// [`IDLE_WAIT`] passes.
+    fn wait(&self) {
+        let mut timeout = IDLE_WAIT;
+        if let Some(at) = self.restart_at {
+            timeout = timeout.min(at.saturating_duration_since(Instant::now()));
+        }
+        let mut select = Select::new();
+        select.recv(&self.lanes.realtime);
+        select.recv(&self.lanes.normal);
+        select.recv(&self.events_rx);
+        let _ = select.ready_timeout(timeout);
+    }
+
+    fn realtime_turn(&mut self) -> bool {
+        for done in 0..REALTIME_PER_TURN {
+            match self.lanes.realtime.try_recv() {
+                Ok(cmd) => self.command(cmd),
+                Err(TryRecvError::Empty) => return done > 0,
+                Err(TryRecvError::Disconnected) => {
+                    self.quitting = true;
+                    return true;
+                }
+            }
+        }
+        true
+    }
+
+    fn events_turn(&mut self) -> bool {
+        for done in 0..EVENTS_PER_TURN {
+            match self.events_rx.try_recv() {
+                Ok(event) => self.event(event),
+                Err(_) => return done > 0,
+            }
+        }
+        true
+    }
+
+    /// Applies pending diffs, or takes the next command once none are left
+    /// (so commands keep their order).
+    fn normal_turn(&mut self) -> bool {
+        if self.pending.is_empty() {
+            match self.lanes.normal.try_recv() {
+                Ok(cmd) => self.command(cmd),
+                Err(TryRecvError::Empty) => return false,
+                Err(TryRecvError::Disconnected) => {
+                    self.quitting = true;
+                    return true;
+                }
+            }
+        }
+        for _ in 0..DIFFS_PER_TURN {
+            let Some(diff) = self.pending.pop_front() else { break };
+            self.apply(&diff);
+        }
+        true
+    }
+
+    fn command(&mut self, cmd: EngineCmd) {
+        match cmd {
+            EngineCmd::VoiceOn { voice, instrument, freq, velocity } => {
+                if self.link.is_none() {
+                    self.counters.bump(Counter::Dropped);
+                    return;
+                }
+                match self.graph.voice_on(instrument, freq, velocity) {
+                    Ok((node, op)) => {
+                        self.send(std::slice::from_ref(&op));
+                        self.registry.voice_started(node);
+                        self.voices.insert(voice, node);
+                        self.voice_of_node.insert(node, voice);
+                    }
+                    Err(e) => {
+                        tracing::warn!("voice on refused: {e}");
+                        self.counters.bump(Counter::Dropped);
+                    }
+                }
+            }
+            EngineCmd::VoiceOff { voice } => {
+                let Some(node) = self.voices.remove(&voice) else { return };
+                self.voice_of_node.remove(&node);
+                if self.registry.is_voice(node) {
+                    let op = self.graph.voice_off(node);
+                    self.send(std::slice::from_ref(&op));
+                }
+            }
+            EngineCmd::Diffs(diffs) => self.pending.extend(diffs),
+            EngineCmd::QueryTree(reply) => {
+                let Some(link) = &self.link else { return };
+                match link.sender.message("/g_queryTree", vec![OscType::Int(0), OscType::Int(1)]) {
+                    Ok(()) => self.trees.push_back(reply),
+                    Err(e) => {
+                        tracing::warn!("cannot query the node tree: {e}");
+                        self.counters.bump(Counter::SendError);
+                    }
+                }
+            }
+            EngineCmd::Shutdown => self.quitting = true,
+        }
+    }
+
+    fn apply(&mut self, diff: &AudioDiff) {
+        let ops = match self.graph.apply(diff) {
+            Ok(ops) => ops,
+            Err(e) => {
+                tracing::warn!("diff refused by the graph: {e}");
+                self.counters.bump(Counter::RejectedDiff);
+                return;
+            }
+        };
+        match diff {
+            AudioDiff::InstrumentRemoved { instrument } => {
+                let owner = ChainOwner::Instrument(*instrument);
+                self.publisher.meters(|m| m.remove(owner));
+            }
+            AudioDiff::BusRemoved { bus } => self.publisher.meters(|m| m.remove(ChainOwner::Bus(*bus))),
+            AudioDiff::SceneLoaded(_) => self.publisher.meters(|m| m.clear()),
+            _ => {}
+        }
+        self.send(&ops);
+    }
+
+    /// Sends one batch as one bundle (split only if it exceeds a datagram,
+    /// which happens for whole scenes, never for an edit).
+    fn send(&mut self, ops: &[ServerOp]) {
+        if ops.is_empty() {
+            return;
+        }
+        let Some(link) = self.link.as_mut() else { return };
+        self.registry.sent(ops);
+        if let Err(e) = send_split(&mut link.backend, ops) {
+            tracing::warn!("could not send {} ops to scsynth: {e}", ops.len());
+            self.counters.bump(Counter::SendError);
+        }
+    }
+
+    fn event(&mut self, event: EngineEvent) {
+        match event {
+            EngineEvent::Lost { generation, reason } => {
+                if generation == self.generation && self.link.is_some() {
+                    self.lost(reason);
+                }
+            }
+            EngineEvent::Server { generation, .. } if generation != self.generation => {
+                self.counters.bump(Counter::Unexpected);
+            }
+            EngineEvent::Server { generation, inbound } => self.inbound(generation, inbound),
+        }
+    }
+
+    fn inbound(&mut self, generation: u64, inbound: Inbound) {
+        match inbound {
+            Inbound::NodeGo(notice) => self.registry.on_go(notice),
+            Inbound::NodeEnd(node) => match self.registry.on_end(node) {
+                EndOutcome::Expected => {}
+                EndOutcome::VoiceEnded => {
+                    if let Some(voice) = self.voice_of_node.remove(&node) {
+                        self.voices.remove(&voice);
+                    }
+                }
+                EndOutcome::Unexpected => {
+                    tracing::warn!("node {node} ended on the server but the graph expects it alive");
+                    self.counters.bump(Counter::Mismatch);
+                }
+            },
+            Inbound::Fail { command, message } => {
+                self.counters.bump(Counter::Fail);
+                if NodeRegistry::is_graph_failure(&command) {
+                    tracing::warn!("scsynth refused a graph op: {command} {message}");
+                    self.counters.bump(Counter::Mismatch);
+                } else {
+                    tracing::warn!("scsynth: /fail {command} {message}");
+                }
+            }
+            Inbound::Tree(reply) => match self.trees.pop_front() {
+                Some(tx) => _ = tx.send(reply),
+                None => self.counters.bump(Counter::Unexpected),
+            },
+            Inbound::Meter(reading) => self.publisher.meter(generation, &reading),
+            Inbound::NodeChanged(_) | Inbound::Done => {}
+        }
+    }
+
+    /// Starts a server if none runs and a (re)start is due.
+    fn maybe_start(&mut self) -> bool {
+        if self.link.is_some() || self.restart_at.is_none_or(|at| Instant::now() < at) {
+            return false;
+        }
+        self.restart_at = None;
+        self.start();
+        true
+    }
+
+    fn start(&mut self) {
+        self.generation += 1;
+        let generation = self.generation;
+        self.publisher.server_state(generation, ServerState::Booting);
+        let path =
+            ReceivePath::new(generation, self.publisher.clone(), Arc::clone(&self.counters), self.events_tx.clone());
+        let began = Instant::now();
+        let server = match Server::start(&self.config.server, path.into_handler()) {
+            Ok(server) => server,
+            Err(e) => return self.start_failed(e.to_string()),
+        };
+        let sender = server.sender();
+        let backend = match sender.try_clone_socket() {
+            Ok(socket) => ScBackend::new(socket),
+            Err(e) => return self.start_failed(format!("cannot share the server socket: {e}")),
+        };
+        let booted = began.elapsed();
+        self.publisher.running(
+            generation,
+            server.boot_stats(),
+            server.jack().driver().to_owned(),
+            server.scsynth_pid(),
+        );
+        self.registry.reset();
+        self.voices.clear();
+        self.voice_of_node.clear();
+        self.link = Some(Link { server, backend, sender, since: Instant::now() });
+        let ops = self.graph.rebuild();
+        self.send(&ops);
+        tracing::info!(
+            "scsynth generation {generation} up in {} ms; graph of {} ops sent {} ms after start",
+            booted.as_millis(),
+            ops.len(),
+            began.elapsed().as_millis()
+        );
+    }
+
+    fn start_failed(&mut self, reason: String) {
+        tracing::error!("scsynth failed to start: {reason}");
+        self.publisher.server_state(self.generation, ServerState::Failed { reason });
+        self.failures += 1;
+        self.restart_at = Some(Instant::now() + backoff(self.failures));
+    }
+
+    fn lost(&mut self, reason: String) {
+        tracing::warn!("scsynth lost: {reason}; restarting and rebuilding the graph");
+        self.counters.bump(Counter::Restart);
+        self.publisher.server_state(self.generation, ServerState::Lost { reason });
+        if let Some(link) = self.link.take() {
+            self.failures = if link.since.elapsed() >= STABLE_AFTER { 0 } else { self.failures + 1 };
+            link.server.shutdown();
+        }
+        self.counters.retire_live_malformed();
+        // Dropping the reply senders tells waiting callers there is no tree.
+        self.trees.clear();
+        self.voices.clear();
+        self.voice_of_node.clear();
+        self.registry.reset();
+        self.restart_at = Some(Instant::now() + backoff(self.failures));
+    }
+}
+
+fn backoff(failures: usize) -> Duration {
+    BACKOFF[failures.min(BACKOFF.len() - 1)]
+}
+
+#[cfg(test)]
+mod tests {
+    use crossbeam_channel::bounded;
+    use imbolc_types::catalog::SourceKind;
+    use imbolc_types::{Instrument, InstrumentDef, InstrumentId, MixerSettings};
+
+    use super::*;
+    use crate::backend::AddAction;
+    use crate::server::ServerConfig;
+
+    /// An engine that has not started a server (its loop is not run).
+    fn engine() -> (Engine, Arc<EngineCounters>) {
+        let (_, realtime) = bounded(1);
+        let (_, normal) = unbounded();
+        let (publisher, _) = Publisher::new();
+        let counters = Arc::new(EngineCounters::default());
+        let lanes = Lanes { realtime, normal };
+        let stop = Arc::new(AtomicBool::new(false));
+        let engine =
+            Engine::new(EngineConfig::new(ServerConfig::default()), lanes, publisher, Arc::clone(&counters), stop);
+        (engine, counters)
+    }
+
+    fn from_server(generation: u64, inbound: Inbound) -> EngineEvent {
+        EngineEvent::Server { generation, inbound }
+    }
+
+    #[test]
+    fn mismatches_failures_and_stray_replies_are_counted_not_fatal() {
+        let (mut e, counters) = engine();
+        e.registry.sent(&[ServerOp::GroupNew { id: NodeId(5), action: AddAction::Tail, target: NodeId::ROOT }]);
+        e.event(from_server(0, Inbound::NodeEnd(NodeId(5))));
+        assert_eq!(counters.snapshot().mismatches, 1, "a node the graph expects alive ended");
+        let fail = |command: &str| Inbound::Fail { command: command.into(), message: "Node 9 not found".into() };
+        e.event(from_server(0, fail("/n_set")));
+        e.event(from_server(0, fail("/g_queryTree")));
+        let c = counters.snapshot();
+        assert_eq!((c.fails, c.mismatches), (2, 2), "only the graph op's failure is a mismatch");
+        e.event(from_server(0, Inbound::Tree(OscMessage { addr: "/g_queryTree.reply".into(), args: vec![] })));
+        e.event(from_server(9, Inbound::NodeEnd(NodeId(1))));
+        assert_eq!(counters.snapshot().unexpected, 2, "an unasked reply and a stale server's notice");
+        e.event(EngineEvent::Lost { generation: 9, reason: "old".into() });
+        assert_eq!(counters.snapshot().restarts, 0, "a stale loss is ignored");
+    }
+
+    #[test]
+    fn without_a_server_diffs_still_reach_the_graph_and_voices_are_dropped() {
+        let (mut e, counters) = engine();
+        let id = InstrumentId(3);
+        let instrument = Instrument {
+            id,
+            name: "x".into(),
+            def: InstrumentDef::new(SourceKind::Sine),
+            mixer: MixerSettings::default(),
+        };
+        e.command(EngineCmd::Diffs(vec![
+            AudioDiff::InstrumentAdded { instrument: Box::new(instrument), after: None },
+            AudioDiff::InstrumentRemoved { instrument: InstrumentId(99) },
+        ]));
+        while !e.pending.is_empty() {
+            e.normal_turn();
+        }
+        assert!(e.graph.instrument_group(id).is_some(), "the rebuild after a restart will include it");
+        assert_eq!(counters.snapshot().rejected_diffs, 1);
+        e.command(EngineCmd::VoiceOn { voice: VoiceId(0), instrument: id, freq: 440.0, velocity: 1.0 });
+        assert_eq!(counters.snapshot().dropped, 1);
+        assert!(e.voices.is_empty());
+    }
+
+    #[test]
+    fn backoff_grows_and_saturates() {
+        assert_eq!(backoff(0), Duration::ZERO);
+        assert!(backoff(2) > backoff(1));
+        assert_eq!(backoff(100), Duration::from_secs(5));
+    }
+}

@@ -1,0 +1,98 @@
+//! Applying one [`AudioDiff`]: update the graph's copy, return the batch.
+
+use imbolc_types::{AudioDiff, ChainOwner, InstrumentId, MixerSettings};
+
+use super::params::set_send;
+use super::{GraphError, SignalGraph};
+use crate::backend::ServerOp;
+
+impl SignalGraph {
+    /// Applies one diff to the graph's copy and returns the ops that bring
+    /// the server in line, to be executed as one batch. Empty when the
+    /// server needs nothing (tempo, voice settings, a toggle to the current
+    /// state).
+    ///
+    /// # Errors
+    /// A [`GraphError`] when the diff names something the graph does not
+    /// have (or already has); the graph is then unchanged.
+    pub fn apply(&mut self, diff: &AudioDiff) -> Result<Vec<ServerOp>, GraphError> {
+        match diff {
+            AudioDiff::SceneLoaded(scene) => {
+                let mut ops = vec![ServerOp::Free { node: self.roots.imbolc }];
+                ops.extend(self.build_scene(scene));
+                Ok(ops)
+            }
+            AudioDiff::InstrumentAdded { instrument, after } => self.instrument_added(instrument, *after),
+            AudioDiff::InstrumentRemoved { instrument } => self.instrument_removed(*instrument),
+            AudioDiff::InstrumentMoved { instrument, after } => self.instrument_moved(*instrument, *after),
+            AudioDiff::SourceChanged { instrument, source } => self.source_changed(*instrument, source),
+            AudioDiff::FilterChanged { instrument, filter } => self.filter_changed(*instrument, filter.as_ref()),
+            AudioDiff::EffectAdded { owner, effect, after } => self.effect_added(*owner, effect, *after),
+            AudioDiff::EffectRemoved { owner, effect } => self.effect_removed(*owner, *effect),
+            AudioDiff::EffectMoved { owner, effect, after } => self.effect_moved(*owner, *effect, *after),
+            AudioDiff::EffectToggled { owner, effect, enabled } => self.effect_toggled(*owner, *effect, *enabled),
+            AudioDiff::ParamSet { target, value } => self.param_set(target, *value),
+            AudioDiff::LfoChanged { instrument, lfo } => {
+                let st = self.instruments.get_mut(instrument).ok_or(GraphError::UnknownInstrument(*instrument))?;
+                st.def.lfo = lfo.clone();
+                Ok(self.sync_lfo(*instrument))
+            }
+            AudioDiff::VoiceSettingsChanged { instrument, voice } => {
+                let st = self.instruments.get_mut(instrument).ok_or(GraphError::UnknownInstrument(*instrument))?;
+                st.def.voice = *voice;
+                Ok(Vec::new())
+            }
+            AudioDiff::MixerSet { instrument, mixer } => self.mixer_set(*instrument, mixer),
+            AudioDiff::SendSet { instrument, bus, level } => {
+                let st = self.instruments.get_mut(instrument).ok_or(GraphError::UnknownInstrument(*instrument))?;
+                set_send(&mut st.mixer, *bus, *level)?;
+                Ok(self.refresh_strip(ChainOwner::Instrument(*instrument)).into_iter().collect())
+            }
+            AudioDiff::OutputChanged { instrument, output } => {
+                let st = self.instruments.get_mut(instrument).ok_or(GraphError::UnknownInstrument(*instrument))?;
+                st.mixer.output = *output;
+                Ok(self.refresh_strip(ChainOwner::Instrument(*instrument)).into_iter().collect())
+            }
+            AudioDiff::BusAdded { bus, after } => self.bus_added(bus, *after),
+            AudioDiff::BusRemoved { bus } => self.bus_removed(*bus),
+            AudioDiff::BusMixerSet { bus, mixer } => self.bus_mixer_set(*bus, mixer),
+            AudioDiff::MasterSet(settings) => {
+                self.master.settings = settings.clone();
+                Ok(self.refresh_strip(ChainOwner::Master).into_iter().collect())
+            }
+            // The timeline belongs to the scheduler; the graph has no nodes
+            // for it.
+            AudioDiff::TimeSignatureChanged(_)
+            | AudioDiff::NotesChanged { .. }
+            | AudioDiff::ClipAdded { .. }
+            | AudioDiff::ClipRemoved { .. }
+            | AudioDiff::ClipChanged { .. }
+            | AudioDiff::PlacementAdded { .. }
+            | AudioDiff::PlacementRemoved { .. }
+            | AudioDiff::PlacementChanged { .. }
+            | AudioDiff::AutomationLaneAdded { .. }
+            | AudioDiff::AutomationLaneRemoved { .. }
+            | AudioDiff::AutomationLaneChanged { .. }
+            | AudioDiff::AutomationPointSet { .. } => Ok(Vec::new()),
+        }
+    }
+
+    /// New mixer settings for an instrument strip: one `/n_set` of what
+    /// changed, plus the other strips whose effective mute a solo change
+    /// flipped.
+    fn mixer_set(&mut self, id: InstrumentId, mixer: &MixerSettings) -> Result<Vec<ServerOp>, GraphError> {
+        let st = self.instruments.get_mut(&id).ok_or(GraphError::UnknownInstrument(id))?;
+        let before = self.inst_solos;
+        if st.mixer.solo != mixer.solo {
+            if mixer.solo {
+                self.inst_solos += 1;
+            } else {
+                self.inst_solos = self.inst_solos.saturating_sub(1);
+            }
+        }
+        st.mixer = mixer.clone();
+        let mut ops = Vec::new();
+        self.after_solo_change(ChainOwner::Instrument(id), before, &mut ops);
+        Ok(ops)
+    }
+}

@@ -1,0 +1,231 @@
+//! Instruments: one group per instrument holding `voices`, `lfo`, the
+//! filter, the effects and the strip. Adding or removing an instrument
+//! touches only its own group and bus; a move is one `/n_after` or
+//! `/g_head` of its group.
+
+use imbolc_types::catalog::STRIP_SYNTHDEF;
+use imbolc_types::{ChainOwner, FilterDef, Instrument, InstrumentId, SourceDef};
+
+use super::build::{clamp_spec, group_new, processor_controls, processor_new, synth_new};
+use super::state::{Anchor, Chain, InstrumentState};
+use super::{GraphError, SignalGraph};
+use crate::backend::{NodeId, ServerOp};
+
+impl SignalGraph {
+    /// State (ids and bus allocated) for a new instrument; no ops yet.
+    pub(super) fn new_instrument_state(&mut self, inst: &Instrument) -> InstrumentState {
+        let group = self.node_ids.next_id();
+        let voices = self.node_ids.next_id();
+        let lfo_group = self.node_ids.next_id();
+        let filter = inst.def.filter.as_ref().map(|_| self.node_ids.next_id());
+        let bus = self.audio_buses.alloc();
+        let mut effects = Vec::with_capacity(inst.def.effects.len());
+        for e in &inst.def.effects {
+            if !effects.iter().any(|x: &imbolc_types::EffectSlot| x.id == e.id) {
+                effects.push(e.clone());
+            }
+        }
+        let mut chain = Chain::new(group, bus, NodeId(-1), effects);
+        for e in &chain.effects {
+            chain.nodes.insert(e.id, self.node_ids.next_id());
+        }
+        chain.strip = self.node_ids.next_id();
+        let mut def = inst.def.clone();
+        def.effects = Vec::new();
+        InstrumentState {
+            name: inst.name.clone(),
+            def,
+            mixer: inst.mixer.clone(),
+            chain,
+            voices,
+            lfo_group,
+            filter,
+            lfo: None,
+        }
+    }
+
+    /// Ops creating an instrument's whole group at `anchor`.
+    pub(super) fn instrument_create_ops(&mut self, id: InstrumentId, anchor: Anchor) -> Vec<ServerOp> {
+        let Some(st) = self.instruments.get(&id) else { return Vec::new() };
+        let group = st.chain.group;
+        let bus = st.chain.bus;
+        let mut ops = Vec::with_capacity(5 + st.chain.effects.len());
+        ops.push(group_new(group, anchor));
+        ops.push(group_new(st.voices, Anchor::Tail(group)));
+        ops.push(group_new(st.lfo_group, Anchor::Tail(group)));
+        if let (Some(node), Some(f)) = (st.filter, &st.def.filter) {
+            let controls = processor_controls(bus, f.kind.params(), &f.params);
+            processor_new(f.kind.synthdef(), node, Anchor::Tail(group), controls, f.enabled, &mut ops);
+        }
+        for e in &st.chain.effects {
+            if let Some(&node) = st.chain.nodes.get(&e.id) {
+                super::build::effect_new(e, node, Anchor::Tail(group), bus, &mut ops);
+            }
+        }
+        let strip = st.chain.strip;
+        let controls = self.strip_controls(ChainOwner::Instrument(id)).unwrap_or_default();
+        if let Some(st) = self.instruments.get_mut(&id) {
+            st.chain.strip_sent = controls.clone();
+        }
+        ops.push(synth_new(STRIP_SYNTHDEF, strip, Anchor::Tail(group), controls));
+        ops.extend(self.sync_lfo(id));
+        ops
+    }
+
+    /// Where an instrument group goes when placed after `after`.
+    fn instrument_anchor(&self, after: Option<InstrumentId>) -> Result<Anchor, GraphError> {
+        match after {
+            None => Ok(Anchor::Head(self.roots.instruments)),
+            Some(a) => {
+                let st = self.instruments.get(&a).ok_or(GraphError::UnknownInstrument(a))?;
+                Ok(Anchor::After(st.chain.group))
+            }
+        }
+    }
+
+    fn order_index_after(&self, after: Option<InstrumentId>) -> usize {
+        after.and_then(|a| self.order.iter().position(|x| *x == a)).map_or(0, |p| p + 1)
+    }
+
+    pub(super) fn instrument_added(
+        &mut self,
+        inst: &Instrument,
+        after: Option<InstrumentId>,
+    ) -> Result<Vec<ServerOp>, GraphError> {
+        if self.instruments.contains_key(&inst.id) {
+            return Err(GraphError::DuplicateInstrument(inst.id));
+        }
+        if after == Some(inst.id) {
+            return Err(GraphError::AfterItself);
+        }
+        let anchor = self.instrument_anchor(after)?;
+        let st = self.new_instrument_state(inst);
+        let pos = self.order_index_after(after);
+        self.instruments.insert(inst.id, st);
+        self.order.insert(pos, inst.id);
+        let before = self.inst_solos;
+        if inst.mixer.solo {
+            self.inst_solos += 1;
+        }
+        let mut ops = self.instrument_create_ops(inst.id, anchor);
+        if (before > 0) != (self.inst_solos > 0) {
+            self.refresh_domain(true, &mut ops);
+        }
+        Ok(ops)
+    }
+
+    pub(super) fn instrument_removed(&mut self, id: InstrumentId) -> Result<Vec<ServerOp>, GraphError> {
+        let st = self.instruments.remove(&id).ok_or(GraphError::UnknownInstrument(id))?;
+        self.order.retain(|x| *x != id);
+        self.audio_buses.free(st.chain.bus);
+        if let Some(lfo) = &st.lfo {
+            self.control_buses.free(lfo.cbus);
+        }
+        let mut ops = vec![ServerOp::Free { node: st.chain.group }];
+        if st.mixer.solo {
+            let before = self.inst_solos;
+            self.inst_solos = self.inst_solos.saturating_sub(1);
+            if (before > 0) != (self.inst_solos > 0) {
+                self.refresh_domain(true, &mut ops);
+            }
+        }
+        Ok(ops)
+    }
+
+    pub(super) fn instrument_moved(
+        &mut self,
+        id: InstrumentId,
+        after: Option<InstrumentId>,
+    ) -> Result<Vec<ServerOp>, GraphError> {
+        let group = self.instrument_group(id).ok_or(GraphError::UnknownInstrument(id))?;
+        if after == Some(id) {
+            return Err(GraphError::AfterItself);
+        }
+        let anchor = self.instrument_anchor(after)?;
+        self.order.retain(|x| *x != id);
+        let pos = self.order_index_after(after);
+        self.order.insert(pos, id);
+        let op = match anchor {
+            Anchor::After(target) => ServerOp::After { node: group, target },
+            Anchor::Head(g) | Anchor::Tail(g) => ServerOp::Head { group: g, node: group },
+        };
+        Ok(vec![op])
+    }
+
+    /// A new source: future voices use its SynthDef; sounding voices get
+    /// its parameters in one `/n_set` on the `voices` group.
+    pub(super) fn source_changed(&mut self, id: InstrumentId, source: &SourceDef) -> Result<Vec<ServerOp>, GraphError> {
+        let st = self.instruments.get_mut(&id).ok_or(GraphError::UnknownInstrument(id))?;
+        st.def.source = source.clone();
+        let controls: Vec<_> = source
+            .kind
+            .params()
+            .iter()
+            .map(|spec| (spec.id, clamp_spec(spec, source.params.get(spec.id).copied().unwrap_or(spec.default))))
+            .collect();
+        Ok(vec![ServerOp::Set { node: st.voices, controls }])
+    }
+
+    /// A new, removed, replaced or edited filter: one `/s_new`, `/n_free`,
+    /// replacing `/s_new`, or `/n_set` + `/n_run` of what changed; then the
+    /// LFO follows.
+    pub(super) fn filter_changed(
+        &mut self,
+        id: InstrumentId,
+        filter: Option<&FilterDef>,
+    ) -> Result<Vec<ServerOp>, GraphError> {
+        let next_id = self.node_ids.next_id();
+        let st = self.instruments.get_mut(&id).ok_or(GraphError::UnknownInstrument(id))?;
+        let bus = st.chain.bus;
+        let mut ops = Vec::new();
+        match (st.filter, filter, st.def.filter.as_ref()) {
+            (None, Some(f), _) => {
+                let controls = processor_controls(bus, f.kind.params(), &f.params);
+                processor_new(f.kind.synthdef(), next_id, Anchor::After(st.lfo_group), controls, f.enabled, &mut ops);
+                st.filter = Some(next_id);
+            }
+            (Some(node), None, _) => {
+                ops.push(ServerOp::Free { node });
+                st.filter = None;
+            }
+            (Some(node), Some(f), Some(old)) if old.kind == f.kind => {
+                let mapped = st.lfo.as_ref().filter(|l| l.mapped_on == Some(node)).map(|l| l.target);
+                let new = processor_controls(bus, f.kind.params(), &f.params);
+                let was = processor_controls(bus, old.kind.params(), &old.params);
+                let changed: Vec<_> = new
+                    .iter()
+                    .zip(was.iter())
+                    .filter(|(n, w)| n.1.to_bits() != w.1.to_bits() && Some(n.0) != mapped)
+                    .map(|(n, _)| *n)
+                    .collect();
+                if !changed.is_empty() {
+                    ops.push(ServerOp::Set { node, controls: changed });
+                }
+                if old.enabled != f.enabled {
+                    ops.push(ServerOp::Run { node, on: f.enabled });
+                }
+            }
+            (Some(node), Some(f), _) => {
+                let controls = processor_controls(bus, f.kind.params(), &f.params);
+                processor_new(f.kind.synthdef(), next_id, Anchor::After(node), controls, f.enabled, &mut ops);
+                if let Some(ServerOp::SynthNew { action, target, .. }) = ops.first_mut() {
+                    *action = crate::backend::AddAction::Replace;
+                    *target = node;
+                }
+                st.filter = Some(next_id);
+                if let Some(l) = st.lfo.as_mut() {
+                    l.mapped_on = None;
+                }
+            }
+            (None, None, _) => {}
+        }
+        if st.filter.is_none()
+            && let Some(l) = st.lfo.as_mut()
+        {
+            l.mapped_on = None;
+        }
+        st.def.filter = filter.cloned();
+        ops.extend(self.sync_lfo(id));
+        Ok(ops)
+    }
+}

@@ -1,0 +1,245 @@
+//! [`SignalGraph`]: turns [`AudioDiff`]s into minimal batches of
+//! [`ServerOp`]s, keeping its own copy of what it needs.
+//!
+//! Tree on the server (node ids from [`GraphConfig::first_node_id`], never
+//! reused):
+//!
+//! ```text
+//! root(0)
+//! └─ imbolc
+//!    ├─ instruments
+//!    │   └─ inst:<id>   voices (group), lfo (group), filter, fx…, strip
+//!    ├─ buses
+//!    │   └─ bus:<id>    fx…, strip
+//!    └─ master          fx…, master strip (writes the hardware outputs)
+//! ```
+//!
+//! Every chain owns one stereo audio bus: voices `Out` to it, the filter
+//! and effects `ReplaceOut` it in place, and the strip reads it and writes
+//! its output target and sends. A disabled filter or effect keeps its node,
+//! paused with `/n_run 0`, which lets the bus pass unchanged.
+//!
+//! Costs, in messages: add, remove, move or bypass an effect is one; a
+//! parameter change is one `/n_set` (per-voice parameters go to the
+//! `voices` group so sounding notes follow); mixer changes are `/n_set`s on
+//! strips whose controls actually changed; adding or removing an instrument
+//! touches only its group and bus (plus, when it changes whether anything
+//! is soloed, the strips whose effective mute flips).
+//!
+//! Solo: instruments and aux buses are separate solo domains. A strip's
+//! effective mute is `mute || (any_solo_in_its_domain && !solo)`.
+//!
+//! Sends: the strip's send slots carry, in order, the sends of
+//! `mixer.sends` whose level is above 0 and whose bus exists; unused slots
+//! write level 0 to the master bus. So a send at level 0 or to a removed
+//! bus costs nothing and equal mixes give equal trees. `mixer.sends` holds
+//! at most [`imbolc_types::catalog::MAX_SENDS`] entries (a `SendSet` to a
+//! new bus beyond that is [`GraphError::NoSendSlot`]). An output to a
+//! missing bus goes to the master.
+
+mod alloc;
+mod apply;
+mod build;
+mod buses;
+mod effects;
+mod instrument;
+mod lfo;
+mod params;
+mod state;
+mod strip;
+#[cfg(test)]
+mod tests;
+mod voice;
+
+use std::collections::HashMap;
+
+use imbolc_types::{AudioScene, BusId, ChainOwner, EffectId, InstrumentId};
+
+pub use alloc::BusAllocator;
+pub use strip::meter_id;
+
+use crate::backend::NodeId;
+use alloc::NodeIds;
+use state::{BusState, InstrumentState, MasterState, Roots};
+
+/// Server resources the graph may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GraphConfig {
+    /// First audio bus not used by hardware inputs/outputs.
+    pub first_private_bus: u32,
+    /// First control bus the graph may use (for LFOs).
+    pub first_control_bus: u32,
+    /// First node id the graph allocates.
+    pub first_node_id: i32,
+    /// Hardware output bus the master strip writes (stereo).
+    pub hardware_out: u32,
+}
+
+impl Default for GraphConfig {
+    /// scsynth defaults: 8 outputs + 8 inputs, so private buses start at 16.
+    fn default() -> Self {
+        GraphConfig { first_private_bus: 16, first_control_bus: 0, first_node_id: 1000, hardware_out: 0 }
+    }
+}
+
+/// A diff that does not fit the graph's copy of the project. Nothing was
+/// changed and nothing needs sending; the sender's state and the audio
+/// thread's copy disagree, so the caller should log it and rebuild from
+/// the project (`AudioDiff::SceneLoaded`).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum GraphError {
+    #[error("unknown instrument {0}")]
+    UnknownInstrument(InstrumentId),
+    #[error("instrument {0} already exists")]
+    DuplicateInstrument(InstrumentId),
+    #[error("unknown bus {0}")]
+    UnknownBus(BusId),
+    #[error("bus {0} already exists")]
+    DuplicateBus(BusId),
+    #[error("unknown effect {effect} in {owner:?}")]
+    UnknownEffect { owner: ChainOwner, effect: EffectId },
+    #[error("effect {0} already exists in this chain")]
+    DuplicateEffect(EffectId),
+    /// The parameter id is not in the catalog for that slot.
+    #[error("unknown parameter {0:?}")]
+    UnknownParam(String),
+    #[error("instrument {0} has no filter")]
+    NoFilter(InstrumentId),
+    /// Every send slot of the strip is taken by other buses.
+    #[error("no free send slot for bus {0}")]
+    NoSendSlot(BusId),
+    /// A move or insert asked to place something after itself.
+    #[error("cannot place an item after itself")]
+    AfterItself,
+}
+
+/// The incremental signal graph. See the module docs for the tree and the
+/// costs it guarantees.
+///
+/// Lookups are by id in hash maps, so applying a diff costs the same with 1
+/// or 1000 instruments (only solo changes and bus add/remove revisit every
+/// strip, and they send only what changed).
+#[derive(Debug, Clone)]
+pub struct SignalGraph {
+    config: GraphConfig,
+    node_ids: NodeIds,
+    audio_buses: BusAllocator,
+    control_buses: BusAllocator,
+    roots: Roots,
+    instruments: HashMap<InstrumentId, InstrumentState>,
+    order: Vec<InstrumentId>,
+    buses: HashMap<BusId, BusState>,
+    bus_order: Vec<BusId>,
+    master: MasterState,
+    /// Number of soloed instruments / buses.
+    inst_solos: usize,
+    bus_solos: usize,
+}
+
+impl SignalGraph {
+    /// A graph for `scene` and the ops that create it on an empty server.
+    pub fn build(config: GraphConfig, scene: &AudioScene) -> (SignalGraph, Vec<crate::backend::ServerOp>) {
+        let mut graph = SignalGraph::empty(config);
+        let ops = graph.build_scene(scene);
+        (graph, ops)
+    }
+
+    /// The ops that recreate the whole graph on a fresh server (after a
+    /// server restart), from the graph's own copy. Node ids are new; buses
+    /// are allocated afresh.
+    pub fn rebuild(&mut self) -> Vec<crate::backend::ServerOp> {
+        let scene = self.scene();
+        self.build_scene(&scene)
+    }
+
+    /// The graph's copy of the project, as a scene (e.g. to rebuild). The
+    /// timeline fields (tempo, clips, automation…) are left at their
+    /// defaults: the graph does not keep them.
+    pub fn scene(&self) -> AudioScene {
+        let instruments = self
+            .order
+            .iter()
+            .filter_map(|id| {
+                let st = self.instruments.get(id)?;
+                let mut def = st.def.clone();
+                def.effects = st.chain.effects.clone();
+                Some(imbolc_types::Instrument { id: *id, name: st.name.clone(), def, mixer: st.mixer.clone() })
+            })
+            .collect();
+        let buses = self
+            .bus_order
+            .iter()
+            .filter_map(|id| {
+                let st = self.buses.get(id)?;
+                Some(imbolc_types::Bus {
+                    id: *id,
+                    name: st.name.clone(),
+                    effects: st.chain.effects.clone(),
+                    mixer: st.mixer.clone(),
+                })
+            })
+            .collect();
+        AudioScene {
+            instruments,
+            buses,
+            master: self.master.settings.clone(),
+            master_effects: self.master.chain.effects.clone(),
+            ..AudioScene::default()
+        }
+    }
+
+    /// The graph's top group (child of root 0); freeing it frees everything.
+    pub fn imbolc_group(&self) -> NodeId {
+        self.roots.imbolc
+    }
+
+    /// The group of an instrument.
+    pub fn instrument_group(&self, id: InstrumentId) -> Option<NodeId> {
+        self.instruments.get(&id).map(|s| s.chain.group)
+    }
+
+    /// The `voices` group of an instrument (per-voice `/n_set`s go here).
+    pub fn voices_group(&self, id: InstrumentId) -> Option<NodeId> {
+        self.instruments.get(&id).map(|s| s.voices)
+    }
+
+    /// The filter node of an instrument, if it has a filter.
+    pub fn filter_node(&self, id: InstrumentId) -> Option<NodeId> {
+        self.instruments.get(&id).and_then(|s| s.filter)
+    }
+
+    /// The audio bus (first of two) of an instrument's chain.
+    pub fn instrument_bus(&self, id: InstrumentId) -> Option<u32> {
+        self.instruments.get(&id).map(|s| s.chain.bus)
+    }
+
+    /// The node of an effect.
+    pub fn effect_node(&self, owner: ChainOwner, effect: EffectId) -> Option<NodeId> {
+        self.chain(owner).ok().and_then(|c| c.nodes.get(&effect).copied())
+    }
+
+    /// The strip node of a chain.
+    pub fn strip_node(&self, owner: ChainOwner) -> Option<NodeId> {
+        self.chain(owner).ok().map(|c| c.strip)
+    }
+
+    /// The group of an aux bus.
+    pub fn bus_group(&self, id: BusId) -> Option<NodeId> {
+        self.buses.get(&id).map(|s| s.chain.group)
+    }
+
+    /// The master bus the master strip reads.
+    pub fn master_bus(&self) -> u32 {
+        self.master.chain.bus
+    }
+
+    /// The audio bus allocator (e.g. to check that buses are reused).
+    pub fn audio_buses(&self) -> &BusAllocator {
+        &self.audio_buses
+    }
+
+    /// Instruments in server order.
+    pub fn instrument_order(&self) -> &[InstrumentId] {
+        &self.order
+    }
+}

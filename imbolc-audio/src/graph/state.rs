@@ -1,0 +1,98 @@
+//! The graph's own copy of the project, with the server nodes and buses
+//! that realise each part of it.
+
+use std::collections::HashMap;
+
+use imbolc_types::{EffectId, EffectSlot, InstrumentDef, MasterSettings, MixerSettings};
+
+use crate::backend::{ControlName, NodeId};
+
+/// Control values as sent to one node, in a fixed order per SynthDef.
+pub(super) type Controls = Vec<(ControlName, f32)>;
+
+/// An in-place chain on one stereo bus: effects in order, then the strip.
+/// Shared by instruments, aux buses and the master.
+#[derive(Debug, Clone)]
+pub(super) struct Chain {
+    /// The group holding the chain (the instrument or bus group, or master).
+    pub group: NodeId,
+    /// First index of the chain's stereo audio bus.
+    pub bus: u32,
+    /// Effects in chain order (the source of truth for the order).
+    pub effects: Vec<EffectSlot>,
+    /// Node of every effect, by id.
+    pub nodes: HashMap<EffectId, NodeId>,
+    pub strip: NodeId,
+    /// Strip controls as last sent, to send only what changed.
+    pub strip_sent: Controls,
+}
+
+impl Chain {
+    pub fn new(group: NodeId, bus: u32, strip: NodeId, effects: Vec<EffectSlot>) -> Self {
+        Chain { group, bus, effects, nodes: HashMap::new(), strip, strip_sent: Vec::new() }
+    }
+
+    /// Position of an effect in the chain (chains are short: a scan is
+    /// cheaper than keeping an index map in sync).
+    pub fn position(&self, id: EffectId) -> Option<usize> {
+        self.effects.iter().position(|e| e.id == id)
+    }
+}
+
+/// The running LFO of an instrument: a control-rate synth writing a control
+/// bus that one filter parameter is mapped to.
+#[derive(Debug, Clone)]
+pub(super) struct LfoNode {
+    pub node: NodeId,
+    pub cbus: u32,
+    /// The filter control it modulates.
+    pub target: ControlName,
+    /// The filter node whose `target` is mapped, if any.
+    pub mapped_on: Option<NodeId>,
+    pub sent: Controls,
+}
+
+/// One instrument: its definition (effects live in `chain.effects`, so
+/// `def.effects` is kept empty), mixer, and nodes.
+#[derive(Debug, Clone)]
+pub(super) struct InstrumentState {
+    pub name: String,
+    pub def: InstrumentDef,
+    pub mixer: MixerSettings,
+    pub chain: Chain,
+    pub voices: NodeId,
+    pub lfo_group: NodeId,
+    pub filter: Option<NodeId>,
+    pub lfo: Option<LfoNode>,
+}
+
+/// One aux bus (`effects` in `chain`).
+#[derive(Debug, Clone)]
+pub(super) struct BusState {
+    pub name: String,
+    pub mixer: MixerSettings,
+    pub chain: Chain,
+}
+
+/// The master chain.
+#[derive(Debug, Clone)]
+pub(super) struct MasterState {
+    pub settings: MasterSettings,
+    pub chain: Chain,
+}
+
+/// The fixed groups under the root.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Roots {
+    pub imbolc: NodeId,
+    pub instruments: NodeId,
+    pub buses: NodeId,
+}
+
+/// Where a node goes: after a node, or at the head of a group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Anchor {
+    After(NodeId),
+    Head(NodeId),
+    Tail(NodeId),
+}

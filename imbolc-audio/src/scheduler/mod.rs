@@ -1,0 +1,47 @@
+//! The timeline scheduler: plays clips and placements ahead of the clock,
+//! as note events with exact times for OSC timetags.
+//!
+//! Pure: no threads, no I/O, no clock reads inside. The audio thread calls
+//! [`Scheduler::lookahead_window`] each iteration with [`Clock::now`], turns
+//! each [`NoteEvent`] into voice ops, and sends them in a bundle timed with
+//! [`NoteEvent::timetag`].
+//!
+//! - [`clock`]: monotonic seconds anchored once to wall time → timetags.
+//! - [`index`]: the scheduler's own incrementally updated copy of clips and
+//!   placements.
+//! - [`tempo`]: seconds ↔ play ticks, re-anchored on tempo changes.
+//! - [`transport`]: play mode, loop region, play tick → song tick.
+//! - [`event`]: the emitted note events.
+//! - [`player`]: [`Scheduler`] itself.
+
+pub mod clock;
+pub mod event;
+pub mod index;
+pub mod player;
+pub mod tempo;
+#[cfg(test)]
+mod tests;
+pub mod transport;
+
+use imbolc_types::{ClipId, PlacementId};
+
+pub use clock::Clock;
+pub use event::{NoteEvent, NoteEventKind, NoteKey, midi_to_freq};
+pub use index::TimelineIndex;
+pub use player::{Scheduler, SchedulerConfig};
+pub use transport::{LoopRegion, PlayMode};
+
+/// A timeline diff that does not fit the scheduler's copy. Nothing changed;
+/// the sender and the audio thread disagree, so the caller should log it
+/// and resend the scene (`AudioDiff::SceneLoaded`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScheduleError {
+    #[error("unknown clip {0}")]
+    UnknownClip(ClipId),
+    #[error("clip {0} already exists")]
+    DuplicateClip(ClipId),
+    #[error("unknown placement {0}")]
+    UnknownPlacement(PlacementId),
+    #[error("placement {0} already exists")]
+    DuplicatePlacement(PlacementId),
+}

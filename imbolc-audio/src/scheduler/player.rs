@@ -1,0 +1,448 @@
+//! [`Scheduler`]: walks the timeline window by window and emits the note
+//! events that fall in each.
+//!
+//! Exactness: windows are consecutive and half-open. The scheduler keeps the
+//! first play tick not yet scheduled (`next_tick`) and the clock time where
+//! the last window ended (`horizon`); a window covers `[horizon, to)` and
+//! the ticks `[next_tick, first tick at or after to)`. Each tick belongs to
+//! exactly one window whatever the partition, so no note is doubled or lost.
+//!
+//! Note-offs: when a note-on is emitted, its off tick (its end, cut at the
+//! end of its clip occurrence, placement and loop pass) is remembered in a
+//! small set of sounding notes; each window emits the offs due in it. A note
+//! that is edited, removed, or whose clip or placement changes while it
+//! sounds, and every sounding note on seek, mode change and stop, is ended
+//! at the horizon: never earlier, since its note-on may already be on its
+//! way to the server with a timetag up to the horizon.
+//!
+//! Tempo changes re-anchor the tempo map at the horizon (see
+//! [`TempoMap`]), so a change takes effect at most one lookahead after it
+//! is made, and nothing already sent moves.
+
+use std::collections::HashSet;
+
+use imbolc_types::project::DEFAULT_TEMPO;
+use imbolc_types::{
+    AudioDiff, AudioScene, ClipId, InstrumentId, NoteId, ParamTarget, PlacementId, Tick, TimeSignature,
+};
+
+use super::ScheduleError;
+use super::event::{NoteEvent, NoteEventKind, NoteKey};
+use super::index::TimelineIndex;
+use super::tempo::TempoMap;
+use super::transport::{Cursor, LoopRegion, Piece, PlayMode, Wrap};
+
+/// Scheduler settings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SchedulerConfig {
+    /// How far ahead of the clock the timeline is sent, in seconds. Longer
+    /// survives more thread jitter; shorter makes edits and tempo changes
+    /// audible sooner.
+    pub lookahead: f64,
+}
+
+impl Default for SchedulerConfig {
+    fn default() -> Self {
+        SchedulerConfig { lookahead: 0.05 }
+    }
+}
+
+/// A note whose note-on was emitted and whose note-off was not yet.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Sounding {
+    on_tick: u64,
+    off_tick: u64,
+    instrument: InstrumentId,
+    pitch: u8,
+    velocity: u8,
+    key: NoteKey,
+}
+
+/// The timeline player. Pure: it reads no clock; callers pass clock seconds
+/// (see [`super::Clock`]).
+#[derive(Debug, Clone)]
+pub struct Scheduler {
+    config: SchedulerConfig,
+    index: TimelineIndex,
+    bpm: f32,
+    time_signature: TimeSignature,
+    mode: PlayMode,
+    loop_region: Option<LoopRegion>,
+    playing: bool,
+    /// Song position while stopped.
+    position: u64,
+    tempo: TempoMap,
+    cursor: Cursor,
+    /// First play tick not yet scheduled.
+    next_tick: u64,
+    /// Clock time where the last window ended.
+    horizon: f64,
+    sounding: Vec<Sounding>,
+    /// Notes ended by an edit, seek or mode change, sent at the next window.
+    ending: Vec<Sounding>,
+}
+
+impl Scheduler {
+    /// A stopped scheduler at song position 0 holding `scene`'s timeline.
+    pub fn new(scene: &AudioScene, config: SchedulerConfig) -> Self {
+        let bpm = sane_tempo(scene.tempo);
+        Scheduler {
+            config: SchedulerConfig { lookahead: config.lookahead.max(0.0) },
+            index: TimelineIndex::new(&scene.clips, &scene.placements),
+            bpm,
+            time_signature: scene.time_signature,
+            mode: PlayMode::Song,
+            loop_region: None,
+            playing: false,
+            position: 0,
+            tempo: TempoMap::new(0.0, 0.0, bpm),
+            cursor: Cursor::new(0, 0, Wrap::Linear),
+            next_tick: 0,
+            horizon: 0.0,
+            sounding: Vec::new(),
+            ending: Vec::new(),
+        }
+    }
+
+    /// The indexed timeline (read-only).
+    pub fn index(&self) -> &TimelineIndex {
+        &self.index
+    }
+
+    pub fn config(&self) -> SchedulerConfig {
+        self.config
+    }
+
+    pub fn is_playing(&self) -> bool {
+        self.playing
+    }
+
+    /// Beats per minute.
+    pub fn tempo(&self) -> f32 {
+        self.bpm
+    }
+
+    pub fn time_signature(&self) -> TimeSignature {
+        self.time_signature
+    }
+
+    pub fn mode(&self) -> PlayMode {
+        self.mode
+    }
+
+    pub fn loop_region(&self) -> Option<LoopRegion> {
+        self.loop_region
+    }
+
+    /// Clock time up to which events have been emitted.
+    pub fn horizon(&self) -> f64 {
+        self.horizon
+    }
+
+    /// Number of notes whose note-on was emitted and note-off not yet.
+    pub fn sounding(&self) -> usize {
+        self.sounding.len() + self.ending.len()
+    }
+
+    /// Song position (ticks) at clock time `secs`, for the playhead. While
+    /// stopped, the position where play will start.
+    pub fn position_at(&self, secs: f64) -> Tick {
+        let song = if self.playing {
+            let tick = self.tempo.tick_at(secs).floor();
+            let tick = if tick > 0.0 { tick as u64 } else { 0 };
+            self.cursor.locate(tick.max(self.cursor.origin_play)).0
+        } else {
+            self.position
+        };
+        Tick::try_from(song).unwrap_or(Tick::MAX)
+    }
+
+    /// Starts playing from the current position; its first tick sounds at
+    /// clock time `at`. Does nothing while playing.
+    pub fn play(&mut self, at: f64) {
+        if self.playing {
+            return;
+        }
+        self.playing = true;
+        self.tempo = TempoMap::new(at, 0.0, self.bpm);
+        self.next_tick = 0;
+        self.horizon = at;
+        self.cursor = self.cursor_at(0, self.position);
+    }
+
+    /// Stops and appends the note-offs of every sounding note, timed at the
+    /// horizon (their note-ons may be timed up to it). The position stays
+    /// where scheduling reached.
+    pub fn stop(&mut self, out: &mut Vec<NoteEvent>) {
+        if self.playing {
+            self.position = self.cursor.locate(self.next_tick).0;
+        }
+        self.playing = false;
+        self.end_all();
+        self.flush_ending(out);
+    }
+
+    /// Moves the song position to `song`. While playing, sounding notes end
+    /// at the horizon and play continues from `song` there.
+    pub fn seek(&mut self, song: Tick) {
+        self.position = u64::from(song);
+        if self.playing {
+            self.end_all();
+            self.cursor = self.cursor_at(self.next_tick, u64::from(song));
+        }
+    }
+
+    /// Sets the tempo; while playing it takes effect at the horizon.
+    pub fn set_tempo(&mut self, bpm: f32) {
+        self.bpm = sane_tempo(bpm);
+        if self.playing {
+            self.tempo = self.tempo.reanchored(self.horizon, self.bpm);
+        }
+    }
+
+    /// Switches between song and pattern mode. Sounding notes end; while
+    /// playing, the new mode continues from the current song position
+    /// (folded into the clip in pattern mode).
+    pub fn set_mode(&mut self, mode: PlayMode) {
+        if mode == self.mode {
+            return;
+        }
+        self.mode = mode;
+        self.end_all();
+        self.reorigin();
+    }
+
+    /// Sets or clears the loop region (song mode). Sounding notes go on.
+    pub fn set_loop(&mut self, region: Option<LoopRegion>) {
+        self.loop_region = region;
+        self.reorigin();
+    }
+
+    /// Emits, in time order, the events of the window `[horizon, horizon of
+    /// now + lookahead)`: the usual call once per audio-thread iteration.
+    pub fn lookahead_window(&mut self, now: f64, out: &mut Vec<NoteEvent>) {
+        self.advance(now + self.config.lookahead, out);
+    }
+
+    /// Emits the events of the window `[horizon, to)` and moves the horizon
+    /// to `to`. Notes ended by edits since the last window come first, at
+    /// the window's start. Appended events are sorted by time, note-offs
+    /// before note-ons at equal times.
+    pub fn advance(&mut self, to: f64, out: &mut Vec<NoteEvent>) {
+        let first = out.len();
+        self.flush_ending(out);
+        if !self.playing || to.is_nan() || to <= self.horizon {
+            return;
+        }
+        let hi = self.tempo.first_tick_at_or_after(to, self.next_tick);
+        let mut started = Vec::new();
+        self.cursor.pieces(self.next_tick, hi, |piece| self.collect(piece, &mut started));
+        for s in started {
+            out.push(note_event(self.tempo.time_of(s.on_tick), NoteEventKind::On, &s));
+            self.sounding.push(s);
+        }
+        let tempo = self.tempo;
+        self.sounding.retain(|s| {
+            if s.off_tick < hi {
+                out.push(note_event(tempo.time_of(s.off_tick), NoteEventKind::Off, s));
+                false
+            } else {
+                true
+            }
+        });
+        self.next_tick = hi;
+        self.horizon = to;
+        if let Some(new) = out.get_mut(first..) {
+            new.sort_by(|a, b| {
+                a.time
+                    .total_cmp(&b.time)
+                    .then(a.kind.cmp(&b.kind))
+                    .then(a.instrument.cmp(&b.instrument))
+                    .then(a.pitch.cmp(&b.pitch).then(a.key.cmp(&b.key)))
+            });
+        }
+    }
+
+    /// Applies a timeline diff (others are accepted and ignored).
+    ///
+    /// # Errors
+    /// [`ScheduleError`] when the diff names a clip or placement the
+    /// scheduler does not have (or already has); nothing changed. The
+    /// caller should resend the scene.
+    pub fn apply(&mut self, diff: &AudioDiff) -> Result<(), ScheduleError> {
+        match diff {
+            AudioDiff::SceneLoaded(scene) => {
+                self.index = TimelineIndex::new(&scene.clips, &scene.placements);
+                self.time_signature = scene.time_signature;
+                self.end_all();
+                self.set_tempo(scene.tempo);
+                self.reorigin();
+            }
+            AudioDiff::ParamSet { target: ParamTarget::Tempo, value } => self.set_tempo(*value),
+            AudioDiff::TimeSignatureChanged(ts) => self.time_signature = *ts,
+            AudioDiff::NotesChanged { clip, delta } => {
+                self.index.notes_changed(*clip, delta)?;
+                if !self.sounding.is_empty() {
+                    let touched: HashSet<NoteId> =
+                        delta.removed.iter().copied().chain(delta.upserted.iter().map(|(id, _)| *id)).collect();
+                    self.end_where(|k| k.clip == *clip && touched.contains(&k.note));
+                }
+            }
+            AudioDiff::ClipAdded { clip } => self.index.clip_added(clip)?,
+            AudioDiff::ClipRemoved { clip } => {
+                self.index.clip_removed(*clip)?;
+                self.clip_reshaped(*clip);
+            }
+            AudioDiff::ClipChanged { clip, length, looping } => {
+                self.index.clip_changed(*clip, *length, *looping)?;
+                self.clip_reshaped(*clip);
+            }
+            AudioDiff::PlacementAdded { placement } => self.index.placement_added(*placement)?,
+            AudioDiff::PlacementRemoved { placement } => {
+                self.index.placement_removed(*placement)?;
+                self.end_placement(*placement);
+            }
+            AudioDiff::PlacementChanged { placement } => {
+                self.index.placement_changed(*placement)?;
+                self.end_placement(placement.id);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Notes starting in `piece`, as sounding notes with their off ticks.
+    fn collect(&self, piece: Piece, started: &mut Vec<Sounding>) {
+        let (lo, hi) = (piece.song_lo, piece.song_hi);
+        match self.mode {
+            PlayMode::Pattern(clip_id) => {
+                let Some(clip) = self.index.clip(clip_id) else { return };
+                let end = piece.pass_end.min(u64::from(clip.length));
+                for (note, n) in clip.starting_in(lo, hi.min(end)) {
+                    let key = NoteKey { clip: clip_id, note, placement: None };
+                    started.push(sounding(piece, clip.instrument, n, 0, end, key));
+                }
+            }
+            PlayMode::Song => {
+                for p in self.index.placements_overlapping(lo, hi) {
+                    let Some(clip) = self.index.clip(p.clip) else { continue };
+                    let (p_start, len) = (u64::from(p.start), u64::from(clip.length));
+                    let p_end = p_start + u64::from(p.length);
+                    let (a, b) = (lo.max(p_start), hi.min(p_end));
+                    if a >= b {
+                        continue;
+                    }
+                    let (first, last) =
+                        if clip.looping { ((a - p_start) / len, (b - 1 - p_start) / len) } else { (0, 0) };
+                    for k in first..=last {
+                        let occ = p_start + k * len;
+                        let occ_end = (occ + len).min(p_end);
+                        let (x, y) = (a.max(occ), b.min(occ_end));
+                        if x >= y {
+                            continue;
+                        }
+                        for (note, n) in clip.starting_in(x - occ, y - occ) {
+                            let key = NoteKey { clip: p.clip, note, placement: Some(p.id) };
+                            started.push(sounding(piece, clip.instrument, n, occ, occ_end.min(piece.pass_end), key));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The wrap rule of the current mode and loop region.
+    fn wrap(&self) -> Wrap {
+        match self.mode {
+            PlayMode::Song => self
+                .loop_region
+                .map_or(Wrap::Linear, |r| Wrap::Loop { start: u64::from(r.start), end: u64::from(r.end) }),
+            PlayMode::Pattern(clip) => {
+                self.index.clip(clip).map_or(Wrap::Linear, |c| Wrap::Loop { start: 0, end: u64::from(c.length) })
+            }
+        }
+    }
+
+    /// A cursor at song tick `song` from play tick `play`, folded into the
+    /// clip in pattern mode.
+    fn cursor_at(&self, play: u64, song: u64) -> Cursor {
+        let wrap = self.wrap();
+        let song = match (self.mode, wrap) {
+            (PlayMode::Pattern(_), Wrap::Loop { end, .. }) if end > 0 => song % end,
+            _ => song,
+        };
+        Cursor::new(play, song, wrap)
+    }
+
+    /// Continues from the current position under the current wrap rule.
+    fn reorigin(&mut self) {
+        if self.playing {
+            let song = self.cursor.locate(self.next_tick).0;
+            self.cursor = self.cursor_at(self.next_tick, song);
+        }
+    }
+
+    /// A clip's length, looping or existence changed.
+    fn clip_reshaped(&mut self, clip: ClipId) {
+        self.end_where(|k| k.clip == clip);
+        if self.mode == PlayMode::Pattern(clip) {
+            self.reorigin();
+        }
+    }
+
+    fn end_placement(&mut self, placement: PlacementId) {
+        self.end_where(|k| k.placement == Some(placement));
+    }
+
+    fn end_all(&mut self) {
+        self.ending.append(&mut self.sounding);
+    }
+
+    fn end_where(&mut self, mut pred: impl FnMut(&NoteKey) -> bool) {
+        let mut i = 0;
+        while i < self.sounding.len() {
+            if self.sounding.get(i).is_some_and(|s| pred(&s.key)) {
+                self.ending.push(self.sounding.swap_remove(i));
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    fn flush_ending(&mut self, out: &mut Vec<NoteEvent>) {
+        let time = self.horizon;
+        out.extend(self.ending.drain(..).map(|s| note_event(time, NoteEventKind::Off, &s)));
+    }
+}
+
+/// The sounding note for `n` of an occurrence starting at song tick `occ`,
+/// cut at song tick `cut`.
+fn sounding(
+    piece: Piece,
+    instrument: InstrumentId,
+    n: &imbolc_types::Note,
+    occ: u64,
+    cut: u64,
+    key: NoteKey,
+) -> Sounding {
+    let on_song = occ + u64::from(n.start);
+    let off_song = (on_song + u64::from(n.length)).min(cut).max(on_song + 1);
+    let on_play = piece.play + (on_song - piece.song_lo);
+    Sounding {
+        on_tick: on_play,
+        off_tick: on_play + (off_song - on_song),
+        instrument,
+        pitch: n.pitch,
+        velocity: n.velocity,
+        key,
+    }
+}
+
+fn note_event(time: f64, kind: NoteEventKind, s: &Sounding) -> NoteEvent {
+    NoteEvent { time, kind, instrument: s.instrument, pitch: s.pitch, velocity: s.velocity, key: s.key }
+}
+
+/// A usable tempo: a scene's missing (0) tempo is the default.
+fn sane_tempo(bpm: f32) -> f32 {
+    if bpm.is_finite() && bpm > 0.0 { bpm } else { DEFAULT_TEMPO }
+}

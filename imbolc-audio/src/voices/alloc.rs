@@ -1,0 +1,319 @@
+//! [`VoiceAllocator`]: per-instrument voice lists, note on/off, pedal,
+//! release and `/n_end` handling. Mono mode is in `mono.rs`, victim choice
+//! in `steal.rs`.
+
+use std::collections::HashMap;
+
+use imbolc_types::{InstrumentId, VoiceSettings};
+
+use super::{MAX_POLYPHONY, Voice, VoiceConfig, VoiceError, VoiceState};
+use crate::backend::{NodeId, ServerOp};
+use crate::graph::{BusAllocator, GraphError, SignalGraph};
+use crate::scheduler::midi_to_freq;
+
+/// The voices of one instrument.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Part {
+    pub settings: VoiceSettings,
+    /// Every counted voice (held, sustained or releasing), oldest first.
+    pub voices: Vec<Voice>,
+    pub pedal: bool,
+    /// Mono mode: keys down, most recent last, with their velocities.
+    pub keys: Vec<(u8, u8)>,
+}
+
+impl Part {
+    /// The polyphony limit, clamped to 1..=[`MAX_POLYPHONY`].
+    pub fn cap(&self) -> usize {
+        usize::from(self.settings.polyphony.clamp(1, MAX_POLYPHONY))
+    }
+}
+
+/// Owns the voice life cycle of every instrument. See the module docs.
+///
+/// Invariants: `owner` holds exactly the nodes of all `parts`' voices; no
+/// part holds more voices than its cap after any public call returns.
+#[derive(Debug, Clone)]
+pub struct VoiceAllocator {
+    config: VoiceConfig,
+    pub(super) parts: HashMap<InstrumentId, Part>,
+    /// Instrument of every counted voice node.
+    pub(super) owner: HashMap<NodeId, InstrumentId>,
+    pub(super) buses: BusAllocator,
+    seq: u64,
+}
+
+impl VoiceAllocator {
+    pub fn new(config: VoiceConfig) -> Self {
+        VoiceAllocator {
+            config,
+            parts: HashMap::new(),
+            owner: HashMap::new(),
+            buses: BusAllocator::new(config.first_voice_bus, 1),
+            seq: 0,
+        }
+    }
+
+    /// The per-voice control bus pool (to check reuse).
+    pub fn bus_pool(&self) -> &BusAllocator {
+        &self.buses
+    }
+
+    /// Counted voices of one instrument (releasing tails included).
+    pub fn count(&self, instrument: InstrumentId) -> usize {
+        self.parts.get(&instrument).map_or(0, |p| p.voices.len())
+    }
+
+    /// Counted voices of every instrument.
+    pub fn total(&self) -> usize {
+        self.owner.len()
+    }
+
+    /// The voices of an instrument, oldest first.
+    pub fn voices(&self, instrument: InstrumentId) -> &[Voice] {
+        self.parts.get(&instrument).map_or(&[], |p| p.voices.as_slice())
+    }
+
+    /// Sets an instrument's voice settings (on scene load, instrument add,
+    /// `VoiceSettingsChanged`). A lower polyphony steals the excess at once;
+    /// switching mono on or off releases what sounds.
+    pub fn set_settings(&mut self, instrument: InstrumentId, settings: VoiceSettings, out: &mut Vec<ServerOp>) {
+        let part = self.parts.entry(instrument).or_default();
+        let mono_changed = part.settings.mono != settings.mono;
+        part.settings = settings;
+        if mono_changed {
+            self.release_all(instrument, out);
+        }
+        let cap = self.parts.get(&instrument).map_or(usize::MAX, Part::cap);
+        while self.count(instrument) > cap {
+            if !self.steal(instrument, None, out) {
+                break;
+            }
+        }
+    }
+
+    /// Starts a note (velocity 1..=127; 0 is a note-off, as in MIDI).
+    ///
+    /// # Errors
+    /// [`VoiceError::UnknownInstrument`] when the graph has no such
+    /// instrument; nothing is sent.
+    pub fn note_on(
+        &mut self,
+        graph: &mut SignalGraph,
+        instrument: InstrumentId,
+        pitch: u8,
+        velocity: u8,
+        out: &mut Vec<ServerOp>,
+    ) -> Result<(), VoiceError> {
+        if velocity == 0 {
+            return self.note_off(graph, instrument, pitch, out);
+        }
+        if graph.voices_group(instrument).is_none() {
+            self.forget_instrument(instrument);
+            return Err(VoiceError::UnknownInstrument(instrument));
+        }
+        let mono = self.parts.entry(instrument).or_default().settings.mono;
+        if mono {
+            return self.mono_on(graph, instrument, pitch.min(127), velocity.min(127), out);
+        }
+        self.start_voice(graph, instrument, pitch.min(127), velocity.min(127), out)
+    }
+
+    /// Ends a note: its oldest held voice of that pitch is released, or
+    /// kept by the pedal until pedal up.
+    ///
+    /// # Errors
+    /// In mono mode a key up may restart the previous key's voice; see
+    /// [`VoiceAllocator::note_on`].
+    pub fn note_off(
+        &mut self,
+        graph: &mut SignalGraph,
+        instrument: InstrumentId,
+        pitch: u8,
+        out: &mut Vec<ServerOp>,
+    ) -> Result<(), VoiceError> {
+        let Some(part) = self.parts.get_mut(&instrument) else { return Ok(()) };
+        if part.settings.mono {
+            return self.mono_off(graph, instrument, pitch, out);
+        }
+        let pedal = part.pedal;
+        let held =
+            part.voices.iter_mut().filter(|v| v.state == VoiceState::Held && v.pitch == pitch).min_by_key(|v| v.seq);
+        if let Some(v) = held {
+            if pedal {
+                v.state = VoiceState::Sustained;
+            } else {
+                v.state = VoiceState::Releasing;
+                out.push(graph.voice_off(v.node));
+            }
+        }
+        Ok(())
+    }
+
+    /// Sustain pedal down or up. Up releases every voice it was holding.
+    pub fn pedal(&mut self, graph: &SignalGraph, instrument: InstrumentId, down: bool, out: &mut Vec<ServerOp>) {
+        let part = self.parts.entry(instrument).or_default();
+        part.pedal = down;
+        if !down {
+            for v in part.voices.iter_mut().filter(|v| v.state == VoiceState::Sustained) {
+                v.state = VoiceState::Releasing;
+                out.push(graph.voice_off(v.node));
+            }
+        }
+    }
+
+    /// Releases every voice of an instrument (stop, panic). Keys and pedal
+    /// are forgotten; the tails stay counted until their `/n_end`.
+    pub fn release_all(&mut self, instrument: InstrumentId, out: &mut Vec<ServerOp>) {
+        let Some(part) = self.parts.get_mut(&instrument) else { return };
+        part.keys.clear();
+        part.pedal = false;
+        for v in part.voices.iter_mut().filter(|v| v.state != VoiceState::Releasing) {
+            v.state = VoiceState::Releasing;
+            out.push(ServerOp::Set { node: v.node, controls: vec![("gate", 0.0)] });
+        }
+    }
+
+    /// [`VoiceAllocator::release_all`] for every instrument (transport stop).
+    pub fn release_everything(&mut self, out: &mut Vec<ServerOp>) {
+        let mut ids: Vec<InstrumentId> = self.parts.keys().copied().collect();
+        ids.sort();
+        for id in ids {
+            self.release_all(id, out);
+        }
+    }
+
+    /// The instrument was deleted: the graph frees its group, and with it
+    /// every voice, so nothing is sent; its voices and buses are forgotten
+    /// (their late `/n_end`s are then ignored).
+    pub fn forget_instrument(&mut self, instrument: InstrumentId) {
+        if let Some(part) = self.parts.remove(&instrument) {
+            for v in part.voices {
+                self.owner.remove(&v.node);
+                if let Some(b) = v.bus {
+                    self.buses.free(b);
+                }
+            }
+        }
+    }
+
+    /// The server is gone (restart): no voice survives it. Settings are
+    /// kept; voices, keys, pedals and buses are reset.
+    pub fn server_lost(&mut self) {
+        for part in self.parts.values_mut() {
+            part.voices.clear();
+            part.keys.clear();
+            part.pedal = false;
+        }
+        self.owner.clear();
+        self.buses.reset();
+    }
+
+    /// The server reported `/n_end` for `node`. Returns the instrument when
+    /// it was one of our voices (its bus, if any, goes back to the pool).
+    pub fn on_node_end(&mut self, node: NodeId) -> Option<InstrumentId> {
+        let instrument = self.owner.remove(&node)?;
+        let part = self.parts.get_mut(&instrument)?;
+        let i = part.voices.iter().position(|v| v.node == node)?;
+        let v = part.voices.remove(i);
+        if let Some(b) = v.bus {
+            self.buses.free(b);
+        }
+        if part.settings.mono {
+            // The sounding voice ended by itself (a one-shot): the keys it
+            // was playing no longer have a voice to glide.
+            if v.state != VoiceState::Releasing {
+                part.keys.clear();
+            }
+        }
+        Some(instrument)
+    }
+
+    /// Starts a one-shot voice (a drum hit, a sample) built by `make`,
+    /// typically a graph call creating a synth that frees itself
+    /// (`doneAction: 2`) in the instrument's `voices` group. It counts
+    /// against polyphony and can be stolen like any voice; no gate is ever
+    /// sent to it (note-off, pedal and release leave it alone), and it is
+    /// counted until its `/n_end`.
+    ///
+    /// # Errors
+    /// What `make` returns, as [`VoiceError`]; nothing is stolen or sent.
+    pub fn trigger(
+        &mut self,
+        instrument: InstrumentId,
+        pitch: u8,
+        velocity: u8,
+        make: impl FnOnce() -> Result<(NodeId, ServerOp), GraphError>,
+        out: &mut Vec<ServerOp>,
+    ) -> Result<(), VoiceError> {
+        self.start_with(instrument, pitch.min(127), velocity.min(127), VoiceState::Releasing, make, out)
+    }
+
+    /// Starts a new gated voice with the instrument's source.
+    pub(super) fn start_voice(
+        &mut self,
+        graph: &mut SignalGraph,
+        instrument: InstrumentId,
+        pitch: u8,
+        velocity: u8,
+        out: &mut Vec<ServerOp>,
+    ) -> Result<(), VoiceError> {
+        let make = || graph.voice_on(instrument, midi_to_freq(pitch), f32::from(velocity) / 127.0);
+        self.start_with(instrument, pitch, velocity, VoiceState::Held, make, out)
+    }
+
+    /// Starts a voice, stealing first if at the limit. The voice is built
+    /// before anything is stolen, so a refusal leaves the allocator and the
+    /// server untouched.
+    fn start_with(
+        &mut self,
+        instrument: InstrumentId,
+        pitch: u8,
+        velocity: u8,
+        state: VoiceState,
+        make: impl FnOnce() -> Result<(NodeId, ServerOp), GraphError>,
+        out: &mut Vec<ServerOp>,
+    ) -> Result<(), VoiceError> {
+        let (node, mut op) = make().map_err(|e| match e {
+            GraphError::UnknownInstrument(i) => VoiceError::UnknownInstrument(i),
+            other => VoiceError::Graph(other),
+        })?;
+        let cap = self.parts.entry(instrument).or_default().cap();
+        while self.count(instrument) >= cap {
+            if !self.steal(instrument, Some(pitch), out) {
+                break;
+            }
+        }
+        let bus = match self.config.voice_bus_control {
+            Some(control) => {
+                let bus = self.buses.alloc();
+                if let ServerOp::SynthNew { controls, .. } = &mut op {
+                    controls.push((control, bus as f32));
+                }
+                Some(bus)
+            }
+            None => None,
+        };
+        out.push(op);
+        self.seq += 1;
+        let voice = Voice { node, pitch, velocity, seq: self.seq, state, bus };
+        self.parts.entry(instrument).or_default().voices.push(voice);
+        self.owner.insert(node, instrument);
+        Ok(())
+    }
+
+    /// Frees one voice chosen by the instrument's strategy (`for_pitch`:
+    /// the note about to start, for same-note stealing). False when the
+    /// instrument has no voice.
+    pub(super) fn steal(&mut self, instrument: InstrumentId, for_pitch: Option<u8>, out: &mut Vec<ServerOp>) -> bool {
+        let Some(part) = self.parts.get_mut(&instrument) else { return false };
+        let Some(i) = super::steal::victim(&part.voices, part.settings.steal, for_pitch) else { return false };
+        let v = part.voices.remove(i);
+        self.owner.remove(&v.node);
+        if let Some(b) = v.bus {
+            self.buses.free(b);
+        }
+        out.push(ServerOp::Free { node: v.node });
+        true
+    }
+}

@@ -1,0 +1,120 @@
+//! Effects in any chain (instrument, bus, master), addressed by
+//! [`EffectId`]: add, remove (with lanes and mappings that target them),
+//! restore, move and bypass.
+
+use imbolc_types::{Action, AudioDiff, ChainOwner, EffectId, EffectSlot, Project, RemovedEffect};
+
+use super::{Applied, DispatchError, Redraw, check_insert_index, dependents, param::check_params};
+
+fn redraw(owner: ChainOwner) -> Redraw {
+    match owner {
+        ChainOwner::Instrument(_) => Redraw::INSTRUMENTS,
+        ChainOwner::Bus(_) | ChainOwner::Master => Redraw::MIXER,
+    }
+}
+
+fn owner_missing(owner: ChainOwner) -> DispatchError {
+    match owner {
+        ChainOwner::Instrument(id) => DispatchError::NoSuchInstrument(id),
+        ChainOwner::Bus(id) => DispatchError::NoSuchBus(id),
+        ChainOwner::Master => DispatchError::Empty,
+    }
+}
+
+fn chain_mut(p: &mut Project, owner: ChainOwner) -> Result<&mut Vec<EffectSlot>, DispatchError> {
+    p.chain_mut(owner).ok_or_else(|| owner_missing(owner))
+}
+
+fn position(chain: &[EffectSlot], owner: ChainOwner, effect: EffectId) -> Result<usize, DispatchError> {
+    chain.iter().position(|e| e.id == effect).ok_or(DispatchError::NoSuchEffect { owner, effect })
+}
+
+fn before(chain: &[EffectSlot], index: usize) -> Option<EffectId> {
+    index.checked_sub(1).and_then(|i| chain.get(i)).map(|e| e.id)
+}
+
+/// Whether any chain of the project already holds an effect with this id.
+fn id_in_use(p: &Project, id: EffectId) -> bool {
+    p.master_effects.iter().any(|e| e.id == id)
+        || p.buses.values().any(|b| b.effects.iter().any(|e| e.id == id))
+        || p.instruments.values().any(|i| i.def.effects.iter().any(|e| e.id == id))
+}
+
+pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, DispatchError> {
+    match action {
+        Action::AddEffect { owner, kind, index } => {
+            let len = chain_mut(p, owner)?.len();
+            let index = index.unwrap_or(len);
+            check_insert_index(index, len)?;
+            let id = p.ids.next_effect();
+            let slot = EffectSlot::new(id, kind);
+            let chain = chain_mut(p, owner)?;
+            let after = before(chain, index);
+            chain.insert(index, slot.clone());
+            Ok(Applied::one(
+                Action::RemoveEffect { owner, effect: id },
+                Some(AudioDiff::EffectAdded { owner, effect: slot, after }),
+                redraw(owner),
+            ))
+        }
+        Action::RemoveEffect { owner, effect } => {
+            let index = position(chain_mut(p, owner)?, owner, effect)?;
+            let mut out = Applied::new(redraw(owner).union(Redraw::AUTOMATION));
+            let deps = dependents::take(p, |t| t.effect() == Some(effect), &mut out.diffs);
+            let slot = chain_mut(p, owner)?.remove(index);
+            out.diffs.push(AudioDiff::EffectRemoved { owner, effect });
+            out.inverse.push(Action::RestoreEffect(Box::new(RemovedEffect {
+                owner,
+                index,
+                effect: slot,
+                dependents: deps,
+            })));
+            Ok(out)
+        }
+        Action::RestoreEffect(r) => {
+            let RemovedEffect { owner, index, effect, dependents: deps } = *r;
+            check_params(effect.kind.params(), &effect.params)?;
+            check_insert_index(index, chain_mut(p, owner)?.len())?;
+            if id_in_use(p, effect.id) {
+                return Err(DispatchError::IdInUse(format!("effect {}", effect.id)));
+            }
+            dependents::check(p, &deps)?;
+            let id = effect.id;
+            let chain = chain_mut(p, owner)?;
+            let after = before(chain, index);
+            chain.insert(index, effect.clone());
+            let mut out = Applied::new(redraw(owner).union(Redraw::AUTOMATION));
+            out.diffs.push(AudioDiff::EffectAdded { owner, effect, after });
+            dependents::restore(p, deps, &mut out.diffs);
+            out.inverse.push(Action::RemoveEffect { owner, effect: id });
+            Ok(out)
+        }
+        Action::MoveEffect { owner, effect, index } => {
+            let chain = chain_mut(p, owner)?;
+            let from = position(chain, owner, effect)?;
+            if index >= chain.len() {
+                return Err(DispatchError::BadIndex { index, len: chain.len() });
+            }
+            let slot = chain.remove(from);
+            chain.insert(index, slot);
+            let after = before(chain, index);
+            Ok(Applied::one(
+                Action::MoveEffect { owner, effect, index: from },
+                Some(AudioDiff::EffectMoved { owner, effect, after }),
+                redraw(owner),
+            ))
+        }
+        Action::SetEffectEnabled { owner, effect, enabled } => {
+            let chain = chain_mut(p, owner)?;
+            let index = position(chain, owner, effect)?;
+            let old = std::mem::replace(&mut chain[index].enabled, enabled);
+            Ok(Applied::one(
+                Action::SetEffectEnabled { owner, effect, enabled: old },
+                Some(AudioDiff::EffectToggled { owner, effect, enabled }),
+                redraw(owner),
+            ))
+        }
+        // `super::apply` routes only this domain's actions here.
+        _ => Ok(Applied::new(Redraw::NONE)),
+    }
+}

@@ -1,0 +1,63 @@
+//! [`DispatchError`]: why an action was refused. A refused action changes
+//! nothing, so the caller can show the message and carry on.
+
+use imbolc_types::{BusId, ChainOwner, ClipId, EffectId, InstrumentId, LaneId, NoteId, ParamTarget, PlacementId};
+use thiserror::Error;
+
+/// An action named something that does not exist or a value out of range.
+/// The project is unchanged; the UI shows the message and goes on.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum DispatchError {
+    #[error("no instrument {0}")]
+    NoSuchInstrument(InstrumentId),
+    #[error("no bus {0}")]
+    NoSuchBus(BusId),
+    #[error("no effect {effect} in the chain of {owner:?}")]
+    NoSuchEffect { owner: ChainOwner, effect: EffectId },
+    #[error("no clip {0}")]
+    NoSuchClip(ClipId),
+    #[error("no note {note} in clip {clip}")]
+    NoSuchNote { clip: ClipId, note: NoteId },
+    #[error("no placement {0}")]
+    NoSuchPlacement(PlacementId),
+    #[error("no automation lane {0}")]
+    NoSuchLane(LaneId),
+    #[error("no automation point at tick {tick} in lane {lane}")]
+    NoSuchPoint { lane: LaneId, tick: u32 },
+    #[error("instrument {0} has no filter")]
+    NoFilter(InstrumentId),
+    #[error("instrument {instrument} has no send to bus {bus}")]
+    NoSuchSend { instrument: InstrumentId, bus: BusId },
+    #[error("instrument {instrument} already sends to bus {bus}")]
+    SendExists { instrument: InstrumentId, bus: BusId },
+    #[error("instrument {0} already has the most sends allowed")]
+    TooManySends(InstrumentId),
+    #[error("no MIDI mapping for channel {channel} CC {cc}")]
+    NoSuchMapping { channel: u8, cc: u8 },
+    #[error("no such parameter: {0:?}")]
+    NoSuchParam(ParamTarget),
+    #[error("parameter {name:?} does not belong to this slot")]
+    UnknownParamName { name: String },
+    #[error("value {value} is outside {min}..={max}")]
+    OutOfRange { value: f64, min: f64, max: f64 },
+    #[error("value is not a finite number")]
+    NotFinite,
+    #[error("position {index} is past the end ({len} items)")]
+    BadIndex { index: usize, len: usize },
+    #[error("id {0} is already in use")]
+    IdInUse(String),
+    #[error("the same note is listed twice: {0}")]
+    DuplicateNote(NoteId),
+    #[error("invalid note (pitch 0..=127, velocity 1..=127, length ≥ 1)")]
+    InvalidNote,
+    #[error("nothing selected")]
+    Empty,
+    #[error("time signature must be 1..=32 over 1, 2, 4, 8, 16 or 32")]
+    InvalidTimeSignature,
+    #[error("a length must be at least one tick and end before tick 2^32")]
+    InvalidLength,
+    #[error("MIDI channel must be 0..=15 and CC 0..=127")]
+    InvalidMidi,
+    #[error("polyphony must be 1..=256")]
+    InvalidPolyphony,
+}

@@ -1,0 +1,215 @@
+//! `dispatch`: the one way a project changes. Pure: no I/O, no threads, no
+//! clock. Each action is validated completely before anything is mutated,
+//! so an error leaves the project exactly as it was.
+//!
+//! One file per domain: `project`, `instrument`, `param`, `effect`,
+//! `mixer` (strips, sends, buses, master), `clip` (clips, placements),
+//! `notes`, `automation` (lanes and MIDI mappings), with `dependents` for
+//! what a removal takes along.
+
+mod automation;
+mod clip;
+mod dependents;
+mod effect;
+mod error;
+mod instrument;
+mod mixer;
+mod notes;
+mod param;
+mod project;
+
+pub use error::DispatchError;
+pub use param::{param_range, param_value};
+
+use imbolc_types::{Action, AudioDiff, Project};
+
+use crate::undo::UndoEntry;
+
+/// Which parts of the screen an action changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Redraw {
+    pub instruments: bool,
+    pub mixer: bool,
+    pub notes: bool,
+    pub arrangement: bool,
+    pub automation: bool,
+    /// Name, tempo, time signature, MIDI mappings.
+    pub project: bool,
+}
+
+impl Redraw {
+    /// Nothing.
+    pub const NONE: Redraw = Redraw {
+        instruments: false,
+        mixer: false,
+        notes: false,
+        arrangement: false,
+        automation: false,
+        project: false,
+    };
+    /// Instrument list and editors (source, filter, effects).
+    pub const INSTRUMENTS: Redraw = Redraw { instruments: true, ..Redraw::NONE };
+    /// Mixer strips, buses, master.
+    pub const MIXER: Redraw = Redraw { mixer: true, ..Redraw::NONE };
+    /// Piano roll and drum steps.
+    pub const NOTES: Redraw = Redraw { notes: true, ..Redraw::NONE };
+    /// Arrangement timeline.
+    pub const ARRANGEMENT: Redraw = Redraw { arrangement: true, ..Redraw::NONE };
+    /// Automation lanes.
+    pub const AUTOMATION: Redraw = Redraw { automation: true, ..Redraw::NONE };
+    /// Title, transport (tempo, time signature), MIDI mappings.
+    pub const PROJECT: Redraw = Redraw { project: true, ..Redraw::NONE };
+
+    /// Everything (after undo of an unknown mix, or opening a project).
+    pub const ALL: Redraw =
+        Redraw { instruments: true, mixer: true, notes: true, arrangement: true, automation: true, project: true };
+
+    /// Both sets of areas.
+    pub fn union(self, other: Redraw) -> Redraw {
+        Redraw {
+            instruments: self.instruments || other.instruments,
+            mixer: self.mixer || other.mixer,
+            notes: self.notes || other.notes,
+            arrangement: self.arrangement || other.arrangement,
+            automation: self.automation || other.automation,
+            project: self.project || other.project,
+        }
+    }
+}
+
+/// What one dispatched action did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// Facts for the audio thread, in the order they must be applied.
+    pub diffs: Vec<AudioDiff>,
+    /// How to take the action back (`None` only for actions that change
+    /// nothing undoable; today every successful action has one).
+    pub undo: Option<UndoEntry>,
+    pub redraw: Redraw,
+}
+
+/// What a domain handler returns: diffs plus the inverse actions, to be
+/// applied in order to undo it.
+#[derive(Debug, Default)]
+pub(crate) struct Applied {
+    pub diffs: Vec<AudioDiff>,
+    pub inverse: Vec<Action>,
+    pub redraw: Redraw,
+}
+
+impl Applied {
+    fn new(redraw: Redraw) -> Self {
+        Applied { diffs: Vec::new(), inverse: Vec::new(), redraw }
+    }
+
+    fn one(inverse: Action, diff: Option<AudioDiff>, redraw: Redraw) -> Self {
+        Applied { diffs: diff.into_iter().collect(), inverse: vec![inverse], redraw }
+    }
+}
+
+/// Applies `action` to `project` and says what changed.
+///
+/// The undo entry holds the inverse actions, never a copy of the project:
+/// its size is that of the edit.
+///
+/// # Errors
+///
+/// A [`DispatchError`] when the action names a missing id or carries a value
+/// out of range; the project is then unchanged.
+pub fn dispatch(project: &mut Project, action: Action) -> Result<Outcome, DispatchError> {
+    let label = action.label();
+    let coalesce = match &action {
+        Action::SetParam { target, .. } => Some(target.clone()),
+        _ => None,
+    };
+    let applied = apply(project, action)?;
+    Ok(Outcome {
+        diffs: applied.diffs,
+        undo: Some(UndoEntry::new(label, applied.inverse, coalesce)),
+        redraw: applied.redraw,
+    })
+}
+
+/// Applies one action without building an undo entry (used by undo/redo).
+pub(crate) fn apply(project: &mut Project, action: Action) -> Result<Applied, DispatchError> {
+    use Action as A;
+    match action {
+        A::RenameProject { .. } | A::SetTimeSignature(_) => project::apply(project, action),
+        A::AddInstrument { .. }
+        | A::RemoveInstrument { .. }
+        | A::RestoreInstrument(_)
+        | A::RenameInstrument { .. }
+        | A::DuplicateInstrument { .. }
+        | A::MoveInstrument { .. }
+        | A::SetSource { .. }
+        | A::SetFilter { .. }
+        | A::SetFilterEnabled { .. }
+        | A::SetLfo { .. }
+        | A::SetVoiceSettings { .. } => instrument::apply(project, action),
+        A::SetParam { target, value } => param::set_param(project, target, value),
+        A::AddEffect { .. }
+        | A::RemoveEffect { .. }
+        | A::RestoreEffect(_)
+        | A::MoveEffect { .. }
+        | A::SetEffectEnabled { .. } => effect::apply(project, action),
+        A::SetMute { .. }
+        | A::SetSolo { .. }
+        | A::SetOutput { .. }
+        | A::AddSend { .. }
+        | A::RemoveSend { .. }
+        | A::RestoreSend { .. }
+        | A::AddBus { .. }
+        | A::RemoveBus { .. }
+        | A::RestoreBus(_)
+        | A::RenameBus { .. }
+        | A::SetBusMute { .. }
+        | A::SetMasterMute { .. } => mixer::apply(project, action),
+        A::AddClip { .. }
+        | A::RemoveClip { .. }
+        | A::RestoreClip(_)
+        | A::RenameClip { .. }
+        | A::SetClipLength { .. }
+        | A::SetClipLooping { .. }
+        | A::AddPlacement { .. }
+        | A::RemovePlacement { .. }
+        | A::RestorePlacement(_)
+        | A::MovePlacement { .. }
+        | A::ResizePlacement { .. } => clip::apply(project, action),
+        A::AddNote { .. }
+        | A::AddNotes { .. }
+        | A::RestoreNotes { .. }
+        | A::RemoveNotes { .. }
+        | A::MoveNotes { .. }
+        | A::ResizeNotes { .. }
+        | A::SetNoteVelocity { .. }
+        | A::ReplaceNotes { .. } => notes::apply(project, action),
+        A::AddLane { .. }
+        | A::RemoveLane { .. }
+        | A::RestoreLane(_)
+        | A::SetLaneEnabled { .. }
+        | A::SetAutomationPoint { .. }
+        | A::RemoveAutomationPoint { .. }
+        | A::MapMidiCc(_)
+        | A::UnmapMidiCc { .. }
+        | A::RestoreMidiMapping { .. } => automation::apply(project, action),
+    }
+}
+
+/// Checks `index` is a valid insert position in a list of `len` items.
+fn check_insert_index(index: usize, len: usize) -> Result<(), DispatchError> {
+    if index > len { Err(DispatchError::BadIndex { index, len }) } else { Ok(()) }
+}
+
+/// Checks `value` is finite and within `min..=max`.
+fn check_range(value: f32, (min, max): (f32, f32)) -> Result<(), DispatchError> {
+    if !value.is_finite() {
+        return Err(DispatchError::NotFinite);
+    }
+    if value < min || value > max {
+        return Err(DispatchError::OutOfRange { value: value.into(), min: min.into(), max: max.into() });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,291 @@
+//! [`Session`]: the runtime around one open project. It owns the project,
+//! the undo history, the file path and dirty state, and an [`AudioSink`];
+//! every edit, undo and redo forwards its diffs to the sink. The real sink
+//! is the audio thread's handle in `imbolc-audio`; tests use
+//! [`RecordingSink`].
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use imbolc_types::{Action, AudioDiff, Project};
+
+use crate::dispatch::{DispatchError, Redraw, dispatch};
+use crate::persist::{AUTOSAVE_INTERVAL, AutosaveTimer, Loaded, PersistError, SaveJob, SaveKind, SaveReport, load};
+use crate::undo::UndoHistory;
+
+/// Where diffs go. Implemented by the audio thread's handle; `send` must
+/// not block (it queues).
+pub trait AudioSink {
+    fn send(&self, diffs: Vec<AudioDiff>);
+}
+
+/// The audio thread. A send fails only when the audio thread has ended;
+/// the edit stays in the project (nothing is lost) and the failure is logged.
+impl AudioSink for imbolc_audio::engine::AudioHandle {
+    fn send(&self, diffs: Vec<AudioDiff>) {
+        if let Err(e) = self.send_diffs(diffs) {
+            tracing::error!("audio thread did not take diffs: {e}");
+        }
+    }
+}
+
+/// A sink that drops everything (no audio, e.g. the command line).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NullSink;
+
+impl AudioSink for NullSink {
+    fn send(&self, _diffs: Vec<AudioDiff>) {}
+}
+
+/// A sink that records every diff, for tests. Clones share the record.
+#[derive(Debug, Clone, Default)]
+pub struct RecordingSink {
+    log: Arc<Mutex<Vec<AudioDiff>>>,
+}
+
+impl RecordingSink {
+    /// Takes the diffs received so far.
+    pub fn take(&self) -> Vec<AudioDiff> {
+        self.log.lock().map(|mut l| std::mem::take(&mut *l)).unwrap_or_default()
+    }
+}
+
+impl AudioSink for RecordingSink {
+    fn send(&self, diffs: Vec<AudioDiff>) {
+        if let Ok(mut l) = self.log.lock() {
+            l.extend(diffs);
+        }
+    }
+}
+
+/// One open project.
+#[derive(Debug)]
+pub struct Session<S: AudioSink> {
+    project: Project,
+    history: UndoHistory,
+    path: Option<PathBuf>,
+    /// Changed since the last full save.
+    dirty: bool,
+    /// Changed since the last recovery copy.
+    unrecovered: bool,
+    /// Bumped on every change; a save report for an older generation
+    /// leaves the session dirty.
+    generation: u64,
+    saved_generation: u64,
+    autosave: AutosaveTimer,
+    sink: S,
+}
+
+impl<S: AudioSink> Session<S> {
+    /// A session on `project` (not yet saved anywhere); sends the whole
+    /// scene to the sink once.
+    pub fn new(project: Project, sink: S) -> Self {
+        sink.send(vec![AudioDiff::SceneLoaded(Box::new(project.audio_scene()))]);
+        Session {
+            project,
+            history: UndoHistory::default(),
+            path: None,
+            dirty: false,
+            unrecovered: false,
+            generation: 0,
+            saved_generation: 0,
+            autosave: AutosaveTimer::new(AUTOSAVE_INTERVAL, Instant::now()),
+            sink,
+        }
+    }
+
+    /// Opens a file. The [`Loaded`] returned tells whether a newer recovery
+    /// copy exists (offer it with [`crate::persist::load_recovery`] and
+    /// [`Session::replace_project`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`crate::persist::load`].
+    pub fn open(path: &Path, sink: S) -> Result<(Self, Loaded), PersistError> {
+        let loaded = load(path)?;
+        let mut s = Session::new(loaded.project.clone(), sink);
+        s.path = Some(path.to_owned());
+        Ok((s, loaded))
+    }
+
+    pub fn project(&self) -> &Project {
+        &self.project
+    }
+
+    /// The audio sink, e.g. to read the audio thread's meters.
+    pub fn audio_mut(&mut self) -> &mut S {
+        &mut self.sink
+    }
+
+    pub fn history(&self) -> &UndoHistory {
+        &self.history
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    pub fn is_dirty(&self) -> bool {
+        self.dirty
+    }
+
+    /// Applies an action now.
+    ///
+    /// # Errors
+    ///
+    /// As [`dispatch`]; nothing changes and nothing is sent.
+    pub fn dispatch(&mut self, action: Action) -> Result<Redraw, DispatchError> {
+        self.dispatch_at(action, Instant::now())
+    }
+
+    /// Applies an action at time `now` (coalescing of parameter gestures
+    /// uses it).
+    ///
+    /// # Errors
+    ///
+    /// As [`dispatch`].
+    pub fn dispatch_at(&mut self, action: Action, now: Instant) -> Result<Redraw, DispatchError> {
+        let outcome = dispatch(&mut self.project, action)?;
+        if let Some(entry) = outcome.undo {
+            self.history.push(entry, now);
+        }
+        self.changed(outcome.diffs);
+        Ok(outcome.redraw)
+    }
+
+    /// Takes back the last edit; `Ok(None)` when there is none.
+    ///
+    /// # Errors
+    ///
+    /// As [`UndoHistory::undo`].
+    pub fn undo(&mut self) -> Result<Option<Redraw>, DispatchError> {
+        let Some(r) = self.history.undo(&mut self.project)? else { return Ok(None) };
+        self.changed(r.diffs);
+        Ok(Some(r.redraw))
+    }
+
+    /// Re-applies the last undone edit; `Ok(None)` when there is none.
+    ///
+    /// # Errors
+    ///
+    /// As [`UndoHistory::redo`].
+    pub fn redo(&mut self) -> Result<Option<Redraw>, DispatchError> {
+        let Some(r) = self.history.redo(&mut self.project)? else { return Ok(None) };
+        self.changed(r.diffs);
+        Ok(Some(r.redraw))
+    }
+
+    /// Replaces the whole project (e.g. with its recovery copy): one
+    /// `SceneLoaded`, history cleared, marked dirty.
+    pub fn replace_project(&mut self, project: Project) {
+        self.project = project;
+        self.history.clear();
+        self.changed(vec![AudioDiff::SceneLoaded(Box::new(self.project.audio_scene()))]);
+    }
+
+    fn changed(&mut self, diffs: Vec<AudioDiff>) {
+        self.dirty = true;
+        self.unrecovered = true;
+        self.generation += 1;
+        if !diffs.is_empty() {
+            self.sink.send(diffs);
+        }
+    }
+
+    /// A job saving the project to `path` (or the current path). The
+    /// project is cloned here, on the caller's thread; the write happens on
+    /// the saver thread.
+    pub fn save_job(&mut self, path: Option<&Path>) -> Option<SaveJob> {
+        let path = path.map(Path::to_owned).or_else(|| self.path.clone())?;
+        Some(SaveJob {
+            path,
+            project: Box::new(self.project.clone()),
+            kind: SaveKind::Full,
+            generation: self.generation,
+        })
+    }
+
+    /// A recovery job when one is due at `now` (30 s since the last one and
+    /// changes not yet in a recovery copy) and the session has a path.
+    pub fn autosave_job(&mut self, now: Instant) -> Option<SaveJob> {
+        let path = self.path.clone()?;
+        if !self.autosave.take_due(now, self.unrecovered && self.dirty) {
+            return None;
+        }
+        self.unrecovered = false;
+        Some(SaveJob {
+            path,
+            project: Box::new(self.project.clone()),
+            kind: SaveKind::Recovery,
+            generation: self.generation,
+        })
+    }
+
+    /// Takes note of a finished save. A successful full save sets the path
+    /// and clears the dirty flag unless edits came after the snapshot.
+    /// Returns the report's error, if any, for the status line.
+    pub fn on_saved(&mut self, report: SaveReport) -> Option<PersistError> {
+        match report.result {
+            Ok(_) if report.kind == SaveKind::Full => {
+                self.path = Some(report.path);
+                self.saved_generation = report.generation;
+                if report.generation == self.generation {
+                    self.dirty = false;
+                    self.unrecovered = false;
+                }
+                None
+            }
+            Ok(_) => None,
+            Err(e) => {
+                if report.kind == SaveKind::Recovery {
+                    self.unrecovered = true;
+                }
+                Some(e)
+            }
+        }
+    }
+
+    /// The generation of the last successful full save.
+    pub fn saved_generation(&self) -> u64 {
+        self.saved_generation
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use imbolc_types::{ChainOwner, EffectKind};
+
+    use super::*;
+
+    #[test]
+    fn diffs_of_edits_undo_and_redo_reach_the_sink() {
+        let sink = RecordingSink::default();
+        let mut s = Session::new(Project::new("s"), sink.clone());
+        assert!(matches!(&sink.take()[..], [AudioDiff::SceneLoaded(_)]));
+        s.dispatch(Action::AddEffect { owner: ChainOwner::Master, kind: EffectKind::Delay, index: None }).expect("add");
+        assert!(matches!(&sink.take()[..], [AudioDiff::EffectAdded { .. }]));
+        assert!(s.is_dirty());
+        s.undo().expect("undo");
+        assert!(matches!(&sink.take()[..], [AudioDiff::EffectRemoved { .. }]));
+        s.redo().expect("redo");
+        assert!(matches!(&sink.take()[..], [AudioDiff::EffectAdded { .. }]));
+        assert!(s.dispatch(Action::UnmapMidiCc { channel: 0, cc: 0 }).is_err());
+        assert!(sink.take().is_empty(), "a refused action sends nothing");
+    }
+
+    #[test]
+    fn autosave_is_due_every_interval_only_with_changes() {
+        let mut s = Session::new(Project::new("s"), NullSink);
+        let t = Instant::now();
+        s.path = Some(PathBuf::from("/nonexistent/x.imbolc"));
+        assert!(s.autosave_job(t + AUTOSAVE_INTERVAL).is_none(), "nothing changed");
+        s.dispatch_at(Action::SetMasterMute { mute: true }, t).expect("edit");
+        assert!(s.autosave_job(t + Duration::from_secs(1)).is_none(), "not yet 30 s");
+        let job = s.autosave_job(t + AUTOSAVE_INTERVAL * 2).expect("due");
+        assert_eq!(job.kind, SaveKind::Recovery);
+        assert!(s.autosave_job(t + AUTOSAVE_INTERVAL * 4).is_none(), "no change since the last copy");
+    }
+}

@@ -1,0 +1,382 @@
+//! [`Action`]: every change a user (or MIDI, or undo) can ask of a project,
+//! as an intent in the imperative. `imbolc_core::dispatch` applies one and
+//! returns the [`crate::AudioDiff`]s and the inverse.
+//!
+//! Most actions are their own inverse's shape (`SetMute` undoes `SetMute`).
+//! Removals are undone by a `Restore*` action carrying exactly what was
+//! removed, including what depended on it (clips of a removed instrument,
+//! automation lanes of a removed effect), so undo never needs a snapshot of
+//! the project.
+
+use serde::{Deserialize, Serialize};
+
+use crate::arrangement::Placement;
+use crate::automation::AutomationLane;
+use crate::catalog::{EffectKind, SourceKind};
+use crate::diff::ChainOwner;
+use crate::ids::{BusId, ClipId, EffectId, InstrumentId, LaneId, NoteId, PlacementId};
+use crate::instrument::{EffectSlot, FilterDef, Instrument, LfoDef, SourceDef, VoiceSettings};
+use crate::midi::MidiMapping;
+use crate::mixer::{Bus, MixerSettings, OutputTarget};
+use crate::notes::{Clip, Note, Tick};
+use crate::param::ParamTarget;
+use crate::project::TimeSignature;
+
+/// Automation lanes and MIDI mappings that pointed at something removed;
+/// kept so undo can put them back where they were.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Dependents {
+    pub lanes: Vec<AutomationLane>,
+    /// Each mapping with its index in `Project::midi_mappings`, ascending.
+    pub mappings: Vec<(usize, MidiMapping)>,
+}
+
+/// An instrument as it was removed, with everything that went with it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemovedInstrument {
+    /// Its position in the instrument order.
+    pub index: usize,
+    pub instrument: Instrument,
+    pub clips: Vec<Clip>,
+    pub placements: Vec<Placement>,
+    pub dependents: Dependents,
+}
+
+/// A bus as it was removed, with the strips that sent or wrote to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemovedBus {
+    pub index: usize,
+    pub bus: Bus,
+    /// Mixer settings, before the removal, of instruments that sent or
+    /// wrote to the bus.
+    pub mixers: Vec<(InstrumentId, MixerSettings)>,
+    pub dependents: Dependents,
+}
+
+/// An effect as it was removed from its chain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemovedEffect {
+    pub owner: ChainOwner,
+    pub index: usize,
+    pub effect: EffectSlot,
+    pub dependents: Dependents,
+}
+
+/// A clip as it was removed, with its placements.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemovedClip {
+    pub clip: Clip,
+    pub placements: Vec<Placement>,
+}
+
+/// One change to a project. Ids in an action must exist; values must be in
+/// range; otherwise dispatch returns an error and changes nothing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Action {
+    // --- project ---
+    RenameProject {
+        name: String,
+    },
+    SetTimeSignature(TimeSignature),
+
+    // --- instruments ---
+    /// Appends a new instrument with `source`'s defaults.
+    AddInstrument {
+        source: SourceKind,
+        name: String,
+    },
+    /// Removes the instrument, its clips and placements, and the automation
+    /// lanes and MIDI mappings that target it.
+    RemoveInstrument {
+        instrument: InstrumentId,
+    },
+    RestoreInstrument(Box<RemovedInstrument>),
+    RenameInstrument {
+        instrument: InstrumentId,
+        name: String,
+    },
+    /// Copies definition and mixer (new instrument and effect ids), placed
+    /// right after the original. Clips are not copied.
+    DuplicateInstrument {
+        instrument: InstrumentId,
+    },
+    /// Moves the instrument to `index` in the instrument order.
+    MoveInstrument {
+        instrument: InstrumentId,
+        index: usize,
+    },
+    /// Replaces the source (kind and parameters).
+    SetSource {
+        instrument: InstrumentId,
+        source: SourceDef,
+    },
+    /// Sets or clears the filter slot.
+    SetFilter {
+        instrument: InstrumentId,
+        filter: Option<FilterDef>,
+    },
+    SetFilterEnabled {
+        instrument: InstrumentId,
+        enabled: bool,
+    },
+    SetLfo {
+        instrument: InstrumentId,
+        lfo: LfoDef,
+    },
+    SetVoiceSettings {
+        instrument: InstrumentId,
+        voice: VoiceSettings,
+    },
+
+    // --- parameters (source, envelope, filter, effect, LFO, mixer level/pan/send, master, tempo) ---
+    SetParam {
+        target: ParamTarget,
+        value: f32,
+    },
+
+    // --- effects, in any chain ---
+    /// Adds an effect with default parameters at `index` (end when `None`).
+    AddEffect {
+        owner: ChainOwner,
+        kind: EffectKind,
+        index: Option<usize>,
+    },
+    /// Removes the effect and the automation lanes and mappings targeting it.
+    RemoveEffect {
+        owner: ChainOwner,
+        effect: EffectId,
+    },
+    RestoreEffect(Box<RemovedEffect>),
+    MoveEffect {
+        owner: ChainOwner,
+        effect: EffectId,
+        index: usize,
+    },
+    /// Bypass (`false`) or enable an effect; it keeps its id and params.
+    SetEffectEnabled {
+        owner: ChainOwner,
+        effect: EffectId,
+        enabled: bool,
+    },
+
+    // --- instrument mixer ---
+    SetMute {
+        instrument: InstrumentId,
+        mute: bool,
+    },
+    SetSolo {
+        instrument: InstrumentId,
+        solo: bool,
+    },
+    SetOutput {
+        instrument: InstrumentId,
+        output: OutputTarget,
+    },
+    /// Adds a send to `bus` at the end of the instrument's sends.
+    AddSend {
+        instrument: InstrumentId,
+        bus: BusId,
+        level: f32,
+    },
+    RemoveSend {
+        instrument: InstrumentId,
+        bus: BusId,
+    },
+    /// Puts a send back at `index` (the inverse of `RemoveSend`).
+    RestoreSend {
+        instrument: InstrumentId,
+        index: usize,
+        bus: BusId,
+        level: f32,
+    },
+
+    // --- buses and master ---
+    AddBus {
+        name: String,
+    },
+    /// Removes the bus; strips writing to it go to master, sends to it go.
+    RemoveBus {
+        bus: BusId,
+    },
+    RestoreBus(Box<RemovedBus>),
+    RenameBus {
+        bus: BusId,
+        name: String,
+    },
+    SetBusMute {
+        bus: BusId,
+        mute: bool,
+    },
+    SetMasterMute {
+        mute: bool,
+    },
+
+    // --- clips and arrangement ---
+    AddClip {
+        instrument: InstrumentId,
+        name: String,
+        length: Tick,
+    },
+    /// Removes the clip and its placements.
+    RemoveClip {
+        clip: ClipId,
+    },
+    RestoreClip(Box<RemovedClip>),
+    RenameClip {
+        clip: ClipId,
+        name: String,
+    },
+    SetClipLength {
+        clip: ClipId,
+        length: Tick,
+    },
+    SetClipLooping {
+        clip: ClipId,
+        looping: bool,
+    },
+    AddPlacement {
+        clip: ClipId,
+        start: Tick,
+        length: Tick,
+    },
+    RemovePlacement {
+        placement: PlacementId,
+    },
+    RestorePlacement(Placement),
+    MovePlacement {
+        placement: PlacementId,
+        start: Tick,
+    },
+    ResizePlacement {
+        placement: PlacementId,
+        length: Tick,
+    },
+
+    // --- notes (many at once) ---
+    AddNote {
+        clip: ClipId,
+        note: Note,
+    },
+    AddNotes {
+        clip: ClipId,
+        notes: Vec<Note>,
+    },
+    /// Puts notes back with their ids (the inverse of `RemoveNotes`).
+    RestoreNotes {
+        clip: ClipId,
+        notes: Vec<(NoteId, Note)>,
+    },
+    RemoveNotes {
+        clip: ClipId,
+        notes: Vec<NoteId>,
+    },
+    /// Shifts notes in time and pitch.
+    MoveNotes {
+        clip: ClipId,
+        notes: Vec<NoteId>,
+        ticks: i64,
+        semitones: i16,
+    },
+    /// Lengthens (or shortens, negative) notes.
+    ResizeNotes {
+        clip: ClipId,
+        notes: Vec<NoteId>,
+        ticks: i64,
+    },
+    SetNoteVelocity {
+        clip: ClipId,
+        notes: Vec<NoteId>,
+        velocity: u8,
+    },
+    /// Sets notes to exact values (the inverse of move, resize, velocity).
+    ReplaceNotes {
+        clip: ClipId,
+        notes: Vec<(NoteId, Note)>,
+    },
+
+    // --- automation ---
+    AddLane {
+        target: ParamTarget,
+    },
+    RemoveLane {
+        lane: LaneId,
+    },
+    RestoreLane(Box<AutomationLane>),
+    SetLaneEnabled {
+        lane: LaneId,
+        enabled: bool,
+    },
+    /// Adds or moves the point at `tick` to `value`.
+    SetAutomationPoint {
+        lane: LaneId,
+        tick: Tick,
+        value: f32,
+    },
+    RemoveAutomationPoint {
+        lane: LaneId,
+        tick: Tick,
+    },
+
+    // --- MIDI mappings ---
+    /// Maps a controller, replacing any mapping of the same channel and CC.
+    MapMidiCc(Box<MidiMapping>),
+    UnmapMidiCc {
+        channel: u8,
+        cc: u8,
+    },
+    RestoreMidiMapping {
+        index: usize,
+        mapping: Box<MidiMapping>,
+    },
+}
+
+impl Action {
+    /// A short name for undo menus and logs.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Action::RenameProject { .. } => "rename project",
+            Action::SetTimeSignature(_) => "set time signature",
+            Action::AddInstrument { .. } | Action::RestoreInstrument(_) => "add instrument",
+            Action::RemoveInstrument { .. } => "remove instrument",
+            Action::RenameInstrument { .. } => "rename instrument",
+            Action::DuplicateInstrument { .. } => "duplicate instrument",
+            Action::MoveInstrument { .. } => "move instrument",
+            Action::SetSource { .. } => "change source",
+            Action::SetFilter { .. } | Action::SetFilterEnabled { .. } => "change filter",
+            Action::SetLfo { .. } => "change LFO",
+            Action::SetVoiceSettings { .. } => "change voices",
+            Action::SetParam { .. } => "set parameter",
+            Action::AddEffect { .. } | Action::RestoreEffect(_) => "add effect",
+            Action::RemoveEffect { .. } => "remove effect",
+            Action::MoveEffect { .. } => "move effect",
+            Action::SetEffectEnabled { .. } => "bypass effect",
+            Action::SetMute { .. } | Action::SetBusMute { .. } | Action::SetMasterMute { .. } => "mute",
+            Action::SetSolo { .. } => "solo",
+            Action::SetOutput { .. } => "set output",
+            Action::AddSend { .. } | Action::RestoreSend { .. } => "add send",
+            Action::RemoveSend { .. } => "remove send",
+            Action::AddBus { .. } | Action::RestoreBus(_) => "add bus",
+            Action::RemoveBus { .. } => "remove bus",
+            Action::RenameBus { .. } => "rename bus",
+            Action::AddClip { .. } | Action::RestoreClip(_) => "add clip",
+            Action::RemoveClip { .. } => "remove clip",
+            Action::RenameClip { .. } => "rename clip",
+            Action::SetClipLength { .. } | Action::SetClipLooping { .. } => "change clip",
+            Action::AddPlacement { .. } | Action::RestorePlacement(_) => "place clip",
+            Action::RemovePlacement { .. } => "remove placement",
+            Action::MovePlacement { .. } | Action::ResizePlacement { .. } => "move placement",
+            Action::AddNote { .. } | Action::AddNotes { .. } | Action::RestoreNotes { .. } => "add notes",
+            Action::RemoveNotes { .. } => "remove notes",
+            Action::MoveNotes { .. } => "move notes",
+            Action::ResizeNotes { .. } => "resize notes",
+            Action::SetNoteVelocity { .. } => "set velocity",
+            Action::ReplaceNotes { .. } => "edit notes",
+            Action::AddLane { .. } | Action::RestoreLane(_) => "add automation lane",
+            Action::RemoveLane { .. } => "remove automation lane",
+            Action::SetLaneEnabled { .. } => "toggle automation lane",
+            Action::SetAutomationPoint { .. } | Action::RemoveAutomationPoint { .. } => "edit automation",
+            Action::MapMidiCc(_) | Action::RestoreMidiMapping { .. } => "map MIDI CC",
+            Action::UnmapMidiCc { .. } => "unmap MIDI CC",
+        }
+    }
+}
