@@ -1,90 +1,464 @@
-//! The application: an event loop that redraws only when something changed,
-//! reading the server state from the audio engine's triple buffer each frame.
+//! [`App`]: the UI state around one [`Session`]: which pane is shown, the
+//! selected instrument, an open dialog, the last message, the background
+//! saver. It turns keys into commands (through the [`Keymap`]), commands
+//! into pane [`Intent`]s, and intents into actions on the session.
+//!
+//! `App` is generic over the audio sink so tests drive it with a
+//! `NullSink` and no server; the terminal loop in [`crate::run`] uses the
+//! real audio handle.
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::Instant;
 
-use crossterm::event::{self, Event, KeyCode, KeyEventKind};
-use imbolc_audio::engine::AudioHandle;
-use imbolc_audio::status::ServerState;
+use crossterm::event::{Event, KeyEvent, KeyEventKind};
+use imbolc_audio::engine::EngineFeedback;
+use imbolc_core::persist::{BackgroundSaver, SaveJob};
+use imbolc_core::{AudioSink, Session};
+use imbolc_types::{Action, EffectKind, InstrumentId, SourceKind, TICKS_PER_QUARTER, Tick};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
-use ratatui::style::{Color, Style};
-use ratatui::text::Line;
-use ratatui::widgets::{Block, Paragraph};
 
-use crate::terminal::Term;
+use crate::commands::{CommandId, Context, PaneKind, command};
+use crate::keys::{KeyChord, Keymap};
+use crate::modal::{Modal, Outcome, Pick};
+use crate::panes::editor::EditorPane;
+use crate::panes::help::HelpPane;
+use crate::panes::mixer::MixerPane;
+use crate::panes::piano_roll::PianoRollPane;
+use crate::panes::{Intent, State, instruments, server};
+use crate::status::{self, Message};
 
-/// At most 60 frames a second.
-const FRAME: Duration = Duration::from_millis(16);
+/// The view state of every pane.
+#[derive(Debug, Default)]
+struct Panes {
+    editor: EditorPane,
+    piano_roll: PianoRollPane,
+    mixer: MixerPane,
+    help: HelpPane,
+}
 
-/// What the UI shows and reacts to.
-pub struct App {
-    project: Option<PathBuf>,
-    audio: AudioHandle,
-    server: ServerState,
+/// The whole UI.
+pub struct App<S: AudioSink> {
+    session: Session<S>,
+    /// Where Ctrl-s saves; `None` when imbolc was started without a file
+    /// or the file could not be read (it must never be overwritten then).
+    path: Option<PathBuf>,
+    saver: Option<BackgroundSaver>,
+    keymap: Keymap,
+    pane: PaneKind,
+    selected: Option<InstrumentId>,
+    panes: Panes,
+    modal: Option<Modal>,
+    feedback: EngineFeedback,
+    message: Option<Message>,
+    /// Quit once the save in flight succeeds.
+    quit_after_save: bool,
+    saving: bool,
     quit: bool,
 }
 
-impl App {
-    pub fn new(project: Option<PathBuf>, audio: AudioHandle) -> Self {
-        App { project, audio, server: ServerState::Booting, quit: false }
+impl<S: AudioSink> std::fmt::Debug for App<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").field("pane", &self.pane).field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+impl<S: AudioSink> App<S> {
+    /// An app on `session`, saving to `path`. Without a saver thread,
+    /// saving reports an error instead.
+    pub fn new(session: Session<S>, path: Option<PathBuf>, keymap: Keymap, saver: Option<BackgroundSaver>) -> Self {
+        let selected = session.project().instruments.keys().next().copied();
+        App {
+            session,
+            path,
+            saver,
+            keymap,
+            pane: PaneKind::Instruments,
+            selected,
+            panes: Panes::default(),
+            modal: None,
+            feedback: EngineFeedback::default(),
+            message: None,
+            quit_after_save: false,
+            saving: false,
+            quit: false,
+        }
     }
 
-    /// The audio engine, to shut it down after the terminal is restored.
-    pub fn into_audio(self) -> AudioHandle {
-        self.audio
+    pub fn session_mut(&mut self) -> &mut Session<S> {
+        &mut self.session
     }
 
-    /// Runs until the user quits.
-    ///
-    /// # Errors
-    /// When the terminal cannot be read or drawn.
-    pub fn run(&mut self, term: &mut Term) -> std::io::Result<()> {
-        let mut dirty = true;
-        while !self.quit {
-            let server = self.audio.server_state();
-            if *server != self.server {
-                self.server = server.clone();
-                dirty = true;
+    pub fn should_quit(&self) -> bool {
+        self.quit
+    }
+
+    /// Shows a message in the status line.
+    pub fn inform(&mut self, text: impl Into<String>) {
+        self.message = Some(Message::info(text));
+    }
+
+    /// Shows an error in the status line (and logs it).
+    pub fn error(&mut self, text: impl Into<String>) {
+        let text = text.into();
+        tracing::warn!("{text}");
+        self.message = Some(Message::error(text));
+    }
+
+    /// Takes this frame's engine feedback; true when it differs from the
+    /// last (server state or any meter moved), i.e. a redraw is due.
+    pub fn set_feedback(&mut self, feedback: &EngineFeedback) -> bool {
+        if *feedback == self.feedback {
+            return false;
+        }
+        self.feedback.clone_from(feedback);
+        true
+    }
+
+    /// Once per frame: collects finished saves and starts an autosave when
+    /// one is due. True when the screen must be redrawn.
+    pub fn tick(&mut self, now: Instant) -> bool {
+        let mut changed = false;
+        while let Some(report) = self.saver.as_ref().and_then(BackgroundSaver::try_report) {
+            changed = true;
+            let full = report.kind == imbolc_core::persist::SaveKind::Full;
+            let path = report.path.clone();
+            if full {
+                self.saving = false;
             }
-            if dirty {
-                term.draw(|f| self.draw(f))?;
-                dirty = false;
-            }
-            if event::poll(FRAME)? {
-                dirty |= self.handle(event::read()?);
+            match self.session.on_saved(report) {
+                Some(e) => {
+                    self.quit_after_save = false;
+                    self.error(format!("save failed: {e}"));
+                }
+                None if full => {
+                    self.inform(format!("saved {}", path.display()));
+                    if self.quit_after_save {
+                        self.quit = true;
+                    }
+                }
+                None => {}
             }
         }
-        Ok(())
+        if let Some(job) = self.session.autosave_job(now) {
+            self.submit(job);
+        }
+        changed
+    }
+
+    fn submit(&mut self, job: SaveJob) {
+        let result = match &self.saver {
+            Some(saver) => saver.submit(job).map_err(|e| e.to_string()),
+            None => Err("no saver thread".to_owned()),
+        };
+        if let Err(e) = result {
+            self.quit_after_save = false;
+            self.error(format!("cannot save: {e}"));
+        }
     }
 
     /// Reacts to one terminal event; true when the screen must be redrawn.
-    fn handle(&mut self, event: Event) -> bool {
+    pub fn handle_event(&mut self, event: &Event) -> bool {
         match event {
-            Event::Key(key) if key.kind == KeyEventKind::Press => {
-                if key.code == KeyCode::Char('q') {
-                    self.quit = true;
-                }
-                false
+            Event::Key(key) if key.kind != KeyEventKind::Release => {
+                self.press(*key);
+                true
             }
             Event::Resize(..) => true,
             _ => false,
         }
     }
 
-    fn draw(&self, frame: &mut Frame) {
-        let [main, status] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(frame.area());
-        let title = match &self.project {
-            Some(path) => format!(" imbolc · {} ", path.display()),
-            None => " imbolc ".to_owned(),
+    /// Handles one key press.
+    pub fn press(&mut self, key: KeyEvent) {
+        if let Some(modal) = &mut self.modal {
+            let outcome = modal.key(key);
+            if outcome != Outcome::Open {
+                self.modal = None;
+            }
+            self.on_modal(outcome);
+            return;
+        }
+        match self.keymap.resolve(self.pane, KeyChord::from_event(key)) {
+            Some(cmd) => self.run_command(cmd),
+            None => self.message = None,
+        }
+    }
+
+    fn on_modal(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Open | Outcome::Cancel => {}
+            Outcome::Picked(Pick::Source, i) => {
+                let Some(&source) = SourceKind::ALL.get(i) else { return };
+                let name = self.fresh_name(source.name());
+                if self.apply(Action::AddInstrument { source, name }) {
+                    self.selected = self.session.project().instruments.keys().last().copied();
+                }
+            }
+            Outcome::Picked(Pick::Effect(owner), i) => {
+                let Some(&kind) = EffectKind::ALL.get(i) else { return };
+                self.apply(Action::AddEffect { owner, kind, index: None });
+            }
+            Outcome::Renamed(instrument, name) => {
+                self.apply(Action::RenameInstrument { instrument, name });
+            }
+            Outcome::Run(cmd) => {
+                // A pane command runs in its pane.
+                if let Some(Context::Pane(p)) = command(cmd).map(|c| c.context)
+                    && p != self.pane
+                {
+                    self.show(p);
+                }
+                self.run_command(cmd);
+            }
+            Outcome::SaveAndQuit => {
+                self.quit_after_save = true;
+                self.save();
+                if !self.saving {
+                    self.quit_after_save = false;
+                }
+            }
+            Outcome::QuitWithoutSaving => self.quit = true,
+            Outcome::RestoreRecovery => self.restore_recovery(),
+        }
+    }
+
+    /// Asks whether to restore the file's newer autosave copy.
+    pub fn offer_recovery(&mut self) {
+        if self.path.is_some() {
+            self.modal = Some(Modal::Recovery);
+        }
+    }
+
+    /// Replaces the project with the file's autosave copy. It counts as
+    /// unsaved (the saved copy is still the one on disk) and cannot be
+    /// undone past.
+    fn restore_recovery(&mut self) {
+        let Some(path) = self.path.clone() else { return };
+        match imbolc_core::persist::load_recovery(&path) {
+            Ok(project) => {
+                self.session.replace_project(project);
+                self.selected = self.session.project().instruments.keys().next().copied();
+                self.inform("restored the autosave copy (Ctrl-s keeps it)");
+            }
+            Err(e) => self.error(format!("cannot restore the autosave copy: {e}")),
+        }
+    }
+
+    /// `saw`, then `saw 2`, `saw 3`, … so new instruments are told apart.
+    fn fresh_name(&self, base: &str) -> String {
+        let taken = |n: &str| self.session.project().instruments.values().any(|i| i.name == n);
+        if !taken(base) {
+            return base.to_owned();
+        }
+        (2..).map(|k| format!("{base} {k}")).find(|n| !taken(n)).unwrap_or_else(|| base.to_owned())
+    }
+
+    fn show(&mut self, pane: PaneKind) {
+        if pane == PaneKind::Help && self.pane != PaneKind::Help {
+            self.panes.help.topic = self.pane;
+        }
+        self.pane = pane;
+    }
+
+    /// Runs a command: app-wide ones here, the rest in the current pane.
+    pub fn run_command(&mut self, cmd: CommandId) {
+        self.message = None;
+        match cmd {
+            CommandId::Quit if self.session.is_dirty() => self.modal = Some(Modal::ConfirmQuit),
+            CommandId::Quit => self.quit = true,
+            CommandId::Save => self.save(),
+            CommandId::Undo => match self.session.undo() {
+                Ok(Some(_)) => self.after_edit(),
+                Ok(None) => self.inform("nothing to undo"),
+                Err(e) => self.error(format!("undo failed: {e}")),
+            },
+            CommandId::Redo => match self.session.redo() {
+                Ok(Some(_)) => self.after_edit(),
+                Ok(None) => self.inform("nothing to redo"),
+                Err(e) => self.error(format!("redo failed: {e}")),
+            },
+            CommandId::Help if self.pane == PaneKind::Help => self.pane = self.panes.help.topic,
+            CommandId::Help => self.show(PaneKind::Help),
+            CommandId::Palette => self.modal = Some(Modal::Palette { query: String::new(), cursor: 0 }),
+            CommandId::NextPane | CommandId::PrevPane => self.show(self.pane.cycle(cmd == CommandId::PrevPane)),
+            CommandId::ShowInstruments => self.show(PaneKind::Instruments),
+            CommandId::ShowEditor => self.show(PaneKind::Editor),
+            CommandId::ShowPianoRoll => self.show(PaneKind::PianoRoll),
+            CommandId::ShowMixer => self.show(PaneKind::Mixer),
+            CommandId::ShowServer => self.show(PaneKind::Server),
+            _ => {
+                let state = State {
+                    project: self.session.project(),
+                    feedback: &self.feedback,
+                    selected: self.selected,
+                    keymap: &self.keymap,
+                };
+                let intent = match self.pane {
+                    PaneKind::Instruments => instruments::handle(cmd, &state),
+                    PaneKind::Editor => self.panes.editor.handle(cmd, &state),
+                    PaneKind::PianoRoll => self.panes.piano_roll.handle(cmd, &state),
+                    PaneKind::Mixer => self.panes.mixer.handle(cmd, &state),
+                    PaneKind::Help => {
+                        if matches!(cmd, CommandId::Up | CommandId::Down) {
+                            self.panes.help.scroll(cmd == CommandId::Down);
+                        }
+                        None
+                    }
+                    PaneKind::Server => None,
+                };
+                if let Some(intent) = intent {
+                    self.on_intent(intent);
+                }
+            }
+        }
+    }
+
+    fn on_intent(&mut self, intent: Intent) {
+        match intent {
+            Intent::Dispatch(action) => {
+                self.apply(action);
+            }
+            Intent::Select(id) => self.selected = Some(id),
+            Intent::Show(pane) => self.show(pane),
+            Intent::ChooseSource => self.modal = Some(Modal::Picker { pick: Pick::Source, cursor: 0 }),
+            Intent::ChooseEffect(owner) => self.modal = Some(Modal::Picker { pick: Pick::Effect(owner), cursor: 0 }),
+            Intent::Rename { instrument, current } => self.modal = Some(Modal::Rename { instrument, text: current }),
+            Intent::AddNote { instrument, note } => self.add_note(instrument, note),
+            Intent::Message(text) => self.inform(text),
+        }
+    }
+
+    /// Adds a note to the instrument's clip; its first note creates a clip
+    /// two bars long (or long enough for the note).
+    fn add_note(&mut self, instrument: InstrumentId, note: imbolc_types::Note) {
+        let clip_of_instrument =
+            |s: &Session<S>| s.project().clips.values().find(|c| c.instrument == instrument).map(|c| c.id);
+        if clip_of_instrument(&self.session).is_none() {
+            let bar: Tick = TICKS_PER_QUARTER * Tick::from(self.session.project().time_signature.numerator);
+            let length = (note.start + note.length).div_ceil(bar).max(2) * bar;
+            if !self.apply(Action::AddClip { instrument, name: String::new(), length }) {
+                return;
+            }
+        }
+        if let Some(clip) = clip_of_instrument(&self.session) {
+            self.apply(Action::AddNote { clip, note });
+        }
+    }
+
+    /// Dispatches an action; errors go to the status line. True on success.
+    fn apply(&mut self, action: Action) -> bool {
+        let label = action.label();
+        match self.session.dispatch(action) {
+            Ok(_) => {
+                self.after_edit();
+                true
+            }
+            Err(e) => {
+                self.error(format!("cannot {label}: {e}"));
+                false
+            }
+        }
+    }
+
+    /// Keeps the selection on an existing instrument after any change
+    /// (a removal selects the neighbour, an undo of an add the one before).
+    fn after_edit(&mut self) {
+        let list = &self.session.project().instruments;
+        if self.selected.is_some_and(|id| list.contains_key(&id)) {
+            return;
+        }
+        self.selected = list.keys().last().copied();
+    }
+
+    fn save(&mut self) {
+        let Some(path) = self.path.clone() else {
+            self.error("no file to save to: start imbolc with a file name (imbolc song.imbolc)");
+            return;
         };
-        frame.render_widget(Paragraph::new("q: quit").block(Block::bordered().title(title)), main);
-        let color = match self.server {
-            ServerState::Running { .. } => Color::Green,
-            ServerState::Booting | ServerState::Stopped => Color::Yellow,
-            ServerState::Lost { .. } | ServerState::Failed { .. } => Color::Red,
-        };
-        frame.render_widget(Line::styled(self.server.summary(), Style::default().fg(color)), status);
+        if self.saving {
+            self.inform("already saving");
+            return;
+        }
+        if let Some(job) = self.session.save_job(Some(&path)) {
+            self.saving = true;
+            self.inform(format!("saving {}…", path.display()));
+            self.submit(job);
+            if self.message.as_ref().is_some_and(Message::is_error) {
+                self.saving = false;
+            }
+        }
+    }
+
+    /// The state panes read, as of now.
+    pub fn state(&self) -> State<'_> {
+        State {
+            project: self.session.project(),
+            feedback: &self.feedback,
+            selected: self.selected,
+            keymap: &self.keymap,
+        }
+    }
+
+    /// Draws the whole screen: tabs, the current pane, the status line and
+    /// any open dialog.
+    pub fn draw(&self, frame: &mut Frame) {
+        let [tabs, main, status_area] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(frame.area());
+        let state = self.state();
+        status::render_tabs(frame, tabs, self.pane);
+        match self.pane {
+            PaneKind::Instruments => instruments::render(frame, main, &state),
+            PaneKind::Editor => self.panes.editor.render(frame, main, &state),
+            PaneKind::PianoRoll => self.panes.piano_roll.render(frame, main, &state),
+            PaneKind::Mixer => self.panes.mixer.render(frame, main, &state),
+            PaneKind::Server => server::render(frame, main, &state),
+            PaneKind::Help => self.panes.help.render(frame, main, &state),
+        }
+        let name = self
+            .path
+            .as_ref()
+            .and_then(|p| p.file_name())
+            .map_or_else(|| self.session.project().name.clone(), |n| n.to_string_lossy().into_owned());
+        status::render_status(
+            frame,
+            status_area,
+            &name,
+            self.session.is_dirty(),
+            &self.feedback,
+            self.message.as_ref(),
+        );
+        if let Some(modal) = &self.modal {
+            modal.render(frame, &self.keymap);
+        }
+    }
+}
+
+/// Read access for tests.
+#[cfg(test)]
+impl<S: AudioSink> App<S> {
+    pub fn session(&self) -> &Session<S> {
+        &self.session
+    }
+
+    pub fn pane(&self) -> PaneKind {
+        self.pane
+    }
+
+    pub fn modal(&self) -> Option<&Modal> {
+        self.modal.as_ref()
+    }
+
+    pub fn selected(&self) -> Option<InstrumentId> {
+        self.selected
+    }
+
+    pub fn message(&self) -> Option<&Message> {
+        self.message.as_ref()
+    }
+
+    /// The clip the piano roll shows, for tests.
+    pub fn piano_clip(&self) -> Option<&imbolc_types::Clip> {
+        crate::panes::piano_roll::clip_of(&self.state())
     }
 }

@@ -2,11 +2,14 @@
 //! and errors of the engine.
 
 use crossbeam_channel::Sender;
-use imbolc_types::{AudioDiff, InstrumentId};
+use imbolc_types::{AudioDiff, InstrumentId, Tick};
 use rosc::OscMessage;
 
+use crate::backend::{NodeId, ServerOp, Timing};
 use crate::graph::GraphConfig;
+use crate::scheduler::{LoopRegion, PlayMode, SchedulerConfig};
 use crate::server::ServerConfig;
+use crate::voices::VoiceConfig;
 
 /// A sounding voice, named by the caller's side so a note-off can be sent
 /// before the audio thread has created the node.
@@ -20,6 +23,8 @@ pub enum EngineCmd {
     VoiceOn { voice: VoiceId, instrument: InstrumentId, freq: f32, velocity: f32 },
     /// Realtime lane: release a voice (it frees itself after its release).
     VoiceOff { voice: VoiceId },
+    /// Realtime lane: a transport command.
+    Transport(TransportCmd),
     /// Normal lane: changes to apply in order, one bundle each.
     Diffs(Vec<AudioDiff>),
     /// Normal lane: the server's whole node tree with controls; the
@@ -30,6 +35,37 @@ pub enum EngineCmd {
     Shutdown,
 }
 
+/// Transport commands. State lives on the audio thread and is shown in
+/// `EngineFeedback::transport`; it is never written back to the project.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TransportCmd {
+    /// Play from the current position (one lookahead from now).
+    Play,
+    /// Stop, release every voice, and return to where play started.
+    Stop,
+    /// Stop and release every voice, keeping the position.
+    Pause,
+    /// Move the song position; while playing, play goes on from there.
+    Seek(Tick),
+    /// Beats per minute; while playing it takes effect within a lookahead.
+    SetTempo(f32),
+    /// Loop region in song ticks (`None`: no loop).
+    SetLoop(Option<LoopRegion>),
+    /// Song or pattern mode.
+    SetMode(PlayMode),
+}
+
+/// What the engine reports on its tap (see [`EngineConfig::tap`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum TapEvent {
+    /// A voice batch sent to the server as one bundle.
+    Sent { timing: Timing, ops: Vec<ServerOp> },
+    /// The server's `/n_go` for a node.
+    Go(NodeId),
+    /// The server's `/n_end` for a node.
+    End(NodeId),
+}
+
 /// Settings of the engine.
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
@@ -37,12 +73,25 @@ pub struct EngineConfig {
     /// Capacity of the realtime lane; a full lane drops voices (counted)
     /// rather than block the caller.
     pub realtime_capacity: usize,
+    pub scheduler: SchedulerConfig,
+    /// Diagnostics and tests: every voice batch (with its timetag) and
+    /// every node start and end, as the audio thread sees them. Unbounded,
+    /// so only for a reader that keeps up; `None` costs nothing.
+    pub tap: Option<Sender<TapEvent>>,
 }
 
 impl EngineConfig {
     /// Defaults for `server`.
     pub fn new(server: ServerConfig) -> Self {
-        EngineConfig { server, realtime_capacity: 1024 }
+        EngineConfig { server, realtime_capacity: 1024, scheduler: SchedulerConfig::default(), tap: None }
+    }
+
+    /// The voice allocator's settings: its per-voice control buses start
+    /// well above the graph's own (LFO buses count up from
+    /// `first_control_bus`), so the two never overlap.
+    pub fn voice_config(&self) -> VoiceConfig {
+        let graph = self.graph_config();
+        VoiceConfig { first_voice_bus: graph.first_control_bus + 8192, ..VoiceConfig::default() }
     }
 
     /// Where the graph may put its nodes and buses on this server.

@@ -9,6 +9,9 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
+use imbolc_types::Tick;
+
+use crate::backend::Timetag;
 use crate::server::ServerStats;
 use crate::status::ServerState;
 
@@ -24,6 +27,35 @@ pub struct EngineFeedback {
     /// The running scsynth's pid (for diagnostics and tests).
     pub scsynth_pid: Option<u32>,
     pub meters: Meters,
+    pub transport: TransportFeedback,
+}
+
+/// The transport as the audio thread runs it.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct TransportFeedback {
+    /// Song position (the playhead), in ticks.
+    pub tick: Tick,
+    pub playing: bool,
+    /// Beats per minute.
+    pub bpm: f32,
+    /// While playing, the current tempo line (see [`TempoAnchor`]).
+    pub anchor: Option<TempoAnchor>,
+    /// Voices the allocator counts (held, sustained and release tails
+    /// until their `/n_end`): zero some time after stop, or something hangs.
+    pub voices: usize,
+}
+
+/// Where the current tempo line starts: play tick `t` (counted from the
+/// start of play, never wrapping) sounds at `timetag + (t - play_tick) × 60
+/// / (bpm × TICKS_PER_QUARTER)` seconds. A tempo change starts a new line
+/// where the old one reached, so nothing already sent moves.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TempoAnchor {
+    /// Wall-clock (NTP) time of the anchor.
+    pub timetag: Timetag,
+    /// Fractional play tick at the anchor.
+    pub play_tick: f64,
+    pub bpm: f32,
 }
 
 /// Reader side, owned by the UI; reading never blocks.
@@ -100,6 +132,11 @@ impl Publisher {
                 f.meters.record(reading, generation);
             }
         });
+    }
+
+    /// The transport's state, when it changed.
+    pub fn transport(&self, transport: TransportFeedback) {
+        self.update(|f, _| f.transport = transport);
     }
 
     /// Changes the meter table (strips removed, scene replaced).

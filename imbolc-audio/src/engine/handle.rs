@@ -7,16 +7,18 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread::JoinHandle;
 
 use crossbeam_channel::{Receiver, Sender, TrySendError, bounded, unbounded};
-use imbolc_types::{AudioDiff, InstrumentId};
+use imbolc_types::{AudioDiff, InstrumentId, Tick};
 use rosc::OscMessage;
 
 use crate::status::ServerState;
 
-use super::cmd::{EngineCmd, EngineConfig, EngineError, VoiceId};
+use super::cmd::{EngineCmd, EngineConfig, EngineError, TransportCmd, VoiceId};
 use super::counters::{CounterSnapshot, EngineCounters};
-use super::feedback::{EngineFeedback, FeedbackOutput, Publisher};
+use super::feedback::{EngineFeedback, FeedbackOutput, Publisher, TransportFeedback};
 use super::meters::Meters;
 use super::run::{Engine, Lanes};
+use super::traffic::diff_payload_bytes;
+use crate::scheduler::{LoopRegion, PlayMode};
 
 /// Owns the audio thread. Dropping it shuts the thread down, which stops
 /// scsynth and any JACK server it started.
@@ -28,6 +30,8 @@ pub struct AudioHandle {
     counters: Arc<EngineCounters>,
     stop: Arc<AtomicBool>,
     next_voice: AtomicU64,
+    /// Payload bytes of every diff sent (see [`diff_payload_bytes`]).
+    diff_bytes: AtomicU64,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -56,6 +60,7 @@ impl AudioHandle {
             counters,
             stop,
             next_voice: AtomicU64::new(0),
+            diff_bytes: AtomicU64::new(0),
             thread: Some(thread),
         })
     }
@@ -65,6 +70,8 @@ impl AudioHandle {
     /// # Errors
     /// [`EngineError::Stopped`] when the audio thread has ended.
     pub fn send_diffs(&self, diffs: Vec<AudioDiff>) -> Result<(), EngineError> {
+        let bytes: usize = diffs.iter().map(diff_payload_bytes).sum();
+        self.diff_bytes.fetch_add(bytes as u64, Ordering::Relaxed);
         self.normal.send(EngineCmd::Diffs(diffs)).map_err(|_| EngineError::Stopped)
     }
 
@@ -90,6 +97,83 @@ impl AudioHandle {
     /// As [`AudioHandle::voice_on`].
     pub fn voice_off(&self, voice: VoiceId) -> Result<(), EngineError> {
         self.realtime(EngineCmd::VoiceOff { voice })
+    }
+
+    /// Total payload bytes of the diffs sent so far (an edit's share is
+    /// the difference around its `send_diffs`): note edits must cost their
+    /// own size, whatever the size of the clip.
+    pub fn diff_bytes(&self) -> u64 {
+        self.diff_bytes.load(Ordering::Relaxed)
+    }
+
+    /// Starts playing from the current position.
+    ///
+    /// # Errors
+    /// As [`AudioHandle::voice_on`].
+    pub fn play(&self) -> Result<(), EngineError> {
+        self.transport(TransportCmd::Play)
+    }
+
+    /// Stops, releases every voice, and returns to where play started.
+    ///
+    /// # Errors
+    /// As [`AudioHandle::voice_on`].
+    pub fn stop(&self) -> Result<(), EngineError> {
+        self.transport(TransportCmd::Stop)
+    }
+
+    /// Stops and releases every voice, keeping the position.
+    ///
+    /// # Errors
+    /// As [`AudioHandle::voice_on`].
+    pub fn pause(&self) -> Result<(), EngineError> {
+        self.transport(TransportCmd::Pause)
+    }
+
+    /// Moves the song position to `tick`.
+    ///
+    /// # Errors
+    /// As [`AudioHandle::voice_on`].
+    pub fn seek(&self, tick: Tick) -> Result<(), EngineError> {
+        self.transport(TransportCmd::Seek(tick))
+    }
+
+    /// Sets the tempo in beats per minute.
+    ///
+    /// # Errors
+    /// As [`AudioHandle::voice_on`].
+    pub fn set_tempo(&self, bpm: f32) -> Result<(), EngineError> {
+        self.transport(TransportCmd::SetTempo(bpm))
+    }
+
+    /// Sets or clears the loop region (song mode).
+    ///
+    /// # Errors
+    /// As [`AudioHandle::voice_on`].
+    pub fn set_loop(&self, region: Option<LoopRegion>) -> Result<(), EngineError> {
+        self.transport(TransportCmd::SetLoop(region))
+    }
+
+    /// Song mode or pattern mode (one clip looped).
+    ///
+    /// # Errors
+    /// As [`AudioHandle::voice_on`].
+    pub fn set_mode(&self, mode: PlayMode) -> Result<(), EngineError> {
+        self.transport(TransportCmd::SetMode(mode))
+    }
+
+    /// Sends a transport command on the realtime lane (it overtakes queued
+    /// diffs, like voices do).
+    ///
+    /// # Errors
+    /// As [`AudioHandle::voice_on`].
+    pub fn transport(&self, cmd: TransportCmd) -> Result<(), EngineError> {
+        self.realtime(EngineCmd::Transport(cmd))
+    }
+
+    /// The latest transport state (playhead, playing, tempo). Never blocks.
+    pub fn transport_state(&mut self) -> TransportFeedback {
+        self.feedback.read().transport
     }
 
     fn realtime(&self, cmd: EngineCmd) -> Result<(), EngineError> {

@@ -1,10 +1,11 @@
 //! The audio thread and the only way into it, [`AudioHandle`].
 //!
 //! ```text
-//!  UI / MIDI ──AudioHandle──► realtime lane (voices)  ─┐
+//!  UI / MIDI ──AudioHandle──► realtime lane (voices, transport) ─┐
 //!                          └► normal lane (diffs, queries, shutdown)
 //!                                                      ▼
-//!        audio thread (run): SignalGraph ─► ScBackend ─► scsynth
+//!        audio thread (run): Playback (Clock, Scheduler, VoiceAllocator)
+//!                            SignalGraph ─► ScBackend ─► scsynth (timed bundles)
 //!                           NodeRegistry ◄─ /n_go /n_end /fail ◄─┐
 //!        monitor thread (inbound): /meter, /status.reply ──► triple buffer
 //!                                        (EngineFeedback) ──► UI reads
@@ -19,21 +20,28 @@
 //! - [`meters`]: `/meter` parsing and the [`Meters`] table.
 //! - [`feedback`]: [`EngineFeedback`], published through a triple buffer.
 //! - [`counters`]: [`EngineCounters`], problems counted, never fatal.
+//! - `playback`: transport, scheduler and voice allocator, and the rule
+//!   that keeps timed voice batches in order.
+//! - [`traffic`]: the size of what crosses into the audio thread.
 
 pub mod cmd;
 pub mod counters;
 pub mod feedback;
+mod gates;
 pub mod handle;
 pub mod inbound;
 pub mod meters;
+mod playback;
 pub mod registry;
 mod run;
 mod send;
+pub mod traffic;
 
-pub use cmd::{EngineCmd, EngineConfig, EngineError, VoiceId};
+pub use cmd::{EngineCmd, EngineConfig, EngineError, TapEvent, TransportCmd, VoiceId};
 pub use counters::{Counter, CounterSnapshot, EngineCounters};
-pub use feedback::{EngineFeedback, FeedbackOutput};
+pub use feedback::{EngineFeedback, FeedbackOutput, TempoAnchor, TransportFeedback};
 pub use handle::AudioHandle;
 pub use inbound::{Inbound, NodeNotice, Rejected, classify};
 pub use meters::{Meter, MeterError, MeterReading, Meters, meter_owner, to_dbfs};
 pub use registry::{EndOutcome, LiveNode, NodeRegistry};
+pub use traffic::diff_payload_bytes;

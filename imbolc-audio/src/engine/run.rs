@@ -7,13 +7,18 @@
 //! A long list of diffs is thus spread over turns and never holds up a
 //! note. When idle it sleeps on all three channels at once.
 //!
+//! Playback (transport, scheduler, voice allocator; see `playback`) runs
+//! after the lanes each turn: one lookahead window, sent as timed bundles.
+//! While playing the loop sleeps at most half a lookahead, so every window
+//! is sent before its notes are due.
+//!
 //! Server loss: the graph is the engine's own copy of the project, so a
 //! lost server is replaced by a new one and `graph.rebuild()` recreates
 //! every node on it. Diffs arriving meanwhile are applied to the graph
 //! only. Voices are not restored: a note held across a crash would
 //! otherwise restart out of context.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -22,15 +27,16 @@ use crossbeam_channel::{Receiver, Select, Sender, TryRecvError, unbounded};
 use imbolc_types::{AudioDiff, AudioScene, ChainOwner};
 use rosc::{OscMessage, OscType};
 
-use crate::backend::{NodeId, ScBackend, ServerOp};
+use crate::backend::{ScBackend, ServerOp, Timing};
 use crate::graph::SignalGraph;
 use crate::server::{OscSender, Server};
 use crate::status::ServerState;
 
-use super::cmd::{EngineCmd, EngineConfig, VoiceId};
+use super::cmd::{EngineCmd, EngineConfig, TapEvent};
 use super::counters::{Counter, EngineCounters};
-use super::feedback::Publisher;
+use super::feedback::{Publisher, TransportFeedback};
 use super::inbound::{EngineEvent, Inbound, ReceivePath};
+use super::playback::{Batch, Playback};
 use super::registry::{EndOutcome, NodeRegistry};
 use super::send::send_split;
 
@@ -86,8 +92,12 @@ pub(crate) struct Engine {
     registry: NodeRegistry,
     link: Option<Link>,
     generation: u64,
-    voices: HashMap<VoiceId, NodeId>,
-    voice_of_node: HashMap<NodeId, VoiceId>,
+    playback: Playback,
+    /// Scratch for the batches playback produces.
+    batches: Vec<Batch>,
+    /// The transport last published.
+    shown: TransportFeedback,
+    tap: Option<Sender<TapEvent>>,
     pending: VecDeque<AudioDiff>,
     trees: VecDeque<Sender<OscMessage>>,
     restart_at: Option<Instant>,
@@ -104,6 +114,8 @@ impl Engine {
     ) -> Engine {
         let (graph, _) = SignalGraph::build(config.graph_config(), &AudioScene::default());
         let (events_tx, events_rx) = unbounded();
+        let playback = Playback::new(config.scheduler, config.voice_config());
+        let tap = config.tap.clone();
         Engine {
             config,
             lanes,
@@ -117,8 +129,10 @@ impl Engine {
             registry: NodeRegistry::new(),
             link: None,
             generation: 0,
-            voices: HashMap::new(),
-            voice_of_node: HashMap::new(),
+            playback,
+            batches: Vec::new(),
+            shown: TransportFeedback::default(),
+            tap,
             pending: VecDeque::new(),
             trees: VecDeque::new(),
             restart_at: Some(Instant::now()),
@@ -137,6 +151,7 @@ impl Engine {
             busy |= self.realtime_turn();
             busy |= self.events_turn();
             busy |= self.normal_turn();
+            self.playback_turn();
             if let Some(link) = &self.link {
                 self.counters.set_live_malformed(link.server.malformed_packets());
             }
@@ -156,6 +171,9 @@ impl Engine {
         let mut timeout = IDLE_WAIT;
         if let Some(at) = self.restart_at {
             timeout = timeout.min(at.saturating_duration_since(Instant::now()));
+        }
+        if let Some(period) = self.playback.window_period() {
+            timeout = timeout.min(period);
         }
         let mut select = Select::new();
         select.recv(&self.lanes.realtime);
@@ -215,26 +233,24 @@ impl Engine {
                     self.counters.bump(Counter::Dropped);
                     return;
                 }
-                match self.graph.voice_on(instrument, freq, velocity) {
-                    Ok((node, op)) => {
-                        self.send(std::slice::from_ref(&op));
-                        self.registry.voice_started(node);
-                        self.voices.insert(voice, node);
-                        self.voice_of_node.insert(node, voice);
-                    }
-                    Err(e) => {
-                        tracing::warn!("voice on refused: {e}");
-                        self.counters.bump(Counter::Dropped);
-                    }
+                let mut batches = std::mem::take(&mut self.batches);
+                if let Err(e) = self.playback.voice_on(voice, instrument, freq, velocity, &mut self.graph, &mut batches)
+                {
+                    tracing::warn!("voice on refused: {e}");
+                    self.counters.bump(Counter::Dropped);
                 }
+                self.send_batches(batches);
             }
             EngineCmd::VoiceOff { voice } => {
-                let Some(node) = self.voices.remove(&voice) else { return };
-                self.voice_of_node.remove(&node);
-                if self.registry.is_voice(node) {
-                    let op = self.graph.voice_off(node);
-                    self.send(std::slice::from_ref(&op));
-                }
+                let mut batches = std::mem::take(&mut self.batches);
+                self.playback.voice_off(voice, &self.graph, &mut batches);
+                self.send_batches(batches);
+            }
+            EngineCmd::Transport(cmd) => {
+                let mut batches = std::mem::take(&mut self.batches);
+                self.playback.transport(cmd, &mut self.graph, &mut batches);
+                self.send_batches(batches);
+                self.publish_transport();
             }
             EngineCmd::Diffs(diffs) => self.pending.extend(diffs),
             EngineCmd::QueryTree(reply) => {
@@ -270,17 +286,65 @@ impl Engine {
             _ => {}
         }
         self.send(&ops);
+        let mut batches = std::mem::take(&mut self.batches);
+        self.playback.diff(diff, &mut batches);
+        self.send_batches(batches);
+    }
+
+    /// One lookahead window, when playing on a running server (without a
+    /// server the scheduler waits: it is stopped when one comes up).
+    fn playback_turn(&mut self) {
+        if self.link.is_none() {
+            return;
+        }
+        let mut batches = std::mem::take(&mut self.batches);
+        if self.playback.is_playing() {
+            self.playback.window(&mut self.graph, &mut batches);
+        }
+        self.playback.housekeeping(&mut batches);
+        self.send_batches(batches);
+        self.publish_transport();
+    }
+
+    /// Publishes the transport when it changed (the playhead moves by
+    /// ticks, so this is at most once per loop turn).
+    fn publish_transport(&mut self) {
+        let now = self.playback.feedback();
+        if now != self.shown {
+            self.shown = now;
+            self.publisher.transport(now);
+        }
+    }
+
+    /// Sends playback's batches, each as one bundle with its timing, and
+    /// registers the voices they start. Hands the emptied vector back as
+    /// scratch.
+    fn send_batches(&mut self, mut batches: Vec<Batch>) {
+        for batch in batches.drain(..) {
+            self.send_timed(batch.timing, &batch.ops);
+            for node in &batch.started {
+                self.registry.voice_started(*node);
+            }
+            if let Some(tap) = &self.tap {
+                let _ = tap.send(TapEvent::Sent { timing: batch.timing, ops: batch.ops });
+            }
+        }
+        self.batches = batches;
     }
 
     /// Sends one batch as one bundle (split only if it exceeds a datagram,
     /// which happens for whole scenes, never for an edit).
     fn send(&mut self, ops: &[ServerOp]) {
+        self.send_timed(Timing::Now, ops);
+    }
+
+    fn send_timed(&mut self, timing: Timing, ops: &[ServerOp]) {
         if ops.is_empty() {
             return;
         }
         let Some(link) = self.link.as_mut() else { return };
         self.registry.sent(ops);
-        if let Err(e) = send_split(&mut link.backend, ops) {
+        if let Err(e) = send_split(&mut link.backend, timing, ops) {
             tracing::warn!("could not send {} ops to scsynth: {e}", ops.len());
             self.counters.bump(Counter::SendError);
         }
@@ -302,17 +366,23 @@ impl Engine {
 
     fn inbound(&mut self, generation: u64, inbound: Inbound) {
         match inbound {
-            Inbound::NodeGo(notice) => self.registry.on_go(notice),
+            Inbound::NodeGo(notice) => {
+                if let Some(tap) = &self.tap {
+                    let _ = tap.send(TapEvent::Go(notice.node));
+                }
+                self.registry.on_go(notice);
+            }
             Inbound::NodeEnd(node) => match self.registry.on_end(node) {
-                EndOutcome::Expected => {}
+                EndOutcome::Expected => self.tap(TapEvent::End(node)),
                 EndOutcome::VoiceEnded => {
-                    if let Some(voice) = self.voice_of_node.remove(&node) {
-                        self.voices.remove(&voice);
-                    }
+                    self.playback.node_ended(node);
+                    self.tap(TapEvent::End(node));
+                    self.publish_transport();
                 }
                 EndOutcome::Unexpected => {
                     tracing::warn!("node {node} ended on the server but the graph expects it alive");
                     self.counters.bump(Counter::Mismatch);
+                    self.tap(TapEvent::End(node));
                 }
             },
             Inbound::Fail { command, message } => {
@@ -330,6 +400,12 @@ impl Engine {
             },
             Inbound::Meter(reading) => self.publisher.meter(generation, &reading),
             Inbound::NodeChanged(_) | Inbound::Done => {}
+        }
+    }
+
+    fn tap(&self, event: TapEvent) {
+        if let Some(tap) = &self.tap {
+            let _ = tap.send(event);
         }
     }
 
@@ -367,8 +443,10 @@ impl Engine {
             server.scsynth_pid(),
         );
         self.registry.reset();
-        self.voices.clear();
-        self.voice_of_node.clear();
+        // A fresh server has no voices; play (if any was asked before it
+        // was up) stops rather than burst out late.
+        self.playback.server_lost();
+        self.publish_transport();
         self.link = Some(Link { server, backend, sender, since: Instant::now() });
         let ops = self.graph.rebuild();
         self.send(&ops);
@@ -398,8 +476,8 @@ impl Engine {
         self.counters.retire_live_malformed();
         // Dropping the reply senders tells waiting callers there is no tree.
         self.trees.clear();
-        self.voices.clear();
-        self.voice_of_node.clear();
+        self.playback.server_lost();
+        self.publish_transport();
         self.registry.reset();
         self.restart_at = Some(Instant::now() + backoff(self.failures));
     }
@@ -410,78 +488,5 @@ fn backoff(failures: usize) -> Duration {
 }
 
 #[cfg(test)]
-mod tests {
-    use crossbeam_channel::bounded;
-    use imbolc_types::catalog::SourceKind;
-    use imbolc_types::{Instrument, InstrumentDef, InstrumentId, MixerSettings};
-
-    use super::*;
-    use crate::backend::AddAction;
-    use crate::server::ServerConfig;
-
-    /// An engine that has not started a server (its loop is not run).
-    fn engine() -> (Engine, Arc<EngineCounters>) {
-        let (_, realtime) = bounded(1);
-        let (_, normal) = unbounded();
-        let (publisher, _) = Publisher::new();
-        let counters = Arc::new(EngineCounters::default());
-        let lanes = Lanes { realtime, normal };
-        let stop = Arc::new(AtomicBool::new(false));
-        let engine =
-            Engine::new(EngineConfig::new(ServerConfig::default()), lanes, publisher, Arc::clone(&counters), stop);
-        (engine, counters)
-    }
-
-    fn from_server(generation: u64, inbound: Inbound) -> EngineEvent {
-        EngineEvent::Server { generation, inbound }
-    }
-
-    #[test]
-    fn mismatches_failures_and_stray_replies_are_counted_not_fatal() {
-        let (mut e, counters) = engine();
-        e.registry.sent(&[ServerOp::GroupNew { id: NodeId(5), action: AddAction::Tail, target: NodeId::ROOT }]);
-        e.event(from_server(0, Inbound::NodeEnd(NodeId(5))));
-        assert_eq!(counters.snapshot().mismatches, 1, "a node the graph expects alive ended");
-        let fail = |command: &str| Inbound::Fail { command: command.into(), message: "Node 9 not found".into() };
-        e.event(from_server(0, fail("/n_set")));
-        e.event(from_server(0, fail("/g_queryTree")));
-        let c = counters.snapshot();
-        assert_eq!((c.fails, c.mismatches), (2, 2), "only the graph op's failure is a mismatch");
-        e.event(from_server(0, Inbound::Tree(OscMessage { addr: "/g_queryTree.reply".into(), args: vec![] })));
-        e.event(from_server(9, Inbound::NodeEnd(NodeId(1))));
-        assert_eq!(counters.snapshot().unexpected, 2, "an unasked reply and a stale server's notice");
-        e.event(EngineEvent::Lost { generation: 9, reason: "old".into() });
-        assert_eq!(counters.snapshot().restarts, 0, "a stale loss is ignored");
-    }
-
-    #[test]
-    fn without_a_server_diffs_still_reach_the_graph_and_voices_are_dropped() {
-        let (mut e, counters) = engine();
-        let id = InstrumentId(3);
-        let instrument = Instrument {
-            id,
-            name: "x".into(),
-            def: InstrumentDef::new(SourceKind::Sine),
-            mixer: MixerSettings::default(),
-        };
-        e.command(EngineCmd::Diffs(vec![
-            AudioDiff::InstrumentAdded { instrument: Box::new(instrument), after: None },
-            AudioDiff::InstrumentRemoved { instrument: InstrumentId(99) },
-        ]));
-        while !e.pending.is_empty() {
-            e.normal_turn();
-        }
-        assert!(e.graph.instrument_group(id).is_some(), "the rebuild after a restart will include it");
-        assert_eq!(counters.snapshot().rejected_diffs, 1);
-        e.command(EngineCmd::VoiceOn { voice: VoiceId(0), instrument: id, freq: 440.0, velocity: 1.0 });
-        assert_eq!(counters.snapshot().dropped, 1);
-        assert!(e.voices.is_empty());
-    }
-
-    #[test]
-    fn backoff_grows_and_saturates() {
-        assert_eq!(backoff(0), Duration::ZERO);
-        assert!(backoff(2) > backoff(1));
-        assert_eq!(backoff(100), Duration::from_secs(5));
-    }
-}
+#[path = "run_tests.rs"]
+mod tests;

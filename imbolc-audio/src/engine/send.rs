@@ -6,12 +6,14 @@
 use crate::backend::{AudioBackend, BackendError, ScBackend, ServerOp, Timing};
 
 /// Executes `ops` as one bundle, halving batches that exceed a datagram.
-pub(super) fn send_split(backend: &mut ScBackend, ops: &[ServerOp]) -> Result<(), BackendError> {
-    match backend.execute(Timing::Now, ops) {
+/// A split batch keeps its timing (both halves run at the same time, in
+/// order: scsynth keeps equal timetags in arrival order).
+pub(super) fn send_split(backend: &mut ScBackend, timing: Timing, ops: &[ServerOp]) -> Result<(), BackendError> {
+    match backend.execute(timing, ops) {
         Err(BackendError::TooLarge { .. }) if ops.len() > 1 => {
             let (a, b) = ops.split_at(ops.len() / 2);
-            send_split(backend, a)?;
-            send_split(backend, b)
+            send_split(backend, timing, a)?;
+            send_split(backend, timing, b)
         }
         result => result,
     }
@@ -32,8 +34,8 @@ mod tests {
         let mut backend = ScBackend::new(client);
         let ops: Vec<ServerOp> =
             (0..3000).map(|i| ServerOp::Set { node: NodeId(i), controls: vec![("level", 0.5)] }).collect();
-        send_split(&mut backend, &ops).unwrap();
-        send_split(&mut backend, &ops[..2]).unwrap();
+        send_split(&mut backend, Timing::Now, &ops).unwrap();
+        send_split(&mut backend, Timing::Now, &ops[..2]).unwrap();
         let mut buf = vec![0u8; 70_000];
         let mut seen = Vec::new();
         let mut datagrams = 0;

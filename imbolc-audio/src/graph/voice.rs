@@ -7,7 +7,7 @@ use imbolc_types::InstrumentId;
 use super::build::clamp_spec;
 use super::params::clamp_stage;
 use super::{GraphError, SignalGraph};
-use crate::backend::{AddAction, NodeId, ServerOp};
+use crate::backend::{AddAction, ControlName, NodeId, ServerOp};
 
 impl SignalGraph {
     /// Starts a sustained voice at `freq` Hz and velocity `vel` (0..=1)
@@ -44,6 +44,30 @@ impl SignalGraph {
         let op =
             ServerOp::SynthNew { def: src.kind.synthdef(), id, action: AddAction::Tail, target: st.voices, controls };
         Ok((id, op))
+    }
+
+    /// Starts a one-shot voice: a synth of `def` (a drum voice of
+    /// [`crate::synthdefs::DRUM_VOICES`], or [`crate::synthdefs::SAMPLER`])
+    /// that frees itself, at the tail of the instrument's `voices` group
+    /// writing its chain bus, with `controls` (`amp`, `vel`, `pitch`, `buf`,
+    /// …; an `out` given here is overridden, so a hit always lands on its
+    /// own strip). Returns the node and the op, for
+    /// [`crate::voices::VoiceAllocator::trigger`], which counts it without
+    /// ever gating it.
+    ///
+    /// # Errors
+    /// [`GraphError::UnknownInstrument`].
+    pub fn one_shot_on(
+        &mut self,
+        instrument: InstrumentId,
+        def: &'static str,
+        controls: &[(ControlName, f32)],
+    ) -> Result<(NodeId, ServerOp), GraphError> {
+        let st = self.instruments.get(&instrument).ok_or(GraphError::UnknownInstrument(instrument))?;
+        let id = self.node_ids.next_id();
+        let mut all = vec![("out", st.chain.bus as f32)];
+        all.extend(controls.iter().filter(|(name, v)| *name != "out" && v.is_finite()).copied());
+        Ok((id, ServerOp::SynthNew { def, id, action: AddAction::Tail, target: st.voices, controls: all }))
     }
 
     /// Releases a voice (`gate 0`); it frees itself when its envelope ends.

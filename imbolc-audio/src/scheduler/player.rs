@@ -134,6 +134,17 @@ impl Scheduler {
         self.loop_region
     }
 
+    /// While playing, where the current tempo line starts: clock seconds,
+    /// fractional play tick and tempo. Play tick `t` (from the start of
+    /// play, not wrapping) sounds at `secs + (t - tick) * 60 / (bpm * PPQ)`;
+    /// shown so the UI (and tests) can check notes against musical time.
+    pub fn tempo_anchor(&self) -> Option<(f64, f64, f32)> {
+        self.playing.then(|| {
+            let (secs, tick) = self.tempo.anchor();
+            (secs, tick, self.bpm)
+        })
+    }
+
     /// Clock time up to which events have been emitted.
     pub fn horizon(&self) -> f64 {
         self.horizon

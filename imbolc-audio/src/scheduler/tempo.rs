@@ -32,6 +32,11 @@ impl TempoMap {
         TempoMap::new(secs, self.tick_at(secs), bpm)
     }
 
+    /// The anchor: clock seconds and the (fractional) play tick there.
+    pub fn anchor(&self) -> (f64, f64) {
+        (self.secs, self.tick)
+    }
+
     /// Clock time of play tick `tick`.
     pub fn time_of(&self, tick: u64) -> f64 {
         self.secs + (tick as f64 - self.tick) * self.spt

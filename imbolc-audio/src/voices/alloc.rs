@@ -64,6 +64,13 @@ impl VoiceAllocator {
         self.parts.get(&instrument).map_or(0, |p| p.voices.len())
     }
 
+    /// Instruments the allocator has settings or voices for, in id order.
+    pub fn instruments(&self) -> Vec<InstrumentId> {
+        let mut ids: Vec<InstrumentId> = self.parts.keys().copied().collect();
+        ids.sort();
+        ids
+    }
+
     /// Counted voices of every instrument.
     pub fn total(&self) -> usize {
         self.owner.len()
@@ -246,7 +253,52 @@ impl VoiceAllocator {
         make: impl FnOnce() -> Result<(NodeId, ServerOp), GraphError>,
         out: &mut Vec<ServerOp>,
     ) -> Result<(), VoiceError> {
-        self.start_with(instrument, pitch.min(127), velocity.min(127), VoiceState::Releasing, make, out)
+        self.start_with(instrument, pitch.min(127), velocity.min(127), VoiceState::Releasing, make, out).map(|_| ())
+    }
+
+    /// Starts a held (gated) voice built by `make` and returns its node, so
+    /// the caller can release exactly this voice later with
+    /// [`VoiceAllocator::release_node`]. For live voices whose frequency is
+    /// not a MIDI pitch (`pitch` is then only used for same-note stealing).
+    ///
+    /// # Errors
+    /// What `make` returns, as [`VoiceError`]; nothing is stolen or sent.
+    pub fn start_held(
+        &mut self,
+        instrument: InstrumentId,
+        pitch: u8,
+        velocity: u8,
+        make: impl FnOnce() -> Result<(NodeId, ServerOp), GraphError>,
+        out: &mut Vec<ServerOp>,
+    ) -> Result<NodeId, VoiceError> {
+        self.start_with(instrument, pitch.min(127), velocity.min(127), VoiceState::Held, make, out)
+    }
+
+    /// Releases one held voice by its node (a timeline note or a live
+    /// voice: two voices of the same pitch may overlap, so releasing "the
+    /// oldest of that pitch" could end the wrong one). With the pedal down
+    /// it is kept until pedal up. False when the node is not a held voice
+    /// any more (stolen, ended, already released, or its instrument gone).
+    pub fn release_node(&mut self, graph: &SignalGraph, node: NodeId, out: &mut Vec<ServerOp>) -> bool {
+        let Some(instrument) = self.owner.get(&node) else { return false };
+        let Some(part) = self.parts.get_mut(instrument) else { return false };
+        let pedal = part.pedal;
+        let Some(v) = part.voices.iter_mut().find(|v| v.node == node && v.state == VoiceState::Held) else {
+            return false;
+        };
+        if pedal {
+            v.state = VoiceState::Sustained;
+        } else {
+            v.state = VoiceState::Releasing;
+            out.push(graph.voice_off(node));
+        }
+        true
+    }
+
+    /// Whether `instrument` plays in mono mode (its notes are then paired
+    /// by pitch, as the key stack needs).
+    pub fn is_mono(&self, instrument: InstrumentId) -> bool {
+        self.parts.get(&instrument).is_some_and(|p| p.settings.mono)
     }
 
     /// Starts a new gated voice with the instrument's source.
@@ -259,7 +311,7 @@ impl VoiceAllocator {
         out: &mut Vec<ServerOp>,
     ) -> Result<(), VoiceError> {
         let make = || graph.voice_on(instrument, midi_to_freq(pitch), f32::from(velocity) / 127.0);
-        self.start_with(instrument, pitch, velocity, VoiceState::Held, make, out)
+        self.start_with(instrument, pitch, velocity, VoiceState::Held, make, out).map(|_| ())
     }
 
     /// Starts a voice, stealing first if at the limit. The voice is built
@@ -273,7 +325,7 @@ impl VoiceAllocator {
         state: VoiceState,
         make: impl FnOnce() -> Result<(NodeId, ServerOp), GraphError>,
         out: &mut Vec<ServerOp>,
-    ) -> Result<(), VoiceError> {
+    ) -> Result<NodeId, VoiceError> {
         let (node, mut op) = make().map_err(|e| match e {
             GraphError::UnknownInstrument(i) => VoiceError::UnknownInstrument(i),
             other => VoiceError::Graph(other),
@@ -299,7 +351,7 @@ impl VoiceAllocator {
         let voice = Voice { node, pitch, velocity, seq: self.seq, state, bus };
         self.parts.entry(instrument).or_default().voices.push(voice);
         self.owner.insert(node, instrument);
-        Ok(())
+        Ok(node)
     }
 
     /// Frees one voice chosen by the instrument's strategy (`for_pitch`:

@@ -221,3 +221,48 @@ fn one_shots_count_until_their_end_and_are_never_gated() {
     assert_eq!(refused, Err(VoiceError::UnknownInstrument(I)));
     assert_eq!(a.count(I), 1, "a refused hit steals nothing");
 }
+
+#[test]
+fn held_voices_are_released_by_node_not_by_pitch() {
+    let mut g = graph();
+    let mut a = alloc(VoiceSettings::default());
+    let mut out = Vec::new();
+    let first = a.start_held(I, 60, 100, || g.voice_on(I, 261.0, 0.8), &mut out).unwrap();
+    let second = a.start_held(I, 60, 100, || g.voice_on(I, 262.0, 0.8), &mut out).unwrap();
+    out.clear();
+    assert!(a.release_node(&g, second, &mut out), "the newer voice of the same pitch");
+    assert_eq!(out, vec![ServerOp::Set { node: second, controls: vec![("gate", 0.0)] }]);
+    assert!(!a.release_node(&g, second, &mut out), "already releasing");
+    a.pedal(&g, I, true, &mut out);
+    out.clear();
+    assert!(a.release_node(&g, first, &mut out));
+    assert!(out.is_empty(), "the pedal keeps it");
+    a.pedal(&g, I, false, &mut out);
+    assert_eq!(out, vec![ServerOp::Set { node: first, controls: vec![("gate", 0.0)] }]);
+    assert_eq!(a.total(), 2, "tails count until /n_end");
+    a.on_node_end(first);
+    a.on_node_end(second);
+    assert_eq!(a.total(), 0);
+    assert!(!a.is_mono(I));
+}
+
+#[test]
+fn one_shots_from_the_graph_are_counted_until_their_end() {
+    let mut g = graph();
+    let mut a = alloc(poly(2, StealStrategy::Oldest));
+    let mut out = Vec::new();
+    let kick = crate::synthdefs::DRUM_VOICES[0];
+    for _ in 0..3 {
+        a.trigger(I, 36, 100, || g.one_shot_on(I, kick, &[("vel", 0.8), ("out", 99.0)]), &mut out).unwrap();
+    }
+    assert_eq!(a.count(I), 2, "the third hit stole the first");
+    let ServerOp::SynthNew { def, controls, target, .. } = &out[0] else { panic!("{out:?}") };
+    assert_eq!(*def, kick);
+    assert_eq!(Some(*target), g.voices_group(I));
+    assert_eq!(controls.iter().filter(|(n, _)| *n == "out").count(), 1, "out is the chain bus, not the caller's");
+    assert!(matches!(out[2], ServerOp::Free { .. }));
+    let mut released = Vec::new();
+    a.release_all(I, &mut released);
+    assert!(released.is_empty(), "one-shots are never gated");
+    assert!(g.one_shot_on(InstrumentId(42), kick, &[]).is_err());
+}

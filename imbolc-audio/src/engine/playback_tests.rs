@@ -1,0 +1,131 @@
+//! [`Playback`] on a real graph: timed batches stay in order, live voices
+//! never overtake timed ones, stop releases at the horizon, and edits end
+//! exactly the notes they touch.
+
+use imbolc_types::{
+    AudioDiff, AudioScene, Clip, ClipId, Instrument, InstrumentDef, InstrumentId, MixerSettings, Note, NoteDelta,
+    NoteId, SourceKind,
+};
+
+use super::*;
+use crate::backend::Timetag;
+use crate::graph::GraphConfig;
+use crate::scheduler::PlayMode;
+
+const I: InstrumentId = InstrumentId(0);
+const C: ClipId = ClipId(1);
+
+/// One instrument and a one-bar clip of four quarter notes.
+fn setup() -> (Playback, SignalGraph) {
+    let inst = Instrument {
+        id: I,
+        name: "x".into(),
+        def: InstrumentDef::new(SourceKind::Sine),
+        mixer: MixerSettings::default(),
+    };
+    let notes =
+        (0..4).map(|i| (NoteId(i), Note { pitch: 60 + i as u8, velocity: 100, start: i * 480, length: 240 })).collect();
+    let clip = Clip { id: C, name: String::new(), instrument: I, length: 1920, looping: true, notes };
+    let scene = AudioScene { instruments: vec![inst], clips: vec![clip], tempo: 120.0, ..AudioScene::default() };
+    let (graph, _) = SignalGraph::build(GraphConfig::default(), &scene);
+    let mut p = Playback::new(SchedulerConfig { lookahead: 0.05 }, VoiceConfig::default());
+    p.diff(&AudioDiff::SceneLoaded(Box::new(scene)), &mut Vec::new());
+    (p, graph)
+}
+
+fn tag(b: &Batch) -> Timetag {
+    match b.timing {
+        Timing::At(t) => t,
+        Timing::Now => panic!("untimed batch {b:?}"),
+    }
+}
+
+#[test]
+fn timeline_batches_are_timed_in_order_and_live_voices_wait_for_them() {
+    let (mut p, mut g) = setup();
+    let mut out = Vec::new();
+    p.voice_on(VoiceId(0), I, 440.0, 0.5, &mut g, &mut out).unwrap();
+    assert_eq!(out[0].timing, Timing::Now, "nothing timed pending: a live voice goes at once");
+    p.voice_off(VoiceId(0), &g, &mut out);
+    let idle = out[0].started[0];
+    out.clear();
+
+    p.transport(TransportCmd::SetMode(PlayMode::Pattern(C)), &mut g, &mut out);
+    p.transport(TransportCmd::Play, &mut g, &mut out);
+    let at = p.scheduler.horizon();
+    p.advance(at + 0.6, &mut g, &mut out);
+    let ons: Vec<&Batch> = out.iter().filter(|b| !b.started.is_empty()).collect();
+    assert_eq!(ons.len(), 2, "two quarter notes in the first 0.6 s at 120 BPM");
+    let step = tag(ons[1]).as_secs_f64() - tag(ons[0]).as_secs_f64();
+    assert!((step - 0.5).abs() < 1e-6, "a quarter note apart: {step}");
+    assert!(out.windows(2).all(|w| tag(&w[0]) <= tag(&w[1])), "batches in time order");
+    let last = tag(&out[out.len() - 1]);
+
+    let mut live = Vec::new();
+    p.voice_on(VoiceId(1), I, 330.0, 0.5, &mut g, &mut live).unwrap();
+    assert!(tag(&live[0]) >= last, "a live voice never runs before what is already timed");
+
+    let mut stop = Vec::new();
+    p.transport(TransportCmd::Stop, &mut g, &mut stop);
+    assert!(!stop.is_empty() && stop.iter().all(|b| tag(b) >= tag(&live[0])), "stop releases at the horizon");
+    let gates: usize = stop.iter().flat_map(|b| &b.ops).filter(|op| matches!(op, ServerOp::Set { .. })).count();
+    assert_eq!(gates, 2, "the sounding timeline note and the live voice");
+    for b in out.iter().chain(&live) {
+        for node in &b.started {
+            p.node_ended(*node);
+        }
+    }
+    p.node_ended(idle);
+    let fb = p.feedback();
+    assert_eq!((fb.voices, fb.playing, fb.tick), (0, false, 0), "stop returns to where play started");
+}
+
+#[test]
+fn editing_a_sounding_note_ends_it_and_only_it() {
+    let (mut p, mut g) = setup();
+    let mut out = Vec::new();
+    p.transport(TransportCmd::SetMode(PlayMode::Pattern(C)), &mut g, &mut out);
+    p.transport(TransportCmd::Play, &mut g, &mut out);
+    let at = p.scheduler.horizon();
+    p.advance(at + 0.1, &mut g, &mut out);
+    let first = out[0].started[0];
+    out.clear();
+    let delta = NoteDelta { removed: vec![NoteId(0), NoteId(3)], ..NoteDelta::default() };
+    p.diff(&AudioDiff::NotesChanged { clip: C, delta }, &mut out);
+    p.advance(at + 0.2, &mut g, &mut out);
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert_eq!(out[0].ops, vec![g.voice_off(first)]);
+    assert!((tag(&out[0]).as_secs_f64() - p.clock.timetag(at + 0.1).as_secs_f64()).abs() < 1e-6, "at the horizon");
+}
+
+#[test]
+fn a_lost_server_forgets_voices_and_stops() {
+    let (mut p, mut g) = setup();
+    let mut out = Vec::new();
+    p.transport(TransportCmd::Play, &mut g, &mut out);
+    p.voice_on(VoiceId(0), I, 440.0, 0.5, &mut g, &mut out).unwrap();
+    p.server_lost();
+    let fb = p.feedback();
+    assert_eq!((fb.voices, fb.playing), (0, false));
+    assert_eq!(freq_to_midi(440.0), 69);
+    assert_eq!(freq_to_midi(f32::NAN), 69);
+}
+
+#[test]
+fn a_note_shorter_than_a_block_is_released_after_the_minimum_gate() {
+    use crate::engine::gates::MIN_GATE;
+    let (mut p, mut g) = setup();
+    let mut out = Vec::new();
+    let short = Note { pitch: 90, velocity: 100, start: 0, length: 1 };
+    let delta = NoteDelta { upserted: vec![(NoteId(0), short)], removed: vec![] };
+    p.diff(&AudioDiff::NotesChanged { clip: C, delta }, &mut out);
+    p.transport(TransportCmd::SetMode(PlayMode::Pattern(C)), &mut g, &mut out);
+    p.transport(TransportCmd::Play, &mut g, &mut out);
+    let at = p.scheduler.horizon();
+    p.advance(at + 0.1, &mut g, &mut out);
+    let node = out[0].started[0];
+    let release = out.iter().find(|b| b.ops == vec![g.voice_off(node)]).expect("released");
+    let gate = tag(release).as_secs_f64() - tag(&out[0]).as_secs_f64();
+    assert!((gate - MIN_GATE).abs() < 1e-6, "a one-tick note (1 ms) keeps its gate open {gate} s");
+    assert!(out.windows(2).all(|w| tag(&w[0]) <= tag(&w[1])), "still in time order");
+}

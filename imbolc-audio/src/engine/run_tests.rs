@@ -1,0 +1,72 @@
+//! Unit tests of the engine loop without a server: counters, diffs reaching
+//! the graph, voices dropped, restart backoff.
+
+use crossbeam_channel::bounded;
+use imbolc_types::catalog::SourceKind;
+use imbolc_types::{Instrument, InstrumentDef, InstrumentId, MixerSettings};
+
+use super::*;
+use crate::backend::{AddAction, NodeId};
+use crate::engine::VoiceId;
+use crate::server::ServerConfig;
+
+/// An engine that has not started a server (its loop is not run).
+fn engine() -> (Engine, Arc<EngineCounters>) {
+    let (_, realtime) = bounded(1);
+    let (_, normal) = unbounded();
+    let (publisher, _) = Publisher::new();
+    let counters = Arc::new(EngineCounters::default());
+    let lanes = Lanes { realtime, normal };
+    let stop = Arc::new(AtomicBool::new(false));
+    let engine = Engine::new(EngineConfig::new(ServerConfig::default()), lanes, publisher, Arc::clone(&counters), stop);
+    (engine, counters)
+}
+
+fn from_server(generation: u64, inbound: Inbound) -> EngineEvent {
+    EngineEvent::Server { generation, inbound }
+}
+
+#[test]
+fn mismatches_failures_and_stray_replies_are_counted_not_fatal() {
+    let (mut e, counters) = engine();
+    e.registry.sent(&[ServerOp::GroupNew { id: NodeId(5), action: AddAction::Tail, target: NodeId::ROOT }]);
+    e.event(from_server(0, Inbound::NodeEnd(NodeId(5))));
+    assert_eq!(counters.snapshot().mismatches, 1, "a node the graph expects alive ended");
+    let fail = |command: &str| Inbound::Fail { command: command.into(), message: "Node 9 not found".into() };
+    e.event(from_server(0, fail("/n_set")));
+    e.event(from_server(0, fail("/g_queryTree")));
+    let c = counters.snapshot();
+    assert_eq!((c.fails, c.mismatches), (2, 2), "only the graph op's failure is a mismatch");
+    e.event(from_server(0, Inbound::Tree(OscMessage { addr: "/g_queryTree.reply".into(), args: vec![] })));
+    e.event(from_server(9, Inbound::NodeEnd(NodeId(1))));
+    assert_eq!(counters.snapshot().unexpected, 2, "an unasked reply and a stale server's notice");
+    e.event(EngineEvent::Lost { generation: 9, reason: "old".into() });
+    assert_eq!(counters.snapshot().restarts, 0, "a stale loss is ignored");
+}
+
+#[test]
+fn without_a_server_diffs_still_reach_the_graph_and_voices_are_dropped() {
+    let (mut e, counters) = engine();
+    let id = InstrumentId(3);
+    let instrument =
+        Instrument { id, name: "x".into(), def: InstrumentDef::new(SourceKind::Sine), mixer: MixerSettings::default() };
+    e.command(EngineCmd::Diffs(vec![
+        AudioDiff::InstrumentAdded { instrument: Box::new(instrument), after: None },
+        AudioDiff::InstrumentRemoved { instrument: InstrumentId(99) },
+    ]));
+    while !e.pending.is_empty() {
+        e.normal_turn();
+    }
+    assert!(e.graph.instrument_group(id).is_some(), "the rebuild after a restart will include it");
+    assert_eq!(counters.snapshot().rejected_diffs, 1);
+    e.command(EngineCmd::VoiceOn { voice: VoiceId(0), instrument: id, freq: 440.0, velocity: 1.0 });
+    assert_eq!(counters.snapshot().dropped, 1);
+    assert_eq!(e.playback.feedback().voices, 0);
+}
+
+#[test]
+fn backoff_grows_and_saturates() {
+    assert_eq!(backoff(0), Duration::ZERO);
+    assert!(backoff(2) > backoff(1));
+    assert_eq!(backoff(100), Duration::from_secs(5));
+}

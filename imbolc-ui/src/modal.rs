@@ -1,0 +1,214 @@
+//! Modal dialogs drawn over the panes: a picker (source or effect kind), a
+//! one-line text input (rename), the command palette and the quit prompt.
+//! While one is open it gets every key, so typing a name never runs a
+//! command.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use imbolc_types::{ChainOwner, EffectKind, InstrumentId, SourceKind};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Clear, Paragraph};
+
+use crate::commands::CommandId;
+use crate::keys::Keymap;
+use crate::palette;
+use crate::panes::cursor_style;
+
+/// What a picker's choice is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pick {
+    Source,
+    Effect(ChainOwner),
+}
+
+impl Pick {
+    pub fn items(self) -> Vec<&'static str> {
+        match self {
+            Pick::Source => SourceKind::ALL.iter().map(|k| k.name()).collect(),
+            Pick::Effect(_) => EffectKind::ALL.iter().map(|k| k.name()).collect(),
+        }
+    }
+}
+
+/// An open dialog.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Modal {
+    Picker {
+        pick: Pick,
+        cursor: usize,
+    },
+    Rename {
+        instrument: InstrumentId,
+        text: String,
+    },
+    Palette {
+        query: String,
+        cursor: usize,
+    },
+    ConfirmQuit,
+    /// The file has a newer autosave copy: restore it or keep the save.
+    Recovery,
+}
+
+/// What a key did to the dialog.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Still open.
+    Open,
+    /// Closed without a result.
+    Cancel,
+    Picked(Pick, usize),
+    Renamed(InstrumentId, String),
+    Run(CommandId),
+    SaveAndQuit,
+    QuitWithoutSaving,
+    RestoreRecovery,
+}
+
+impl Modal {
+    /// Handles one key.
+    pub fn key(&mut self, key: KeyEvent) -> Outcome {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        if key.code == KeyCode::Esc || (ctrl && key.code == KeyCode::Char('c')) {
+            return Outcome::Cancel;
+        }
+        match self {
+            Modal::Picker { pick, cursor } => {
+                let n = pick.items().len();
+                match key.code {
+                    KeyCode::Char('j') | KeyCode::Down => *cursor = (*cursor + 1).min(n - 1),
+                    KeyCode::Char('k') | KeyCode::Up => *cursor = cursor.saturating_sub(1),
+                    KeyCode::Enter | KeyCode::Char('l') => return Outcome::Picked(*pick, *cursor),
+                    // First letter jumps straight to a match.
+                    KeyCode::Char(c) => {
+                        if let Some(i) = pick.items().iter().position(|name| name.starts_with(c)) {
+                            *cursor = i;
+                        }
+                    }
+                    _ => {}
+                }
+                Outcome::Open
+            }
+            Modal::Rename { instrument, text } => match key.code {
+                KeyCode::Enter if !text.trim().is_empty() => Outcome::Renamed(*instrument, text.trim().to_owned()),
+                KeyCode::Backspace => {
+                    text.pop();
+                    Outcome::Open
+                }
+                KeyCode::Char(c) if !ctrl => {
+                    text.push(c);
+                    Outcome::Open
+                }
+                _ => Outcome::Open,
+            },
+            Modal::Palette { query, cursor } => {
+                match key.code {
+                    KeyCode::Enter => {
+                        return palette::matches(query).get(*cursor).map_or(Outcome::Cancel, |c| Outcome::Run(c.id));
+                    }
+                    KeyCode::Down | KeyCode::Tab => *cursor += 1,
+                    KeyCode::Up | KeyCode::BackTab => *cursor = cursor.saturating_sub(1),
+                    KeyCode::Char('n') if ctrl => *cursor += 1,
+                    KeyCode::Char('p') if ctrl => *cursor = cursor.saturating_sub(1),
+                    KeyCode::Backspace => {
+                        query.pop();
+                        *cursor = 0;
+                    }
+                    KeyCode::Char(c) if !ctrl => {
+                        query.push(c);
+                        *cursor = 0;
+                    }
+                    _ => {}
+                }
+                *cursor = (*cursor).min(palette::matches(query).len().saturating_sub(1));
+                Outcome::Open
+            }
+            Modal::Recovery => match key.code {
+                KeyCode::Char('r') => Outcome::RestoreRecovery,
+                KeyCode::Char('k') | KeyCode::Enter => Outcome::Cancel,
+                _ => Outcome::Open,
+            },
+            Modal::ConfirmQuit => match key.code {
+                KeyCode::Char('y' | 's') => Outcome::SaveAndQuit,
+                KeyCode::Char('n' | 'd') => Outcome::QuitWithoutSaving,
+                _ => Outcome::Open,
+            },
+        }
+    }
+
+    pub fn render(&self, frame: &mut Frame, keymap: &Keymap) {
+        let area = frame.area();
+        match self {
+            Modal::Picker { pick, cursor } => {
+                let title = match pick {
+                    Pick::Source => " Add instrument: sound source ",
+                    Pick::Effect(_) => " Add effect ",
+                };
+                let lines = pick
+                    .items()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, name)| {
+                        let line = Line::raw(format!(" {name}"));
+                        if i == *cursor { line.style(cursor_style()) } else { line }
+                    })
+                    .collect::<Vec<_>>();
+                let h = u16::try_from(lines.len()).unwrap_or(10) + 3;
+                let rect = centered(area, 40, h);
+                frame.render_widget(Clear, rect);
+                let mut lines = lines;
+                lines.push(Line::raw(" j/k move · Enter picks · Esc cancels"));
+                frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), rect);
+            }
+            Modal::Rename { text, .. } => {
+                let rect = centered(area, 50, 4);
+                frame.render_widget(Clear, rect);
+                let lines = vec![Line::raw(format!(" {text}▏")), Line::raw(" Enter renames · Esc cancels")];
+                frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(" Rename ")), rect);
+            }
+            Modal::Palette { query, cursor } => {
+                let found = palette::matches(query);
+                let h = area.height.saturating_sub(4).clamp(5, 20);
+                let rect = centered(area, 76, h);
+                frame.render_widget(Clear, rect);
+                let visible = usize::from(h.saturating_sub(3));
+                let first = crate::panes::follow(0, *cursor, visible);
+                let mut lines = vec![Line::raw(format!(" :{query}▏"))];
+                lines.extend(found.iter().enumerate().skip(first).take(visible).map(|(i, c)| {
+                    let line = Line::raw(format!(" {:<22} {:<10} {}", c.name, keymap.describe(c.id), c.help));
+                    if i == *cursor { line.style(cursor_style()) } else { line }
+                }));
+                let title = format!(" Commands ({}) · Enter runs · Esc closes ", found.len());
+                frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), rect);
+            }
+            Modal::Recovery => {
+                let rect = centered(area, 60, 5);
+                frame.render_widget(Clear, rect);
+                let lines = vec![
+                    Line::raw(" This file has an autosave copy newer than its last save"),
+                    Line::raw(" (imbolc did not quit cleanly)."),
+                    Line::raw(" r: restore the autosave · k or Esc: keep the saved one"),
+                ];
+                frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(" Recover? ")), rect);
+            }
+            Modal::ConfirmQuit => {
+                let rect = centered(area, 52, 4);
+                frame.render_widget(Clear, rect);
+                let lines = vec![
+                    Line::raw(" There are unsaved changes."),
+                    Line::raw(" y: save and quit · n: quit without saving · Esc"),
+                ];
+                frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(" Quit? ")), rect);
+            }
+        }
+    }
+}
+
+/// A `width`×`height` rectangle in the middle of `area` (smaller if it
+/// does not fit).
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))]).flex(Flex::Center).areas(area);
+    let [rect] = Layout::horizontal([Constraint::Length(width.min(area.width))]).flex(Flex::Center).areas(row);
+    rect
+}

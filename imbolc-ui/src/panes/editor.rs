@@ -1,0 +1,312 @@
+//! The instrument editor: the selected instrument's source parameters, its
+//! filter slot and its effect chain, one row per thing the cursor can be on.
+//! Values move in steps of a fiftieth of their catalog range (frequencies by
+//! ten percent, as ears hear them), clamped to the range.
+
+use imbolc_types::{
+    Action, ChainOwner, EffectSlot, EnvelopeDef, EnvelopeStage, FilterDef, FilterKind, Instrument, ParamSpec,
+    ParamTarget, Params,
+};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Paragraph};
+
+use super::{Intent, State, cursor_style, follow};
+use crate::commands::CommandId;
+
+/// Something the cursor can be on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Row {
+    Source(&'static ParamSpec),
+    Envelope(EnvelopeStage),
+    Filter,
+    FilterParam(&'static ParamSpec),
+    /// An effect, by position in the chain.
+    Effect(usize),
+    EffectParam(usize, &'static ParamSpec),
+}
+
+/// The editor's view state: which row the cursor is on.
+#[derive(Debug, Default)]
+pub struct EditorPane {
+    cursor: usize,
+}
+
+fn rows(inst: &Instrument) -> Vec<Row> {
+    let mut rows: Vec<Row> = inst.def.source.kind.params().iter().map(Row::Source).collect();
+    rows.extend(STAGES.map(Row::Envelope));
+    rows.push(Row::Filter);
+    if let Some(f) = &inst.def.filter {
+        rows.extend(f.kind.params().iter().map(Row::FilterParam));
+    }
+    for (i, e) in inst.def.effects.iter().enumerate() {
+        rows.push(Row::Effect(i));
+        rows.extend(e.kind.params().iter().map(move |p| Row::EffectParam(i, p)));
+    }
+    rows
+}
+
+/// The amp envelope's stages, in the order they happen.
+const STAGES: [EnvelopeStage; 4] =
+    [EnvelopeStage::Attack, EnvelopeStage::Decay, EnvelopeStage::Sustain, EnvelopeStage::Release];
+
+/// What the editor shows for an envelope stage. The ranges are those
+/// dispatch accepts (times up to 30 s, sustain a level).
+fn stage_spec(stage: EnvelopeStage) -> ParamSpec {
+    let time = |id, label| ParamSpec { id, label, default: 0.1, min: 0.0, max: 30.0, unit: "s" };
+    match stage {
+        EnvelopeStage::Attack => time("attack", "Attack"),
+        EnvelopeStage::Decay => time("decay", "Decay"),
+        EnvelopeStage::Sustain => {
+            ParamSpec { id: "sustain", label: "Sustain", default: 0.7, min: 0.0, max: 1.0, unit: "" }
+        }
+        EnvelopeStage::Release => time("release", "Release"),
+    }
+}
+
+fn stage_value(env: &EnvelopeDef, stage: EnvelopeStage) -> f32 {
+    match stage {
+        EnvelopeStage::Attack => env.attack,
+        EnvelopeStage::Decay => env.decay,
+        EnvelopeStage::Sustain => env.sustain,
+        EnvelopeStage::Release => env.release,
+    }
+}
+
+/// The next envelope value: times move by a quarter of themselves (fine
+/// near zero, coarse near 30 s), reaching zero from 5 ms down.
+fn stage_step(stage: EnvelopeStage, value: f32, up: bool) -> f32 {
+    let spec = stage_spec(stage);
+    if stage == EnvelopeStage::Sustain {
+        return step(&spec, value, up);
+    }
+    let next = match up {
+        true => (value * 1.25).max(0.005),
+        false if value <= 0.005 => 0.0,
+        false => value / 1.25,
+    };
+    spec.clamp(next)
+}
+
+/// The value after one step up or down.
+fn step(spec: &ParamSpec, value: f32, up: bool) -> f32 {
+    let next = if spec.unit == "Hz" && spec.min > 0.0 {
+        if up { value * 1.1 } else { value / 1.1 }
+    } else {
+        let d = (spec.max - spec.min) / 50.0;
+        if up { value + d } else { value - d }
+    };
+    spec.clamp(next)
+}
+
+fn value(params: &Params, spec: &ParamSpec) -> f32 {
+    params.get(spec.id).copied().unwrap_or(spec.default)
+}
+
+impl EditorPane {
+    /// Runs a command on the selected instrument.
+    pub fn handle(&mut self, cmd: CommandId, state: &State) -> Option<Intent> {
+        let Some(inst) = state.selected_instrument() else {
+            return Some(Intent::Message("No instrument selected: add one in the instrument list (1)".to_owned()));
+        };
+        let rows = rows(inst);
+        self.cursor = self.cursor.min(rows.len().saturating_sub(1));
+        let row = rows.get(self.cursor).copied()?;
+        let id = inst.id;
+        let owner = ChainOwner::Instrument(id);
+        let effect_at = |i: usize| inst.def.effects.get(i);
+        let selected_effect = match row {
+            Row::Effect(i) | Row::EffectParam(i, _) => effect_at(i),
+            _ => None,
+        };
+        let action =
+            match cmd {
+                CommandId::Up => {
+                    self.cursor = self.cursor.saturating_sub(1);
+                    return None;
+                }
+                CommandId::Down => {
+                    self.cursor = (self.cursor + 1).min(rows.len().saturating_sub(1));
+                    return None;
+                }
+                CommandId::ParamDecrease | CommandId::ParamIncrease => {
+                    let up = cmd == CommandId::ParamIncrease;
+                    match row {
+                        Row::Source(spec) => ParamTarget::Source { instrument: id, param: spec.id.to_owned() }
+                            .set(step(spec, value(&inst.def.source.params, spec), up)),
+                        Row::Envelope(stage) => ParamTarget::Envelope { instrument: id, stage }.set(stage_step(
+                            stage,
+                            stage_value(&inst.def.amp_env, stage),
+                            up,
+                        )),
+                        Row::FilterParam(spec) => {
+                            let f = inst.def.filter.as_ref()?;
+                            ParamTarget::Filter { instrument: id, param: spec.id.to_owned() }.set(step(
+                                spec,
+                                value(&f.params, spec),
+                                up,
+                            ))
+                        }
+                        Row::EffectParam(i, spec) => {
+                            let e = effect_at(i)?;
+                            ParamTarget::Effect { owner, effect: e.id, param: spec.id.to_owned() }.set(step(
+                                spec,
+                                value(&e.params, spec),
+                                up,
+                            ))
+                        }
+                        Row::Filter | Row::Effect(_) => return None,
+                    }
+                }
+                CommandId::ToggleFilter => Action::SetFilter {
+                    instrument: id,
+                    filter: match inst.def.filter {
+                        Some(_) => None,
+                        None => Some(FilterDef::new(FilterKind::LowPass)),
+                    },
+                },
+                CommandId::AddEffect => return Some(Intent::ChooseEffect(owner)),
+                CommandId::RemoveEffect => Action::RemoveEffect { owner, effect: selected_effect?.id },
+                CommandId::BypassEffect => match (row, selected_effect, &inst.def.filter) {
+                    (_, Some(e), _) => Action::SetEffectEnabled { owner, effect: e.id, enabled: !e.enabled },
+                    (Row::Filter | Row::FilterParam(_), None, Some(f)) => {
+                        Action::SetFilterEnabled { instrument: id, enabled: !f.enabled }
+                    }
+                    _ => return None,
+                },
+                CommandId::MoveEffectUp | CommandId::MoveEffectDown => {
+                    let e = selected_effect?;
+                    let from = inst.def.effects.iter().position(|s| s.id == e.id)?;
+                    let to = if cmd == CommandId::MoveEffectUp { from.checked_sub(1)? } else { from + 1 };
+                    if to >= inst.def.effects.len() {
+                        return None;
+                    }
+                    // Keep the cursor on the moved effect's header.
+                    self.cursor = header_row(&rows, to, from);
+                    Action::MoveEffect { owner, effect: e.id, index: to }
+                }
+                _ => return None,
+            };
+        Some(Intent::Dispatch(action))
+    }
+
+    pub fn render(&self, frame: &mut Frame, area: Rect, state: &State) {
+        let Some(inst) = state.selected_instrument() else {
+            let text = vec![Line::raw(""), Line::raw("  No instrument selected. Add one in the instrument list (1).")];
+            frame.render_widget(Paragraph::new(text).block(Block::bordered().title(" Editor ")), area);
+            return;
+        };
+        let rows = rows(inst);
+        let cursor = self.cursor.min(rows.len().saturating_sub(1));
+        let header = Style::default().add_modifier(Modifier::BOLD);
+        let mut lines: Vec<Line> = Vec::new();
+        let mut cursor_line = 0;
+        lines.push(Line::styled(format!("Source: {}", inst.def.source.kind.name()), header));
+        for (r, row) in rows.iter().enumerate() {
+            match row {
+                Row::Envelope(EnvelopeStage::Attack) => {
+                    lines.push(Line::raw(""));
+                    lines.push(Line::styled("Amp envelope", header));
+                }
+                Row::Filter => lines.push(Line::raw("")),
+                Row::Effect(0) => {
+                    lines.push(Line::raw(""));
+                    lines.push(Line::styled("Effects", header));
+                }
+                _ => {}
+            }
+            let text = match *row {
+                Row::Source(spec) => param_line(spec, value(&inst.def.source.params, spec), true),
+                Row::Envelope(stage) => param_line(&stage_spec(stage), stage_value(&inst.def.amp_env, stage), true),
+                Row::Filter => match &inst.def.filter {
+                    Some(f) => format!("Filter: {} {}", f.kind.name(), on_off(f.enabled)),
+                    None => "Filter: none (f adds a low-pass)".to_owned(),
+                },
+                Row::FilterParam(spec) => {
+                    let f = inst.def.filter.as_ref();
+                    param_line(spec, f.map_or(spec.default, |f| value(&f.params, spec)), true)
+                }
+                Row::Effect(i) => inst.def.effects.get(i).map_or_else(String::new, |e| effect_line(i, e)),
+                Row::EffectParam(i, spec) => {
+                    let v = inst.def.effects.get(i).map_or(spec.default, |e| value(&e.params, spec));
+                    format!("  {}", param_line(spec, v, true))
+                }
+            };
+            if r == cursor {
+                cursor_line = lines.len();
+                lines.push(Line::styled(text, cursor_style()));
+            } else {
+                lines.push(Line::raw(text));
+            }
+        }
+        if inst.def.effects.is_empty() {
+            lines.push(Line::raw(""));
+            lines.push(Line::styled("Effects", header));
+            lines.push(Line::raw("  none (a adds one)"));
+        }
+        let height = usize::from(area.height.saturating_sub(2));
+        let first = follow(0, cursor_line, height);
+        let title = format!(" Editor · {} ", inst.name);
+        let lines: Vec<Line> = lines.into_iter().skip(first).collect();
+        frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), area);
+    }
+}
+
+/// The cursor row of the effect header that will be at `to` after a move
+/// from `from` (headers are found in the current rows by position).
+fn header_row(rows: &[Row], to: usize, from: usize) -> usize {
+    let headers: Vec<usize> =
+        rows.iter().enumerate().filter(|(_, r)| matches!(r, Row::Effect(_))).map(|(i, _)| i).collect();
+    let params_of = |k: usize| headers.get(k + 1).copied().unwrap_or(rows.len()) - headers.get(k).copied().unwrap_or(0);
+    if to < from {
+        headers.get(to).copied().unwrap_or(0)
+    } else {
+        // The moved effect lands after the one that was at `to`.
+        headers.get(from).copied().unwrap_or(0) + params_of(to)
+    }
+}
+
+fn on_off(enabled: bool) -> &'static str {
+    if enabled { "[on]" } else { "[bypassed]" }
+}
+
+fn effect_line(i: usize, e: &EffectSlot) -> String {
+    format!("{}. {} {}", i + 1, e.kind.name(), on_off(e.enabled))
+}
+
+/// `  Cutoff     2000.0 Hz  [20 – 20000] ██████────`
+fn param_line(spec: &ParamSpec, v: f32, bar: bool) -> String {
+    let value = if spec.max >= 100.0 {
+        format!("{v:.0}")
+    } else if spec.unit == "s" && v < 1.0 {
+        // Short times matter to the millisecond.
+        format!("{v:.3}")
+    } else {
+        format!("{v:.2}")
+    };
+    // A linear bar over 0–30 s would look empty for every useful time.
+    let bar = bar && !(spec.unit == "s" && spec.max >= 10.0);
+    let range = format!("[{} – {}]", spec.min, spec.max);
+    let mut s = format!("  {:<10} {:>7} {:<3} {range:<14}", spec.label, value, spec.unit);
+    if bar {
+        let frac = ((v - spec.min) / (spec.max - spec.min)).clamp(0.0, 1.0);
+        // Truncation is the intent: a bar of whole cells.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let full = (frac * 20.0).round() as usize;
+        s.push_str(&format!(" {}{}", "█".repeat(full), "─".repeat(20 - full)));
+    }
+    s
+}
+
+/// Shorthand for a `SetParam` on a target.
+trait SetParam {
+    fn set(self, value: f32) -> Action;
+}
+
+impl SetParam for ParamTarget {
+    fn set(self, value: f32) -> Action {
+        Action::SetParam { target: self, value }
+    }
+}

@@ -1,0 +1,94 @@
+//! The instrument list: add (from a picker of sources), delete, rename,
+//! duplicate, reorder and select. The list has no cursor of its own: the
+//! selected instrument *is* the cursor, so the editor and piano roll always
+//! work on the row highlighted here.
+
+use imbolc_types::Action;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use super::{Intent, State, cursor_style, follow};
+use crate::commands::{CommandId, PaneKind};
+
+/// Runs a command against the list.
+pub fn handle(cmd: CommandId, state: &State) -> Option<Intent> {
+    let list = &state.project.instruments;
+    let at = state.selected_index();
+    let selected = state.selected_instrument();
+    let nothing = || Intent::Message("No instrument yet: press a to add one".to_owned());
+    Some(match cmd {
+        CommandId::Up | CommandId::Down => {
+            let i = at?;
+            let j = if cmd == CommandId::Up { i.checked_sub(1)? } else { i + 1 };
+            Intent::Select(*list.get_index(j)?.0)
+        }
+        CommandId::AddInstrument => Intent::ChooseSource,
+        CommandId::DeleteInstrument => match selected {
+            Some(i) => Intent::Dispatch(Action::RemoveInstrument { instrument: i.id }),
+            None => nothing(),
+        },
+        CommandId::RenameInstrument => match selected {
+            Some(i) => Intent::Rename { instrument: i.id, current: i.name.clone() },
+            None => nothing(),
+        },
+        CommandId::DuplicateInstrument => match selected {
+            Some(i) => Intent::Dispatch(Action::DuplicateInstrument { instrument: i.id }),
+            None => nothing(),
+        },
+        CommandId::MoveInstrumentUp | CommandId::MoveInstrumentDown => {
+            let (i, inst) = (at?, selected?);
+            let index = if cmd == CommandId::MoveInstrumentUp { i.checked_sub(1)? } else { i + 1 };
+            if index >= list.len() {
+                return None;
+            }
+            Intent::Dispatch(Action::MoveInstrument { instrument: inst.id, index })
+        }
+        CommandId::EditInstrument if selected.is_some() => Intent::Show(PaneKind::Editor),
+        _ => return None,
+    })
+}
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State) {
+    let block = Block::bordered().title(format!(" Instruments ({}) ", state.project.instruments.len()));
+    let height = usize::from(area.height.saturating_sub(2));
+    if state.project.instruments.is_empty() {
+        let text = vec![Line::raw(""), Line::raw("  No instruments yet. Press a to add one, ? for help.")];
+        frame.render_widget(Paragraph::new(text).block(block), area);
+        return;
+    }
+    let cursor = state.selected_index().unwrap_or(0);
+    let first = follow(0, cursor, height);
+    let lines: Vec<Line> = state
+        .project
+        .instruments
+        .values()
+        .enumerate()
+        .skip(first)
+        .take(height)
+        .map(|(i, inst)| {
+            let def = &inst.def;
+            let effects: Vec<&str> = def.effects.iter().map(|e| e.kind.name()).collect();
+            let flags =
+                format!("{}{}", if inst.mixer.mute { "M" } else { " " }, if inst.mixer.solo { "S" } else { " " });
+            let text = format!(
+                " {:>2}  {:<20} {:<7} {:<9} {} {}",
+                i + 1,
+                truncate(&inst.name, 20),
+                def.source.kind.name(),
+                def.filter.as_ref().map_or("", |f| f.kind.name()),
+                flags,
+                effects.join(" → "),
+            );
+            let span = Span::raw(text);
+            if i == cursor { Line::from(span).style(cursor_style()) } else { Line::from(span) }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// At most `max` characters of `s`.
+pub fn truncate(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}

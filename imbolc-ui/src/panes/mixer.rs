@@ -1,0 +1,213 @@
+//! The mixer: a strip per instrument, per bus and the master, each with a
+//! live peak meter read from the engine's feedback this frame, its level,
+//! pan, mute and solo. `h`/`l` pick a strip; the rest acts on it.
+
+use imbolc_audio::engine::Meter;
+use imbolc_types::{Action, BusId, InstrumentId, MixerParam, MixerSettings, ParamTarget};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use super::{Intent, State, cursor_style, follow, instruments::truncate};
+use crate::commands::CommandId;
+
+/// Width of one strip, borders included.
+const STRIP_WIDTH: u16 = 12;
+/// Level step of one key press (linear gain).
+const LEVEL_STEP: f32 = 0.05;
+/// Pan step of one key press.
+const PAN_STEP: f32 = 0.1;
+/// The meter's floor: anything quieter shows as empty.
+const FLOOR_DB: f32 = -60.0;
+
+/// One strip of the mixer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Strip {
+    Instrument(InstrumentId),
+    Bus(BusId),
+    Master,
+}
+
+/// The mixer's view state: which strip is selected.
+#[derive(Debug, Default)]
+pub struct MixerPane {
+    cursor: usize,
+}
+
+fn strips(state: &State) -> Vec<Strip> {
+    let p = state.project;
+    p.instruments
+        .keys()
+        .map(|id| Strip::Instrument(*id))
+        .chain(p.buses.keys().map(|id| Strip::Bus(*id)))
+        .chain([Strip::Master])
+        .collect()
+}
+
+/// The settings shown for a strip (master has level and mute only).
+fn settings(state: &State, strip: Strip) -> Option<MixerSettings> {
+    let p = state.project;
+    match strip {
+        Strip::Instrument(id) => p.instruments.get(&id).map(|i| i.mixer.clone()),
+        Strip::Bus(id) => p.buses.get(&id).map(|b| b.mixer.clone()),
+        Strip::Master => Some(MixerSettings { level: p.master.level, mute: p.master.mute, ..MixerSettings::default() }),
+    }
+}
+
+fn level_target(strip: Strip) -> ParamTarget {
+    match strip {
+        Strip::Instrument(instrument) => ParamTarget::Mixer { instrument, param: MixerParam::Level },
+        Strip::Bus(bus) => ParamTarget::BusMixer { bus, param: MixerParam::Level },
+        Strip::Master => ParamTarget::MasterLevel,
+    }
+}
+
+impl MixerPane {
+    pub fn handle(&mut self, cmd: CommandId, state: &State) -> Option<Intent> {
+        let all = strips(state);
+        self.cursor = self.cursor.min(all.len() - 1);
+        let strip = all[self.cursor];
+        let m = settings(state, strip)?;
+        let action = match cmd {
+            CommandId::Left => {
+                self.cursor = self.cursor.saturating_sub(1);
+                return self.select(&all);
+            }
+            CommandId::Right => {
+                self.cursor = (self.cursor + 1).min(all.len() - 1);
+                return self.select(&all);
+            }
+            CommandId::LevelUp | CommandId::LevelDown => {
+                let d = if cmd == CommandId::LevelUp { LEVEL_STEP } else { -LEVEL_STEP };
+                // Rounded so repeated steps land on tidy values.
+                let value = ((m.level + d) * 100.0).round() / 100.0;
+                Action::SetParam { target: level_target(strip), value: value.clamp(0.0, 2.0) }
+            }
+            CommandId::PanLeft | CommandId::PanRight => {
+                let d = if cmd == CommandId::PanRight { PAN_STEP } else { -PAN_STEP };
+                let value = (((m.pan + d) * 10.0).round() / 10.0).clamp(-1.0, 1.0);
+                let target = match strip {
+                    Strip::Instrument(instrument) => ParamTarget::Mixer { instrument, param: MixerParam::Pan },
+                    Strip::Bus(bus) => ParamTarget::BusMixer { bus, param: MixerParam::Pan },
+                    Strip::Master => return Some(Intent::Message("The master strip has no pan".to_owned())),
+                };
+                Action::SetParam { target, value }
+            }
+            CommandId::Mute => match strip {
+                Strip::Instrument(instrument) => Action::SetMute { instrument, mute: !m.mute },
+                Strip::Bus(bus) => Action::SetBusMute { bus, mute: !m.mute },
+                Strip::Master => Action::SetMasterMute { mute: !m.mute },
+            },
+            CommandId::Solo => match strip {
+                Strip::Instrument(instrument) => Action::SetSolo { instrument, solo: !m.solo },
+                _ => return Some(Intent::Message("Only instruments can be soloed".to_owned())),
+            },
+            _ => return None,
+        };
+        Some(Intent::Dispatch(action))
+    }
+
+    /// Moving onto an instrument's strip selects that instrument too.
+    fn select(&self, all: &[Strip]) -> Option<Intent> {
+        match all.get(self.cursor) {
+            Some(Strip::Instrument(id)) => Some(Intent::Select(*id)),
+            _ => None,
+        }
+    }
+
+    pub fn render(&self, frame: &mut Frame, area: Rect, state: &State) {
+        let all = strips(state);
+        let cursor = self.cursor.min(all.len() - 1);
+        let block = Block::bordered().title(format!(" Mixer ({} strips) ", all.len()));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let visible = usize::from((inner.width / STRIP_WIDTH).max(1));
+        let first = follow(0, cursor, visible);
+        for (slot, (i, strip)) in all.iter().enumerate().skip(first).take(visible).enumerate() {
+            // `slot` < visible, which came from a u16.
+            let x = inner.x + STRIP_WIDTH * u16::try_from(slot).unwrap_or(0);
+            let rect =
+                Rect { x, y: inner.y, width: STRIP_WIDTH.min(inner.right().saturating_sub(x)), height: inner.height };
+            render_strip(frame, rect, state, *strip, i == cursor);
+        }
+    }
+}
+
+fn render_strip(frame: &mut Frame, area: Rect, state: &State, strip: Strip, selected: bool) {
+    let p = state.project;
+    let meters = &state.feedback.meters;
+    let (name, meter) = match strip {
+        Strip::Instrument(id) => (p.instruments.get(&id).map_or("?", |i| i.name.as_str()), meters.instrument(id)),
+        Strip::Bus(id) => (p.buses.get(&id).map_or("?", |b| b.name.as_str()), meters.bus(id)),
+        Strip::Master => ("master", meters.master()),
+    };
+    let Some(m) = settings(state, strip) else { return };
+    let width = usize::from(area.width.saturating_sub(2));
+    let title = Span::styled(truncate(name, width), if selected { cursor_style() } else { Style::default() });
+    let block = Block::bordered().title(title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    // Rows: meter bar (all that is left), dB, level, pan, flags.
+    let info_rows = 4u16;
+    let bar_height = inner.height.saturating_sub(info_rows);
+    let db = meter.map_or(f32::NEG_INFINITY, Meter::peak_dbfs);
+    let frac = ((db - FLOOR_DB) / -FLOOR_DB).clamp(0.0, 1.0);
+    // Whole cells, rounded: the truncation is the intent.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let lit = (frac * f32::from(bar_height)).round() as u16;
+    let mut lines: Vec<Line> = (0..bar_height)
+        .map(|row| {
+            let from_bottom = bar_height - row;
+            if from_bottom <= lit {
+                let level = f32::from(from_bottom) / f32::from(bar_height.max(1));
+                let color = if level > 0.9 {
+                    Color::Red
+                } else if level > 0.7 {
+                    Color::Yellow
+                } else {
+                    Color::Green
+                };
+                Line::styled(format!("   {}", "█".repeat(width.saturating_sub(6).max(1))), Style::default().fg(color))
+            } else {
+                Line::raw(format!("   {}", "·".repeat(width.saturating_sub(6).max(1))))
+            }
+        })
+        .collect();
+    let db_text = match meter {
+        None => "  --".to_owned(),
+        Some(_) if db.is_finite() => format!("{db:>5.1}dB"),
+        Some(_) => " -inf".to_owned(),
+    };
+    lines.push(Line::raw(db_text));
+    lines.push(Line::raw(format!("lvl {:.2}", m.level)));
+    lines.push(Line::raw(match strip {
+        Strip::Master => String::new(),
+        _ => format!("pan {}", pan_text(m.pan)),
+    }));
+    lines.push(Line::raw(format!(
+        "{} {}",
+        if m.mute { "[M]" } else { " m " },
+        if m.solo {
+            "[S]"
+        } else if matches!(strip, Strip::Instrument(_)) {
+            " s "
+        } else {
+            ""
+        }
+    )));
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// `C`, `L30`, `R100`.
+fn pan_text(pan: f32) -> String {
+    // Percent, rounded: the truncation is the intent.
+    #[allow(clippy::cast_possible_truncation)]
+    let pct = (pan * 100.0).round() as i32;
+    match pct {
+        0 => "C".to_owned(),
+        p if p < 0 => format!("L{}", -p),
+        p => format!("R{p}"),
+    }
+}

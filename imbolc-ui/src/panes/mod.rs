@@ -1,0 +1,64 @@
+//! The panes, one file each. A pane renders from a [`State`] and turns a
+//! command into an [`Intent`]; only its own view state (a cursor, a scroll
+//! offset) changes in the pane itself.
+//!
+//! - [`instruments`]: the instrument list.
+//! - [`editor`]: source, filter and effect chain of the selected instrument.
+//! - [`piano_roll`]: notes of the selected instrument's clip.
+//! - [`mixer`]: strips with live meters.
+//! - [`server`]: the synthesis server's state.
+//! - [`help`]: the keys, from the command table.
+
+pub mod editor;
+pub mod help;
+pub mod instruments;
+pub mod mixer;
+pub mod piano_roll;
+pub mod server;
+
+use imbolc_types::{Action, ChainOwner, InstrumentId, Note};
+use ratatui::style::{Modifier, Style};
+
+use crate::commands::PaneKind;
+pub use crate::state::State;
+
+/// What a pane asks the app to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Intent {
+    /// Apply an edit to the project (undoable).
+    Dispatch(Action),
+    /// Make this the selected instrument.
+    Select(InstrumentId),
+    /// Switch to a pane.
+    Show(PaneKind),
+    /// Ask the user for a sound source, then add an instrument.
+    ChooseSource,
+    /// Ask the user for an effect kind, then add it to the chain.
+    ChooseEffect(ChainOwner),
+    /// Ask the user for a new name.
+    Rename { instrument: InstrumentId, current: String },
+    /// Add a note to the instrument's clip, creating the clip if it has none.
+    AddNote { instrument: InstrumentId, note: Note },
+    /// Tell the user something (e.g. why nothing happened).
+    Message(String),
+}
+
+/// The style of the row or cell under the cursor.
+pub fn cursor_style() -> Style {
+    Style::default().add_modifier(Modifier::REVERSED)
+}
+
+/// First index of a window of `visible` rows that keeps `cursor` in view,
+/// moving as little as possible from `offset`.
+pub fn follow(offset: usize, cursor: usize, visible: usize) -> usize {
+    if visible == 0 {
+        return cursor;
+    }
+    if cursor < offset {
+        cursor
+    } else if cursor >= offset + visible {
+        cursor + 1 - visible
+    } else {
+        offset
+    }
+}

@@ -1,0 +1,53 @@
+//! The synthesis server: its state, load and counts, and the audio driver,
+//! straight from the engine's feedback.
+
+use imbolc_audio::status::ServerState;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Paragraph};
+
+use super::State;
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State) {
+    let fb = state.feedback;
+    let mut lines = vec![Line::raw(format!("  State      {}", state_name(&fb.server)))];
+    match &fb.server {
+        ServerState::Running { stats, driver } => {
+            lines.extend(
+                [
+                    format!("  Driver     {driver}"),
+                    format!("  CPU        {:.1}% average, {:.1}% peak", stats.avg_cpu, stats.peak_cpu),
+                    format!("  UGens      {}", stats.ugens),
+                    format!("  Synths     {}", stats.synths),
+                    format!("  Groups     {}", stats.groups),
+                    format!("  SynthDefs  {}", stats.synthdefs),
+                    format!(
+                        "  Rate       {:.0} Hz (actual {:.1})",
+                        stats.nominal_sample_rate, stats.actual_sample_rate
+                    ),
+                ]
+                .map(Line::raw),
+            );
+        }
+        ServerState::Lost { reason } | ServerState::Failed { reason } => {
+            lines.push(Line::raw(format!("  Reason     {reason}")));
+        }
+        ServerState::Booting | ServerState::Stopped => {}
+    }
+    lines.push(Line::raw(format!("  Restarts   {}", fb.generation.saturating_sub(1))));
+    if let Some(pid) = fb.scsynth_pid {
+        lines.push(Line::raw(format!("  PID        {pid}")));
+    }
+    frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(" Server ")), area);
+}
+
+fn state_name(s: &ServerState) -> &'static str {
+    match s {
+        ServerState::Booting => "booting",
+        ServerState::Running { .. } => "running",
+        ServerState::Lost { .. } => "lost, restarting",
+        ServerState::Failed { .. } => "failed",
+        ServerState::Stopped => "stopped",
+    }
+}

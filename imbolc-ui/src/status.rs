@@ -1,0 +1,89 @@
+//! The top tab bar and the bottom status line: project name and dirty mark,
+//! server state, and the last message or error.
+
+use imbolc_audio::engine::EngineFeedback;
+use imbolc_audio::status::ServerState;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+
+use crate::commands::PaneKind;
+
+/// A line for the status bar; errors are shown in red.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub text: String,
+    error: bool,
+}
+
+impl Message {
+    pub fn info(text: impl Into<String>) -> Self {
+        Message { text: text.into(), error: false }
+    }
+
+    pub fn error(text: impl Into<String>) -> Self {
+        Message { text: text.into(), error: true }
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.error
+    }
+}
+
+/// `1 Instruments  2 Editor  …  ? Help`, the current pane highlighted.
+pub fn render_tabs(frame: &mut Frame, area: Rect, current: PaneKind) {
+    let mut spans = vec![Span::styled(" imbolc ", Style::default().add_modifier(Modifier::BOLD))];
+    for (i, p) in PaneKind::ALL.iter().enumerate() {
+        let key = if *p == PaneKind::Help { "?".to_owned() } else { (i + 1).to_string() };
+        let style = if *p == current {
+            Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+        } else {
+            Style::default().fg(Color::Gray)
+        };
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(format!(" {key} {} ", p.title()), style));
+    }
+    frame.render_widget(Line::from(spans), area);
+}
+
+/// `song.imbolc* │ scsynth: running · … │ saved song.imbolc`
+pub fn render_status(
+    frame: &mut Frame,
+    area: Rect,
+    name: &str,
+    dirty: bool,
+    feedback: &EngineFeedback,
+    message: Option<&Message>,
+) {
+    let color = match feedback.server {
+        ServerState::Running { .. } => Color::Green,
+        ServerState::Booting | ServerState::Stopped => Color::Yellow,
+        ServerState::Lost { .. } | ServerState::Failed { .. } => Color::Red,
+    };
+    let name = format!(" {name}{} ", if dirty { "*" } else { "" });
+    let server = feedback.server.summary();
+    let right = match message {
+        Some(m) if m.is_error() => Line::styled(m.text.clone(), Style::default().fg(Color::Red)),
+        Some(m) => Line::raw(m.text.clone()),
+        None => Line::raw("? help · : commands"),
+    };
+    // A message gets the room it needs but leaves the project name and the
+    // first words of the server state ("scsynth: running") in view; the
+    // hint shows only where it fits.
+    let width = usize::from(area.width);
+    let keep = name.chars().count() + 2 + "scsynth: running".len();
+    let natural = name.chars().count() + 2 + server.chars().count() + 1;
+    let room = width.saturating_sub(natural).max(width.saturating_sub(keep + 1));
+    let right = if message.is_none() && right.width() > width.saturating_sub(natural) { Line::raw("") } else { right };
+    let right_width = u16::try_from(right.width().min(room)).unwrap_or(0);
+    let [l, _, r] =
+        Layout::horizontal([Constraint::Min(0), Constraint::Length(1), Constraint::Length(right_width)]).areas(area);
+    let left = Line::from(vec![
+        Span::styled(name, Style::default().add_modifier(Modifier::BOLD)),
+        Span::raw("│ "),
+        Span::styled(server, Style::default().fg(color)),
+    ]);
+    frame.render_widget(left, l);
+    frame.render_widget(right, r);
+}

@@ -1,0 +1,11 @@
+//! Tests of the UI without a terminal: key sequences driven through
+//! [`crate::app::App`] on a `NullSink` session, snapshots of every pane on
+//! ratatui's `TestBackend`, and checks of the command table and keymap.
+
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod commands;
+mod compose;
+mod fixture;
+mod snapshots;
