@@ -7,7 +7,7 @@ use imbolc_types::{ChainOwner, EffectId, EffectSlot};
 use super::build::effect_new;
 use super::state::{Anchor, Chain};
 use super::{GraphError, SignalGraph};
-use crate::backend::ServerOp;
+use crate::backend::{NodeId, ServerOp};
 
 impl SignalGraph {
     pub(super) fn chain(&self, owner: ChainOwner) -> Result<&Chain, GraphError> {
@@ -117,17 +117,26 @@ impl SignalGraph {
         Ok(vec![op])
     }
 
+    /// The node and slot of an effect, for edits that change it in place.
+    fn effect_slot_mut(
+        &mut self,
+        owner: ChainOwner,
+        effect: EffectId,
+    ) -> Result<(NodeId, &mut EffectSlot), GraphError> {
+        let chain = self.chain_mut(owner)?;
+        let unknown = GraphError::UnknownEffect { owner, effect };
+        let node = *chain.nodes.get(&effect).ok_or(unknown.clone())?;
+        let pos = chain.position(effect).ok_or(unknown)?;
+        Ok((node, &mut chain.effects[pos]))
+    }
+
     pub(super) fn effect_toggled(
         &mut self,
         owner: ChainOwner,
         effect: EffectId,
         enabled: bool,
     ) -> Result<Vec<ServerOp>, GraphError> {
-        let chain = self.chain_mut(owner)?;
-        let unknown = GraphError::UnknownEffect { owner, effect };
-        let node = *chain.nodes.get(&effect).ok_or(unknown.clone())?;
-        let pos = chain.position(effect).ok_or(unknown)?;
-        let slot = &mut chain.effects[pos];
+        let (node, slot) = self.effect_slot_mut(owner, effect)?;
         if slot.enabled == enabled {
             return Ok(Vec::new());
         }
@@ -143,11 +152,7 @@ impl SignalGraph {
         param: &str,
         value: f32,
     ) -> Result<Vec<ServerOp>, GraphError> {
-        let chain = self.chain_mut(owner)?;
-        let unknown = GraphError::UnknownEffect { owner, effect };
-        let node = *chain.nodes.get(&effect).ok_or(unknown.clone())?;
-        let pos = chain.position(effect).ok_or(unknown)?;
-        let slot = &mut chain.effects[pos];
+        let (node, slot) = self.effect_slot_mut(owner, effect)?;
         let spec = imbolc_types::catalog::find_param(slot.kind.params(), param)
             .ok_or_else(|| GraphError::UnknownParam(param.to_owned()))?;
         let v = super::build::clamp_spec(spec, value);
