@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::arrangement::Placement;
 use crate::automation::AutomationLane;
 use crate::catalog::{EffectKind, SourceKind};
+use crate::curve::Curve;
 use crate::diff::ChainOwner;
 use crate::ids::{BusId, ClipId, EffectId, InstrumentId, LaneId, NoteId, PlacementId};
 use crate::instrument::{EffectSlot, FilterDef, Instrument, LfoDef, SourceDef, VoiceSettings};
@@ -328,6 +329,24 @@ pub enum Action {
         index: usize,
         mapping: Box<MidiMapping>,
     },
+
+    // --- automation curves and takes ---
+    /// Sets the curve of the segment starting at the point at `tick`.
+    SetAutomationCurve {
+        lane: LaneId,
+        tick: Tick,
+        curve: Curve,
+    },
+    /// Replaces every point of the lane in `from..=to` by `points` (all
+    /// inside that range), with their non-linear `curves`: one recorded
+    /// take, or its undo.
+    ReplaceAutomationPoints {
+        lane: LaneId,
+        from: Tick,
+        to: Tick,
+        points: Vec<(Tick, f32)>,
+        curves: Vec<(Tick, Curve)>,
+    },
 }
 
 impl Action {
@@ -377,6 +396,8 @@ impl Action {
             Action::SetAutomationPoint { .. } | Action::RemoveAutomationPoint { .. } => "edit automation",
             Action::MapMidiCc(_) | Action::RestoreMidiMapping { .. } => "map MIDI CC",
             Action::UnmapMidiCc { .. } => "unmap MIDI CC",
+            Action::SetAutomationCurve { .. } => "set automation curve",
+            Action::ReplaceAutomationPoints { .. } => "record automation",
         }
     }
 }

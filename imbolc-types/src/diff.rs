@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::arrangement::Placement;
 use crate::automation::AutomationLane;
+use crate::curve::Curve;
 use crate::ids::{BusId, ClipId, EffectId, InstrumentId, LaneId, PlacementId};
 use crate::instrument::{EffectSlot, FilterDef, Instrument, LfoDef, SourceDef, VoiceSettings};
 use crate::mixer::{Bus, MasterSettings, MixerSettings, OutputTarget};
@@ -177,5 +178,11 @@ pub enum AudioDiff {
         lane: LaneId,
         tick: Tick,
         value: Option<f32>,
+    },
+    /// The segment starting at the point at `tick` now has `curve`.
+    AutomationCurveSet {
+        lane: LaneId,
+        tick: Tick,
+        curve: Curve,
     },
 }

@@ -10,13 +10,14 @@
 //! - [`diff`]: [`AudioDiff`], the facts the audio thread applies.
 //! - [`project`]: [`Project`], everything a project file holds, built from
 //!   [`ordered`] maps, [`notes`] (clips), [`arrangement`] (placements),
-//!   [`automation`] lanes and [`midi`] CC mappings.
+//!   [`automation`] lanes (with [`curve`] segments) and [`midi`] CC mappings.
 //! - [`action`]: [`Action`], the intents `imbolc_core::dispatch` applies.
 
 pub mod action;
 pub mod arrangement;
 pub mod automation;
 pub mod catalog;
+pub mod curve;
 pub mod diff;
 pub mod ids;
 pub mod instrument;
@@ -31,6 +32,7 @@ pub use action::{Action, Dependents, RemovedBus, RemovedClip, RemovedEffect, Rem
 pub use arrangement::Placement;
 pub use automation::AutomationLane;
 pub use catalog::{EffectKind, FilterKind, ParamSpec, SourceKind};
+pub use curve::Curve;
 pub use diff::{AudioDiff, AudioScene, ChainOwner, InstrumentSnapshot};
 pub use ids::{BusId, ClipId, EffectId, IdCounters, InstrumentId, LaneId, NoteId, PlacementId};
 pub use instrument::{

@@ -73,7 +73,8 @@ impl SignalGraph {
             | AudioDiff::AutomationLaneAdded { .. }
             | AudioDiff::AutomationLaneRemoved { .. }
             | AudioDiff::AutomationLaneChanged { .. }
-            | AudioDiff::AutomationPointSet { .. } => Ok(Vec::new()),
+            | AudioDiff::AutomationPointSet { .. }
+            | AudioDiff::AutomationCurveSet { .. } => Ok(Vec::new()),
         }
     }
 

@@ -2,8 +2,6 @@
 //! [`ParamTarget`]). Mappings produce no audio diff: the MIDI layer in core
 //! turns CC messages into `SetParam` actions.
 
-use std::collections::BTreeMap;
-
 use imbolc_types::{Action, AudioDiff, AutomationLane, LaneId, MidiMapping, ParamTarget, Project};
 
 use super::{Applied, DispatchError, Redraw, check_insert_index, check_range, param::param_range};
@@ -16,7 +14,7 @@ fn lane_mut(p: &mut Project, id: LaneId) -> Result<&mut AutomationLane, Dispatch
 
 /// Checks a point value: in range when the target resolves, else only
 /// finite (an inert lane keeps editable, so undo over it always works).
-fn check_point(p: &Project, target: &ParamTarget, value: f32) -> Result<(), DispatchError> {
+pub(super) fn check_point(p: &Project, target: &ParamTarget, value: f32) -> Result<(), DispatchError> {
     match param_range(p, target) {
         Ok(range) => check_range(value, range),
         Err(_) if value.is_finite() => Ok(()),
@@ -39,7 +37,7 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
         Action::AddLane { target } => {
             param_range(p, &target)?;
             let id = p.ids.next_lane();
-            let lane = AutomationLane { id, target, enabled: true, points: BTreeMap::new() };
+            let lane = AutomationLane::new(id, target);
             let diff = AudioDiff::AutomationLaneAdded { lane: Box::new(lane.clone()) };
             p.automation.insert(id, lane);
             Ok(Applied::one(Action::RemoveLane { lane: id }, Some(diff), R))
@@ -55,6 +53,10 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
             if lane.points.values().any(|v| !v.is_finite()) {
                 return Err(DispatchError::NotFinite);
             }
+            let mut lane = lane;
+            // Keep the lane invariant: curves only on points, linear absent.
+            let points = &lane.points;
+            lane.curves.retain(|t, c| *c != imbolc_types::Curve::Linear && points.contains_key(t));
             let id = lane.id;
             let diff = AudioDiff::AutomationLaneAdded { lane: lane.clone() };
             p.automation.insert(id, *lane);
@@ -79,11 +81,13 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
         Action::RemoveAutomationPoint { lane, tick } => {
             let l = lane_mut(p, lane)?;
             let value = l.points.remove(&tick).ok_or(DispatchError::NoSuchPoint { lane, tick })?;
-            Ok(Applied::one(
-                Action::SetAutomationPoint { lane, tick, value },
-                Some(AudioDiff::AutomationPointSet { lane, tick, value: None }),
-                R,
-            ))
+            // The point's segment curve goes with it (and comes back on undo).
+            let mut inverse = vec![Action::SetAutomationPoint { lane, tick, value }];
+            if let Some(curve) = l.curves.remove(&tick) {
+                inverse.push(Action::SetAutomationCurve { lane, tick, curve });
+            }
+            let diff = AudioDiff::AutomationPointSet { lane, tick, value: None };
+            Ok(Applied { diffs: vec![diff], inverse, redraw: R })
         }
         Action::MapMidiCc(mapping) => {
             check_mapping(&mapping)?;

@@ -4,10 +4,12 @@
 //!
 //! One file per domain: `project`, `instrument`, `param`, `effect`,
 //! `mixer` (strips, sends, buses, master), `clip` (clips, placements),
-//! `notes`, `automation` (lanes and MIDI mappings), with `dependents` for
+//! `notes`, `automation` (lanes and MIDI mappings), `automation_takes`
+//! (segment curves, recorded takes), with `dependents` for
 //! what a removal takes along.
 
 mod automation;
+mod automation_takes;
 mod clip;
 mod dependents;
 mod effect;
@@ -192,6 +194,10 @@ pub(crate) fn apply(project: &mut Project, action: Action) -> Result<Applied, Di
         | A::MapMidiCc(_)
         | A::UnmapMidiCc { .. }
         | A::RestoreMidiMapping { .. } => automation::apply(project, action),
+        A::SetAutomationCurve { lane, tick, curve } => automation_takes::set_curve(project, lane, tick, curve),
+        A::ReplaceAutomationPoints { lane, from, to, points, curves } => {
+            automation_takes::replace_points(project, lane, (from, to), points, curves)
+        }
     }
 }
 
