@@ -21,7 +21,9 @@ use imbolc_types::{AudioDiff, InstrumentId, Tick};
 
 use crate::backend::{NodeId, ServerOp, Timing};
 use crate::graph::SignalGraph;
-use crate::scheduler::{Clock, LoopRegion, NoteEvent, NoteEventKind, NoteKey, Scheduler, SchedulerConfig};
+use crate::scheduler::{
+    Clock, LoopRegion, NoteEvent, NoteEventKind, NoteKey, ParamEvent, Scheduler, SchedulerConfig,
+};
 use crate::voices::{VoiceAllocator, VoiceConfig, VoiceError};
 
 use super::cmd::{TransportCmd, VoiceId};
@@ -58,6 +60,8 @@ pub(crate) struct Playback {
     started_from: Tick,
     gates: GateKeeper,
     events: Vec<NoteEvent>,
+    /// Scratch for the automation events of a window.
+    params: Vec<ParamEvent>,
 }
 
 impl Playback {
@@ -73,6 +77,7 @@ impl Playback {
             started_from: 0,
             gates: GateKeeper::default(),
             events: Vec::new(),
+            params: Vec::new(),
         }
     }
 
@@ -177,7 +182,7 @@ impl Playback {
         let mut events = std::mem::take(&mut self.events);
         events.clear();
         self.scheduler.stop(&mut events);
-        self.play_events(&events, graph, out);
+        self.play_events(&events, &[], graph, out);
         self.events = events;
         let mut ops = Vec::new();
         self.allocator.release_everything(&mut ops);
@@ -198,16 +203,41 @@ impl Playback {
     fn advance(&mut self, to: f64, graph: &mut SignalGraph, out: &mut Vec<Batch>) {
         let mut events = std::mem::take(&mut self.events);
         events.clear();
+        let mut params = std::mem::take(&mut self.params);
+        params.clear();
         self.scheduler.advance(to, &mut events);
-        self.play_events(&events, graph, out);
+        self.scheduler.drain_param_events(&mut params);
+        self.play_events(&events, &params, graph, out);
         self.events = events;
+        self.params = params;
         self.flush_gates(to, out);
     }
 
-    /// Turns sorted events into batches, one per distinct time.
-    fn play_events(&mut self, events: &[NoteEvent], graph: &mut SignalGraph, out: &mut Vec<Batch>) {
+    /// Turns sorted note and automation events into batches, one per
+    /// distinct time, in time order (automation first at equal times, so a
+    /// note starting there gets the new value).
+    fn play_events(
+        &mut self,
+        events: &[NoteEvent],
+        params: &[ParamEvent],
+        graph: &mut SignalGraph,
+        out: &mut Vec<Batch>,
+    ) {
         let mut rest = events;
-        while let Some(first) = rest.first() {
+        let mut params = params;
+        loop {
+            let next_note = rest.first().map(|e| e.time);
+            match params.first() {
+                Some(p) if next_note.is_none_or(|t| p.time <= t) => {
+                    let n = params.iter().take_while(|q| q.time == p.time).count();
+                    let (now, later) = params.split_at(n);
+                    self.automate(now, graph, out);
+                    params = later;
+                    continue;
+                }
+                _ => {}
+            }
+            let Some(first) = rest.first() else { break };
             let time = first.time;
             let n = rest.iter().take_while(|e| e.time == time).count();
             let (now, later) = rest.split_at(n);
@@ -219,6 +249,24 @@ impl Playback {
             }
             self.push(time, ops, out);
             rest = later;
+        }
+    }
+
+    /// Automation values due at one time, as one timed batch. These ops
+    /// touch no voice node, so they need no ordering against voice batches:
+    /// scsynth runs bundles by timetag.
+    fn automate(&mut self, params: &[ParamEvent], graph: &mut SignalGraph, out: &mut Vec<Batch>) {
+        let Some(time) = params.first().map(|p| p.time) else { return };
+        let mut ops = Vec::new();
+        for p in params {
+            let Some(lane) = self.scheduler.automation().lane(p.lane) else { continue };
+            match graph.automate(&lane.target, p.value) {
+                Ok(more) => ops.extend(more),
+                Err(e) => tracing::trace!("automation lane {} plays nothing: {e}", p.lane),
+            }
+        }
+        if !ops.is_empty() {
+            out.push(Batch { timing: Timing::At(self.clock.timetag(time)), ops, started: vec![] });
         }
     }
 
@@ -375,3 +423,7 @@ fn freq_to_midi(freq: f32) -> u8 {
 #[cfg(test)]
 #[path = "playback_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "playback_automation_tests.rs"]
+mod automation_tests;

@@ -39,6 +39,7 @@
 
 mod alloc;
 mod apply;
+mod automate;
 mod build;
 mod buses;
 mod effects;

@@ -12,8 +12,10 @@
 //! - [`tempo`]: seconds ↔ play ticks, re-anchored on tempo changes.
 //! - [`transport`]: play mode, loop region, play tick → song tick.
 //! - [`event`]: the emitted note events.
+//! - [`automation`]: the automation lanes and their timed value changes.
 //! - [`player`]: [`Scheduler`] itself.
 
+pub mod automation;
 pub mod clock;
 pub mod event;
 pub mod index;
@@ -23,8 +25,9 @@ pub mod tempo;
 mod tests;
 pub mod transport;
 
-use imbolc_types::{ClipId, PlacementId};
+use imbolc_types::{ClipId, LaneId, PlacementId};
 
+pub use automation::{AutomationPlayer, ParamEvent};
 pub use clock::Clock;
 pub use event::{NoteEvent, NoteEventKind, NoteKey, midi_to_freq};
 pub use index::TimelineIndex;
@@ -44,4 +47,8 @@ pub enum ScheduleError {
     UnknownPlacement(PlacementId),
     #[error("placement {0} already exists")]
     DuplicatePlacement(PlacementId),
+    #[error("unknown automation lane {0}")]
+    UnknownLane(LaneId),
+    #[error("automation lane {0} already exists")]
+    DuplicateLane(LaneId),
 }

@@ -18,6 +18,12 @@
 //! Tempo changes re-anchor the tempo map at the horizon (see
 //! [`TempoMap`]), so a change takes effect at most one lookahead after it
 //! is made, and nothing already sent moves.
+//!
+//! Automation (see [`super::automation`]): in song mode each window also
+//! samples the lanes over its ticks ([`Scheduler::drain_param_events`]);
+//! a tempo lane is read at the window's first tick and applied like a
+//! tempo change, so it bends time at window resolution without moving
+//! what was already sent.
 
 use std::collections::HashSet;
 
@@ -27,9 +33,10 @@ use imbolc_types::{
 };
 
 use super::ScheduleError;
+use super::automation::{AutomationPlayer, ParamEvent, STEP_SECS};
 use super::event::{NoteEvent, NoteEventKind, NoteKey};
 use super::index::TimelineIndex;
-use super::tempo::TempoMap;
+use super::tempo::{TempoMap, seconds_per_tick};
 use super::transport::{Cursor, LoopRegion, Piece, PlayMode, Wrap};
 
 /// Scheduler settings.
@@ -80,6 +87,7 @@ pub struct Scheduler {
     sounding: Vec<Sounding>,
     /// Notes ended by an edit, seek or mode change, sent at the next window.
     ending: Vec<Sounding>,
+    automation: AutomationPlayer,
 }
 
 impl Scheduler {
@@ -101,7 +109,19 @@ impl Scheduler {
             horizon: 0.0,
             sounding: Vec::new(),
             ending: Vec::new(),
+            automation: AutomationPlayer::new(&scene.automation),
         }
+    }
+
+    /// The automation lanes (read-only).
+    pub fn automation(&self) -> &AutomationPlayer {
+        &self.automation
+    }
+
+    /// Moves the automation events of the windows advanced so far to
+    /// `out` (time order within each window).
+    pub fn drain_param_events(&mut self, out: &mut Vec<ParamEvent>) {
+        self.automation.drain(out);
     }
 
     /// The indexed timeline (read-only).
@@ -179,6 +199,7 @@ impl Scheduler {
         self.next_tick = 0;
         self.horizon = at;
         self.cursor = self.cursor_at(0, self.position);
+        self.automation.resend();
     }
 
     /// Stops and appends the note-offs of every sounding note, timed at the
@@ -200,6 +221,7 @@ impl Scheduler {
         if self.playing {
             self.end_all();
             self.cursor = self.cursor_at(self.next_tick, u64::from(song));
+            self.automation.resend();
         }
     }
 
@@ -245,7 +267,12 @@ impl Scheduler {
         if !self.playing || to.is_nan() || to <= self.horizon {
             return;
         }
+        self.follow_tempo_lane();
         let hi = self.tempo.first_tick_at_or_after(to, self.next_tick);
+        if self.mode == PlayMode::Song && !self.automation.is_empty() {
+            let step = (STEP_SECS / seconds_per_tick(self.bpm)).round().max(1.0) as u64;
+            self.automation.window(&self.cursor, &self.tempo, self.next_tick, hi, step);
+        }
         let mut started = Vec::new();
         self.cursor.pieces(self.next_tick, hi, |piece| self.collect(piece, &mut started));
         for s in started {
@@ -319,7 +346,21 @@ impl Scheduler {
             }
             _ => {}
         }
-        Ok(())
+        self.automation.apply(diff)
+    }
+
+    /// In song mode, takes the tempo of an enabled tempo lane at the first
+    /// unscheduled tick (re-anchoring at the horizon, like any tempo change).
+    fn follow_tempo_lane(&mut self) {
+        if self.mode != PlayMode::Song {
+            return;
+        }
+        let song = self.cursor.locate(self.next_tick).0;
+        if let Some(bpm) = self.automation.tempo_at(song)
+            && sane_tempo(bpm) != self.bpm
+        {
+            self.set_tempo(bpm);
+        }
     }
 
     /// Notes starting in `piece`, as sounding notes with their off ticks.
