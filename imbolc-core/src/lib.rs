@@ -7,11 +7,14 @@
 //!   [`undo::UndoHistory`].
 //! - [`session`]: [`session::Session`], the runtime owning project, history,
 //!   path, dirty flag and the [`session::AudioSink`] diffs go to.
+//! - [`record`]: automation recording (takes per target, thinning); the
+//!   session writes a take into its lane as one undo step.
 //! - [`persist`]: `*.imbolc` files (SQLite + MessagePack): open, save,
 //!   recovery copies, migrations and a background saver thread.
 
 pub mod dispatch;
 pub mod persist;
+pub mod record;
 pub mod session;
 pub mod undo;
 

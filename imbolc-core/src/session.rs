@@ -12,7 +12,11 @@ use imbolc_types::{Action, AudioDiff, Project};
 
 use crate::dispatch::{DispatchError, Redraw, dispatch};
 use crate::persist::{AUTOSAVE_INTERVAL, AutosaveTimer, Loaded, PersistError, SaveJob, SaveKind, SaveReport, load};
+use crate::record::AutomationRecorder;
 use crate::undo::UndoHistory;
+
+#[path = "session_record.rs"]
+mod record;
 
 /// Where diffs go. Implemented by the audio thread's handle; `send` must
 /// not block (it queues).
@@ -75,6 +79,8 @@ pub struct Session<S: AudioSink> {
     saved_generation: u64,
     autosave: AutosaveTimer,
     sink: S,
+    /// Automation takes under way (see `session_record`).
+    recorder: AutomationRecorder,
 }
 
 impl<S: AudioSink> Session<S> {
@@ -92,6 +98,7 @@ impl<S: AudioSink> Session<S> {
             saved_generation: 0,
             autosave: AutosaveTimer::new(AUTOSAVE_INTERVAL, Instant::now()),
             sink,
+            recorder: AutomationRecorder::default(),
         }
     }
 
