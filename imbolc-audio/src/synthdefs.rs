@@ -39,6 +39,7 @@ pub const ALL: &[CompiledDef] = compiled!(
     "imbolc_drum_rim",
     "imbolc_drum_cowbell",
     "imbolc_sampler",
+    "imbolc_click",
 );
 
 /// The built-in drum voices (one-shot: `out`, `amp`, `vel`, `pitch` in
@@ -56,6 +57,9 @@ pub const DRUM_VOICES: &[&str] = &[
 
 /// The sample player voice (`out`, `buf`, `amp`, `vel`, `rate`).
 pub const SAMPLER: &str = "imbolc_sampler";
+
+/// The metronome click (`out`, `amp`, `accent` 0/1; one-shot, frees itself).
+pub const CLICK: &str = "imbolc_click";
 
 /// Looks up a compiled SynthDef by name.
 pub fn find(name: &str) -> Option<&'static CompiledDef> {

@@ -53,6 +53,10 @@ pub enum TransportCmd {
     SetLoop(Option<LoopRegion>),
     /// Song or pattern mode.
     SetMode(PlayMode),
+    /// Metronome clicks on every beat while playing.
+    SetMetronome(bool),
+    /// Bars of clicks (0, 1 or 2) before the song starts on the next play.
+    SetCountIn(u8),
 }
 
 /// What the engine reports on its tap (see [`EngineConfig::tap`]).

@@ -43,6 +43,8 @@ pub struct TransportFeedback {
     /// Voices the allocator counts (held, sustained and release tails
     /// until their `/n_end`): zero some time after stop, or something hangs.
     pub voices: usize,
+    /// Playing, but still in the count-in (the song has not started).
+    pub counting_in: bool,
 }
 
 /// Where the current tempo line starts: play tick `t` (counted from the

@@ -22,7 +22,7 @@ use imbolc_types::{AudioDiff, InstrumentId, Tick};
 use crate::backend::{NodeId, ServerOp, Timing};
 use crate::graph::SignalGraph;
 use crate::scheduler::{
-    Clock, LoopRegion, NoteEvent, NoteEventKind, NoteKey, ParamEvent, Scheduler, SchedulerConfig,
+    ClickEvent, Clock, LoopRegion, NoteEvent, NoteEventKind, NoteKey, ParamEvent, Scheduler, SchedulerConfig,
 };
 use crate::voices::{VoiceAllocator, VoiceConfig, VoiceError};
 
@@ -62,6 +62,8 @@ pub(crate) struct Playback {
     events: Vec<NoteEvent>,
     /// Scratch for the automation events of a window.
     params: Vec<ParamEvent>,
+    /// Scratch for the metronome clicks of a window.
+    click_events: Vec<ClickEvent>,
 }
 
 impl Playback {
@@ -78,6 +80,7 @@ impl Playback {
             gates: GateKeeper::default(),
             events: Vec::new(),
             params: Vec::new(),
+            click_events: Vec::new(),
         }
     }
 
@@ -173,6 +176,8 @@ impl Playback {
                 self.scheduler.set_loop(region.and_then(|r| LoopRegion::new(r.start, r.end)))
             }
             TransportCmd::SetMode(mode) => self.scheduler.set_mode(mode),
+            TransportCmd::SetMetronome(on) => self.scheduler.set_metronome(on),
+            TransportCmd::SetCountIn(bars) => self.scheduler.set_count_in(bars),
         }
     }
 
@@ -210,6 +215,7 @@ impl Playback {
         self.play_events(&events, &params, graph, out);
         self.events = events;
         self.params = params;
+        self.clicks(graph, out);
         self.flush_gates(to, out);
     }
 
@@ -250,6 +256,19 @@ impl Playback {
             self.push(time, ops, out);
             rest = later;
         }
+    }
+
+    /// The metronome's clicks of the window, one timed batch each. A click
+    /// is a new node that frees itself: nothing to order it against.
+    fn clicks(&mut self, graph: &mut SignalGraph, out: &mut Vec<Batch>) {
+        let mut clicks = std::mem::take(&mut self.click_events);
+        clicks.clear();
+        self.scheduler.drain_clicks(&mut clicks);
+        for c in &clicks {
+            let (node, op) = graph.click(c.accent);
+            out.push(Batch { timing: Timing::At(self.clock.timetag(c.time)), ops: vec![op], started: vec![node] });
+        }
+        self.click_events = clicks;
     }
 
     /// Automation values due at one time, as one timed batch. These ops
@@ -407,6 +426,7 @@ impl Playback {
             bpm: self.scheduler.tempo(),
             anchor,
             voices: self.allocator.total(),
+            counting_in: self.scheduler.counting_in_at(now),
         }
     }
 }

@@ -42,6 +42,7 @@ mod apply;
 mod automate;
 mod build;
 mod buses;
+mod click;
 mod effects;
 mod instrument;
 mod lfo;

@@ -13,12 +13,14 @@
 //! - [`transport`]: play mode, loop region, play tick → song tick.
 //! - [`event`]: the emitted note events.
 //! - [`automation`]: the automation lanes and their timed value changes.
+//! - [`metronome`]: clicks on the beats, and the count-in before play.
 //! - [`player`]: [`Scheduler`] itself.
 
 pub mod automation;
 pub mod clock;
 pub mod event;
 pub mod index;
+pub mod metronome;
 pub mod player;
 pub mod tempo;
 #[cfg(test)]
@@ -31,6 +33,7 @@ pub use automation::{AutomationPlayer, ParamEvent};
 pub use clock::Clock;
 pub use event::{NoteEvent, NoteEventKind, NoteKey, midi_to_freq};
 pub use index::TimelineIndex;
+pub use metronome::ClickEvent;
 pub use player::{Scheduler, SchedulerConfig};
 pub use transport::{LoopRegion, PlayMode};
 

@@ -34,6 +34,7 @@ use imbolc_types::{
 
 use super::ScheduleError;
 use super::automation::{AutomationPlayer, ParamEvent, STEP_SECS};
+use super::metronome::{ClickEvent, ClickWindow, bar_ticks};
 use super::event::{NoteEvent, NoteEventKind, NoteKey};
 use super::index::TimelineIndex;
 use super::tempo::{TempoMap, seconds_per_tick};
@@ -88,6 +89,13 @@ pub struct Scheduler {
     /// Notes ended by an edit, seek or mode change, sent at the next window.
     ending: Vec<Sounding>,
     automation: AutomationPlayer,
+    /// Click on every beat while playing.
+    metronome: bool,
+    /// Bars counted in before play starts (0 = none).
+    count_in_bars: u8,
+    /// First play tick of the song in the current play (after the count-in).
+    count_in_end: u64,
+    clicks: Vec<ClickEvent>,
 }
 
 impl Scheduler {
@@ -110,7 +118,39 @@ impl Scheduler {
             sounding: Vec::new(),
             ending: Vec::new(),
             automation: AutomationPlayer::new(&scene.automation),
+            metronome: false,
+            count_in_bars: 0,
+            count_in_end: 0,
+            clicks: Vec::new(),
         }
+    }
+
+    /// Turns the click on beats on or off (takes effect from the next window).
+    pub fn set_metronome(&mut self, on: bool) {
+        self.metronome = on;
+    }
+
+    pub fn metronome(&self) -> bool {
+        self.metronome
+    }
+
+    /// Bars of clicks before the song starts on the next play (clamped to 0..=2).
+    pub fn set_count_in(&mut self, bars: u8) {
+        self.count_in_bars = bars.min(2);
+    }
+
+    pub fn count_in(&self) -> u8 {
+        self.count_in_bars
+    }
+
+    /// Whether the current play is still counting in at clock time `secs`.
+    pub fn counting_in_at(&self, secs: f64) -> bool {
+        self.playing && self.tempo.tick_at(secs) < self.count_in_end as f64
+    }
+
+    /// Moves the clicks of the windows advanced so far to `out`.
+    pub fn drain_clicks(&mut self, out: &mut Vec<ClickEvent>) {
+        out.append(&mut self.clicks);
     }
 
     /// The automation lanes (read-only).
@@ -198,6 +238,7 @@ impl Scheduler {
         self.tempo = TempoMap::new(at, 0.0, self.bpm);
         self.next_tick = 0;
         self.horizon = at;
+        self.count_in_end = u64::from(self.count_in_bars) * bar_ticks(self.time_signature);
         self.cursor = self.cursor_at(0, self.position);
         self.automation.resend();
     }
@@ -272,6 +313,16 @@ impl Scheduler {
         if self.mode == PlayMode::Song && !self.automation.is_empty() {
             let step = (STEP_SECS / seconds_per_tick(self.bpm)).round().max(1.0) as u64;
             self.automation.window(&self.cursor, &self.tempo, self.next_tick, hi, step);
+        }
+        if self.metronome || self.next_tick < self.count_in_end {
+            let window = ClickWindow {
+                cursor: &self.cursor,
+                tempo: &self.tempo,
+                time_signature: self.time_signature,
+                count_in_end: self.count_in_end,
+                metronome: self.metronome,
+            };
+            window.clicks(self.next_tick, hi, &mut self.clicks);
         }
         let mut started = Vec::new();
         self.cursor.pieces(self.next_tick, hi, |piece| self.collect(piece, &mut started));
@@ -418,6 +469,8 @@ impl Scheduler {
     /// A cursor at song tick `song` from play tick `play`, folded into the
     /// clip in pattern mode.
     fn cursor_at(&self, play: u64, song: u64) -> Cursor {
+        // Nothing of the song plays during a count-in.
+        let play = play.max(self.count_in_end);
         let wrap = self.wrap();
         let song = match (self.mode, wrap) {
             (PlayMode::Pattern(_), Wrap::Loop { end, .. }) if end > 0 => song % end,
