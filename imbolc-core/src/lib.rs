@@ -9,6 +9,8 @@
 //!   path, dirty flag and the [`session::AudioSink`] diffs go to.
 //! - [`record`]: automation recording (takes per target, thinning); the
 //!   session writes a take into its lane as one undo step.
+//! - [`tap_tempo`]: the tempo from taps on a key ([`tap_tempo::TapTempo`]);
+//!   `Session::tap_tempo` turns a tap into a `SetParam(Tempo)`.
 //! - [`persist`]: `*.imbolc` files (SQLite + MessagePack): open, save,
 //!   recovery copies, migrations and a background saver thread.
 
@@ -16,6 +18,7 @@ pub mod dispatch;
 pub mod persist;
 pub mod record;
 pub mod session;
+pub mod tap_tempo;
 pub mod undo;
 
 pub use dispatch::{DispatchError, Outcome, Redraw, dispatch};

@@ -13,6 +13,7 @@ use imbolc_types::{Action, AudioDiff, Project};
 use crate::dispatch::{DispatchError, Redraw, dispatch};
 use crate::persist::{AUTOSAVE_INTERVAL, AutosaveTimer, Loaded, PersistError, SaveJob, SaveKind, SaveReport, load};
 use crate::record::AutomationRecorder;
+use crate::tap_tempo::TapTempo;
 use crate::undo::UndoHistory;
 
 #[path = "session_record.rs"]
@@ -81,6 +82,8 @@ pub struct Session<S: AudioSink> {
     sink: S,
     /// Automation takes under way (see `session_record`).
     recorder: AutomationRecorder,
+    /// Recent taps of tap tempo.
+    taps: TapTempo,
 }
 
 impl<S: AudioSink> Session<S> {
@@ -99,6 +102,7 @@ impl<S: AudioSink> Session<S> {
             autosave: AutosaveTimer::new(AUTOSAVE_INTERVAL, Instant::now()),
             sink,
             recorder: AutomationRecorder::default(),
+            taps: TapTempo::default(),
         }
     }
 
@@ -159,6 +163,20 @@ impl<S: AudioSink> Session<S> {
         }
         self.changed(outcome.diffs);
         Ok(outcome.redraw)
+    }
+
+    /// A tap of tap tempo at `now`: from the second tap on, sets the tempo
+    /// to the average of the recent intervals (a `SetParam(Tempo)`, so a
+    /// run of taps is one undo step). `Ok(None)` when the tap only starts
+    /// a measurement.
+    ///
+    /// # Errors
+    ///
+    /// As [`dispatch`] (never expected: the tempo is clamped to its range).
+    pub fn tap_tempo(&mut self, now: Instant) -> Result<Option<Redraw>, DispatchError> {
+        let Some(bpm) = self.taps.tap(now) else { return Ok(None) };
+        let target = imbolc_types::ParamTarget::Tempo;
+        self.dispatch_at(Action::SetParam { target, value: bpm }, now).map(Some)
     }
 
     /// Takes back the last edit; `Ok(None)` when there is none.
@@ -281,6 +299,25 @@ mod tests {
         assert!(matches!(&sink.take()[..], [AudioDiff::EffectAdded { .. }]));
         assert!(s.dispatch(Action::UnmapMidiCc { channel: 0, cc: 0 }).is_err());
         assert!(sink.take().is_empty(), "a refused action sends nothing");
+    }
+
+    #[test]
+    fn tapping_sets_the_tempo_as_one_undo_step() {
+        let sink = RecordingSink::default();
+        let mut s = Session::new(Project::new("s"), sink.clone());
+        sink.take();
+        let t = Instant::now();
+        assert_eq!(s.tap_tempo(t).expect("tap"), None);
+        for k in 1..4 {
+            s.tap_tempo(t + Duration::from_millis(400 * k)).expect("tap");
+        }
+        assert_eq!(s.project().tempo, 150.0);
+        let diffs = sink.take();
+        assert_eq!(diffs.len(), 3);
+        assert!(matches!(diffs[2], AudioDiff::ParamSet { target: imbolc_types::ParamTarget::Tempo, value } if value == 150.0));
+        assert_eq!(s.history().len(), 1);
+        s.undo().expect("undo");
+        assert_eq!(s.project().tempo, imbolc_types::project::DEFAULT_TEMPO);
     }
 
     #[test]
