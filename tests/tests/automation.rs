@@ -177,3 +177,79 @@ fn a_filter_cutoff_lane_sweeps_the_servers_control_from_200_to_5000_hz() {
     audio.shutdown();
     assert_eq!(tagged_servers(&tag), Vec::<u32>::new(), "scsynth/jackd left running after shutdown");
 }
+
+/// Metronome with a one-bar count-in on the real server: every click
+/// bundle the engine sends (from its tap) is timed on a beat of the
+/// published tempo line, the bar's first beat is accented, the song's
+/// first note comes right after the four count-in clicks, and every click
+/// synth starts and frees itself on the server.
+#[test]
+fn metronome_clicks_are_timed_on_the_beats_after_a_one_bar_count_in() {
+    use std::collections::HashSet;
+
+    use crossbeam_channel::unbounded;
+    use imbolc_audio::backend::{ServerOp, Timing};
+    use imbolc_audio::engine::{TapEvent, TransportCmd};
+    use imbolc_types::{Clip, ClipId, Note, NoteId, Placement, PlacementId};
+
+    let tag = format!("metronome-{}", std::process::id());
+    let mut config = test_config();
+    config.child_env = vec![(TEST_TAG_VAR.to_owned(), tag.clone())];
+    let (tap_tx, tap_rx) = unbounded();
+    let mut engine_config = EngineConfig::new(config);
+    engine_config.tap = Some(tap_tx);
+    let mut audio = AudioHandle::spawn(engine_config).unwrap();
+    wait_feedback(&mut audio, Duration::from_secs(10), |f| matches!(f.server, ServerState::Running { .. }));
+    let notes = [(NoteId(0), Note { pitch: 60, velocity: 100, start: 0, length: 240 })].into();
+    let clip = Clip { id: ClipId(0), name: "one".into(), instrument: INST, length: 1920, looping: false, notes };
+    let mut s = scene();
+    s.automation.clear();
+    s.clips = vec![clip];
+    s.placements = vec![Placement { id: PlacementId(0), clip: ClipId(0), start: 0, length: 1920 }];
+    audio.send_diffs(vec![AudioDiff::SceneLoaded(Box::new(s))]).unwrap();
+    audio.request_tree().unwrap().recv_timeout(WAIT).expect("no tree from the engine");
+    audio.transport(TransportCmd::SetMetronome(true)).unwrap();
+    audio.transport(TransportCmd::SetCountIn(1)).unwrap();
+    audio.play().unwrap();
+    let playing = wait_feedback(&mut audio, WAIT, |f| f.transport.playing && f.transport.anchor.is_some());
+    assert!(playing.transport.counting_in, "the count-in is shown");
+    assert_eq!(playing.transport.tick, 0);
+    let line = playing.transport.anchor.unwrap();
+    std::thread::sleep(Duration::from_millis(3300));
+    audio.stop().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+
+    let (mut clicks, mut note_ons, mut go, mut end) = (Vec::new(), Vec::new(), HashSet::new(), HashSet::new());
+    while let Ok(event) = tap_rx.try_recv() {
+        match event {
+            TapEvent::Sent { timing: Timing::At(t), ops } => {
+                for op in ops {
+                    if let ServerOp::SynthNew { def, id, controls, .. } = op {
+                        let accent = controls.iter().any(|(n, v)| *n == "accent" && *v == 1.0);
+                        if def == "imbolc_click" { clicks.push((t, id.0, accent)) } else { note_ons.push(t) }
+                    }
+                }
+            }
+            TapEvent::Go(n) => _ = go.insert(n.0),
+            TapEvent::End(n) => _ = end.insert(n.0),
+            TapEvent::Sent { .. } => {}
+        }
+    }
+    let spt = 60.0 / (f64::from(line.bpm) * f64::from(TICKS_PER_QUARTER));
+    let beat_of = |t: Timetag| (secs_between(line.timetag, t) / spt + line.play_tick) / f64::from(TICKS_PER_QUARTER);
+    assert!(clicks.len() >= 7, "a bar of count-in and more than half a bar of song: {}", clicks.len());
+    for (k, (t, node, accent)) in clicks.iter().enumerate() {
+        let beat = beat_of(*t);
+        let error = (beat - k as f64).abs() * 0.5;
+        assert!(error < 1e-6, "click {k} is {error} s off beat {k}");
+        assert_eq!(*accent, k % 4 == 0, "click {k}");
+        assert!(go.contains(node) && end.contains(node), "click {node} played and freed itself");
+    }
+    assert_eq!(note_ons.len(), 1, "the song's one note");
+    assert!((beat_of(note_ons[0]) - 4.0).abs() < 1e-6, "the song starts after the count-in");
+    let counters = audio.counters();
+    assert_eq!((counters.fails, counters.mismatches), (0, 0), "{counters:?}");
+    eprintln!("{} clicks on the beats (4 of count-in), the first note on beat 4", clicks.len());
+    audio.shutdown();
+    assert_eq!(tagged_servers(&tag), Vec::<u32>::new(), "scsynth/jackd left running after shutdown");
+}
