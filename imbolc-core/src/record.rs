@@ -150,7 +150,8 @@ mod tests {
 
     #[test]
     fn a_corner_is_kept() {
-        let points: Vec<(Tick, f32)> = (0..=200).map(|i| (i, if i <= 100 { i as f32 } else { 200.0 - i as f32 })).collect();
+        let points: Vec<(Tick, f32)> =
+            (0..=200).map(|i| (i, if i <= 100 { i as f32 } else { 200.0 - i as f32 })).collect();
         assert_eq!(thin(&points, 0.1), vec![(0, 0.0), (100, 100.0), (200, 0.0)]);
     }
 

@@ -314,7 +314,9 @@ mod tests {
         assert_eq!(s.project().tempo, 150.0);
         let diffs = sink.take();
         assert_eq!(diffs.len(), 3);
-        assert!(matches!(diffs[2], AudioDiff::ParamSet { target: imbolc_types::ParamTarget::Tempo, value } if value == 150.0));
+        assert!(
+            matches!(diffs[2], AudioDiff::ParamSet { target: imbolc_types::ParamTarget::Tempo, value } if value == 150.0)
+        );
         assert_eq!(s.history().len(), 1);
         s.undo().expect("undo");
         assert_eq!(s.project().tempo, imbolc_types::project::DEFAULT_TEMPO);

@@ -54,12 +54,15 @@ impl<S: AudioSink> Session<S> {
             let mut restore = Vec::new();
             let lane = self.project.automation.values().find(|l| l.target == target && l.enabled).map(|l| l.id);
             if let Some(lane) = lane {
-                redraw = redraw.union(self.apply_unrecorded(Action::SetLaneEnabled { lane, enabled: false }, &mut restore)?);
+                redraw =
+                    redraw.union(self.apply_unrecorded(Action::SetLaneEnabled { lane, enabled: false }, &mut restore)?);
             }
-            redraw = redraw.union(self.apply_unrecorded(Action::SetParam { target: target.clone(), value }, &mut restore)?);
+            redraw =
+                redraw.union(self.apply_unrecorded(Action::SetParam { target: target.clone(), value }, &mut restore)?);
             self.recorder.start(target.clone(), restore, lane);
         } else {
-            redraw = redraw.union(self.apply_unrecorded(Action::SetParam { target: target.clone(), value }, &mut Vec::new())?);
+            redraw = redraw
+                .union(self.apply_unrecorded(Action::SetParam { target: target.clone(), value }, &mut Vec::new())?);
         }
         self.recorder.record(&target, tick, value);
         Ok(redraw)
@@ -111,7 +114,8 @@ impl<S: AudioSink> Session<S> {
             Some(lane) => lane,
             None => {
                 let mut inverse = Vec::new();
-                *redraw = redraw.union(self.apply_unrecorded(Action::AddLane { target: target.clone() }, &mut inverse)?);
+                *redraw =
+                    redraw.union(self.apply_unrecorded(Action::AddLane { target: target.clone() }, &mut inverse)?);
                 undo.push(inverse);
                 find(self).ok_or_else(|| DispatchError::NoSuchParam(target.clone()))?
             }
@@ -122,7 +126,8 @@ impl<S: AudioSink> Session<S> {
         undo.push(inverse);
         if take.paused == Some(lane) {
             let mut inverse = Vec::new();
-            *redraw = redraw.union(self.apply_unrecorded(Action::SetLaneEnabled { lane, enabled: true }, &mut inverse)?);
+            *redraw =
+                redraw.union(self.apply_unrecorded(Action::SetLaneEnabled { lane, enabled: true }, &mut inverse)?);
             undo.push(inverse);
         }
         Ok(())

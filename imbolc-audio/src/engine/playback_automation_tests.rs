@@ -120,5 +120,9 @@ fn a_lane_on_a_removed_effect_plays_nothing_and_breaks_nothing() {
     p.advance(start + 0.5, &mut g, &mut out);
     let sets = out.iter().flat_map(|b| &b.ops).count();
     assert!(sets > 0, "the other lanes play");
-    assert!(out.iter().flat_map(|b| &b.ops).all(|op| !matches!(op, ServerOp::Set { controls, .. } if controls[0].0 == "mix")));
+    assert!(
+        out.iter()
+            .flat_map(|b| &b.ops)
+            .all(|op| !matches!(op, ServerOp::Set { controls, .. } if controls[0].0 == "mix"))
+    );
 }

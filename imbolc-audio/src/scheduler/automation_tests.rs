@@ -121,7 +121,7 @@ fn a_loop_wrap_jumps_back_to_the_lane_value_at_the_loop_start() {
     assert_eq!(at_wrap[0].value, 100.0, "back to the start at the wrap");
     let second_pass: Vec<_> = events.iter().filter(|e| e.time >= 1.0 && e.time < 2.0).collect();
     assert!(second_pass.windows(2).all(|w| w[0].value < w[1].value), "rises again");
-    let near_end = events.iter().filter(|e| e.time < 1.0).last().unwrap();
+    let near_end = events.iter().rfind(|e| e.time < 1.0).unwrap();
     assert!(near_end.value > 1000.0);
 }
 
@@ -190,7 +190,8 @@ fn a_tempo_lane_bends_time_without_doubling_or_losing_notes() {
     // A quarter note on every beat for 4 bars; the tempo lane doubles the
     // tempo from bar 2 on.
     let notes = (0..16).map(|k| (NoteId(k), Note { pitch: 60, velocity: 100, start: k * 480, length: 120 })).collect();
-    let clip = Clip { id: ClipId(0), name: String::new(), instrument: InstrumentId(0), length: 7680, looping: false, notes };
+    let clip =
+        Clip { id: ClipId(0), name: String::new(), instrument: InstrumentId(0), length: 7680, looping: false, notes };
     let tempo = lane(LaneId(2), ParamTarget::Tempo, &[(0, 120.0), (1919, 120.0), (1920, 240.0)]);
     let scene = AudioScene {
         tempo: 120.0,

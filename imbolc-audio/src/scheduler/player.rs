@@ -34,9 +34,9 @@ use imbolc_types::{
 
 use super::ScheduleError;
 use super::automation::{AutomationPlayer, ParamEvent, STEP_SECS};
-use super::metronome::{ClickEvent, ClickWindow, bar_ticks};
 use super::event::{NoteEvent, NoteEventKind, NoteKey};
 use super::index::TimelineIndex;
+use super::metronome::{ClickEvent, ClickWindow, bar_ticks};
 use super::tempo::{TempoMap, seconds_per_tick};
 use super::transport::{Cursor, LoopRegion, Piece, PlayMode, Wrap};
 

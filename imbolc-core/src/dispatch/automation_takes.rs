@@ -146,12 +146,10 @@ mod tests {
         };
         let out = dispatch(&mut p, take).unwrap();
         let l = &p.automation[&lane];
-        assert_eq!(l.points.iter().map(|(t, v)| (*t, *v)).collect::<Vec<_>>(), vec![
-            (0, 100.0),
-            (480, 120.0),
-            (1000, 90.0),
-            (2000, 95.0)
-        ]);
+        assert_eq!(
+            l.points.iter().map(|(t, v)| (*t, *v)).collect::<Vec<_>>(),
+            vec![(0, 100.0), (480, 120.0), (1000, 90.0), (2000, 95.0)]
+        );
         assert_eq!(l.curves.iter().map(|(t, c)| (*t, *c)).collect::<Vec<_>>(), vec![(1000, Curve::Smooth)]);
         // 960 removed, 1000 and 2000 added, 480's curve back to linear, 1000's curve.
         assert_eq!(out.diffs.len(), 5, "{:?}", out.diffs);
@@ -166,8 +164,7 @@ mod tests {
         let outside =
             Action::ReplaceAutomationPoints { lane, from: 0, to: 10, points: vec![(11, 100.0)], curves: vec![] };
         assert!(dispatch(&mut p, outside).is_err());
-        let silly =
-            Action::ReplaceAutomationPoints { lane, from: 0, to: 10, points: vec![(5, 1e9)], curves: vec![] };
+        let silly = Action::ReplaceAutomationPoints { lane, from: 0, to: 10, points: vec![(5, 1e9)], curves: vec![] };
         assert!(dispatch(&mut p, silly).is_err());
         assert_eq!(p, before);
     }
