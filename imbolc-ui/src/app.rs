@@ -287,6 +287,11 @@ impl<S: AudioSink> App<S> {
             CommandId::ShowPianoRoll => self.show(PaneKind::PianoRoll),
             CommandId::ShowMixer => self.show(PaneKind::Mixer),
             CommandId::ShowServer => self.show(PaneKind::Server),
+            CommandId::TapTempo => match self.session.tap_tempo(Instant::now()) {
+                Ok(Some(_)) => self.inform(format!("tempo {:.1} BPM", self.session.project().tempo)),
+                Ok(None) => self.inform("tap again to set the tempo"),
+                Err(e) => self.error(format!("tap tempo: {e}")),
+            },
             _ => {
                 let state = State {
                     project: self.session.project(),

@@ -312,3 +312,15 @@ fn a_newer_autosave_copy_is_offered_and_restored_on_r() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn tapping_t_sets_the_tempo() {
+    let mut app = empty_app();
+    press(&mut app, "T");
+    std::thread::sleep(Duration::from_millis(300));
+    press(&mut app, "T");
+    let bpm = app.session().project().tempo;
+    // Real time between two key presses: about 200 BPM, give or take the
+    // machine's scheduling (never asserted closely).
+    assert!(bpm > 20.0 && bpm < 200.5 && bpm != 120.0, "tempo {bpm}");
+}
