@@ -14,6 +14,7 @@ use crate::arrangement::Placement;
 use crate::automation::AutomationLane;
 use crate::catalog::{EffectKind, SourceKind};
 use crate::diff::ChainOwner;
+use crate::drums::{DrumPad, DrumStep, StepKey, StepResolution};
 use crate::ids::{BusId, ClipId, EffectId, InstrumentId, LaneId, NoteId, PlacementId};
 use crate::instrument::{EffectSlot, FilterDef, Instrument, LfoDef, SourceDef, VoiceSettings};
 use crate::midi::MidiMapping;
@@ -328,6 +329,43 @@ pub enum Action {
         index: usize,
         mapping: Box<MidiMapping>,
     },
+
+    // --- drums ---
+    /// Appends a drum kit instrument with the default pads.
+    AddDrumKit {
+        name: String,
+    },
+    /// Replaces one pad of a kit (sound, level, tune).
+    SetDrumPad {
+        instrument: InstrumentId,
+        pad: u8,
+        def: DrumPad,
+    },
+    /// Adds an empty, looping drum pattern clip to a kit.
+    AddDrumPattern {
+        instrument: InstrumentId,
+        name: String,
+        steps: u8,
+        resolution: StepResolution,
+    },
+    /// Sets (`Some`) or clears (`None`) steps of a pattern.
+    SetDrumSteps {
+        clip: ClipId,
+        steps: Vec<(StepKey, Option<DrumStep>)>,
+    },
+    /// Clears the step if it is set, else sets it with default values.
+    ToggleDrumStep {
+        clip: ClipId,
+        key: StepKey,
+    },
+    /// Step count, resolution and swing of a pattern (the clip's length
+    /// follows).
+    SetDrumPattern {
+        clip: ClipId,
+        steps: u8,
+        resolution: StepResolution,
+        swing: f32,
+    },
 }
 
 impl Action {
@@ -377,6 +415,11 @@ impl Action {
             Action::SetAutomationPoint { .. } | Action::RemoveAutomationPoint { .. } => "edit automation",
             Action::MapMidiCc(_) | Action::RestoreMidiMapping { .. } => "map MIDI CC",
             Action::UnmapMidiCc { .. } => "unmap MIDI CC",
+            Action::AddDrumKit { .. } => "add drum kit",
+            Action::SetDrumPad { .. } => "change pad",
+            Action::AddDrumPattern { .. } => "add drum pattern",
+            Action::SetDrumSteps { .. } | Action::ToggleDrumStep { .. } => "edit steps",
+            Action::SetDrumPattern { .. } => "change pattern",
         }
     }
 }

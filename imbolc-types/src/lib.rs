@@ -12,12 +12,14 @@
 //!   [`ordered`] maps, [`notes`] (clips), [`arrangement`] (placements),
 //!   [`automation`] lanes and [`midi`] CC mappings.
 //! - [`action`]: [`Action`], the intents `imbolc_core::dispatch` applies.
+//! - [`drums`]: drum kits (pads) and drum patterns (step clips).
 
 pub mod action;
 pub mod arrangement;
 pub mod automation;
 pub mod catalog;
 pub mod diff;
+pub mod drums;
 pub mod ids;
 pub mod instrument;
 pub mod midi;
@@ -32,6 +34,7 @@ pub use arrangement::Placement;
 pub use automation::AutomationLane;
 pub use catalog::{EffectKind, FilterKind, ParamSpec, SourceKind};
 pub use diff::{AudioDiff, AudioScene, ChainOwner, InstrumentSnapshot};
+pub use drums::{DrumKit, DrumPad, DrumPattern, DrumStep, DrumVoice, PadSound, StepDelta, StepKey, StepResolution};
 pub use ids::{BusId, ClipId, EffectId, IdCounters, InstrumentId, LaneId, NoteId, PlacementId};
 pub use instrument::{
     EffectSlot, EnvelopeDef, FilterDef, Instrument, InstrumentDef, LfoDef, LfoShape, Params, SourceDef, StealStrategy,

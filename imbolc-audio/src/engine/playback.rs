@@ -21,7 +21,7 @@ use imbolc_types::{AudioDiff, InstrumentId, Tick};
 
 use crate::backend::{NodeId, ServerOp, Timing};
 use crate::graph::SignalGraph;
-use crate::scheduler::{Clock, LoopRegion, NoteEvent, NoteEventKind, NoteKey, Scheduler, SchedulerConfig};
+use crate::scheduler::{Clock, DrumHit, LoopRegion, NoteEvent, NoteEventKind, NoteKey, Scheduler, SchedulerConfig};
 use crate::voices::{VoiceAllocator, VoiceConfig, VoiceError};
 
 use super::cmd::{TransportCmd, VoiceId};
@@ -58,6 +58,7 @@ pub(crate) struct Playback {
     started_from: Tick,
     gates: GateKeeper,
     events: Vec<NoteEvent>,
+    hits: Vec<DrumHit>,
 }
 
 impl Playback {
@@ -73,6 +74,7 @@ impl Playback {
             started_from: 0,
             gates: GateKeeper::default(),
             events: Vec::new(),
+            hits: Vec::new(),
         }
     }
 
@@ -177,7 +179,7 @@ impl Playback {
         let mut events = std::mem::take(&mut self.events);
         events.clear();
         self.scheduler.stop(&mut events);
-        self.play_events(&events, graph, out);
+        self.play_events(&events, &[], graph, out);
         self.events = events;
         let mut ops = Vec::new();
         self.allocator.release_everything(&mut ops);
@@ -199,26 +201,52 @@ impl Playback {
         let mut events = std::mem::take(&mut self.events);
         events.clear();
         self.scheduler.advance(to, &mut events);
-        self.play_events(&events, graph, out);
+        let mut hits = std::mem::take(&mut self.hits);
+        hits.clear();
+        self.scheduler.take_hits(&mut hits);
+        self.play_events(&events, &hits, graph, out);
         self.events = events;
+        self.hits = hits;
         self.flush_gates(to, out);
     }
 
-    /// Turns sorted events into batches, one per distinct time.
-    fn play_events(&mut self, events: &[NoteEvent], graph: &mut SignalGraph, out: &mut Vec<Batch>) {
-        let mut rest = events;
-        while let Some(first) = rest.first() {
-            let time = first.time;
+    /// Turns sorted note events and sorted drum hits into batches, one per
+    /// distinct time, in time order.
+    fn play_events(&mut self, events: &[NoteEvent], hits: &[DrumHit], graph: &mut SignalGraph, out: &mut Vec<Batch>) {
+        let (mut rest, mut rest_hits) = (events, hits);
+        loop {
+            let time = match (rest.first(), rest_hits.first()) {
+                (Some(e), Some(h)) => e.time.min(h.time),
+                (Some(e), None) => e.time,
+                (None, Some(h)) => h.time,
+                (None, None) => return,
+            };
             let n = rest.iter().take_while(|e| e.time == time).count();
             let (now, later) = rest.split_at(n);
+            let k = rest_hits.iter().take_while(|h| h.time == time).count();
+            let (now_hits, later_hits) = rest_hits.split_at(k);
             let mut ops = Vec::new();
             for event in now {
                 if let Err(e) = self.note(event, graph, &mut ops) {
                     tracing::debug!("timeline note dropped: {e}");
                 }
             }
+            for hit in now_hits {
+                let (pad, vel, pitch) = (hit.pad, f32::from(hit.velocity) / 127.0, f32::from(hit.pitch));
+                let made = self.allocator.trigger(
+                    hit.instrument,
+                    pad,
+                    hit.velocity,
+                    || graph.drum_hit(hit.instrument, pad, vel, pitch),
+                    &mut ops,
+                );
+                if let Err(e) = made {
+                    tracing::debug!("drum hit dropped: {e}");
+                }
+            }
             self.push(time, ops, out);
             rest = later;
+            rest_hits = later_hits;
         }
     }
 

@@ -12,9 +12,11 @@
 //! - [`tempo`]: seconds ↔ play ticks, re-anchored on tempo changes.
 //! - [`transport`]: play mode, loop region, play tick → song tick.
 //! - [`event`]: the emitted note events.
+//! - [`drums`]: drum hits of pattern clips (swing, probability).
 //! - [`player`]: [`Scheduler`] itself.
 
 pub mod clock;
+pub mod drums;
 pub mod event;
 pub mod index;
 pub mod player;
@@ -26,6 +28,7 @@ pub mod transport;
 use imbolc_types::{ClipId, PlacementId};
 
 pub use clock::Clock;
+pub use drums::{DrumHit, HitKey};
 pub use event::{NoteEvent, NoteEventKind, NoteKey, midi_to_freq};
 pub use index::TimelineIndex;
 pub use player::{Scheduler, SchedulerConfig};

@@ -4,12 +4,13 @@
 //!
 //! One file per domain: `project`, `instrument`, `param`, `effect`,
 //! `mixer` (strips, sends, buses, master), `clip` (clips, placements),
-//! `notes`, `automation` (lanes and MIDI mappings), with `dependents` for
-//! what a removal takes along.
+//! `notes`, `automation` (lanes and MIDI mappings), `drums` (kits, pads,
+//! patterns, steps), with `dependents` for what a removal takes along.
 
 mod automation;
 mod clip;
 mod dependents;
+mod drums;
 mod effect;
 mod error;
 mod instrument;
@@ -192,6 +193,12 @@ pub(crate) fn apply(project: &mut Project, action: Action) -> Result<Applied, Di
         | A::MapMidiCc(_)
         | A::UnmapMidiCc { .. }
         | A::RestoreMidiMapping { .. } => automation::apply(project, action),
+        A::AddDrumKit { .. }
+        | A::SetDrumPad { .. }
+        | A::AddDrumPattern { .. }
+        | A::SetDrumSteps { .. }
+        | A::ToggleDrumStep { .. }
+        | A::SetDrumPattern { .. } => drums::apply(project, action),
     }
 }
 
