@@ -403,3 +403,7 @@ fn freq_to_midi(freq: f32) -> u8 {
 #[cfg(test)]
 #[path = "playback_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "drum_playback_tests.rs"]
+mod drum_tests;

@@ -17,6 +17,8 @@
 
 pub mod clock;
 pub mod drums;
+#[cfg(test)]
+mod drums_tests;
 pub mod event;
 pub mod index;
 pub mod player;
