@@ -7,9 +7,12 @@
 //!   [`undo::UndoHistory`].
 //! - [`session`]: [`session::Session`], the runtime owning project, history,
 //!   path, dirty flag and the [`session::AudioSink`] diffs go to.
+//! - [`demo`]: the built-in demo song ([`demo::demo_project`]) and
+//!   `imbolc demo PATH`.
 //! - [`persist`]: `*.imbolc` files (SQLite + MessagePack): open, save,
 //!   recovery copies, migrations and a background saver thread.
 
+pub mod demo;
 pub mod dispatch;
 pub mod persist;
 pub mod session;
