@@ -140,13 +140,13 @@ mod pattern {
     /// Pads expected at pattern step `s` (0-based).
     fn pads_at(s: u64, hats_on_16ths: bool) -> Vec<u8> {
         let mut pads = Vec::new();
-        if s % 4 == 0 {
+        if s.is_multiple_of(4) {
             pads.push(KICK);
         }
         if s == 4 || s == 12 {
             pads.push(SNARE);
         }
-        if s % 2 == 0 || hats_on_16ths {
+        if s.is_multiple_of(2) || hats_on_16ths {
             pads.push(HAT);
         }
         pads
@@ -197,11 +197,11 @@ mod pattern {
                 match event {
                     TapEvent::Sent { timing, ops } => {
                         for op in ops {
-                            if let ServerOp::SynthNew { def, id, .. } = op {
-                                if def.starts_with("imbolc_drum") {
-                                    let Timing::At(t) = timing else { panic!("untimed drum hit {def}") };
-                                    self.hits.push((t, def, id.0));
-                                }
+                            if let ServerOp::SynthNew { def, id, .. } = op
+                                && def.starts_with("imbolc_drum")
+                            {
+                                let Timing::At(t) = timing else { panic!("untimed drum hit {def}") };
+                                self.hits.push((t, def, id.0));
                             }
                         }
                     }

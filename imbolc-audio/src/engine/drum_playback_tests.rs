@@ -105,11 +105,11 @@ fn hits_are_timed_one_shots_of_their_pads_in_order_with_notes() {
     let mut hits = Vec::new();
     for b in &out {
         for op in &b.ops {
-            if let ServerOp::SynthNew { def, controls, .. } = op {
-                if *def != "imbolc_saw" {
-                    let at = ((secs(b) - t0) * 960.0).round() as u32;
-                    hits.push((at, *def, controls.clone()));
-                }
+            if let ServerOp::SynthNew { def, controls, .. } = op
+                && *def != "imbolc_saw"
+            {
+                let at = ((secs(b) - t0) * 960.0).round() as u32;
+                hits.push((at, *def, controls.clone()));
             }
         }
     }
