@@ -171,3 +171,44 @@ fn sample_buffers_follow_pads_kits_and_rebuilds() {
     assert!(fresh.buffers().is_empty());
     assert!(fresh.warnings().is_empty(), "{:?}", fresh.warnings());
 }
+
+#[test]
+fn notes_and_live_keys_on_a_kit_hit_pads_and_are_never_gated() {
+    let (mut p, mut g, _) = setup();
+    let notes = [(36, 0), (37, 480), (20, 960)]
+        .iter()
+        .enumerate()
+        .map(|(i, &(pitch, start))| (NoteId(i as u32), Note { pitch, velocity: 90, start, length: 400 }))
+        .collect();
+    let clip =
+        Clip { id: ClipId(9), name: String::new(), instrument: KIT, length: 1920, looping: true, notes, drums: None };
+    p.diff(&AudioDiff::ClipAdded { clip: Box::new(clip) }, &mut Vec::new());
+    let mut out = Vec::new();
+    p.transport(TransportCmd::SetMode(crate::scheduler::PlayMode::Pattern(ClipId(9))), &mut g, &mut out);
+    p.transport(TransportCmd::Play, &mut g, &mut out);
+    let start = p.scheduler.horizon();
+    p.advance(start + 1.5, &mut g, &mut out);
+    let ops: Vec<&ServerOp> = out.iter().flat_map(|b| &b.ops).collect();
+    let defs: Vec<&str> = ops
+        .iter()
+        .filter_map(|op| match op {
+            ServerOp::SynthNew { def, .. } => Some(*def),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(defs, vec!["imbolc_drum_kick", "imbolc_drum_snare"], "pitch 20 is no pad");
+    assert!(!ops.iter().any(|op| matches!(op, ServerOp::Set { .. })), "no gate for one-shots");
+    p.transport(TransportCmd::Stop, &mut g, &mut out);
+
+    let mut live = Vec::new();
+    p.voice_on(VoiceId(1), KIT, crate::scheduler::midi_to_freq(42), 1.0, &mut g, &mut live).unwrap();
+    let started: Vec<&str> = live
+        .iter()
+        .flat_map(|b| &b.ops)
+        .filter_map(|op| match op {
+            ServerOp::SynthNew { def, .. } => Some(*def),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(started, vec!["imbolc_drum_rim"], "F#1 (42) is pad 6, the rim");
+}

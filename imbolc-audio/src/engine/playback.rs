@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use imbolc_types::{AudioDiff, InstrumentId, Tick};
 
 use crate::backend::{NodeId, ServerOp, Timing};
-use crate::graph::SignalGraph;
+use crate::graph::{SignalGraph, pad_of_note};
 use crate::scheduler::{Clock, DrumHit, LoopRegion, NoteEvent, NoteEventKind, NoteKey, Scheduler, SchedulerConfig};
 use crate::voices::{VoiceAllocator, VoiceConfig, VoiceError};
 
@@ -252,6 +252,18 @@ impl Playback {
 
     fn note(&mut self, e: &NoteEvent, graph: &mut SignalGraph, ops: &mut Vec<ServerOp>) -> Result<(), VoiceError> {
         let mono = self.allocator.is_mono(e.instrument);
+        if graph.is_drum_kit(e.instrument) {
+            // Notes on a kit hit pads; one-shots have no note-off.
+            let (Some(pad), NoteEventKind::On) = (pad_of_note(e.pitch), e.kind) else { return Ok(()) };
+            let vel = f32::from(e.velocity) / 127.0;
+            return self.allocator.trigger(
+                e.instrument,
+                pad,
+                e.velocity,
+                || graph.drum_hit(e.instrument, pad, vel, 0.0),
+                ops,
+            );
+        }
         match e.kind {
             NoteEventKind::On if mono => self.allocator.note_on(graph, e.instrument, e.pitch, e.velocity, ops),
             NoteEventKind::On => {
@@ -293,6 +305,16 @@ impl Playback {
         let mut ops = Vec::new();
         let pitch = freq_to_midi(freq);
         let vel = (velocity.clamp(0.0, 1.0) * 127.0).round().max(1.0) as u8;
+        if graph.is_drum_kit(instrument) {
+            // A live key on a kit hits a pad (nothing to release later).
+            if let Some(pad) = pad_of_note(pitch) {
+                let v = velocity.clamp(0.0, 1.0);
+                self.allocator.trigger(instrument, pad, vel, || graph.drum_hit(instrument, pad, v, 0.0), &mut ops)?;
+            }
+            let now = self.clock.now();
+            self.push(now, ops, out);
+            return Ok(());
+        }
         let node = self.allocator.start_held(
             instrument,
             pitch,

@@ -9,6 +9,9 @@
 //! Buffer numbers come from an allocator with a free list starting at
 //! [`FIRST_SAMPLE_BUFFER`], so churn never grows them.
 //!
+//! Notes played on a kit (timeline or live) hit pad `pitch - 36` (C1 is
+//! pad 0, as on General MIDI drum maps); see [`pad_of_note`].
+//!
 //! The graph reads no files: checking that a file exists and has one or
 //! two channels is done before the edit (`imbolc_audio::samples`). A file
 //! that disappears later makes the server answer `/fail /b_allocRead`; the
@@ -28,6 +31,14 @@ use crate::synthdefs::SAMPLER;
 /// uses such as recording).
 pub const FIRST_SAMPLE_BUFFER: u32 = 64;
 
+/// MIDI note of pad 0 when notes play a kit (C1, the GM kick).
+pub const FIRST_PAD_NOTE: u8 = 36;
+
+/// The pad a note plays on a kit, if any.
+pub fn pad_of_note(pitch: u8) -> Option<u8> {
+    pitch.checked_sub(FIRST_PAD_NOTE).filter(|p| usize::from(*p) < imbolc_types::drums::PAD_COUNT)
+}
+
 /// Buffers of sample pads.
 #[derive(Debug, Clone)]
 pub(super) struct SampleBuffers {
@@ -42,6 +53,11 @@ impl Default for SampleBuffers {
 }
 
 impl SignalGraph {
+    /// Whether the instrument is a drum kit (its notes play pads).
+    pub fn is_drum_kit(&self, instrument: InstrumentId) -> bool {
+        self.instruments.get(&instrument).is_some_and(|s| s.def.drums.is_some())
+    }
+
     /// The buffer a sample pad plays, if it has one.
     pub fn sample_buffer(&self, instrument: InstrumentId, pad: u8) -> Option<u32> {
         self.samples.by_pad.get(&(instrument, pad)).copied()

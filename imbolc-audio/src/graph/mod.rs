@@ -57,7 +57,7 @@ use std::collections::HashMap;
 use imbolc_types::{AudioScene, BusId, ChainOwner, EffectId, InstrumentId};
 
 pub use alloc::BusAllocator;
-pub use drums::FIRST_SAMPLE_BUFFER;
+pub use drums::{FIRST_PAD_NOTE, FIRST_SAMPLE_BUFFER, pad_of_note};
 pub use strip::meter_id;
 
 use crate::backend::NodeId;
