@@ -9,11 +9,13 @@
 //!   path, dirty flag and the [`session::AudioSink`] diffs go to.
 //! - [`demo`]: the built-in demo song ([`demo::demo_project`]) and
 //!   `imbolc demo PATH`.
+//! - [`drums`]: pad edits that need a checked sample file.
 //! - [`persist`]: `*.imbolc` files (SQLite + MessagePack): open, save,
 //!   recovery copies, migrations and a background saver thread.
 
 pub mod demo;
 pub mod dispatch;
+pub mod drums;
 pub mod persist;
 pub mod session;
 pub mod undo;
