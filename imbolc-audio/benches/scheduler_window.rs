@@ -54,6 +54,7 @@ fn scene() -> AudioScene {
             length: SONG,
             looping: false,
             notes,
+            drums: None,
         });
         placements.push(Placement { id: PlacementId(i), clip: ClipId(i), start: 0, length: SONG });
     }

@@ -12,12 +12,14 @@
 //! - [`status`]: the server state published to the UI (triple buffer).
 //! - [`scheduler`]: plays the timeline ahead of the clock as timed note
 //!   events (pure; lookahead, tempo changes, loops, seeks).
+//! - [`samples`]: checks a pad's sample file (WAV/AIFF, mono or stereo).
 //! - [`voices`]: the voice allocator (polyphony, stealing, mono/legato,
 //!   sustain pedal, release tails, `/n_end` as ground truth).
 
 pub mod backend;
 pub mod engine;
 pub mod graph;
+pub mod samples;
 pub mod scheduler;
 pub mod server;
 pub mod status;

@@ -11,10 +11,15 @@
 //!   session writes a take into its lane as one undo step.
 //! - [`tap_tempo`]: the tempo from taps on a key ([`tap_tempo::TapTempo`]);
 //!   `Session::tap_tempo` turns a tap into a `SetParam(Tempo)`.
+//! - [`demo`]: the built-in demo song ([`demo::demo_project`]) and
+//!   `imbolc demo PATH`.
+//! - [`drums`]: pad edits that need a checked sample file.
 //! - [`persist`]: `*.imbolc` files (SQLite + MessagePack): open, save,
 //!   recovery copies, migrations and a background saver thread.
 
+pub mod demo;
 pub mod dispatch;
+pub mod drums;
 pub mod persist;
 pub mod record;
 pub mod session;

@@ -15,6 +15,7 @@ use crate::automation::AutomationLane;
 use crate::catalog::{EffectKind, SourceKind};
 use crate::curve::Curve;
 use crate::diff::ChainOwner;
+use crate::drums::{DrumPad, DrumStep, StepKey, StepResolution};
 use crate::ids::{BusId, ClipId, EffectId, InstrumentId, LaneId, NoteId, PlacementId};
 use crate::instrument::{EffectSlot, FilterDef, Instrument, LfoDef, SourceDef, VoiceSettings};
 use crate::midi::MidiMapping;
@@ -347,6 +348,42 @@ pub enum Action {
         points: Vec<(Tick, f32)>,
         curves: Vec<(Tick, Curve)>,
     },
+    // --- drums ---
+    /// Appends a drum kit instrument with the default pads.
+    AddDrumKit {
+        name: String,
+    },
+    /// Replaces one pad of a kit (sound, level, tune).
+    SetDrumPad {
+        instrument: InstrumentId,
+        pad: u8,
+        def: DrumPad,
+    },
+    /// Adds an empty, looping drum pattern clip to a kit.
+    AddDrumPattern {
+        instrument: InstrumentId,
+        name: String,
+        steps: u8,
+        resolution: StepResolution,
+    },
+    /// Sets (`Some`) or clears (`None`) steps of a pattern.
+    SetDrumSteps {
+        clip: ClipId,
+        steps: Vec<(StepKey, Option<DrumStep>)>,
+    },
+    /// Clears the step if it is set, else sets it with default values.
+    ToggleDrumStep {
+        clip: ClipId,
+        key: StepKey,
+    },
+    /// Step count, resolution and swing of a pattern (the clip's length
+    /// follows).
+    SetDrumPattern {
+        clip: ClipId,
+        steps: u8,
+        resolution: StepResolution,
+        swing: f32,
+    },
 }
 
 impl Action {
@@ -398,6 +435,11 @@ impl Action {
             Action::UnmapMidiCc { .. } => "unmap MIDI CC",
             Action::SetAutomationCurve { .. } => "set automation curve",
             Action::ReplaceAutomationPoints { .. } => "record automation",
+            Action::AddDrumKit { .. } => "add drum kit",
+            Action::SetDrumPad { .. } => "change pad",
+            Action::AddDrumPattern { .. } => "add drum pattern",
+            Action::SetDrumSteps { .. } | Action::ToggleDrumStep { .. } => "edit steps",
+            Action::SetDrumPattern { .. } => "change pattern",
         }
     }
 }

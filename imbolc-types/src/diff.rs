@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::arrangement::Placement;
 use crate::automation::AutomationLane;
 use crate::curve::Curve;
+use crate::drums::{DrumPad, StepDelta, StepResolution};
 use crate::ids::{BusId, ClipId, EffectId, InstrumentId, LaneId, PlacementId};
 use crate::instrument::{EffectSlot, FilterDef, Instrument, LfoDef, SourceDef, VoiceSettings};
 use crate::mixer::{Bus, MasterSettings, MixerSettings, OutputTarget};
@@ -184,5 +185,24 @@ pub enum AudioDiff {
         lane: LaneId,
         tick: Tick,
         curve: Curve,
+    },
+    /// Steps of a drum pattern were set or cleared.
+    DrumStepsChanged {
+        clip: ClipId,
+        delta: StepDelta,
+    },
+    /// Step count, resolution or swing of a drum pattern changed (a
+    /// `ClipChanged` with the new length comes with it).
+    DrumPatternChanged {
+        clip: ClipId,
+        steps: u8,
+        resolution: StepResolution,
+        swing: f32,
+    },
+    /// One pad of a drum kit changed (sound, level or tune).
+    DrumPadChanged {
+        instrument: InstrumentId,
+        pad: u8,
+        def: DrumPad,
     },
 }

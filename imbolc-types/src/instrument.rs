@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{EffectKind, FilterKind, ParamSpec, SourceKind};
+use crate::drums::DrumKit;
 use crate::ids::{EffectId, InstrumentId};
 use crate::mixer::MixerSettings;
 
@@ -44,6 +45,9 @@ pub struct InstrumentDef {
     pub amp_env: EnvelopeDef,
     #[serde(default)]
     pub voice: VoiceSettings,
+    /// Set for a drum kit: its pads replace the source (see [`crate::drums`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drums: Option<DrumKit>,
 }
 
 impl InstrumentDef {
@@ -56,7 +60,14 @@ impl InstrumentDef {
             lfo: LfoDef::default(),
             amp_env: EnvelopeDef::default(),
             voice: VoiceSettings::default(),
+            drums: None,
         }
+    }
+
+    /// A drum kit with the default pads (the source is unused while the
+    /// kit is set).
+    pub fn drum_kit() -> Self {
+        InstrumentDef { drums: Some(DrumKit::default()), ..InstrumentDef::new(SourceKind::Sine) }
     }
 
     /// The effect slot with this id, if it is in this chain.

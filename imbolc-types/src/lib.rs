@@ -12,6 +12,7 @@
 //!   [`ordered`] maps, [`notes`] (clips), [`arrangement`] (placements),
 //!   [`automation`] lanes (with [`curve`] segments) and [`midi`] CC mappings.
 //! - [`action`]: [`Action`], the intents `imbolc_core::dispatch` applies.
+//! - [`drums`]: drum kits (pads) and drum patterns (step clips).
 
 pub mod action;
 pub mod arrangement;
@@ -19,6 +20,7 @@ pub mod automation;
 pub mod catalog;
 pub mod curve;
 pub mod diff;
+pub mod drums;
 pub mod ids;
 pub mod instrument;
 pub mod midi;
@@ -34,6 +36,7 @@ pub use automation::AutomationLane;
 pub use catalog::{EffectKind, FilterKind, ParamSpec, SourceKind};
 pub use curve::Curve;
 pub use diff::{AudioDiff, AudioScene, ChainOwner, InstrumentSnapshot};
+pub use drums::{DrumKit, DrumPad, DrumPattern, DrumStep, DrumVoice, PadSound, StepDelta, StepKey, StepResolution};
 pub use ids::{BusId, ClipId, EffectId, IdCounters, InstrumentId, LaneId, NoteId, PlacementId};
 pub use instrument::{
     EffectSlot, EnvelopeDef, FilterDef, Instrument, InstrumentDef, LfoDef, LfoShape, Params, SourceDef, StealStrategy,

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::drums::DrumPattern;
 use crate::ids::{ClipId, InstrumentId, NoteId};
 
 /// A position or length on the timeline, in ticks.
@@ -53,6 +54,10 @@ pub struct Clip {
     /// Notes by id; ordered by id so equal clips serialise identically.
     #[serde(default)]
     pub notes: BTreeMap<NoteId, Note>,
+    /// Set for a drum pattern (see [`crate::drums`]); its length is then
+    /// the pattern's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drums: Option<DrumPattern>,
 }
 
 /// What changed in a clip's notes: the notes added or updated (with their

@@ -21,6 +21,7 @@ use ratatui::layout::{Constraint, Layout};
 use crate::commands::{CommandId, Context, PaneKind, command};
 use crate::keys::{KeyChord, Keymap};
 use crate::modal::{Modal, Outcome, Pick};
+use crate::panes::drums::DrumsPane;
 use crate::panes::editor::EditorPane;
 use crate::panes::help::HelpPane;
 use crate::panes::mixer::MixerPane;
@@ -35,6 +36,7 @@ struct Panes {
     piano_roll: PianoRollPane,
     mixer: MixerPane,
     help: HelpPane,
+    drums: DrumsPane,
 }
 
 /// The whole UI.
@@ -292,6 +294,7 @@ impl<S: AudioSink> App<S> {
                 Ok(None) => self.inform("tap again to set the tempo"),
                 Err(e) => self.error(format!("tap tempo: {e}")),
             },
+            CommandId::ShowDrums => self.show(PaneKind::Drums),
             _ => {
                 let state = State {
                     project: self.session.project(),
@@ -311,6 +314,7 @@ impl<S: AudioSink> App<S> {
                         None
                     }
                     PaneKind::Server => None,
+                    PaneKind::Drums => self.panes.drums.handle(cmd, &state),
                 };
                 if let Some(intent) = intent {
                     self.on_intent(intent);
@@ -331,6 +335,26 @@ impl<S: AudioSink> App<S> {
             Intent::Rename { instrument, current } => self.modal = Some(Modal::Rename { instrument, text: current }),
             Intent::AddNote { instrument, note } => self.add_note(instrument, note),
             Intent::Message(text) => self.inform(text),
+            Intent::AddDrumKit => {
+                let name = self.fresh_name("drums");
+                if self.apply(Action::AddDrumKit { name }) {
+                    self.selected = self.session.project().instruments.keys().last().copied();
+                }
+            }
+            Intent::AddDrumStep { instrument, key } => self.add_drum_step(instrument, key),
+        }
+    }
+
+    /// Sets a step on a kit with no pattern: a 16-step 1/16 pattern is
+    /// created first.
+    fn add_drum_step(&mut self, instrument: InstrumentId, key: imbolc_types::StepKey) {
+        let resolution = imbolc_types::StepResolution::Sixteenth;
+        if !self.apply(Action::AddDrumPattern { instrument, name: String::new(), steps: 16, resolution }) {
+            return;
+        }
+        let clip = self.session.project().clips.values().rev().find(|c| c.instrument == instrument).map(|c| c.id);
+        if let Some(clip) = clip {
+            self.apply(Action::ToggleDrumStep { clip, key });
         }
     }
 
@@ -418,6 +442,7 @@ impl<S: AudioSink> App<S> {
             PaneKind::PianoRoll => self.panes.piano_roll.render(frame, main, &state),
             PaneKind::Mixer => self.panes.mixer.render(frame, main, &state),
             PaneKind::Server => server::render(frame, main, &state),
+            PaneKind::Drums => self.panes.drums.render(frame, main, &state),
             PaneKind::Help => self.panes.help.render(frame, main, &state),
         }
         let name = self

@@ -2,13 +2,17 @@
 
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use imbolc_audio::server::{JackMode, ServerConfig};
 
 /// A terminal digital audio workstation.
 #[derive(Debug, Parser)]
-#[command(name = "imbolc", version, about)]
+#[command(name = "imbolc", version, about, args_conflicts_with_subcommands = true)]
 pub struct Args {
+    /// A command to run instead of the terminal UI.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Project file to open (created when it does not exist).
     pub project: Option<PathBuf>,
 
@@ -27,5 +31,35 @@ impl Args {
             name => JackMode::Existing(name.to_owned()),
         };
         ServerConfig { jack, ..ServerConfig::default() }
+    }
+}
+
+/// Commands that run without the terminal UI.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write the built-in demo song to a project file.
+    Demo {
+        /// Where to write it (e.g. demo.imbolc).
+        path: PathBuf,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_project_path_and_subcommands_both_parse() {
+        let open = Args::try_parse_from(["imbolc", "song.imbolc", "--jack", "dummy"]).expect("parses");
+        assert_eq!(open.project, Some(PathBuf::from("song.imbolc")));
+        assert!(open.command.is_none());
+        let demo = Args::try_parse_from(["imbolc", "demo", "d.imbolc", "--force"]).expect("parses");
+        assert!(
+            matches!(demo.command, Some(Command::Demo { ref path, force: true }) if path == &PathBuf::from("d.imbolc"))
+        );
+        assert!(Args::try_parse_from(["imbolc", "demo"]).is_err(), "demo needs a path");
     }
 }

@@ -20,17 +20,19 @@ pub enum PaneKind {
     PianoRoll,
     Mixer,
     Server,
+    Drums,
     Help,
 }
 
 impl PaneKind {
     /// Tab order; the number keys follow it.
-    pub const ALL: [PaneKind; 6] = [
+    pub const ALL: [PaneKind; 7] = [
         PaneKind::Instruments,
         PaneKind::Editor,
         PaneKind::PianoRoll,
         PaneKind::Mixer,
         PaneKind::Server,
+        PaneKind::Drums,
         PaneKind::Help,
     ];
 
@@ -41,6 +43,7 @@ impl PaneKind {
             PaneKind::PianoRoll => "Piano roll",
             PaneKind::Mixer => "Mixer",
             PaneKind::Server => "Server",
+            PaneKind::Drums => "Drums",
             PaneKind::Help => "Help",
         }
     }
@@ -103,6 +106,16 @@ pub enum CommandId {
     OctaveUp,
     OctaveDown,
     TapTempo,
+    ShowDrums,
+    AddDrumKit,
+    ToggleStep,
+    VelocityUp,
+    VelocityDown,
+    PatternLonger,
+    PatternShorter,
+    PatternResolution,
+    SwingUp,
+    SwingDown,
 }
 
 /// One row of the table.
@@ -194,6 +207,28 @@ pub const COMMANDS: &[Command] = &[
     cmd(C::OctaveUp, "octave-up", "Move the cursor up an octave", &["K"], Pane(P::PianoRoll)),
     cmd(C::OctaveDown, "octave-down", "Move the cursor down an octave", &["J"], Pane(P::PianoRoll)),
     cmd(C::TapTempo, "tap-tempo", "Tap the tempo: two or more taps set it", &["T"], G),
+    cmd(C::ShowDrums, "show-drums", "Program the selected drum kit's pattern", &["6"], G),
+    cmd(C::AddDrumKit, "drum-kit-add", "Add a drum kit (16 built-in pads)", &["a"], Pane(P::Drums)),
+    cmd(
+        C::ToggleStep,
+        "drum-step-toggle",
+        "Set or clear the step under the cursor",
+        &["Enter", "Space"],
+        Pane(P::Drums),
+    ),
+    cmd(C::VelocityUp, "drum-velocity-up", "Raise the velocity of the step under the cursor", &["+"], Pane(P::Drums)),
+    cmd(
+        C::VelocityDown,
+        "drum-velocity-down",
+        "Lower the velocity of the step under the cursor",
+        &["-"],
+        Pane(P::Drums),
+    ),
+    cmd(C::PatternLonger, "drum-pattern-longer", "Add a step to the pattern", &["]"], Pane(P::Drums)),
+    cmd(C::PatternShorter, "drum-pattern-shorter", "Remove the last step of the pattern", &["["], Pane(P::Drums)),
+    cmd(C::PatternResolution, "drum-resolution", "Cycle the step length: 1/4, 1/8, 1/16, 1/32", &["r"], Pane(P::Drums)),
+    cmd(C::SwingUp, "drum-swing-up", "More swing (every second step later)", &["w"], Pane(P::Drums)),
+    cmd(C::SwingDown, "drum-swing-down", "Less swing", &["W"], Pane(P::Drums)),
 ];
 
 /// The table row of a command.

@@ -39,8 +39,31 @@ use imbolc_core::persist::BackgroundSaver;
 fn main() -> ExitCode {
     let args = cli::Args::parse();
     let _log_guard = logging::init();
+    if let Some(command) = &args.command {
+        return run_command(command);
+    }
     match run_app(&args) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e}");
+            eprintln!("imbolc: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A command-line subcommand: no terminal UI, no audio.
+fn run_command(command: &cli::Command) -> ExitCode {
+    let result = match command {
+        cli::Command::Demo { path, force } => {
+            imbolc_core::demo::write_demo(path, *force).map(|()| format!("wrote the demo song to {}", path.display()))
+        }
+    };
+    match result {
+        Ok(message) => {
+            println!("{message}");
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             tracing::error!("{e}");
             eprintln!("imbolc: {e}");

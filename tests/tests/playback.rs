@@ -72,6 +72,7 @@ fn scene(edited: &BTreeMap<NoteId, Note>) -> AudioScene {
         length: LOOP_END,
         looping: true,
         notes: (0..STEPS).map(|k| (NoteId(k), note(timed_pitch(k), k * SIXTEENTH))).collect(),
+        drums: None,
     };
     let edits = Clip {
         id: EDITED_CLIP,
@@ -80,6 +81,7 @@ fn scene(edited: &BTreeMap<NoteId, Note>) -> AudioScene {
         length: LOOP_END,
         looping: true,
         notes: edited.clone(),
+        drums: None,
     };
     let placements = vec![
         Placement { id: PlacementId(1), clip: TIMED_CLIP, start: 0, length: LOOP_END },

@@ -67,6 +67,8 @@ pub struct ModelBackend {
     batches: usize,
     messages: usize,
     last_batch: Vec<ServerOp>,
+    /// Allocated buffers and the file read into each.
+    buffers: BTreeMap<u32, String>,
 }
 
 impl Default for ModelBackend {
@@ -102,7 +104,13 @@ impl ModelBackend {
             batches: 0,
             messages: 0,
             last_batch: Vec::new(),
+            buffers: BTreeMap::new(),
         }
+    }
+
+    /// Allocated buffers and the file each was read from.
+    pub fn buffers(&self) -> &BTreeMap<u32, String> {
+        &self.buffers
     }
 
     /// Ops the server would have refused with `/fail`, in order.
@@ -235,6 +243,18 @@ impl ModelBackend {
             ServerOp::After { node, target } => self.move_node(*node, *target, AddAction::After),
             ServerOp::Head { group, node } => self.move_node(*node, *group, AddAction::Head),
             ServerOp::Tail { group, node } => self.move_node(*node, *group, AddAction::Tail),
+            // scsynth replaces a buffer that is allocated again, and frees
+            // an unallocated one silently.
+            ServerOp::BufferAllocRead { buf, path } => {
+                self.buffers.insert(*buf, path.clone());
+                Ok(())
+            }
+            ServerOp::BufferFree { buf } => {
+                if self.buffers.remove(buf).is_none() {
+                    self.warn("/b_free", format!("buffer {buf} is not allocated"));
+                }
+                Ok(())
+            }
         }
     }
 

@@ -81,6 +81,12 @@ pub enum ServerOp {
     Head { group: NodeId, node: NodeId },
     /// `/g_tail group node`: move `node` to the tail of `group`.
     Tail { group: NodeId, node: NodeId },
+    /// `/b_allocRead buf path`: allocate buffer `buf` and read a whole
+    /// sound file into it (asynchronous on the server; a missing file is a
+    /// `/fail /b_allocRead`).
+    BufferAllocRead { buf: u32, path: String },
+    /// `/b_free buf`: free a buffer's memory.
+    BufferFree { buf: u32 },
 }
 
 impl ServerOp {
@@ -97,6 +103,8 @@ impl ServerOp {
             ServerOp::After { .. } => "/n_after",
             ServerOp::Head { .. } => "/g_head",
             ServerOp::Tail { .. } => "/g_tail",
+            ServerOp::BufferAllocRead { .. } => "/b_allocRead",
+            ServerOp::BufferFree { .. } => "/b_free",
         }
     }
 }

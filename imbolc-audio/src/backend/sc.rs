@@ -78,6 +78,10 @@ fn node(id: super::op::NodeId) -> OscType {
     OscType::Int(id.0)
 }
 
+fn buffer(buf: u32) -> OscType {
+    OscType::Int(i32::try_from(buf).unwrap_or(i32::MAX))
+}
+
 fn pairs(args: &mut Vec<OscType>, controls: &[(&'static str, f32)]) {
     for &(name, value) in controls {
         args.push(OscType::String(name.to_owned()));
@@ -109,6 +113,8 @@ pub fn to_message(op: &ServerOp) -> OscMessage {
         }
         ServerOp::Before { node: n, target } | ServerOp::After { node: n, target } => vec![node(*n), node(*target)],
         ServerOp::Head { group, node: n } | ServerOp::Tail { group, node: n } => vec![node(*group), node(*n)],
+        ServerOp::BufferAllocRead { buf, path } => vec![buffer(*buf), OscType::String(path.clone())],
+        ServerOp::BufferFree { buf } => vec![buffer(*buf)],
     };
     OscMessage { addr: op.address().to_owned(), args }
 }

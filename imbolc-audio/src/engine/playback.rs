@@ -20,9 +20,9 @@ use std::collections::HashMap;
 use imbolc_types::{AudioDiff, InstrumentId, Tick};
 
 use crate::backend::{NodeId, ServerOp, Timing};
-use crate::graph::SignalGraph;
+use crate::graph::{SignalGraph, pad_of_note};
 use crate::scheduler::{
-    ClickEvent, Clock, LoopRegion, NoteEvent, NoteEventKind, NoteKey, ParamEvent, Scheduler, SchedulerConfig,
+    ClickEvent, Clock, DrumHit, LoopRegion, NoteEvent, NoteEventKind, NoteKey, ParamEvent, Scheduler, SchedulerConfig,
 };
 use crate::voices::{VoiceAllocator, VoiceConfig, VoiceError};
 
@@ -64,6 +64,8 @@ pub(crate) struct Playback {
     params: Vec<ParamEvent>,
     /// Scratch for the metronome clicks of a window.
     click_events: Vec<ClickEvent>,
+    /// Scratch for the drum hits of a window.
+    hits: Vec<DrumHit>,
 }
 
 impl Playback {
@@ -81,6 +83,7 @@ impl Playback {
             events: Vec::new(),
             params: Vec::new(),
             click_events: Vec::new(),
+            hits: Vec::new(),
         }
     }
 
@@ -187,7 +190,7 @@ impl Playback {
         let mut events = std::mem::take(&mut self.events);
         events.clear();
         self.scheduler.stop(&mut events);
-        self.play_events(&events, &[], graph, out);
+        self.play_events(&events, &[], &[], graph, out);
         self.events = events;
         let mut ops = Vec::new();
         self.allocator.release_everything(&mut ops);
@@ -212,49 +215,72 @@ impl Playback {
         params.clear();
         self.scheduler.advance(to, &mut events);
         self.scheduler.drain_param_events(&mut params);
-        self.play_events(&events, &params, graph, out);
+        let mut hits = std::mem::take(&mut self.hits);
+        hits.clear();
+        self.scheduler.take_hits(&mut hits);
+        self.play_events(&events, &hits, &params, graph, out);
         self.events = events;
+        self.hits = hits;
         self.params = params;
         self.clicks(graph, out);
         self.flush_gates(to, out);
     }
 
-    /// Turns sorted note and automation events into batches, one per
-    /// distinct time, in time order (automation first at equal times, so a
-    /// note starting there gets the new value).
+    /// Turns sorted note events, drum hits and automation events into
+    /// batches, one per distinct time, in time order (automation first at
+    /// equal times, so a note starting there gets the new value).
     fn play_events(
         &mut self,
         events: &[NoteEvent],
+        hits: &[DrumHit],
         params: &[ParamEvent],
         graph: &mut SignalGraph,
         out: &mut Vec<Batch>,
     ) {
-        let mut rest = events;
-        let mut params = params;
+        let (mut rest, mut rest_hits, mut params) = (events, hits, params);
         loop {
-            let next_note = rest.first().map(|e| e.time);
-            match params.first() {
-                Some(p) if next_note.is_none_or(|t| p.time <= t) => {
-                    let n = params.iter().take_while(|q| q.time == p.time).count();
-                    let (now, later) = params.split_at(n);
-                    self.automate(now, graph, out);
-                    params = later;
-                    continue;
-                }
-                _ => {}
+            let time = match (rest.first(), rest_hits.first()) {
+                (Some(e), Some(h)) => Some(e.time.min(h.time)),
+                (Some(e), None) => Some(e.time),
+                (None, Some(h)) => Some(h.time),
+                (None, None) => None,
+            };
+            if let Some(p) = params.first()
+                && time.is_none_or(|t| p.time <= t)
+            {
+                let n = params.iter().take_while(|q| q.time == p.time).count();
+                let (now, later) = params.split_at(n);
+                self.automate(now, graph, out);
+                params = later;
+                continue;
             }
-            let Some(first) = rest.first() else { break };
-            let time = first.time;
+            let Some(time) = time else { return };
             let n = rest.iter().take_while(|e| e.time == time).count();
             let (now, later) = rest.split_at(n);
+            let k = rest_hits.iter().take_while(|h| h.time == time).count();
+            let (now_hits, later_hits) = rest_hits.split_at(k);
             let mut ops = Vec::new();
             for event in now {
                 if let Err(e) = self.note(event, graph, &mut ops) {
                     tracing::debug!("timeline note dropped: {e}");
                 }
             }
+            for hit in now_hits {
+                let (pad, vel, pitch) = (hit.pad, f32::from(hit.velocity) / 127.0, f32::from(hit.pitch));
+                let made = self.allocator.trigger(
+                    hit.instrument,
+                    pad,
+                    hit.velocity,
+                    || graph.drum_hit(hit.instrument, pad, vel, pitch),
+                    &mut ops,
+                );
+                if let Err(e) = made {
+                    tracing::debug!("drum hit dropped: {e}");
+                }
+            }
             self.push(time, ops, out);
             rest = later;
+            rest_hits = later_hits;
         }
     }
 
@@ -291,6 +317,18 @@ impl Playback {
 
     fn note(&mut self, e: &NoteEvent, graph: &mut SignalGraph, ops: &mut Vec<ServerOp>) -> Result<(), VoiceError> {
         let mono = self.allocator.is_mono(e.instrument);
+        if graph.is_drum_kit(e.instrument) {
+            // Notes on a kit hit pads; one-shots have no note-off.
+            let (Some(pad), NoteEventKind::On) = (pad_of_note(e.pitch), e.kind) else { return Ok(()) };
+            let vel = f32::from(e.velocity) / 127.0;
+            return self.allocator.trigger(
+                e.instrument,
+                pad,
+                e.velocity,
+                || graph.drum_hit(e.instrument, pad, vel, 0.0),
+                ops,
+            );
+        }
         match e.kind {
             NoteEventKind::On if mono => self.allocator.note_on(graph, e.instrument, e.pitch, e.velocity, ops),
             NoteEventKind::On => {
@@ -332,6 +370,16 @@ impl Playback {
         let mut ops = Vec::new();
         let pitch = freq_to_midi(freq);
         let vel = (velocity.clamp(0.0, 1.0) * 127.0).round().max(1.0) as u8;
+        if graph.is_drum_kit(instrument) {
+            // A live key on a kit hits a pad (nothing to release later).
+            if let Some(pad) = pad_of_note(pitch) {
+                let v = velocity.clamp(0.0, 1.0);
+                self.allocator.trigger(instrument, pad, vel, || graph.drum_hit(instrument, pad, v, 0.0), &mut ops)?;
+            }
+            let now = self.clock.now();
+            self.push(now, ops, out);
+            return Ok(());
+        }
         let node = self.allocator.start_held(
             instrument,
             pitch,
@@ -447,3 +495,7 @@ mod tests;
 #[cfg(test)]
 #[path = "playback_automation_tests.rs"]
 mod automation_tests;
+
+#[cfg(test)]
+#[path = "drum_playback_tests.rs"]
+mod drum_tests;

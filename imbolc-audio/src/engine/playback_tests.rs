@@ -25,7 +25,7 @@ fn setup() -> (Playback, SignalGraph) {
     };
     let notes =
         (0..4).map(|i| (NoteId(i), Note { pitch: 60 + i as u8, velocity: 100, start: i * 480, length: 240 })).collect();
-    let clip = Clip { id: C, name: String::new(), instrument: I, length: 1920, looping: true, notes };
+    let clip = Clip { id: C, name: String::new(), instrument: I, length: 1920, looping: true, notes, drums: None };
     let scene = AudioScene { instruments: vec![inst], clips: vec![clip], tempo: 120.0, ..AudioScene::default() };
     let (graph, _) = SignalGraph::build(GraphConfig::default(), &scene);
     let mut p = Playback::new(SchedulerConfig { lookahead: 0.05 }, VoiceConfig::default());

@@ -55,6 +55,7 @@ mod tests {
             length: 1920,
             looping: true,
             notes: (0..notes).map(|i| (NoteId(i), Note { pitch: 60, velocity: 100, start: i, length: 1 })).collect(),
+            drums: None,
         }
     }
 

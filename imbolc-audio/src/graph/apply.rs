@@ -19,11 +19,20 @@ impl SignalGraph {
         match diff {
             AudioDiff::SceneLoaded(scene) => {
                 let mut ops = vec![ServerOp::Free { node: self.roots.imbolc }];
+                ops.extend(self.free_all_samples());
                 ops.extend(self.build_scene(scene));
                 Ok(ops)
             }
-            AudioDiff::InstrumentAdded { instrument, after } => self.instrument_added(instrument, *after),
-            AudioDiff::InstrumentRemoved { instrument } => self.instrument_removed(*instrument),
+            AudioDiff::InstrumentAdded { instrument, after } => {
+                let mut ops = self.instrument_added(instrument, *after)?;
+                ops.extend(self.load_kit_samples(instrument.id));
+                Ok(ops)
+            }
+            AudioDiff::InstrumentRemoved { instrument } => {
+                let mut ops = self.instrument_removed(*instrument)?;
+                ops.extend(self.free_kit_samples(*instrument));
+                Ok(ops)
+            }
             AudioDiff::InstrumentMoved { instrument, after } => self.instrument_moved(*instrument, *after),
             AudioDiff::SourceChanged { instrument, source } => self.source_changed(*instrument, source),
             AudioDiff::FilterChanged { instrument, filter } => self.filter_changed(*instrument, filter.as_ref()),
@@ -74,7 +83,10 @@ impl SignalGraph {
             | AudioDiff::AutomationLaneRemoved { .. }
             | AudioDiff::AutomationLaneChanged { .. }
             | AudioDiff::AutomationPointSet { .. }
-            | AudioDiff::AutomationCurveSet { .. } => Ok(Vec::new()),
+            | AudioDiff::AutomationCurveSet { .. }
+            | AudioDiff::DrumStepsChanged { .. }
+            | AudioDiff::DrumPatternChanged { .. } => Ok(Vec::new()),
+            AudioDiff::DrumPadChanged { instrument, pad, def } => self.drum_pad_changed(*instrument, *pad, def),
         }
     }
 

@@ -86,6 +86,7 @@ impl SignalGraph {
             master: MasterState { settings: Default::default(), chain: Chain::new(none, 0, none, Vec::new()) },
             inst_solos: 0,
             bus_solos: 0,
+            samples: Default::default(),
         }
     }
 
@@ -152,6 +153,7 @@ impl SignalGraph {
         let controls = self.strip_controls(ChainOwner::Master).unwrap_or_default();
         self.master.chain.strip_sent = controls.clone();
         ops.push(synth_new(MASTER_SYNTHDEF, master_strip, Anchor::Tail(master_group), controls));
+        ops.extend(self.reload_samples());
         ops
     }
 }

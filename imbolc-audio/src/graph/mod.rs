@@ -43,6 +43,7 @@ mod automate;
 mod build;
 mod buses;
 mod click;
+mod drums;
 mod effects;
 mod instrument;
 mod lfo;
@@ -58,6 +59,7 @@ use std::collections::HashMap;
 use imbolc_types::{AudioScene, BusId, ChainOwner, EffectId, InstrumentId};
 
 pub use alloc::BusAllocator;
+pub use drums::{FIRST_PAD_NOTE, FIRST_SAMPLE_BUFFER, pad_of_note};
 pub use strip::meter_id;
 
 use crate::backend::NodeId;
@@ -113,6 +115,10 @@ pub enum GraphError {
     /// A move or insert asked to place something after itself.
     #[error("cannot place an item after itself")]
     AfterItself,
+    /// A drum hit or pad edit for an instrument without a kit, or a pad
+    /// (or sample buffer) it does not have.
+    #[error("instrument {0} has no such drum pad")]
+    NotADrumKit(InstrumentId),
 }
 
 /// The incremental signal graph. See the module docs for the tree and the
@@ -136,6 +142,8 @@ pub struct SignalGraph {
     /// Number of soloed instruments / buses.
     inst_solos: usize,
     bus_solos: usize,
+    /// Buffers of sample pads.
+    samples: drums::SampleBuffers,
 }
 
 impl SignalGraph {

@@ -173,6 +173,7 @@ fn pattern_mode_plays_no_automation() {
         length: 960,
         looping: true,
         notes: Default::default(),
+        drums: None,
     };
     let scene = AudioScene {
         tempo: 120.0,
@@ -190,8 +191,15 @@ fn a_tempo_lane_bends_time_without_doubling_or_losing_notes() {
     // A quarter note on every beat for 4 bars; the tempo lane doubles the
     // tempo from bar 2 on.
     let notes = (0..16).map(|k| (NoteId(k), Note { pitch: 60, velocity: 100, start: k * 480, length: 120 })).collect();
-    let clip =
-        Clip { id: ClipId(0), name: String::new(), instrument: InstrumentId(0), length: 7680, looping: false, notes };
+    let clip = Clip {
+        id: ClipId(0),
+        name: String::new(),
+        instrument: InstrumentId(0),
+        length: 7680,
+        looping: false,
+        notes,
+        drums: None,
+    };
     let tempo = lane(LaneId(2), ParamTarget::Tempo, &[(0, 120.0), (1919, 120.0), (1920, 240.0)]);
     let scene = AudioScene {
         tempo: 120.0,

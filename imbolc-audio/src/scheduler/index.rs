@@ -16,7 +16,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use imbolc_types::{Clip, ClipId, InstrumentId, Note, NoteDelta, NoteId, Placement, PlacementId, Tick};
+use imbolc_types::{
+    Clip, ClipId, DrumPattern, InstrumentId, Note, NoteDelta, NoteId, Placement, PlacementId, StepDelta,
+    StepResolution, Tick,
+};
 
 use super::ScheduleError;
 
@@ -32,6 +35,9 @@ pub struct ClipEntry {
     by_start: BTreeMap<(Tick, NoteId), Note>,
     /// Current start of every indexed note, to find it on update/remove.
     starts: HashMap<NoteId, Tick>,
+    /// The clip's drum pattern, if it is one (its steps are already
+    /// ordered by step, so it is indexed as it is).
+    pub drums: Option<DrumPattern>,
 }
 
 impl ClipEntry {
@@ -42,6 +48,7 @@ impl ClipEntry {
             looping: clip.looping,
             by_start: BTreeMap::new(),
             starts: HashMap::with_capacity(clip.notes.len()),
+            drums: clip.drums.clone(),
         };
         for (&id, note) in &clip.notes {
             entry.upsert(id, *note);
@@ -138,6 +145,40 @@ impl TimelineIndex {
             entry.upsert(id, note);
         }
         Ok(())
+    }
+
+    /// Applies a step delta to a drum pattern: O(delta · log n).
+    ///
+    /// # Errors
+    /// [`ScheduleError::UnknownClip`] (also when the clip is no pattern);
+    /// nothing changed.
+    pub fn drum_steps_changed(&mut self, clip: ClipId, delta: &StepDelta) -> Result<(), ScheduleError> {
+        let pattern = self.pattern_mut(clip)?;
+        delta.apply_to(&mut pattern.hits);
+        Ok(())
+    }
+
+    /// New step count, resolution and swing of a drum pattern (its length
+    /// comes with `ClipChanged`).
+    ///
+    /// # Errors
+    /// [`ScheduleError::UnknownClip`] (also when the clip is no pattern).
+    pub fn drum_pattern_changed(
+        &mut self,
+        clip: ClipId,
+        steps: u8,
+        resolution: StepResolution,
+        swing: f32,
+    ) -> Result<(), ScheduleError> {
+        let pattern = self.pattern_mut(clip)?;
+        pattern.steps = steps;
+        pattern.resolution = resolution;
+        pattern.swing = swing;
+        Ok(())
+    }
+
+    fn pattern_mut(&mut self, clip: ClipId) -> Result<&mut DrumPattern, ScheduleError> {
+        self.clips.get_mut(&clip).and_then(|c| c.drums.as_mut()).ok_or(ScheduleError::UnknownClip(clip))
     }
 
     /// # Errors

@@ -9,8 +9,15 @@ use crate::scheduler::{LoopRegion, NoteEvent, NoteEventKind, Scheduler, Schedule
 
 fn scheduler(ts: TimeSignature) -> Scheduler {
     let notes = (0..8).map(|k| (NoteId(k), Note { pitch: 60, velocity: 100, start: k * 480, length: 240 })).collect();
-    let clip =
-        Clip { id: ClipId(0), name: String::new(), instrument: InstrumentId(0), length: 3840, looping: false, notes };
+    let clip = Clip {
+        id: ClipId(0),
+        name: String::new(),
+        instrument: InstrumentId(0),
+        length: 3840,
+        looping: false,
+        notes,
+        drums: None,
+    };
     let scene = AudioScene {
         tempo: 120.0,
         time_signature: ts,

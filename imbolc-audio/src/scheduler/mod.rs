@@ -14,10 +14,14 @@
 //! - [`event`]: the emitted note events.
 //! - [`automation`]: the automation lanes and their timed value changes.
 //! - [`metronome`]: clicks on the beats, and the count-in before play.
+//! - [`drums`]: drum hits of pattern clips (swing, probability).
 //! - [`player`]: [`Scheduler`] itself.
 
 pub mod automation;
 pub mod clock;
+pub mod drums;
+#[cfg(test)]
+mod drums_tests;
 pub mod event;
 pub mod index;
 pub mod metronome;
@@ -31,6 +35,7 @@ use imbolc_types::{ClipId, LaneId, PlacementId};
 
 pub use automation::{AutomationPlayer, ParamEvent};
 pub use clock::Clock;
+pub use drums::{DrumHit, HitKey};
 pub use event::{NoteEvent, NoteEventKind, NoteKey, midi_to_freq};
 pub use index::TimelineIndex;
 pub use metronome::ClickEvent;

@@ -34,6 +34,7 @@ use imbolc_types::{
 
 use super::ScheduleError;
 use super::automation::{AutomationPlayer, ParamEvent, STEP_SECS};
+use super::drums::{DrumHit, Occurrence, PendingHit, collect_hits};
 use super::event::{NoteEvent, NoteEventKind, NoteKey};
 use super::index::TimelineIndex;
 use super::metronome::{ClickEvent, ClickWindow, bar_ticks};
@@ -96,6 +97,9 @@ pub struct Scheduler {
     /// First play tick of the song in the current play (after the count-in).
     count_in_end: u64,
     clicks: Vec<ClickEvent>,
+    /// Drum hits emitted by windows and not yet taken (see
+    /// [`Scheduler::take_hits`]).
+    hits: Vec<DrumHit>,
 }
 
 impl Scheduler {
@@ -122,6 +126,7 @@ impl Scheduler {
             count_in_bars: 0,
             count_in_end: 0,
             clicks: Vec::new(),
+            hits: Vec::new(),
         }
     }
 
@@ -304,6 +309,7 @@ impl Scheduler {
     /// before note-ons at equal times.
     pub fn advance(&mut self, to: f64, out: &mut Vec<NoteEvent>) {
         let first = out.len();
+        self.hits.clear();
         self.flush_ending(out);
         if !self.playing || to.is_nan() || to <= self.horizon {
             return;
@@ -325,7 +331,9 @@ impl Scheduler {
             window.clicks(self.next_tick, hi, &mut self.clicks);
         }
         let mut started = Vec::new();
-        self.cursor.pieces(self.next_tick, hi, |piece| self.collect(piece, &mut started));
+        let mut pending = Vec::new();
+        self.cursor.pieces(self.next_tick, hi, |piece| self.collect(piece, &mut started, &mut pending));
+        self.push_hits(pending);
         for s in started {
             out.push(note_event(self.tempo.time_of(s.on_tick), NoteEventKind::On, &s));
             self.sounding.push(s);
@@ -386,6 +394,10 @@ impl Scheduler {
                 self.index.clip_changed(*clip, *length, *looping)?;
                 self.clip_reshaped(*clip);
             }
+            AudioDiff::DrumStepsChanged { clip, delta } => self.index.drum_steps_changed(*clip, delta)?,
+            AudioDiff::DrumPatternChanged { clip, steps, resolution, swing } => {
+                self.index.drum_pattern_changed(*clip, *steps, *resolution, *swing)?
+            }
             AudioDiff::PlacementAdded { placement } => self.index.placement_added(*placement)?,
             AudioDiff::PlacementRemoved { placement } => {
                 self.index.placement_removed(*placement)?;
@@ -414,8 +426,32 @@ impl Scheduler {
         }
     }
 
-    /// Notes starting in `piece`, as sounding notes with their off ticks.
-    fn collect(&self, piece: Piece, started: &mut Vec<Sounding>) {
+    /// Appends the drum hits of the latest window (each window replaces
+    /// the last one's untaken hits), in time order; they interleave with
+    /// that window's note events by time.
+    pub fn take_hits(&mut self, out: &mut Vec<DrumHit>) {
+        out.append(&mut self.hits);
+    }
+
+    /// Times pending hits on the tempo map and queues them, sorted.
+    fn push_hits(&mut self, pending: Vec<PendingHit>) {
+        let first = self.hits.len();
+        self.hits.extend(pending.into_iter().map(|h| DrumHit {
+            time: self.tempo.time_of_fractional(h.play_tick),
+            instrument: h.instrument,
+            pad: h.key.pad,
+            velocity: h.velocity,
+            pitch: h.pitch,
+            key: h.key,
+        }));
+        if let Some(new) = self.hits.get_mut(first..) {
+            new.sort_by(|a, b| a.time.total_cmp(&b.time).then(a.instrument.cmp(&b.instrument)).then(a.key.cmp(&b.key)));
+        }
+    }
+
+    /// Notes starting in `piece`, as sounding notes with their off ticks,
+    /// and the drum hits in it.
+    fn collect(&self, piece: Piece, started: &mut Vec<Sounding>, hits: &mut Vec<PendingHit>) {
         let (lo, hi) = (piece.song_lo, piece.song_hi);
         match self.mode {
             PlayMode::Pattern(clip_id) => {
@@ -424,6 +460,20 @@ impl Scheduler {
                 for (note, n) in clip.starting_in(lo, hi.min(end)) {
                     let key = NoteKey { clip: clip_id, note, placement: None };
                     started.push(sounding(piece, clip.instrument, n, 0, end, key));
+                }
+                if let Some(pattern) = &clip.drums {
+                    let length = u64::from(clip.length);
+                    let occ = Occurrence {
+                        clip: clip_id,
+                        instrument: clip.instrument,
+                        placement: None,
+                        play_origin: piece.play as f64 - lo as f64,
+                        iteration: (piece.play + length - lo.min(length)) / length.max(1),
+                        lo,
+                        hi: hi.min(end),
+                        length,
+                    };
+                    collect_hits(pattern, occ, hits);
                 }
             }
             PlayMode::Song => {
@@ -447,6 +497,19 @@ impl Scheduler {
                         for (note, n) in clip.starting_in(x - occ, y - occ) {
                             let key = NoteKey { clip: p.clip, note, placement: Some(p.id) };
                             started.push(sounding(piece, clip.instrument, n, occ, occ_end.min(piece.pass_end), key));
+                        }
+                        if let Some(pattern) = &clip.drums {
+                            let occurrence = Occurrence {
+                                clip: p.clip,
+                                instrument: clip.instrument,
+                                placement: Some(p.id),
+                                play_origin: piece.play as f64 + occ as f64 - piece.song_lo as f64,
+                                iteration: occ / len,
+                                lo: x - occ,
+                                hi: y - occ,
+                                length: len,
+                            };
+                            collect_hits(pattern, occurrence, hits);
                         }
                     }
                 }

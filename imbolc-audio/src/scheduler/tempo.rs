@@ -42,6 +42,11 @@ impl TempoMap {
         self.secs + (tick as f64 - self.tick) * self.spt
     }
 
+    /// Clock time of a fractional play tick (a swung drum step).
+    pub fn time_of_fractional(&self, tick: f64) -> f64 {
+        self.secs + (tick - self.tick) * self.spt
+    }
+
     /// Fractional play tick at clock time `secs`.
     pub fn tick_at(&self, secs: f64) -> f64 {
         self.tick + (secs - self.secs) / self.spt

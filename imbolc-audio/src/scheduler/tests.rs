@@ -19,7 +19,15 @@ fn clip(id: u32, instrument: u32, length: u32, looping: bool, notes: &[(u8, u32,
         .enumerate()
         .map(|(i, &(pitch, start, length))| (NoteId(i as u32), Note { pitch, velocity: 100, start, length }))
         .collect();
-    Clip { id: ClipId(id), name: String::new(), instrument: InstrumentId(instrument), length, looping, notes }
+    Clip {
+        id: ClipId(id),
+        name: String::new(),
+        instrument: InstrumentId(instrument),
+        length,
+        looping,
+        notes,
+        drums: None,
+    }
 }
 
 fn scene(clips: Vec<Clip>, placements: Vec<Placement>) -> AudioScene {

@@ -33,7 +33,7 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
             }
             let id = p.ids.next_clip();
             let name = if name.is_empty() { format!("clip {id}") } else { name };
-            let clip = Clip { id, name, instrument, length, looping: false, notes: BTreeMap::new() };
+            let clip = Clip { id, name, instrument, length, looping: false, notes: BTreeMap::new(), drums: None };
             let diff = AudioDiff::ClipAdded { clip: Box::new(clip.clone()) };
             p.clips.insert(id, clip);
             Ok(Applied::one(Action::RemoveClip { clip: id }, Some(diff), R))
@@ -87,6 +87,9 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
         Action::SetClipLength { clip, length } => {
             check_span(0, length)?;
             let c = clip_mut(p, clip)?;
+            if c.drums.is_some() {
+                return Err(DispatchError::DrumClipLength);
+            }
             let old = std::mem::replace(&mut c.length, length);
             Ok(Applied::one(Action::SetClipLength { clip, length: old }, clip_changed(c), R))
         }

@@ -60,4 +60,22 @@ pub enum DispatchError {
     InvalidMidi,
     #[error("polyphony must be 1..=256")]
     InvalidPolyphony,
+    #[error("instrument {0} is not a drum kit")]
+    NotADrumKit(InstrumentId),
+    #[error("clip {0} is not a drum pattern")]
+    NotADrumPattern(ClipId),
+    #[error("instrument {instrument} has no pad {pad}")]
+    NoSuchPad { instrument: InstrumentId, pad: u8 },
+    #[error("no step {step} of pad {pad} (steps 0..64, pads 0..16)")]
+    NoSuchStep { step: u8, pad: u8 },
+    #[error("step {step} of pad {pad} is listed twice")]
+    DuplicateStep { step: u8, pad: u8 },
+    #[error("invalid pad (level 0..=2, tune -24..=24 semitones, a sample needs a path)")]
+    InvalidPad,
+    #[error("invalid step (velocity 1..=127, probability 0..=100, pitch -24..=24)")]
+    InvalidStep,
+    #[error("invalid pattern (1..=64 steps, swing 0..=0.75)")]
+    InvalidPattern,
+    #[error("a drum pattern's length follows its steps; change the pattern instead")]
+    DrumClipLength,
 }

@@ -5,13 +5,14 @@
 //! One file per domain: `project`, `instrument`, `param`, `effect`,
 //! `mixer` (strips, sends, buses, master), `clip` (clips, placements),
 //! `notes`, `automation` (lanes and MIDI mappings), `automation_takes`
-//! (segment curves, recorded takes), with `dependents` for
-//! what a removal takes along.
+//! (segment curves, recorded takes), `drums` (kits, pads, patterns, steps),
+//! with `dependents` for what a removal takes along.
 
 mod automation;
 mod automation_takes;
 mod clip;
 mod dependents;
+mod drums;
 mod effect;
 mod error;
 mod instrument;
@@ -198,6 +199,12 @@ pub(crate) fn apply(project: &mut Project, action: Action) -> Result<Applied, Di
         A::ReplaceAutomationPoints { lane, from, to, points, curves } => {
             automation_takes::replace_points(project, lane, (from, to), points, curves)
         }
+        A::AddDrumKit { .. }
+        | A::SetDrumPad { .. }
+        | A::AddDrumPattern { .. }
+        | A::SetDrumSteps { .. }
+        | A::ToggleDrumStep { .. }
+        | A::SetDrumPattern { .. } => drums::apply(project, action),
     }
 }
 

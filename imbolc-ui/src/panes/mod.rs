@@ -7,8 +7,10 @@
 //! - [`piano_roll`]: notes of the selected instrument's clip.
 //! - [`mixer`]: strips with live meters.
 //! - [`server`]: the synthesis server's state.
+//! - [`drums`]: the selected kit's pattern as a pads × steps grid.
 //! - [`help`]: the keys, from the command table.
 
+pub mod drums;
 pub mod editor;
 pub mod help;
 pub mod instruments;
@@ -41,6 +43,10 @@ pub enum Intent {
     AddNote { instrument: InstrumentId, note: Note },
     /// Tell the user something (e.g. why nothing happened).
     Message(String),
+    /// Add a drum kit and select it.
+    AddDrumKit,
+    /// Set a step on a kit that has no pattern yet: create one first.
+    AddDrumStep { instrument: InstrumentId, key: imbolc_types::StepKey },
 }
 
 /// The style of the row or cell under the cursor.

@@ -7,5 +7,6 @@
 
 mod commands;
 mod compose;
+mod drums;
 mod fixture;
 mod snapshots;

@@ -59,6 +59,7 @@ pub fn migrate(old: ProjectV1) -> Project {
             length: c.length,
             looping: false,
             notes,
+            drums: None,
         };
         p.clips.insert(c.id, clip);
     }

@@ -1,0 +1,178 @@
+//! Drum kits in the graph: hits of pads as one-shot voices, and the server
+//! buffers holding sample pads.
+//!
+//! A hit is one `/s_new` of the pad's drum voice (or of the sampler with
+//! the pad's buffer) at the tail of the kit's `voices` group; it frees
+//! itself. Every sample pad owns one buffer, allocated and read with
+//! `/b_allocRead` when the pad (or its kit) appears, freed with `/b_free`
+//! when it goes, and read again on every rebuild (a new server has none).
+//! Buffer numbers come from an allocator with a free list starting at
+//! [`FIRST_SAMPLE_BUFFER`], so churn never grows them.
+//!
+//! Notes played on a kit (timeline or live) hit pad `pitch - 36` (C1 is
+//! pad 0, as on General MIDI drum maps); see [`pad_of_note`].
+//!
+//! The graph reads no files: checking that a file exists and has one or
+//! two channels is done before the edit (`imbolc_audio::samples`). A file
+//! that disappears later makes the server answer `/fail /b_allocRead`; the
+//! pad then plays an empty buffer (silence), nothing crashes.
+
+use std::collections::HashMap;
+
+use imbolc_types::InstrumentId;
+use imbolc_types::drums::{DrumPad, PadSound};
+
+use super::alloc::BusAllocator;
+use super::{GraphError, SignalGraph};
+use crate::backend::{NodeId, ServerOp};
+use crate::synthdefs::SAMPLER;
+
+/// First server buffer used for samples (lower ones are left for other
+/// uses such as recording).
+pub const FIRST_SAMPLE_BUFFER: u32 = 64;
+
+/// MIDI note of pad 0 when notes play a kit (C1, the GM kick).
+pub const FIRST_PAD_NOTE: u8 = 36;
+
+/// The pad a note plays on a kit, if any.
+pub fn pad_of_note(pitch: u8) -> Option<u8> {
+    pitch.checked_sub(FIRST_PAD_NOTE).filter(|p| usize::from(*p) < imbolc_types::drums::PAD_COUNT)
+}
+
+/// Buffers of sample pads.
+#[derive(Debug, Clone)]
+pub(super) struct SampleBuffers {
+    numbers: BusAllocator,
+    by_pad: HashMap<(InstrumentId, u8), u32>,
+}
+
+impl Default for SampleBuffers {
+    fn default() -> Self {
+        SampleBuffers { numbers: BusAllocator::new(FIRST_SAMPLE_BUFFER, 1), by_pad: HashMap::new() }
+    }
+}
+
+impl SignalGraph {
+    /// Whether the instrument is a drum kit (its notes play pads).
+    pub fn is_drum_kit(&self, instrument: InstrumentId) -> bool {
+        self.instruments.get(&instrument).is_some_and(|s| s.def.drums.is_some())
+    }
+
+    /// The buffer a sample pad plays, if it has one.
+    pub fn sample_buffer(&self, instrument: InstrumentId, pad: u8) -> Option<u32> {
+        self.samples.by_pad.get(&(instrument, pad)).copied()
+    }
+
+    /// Starts a hit of `pad` at velocity `vel` (0..=1), tuned by the pad's
+    /// pitch plus `pitch` semitones: the node and its one op, for
+    /// [`crate::voices::VoiceAllocator::trigger`].
+    ///
+    /// # Errors
+    /// [`GraphError::UnknownInstrument`]; [`GraphError::NotADrumKit`] when
+    /// the instrument has no kit or no such pad.
+    pub fn drum_hit(
+        &mut self,
+        instrument: InstrumentId,
+        pad: u8,
+        vel: f32,
+        pitch: f32,
+    ) -> Result<(NodeId, ServerOp), GraphError> {
+        let st = self.instruments.get(&instrument).ok_or(GraphError::UnknownInstrument(instrument))?;
+        let def = st
+            .def
+            .drums
+            .as_ref()
+            .and_then(|k| k.pads.get(usize::from(pad)))
+            .ok_or(GraphError::NotADrumKit(instrument))?;
+        let vel = if vel.is_finite() { vel.clamp(0.0, 1.0) } else { 1.0 };
+        let semitones = (def.pitch + pitch).clamp(-48.0, 48.0);
+        let amp = def.level.clamp(0.0, 2.0);
+        match &def.sound {
+            PadSound::Voice(voice) => {
+                let synthdef = voice.synthdef();
+                self.one_shot_on(instrument, synthdef, &[("amp", amp), ("vel", vel), ("pitch", semitones)])
+            }
+            PadSound::Sample { .. } => {
+                let buf = self.sample_buffer(instrument, pad).ok_or(GraphError::NotADrumKit(instrument))?;
+                let rate = 2f32.powf(semitones / 12.0);
+                self.one_shot_on(
+                    instrument,
+                    SAMPLER,
+                    &[("buf", buf as f32), ("amp", amp), ("vel", vel), ("rate", rate)],
+                )
+            }
+        }
+    }
+
+    /// Loads every sample pad of a kit (a new kit, or a rebuild).
+    pub(super) fn load_kit_samples(&mut self, instrument: InstrumentId) -> Vec<ServerOp> {
+        let Some(kit) = self.instruments.get(&instrument).and_then(|s| s.def.drums.as_ref()) else {
+            return Vec::new();
+        };
+        let files: Vec<(u8, String)> = kit
+            .pads
+            .iter()
+            .enumerate()
+            .filter_map(|(i, pad)| Some((u8::try_from(i).ok()?, pad.sample()?.to_owned())))
+            .collect();
+        files.into_iter().map(|(pad, path)| self.load_sample(instrument, pad, path)).collect()
+    }
+
+    /// Frees every buffer of a kit (it is being removed).
+    pub(super) fn free_kit_samples(&mut self, instrument: InstrumentId) -> Vec<ServerOp> {
+        let pads: Vec<u8> = self.samples.by_pad.keys().filter(|(i, _)| *i == instrument).map(|(_, p)| *p).collect();
+        pads.into_iter().filter_map(|pad| self.free_sample(instrument, pad)).collect()
+    }
+
+    /// Frees every sample buffer (the scene is replaced on a live server).
+    pub(super) fn free_all_samples(&mut self) -> Vec<ServerOp> {
+        let ops = self.samples.by_pad.values().map(|&buf| ServerOp::BufferFree { buf }).collect();
+        self.samples = SampleBuffers::default();
+        ops
+    }
+
+    /// Forgets every buffer and loads all sample pads again (build on a
+    /// server that has none of them).
+    pub(super) fn reload_samples(&mut self) -> Vec<ServerOp> {
+        self.samples = SampleBuffers::default();
+        let order = self.order.clone();
+        order.into_iter().flat_map(|id| self.load_kit_samples(id)).collect()
+    }
+
+    /// A pad changed: its buffer is replaced only when its file changed.
+    pub(super) fn drum_pad_changed(
+        &mut self,
+        instrument: InstrumentId,
+        pad: u8,
+        def: &DrumPad,
+    ) -> Result<Vec<ServerOp>, GraphError> {
+        let st = self.instruments.get_mut(&instrument).ok_or(GraphError::UnknownInstrument(instrument))?;
+        let slot = st
+            .def
+            .drums
+            .as_mut()
+            .and_then(|k| k.pads.get_mut(usize::from(pad)))
+            .ok_or(GraphError::NotADrumKit(instrument))?;
+        let old = std::mem::replace(slot, def.clone());
+        let mut ops = Vec::new();
+        if old.sample() != def.sample() {
+            ops.extend(self.free_sample(instrument, pad));
+            if let Some(path) = def.sample() {
+                ops.push(self.load_sample(instrument, pad, path.to_owned()));
+            }
+        }
+        Ok(ops)
+    }
+
+    fn load_sample(&mut self, instrument: InstrumentId, pad: u8, path: String) -> ServerOp {
+        let buf = self.samples.numbers.alloc();
+        self.samples.by_pad.insert((instrument, pad), buf);
+        ServerOp::BufferAllocRead { buf, path }
+    }
+
+    fn free_sample(&mut self, instrument: InstrumentId, pad: u8) -> Option<ServerOp> {
+        let buf = self.samples.by_pad.remove(&(instrument, pad))?;
+        self.samples.numbers.free(buf);
+        Some(ServerOp::BufferFree { buf })
+    }
+}

@@ -1,0 +1,57 @@
+//! Helpers for drum pads that need the file system, kept out of the pure
+//! [`crate::dispatch`]: a sample file is checked *before* the action that
+//! points a pad at it is built, so a missing or unfit file is an error the
+//! UI shows in its status line, never a silent pad.
+
+use std::path::Path;
+
+use imbolc_audio::samples::{SampleError, check_sample};
+use imbolc_types::{Action, DrumPad, InstrumentId, PadSound};
+
+/// The action that makes `pad` of `instrument` play the sample at `path`
+/// (named after the file, unity level, untuned), once the file is checked.
+///
+/// # Errors
+/// [`SampleError`] when the file is missing, not WAV/AIFF, or neither mono
+/// nor stereo; nothing is built.
+pub fn sample_pad_action(instrument: InstrumentId, pad: u8, path: &Path) -> Result<Action, SampleError> {
+    check_sample(path)?;
+    let name = path.file_stem().map_or_else(|| "sample".to_owned(), |s| s.to_string_lossy().into_owned());
+    let def = DrumPad { name, sound: PadSound::Sample { path: path.display().to_string() }, level: 1.0, pitch: 0.0 };
+    Ok(Action::SetDrumPad { instrument, pad, def })
+}
+
+#[cfg(test)]
+mod tests {
+    use imbolc_types::Project;
+
+    use super::*;
+    use crate::dispatch;
+
+    #[test]
+    fn a_missing_file_is_an_error_naming_it_and_changes_nothing() {
+        let mut p = Project::new("d");
+        dispatch(&mut p, Action::AddDrumKit { name: String::new() }).expect("kit");
+        let err = sample_pad_action(InstrumentId(0), 3, Path::new("/no/such/snare.wav")).expect_err("missing");
+        assert!(err.to_string().contains("/no/such/snare.wav"), "{err}");
+    }
+
+    #[test]
+    fn a_good_file_becomes_a_pad_edit() {
+        let dir = std::env::temp_dir().join(format!("imbolc-pad-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("clap.wav");
+        let mut wav = Vec::new();
+        wav.extend_from_slice(
+            b"RIFF\x24\0\0\0WAVEfmt \x10\0\0\0\x01\0\x02\0\x80\xbb\0\0\0\xee\x02\0\x04\0\x10\0data\0\0\0\0",
+        );
+        std::fs::write(&path, wav).expect("write");
+        let mut p = Project::new("d");
+        dispatch(&mut p, Action::AddDrumKit { name: String::new() }).expect("kit");
+        let action = sample_pad_action(InstrumentId(0), 3, &path).expect("stereo WAV");
+        dispatch(&mut p, action).expect("applies");
+        let pad = &p.instruments[&InstrumentId(0)].def.drums.as_ref().expect("kit").pads[3];
+        assert_eq!((pad.name.as_str(), pad.sample()), ("clap", path.to_str()));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,350 @@
+//! Drum kits and drum patterns.
+//!
+//! A **drum kit** is an instrument whose [`crate::InstrumentDef::drums`] is
+//! set: its [`PAD_COUNT`] pads replace the source (each pad is a built-in
+//! drum voice or a sample file), while the filter, effects and strip of the
+//! instrument work as for any other instrument.
+//!
+//! A **drum pattern** is a clip whose [`crate::Clip::drums`] is set: a grid
+//! of steps × pads, played through the arrangement like any clip (pattern
+//! mode loops it, song mode plays its placements). Dispatch keeps the clip's
+//! `length` equal to [`DrumPattern::length_ticks`].
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::notes::{TICKS_PER_QUARTER, Tick};
+
+/// Pads in a kit.
+pub const PAD_COUNT: usize = 16;
+/// Most steps in a pattern.
+pub const MAX_STEPS: u8 = 64;
+/// Highest swing, as a fraction of a step.
+pub const MAX_SWING: f32 = 0.75;
+/// Range of a pad's tune and of a step's pitch offset, in semitones.
+pub const PITCH_RANGE: (f32, f32) = (-24.0, 24.0);
+/// Range of a pad's level (linear gain).
+pub const LEVEL_RANGE: (f32, f32) = (0.0, 2.0);
+
+/// A built-in drum voice: a SynthDef, so a kit sounds with no sample files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum DrumVoice {
+    Kick,
+    Snare,
+    Clap,
+    HatClosed,
+    HatOpen,
+    Tom,
+    Rim,
+    Cowbell,
+}
+
+impl DrumVoice {
+    /// Every voice, in picker order.
+    pub const ALL: [DrumVoice; 8] = [
+        DrumVoice::Kick,
+        DrumVoice::Snare,
+        DrumVoice::Clap,
+        DrumVoice::HatClosed,
+        DrumVoice::HatOpen,
+        DrumVoice::Tom,
+        DrumVoice::Rim,
+        DrumVoice::Cowbell,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            DrumVoice::Kick => "kick",
+            DrumVoice::Snare => "snare",
+            DrumVoice::Clap => "clap",
+            DrumVoice::HatClosed => "closed hat",
+            DrumVoice::HatOpen => "open hat",
+            DrumVoice::Tom => "tom",
+            DrumVoice::Rim => "rim",
+            DrumVoice::Cowbell => "cowbell",
+        }
+    }
+
+    /// The one-shot SynthDef (controls `out`, `amp`, `vel`, `pitch`).
+    pub fn synthdef(self) -> &'static str {
+        match self {
+            DrumVoice::Kick => "imbolc_drum_kick",
+            DrumVoice::Snare => "imbolc_drum_snare",
+            DrumVoice::Clap => "imbolc_drum_clap",
+            DrumVoice::HatClosed => "imbolc_drum_hat_closed",
+            DrumVoice::HatOpen => "imbolc_drum_hat_open",
+            DrumVoice::Tom => "imbolc_drum_tom",
+            DrumVoice::Rim => "imbolc_drum_rim",
+            DrumVoice::Cowbell => "imbolc_drum_cowbell",
+        }
+    }
+}
+
+/// What a pad plays.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum PadSound {
+    /// A built-in drum voice.
+    Voice(DrumVoice),
+    /// A mono or stereo WAV/AIFF file, loaded into a server buffer and
+    /// played by the sampler voice.
+    Sample { path: String },
+}
+
+/// One pad of a kit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DrumPad {
+    pub name: String,
+    pub sound: PadSound,
+    /// Linear gain, within [`LEVEL_RANGE`].
+    pub level: f32,
+    /// Tune in semitones, within [`PITCH_RANGE`].
+    pub pitch: f32,
+}
+
+impl DrumPad {
+    /// A pad playing a built-in voice at unity level, untuned.
+    pub fn voice(voice: DrumVoice) -> Self {
+        DrumPad { name: voice.name().to_owned(), sound: PadSound::Voice(voice), level: 1.0, pitch: 0.0 }
+    }
+
+    /// Whether level and pitch are finite and in range.
+    pub fn is_valid(&self) -> bool {
+        in_range(self.level, LEVEL_RANGE) && in_range(self.pitch, PITCH_RANGE)
+    }
+
+    /// The sample file it plays, if any.
+    pub fn sample(&self) -> Option<&str> {
+        match &self.sound {
+            PadSound::Sample { path } => Some(path),
+            PadSound::Voice(_) => None,
+        }
+    }
+}
+
+/// The pads of a drum kit. Invariant (kept by dispatch): exactly
+/// [`PAD_COUNT`] pads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DrumKit {
+    pub pads: Vec<DrumPad>,
+}
+
+impl Default for DrumKit {
+    /// The eight voices, then low/high variants of toms, rim, cowbell,
+    /// kick, snare, clap and open hat: a kit that sounds with no files.
+    fn default() -> Self {
+        let mut pads: Vec<DrumPad> = DrumVoice::ALL.iter().map(|v| DrumPad::voice(*v)).collect();
+        let variants = [
+            (DrumVoice::Tom, -5.0, "low tom"),
+            (DrumVoice::Tom, 5.0, "high tom"),
+            (DrumVoice::Kick, -3.0, "low kick"),
+            (DrumVoice::Snare, 3.0, "high snare"),
+            (DrumVoice::Clap, -2.0, "low clap"),
+            (DrumVoice::HatClosed, 4.0, "tight hat"),
+            (DrumVoice::Rim, 7.0, "high rim"),
+            (DrumVoice::Cowbell, -7.0, "low cowbell"),
+        ];
+        pads.extend(variants.iter().map(|&(v, pitch, name)| DrumPad {
+            name: name.to_owned(),
+            pitch,
+            ..DrumPad::voice(v)
+        }));
+        DrumKit { pads }
+    }
+}
+
+/// Length of one step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum StepResolution {
+    Quarter,
+    Eighth,
+    #[default]
+    Sixteenth,
+    ThirtySecond,
+}
+
+impl StepResolution {
+    pub const ALL: [StepResolution; 4] =
+        [StepResolution::Quarter, StepResolution::Eighth, StepResolution::Sixteenth, StepResolution::ThirtySecond];
+
+    /// Ticks per step.
+    pub fn ticks(self) -> Tick {
+        match self {
+            StepResolution::Quarter => TICKS_PER_QUARTER,
+            StepResolution::Eighth => TICKS_PER_QUARTER / 2,
+            StepResolution::Sixteenth => TICKS_PER_QUARTER / 4,
+            StepResolution::ThirtySecond => TICKS_PER_QUARTER / 8,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            StepResolution::Quarter => "1/4",
+            StepResolution::Eighth => "1/8",
+            StepResolution::Sixteenth => "1/16",
+            StepResolution::ThirtySecond => "1/32",
+        }
+    }
+}
+
+/// Where a step is: `(step, pad)`, step first so a range of steps is one
+/// ordered range of the map.
+pub type StepKey = (u8, u8);
+
+/// One active step of one pad.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct DrumStep {
+    /// MIDI velocity, 1..=127.
+    pub velocity: u8,
+    /// Chance it plays, in percent (0..=100).
+    pub probability: u8,
+    /// Semitones added to the pad's tune, -24..=24.
+    pub pitch: i8,
+}
+
+impl Default for DrumStep {
+    fn default() -> Self {
+        DrumStep { velocity: 100, probability: 100, pitch: 0 }
+    }
+}
+
+impl DrumStep {
+    /// Whether every field is in range.
+    pub fn is_valid(&self) -> bool {
+        (1..=127).contains(&self.velocity)
+            && self.probability <= 100
+            && (PITCH_RANGE.0..=PITCH_RANGE.1).contains(&f32::from(self.pitch))
+    }
+}
+
+/// A drum pattern: steps × pads.
+///
+/// Steps at or past `steps` are kept (so shortening and lengthening again
+/// gives them back, and the undo of a length change stays small) but never
+/// play.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DrumPattern {
+    /// Number of steps, 1..=[`MAX_STEPS`].
+    pub steps: u8,
+    pub resolution: StepResolution,
+    /// Delay of every second step (steps 2, 4, … counting from 1), as a
+    /// fraction of a step: 0 (straight) to [`MAX_SWING`].
+    #[serde(default)]
+    pub swing: f32,
+    /// Active steps by `(step, pad)`.
+    #[serde(default)]
+    pub hits: BTreeMap<StepKey, DrumStep>,
+}
+
+impl DrumPattern {
+    /// An empty pattern.
+    pub fn new(steps: u8, resolution: StepResolution) -> Self {
+        DrumPattern { steps, resolution, swing: 0.0, hits: BTreeMap::new() }
+    }
+
+    /// Length in ticks: what the clip's `length` must be.
+    pub fn length_ticks(&self) -> Tick {
+        Tick::from(self.steps.max(1)) * self.resolution.ticks()
+    }
+
+    /// Tick of `step` from the clip start, swing included (fractional).
+    pub fn step_tick(&self, step: u8) -> f64 {
+        let straight = f64::from(step) * f64::from(self.resolution.ticks());
+        straight + self.swing_ticks(step)
+    }
+
+    /// How far swing delays `step`, in ticks: nothing on even-indexed
+    /// (on-beat) steps.
+    pub fn swing_ticks(&self, step: u8) -> f64 {
+        if step % 2 == 1 {
+            f64::from(self.swing.clamp(0.0, MAX_SWING)) * f64::from(self.resolution.ticks())
+        } else {
+            0.0
+        }
+    }
+
+    /// Whether step count and swing are in range.
+    pub fn settings_valid(steps: u8, swing: f32) -> bool {
+        (1..=MAX_STEPS).contains(&steps) && in_range(swing, (0.0, MAX_SWING))
+    }
+}
+
+/// What changed in a pattern's steps: the steps set (with their values) and
+/// those cleared. Its size is that of the edit.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StepDelta {
+    pub set: Vec<(StepKey, DrumStep)>,
+    pub cleared: Vec<StepKey>,
+}
+
+impl StepDelta {
+    /// Applies the delta to `hits`.
+    pub fn apply_to(&self, hits: &mut BTreeMap<StepKey, DrumStep>) {
+        for key in &self.cleared {
+            hits.remove(key);
+        }
+        for (key, step) in &self.set {
+            hits.insert(*key, *step);
+        }
+    }
+}
+
+fn in_range(v: f32, (lo, hi): (f32, f32)) -> bool {
+    v.is_finite() && v >= lo && v <= hi
+}
+
+/// Whether a pattern step plays on a given pass: a deterministic hash of
+/// the pattern's clip id, the step, the pad and the loop iteration against
+/// the probability, so two renders of a song are identical.
+pub fn step_plays(clip: u32, key: StepKey, iteration: u64, probability: u8) -> bool {
+    if probability >= 100 {
+        return true;
+    }
+    if probability == 0 {
+        return false;
+    }
+    let seed = (u64::from(clip) << 32) ^ (u64::from(key.0) << 24) ^ (u64::from(key.1) << 16);
+    let roll = splitmix64(seed ^ splitmix64(iteration)) % 100;
+    roll < u64::from(probability)
+}
+
+/// SplitMix64: a small, well-mixed, stable hash (never change it: it
+/// decides which probabilistic steps play in saved songs).
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_default_kit_has_sixteen_valid_pads() {
+        let kit = DrumKit::default();
+        assert_eq!(kit.pads.len(), PAD_COUNT);
+        assert!(kit.pads.iter().all(DrumPad::is_valid));
+    }
+
+    #[test]
+    fn swing_delays_only_odd_steps() {
+        let mut p = DrumPattern::new(16, StepResolution::Sixteenth);
+        p.swing = 0.5;
+        assert_eq!(p.step_tick(0), 0.0);
+        assert_eq!(p.step_tick(1), 120.0 + 60.0);
+        assert_eq!(p.step_tick(2), 240.0);
+        assert_eq!(p.length_ticks(), 1920);
+    }
+
+    #[test]
+    fn probability_is_deterministic_and_roughly_fair() {
+        let plays = (0..1000).filter(|i| step_plays(3, (1, 2), *i, 30)).count();
+        assert!((200..400).contains(&plays), "{plays}");
+        let again = (0..1000).filter(|i| step_plays(3, (1, 2), *i, 30)).count();
+        assert_eq!(plays, again);
+        assert!((0..100).all(|i| step_plays(3, (1, 2), i, 100)));
+        assert!((0..100).all(|i| !step_plays(3, (1, 2), i, 0)));
+    }
+}

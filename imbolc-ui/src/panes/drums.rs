@@ -1,0 +1,210 @@
+//! The drum pane: the selected kit's first pattern as a grid of pads (rows)
+//! by steps (columns), with a cursor. Toggling a step on a kit with no
+//! pattern creates one (16 steps of 1/16, like the piano roll's first
+//! note creates a clip). Velocity of the step under the cursor, the
+//! pattern's length, resolution and swing are edited from here.
+
+use std::cell::Cell;
+
+use imbolc_types::drums::{MAX_STEPS, MAX_SWING, PAD_COUNT};
+use imbolc_types::{Action, Clip, DrumPattern, DrumStep, StepResolution};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use super::{Intent, State, cursor_style, follow};
+use crate::commands::CommandId;
+
+/// Characters per step.
+const CELL: u16 = 2;
+/// Width of the pad names on the left.
+const LABEL: u16 = 13;
+/// Velocity change per key press.
+const VELOCITY_STEP: u8 = 10;
+/// Swing change per key press (a fraction of a step).
+const SWING_STEP: f32 = 0.05;
+
+/// The drum pane's view state: the cursor, and the first visible step
+/// (only rendering knows the width; it moves only to follow the cursor).
+#[derive(Debug, Default)]
+pub struct DrumsPane {
+    pad: u8,
+    step: u8,
+    first_step: Cell<u8>,
+}
+
+/// The pattern the pane edits: the selected kit's first pattern clip.
+pub fn pattern_of<'a>(state: &State<'a>) -> Option<(&'a Clip, &'a DrumPattern)> {
+    let id = state.selected?;
+    state.project.clips.values().filter(|c| c.instrument == id).find_map(|c| Some((c, c.drums.as_ref()?)))
+}
+
+/// The next resolution, cycling 1/4 → 1/8 → 1/16 → 1/32 → 1/4.
+fn next_resolution(r: StepResolution) -> StepResolution {
+    let i = StepResolution::ALL.iter().position(|x| *x == r).unwrap_or(0);
+    StepResolution::ALL[(i + 1) % StepResolution::ALL.len()]
+}
+
+impl DrumsPane {
+    pub fn handle(&mut self, cmd: CommandId, state: &State) -> Option<Intent> {
+        let Some(inst) = state.selected_instrument() else {
+            return Some(Intent::Message("No instrument selected: add a drum kit with a".to_owned()));
+        };
+        if cmd == CommandId::AddDrumKit {
+            return Some(Intent::AddDrumKit);
+        }
+        if inst.def.drums.is_none() {
+            return Some(Intent::Message(format!("{} is not a drum kit: press a to add one", inst.name)));
+        }
+        let pattern = pattern_of(state);
+        let steps = pattern.map_or(16, |(_, p)| p.steps);
+        let key = (self.step, self.pad);
+        match cmd {
+            CommandId::Up => self.pad = self.pad.saturating_sub(1),
+            CommandId::Down => self.pad = (self.pad + 1).min(PAD_COUNT as u8 - 1),
+            CommandId::Left => self.step = self.step.saturating_sub(1),
+            CommandId::Right => self.step = (self.step + 1).min(steps.saturating_sub(1)),
+            CommandId::ToggleStep => {
+                return Some(match pattern {
+                    Some((clip, _)) => Intent::Dispatch(Action::ToggleDrumStep { clip: clip.id, key }),
+                    None => Intent::AddDrumStep { instrument: inst.id, key },
+                });
+            }
+            CommandId::VelocityUp | CommandId::VelocityDown => {
+                let (clip, p) = pattern?;
+                let Some(s) = p.hits.get(&key) else {
+                    return Some(Intent::Message("No step here: Enter sets one".to_owned()));
+                };
+                let velocity = if cmd == CommandId::VelocityUp {
+                    s.velocity.saturating_add(VELOCITY_STEP).min(127)
+                } else {
+                    s.velocity.saturating_sub(VELOCITY_STEP).max(1)
+                };
+                let step = DrumStep { velocity, ..*s };
+                return Some(Intent::Dispatch(Action::SetDrumSteps { clip: clip.id, steps: vec![(key, Some(step))] }));
+            }
+            CommandId::PatternLonger | CommandId::PatternShorter => {
+                let (clip, p) = pattern?;
+                let steps = if cmd == CommandId::PatternLonger {
+                    (p.steps + 1).min(MAX_STEPS)
+                } else {
+                    p.steps.saturating_sub(1).max(1)
+                };
+                self.step = self.step.min(steps - 1);
+                let (resolution, swing) = (p.resolution, p.swing);
+                return Some(Intent::Dispatch(Action::SetDrumPattern { clip: clip.id, steps, resolution, swing }));
+            }
+            CommandId::PatternResolution => {
+                let (clip, p) = pattern?;
+                let resolution = next_resolution(p.resolution);
+                return Some(Intent::Dispatch(Action::SetDrumPattern {
+                    clip: clip.id,
+                    steps: p.steps,
+                    resolution,
+                    swing: p.swing,
+                }));
+            }
+            CommandId::SwingUp | CommandId::SwingDown => {
+                let (clip, p) = pattern?;
+                let delta = if cmd == CommandId::SwingUp { SWING_STEP } else { -SWING_STEP };
+                // Rounded to whole percents so repeated presses land on 0 and 75 %.
+                let swing = ((p.swing + delta).clamp(0.0, MAX_SWING) * 100.0).round() / 100.0;
+                return Some(Intent::Dispatch(Action::SetDrumPattern {
+                    clip: clip.id,
+                    steps: p.steps,
+                    resolution: p.resolution,
+                    swing,
+                }));
+            }
+            _ => {}
+        }
+        None
+    }
+
+    pub fn render(&self, frame: &mut Frame, area: Rect, state: &State) {
+        let inst = state.selected_instrument();
+        let kit = inst.and_then(|i| i.def.drums.as_ref());
+        let pattern = pattern_of(state);
+        let title = match (inst, kit, pattern) {
+            (Some(i), Some(_), Some((c, p))) => format!(
+                " Drums · {} · {} · {} steps of {} · swing {:.0}% ",
+                i.name,
+                c.name,
+                p.steps,
+                p.resolution.name(),
+                p.swing * 100.0
+            ),
+            (Some(i), Some(_), None) => format!(" Drums · {} · no pattern yet (Enter sets a step) ", i.name),
+            _ => " Drums ".to_owned(),
+        };
+        let block = Block::bordered().title(title);
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let Some(kit) = kit else {
+            let text = match inst {
+                Some(i) => format!("{} is not a drum kit. Press a to add a drum kit.", i.name),
+                None => "No instrument selected. Press a to add a drum kit.".to_owned(),
+            };
+            frame.render_widget(Paragraph::new(text), inner);
+            return;
+        };
+        let steps = pattern.map_or(16, |(_, p)| p.steps);
+        let cols = usize::from(inner.width.saturating_sub(LABEL) / CELL);
+        let first = follow(usize::from(self.first_step.get()), usize::from(self.step), cols);
+        let first = u8::try_from(first).unwrap_or(0);
+        self.first_step.set(first);
+        let last = (usize::from(first) + cols).min(usize::from(steps));
+        let last = u8::try_from(last).unwrap_or(steps);
+
+        let mut lines = Vec::with_capacity(PAD_COUNT + 3);
+        let mut header = " ".repeat(usize::from(LABEL));
+        for s in first..last {
+            header.push_str(&if s % 4 == 0 { format!("{:<2}", s + 1) } else { "  ".to_owned() });
+        }
+        lines.push(Line::styled(header, Style::default().fg(Color::DarkGray)));
+        let rows = usize::from(inner.height.saturating_sub(2));
+        for (i, pad) in kit.pads.iter().enumerate().take(rows) {
+            let pad_index = u8::try_from(i).unwrap_or(u8::MAX);
+            let mut name: String = pad.name.chars().take(usize::from(LABEL) - 2).collect();
+            if pad.sample().is_some() {
+                name.push('~');
+            }
+            let mut spans = vec![Span::raw(format!("{name:<w$}", w = usize::from(LABEL)))];
+            for s in first..last {
+                let hit = pattern.and_then(|(_, p)| p.hits.get(&(s, pad_index)));
+                let text = match hit {
+                    Some(h) if h.velocity >= 96 => "█ ",
+                    Some(h) if h.velocity >= 64 => "▓ ",
+                    Some(_) => "▒ ",
+                    None if s % 4 == 0 => "│ ",
+                    None => "· ",
+                };
+                let mut style = match hit {
+                    Some(h) if h.probability < 100 => Style::default().fg(Color::Yellow),
+                    Some(_) => Style::default().fg(Color::Cyan),
+                    None => Style::default().fg(Color::DarkGray),
+                };
+                if pad_index == self.pad && s == self.step {
+                    style = cursor_style();
+                }
+                spans.push(Span::styled(text, style));
+            }
+            lines.push(Line::from(spans));
+        }
+        let pad_name = kit.pads.get(usize::from(self.pad)).map_or("", |p| p.name.as_str());
+        let info = match pattern.and_then(|(_, p)| p.hits.get(&(self.step, self.pad))) {
+            Some(h) => format!(
+                "{pad_name} · step {} · velocity {} · probability {}% · pitch {:+}",
+                self.step + 1,
+                h.velocity,
+                h.probability,
+                h.pitch
+            ),
+            None => format!("{pad_name} · step {} · off", self.step + 1),
+        };
+        lines.push(Line::styled(info, Style::default().fg(Color::Gray)));
+        frame.render_widget(Paragraph::new(lines), inner);
+    }
+}

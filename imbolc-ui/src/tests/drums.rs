@@ -1,0 +1,71 @@
+//! The drum pane driven by keys: add a kit, set steps (the first creates
+//! the pattern), velocity, length, resolution, swing and undo; and its
+//! snapshot.
+
+use imbolc_types::{DrumPattern, InstrumentId, StepResolution};
+
+use super::fixture::{TestApp, demo_app, press, render};
+use crate::commands::PaneKind;
+
+fn pattern(app: &TestApp) -> Option<&DrumPattern> {
+    let kit = app.selected()?;
+    app.session().project().clips.values().filter(|c| c.instrument == kit).find_map(|c| c.drums.as_ref())
+}
+
+/// The demo app with a kit playing kick on 1/5/9/13, snare on 5/13 (one
+/// louder) and a few hats.
+fn kit_app() -> TestApp {
+    let mut app = demo_app();
+    press(&mut app, "6 a");
+    press(&mut app, "Enter l l l l Enter l l l l Enter l l l l Enter");
+    press(&mut app, "j h h h h h h h h Enter l l l l l l l l Enter +");
+    press(&mut app, "j j h h h h h h h h h h h h Space l l Space l l Space l l Space");
+    app
+}
+
+#[test]
+fn keys_program_a_pattern_and_undo_takes_steps_back() {
+    let mut app = demo_app();
+    press(&mut app, "6");
+    assert_eq!(app.pane(), PaneKind::Drums);
+    press(&mut app, "Enter");
+    assert!(app.message().is_some_and(|m| m.text.contains("not a drum kit")), "the bass is no kit");
+    press(&mut app, "a");
+    let kit = app.selected().unwrap();
+    assert_eq!(kit, InstrumentId(3));
+    assert!(app.session().project().instruments[&kit].def.drums.is_some());
+
+    let mut app = kit_app();
+    let p = pattern(&app).expect("the first step created a pattern");
+    assert_eq!((p.steps, p.resolution), (16, StepResolution::Sixteenth));
+    let kicks: Vec<u8> = p.hits.keys().filter(|k| k.1 == 0).map(|k| k.0).collect();
+    let snares: Vec<(u8, u8)> = p.hits.iter().filter(|(k, _)| k.1 == 1).map(|(k, s)| (k.0, s.velocity)).collect();
+    assert_eq!(kicks, vec![0, 4, 8, 12]);
+    assert_eq!(snares, vec![(4, 100), (12, 110)], "+ raised the velocity");
+    assert_eq!(p.hits.keys().filter(|k| k.1 == 3).count(), 4);
+
+    press(&mut app, "] ] r w w");
+    let p = pattern(&app).unwrap();
+    assert_eq!((p.steps, p.resolution, p.swing), (18, StepResolution::ThirtySecond, 0.1));
+    press(&mut app, "[ W");
+    let p = pattern(&app).unwrap();
+    assert_eq!((p.steps, p.swing), (17, 0.05));
+
+    press(&mut app, "u u u u u u u");
+    let p = pattern(&app).unwrap();
+    assert_eq!((p.steps, p.resolution, p.swing), (16, StepResolution::Sixteenth, 0.0));
+    press(&mut app, "u");
+    assert_eq!(pattern(&app).unwrap().hits.keys().filter(|k| k.1 == 3).count(), 3, "undo clears the last hat");
+}
+
+#[test]
+fn drums_snapshot() {
+    let mut app = kit_app();
+    press(&mut app, "w w k");
+    for (w, h) in [(120, 40), (80, 24)] {
+        insta::assert_snapshot!(format!("drums_{w}x{h}"), render(&app, w, h));
+    }
+    let mut empty = demo_app();
+    press(&mut empty, "6");
+    insta::assert_snapshot!("drums_not_a_kit_80x24", render(&empty, 80, 24));
+}
