@@ -15,11 +15,15 @@ use imbolc_core::{UndoHistory, dispatch};
 use imbolc_types::{Action, ClipId, DrumPad, DrumStep, DrumVoice, InstrumentId, Project, StepResolution};
 use proptest::prelude::*;
 
+/// A step edit: step, pad, and the new (velocity, probability, pitch) or
+/// `None` to clear.
+type StepEdit = (u8, u8, Option<(u8, u8, i8)>);
+
 /// One random drum edit; indices are folded into range when applied.
 #[derive(Debug, Clone)]
 enum Op {
     Toggle { pattern: u8, step: u8, pad: u8 },
-    SetSteps { pattern: u8, steps: Vec<(u8, u8, Option<(u8, u8, i8)>)> },
+    SetSteps { pattern: u8, steps: Vec<StepEdit> },
     Settings { pattern: u8, steps: u8, resolution: u8, swing: u8 },
     Pad { kit: u8, pad: u8, voice: u8, level: u8, pitch: i8 },
     AddPattern { kit: u8 },
