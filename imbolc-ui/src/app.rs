@@ -221,6 +221,14 @@ impl<S: AudioSink> App<S> {
                 }
             }
             Outcome::QuitWithoutSaving => self.quit = true,
+            Outcome::PadSample(instrument, pad, path) => {
+                match imbolc_core::drums::sample_pad_action(instrument, pad, std::path::Path::new(&path)) {
+                    Ok(action) => {
+                        self.apply(action);
+                    }
+                    Err(e) => self.error(e.to_string()),
+                }
+            }
             Outcome::RestoreRecovery => self.restore_recovery(),
         }
     }
@@ -342,6 +350,9 @@ impl<S: AudioSink> App<S> {
                 }
             }
             Intent::AddDrumStep { instrument, key } => self.add_drum_step(instrument, key),
+            Intent::ChoosePadSample { instrument, pad } => {
+                self.modal = Some(Modal::PadSample { instrument, pad, text: String::new() })
+            }
         }
     }
 

@@ -116,6 +116,8 @@ pub enum CommandId {
     PatternResolution,
     SwingUp,
     SwingDown,
+    PadSample,
+    PadVoice,
 }
 
 /// One row of the table.
@@ -229,6 +231,8 @@ pub const COMMANDS: &[Command] = &[
     cmd(C::PatternResolution, "drum-resolution", "Cycle the step length: 1/4, 1/8, 1/16, 1/32", &["r"], Pane(P::Drums)),
     cmd(C::SwingUp, "drum-swing-up", "More swing (every second step later)", &["w"], Pane(P::Drums)),
     cmd(C::SwingDown, "drum-swing-down", "Less swing", &["W"], Pane(P::Drums)),
+    cmd(C::PadSample, "drum-pad-sample", "Load a sample file (WAV/AIFF) on the cursor's pad", &["s"], Pane(P::Drums)),
+    cmd(C::PadVoice, "drum-pad-voice", "Give the cursor's pad the next built-in drum voice", &["v"], Pane(P::Drums)),
 ];
 
 /// The table row of a command.

@@ -1,5 +1,6 @@
 //! Modal dialogs drawn over the panes: a picker (source or effect kind), a
-//! one-line text input (rename), the command palette and the quit prompt.
+//! one-line text input (rename, a pad's sample file), the command palette
+//! and the quit prompt.
 //! While one is open it gets every key, so typing a name never runs a
 //! command.
 
@@ -49,6 +50,12 @@ pub enum Modal {
     ConfirmQuit,
     /// The file has a newer autosave copy: restore it or keep the save.
     Recovery,
+    /// A sample file path for a drum pad.
+    PadSample {
+        instrument: InstrumentId,
+        pad: u8,
+        text: String,
+    },
 }
 
 /// What a key did to the dialog.
@@ -64,6 +71,8 @@ pub enum Outcome {
     SaveAndQuit,
     QuitWithoutSaving,
     RestoreRecovery,
+    /// A path typed for a drum pad (checked before use).
+    PadSample(InstrumentId, u8, String),
 }
 
 impl Modal {
@@ -134,6 +143,20 @@ impl Modal {
                 KeyCode::Char('n' | 'd') => Outcome::QuitWithoutSaving,
                 _ => Outcome::Open,
             },
+            Modal::PadSample { instrument, pad, text } => match key.code {
+                KeyCode::Enter if !text.trim().is_empty() => {
+                    Outcome::PadSample(*instrument, *pad, text.trim().to_owned())
+                }
+                KeyCode::Backspace => {
+                    text.pop();
+                    Outcome::Open
+                }
+                KeyCode::Char(c) if !ctrl => {
+                    text.push(c);
+                    Outcome::Open
+                }
+                _ => Outcome::Open,
+            },
         }
     }
 
@@ -191,6 +214,16 @@ impl Modal {
                     Line::raw(" r: restore the autosave · k or Esc: keep the saved one"),
                 ];
                 frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(" Recover? ")), rect);
+            }
+            Modal::PadSample { pad, text, .. } => {
+                let rect = centered(area, 70, 4);
+                frame.render_widget(Clear, rect);
+                let lines = vec![
+                    Line::raw(format!(" {text}▏")),
+                    Line::raw(" WAV or AIFF, mono or stereo · Enter loads · Esc cancels"),
+                ];
+                let title = format!(" Sample file for pad {} ", pad + 1);
+                frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), rect);
             }
             Modal::ConfirmQuit => {
                 let rect = centered(area, 52, 4);

@@ -33,16 +33,33 @@ impl Message {
 
 /// `1 Instruments  2 Editor  …  ? Help`, the current pane highlighted.
 pub fn render_tabs(frame: &mut Frame, area: Rect, current: PaneKind) {
-    let mut spans = vec![Span::styled(" imbolc ", Style::default().add_modifier(Modifier::BOLD))];
-    for (i, p) in PaneKind::ALL.iter().enumerate() {
-        let key = if *p == PaneKind::Help { "?".to_owned() } else { (i + 1).to_string() };
+    let tabs: Vec<String> = PaneKind::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let key = if *p == PaneKind::Help { "?".to_owned() } else { (i + 1).to_string() };
+            format!(" {key} {} ", p.title())
+        })
+        .collect();
+    // When everything does not fit, the name and the gaps go first so
+    // every tab (Help included) stays visible.
+    const BRAND: &str = " imbolc ";
+    let full: usize = BRAND.len() + tabs.iter().map(|t| t.chars().count() + 1).sum::<usize>();
+    let roomy = full <= usize::from(area.width);
+    let mut spans = Vec::new();
+    if roomy {
+        spans.push(Span::styled(BRAND, Style::default().add_modifier(Modifier::BOLD)));
+    }
+    for (p, tab) in PaneKind::ALL.iter().zip(tabs) {
         let style = if *p == current {
             Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD)
         } else {
             Style::default().fg(Color::Gray)
         };
-        spans.push(Span::raw(" "));
-        spans.push(Span::styled(format!(" {key} {} ", p.title()), style));
+        if roomy {
+            spans.push(Span::raw(" "));
+        }
+        spans.push(Span::styled(tab, style));
     }
     frame.render_widget(Line::from(spans), area);
 }

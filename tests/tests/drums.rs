@@ -194,20 +194,24 @@ mod pattern {
         fn drain(&mut self, rx: &Receiver<TapEvent>, for_at_most: Duration) {
             let deadline = Instant::now() + for_at_most;
             while let Ok(event) = rx.recv_deadline(deadline) {
-                match event {
-                    TapEvent::Sent { timing, ops } => {
-                        for op in ops {
-                            if let ServerOp::SynthNew { def, id, .. } = op
-                                && def.starts_with("imbolc_drum")
-                            {
-                                let Timing::At(t) = timing else { panic!("untimed drum hit {def}") };
-                                self.hits.push((t, def, id.0));
-                            }
+                self.record(event);
+            }
+        }
+
+        fn record(&mut self, event: TapEvent) {
+            match event {
+                TapEvent::Sent { timing, ops } => {
+                    for op in ops {
+                        if let ServerOp::SynthNew { def, id, .. } = op
+                            && def.starts_with("imbolc_drum")
+                        {
+                            let Timing::At(t) = timing else { panic!("untimed drum hit {def}") };
+                            self.hits.push((t, def, id.0));
                         }
                     }
-                    TapEvent::Go(node) => _ = self.go.insert(node.0),
-                    TapEvent::End(node) => _ = self.end.insert(node.0),
                 }
+                TapEvent::Go(node) => _ = self.go.insert(node.0),
+                TapEvent::End(node) => _ = self.end.insert(node.0),
             }
         }
     }
@@ -289,6 +293,51 @@ mod pattern {
         assert!(not_started.is_empty(), "hits never started: {not_started:?}");
         assert!(not_ended.is_empty(), "hits never ended: {not_ended:?}");
         tap.hits.len()
+    }
+
+    /// The demo song in song mode on a real server: its scene builds, and
+    /// a few bars play notes and drum hits without a single refusal.
+    #[test]
+    fn the_demo_song_plays_without_a_refusal() {
+        let tag = format!("demo-{}", std::process::id());
+        let mut config = test_config();
+        config.child_env = vec![(TEST_TAG_VAR.to_owned(), tag.clone())];
+        let (tap_tx, tap_rx) = unbounded();
+        let mut engine_config = EngineConfig::new(config);
+        engine_config.tap = Some(tap_tx);
+        let mut audio = AudioHandle::spawn(engine_config).unwrap();
+        wait_feedback(&mut audio, |f| matches!(f.server, ServerState::Running { .. }));
+        let demo = imbolc_core::demo::demo_project();
+        audio.send_diffs(vec![AudioDiff::SceneLoaded(Box::new(demo.audio_scene()))]).unwrap();
+        let tree = audio.request_tree().unwrap().recv_timeout(WAIT).expect("no tree");
+        TreeNode::parse(&tree).expect("tree");
+        audio.play().unwrap();
+        wait_feedback(&mut audio, |f| f.transport.playing);
+        let mut tap = Tap::default();
+        let mut notes = 0;
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < deadline {
+            let event = tap_rx.recv_timeout(Duration::from_millis(20));
+            if let Ok(TapEvent::Sent { ops, .. }) = &event {
+                notes += ops
+                    .iter()
+                    .filter(|op| matches!(op, ServerOp::SynthNew { def, .. } if !def.starts_with("imbolc_drum")))
+                    .count();
+            }
+            if let Ok(event) = event {
+                tap.record(event);
+            }
+        }
+        audio.stop().unwrap();
+        wait_feedback(&mut audio, |f| !f.transport.playing);
+        tap.drain(&tap_rx, Duration::from_millis(300));
+        let counters = audio.counters();
+        assert_eq!((counters.fails, counters.mismatches), (0, 0), "{counters:?}");
+        assert!(tap.hits.len() >= 20, "drum hits in 3 s at 118 BPM: {}", tap.hits.len());
+        assert!(notes >= 10, "bass and pad notes: {notes}");
+        eprintln!("demo song, 3 s on scsynth: {} drum hits, {notes} notes, no /fail", tap.hits.len());
+        audio.shutdown();
+        assert_eq!(tagged_servers(&tag), Vec::<u32>::new(), "scsynth/jackd left running after shutdown");
     }
 
     #[test]

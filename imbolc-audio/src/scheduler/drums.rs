@@ -67,8 +67,8 @@ pub(super) struct Occurrence {
     pub clip: ClipId,
     pub instrument: InstrumentId,
     pub placement: Option<PlacementId>,
-    /// Play tick of the occurrence's first tick (may be fractional-free
-    /// negative in theory, so kept as f64).
+    /// Play tick of the occurrence's first tick. An f64: when play starts
+    /// mid-pattern it lies before play tick 0.
     pub play_origin: f64,
     /// Loop iteration, for probability.
     pub iteration: u64,

@@ -2,12 +2,14 @@
 //! by steps (columns), with a cursor. Toggling a step on a kit with no
 //! pattern creates one (16 steps of 1/16, like the piano roll's first
 //! note creates a clip). Velocity of the step under the cursor, the
-//! pattern's length, resolution and swing are edited from here.
+//! pattern's length, resolution and swing are edited from here, and the
+//! cursor's pad can get a sample file (checked first: a missing or unfit
+//! file is an error in the status line) or the next built-in voice.
 
 use std::cell::Cell;
 
 use imbolc_types::drums::{MAX_STEPS, MAX_SWING, PAD_COUNT};
-use imbolc_types::{Action, Clip, DrumPattern, DrumStep, StepResolution};
+use imbolc_types::{Action, Clip, DrumPad, DrumPattern, DrumStep, DrumVoice, PadSound, StepResolution};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
@@ -66,6 +68,19 @@ impl DrumsPane {
             CommandId::Down => self.pad = (self.pad + 1).min(PAD_COUNT as u8 - 1),
             CommandId::Left => self.step = self.step.saturating_sub(1),
             CommandId::Right => self.step = (self.step + 1).min(steps.saturating_sub(1)),
+            CommandId::PadSample => return Some(Intent::ChoosePadSample { instrument: inst.id, pad: self.pad }),
+            CommandId::PadVoice => {
+                let current = inst.def.drums.as_ref()?.pads.get(usize::from(self.pad))?;
+                let next = match &current.sound {
+                    PadSound::Voice(v) => {
+                        let i = DrumVoice::ALL.iter().position(|x| x == v).unwrap_or(0);
+                        DrumVoice::ALL[(i + 1) % DrumVoice::ALL.len()]
+                    }
+                    PadSound::Sample { .. } => DrumVoice::Kick,
+                };
+                let def = DrumPad { level: current.level, pitch: current.pitch, ..DrumPad::voice(next) };
+                return Some(Intent::Dispatch(Action::SetDrumPad { instrument: inst.id, pad: self.pad, def }));
+            }
             CommandId::ToggleStep => {
                 return Some(match pattern {
                     Some((clip, _)) => Intent::Dispatch(Action::ToggleDrumStep { clip: clip.id, key }),

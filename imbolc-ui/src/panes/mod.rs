@@ -45,6 +45,8 @@ pub enum Intent {
     Message(String),
     /// Add a drum kit and select it.
     AddDrumKit,
+    /// Ask the user for a sample file for a pad.
+    ChoosePadSample { instrument: InstrumentId, pad: u8 },
     /// Set a step on a kit that has no pattern yet: create one first.
     AddDrumStep { instrument: InstrumentId, key: imbolc_types::StepKey },
 }

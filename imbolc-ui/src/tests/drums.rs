@@ -69,3 +69,41 @@ fn drums_snapshot() {
     press(&mut empty, "6");
     insta::assert_snapshot!("drums_not_a_kit_80x24", render(&empty, 80, 24));
 }
+
+#[test]
+fn a_pad_gets_a_checked_sample_file_or_the_next_voice() {
+    use imbolc_types::{DrumVoice, PadSound};
+
+    let pad0 = |app: &TestApp| {
+        let kit = app.selected().unwrap();
+        app.session().project().instruments[&kit].def.drums.as_ref().unwrap().pads[0].clone()
+    };
+    let mut app = demo_app();
+    press(&mut app, "6 a");
+    // A missing file: a clear error, the pad unchanged.
+    press(&mut app, "s");
+    super::fixture::type_text(&mut app, "/nonexistent/kick.wav");
+    press(&mut app, "Enter");
+    let message = app.message().unwrap();
+    assert!(message.is_error() && message.text.contains("/nonexistent/kick.wav"), "{message:?}");
+    assert_eq!(pad0(&app).sound, PadSound::Voice(DrumVoice::Kick));
+
+    // A stereo WAV: the pad plays it, named after the file.
+    let dir = std::env::temp_dir().join(format!("imbolc-ui-pad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("boom.wav");
+    let header = b"RIFF\x24\0\0\0WAVEfmt \x10\0\0\0\x01\0\x02\0\x80\xbb\0\0\0\xee\x02\0\x04\0\x10\0data\0\0\0\0";
+    std::fs::write(&path, header).unwrap();
+    press(&mut app, "s");
+    super::fixture::type_text(&mut app, path.to_str().unwrap());
+    press(&mut app, "Enter");
+    let pad = pad0(&app);
+    assert_eq!((pad.name.as_str(), pad.sample()), ("boom", path.to_str()));
+
+    // `v` brings a built-in voice back, then steps through them.
+    press(&mut app, "v");
+    assert_eq!(pad0(&app).sound, PadSound::Voice(DrumVoice::Kick));
+    press(&mut app, "v");
+    assert_eq!(pad0(&app).sound, PadSound::Voice(DrumVoice::Snare));
+    let _ = std::fs::remove_dir_all(&dir);
+}
