@@ -33,6 +33,9 @@ pub enum EngineCmd {
     QueryTree(Sender<OscMessage>),
     /// Either lane: stop the server and end the thread.
     Shutdown,
+    /// Realtime lane: sustain pedal of an instrument down or up (up
+    /// releases the voices it was holding).
+    Sustain { instrument: InstrumentId, down: bool },
 }
 
 /// Transport commands. State lives on the audio thread and is shown in

@@ -99,6 +99,15 @@ impl AudioHandle {
         self.realtime(EngineCmd::VoiceOff { voice })
     }
 
+    /// Sustain pedal of `instrument`: while down, released voices keep
+    /// sounding; up releases them.
+    ///
+    /// # Errors
+    /// As [`AudioHandle::voice_on`].
+    pub fn sustain(&self, instrument: InstrumentId, down: bool) -> Result<(), EngineError> {
+        self.realtime(EngineCmd::Sustain { instrument, down })
+    }
+
     /// Total payload bytes of the diffs sent so far (an edit's share is
     /// the difference around its `send_diffs`): note edits must cost their
     /// own size, whatever the size of the clip.

@@ -119,6 +119,15 @@ impl Playback {
         (Timing::At(self.clock.timetag(at)), at)
     }
 
+    /// The timing of a graph batch (an applied diff): at once, unless voice
+    /// batches are still timed ahead; then with the latest of them, so it
+    /// runs after them (scsynth keeps equal times in arrival order) and a
+    /// removed instrument's group is never freed under a pending note.
+    pub fn graph_timing(&mut self) -> Timing {
+        let now = self.clock.now();
+        self.timing(now).0
+    }
+
     /// Sends the held-back releases due by `upto`, each at its own time.
     fn flush_gates(&mut self, upto: f64, out: &mut Vec<Batch>) {
         for (due, node) in self.gates.due(upto) {
@@ -400,6 +409,14 @@ impl Playback {
         self.live_of_node.remove(&node);
         let mut ops = Vec::new();
         self.allocator.release_node(graph, node, &mut ops);
+        let now = self.clock.now();
+        self.push(now, ops, out);
+    }
+
+    /// Sustain pedal of `instrument` (pedal up releases what it held).
+    pub fn sustain(&mut self, instrument: InstrumentId, down: bool, graph: &SignalGraph, out: &mut Vec<Batch>) {
+        let mut ops = Vec::new();
+        self.allocator.pedal(graph, instrument, down, &mut ops);
         let now = self.clock.now();
         self.push(now, ops, out);
     }

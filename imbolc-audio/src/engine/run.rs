@@ -264,6 +264,11 @@ impl Engine {
                 }
             }
             EngineCmd::Shutdown => self.quitting = true,
+            EngineCmd::Sustain { instrument, down } => {
+                let mut batches = std::mem::take(&mut self.batches);
+                self.playback.sustain(instrument, down, &self.graph, &mut batches);
+                self.send_batches(batches);
+            }
         }
     }
 
@@ -285,7 +290,10 @@ impl Engine {
             AudioDiff::SceneLoaded(_) => self.publisher.meters(|m| m.clear()),
             _ => {}
         }
-        self.send(&ops);
+        // Never before a voice batch already timed: a pending note-on or
+        // release must not find its instrument's group freed under it.
+        let timing = if ops.is_empty() { Timing::Now } else { self.playback.graph_timing() };
+        self.send_timed(timing, &ops);
         let mut batches = std::mem::take(&mut self.batches);
         self.playback.diff(diff, &mut batches);
         self.send_batches(batches);

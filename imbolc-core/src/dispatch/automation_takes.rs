@@ -158,6 +158,22 @@ mod tests {
     }
 
     #[test]
+    fn lanes_saved_before_curves_existed_open_as_linear() {
+        #[derive(serde::Serialize)]
+        struct OldLane {
+            id: LaneId,
+            target: ParamTarget,
+            enabled: bool,
+            points: std::collections::BTreeMap<u32, f32>,
+        }
+        let old = OldLane { id: LaneId(4), target: ParamTarget::Tempo, enabled: true, points: [(0, 90.0)].into() };
+        let bytes = rmp_serde::to_vec_named(&old).unwrap();
+        let lane: imbolc_types::AutomationLane = rmp_serde::from_slice(&bytes).unwrap();
+        assert!(lane.curves.is_empty());
+        assert_eq!(lane.value_at(100.0), Some(90.0));
+    }
+
+    #[test]
     fn a_take_outside_its_range_or_out_of_range_is_refused() {
         let (mut p, lane) = project_with_tempo_lane();
         let before = p.clone();
