@@ -250,6 +250,22 @@ impl<S: AudioSink> Session<S> {
     pub fn saved_generation(&self) -> u64 {
         self.saved_generation
     }
+
+    /// Sets the file autosave and `save_job(None)` write to, e.g. for a
+    /// new project named on the command line, before its first save.
+    pub fn set_path(&mut self, path: Option<PathBuf>) {
+        self.path = path;
+    }
+
+    /// Replaces the project with one just read from `path`: one
+    /// `SceneLoaded`, history cleared, clean (it is what the file holds).
+    pub fn open_project(&mut self, project: Project, path: PathBuf) {
+        self.replace_project(project);
+        self.path = Some(path);
+        self.dirty = false;
+        self.unrecovered = false;
+        self.saved_generation = self.generation;
+    }
 }
 
 #[cfg(test)]

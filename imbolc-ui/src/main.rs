@@ -1,40 +1,12 @@
-//! `imbolc`: a terminal digital audio workstation.
-//!
-//! - [`cli`]: command-line arguments.
-//! - [`logging`]: logs go to a file; the terminal belongs to the UI.
-//! - [`terminal`]: entering and leaving the full-screen mode, also on panic.
-//! - [`commands`]: the one command table (names, help, default keys).
-//! - [`keys`]: key chords and the keymap, with the user's `keys.toml`.
-//! - [`app`]: the UI state around a `Session`; keys → commands → actions.
-//! - [`state`]: the read-only view panes get.
-//! - [`panes`]: one file per pane (instruments, editor, piano roll, mixer,
-//!   server, help).
-//! - [`modal`] and [`palette`]: dialogs and the fuzzy command palette.
-//! - [`status`]: tab bar and status line.
-//! - [`open`]: opening the project named on the command line.
-//! - [`run`]: the terminal event loop.
-
-mod app;
-mod cli;
-mod commands;
-mod keys;
-mod logging;
-mod modal;
-mod open;
-mod palette;
-mod panes;
-mod run;
-mod state;
-mod status;
-mod terminal;
-#[cfg(test)]
-mod tests;
+//! `imbolc`: a terminal digital audio workstation. The modules live in
+//! the library (`src/lib.rs`); this is the entry point.
 
 use std::process::ExitCode;
 
 use clap::Parser;
 use imbolc_audio::engine::AudioHandle;
 use imbolc_core::persist::BackgroundSaver;
+use imbolc_ui::{app, cli, keys, logging, open, run, terminal};
 
 fn main() -> ExitCode {
     let args = cli::Args::parse();
@@ -68,7 +40,12 @@ fn run_app(args: &cli::Args) -> std::io::Result<()> {
         app.offer_recovery();
     }
     let mut term = terminal::enter()?;
-    let result = run::run(&mut app, &mut term);
+    app.set_key_releases(terminal::report_key_releases());
+    let respawn = || {
+        let config = imbolc_audio::engine::EngineConfig::new(args.server_config());
+        AudioHandle::spawn(config).map_err(std::io::Error::other)
+    };
+    let result = run::run(&mut app, &mut term, respawn);
     terminal::leave()?;
     // Dropping the app finishes pending saves, then stops scsynth and JACK
     // and waits for them: nothing is left running.

@@ -17,10 +17,18 @@ const FRAME: Duration = Duration::from_micros(16_667);
 ///
 /// # Errors
 /// When the terminal cannot be read or drawn.
-pub fn run(app: &mut App<AudioHandle>, term: &mut Term) -> std::io::Result<()> {
+pub fn run(
+    app: &mut App<AudioHandle>,
+    term: &mut Term,
+    respawn: impl Fn() -> std::io::Result<AudioHandle>,
+) -> std::io::Result<()> {
     let mut dirty = true;
     let mut last_draw: Option<Instant> = None;
     loop {
+        if app.take_restart() {
+            restart(app, &respawn);
+            dirty = true;
+        }
         let feedback = app.session_mut().audio_mut().feedback().clone();
         dirty |= app.set_feedback(&feedback);
         dirty |= app.tick(Instant::now());
@@ -42,5 +50,21 @@ pub fn run(app: &mut App<AudioHandle>, term: &mut Term) -> std::io::Result<()> {
                 dirty |= app.handle_event(&event::read()?);
             }
         }
+    }
+}
+
+/// Replaces the audio thread (and so the server) with a new one. The old
+/// one stops on a thread of its own, so the UI does not wait for it.
+fn restart(app: &mut App<AudioHandle>, respawn: &impl Fn() -> std::io::Result<AudioHandle>) {
+    match respawn() {
+        Ok(new) => {
+            let old = std::mem::replace(app.session_mut().audio_mut(), new);
+            let stopping = std::thread::Builder::new().name("imbolc-stop-audio".into()).spawn(move || old.shutdown());
+            if let Err(e) = stopping {
+                tracing::warn!("cannot stop the old server in the background: {e}");
+            }
+            app.restarted();
+        }
+        Err(e) => app.error(format!("cannot restart the server: {e}")),
     }
 }

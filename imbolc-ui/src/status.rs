@@ -34,15 +34,20 @@ impl Message {
 /// `1 Instruments  2 Editor  …  ? Help`, the current pane highlighted.
 pub fn render_tabs(frame: &mut Frame, area: Rect, current: PaneKind) {
     let mut spans = vec![Span::styled(" imbolc ", Style::default().add_modifier(Modifier::BOLD))];
+    // Narrow terminals get the first letters of each title.
+    let full: usize = 8 + PaneKind::ALL.iter().map(|p| p.title().chars().count() + 5).sum::<usize>();
+    let short = full > usize::from(area.width);
     for (i, p) in PaneKind::ALL.iter().enumerate() {
         let key = if *p == PaneKind::Help { "?".to_owned() } else { (i + 1).to_string() };
+        let title: String =
+            if short && *p != current { p.title().chars().take(4).collect() } else { p.title().to_owned() };
         let style = if *p == current {
             Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD)
         } else {
             Style::default().fg(Color::Gray)
         };
         spans.push(Span::raw(" "));
-        spans.push(Span::styled(format!(" {key} {} ", p.title()), style));
+        spans.push(Span::styled(format!(" {key} {title} "), style));
     }
     frame.render_widget(Line::from(spans), area);
 }
@@ -55,6 +60,7 @@ pub fn render_status(
     dirty: bool,
     feedback: &EngineFeedback,
     message: Option<&Message>,
+    transport: &str,
 ) {
     let color = match feedback.server {
         ServerState::Running { .. } => Color::Green,
@@ -62,6 +68,7 @@ pub fn render_status(
         ServerState::Lost { .. } | ServerState::Failed { .. } => Color::Red,
     };
     let name = format!(" {name}{} ", if dirty { "*" } else { "" });
+    let transport = format!("{transport} │ ");
     let server = feedback.server.summary();
     let right = match message {
         Some(m) if m.is_error() => Line::styled(m.text.clone(), Style::default().fg(Color::Red)),
@@ -72,8 +79,8 @@ pub fn render_status(
     // first words of the server state ("scsynth: running") in view; the
     // hint shows only where it fits.
     let width = usize::from(area.width);
-    let keep = name.chars().count() + 2 + "scsynth: running".len();
-    let natural = name.chars().count() + 2 + server.chars().count() + 1;
+    let keep = name.chars().count() + 2 + transport.chars().count() + "scsynth: running".len();
+    let natural = name.chars().count() + 2 + transport.chars().count() + server.chars().count() + 1;
     let room = width.saturating_sub(natural).max(width.saturating_sub(keep + 1));
     let right = if message.is_none() && right.width() > width.saturating_sub(natural) { Line::raw("") } else { right };
     let right_width = u16::try_from(right.width().min(room)).unwrap_or(0);
@@ -82,6 +89,7 @@ pub fn render_status(
     let left = Line::from(vec![
         Span::styled(name, Style::default().add_modifier(Modifier::BOLD)),
         Span::raw("│ "),
+        Span::raw(transport),
         Span::styled(server, Style::default().fg(color)),
     ]);
     frame.render_widget(left, l);

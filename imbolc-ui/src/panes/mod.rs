@@ -8,7 +8,11 @@
 //! - [`mixer`]: strips with live meters.
 //! - [`server`]: the synthesis server's state.
 //! - [`help`]: the keys, from the command table.
+//! - [`arrangement`]: clips placed on the song timeline.
+//! - [`automation`]: lanes and points of the selected instrument.
 
+pub mod arrangement;
+pub mod automation;
 pub mod editor;
 pub mod help;
 pub mod instruments;
@@ -16,7 +20,7 @@ pub mod mixer;
 pub mod piano_roll;
 pub mod server;
 
-use imbolc_types::{Action, ChainOwner, InstrumentId, Note};
+use imbolc_types::{Action, ChainOwner, ClipId, InstrumentId, Note, Tick};
 use ratatui::style::{Modifier, Style};
 
 use crate::commands::PaneKind;
@@ -41,6 +45,20 @@ pub enum Intent {
     AddNote { instrument: InstrumentId, note: Note },
     /// Tell the user something (e.g. why nothing happened).
     Message(String),
+    /// Add notes to the instrument's clip, creating the clip if it has none.
+    AddNotes { instrument: InstrumentId, notes: Vec<Note> },
+    /// Loop `[start, end)` of `clip` (clip ticks; the app maps them onto
+    /// the song through the clip's placement).
+    SetLoop { clip: Option<ClipId>, start: Tick, end: Tick },
+    /// Ask the user which parameter to automate.
+    ChooseLane(InstrumentId),
+    /// Play song or pattern mode.
+    SetMode(imbolc_audio::scheduler::PlayMode),
+    /// Restart the synthesis server.
+    RestartServer,
+    /// Apply several edits in order (each its own undo step); stops at
+    /// the first refused.
+    DispatchAll(Vec<Action>),
 }
 
 /// The style of the row or cell under the cursor.

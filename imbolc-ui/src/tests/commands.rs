@@ -9,7 +9,7 @@ use crate::palette;
 use crate::panes::help::{self, HelpLine};
 
 /// A pane with no commands of its own, where only global keys apply.
-const NO_OWN_KEYS: PaneKind = PaneKind::Server;
+const NO_OWN_KEYS: PaneKind = PaneKind::Help;
 
 #[test]
 fn every_default_binding_resolves_to_its_command() {

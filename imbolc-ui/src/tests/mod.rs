@@ -7,5 +7,6 @@
 
 mod commands;
 mod compose;
+mod compose_play;
 mod fixture;
 mod snapshots;
