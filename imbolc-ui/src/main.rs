@@ -9,9 +9,10 @@ use imbolc_core::persist::BackgroundSaver;
 use imbolc_ui::{app, cli, keys, logging, open, run, terminal};
 
 fn main() -> ExitCode {
+    let started = std::time::Instant::now();
     let args = cli::Args::parse();
     let _log_guard = logging::init();
-    match run_app(&args) {
+    match run_app(&args, started) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e}");
@@ -21,7 +22,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_app(args: &cli::Args) -> std::io::Result<()> {
+fn run_app(args: &cli::Args, started: std::time::Instant) -> std::io::Result<()> {
     // The audio thread boots scsynth in the background, so the UI is up at once.
     let config = imbolc_audio::engine::EngineConfig::new(args.server_config());
     let audio = AudioHandle::spawn(config).map_err(std::io::Error::other)?;
@@ -45,7 +46,7 @@ fn run_app(args: &cli::Args) -> std::io::Result<()> {
         let config = imbolc_audio::engine::EngineConfig::new(args.server_config());
         AudioHandle::spawn(config).map_err(std::io::Error::other)
     };
-    let result = run::run(&mut app, &mut term, respawn);
+    let result = run::run(&mut app, &mut term, respawn, started);
     terminal::leave()?;
     // Dropping the app finishes pending saves, then stops scsynth and JACK
     // and waits for them: nothing is left running.

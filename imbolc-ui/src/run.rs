@@ -21,6 +21,7 @@ pub fn run(
     app: &mut App<AudioHandle>,
     term: &mut Term,
     respawn: impl Fn() -> std::io::Result<AudioHandle>,
+    started: Instant,
 ) -> std::io::Result<()> {
     let mut dirty = true;
     let mut last_draw: Option<Instant> = None;
@@ -38,6 +39,14 @@ pub fn run(
         let since = last_draw.map_or(FRAME, |t| t.elapsed());
         if dirty && since >= FRAME {
             term.draw(|f| app.draw(f))?;
+            if last_draw.is_none() {
+                // Startup cost as the user sees it; the server may still be booting.
+                tracing::info!(
+                    "first frame {} ms after start (server: {})",
+                    started.elapsed().as_millis(),
+                    feedback.server.summary()
+                );
+            }
             last_draw = Some(Instant::now());
             dirty = false;
         }
