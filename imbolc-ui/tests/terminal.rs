@@ -129,6 +129,6 @@ fn a_first_song_plays_saves_and_comes_back() {
 /// on the row of readings (`-12.3dB`); `None` while it shows none.
 fn master_db(screen: &str) -> Option<f32> {
     let row = screen.lines().find(|l| l.contains("dB") || l.contains("-inf"))?;
-    let last = row.split('│').map(str::trim).filter(|c| !c.is_empty()).last()?;
+    let last = row.split('│').map(str::trim).rfind(|c| !c.is_empty())?;
     last.strip_suffix("dB").and_then(|v| v.trim().parse().ok())
 }
