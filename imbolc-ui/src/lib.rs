@@ -6,6 +6,7 @@
 //! - [`terminal`]: entering and leaving the full-screen mode, also on panic.
 //! - [`commands`]: the one command table (names, help, default keys).
 //! - [`keys`]: key chords and the keymap, with the user's `keys.toml`.
+//! - [`keys_doc`]: `docs/keys.md`, generated from the command table.
 //! - [`audio`]: transport and live voices, besides diffs.
 //! - [`app`]: the UI state around a `Session`; keys → commands → actions.
 //! - [`state`]: the read-only view panes get.
@@ -25,6 +26,7 @@ pub mod cli;
 pub mod commands;
 pub mod complete;
 pub mod keys;
+pub mod keys_doc;
 pub mod logging;
 pub mod modal;
 pub mod open;

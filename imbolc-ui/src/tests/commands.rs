@@ -123,3 +123,20 @@ fn user_keys_replace_defaults_and_bad_entries_keep_them() {
     let (map, _) = Keymap::with_overrides("[keys]\nundo = [\"z\", \"C-z\"]");
     assert_eq!(map.describe(CommandId::Undo), "z, C-z");
 }
+
+#[test]
+fn docs_keys_md_matches_the_command_table() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/keys.md");
+    let want = crate::keys_doc::markdown();
+    if std::env::var_os("IMBOLC_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "docs/keys.md is out of date: run `IMBOLC_UPDATE_DOCS=1 cargo test -p imbolc-ui --lib docs_keys`"
+    );
+    for c in COMMANDS {
+        assert!(have.contains(&format!("`{}`", c.name)), "{} missing from docs/keys.md", c.name);
+    }
+}
