@@ -132,3 +132,44 @@ fn master_db(screen: &str) -> Option<f32> {
     let last = row.split('│').map(str::trim).rfind(|c| !c.is_empty())?;
     last.strip_suffix("dB").and_then(|v| v.trim().parse().ok())
 }
+
+/// `R` in the server pane replaces the server: the old scsynth and jackd
+/// go, new ones come up, the project is sent to them; quitting leaves
+/// nothing behind.
+#[test]
+fn the_server_pane_restarts_the_server() {
+    let dir = std::env::temp_dir().join(format!("imbolc-tmux-restart-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let tag = format!("tmux-restart-{}", std::process::id());
+    let command = format!(
+        "{TEST_TAG_VAR}={tag} XDG_STATE_HOME={state} XDG_CONFIG_HOME={state} {bin} --jack dummy; echo \"EXITED:$?\"; exec sleep 60",
+        state = dir.display(),
+        bin = env!("CARGO_BIN_EXE_imbolc"),
+    );
+    let tmux = Tmux::start("restart", 100, 24, &command);
+    let wait = |text: &str| {
+        tmux.wait_for(text, Duration::from_secs(10))
+            .unwrap_or_else(|| panic!("no {text:?} on screen:\n{}", tmux.screen()))
+    };
+    wait("scsynth: running");
+    let before = tagged_servers(&tag);
+    assert!(!before.is_empty());
+    tmux.send_keys(&["a", "Enter", "5", "R"]);
+    wait("server restarted");
+    wait("scsynth: running");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut now = tagged_servers(&tag);
+    while (now.is_empty() || now.iter().any(|p| before.contains(p))) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+        now = tagged_servers(&tag);
+    }
+    assert!(!now.is_empty() && now.iter().all(|p| !before.contains(p)), "old {before:?}, now {now:?}");
+    tmux.send_keys(&["q", "n"]);
+    wait("EXITED:0");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !tagged_servers(&tag).is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(tagged_servers(&tag), Vec::<u32>::new(), "scsynth/jackd left running after quit");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
