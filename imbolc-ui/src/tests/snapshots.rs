@@ -125,6 +125,8 @@ fn file_prompts() {
     super::fixture::type_text(&mut app, "song");
     snap("save_as", &app);
     press(&mut app, "Esc 4 m C-o");
-    super::fixture::type_text(&mut app, "other.imbolc Enter");
+    super::fixture::type_text(&mut app, "other.imbolc");
     snap("open_prompt", &app);
+    press(&mut app, "Enter");
+    snap("confirm_open", &app);
 }
