@@ -5,6 +5,8 @@
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
+use imbolc_audio::engine::TransportCmd;
+use imbolc_audio::scheduler::PlayMode;
 use imbolc_core::persist::{Loaded, PersistError, load};
 
 use super::App;
@@ -46,7 +48,7 @@ impl<S: UiAudio> App<S> {
                     self.inform("already saving");
                     return;
                 }
-                self.session.set_path(Some(path.clone()));
+                // The session takes the new path when the save succeeds.
                 if let Some(job) = self.session.save_job(Some(&path)) {
                     self.saving = true;
                     self.inform(format!("saving {}…", path.display()));
@@ -99,6 +101,12 @@ impl<S: UiAudio> App<S> {
         self.loading = None;
         match result {
             Ok(loaded) => {
+                // The new project starts stopped, without a loop, in song mode.
+                for cmd in [TransportCmd::Stop, TransportCmd::SetLoop(None), TransportCmd::SetMode(PlayMode::Song)] {
+                    if let Err(e) = self.session.audio_mut().transport(cmd) {
+                        tracing::warn!("transport reset on open: {e}");
+                    }
+                }
                 self.session.open_project(loaded.project, path.clone());
                 self.path = Some(path.clone());
                 self.selected = self.session.project().instruments.keys().next().copied();
