@@ -304,4 +304,21 @@ mod tests {
         assert_eq!(job.kind, SaveKind::Recovery);
         assert!(s.autosave_job(t + AUTOSAVE_INTERVAL * 4).is_none(), "no change since the last copy");
     }
+
+    #[test]
+    fn a_path_set_before_the_first_save_gets_autosaves_and_an_opened_project_is_clean() {
+        let mut s = Session::new(Project::new("s"), NullSink);
+        let t = Instant::now();
+        s.dispatch_at(Action::SetMasterMute { mute: true }, t).expect("edit");
+        assert!(s.autosave_job(t + AUTOSAVE_INTERVAL * 2).is_none(), "no path, no autosave");
+        s.set_path(Some(PathBuf::from("/nonexistent/new.imbolc")));
+        let job = s.autosave_job(t + AUTOSAVE_INTERVAL * 3).expect("due");
+        assert_eq!(job.path, PathBuf::from("/nonexistent/new.imbolc"));
+
+        s.open_project(Project::new("other"), PathBuf::from("/nonexistent/other.imbolc"));
+        assert!(!s.is_dirty());
+        assert_eq!(s.project().name, "other");
+        assert_eq!(s.path(), Some(Path::new("/nonexistent/other.imbolc")));
+        assert!(!s.history().can_undo(), "history starts over");
+    }
 }
