@@ -401,7 +401,8 @@ impl<S: UiAudio> App<S> {
     /// Adds notes to the instrument's clip. Its first note creates a clip
     /// two bars long (or long enough for the notes) and places it at the
     /// song start, so play sounds it at once; a clip too short for new
-    /// notes grows to the bar after them. True when the notes were added.
+    /// notes grows to the bar after them (with the placements that played
+    /// all of it). True when the notes were added.
     fn add_notes(&mut self, instrument: InstrumentId, notes: Vec<imbolc_types::Note>) -> bool {
         let clip_of_instrument =
             |s: &Session<S>| s.project().clips.values().find(|c| c.instrument == instrument).map(|c| (c.id, c.length));
@@ -418,7 +419,21 @@ impl<S: UiAudio> App<S> {
                 }
             }
             Some((clip, length)) if length < end => {
-                self.apply(Action::SetClipLength { clip, length: needed });
+                if !self.apply(Action::SetClipLength { clip, length: needed }) {
+                    return false;
+                }
+                // Placements that played the whole clip keep doing so.
+                let whole: Vec<_> = self
+                    .session
+                    .project()
+                    .placements
+                    .values()
+                    .filter(|p| p.clip == clip && p.length == length)
+                    .map(|p| p.id)
+                    .collect();
+                for placement in whole {
+                    self.apply(Action::ResizePlacement { placement, length: needed });
+                }
             }
             Some(_) => {}
         }

@@ -111,6 +111,12 @@ fn notes_move_resize_change_velocity_and_copy_cut_paste_with_undo() {
     press(&mut app, "0 J a a");
     let low: Vec<(u32, u32)> = notes_of(&app).iter().filter(|n| n.pitch == 48).map(|n| (n.start, n.length)).collect();
     assert_eq!(low, [(0, 480), (480, 480)]);
+    // A note past the clip's two bars grows the clip and its placement.
+    press(&mut app, "0 l l l l l l l l a");
+    let clip = app.piano_clip().unwrap();
+    assert_eq!(clip.length, 5760);
+    let placed: Vec<u32> = app.session().project().placements.values().map(|p| p.length).collect();
+    assert_eq!(placed, [5760]);
     press(&mut app, "z z Z");
     assert!(app.message().is_some_and(|m| m.text == "one column = 1/16"), "{:?}", app.message());
 }
