@@ -31,7 +31,10 @@ fn run_app(args: &cli::Args, started: std::time::Instant) -> std::io::Result<()>
         let config = imbolc_audio::engine::EngineConfig::new(args.server_config());
         AudioHandle::spawn(config).map_err(std::io::Error::other)
     };
-    let opened = open::open(args.project.as_deref(), audio, respawn)?;
+    // An existing file is read on a loader thread, so the first frame never
+    // waits for it; a new or absent one opens here at once.
+    let existing = args.project.as_deref().filter(|p| p.exists());
+    let opened = open::open(if existing.is_some() { None } else { args.project.as_deref() }, audio, respawn)?;
     let saver = BackgroundSaver::spawn().map_err(std::io::Error::other)?;
     let mut app = app::App::new(opened.session, opened.path, keymap, Some(saver));
     for m in [opened.problem, key_message].into_iter().flatten() {
@@ -39,6 +42,9 @@ fn run_app(args: &cli::Args, started: std::time::Instant) -> std::io::Result<()>
     }
     if opened.recovery {
         app.offer_recovery();
+    }
+    if let Some(path) = existing {
+        app.open_in_background(path.to_owned());
     }
     let mut term = terminal::enter()?;
     app.set_key_releases(terminal::report_key_releases());

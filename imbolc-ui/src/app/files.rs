@@ -63,6 +63,13 @@ impl<S: UiAudio> App<S> {
         }
     }
 
+    /// Opens `path` without asking, read on a loader thread (the file
+    /// named on the command line). Until it is read, nothing is saved
+    /// anywhere; a file that cannot be read is never written.
+    pub fn open_in_background(&mut self, path: PathBuf) {
+        self.start_loading(path);
+    }
+
     /// Reads `path` on a loader thread.
     pub(super) fn start_loading(&mut self, path: PathBuf) {
         let (tx, rx) = channel();
