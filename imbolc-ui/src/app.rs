@@ -258,6 +258,7 @@ impl<S: UiAudio> App<S> {
             Outcome::Lane(target) => {
                 self.apply(Action::AddLane { target });
             }
+            Outcome::Tempo(text) => self.set_tempo_text(&text),
         }
     }
 
@@ -330,6 +331,7 @@ impl<S: UiAudio> App<S> {
             CommandId::PlayStop | CommandId::Pause | CommandId::LoopToggle => self.transport_command(cmd),
             CommandId::TempoUp | CommandId::TempoDown => self.nudge_tempo(cmd == CommandId::TempoUp),
             CommandId::MusicalTyping => self.start_typing(),
+            CommandId::TempoSet => self.modal = Some(Modal::Tempo { text: String::new() }),
             CommandId::SaveAs => self.ask_path(crate::modal::PathPurpose::SaveAs),
             CommandId::Open => self.ask_path(crate::modal::PathPurpose::Open),
             _ => {

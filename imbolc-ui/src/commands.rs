@@ -153,6 +153,7 @@ pub enum CommandId {
     SendUp,
     SendDown,
     ServerRestart,
+    TempoSet,
 }
 
 /// One row of the table.
@@ -312,6 +313,7 @@ pub const COMMANDS: &[Command] = &[
     cmd(C::SendUp, "send-up", "Raise the strip's first send", &[">"], Pane(P::Mixer)),
     cmd(C::SendDown, "send-down", "Lower the strip's first send", &["<"], Pane(P::Mixer)),
     cmd(C::ServerRestart, "server-restart", "Restart the synthesis server", &["R"], Pane(P::Server)),
+    cmd(C::TempoSet, "tempo-set", "Type a tempo in bpm", &["T"], G),
 ];
 
 /// The table row of a command.

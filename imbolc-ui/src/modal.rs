@@ -63,6 +63,10 @@ pub enum Modal {
         items: Vec<(String, ParamTarget)>,
         cursor: usize,
     },
+    /// A tempo, typed in bpm.
+    Tempo {
+        text: String,
+    },
 }
 
 /// What a typed path is for.
@@ -88,6 +92,7 @@ pub enum Outcome {
     Path(PathPurpose, String),
     OpenAnyway(PathBuf),
     Lane(ParamTarget),
+    Tempo(String),
 }
 
 impl Modal {
@@ -176,6 +181,18 @@ impl Modal {
             },
             Modal::ConfirmOpen(path) => match key.code {
                 KeyCode::Char('o' | 'y') => Outcome::OpenAnyway(path.clone()),
+                _ => Outcome::Open,
+            },
+            Modal::Tempo { text } => match key.code {
+                KeyCode::Enter if !text.trim().is_empty() => Outcome::Tempo(text.trim().to_owned()),
+                KeyCode::Backspace => {
+                    text.pop();
+                    Outcome::Open
+                }
+                KeyCode::Char(c) if !ctrl && (c.is_ascii_digit() || c == '.') => {
+                    text.push(c);
+                    Outcome::Open
+                }
                 _ => Outcome::Open,
             },
             Modal::LanePicker { items, cursor } => {
@@ -290,6 +307,12 @@ impl Modal {
                     .collect();
                 lines.push(Line::raw(" j/k move · Enter picks · Esc cancels"));
                 frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(" Automate ")), rect);
+            }
+            Modal::Tempo { text } => {
+                let rect = centered(area, 40, 4);
+                frame.render_widget(Clear, rect);
+                let lines = vec![Line::raw(format!(" {text}▏ bpm")), Line::raw(" Enter sets · Esc cancels")];
+                frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(" Tempo ")), rect);
             }
             Modal::ConfirmQuit => {
                 let rect = centered(area, 52, 4);

@@ -135,6 +135,17 @@ impl<S: UiAudio> App<S> {
         self.apply(Action::SetParam { target: ParamTarget::Tempo, value: tempo.clamp(lo, hi) });
     }
 
+    /// Sets the tempo the user typed, if it is a number in range.
+    pub(super) fn set_tempo_text(&mut self, text: &str) {
+        let (lo, hi) = imbolc_types::project::TEMPO_RANGE;
+        match text.parse::<f32>() {
+            Ok(bpm) if (lo..=hi).contains(&bpm) => {
+                self.apply(Action::SetParam { target: ParamTarget::Tempo, value: bpm });
+            }
+            _ => self.error(format!("not a tempo: {text} (from {lo} to {hi} bpm)")),
+        }
+    }
+
     /// Sounds a note just placed, briefly.
     pub(super) fn preview(&mut self, instrument: InstrumentId, note: Note) {
         self.voice(instrument, note.pitch, note.velocity, Some(PREVIEW_LENGTH));

@@ -62,6 +62,15 @@ fn space_plays_and_stops_pause_keeps_the_position_and_the_loop_comes_from_the_pi
     assert!((app.session().project().tempo - 121.0).abs() < 1e-6);
     press(&mut app, "u");
     assert!((app.session().project().tempo - 120.0).abs() < 1e-6, "quick presses merge into one undo step");
+    press(&mut app, "T");
+    type_text(&mut app, "9x8.5");
+    press(&mut app, "Enter");
+    assert!((app.session().project().tempo - 98.5).abs() < 1e-6, "letters are not typed");
+    press(&mut app, "T");
+    type_text(&mut app, "5000");
+    press(&mut app, "Enter");
+    assert!(app.message().is_some_and(|m| m.is_error() && m.text.contains("not a tempo")));
+    assert!((app.session().project().tempo - 98.5).abs() < 1e-6);
 }
 
 #[test]
