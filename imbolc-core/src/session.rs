@@ -275,6 +275,22 @@ impl<S: AudioSink> Session<S> {
     pub fn saved_generation(&self) -> u64 {
         self.saved_generation
     }
+
+    /// Sets the file autosave and `save_job(None)` write to, e.g. for a
+    /// new project named on the command line, before its first save.
+    pub fn set_path(&mut self, path: Option<PathBuf>) {
+        self.path = path;
+    }
+
+    /// Replaces the project with one just read from `path`: one
+    /// `SceneLoaded`, history cleared, clean (it is what the file holds).
+    pub fn open_project(&mut self, project: Project, path: PathBuf) {
+        self.replace_project(project);
+        self.path = Some(path);
+        self.dirty = false;
+        self.unrecovered = false;
+        self.saved_generation = self.generation;
+    }
 }
 
 #[cfg(test)]
@@ -333,5 +349,22 @@ mod tests {
         let job = s.autosave_job(t + AUTOSAVE_INTERVAL * 2).expect("due");
         assert_eq!(job.kind, SaveKind::Recovery);
         assert!(s.autosave_job(t + AUTOSAVE_INTERVAL * 4).is_none(), "no change since the last copy");
+    }
+
+    #[test]
+    fn a_path_set_before_the_first_save_gets_autosaves_and_an_opened_project_is_clean() {
+        let mut s = Session::new(Project::new("s"), NullSink);
+        let t = Instant::now();
+        s.dispatch_at(Action::SetMasterMute { mute: true }, t).expect("edit");
+        assert!(s.autosave_job(t + AUTOSAVE_INTERVAL * 2).is_none(), "no path, no autosave");
+        s.set_path(Some(PathBuf::from("/nonexistent/new.imbolc")));
+        let job = s.autosave_job(t + AUTOSAVE_INTERVAL * 3).expect("due");
+        assert_eq!(job.path, PathBuf::from("/nonexistent/new.imbolc"));
+
+        s.open_project(Project::new("other"), PathBuf::from("/nonexistent/other.imbolc"));
+        assert!(!s.is_dirty());
+        assert_eq!(s.project().name, "other");
+        assert_eq!(s.path(), Some(Path::new("/nonexistent/other.imbolc")));
+        assert!(!s.history().can_undo(), "history starts over");
     }
 }

@@ -6,21 +6,30 @@
 //! `App` is generic over the audio sink so tests drive it with a
 //! `NullSink` and no server; the terminal loop in [`crate::run`] uses the
 //! real audio handle.
+//!
+//! Submodules add to `App`: [`play`] (transport, note preview, musical
+//! typing) and [`files`] (save-as, open, loading off the UI thread).
+
+mod files;
+mod play;
 
 use std::path::PathBuf;
 use std::time::Instant;
 
 use crossterm::event::{Event, KeyEvent, KeyEventKind};
 use imbolc_audio::engine::EngineFeedback;
+use imbolc_core::Session;
 use imbolc_core::persist::{BackgroundSaver, SaveJob};
-use imbolc_core::{AudioSink, Session};
-use imbolc_types::{Action, EffectKind, InstrumentId, SourceKind, TICKS_PER_QUARTER, Tick};
+use imbolc_types::{Action, EffectKind, InstrumentId, SourceKind, Tick};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
 
+use crate::audio::UiAudio;
 use crate::commands::{CommandId, Context, PaneKind, command};
 use crate::keys::{KeyChord, Keymap};
 use crate::modal::{Modal, Outcome, Pick};
+use crate::panes::arrangement::ArrangementPane;
+use crate::panes::automation::AutomationPane;
 use crate::panes::drums::DrumsPane;
 use crate::panes::editor::EditorPane;
 use crate::panes::help::HelpPane;
@@ -28,6 +37,7 @@ use crate::panes::mixer::MixerPane;
 use crate::panes::piano_roll::PianoRollPane;
 use crate::panes::{Intent, State, instruments, server};
 use crate::status::{self, Message};
+use crate::transport::TransportView;
 
 /// The view state of every pane.
 #[derive(Debug, Default)]
@@ -37,10 +47,12 @@ struct Panes {
     mixer: MixerPane,
     help: HelpPane,
     drums: DrumsPane,
+    arrangement: ArrangementPane,
+    automation: AutomationPane,
 }
 
 /// The whole UI.
-pub struct App<S: AudioSink> {
+pub struct App<S: UiAudio> {
     session: Session<S>,
     /// Where Ctrl-s saves; `None` when imbolc was started without a file
     /// or the file could not be read (it must never be overwritten then).
@@ -57,15 +69,23 @@ pub struct App<S: AudioSink> {
     quit_after_save: bool,
     saving: bool,
     quit: bool,
+    /// What the UI asked of the transport.
+    transport: TransportView,
+    /// Live voices (preview, musical typing) and everything they need.
+    live: play::Live,
+    /// A project being read on a loader thread.
+    loading: Option<files::Loading>,
+    /// The user asked for a new server; the event loop makes one.
+    restart: bool,
 }
 
-impl<S: AudioSink> std::fmt::Debug for App<S> {
+impl<S: UiAudio> std::fmt::Debug for App<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("App").field("pane", &self.pane).field("path", &self.path).finish_non_exhaustive()
     }
 }
 
-impl<S: AudioSink> App<S> {
+impl<S: UiAudio> App<S> {
     /// An app on `session`, saving to `path`. Without a saver thread,
     /// saving reports an error instead.
     pub fn new(session: Session<S>, path: Option<PathBuf>, keymap: Keymap, saver: Option<BackgroundSaver>) -> Self {
@@ -84,6 +104,10 @@ impl<S: AudioSink> App<S> {
             quit_after_save: false,
             saving: false,
             quit: false,
+            transport: TransportView::default(),
+            live: play::Live::default(),
+            loading: None,
+            restart: false,
         }
     }
 
@@ -127,6 +151,9 @@ impl<S: AudioSink> App<S> {
             let path = report.path.clone();
             if full {
                 self.saving = false;
+                if report.result.is_ok() {
+                    self.path = Some(path.clone());
+                }
             }
             match self.session.on_saved(report) {
                 Some(e) => {
@@ -145,6 +172,8 @@ impl<S: AudioSink> App<S> {
         if let Some(job) = self.session.autosave_job(now) {
             self.submit(job);
         }
+        self.release_due(now);
+        changed |= self.poll_loading();
         changed
     }
 
@@ -162,7 +191,8 @@ impl<S: AudioSink> App<S> {
     /// Reacts to one terminal event; true when the screen must be redrawn.
     pub fn handle_event(&mut self, event: &Event) -> bool {
         match event {
-            Event::Key(key) if key.kind != KeyEventKind::Release => {
+            Event::Key(key) if key.kind == KeyEventKind::Release => self.release(*key),
+            Event::Key(key) => {
                 self.press(*key);
                 true
             }
@@ -179,6 +209,9 @@ impl<S: AudioSink> App<S> {
                 self.modal = None;
             }
             self.on_modal(outcome);
+            return;
+        }
+        if self.type_key(key) {
             return;
         }
         match self.keymap.resolve(self.pane, KeyChord::from_event(key)) {
@@ -230,6 +263,12 @@ impl<S: AudioSink> App<S> {
                 }
             }
             Outcome::RestoreRecovery => self.restore_recovery(),
+            Outcome::Path(purpose, text) => self.on_path(purpose, &text),
+            Outcome::OpenAnyway(path) => self.start_loading(path),
+            Outcome::Lane(target) => {
+                self.apply(Action::AddLane { target });
+            }
+            Outcome::Tempo(text) => self.set_tempo_text(&text),
         }
     }
 
@@ -303,12 +342,21 @@ impl<S: AudioSink> App<S> {
                 Err(e) => self.error(format!("tap tempo: {e}")),
             },
             CommandId::ShowDrums => self.show(PaneKind::Drums),
+            CommandId::ShowArrangement => self.show(PaneKind::Arrangement),
+            CommandId::ShowAutomation => self.show(PaneKind::Automation),
+            CommandId::PlayStop | CommandId::Pause | CommandId::LoopToggle => self.transport_command(cmd),
+            CommandId::TempoUp | CommandId::TempoDown => self.nudge_tempo(cmd == CommandId::TempoUp),
+            CommandId::MusicalTyping => self.start_typing(),
+            CommandId::TempoSet => self.modal = Some(Modal::Tempo { text: String::new() }),
+            CommandId::SaveAs => self.ask_path(crate::modal::PathPurpose::SaveAs),
+            CommandId::Open => self.ask_path(crate::modal::PathPurpose::Open),
             _ => {
                 let state = State {
                     project: self.session.project(),
                     feedback: &self.feedback,
                     selected: self.selected,
                     keymap: &self.keymap,
+                    transport: self.transport,
                 };
                 let intent = match self.pane {
                     PaneKind::Instruments => instruments::handle(cmd, &state),
@@ -321,7 +369,9 @@ impl<S: AudioSink> App<S> {
                         }
                         None
                     }
-                    PaneKind::Server => None,
+                    PaneKind::Server => (cmd == CommandId::ServerRestart).then_some(Intent::RestartServer),
+                    PaneKind::Arrangement => self.panes.arrangement.handle(cmd, &state),
+                    PaneKind::Automation => self.panes.automation.handle(cmd, &state),
                     PaneKind::Drums => self.panes.drums.handle(cmd, &state),
                 };
                 if let Some(intent) = intent {
@@ -341,8 +391,29 @@ impl<S: AudioSink> App<S> {
             Intent::ChooseSource => self.modal = Some(Modal::Picker { pick: Pick::Source, cursor: 0 }),
             Intent::ChooseEffect(owner) => self.modal = Some(Modal::Picker { pick: Pick::Effect(owner), cursor: 0 }),
             Intent::Rename { instrument, current } => self.modal = Some(Modal::Rename { instrument, text: current }),
-            Intent::AddNote { instrument, note } => self.add_note(instrument, note),
+            Intent::AddNote { instrument, note } => {
+                if self.add_notes(instrument, vec![note]) {
+                    self.preview(instrument, note);
+                }
+            }
             Intent::Message(text) => self.inform(text),
+            Intent::AddNotes { instrument, notes } => {
+                self.add_notes(instrument, notes);
+            }
+            Intent::SetLoop { clip, start, end } => self.set_loop(clip, start, end),
+            Intent::ChooseLane(instrument) => self.choose_lane(instrument),
+            Intent::SetMode(mode) => self.set_mode(mode),
+            Intent::DispatchAll(actions) => {
+                for a in actions {
+                    if !self.apply(a) {
+                        break;
+                    }
+                }
+            }
+            Intent::RestartServer => {
+                self.restart = true;
+                self.inform("restarting the server…");
+            }
             Intent::AddDrumKit => {
                 let name = self.fresh_name("drums");
                 if self.apply(Action::AddDrumKit { name }) {
@@ -369,21 +440,78 @@ impl<S: AudioSink> App<S> {
         }
     }
 
-    /// Adds a note to the instrument's clip; its first note creates a clip
-    /// two bars long (or long enough for the note).
-    fn add_note(&mut self, instrument: InstrumentId, note: imbolc_types::Note) {
+    /// Adds notes to the instrument's clip. Its first note creates a clip
+    /// two bars long (or long enough for the notes) and places it at the
+    /// song start, so play sounds it at once; a clip too short for new
+    /// notes grows to the bar after them (with the placements that played
+    /// all of it). True when the notes were added.
+    fn add_notes(&mut self, instrument: InstrumentId, notes: Vec<imbolc_types::Note>) -> bool {
         let clip_of_instrument =
-            |s: &Session<S>| s.project().clips.values().find(|c| c.instrument == instrument).map(|c| c.id);
-        if clip_of_instrument(&self.session).is_none() {
-            let bar: Tick = TICKS_PER_QUARTER * Tick::from(self.session.project().time_signature.numerator);
-            let length = (note.start + note.length).div_ceil(bar).max(2) * bar;
-            if !self.apply(Action::AddClip { instrument, name: String::new(), length }) {
-                return;
+            |s: &Session<S>| s.project().clips.values().find(|c| c.instrument == instrument).map(|c| (c.id, c.length));
+        let bar: Tick = crate::transport::bar_ticks(self.session.project().time_signature);
+        let end = notes.iter().map(|n| n.start + n.length).max().unwrap_or(0);
+        let needed = end.div_ceil(bar).max(2) * bar;
+        match clip_of_instrument(&self.session) {
+            None => {
+                if !self.apply(Action::AddClip { instrument, name: String::new(), length: needed }) {
+                    return false;
+                }
+                if let Some((clip, length)) = clip_of_instrument(&self.session) {
+                    self.apply(Action::AddPlacement { clip, start: 0, length });
+                }
             }
+            Some((clip, length)) if length < end => {
+                if !self.apply(Action::SetClipLength { clip, length: needed }) {
+                    return false;
+                }
+                // Placements that played the whole clip keep doing so.
+                let whole: Vec<_> = self
+                    .session
+                    .project()
+                    .placements
+                    .values()
+                    .filter(|p| p.clip == clip && p.length == length)
+                    .map(|p| p.id)
+                    .collect();
+                for placement in whole {
+                    self.apply(Action::ResizePlacement { placement, length: needed });
+                }
+            }
+            Some(_) => {}
         }
-        if let Some(clip) = clip_of_instrument(&self.session) {
-            self.apply(Action::AddNote { clip, note });
+        let Some((clip, _)) = clip_of_instrument(&self.session) else { return false };
+        match <[_; 1]>::try_from(notes) {
+            Ok([note]) => self.apply(Action::AddNote { clip, note }),
+            Err(notes) => self.apply(Action::AddNotes { clip, notes }),
         }
+    }
+
+    /// Offers the parameters of `instrument` that have no lane yet.
+    fn choose_lane(&mut self, instrument: InstrumentId) {
+        let items = crate::panes::automation::automatable(self.session.project(), instrument);
+        if items.is_empty() {
+            self.inform("every parameter of this instrument has a lane");
+        } else {
+            self.modal = Some(Modal::LanePicker { items, cursor: 0 });
+        }
+    }
+
+    /// Whether the user asked for a new server (and forgets the request).
+    pub fn take_restart(&mut self) -> bool {
+        std::mem::take(&mut self.restart)
+    }
+
+    /// After a new server replaced the old: the whole scene, and the
+    /// transport settings, go to it; it starts stopped.
+    pub fn restarted(&mut self) {
+        let scene = self.session.project().audio_scene();
+        self.session.audio_mut().send(vec![imbolc_types::AudioDiff::SceneLoaded(Box::new(scene))]);
+        let t = self.transport;
+        let _ = self.session.audio_mut().transport(imbolc_audio::engine::TransportCmd::SetLoop(t.active_loop()));
+        let _ = self.session.audio_mut().transport(imbolc_audio::engine::TransportCmd::SetMode(t.mode));
+        self.transport.playing = false;
+        self.transport.paused = false;
+        self.inform("server restarted");
     }
 
     /// Dispatches an action; errors go to the status line. True on success.
@@ -437,6 +565,7 @@ impl<S: AudioSink> App<S> {
             feedback: &self.feedback,
             selected: self.selected,
             keymap: &self.keymap,
+            transport: self.transport,
         }
     }
 
@@ -455,6 +584,8 @@ impl<S: AudioSink> App<S> {
             PaneKind::Server => server::render(frame, main, &state),
             PaneKind::Drums => self.panes.drums.render(frame, main, &state),
             PaneKind::Help => self.panes.help.render(frame, main, &state),
+            PaneKind::Arrangement => self.panes.arrangement.render(frame, main, &state),
+            PaneKind::Automation => self.panes.automation.render(frame, main, &state),
         }
         let name = self
             .path
@@ -468,6 +599,7 @@ impl<S: AudioSink> App<S> {
             self.session.is_dirty(),
             &self.feedback,
             self.message.as_ref(),
+            &self.transport_summary(),
         );
         if let Some(modal) = &self.modal {
             modal.render(frame, &self.keymap);
@@ -477,7 +609,7 @@ impl<S: AudioSink> App<S> {
 
 /// Read access for tests.
 #[cfg(test)]
-impl<S: AudioSink> App<S> {
+impl<S: UiAudio> App<S> {
     pub fn session(&self) -> &Session<S> {
         &self.session
     }
@@ -496,6 +628,11 @@ impl<S: AudioSink> App<S> {
 
     pub fn message(&self) -> Option<&Message> {
         self.message.as_ref()
+    }
+
+    /// The status line's transport text.
+    pub fn transport_text(&self) -> String {
+        self.transport_summary()
     }
 
     /// The clip the piano roll shows, for tests.

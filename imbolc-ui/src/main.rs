@@ -1,48 +1,21 @@
-//! `imbolc`: a terminal digital audio workstation.
-//!
-//! - [`cli`]: command-line arguments.
-//! - [`logging`]: logs go to a file; the terminal belongs to the UI.
-//! - [`terminal`]: entering and leaving the full-screen mode, also on panic.
-//! - [`commands`]: the one command table (names, help, default keys).
-//! - [`keys`]: key chords and the keymap, with the user's `keys.toml`.
-//! - [`app`]: the UI state around a `Session`; keys → commands → actions.
-//! - [`state`]: the read-only view panes get.
-//! - [`panes`]: one file per pane (instruments, editor, piano roll, mixer,
-//!   server, help).
-//! - [`modal`] and [`palette`]: dialogs and the fuzzy command palette.
-//! - [`status`]: tab bar and status line.
-//! - [`open`]: opening the project named on the command line.
-//! - [`run`]: the terminal event loop.
-
-mod app;
-mod cli;
-mod commands;
-mod keys;
-mod logging;
-mod modal;
-mod open;
-mod palette;
-mod panes;
-mod run;
-mod state;
-mod status;
-mod terminal;
-#[cfg(test)]
-mod tests;
+//! `imbolc`: a terminal digital audio workstation. The modules live in
+//! the library (`src/lib.rs`); this is the entry point.
 
 use std::process::ExitCode;
 
 use clap::Parser;
 use imbolc_audio::engine::AudioHandle;
 use imbolc_core::persist::BackgroundSaver;
+use imbolc_ui::{app, cli, keys, logging, open, run, terminal};
 
 fn main() -> ExitCode {
+    let started = std::time::Instant::now();
     let args = cli::Args::parse();
     let _log_guard = logging::init();
     if let Some(command) = &args.command {
         return run_command(command);
     }
-    match run_app(&args) {
+    match run_app(&args, started) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e}");
@@ -72,7 +45,7 @@ fn run_command(command: &cli::Command) -> ExitCode {
     }
 }
 
-fn run_app(args: &cli::Args) -> std::io::Result<()> {
+fn run_app(args: &cli::Args, started: std::time::Instant) -> std::io::Result<()> {
     // The audio thread boots scsynth in the background, so the UI is up at once.
     let config = imbolc_audio::engine::EngineConfig::new(args.server_config());
     let audio = AudioHandle::spawn(config).map_err(std::io::Error::other)?;
@@ -81,7 +54,10 @@ fn run_app(args: &cli::Args) -> std::io::Result<()> {
         let config = imbolc_audio::engine::EngineConfig::new(args.server_config());
         AudioHandle::spawn(config).map_err(std::io::Error::other)
     };
-    let opened = open::open(args.project.as_deref(), audio, respawn)?;
+    // An existing file is read on a loader thread, so the first frame never
+    // waits for it; a new or absent one opens here at once.
+    let existing = args.project.as_deref().filter(|p| p.exists());
+    let opened = open::open(if existing.is_some() { None } else { args.project.as_deref() }, audio, respawn)?;
     let saver = BackgroundSaver::spawn().map_err(std::io::Error::other)?;
     let mut app = app::App::new(opened.session, opened.path, keymap, Some(saver));
     for m in [opened.problem, key_message].into_iter().flatten() {
@@ -90,8 +66,16 @@ fn run_app(args: &cli::Args) -> std::io::Result<()> {
     if opened.recovery {
         app.offer_recovery();
     }
+    if let Some(path) = existing {
+        app.open_in_background(path.to_owned());
+    }
     let mut term = terminal::enter()?;
-    let result = run::run(&mut app, &mut term);
+    app.set_key_releases(terminal::report_key_releases());
+    let respawn = || {
+        let config = imbolc_audio::engine::EngineConfig::new(args.server_config());
+        AudioHandle::spawn(config).map_err(std::io::Error::other)
+    };
+    let result = run::run(&mut app, &mut term, respawn, started);
     terminal::leave()?;
     // Dropping the app finishes pending saves, then stops scsynth and JACK
     // and waits for them: nothing is left running.

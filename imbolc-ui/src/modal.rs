@@ -5,7 +5,9 @@
 //! command.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use imbolc_types::{ChainOwner, EffectKind, InstrumentId, SourceKind};
+use std::path::PathBuf;
+
+use imbolc_types::{ChainOwner, EffectKind, InstrumentId, ParamTarget, SourceKind};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::Line;
@@ -56,6 +58,29 @@ pub enum Modal {
         pad: u8,
         text: String,
     },
+    /// A file path, typed with `Tab` completion.
+    Path {
+        purpose: PathPurpose,
+        text: String,
+    },
+    /// Opening a file would drop unsaved changes.
+    ConfirmOpen(PathBuf),
+    /// Which parameter a new automation lane targets.
+    LanePicker {
+        items: Vec<(String, ParamTarget)>,
+        cursor: usize,
+    },
+    /// A tempo, typed in bpm.
+    Tempo {
+        text: String,
+    },
+}
+
+/// What a typed path is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathPurpose {
+    SaveAs,
+    Open,
 }
 
 /// What a key did to the dialog.
@@ -73,6 +98,10 @@ pub enum Outcome {
     RestoreRecovery,
     /// A path typed for a drum pad (checked before use).
     PadSample(InstrumentId, u8, String),
+    Path(PathPurpose, String),
+    OpenAnyway(PathBuf),
+    Lane(ParamTarget),
+    Tempo(String),
 }
 
 impl Modal {
@@ -143,6 +172,22 @@ impl Modal {
                 KeyCode::Char('n' | 'd') => Outcome::QuitWithoutSaving,
                 _ => Outcome::Open,
             },
+            Modal::Path { purpose, text } => match key.code {
+                KeyCode::Enter if !text.trim().is_empty() => Outcome::Path(*purpose, text.trim().to_owned()),
+                KeyCode::Tab => {
+                    *text = crate::complete::complete(text);
+                    Outcome::Open
+                }
+                KeyCode::Backspace => {
+                    text.pop();
+                    Outcome::Open
+                }
+                KeyCode::Char(c) if !ctrl => {
+                    text.push(c);
+                    Outcome::Open
+                }
+                _ => Outcome::Open,
+            },
             Modal::PadSample { instrument, pad, text } => match key.code {
                 KeyCode::Enter if !text.trim().is_empty() => {
                     Outcome::PadSample(*instrument, *pad, text.trim().to_owned())
@@ -157,6 +202,33 @@ impl Modal {
                 }
                 _ => Outcome::Open,
             },
+            Modal::ConfirmOpen(path) => match key.code {
+                KeyCode::Char('o' | 'y') => Outcome::OpenAnyway(path.clone()),
+                _ => Outcome::Open,
+            },
+            Modal::Tempo { text } => match key.code {
+                KeyCode::Enter if !text.trim().is_empty() => Outcome::Tempo(text.trim().to_owned()),
+                KeyCode::Backspace => {
+                    text.pop();
+                    Outcome::Open
+                }
+                KeyCode::Char(c) if !ctrl && (c.is_ascii_digit() || c == '.') => {
+                    text.push(c);
+                    Outcome::Open
+                }
+                _ => Outcome::Open,
+            },
+            Modal::LanePicker { items, cursor } => {
+                match key.code {
+                    KeyCode::Char('j') | KeyCode::Down => *cursor = (*cursor + 1).min(items.len().saturating_sub(1)),
+                    KeyCode::Char('k') | KeyCode::Up => *cursor = cursor.saturating_sub(1),
+                    KeyCode::Enter | KeyCode::Char('l') => {
+                        return items.get(*cursor).map_or(Outcome::Cancel, |(_, t)| Outcome::Lane(t.clone()));
+                    }
+                    _ => {}
+                }
+                Outcome::Open
+            }
         }
     }
 
@@ -224,6 +296,56 @@ impl Modal {
                 ];
                 let title = format!(" Sample file for pad {} ", pad + 1);
                 frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), rect);
+            }
+            Modal::Path { purpose, text } => {
+                let rect = centered(area, 70, 5);
+                frame.render_widget(Clear, rect);
+                let title = match purpose {
+                    PathPurpose::SaveAs => " Save as ",
+                    PathPurpose::Open => " Open ",
+                };
+                let found = crate::complete::candidates(text).len();
+                let lines = vec![
+                    Line::raw(format!(" {text}▏")),
+                    Line::raw(format!(" {found} matching *.imbolc files and folders")),
+                    Line::raw(" Tab completes · Enter confirms · Esc cancels"),
+                ];
+                frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), rect);
+            }
+            Modal::ConfirmOpen(path) => {
+                let rect = centered(area, 60, 5);
+                frame.render_widget(Clear, rect);
+                let lines = vec![
+                    Line::raw(" There are unsaved changes."),
+                    Line::raw(format!(" o: open {} anyway", path.display())),
+                    Line::raw(" Esc: go back (Ctrl-s saves first)"),
+                ];
+                frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(" Open? ")), rect);
+            }
+            Modal::LanePicker { items, cursor } => {
+                let h = u16::try_from(items.len()).unwrap_or(20).min(area.height.saturating_sub(6)) + 3;
+                let rect = centered(area, 50, h);
+                frame.render_widget(Clear, rect);
+                let visible = usize::from(h.saturating_sub(3));
+                let first = crate::panes::follow(0, *cursor, visible);
+                let mut lines: Vec<Line> = items
+                    .iter()
+                    .enumerate()
+                    .skip(first)
+                    .take(visible)
+                    .map(|(i, (name, _))| {
+                        let line = Line::raw(format!(" {name}"));
+                        if i == *cursor { line.style(cursor_style()) } else { line }
+                    })
+                    .collect();
+                lines.push(Line::raw(" j/k move · Enter picks · Esc cancels"));
+                frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(" Automate ")), rect);
+            }
+            Modal::Tempo { text } => {
+                let rect = centered(area, 40, 4);
+                frame.render_widget(Clear, rect);
+                let lines = vec![Line::raw(format!(" {text}▏ bpm")), Line::raw(" Enter sets · Esc cancels")];
+                frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(" Tempo ")), rect);
             }
             Modal::ConfirmQuit => {
                 let rect = centered(area, 52, 4);

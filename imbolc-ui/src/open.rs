@@ -41,7 +41,10 @@ pub fn open<S: AudioSink>(
     let Some(path) = path else { return Ok(fresh("untitled".to_owned(), sink, None, None)) };
     let name = path.file_stem().map_or_else(|| "untitled".to_owned(), |s| s.to_string_lossy().into_owned());
     if !path.exists() {
-        return Ok(fresh(name, sink, Some(path.to_owned()), None));
+        // Autosave needs the path before the first save.
+        let mut opened = fresh(name, sink, Some(path.to_owned()), None);
+        opened.session.set_path(Some(path.to_owned()));
+        return Ok(opened);
     }
     let refused = |e: &dyn std::fmt::Display| format!("cannot open {}: {e} (file left untouched)", path.display());
     // Checked first because `Session::open` consumes the sink.

@@ -17,10 +17,19 @@ const FRAME: Duration = Duration::from_micros(16_667);
 ///
 /// # Errors
 /// When the terminal cannot be read or drawn.
-pub fn run(app: &mut App<AudioHandle>, term: &mut Term) -> std::io::Result<()> {
+pub fn run(
+    app: &mut App<AudioHandle>,
+    term: &mut Term,
+    respawn: impl Fn() -> std::io::Result<AudioHandle>,
+    started: Instant,
+) -> std::io::Result<()> {
     let mut dirty = true;
     let mut last_draw: Option<Instant> = None;
     loop {
+        if app.take_restart() {
+            restart(app, &respawn);
+            dirty = true;
+        }
         let feedback = app.session_mut().audio_mut().feedback().clone();
         dirty |= app.set_feedback(&feedback);
         dirty |= app.tick(Instant::now());
@@ -30,6 +39,14 @@ pub fn run(app: &mut App<AudioHandle>, term: &mut Term) -> std::io::Result<()> {
         let since = last_draw.map_or(FRAME, |t| t.elapsed());
         if dirty && since >= FRAME {
             term.draw(|f| app.draw(f))?;
+            if last_draw.is_none() {
+                // Startup cost as the user sees it; the server may still be booting.
+                tracing::info!(
+                    "first frame {} ms after start (server: {})",
+                    started.elapsed().as_millis(),
+                    feedback.server.summary()
+                );
+            }
             last_draw = Some(Instant::now());
             dirty = false;
         }
@@ -42,5 +59,21 @@ pub fn run(app: &mut App<AudioHandle>, term: &mut Term) -> std::io::Result<()> {
                 dirty |= app.handle_event(&event::read()?);
             }
         }
+    }
+}
+
+/// Replaces the audio thread (and so the server) with a new one. The old
+/// one stops on a thread of its own, so the UI does not wait for it.
+fn restart(app: &mut App<AudioHandle>, respawn: &impl Fn() -> std::io::Result<AudioHandle>) {
+    match respawn() {
+        Ok(new) => {
+            let old = std::mem::replace(app.session_mut().audio_mut(), new);
+            let stopping = std::thread::Builder::new().name("imbolc-stop-audio".into()).spawn(move || old.shutdown());
+            if let Err(e) = stopping {
+                tracing::warn!("cannot stop the old server in the background: {e}");
+            }
+            app.restarted();
+        }
+        Err(e) => app.error(format!("cannot restart the server: {e}")),
     }
 }

@@ -6,6 +6,7 @@ use imbolc_audio::engine::EngineFeedback;
 use imbolc_types::{Instrument, InstrumentId, Project};
 
 use crate::keys::Keymap;
+use crate::transport::TransportView;
 
 /// What panes may read.
 #[derive(Debug, Clone, Copy)]
@@ -16,6 +17,8 @@ pub struct State<'a> {
     /// The instrument the editor and piano roll work on.
     pub selected: Option<InstrumentId>,
     pub keymap: &'a Keymap,
+    /// What the UI asked of the transport (loop region, mode).
+    pub transport: TransportView,
 }
 
 impl<'a> State<'a> {

@@ -33,19 +33,24 @@ impl Message {
 
 /// `1 Instruments  2 Editor  …  ? Help`, the current pane highlighted.
 pub fn render_tabs(frame: &mut Frame, area: Rect, current: PaneKind) {
-    let tabs: Vec<String> = PaneKind::ALL
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let key = if *p == PaneKind::Help { "?".to_owned() } else { (i + 1).to_string() };
-            format!(" {key} {} ", p.title())
-        })
-        .collect();
-    // When everything does not fit, the name and the gaps go first so
-    // every tab (Help included) stays visible.
     const BRAND: &str = " imbolc ";
-    let full: usize = BRAND.len() + tabs.iter().map(|t| t.chars().count() + 1).sum::<usize>();
-    let roomy = full <= usize::from(area.width);
+    let width = usize::from(area.width);
+    let tab = |i: usize, p: PaneKind, short: bool| {
+        let key = if p == PaneKind::Help { "?".to_owned() } else { (i + 1).to_string() };
+        let title: String =
+            if short && p != current { p.title().chars().take(4).collect() } else { p.title().to_owned() };
+        format!(" {key} {title} ")
+    };
+    let all_tabs =
+        |short: bool| -> Vec<String> { PaneKind::ALL.iter().enumerate().map(|(i, p)| tab(i, *p, short)).collect() };
+    let len = |tabs: &[String]| BRAND.len() + tabs.iter().map(|t| t.chars().count() + 1).sum::<usize>();
+    // Narrow terminals get the first letters of each other title; narrower
+    // still, the name and the gaps go, so every tab (Help included) stays visible.
+    let mut tabs = all_tabs(false);
+    if len(&tabs) > width {
+        tabs = all_tabs(true);
+    }
+    let roomy = len(&tabs) <= width;
     let mut spans = Vec::new();
     if roomy {
         spans.push(Span::styled(BRAND, Style::default().add_modifier(Modifier::BOLD)));
@@ -72,6 +77,7 @@ pub fn render_status(
     dirty: bool,
     feedback: &EngineFeedback,
     message: Option<&Message>,
+    transport: &str,
 ) {
     let color = match feedback.server {
         ServerState::Running { .. } => Color::Green,
@@ -79,6 +85,7 @@ pub fn render_status(
         ServerState::Lost { .. } | ServerState::Failed { .. } => Color::Red,
     };
     let name = format!(" {name}{} ", if dirty { "*" } else { "" });
+    let transport = format!("{transport} │ ");
     let server = feedback.server.summary();
     let right = match message {
         Some(m) if m.is_error() => Line::styled(m.text.clone(), Style::default().fg(Color::Red)),
@@ -89,8 +96,8 @@ pub fn render_status(
     // first words of the server state ("scsynth: running") in view; the
     // hint shows only where it fits.
     let width = usize::from(area.width);
-    let keep = name.chars().count() + 2 + "scsynth: running".len();
-    let natural = name.chars().count() + 2 + server.chars().count() + 1;
+    let keep = name.chars().count() + 2 + transport.chars().count() + "scsynth: running".len();
+    let natural = name.chars().count() + 2 + transport.chars().count() + server.chars().count() + 1;
     let room = width.saturating_sub(natural).max(width.saturating_sub(keep + 1));
     let right = if message.is_none() && right.width() > width.saturating_sub(natural) { Line::raw("") } else { right };
     let right_width = u16::try_from(right.width().min(room)).unwrap_or(0);
@@ -99,6 +106,7 @@ pub fn render_status(
     let left = Line::from(vec![
         Span::styled(name, Style::default().add_modifier(Modifier::BOLD)),
         Span::raw("│ "),
+        Span::raw(transport),
         Span::styled(server, Style::default().fg(color)),
     ]);
     frame.render_widget(left, l);

@@ -39,11 +39,13 @@ fn shows_a_running_server_and_quits_cleanly_on_q() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// The keys of a first song reach the project: add a saw, give it a
-/// reverb, write three notes, save with Ctrl-s, quit without a prompt (it
-/// is saved), and find it all again after a relaunch on the same file.
+/// The first song, with keys only (the README's walkthrough does the
+/// same): add a saw, give it a reverb, write eight notes in the piano roll,
+/// loop two bars, play for two seconds while the mixer's master meter shows
+/// signal, stop, save, quit; relaunch on the file and find the instrument,
+/// the reverb and the eight notes again. No server is left behind.
 #[test]
-fn an_instrument_effect_and_notes_survive_save_and_relaunch() {
+fn a_first_song_plays_saves_and_comes_back() {
     let dir = std::env::temp_dir().join(format!("imbolc-tmux-song-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let tag = format!("tmux-song-{}", std::process::id());
@@ -51,7 +53,7 @@ fn an_instrument_effect_and_notes_survive_save_and_relaunch() {
         "{TEST_TAG_VAR}={tag} XDG_STATE_HOME={state} XDG_CONFIG_HOME={state} {bin} {project} --jack dummy",
         state = dir.display(),
         bin = env!("CARGO_BIN_EXE_imbolc"),
-        project = dir.join("song.imbolc").display(),
+        project = dir.join("x.imbolc").display(),
     );
     // `read` holds the second run until the test has seen the first exit.
     let command = format!("{run}; echo \"FIRST:$?\"; read go; {run}; echo \"SECOND:$?\"; exec sleep 60");
@@ -68,9 +70,34 @@ fn an_instrument_effect_and_notes_survive_save_and_relaunch() {
     wait(" 1  saw");
     tmux.send_keys(&["2", "a", "r", "Enter"]);
     wait("1. reverb [on]");
-    tmux.send_keys(&["3", "a", "a", "a"]);
-    wait("3 notes");
-    assert!(tmux.screen().contains("song.imbolc*"), "unsaved changes are marked");
+    tmux.send_keys(&["3"]);
+    for _ in 0..8 {
+        tmux.send_keys(&["a"]);
+    }
+    wait("8 notes");
+    // Two bars: select sixteen eighths from the start, loop them.
+    tmux.send_keys(&["0", "v"]);
+    for _ in 0..15 {
+        tmux.send_keys(&["l"]);
+    }
+    tmux.send_keys(&["L"]);
+    wait("loop 1.1–3.1");
+    assert!(tmux.screen().contains("x.imbolc*"), "unsaved changes are marked");
+
+    tmux.send_keys(&["4", "Space"]);
+    wait("▶ ");
+    let played = Instant::now();
+    let mut loudest = f32::NEG_INFINITY;
+    while played.elapsed() < Duration::from_secs(2) || (loudest <= -60.0 && played.elapsed() < Duration::from_secs(8)) {
+        if let Some(db) = master_db(&tmux.screen()) {
+            loudest = loudest.max(db);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(loudest > -60.0, "the master meter showed no signal (loudest {loudest} dBFS):\n{}", tmux.screen());
+    eprintln!("master peak while playing: {loudest:.1} dBFS");
+    tmux.send_keys(&["Space"]);
+    wait("■ ");
     tmux.send_keys(&["C-s"]);
     wait("saved ");
     tmux.send_keys(&["q"]);
@@ -80,15 +107,65 @@ fn an_instrument_effect_and_notes_survive_save_and_relaunch() {
     // Relaunched on the same file: everything is there.
     wait(" 1  saw");
     tmux.send_keys(&["3"]);
-    wait("3 notes");
+    wait("8 notes");
     tmux.send_keys(&["2"]);
     wait("1. reverb [on]");
-    // An edit makes quit ask; `n` quits without saving.
-    tmux.send_keys(&["l", "q"]);
-    wait("unsaved changes");
-    tmux.send_keys(&["n"]);
+    tmux.send_keys(&["q"]);
     wait("SECOND:0");
 
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !tagged_servers(&tag).is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(tagged_servers(&tag), Vec::<u32>::new(), "scsynth/jackd left running after quit");
+    let log = std::fs::read_to_string(dir.join("imbolc/imbolc.log")).unwrap_or_default();
+    for line in log.lines().filter(|l| l.contains("first frame")) {
+        eprintln!("startup: {line}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The master strip's peak in dBFS as the mixer shows it: the last strip
+/// on the row of readings (`-12.3dB`); `None` while it shows none.
+fn master_db(screen: &str) -> Option<f32> {
+    let row = screen.lines().find(|l| l.contains("dB") || l.contains("-inf"))?;
+    let last = row.split('│').map(str::trim).rfind(|c| !c.is_empty())?;
+    last.strip_suffix("dB").and_then(|v| v.trim().parse().ok())
+}
+
+/// `R` in the server pane replaces the server: the old scsynth and jackd
+/// go, new ones come up, the project is sent to them; quitting leaves
+/// nothing behind.
+#[test]
+fn the_server_pane_restarts_the_server() {
+    let dir = std::env::temp_dir().join(format!("imbolc-tmux-restart-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let tag = format!("tmux-restart-{}", std::process::id());
+    let command = format!(
+        "{TEST_TAG_VAR}={tag} XDG_STATE_HOME={state} XDG_CONFIG_HOME={state} {bin} --jack dummy; echo \"EXITED:$?\"; exec sleep 60",
+        state = dir.display(),
+        bin = env!("CARGO_BIN_EXE_imbolc"),
+    );
+    let tmux = Tmux::start("restart", 100, 24, &command);
+    let wait = |text: &str| {
+        tmux.wait_for(text, Duration::from_secs(10))
+            .unwrap_or_else(|| panic!("no {text:?} on screen:\n{}", tmux.screen()))
+    };
+    wait("scsynth: running");
+    let before = tagged_servers(&tag);
+    assert!(!before.is_empty());
+    tmux.send_keys(&["a", "Enter", "5", "R"]);
+    wait("server restarted");
+    wait("scsynth: running");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut now = tagged_servers(&tag);
+    while (now.is_empty() || now.iter().any(|p| before.contains(p))) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+        now = tagged_servers(&tag);
+    }
+    assert!(!now.is_empty() && now.iter().all(|p| !before.contains(p)), "old {before:?}, now {now:?}");
+    tmux.send_keys(&["q", "n"]);
+    wait("EXITED:0");
     let deadline = Instant::now() + Duration::from_secs(5);
     while !tagged_servers(&tag).is_empty() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));

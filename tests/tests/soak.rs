@@ -51,7 +51,8 @@ fn scene() -> AudioScene {
     // share its polyphony with live ones while playing.
     let notes =
         (0..8).map(|k| (NoteId(k), Note { pitch: 60 + k as u8, velocity: 90, start: k * 240, length: 200 })).collect();
-    let clip = Clip { id: ClipId(0), name: "loop".into(), instrument: FIXED, length: 1920, looping: true, notes };
+    let clip =
+        Clip { id: ClipId(0), name: "loop".into(), instrument: FIXED, length: 1920, looping: true, notes, drums: None };
     AudioScene {
         instruments: vec![
             instrument(0, FIXED_POLYPHONY, StealStrategy::Oldest),

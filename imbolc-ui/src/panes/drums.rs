@@ -87,12 +87,12 @@ impl DrumsPane {
                     None => Intent::AddDrumStep { instrument: inst.id, key },
                 });
             }
-            CommandId::VelocityUp | CommandId::VelocityDown => {
+            CommandId::StepVelocityUp | CommandId::StepVelocityDown => {
                 let (clip, p) = pattern?;
                 let Some(s) = p.hits.get(&key) else {
                     return Some(Intent::Message("No step here: Enter sets one".to_owned()));
                 };
-                let velocity = if cmd == CommandId::VelocityUp {
+                let velocity = if cmd == CommandId::StepVelocityUp {
                     s.velocity.saturating_add(VELOCITY_STEP).min(127)
                 } else {
                     s.velocity.saturating_sub(VELOCITY_STEP).max(1)

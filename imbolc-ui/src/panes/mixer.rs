@@ -3,7 +3,7 @@
 //! pan, mute and solo. `h`/`l` pick a strip; the rest acts on it.
 
 use imbolc_audio::engine::Meter;
-use imbolc_types::{Action, BusId, InstrumentId, MixerParam, MixerSettings, ParamTarget};
+use imbolc_types::{Action, BusId, InstrumentId, MixerParam, MixerSettings, OutputTarget, ParamTarget};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
@@ -104,6 +104,12 @@ impl MixerPane {
                 Strip::Instrument(instrument) => Action::SetSolo { instrument, solo: !m.solo },
                 _ => return Some(Intent::Message("Only instruments can be soloed".to_owned())),
             },
+            CommandId::OutputNext | CommandId::SendToggle | CommandId::SendUp | CommandId::SendDown => {
+                let Strip::Instrument(instrument) = strip else {
+                    return Some(Intent::Message("Only instrument strips have outputs and sends here".to_owned()));
+                };
+                return routing(cmd, instrument, &m, state);
+            }
             _ => return None,
         };
         Some(Intent::Dispatch(action))
@@ -149,8 +155,8 @@ fn render_strip(frame: &mut Frame, area: Rect, state: &State, strip: Strip, sele
     let block = Block::bordered().title(title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    // Rows: meter bar (all that is left), dB, level, pan, flags.
-    let info_rows = 4u16;
+    // Rows: meter bar (all that is left), dB, level, pan, flags, routing.
+    let info_rows = 5u16;
     let bar_height = inner.height.saturating_sub(info_rows);
     let db = meter.map_or(f32::NEG_INFINITY, Meter::peak_dbfs);
     let frac = ((db - FLOOR_DB) / -FLOOR_DB).clamp(0.0, 1.0);
@@ -197,7 +203,54 @@ fn render_strip(frame: &mut Frame, area: Rect, state: &State, strip: Strip, sele
             ""
         }
     )));
+    lines.push(Line::raw(routing_text(p, &m)));
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Output and sends of an instrument strip: the output steps through
+/// master and every bus; a send goes to the first bus without one (or the
+/// last send is removed when every bus has one); `<`/`>` set the first send.
+fn routing(cmd: CommandId, instrument: InstrumentId, m: &MixerSettings, state: &State) -> Option<Intent> {
+    let buses: Vec<BusId> = state.project.buses.keys().copied().collect();
+    if buses.is_empty() {
+        return Some(Intent::Message("No bus yet: outputs and sends need an aux bus".to_owned()));
+    }
+    let action = match cmd {
+        CommandId::OutputNext => {
+            let output = match m.output {
+                OutputTarget::Master => OutputTarget::Bus(buses[0]),
+                OutputTarget::Bus(b) => match buses.iter().position(|x| *x == b) {
+                    Some(i) if i + 1 < buses.len() => OutputTarget::Bus(buses[i + 1]),
+                    _ => OutputTarget::Master,
+                },
+            };
+            Action::SetOutput { instrument, output }
+        }
+        CommandId::SendToggle => match buses.iter().find(|b| m.sends.iter().all(|s| s.bus != **b)) {
+            Some(bus) => Action::AddSend { instrument, bus: *bus, level: 0.5 },
+            None => Action::RemoveSend { instrument, bus: m.sends.last()?.bus },
+        },
+        _ => {
+            let Some(send) = m.sends.first() else {
+                return Some(Intent::Message("No send yet: w adds one".to_owned()));
+            };
+            let d = if cmd == CommandId::SendUp { LEVEL_STEP } else { -LEVEL_STEP };
+            let value = (((send.level + d) * 100.0).round() / 100.0).clamp(0.0, 1.0);
+            let target = ParamTarget::Mixer { instrument, param: MixerParam::Send(send.bus) };
+            Action::SetParam { target, value }
+        }
+    };
+    Some(Intent::Dispatch(action))
+}
+
+/// `→verb`, `+verb .5`: where the strip writes, else its first send.
+fn routing_text(p: &imbolc_types::Project, m: &MixerSettings) -> String {
+    let name = |b: BusId| p.buses.get(&b).map_or("?", |x| x.name.as_str()).to_owned();
+    match (m.output, m.sends.first()) {
+        (OutputTarget::Bus(b), _) => format!("→{}", name(b)),
+        (OutputTarget::Master, Some(s)) => format!("+{} {:.2}", name(s.bus), s.level),
+        (OutputTarget::Master, None) => String::new(),
+    }
 }
 
 /// `C`, `L30`, `R100`.

@@ -9,7 +9,11 @@
 //! - [`server`]: the synthesis server's state.
 //! - [`drums`]: the selected kit's pattern as a pads × steps grid.
 //! - [`help`]: the keys, from the command table.
+//! - [`arrangement`]: clips placed on the song timeline.
+//! - [`automation`]: lanes and points of the selected instrument.
 
+pub mod arrangement;
+pub mod automation;
 pub mod drums;
 pub mod editor;
 pub mod help;
@@ -18,7 +22,7 @@ pub mod mixer;
 pub mod piano_roll;
 pub mod server;
 
-use imbolc_types::{Action, ChainOwner, InstrumentId, Note};
+use imbolc_types::{Action, ChainOwner, ClipId, InstrumentId, Note, Tick};
 use ratatui::style::{Modifier, Style};
 
 use crate::commands::PaneKind;
@@ -49,6 +53,20 @@ pub enum Intent {
     ChoosePadSample { instrument: InstrumentId, pad: u8 },
     /// Set a step on a kit that has no pattern yet: create one first.
     AddDrumStep { instrument: InstrumentId, key: imbolc_types::StepKey },
+    /// Add notes to the instrument's clip, creating the clip if it has none.
+    AddNotes { instrument: InstrumentId, notes: Vec<Note> },
+    /// Loop `[start, end)` of `clip` (clip ticks; the app maps them onto
+    /// the song through the clip's placement).
+    SetLoop { clip: Option<ClipId>, start: Tick, end: Tick },
+    /// Ask the user which parameter to automate.
+    ChooseLane(InstrumentId),
+    /// Play song or pattern mode.
+    SetMode(imbolc_audio::scheduler::PlayMode),
+    /// Restart the synthesis server.
+    RestartServer,
+    /// Apply several edits in order (each its own undo step); stops at
+    /// the first refused.
+    DispatchAll(Vec<Action>),
 }
 
 /// The style of the row or cell under the cursor.

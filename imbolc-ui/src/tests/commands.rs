@@ -9,7 +9,7 @@ use crate::palette;
 use crate::panes::help::{self, HelpLine};
 
 /// A pane with no commands of its own, where only global keys apply.
-const NO_OWN_KEYS: PaneKind = PaneKind::Server;
+const NO_OWN_KEYS: PaneKind = PaneKind::Help;
 
 #[test]
 fn every_default_binding_resolves_to_its_command() {
@@ -122,4 +122,21 @@ fn user_keys_replace_defaults_and_bad_entries_keep_them() {
     // Help shows the user's keys.
     let (map, _) = Keymap::with_overrides("[keys]\nundo = [\"z\", \"C-z\"]");
     assert_eq!(map.describe(CommandId::Undo), "z, C-z");
+}
+
+#[test]
+fn docs_keys_md_matches_the_command_table() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/keys.md");
+    let want = crate::keys_doc::markdown();
+    if std::env::var_os("IMBOLC_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "docs/keys.md is out of date: run `IMBOLC_UPDATE_DOCS=1 cargo test -p imbolc-ui --lib docs_keys`"
+    );
+    for c in COMMANDS {
+        assert!(have.contains(&format!("`{}`", c.name)), "{} missing from docs/keys.md", c.name);
+    }
 }

@@ -316,9 +316,9 @@ fn a_newer_autosave_copy_is_offered_and_restored_on_r() {
 #[test]
 fn tapping_t_sets_the_tempo() {
     let mut app = empty_app();
-    press(&mut app, "T");
+    press(&mut app, "t");
     std::thread::sleep(Duration::from_millis(300));
-    press(&mut app, "T");
+    press(&mut app, "t");
     let bpm = app.session().project().tempo;
     // Real time between two key presses: about 200 BPM, give or take the
     // machine's scheduling (never asserted closely).

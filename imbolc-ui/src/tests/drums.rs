@@ -16,17 +16,17 @@ fn pattern(app: &TestApp) -> Option<&DrumPattern> {
 /// louder) and a few hats.
 fn kit_app() -> TestApp {
     let mut app = demo_app();
-    press(&mut app, "6 a");
+    press(&mut app, "8 a");
     press(&mut app, "Enter l l l l Enter l l l l Enter l l l l Enter");
     press(&mut app, "j h h h h h h h h Enter l l l l l l l l Enter +");
-    press(&mut app, "j j h h h h h h h h h h h h Space l l Space l l Space l l Space");
+    press(&mut app, "j j h h h h h h h h h h h h Enter l l Enter l l Enter l l Enter");
     app
 }
 
 #[test]
 fn keys_program_a_pattern_and_undo_takes_steps_back() {
     let mut app = demo_app();
-    press(&mut app, "6");
+    press(&mut app, "8");
     assert_eq!(app.pane(), PaneKind::Drums);
     press(&mut app, "Enter");
     assert!(app.message().is_some_and(|m| m.text.contains("not a drum kit")), "the bass is no kit");
@@ -66,7 +66,7 @@ fn drums_snapshot() {
         insta::assert_snapshot!(format!("drums_{w}x{h}"), render(&app, w, h));
     }
     let mut empty = demo_app();
-    press(&mut empty, "6");
+    press(&mut empty, "8");
     insta::assert_snapshot!("drums_not_a_kit_80x24", render(&empty, 80, 24));
 }
 
@@ -79,7 +79,7 @@ fn a_pad_gets_a_checked_sample_file_or_the_next_voice() {
         app.session().project().instruments[&kit].def.drums.as_ref().unwrap().pads[0].clone()
     };
     let mut app = demo_app();
-    press(&mut app, "6 a");
+    press(&mut app, "8 a");
     // A missing file: a clear error, the pad unchanged.
     press(&mut app, "s");
     super::fixture::type_text(&mut app, "/nonexistent/kick.wav");

@@ -3,16 +3,20 @@
 //! and a `TestBackend` render.
 
 use crossterm::event::{KeyEvent, KeyEventKind, KeyEventState};
-use imbolc_audio::engine::{EngineFeedback, MeterReading, Meters};
+use imbolc_audio::engine::{EngineFeedback, MeterReading, Meters, TransportFeedback};
 use imbolc_audio::server::ServerStats;
 use imbolc_audio::status::ServerState;
 use imbolc_core::Session;
 use imbolc_core::session::NullSink;
-use imbolc_types::{Action, ChainOwner, EffectKind, FilterDef, FilterKind, InstrumentId, Note, Project, SourceKind};
+use imbolc_types::{
+    Action, ChainOwner, EffectKind, FilterDef, FilterKind, InstrumentId, MixerParam, Note, ParamTarget, Project,
+    SourceKind,
+};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use crate::app::App;
+use crate::audio::{ScriptSink, UiAudio};
 use crate::keys::{KeyChord, Keymap};
 
 pub type TestApp = App<NullSink>;
@@ -42,11 +46,20 @@ pub fn demo_project() -> Project {
         .map(|(pitch, start)| Note { pitch, velocity: 100, start, length: 240 })
         .to_vec();
     run(&mut s, Action::AddNotes { clip, notes });
+    run(&mut s, Action::AddPlacement { clip, start: 0, length: 3840 });
+    run(&mut s, Action::AddPlacement { clip, start: 7680, length: 3840 });
+    run(&mut s, Action::AddLane { target: ParamTarget::Mixer { instrument: bass, param: MixerParam::Level } });
+    let lane = *s.project().automation.keys().next().unwrap();
+    for (tick, value) in [(0, 0.2), (1920, 1.0), (3840, 0.5)] {
+        run(&mut s, Action::SetAutomationPoint { lane, tick, value });
+    }
     s.project().clone()
 }
 
 /// A running server with meters on the bass (loud), the pad (silent) and
 /// the master.
+// `..default()` keeps this compiling when the feedback grows a field.
+#[allow(clippy::needless_update)]
 pub fn demo_feedback() -> EngineFeedback {
     let stats = ServerStats {
         ugens: 42,
@@ -71,6 +84,14 @@ pub fn demo_feedback() -> EngineFeedback {
         generation: 1,
         scsynth_pid: None,
         meters,
+        transport: TransportFeedback {
+            tick: 1200,
+            playing: true,
+            bpm: 120.0,
+            anchor: None,
+            voices: 3,
+            counting_in: false,
+        },
         ..EngineFeedback::default()
     }
 }
@@ -89,14 +110,14 @@ pub fn key(text: &str) -> KeyEvent {
 }
 
 /// Presses space-separated keys in order.
-pub fn press(app: &mut TestApp, keys: &str) {
+pub fn press<S: UiAudio>(app: &mut App<S>, keys: &str) {
     for k in keys.split_whitespace() {
         app.press(key(k));
     }
 }
 
 /// Types text into a dialog, one character at a time.
-pub fn type_text(app: &mut TestApp, text: &str) {
+pub fn type_text<S: UiAudio>(app: &mut App<S>, text: &str) {
     for c in text.chars() {
         app.press(KeyEvent::from(crossterm::event::KeyCode::Char(c)));
     }
@@ -115,4 +136,21 @@ pub fn demo_app_with_path() -> TestApp {
     let mut app = App::new(Session::new(demo_project(), NullSink), Some(path), Keymap::default(), None);
     app.set_feedback(&demo_feedback());
     app
+}
+
+/// An app on `project` whose audio requests are recorded.
+pub fn script_app(project: Project) -> (App<ScriptSink>, ScriptSink) {
+    let sink = ScriptSink::default();
+    (App::new(Session::new(project, sink.clone()), None, Keymap::default(), None), sink)
+}
+
+/// A key event of any kind (press, release), as a terminal with keyboard
+/// enhancement sends it.
+pub fn key_event(c: char, kind: KeyEventKind) -> crossterm::event::Event {
+    crossterm::event::Event::Key(KeyEvent {
+        code: crossterm::event::KeyCode::Char(c),
+        modifiers: crossterm::event::KeyModifiers::NONE,
+        kind,
+        state: KeyEventState::NONE,
+    })
 }

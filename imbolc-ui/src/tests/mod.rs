@@ -7,6 +7,7 @@
 
 mod commands;
 mod compose;
+mod compose_play;
 mod drums;
 mod fixture;
 mod snapshots;

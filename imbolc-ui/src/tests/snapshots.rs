@@ -78,3 +78,55 @@ fn recovery_prompt() {
     app.offer_recovery();
     snap("recovery", &app);
 }
+
+#[test]
+fn piano_roll_editing() {
+    // A loop over the first bar, a selection, a zoomed-out grid; the demo
+    // feedback has the playhead at 1.3.
+    let mut app = demo_app();
+    press(&mut app, "3 v l l l l l l l L l l v l l");
+    snap("piano_roll_loop", &app);
+    press(&mut app, "Z");
+    snap("piano_roll_zoomed", &app);
+}
+
+#[test]
+fn arrangement() {
+    let mut app = demo_app();
+    press(&mut app, "6 l");
+    snap("arrangement", &app);
+    snap("arrangement_empty", &{
+        let mut a = empty_app();
+        press(&mut a, "6");
+        a
+    });
+}
+
+#[test]
+fn automation() {
+    let mut app = demo_app();
+    press(&mut app, "7 l l l l");
+    snap("automation", &app);
+    press(&mut app, "a");
+    snap("lane_picker", &app);
+}
+
+#[test]
+fn musical_typing_status() {
+    let mut app = demo_app();
+    press(&mut app, "3 M x");
+    snap("typing", &app);
+}
+
+#[test]
+fn file_prompts() {
+    let mut app = super::fixture::demo_app_with_path();
+    press(&mut app, "S");
+    super::fixture::type_text(&mut app, "song");
+    snap("save_as", &app);
+    press(&mut app, "Esc 4 m C-o");
+    super::fixture::type_text(&mut app, "other.imbolc");
+    snap("open_prompt", &app);
+    press(&mut app, "Enter");
+    snap("confirm_open", &app);
+}

@@ -1,0 +1,261 @@
+//! The app's sound controls: transport commands (play, stop, pause, loop,
+//! mode, tempo), note preview when placing a note, and musical typing.
+//! Live voices go straight to the audio side, never into the project.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use crossterm::event::KeyEvent;
+use imbolc_audio::engine::{TransportCmd, VoiceId};
+use imbolc_audio::scheduler::{LoopRegion, PlayMode};
+use imbolc_types::{Action, ClipId, InstrumentId, Note, ParamTarget, Tick};
+
+use super::App;
+use crate::audio::{UiAudio, pitch_to_freq};
+use crate::commands::CommandId;
+use crate::panes::piano_roll::clip_offset;
+use crate::typing::{FALLBACK_LENGTH, Typed, Typing};
+
+/// How long a previewed note sounds.
+pub const PREVIEW_LENGTH: Duration = Duration::from_millis(200);
+
+/// Live voices and musical typing.
+#[derive(Debug, Default)]
+pub struct Live {
+    /// Musical typing, while it is on.
+    typing: Option<Typing>,
+    /// Voices of typing keys held down (terminals that report releases).
+    held: HashMap<char, VoiceId>,
+    /// Voices to release at a time: previews, and typed notes where the
+    /// terminal does not report releases.
+    pending: Vec<(Instant, VoiceId)>,
+    /// The terminal reports key releases.
+    releases: bool,
+}
+
+impl<S: UiAudio> App<S> {
+    /// Tells the app whether the terminal reports key releases (keyboard
+    /// enhancement is on); musical typing then holds notes while keys are down.
+    pub fn set_key_releases(&mut self, on: bool) {
+        self.live.releases = on;
+    }
+
+    /// Whether musical typing is on (and the C its home row starts on).
+    pub fn typing_base(&self) -> Option<u8> {
+        self.live.typing.as_ref().map(Typing::base)
+    }
+
+    /// The status line's transport part.
+    pub(super) fn transport_summary(&self) -> String {
+        let p = self.session.project();
+        let mut text =
+            crate::transport::summary(&self.transport, self.feedback.transport.tick, p.tempo, p.time_signature);
+        if let Some(base) = self.typing_base() {
+            text.push_str(&format!(" · ⌨ {}", crate::panes::piano_roll::pitch_name(base)));
+        }
+        text
+    }
+
+    fn send_transport(&mut self, cmd: TransportCmd) -> bool {
+        match self.session.audio_mut().transport(cmd) {
+            Ok(()) => true,
+            Err(e) => {
+                self.error(format!("transport: {e}"));
+                false
+            }
+        }
+    }
+
+    pub(super) fn transport_command(&mut self, cmd: CommandId) {
+        let t = self.transport;
+        match cmd {
+            CommandId::PlayStop if t.playing && self.send_transport(TransportCmd::Stop) => {
+                self.transport.playing = false;
+                self.transport.paused = false;
+            }
+            CommandId::Pause if t.playing && self.send_transport(TransportCmd::Pause) => {
+                self.transport.playing = false;
+                self.transport.paused = true;
+            }
+            CommandId::PlayStop | CommandId::Pause if t.playing => {}
+            CommandId::PlayStop | CommandId::Pause => {
+                if self.session.project().placements.is_empty() && matches!(t.mode, PlayMode::Song) {
+                    self.inform("nothing placed on the song yet: add notes in the piano roll (3)");
+                }
+                if self.send_transport(TransportCmd::Play) {
+                    self.transport.playing = true;
+                    self.transport.paused = false;
+                }
+            }
+            CommandId::LoopToggle => match t.region {
+                None => self.inform("no loop region yet: select in the piano roll (v) and press L"),
+                Some(region) => {
+                    let on = !t.looping;
+                    if self.send_transport(TransportCmd::SetLoop(on.then_some(region))) {
+                        self.transport.looping = on;
+                        self.inform(if on { "loop on" } else { "loop off" });
+                    }
+                }
+            },
+            _ => {}
+        }
+    }
+
+    /// Loops `[start, end)` of `clip` (clip ticks), placed where the clip's
+    /// first placement is (at the song start when it has none).
+    pub(super) fn set_loop(&mut self, clip: Option<ClipId>, start: Tick, end: Tick) {
+        let offset = clip.and_then(|c| clip_offset(self.session.project(), c)).unwrap_or(0);
+        let Some(region) = LoopRegion::new(offset + start, offset + end) else { return };
+        if self.send_transport(TransportCmd::SetLoop(Some(region))) {
+            self.transport.region = Some(region);
+            self.transport.looping = true;
+            let sig = self.session.project().time_signature;
+            self.inform(format!(
+                "loop {}–{} (C-l turns it off)",
+                crate::transport::bar_beat(region.start, sig),
+                crate::transport::bar_beat(region.end, sig)
+            ));
+        }
+    }
+
+    pub(super) fn set_mode(&mut self, mode: PlayMode) {
+        if self.send_transport(TransportCmd::SetMode(mode)) {
+            self.transport.mode = mode;
+            self.inform(match mode {
+                PlayMode::Song => "song mode: the arrangement plays",
+                PlayMode::Pattern(_) => "pattern mode: the selected clip loops",
+            });
+        }
+    }
+
+    /// One bpm up or down, as an undoable edit (held keys merge into one).
+    pub(super) fn nudge_tempo(&mut self, up: bool) {
+        let tempo = self.session.project().tempo.round() + if up { 1.0 } else { -1.0 };
+        let (lo, hi) = imbolc_types::project::TEMPO_RANGE;
+        self.apply(Action::SetParam { target: ParamTarget::Tempo, value: tempo.clamp(lo, hi) });
+    }
+
+    /// Sets the tempo the user typed, if it is a number in range.
+    pub(super) fn set_tempo_text(&mut self, text: &str) {
+        let (lo, hi) = imbolc_types::project::TEMPO_RANGE;
+        match text.parse::<f32>() {
+            Ok(bpm) if (lo..=hi).contains(&bpm) => {
+                self.apply(Action::SetParam { target: ParamTarget::Tempo, value: bpm });
+            }
+            _ => self.error(format!("not a tempo: {text} (from {lo} to {hi} bpm)")),
+        }
+    }
+
+    /// Sounds a note just placed, briefly.
+    pub(super) fn preview(&mut self, instrument: InstrumentId, note: Note) {
+        self.voice(instrument, note.pitch, note.velocity, Some(PREVIEW_LENGTH));
+    }
+
+    /// Starts a voice; with a length, its release is scheduled. `None` when
+    /// the audio side refused it (the error is in the status line).
+    fn voice(
+        &mut self,
+        instrument: InstrumentId,
+        pitch: u8,
+        velocity: u8,
+        length: Option<Duration>,
+    ) -> Option<VoiceId> {
+        let vel = f32::from(velocity) / 127.0;
+        match self.session.audio_mut().voice_on(instrument, pitch_to_freq(pitch), vel) {
+            Ok(v) => {
+                if let Some(len) = length {
+                    self.live.pending.push((Instant::now() + len, v));
+                }
+                Some(v)
+            }
+            Err(e) => {
+                self.error(format!("cannot play a note: {e}"));
+                None
+            }
+        }
+    }
+
+    /// Releases the voices whose time has come.
+    pub(super) fn release_due(&mut self, now: Instant) {
+        if self.live.pending.is_empty() {
+            return;
+        }
+        let (due, keep): (Vec<_>, Vec<_>) = self.live.pending.drain(..).partition(|(t, _)| *t <= now);
+        self.live.pending = keep;
+        for (_, v) in due {
+            if let Err(e) = self.session.audio_mut().voice_off(v) {
+                tracing::warn!("voice off: {e}");
+            }
+        }
+    }
+
+    pub(super) fn start_typing(&mut self) {
+        if self.selected.is_none() {
+            self.inform("no instrument to play: add one in the instrument list (1)");
+            return;
+        }
+        self.live.typing = Some(Typing::default());
+        self.inform("musical typing: a s d f g h j k play, w e t y u the sharps, z/x octave, Esc leaves");
+    }
+
+    fn stop_typing(&mut self) {
+        self.live.typing = None;
+        for (_, v) in std::mem::take(&mut self.live.held) {
+            if let Err(e) = self.session.audio_mut().voice_off(v) {
+                tracing::warn!("voice off: {e}");
+            }
+        }
+        self.inform("musical typing off");
+    }
+
+    /// A key press while musical typing is on; true when typing used it.
+    pub(super) fn type_key(&mut self, key: KeyEvent) -> bool {
+        let releases = self.live.releases;
+        let Some(typing) = self.live.typing.as_mut() else { return false };
+        let typed = typing.key(key, releases);
+        self.on_typed(typed)
+    }
+
+    /// A key release; true when the screen must be redrawn.
+    pub(super) fn release(&mut self, key: KeyEvent) -> bool {
+        let releases = self.live.releases;
+        let Some(typing) = self.live.typing.as_mut() else { return false };
+        let typed = typing.key(key, releases);
+        self.on_typed(typed);
+        false
+    }
+
+    fn on_typed(&mut self, typed: Typed) -> bool {
+        match typed {
+            Typed::Pass => false,
+            Typed::Nothing => true,
+            Typed::Leave => {
+                self.stop_typing();
+                true
+            }
+            Typed::Octave(base) => {
+                self.inform(format!("octave: a = {}", crate::panes::piano_roll::pitch_name(base)));
+                true
+            }
+            Typed::NoteOn { key, pitch } => {
+                let Some(instrument) = self.selected else { return true };
+                let length = (!self.live.releases).then_some(FALLBACK_LENGTH);
+                if let Some(v) = self.voice(instrument, pitch, 100, length)
+                    && self.live.releases
+                    && let Some(old) = self.live.held.insert(key, v)
+                {
+                    let _ = self.session.audio_mut().voice_off(old);
+                }
+                true
+            }
+            Typed::NoteOff { key } => {
+                if let Some(v) = self.live.held.remove(&key)
+                    && let Err(e) = self.session.audio_mut().voice_off(v)
+                {
+                    tracing::warn!("voice off: {e}");
+                }
+                true
+            }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! [`UiAudio`]: what the UI asks of the audio side besides diffs: the
+//! transport (play, stop, pause, seek, loop, mode) and short live voices
+//! (note preview, musical typing). The real implementation is the audio
+//! thread's handle; tests use [`NullSink`] or [`ScriptSink`], which records
+//! every request so a key sequence can be checked without a server.
+
+#[cfg(test)]
+use std::cell::RefCell;
+#[cfg(test)]
+use std::rc::Rc;
+
+use imbolc_audio::engine::{AudioHandle, EngineError, TransportCmd, VoiceId};
+use imbolc_core::AudioSink;
+use imbolc_core::session::NullSink;
+#[cfg(test)]
+use imbolc_types::AudioDiff;
+use imbolc_types::InstrumentId;
+
+/// The audio side as the UI drives it. Nothing here blocks.
+pub trait UiAudio: AudioSink {
+    /// Sends a transport command.
+    ///
+    /// # Errors
+    /// When the audio thread is busy or gone.
+    fn transport(&self, cmd: TransportCmd) -> Result<(), EngineError>;
+
+    /// Starts a live voice (`velocity` 0..=1).
+    ///
+    /// # Errors
+    /// When the audio thread is busy or gone.
+    fn voice_on(&self, instrument: InstrumentId, freq: f32, velocity: f32) -> Result<VoiceId, EngineError>;
+
+    /// Releases a live voice.
+    ///
+    /// # Errors
+    /// When the audio thread is busy or gone.
+    fn voice_off(&self, voice: VoiceId) -> Result<(), EngineError>;
+}
+
+impl UiAudio for AudioHandle {
+    fn transport(&self, cmd: TransportCmd) -> Result<(), EngineError> {
+        AudioHandle::transport(self, cmd)
+    }
+
+    fn voice_on(&self, instrument: InstrumentId, freq: f32, velocity: f32) -> Result<VoiceId, EngineError> {
+        AudioHandle::voice_on(self, instrument, freq, velocity)
+    }
+
+    fn voice_off(&self, voice: VoiceId) -> Result<(), EngineError> {
+        AudioHandle::voice_off(self, voice)
+    }
+}
+
+/// No audio: every request succeeds and does nothing.
+impl UiAudio for NullSink {
+    fn transport(&self, _cmd: TransportCmd) -> Result<(), EngineError> {
+        Ok(())
+    }
+
+    fn voice_on(&self, _instrument: InstrumentId, _freq: f32, _velocity: f32) -> Result<VoiceId, EngineError> {
+        Ok(VoiceId(0))
+    }
+
+    fn voice_off(&self, _voice: VoiceId) -> Result<(), EngineError> {
+        Ok(())
+    }
+}
+
+/// One request the UI made of the audio side, as a [`ScriptSink`] saw it.
+#[cfg(test)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    Transport(TransportCmd),
+    /// Instrument, MIDI pitch (from the frequency, rounded), voice.
+    VoiceOn(InstrumentId, u8, VoiceId),
+    VoiceOff(VoiceId),
+}
+
+/// Records transport and voice requests (diffs are dropped). Clones share
+/// the record. Single-threaded: the UI thread is its only user.
+#[cfg(test)]
+#[derive(Debug, Clone, Default)]
+pub struct ScriptSink {
+    log: Rc<RefCell<Vec<Request>>>,
+    next: Rc<RefCell<u64>>,
+}
+
+#[cfg(test)]
+impl ScriptSink {
+    /// Takes the requests made so far.
+    pub fn take(&self) -> Vec<Request> {
+        std::mem::take(&mut *self.log.borrow_mut())
+    }
+}
+
+#[cfg(test)]
+impl AudioSink for ScriptSink {
+    fn send(&self, _diffs: Vec<AudioDiff>) {}
+}
+
+#[cfg(test)]
+impl UiAudio for ScriptSink {
+    fn transport(&self, cmd: TransportCmd) -> Result<(), EngineError> {
+        self.log.borrow_mut().push(Request::Transport(cmd));
+        Ok(())
+    }
+
+    fn voice_on(&self, instrument: InstrumentId, freq: f32, _velocity: f32) -> Result<VoiceId, EngineError> {
+        let mut next = self.next.borrow_mut();
+        let voice = VoiceId(*next);
+        *next += 1;
+        self.log.borrow_mut().push(Request::VoiceOn(instrument, freq_to_pitch(freq), voice));
+        Ok(voice)
+    }
+
+    fn voice_off(&self, voice: VoiceId) -> Result<(), EngineError> {
+        self.log.borrow_mut().push(Request::VoiceOff(voice));
+        Ok(())
+    }
+}
+
+/// Equal-tempered frequency of a MIDI pitch (A4 = 69 = 440 Hz).
+pub fn pitch_to_freq(pitch: u8) -> f32 {
+    440.0 * 2f32.powf((f32::from(pitch) - 69.0) / 12.0)
+}
+
+/// The nearest MIDI pitch of a frequency.
+#[cfg(test)]
+pub fn freq_to_pitch(freq: f32) -> u8 {
+    let p = 69.0 + 12.0 * (freq.max(1.0) / 440.0).log2();
+    // Rounded and clamped to the MIDI range: the truncation is the intent.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let p = p.round().clamp(0.0, 127.0) as u8;
+    p
+}

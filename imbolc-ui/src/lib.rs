@@ -1,0 +1,42 @@
+//! The `imbolc` binary's library: everything but `main`, so benches and
+//! tests can drive the app and render panes.
+//!
+//! - [`cli`]: command-line arguments.
+//! - [`logging`]: logs go to a file; the terminal belongs to the UI.
+//! - [`terminal`]: entering and leaving the full-screen mode, also on panic.
+//! - [`commands`]: the one command table (names, help, default keys).
+//! - [`keys`]: key chords and the keymap, with the user's `keys.toml`.
+//! - [`keys_doc`]: `docs/keys.md`, generated from the command table.
+//! - [`audio`]: transport and live voices, besides diffs.
+//! - [`app`]: the UI state around a `Session`; keys → commands → actions.
+//! - [`state`]: the read-only view panes get.
+//! - [`panes`]: one file per pane (instruments, editor, piano roll, mixer,
+//!   server, help).
+//! - [`modal`] and [`palette`]: dialogs and the fuzzy command palette.
+//! - [`status`]: tab bar and status line.
+//! - [`open`]: opening the project named on the command line.
+//! - [`complete`]: `Tab` completion of project paths in the file prompts.
+//! - [`run`]: the terminal event loop.
+//! - [`transport`]: play state, loop region and positions as bar.beat.
+//! - [`typing`]: musical typing, the keyboard as a piano.
+
+pub mod app;
+pub mod audio;
+pub mod cli;
+pub mod commands;
+pub mod complete;
+pub mod keys;
+pub mod keys_doc;
+pub mod logging;
+pub mod modal;
+pub mod open;
+pub mod palette;
+pub mod panes;
+pub mod run;
+pub mod state;
+pub mod status;
+pub mod terminal;
+#[cfg(test)]
+mod tests;
+pub mod transport;
+pub mod typing;

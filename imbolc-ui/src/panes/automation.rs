@@ -1,0 +1,247 @@
+//! Automation: the lanes of the selected instrument, one row each, with
+//! their points on a timeline of beats. `j`/`k` pick a lane, `h`/`l` move
+//! the time cursor a beat, `+`/`-` raise or lower the point at the cursor
+//! (adding one at the parameter's current value), `x` deletes it, `A-h`/
+//! `A-l` move it, `a` adds a lane (pick the parameter), `D` removes one.
+
+use imbolc_core::dispatch::{param_range, param_value};
+use imbolc_types::{
+    Action, AutomationLane, ChainOwner, EnvelopeStage, InstrumentId, MixerParam, ParamTarget, Project,
+    TICKS_PER_QUARTER, Tick,
+};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use super::{Intent, State, cursor_style, follow, instruments::truncate};
+use crate::commands::CommandId;
+
+/// One column of the timeline: a beat.
+const COLUMN: Tick = TICKS_PER_QUARTER;
+/// Width of the lane names.
+const NAME: u16 = 22;
+/// A raise or lower moves a point by this share of its range.
+const STEP_SHARE: f32 = 0.05;
+
+/// The automation pane's view state.
+#[derive(Debug, Default)]
+pub struct AutomationPane {
+    lane: usize,
+    /// Time cursor in ticks.
+    cursor: Tick,
+}
+
+/// The lanes that automate `instrument`, in id order.
+pub fn lanes_of(project: &Project, instrument: InstrumentId) -> Vec<&AutomationLane> {
+    project.automation.values().filter(|l| l.target.instrument() == Some(instrument)).collect()
+}
+
+/// A short name for a target: `source amp`, `reverb mix`, `level`.
+pub fn target_name(project: &Project, target: &ParamTarget) -> String {
+    match target {
+        ParamTarget::Source { param, .. } => format!("source {param}"),
+        ParamTarget::Envelope { stage, .. } => format!("env {}", stage.control()),
+        ParamTarget::Filter { param, .. } => format!("filter {param}"),
+        ParamTarget::Effect { owner, effect, param } => {
+            let kind = project.chain(*owner).and_then(|c| c.iter().find(|e| e.id == *effect)).map(|e| e.kind.name());
+            format!("{} {param}", kind.unwrap_or("effect"))
+        }
+        ParamTarget::Lfo { param, .. } => format!("lfo {param:?}").to_lowercase(),
+        ParamTarget::Mixer { param: MixerParam::Level, .. } => "level".to_owned(),
+        ParamTarget::Mixer { param: MixerParam::Pan, .. } => "pan".to_owned(),
+        ParamTarget::Mixer { param: MixerParam::Send(bus), .. } => format!("send {bus}"),
+        other => format!("{other:?}").to_lowercase(),
+    }
+}
+
+/// Everything of `instrument` a lane can automate and that has none yet.
+pub fn automatable(project: &Project, instrument: InstrumentId) -> Vec<(String, ParamTarget)> {
+    let Some(inst) = project.instruments.get(&instrument) else { return Vec::new() };
+    let mut out = vec![
+        ParamTarget::Mixer { instrument, param: MixerParam::Level },
+        ParamTarget::Mixer { instrument, param: MixerParam::Pan },
+    ];
+    out.extend(inst.def.source.params.keys().map(|p| ParamTarget::Source { instrument, param: p.clone() }));
+    out.extend(
+        [EnvelopeStage::Attack, EnvelopeStage::Decay, EnvelopeStage::Sustain, EnvelopeStage::Release]
+            .map(|stage| ParamTarget::Envelope { instrument, stage }),
+    );
+    if let Some(f) = &inst.def.filter {
+        out.extend(f.params.keys().map(|p| ParamTarget::Filter { instrument, param: p.clone() }));
+    }
+    for e in &inst.def.effects {
+        out.extend(e.params.keys().map(|p| ParamTarget::Effect {
+            owner: ChainOwner::Instrument(instrument),
+            effect: e.id,
+            param: p.clone(),
+        }));
+    }
+    let taken: Vec<&ParamTarget> = project.automation.values().map(|l| &l.target).collect();
+    out.into_iter()
+        .filter(|t| !taken.contains(&t) && param_range(project, t).is_ok())
+        .map(|t| (target_name(project, &t), t))
+        .collect()
+}
+
+impl AutomationPane {
+    pub fn handle(&mut self, cmd: CommandId, state: &State) -> Option<Intent> {
+        let Some(inst) = state.selected_instrument() else {
+            return Some(Intent::Message("No instrument selected: add one in the instrument list (1)".to_owned()));
+        };
+        let lanes = lanes_of(state.project, inst.id);
+        self.lane = self.lane.min(lanes.len().saturating_sub(1));
+        let lane = lanes.get(self.lane).copied();
+        let no_lane = || Some(Intent::Message("No lane yet: a adds one".to_owned()));
+        match cmd {
+            CommandId::Up => self.lane = self.lane.saturating_sub(1),
+            CommandId::Down => self.lane = (self.lane + 1).min(lanes.len().saturating_sub(1)),
+            CommandId::Left => self.cursor = self.cursor.saturating_sub(COLUMN),
+            CommandId::Right => self.cursor = self.cursor.saturating_add(COLUMN),
+            CommandId::LaneAdd => return Some(Intent::ChooseLane(inst.id)),
+            CommandId::LaneRemove => {
+                let Some(lane) = lane else { return no_lane() };
+                return Some(Intent::Dispatch(Action::RemoveLane { lane: lane.id }));
+            }
+            CommandId::PointRaise | CommandId::PointLower => {
+                let Some(lane) = lane else { return no_lane() };
+                let (lo, hi) = param_range(state.project, &lane.target).ok()?;
+                let now = lane
+                    .points
+                    .get(&self.cursor)
+                    .copied()
+                    .or_else(|| value_at(lane, self.cursor))
+                    .or_else(|| param_value(state.project, &lane.target))
+                    .unwrap_or(lo);
+                let step = (hi - lo) * STEP_SHARE * if cmd == CommandId::PointRaise { 1.0 } else { -1.0 };
+                let value = (now + step).clamp(lo, hi);
+                return Some(Intent::Dispatch(Action::SetAutomationPoint { lane: lane.id, tick: self.cursor, value }));
+            }
+            CommandId::PointDelete => {
+                let lane = lane?;
+                lane.points.get(&self.cursor)?;
+                return Some(Intent::Dispatch(Action::RemoveAutomationPoint { lane: lane.id, tick: self.cursor }));
+            }
+            CommandId::PointLeft | CommandId::PointRight => {
+                let lane = lane?;
+                let value = *lane.points.get(&self.cursor)?;
+                let to = if cmd == CommandId::PointRight {
+                    self.cursor + COLUMN
+                } else {
+                    self.cursor.checked_sub(COLUMN)?
+                };
+                if lane.points.contains_key(&to) {
+                    return Some(Intent::Message("There is a point there already".to_owned()));
+                }
+                let from = self.cursor;
+                self.cursor = to;
+                return Some(Intent::DispatchAll(vec![
+                    Action::RemoveAutomationPoint { lane: lane.id, tick: from },
+                    Action::SetAutomationPoint { lane: lane.id, tick: to, value },
+                ]));
+            }
+            _ => {}
+        }
+        None
+    }
+
+    pub fn render(&self, frame: &mut Frame, area: Rect, state: &State) {
+        let Some(inst) = state.selected_instrument() else {
+            let block = Block::bordered().title(" Automation ");
+            let inner = block.inner(area);
+            frame.render_widget(block, area);
+            frame.render_widget(Paragraph::new("No instrument selected. Add one in the instrument list (1)."), inner);
+            return;
+        };
+        let lanes = lanes_of(state.project, inst.id);
+        let lane_at = self.lane.min(lanes.len().saturating_sub(1));
+        let sel = lanes.get(lane_at);
+        let point =
+            sel.and_then(|l| l.points.get(&self.cursor).map(|v| format!(" · point {v:.3}"))).unwrap_or_default();
+        let title = format!(
+            " Automation · {} · {} lanes · {}{point} ",
+            inst.name,
+            lanes.len(),
+            crate::transport::bar_beat(self.cursor, state.project.time_signature)
+        );
+        let block = Block::bordered().title(title);
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        if lanes.is_empty() {
+            frame.render_widget(Paragraph::new(" No lanes yet: press a and pick a parameter to automate."), inner);
+            return;
+        }
+        let cols = usize::from(inner.width.saturating_sub(NAME));
+        let cursor_col = (self.cursor / COLUMN) as usize;
+        let first = follow(0, cursor_col, cols);
+        let bar = crate::transport::bar_ticks(state.project.time_signature);
+        let playhead = (state.feedback.transport.tick / COLUMN) as usize;
+        let mut lines = Vec::new();
+        let mut header = " ".repeat(usize::from(NAME));
+        for c in first..first + cols {
+            let tick = Tick::try_from(c).unwrap_or(0) * COLUMN;
+            header.push(if c == playhead && state.transport.playing {
+                '▼'
+            } else if tick.is_multiple_of(bar) {
+                '|'
+            } else {
+                ' '
+            });
+        }
+        lines.push(Line::styled(header, Style::default().fg(Color::DarkGray)));
+        let rows = usize::from(inner.height.saturating_sub(1));
+        let top = follow(0, lane_at, rows);
+        for (i, lane) in lanes.iter().enumerate().skip(top).take(rows) {
+            let name = format!(
+                "{:<w$}",
+                truncate(&target_name(state.project, &lane.target), usize::from(NAME) - 2),
+                w = usize::from(NAME)
+            );
+            let name_style = if i == lane_at { cursor_style() } else { Style::default() };
+            let mut spans = vec![Span::styled(name, name_style)];
+            let (lo, hi) = param_range(state.project, &lane.target).unwrap_or((0.0, 1.0));
+            for c in first..first + cols {
+                let t0 = Tick::try_from(c).unwrap_or(0) * COLUMN;
+                let here = lane.points.range(t0..t0 + COLUMN).next();
+                let (text, style) = match here {
+                    Some(_) => ("●".to_owned(), Style::default().fg(Color::Cyan)),
+                    None => match value_at(lane, t0) {
+                        Some(v) => {
+                            (level_glyph((v - lo) / (hi - lo).max(f32::EPSILON)), Style::default().fg(Color::DarkGray))
+                        }
+                        None => ("·".to_owned(), Style::default().fg(Color::DarkGray)),
+                    },
+                };
+                let style = if i == lane_at && c == cursor_col { cursor_style() } else { style };
+                spans.push(Span::styled(text, style));
+            }
+            lines.push(Line::from(spans));
+        }
+        frame.render_widget(Paragraph::new(lines), inner);
+    }
+}
+
+/// The lane's value at `tick`: linear between points, held after the last
+/// and before the first; `None` without points.
+pub fn value_at(lane: &AutomationLane, tick: Tick) -> Option<f32> {
+    let before = lane.points.range(..=tick).next_back();
+    let after = lane.points.range(tick..).next();
+    match (before, after) {
+        (Some((t0, v0)), Some((t1, v1))) if t1 > t0 => {
+            let f = (tick - t0) as f32 / (t1 - t0) as f32;
+            Some(v0 + (v1 - v0) * f)
+        }
+        (Some((_, v)), _) | (None, Some((_, v))) => Some(*v),
+        (None, None) => None,
+    }
+}
+
+/// A block of height `frac` (0..=1) in one character.
+fn level_glyph(frac: f32) -> String {
+    const GLYPHS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    // An index into eight glyphs: the truncation is the intent.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let i = (frac.clamp(0.0, 1.0) * 7.0).round() as usize;
+    GLYPHS[i.min(7)].to_string()
+}
