@@ -9,9 +9,11 @@
 //!   path, dirty flag and the [`session::AudioSink`] diffs go to.
 //! - [`persist`]: `*.imbolc` files (SQLite + MessagePack): open, save,
 //!   recovery copies, migrations and a background saver thread.
+//! - [`render`]: rendering to WAV (master and stems) with `scsynth -N`.
 
 pub mod dispatch;
 pub mod persist;
+pub mod render;
 pub mod session;
 pub mod undo;
 

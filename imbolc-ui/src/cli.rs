@@ -2,13 +2,17 @@
 
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use imbolc_audio::server::{JackMode, ServerConfig};
 
 /// A terminal digital audio workstation.
 #[derive(Debug, Parser)]
-#[command(name = "imbolc", version, about)]
+#[command(name = "imbolc", version, about, args_conflicts_with_subcommands = true)]
 pub struct Args {
+    /// A subcommand (`imbolc render …`); without one, the TUI starts.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Project file to open (created when it does not exist).
     pub project: Option<PathBuf>,
 
@@ -28,4 +32,11 @@ impl Args {
         };
         ServerConfig { jack, ..ServerConfig::default() }
     }
+}
+
+/// What `imbolc` does instead of starting the TUI.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render the master (and stems) to WAV files, faster than real time.
+    Render(crate::render_cli::RenderArgs),
 }

@@ -13,6 +13,7 @@
 //! - [`status`]: tab bar and status line.
 //! - [`open`]: opening the project named on the command line.
 //! - [`run`]: the terminal event loop.
+//! - [`render_cli`]: `imbolc render`: progress bar, summary, exit codes.
 
 mod app;
 mod cli;
@@ -23,6 +24,7 @@ mod modal;
 mod open;
 mod palette;
 mod panes;
+mod render_cli;
 mod run;
 mod state;
 mod status;
@@ -39,6 +41,9 @@ use imbolc_core::persist::BackgroundSaver;
 fn main() -> ExitCode {
     let args = cli::Args::parse();
     let _log_guard = logging::init();
+    if let Some(cli::Command::Render(render)) = &args.command {
+        return render_cli::run(render);
+    }
     match run_app(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -117,11 +117,38 @@ fn stem_owners(scene: &AudioScene, set: StemSet) -> Vec<(ChainOwner, String)> {
     owners
 }
 
+/// `scene` with only instrument `only` and its clips (buses and master
+/// stay, so its sends sound): a solo run costs one instrument, not all.
+/// It stays muted if the mix mutes it (its own mute, or another solo).
+fn solo_scene(scene: &AudioScene, only: InstrumentId) -> AudioScene {
+    let any_solo = scene.instruments.iter().any(|i| i.mixer.solo);
+    let mut s = scene.clone();
+    s.instruments.retain(|i| i.id == only);
+    for i in &mut s.instruments {
+        if any_solo && !i.mixer.solo {
+            i.mixer.mute = true;
+        }
+        i.mixer.solo = false;
+    }
+    s.clips.retain(|c| c.instrument == only);
+    let clips: std::collections::HashSet<_> = s.clips.iter().map(|c| c.id).collect();
+    s.placements.retain(|p| clips.contains(&p.clip));
+    s
+}
+
 /// Builds the score rendering `spec` of `scene`: SynthDefs and the graph at
 /// time 0, the timeline from `spec.start` to `spec.end` as the live engine
 /// would play it, every voice released at the end, and the end bundle at
 /// end + tail.
 pub fn plan(scene: &AudioScene, spec: &OfflineSpec) -> ScorePlan {
+    let solo;
+    let scene = match spec.only {
+        Some(only) => {
+            solo = solo_scene(scene, only);
+            &solo
+        }
+        None => scene,
+    };
     let owners = stem_owners(scene, spec.stems);
     let stem_count = u32::try_from(owners.len()).unwrap_or(0);
     let channels = 2 + 2 * stem_count;
@@ -146,10 +173,7 @@ pub fn plan(scene: &AudioScene, spec: &OfflineSpec) -> ScorePlan {
     // Recording into a score cannot fail (no size limit, no I/O).
     let _ = backend.execute(Timing::At(Timetag::from_secs_f64(0.0)), &build);
 
-    let mut timeline = scene.clone();
-    if let Some(only) = spec.only {
-        timeline.clips.retain(|c| c.instrument == only);
-    }
+    let timeline = scene.clone();
     let bpm = scene_tempo(scene);
     let music_secs = ticks_to_secs(spec.end.saturating_sub(spec.start), bpm);
 
