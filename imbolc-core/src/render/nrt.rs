@@ -27,7 +27,7 @@ pub struct NrtJob<'a> {
     pub length: f64,
 }
 
-/// Renders `job` to a 32-bit float WAV, calling `progress` with 0..=1.
+/// Renders `job` to headerless 32-bit float (little-endian), calling `progress` with 0..=1.
 ///
 /// # Errors
 /// [`RenderError::ScsynthMissing`], [`RenderError::Scsynth`] (non-zero exit
@@ -40,7 +40,7 @@ pub fn run(job: &NrtJob<'_>, cancel: &AtomicBool, progress: &mut dyn FnMut(f64))
         .arg(job.score)
         .arg("_")
         .arg(job.output)
-        .args([&job.rate.to_string(), "WAV", "float"])
+        .args([&job.rate.to_string(), "raw", "float"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
