@@ -21,6 +21,7 @@ use ratatui::layout::{Constraint, Layout};
 use crate::commands::{CommandId, Context, PaneKind, command};
 use crate::keys::{KeyChord, Keymap};
 use crate::modal::{Modal, Outcome, Pick};
+use crate::render_dialog::{DialogOutcome, RenderDialog};
 use crate::panes::editor::EditorPane;
 use crate::panes::help::HelpPane;
 use crate::panes::mixer::MixerPane;
@@ -55,6 +56,8 @@ pub struct App<S: AudioSink> {
     quit_after_save: bool,
     saving: bool,
     quit: bool,
+    /// The render dialog, when open (it outlives a render in progress).
+    render: Option<RenderDialog>,
 }
 
 impl<S: AudioSink> std::fmt::Debug for App<S> {
@@ -82,6 +85,7 @@ impl<S: AudioSink> App<S> {
             quit_after_save: false,
             saving: false,
             quit: false,
+            render: None,
         }
     }
 
@@ -143,6 +147,9 @@ impl<S: AudioSink> App<S> {
         if let Some(job) = self.session.autosave_job(now) {
             self.submit(job);
         }
+        if let Some(dialog) = &mut self.render {
+            changed |= dialog.poll();
+        }
         changed
     }
 
@@ -171,6 +178,12 @@ impl<S: AudioSink> App<S> {
 
     /// Handles one key press.
     pub fn press(&mut self, key: KeyEvent) {
+        if let Some(dialog) = &mut self.render {
+            if dialog.key(key, self.session.project()) == DialogOutcome::Close {
+                self.render = None;
+            }
+            return;
+        }
         if let Some(modal) = &mut self.modal {
             let outcome = modal.key(key);
             if outcome != Outcome::Open {
@@ -287,6 +300,7 @@ impl<S: AudioSink> App<S> {
             CommandId::ShowPianoRoll => self.show(PaneKind::PianoRoll),
             CommandId::ShowMixer => self.show(PaneKind::Mixer),
             CommandId::ShowServer => self.show(PaneKind::Server),
+            CommandId::Render => self.render = Some(RenderDialog::new(self.render_dir())),
             _ => {
                 let state = State {
                     project: self.session.project(),
@@ -311,6 +325,18 @@ impl<S: AudioSink> App<S> {
                     self.on_intent(intent);
                 }
             }
+        }
+    }
+
+    /// Where renders go: `<song>-render/` next to the project file, else
+    /// `render/` in the working directory.
+    fn render_dir(&self) -> PathBuf {
+        match &self.path {
+            Some(p) => {
+                let stem = p.file_stem().map_or_else(|| "song".into(), |s| s.to_string_lossy().into_owned());
+                p.with_file_name(format!("{stem}-render"))
+            }
+            None => PathBuf::from("render"),
         }
     }
 
@@ -430,6 +456,9 @@ impl<S: AudioSink> App<S> {
         );
         if let Some(modal) = &self.modal {
             modal.render(frame, &self.keymap);
+        }
+        if let Some(dialog) = &self.render {
+            dialog.render(frame);
         }
     }
 }

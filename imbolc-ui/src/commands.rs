@@ -102,6 +102,7 @@ pub enum CommandId {
     DeleteNote,
     OctaveUp,
     OctaveDown,
+    Render,
 }
 
 /// One row of the table.
@@ -192,6 +193,7 @@ pub const COMMANDS: &[Command] = &[
     cmd(C::DeleteNote, "note-delete", "Delete the note under the cursor", &["x"], Pane(P::PianoRoll)),
     cmd(C::OctaveUp, "octave-up", "Move the cursor up an octave", &["K"], Pane(P::PianoRoll)),
     cmd(C::OctaveDown, "octave-down", "Move the cursor down an octave", &["J"], Pane(P::PianoRoll)),
+    cmd(C::Render, "render", "Render the song to WAV files (master and stems)", &["C-e"], G),
 ];
 
 /// The table row of a command.

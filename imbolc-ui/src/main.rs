@@ -14,6 +14,7 @@
 //! - [`open`]: opening the project named on the command line.
 //! - [`run`]: the terminal event loop.
 //! - [`render_cli`]: `imbolc render`: progress bar, summary, exit codes.
+//! - [`render_dialog`]: the render dialog (worker thread, gauge, cancel).
 
 mod app;
 mod cli;
@@ -25,6 +26,7 @@ mod open;
 mod palette;
 mod panes;
 mod render_cli;
+mod render_dialog;
 mod run;
 mod state;
 mod status;
