@@ -21,12 +21,12 @@ use ratatui::layout::{Constraint, Layout};
 use crate::commands::{CommandId, Context, PaneKind, command};
 use crate::keys::{KeyChord, Keymap};
 use crate::modal::{Modal, Outcome, Pick};
-use crate::render_dialog::{DialogOutcome, RenderDialog};
 use crate::panes::editor::EditorPane;
 use crate::panes::help::HelpPane;
 use crate::panes::mixer::MixerPane;
 use crate::panes::piano_roll::PianoRollPane;
 use crate::panes::{Intent, State, instruments, server};
+use crate::render_dialog::{DialogOutcome, RenderDialog};
 use crate::status::{self, Message};
 
 /// The view state of every pane.

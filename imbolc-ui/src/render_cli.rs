@@ -8,8 +8,7 @@ use std::sync::atomic::AtomicBool;
 
 use clap::Args;
 use imbolc_core::render::{
-    self, Normalize, Phase, RenderError, RenderOptions, RenderProgress, RenderRange, RenderSummary, SampleFormat,
-    Tail,
+    self, Normalize, Phase, RenderError, RenderOptions, RenderProgress, RenderRange, RenderSummary, SampleFormat, Tail,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -164,8 +163,22 @@ mod tests {
         assert!(a.command.is_none());
         assert_eq!(a.project, Some(PathBuf::from("song.imbolc")));
         let a = crate::cli::Args::try_parse_from([
-            "imbolc", "render", "s.imbolc", "--out", "o", "--stems", "--rate", "96000", "--format", "16", "--tail",
-            "auto", "--normalize", "lufs:-16", "--range", "2-3",
+            "imbolc",
+            "render",
+            "s.imbolc",
+            "--out",
+            "o",
+            "--stems",
+            "--rate",
+            "96000",
+            "--format",
+            "16",
+            "--tail",
+            "auto",
+            "--normalize",
+            "lufs:-16",
+            "--range",
+            "2-3",
         ])
         .unwrap();
         let Some(crate::cli::Command::Render(r)) = a.command else { panic!("render expected") };

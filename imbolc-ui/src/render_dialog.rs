@@ -14,8 +14,7 @@ use std::thread::JoinHandle;
 
 use crossterm::event::{KeyCode, KeyEvent};
 use imbolc_core::render::{
-    self, Normalize, Phase, RenderError, RenderOptions, RenderProgress, RenderRange, RenderSummary, SampleFormat,
-    Tail,
+    self, Normalize, Phase, RenderError, RenderOptions, RenderProgress, RenderRange, RenderSummary, SampleFormat, Tail,
 };
 use imbolc_types::Project;
 use ratatui::Frame;
@@ -26,7 +25,8 @@ use ratatui::widgets::{Block, Clear, Gauge, Paragraph};
 use crate::panes::cursor_style;
 
 const TAILS: [Tail; 5] = [Tail::Secs(0.0), Tail::Secs(1.0), Tail::Secs(2.0), Tail::Secs(5.0), Tail::Auto { cap: 30.0 }];
-const NORMALIZE: [Normalize; 4] = [Normalize::Off, Normalize::Peak(-1.0), Normalize::Lufs(-14.0), Normalize::Lufs(-23.0)];
+const NORMALIZE: [Normalize; 4] =
+    [Normalize::Off, Normalize::Peak(-1.0), Normalize::Lufs(-14.0), Normalize::Lufs(-23.0)];
 const FORMATS: [SampleFormat; 3] = [SampleFormat::Int16, SampleFormat::Int24, SampleFormat::Float32];
 
 /// The option rows, in order; the last is the render button.
@@ -43,8 +43,17 @@ enum Row {
     Start,
 }
 
-const ROWS: [Row; 9] =
-    [Row::Stems, Row::FirstBar, Row::LastBar, Row::Rate, Row::Format, Row::Tail, Row::Normalize, Row::Overwrite, Row::Start];
+const ROWS: [Row; 9] = [
+    Row::Stems,
+    Row::FirstBar,
+    Row::LastBar,
+    Row::Rate,
+    Row::Format,
+    Row::Tail,
+    Row::Normalize,
+    Row::Overwrite,
+    Row::Start,
+];
 
 /// A render running on its worker thread.
 #[derive(Debug)]
@@ -125,7 +134,8 @@ impl RenderDialog {
         }
     }
 
-    /// True while a render runs (the app polls it every frame).
+    /// True while a render runs.
+    #[cfg(test)]
     pub fn is_running(&self) -> bool {
         matches!(self.stage, Stage::Running(_))
     }
@@ -275,7 +285,11 @@ impl RenderDialog {
         ROWS.iter()
             .enumerate()
             .map(|(i, &row)| {
-                let text = if row == Row::Start { label(row).to_owned() } else { format!("{:<12} {}", label(row), value(row)) };
+                let text = if row == Row::Start {
+                    label(row).to_owned()
+                } else {
+                    format!("{:<12} {}", label(row), value(row))
+                };
                 let line = Line::from(text);
                 if i == self.row { line.style(cursor_style()) } else { line }
             })
@@ -287,12 +301,7 @@ impl RenderDialog {
         let area = frame.area();
         let width = 64.min(area.width);
         let height = 16.min(area.height);
-        let rect = Rect {
-            x: area.x + (area.width - width) / 2,
-            y: area.y + (area.height - height) / 2,
-            width,
-            height,
-        };
+        let rect = Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height };
         frame.render_widget(Clear, rect);
         let block = Block::bordered().title(" Render to WAV ");
         let inner = block.inner(rect);
@@ -330,6 +339,19 @@ impl RenderDialog {
             Stage::Done(Err(e)) => {
                 let text = vec![Line::from("render failed:"), Line::from(e.clone()), Line::from("any key: close")];
                 frame.render_widget(Paragraph::new(text).wrap(ratatui::widgets::Wrap { trim: true }), body);
+            }
+        }
+    }
+}
+
+impl Drop for RenderDialog {
+    /// Closing the app mid-render cancels it and waits for the worker, so
+    /// scsynth is killed and no temporary file is left behind.
+    fn drop(&mut self) {
+        if let Stage::Running(job) = &mut self.stage {
+            job.cancel.store(true, Ordering::Relaxed);
+            if let Some(h) = job.handle.take() {
+                let _ = h.join();
             }
         }
     }

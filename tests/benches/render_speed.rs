@@ -23,7 +23,7 @@ const BAR: u32 = 1920;
 fn fixture() -> Project {
     let mut p = Project::new("bench");
     p.tempo = 120.0;
-    let mut apply = |p: &mut Project, a: Action| {
+    let apply = |p: &mut Project, a: Action| {
         dispatch(p, a).unwrap();
     };
     apply(&mut p, Action::AddBus { name: "verb".into() });

@@ -17,8 +17,8 @@ use imbolc_core::render::{
     self, Normalize, RenderError, RenderOptions, RenderRange, RenderSummary, SampleFormat, Tail,
 };
 use imbolc_types::{
-    Action, ChainOwner, EffectKind, EnvelopeStage, FilterDef, FilterKind, InstrumentId, MixerParam, Note,
-    ParamTarget, Project, SourceKind,
+    Action, ChainOwner, EffectKind, EnvelopeStage, FilterDef, FilterKind, InstrumentId, MixerParam, Note, ParamTarget,
+    Project, SourceKind,
 };
 
 const BAR: u32 = 1920;
@@ -79,8 +79,9 @@ fn apply(p: &mut Project, a: Action) {
 fn part(p: &mut Project, instrument: InstrumentId, pitch: u8, bars: u32, at: u32) {
     apply(p, Action::AddClip { instrument, name: "part".into(), length: bars * BAR });
     let clip = *p.clips.keys().next_back().unwrap();
-    let notes =
-        (0..bars * 4).map(|k| Note { pitch: pitch + (k % 5) as u8, velocity: 100, start: k * 480, length: 360 }).collect();
+    let notes = (0..bars * 4)
+        .map(|k| Note { pitch: pitch + (k % 5) as u8, velocity: 100, start: k * 480, length: 360 })
+        .collect();
     apply(p, Action::AddNotes { clip, notes });
     apply(p, Action::AddPlacement { clip, start: at * BAR, length: bars * BAR });
 }
@@ -152,17 +153,16 @@ fn stems_have_equal_length_sound_only_where_they_play_and_sum_to_the_master() {
     let expect_frames = ((16.0 + 2.0) * 48_000.0) as usize;
     assert_eq!(s.frames as usize, expect_frames);
     let wav = |n: &str| Wav::read(&dir.join(n));
-    let (master, lead, bass, pad, verb) = (wav("master.wav"), wav("lead.wav"), wav("bass.wav"), wav("pad.wav"), wav("verb.wav"));
+    let (master, lead, bass, pad, verb) =
+        (wav("master.wav"), wav("lead.wav"), wav("bass.wav"), wav("pad.wav"), wav("verb.wav"));
     for w in [&master, &lead, &bass, &pad, &verb] {
         assert_eq!(w.frames(), expect_frames, "same length");
         assert_eq!((w.spec.channels, w.spec.sample_rate, w.spec.bits_per_sample), (2, 48_000, 24));
     }
     let bar = |w: &Wav, b: u32| w.span(f64::from(b) * BAR_SECS, f64::from(b + 1) * BAR_SECS).to_vec();
-    for (name, w, plays, silent) in [
-        ("lead", &lead, 0..4, vec![5, 6, 7]),
-        ("bass", &bass, 2..6, vec![0, 1]),
-        ("pad", &pad, 4..8, vec![0, 1, 2, 3]),
-    ] {
+    for (name, w, plays, silent) in
+        [("lead", &lead, 0..4, vec![5, 6, 7]), ("bass", &bass, 2..6, vec![0, 1]), ("pad", &pad, 4..8, vec![0, 1, 2, 3])]
+    {
         for b in plays {
             assert!(db(rms(&bar(w, b))) > -55.0, "{name} sounds in bar {}: {:.1} dB", b + 1, db(rms(&bar(w, b))));
         }
@@ -259,8 +259,7 @@ fn an_automatic_tail_stops_once_every_file_is_silent() {
         ..opts(&dir)
     };
     let long = run(&song(), &RenderOptions { tail: Tail::Secs(12.0), ..base.clone() }).unwrap();
-    let ends: Vec<usize> =
-        long.files.iter().map(|f| last_audible(&Wav::read(&f.path))).collect();
+    let ends: Vec<usize> = long.files.iter().map(|f| last_audible(&Wav::read(&f.path))).collect();
     let silent_from = *ends.iter().max().unwrap();
     assert!(silent_from > 4 * 48_000, "the reverb rings past the range");
     assert!(silent_from < 16 * 48_000, "and dies within the fixed tail");
@@ -312,7 +311,10 @@ fn pre_fader_stems_ignore_the_fader_and_post_fader_ones_follow_it() {
     run(&p, &RenderOptions { pre_fader: true, ..base }).unwrap();
     let pre = rms(&Wav::read(&dir.join("lead.wav")).samples);
     let gain = db(post) - db(pre);
-    assert!((gain - db(0.2 * std::f64::consts::FRAC_1_SQRT_2)).abs() < 0.5, "post-fader is {gain:.2} dB below pre-fader ({post} vs {pre})");
+    assert!(
+        (gain - db(0.2 * std::f64::consts::FRAC_1_SQRT_2)).abs() < 0.5,
+        "post-fader is {gain:.2} dB below pre-fader ({post} vs {pre})"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

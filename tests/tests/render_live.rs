@@ -22,9 +22,9 @@ use std::time::{Duration, SystemTime};
 
 use imbolc_audio::backend::Timetag;
 use imbolc_audio::offline::{self, OfflineSpec, StemSet};
+use imbolc_audio::server::{JackMode, ServerConfig};
 use imbolc_core::dispatch;
 use imbolc_core::render::{self, RenderOptions, RenderRange, SampleFormat, Tail};
-use imbolc_audio::server::{JackMode, ServerConfig};
 use imbolc_tests::{ScServer, test_config};
 use imbolc_types::{Action, EnvelopeStage, Note, ParamTarget, Project, SourceKind};
 use rosc::{OscBundle, OscMessage, OscPacket, OscTime, OscType};
@@ -209,11 +209,12 @@ fn record_live(project: &Project, dir: &Path, attempt: usize) -> Vec<f32> {
     let sender = server.sender();
     let mut entries = plan.score.entries.iter().filter(|e| e.messages.iter().all(|m| m.addr != "/d_recv"));
     let build = entries.next().unwrap();
-    sender.send(&OscPacket::Bundle(OscBundle {
-        timetag: OscTime { seconds: 0, fractional: 1 },
-        content: build.messages.iter().cloned().map(OscPacket::Message).collect(),
-    }))
-    .unwrap();
+    sender
+        .send(&OscPacket::Bundle(OscBundle {
+            timetag: OscTime { seconds: 0, fractional: 1 },
+            content: build.messages.iter().cloned().map(OscPacket::Message).collect(),
+        }))
+        .unwrap();
     let recorder = OscMessage {
         addr: "/s_new".into(),
         args: vec![

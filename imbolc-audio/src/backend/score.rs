@@ -212,10 +212,7 @@ mod tests {
         assert_eq!(times, vec![0.0, 0.0, 0.75, 1.5, 3.0]);
         let setup: Vec<&str> = bundles[0].content.iter().map(|p| msg(p).addr.as_str()).collect();
         assert_eq!(setup, vec!["/d_recv", "/d_recv", "/b_allocRead"]);
-        assert_eq!(
-            msg(&bundles[0].content[0]).args,
-            vec![OscType::Blob(crate::synthdefs::ALL[0].bytes.to_vec())]
-        );
+        assert_eq!(msg(&bundles[0].content[0]).args, vec![OscType::Blob(crate::synthdefs::ALL[0].bytes.to_vec())]);
         assert_eq!(msg(&bundles[1].content[0]), &to_message(&group));
         assert_eq!(msg(&bundles[2].content[0]).addr, "/n_free");
         assert_eq!(msg(&bundles[3].content[0]), &to_message(&set));

@@ -75,10 +75,7 @@ impl StemRouter {
         let mut routed = Vec::with_capacity(ops.len() + self.taps.len());
         for mut op in ops.drain(..) {
             let extra = match &mut op {
-                ServerOp::SynthNew { id, controls, .. } => match self.taps.get(id) {
-                    Some(tap) => Some(self.tap_new(tap, controls)),
-                    None => None,
-                },
+                ServerOp::SynthNew { id, controls, .. } => self.taps.get(id).map(|tap| self.tap_new(tap, controls)),
                 ServerOp::Set { node, controls } => match self.taps.get(node) {
                     Some(tap) if !self.pre_fader => redirect(tap, controls)
                         .map(|dest| ServerOp::Set { node: tap.node, controls: vec![("dest", dest)] }),
@@ -147,14 +144,14 @@ mod tests {
         assert_eq!(controls[1], ("out", STEM_BUS_BASE as f32));
         let ServerOp::SynthNew { def, action, target, controls, .. } = &ops[2] else { panic!("tap") };
         assert_eq!((*def, *action, *target), (STEM_TAP, AddAction::After, NodeId(50)));
-        assert_eq!(
-            controls,
-            &vec![("in", STEM_BUS_BASE as f32), ("out", 2.0), ("dest", 16.0), ("thru", 1.0)]
-        );
+        assert_eq!(controls, &vec![("in", STEM_BUS_BASE as f32), ("out", 2.0), ("dest", 16.0), ("thru", 1.0)]);
 
         let mut ops = vec![ServerOp::Set { node: NodeId(50), controls: vec![("out", 24.0), ("pan", 0.1)] }];
         r.route(&mut ops);
-        assert_eq!(ops[0], ServerOp::Set { node: NodeId(50), controls: vec![("out", STEM_BUS_BASE as f32), ("pan", 0.1)] });
+        assert_eq!(
+            ops[0],
+            ServerOp::Set { node: NodeId(50), controls: vec![("out", STEM_BUS_BASE as f32), ("pan", 0.1)] }
+        );
         assert_eq!(ops[1], ServerOp::Set { node: NodeId(TAP_NODE_BASE), controls: vec![("dest", 24.0)] });
     }
 

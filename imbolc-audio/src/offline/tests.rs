@@ -27,7 +27,14 @@ fn scene() -> AudioScene {
         let notes = (0..4)
             .map(|n| (NoteId(n), Note { pitch: 60 + n as u8, velocity: 100, start: n * 480, length: 240 }))
             .collect();
-        clips.push(Clip { id: ClipId(i), name: String::new(), instrument: InstrumentId(i), length: 1920, looping: false, notes });
+        clips.push(Clip {
+            id: ClipId(i),
+            name: String::new(),
+            instrument: InstrumentId(i),
+            length: 1920,
+            looping: false,
+            notes,
+        });
         placements.push(Placement { id: PlacementId(i), clip: ClipId(i), start: i * 1920, length: 1920 });
     }
     let buses = vec![Bus { id: BusId(0), name: "verb".into(), effects: vec![], mixer: MixerSettings::default() }];

@@ -218,6 +218,8 @@ fn create_wav(path: &Path, rate: u32, format: SampleFormat) -> Result<hound::Wav
 /// A dither seed per file, so renders are reproducible.
 fn seed(path: &Option<PathBuf>) -> u64 {
     path.as_ref().map_or(1, |p| {
-        p.to_string_lossy().bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+        p.to_string_lossy()
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
     })
 }

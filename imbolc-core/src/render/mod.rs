@@ -35,9 +35,7 @@ use imbolc_types::{TICKS_PER_QUARTER, Tick};
 
 pub use error::RenderError;
 pub use names::{file_names, sanitize};
-pub use options::{
-    AUTO_TAIL_CAP, Normalize, RATES, RenderOptions, RenderRange, SILENCE_DBFS, SampleFormat, Tail,
-};
+pub use options::{AUTO_TAIL_CAP, Normalize, RATES, RenderOptions, RenderRange, SILENCE_DBFS, SampleFormat, Tail};
 
 use mixdown::{FileSpec, Measured, Pass, RawInput};
 
@@ -101,8 +99,7 @@ pub fn render_file(
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(RenderProgress),
 ) -> Result<RenderSummary, RenderError> {
-    let loaded =
-        crate::persist::load(path).map_err(|source| RenderError::Project { path: path.to_owned(), source })?;
+    let loaded = crate::persist::load(path).map_err(|source| RenderError::Project { path: path.to_owned(), source })?;
     render(&loaded.project, opts, cancel, progress)
 }
 
@@ -175,7 +172,8 @@ pub fn render(
         Tail::Auto { cap } => cap,
     };
     let include_sends = opts.stems && opts.include_sends;
-    let stems = StemSet { instruments: opts.stems && !include_sends, buses: opts.stems && opts.bus_stems && !include_sends };
+    let stems =
+        StemSet { instruments: opts.stems && !include_sends, buses: opts.stems && opts.bus_stems && !include_sends };
     let base = OfflineSpec { start, end, tail: tail_secs, stems, pre_fader: opts.pre_fader, only: None };
 
     let mut specs = vec![base.clone()];
@@ -251,7 +249,8 @@ pub fn render(
         pre = Some(measured);
     }
 
-    let temps: Vec<PathBuf> = names.iter().map(|n| scratch.add(opts.out_dir.join(format!(".{n}.imbolc-tmp")))).collect();
+    let temps: Vec<PathBuf> =
+        names.iter().map(|n| scratch.add(opts.out_dir.join(format!(".{n}.imbolc-tmp")))).collect();
     let specs: Vec<FileSpec> = sources
         .iter()
         .zip(&gains)

@@ -9,16 +9,18 @@ const MAX_STEM: usize = 100;
 
 /// Windows device names, refused as file names whatever the extension.
 const RESERVED: [&str; 22] = [
-    "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8", "com9", "lpt1",
-    "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+    "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8", "com9", "lpt1", "lpt2",
+    "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
 ];
 
 /// A name safe everywhere: ASCII letters, digits, `-`, `_`, `.` and
 /// spaces; anything else becomes `_`; no leading or trailing dots or
 /// spaces; never empty, never a Windows device name.
 pub fn sanitize(name: &str) -> String {
-    let mapped: String =
-        name.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ' ') { c } else { '_' }).collect();
+    let mapped: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ' ') { c } else { '_' })
+        .collect();
     let mut s = mapped.trim_matches(|c| c == '.' || c == ' ').to_owned();
     if s.len() > MAX_STEM {
         s.truncate(MAX_STEM);
@@ -43,8 +45,10 @@ pub fn file_names(pattern: &str, project: &str, stems: &[String]) -> Vec<String>
         .iter()
         .enumerate()
         .map(|(index, stem)| {
-            let filled =
-                pattern.replace("{project}", project).replace("{stem}", stem).replace("{index}", &format!("{index:02}"));
+            let filled = pattern
+                .replace("{project}", project)
+                .replace("{stem}", stem)
+                .replace("{index}", &format!("{index:02}"));
             let mut name = sanitize(&filled);
             if !seen.insert(name.to_ascii_lowercase()) {
                 name = sanitize(&format!("{filled}-{index}"));

@@ -213,7 +213,7 @@ impl FromStr for Normalize {
         let value = |v: &str| -> Result<f64, RenderError> {
             let v = v.trim_end_matches("dbfs").trim_end_matches("db").trim_end_matches("lufs");
             match v.parse::<f64>() {
-                Ok(x) if x.is_finite() && x <= 0.0 && x >= -70.0 => Ok(x),
+                Ok(x) if (-70.0..=0.0).contains(&x) => Ok(x),
                 _ => Err(err()),
             }
         };
