@@ -13,12 +13,15 @@
 //! - [`scheduler`]: plays the timeline ahead of the clock as timed note
 //!   events (pure; lookahead, tempo changes, loops, seeks).
 //! - [`samples`]: checks a pad's sample file (WAV/AIFF, mono or stereo).
+//! - [`offline`]: NRT rendering: the same graph and playback on a virtual
+//!   clock, written as a score for `scsynth -N` (stems as extra channels).
 //! - [`voices`]: the voice allocator (polyphony, stealing, mono/legato,
 //!   sustain pedal, release tails, `/n_end` as ground truth).
 
 pub mod backend;
 pub mod engine;
 pub mod graph;
+pub mod offline;
 pub mod samples;
 pub mod scheduler;
 pub mod server;

@@ -40,6 +40,7 @@ pub const ALL: &[CompiledDef] = compiled!(
     "imbolc_drum_cowbell",
     "imbolc_sampler",
     "imbolc_click",
+    "imbolc_stem_tap",
 );
 
 /// The built-in drum voices (one-shot: `out`, `amp`, `vel`, `pitch` in

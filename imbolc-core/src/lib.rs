@@ -16,12 +16,14 @@
 //! - [`drums`]: pad edits that need a checked sample file.
 //! - [`persist`]: `*.imbolc` files (SQLite + MessagePack): open, save,
 //!   recovery copies, migrations and a background saver thread.
+//! - [`render`]: rendering to WAV (master and stems) with `scsynth -N`.
 
 pub mod demo;
 pub mod dispatch;
 pub mod drums;
 pub mod persist;
 pub mod record;
+pub mod render;
 pub mod session;
 pub mod tap_tempo;
 pub mod undo;

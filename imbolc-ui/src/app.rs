@@ -36,6 +36,7 @@ use crate::panes::help::HelpPane;
 use crate::panes::mixer::MixerPane;
 use crate::panes::piano_roll::PianoRollPane;
 use crate::panes::{Intent, State, instruments, server};
+use crate::render_dialog::{DialogOutcome, RenderDialog};
 use crate::status::{self, Message};
 use crate::transport::TransportView;
 
@@ -77,6 +78,8 @@ pub struct App<S: UiAudio> {
     loading: Option<files::Loading>,
     /// The user asked for a new server; the event loop makes one.
     restart: bool,
+    /// The render dialog, when open (it outlives a render in progress).
+    render: Option<RenderDialog>,
 }
 
 impl<S: UiAudio> std::fmt::Debug for App<S> {
@@ -108,6 +111,7 @@ impl<S: UiAudio> App<S> {
             live: play::Live::default(),
             loading: None,
             restart: false,
+            render: None,
         }
     }
 
@@ -174,6 +178,9 @@ impl<S: UiAudio> App<S> {
         }
         self.release_due(now);
         changed |= self.poll_loading();
+        if let Some(dialog) = &mut self.render {
+            changed |= dialog.poll();
+        }
         changed
     }
 
@@ -203,6 +210,12 @@ impl<S: UiAudio> App<S> {
 
     /// Handles one key press.
     pub fn press(&mut self, key: KeyEvent) {
+        if let Some(dialog) = &mut self.render {
+            if dialog.key(key, self.session.project()) == DialogOutcome::Close {
+                self.render = None;
+            }
+            return;
+        }
         if let Some(modal) = &mut self.modal {
             let outcome = modal.key(key);
             if outcome != Outcome::Open {
@@ -350,6 +363,7 @@ impl<S: UiAudio> App<S> {
             CommandId::TempoSet => self.modal = Some(Modal::Tempo { text: String::new() }),
             CommandId::SaveAs => self.ask_path(crate::modal::PathPurpose::SaveAs),
             CommandId::Open => self.ask_path(crate::modal::PathPurpose::Open),
+            CommandId::Render => self.render = Some(RenderDialog::new(self.render_dir())),
             _ => {
                 let state = State {
                     project: self.session.project(),
@@ -378,6 +392,18 @@ impl<S: UiAudio> App<S> {
                     self.on_intent(intent);
                 }
             }
+        }
+    }
+
+    /// Where renders go: `<song>-render/` next to the project file, else
+    /// `render/` in the working directory.
+    fn render_dir(&self) -> PathBuf {
+        match &self.path {
+            Some(p) => {
+                let stem = p.file_stem().map_or_else(|| "song".into(), |s| s.to_string_lossy().into_owned());
+                p.with_file_name(format!("{stem}-render"))
+            }
+            None => PathBuf::from("render"),
         }
     }
 
@@ -603,6 +629,9 @@ impl<S: UiAudio> App<S> {
         );
         if let Some(modal) = &self.modal {
             modal.render(frame, &self.keymap);
+        }
+        if let Some(dialog) = &self.render {
+            dialog.render(frame);
         }
     }
 }

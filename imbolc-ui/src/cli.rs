@@ -9,7 +9,7 @@ use imbolc_audio::server::{JackMode, ServerConfig};
 #[derive(Debug, Parser)]
 #[command(name = "imbolc", version, about, args_conflicts_with_subcommands = true)]
 pub struct Args {
-    /// A command to run instead of the terminal UI.
+    /// A subcommand (`imbolc demo …`, `imbolc render …`); without one, the TUI starts.
     #[command(subcommand)]
     pub command: Option<Command>,
 
@@ -45,6 +45,8 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Render the master (and stems) to WAV files, faster than real time.
+    Render(crate::render_cli::RenderArgs),
 }
 
 #[cfg(test)]

@@ -170,6 +170,7 @@ pub enum CommandId {
     SendDown,
     ServerRestart,
     TempoSet,
+    Render,
 }
 
 /// One row of the table.
@@ -355,6 +356,7 @@ pub const COMMANDS: &[Command] = &[
     cmd(C::SendDown, "send-down", "Lower the strip's first send", &["<"], Pane(P::Mixer)),
     cmd(C::ServerRestart, "server-restart", "Restart the synthesis server", &["R"], Pane(P::Server)),
     cmd(C::TempoSet, "tempo-set", "Type a tempo in bpm", &["T"], G),
+    cmd(C::Render, "render", "Render the song to WAV files (master and stems)", &["C-e"], G),
 ];
 
 /// The table row of a command.

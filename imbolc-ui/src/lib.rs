@@ -19,6 +19,8 @@
 //! - [`run`]: the terminal event loop.
 //! - [`transport`]: play state, loop region and positions as bar.beat.
 //! - [`typing`]: musical typing, the keyboard as a piano.
+//! - [`render_cli`]: `imbolc render`: progress bar, summary, exit codes.
+//! - [`render_dialog`]: the render dialog (worker thread, gauge, cancel).
 
 pub mod app;
 pub mod audio;
@@ -32,6 +34,8 @@ pub mod modal;
 pub mod open;
 pub mod palette;
 pub mod panes;
+pub mod render_cli;
+pub mod render_dialog;
 pub mod run;
 pub mod state;
 pub mod status;

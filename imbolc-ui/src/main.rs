@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use imbolc_audio::engine::AudioHandle;
 use imbolc_core::persist::BackgroundSaver;
-use imbolc_ui::{app, cli, keys, logging, open, run, terminal};
+use imbolc_ui::{app, cli, keys, logging, open, render_cli, run, terminal};
 
 fn main() -> ExitCode {
     let started = std::time::Instant::now();
@@ -28,6 +28,7 @@ fn main() -> ExitCode {
 /// A command-line subcommand: no terminal UI, no audio.
 fn run_command(command: &cli::Command) -> ExitCode {
     let result = match command {
+        cli::Command::Render(render) => return render_cli::run(render),
         cli::Command::Demo { path, force } => {
             imbolc_core::demo::write_demo(path, *force).map(|()| format!("wrote the demo song to {}", path.display()))
         }

@@ -6,8 +6,8 @@
 //! - [`ModelBackend`]: an in-memory scsynth node tree for tests, with a
 //!   [`CanonicalTree`] view comparable with `==`.
 //! - [`ScBackend`]: one OSC bundle per batch over UDP to scsynth.
-//! - a `ScoreBackend` (NRT rendering) fits the same trait: it records
-//!   `(timetag, ops)` pairs as timed score bundles.
+//! - [`ScoreBackend`] (NRT rendering): records `(timetag, ops)` pairs as
+//!   timed bundles of a [`Score`] for `scsynth -N`.
 
 mod canonical;
 mod error;
@@ -17,6 +17,7 @@ mod model_tests;
 mod op;
 mod query_tree;
 mod sc;
+mod score;
 mod timing;
 
 pub use canonical::{CanonicalKind, CanonicalNode, CanonicalTree, ControlValue};
@@ -25,6 +26,7 @@ pub use model::{ModelBackend, ModelFailure, NodeView, SynthState};
 pub use op::{AddAction, ControlName, NodeId, ServerOp};
 pub use query_tree::QueryTreeError;
 pub use sc::{MAX_DATAGRAM, ScBackend, encode_batch, encode_batch_into, to_message};
+pub use score::{Score, ScoreBackend, ScoreEntry, ScoreError};
 pub use timing::{Timetag, Timing};
 
 /// Executes batches of server ops.

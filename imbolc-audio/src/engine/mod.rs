@@ -31,7 +31,7 @@ mod gates;
 pub mod handle;
 pub mod inbound;
 pub mod meters;
-mod playback;
+pub(crate) mod playback;
 pub mod registry;
 mod run;
 mod send;

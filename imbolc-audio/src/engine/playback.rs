@@ -91,6 +91,20 @@ impl Playback {
         self.scheduler.is_playing()
     }
 
+    /// A playback on a virtual clock at 0 whose timetags are seconds from
+    /// the start (NRT rendering: `crate::offline` drives it window by window
+    /// with [`Playback::set_virtual_now`] and [`Playback::advance`]).
+    pub fn offline(scheduler: SchedulerConfig, voices: VoiceConfig) -> Self {
+        let mut p = Playback::new(scheduler, voices);
+        p.clock = Clock::virtual_at(0.0);
+        p
+    }
+
+    /// Moves the virtual clock of an [`Playback::offline`] playback.
+    pub fn set_virtual_now(&mut self, secs: f64) {
+        self.clock.set_virtual(secs);
+    }
+
     /// How long the loop may sleep: half a lookahead while playing, so the
     /// next window is sent before its notes are due.
     /// Also while a held-back release waits (see [`GateKeeper`]).
@@ -216,8 +230,10 @@ impl Playback {
         self.advance(to, graph, out);
     }
 
-    /// The events up to clock time `to` (tests pass a `to` of their own).
-    fn advance(&mut self, to: f64, graph: &mut SignalGraph, out: &mut Vec<Batch>) {
+    /// The events up to clock time `to`: one scheduler window → batches.
+    /// The live loop calls it through [`Playback::window`]; rendering and
+    /// tests pass a `to` of their own.
+    pub(crate) fn advance(&mut self, to: f64, graph: &mut SignalGraph, out: &mut Vec<Batch>) {
         let mut events = std::mem::take(&mut self.events);
         events.clear();
         let mut params = std::mem::take(&mut self.params);

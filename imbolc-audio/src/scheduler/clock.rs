@@ -21,6 +21,9 @@ pub struct Clock {
     start: Instant,
     /// The anchor as NTP fixed point: seconds << 32 | fraction.
     anchor_ntp: u64,
+    /// A virtual clock's current time (rendering): when set, [`Clock::now`]
+    /// returns it instead of reading the monotonic clock.
+    fixed: Option<f64>,
 }
 
 impl Clock {
@@ -32,12 +35,29 @@ impl Clock {
     /// A clock whose zero is `start`, which happened at wall time `wall`
     /// (tests use a fixed `wall` to get reproducible timetags).
     pub fn anchored(start: Instant, wall: Timetag) -> Self {
-        Clock { start, anchor_ntp: (u64::from(wall.seconds) << 32) | u64::from(wall.fraction) }
+        Clock { start, anchor_ntp: (u64::from(wall.seconds) << 32) | u64::from(wall.fraction), fixed: None }
+    }
+
+    /// A virtual clock standing at `secs`, whose timetags are seconds from
+    /// zero (an NRT score's time base). It moves only by [`Clock::set_virtual`],
+    /// so a render runs the live code path as fast as the machine allows.
+    pub fn virtual_at(secs: f64) -> Self {
+        Clock { start: Instant::now(), anchor_ntp: 0, fixed: Some(secs) }
+    }
+
+    /// Moves a virtual clock to `secs` (no effect on a real clock).
+    pub fn set_virtual(&mut self, secs: f64) {
+        if self.fixed.is_some() {
+            self.fixed = Some(secs);
+        }
     }
 
     /// Seconds since the anchor.
     pub fn now(&self) -> f64 {
-        self.start.elapsed().as_secs_f64()
+        match self.fixed {
+            Some(secs) => secs,
+            None => self.start.elapsed().as_secs_f64(),
+        }
     }
 
     /// The timetag of `secs` seconds after the anchor. Integer arithmetic on
@@ -71,6 +91,15 @@ mod tests {
         assert_eq!(clock.timetag(-3.0), Timetag { seconds: 100, fraction: 1 << 31 });
         let t = clock.timetag(2.25);
         assert_eq!((t.seconds, t.fraction), (102, 3 << 30));
+    }
+
+    #[test]
+    fn a_virtual_clock_stands_still_and_tags_seconds_from_zero() {
+        let mut clock = Clock::virtual_at(1.5);
+        assert_eq!(clock.now(), 1.5);
+        clock.set_virtual(3.25);
+        assert_eq!(clock.now(), 3.25);
+        assert_eq!(clock.timetag(3.25), Timetag { seconds: 3, fraction: 1 << 30 });
     }
 
     #[test]

@@ -1,0 +1,373 @@
+//! Rendering a project to WAV files, faster than real time: the master and
+//! one stem per instrument (and per aux bus), all with the same start and
+//! length.
+//!
+//! 1. [`imbolc_audio::offline::plan`] turns the project into an NRT score
+//!    (the live graph and playback code on a virtual clock); stems are
+//!    extra output channels of the same run.
+//! 2. `nrt` runs `scsynth -N` on it (progress from its output; cancel kills
+//!    it). With "stems include sends", each instrument also gets a run of
+//!    its own, two at a time (one per core).
+//! 3. `mixdown` streams scsynth's raw output into the files: channel pairs
+//!    summed, gain, TPDF dither, written under temporary names, measured
+//!    (peak, LUFS, tail). A second pass is needed only for normalisation or
+//!    an automatic tail; files are split between two threads.
+//! 4. The temporary files are renamed at the very end, so a failure or a
+//!    cancel leaves no half-written file and touches no existing one.
+//!
+//! - `options`: [`RenderOptions`] and their text forms; `error`: [`RenderError`];
+//!   `names`: file names; `dither`: TPDF dither.
+
+mod dither;
+mod error;
+mod mixdown;
+mod names;
+mod nrt;
+mod options;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use imbolc_audio::offline::{self, OfflineSpec, ScorePlan, StemSet};
+use imbolc_types::project::Project;
+use imbolc_types::{TICKS_PER_QUARTER, Tick};
+
+pub use error::RenderError;
+pub use names::{file_names, sanitize};
+pub use options::{AUTO_TAIL_CAP, Normalize, RATES, RenderOptions, RenderRange, SILENCE_DBFS, SampleFormat, Tail};
+
+use mixdown::{FileSpec, Measured, Pass, RawInput};
+
+/// What a render is doing, for progress bars.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// scsynth renders the score.
+    Rendering,
+    /// Measuring before normalising or cutting the tail.
+    Analysing,
+    /// Writing the files.
+    Writing,
+}
+
+/// Progress of a render: the phase and how far it is (0..=1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RenderProgress {
+    pub phase: Phase,
+    pub fraction: f64,
+}
+
+/// One written file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderedFile {
+    /// "master", or the instrument's or bus's name.
+    pub stem: String,
+    pub path: PathBuf,
+    /// Sample peak after normalisation, dBFS (−inf when silent).
+    pub peak_dbfs: f64,
+    /// Integrated loudness (EBU R128), LUFS (−inf when silent).
+    pub lufs: f64,
+}
+
+/// What a render wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderSummary {
+    pub files: Vec<RenderedFile>,
+    pub rate: u32,
+    /// Frames of every file.
+    pub frames: u64,
+    /// Seconds of music in the range (without tail).
+    pub music_secs: f64,
+    /// Wall-clock seconds the render took.
+    pub wall_secs: f64,
+}
+
+impl RenderSummary {
+    /// Length of every file in seconds.
+    pub fn length_secs(&self) -> f64 {
+        self.frames as f64 / f64::from(self.rate.max(1))
+    }
+}
+
+/// Renders the project file at `path`.
+///
+/// # Errors
+/// See [`render`]; [`RenderError::Project`] when the file cannot be opened.
+pub fn render_file(
+    path: &Path,
+    opts: &RenderOptions,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(RenderProgress),
+) -> Result<RenderSummary, RenderError> {
+    let loaded = crate::persist::load(path).map_err(|source| RenderError::Project { path: path.to_owned(), source })?;
+    render(&loaded.project, opts, cancel, progress)
+}
+
+/// Deletes its paths when dropped (temporary files of a render).
+#[derive(Debug, Default)]
+struct Scratch(Vec<PathBuf>);
+
+impl Scratch {
+    fn add(&mut self, path: PathBuf) -> PathBuf {
+        self.0.push(path.clone());
+        path
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        for p in &self.0 {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+/// The song ticks `range` covers.
+fn range_ticks(project: &Project, range: RenderRange, song_end: Tick) -> Result<(Tick, Tick), RenderError> {
+    match range {
+        RenderRange::Whole if song_end == 0 => Err(RenderError::Empty("the song has no placed clips".into())),
+        RenderRange::Whole => Ok((0, song_end)),
+        RenderRange::Bars { first, last } => {
+            let ts = project.time_signature;
+            let bar = TICKS_PER_QUARTER * 4 * Tick::from(ts.numerator.max(1)) / Tick::from(ts.denominator.max(1));
+            let start = (first.saturating_sub(1)).saturating_mul(bar);
+            let end = last.saturating_mul(bar);
+            if end <= start {
+                return Err(RenderError::Empty(format!("bars {first}-{last}")));
+            }
+            Ok((start, end))
+        }
+    }
+}
+
+/// One scsynth run of a render.
+struct Run {
+    plan: ScorePlan,
+    score: PathBuf,
+    raw: PathBuf,
+}
+
+/// Renders `project` as `opts` asks, reporting progress and stopping (with
+/// nothing written) when `cancel` becomes true.
+///
+/// # Errors
+/// Bad input ([`RenderError::is_bad_input`]): options, empty range,
+/// unwritable folder, existing files without `force`. Failures: scsynth
+/// missing or failing, I/O, cancel.
+pub fn render(
+    project: &Project,
+    opts: &RenderOptions,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(RenderProgress),
+) -> Result<RenderSummary, RenderError> {
+    let started = Instant::now();
+    opts.validate()?;
+    let scene = project.audio_scene();
+    let (start, end) = range_ticks(project, opts.range, offline::song_end(&scene))?;
+
+    std::fs::create_dir_all(&opts.out_dir)
+        .map_err(|source| RenderError::Unwritable { path: opts.out_dir.clone(), source })?;
+    let tail_secs = match opts.tail {
+        Tail::Secs(s) => s,
+        Tail::Auto { cap } => cap,
+    };
+    let include_sends = opts.stems && opts.include_sends;
+    let stems =
+        StemSet { instruments: opts.stems && !include_sends, buses: opts.stems && opts.bus_stems && !include_sends };
+    let base = OfflineSpec { start, end, tail: tail_secs, stems, pre_fader: opts.pre_fader, only: None };
+
+    let mut specs = vec![base.clone()];
+    if include_sends {
+        for inst in &scene.instruments {
+            specs.push(OfflineSpec { stems: StemSet::default(), only: Some(inst.id), ..base.clone() });
+        }
+    }
+
+    // File names, and no overwriting without force.
+    let mut stem_names = vec!["master".to_owned()];
+    if include_sends {
+        stem_names.extend(scene.instruments.iter().map(|i| i.name.clone()));
+    }
+    let mut scratch = Scratch::default();
+    let pid = std::process::id();
+    let mut runs = Vec::with_capacity(specs.len());
+    for (n, spec) in specs.iter().enumerate() {
+        let plan = offline::plan(&scene, spec);
+        if n == 0 {
+            stem_names.extend(plan.stems.iter().map(|s| s.name.clone()));
+        }
+        let score = scratch.add(opts.out_dir.join(format!(".imbolc-render-{pid}-{n}.osc")));
+        let raw = scratch.add(opts.out_dir.join(format!(".imbolc-render-{pid}-{n}.raw")));
+        runs.push(Run { plan, score, raw });
+    }
+    let names = file_names(&opts.pattern, &project.name, &stem_names);
+    let finals: Vec<PathBuf> = names.iter().map(|n| opts.out_dir.join(n)).collect();
+    if !opts.force
+        && let Some(existing) = finals.iter().find(|p| p.exists())
+    {
+        return Err(RenderError::Exists(existing.clone()));
+    }
+    for run in &runs {
+        std::fs::write(&run.score, run.plan.score.to_bytes())
+            .map_err(|source| RenderError::Unwritable { path: opts.out_dir.clone(), source })?;
+    }
+
+    render_runs(&runs, opts, cancel, progress)?;
+
+    // Which channels make which file.
+    let inputs: Vec<RawInput> =
+        runs.iter().map(|r| RawInput { path: r.raw.clone(), channels: r.plan.channels }).collect();
+    let mut sources: Vec<Vec<(usize, u32)>> = vec![vec![(0, 0)]];
+    if include_sends {
+        sources.extend((1..runs.len()).map(|k| vec![(k, 0)]));
+    } else {
+        sources.extend(runs[0].plan.stems.iter().map(|s| vec![(0, s.channel)]));
+    }
+
+    let rate = opts.rate;
+    let music_secs = runs[0].plan.music_secs;
+    let music_frames = (music_secs * f64::from(rate)).round() as u64;
+    let full_frames = ((music_secs + tail_secs) * f64::from(rate)).round() as u64;
+    let silence = 10f64.powf(SILENCE_DBFS / 20.0);
+    let needs_analysis = matches!(opts.tail, Tail::Auto { .. }) || opts.normalize != Normalize::Off;
+
+    let mut frames = full_frames;
+    let mut gains = vec![1.0f32; sources.len()];
+    let mut pre: Option<Vec<Measured>> = None;
+    if needs_analysis {
+        let specs: Vec<FileSpec> =
+            sources.iter().map(|s| FileSpec { sources: s.clone(), gain: 1.0, write_to: None }).collect();
+        let pass = Pass { frames: full_frames, rate, format: opts.format, silence, loudness: true };
+        let measured = parallel_pass(&inputs, &specs, pass, cancel, &mut |f| {
+            progress(RenderProgress { phase: Phase::Analysing, fraction: f })
+        })?;
+        if matches!(opts.tail, Tail::Auto { .. }) {
+            let last = measured.iter().filter_map(|m| m.last_loud).max().map_or(0, |l| l + 1);
+            frames = last.max(music_frames).min(full_frames);
+        }
+        gains = normalize_gains(opts.normalize, opts.joint, &measured);
+        pre = Some(measured);
+    }
+
+    let temps: Vec<PathBuf> =
+        names.iter().map(|n| scratch.add(opts.out_dir.join(format!(".{n}.imbolc-tmp")))).collect();
+    let specs: Vec<FileSpec> = sources
+        .iter()
+        .zip(&gains)
+        .zip(&temps)
+        .map(|((s, g), t)| FileSpec { sources: s.clone(), gain: *g, write_to: Some(t.clone()) })
+        .collect();
+    let pass = Pass { frames, rate, format: opts.format, silence, loudness: pre.is_none() };
+    let written = parallel_pass(&inputs, &specs, pass, cancel, &mut |f| {
+        progress(RenderProgress { phase: Phase::Writing, fraction: f })
+    })?;
+
+    for (tmp, dest) in temps.iter().zip(&finals) {
+        std::fs::rename(tmp, dest).map_err(RenderError::io(format!("renaming to {}", dest.display())))?;
+    }
+    let files = names
+        .iter()
+        .enumerate()
+        .map(|(i, _)| {
+            let gain = f64::from(gains[i]);
+            let (peak, lufs) = match &pre {
+                Some(m) => (m[i].peak * gain, m[i].lufs.unwrap_or(f64::NEG_INFINITY) + to_db(gain)),
+                None => (written[i].peak, written[i].lufs.unwrap_or(f64::NEG_INFINITY)),
+            };
+            RenderedFile { stem: stem_names[i].clone(), path: finals[i].clone(), peak_dbfs: to_db(peak), lufs }
+        })
+        .collect();
+    Ok(RenderSummary { files, rate, frames, music_secs, wall_secs: started.elapsed().as_secs_f64() })
+}
+
+fn to_db(linear: f64) -> f64 {
+    if linear > 0.0 { 20.0 * linear.log10() } else { f64::NEG_INFINITY }
+}
+
+/// Gains reaching the normalisation target: per file, or one for all (the
+/// master's loudness; for peaks the smallest gain, so no file clips).
+fn normalize_gains(normalize: Normalize, joint: bool, measured: &[Measured]) -> Vec<f32> {
+    let gain_of = |m: &Measured| -> f64 {
+        match normalize {
+            Normalize::Off => 1.0,
+            Normalize::Peak(target) if m.peak > 0.0 => 10f64.powf(target / 20.0) / m.peak,
+            Normalize::Lufs(target) => match m.lufs {
+                Some(l) if l.is_finite() => 10f64.powf((target - l) / 20.0),
+                _ => 1.0,
+            },
+            Normalize::Peak(_) => 1.0,
+        }
+    };
+    let per_file: Vec<f64> = measured.iter().map(gain_of).collect();
+    if !joint {
+        return per_file.iter().map(|g| *g as f32).collect();
+    }
+    let one = match normalize {
+        Normalize::Peak(_) => per_file.iter().copied().fold(f64::INFINITY, f64::min),
+        _ => per_file.first().copied().unwrap_or(1.0),
+    };
+    let one = if one.is_finite() { one } else { 1.0 };
+    vec![one as f32; measured.len()]
+}
+
+/// Runs the NRT renders, two at a time (scsynth uses one core each).
+fn render_runs(
+    runs: &[Run],
+    opts: &RenderOptions,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(RenderProgress),
+) -> Result<(), RenderError> {
+    let total = runs.len() as f64;
+    fn job<'a>(run: &'a Run, opts: &'a RenderOptions) -> nrt::NrtJob<'a> {
+        nrt::NrtJob {
+            scsynth: &opts.scsynth,
+            score: &run.score,
+            output: &run.raw,
+            rate: opts.rate,
+            channels: run.plan.channels,
+            length: run.plan.score.end(),
+        }
+    }
+    for (pair_index, pair) in runs.chunks(2).enumerate() {
+        let done_before = (pair_index * 2) as f64;
+        std::thread::scope(|s| -> Result<(), RenderError> {
+            let second = pair.get(1).map(|run| {
+                let job = job(run, opts);
+                s.spawn(move || nrt::run(&job, cancel, &mut |_| {}))
+            });
+            let first = nrt::run(&job(&pair[0], opts), cancel, &mut |f| {
+                progress(RenderProgress { phase: Phase::Rendering, fraction: (done_before + f) / total })
+            });
+            let second = match second {
+                Some(h) => h.join().unwrap_or(Err(RenderError::Scsynth { status: "panic".into(), log: String::new() })),
+                None => Ok(()),
+            };
+            first.and(second)
+        })?;
+    }
+    Ok(())
+}
+
+/// One mixdown pass with the files split between two threads.
+fn parallel_pass(
+    inputs: &[RawInput],
+    files: &[FileSpec],
+    pass: Pass,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(f64),
+) -> Result<Vec<Measured>, RenderError> {
+    let half = files.len().div_ceil(2);
+    let (a, b) = files.split_at(half);
+    let (ra, rb) = std::thread::scope(|s| {
+        let hb = (!b.is_empty()).then(|| s.spawn(|| mixdown::run_pass(inputs, b, pass, cancel, &mut |_| {})));
+        let ra = mixdown::run_pass(inputs, a, pass, cancel, progress);
+        let rb = match hb {
+            Some(h) => h.join().unwrap_or(Err(RenderError::Cancelled)),
+            None => Ok(Vec::new()),
+        };
+        (ra, rb)
+    });
+    let mut all = ra?;
+    all.extend(rb?);
+    Ok(all)
+}

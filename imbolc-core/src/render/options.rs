@@ -1,0 +1,262 @@
+//! [`RenderOptions`]: what a render writes, and parsing of the option
+//! strings the command line and the render dialog share.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use super::error::RenderError;
+
+/// Which part of the song is rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RenderRange {
+    /// From the start to the end of the last placement.
+    #[default]
+    Whole,
+    /// Bars `first..=last`, counted from 1 (at the song's time signature).
+    Bars { first: u32, last: u32 },
+}
+
+/// Sample format of the written files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SampleFormat {
+    /// 16-bit integer, TPDF dithered.
+    Int16,
+    /// 24-bit integer, TPDF dithered.
+    #[default]
+    Int24,
+    /// 32-bit float, written as is.
+    Float32,
+}
+
+/// How long the render runs past the end of the range.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Tail {
+    /// A fixed number of seconds.
+    Secs(f64),
+    /// Until every file stays below [`SILENCE_DBFS`], at most `cap` seconds.
+    Auto { cap: f64 },
+}
+
+impl Default for Tail {
+    fn default() -> Self {
+        Tail::Secs(2.0)
+    }
+}
+
+/// Level below which a tail counts as silent.
+pub const SILENCE_DBFS: f64 = -90.0;
+/// Longest automatic tail, in seconds.
+pub const AUTO_TAIL_CAP: f64 = 30.0;
+
+/// Loudness normalisation.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum Normalize {
+    #[default]
+    Off,
+    /// Sample peak to this many dBFS (e.g. −1).
+    Peak(f64),
+    /// Integrated loudness (EBU R128) to this many LUFS (e.g. −14).
+    Lufs(f64),
+}
+
+/// Everything a render needs besides the project.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderOptions {
+    /// Folder the files go to (created if missing).
+    pub out_dir: PathBuf,
+    /// One file per instrument besides the master.
+    pub stems: bool,
+    /// One file per aux bus too (with `stems`).
+    pub bus_stems: bool,
+    /// Stems before level, pan and mute instead of after.
+    pub pre_fader: bool,
+    /// Instrument stems include what their sends feed through the buses
+    /// (one extra render per instrument); otherwise stems are dry and the
+    /// buses have their own stems.
+    pub include_sends: bool,
+    pub range: RenderRange,
+    /// 44100, 48000 or 96000.
+    pub rate: u32,
+    pub format: SampleFormat,
+    pub tail: Tail,
+    pub normalize: Normalize,
+    /// One gain for all files (taken so the master, or the loudest file for
+    /// peaks, reaches the target), so stems still sum to the master.
+    pub joint: bool,
+    /// File name pattern: `{project}`, `{stem}`, `{index}` (0 = master).
+    pub pattern: String,
+    /// Replace existing files.
+    pub force: bool,
+    /// The scsynth program (found on `PATH` unless a path is given).
+    pub scsynth: PathBuf,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            out_dir: PathBuf::from("."),
+            stems: false,
+            bus_stems: false,
+            pre_fader: false,
+            include_sends: false,
+            range: RenderRange::Whole,
+            rate: 48_000,
+            format: SampleFormat::Int24,
+            tail: Tail::default(),
+            normalize: Normalize::Off,
+            joint: false,
+            pattern: "{stem}".into(),
+            force: false,
+            scsynth: PathBuf::from("scsynth"),
+        }
+    }
+}
+
+/// Sample rates a render may use.
+pub const RATES: [u32; 3] = [44_100, 48_000, 96_000];
+
+impl RenderOptions {
+    /// Checks the values that parsing cannot (rate, tail).
+    ///
+    /// # Errors
+    /// [`RenderError::BadOption`] naming the option.
+    pub fn validate(&self) -> Result<(), RenderError> {
+        if !RATES.contains(&self.rate) {
+            return Err(bad("rate", &self.rate.to_string(), "use 44100, 48000 or 96000"));
+        }
+        match self.tail {
+            Tail::Secs(s) if !(0.0..=600.0).contains(&s) => {
+                return Err(bad("tail", &s.to_string(), "0 to 600 seconds"));
+            }
+            Tail::Auto { cap } if !(0.0..=600.0).contains(&cap) => {
+                return Err(bad("tail", &cap.to_string(), "cap of 0 to 600 seconds"));
+            }
+            _ => {}
+        }
+        if let RenderRange::Bars { first, last } = self.range
+            && (first == 0 || last < first)
+        {
+            return Err(bad("range", &format!("{first}-{last}"), "bars count from 1, first to last"));
+        }
+        Ok(())
+    }
+}
+
+fn bad(option: &'static str, value: &str, hint: &str) -> RenderError {
+    RenderError::BadOption { option, value: value.to_owned(), hint: hint.to_owned() }
+}
+
+impl FromStr for RenderRange {
+    type Err = RenderError;
+
+    /// `whole`, or bars `A-B` (`5-8`), or one bar `A`.
+    fn from_str(s: &str) -> Result<Self, RenderError> {
+        let s = s.trim();
+        if s.eq_ignore_ascii_case("whole") || s.eq_ignore_ascii_case("song") {
+            return Ok(RenderRange::Whole);
+        }
+        let err = || bad("range", s, "use whole, or bars like 1-8");
+        let (a, b) = s.split_once('-').unwrap_or((s, s));
+        let first: u32 = a.trim().parse().map_err(|_| err())?;
+        let last: u32 = b.trim().parse().map_err(|_| err())?;
+        if first == 0 || last < first {
+            return Err(err());
+        }
+        Ok(RenderRange::Bars { first, last })
+    }
+}
+
+impl FromStr for SampleFormat {
+    type Err = RenderError;
+
+    /// `16`, `24`, `32f` (also `32`, `float`).
+    fn from_str(s: &str) -> Result<Self, RenderError> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "16" | "int16" => Ok(SampleFormat::Int16),
+            "24" | "int24" => Ok(SampleFormat::Int24),
+            "32" | "32f" | "float" | "f32" => Ok(SampleFormat::Float32),
+            _ => Err(bad("format", s, "use 16, 24 or 32f")),
+        }
+    }
+}
+
+impl FromStr for Tail {
+    type Err = RenderError;
+
+    /// `2s`, `2.5`, `auto` (cap [`AUTO_TAIL_CAP`]) or `auto:10s`.
+    fn from_str(s: &str) -> Result<Self, RenderError> {
+        let t = s.trim().to_ascii_lowercase();
+        let secs = |v: &str| -> Result<f64, RenderError> {
+            let v = v.strip_suffix('s').unwrap_or(v);
+            match v.parse::<f64>() {
+                Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
+                _ => Err(bad("tail", s, "use seconds like 2s, or auto")),
+            }
+        };
+        if t == "auto" {
+            return Ok(Tail::Auto { cap: AUTO_TAIL_CAP });
+        }
+        if let Some(cap) = t.strip_prefix("auto:") {
+            return Ok(Tail::Auto { cap: secs(cap)? });
+        }
+        Ok(Tail::Secs(secs(&t)?))
+    }
+}
+
+impl FromStr for Normalize {
+    type Err = RenderError;
+
+    /// `off`, `peak` (−1 dBFS), `peak:-3`, `lufs` (−14), `lufs:-23`.
+    fn from_str(s: &str) -> Result<Self, RenderError> {
+        let t = s.trim().to_ascii_lowercase();
+        let err = || bad("normalize", s, "use off, peak, peak:-1, lufs or lufs:-14");
+        let value = |v: &str| -> Result<f64, RenderError> {
+            let v = v.trim_end_matches("dbfs").trim_end_matches("db").trim_end_matches("lufs");
+            match v.parse::<f64>() {
+                Ok(x) if (-70.0..=0.0).contains(&x) => Ok(x),
+                _ => Err(err()),
+            }
+        };
+        match t.split_once(':') {
+            None if t == "off" || t == "none" => Ok(Normalize::Off),
+            None if t == "peak" => Ok(Normalize::Peak(-1.0)),
+            None if t == "lufs" => Ok(Normalize::Lufs(-14.0)),
+            Some(("peak", v)) => Ok(Normalize::Peak(value(v)?)),
+            Some(("lufs", v)) => Ok(Normalize::Lufs(value(v)?)),
+            _ => Err(err()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn option_strings_parse() {
+        assert_eq!("whole".parse::<RenderRange>().unwrap(), RenderRange::Whole);
+        assert_eq!("3-4".parse::<RenderRange>().unwrap(), RenderRange::Bars { first: 3, last: 4 });
+        assert_eq!("2".parse::<RenderRange>().unwrap(), RenderRange::Bars { first: 2, last: 2 });
+        assert!("4-3".parse::<RenderRange>().is_err());
+        assert!("0-3".parse::<RenderRange>().is_err());
+        assert_eq!("32f".parse::<SampleFormat>().unwrap(), SampleFormat::Float32);
+        assert_eq!("16".parse::<SampleFormat>().unwrap(), SampleFormat::Int16);
+        assert!("8".parse::<SampleFormat>().is_err());
+        assert_eq!("2s".parse::<Tail>().unwrap(), Tail::Secs(2.0));
+        assert_eq!("0.5".parse::<Tail>().unwrap(), Tail::Secs(0.5));
+        assert_eq!("auto".parse::<Tail>().unwrap(), Tail::Auto { cap: AUTO_TAIL_CAP });
+        assert_eq!("auto:5s".parse::<Tail>().unwrap(), Tail::Auto { cap: 5.0 });
+        assert!("-1s".parse::<Tail>().is_err());
+        assert_eq!("peak".parse::<Normalize>().unwrap(), Normalize::Peak(-1.0));
+        assert_eq!("lufs:-23".parse::<Normalize>().unwrap(), Normalize::Lufs(-23.0));
+        assert_eq!("off".parse::<Normalize>().unwrap(), Normalize::Off);
+        assert!("loud".parse::<Normalize>().is_err());
+    }
+
+    #[test]
+    fn validation_names_the_option() {
+        let o = RenderOptions { rate: 22_050, ..RenderOptions::default() };
+        assert!(matches!(o.validate(), Err(RenderError::BadOption { option: "rate", .. })));
+        assert!(RenderOptions::default().validate().is_ok());
+    }
+}

@@ -1,0 +1,212 @@
+//! `imbolc render SONG.imbolc --out DIR …`: renders with a progress bar,
+//! prints a summary table, and exits 0 (done), 2 (bad input: the command
+//! or the files named in it) or 1 (the render failed).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+
+use clap::Args;
+use imbolc_core::render::{
+    self, Normalize, Phase, RenderError, RenderOptions, RenderProgress, RenderRange, RenderSummary, SampleFormat, Tail,
+};
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// Options of `imbolc render`.
+#[derive(Debug, Clone, Args)]
+pub struct RenderArgs {
+    /// The project file to render.
+    pub song: PathBuf,
+    /// Folder for the WAV files (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Also write one file per instrument.
+    #[arg(long)]
+    pub stems: bool,
+    /// With --stems: also one file per aux bus.
+    #[arg(long)]
+    pub bus_stems: bool,
+    /// Stems before level, pan and mute.
+    #[arg(long)]
+    pub pre_fader: bool,
+    /// Stems include what their sends feed (one extra render per instrument).
+    #[arg(long)]
+    pub include_sends: bool,
+    /// "whole", or bars like "1-8".
+    #[arg(long, default_value = "whole")]
+    pub range: String,
+    /// Sample rate: 44100, 48000 or 96000.
+    #[arg(long, default_value_t = 48_000)]
+    pub rate: u32,
+    /// 16, 24 or 32f (integer formats are dithered).
+    #[arg(long, default_value = "24")]
+    pub format: String,
+    /// Seconds after the range ("2s"), or "auto" (until below -90 dBFS, at most 30 s).
+    #[arg(long, default_value = "2s")]
+    pub tail: String,
+    /// "off", "peak" (-1 dBFS), "peak:-3", "lufs" (-14), "lufs:-23".
+    #[arg(long, default_value = "off")]
+    pub normalize: String,
+    /// One normalisation gain for all files (stems keep summing to the master).
+    #[arg(long)]
+    pub joint: bool,
+    /// File names: {project}, {stem}, {index}.
+    #[arg(long, default_value = "{stem}")]
+    pub pattern: String,
+    /// Overwrite existing files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+impl RenderArgs {
+    /// The render options these arguments ask for.
+    ///
+    /// # Errors
+    /// [`RenderError::BadOption`] for a value that does not parse.
+    pub fn options(&self) -> Result<RenderOptions, RenderError> {
+        Ok(RenderOptions {
+            out_dir: self.out.clone(),
+            stems: self.stems,
+            bus_stems: self.bus_stems,
+            pre_fader: self.pre_fader,
+            include_sends: self.include_sends,
+            range: self.range.parse::<RenderRange>()?,
+            rate: self.rate,
+            format: self.format.parse::<SampleFormat>()?,
+            tail: self.tail.parse::<Tail>()?,
+            normalize: self.normalize.parse::<Normalize>()?,
+            joint: self.joint,
+            pattern: self.pattern.clone(),
+            force: self.force,
+            ..RenderOptions::default()
+        })
+    }
+}
+
+/// Runs `imbolc render`.
+pub fn run(args: &RenderArgs) -> ExitCode {
+    match render_with_bar(args) {
+        Ok(summary) => {
+            print!("{}", summary_table(&summary));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            tracing::error!("render failed: {e}");
+            eprintln!("imbolc render: {e}");
+            ExitCode::from(if e.is_bad_input() { 2 } else { 1 })
+        }
+    }
+}
+
+fn render_with_bar(args: &RenderArgs) -> Result<RenderSummary, RenderError> {
+    let opts = args.options()?;
+    let bar = ProgressBar::new(1000);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:10} [{bar:40}] {percent:>3}% {elapsed_precise}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let cancel = AtomicBool::new(false);
+    let result = render::render_file(&args.song, &opts, &cancel, &mut |p: RenderProgress| {
+        bar.set_message(match p.phase {
+            Phase::Rendering => "rendering",
+            Phase::Analysing => "analysing",
+            Phase::Writing => "writing",
+        });
+        bar.set_position((p.fraction.clamp(0.0, 1.0) * 1000.0) as u64);
+    });
+    bar.finish_and_clear();
+    result
+}
+
+/// The per-file table printed at the end: length, peak dBFS, LUFS.
+pub fn summary_table(s: &RenderSummary) -> String {
+    let name_w = s.files.iter().map(|f| display_name(f).len()).max().unwrap_or(4).max(4);
+    let mut out = format!("{:<name_w$}  {:>9}  {:>9}  {:>9}\n", "file", "length s", "peak dBFS", "LUFS");
+    for f in &s.files {
+        out.push_str(&format!(
+            "{:<name_w$}  {:>9.3}  {:>9}  {:>9}\n",
+            display_name(f),
+            s.length_secs(),
+            db(f.peak_dbfs),
+            db(f.lufs)
+        ));
+    }
+    let speed = if s.wall_secs > 0.0 { s.length_secs() / s.wall_secs } else { 0.0 };
+    out.push_str(&format!(
+        "{} files, {} Hz, {} frames each; rendered in {:.2} s ({:.1}x real time)\n",
+        s.files.len(),
+        s.rate,
+        s.frames,
+        s.wall_secs,
+        speed
+    ));
+    out
+}
+
+fn display_name(f: &render::RenderedFile) -> String {
+    f.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| f.stem.clone())
+}
+
+fn db(v: f64) -> String {
+    if v.is_finite() { format!("{v:.1}") } else { "-inf".into() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn render_is_a_subcommand_and_the_plain_form_still_opens_a_project() {
+        let a = crate::cli::Args::try_parse_from(["imbolc", "song.imbolc", "--jack", "dummy"]).unwrap();
+        assert!(a.command.is_none());
+        assert_eq!(a.project, Some(PathBuf::from("song.imbolc")));
+        let a = crate::cli::Args::try_parse_from([
+            "imbolc",
+            "render",
+            "s.imbolc",
+            "--out",
+            "o",
+            "--stems",
+            "--rate",
+            "96000",
+            "--format",
+            "16",
+            "--tail",
+            "auto",
+            "--normalize",
+            "lufs:-16",
+            "--range",
+            "2-3",
+        ])
+        .unwrap();
+        let Some(crate::cli::Command::Render(r)) = a.command else { panic!("render expected") };
+        let o = r.options().unwrap();
+        assert!(o.stems);
+        assert_eq!(o.rate, 96_000);
+        assert_eq!(o.format, SampleFormat::Int16);
+        assert_eq!(o.normalize, Normalize::Lufs(-16.0));
+        assert_eq!(o.range, RenderRange::Bars { first: 2, last: 3 });
+        assert!(matches!(o.tail, Tail::Auto { .. }));
+    }
+
+    #[test]
+    fn the_summary_lists_each_file() {
+        let s = RenderSummary {
+            files: vec![render::RenderedFile {
+                stem: "master".into(),
+                path: PathBuf::from("/x/master.wav"),
+                peak_dbfs: -1.04,
+                lufs: f64::NEG_INFINITY,
+            }],
+            rate: 48_000,
+            frames: 96_000,
+            music_secs: 1.0,
+            wall_secs: 0.5,
+        };
+        let t = summary_table(&s);
+        assert!(t.contains("master.wav      2.000       -1.0       -inf"), "{t}");
+        assert!(t.contains("4.0x real time"), "{t}");
+    }
+}
