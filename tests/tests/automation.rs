@@ -4,8 +4,9 @@
 //! filter node's `cutoff` with `/s_get` every 40 ms from its own socket
 //! (reply `/n_set id name value`): the values must rise monotonically from
 //! about 200 to 5000, each within the lane's values over the request's
-//! time window (widened by the server's output latency, by which it runs
-//! timed bundles early, and by one sampling step).
+//! time window, widened by 40 ms each way (the server's output latency,
+//! one period, one sampling step and the dummy driver's clock wander):
+//! about ±50 Hz on this sweep.
 
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -28,12 +29,14 @@ const INST: InstrumentId = InstrumentId(0);
 /// Two bars of 4/4.
 const SWEEP_END: Tick = 8 * TICKS_PER_QUARTER;
 const WAIT: Duration = Duration::from_secs(5);
-/// The server runs a timed bundle this much before its timetag at most
-/// (its output latency at `-p 256`, 10.7 ms, with room).
-const EARLY: f64 = 0.015;
+/// How early a value may be seen: the server runs a timed bundle up to its
+/// output latency (10.7 ms at `-p 256`) plus one period (5.3 ms) before
+/// its timetag, and on the dummy JACK driver its wall clock wanders by up
+/// to ~20 ms (see tests/tests/playback.rs).
+const EARLY: f64 = 0.04;
 /// How late a value may be seen: the request waits for the next period
-/// (5.3 ms) and the lane is sampled every 5 ms; with room for jitter.
-const LATE: f64 = 0.025;
+/// (5.3 ms), the lane is sampled every 5 ms, and the same clock wander.
+const LATE: f64 = 0.04;
 
 fn sweep() -> AutomationLane {
     let mut lane = AutomationLane::new(LaneId(0), ParamTarget::Filter { instrument: INST, param: "cutoff".into() });
@@ -155,7 +158,7 @@ fn a_filter_cutoff_lane_sweeps_the_servers_control_from_200_to_5000_hz() {
     assert!(samples.len() > 60, "about 100 samples over 4 s: {}", samples.len());
     let values: Vec<f32> = samples.iter().map(|s| s.1).collect();
     assert!(values.windows(2).all(|w| w[0] <= w[1]), "monotonic: {values:?}");
-    assert!(values[0] < 300.0, "starts near 200 Hz: {}", values[0]);
+    assert!(values[0] < 400.0, "starts near 200 Hz (sampled from 20 ticks in): {}", values[0]);
     assert_eq!(*values.last().unwrap(), 5000.0, "ends at 5 kHz");
     let mut worst = 0.0f32;
     for (tick, value, lo, hi, mid) in &samples {

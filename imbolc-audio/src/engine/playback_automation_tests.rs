@@ -126,3 +126,30 @@ fn a_lane_on_a_removed_effect_plays_nothing_and_breaks_nothing() {
             .all(|op| !matches!(op, ServerOp::Set { controls, .. } if controls[0].0 == "mix"))
     );
 }
+
+#[test]
+fn graph_batches_wait_for_voice_batches_already_timed() {
+    let (mut p, mut g, _) = setup();
+    assert_eq!(p.graph_timing(), Timing::Now, "nothing timed: an edit goes at once");
+    let note = imbolc_types::Note { pitch: 60, velocity: 100, start: 0, length: 240 };
+    let clip = imbolc_types::Clip {
+        id: imbolc_types::ClipId(0),
+        name: String::new(),
+        instrument: I,
+        length: 480,
+        looping: true,
+        notes: [(imbolc_types::NoteId(0), note)].into(),
+    };
+    let placement =
+        imbolc_types::Placement { id: imbolc_types::PlacementId(0), clip: clip.id, start: 0, length: 48_000 };
+    let mut out = Vec::new();
+    p.diff(&AudioDiff::ClipAdded { clip: Box::new(clip) }, &mut out);
+    p.diff(&AudioDiff::PlacementAdded { placement }, &mut out);
+    p.transport(TransportCmd::Play, &mut g, &mut out);
+    let start = p.scheduler.horizon();
+    p.advance(start + 0.05, &mut g, &mut out);
+    p.voice_on(VoiceId(2), I, 330.0, 0.5, &mut g, &mut out).unwrap();
+    let Timing::At(voice) = out.last().unwrap().timing else { panic!("a live voice while playing is timed") };
+    let Timing::At(edit) = p.graph_timing() else { panic!("an edit while voices are timed ahead is timed") };
+    assert!(edit >= voice, "never before the voice batch");
+}
