@@ -9,8 +9,11 @@
 //!   path, dirty flag and the [`session::AudioSink`] diffs go to.
 //! - [`persist`]: `*.imbolc` files (SQLite + MessagePack): open, save,
 //!   recovery copies, migrations and a background saver thread.
+//! - [`midi`]: live MIDI input (midir), routing to the audio thread's
+//!   realtime lane, MIDI learn, recording, clock in and out.
 
 pub mod dispatch;
+pub mod midi;
 pub mod persist;
 pub mod session;
 pub mod undo;

@@ -25,6 +25,7 @@ use crate::scheduler::{Clock, LoopRegion, NoteEvent, NoteEventKind, NoteKey, Sch
 use crate::voices::{VoiceAllocator, VoiceConfig, VoiceError};
 
 use super::cmd::{TransportCmd, VoiceId};
+use super::expression::Expression;
 use super::feedback::{TempoAnchor, TransportFeedback};
 use super::gates::GateKeeper;
 
@@ -58,6 +59,8 @@ pub(crate) struct Playback {
     started_from: Tick,
     gates: GateKeeper,
     events: Vec<NoteEvent>,
+    /// Pitch bend and aftertouch on live voices.
+    expression: Expression,
 }
 
 impl Playback {
@@ -73,6 +76,7 @@ impl Playback {
             started_from: 0,
             gates: GateKeeper::default(),
             events: Vec::new(),
+            expression: Expression::default(),
         }
     }
 
@@ -265,13 +269,15 @@ impl Playback {
         let mut ops = Vec::new();
         let pitch = freq_to_midi(freq);
         let vel = (velocity.clamp(0.0, 1.0) * 127.0).round().max(1.0) as u8;
+        let (shaped_freq, shaped_vel) = self.expression.shape(instrument, freq, velocity);
         let node = self.allocator.start_held(
             instrument,
             pitch,
             vel,
-            || graph.voice_on(instrument, freq, velocity),
+            || graph.voice_on(instrument, shaped_freq, shaped_vel),
             &mut ops,
         )?;
+        self.expression.started(node, instrument, freq, velocity);
         self.live.insert(voice, node);
         self.live_of_node.insert(node, voice);
         let now = self.clock.now();
@@ -303,7 +309,10 @@ impl Playback {
             AudioDiff::VoiceSettingsChanged { instrument, voice } => {
                 self.allocator.set_settings(*instrument, *voice, &mut ops);
             }
-            AudioDiff::InstrumentRemoved { instrument } => self.allocator.forget_instrument(*instrument),
+            AudioDiff::InstrumentRemoved { instrument } => {
+                self.allocator.forget_instrument(*instrument);
+                self.expression.forget_instrument(*instrument);
+            }
             AudioDiff::SceneLoaded(scene) => {
                 // The graph replaced every instrument group, voices and all.
                 for id in self.allocator.instruments() {
@@ -312,6 +321,7 @@ impl Playback {
                 self.live.clear();
                 self.live_of_node.clear();
                 self.timeline.clear();
+                self.expression.reset();
                 for i in &scene.instruments {
                     self.allocator.set_settings(i.id, i.def.voice, &mut ops);
                 }
@@ -326,6 +336,7 @@ impl Playback {
     pub fn node_ended(&mut self, node: NodeId) {
         self.allocator.on_node_end(node);
         self.gates.ended(node);
+        self.expression.ended(node);
         if let Some(voice) = self.live_of_node.remove(&node) {
             self.live.remove(&voice);
         }
@@ -342,7 +353,55 @@ impl Playback {
         self.timeline.clear();
         self.live.clear();
         self.live_of_node.clear();
+        self.expression.reset();
         self.timed_until = f64::NEG_INFINITY;
+    }
+
+    /// Sustain pedal of an instrument: while down, released voices keep
+    /// sounding until it comes up (timeline notes included).
+    pub fn pedal(&mut self, instrument: InstrumentId, down: bool, graph: &SignalGraph, out: &mut Vec<Batch>) {
+        let mut ops = Vec::new();
+        self.allocator.pedal(graph, instrument, down, &mut ops);
+        let now = self.clock.now();
+        self.push(now, ops, out);
+    }
+
+    /// Pitch bend of an instrument's live voices, in semitones.
+    pub fn bend(&mut self, instrument: InstrumentId, semitones: f32, out: &mut Vec<Batch>) {
+        let mut ops = Vec::new();
+        self.expression.bend(instrument, semitones, &mut ops);
+        let now = self.clock.now();
+        self.push(now, ops, out);
+    }
+
+    /// Channel aftertouch on an instrument's live voices, 0..=1.
+    pub fn press(&mut self, instrument: InstrumentId, amount: f32, out: &mut Vec<Batch>) {
+        let mut ops = Vec::new();
+        self.expression.press(instrument, amount, &mut ops);
+        let now = self.clock.now();
+        self.push(now, ops, out);
+    }
+
+    /// Polyphonic aftertouch on one live voice, 0..=1.
+    pub fn press_voice(&mut self, voice: VoiceId, amount: f32, out: &mut Vec<Batch>) {
+        let Some(node) = self.live.get(&voice).copied() else { return };
+        let mut ops = Vec::new();
+        self.expression.press_voice(node, amount, &mut ops);
+        let now = self.clock.now();
+        self.push(now, ops, out);
+    }
+
+    /// Panic: releases every voice of every instrument (pedals up, bends
+    /// and pressures reset), timed at the horizon so note-ons already on
+    /// their way are released too. Play goes on.
+    pub fn release_everything(&mut self, out: &mut Vec<Batch>) {
+        let mut ops = Vec::new();
+        self.allocator.release_everything(&mut ops);
+        self.expression.reset();
+        let at = self.scheduler.horizon().max(self.clock.now());
+        self.push(at, ops, out);
+        self.flush_gates(f64::INFINITY, out);
+        self.timeline.clear();
     }
 
     /// Playhead and tempo, for the UI.
