@@ -42,6 +42,11 @@ impl Expression {
         self.voices.insert(node, Base { instrument, freq, velocity });
     }
 
+    /// The instrument of a live voice.
+    pub fn instrument_of(&self, node: NodeId) -> Option<InstrumentId> {
+        self.voices.get(&node).map(|b| b.instrument)
+    }
+
     /// The voice's node ended (or was stolen and freed).
     pub fn ended(&mut self, node: NodeId) {
         self.voices.remove(&node);

@@ -32,6 +32,7 @@ pub mod counters;
 mod expression;
 pub mod feedback;
 mod gates;
+mod horizons;
 pub mod handle;
 pub mod inbound;
 pub mod live;

@@ -7,9 +7,10 @@
 //! `/n_free`, a release) would `/fail` and the voice would hang. So every
 //! batch that touches voices is timed at or after the latest time already
 //! sent ([`Playback::timing`]): timeline notes at their own time, live
-//! voices and stop's releases no earlier than the scheduler's horizon. While
-//! playing, a live voice thus waits up to one lookahead (a fixed latency,
-//! no jitter); while stopped (nothing timed pending) it goes out at once.
+//! voices and stop's releases no earlier than the scheduler's horizon. A
+//! live voice only waits for batches of its own instrument (see
+//! [`Horizons`]): while the timeline plays that instrument it waits up to
+//! one lookahead; otherwise (or while stopped) it goes out at once.
 //! scsynth keeps bundles of equal time in arrival order. Releases of voices
 //! younger than a few control blocks are held back (see [`GateKeeper`]).
 //!
@@ -28,6 +29,7 @@ use super::cmd::{TransportCmd, VoiceId};
 use super::expression::Expression;
 use super::feedback::{TempoAnchor, TransportFeedback};
 use super::gates::GateKeeper;
+use super::horizons::Horizons;
 
 /// How long after the latest timed batch the server has surely run it, so a
 /// batch may go out untimed (`Timing::Now`) without overtaking it.
@@ -61,6 +63,19 @@ pub(crate) struct Playback {
     events: Vec<NoteEvent>,
     /// Pitch bend and aftertouch on live voices.
     expression: Expression,
+    /// Latest timed batch per instrument, for live voices.
+    horizons: Horizons,
+}
+
+/// Which instruments' voices a batch touches (see [`Horizons`]).
+#[derive(Debug, Clone, Copy)]
+enum Scope<'a> {
+    /// Any (stop, panic, settings): later live voices of every instrument wait.
+    All,
+    /// Timeline notes of these instruments.
+    Timeline(&'a [InstrumentId]),
+    /// A live voice of this instrument: it waits only for its own batches.
+    Live(InstrumentId),
 }
 
 impl Playback {
@@ -77,6 +92,7 @@ impl Playback {
             gates: GateKeeper::default(),
             events: Vec::new(),
             expression: Expression::default(),
+            horizons: Horizons::default(),
         }
     }
 
@@ -112,10 +128,35 @@ impl Playback {
         (Timing::At(self.clock.timetag(at)), at)
     }
 
+    /// The timing for a live batch of `instrument` meant for `at`: like
+    /// [`Playback::timing`], but only batches of that instrument (and
+    /// batches touching all) must run first.
+    fn timing_live(&mut self, instrument: InstrumentId, at: f64) -> (Timing, f64) {
+        let now = self.clock.now();
+        let until = self.horizons.until(instrument);
+        if until + SETTLED < now && at <= now {
+            return (Timing::Now, now);
+        }
+        let at = at.max(until).max(now);
+        self.timed_until = self.timed_until.max(at);
+        (Timing::At(self.clock.timetag(at)), at)
+    }
+
     /// Sends the held-back releases due by `upto`, each at its own time.
     fn flush_gates(&mut self, upto: f64, out: &mut Vec<Batch>) {
         for (due, node) in self.gates.due(upto) {
-            let (timing, _) = self.timing(due);
+            let (timing, runs_at) = match self.expression.instrument_of(node) {
+                Some(instrument) => {
+                    let (timing, runs_at) = self.timing_live(instrument, due);
+                    self.horizons.mark(instrument, runs_at);
+                    (timing, runs_at)
+                }
+                None => {
+                    let (timing, runs_at) = self.timing(due);
+                    self.horizons.mark_all(runs_at);
+                    (timing, runs_at)
+                }
+            };
             out.push(Batch {
                 timing,
                 ops: vec![ServerOp::Set { node, controls: vec![("gate", 0.0)] }],
@@ -125,12 +166,25 @@ impl Playback {
     }
 
     /// Queues a batch meant for clock time `at` (see the module docs).
-    fn push(&mut self, at: f64, mut ops: Vec<ServerOp>, out: &mut Vec<Batch>) {
+    fn push(&mut self, at: f64, ops: Vec<ServerOp>, out: &mut Vec<Batch>) {
+        self.push_for(Scope::All, at, ops, out);
+    }
+
+    /// Queues a batch touching the voices of `scope`.
+    fn push_for(&mut self, scope: Scope<'_>, at: f64, mut ops: Vec<ServerOp>, out: &mut Vec<Batch>) {
         self.flush_gates(at, out);
         if ops.is_empty() {
             return;
         }
-        let (timing, runs_at) = self.timing(at);
+        let (timing, runs_at) = match scope {
+            Scope::Live(instrument) => self.timing_live(instrument, at),
+            Scope::All | Scope::Timeline(_) => self.timing(at),
+        };
+        match scope {
+            Scope::All => self.horizons.mark_all(runs_at),
+            Scope::Timeline(instruments) => instruments.iter().for_each(|i| self.horizons.mark(*i, runs_at)),
+            Scope::Live(instrument) => self.horizons.mark(instrument, runs_at),
+        }
         self.gates.hold_back(runs_at, &mut ops);
         if ops.is_empty() {
             return;
@@ -216,12 +270,16 @@ impl Playback {
             let n = rest.iter().take_while(|e| e.time == time).count();
             let (now, later) = rest.split_at(n);
             let mut ops = Vec::new();
+            let mut instruments = Vec::new();
             for event in now {
                 if let Err(e) = self.note(event, graph, &mut ops) {
                     tracing::debug!("timeline note dropped: {e}");
                 }
+                if !instruments.contains(&event.instrument) {
+                    instruments.push(event.instrument);
+                }
             }
-            self.push(time, ops, out);
+            self.push_for(Scope::Timeline(&instruments), time, ops, out);
             rest = later;
         }
     }
@@ -281,7 +339,7 @@ impl Playback {
         self.live.insert(voice, node);
         self.live_of_node.insert(node, voice);
         let now = self.clock.now();
-        self.push(now, ops, out);
+        self.push_for(Scope::Live(instrument), now, ops, out);
         Ok(())
     }
 
@@ -292,7 +350,10 @@ impl Playback {
         let mut ops = Vec::new();
         self.allocator.release_node(graph, node, &mut ops);
         let now = self.clock.now();
-        self.push(now, ops, out);
+        match self.expression.instrument_of(node) {
+            Some(instrument) => self.push_for(Scope::Live(instrument), now, ops, out),
+            None => self.push(now, ops, out),
+        }
     }
 
     /// A diff the graph accepted: the timeline part goes to the scheduler
@@ -354,6 +415,7 @@ impl Playback {
         self.live.clear();
         self.live_of_node.clear();
         self.expression.reset();
+        self.horizons.reset();
         self.timed_until = f64::NEG_INFINITY;
     }
 
@@ -363,7 +425,7 @@ impl Playback {
         let mut ops = Vec::new();
         self.allocator.pedal(graph, instrument, down, &mut ops);
         let now = self.clock.now();
-        self.push(now, ops, out);
+        self.push_for(Scope::Live(instrument), now, ops, out);
     }
 
     /// Pitch bend of an instrument's live voices, in semitones.
@@ -371,7 +433,7 @@ impl Playback {
         let mut ops = Vec::new();
         self.expression.bend(instrument, semitones, &mut ops);
         let now = self.clock.now();
-        self.push(now, ops, out);
+        self.push_for(Scope::Live(instrument), now, ops, out);
     }
 
     /// Channel aftertouch on an instrument's live voices, 0..=1.
@@ -379,7 +441,7 @@ impl Playback {
         let mut ops = Vec::new();
         self.expression.press(instrument, amount, &mut ops);
         let now = self.clock.now();
-        self.push(now, ops, out);
+        self.push_for(Scope::Live(instrument), now, ops, out);
     }
 
     /// Polyphonic aftertouch on one live voice, 0..=1.
@@ -388,7 +450,10 @@ impl Playback {
         let mut ops = Vec::new();
         self.expression.press_voice(node, amount, &mut ops);
         let now = self.clock.now();
-        self.push(now, ops, out);
+        match self.expression.instrument_of(node) {
+            Some(instrument) => self.push_for(Scope::Live(instrument), now, ops, out),
+            None => self.push(now, ops, out),
+        }
     }
 
     /// Panic: releases every voice of every instrument (pedals up, bends
