@@ -38,7 +38,8 @@ fn project() -> (Project, InstrumentId, InstrumentId) {
     let ids: Vec<InstrumentId> = p.instruments.keys().copied().collect();
     imbolc_core::dispatch(&mut p, Action::AddClip { instrument: ids[0], name: "16ths".into(), length: 1920 }).unwrap();
     let clip = *p.clips.keys().next().unwrap();
-    let notes = (0..16).map(|k| Note { pitch: 60 + (k % 12) as u8, velocity: 90, start: k * 120, length: 60 }).collect();
+    let notes =
+        (0..16).map(|k| Note { pitch: 60 + (k % 12) as u8, velocity: 90, start: k * 120, length: 60 }).collect();
     imbolc_core::dispatch(&mut p, Action::AddNotes { clip, notes }).unwrap();
     imbolc_core::dispatch(&mut p, Action::SetClipLooping { clip, looping: true }).unwrap();
     imbolc_core::dispatch(&mut p, Action::AddPlacement { clip, start: 0, length: 1920 * 64 }).unwrap();
@@ -64,7 +65,8 @@ fn wait_live_voice(tap: &Receiver<TapEvent>) -> f64 {
 }
 
 fn latency(c: &mut Criterion) {
-    let server = ServerConfig { jack: JackMode::Dummy, jack_name_prefix: "imbolc_bench".into(), ..ServerConfig::default() };
+    let server =
+        ServerConfig { jack: JackMode::Dummy, jack_name_prefix: "imbolc_bench".into(), ..ServerConfig::default() };
     let (tap_tx, tap) = unbounded();
     let mut config = EngineConfig::new(server);
     config.tap = Some(tap_tx);

@@ -55,6 +55,8 @@ pub struct App<S: AudioSink> {
     quit_after_save: bool,
     saving: bool,
     quit: bool,
+    /// Live MIDI, when attached (the terminal app; tests run without).
+    midi: Option<crate::midi::MidiUi>,
 }
 
 impl<S: AudioSink> std::fmt::Debug for App<S> {
@@ -82,6 +84,26 @@ impl<S: AudioSink> App<S> {
             quit_after_save: false,
             saving: false,
             quit: false,
+            midi: None,
+        }
+    }
+
+    /// Attaches live MIDI (see [`crate::midi::MidiUi`]).
+    pub fn attach_midi(&mut self, midi: crate::midi::MidiUi) {
+        self.midi = Some(midi);
+    }
+
+    /// Once per frame: runs MIDI (controllers, learn, recording, clock).
+    /// True when the screen must be redrawn.
+    pub fn midi_frame(&mut self) -> bool {
+        let Some(midi) = self.midi.as_mut() else { return false };
+        let transport = self.feedback.transport;
+        match midi.frame(&mut self.session, &transport, self.selected) {
+            Some(text) => {
+                self.inform(text);
+                true
+            }
+            None => false,
         }
     }
 
@@ -287,6 +309,7 @@ impl<S: AudioSink> App<S> {
             CommandId::ShowPianoRoll => self.show(PaneKind::PianoRoll),
             CommandId::ShowMixer => self.show(PaneKind::Mixer),
             CommandId::ShowServer => self.show(PaneKind::Server),
+            CommandId::MidiPanic | CommandId::MidiLearn | CommandId::MidiRecord => self.midi_command(cmd),
             _ => {
                 let state = State {
                     project: self.session.project(),
@@ -312,6 +335,30 @@ impl<S: AudioSink> App<S> {
                 }
             }
         }
+    }
+
+    fn midi_command(&mut self, cmd: CommandId) {
+        let state = self.state();
+        let target = self.panes.editor.selected_target(&state);
+        let clip = crate::panes::piano_roll::clip_of(&state).map(|c| c.id);
+        let from = self.feedback.transport.tick;
+        let Some(midi) = self.midi.as_mut() else {
+            return self.inform("MIDI is not running");
+        };
+        let text = match cmd {
+            CommandId::MidiPanic => {
+                midi.panic();
+                "all notes off".to_owned()
+            }
+            CommandId::MidiLearn if self.pane == PaneKind::Editor && target.is_some() => midi.learn(target),
+            CommandId::MidiLearn => "MIDI learn: select a parameter in the editor first".to_owned(),
+            CommandId::MidiRecord => match clip {
+                Some(clip) => midi.toggle_record(&mut self.session, clip, from),
+                None => "no clip to record into: add a note in the piano roll first".to_owned(),
+            },
+            _ => return,
+        };
+        self.inform(text);
     }
 
     fn on_intent(&mut self, intent: Intent) {
@@ -412,7 +459,14 @@ impl<S: AudioSink> App<S> {
             PaneKind::Editor => self.panes.editor.render(frame, main, &state),
             PaneKind::PianoRoll => self.panes.piano_roll.render(frame, main, &state),
             PaneKind::Mixer => self.panes.mixer.render(frame, main, &state),
-            PaneKind::Server => server::render(frame, main, &state),
+            PaneKind::Server => match &self.midi {
+                Some(midi) => {
+                    let [top, bottom] = Layout::vertical([Constraint::Min(1), Constraint::Length(6)]).areas(main);
+                    server::render(frame, top, &state);
+                    midi.render(frame, bottom);
+                }
+                None => server::render(frame, main, &state),
+            },
             PaneKind::Help => self.panes.help.render(frame, main, &state),
         }
         let name = self

@@ -102,6 +102,9 @@ pub enum CommandId {
     DeleteNote,
     OctaveUp,
     OctaveDown,
+    MidiPanic,
+    MidiLearn,
+    MidiRecord,
 }
 
 /// One row of the table.
@@ -192,6 +195,15 @@ pub const COMMANDS: &[Command] = &[
     cmd(C::DeleteNote, "note-delete", "Delete the note under the cursor", &["x"], Pane(P::PianoRoll)),
     cmd(C::OctaveUp, "octave-up", "Move the cursor up an octave", &["K"], Pane(P::PianoRoll)),
     cmd(C::OctaveDown, "octave-down", "Move the cursor down an octave", &["J"], Pane(P::PianoRoll)),
+    cmd(C::MidiPanic, "midi-panic", "Panic: release every sounding voice", &["!"], G),
+    cmd(
+        C::MidiLearn,
+        "midi-learn",
+        "Map the next MIDI controller moved to the selected parameter",
+        &["L"],
+        Pane(P::Editor),
+    ),
+    cmd(C::MidiRecord, "midi-record", "Arm (or stop) recording MIDI into the selected instrument's clip", &["R"], G),
 ];
 
 /// The table row of a command.

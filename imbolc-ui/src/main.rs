@@ -19,6 +19,7 @@ mod cli;
 mod commands;
 mod keys;
 mod logging;
+mod midi;
 mod modal;
 mod open;
 mod palette;
@@ -64,6 +65,9 @@ fn run_app(args: &cli::Args) -> std::io::Result<()> {
     for m in [opened.problem, key_message].into_iter().flatten() {
         app.error(m);
     }
+    // The session's engine may be a respawned one: take its lane.
+    let live = app.session_mut().audio_mut().live_sender();
+    app.attach_midi(midi::MidiUi::start(live));
     if opened.recovery {
         app.offer_recovery();
     }

@@ -24,6 +24,7 @@ pub fn run(app: &mut App<AudioHandle>, term: &mut Term) -> std::io::Result<()> {
         let feedback = app.session_mut().audio_mut().feedback().clone();
         dirty |= app.set_feedback(&feedback);
         dirty |= app.tick(Instant::now());
+        dirty |= app.midi_frame();
         if app.should_quit() {
             return Ok(());
         }

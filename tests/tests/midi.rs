@@ -53,10 +53,9 @@ fn jack_server() -> &'static str {
                 Err(e) => tx.send(Err(e.to_string())).unwrap(),
             })
             .unwrap();
-        let name = rx
-            .recv()
-            .unwrap()
-            .unwrap_or_else(|e| panic!("cannot start JACK for the MIDI tests: {e} (run `make test`, which installs jackd2)"));
+        let name = rx.recv().unwrap().unwrap_or_else(|e| {
+            panic!("cannot start JACK for the MIDI tests: {e} (run `make test`, which installs jackd2)")
+        });
         // SAFETY: no other thread of this process uses JACK or reads the
         // environment through libc yet: every test takes SERIAL first and
         // this runs inside it, before any JACK client exists.
@@ -329,8 +328,7 @@ fn a_recorded_phrase_lands_in_the_clip_within_one_period_and_undoes_as_one_step(
 
     // Quantised to 16ths (120 ticks), played 20 ms (19 ticks) late.
     let notes = take(&mut rig, Some(120), RecordMode::Replace, 0.020);
-    let got: Vec<(i64, i64, u8)> =
-        notes.iter().map(|n| (i64::from(n.start), i64::from(n.length), n.pitch)).collect();
+    let got: Vec<(i64, i64, u8)> = notes.iter().map(|n| (i64::from(n.start), i64::from(n.length), n.pitch)).collect();
     assert_eq!(got, phrase.to_vec(), "on the grid");
 }
 
@@ -339,8 +337,11 @@ fn a_learned_controller_drives_the_filter_cutoff_and_survives_save_and_reload() 
     let _serial = serial();
     let (mut project, ids) = project_with(&[SourceKind::Saw]);
     let inst = ids[0];
-    imbolc_core::dispatch(&mut project, Action::SetFilter { instrument: inst, filter: Some(FilterDef::new(FilterKind::LowPass)) })
-        .unwrap();
+    imbolc_core::dispatch(
+        &mut project,
+        Action::SetFilter { instrument: inst, filter: Some(FilterDef::new(FilterKind::LowPass)) },
+    )
+    .unwrap();
     let target = ParamTarget::Filter { instrument: inst, param: "cutoff".into() };
     let cutoff_on_server = |rig: &mut Rig| -> f32 {
         let tree = rig.tree();

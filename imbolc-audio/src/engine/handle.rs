@@ -14,8 +14,8 @@ use crate::status::ServerState;
 
 use super::cmd::{EngineCmd, EngineConfig, EngineError, TransportCmd, VoiceId};
 use super::counters::{CounterSnapshot, EngineCounters};
-use super::live::LiveSender;
 use super::feedback::{EngineFeedback, FeedbackOutput, Publisher, TransportFeedback};
+use super::live::LiveSender;
 use super::meters::Meters;
 use super::run::{Engine, Lanes};
 use super::traffic::diff_payload_bytes;

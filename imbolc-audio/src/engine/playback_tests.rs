@@ -134,8 +134,12 @@ fn a_note_shorter_than_a_block_is_released_after_the_minimum_gate() {
 fn a_live_voice_on_an_instrument_the_timeline_does_not_play_goes_at_once() {
     let (mut p, mut g) = setup();
     let j = InstrumentId(9);
-    let other =
-        Instrument { id: j, name: "live".into(), def: InstrumentDef::new(SourceKind::Saw), mixer: MixerSettings::default() };
+    let other = Instrument {
+        id: j,
+        name: "live".into(),
+        def: InstrumentDef::new(SourceKind::Saw),
+        mixer: MixerSettings::default(),
+    };
     let mut out = Vec::new();
     let diff = AudioDiff::InstrumentAdded { instrument: Box::new(other), after: Some(I) };
     g.apply(&diff).unwrap();

@@ -106,14 +106,30 @@ impl LiveTarget for LiveSender {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum MidiInbound {
     /// A key, for recording (sent only while recording is enabled).
-    Note { at: f64, channel: u8, key: u8, velocity: u8, on: bool },
+    Note {
+        at: f64,
+        channel: u8,
+        key: u8,
+        velocity: u8,
+        on: bool,
+    },
     /// The sustain pedal, for recording (only while recording is enabled).
-    Pedal { at: f64, channel: u8, down: bool },
+    Pedal {
+        at: f64,
+        channel: u8,
+        down: bool,
+    },
     /// Any controller but the pedal and channel mode messages (learn,
     /// mappings).
-    Control { channel: u8, cc: u8, value: u8 },
+    Control {
+        channel: u8,
+        cc: u8,
+        value: u8,
+    },
     /// Clock tick, start, continue, stop (clock follow).
-    Clock { at: f64 },
+    Clock {
+        at: f64,
+    },
     Start,
     Continue,
     Stop,
@@ -272,10 +288,11 @@ impl LivePlayer {
         let mut voices = Vec::new();
         let mut failed = 0;
         let target = &self.target;
-        self.settings.routing.targets(channel, key, |instrument, k| match target.voice_on(instrument, midi_to_freq(k), vel)
-        {
-            Ok(v) => voices.push(v),
-            Err(_) => failed += 1,
+        self.settings.routing.targets(channel, key, |instrument, k| {
+            match target.voice_on(instrument, midi_to_freq(k), vel) {
+                Ok(v) => voices.push(v),
+                Err(_) => failed += 1,
+            }
         });
         for _ in 0..failed {
             self.stats.dropped();

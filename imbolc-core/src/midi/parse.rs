@@ -9,14 +9,35 @@ use wmidi::{ControlFunction, MidiMessage};
 /// A MIDI message Imbolc acts on. Channels are 0..=15.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MidiEvent {
-    NoteOn { channel: u8, key: u8, velocity: u8 },
+    NoteOn {
+        channel: u8,
+        key: u8,
+        velocity: u8,
+    },
     /// Also a note-on with velocity 0.
-    NoteOff { channel: u8, key: u8 },
-    Control { channel: u8, cc: u8, value: u8 },
+    NoteOff {
+        channel: u8,
+        key: u8,
+    },
+    Control {
+        channel: u8,
+        cc: u8,
+        value: u8,
+    },
     /// -8192..=8191, 0 = centre.
-    PitchBend { channel: u8, value: i16 },
-    ChannelPressure { channel: u8, value: u8 },
-    PolyPressure { channel: u8, key: u8, value: u8 },
+    PitchBend {
+        channel: u8,
+        value: i16,
+    },
+    ChannelPressure {
+        channel: u8,
+        value: u8,
+    },
+    PolyPressure {
+        channel: u8,
+        key: u8,
+        value: u8,
+    },
     /// MIDI clock tick (24 per quarter note).
     Clock,
     Start,

@@ -128,9 +128,8 @@ fn watch_loop(device: &str, player: &Arc<Mutex<LivePlayer>>, stats: &MidiStats, 
         if scan.is_none() {
             scan = MidiInput::new("imbolc-scan").ok();
         }
-        let present = scan
-            .as_ref()
-            .and_then(|s| s.ports().into_iter().find(|p| s.port_name(p).is_ok_and(|n| n == device)));
+        let present =
+            scan.as_ref().and_then(|s| s.ports().into_iter().find(|p| s.port_name(p).is_ok_and(|n| n == device)));
         match (present, link.is_some()) {
             (Some(port), false) => match MidiInput::new(DEVICE_CLIENT) {
                 Ok(input) => match input.connect(&port, "in", callback(Arc::clone(player), InputId::Device), ()) {

@@ -62,7 +62,10 @@ enum State {
     Idle,
     /// Waiting for play; `from` is the song tick the take starts at,
     /// `start` the position play will start from (seen while stopped).
-    Armed { from: Tick, start: Option<Tick> },
+    Armed {
+        from: Tick,
+        start: Option<Tick>,
+    },
     Recording(Box<Take0>),
 }
 
@@ -225,7 +228,8 @@ impl Recorder {
         let stop = end.round() as i64 - i64::from(settings.origin);
         let last = notes.iter().map(|n| i64::from(n.start) + i64::from(n.length)).max().unwrap_or(clip_from);
         let span_end = stop.max(last);
-        let span = (Tick::try_from(clip_from).unwrap_or(0), Tick::try_from(span_end.max(clip_from + 1)).unwrap_or(Tick::MAX));
+        let span =
+            (Tick::try_from(clip_from).unwrap_or(0), Tick::try_from(span_end.max(clip_from + 1)).unwrap_or(Tick::MAX));
         Some(Take { clip: settings.clip, notes, mode: settings.mode, span })
     }
 }

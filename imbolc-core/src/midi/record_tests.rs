@@ -48,7 +48,12 @@ fn take(s: RecordSettings, from: Tick, start: Tick, events: &[MidiInbound]) -> T
 
 #[test]
 fn notes_keep_their_real_start_length_and_velocity() {
-    let t = take(settings(), 0, 0, &[note(1000.25, 60, true), note(1000.5, 60, false), note(1001.0, 62, true), note(1001.125, 62, false)]);
+    let t = take(
+        settings(),
+        0,
+        0,
+        &[note(1000.25, 60, true), note(1000.5, 60, false), note(1001.0, 62, true), note(1001.125, 62, false)],
+    );
     assert_eq!(
         t.notes,
         vec![
@@ -63,7 +68,12 @@ fn notes_keep_their_real_start_length_and_velocity() {
 #[test]
 fn pedal_holds_extend_notes_until_pedal_up() {
     let pedal = |at, down| MidiInbound::Pedal { at, channel: 0, down };
-    let t = take(settings(), 0, 0, &[pedal(1000.0, true), note(1000.25, 60, true), note(1000.5, 60, false), pedal(1001.0, false)]);
+    let t = take(
+        settings(),
+        0,
+        0,
+        &[pedal(1000.0, true), note(1000.25, 60, true), note(1000.5, 60, false), pedal(1001.0, false)],
+    );
     assert_eq!(t.notes, vec![Note { pitch: 60, velocity: 100, start: 240, length: 720 }]);
 }
 
@@ -79,6 +89,15 @@ fn count_in_and_origin() {
     // Play starts at song tick 960; the take starts at 1920 (one bar of
     // 2/4 count-in); the clip starts at song tick 1920.
     let s = RecordSettings { origin: 1920, count_in: 960, ..settings() };
-    let t = take(s, 1920, 960, &[note(1000.5, 50, true), note(1000.6, 50, false), note(1001.25, 60, true), note(1001.5, 60, false)]);
-    assert_eq!(t.notes, vec![Note { pitch: 60, velocity: 100, start: 240, length: 240 }], "count-in notes are not kept");
+    let t = take(
+        s,
+        1920,
+        960,
+        &[note(1000.5, 50, true), note(1000.6, 50, false), note(1001.25, 60, true), note(1001.5, 60, false)],
+    );
+    assert_eq!(
+        t.notes,
+        vec![Note { pitch: 60, velocity: 100, start: 240, length: 240 }],
+        "count-in notes are not kept"
+    );
 }

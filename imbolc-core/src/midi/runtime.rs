@@ -231,7 +231,8 @@ impl MidiRuntime {
         let mut actions = Vec::new();
         if take.mode == RecordMode::Replace {
             let (from, to) = take.span;
-            let old: Vec<_> = clip.notes.iter().filter(|(_, n)| n.start >= from && n.start < to).map(|(id, _)| *id).collect();
+            let old: Vec<_> =
+                clip.notes.iter().filter(|(_, n)| n.start >= from && n.start < to).map(|(id, _)| *id).collect();
             if !old.is_empty() {
                 actions.push(Action::RemoveNotes { clip: take.clip, notes: old });
             }
