@@ -145,16 +145,16 @@ impl Playback {
     /// Sends the held-back releases due by `upto`, each at its own time.
     fn flush_gates(&mut self, upto: f64, out: &mut Vec<Batch>) {
         for (due, node) in self.gates.due(upto) {
-            let (timing, runs_at) = match self.expression.instrument_of(node) {
+            let timing = match self.expression.instrument_of(node) {
                 Some(instrument) => {
                     let (timing, runs_at) = self.timing_live(instrument, due);
                     self.horizons.mark(instrument, runs_at);
-                    (timing, runs_at)
+                    timing
                 }
                 None => {
                     let (timing, runs_at) = self.timing(due);
                     self.horizons.mark_all(runs_at);
-                    (timing, runs_at)
+                    timing
                 }
             };
             out.push(Batch {
