@@ -469,3 +469,34 @@ fn a_device_port_that_goes_away_and_comes_back_is_reconnected() {
     dev.send(&[0x80, 64, 0]).unwrap();
     assert!(rig.ended(node, WAIT));
 }
+
+#[test]
+fn stop_and_instrument_delete_release_held_keys() {
+    let _serial = serial();
+    let (project, ids) = project_with(&[SourceKind::Saw, SourceKind::Sine]);
+    let mut rig = Rig::start(project, &no_clock());
+    rig.runtime.select_instrument(Some(ids[0]));
+    let mut keys = keys("imbolc:midi_in");
+
+    // Stop releases a key still held down; its later note-off is harmless.
+    keys.send(&[0x90, 60, 100]).unwrap();
+    let (node, _) = rig.next_voice();
+    rig.session.audio_mut().play().unwrap();
+    rig.pump(Duration::from_millis(100));
+    rig.session.audio_mut().stop().unwrap();
+    assert!(rig.ended(node, WAIT), "stop releases the held key's voice");
+    keys.send(&[0x80, 60, 0]).unwrap();
+
+    // Deleting the instrument frees the voice of a key held on it.
+    rig.runtime.select_instrument(Some(ids[1]));
+    keys.send(&[0x90, 64, 100]).unwrap();
+    let (node, def) = rig.next_voice();
+    assert_eq!(def, "imbolc_sine");
+    rig.session.dispatch(Action::RemoveInstrument { instrument: ids[1] }).unwrap();
+    assert!(rig.ended(node, WAIT), "removing the instrument ends its voices");
+    keys.send(&[0x80, 64, 0]).unwrap();
+    rig.pump(Duration::from_millis(200));
+    let counters = rig.session.audio_mut().counters();
+    assert_eq!((counters.fails, counters.mismatches), (0, 0), "no op on a gone voice: {counters:?}");
+    assert_eq!(rig.voices_on_server(), 0);
+}
