@@ -36,11 +36,12 @@ impl std::fmt::Debug for MidiUi {
 impl MidiUi {
     /// Reads the config and opens the ports (or remembers why not).
     pub fn start(live: LiveSender) -> MidiUi {
-        let runtime = MidiRuntime::new(Box::new(live));
+        let mut runtime = MidiRuntime::new(Box::new(live));
         let (config, problem) = match MidiConfig::default_path().and_then(|p| MidiConfig::load(&p)) {
             Ok(c) => (c, None),
             Err(e) => (MidiConfig::default(), Some(format!("MIDI config: {e}"))),
         };
+        runtime.set_follow_clock(config.follow_clock);
         let mut ui = MidiUi { runtime, config, ports: None, problem, next_try: Instant::now() };
         ui.try_open();
         ui

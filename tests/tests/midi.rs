@@ -500,3 +500,32 @@ fn stop_and_instrument_delete_release_held_keys() {
     assert_eq!((counters.fails, counters.mismatches), (0, 0), "no op on a gone voice: {counters:?}");
     assert_eq!(rig.voices_on_server(), 0);
 }
+
+#[test]
+fn following_an_incoming_clock_sets_the_tempo_and_starts_and_stops_play() {
+    let _serial = serial();
+    let (project, _) = project_with(&[SourceKind::Saw]);
+    let mut rig = Rig::start(project, &no_clock());
+    rig.runtime.set_follow_clock(true);
+    let mut keys = keys("imbolc:midi_in");
+    keys.send(&[0xFA]).unwrap();
+    // 100 BPM: a clock tick every 25 ms, for 3 s.
+    let began = Instant::now();
+    for k in 0..120u32 {
+        let due = began + Duration::from_millis(25) * k;
+        while Instant::now() < due {
+            rig.pump(Duration::from_millis(1));
+        }
+        keys.send(&[0xF8]).unwrap();
+    }
+    rig.pump(Duration::from_millis(50));
+    assert!(rig.transport().playing, "start starts play");
+    let tempo = rig.session.project().tempo;
+    assert!((tempo - 100.0).abs() <= 2.0, "tempo followed: {tempo}");
+    keys.send(&[0xFC]).unwrap();
+    let deadline = Instant::now() + WAIT;
+    while rig.transport().playing {
+        assert!(Instant::now() < deadline, "stop did not stop play");
+        rig.pump(Duration::from_millis(10));
+    }
+}
