@@ -342,6 +342,7 @@ impl<S: AudioSink> App<S> {
         let target = self.panes.editor.selected_target(&state);
         let clip = crate::panes::piano_roll::clip_of(&state).map(|c| c.id);
         let from = self.feedback.transport.tick;
+        let playing = self.feedback.transport.playing;
         let Some(midi) = self.midi.as_mut() else {
             return self.inform("MIDI is not running");
         };
@@ -353,7 +354,7 @@ impl<S: AudioSink> App<S> {
             CommandId::MidiLearn if self.pane == PaneKind::Editor && target.is_some() => midi.learn(target),
             CommandId::MidiLearn => "MIDI learn: select a parameter in the editor first".to_owned(),
             CommandId::MidiRecord => match clip {
-                Some(clip) => midi.toggle_record(&mut self.session, clip, from),
+                Some(clip) => midi.toggle_record(&mut self.session, clip, from, playing),
                 None => "no clip to record into: add a note in the piano roll first".to_owned(),
             },
             _ => return,

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use imbolc_audio::engine::{LiveSender, TransportFeedback};
 use imbolc_core::midi::{MidiConfig, MidiPorts, MidiRuntime, PollReport, RecordMode, RecordSettings, ports};
 use imbolc_core::{AudioSink, Session};
-use imbolc_types::{ClipId, InstrumentId, ParamTarget, Tick};
+use imbolc_types::{ClipId, InstrumentId, ParamTarget, TICKS_PER_QUARTER, Tick};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -99,14 +99,28 @@ impl MidiUi {
     }
 
     /// Arms recording into `clip` from `from` (or disarms, committing).
-    pub fn toggle_record<S: AudioSink>(&mut self, session: &mut Session<S>, clip: ClipId, from: Tick) -> String {
+    /// While stopped, play starts `count_in_bars` before `from`.
+    pub fn toggle_record<S: AudioSink>(
+        &mut self,
+        session: &mut Session<S>,
+        clip: ClipId,
+        from: Tick,
+        playing: bool,
+    ) -> String {
         if self.runtime.is_armed() {
             let report = self.runtime.disarm(session);
             return describe(&report).unwrap_or_else(|| "recording off".to_owned());
         }
-        let settings = RecordSettings { clip, origin: 0, quantise: None, mode: RecordMode::Overdub, count_in: 0 };
-        self.runtime.arm(settings, from);
-        "recording armed: play to record".to_owned()
+        let ts = session.project().time_signature;
+        let bar = u32::from(ts.numerator) * TICKS_PER_QUARTER * 4 / u32::from(ts.denominator.max(1));
+        let count_in = self.config.count_in_bars.saturating_mul(bar);
+        let settings = RecordSettings { clip, origin: 0, quantise: None, mode: RecordMode::Overdub, count_in };
+        if playing || count_in == 0 {
+            self.runtime.arm(settings, from);
+            return "recording armed".to_owned();
+        }
+        self.runtime.arm_with_count_in(settings, from);
+        format!("recording after {} bar(s) of count-in", self.config.count_in_bars)
     }
 
     /// The MIDI lines of the server pane.

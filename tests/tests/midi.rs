@@ -529,3 +529,45 @@ fn following_an_incoming_clock_sets_the_tempo_and_starts_and_stops_play() {
         rig.pump(Duration::from_millis(10));
     }
 }
+
+#[test]
+fn a_count_in_starts_play_early_and_keeps_only_what_follows_it() {
+    let _serial = serial();
+    let (mut project, ids) = project_with(&[SourceKind::Saw]);
+    imbolc_core::dispatch(&mut project, Action::AddClip { instrument: ids[0], name: "take".into(), length: 4 * 1920 })
+        .unwrap();
+    let clip: ClipId = *project.clips.keys().next().unwrap();
+    let mut rig = Rig::start(project, &no_clock());
+    rig.runtime.select_instrument(Some(ids[0]));
+    let mut keys = keys("imbolc:midi_in");
+    rig.pump(Duration::from_millis(50));
+    // Take from song tick 1920, one 4/4 bar of count-in: play starts at 0.
+    let settings = RecordSettings { clip, origin: 0, quantise: Some(120), mode: RecordMode::Overdub, count_in: 1920 };
+    rig.runtime.arm_with_count_in(settings, 1920);
+    let anchor: TempoAnchor = loop {
+        if let Some(a) = rig.transport().anchor {
+            break a;
+        }
+        rig.pump(Duration::from_millis(1));
+    };
+    for (tick, bytes) in
+        [(480.0, [0x90, 50, 90]), (720.0, [0x80, 50, 0]), (2400.0, [0x90, 60, 90]), (2640.0, [0x80, 60, 0])]
+    {
+        while wall_now() < wall_at(&anchor, tick) {
+            rig.pump(Duration::from_millis(1));
+        }
+        keys.send(&bytes).unwrap();
+    }
+    rig.pump(Duration::from_millis(100));
+    rig.session.audio_mut().stop().unwrap();
+    let deadline = Instant::now() + WAIT;
+    while rig.pump(Duration::from_millis(10)).recorded.is_none() {
+        assert!(Instant::now() < deadline, "no take committed");
+    }
+    let notes: Vec<Note> = rig.session.project().clips[&clip].notes.values().copied().collect();
+    assert_eq!(
+        notes,
+        vec![Note { pitch: 60, velocity: 90, start: 2400, length: 240 }],
+        "the count-in note is not kept"
+    );
+}

@@ -30,6 +30,9 @@ pub struct MidiConfig {
     pub send_clock: bool,
     /// Follow an incoming clock's tempo and start/stop.
     pub follow_clock: bool,
+    /// Bars of count-in when recording is armed while stopped (0: none;
+    /// recording then waits for play).
+    pub count_in_bars: u32,
 }
 
 impl Default for MidiConfig {
@@ -41,6 +44,7 @@ impl Default for MidiConfig {
             bend_range: 2.0,
             send_clock: true,
             follow_clock: false,
+            count_in_bars: 1,
         }
     }
 }

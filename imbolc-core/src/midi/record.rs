@@ -61,10 +61,12 @@ struct Open {
 enum State {
     Idle,
     /// Waiting for play; `from` is the song tick the take starts at,
-    /// `start` the position play will start from (seen while stopped).
+    /// `start` the position play will start from (seen while stopped, or
+    /// given: `fixed`).
     Armed {
         from: Tick,
         start: Option<Tick>,
+        fixed: bool,
     },
     Recording(Box<Take0>),
 }
@@ -104,7 +106,15 @@ impl Recorder {
     /// Arms: the take starts when play reaches song tick `from`.
     pub fn arm(&mut self, settings: RecordSettings, from: Tick) {
         self.settings = Some(settings);
-        self.state = State::Armed { from, start: None };
+        self.state = State::Armed { from, start: None, fixed: false };
+    }
+
+    /// Arms for a play the caller starts from song tick `start` (a
+    /// count-in: `start` = `from` − count-in), so the stopped position seen
+    /// before the seek lands is not taken for it.
+    pub fn arm_from(&mut self, settings: RecordSettings, from: Tick, start: Tick) {
+        self.settings = Some(settings);
+        self.state = State::Armed { from, start: Some(start), fixed: true };
     }
 
     /// Whether armed or recording.
@@ -128,11 +138,11 @@ impl Recorder {
     /// ends it (returned).
     pub fn observe(&mut self, transport: &TransportFeedback) -> Option<Take> {
         match (&mut self.state, transport.anchor) {
-            (State::Armed { start, .. }, _) if !transport.playing => {
+            (State::Armed { start, fixed: false, .. }, _) if !transport.playing => {
                 *start = Some(transport.tick);
                 None
             }
-            (State::Armed { from, start }, Some(line)) if transport.playing => {
+            (State::Armed { from, start, .. }, Some(line)) if transport.playing => {
                 // Play tick 0 is where play started; when the recorder did
                 // not see the stopped position (armed while playing), the
                 // published playhead minus the play ticks since is close.

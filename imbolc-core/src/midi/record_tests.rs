@@ -101,3 +101,18 @@ fn count_in_and_origin() {
         "count-in notes are not kept"
     );
 }
+
+#[test]
+fn a_given_play_start_is_not_overridden_by_a_stale_stopped_position() {
+    let s = RecordSettings { count_in: 960, ..settings() };
+    let mut r = Recorder::default();
+    r.arm_from(s, 1920, 960);
+    assert!(r.observe(&stopped(1920)).is_none(), "the seek has not landed yet");
+    let mut t = playing(1000.0);
+    t.tick = 960;
+    r.observe(&t);
+    r.event(&note(1001.25, 60, true));
+    r.event(&note(1001.5, 60, false));
+    let take = r.disarm().unwrap();
+    assert_eq!(take.notes, vec![Note { pitch: 60, velocity: 100, start: 2160, length: 240 }]);
+}

@@ -132,6 +132,17 @@ impl MidiRuntime {
         self.recording.store(true, Ordering::Relaxed);
     }
 
+    /// Arms and starts play `settings.count_in` ticks before `from` (the
+    /// count-in); the take starts at `from`.
+    pub fn arm_with_count_in(&mut self, settings: RecordSettings, from: Tick) {
+        let start = Self::count_in_start(from, settings.count_in);
+        self.recorder.arm_from(settings, from, start);
+        self.recording.store(true, Ordering::Relaxed);
+        let player = self.lock();
+        player.transport(TransportCmd::Seek(start));
+        player.transport(TransportCmd::Play);
+    }
+
     /// Where play should start for a take at `from` with `count_in`.
     pub fn count_in_start(from: Tick, count_in: Tick) -> Tick {
         from.saturating_sub(count_in)
