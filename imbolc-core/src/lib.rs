@@ -17,10 +17,13 @@
 //! - [`persist`]: `*.imbolc` files (SQLite + MessagePack): open, save,
 //!   recovery copies, migrations and a background saver thread.
 //! - [`render`]: rendering to WAV (master and stems) with `scsynth -N`.
+//! - [`midi`]: live MIDI input (midir), routing to the audio thread's
+//!   realtime lane, MIDI learn, recording, clock in and out.
 
 pub mod demo;
 pub mod dispatch;
 pub mod drums;
+pub mod midi;
 pub mod persist;
 pub mod record;
 pub mod render;

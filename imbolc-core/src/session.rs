@@ -179,6 +179,46 @@ impl<S: AudioSink> Session<S> {
         self.dispatch_at(Action::SetParam { target, value: bpm }, now).map(Some)
     }
 
+    /// Applies several actions as one undo step named `label` (a recorded
+    /// take: remove what it replaces, add its notes). All or nothing: if
+    /// one is refused, those already applied are taken back and the error
+    /// is returned.
+    ///
+    /// # Errors
+    ///
+    /// The first action's [`DispatchError`].
+    pub fn dispatch_group(&mut self, label: &'static str, actions: Vec<Action>) -> Result<Redraw, DispatchError> {
+        let mut inverses: Vec<Vec<Action>> = Vec::new();
+        let mut diffs = Vec::new();
+        let mut redraw = Redraw::NONE;
+        for action in actions {
+            match dispatch(&mut self.project, action) {
+                Ok(outcome) => {
+                    inverses.extend(outcome.undo.map(|u| u.inverse));
+                    diffs.extend(outcome.diffs);
+                    redraw = redraw.union(outcome.redraw);
+                }
+                Err(e) => {
+                    for inverse in inverses.into_iter().rev().flatten() {
+                        match dispatch(&mut self.project, inverse) {
+                            Ok(outcome) => diffs.extend(outcome.diffs),
+                            Err(e) => tracing::error!("could not roll back a partial group: {e}"),
+                        }
+                    }
+                    if !diffs.is_empty() {
+                        self.sink.send(diffs);
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        // Undo runs the inverse actions in order: the last edit's first.
+        let inverse: Vec<Action> = inverses.into_iter().rev().flatten().collect();
+        self.history.push(crate::undo::UndoEntry::new(label, inverse, None), Instant::now());
+        self.changed(diffs);
+        Ok(redraw)
+    }
+
     /// Takes back the last edit; `Ok(None)` when there is none.
     ///
     /// # Errors

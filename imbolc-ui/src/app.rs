@@ -80,6 +80,8 @@ pub struct App<S: UiAudio> {
     restart: bool,
     /// The render dialog, when open (it outlives a render in progress).
     render: Option<RenderDialog>,
+    /// Live MIDI, when attached (the terminal app; tests run without).
+    midi: Option<crate::midi::MidiUi>,
 }
 
 impl<S: UiAudio> std::fmt::Debug for App<S> {
@@ -112,6 +114,26 @@ impl<S: UiAudio> App<S> {
             loading: None,
             restart: false,
             render: None,
+            midi: None,
+        }
+    }
+
+    /// Attaches live MIDI (see [`crate::midi::MidiUi`]).
+    pub fn attach_midi(&mut self, midi: crate::midi::MidiUi) {
+        self.midi = Some(midi);
+    }
+
+    /// Once per frame: runs MIDI (controllers, learn, recording, clock).
+    /// True when the screen must be redrawn.
+    pub fn midi_frame(&mut self) -> bool {
+        let Some(midi) = self.midi.as_mut() else { return false };
+        let transport = self.feedback.transport;
+        match midi.frame(&mut self.session, &transport, self.selected) {
+            Some(text) => {
+                self.inform(text);
+                true
+            }
+            None => false,
         }
     }
 
@@ -364,6 +386,7 @@ impl<S: UiAudio> App<S> {
             CommandId::SaveAs => self.ask_path(crate::modal::PathPurpose::SaveAs),
             CommandId::Open => self.ask_path(crate::modal::PathPurpose::Open),
             CommandId::Render => self.render = Some(RenderDialog::new(self.render_dir())),
+            CommandId::MidiPanic | CommandId::MidiLearn | CommandId::MidiRecord => self.midi_command(cmd),
             _ => {
                 let state = State {
                     project: self.session.project(),
@@ -405,6 +428,31 @@ impl<S: UiAudio> App<S> {
             }
             None => PathBuf::from("render"),
         }
+    }
+
+    fn midi_command(&mut self, cmd: CommandId) {
+        let state = self.state();
+        let target = self.panes.editor.selected_target(&state);
+        let clip = crate::panes::piano_roll::clip_of(&state).map(|c| c.id);
+        let from = self.feedback.transport.tick;
+        let playing = self.feedback.transport.playing;
+        let Some(midi) = self.midi.as_mut() else {
+            return self.inform("MIDI is not running");
+        };
+        let text = match cmd {
+            CommandId::MidiPanic => {
+                midi.panic();
+                "all notes off".to_owned()
+            }
+            CommandId::MidiLearn if self.pane == PaneKind::Editor && target.is_some() => midi.learn(target),
+            CommandId::MidiLearn => "MIDI learn: select a parameter in the editor first".to_owned(),
+            CommandId::MidiRecord => match clip {
+                Some(clip) => midi.toggle_record(&mut self.session, clip, from, playing),
+                None => "no clip to record into: add a note in the piano roll first".to_owned(),
+            },
+            _ => return,
+        };
+        self.inform(text);
     }
 
     fn on_intent(&mut self, intent: Intent) {
@@ -607,7 +655,14 @@ impl<S: UiAudio> App<S> {
             PaneKind::Editor => self.panes.editor.render(frame, main, &state),
             PaneKind::PianoRoll => self.panes.piano_roll.render(frame, main, &state),
             PaneKind::Mixer => self.panes.mixer.render(frame, main, &state),
-            PaneKind::Server => server::render(frame, main, &state),
+            PaneKind::Server => match &self.midi {
+                Some(midi) => {
+                    let [top, bottom] = Layout::vertical([Constraint::Min(1), Constraint::Length(6)]).areas(main);
+                    server::render(frame, top, &state);
+                    midi.render(frame, bottom);
+                }
+                None => server::render(frame, main, &state),
+            },
             PaneKind::Drums => self.panes.drums.render(frame, main, &state),
             PaneKind::Help => self.panes.help.render(frame, main, &state),
             PaneKind::Arrangement => self.panes.arrangement.render(frame, main, &state),

@@ -171,6 +171,9 @@ pub enum CommandId {
     ServerRestart,
     TempoSet,
     Render,
+    MidiPanic,
+    MidiLearn,
+    MidiRecord,
 }
 
 /// One row of the table.
@@ -357,6 +360,15 @@ pub const COMMANDS: &[Command] = &[
     cmd(C::ServerRestart, "server-restart", "Restart the synthesis server", &["R"], Pane(P::Server)),
     cmd(C::TempoSet, "tempo-set", "Type a tempo in bpm", &["T"], G),
     cmd(C::Render, "render", "Render the song to WAV files (master and stems)", &["C-e"], G),
+    cmd(C::MidiPanic, "midi-panic", "Panic: release every sounding voice", &["!"], G),
+    cmd(
+        C::MidiLearn,
+        "midi-learn",
+        "Map the next MIDI controller moved to the selected parameter",
+        &["L"],
+        Pane(P::Editor),
+    ),
+    cmd(C::MidiRecord, "midi-record", "Arm (or stop) recording MIDI into the selected instrument's clip", &["R"], G),
 ];
 
 /// The table row of a command.

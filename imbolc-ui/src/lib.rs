@@ -17,6 +17,7 @@
 //! - [`open`]: opening the project named on the command line.
 //! - [`complete`]: `Tab` completion of project paths in the file prompts.
 //! - [`run`]: the terminal event loop.
+//! - [`midi`]: live MIDI in the UI: controllers, learn, recording, clock.
 //! - [`transport`]: play state, loop region and positions as bar.beat.
 //! - [`typing`]: musical typing, the keyboard as a piano.
 //! - [`render_cli`]: `imbolc render`: progress bar, summary, exit codes.
@@ -30,6 +31,7 @@ pub mod complete;
 pub mod keys;
 pub mod keys_doc;
 pub mod logging;
+pub mod midi;
 pub mod modal;
 pub mod open;
 pub mod palette;

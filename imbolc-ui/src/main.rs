@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use imbolc_audio::engine::AudioHandle;
 use imbolc_core::persist::BackgroundSaver;
-use imbolc_ui::{app, cli, keys, logging, open, render_cli, run, terminal};
+use imbolc_ui::{app, cli, keys, logging, midi, open, render_cli, run, terminal};
 
 fn main() -> ExitCode {
     let started = std::time::Instant::now();
@@ -64,6 +64,9 @@ fn run_app(args: &cli::Args, started: std::time::Instant) -> std::io::Result<()>
     for m in [opened.problem, key_message].into_iter().flatten() {
         app.error(m);
     }
+    // The session's engine may be a respawned one: take its lane.
+    let live = app.session_mut().audio_mut().live_sender();
+    app.attach_midi(midi::MidiUi::start(live));
     if opened.recovery {
         app.offer_recovery();
     }

@@ -33,6 +33,7 @@ pub fn run(
         let feedback = app.session_mut().audio_mut().feedback().clone();
         dirty |= app.set_feedback(&feedback);
         dirty |= app.tick(Instant::now());
+        dirty |= app.midi_frame();
         if app.should_quit() {
             return Ok(());
         }

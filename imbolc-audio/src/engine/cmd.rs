@@ -33,9 +33,16 @@ pub enum EngineCmd {
     QueryTree(Sender<OscMessage>),
     /// Either lane: stop the server and end the thread.
     Shutdown,
-    /// Realtime lane: sustain pedal of an instrument down or up (up
-    /// releases the voices it was holding).
-    Sustain { instrument: InstrumentId, down: bool },
+    /// Realtime lane: sustain pedal of an instrument down or up.
+    Pedal { instrument: InstrumentId, down: bool },
+    /// Realtime lane: pitch bend of an instrument's live voices, semitones.
+    Bend { instrument: InstrumentId, semitones: f32 },
+    /// Realtime lane: channel aftertouch on an instrument's live voices, 0..=1.
+    Pressure { instrument: InstrumentId, amount: f32 },
+    /// Realtime lane: polyphonic aftertouch on one live voice, 0..=1.
+    VoicePressure { voice: VoiceId, amount: f32 },
+    /// Realtime lane: panic, release every voice (play goes on).
+    ReleaseAll,
 }
 
 /// Transport commands. State lives on the audio thread and is shown in

@@ -15,6 +15,7 @@ use crate::status::ServerState;
 use super::cmd::{EngineCmd, EngineConfig, EngineError, TransportCmd, VoiceId};
 use super::counters::{CounterSnapshot, EngineCounters};
 use super::feedback::{EngineFeedback, FeedbackOutput, Publisher, TransportFeedback};
+use super::live::LiveSender;
 use super::meters::Meters;
 use super::run::{Engine, Lanes};
 use super::traffic::diff_payload_bytes;
@@ -29,7 +30,7 @@ pub struct AudioHandle {
     feedback: FeedbackOutput,
     counters: Arc<EngineCounters>,
     stop: Arc<AtomicBool>,
-    next_voice: AtomicU64,
+    next_voice: Arc<AtomicU64>,
     /// Payload bytes of every diff sent (see [`diff_payload_bytes`]).
     diff_bytes: AtomicU64,
     thread: Option<JoinHandle<()>>,
@@ -59,7 +60,7 @@ impl AudioHandle {
             feedback,
             counters,
             stop,
-            next_voice: AtomicU64::new(0),
+            next_voice: Arc::new(AtomicU64::new(0)),
             diff_bytes: AtomicU64::new(0),
             thread: Some(thread),
         })
@@ -91,6 +92,12 @@ impl AudioHandle {
         Ok(voice)
     }
 
+    /// A cloneable sender on the realtime lane for another thread (the
+    /// MIDI input callback): live events never wait for the UI loop.
+    pub fn live_sender(&self) -> LiveSender {
+        LiveSender::new(self.realtime.clone(), Arc::clone(&self.counters), Arc::clone(&self.next_voice))
+    }
+
     /// Releases a voice.
     ///
     /// # Errors
@@ -105,7 +112,7 @@ impl AudioHandle {
     /// # Errors
     /// As [`AudioHandle::voice_on`].
     pub fn sustain(&self, instrument: InstrumentId, down: bool) -> Result<(), EngineError> {
-        self.realtime(EngineCmd::Sustain { instrument, down })
+        self.realtime(EngineCmd::Pedal { instrument, down })
     }
 
     /// Total payload bytes of the diffs sent so far (an edit's share is

@@ -23,13 +23,19 @@
 //! - `playback`: transport, scheduler and voice allocator, and the rule
 //!   that keeps timed voice batches in order.
 //! - [`traffic`]: the size of what crosses into the audio thread.
+//! - [`live`]: [`LiveSender`], a cloneable realtime-lane sender for MIDI
+//!   input (notes, pedal, bend, aftertouch, panic); `expression` applies
+//!   bend and aftertouch to live voices.
 
 pub mod cmd;
 pub mod counters;
+mod expression;
 pub mod feedback;
 mod gates;
 pub mod handle;
+mod horizons;
 pub mod inbound;
+pub mod live;
 pub mod meters;
 pub(crate) mod playback;
 pub mod registry;
@@ -42,6 +48,7 @@ pub use counters::{Counter, CounterSnapshot, EngineCounters};
 pub use feedback::{EngineFeedback, FeedbackOutput, TempoAnchor, TransportFeedback};
 pub use handle::AudioHandle;
 pub use inbound::{Inbound, NodeNotice, Rejected, classify};
+pub use live::LiveSender;
 pub use meters::{Meter, MeterError, MeterReading, Meters, meter_owner, to_dbfs};
 pub use registry::{EndOutcome, LiveNode, NodeRegistry};
 pub use traffic::diff_payload_bytes;

@@ -7,9 +7,10 @@
 //! `/n_free`, a release) would `/fail` and the voice would hang. So every
 //! batch that touches voices is timed at or after the latest time already
 //! sent ([`Playback::timing`]): timeline notes at their own time, live
-//! voices and stop's releases no earlier than the scheduler's horizon. While
-//! playing, a live voice thus waits up to one lookahead (a fixed latency,
-//! no jitter); while stopped (nothing timed pending) it goes out at once.
+//! voices and stop's releases no earlier than the scheduler's horizon. A
+//! live voice only waits for batches of its own instrument (see
+//! [`Horizons`]): while the timeline plays that instrument it waits up to
+//! one lookahead; otherwise (or while stopped) it goes out at once.
 //! scsynth keeps bundles of equal time in arrival order. Releases of voices
 //! younger than a few control blocks are held back (see [`GateKeeper`]).
 //!
@@ -27,8 +28,10 @@ use crate::scheduler::{
 use crate::voices::{VoiceAllocator, VoiceConfig, VoiceError};
 
 use super::cmd::{TransportCmd, VoiceId};
+use super::expression::Expression;
 use super::feedback::{TempoAnchor, TransportFeedback};
 use super::gates::GateKeeper;
+use super::horizons::Horizons;
 
 /// How long after the latest timed batch the server has surely run it, so a
 /// batch may go out untimed (`Timing::Now`) without overtaking it.
@@ -66,6 +69,21 @@ pub(crate) struct Playback {
     click_events: Vec<ClickEvent>,
     /// Scratch for the drum hits of a window.
     hits: Vec<DrumHit>,
+    /// Pitch bend and aftertouch on live voices.
+    expression: Expression,
+    /// Latest timed batch per instrument, for live voices.
+    horizons: Horizons,
+}
+
+/// Which instruments' voices a batch touches (see [`Horizons`]).
+#[derive(Debug, Clone, Copy)]
+enum Scope<'a> {
+    /// Any (stop, panic, settings): later live voices of every instrument wait.
+    All,
+    /// Timeline notes of these instruments.
+    Timeline(&'a [InstrumentId]),
+    /// A live voice of this instrument: it waits only for its own batches.
+    Live(InstrumentId),
 }
 
 impl Playback {
@@ -84,6 +102,8 @@ impl Playback {
             params: Vec::new(),
             click_events: Vec::new(),
             hits: Vec::new(),
+            expression: Expression::default(),
+            horizons: Horizons::default(),
         }
     }
 
@@ -142,10 +162,35 @@ impl Playback {
         self.timing(now).0
     }
 
+    /// The timing for a live batch of `instrument` meant for `at`: like
+    /// [`Playback::timing`], but only batches of that instrument (and
+    /// batches touching all) must run first.
+    fn timing_live(&mut self, instrument: InstrumentId, at: f64) -> (Timing, f64) {
+        let now = self.clock.now();
+        let until = self.horizons.until(instrument);
+        if until + SETTLED < now && at <= now {
+            return (Timing::Now, now);
+        }
+        let at = at.max(until).max(now);
+        self.timed_until = self.timed_until.max(at);
+        (Timing::At(self.clock.timetag(at)), at)
+    }
+
     /// Sends the held-back releases due by `upto`, each at its own time.
     fn flush_gates(&mut self, upto: f64, out: &mut Vec<Batch>) {
         for (due, node) in self.gates.due(upto) {
-            let (timing, _) = self.timing(due);
+            let timing = match self.expression.instrument_of(node) {
+                Some(instrument) => {
+                    let (timing, runs_at) = self.timing_live(instrument, due);
+                    self.horizons.mark(instrument, runs_at);
+                    timing
+                }
+                None => {
+                    let (timing, runs_at) = self.timing(due);
+                    self.horizons.mark_all(runs_at);
+                    timing
+                }
+            };
             out.push(Batch {
                 timing,
                 ops: vec![ServerOp::Set { node, controls: vec![("gate", 0.0)] }],
@@ -155,12 +200,25 @@ impl Playback {
     }
 
     /// Queues a batch meant for clock time `at` (see the module docs).
-    fn push(&mut self, at: f64, mut ops: Vec<ServerOp>, out: &mut Vec<Batch>) {
+    fn push(&mut self, at: f64, ops: Vec<ServerOp>, out: &mut Vec<Batch>) {
+        self.push_for(Scope::All, at, ops, out);
+    }
+
+    /// Queues a batch touching the voices of `scope`.
+    fn push_for(&mut self, scope: Scope<'_>, at: f64, mut ops: Vec<ServerOp>, out: &mut Vec<Batch>) {
         self.flush_gates(at, out);
         if ops.is_empty() {
             return;
         }
-        let (timing, runs_at) = self.timing(at);
+        let (timing, runs_at) = match scope {
+            Scope::Live(instrument) => self.timing_live(instrument, at),
+            Scope::All | Scope::Timeline(_) => self.timing(at),
+        };
+        match scope {
+            Scope::All => self.horizons.mark_all(runs_at),
+            Scope::Timeline(instruments) => instruments.iter().for_each(|i| self.horizons.mark(*i, runs_at)),
+            Scope::Live(instrument) => self.horizons.mark(instrument, runs_at),
+        }
         self.gates.hold_back(runs_at, &mut ops);
         if ops.is_empty() {
             return;
@@ -285,12 +343,19 @@ impl Playback {
             let k = rest_hits.iter().take_while(|h| h.time == time).count();
             let (now_hits, later_hits) = rest_hits.split_at(k);
             let mut ops = Vec::new();
+            let mut instruments = Vec::new();
             for event in now {
                 if let Err(e) = self.note(event, graph, &mut ops) {
                     tracing::debug!("timeline note dropped: {e}");
                 }
+                if !instruments.contains(&event.instrument) {
+                    instruments.push(event.instrument);
+                }
             }
             for hit in now_hits {
+                if !instruments.contains(&hit.instrument) {
+                    instruments.push(hit.instrument);
+                }
                 let (pad, vel, pitch) = (hit.pad, f32::from(hit.velocity) / 127.0, f32::from(hit.pitch));
                 let made = self.allocator.trigger(
                     hit.instrument,
@@ -303,7 +368,7 @@ impl Playback {
                     tracing::debug!("drum hit dropped: {e}");
                 }
             }
-            self.push(time, ops, out);
+            self.push_for(Scope::Timeline(&instruments), time, ops, out);
             rest = later;
             rest_hits = later_hits;
         }
@@ -402,20 +467,22 @@ impl Playback {
                 self.allocator.trigger(instrument, pad, vel, || graph.drum_hit(instrument, pad, v, 0.0), &mut ops)?;
             }
             let now = self.clock.now();
-            self.push(now, ops, out);
+            self.push_for(Scope::Live(instrument), now, ops, out);
             return Ok(());
         }
+        let (shaped_freq, shaped_vel) = self.expression.shape(instrument, freq, velocity);
         let node = self.allocator.start_held(
             instrument,
             pitch,
             vel,
-            || graph.voice_on(instrument, freq, velocity),
+            || graph.voice_on(instrument, shaped_freq, shaped_vel),
             &mut ops,
         )?;
         self.live.insert(voice, node);
         self.live_of_node.insert(node, voice);
+        self.expression.started(node, instrument, freq, velocity);
         let now = self.clock.now();
-        self.push(now, ops, out);
+        self.push_for(Scope::Live(instrument), now, ops, out);
         Ok(())
     }
 
@@ -426,15 +493,10 @@ impl Playback {
         let mut ops = Vec::new();
         self.allocator.release_node(graph, node, &mut ops);
         let now = self.clock.now();
-        self.push(now, ops, out);
-    }
-
-    /// Sustain pedal of `instrument` (pedal up releases what it held).
-    pub fn sustain(&mut self, instrument: InstrumentId, down: bool, graph: &SignalGraph, out: &mut Vec<Batch>) {
-        let mut ops = Vec::new();
-        self.allocator.pedal(graph, instrument, down, &mut ops);
-        let now = self.clock.now();
-        self.push(now, ops, out);
+        match self.expression.instrument_of(node) {
+            Some(instrument) => self.push_for(Scope::Live(instrument), now, ops, out),
+            None => self.push(now, ops, out),
+        }
     }
 
     /// A diff the graph accepted: the timeline part goes to the scheduler
@@ -451,7 +513,10 @@ impl Playback {
             AudioDiff::VoiceSettingsChanged { instrument, voice } => {
                 self.allocator.set_settings(*instrument, *voice, &mut ops);
             }
-            AudioDiff::InstrumentRemoved { instrument } => self.allocator.forget_instrument(*instrument),
+            AudioDiff::InstrumentRemoved { instrument } => {
+                self.allocator.forget_instrument(*instrument);
+                self.expression.forget_instrument(*instrument);
+            }
             AudioDiff::SceneLoaded(scene) => {
                 // The graph replaced every instrument group, voices and all.
                 for id in self.allocator.instruments() {
@@ -460,6 +525,7 @@ impl Playback {
                 self.live.clear();
                 self.live_of_node.clear();
                 self.timeline.clear();
+                self.expression.reset();
                 for i in &scene.instruments {
                     self.allocator.set_settings(i.id, i.def.voice, &mut ops);
                 }
@@ -474,6 +540,7 @@ impl Playback {
     pub fn node_ended(&mut self, node: NodeId) {
         self.allocator.on_node_end(node);
         self.gates.ended(node);
+        self.expression.ended(node);
         if let Some(voice) = self.live_of_node.remove(&node) {
             self.live.remove(&voice);
         }
@@ -490,7 +557,59 @@ impl Playback {
         self.timeline.clear();
         self.live.clear();
         self.live_of_node.clear();
+        self.expression.reset();
+        self.horizons.reset();
         self.timed_until = f64::NEG_INFINITY;
+    }
+
+    /// Sustain pedal of an instrument: while down, released voices keep
+    /// sounding until it comes up (timeline notes included).
+    pub fn pedal(&mut self, instrument: InstrumentId, down: bool, graph: &SignalGraph, out: &mut Vec<Batch>) {
+        let mut ops = Vec::new();
+        self.allocator.pedal(graph, instrument, down, &mut ops);
+        let now = self.clock.now();
+        self.push_for(Scope::Live(instrument), now, ops, out);
+    }
+
+    /// Pitch bend of an instrument's live voices, in semitones.
+    pub fn bend(&mut self, instrument: InstrumentId, semitones: f32, out: &mut Vec<Batch>) {
+        let mut ops = Vec::new();
+        self.expression.bend(instrument, semitones, &mut ops);
+        let now = self.clock.now();
+        self.push_for(Scope::Live(instrument), now, ops, out);
+    }
+
+    /// Channel aftertouch on an instrument's live voices, 0..=1.
+    pub fn press(&mut self, instrument: InstrumentId, amount: f32, out: &mut Vec<Batch>) {
+        let mut ops = Vec::new();
+        self.expression.press(instrument, amount, &mut ops);
+        let now = self.clock.now();
+        self.push_for(Scope::Live(instrument), now, ops, out);
+    }
+
+    /// Polyphonic aftertouch on one live voice, 0..=1.
+    pub fn press_voice(&mut self, voice: VoiceId, amount: f32, out: &mut Vec<Batch>) {
+        let Some(node) = self.live.get(&voice).copied() else { return };
+        let mut ops = Vec::new();
+        self.expression.press_voice(node, amount, &mut ops);
+        let now = self.clock.now();
+        match self.expression.instrument_of(node) {
+            Some(instrument) => self.push_for(Scope::Live(instrument), now, ops, out),
+            None => self.push(now, ops, out),
+        }
+    }
+
+    /// Panic: releases every voice of every instrument (pedals up, bends
+    /// and pressures reset), timed at the horizon so note-ons already on
+    /// their way are released too. Play goes on.
+    pub fn release_everything(&mut self, out: &mut Vec<Batch>) {
+        let mut ops = Vec::new();
+        self.allocator.release_everything(&mut ops);
+        self.expression.reset();
+        let at = self.scheduler.horizon().max(self.clock.now());
+        self.push(at, ops, out);
+        self.flush_gates(f64::INFINITY, out);
+        self.timeline.clear();
     }
 
     /// Playhead and tempo, for the UI.

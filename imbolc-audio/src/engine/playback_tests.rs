@@ -129,3 +129,31 @@ fn a_note_shorter_than_a_block_is_released_after_the_minimum_gate() {
     assert!((gate - MIN_GATE).abs() < 1e-6, "a one-tick note (1 ms) keeps its gate open {gate} s");
     assert!(out.windows(2).all(|w| tag(&w[0]) <= tag(&w[1])), "still in time order");
 }
+
+#[test]
+fn a_live_voice_on_an_instrument_the_timeline_does_not_play_goes_at_once() {
+    let (mut p, mut g) = setup();
+    let j = InstrumentId(9);
+    let other = Instrument {
+        id: j,
+        name: "live".into(),
+        def: InstrumentDef::new(SourceKind::Saw),
+        mixer: MixerSettings::default(),
+    };
+    let mut out = Vec::new();
+    let diff = AudioDiff::InstrumentAdded { instrument: Box::new(other), after: Some(I) };
+    g.apply(&diff).unwrap();
+    p.diff(&diff, &mut out);
+    p.transport(TransportCmd::SetMode(PlayMode::Pattern(C)), &mut g, &mut out);
+    p.transport(TransportCmd::Play, &mut g, &mut out);
+    let at = p.scheduler.horizon();
+    p.advance(at + 0.6, &mut g, &mut out);
+    assert!(out.iter().any(|b| !b.started.is_empty()), "the timeline plays instrument I");
+
+    let mut live = Vec::new();
+    p.voice_on(VoiceId(5), j, 440.0, 0.5, &mut g, &mut live).unwrap();
+    assert_eq!(live[0].timing, Timing::Now, "nothing of J is timed: no wait");
+    let mut same = Vec::new();
+    p.voice_on(VoiceId(6), I, 440.0, 0.5, &mut g, &mut same).unwrap();
+    assert!(matches!(same[0].timing, Timing::At(_)), "I waits for its timed notes");
+}

@@ -264,12 +264,26 @@ impl Engine {
                 }
             }
             EngineCmd::Shutdown => self.quitting = true,
-            EngineCmd::Sustain { instrument, down } => {
-                let mut batches = std::mem::take(&mut self.batches);
-                self.playback.sustain(instrument, down, &self.graph, &mut batches);
-                self.send_batches(batches);
-            }
+            EngineCmd::Pedal { .. }
+            | EngineCmd::Bend { .. }
+            | EngineCmd::Pressure { .. }
+            | EngineCmd::VoicePressure { .. }
+            | EngineCmd::ReleaseAll => self.live_command(cmd),
         }
+    }
+
+    /// Pedal, expression and panic from a live performer.
+    fn live_command(&mut self, cmd: EngineCmd) {
+        let mut batches = std::mem::take(&mut self.batches);
+        match cmd {
+            EngineCmd::Pedal { instrument, down } => self.playback.pedal(instrument, down, &self.graph, &mut batches),
+            EngineCmd::Bend { instrument, semitones } => self.playback.bend(instrument, semitones, &mut batches),
+            EngineCmd::Pressure { instrument, amount } => self.playback.press(instrument, amount, &mut batches),
+            EngineCmd::VoicePressure { voice, amount } => self.playback.press_voice(voice, amount, &mut batches),
+            EngineCmd::ReleaseAll => self.playback.release_everything(&mut batches),
+            _ => {}
+        }
+        self.send_batches(batches);
     }
 
     fn apply(&mut self, diff: &AudioDiff) {

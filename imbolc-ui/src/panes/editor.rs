@@ -106,6 +106,23 @@ fn value(params: &Params, spec: &ParamSpec) -> f32 {
 }
 
 impl EditorPane {
+    /// The parameter under the cursor (for MIDI learn).
+    pub fn selected_target(&self, state: &State) -> Option<ParamTarget> {
+        let inst = state.selected_instrument()?;
+        let id = inst.id;
+        Some(match rows(inst).get(self.cursor.min(rows(inst).len().saturating_sub(1))).copied()? {
+            Row::Source(spec) => ParamTarget::Source { instrument: id, param: spec.id.to_owned() },
+            Row::Envelope(stage) => ParamTarget::Envelope { instrument: id, stage },
+            Row::FilterParam(spec) => ParamTarget::Filter { instrument: id, param: spec.id.to_owned() },
+            Row::EffectParam(i, spec) => ParamTarget::Effect {
+                owner: ChainOwner::Instrument(id),
+                effect: inst.def.effects.get(i)?.id,
+                param: spec.id.to_owned(),
+            },
+            Row::Filter | Row::Effect(_) => return None,
+        })
+    }
+
     /// Runs a command on the selected instrument.
     pub fn handle(&mut self, cmd: CommandId, state: &State) -> Option<Intent> {
         let Some(inst) = state.selected_instrument() else {

@@ -1,0 +1,151 @@
+//! [`MidiConfig`]: the user's MIDI settings, saved as a small TOML file in
+//! `$XDG_CONFIG_HOME/imbolc/midi.toml` (or `~/.config/imbolc/midi.toml`).
+//! They belong to the machine (which keyboard is plugged in), not to a
+//! project.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::velocity::VelocityCurve;
+
+/// File name inside the config directory.
+pub const CONFIG_FILE: &str = "midi.toml";
+
+/// MIDI settings of this machine.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MidiConfig {
+    /// Full name of a device output port to connect to (e.g.
+    /// `"a2j:Keystation [20] (capture): Keystation MIDI 1"`); reconnected
+    /// whenever it comes back.
+    pub device: Option<String>,
+    /// Velocity curve of Imbolc's own input port.
+    pub curve: VelocityCurve,
+    /// Velocity curve of the device port.
+    pub device_curve: VelocityCurve,
+    /// Pitch bend range, semitones either way.
+    pub bend_range: f32,
+    /// Send MIDI clock and start/stop on the clock port while playing.
+    pub send_clock: bool,
+    /// Follow an incoming clock's tempo and start/stop.
+    pub follow_clock: bool,
+    /// Bars of count-in when recording is armed while stopped (0: none;
+    /// recording then waits for play).
+    pub count_in_bars: u32,
+}
+
+impl Default for MidiConfig {
+    fn default() -> Self {
+        MidiConfig {
+            device: None,
+            curve: VelocityCurve::Linear,
+            device_curve: VelocityCurve::Linear,
+            bend_range: 2.0,
+            send_clock: true,
+            follow_clock: false,
+            count_in_bars: 1,
+        }
+    }
+}
+
+/// Why the MIDI config could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// Neither `XDG_CONFIG_HOME` nor `HOME` is set: pass a path yourself.
+    #[error("no config directory: set XDG_CONFIG_HOME or HOME")]
+    NoConfigDir,
+    /// The file exists but could not be read or written; check permissions.
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    /// The file is not valid TOML for these settings; fix or delete it.
+    #[error("{path}: {source}")]
+    Parse { path: PathBuf, source: toml::de::Error },
+    /// The settings could not be written as TOML (a bug).
+    #[error("cannot write the MIDI config: {0}")]
+    Serialize(#[from] toml::ser::Error),
+}
+
+impl MidiConfig {
+    /// The default path: `$XDG_CONFIG_HOME/imbolc/midi.toml`, else
+    /// `$HOME/.config/imbolc/midi.toml`.
+    ///
+    /// # Errors
+    /// [`ConfigError::NoConfigDir`] when neither variable is set.
+    pub fn default_path() -> Result<PathBuf, ConfigError> {
+        let base = match std::env::var_os("XDG_CONFIG_HOME").filter(|v| !v.is_empty()) {
+            Some(dir) => PathBuf::from(dir),
+            None => {
+                let home = std::env::var_os("HOME").filter(|v| !v.is_empty()).ok_or(ConfigError::NoConfigDir)?;
+                PathBuf::from(home).join(".config")
+            }
+        };
+        Ok(base.join("imbolc").join(CONFIG_FILE))
+    }
+
+    /// Reads the config at `path`; a missing file gives the defaults.
+    ///
+    /// # Errors
+    /// [`ConfigError::Io`] or [`ConfigError::Parse`]; nothing is changed.
+    pub fn load(path: &Path) -> Result<MidiConfig, ConfigError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(MidiConfig::default()),
+            Err(source) => return Err(ConfigError::Io { path: path.to_owned(), source }),
+        };
+        toml::from_str(&text).map_err(|source| ConfigError::Parse { path: path.to_owned(), source })
+    }
+
+    /// Writes the config to `path` (creating its directory), through a
+    /// temporary file so a crash leaves the old file or the new one.
+    ///
+    /// # Errors
+    /// [`ConfigError::Io`] when the directory or file cannot be written.
+    pub fn save(&self, path: &Path) -> Result<(), ConfigError> {
+        let text = toml::to_string_pretty(self)?;
+        let io = |source| ConfigError::Io { path: path.to_owned(), source };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        let tmp = path.with_extension("toml.tmp");
+        std::fs::write(&tmp, text).map_err(io)?;
+        std::fs::rename(&tmp, path).map_err(io)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("imbolc-midi-config-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    #[test]
+    fn save_then_load_gives_the_same_settings_and_missing_is_default() {
+        let dir = temp_dir("roundtrip");
+        let path = dir.join("imbolc").join(CONFIG_FILE);
+        assert_eq!(MidiConfig::load(&path).unwrap(), MidiConfig::default());
+        let config = MidiConfig {
+            device: Some("dev:out".into()),
+            device_curve: VelocityCurve::Fixed(90),
+            follow_clock: true,
+            ..MidiConfig::default()
+        };
+        config.save(&path).unwrap();
+        assert_eq!(MidiConfig::load(&path).unwrap(), config);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_bad_file_is_a_typed_error() {
+        let dir = temp_dir("bad");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(CONFIG_FILE);
+        std::fs::write(&path, "curve = 7\n").unwrap();
+        assert!(matches!(MidiConfig::load(&path), Err(ConfigError::Parse { .. })));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,65 @@
+//! Live MIDI: play, learn, record, clock.
+//!
+//! ```text
+//!  JACK ─► midir callback ─► LivePlayer ─► LiveSender ─► audio thread (realtime lane)
+//!   (imbolc:midi_in,          decode, route,              notes, pedal, bend,
+//!    device port)             velocity curve              aftertouch, panic
+//!                                 │ bounded queue (drops counted)
+//!                                 ▼
+//!                    UI frame: MidiRuntime::poll(session, transport)
+//!                       CC → SetParam / MIDI learn → MapMidiCc
+//!                       notes → Recorder → one undo step per take
+//!                       clock in → tempo, start/stop (optional)
+//!  ClockOut thread: 24 ppqn + start/stop on imbolc-clock:clock_out
+//! ```
+//!
+//! - [`parse`]: [`Decoder`], bytes to [`MidiEvent`] with `wmidi` (running
+//!   status, SysEx, garbage; fuzzed).
+//! - [`live`]: [`LivePlayer`], the callback's state, and [`LiveTarget`].
+//! - [`routing`]: omni / per-channel zones (layers, splits).
+//! - [`velocity`]: [`VelocityCurve`] per input.
+//! - [`runtime`]: [`MidiRuntime`], the UI side.
+//! - [`record`]: [`Recorder`], takes in clip ticks.
+//! - [`timebase`]: wall clock ↔ the engine's tempo line.
+//! - [`follow`]: incoming clock tempo.
+//! - [`clock`]: [`ClockOut`], the clock output.
+//! - [`ports`]: [`MidiPorts`], midir ports and device reconnection.
+//! - [`config`]: [`MidiConfig`], the user's `midi.toml`.
+//! - [`stats`]: [`MidiStats`], counters shown in the UI.
+
+pub mod clock;
+pub mod config;
+pub mod follow;
+pub mod live;
+pub mod parse;
+pub mod ports;
+pub mod record;
+pub mod routing;
+pub mod runtime;
+pub mod stats;
+pub mod timebase;
+pub mod velocity;
+
+pub use clock::ClockOut;
+pub use config::{ConfigError, MidiConfig};
+pub use live::{InputId, LivePlayer, LiveSettings, LiveTarget, MidiInbound};
+pub use parse::{Decoder, MidiEvent};
+pub use ports::MidiPorts;
+pub use record::{RecordMode, RecordSettings, Recorder, Take};
+pub use routing::{Routing, Zone};
+pub use runtime::{MidiRuntime, PollReport};
+pub use stats::{MidiStats, MidiStatsSnapshot};
+pub use velocity::VelocityCurve;
+
+/// Why MIDI ports could not be opened. Imbolc runs on without MIDI.
+#[derive(Debug, thiserror::Error)]
+pub enum MidiError {
+    /// No MIDI client could be opened: with the JACK backend, no JACK
+    /// server runs under the name in `JACK_DEFAULT_SERVER` (or `default`).
+    /// Start JACK (or let Imbolc start scsynth first) and retry.
+    #[error("cannot open a MIDI client (is JACK running?): {0}")]
+    Init(String),
+    /// A port could not be registered (name taken, server full).
+    #[error("cannot register a MIDI port: {0}")]
+    Port(String),
+}

@@ -1,0 +1,573 @@
+//! Live MIDI end to end: a private JACK server and scsynth, Imbolc's MIDI
+//! ports on that JACK server, and a second JACK MIDI client (midir, in this
+//! test) playing into `imbolc:midi_in` or listening on the clock port.
+//!
+//! The tests share one JACK server (midir joins the server named by
+//! `JACK_DEFAULT_SERVER`, which is process-wide) and run one at a time
+//! (each registers the JACK client `imbolc`). Each starts its own engine
+//! and scsynth on that server.
+
+// Test code: a failed unwrap is a failed test. `set_var` is called once,
+// before any thread uses JACK (the first test takes the lock first).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_code)]
+
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, bounded, unbounded};
+use imbolc_audio::backend::ServerOp;
+use imbolc_audio::engine::{AudioHandle, EngineConfig, TapEvent, TempoAnchor, TransportFeedback};
+use imbolc_audio::server::JackMode;
+use imbolc_audio::server::jack::Jack;
+use imbolc_audio::status::ServerState;
+use imbolc_core::midi::timebase::{wall_at, wall_now};
+use imbolc_core::midi::{MidiConfig, MidiPorts, MidiRuntime, PollReport, RecordMode, RecordSettings};
+use imbolc_core::session::Session;
+use imbolc_tests::{TreeNode, test_config};
+use imbolc_types::catalog::{FilterKind, SourceKind};
+use imbolc_types::{Action, ClipId, EnvelopeStage, FilterDef, InstrumentId, Note, ParamTarget, Project};
+use midir::os::unix::VirtualOutput;
+use midir::{MidiInput, MidiInputConnection, MidiOutput, MidiOutputConnection};
+
+const WAIT: Duration = Duration::from_secs(5);
+/// One JACK period of the test server (256 frames at 48 kHz) in ticks at
+/// 120 BPM (960 ticks per second), rounded up.
+const PERIOD_TICKS: i64 = 11;
+
+/// The JACK server every test here uses; started once, on a thread that
+/// lives as long as the test process (children die with it).
+fn jack_server() -> &'static str {
+    static NAME: OnceLock<String> = OnceLock::new();
+    NAME.get_or_init(|| {
+        let (tx, rx) = bounded(1);
+        std::thread::Builder::new()
+            .name("jack-owner".into())
+            .spawn(move || match Jack::ensure(&test_config()) {
+                Ok(jack) => {
+                    tx.send(Ok(jack.name().to_owned())).unwrap();
+                    let _keep = jack;
+                    loop {
+                        std::thread::park();
+                    }
+                }
+                Err(e) => tx.send(Err(e.to_string())).unwrap(),
+            })
+            .unwrap();
+        let name = rx.recv().unwrap().unwrap_or_else(|e| {
+            panic!("cannot start JACK for the MIDI tests: {e} (run `make test`, which installs jackd2)")
+        });
+        // SAFETY: no other thread of this process uses JACK or reads the
+        // environment through libc yet: every test takes SERIAL first and
+        // this runs inside it, before any JACK client exists.
+        unsafe {
+            std::env::set_var("JACK_DEFAULT_SERVER", &name);
+            std::env::set_var("JACK_NO_START_SERVER", "1");
+        }
+        name
+    })
+}
+
+fn serial() -> MutexGuard<'static, ()> {
+    static SERIAL: Mutex<()> = Mutex::new(());
+    SERIAL.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// An engine on the shared JACK server, a session on it, Imbolc's MIDI
+/// ports, and the engine's tap.
+struct Rig {
+    session: Session<AudioHandle>,
+    runtime: MidiRuntime,
+    ports: MidiPorts,
+    tap: Receiver<TapEvent>,
+}
+
+impl Rig {
+    fn start(project: Project, config: &MidiConfig) -> Rig {
+        let name = jack_server();
+        let mut server = test_config();
+        server.jack = JackMode::Existing(name.to_owned());
+        let (tap_tx, tap) = unbounded();
+        let mut engine = EngineConfig::new(server);
+        engine.tap = Some(tap_tx);
+        let mut audio = AudioHandle::spawn(engine).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !matches!(audio.server_state(), ServerState::Running { .. }) {
+            assert!(Instant::now() < deadline, "scsynth did not start: {:?}", audio.server_state());
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let runtime = MidiRuntime::new(Box::new(audio.live_sender()));
+        let session = Session::new(project, audio);
+        let ports = MidiPorts::open(&runtime, config).unwrap();
+        let mut rig = Rig { session, runtime, ports, tap };
+        // Let the scene reach the server before playing.
+        rig.tree();
+        rig
+    }
+
+    fn transport(&mut self) -> TransportFeedback {
+        self.session.audio_mut().transport_state()
+    }
+
+    /// Runs the UI side (runtime poll, clock observe) for `d`; returns
+    /// what the polls reported, merged.
+    fn pump(&mut self, d: Duration) -> PollReport {
+        let deadline = Instant::now() + d;
+        let mut all = PollReport::default();
+        loop {
+            let t = self.transport();
+            self.ports.observe(&t);
+            let r = self.runtime.poll(&mut self.session, &t);
+            all.learned = all.learned.or(r.learned);
+            all.recorded = all.recorded.or(r.recorded);
+            all.errors.extend(r.errors);
+            if Instant::now() >= deadline {
+                return all;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    fn tree(&mut self) -> TreeNode {
+        let rx = self.session.audio_mut().request_tree().unwrap();
+        TreeNode::parse(&rx.recv_timeout(WAIT).expect("no tree")).expect("bad tree")
+    }
+
+    /// The next voice the engine starts (`/s_new` in a voice batch) with
+    /// its SynthDef, and waits for its `/n_go`.
+    fn next_voice(&self) -> (i32, &'static str) {
+        let deadline = Instant::now() + WAIT;
+        let mut started = None;
+        loop {
+            let event = self.tap.recv_deadline(deadline).expect("no voice started");
+            match event {
+                TapEvent::Sent { ops, .. } if started.is_none() => {
+                    for op in ops {
+                        if let ServerOp::SynthNew { id, def, .. } = op {
+                            started = Some((id.0, def));
+                        }
+                    }
+                }
+                TapEvent::Go(node) if started.is_some_and(|(id, _)| id == node.0) => return started.unwrap(),
+                _ => {}
+            }
+        }
+    }
+
+    /// Whether `/n_end` of `node` arrives within `within`.
+    fn ended(&self, node: i32, within: Duration) -> bool {
+        let deadline = Instant::now() + within;
+        while let Ok(event) = self.tap.recv_deadline(deadline) {
+            if event == TapEvent::End(imbolc_audio::backend::NodeId(node)) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Voice synths left on the server (any source SynthDef).
+    fn voices_on_server(&mut self) -> usize {
+        let voice_defs = ["imbolc_sine", "imbolc_saw", "imbolc_square"];
+        self.tree().walk().iter().filter(|n| n.def.as_deref().is_some_and(|d| voice_defs.contains(&d))).count()
+    }
+}
+
+/// A JACK MIDI client playing into `port` (e.g. `imbolc:midi_in`).
+fn keys(port: &str) -> MidiOutputConnection {
+    let out = MidiOutput::new("test-keys").unwrap();
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Some(p) = out.ports().into_iter().find(|p| out.port_name(p).is_ok_and(|n| n == port)) {
+            return out.connect(&p, "out").unwrap();
+        }
+        assert!(Instant::now() < deadline, "no port {port}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn project_with(sources: &[SourceKind]) -> (Project, Vec<InstrumentId>) {
+    let mut p = Project::new("midi");
+    let mut ids = Vec::new();
+    for (k, s) in sources.iter().enumerate() {
+        imbolc_core::dispatch(&mut p, Action::AddInstrument { source: *s, name: format!("i{k}") }).unwrap();
+        let id = *p.instruments.keys().last().unwrap();
+        let release = ParamTarget::Envelope { instrument: id, stage: EnvelopeStage::Release };
+        imbolc_core::dispatch(&mut p, Action::SetParam { target: release, value: 0.05 }).unwrap();
+        ids.push(id);
+    }
+    (p, ids)
+}
+
+fn no_clock() -> MidiConfig {
+    MidiConfig { send_clock: false, ..MidiConfig::default() }
+}
+
+#[test]
+fn keys_play_the_selected_instrument_and_the_pedal_holds_voices() {
+    let _serial = serial();
+    let (project, ids) = project_with(&[SourceKind::Sine, SourceKind::Saw]);
+    let rig = Rig::start(project, &no_clock());
+    rig.runtime.select_instrument(Some(ids[1]));
+    let mut keys = keys("imbolc:midi_in");
+
+    keys.send(&[0x90, 60, 100]).unwrap();
+    let (node, def) = rig.next_voice();
+    assert_eq!(def, "imbolc_saw", "the selected instrument plays");
+    assert!(!rig.ended(node, Duration::from_millis(300)), "held keys keep sounding");
+    keys.send(&[0x80, 60, 0]).unwrap();
+    assert!(rig.ended(node, WAIT), "note-off + release ends the voice");
+
+    keys.send(&[0xB0, 64, 127]).unwrap();
+    keys.send(&[0x90, 62, 100]).unwrap();
+    let (node, _) = rig.next_voice();
+    keys.send(&[0x80, 62, 0]).unwrap();
+    assert!(!rig.ended(node, Duration::from_millis(500)), "the pedal holds the voice after its note-off");
+    keys.send(&[0xB0, 64, 0]).unwrap();
+    assert!(rig.ended(node, WAIT), "pedal up releases it");
+    assert_eq!(rig.runtime.stats_snapshot().dropped, 0);
+}
+
+#[test]
+fn garbage_never_panics_and_panic_leaves_no_voice_on_the_server() {
+    let _serial = serial();
+    let (project, ids) = project_with(&[SourceKind::Saw]);
+    let mut rig = Rig::start(project, &no_clock());
+    rig.runtime.select_instrument(Some(ids[0]));
+    let mut keys = keys("imbolc:midi_in");
+    // Deterministic junk: notes, running status, SysEx pieces, clock, bad bytes.
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..400 {
+        let len = 1 + (next() % 12) as usize;
+        let bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+        keys.send(&bytes).unwrap();
+        if next() % 8 == 0 {
+            keys.send(&[0x90, 40 + (next() % 40) as u8, 100]).unwrap();
+        }
+    }
+    keys.send(&[0xF0, 1, 2, 3]).unwrap();
+    rig.pump(Duration::from_millis(300));
+    rig.runtime.panic();
+    let deadline = Instant::now() + WAIT;
+    while rig.voices_on_server() > 0 {
+        assert!(Instant::now() < deadline, "voices left after panic: {}", rig.voices_on_server());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let stats = rig.runtime.stats_snapshot();
+    assert!(stats.received >= 400 && stats.malformed > 0, "{stats:?}");
+}
+
+#[test]
+fn a_recorded_phrase_lands_in_the_clip_within_one_period_and_undoes_as_one_step() {
+    let _serial = serial();
+    let (mut project, ids) = project_with(&[SourceKind::Saw]);
+    imbolc_core::dispatch(&mut project, Action::AddClip { instrument: ids[0], name: "take".into(), length: 4 * 1920 })
+        .unwrap();
+    let clip: ClipId = *project.clips.keys().next().unwrap();
+    let mut rig = Rig::start(project, &no_clock());
+    rig.runtime.select_instrument(Some(ids[0]));
+    let mut keys = keys("imbolc:midi_in");
+    // (start, length, pitch) in ticks at 120 BPM.
+    let phrase: [(i64, i64, u8); 4] = [(480, 240, 60), (720, 120, 62), (960, 480, 64), (1680, 240, 65)];
+
+    let mut take = |rig: &mut Rig, quantise: Option<u32>, mode: RecordMode, skew: f64| -> Vec<Note> {
+        rig.runtime.arm(RecordSettings { clip, origin: 0, quantise, mode, count_in: 0 }, 0);
+        rig.pump(Duration::from_millis(20));
+        rig.session.audio_mut().play().unwrap();
+        let anchor: TempoAnchor = loop {
+            if let Some(a) = rig.transport().anchor {
+                break a;
+            }
+            rig.pump(Duration::from_millis(1));
+        };
+        let mut events: Vec<(f64, [u8; 3])> = Vec::new();
+        for (start, length, pitch) in phrase {
+            events.push((wall_at(&anchor, start as f64) + skew, [0x90, pitch, 100]));
+            events.push((wall_at(&anchor, (start + length) as f64) + skew, [0x80, pitch, 0]));
+        }
+        events.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for (at, bytes) in events {
+            while wall_now() < at - 0.002 {
+                rig.pump(Duration::from_millis(1));
+            }
+            while wall_now() < at {}
+            keys.send(&bytes).unwrap();
+        }
+        rig.pump(Duration::from_millis(100));
+        rig.session.audio_mut().stop().unwrap();
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let r = rig.pump(Duration::from_millis(10));
+            assert!(r.errors.is_empty(), "{:?}", r.errors);
+            if let Some(n) = r.recorded {
+                assert_eq!(n, 4);
+                break;
+            }
+            assert!(Instant::now() < deadline, "no take committed");
+        }
+        rig.session.project().clips[&clip].notes.values().copied().collect()
+    };
+
+    let before = rig.session.history().len();
+    let notes = take(&mut rig, None, RecordMode::Overdub, 0.0);
+    eprintln!("recorded: {notes:?}");
+    assert_eq!(notes.len(), 4, "{notes:?}");
+    for (note, (start, length, pitch)) in notes.iter().zip(phrase) {
+        assert_eq!(note.pitch, pitch);
+        assert_eq!(note.velocity, 100);
+        assert!((i64::from(note.start) - start).abs() <= PERIOD_TICKS, "start {} vs {start}", note.start);
+        assert!((i64::from(note.length) - length).abs() <= PERIOD_TICKS, "length {} vs {length}", note.length);
+    }
+    assert_eq!(rig.session.history().len(), before + 1, "one take, one undo step");
+    rig.session.undo().unwrap();
+    assert!(rig.session.project().clips[&clip].notes.is_empty(), "one undo removes the take");
+
+    // Quantised to 16ths (120 ticks), played 20 ms (19 ticks) late.
+    let notes = take(&mut rig, Some(120), RecordMode::Replace, 0.020);
+    let got: Vec<(i64, i64, u8)> = notes.iter().map(|n| (i64::from(n.start), i64::from(n.length), n.pitch)).collect();
+    assert_eq!(got, phrase.to_vec(), "on the grid");
+}
+
+#[test]
+fn a_learned_controller_drives_the_filter_cutoff_and_survives_save_and_reload() {
+    let _serial = serial();
+    let (mut project, ids) = project_with(&[SourceKind::Saw]);
+    let inst = ids[0];
+    imbolc_core::dispatch(
+        &mut project,
+        Action::SetFilter { instrument: inst, filter: Some(FilterDef::new(FilterKind::LowPass)) },
+    )
+    .unwrap();
+    let target = ParamTarget::Filter { instrument: inst, param: "cutoff".into() };
+    let cutoff_on_server = |rig: &mut Rig| -> f32 {
+        let tree = rig.tree();
+        let lpf = tree.walk().into_iter().find(|n| n.def.as_deref() == Some("imbolc_lpf")).expect("filter node");
+        lpf.controls.iter().find(|(n, _)| n == "cutoff").expect("cutoff control").1
+    };
+    let wait_cutoff = |rig: &mut Rig, want: f32| {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            rig.pump(Duration::from_millis(20));
+            let got = cutoff_on_server(rig);
+            if (got - want).abs() <= want * 1e-4 {
+                return;
+            }
+            assert!(Instant::now() < deadline, "cutoff on the server {got}, wanted {want}");
+        }
+    };
+
+    let path = std::env::temp_dir().join(format!("imbolc-midi-learn-{}.imbolc", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let mapping = {
+        let mut rig = Rig::start(project, &no_clock());
+        let mut keys = keys("imbolc:midi_in");
+        rig.runtime.learn(target.clone());
+        keys.send(&[0xB0, 74, 0]).unwrap();
+        let deadline = Instant::now() + WAIT;
+        let mapping = loop {
+            if let Some(m) = rig.pump(Duration::from_millis(10)).learned {
+                break m;
+            }
+            assert!(Instant::now() < deadline, "nothing learned");
+        };
+        assert_eq!((mapping.channel, mapping.cc, mapping.min, mapping.max), (0, 74, 20.0, 20000.0));
+        for value in [127u8, 32, 100] {
+            keys.send(&[0xB0, 74, value]).unwrap();
+            wait_cutoff(&mut rig, mapping.value_for(value));
+        }
+        imbolc_core::persist::save(&path, rig.session.project()).unwrap();
+        mapping
+    };
+
+    let (session, _) = Session::open(&path, imbolc_core::session::NullSink).unwrap();
+    let reloaded = session.project().clone();
+    assert_eq!(reloaded.midi_mappings, vec![mapping.clone()]);
+    let mut rig = Rig::start(reloaded, &no_clock());
+    let mut keys = keys("imbolc:midi_in");
+    keys.send(&[0xB0, 74, 64]).unwrap();
+    wait_cutoff(&mut rig, mapping.value_for(64));
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn the_clock_output_ticks_24_times_per_beat_at_120_bpm() {
+    let _serial = serial();
+    let (project, _) = project_with(&[SourceKind::Saw]);
+    let mut rig = Rig::start(project, &MidiConfig { send_clock: true, ..MidiConfig::default() });
+    let (tx, rx) = unbounded::<(u64, u8)>();
+    let input = MidiInput::new("test-clock").unwrap();
+    let port = input
+        .ports()
+        .into_iter()
+        .find(|p| input.port_name(p).is_ok_and(|n| n == "imbolc-clock:clock_out"))
+        .expect("no clock port");
+    let _conn: MidiInputConnection<()> = input
+        .connect(
+            &port,
+            "in",
+            move |stamp, bytes, _| {
+                if let Some(b) = bytes.first() {
+                    let _ = tx.send((stamp, *b));
+                }
+            },
+            (),
+        )
+        .unwrap();
+    rig.pump(Duration::from_millis(100));
+    rig.session.audio_mut().play().unwrap();
+    rig.pump(Duration::from_secs(3));
+    rig.session.audio_mut().stop().unwrap();
+    rig.pump(Duration::from_millis(300));
+    let got: Vec<(u64, u8)> = rx.try_iter().collect();
+    let starts = got.iter().filter(|(_, b)| *b == 0xFA).count();
+    let stops = got.iter().filter(|(_, b)| *b == 0xFC).count();
+    let ticks: Vec<u64> = got.iter().filter(|(_, b)| *b == 0xF8).map(|(t, _)| *t).collect();
+    assert_eq!((starts, stops), (1, 1), "one start and one stop");
+    assert!(ticks.len() >= 100, "{} ticks", ticks.len());
+    let mean_ms = (ticks[ticks.len() - 1] - ticks[0]) as f64 / (ticks.len() - 1) as f64 / 1000.0;
+    let ideal = 60_000.0 / 120.0 / 24.0;
+    eprintln!("clock: {} ticks, mean interval {mean_ms:.4} ms (ideal {ideal:.4})", ticks.len());
+    assert!((mean_ms - ideal).abs() / ideal < 0.01, "mean interval {mean_ms} ms");
+}
+
+#[test]
+fn a_device_port_that_goes_away_and_comes_back_is_reconnected() {
+    let _serial = serial();
+    let (project, ids) = project_with(&[SourceKind::Saw]);
+    jack_server();
+    let device = || MidiOutput::new("test-device").unwrap().create_virtual("out").unwrap();
+    let mut dev = device();
+    let config = MidiConfig { send_clock: false, device: Some("test-device:out".into()), ..MidiConfig::default() };
+    let rig = Rig::start(project, &config);
+    rig.runtime.select_instrument(Some(ids[0]));
+    let wait = |want: bool, reconnects: u64| {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let s = rig.runtime.stats_snapshot();
+            if s.device_connected == want && s.reconnects == reconnects {
+                return;
+            }
+            assert!(Instant::now() < deadline, "device state {s:?}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    wait(true, 1);
+    dev.send(&[0x90, 60, 100]).unwrap();
+    let (node, _) = rig.next_voice();
+    dev.send(&[0x80, 60, 0]).unwrap();
+    assert!(rig.ended(node, WAIT));
+    drop(dev);
+    wait(false, 1);
+    let mut dev = device();
+    wait(true, 2);
+    dev.send(&[0x90, 64, 100]).unwrap();
+    let (node, _) = rig.next_voice();
+    dev.send(&[0x80, 64, 0]).unwrap();
+    assert!(rig.ended(node, WAIT));
+}
+
+#[test]
+fn stop_and_instrument_delete_release_held_keys() {
+    let _serial = serial();
+    let (project, ids) = project_with(&[SourceKind::Saw, SourceKind::Sine]);
+    let mut rig = Rig::start(project, &no_clock());
+    rig.runtime.select_instrument(Some(ids[0]));
+    let mut keys = keys("imbolc:midi_in");
+
+    // Stop releases a key still held down; its later note-off is harmless.
+    keys.send(&[0x90, 60, 100]).unwrap();
+    let (node, _) = rig.next_voice();
+    rig.session.audio_mut().play().unwrap();
+    rig.pump(Duration::from_millis(100));
+    rig.session.audio_mut().stop().unwrap();
+    assert!(rig.ended(node, WAIT), "stop releases the held key's voice");
+    keys.send(&[0x80, 60, 0]).unwrap();
+
+    // Deleting the instrument frees the voice of a key held on it.
+    rig.runtime.select_instrument(Some(ids[1]));
+    keys.send(&[0x90, 64, 100]).unwrap();
+    let (node, def) = rig.next_voice();
+    assert_eq!(def, "imbolc_sine");
+    rig.session.dispatch(Action::RemoveInstrument { instrument: ids[1] }).unwrap();
+    assert!(rig.ended(node, WAIT), "removing the instrument ends its voices");
+    keys.send(&[0x80, 64, 0]).unwrap();
+    rig.pump(Duration::from_millis(200));
+    let counters = rig.session.audio_mut().counters();
+    assert_eq!((counters.fails, counters.mismatches), (0, 0), "no op on a gone voice: {counters:?}");
+    assert_eq!(rig.voices_on_server(), 0);
+}
+
+#[test]
+fn following_an_incoming_clock_sets_the_tempo_and_starts_and_stops_play() {
+    let _serial = serial();
+    let (project, _) = project_with(&[SourceKind::Saw]);
+    let mut rig = Rig::start(project, &no_clock());
+    rig.runtime.set_follow_clock(true);
+    let mut keys = keys("imbolc:midi_in");
+    keys.send(&[0xFA]).unwrap();
+    // 100 BPM: a clock tick every 25 ms, for 3 s.
+    let began = Instant::now();
+    for k in 0..120u32 {
+        let due = began + Duration::from_millis(25) * k;
+        while Instant::now() < due {
+            rig.pump(Duration::from_millis(1));
+        }
+        keys.send(&[0xF8]).unwrap();
+    }
+    rig.pump(Duration::from_millis(50));
+    assert!(rig.transport().playing, "start starts play");
+    let tempo = rig.session.project().tempo;
+    assert!((tempo - 100.0).abs() <= 2.0, "tempo followed: {tempo}");
+    keys.send(&[0xFC]).unwrap();
+    let deadline = Instant::now() + WAIT;
+    while rig.transport().playing {
+        assert!(Instant::now() < deadline, "stop did not stop play");
+        rig.pump(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn a_count_in_starts_play_early_and_keeps_only_what_follows_it() {
+    let _serial = serial();
+    let (mut project, ids) = project_with(&[SourceKind::Saw]);
+    imbolc_core::dispatch(&mut project, Action::AddClip { instrument: ids[0], name: "take".into(), length: 4 * 1920 })
+        .unwrap();
+    let clip: ClipId = *project.clips.keys().next().unwrap();
+    let mut rig = Rig::start(project, &no_clock());
+    rig.runtime.select_instrument(Some(ids[0]));
+    let mut keys = keys("imbolc:midi_in");
+    rig.pump(Duration::from_millis(50));
+    // Take from song tick 1920, one 4/4 bar of count-in: play starts at 0.
+    let settings = RecordSettings { clip, origin: 0, quantise: Some(120), mode: RecordMode::Overdub, count_in: 1920 };
+    rig.runtime.arm_with_count_in(settings, 1920);
+    let anchor: TempoAnchor = loop {
+        if let Some(a) = rig.transport().anchor {
+            break a;
+        }
+        rig.pump(Duration::from_millis(1));
+    };
+    for (tick, bytes) in
+        [(480.0, [0x90, 50, 90]), (720.0, [0x80, 50, 0]), (2400.0, [0x90, 60, 90]), (2640.0, [0x80, 60, 0])]
+    {
+        while wall_now() < wall_at(&anchor, tick) {
+            rig.pump(Duration::from_millis(1));
+        }
+        keys.send(&bytes).unwrap();
+    }
+    rig.pump(Duration::from_millis(100));
+    rig.session.audio_mut().stop().unwrap();
+    let deadline = Instant::now() + WAIT;
+    while rig.pump(Duration::from_millis(10)).recorded.is_none() {
+        assert!(Instant::now() < deadline, "no take committed");
+    }
+    let notes: Vec<Note> = rig.session.project().clips[&clip].notes.values().copied().collect();
+    assert_eq!(
+        notes,
+        vec![Note { pitch: 60, velocity: 90, start: 2400, length: 240 }],
+        "the count-in note is not kept"
+    );
+}
