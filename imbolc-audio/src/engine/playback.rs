@@ -157,9 +157,13 @@ impl Playback {
     /// batches are still timed ahead; then with the latest of them, so it
     /// runs after them (scsynth keeps equal times in arrival order) and a
     /// removed instrument's group is never freed under a pending note.
+    /// Live voices wait for it too: a new instrument's group must exist
+    /// before its first live voice is started in it.
     pub fn graph_timing(&mut self) -> Timing {
         let now = self.clock.now();
-        self.timing(now).0
+        let (timing, runs_at) = self.timing(now);
+        self.horizons.mark_all(runs_at);
+        timing
     }
 
     /// The timing for a live batch of `instrument` meant for `at`: like
