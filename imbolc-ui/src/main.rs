@@ -57,10 +57,19 @@ fn run_app(args: &cli::Args, started: std::time::Instant) -> std::io::Result<()>
     };
     // An existing file is read on a loader thread, so the first frame never
     // waits for it; a new or absent one opens here at once.
+    // Without a file, the demo song opens, so a first run sounds at once.
     let existing = args.project.as_deref().filter(|p| p.exists());
-    let opened = open::open(if existing.is_some() { None } else { args.project.as_deref() }, audio, respawn)?;
+    let opened = match args.project.as_deref() {
+        None => open::demo(audio),
+        Some(_) if existing.is_some() => open::open(None, audio, respawn)?,
+        Some(path) => open::open(Some(path), audio, respawn)?,
+    };
+    let demo = args.project.is_none();
     let saver = BackgroundSaver::spawn().map_err(std::io::Error::other)?;
     let mut app = app::App::new(opened.session, opened.path, keymap, Some(saver));
+    if demo {
+        app.inform("the demo song: Space plays it, S saves a copy");
+    }
     for m in [opened.problem, key_message].into_iter().flatten() {
         app.error(m);
     }

@@ -21,6 +21,18 @@ pub struct Opened<S: AudioSink> {
     pub recovery: bool,
 }
 
+/// The first thing a new user sees when starting `imbolc` with no file:
+/// the built-in demo song, so play sounds at once. It has no file yet:
+/// `S` (save as) keeps a copy.
+pub fn demo<S: AudioSink>(sink: S) -> Opened<S> {
+    Opened {
+        session: Session::new(imbolc_core::demo::demo_project(), sink),
+        path: None,
+        problem: None,
+        recovery: false,
+    }
+}
+
 /// Opens `path` (if any) with `sink`. `respawn` makes a new sink in the
 /// one case the first is lost: the file changed between the check and the
 /// open, which consumed the sink.

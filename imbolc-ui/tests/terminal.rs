@@ -8,26 +8,48 @@ use std::time::{Duration, Instant};
 
 use imbolc_tests::{TEST_TAG_VAR, Tmux, tagged_servers};
 
+/// A first run with no file opens the demo song, which plays at once (the
+/// master meter lights up); `q` quits, restores the screen and leaves no
+/// server behind.
 #[test]
-fn shows_a_running_server_and_quits_cleanly_on_q() {
+fn a_first_run_opens_the_demo_song_plays_it_and_quits_cleanly_on_q() {
     let dir = std::env::temp_dir().join(format!("imbolc-tmux-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let tag = format!("tmux-{}", std::process::id());
     let command = format!(
-        "{TEST_TAG_VAR}={tag} XDG_STATE_HOME={state} {bin} {project} --jack dummy; echo \"EXITED:$?\"; exec sleep 60",
+        "{TEST_TAG_VAR}={tag} XDG_STATE_HOME={state} XDG_CONFIG_HOME={state} {bin} --jack dummy; echo \"EXITED:$?\"; exec sleep 60",
         state = dir.display(),
         bin = env!("CARGO_BIN_EXE_imbolc"),
-        project = dir.join("x.imbolc").display(),
     );
-    let tmux = Tmux::start("quit", 100, 24, &command);
+    let tmux = Tmux::start("quit", 100, 30, &command);
+    let wait = |text: &str| {
+        tmux.wait_for(text, Duration::from_secs(10))
+            .unwrap_or_else(|| panic!("no {text:?} on screen:\n{}", tmux.screen()))
+    };
 
-    let screen = tmux.wait_for("scsynth: running", Duration::from_secs(5));
-    assert!(screen.is_some(), "no 'running' within 5 s; screen:\n{}", tmux.screen());
+    wait("scsynth: running");
     assert!(!tagged_servers(&tag).is_empty(), "the server processes carry the test tag");
+    let screen = tmux.screen();
+    for name in ["bass", "lead", "pad", "drums"] {
+        assert!(screen.contains(name), "the demo's {name} is listed:\n{screen}");
+    }
+
+    tmux.send_keys(&["4", "Space"]);
+    wait("▶ ");
+    let played = Instant::now();
+    let mut loudest = f32::NEG_INFINITY;
+    while loudest <= -60.0 && played.elapsed() < Duration::from_secs(8) {
+        if let Some(db) = master_db(&tmux.screen()) {
+            loudest = loudest.max(db);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(loudest > -60.0, "the demo made no sound on the master (loudest {loudest} dBFS):\n{}", tmux.screen());
+    tmux.send_keys(&["Space"]);
+    wait("■ ");
 
     tmux.send_keys(&["q"]);
-    let screen = tmux.wait_for("EXITED:0", Duration::from_secs(10));
-    let screen = screen.unwrap_or_else(|| panic!("imbolc did not exit 0 on q; screen:\n{}", tmux.screen()));
+    let screen = wait("EXITED:0");
     assert!(!screen.contains("scsynth:"), "the UI is still on screen after exit:\n{screen}");
 
     let deadline = Instant::now() + Duration::from_secs(5);

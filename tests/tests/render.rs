@@ -1,10 +1,12 @@
 //! Rendering to WAV with a real `scsynth -N`: files, lengths, where each
 //! stem sounds, stems summing to the master, every option, and bad input.
 //!
-//! The fixture `song()` stands in for the demo song: 3 instruments with
-//! effects, an aux bus with a reverb fed by sends, an automation lane, 8
-//! bars at 120 BPM (16 s). Each instrument plays its own bars, so a stem
-//! must sound there and be silent elsewhere.
+//! The first test renders the demo song (`imbolc demo`: 3 instruments with
+//! effects, a drum kit, a reverb bus fed by sends, automation, 8 bars in
+//! song mode). The option tests use the smaller fixture `song()`: 3
+//! instruments with effects, an aux bus with a reverb fed by sends, an
+//! automation lane, 8 bars at 120 BPM (16 s), each instrument on its own
+//! bars, so a stem must sound there and be silent elsewhere.
 
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -142,6 +144,52 @@ fn listing(dir: &Path) -> Vec<String> {
         std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     v.sort();
     v
+}
+
+#[test]
+fn the_demo_song_renders_stems_of_equal_length_that_sound_where_they_play_and_sum_to_the_master() {
+    use imbolc_core::demo::{DEMO_BARS, DEMO_TEMPO, demo_project};
+    let dir = tempdir("demo");
+    let o = RenderOptions { stems: true, bus_stems: true, ..opts(&dir) };
+    let s = run(&demo_project(), &o).unwrap();
+    assert_eq!(
+        listing(&dir),
+        vec!["bass.wav", "drums.wav", "lead.wav", "master.wav", "pad.wav", "reverb.wav"],
+        "the master, a stem per instrument and one for the bus"
+    );
+    let bar_secs = 4.0 * 60.0 / f64::from(DEMO_TEMPO);
+    let want = (f64::from(DEMO_BARS) * bar_secs + 2.0) * 48_000.0;
+    assert!((s.frames as f64 - want).abs() <= 1.0, "8 bars + 2 s tail: {} frames, want {want:.0}", s.frames);
+    let wav = |n: &str| Wav::read(&dir.join(n));
+    let names = ["bass", "drums", "lead", "pad", "reverb"];
+    let stems: Vec<Wav> = names.iter().map(|n| wav(&format!("{n}.wav"))).collect();
+    let master = wav("master.wav");
+    for w in stems.iter().chain([&master]) {
+        assert_eq!(w.frames() as u64, s.frames, "same length");
+    }
+    let bar = |w: &Wav, b: u32| w.span(f64::from(b) * bar_secs, f64::from(b + 1) * bar_secs).to_vec();
+    // Where each instrument plays (bars from 0), and where it is silent.
+    let plays: [(&str, std::ops::Range<u32>, std::ops::Range<u32>); 4] =
+        [("bass", 0..8, 0..0), ("drums", 0..8, 0..0), ("lead", 4..8, 0..4), ("pad", 2..8, 0..2)];
+    for (name, sounding, silent) in plays {
+        let w = &stems[names.iter().position(|n| *n == name).unwrap()];
+        for b in sounding {
+            let level = db(rms(&bar(w, b)));
+            assert!(level > -50.0, "{name} sounds in bar {}: {level:.1} dB", b + 1);
+        }
+        // Up to the last 10 ms: a note on a bar line may start one control
+        // block (1.3 ms) early, as voices write with `Out`.
+        for b in silent {
+            let level = db(peak(w.span(f64::from(b) * bar_secs, f64::from(b + 1) * bar_secs - 0.01)));
+            assert!(level < -90.0, "{name} is silent in bar {}: {level:.1} dB", b + 1);
+        }
+    }
+    let diff: Vec<f32> = (0..master.samples.len())
+        .map(|i| stems.iter().map(|w| w.samples[i]).sum::<f32>() - master.samples[i])
+        .collect();
+    let rel = db(rms(&diff)) - db(rms(&master.samples));
+    assert!(rel < -60.0, "post-fader stems sum to the master within {rel:.1} dB");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -83,7 +83,8 @@ fn a_take_is_one_undo_step_and_replace_removes_what_it_covers() {
     rt.poll(&mut s, &TransportFeedback { bpm: 120.0, ..TransportFeedback::default() });
     let t0 = wall_now();
     let anchor = TempoAnchor { timetag: Timetag::from_secs_f64(t0 + 2_208_988_800.0), play_tick: 0.0, bpm: 120.0 };
-    let playing = TransportFeedback { tick: 0, playing: true, bpm: 120.0, anchor: Some(anchor), voices: 0, counting_in: false };
+    let playing =
+        TransportFeedback { tick: 0, playing: true, bpm: 120.0, anchor: Some(anchor), voices: 0, counting_in: false };
     rt.poll(&mut s, &playing);
     feed(&rt, &[0x90, 60, 100], t0 + 0.26);
     feed(&rt, &[0x80, 60, 0], t0 + 0.49);
