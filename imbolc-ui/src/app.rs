@@ -385,7 +385,10 @@ impl<S: UiAudio> App<S> {
             CommandId::TempoSet => self.modal = Some(Modal::Tempo { text: String::new() }),
             CommandId::SaveAs => self.ask_path(crate::modal::PathPurpose::SaveAs),
             CommandId::Open => self.ask_path(crate::modal::PathPurpose::Open),
-            CommandId::Render => self.render = Some(RenderDialog::new(self.render_dir())),
+            CommandId::Render => {
+                let loop_region = self.transport.region.map(|r| (r.start, r.end));
+                self.render = Some(RenderDialog::new(self.render_dir(), loop_region));
+            }
             CommandId::MidiPanic | CommandId::MidiLearn | CommandId::MidiRecord => self.midi_command(cmd),
             _ => {
                 let state = State {

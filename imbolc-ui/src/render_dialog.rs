@@ -16,7 +16,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use imbolc_core::render::{
     self, Normalize, Phase, RenderError, RenderOptions, RenderProgress, RenderRange, RenderSummary, SampleFormat, Tail,
 };
-use imbolc_types::Project;
+use imbolc_types::{Project, Tick};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
@@ -85,6 +85,10 @@ pub struct RenderDialog {
     out_dir: PathBuf,
     row: usize,
     stems: bool,
+    /// The loop region playing in the TUI (song ticks), if one is set.
+    loop_region: Option<(Tick, Tick)>,
+    /// Render the loop region instead of bars or the whole song.
+    use_loop: bool,
     /// 0 = whole song.
     first_bar: u32,
     last_bar: u32,
@@ -97,10 +101,13 @@ pub struct RenderDialog {
 }
 
 impl RenderDialog {
-    /// A dialog writing to `out_dir`, with the command line's defaults.
-    pub fn new(out_dir: PathBuf) -> Self {
+    /// A dialog writing to `out_dir`, with the command line's defaults;
+    /// `loop_region` (song ticks) can be picked as the range.
+    pub fn new(out_dir: PathBuf, loop_region: Option<(Tick, Tick)>) -> Self {
         RenderDialog {
             out_dir,
+            loop_region,
+            use_loop: false,
             row: ROWS.len() - 1,
             stems: true,
             first_bar: 0,
@@ -116,7 +123,9 @@ impl RenderDialog {
 
     /// The options the rows describe.
     pub fn options(&self) -> RenderOptions {
-        let range = if self.first_bar == 0 {
+        let range = if let (true, Some((start, end))) = (self.use_loop, self.loop_region) {
+            RenderRange::Ticks { start, end }
+        } else if self.first_bar == 0 {
             RenderRange::Whole
         } else {
             RenderRange::Bars { first: self.first_bar, last: self.last_bar.max(self.first_bar) }
@@ -185,6 +194,9 @@ impl RenderDialog {
         let step = |v: usize, n: usize| if up { (v + 1) % n } else { (v + n - 1) % n };
         match ROWS[self.row] {
             Row::Stems => self.stems = !self.stems,
+            // Below "whole song" comes the loop region, when there is one.
+            Row::FirstBar if self.use_loop => self.use_loop = !up,
+            Row::FirstBar if !up && self.first_bar == 0 => self.use_loop = self.loop_region.is_some(),
             Row::FirstBar => self.first_bar = if up { self.first_bar + 1 } else { self.first_bar.saturating_sub(1) },
             Row::LastBar => self.last_bar = if up { self.last_bar + 1 } else { self.last_bar.saturating_sub(1) },
             Row::Rate => self.rate = step(self.rate, render::RATES.len()),
@@ -249,8 +261,9 @@ impl RenderDialog {
         let value = |row: Row| -> String {
             match row {
                 Row::Stems => if self.stems { "master + one per instrument" } else { "master only" }.into(),
+                Row::FirstBar if self.use_loop => "the loop region".into(),
                 Row::FirstBar => range_bar(self.first_bar),
-                Row::LastBar if self.first_bar == 0 => "-".into(),
+                Row::LastBar if self.first_bar == 0 || self.use_loop => "-".into(),
                 Row::LastBar => range_bar(self.last_bar),
                 Row::Rate => format!("{} Hz", opts.rate),
                 Row::Format => match opts.format {
@@ -377,8 +390,23 @@ mod tests {
     }
 
     #[test]
+    fn the_loop_region_is_a_range_below_the_whole_song() {
+        let mut d = RenderDialog::new(PathBuf::from("/songs/demo-render"), Some((1920, 5760)));
+        d.row = 1;
+        assert_eq!(d.options().range, RenderRange::Whole);
+        press(&mut d, &[KeyCode::Char('h')]);
+        assert_eq!(d.options().range, RenderRange::Ticks { start: 1920, end: 5760 });
+        press(&mut d, &[KeyCode::Char('l')]);
+        assert_eq!(d.options().range, RenderRange::Whole);
+        let mut no_loop = RenderDialog::new(PathBuf::from("/songs/demo-render"), None);
+        no_loop.row = 1;
+        press(&mut no_loop, &[KeyCode::Char('h')]);
+        assert_eq!(no_loop.options().range, RenderRange::Whole, "no loop region, nothing below the whole song");
+    }
+
+    #[test]
     fn rows_change_the_options() {
-        let mut d = RenderDialog::new(PathBuf::from("/songs/demo-render"));
+        let mut d = RenderDialog::new(PathBuf::from("/songs/demo-render"), None);
         press(&mut d, &[KeyCode::Home]);
         d.row = 0;
         press(&mut d, &[KeyCode::Char('l'), KeyCode::Char('j'), KeyCode::Char('l'), KeyCode::Char('l')]);
@@ -394,7 +422,7 @@ mod tests {
 
     #[test]
     fn a_failed_render_shows_its_error_and_any_key_closes() {
-        let mut d = RenderDialog::new(PathBuf::from("/tmp/imbolc-render-dialog-test"));
+        let mut d = RenderDialog::new(PathBuf::from("/tmp/imbolc-render-dialog-test"), None);
         d.key(KeyEvent::from(KeyCode::Enter), &Project::new("empty"));
         assert!(d.is_running());
         while d.is_running() {
@@ -407,7 +435,7 @@ mod tests {
 
     #[test]
     fn the_gauge_shows_progress_and_esc_cancels() {
-        let mut d = RenderDialog::new(PathBuf::from("/songs/demo-render"));
+        let mut d = RenderDialog::new(PathBuf::from("/songs/demo-render"), None);
         let (tx, rx) = channel();
         let cancel = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&cancel);

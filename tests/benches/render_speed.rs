@@ -1,6 +1,8 @@
-//! Render speed: a 16-instrument, 3-minute song with effects (filter, delay
-//! and reverb per instrument, a reverb bus fed by sends), rendered to the
-//! master plus all 16 stems, once per method. Prints wall seconds and the
+//! Render speed: a 16-instrument, 3-minute song with effects, rendered to
+//! the master plus all 16 stems, once per method. Two mixes: a heavy one
+//! (filter, delay and a reverb per instrument, plus a reverb bus fed by
+//! sends: 33 reverbs) and a typical one (filter and delay per instrument,
+//! one shared reverb bus). Prints wall seconds and the
 //! speed as a multiple of real time.
 //!
 //! Run: `cargo bench -p imbolc-tests --bench render_speed` (needs scsynth).
@@ -20,7 +22,7 @@ const INSTRUMENTS: usize = 16;
 const BARS: u32 = 90;
 const BAR: u32 = 1920;
 
-fn fixture() -> Project {
+fn fixture(reverb_per_instrument: bool) -> Project {
     let mut p = Project::new("bench");
     p.tempo = 120.0;
     let apply = |p: &mut Project, a: Action| {
@@ -34,7 +36,9 @@ fn fixture() -> Project {
         apply(&mut p, Action::AddInstrument { source, name: format!("inst {i}") });
         let id = *p.instruments.keys().next_back().unwrap();
         apply(&mut p, Action::SetFilter { instrument: id, filter: Some(FilterDef::new(FilterKind::LowPass)) });
-        for kind in [EffectKind::Delay, EffectKind::Reverb] {
+        let effects: &[EffectKind] =
+            if reverb_per_instrument { &[EffectKind::Delay, EffectKind::Reverb] } else { &[EffectKind::Delay] };
+        for &kind in effects {
             apply(&mut p, Action::AddEffect { owner: ChainOwner::Instrument(id), kind, index: None });
         }
         apply(&mut p, Action::AddSend { instrument: id, bus: verb, level: 0.2 });
@@ -63,33 +67,35 @@ fn cpu_secs() -> (f64, f64) {
 }
 
 fn main() {
-    let project = fixture();
-    let notes = project.note_count();
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!("load average before: {}", load.trim());
     let dir = std::env::temp_dir().join(format!("imbolc-render-bench-{}", std::process::id()));
     let base = RenderOptions { out_dir: dir.clone(), force: true, ..RenderOptions::default() };
-    println!("fixture: {INSTRUMENTS} instruments, {notes} notes, 180 s at 48 kHz, int24, 2 s tail");
-    for (label, opts) in [
-        ("master only", RenderOptions { ..base.clone() }),
-        ("master + 16 stems, one run, channels split", RenderOptions { stems: true, ..base.clone() }),
-        (
-            "master + 16 stems incl. sends, 1+16 runs, 2 at a time",
-            RenderOptions { stems: true, include_sends: true, ..base.clone() },
-        ),
-    ] {
-        let (self0, child0) = cpu_secs();
-        let s = render::render(&project, &opts, &AtomicBool::new(false), &mut |_| {}).unwrap();
-        let (self1, child1) = cpu_secs();
-        let music = s.music_secs;
-        println!(
-            "{label}: {} files, {:.2} s wall ({:.1}x real time); CPU: scsynth {:.2} s, imbolc {:.2} s",
-            s.files.len(),
-            s.wall_secs,
-            music / s.wall_secs,
-            child1 - child0,
-            self1 - self0,
-        );
+    for (mix, heavy) in [("typical mix (filter + delay each, one reverb bus)", false), ("heavy mix (33 reverbs)", true)]
+    {
+        let project = fixture(heavy);
+        let notes = project.note_count();
+        println!("{mix}: {INSTRUMENTS} instruments, {notes} notes, 180 s at 48 kHz, int24, 2 s tail");
+        for (label, opts) in [
+            ("master only", RenderOptions { ..base.clone() }),
+            ("master + 16 stems, one run, channels split", RenderOptions { stems: true, ..base.clone() }),
+            (
+                "master + 16 stems incl. sends, 1+16 runs, 2 at a time",
+                RenderOptions { stems: true, include_sends: true, ..base.clone() },
+            ),
+        ] {
+            let (self0, child0) = cpu_secs();
+            let s = render::render(&project, &opts, &AtomicBool::new(false), &mut |_| {}).unwrap();
+            let (self1, child1) = cpu_secs();
+            println!(
+                "  {label}: {} files, {:.2} s wall ({:.1}x real time); CPU: scsynth {:.2} s, imbolc {:.2} s",
+                s.files.len(),
+                s.wall_secs,
+                s.music_secs / s.wall_secs,
+                child1 - child0,
+                self1 - self0,
+            );
+        }
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -137,6 +137,8 @@ fn range_ticks(project: &Project, range: RenderRange, song_end: Tick) -> Result<
             }
             Ok((start, end))
         }
+        RenderRange::Ticks { start, end } if end <= start => Err(RenderError::Empty(format!("ticks {start}-{end}"))),
+        RenderRange::Ticks { start, end } => Ok((start, end)),
     }
 }
 

@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 use std::str::FromStr;
 
+use imbolc_types::Tick;
+
 use super::error::RenderError;
 
 /// Which part of the song is rendered.
@@ -14,6 +16,9 @@ pub enum RenderRange {
     Whole,
     /// Bars `first..=last`, counted from 1 (at the song's time signature).
     Bars { first: u32, last: u32 },
+    /// Song ticks `start..end`: the loop region the TUI plays (a project
+    /// file holds none, so the command line offers bars instead).
+    Ticks { start: Tick, end: Tick },
 }
 
 /// Sample format of the written files.
@@ -138,6 +143,11 @@ impl RenderOptions {
         {
             return Err(bad("range", &format!("{first}-{last}"), "bars count from 1, first to last"));
         }
+        if let RenderRange::Ticks { start, end } = self.range
+            && end <= start
+        {
+            return Err(bad("range", &format!("ticks {start}-{end}"), "a loop region ends after it starts"));
+        }
         Ok(())
     }
 }
@@ -154,6 +164,10 @@ impl FromStr for RenderRange {
         let s = s.trim();
         if s.eq_ignore_ascii_case("whole") || s.eq_ignore_ascii_case("song") {
             return Ok(RenderRange::Whole);
+        }
+        if s.eq_ignore_ascii_case("loop") {
+            let hint = "a project file holds no loop region: give bars like 1-8, or render the loop from the TUI (C-e)";
+            return Err(bad("range", s, hint));
         }
         let err = || bad("range", s, "use whole, or bars like 1-8");
         let (a, b) = s.split_once('-').unwrap_or((s, s));
@@ -237,6 +251,8 @@ mod tests {
         assert_eq!("whole".parse::<RenderRange>().unwrap(), RenderRange::Whole);
         assert_eq!("3-4".parse::<RenderRange>().unwrap(), RenderRange::Bars { first: 3, last: 4 });
         assert_eq!("2".parse::<RenderRange>().unwrap(), RenderRange::Bars { first: 2, last: 2 });
+        let loop_refused = "loop".parse::<RenderRange>().unwrap_err().to_string();
+        assert!(loop_refused.contains("no loop region"), "{loop_refused}");
         assert!("4-3".parse::<RenderRange>().is_err());
         assert!("0-3".parse::<RenderRange>().is_err());
         assert_eq!("32f".parse::<SampleFormat>().unwrap(), SampleFormat::Float32);
