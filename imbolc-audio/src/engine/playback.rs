@@ -157,12 +157,17 @@ impl Playback {
     /// batches are still timed ahead; then with the latest of them, so it
     /// runs after them (scsynth keeps equal times in arrival order) and a
     /// removed instrument's group is never freed under a pending note.
-    /// Live voices wait for it too: a new instrument's group must exist
-    /// before its first live voice is started in it.
-    pub fn graph_timing(&mut self) -> Timing {
+    /// Live voices of a new instrument (or of a new scene) wait for it
+    /// too, so its group exists before their first `/s_new`; other live
+    /// voices never wait for graph edits.
+    pub fn graph_timing(&mut self, diff: &AudioDiff) -> Timing {
         let now = self.clock.now();
         let (timing, runs_at) = self.timing(now);
-        self.horizons.mark_all(runs_at);
+        match diff {
+            AudioDiff::InstrumentAdded { instrument, .. } => self.horizons.mark(instrument.id, runs_at),
+            AudioDiff::SceneLoaded(_) => self.horizons.mark_all(runs_at),
+            _ => {}
+        }
         timing
     }
 

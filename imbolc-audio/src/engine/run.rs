@@ -306,7 +306,7 @@ impl Engine {
         }
         // Never before a voice batch already timed: a pending note-on or
         // release must not find its instrument's group freed under it.
-        let timing = if ops.is_empty() { Timing::Now } else { self.playback.graph_timing() };
+        let timing = if ops.is_empty() { Timing::Now } else { self.playback.graph_timing(diff) };
         self.send_timed(timing, &ops);
         let mut batches = std::mem::take(&mut self.batches);
         self.playback.diff(diff, &mut batches);
