@@ -22,6 +22,8 @@ pub mod clock;
 pub mod drums;
 #[cfg(test)]
 mod drums_tests;
+#[cfg(test)]
+mod probability_tests;
 pub mod event;
 pub mod index;
 pub mod metronome;

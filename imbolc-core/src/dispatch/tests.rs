@@ -40,8 +40,8 @@ fn refused_actions_change_nothing() {
         Action::AddNotes {
             clip,
             notes: vec![
-                Note { pitch: 60, velocity: 90, start: 0, length: 10 },
-                Note { pitch: 62, velocity: 90, start: 50, length: 10 },
+                Note::new(60, 90, 0, 10),
+                Note::new(62, 90, 50, 10),
             ],
         },
     );

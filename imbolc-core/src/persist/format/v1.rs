@@ -50,7 +50,7 @@ pub fn migrate(old: ProjectV1) -> Project {
         let notes = c
             .notes
             .into_iter()
-            .map(|n| (n.id, Note { pitch: n.pitch, velocity: n.velocity, start: n.start, length: n.length }))
+            .map(|n| (n.id, Note::new(n.pitch, n.velocity, n.start, n.length)))
             .collect();
         let clip = imbolc_types::Clip {
             id: c.id,
