@@ -371,13 +371,7 @@ pub const COMMANDS: &[Command] = &[
         Pane(P::Editor),
     ),
     cmd(C::MidiRecord, "midi-record", "Arm (or stop) recording MIDI into the selected instrument's clip", &["R"], G),
-    cmd(
-        C::ProbabilityDown,
-        "probability-down",
-        "Lower the notes' chance to play by 10 %",
-        &["("],
-        Pane(P::PianoRoll),
-    ),
+    cmd(C::ProbabilityDown, "probability-down", "Lower the notes' chance to play by 10 %", &["("], Pane(P::PianoRoll)),
     cmd(C::ProbabilityUp, "probability-up", "Raise the notes' chance to play by 10 %", &[")"], Pane(P::PianoRoll)),
 ];
 

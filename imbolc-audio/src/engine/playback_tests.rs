@@ -23,8 +23,7 @@ fn setup() -> (Playback, SignalGraph) {
         def: InstrumentDef::new(SourceKind::Sine),
         mixer: MixerSettings::default(),
     };
-    let notes =
-        (0..4).map(|i| (NoteId(i), Note::new(60 + i as u8, 100, i * 480, 240))).collect();
+    let notes = (0..4).map(|i| (NoteId(i), Note::new(60 + i as u8, 100, i * 480, 240))).collect();
     let clip = Clip { id: C, name: String::new(), instrument: I, length: 1920, looping: true, notes, drums: None };
     let scene = AudioScene { instruments: vec![inst], clips: vec![clip], tempo: 120.0, ..AudioScene::default() };
     let (graph, _) = SignalGraph::build(GraphConfig::default(), &scene);

@@ -61,10 +61,7 @@ mod tests {
 
     #[test]
     fn a_delta_costs_its_notes_and_a_clip_all_of_its_own() {
-        let one = NoteDelta {
-            upserted: vec![(NoteId(3), Note::new(1, 1, 0, 1))],
-            ..NoteDelta::default()
-        };
+        let one = NoteDelta { upserted: vec![(NoteId(3), Note::new(1, 1, 0, 1))], ..NoteDelta::default() };
         let edit = diff_payload_bytes(&AudioDiff::NotesChanged { clip: ClipId(1), delta: one });
         assert_eq!(edit, size_of::<AudioDiff>() + NOTE_ENTRY);
         let small = diff_payload_bytes(&AudioDiff::ClipAdded { clip: Box::new(clip(10)) });

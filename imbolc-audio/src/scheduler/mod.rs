@@ -22,12 +22,12 @@ pub mod clock;
 pub mod drums;
 #[cfg(test)]
 mod drums_tests;
-#[cfg(test)]
-mod probability_tests;
 pub mod event;
 pub mod index;
 pub mod metronome;
 pub mod player;
+#[cfg(test)]
+mod probability_tests;
 pub mod tempo;
 #[cfg(test)]
 mod tests;

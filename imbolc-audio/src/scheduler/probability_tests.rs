@@ -5,7 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use imbolc_types::{AudioDiff, AudioScene, Clip, ClipId, InstrumentId, Note, NoteDelta, NoteId, Placement, PlacementId};
+use imbolc_types::{
+    AudioDiff, AudioScene, Clip, ClipId, InstrumentId, Note, NoteDelta, NoteId, Placement, PlacementId,
+};
 
 use super::{NoteEvent, NoteEventKind, PlayMode, Scheduler, SchedulerConfig};
 

@@ -120,10 +120,7 @@ fn edits_end_the_notes_they_touch_and_reach_the_next_window() {
     let mut s = Scheduler::new(&scene(vec![c], vec![place(0, 0, 0, 3840)]), SchedulerConfig::default());
     s.play(0.0);
     run(&mut s, 0.25);
-    let delta = NoteDelta {
-        upserted: vec![(NoteId(7), Note::new(70, 90, 480, 240))],
-        removed: vec![NoteId(0)],
-    };
+    let delta = NoteDelta { upserted: vec![(NoteId(7), Note::new(70, 90, 480, 240))], removed: vec![NoteId(0)] };
     s.apply(&AudioDiff::NotesChanged { clip: ClipId(0), delta }).unwrap();
     let events = summary(&run(&mut s, 1.0));
     assert_eq!(events, vec![(250_000, false, 40), (500_000, true, 70), (750_000, false, 70)]);

@@ -55,13 +55,7 @@ fn notes_keep_their_real_start_length_and_velocity() {
         0,
         &[note(1000.25, 60, true), note(1000.5, 60, false), note(1001.0, 62, true), note(1001.125, 62, false)],
     );
-    assert_eq!(
-        t.notes,
-        vec![
-            Note::new(60, 100, 240, 240),
-            Note::new(62, 100, 960, 120),
-        ]
-    );
+    assert_eq!(t.notes, vec![Note::new(60, 100, 240, 240), Note::new(62, 100, 960, 120),]);
     assert_eq!(t.span.0, 0);
     assert!(t.span.1 >= 1080, "the span reaches the stop");
 }
@@ -96,11 +90,7 @@ fn count_in_and_origin() {
         960,
         &[note(1000.5, 50, true), note(1000.6, 50, false), note(1001.25, 60, true), note(1001.5, 60, false)],
     );
-    assert_eq!(
-        t.notes,
-        vec![Note::new(60, 100, 240, 240)],
-        "count-in notes are not kept"
-    );
+    assert_eq!(t.notes, vec![Note::new(60, 100, 240, 240)], "count-in notes are not kept");
 }
 
 #[test]

@@ -29,9 +29,8 @@ pub fn build_project(instruments: usize, effects: usize, notes: usize) -> Projec
     if let Some((&first, _)) = p.instruments.first() {
         apply(&mut p, Action::AddClip { instrument: first, name: "main".into(), length: 480 * 4 * 64 });
         let clip = *p.clips.keys().next().expect("clip");
-        let all: Vec<Note> = (0..notes)
-            .map(|i| Note::new((36 + i % 48) as u8, (1 + i % 127) as u8, (i as u32) * 120, 120))
-            .collect();
+        let all: Vec<Note> =
+            (0..notes).map(|i| Note::new((36 + i % 48) as u8, (1 + i % 127) as u8, (i as u32) * 120, 120)).collect();
         for chunk in all.chunks(10_000) {
             apply(&mut p, Action::AddNotes { clip, notes: chunk.to_vec() });
         }

@@ -47,6 +47,6 @@ fn probability_keys_act_on_the_selection_and_stop_at_ten_percent() {
     assert_eq!(probabilities(&app), [20, 20, 100], "presses that changed nothing left no undo step");
     // With nothing under the cursor and no selection: a message, no edit.
     press(&mut app, "v l l l l (");
-    assert_eq!(probabilities(&app), [10, 10, 100]);
+    assert_eq!(probabilities(&app), [20, 20, 100]);
     assert!(app.message().is_some_and(|m| m.text.starts_with("No note here")), "{:?}", app.message());
 }
