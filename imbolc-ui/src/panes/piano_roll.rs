@@ -361,6 +361,7 @@ impl PianoRollPane {
                 let cell = cells[r * cols + k];
                 let text = match cell {
                     GridCell::Start(_) => "█▌",
+                    GridCell::MaybeStart(_) => "▒▌",
                     GridCell::Held(_) => "██",
                     GridCell::Empty if playhead == Some(col) => "┆ ",
                     GridCell::Empty if tick.is_multiple_of(bar) => "│ ",
@@ -368,7 +369,9 @@ impl PianoRollPane {
                     GridCell::Empty => "  ",
                 };
                 let mut style = match cell {
-                    GridCell::Start(v) | GridCell::Held(v) => Style::default().fg(velocity_color(v)),
+                    GridCell::Start(v) | GridCell::MaybeStart(v) | GridCell::Held(v) => {
+                        Style::default().fg(velocity_color(v))
+                    }
                     GridCell::Empty if playhead == Some(col) => Style::default().fg(Color::Yellow),
                     GridCell::Empty => Style::default().fg(Color::DarkGray),
                 };
@@ -429,6 +432,8 @@ struct View {
 enum GridCell {
     Empty,
     Start(u8),
+    /// The start of a note that plays only on some passes (below 100 %).
+    MaybeStart(u8),
     Held(u8),
 }
 
@@ -459,8 +464,10 @@ impl View {
                 let slot = &mut cells[row * cols + c];
                 let starts_here = start >= lo && start / zoom - u64::from(self.first) == c as u64;
                 *slot = match (*slot, starts_here) {
+                    (_, true) if n.probability < FULL_PROBABILITY => GridCell::MaybeStart(n.velocity),
                     (_, true) => GridCell::Start(n.velocity),
                     (GridCell::Start(v), false) => GridCell::Start(v),
+                    (GridCell::MaybeStart(v), false) => GridCell::MaybeStart(v),
                     (_, false) => GridCell::Held(n.velocity),
                 };
             }
