@@ -38,12 +38,7 @@ fn scene() -> AudioScene {
         let mut notes = BTreeMap::new();
         for _ in 0..per_clip + extra {
             let start = (next() % (SONG / 30)) * 30;
-            let note = Note {
-                pitch: 36 + (next() % 48) as u8,
-                velocity: 1 + (next() % 127) as u8,
-                start,
-                length: 30 + next() % 900,
-            };
+            let note = Note::new(36 + (next() % 48) as u8, 1 + (next() % 127) as u8, start, 30 + next() % 900);
             notes.insert(NoteId(note_id), note);
             note_id += 1;
         }
@@ -80,7 +75,7 @@ fn bench(c: &mut Criterion) {
     c.bench_function("scheduler_window/notes_changed_one_note_100k", |b| {
         b.iter(|| {
             moved = (moved + 7) % SONG;
-            let note = Note { pitch: 60, velocity: 100, start: moved, length: 120 };
+            let note = Note::new(60, 100, moved, 120);
             let delta = NoteDelta { upserted: vec![(NoteId(5), note)], removed: vec![] };
             s.apply(&AudioDiff::NotesChanged { clip: ClipId(0), delta }).unwrap();
         })

@@ -56,7 +56,7 @@ fn edits(c: &mut Criterion) {
             b.iter_custom(|iters| {
                 let mut spent = Duration::ZERO;
                 for i in 0..iters {
-                    let note = Note { pitch: 60, velocity: 100, start: (i % 1000) as u32 * 10, length: 10 };
+                    let note = Note::new(60, 100, (i % 1000) as u32 * 10, 10);
                     let start = Instant::now();
                     let out = dispatch(&mut p, Action::AddNote { clip, note }).expect("add");
                     let entry = out.undo.expect("entry");

@@ -131,7 +131,7 @@ impl Builder {
         let clip = self.last_clip();
         self.run(Action::SetClipLooping { clip, looping: true })?;
         let notes =
-            notes.iter().map(|&(pitch, start, length, velocity)| Note { pitch, velocity, start, length }).collect();
+            notes.iter().map(|&(pitch, start, length, velocity)| Note::new(pitch, velocity, start, length)).collect();
         self.run(Action::AddNotes { clip, notes })?;
         self.place(clip, placements)
     }

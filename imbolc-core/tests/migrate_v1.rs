@@ -105,7 +105,7 @@ fn v1_fixture_opens_and_migrates() {
     assert_eq!(p.instruments[&InstrumentId(0)].def.effects.len(), 1);
     let clip = &p.clips[&ClipId(0)];
     assert_eq!(clip.notes.len(), 8);
-    assert_eq!(clip.notes[&NoteId(3)], Note { pitch: 63, velocity: 100, start: 720, length: 240 });
+    assert_eq!(clip.notes[&NoteId(3)], Note::new(63, 100, 720, 240));
     assert_eq!(p.ids.note, 8);
     assert_eq!(p, persist::format::v1::migrate(v1_project()));
 

@@ -310,7 +310,7 @@ pub fn step_plays(clip: u32, key: StepKey, iteration: u64, probability: u8) -> b
 
 /// SplitMix64: a small, well-mixed, stable hash (never change it: it
 /// decides which probabilistic steps play in saved songs).
-fn splitmix64(x: u64) -> u64 {
+pub(crate) fn splitmix64(x: u64) -> u64 {
     let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);

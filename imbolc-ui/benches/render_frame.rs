@@ -28,11 +28,13 @@ fn dense_piano_roll(notes: u32) -> App<NullSink> {
     s.dispatch(Action::AddClip { instrument: InstrumentId(0), name: "dense".into(), length: 56 * 240 }).unwrap();
     let clip = *s.project().clips.keys().next().unwrap();
     let notes: Vec<Note> = (0..notes)
-        .map(|i| Note {
-            pitch: 42 + u8::try_from(i % 36).unwrap(),
-            velocity: 1 + u8::try_from(i % 127).unwrap(),
-            start: (i * 7919) % (56 * 240),
-            length: 60 + (i % 4) * 120,
+        .map(|i| {
+            Note::new(
+                42 + u8::try_from(i % 36).unwrap(),
+                1 + u8::try_from(i % 127).unwrap(),
+                (i * 7919) % (56 * 240),
+                60 + (i % 4) * 120,
+            )
         })
         .collect();
     s.dispatch(Action::AddNotes { clip, notes }).unwrap();

@@ -174,6 +174,8 @@ pub enum CommandId {
     MidiPanic,
     MidiLearn,
     MidiRecord,
+    ProbabilityDown,
+    ProbabilityUp,
 }
 
 /// One row of the table.
@@ -369,6 +371,8 @@ pub const COMMANDS: &[Command] = &[
         Pane(P::Editor),
     ),
     cmd(C::MidiRecord, "midi-record", "Arm (or stop) recording MIDI into the selected instrument's clip", &["R"], G),
+    cmd(C::ProbabilityDown, "probability-down", "Lower the notes' chance to play by 10 %", &["("], Pane(P::PianoRoll)),
+    cmd(C::ProbabilityUp, "probability-up", "Raise the notes' chance to play by 10 %", &[")"], Pane(P::PianoRoll)),
 ];
 
 /// The table row of a command.

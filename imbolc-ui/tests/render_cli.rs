@@ -21,7 +21,7 @@ fn song(path: &Path) {
     let inst = *p2.instruments.keys().next().unwrap();
     imbolc_core::dispatch(&mut p2, Action::AddClip { instrument: inst, name: "c".into(), length: 1920 }).unwrap();
     let clip = *p2.clips.keys().next().unwrap();
-    let notes = (0..4).map(|k| Note { pitch: 60 + k as u8, velocity: 100, start: k * 480, length: 240 }).collect();
+    let notes = (0..4).map(|k| Note::new(60 + k as u8, 100, k * 480, 240)).collect();
     imbolc_core::dispatch(&mut p2, Action::AddNotes { clip, notes }).unwrap();
     imbolc_core::dispatch(&mut p2, Action::AddPlacement { clip, start: 0, length: 1920 }).unwrap();
     imbolc_core::persist::save(path, &p2).unwrap();

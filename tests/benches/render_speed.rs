@@ -45,9 +45,7 @@ fn fixture(reverb_per_instrument: bool) -> Project {
         apply(&mut p, Action::AddClip { instrument: id, name: "riff".into(), length: BARS * BAR });
         let clip = *p.clips.keys().next_back().unwrap();
         // Eighth notes all song long: 720 notes per instrument.
-        let notes = (0..BARS * 8)
-            .map(|k| Note { pitch: 40 + ((k + i as u32 * 3) % 36) as u8, velocity: 90, start: k * 240, length: 200 })
-            .collect();
+        let notes = (0..BARS * 8).map(|k| Note::new(40 + ((k + i as u32 * 3) % 36) as u8, 90, k * 240, 200)).collect();
         apply(&mut p, Action::AddNotes { clip, notes });
         apply(&mut p, Action::AddPlacement { clip, start: 0, length: BARS * BAR });
     }

@@ -203,7 +203,7 @@ fn metronome_clicks_are_timed_on_the_beats_after_a_one_bar_count_in() {
     engine_config.tap = Some(tap_tx);
     let mut audio = AudioHandle::spawn(engine_config).unwrap();
     wait_feedback(&mut audio, Duration::from_secs(10), |f| matches!(f.server, ServerState::Running { .. }));
-    let notes = [(NoteId(0), Note { pitch: 60, velocity: 100, start: 0, length: 240 })].into();
+    let notes = [(NoteId(0), Note::new(60, 100, 0, 240))].into();
     let clip =
         Clip { id: ClipId(0), name: "one".into(), instrument: INST, length: 1920, looping: false, notes, drums: None };
     let mut s = scene();

@@ -565,9 +565,5 @@ fn a_count_in_starts_play_early_and_keeps_only_what_follows_it() {
         assert!(Instant::now() < deadline, "no take committed");
     }
     let notes: Vec<Note> = rig.session.project().clips[&clip].notes.values().copied().collect();
-    assert_eq!(
-        notes,
-        vec![Note { pitch: 60, velocity: 90, start: 2400, length: 240 }],
-        "the count-in note is not kept"
-    );
+    assert_eq!(notes, vec![Note::new(60, 90, 2400, 240)], "the count-in note is not kept");
 }

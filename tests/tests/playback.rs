@@ -61,7 +61,7 @@ fn instrument(id: InstrumentId) -> Instrument {
 }
 
 fn note(pitch: u8, start: Tick) -> Note {
-    Note { pitch, velocity: 100, start, length: SIXTEENTH / 2 }
+    Note::new(pitch, 100, start, SIXTEENTH / 2)
 }
 
 fn scene(edited: &BTreeMap<NoteId, Note>) -> AudioScene {

@@ -81,9 +81,7 @@ fn apply(p: &mut Project, a: Action) {
 fn part(p: &mut Project, instrument: InstrumentId, pitch: u8, bars: u32, at: u32) {
     apply(p, Action::AddClip { instrument, name: "part".into(), length: bars * BAR });
     let clip = *p.clips.keys().next_back().unwrap();
-    let notes = (0..bars * 4)
-        .map(|k| Note { pitch: pitch + (k % 5) as u8, velocity: 100, start: k * 480, length: 360 })
-        .collect();
+    let notes = (0..bars * 4).map(|k| Note::new(pitch + (k % 5) as u8, 100, k * 480, 360)).collect();
     apply(p, Action::AddNotes { clip, notes });
     apply(p, Action::AddPlacement { clip, start: at * BAR, length: bars * BAR });
 }

@@ -49,9 +49,7 @@ fn two_bars() -> Project {
         let clip = *p.clips.keys().next_back().unwrap();
         // The sine on even beats, the saw on odd ones: one onset per beat.
         let offset = if source == SourceKind::Sine { 0 } else { 480 };
-        let notes = (0..4)
-            .map(|k| Note { pitch: pitch + k as u8, velocity: 100, start: offset + k * 960, length: 200 })
-            .collect();
+        let notes = (0..4).map(|k| Note::new(pitch + k as u8, 100, offset + k * 960, 200)).collect();
         dispatch(&mut p, Action::AddNotes { clip, notes }).unwrap();
         dispatch(&mut p, Action::AddPlacement { clip, start: 0, length: 3840 }).unwrap();
     }

@@ -49,8 +49,7 @@ fn instrument(id: u32, polyphony: u16, steal: StealStrategy) -> Instrument {
 fn scene() -> AudioScene {
     // A looping bar of eighths on the fixed instrument, so timeline voices
     // share its polyphony with live ones while playing.
-    let notes =
-        (0..8).map(|k| (NoteId(k), Note { pitch: 60 + k as u8, velocity: 90, start: k * 240, length: 200 })).collect();
+    let notes = (0..8).map(|k| (NoteId(k), Note::new(60 + k as u8, 90, k * 240, 200))).collect();
     let clip =
         Clip { id: ClipId(0), name: "loop".into(), instrument: FIXED, length: 1920, looping: true, notes, drums: None };
     AudioScene {

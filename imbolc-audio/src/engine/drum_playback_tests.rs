@@ -54,7 +54,7 @@ fn setup() -> (Playback, SignalGraph, ModelBackend) {
         notes: BTreeMap::new(),
         drums: Some(pattern),
     };
-    let notes = (0..8).map(|i| (NoteId(i), Note { pitch: 40, velocity: 100, start: i * 240, length: 120 })).collect();
+    let notes = (0..8).map(|i| (NoteId(i), Note::new(40, 100, i * 240, 120))).collect();
     let line =
         Clip { id: LINE, name: String::new(), instrument: BASS, length: 1920, looping: true, notes, drums: None };
     let placements = vec![
@@ -178,7 +178,7 @@ fn notes_and_live_keys_on_a_kit_hit_pads_and_are_never_gated() {
     let notes = [(36, 0), (37, 480), (20, 960)]
         .iter()
         .enumerate()
-        .map(|(i, &(pitch, start))| (NoteId(i as u32), Note { pitch, velocity: 90, start, length: 400 }))
+        .map(|(i, &(pitch, start))| (NoteId(i as u32), Note::new(pitch, 90, start, 400)))
         .collect();
     let clip =
         Clip { id: ClipId(9), name: String::new(), instrument: KIT, length: 1920, looping: true, notes, drums: None };

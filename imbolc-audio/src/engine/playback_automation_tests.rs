@@ -131,7 +131,7 @@ fn a_lane_on_a_removed_effect_plays_nothing_and_breaks_nothing() {
 fn graph_batches_wait_for_voice_batches_already_timed() {
     let (mut p, mut g, _) = setup();
     assert_eq!(p.graph_timing(), Timing::Now, "nothing timed: an edit goes at once");
-    let note = imbolc_types::Note { pitch: 60, velocity: 100, start: 0, length: 240 };
+    let note = imbolc_types::Note::new(60, 100, 0, 240);
     let clip = imbolc_types::Clip {
         id: imbolc_types::ClipId(0),
         name: String::new(),

@@ -23,8 +23,7 @@ fn setup() -> (Playback, SignalGraph) {
         def: InstrumentDef::new(SourceKind::Sine),
         mixer: MixerSettings::default(),
     };
-    let notes =
-        (0..4).map(|i| (NoteId(i), Note { pitch: 60 + i as u8, velocity: 100, start: i * 480, length: 240 })).collect();
+    let notes = (0..4).map(|i| (NoteId(i), Note::new(60 + i as u8, 100, i * 480, 240))).collect();
     let clip = Clip { id: C, name: String::new(), instrument: I, length: 1920, looping: true, notes, drums: None };
     let scene = AudioScene { instruments: vec![inst], clips: vec![clip], tempo: 120.0, ..AudioScene::default() };
     let (graph, _) = SignalGraph::build(GraphConfig::default(), &scene);
@@ -116,7 +115,7 @@ fn a_note_shorter_than_a_block_is_released_after_the_minimum_gate() {
     use crate::engine::gates::MIN_GATE;
     let (mut p, mut g) = setup();
     let mut out = Vec::new();
-    let short = Note { pitch: 90, velocity: 100, start: 0, length: 1 };
+    let short = Note::new(90, 100, 0, 1);
     let delta = NoteDelta { upserted: vec![(NoteId(0), short)], removed: vec![] };
     p.diff(&AudioDiff::NotesChanged { clip: C, delta }, &mut out);
     p.transport(TransportCmd::SetMode(PlayMode::Pattern(C)), &mut g, &mut out);

@@ -54,17 +54,14 @@ mod tests {
             instrument: InstrumentId(0),
             length: 1920,
             looping: true,
-            notes: (0..notes).map(|i| (NoteId(i), Note { pitch: 60, velocity: 100, start: i, length: 1 })).collect(),
+            notes: (0..notes).map(|i| (NoteId(i), Note::new(60, 100, i, 1))).collect(),
             drums: None,
         }
     }
 
     #[test]
     fn a_delta_costs_its_notes_and_a_clip_all_of_its_own() {
-        let one = NoteDelta {
-            upserted: vec![(NoteId(3), Note { pitch: 1, velocity: 1, start: 0, length: 1 })],
-            ..NoteDelta::default()
-        };
+        let one = NoteDelta { upserted: vec![(NoteId(3), Note::new(1, 1, 0, 1))], ..NoteDelta::default() };
         let edit = diff_payload_bytes(&AudioDiff::NotesChanged { clip: ClipId(1), delta: one });
         assert_eq!(edit, size_of::<AudioDiff>() + NOTE_ENTRY);
         let small = diff_payload_bytes(&AudioDiff::ClipAdded { clip: Box::new(clip(10)) });

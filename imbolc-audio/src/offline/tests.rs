@@ -24,9 +24,7 @@ fn scene() -> AudioScene {
             def: InstrumentDef::new(SourceKind::Sine),
             mixer,
         });
-        let notes = (0..4)
-            .map(|n| (NoteId(n), Note { pitch: 60 + n as u8, velocity: 100, start: n * 480, length: 240 }))
-            .collect();
+        let notes = (0..4).map(|n| (NoteId(n), Note::new(60 + n as u8, 100, n * 480, 240))).collect();
         clips.push(Clip {
             id: ClipId(i),
             name: String::new(),

@@ -190,7 +190,7 @@ fn pattern_mode_plays_no_automation() {
 fn a_tempo_lane_bends_time_without_doubling_or_losing_notes() {
     // A quarter note on every beat for 4 bars; the tempo lane doubles the
     // tempo from bar 2 on.
-    let notes = (0..16).map(|k| (NoteId(k), Note { pitch: 60, velocity: 100, start: k * 480, length: 120 })).collect();
+    let notes = (0..16).map(|k| (NoteId(k), Note::new(60, 100, k * 480, 120))).collect();
     let clip = Clip {
         id: ClipId(0),
         name: String::new(),

@@ -8,7 +8,7 @@ use super::ClickEvent;
 use crate::scheduler::{LoopRegion, NoteEvent, NoteEventKind, Scheduler, SchedulerConfig};
 
 fn scheduler(ts: TimeSignature) -> Scheduler {
-    let notes = (0..8).map(|k| (NoteId(k), Note { pitch: 60, velocity: 100, start: k * 480, length: 240 })).collect();
+    let notes = (0..8).map(|k| (NoteId(k), Note::new(60, 100, k * 480, 240))).collect();
     let clip = Clip {
         id: ClipId(0),
         name: String::new(),

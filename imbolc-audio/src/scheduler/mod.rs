@@ -26,6 +26,8 @@ pub mod event;
 pub mod index;
 pub mod metronome;
 pub mod player;
+#[cfg(test)]
+mod probability_tests;
 pub mod tempo;
 #[cfg(test)]
 mod tests;

@@ -19,6 +19,11 @@
 //! [`TempoMap`]), so a change takes effect at most one lookahead after it
 //! is made, and nothing already sent moves.
 //!
+//! Note probability: a note below 100 % plays on a pass only when
+//! [`note_plays`] says so for its clip, id and loop iteration (the same
+//! iteration the drum steps use, see [`super::drums`]); a skipped note
+//! sends neither note-on nor note-off.
+//!
 //! Automation (see [`super::automation`]): in song mode each window also
 //! samples the lanes over its ticks ([`Scheduler::drain_param_events`]);
 //! a tempo lane is read at the window's first tick and applied like a
@@ -27,6 +32,7 @@
 
 use std::collections::HashSet;
 
+use imbolc_types::notes::note_plays;
 use imbolc_types::project::DEFAULT_TEMPO;
 use imbolc_types::{
     AudioDiff, AudioScene, ClipId, InstrumentId, NoteId, ParamTarget, PlacementId, Tick, TimeSignature,
@@ -457,18 +463,22 @@ impl Scheduler {
             PlayMode::Pattern(clip_id) => {
                 let Some(clip) = self.index.clip(clip_id) else { return };
                 let end = piece.pass_end.min(u64::from(clip.length));
+                let length = u64::from(clip.length);
+                let iteration = (piece.play + length - lo.min(length)) / length.max(1);
                 for (note, n) in clip.starting_in(lo, hi.min(end)) {
+                    if !note_plays(clip_id, note, iteration, n.probability) {
+                        continue;
+                    }
                     let key = NoteKey { clip: clip_id, note, placement: None };
                     started.push(sounding(piece, clip.instrument, n, 0, end, key));
                 }
                 if let Some(pattern) = &clip.drums {
-                    let length = u64::from(clip.length);
                     let occ = Occurrence {
                         clip: clip_id,
                         instrument: clip.instrument,
                         placement: None,
                         play_origin: piece.play as f64 - lo as f64,
-                        iteration: (piece.play + length - lo.min(length)) / length.max(1),
+                        iteration,
                         lo,
                         hi: hi.min(end),
                         length,
@@ -495,6 +505,9 @@ impl Scheduler {
                             continue;
                         }
                         for (note, n) in clip.starting_in(x - occ, y - occ) {
+                            if !note_plays(p.clip, note, occ / len, n.probability) {
+                                continue;
+                            }
                             let key = NoteKey { clip: p.clip, note, placement: Some(p.id) };
                             started.push(sounding(piece, clip.instrument, n, occ, occ_end.min(piece.pass_end), key));
                         }

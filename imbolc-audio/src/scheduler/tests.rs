@@ -17,7 +17,7 @@ fn clip(id: u32, instrument: u32, length: u32, looping: bool, notes: &[(u8, u32,
     let notes = notes
         .iter()
         .enumerate()
-        .map(|(i, &(pitch, start, length))| (NoteId(i as u32), Note { pitch, velocity: 100, start, length }))
+        .map(|(i, &(pitch, start, length))| (NoteId(i as u32), Note::new(pitch, 100, start, length)))
         .collect();
     Clip {
         id: ClipId(id),
@@ -120,10 +120,7 @@ fn edits_end_the_notes_they_touch_and_reach_the_next_window() {
     let mut s = Scheduler::new(&scene(vec![c], vec![place(0, 0, 0, 3840)]), SchedulerConfig::default());
     s.play(0.0);
     run(&mut s, 0.25);
-    let delta = NoteDelta {
-        upserted: vec![(NoteId(7), Note { pitch: 70, velocity: 90, start: 480, length: 240 })],
-        removed: vec![NoteId(0)],
-    };
+    let delta = NoteDelta { upserted: vec![(NoteId(7), Note::new(70, 90, 480, 240))], removed: vec![NoteId(0)] };
     s.apply(&AudioDiff::NotesChanged { clip: ClipId(0), delta }).unwrap();
     let events = summary(&run(&mut s, 1.0));
     assert_eq!(events, vec![(250_000, false, 40), (500_000, true, 70), (750_000, false, 70)]);
@@ -293,7 +290,7 @@ proptest! {
             let cid = ClipId(c % n);
             let diff = match kind {
                 0 | 1 => {
-                    let note = Note { pitch, velocity: 80, start, length: len };
+                    let note = Note::new(pitch, 80, start, len);
                     if let Some(cl) = clips.get_mut(&cid) { cl.notes.insert(NoteId(id), note); }
                     AudioDiff::NotesChanged { clip: cid, delta: NoteDelta { upserted: vec![(NoteId(id), note)], removed: vec![] } }
                 }
@@ -390,7 +387,7 @@ proptest! {
                 Op::Mode(m) => s.set_mode(m.map_or(PlayMode::Song, |c| PlayMode::Pattern(ClipId(c % n)))),
                 Op::Loop(l) => s.set_loop(l.and_then(|(a, len)| LoopRegion::new(a, a + len))),
                 Op::Upsert(c, id, pitch, start, length) => {
-                    let note = Note { pitch, velocity: 64, start, length };
+                    let note = Note::new(pitch, 64, start, length);
                     let delta = NoteDelta { upserted: vec![(NoteId(id), note)], removed: vec![] };
                     s.apply(&AudioDiff::NotesChanged { clip: ClipId(c % n), delta }).unwrap();
                 }

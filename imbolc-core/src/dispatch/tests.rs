@@ -35,16 +35,7 @@ fn refused_actions_change_nothing() {
     let (mut p, i) = project_with_instrument();
     ok(&mut p, Action::AddClip { instrument: i, name: String::new(), length: 1920 });
     let clip = *p.clips.keys().next().expect("clip");
-    ok(
-        &mut p,
-        Action::AddNotes {
-            clip,
-            notes: vec![
-                Note { pitch: 60, velocity: 90, start: 0, length: 10 },
-                Note { pitch: 62, velocity: 90, start: 50, length: 10 },
-            ],
-        },
-    );
+    ok(&mut p, Action::AddNotes { clip, notes: vec![Note::new(60, 90, 0, 10), Note::new(62, 90, 50, 10)] });
     let notes: Vec<_> = p.clips[&clip].notes.keys().copied().collect();
     let before = p.clone();
     let bad = [

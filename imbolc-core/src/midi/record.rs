@@ -283,7 +283,7 @@ fn to_note(s: &RecordSettings, pitch: u8, velocity: u8, start: f64, end: f64) ->
     }
     let start = Tick::try_from(start.round().max(0.0) as i64).ok()?;
     let length = Tick::try_from(length.round().max(1.0) as i64).ok()?;
-    Some(Note { pitch: pitch.min(127), velocity: velocity.clamp(1, 127), start, length })
+    Some(Note::new(pitch.min(127), velocity.clamp(1, 127), start, length))
 }
 
 #[cfg(test)]

@@ -55,13 +55,7 @@ fn notes_keep_their_real_start_length_and_velocity() {
         0,
         &[note(1000.25, 60, true), note(1000.5, 60, false), note(1001.0, 62, true), note(1001.125, 62, false)],
     );
-    assert_eq!(
-        t.notes,
-        vec![
-            Note { pitch: 60, velocity: 100, start: 240, length: 240 },
-            Note { pitch: 62, velocity: 100, start: 960, length: 120 },
-        ]
-    );
+    assert_eq!(t.notes, vec![Note::new(60, 100, 240, 240), Note::new(62, 100, 960, 120),]);
     assert_eq!(t.span.0, 0);
     assert!(t.span.1 >= 1080, "the span reaches the stop");
 }
@@ -75,14 +69,14 @@ fn pedal_holds_extend_notes_until_pedal_up() {
         0,
         &[pedal(1000.0, true), note(1000.25, 60, true), note(1000.5, 60, false), pedal(1001.0, false)],
     );
-    assert_eq!(t.notes, vec![Note { pitch: 60, velocity: 100, start: 240, length: 720 }]);
+    assert_eq!(t.notes, vec![Note::new(60, 100, 240, 720)]);
 }
 
 #[test]
 fn quantise_snaps_to_the_grid() {
     let s = RecordSettings { quantise: Some(120), ..settings() };
     let t = take(s, 0, 0, &[note(1000.27, 60, true), note(1000.40, 60, false)]);
-    assert_eq!(t.notes, vec![Note { pitch: 60, velocity: 100, start: 240, length: 120 }]);
+    assert_eq!(t.notes, vec![Note::new(60, 100, 240, 120)]);
 }
 
 #[test]
@@ -96,11 +90,7 @@ fn count_in_and_origin() {
         960,
         &[note(1000.5, 50, true), note(1000.6, 50, false), note(1001.25, 60, true), note(1001.5, 60, false)],
     );
-    assert_eq!(
-        t.notes,
-        vec![Note { pitch: 60, velocity: 100, start: 240, length: 240 }],
-        "count-in notes are not kept"
-    );
+    assert_eq!(t.notes, vec![Note::new(60, 100, 240, 240)], "count-in notes are not kept");
 }
 
 #[test]
@@ -115,5 +105,5 @@ fn a_given_play_start_is_not_overridden_by_a_stale_stopped_position() {
     r.event(&note(1001.25, 60, true));
     r.event(&note(1001.5, 60, false));
     let take = r.disarm().unwrap();
-    assert_eq!(take.notes, vec![Note { pitch: 60, velocity: 100, start: 2160, length: 240 }]);
+    assert_eq!(take.notes, vec![Note::new(60, 100, 2160, 240)]);
 }

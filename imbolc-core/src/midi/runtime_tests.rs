@@ -74,7 +74,7 @@ fn learn_maps_the_next_controller_and_mapped_moves_are_undoable_set_params() {
 #[test]
 fn a_take_is_one_undo_step_and_replace_removes_what_it_covers() {
     let (mut s, _, clip) = session();
-    s.dispatch(Action::AddNote { clip, note: Note { pitch: 40, velocity: 90, start: 300, length: 100 } }).unwrap();
+    s.dispatch(Action::AddNote { clip, note: Note::new(40, 90, 300, 100) }).unwrap();
     let mut rt = MidiRuntime::new(Box::new(Nowhere));
     rt.select_instrument(s.project().instruments.keys().next().copied());
     let settings = RecordSettings { clip, origin: 0, quantise: Some(240), mode: RecordMode::Replace, count_in: 0 };
@@ -92,9 +92,9 @@ fn a_take_is_one_undo_step_and_replace_removes_what_it_covers() {
     let report = rt.poll(&mut s, &TransportFeedback { playing: false, ..playing });
     assert_eq!(report.recorded, Some(1), "{report:?}");
     let notes: Vec<Note> = s.project().clips[&clip].notes.values().copied().collect();
-    assert_eq!(notes, vec![Note { pitch: 60, velocity: 100, start: 240, length: 240 }], "the old note was replaced");
+    assert_eq!(notes, vec![Note::new(60, 100, 240, 240)], "the old note was replaced");
     assert_eq!(s.history().len(), before + 1);
     s.undo().unwrap();
     let notes: Vec<Note> = s.project().clips[&clip].notes.values().copied().collect();
-    assert_eq!(notes, vec![Note { pitch: 40, velocity: 90, start: 300, length: 100 }]);
+    assert_eq!(notes, vec![Note::new(40, 90, 300, 100)]);
 }

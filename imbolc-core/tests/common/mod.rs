@@ -29,14 +29,8 @@ pub fn build_project(instruments: usize, effects: usize, notes: usize) -> Projec
     if let Some((&first, _)) = p.instruments.first() {
         apply(&mut p, Action::AddClip { instrument: first, name: "main".into(), length: 480 * 4 * 64 });
         let clip = *p.clips.keys().next().expect("clip");
-        let all: Vec<Note> = (0..notes)
-            .map(|i| Note {
-                pitch: (36 + i % 48) as u8,
-                velocity: (1 + i % 127) as u8,
-                start: (i as u32) * 120,
-                length: 120,
-            })
-            .collect();
+        let all: Vec<Note> =
+            (0..notes).map(|i| Note::new((36 + i % 48) as u8, (1 + i % 127) as u8, (i as u32) * 120, 120)).collect();
         for chunk in all.chunks(10_000) {
             apply(&mut p, Action::AddNotes { clip, notes: chunk.to_vec() });
         }
@@ -162,12 +156,7 @@ pub fn to_action(p: &Project, op: &Op) -> Option<Action> {
             let clip = pick(&clips, op.a)?;
             let n = 1 + b % 4;
             let notes = (0..n)
-                .map(|i| Note {
-                    pitch: ((b + i) % 130) as u8,
-                    velocity: 1 + ((b >> 3) % 127) as u8,
-                    start: (b >> 8) % 10_000,
-                    length: 1 + i * 60,
-                })
+                .map(|i| Note::new(((b + i) % 130) as u8, 1 + ((b >> 3) % 127) as u8, (b >> 8) % 10_000, 1 + i * 60))
                 .collect();
             Action::AddNotes { clip, notes }
         }

@@ -9,6 +9,7 @@
 
 use std::cell::Cell;
 
+use imbolc_types::notes::FULL_PROBABILITY;
 use imbolc_types::{Action, Clip, ClipId, Note, NoteId, Project, TICKS_PER_QUARTER, Tick};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -31,6 +32,8 @@ const LABEL: u16 = 5;
 const VELOCITY: u8 = 100;
 /// Velocity change of one key press.
 const VELOCITY_STEP: u8 = 8;
+/// Probability change (percent) of one key press.
+const PROBABILITY_STEP: u8 = 10;
 
 /// The piano roll's view state. The scroll offsets live in cells because
 /// only rendering knows the grid's size; they only ever move to keep the
@@ -100,6 +103,26 @@ fn length_name(ticks: Tick) -> String {
     }
 }
 
+/// The new values of the `notes` whose probability one key press changes
+/// (a step of [`PROBABILITY_STEP`], never below it unless already so); the
+/// unchanged ones are left out. `None` when none changes.
+fn probability_edit(clip: &Clip, notes: &[NoteId], up: bool) -> Option<Vec<(NoteId, Note)>> {
+    let changed: Vec<(NoteId, Note)> = notes
+        .iter()
+        .filter_map(|id| clip.notes.get(id).map(|n| (*id, *n)))
+        .filter_map(|(id, n)| {
+            let p = n.probability;
+            let probability = if up {
+                p.saturating_add(PROBABILITY_STEP).min(FULL_PROBABILITY)
+            } else {
+                p.saturating_sub(PROBABILITY_STEP).max(p.min(PROBABILITY_STEP))
+            };
+            (probability != p).then_some((id, Note { probability, ..n }))
+        })
+        .collect();
+    (!changed.is_empty()).then_some(changed)
+}
+
 /// The next value of `GRID` after `now` (wrapping) or before it.
 fn cycle(now: Tick, up: bool) -> Tick {
     let i = GRID.iter().position(|g| *g == now).unwrap_or(2);
@@ -164,7 +187,7 @@ impl PianoRollPane {
                 self.anchor = if self.anchor.is_some() { None } else { Some(self.cursor) };
             }
             CommandId::AddNote => {
-                let note = Note { pitch: self.pitch, velocity: VELOCITY, start: self.cursor, length: self.snap };
+                let note = Note::new(self.pitch, VELOCITY, self.cursor, self.snap);
                 if clip.is_some_and(|c| note_at(c, self.pitch, self.cursor).is_some()) {
                     return message("There is a note here already");
                 }
@@ -243,6 +266,18 @@ impl PianoRollPane {
                 };
                 return Some(Intent::Dispatch(Action::SetNoteVelocity { clip: clip.id, notes, velocity }));
             }
+            CommandId::ProbabilityUp | CommandId::ProbabilityDown => {
+                let clip = clip?;
+                let notes = self.targets(clip);
+                if notes.is_empty() {
+                    return message("No note here: select with v or put the cursor on a note");
+                }
+                let up = cmd == CommandId::ProbabilityUp;
+                return match probability_edit(clip, &notes, up) {
+                    Some(notes) => Some(Intent::Dispatch(Action::ReplaceNotes { clip: clip.id, notes })),
+                    None => message(if up { "Already at 100 %" } else { "Already at the lowest chance" }),
+                };
+            }
             CommandId::LoopSet => {
                 let (lo, hi) = match (self.selection(), clip) {
                     (Some(range), _) => range,
@@ -270,7 +305,13 @@ impl PianoRollPane {
         let clip = clip_of(state);
         let under = clip.and_then(|c| note_at(c, self.pitch, self.cursor));
         let detail = match under {
-            Some((_, n)) => format!(" · {} vel {} len {}", pitch_name(n.pitch), n.velocity, length_name(n.length)),
+            Some((_, n)) => format!(
+                " · {} vel {} len {} {}%",
+                pitch_name(n.pitch),
+                n.velocity,
+                length_name(n.length),
+                n.probability
+            ),
             None => format!(" · {}", pitch_name(self.pitch)),
         };
         let grid = format!(" · snap {} · col {}", length_name(self.snap), length_name(self.zoom));
@@ -320,6 +361,7 @@ impl PianoRollPane {
                 let cell = cells[r * cols + k];
                 let text = match cell {
                     GridCell::Start(_) => "█▌",
+                    GridCell::MaybeStart(_) => "▒▌",
                     GridCell::Held(_) => "██",
                     GridCell::Empty if playhead == Some(col) => "┆ ",
                     GridCell::Empty if tick.is_multiple_of(bar) => "│ ",
@@ -327,7 +369,9 @@ impl PianoRollPane {
                     GridCell::Empty => "  ",
                 };
                 let mut style = match cell {
-                    GridCell::Start(v) | GridCell::Held(v) => Style::default().fg(velocity_color(v)),
+                    GridCell::Start(v) | GridCell::MaybeStart(v) | GridCell::Held(v) => {
+                        Style::default().fg(velocity_color(v))
+                    }
                     GridCell::Empty if playhead == Some(col) => Style::default().fg(Color::Yellow),
                     GridCell::Empty => Style::default().fg(Color::DarkGray),
                 };
@@ -388,6 +432,8 @@ struct View {
 enum GridCell {
     Empty,
     Start(u8),
+    /// The start of a note that plays only on some passes (below 100 %).
+    MaybeStart(u8),
     Held(u8),
 }
 
@@ -418,8 +464,10 @@ impl View {
                 let slot = &mut cells[row * cols + c];
                 let starts_here = start >= lo && start / zoom - u64::from(self.first) == c as u64;
                 *slot = match (*slot, starts_here) {
+                    (_, true) if n.probability < FULL_PROBABILITY => GridCell::MaybeStart(n.velocity),
                     (_, true) => GridCell::Start(n.velocity),
                     (GridCell::Start(v), false) => GridCell::Start(v),
+                    (GridCell::MaybeStart(v), false) => GridCell::MaybeStart(v),
                     (_, false) => GridCell::Held(n.velocity),
                 };
             }

@@ -43,7 +43,7 @@ pub fn demo_project() -> Project {
     run(&mut s, Action::AddClip { instrument: bass, name: "riff".into(), length: 3840 });
     let clip = *s.project().clips.keys().next().unwrap();
     let notes = [(60, 0), (63, 240), (67, 480), (72, 960), (60, 1920)]
-        .map(|(pitch, start)| Note { pitch, velocity: 100, start, length: 240 })
+        .map(|(pitch, start)| Note::new(pitch, 100, start, 240))
         .to_vec();
     run(&mut s, Action::AddNotes { clip, notes });
     run(&mut s, Action::AddPlacement { clip, start: 0, length: 3840 });

@@ -10,4 +10,5 @@ mod compose;
 mod compose_play;
 mod drums;
 mod fixture;
+mod probability;
 mod snapshots;

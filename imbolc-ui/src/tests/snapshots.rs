@@ -130,3 +130,11 @@ fn file_prompts() {
     press(&mut app, "Enter");
     snap("confirm_open", &app);
 }
+
+#[test]
+fn piano_roll_probability() {
+    // Three notes; the cursor on the third, lowered to 80 %.
+    let mut app = empty_app();
+    press(&mut app, "a Enter 3 a a a h ( (");
+    snap("piano_roll_probability", &app);
+}

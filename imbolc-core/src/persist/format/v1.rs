@@ -47,11 +47,7 @@ pub fn migrate(old: ProjectV1) -> Project {
     p.master = old.master;
     p.ids = old.ids;
     for c in old.clips {
-        let notes = c
-            .notes
-            .into_iter()
-            .map(|n| (n.id, Note { pitch: n.pitch, velocity: n.velocity, start: n.start, length: n.length }))
-            .collect();
+        let notes = c.notes.into_iter().map(|n| (n.id, Note::new(n.pitch, n.velocity, n.start, n.length))).collect();
         let clip = imbolc_types::Clip {
             id: c.id,
             name: format!("clip {}", c.id),
