@@ -130,7 +130,8 @@ fn a_lane_on_a_removed_effect_plays_nothing_and_breaks_nothing() {
 #[test]
 fn graph_batches_wait_for_voice_batches_already_timed() {
     let (mut p, mut g, _) = setup();
-    assert_eq!(p.graph_timing(), Timing::Now, "nothing timed: an edit goes at once");
+    let removal = AudioDiff::InstrumentRemoved { instrument: I };
+    assert_eq!(p.graph_timing(&removal), Timing::Now, "nothing timed: an edit goes at once");
     let note = imbolc_types::Note::new(60, 100, 0, 240);
     let clip = imbolc_types::Clip {
         id: imbolc_types::ClipId(0),
@@ -151,6 +152,6 @@ fn graph_batches_wait_for_voice_batches_already_timed() {
     p.advance(start + 0.05, &mut g, &mut out);
     p.voice_on(VoiceId(2), I, 330.0, 0.5, &mut g, &mut out).unwrap();
     let Timing::At(voice) = out.last().unwrap().timing else { panic!("a live voice while playing is timed") };
-    let Timing::At(edit) = p.graph_timing() else { panic!("an edit while voices are timed ahead is timed") };
+    let Timing::At(edit) = p.graph_timing(&removal) else { panic!("an edit while voices are timed ahead is timed") };
     assert!(edit >= voice, "never before the voice batch");
 }
