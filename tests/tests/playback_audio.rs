@@ -29,8 +29,8 @@
 use std::net::UdpSocket;
 use std::time::{Duration, Instant, SystemTime};
 
-use imbolc_audio::backend::Timetag;
-use imbolc_audio::engine::{AudioHandle, EngineConfig, EngineFeedback, TempoAnchor};
+use imbolc_audio::backend::{ServerOp, Timetag, Timing};
+use imbolc_audio::engine::{AudioHandle, EngineConfig, EngineFeedback, TapEvent, TempoAnchor};
 use imbolc_audio::scheduler::LoopRegion;
 use imbolc_audio::server::JackMode;
 use imbolc_audio::status::ServerState;
@@ -160,6 +160,20 @@ struct Run {
     reference: Vec<i64>,
     /// Ideal time of every step sent, seconds after step 0.
     ideal: Vec<f64>,
+    /// Per engine note-on bundle seen by the tap: timetag − ideal
+    /// (samples) and lead (ms) over the moment the test saw it.
+    engine_sent: Vec<(f64, f64)>,
+}
+
+/// Collects the engine's timed note-on bundles, with when they were seen.
+fn drain_tap(rx: &crossbeam_channel::Receiver<TapEvent>, out: &mut Vec<(Timetag, Timetag)>) {
+    while let Ok(event) = rx.try_recv() {
+        if let TapEvent::Sent { timing: Timing::At(t), ops } = event
+            && ops.iter().any(|op| matches!(op, ServerOp::SynthNew { .. }))
+        {
+            out.push((t, Timetag::from_system_time(SystemTime::now())));
+        }
+    }
 }
 
 fn play_and_record(dir: &std::path::Path, tag: &str) -> Run {
@@ -167,7 +181,10 @@ fn play_and_record(dir: &std::path::Path, tag: &str) -> Run {
     let mut config = test_config();
     config.jack = JackMode::Existing(jack.name.clone());
     config.child_env = vec![(TEST_TAG_VAR.to_owned(), tag.to_owned())];
-    let mut audio = AudioHandle::spawn(EngineConfig::new(config)).unwrap();
+    let (tap_tx, tap_rx) = crossbeam_channel::unbounded();
+    let mut engine_config = EngineConfig::new(config);
+    engine_config.tap = Some(tap_tx);
+    let mut audio = AudioHandle::spawn(engine_config).unwrap();
     let up = wait_feedback(&mut audio, Duration::from_secs(10), |f| matches!(f.server, ServerState::Running { .. }));
     let port = scsynth_port(up.scsynth_pid.expect("the engine reports scsynth's pid"));
     audio.send_diffs(vec![AudioDiff::SceneLoaded(Box::new(scene()))]).unwrap();
@@ -192,7 +209,9 @@ fn play_and_record(dir: &std::path::Path, tag: &str) -> Run {
 
     // Just after step 24 (mid second pass): 150 BPM. The new line starts a
     // lookahead later, before step 25.
+    let mut tap = Vec::new();
     while play_tick_now(&a0) < tick_of(TEMPO_STEP) + 10.0 {
+        drain_tap(&tap_rx, &mut tap);
         std::thread::sleep(Duration::from_millis(2));
     }
     audio.set_tempo(150.0).unwrap();
@@ -208,8 +227,10 @@ fn play_and_record(dir: &std::path::Path, tag: &str) -> Run {
     // Stop once the last step is sent, before the next one is (the
     // scheduler looks 50 ms = 60 ticks ahead at 150 BPM).
     while play_tick_now(&a1) < tick_of(END_STEP) - 100.0 {
+        drain_tap(&tap_rx, &mut tap);
         std::thread::sleep(Duration::from_millis(2));
     }
+    drain_tap(&tap_rx, &mut tap);
     audio.stop().unwrap();
     wait_feedback(&mut audio, WAIT, |f| !f.transport.playing && f.transport.voices == 0);
     // DiskOut writes whole halves of its 65 536-frame buffer.
@@ -221,7 +242,21 @@ fn play_and_record(dir: &std::path::Path, tag: &str) -> Run {
     drop(jack);
 
     let ideal = sent.iter().map(|&t| secs_between(sent[0], t)).collect();
-    Run { engine: onsets(&read_channel(&path, 0), QUIET), reference: onsets(&read_channel(&path, 1), QUIET), ideal }
+    // The engine's note-on timetags against the ideal ones, and how far
+    // ahead of their time the test saw them go out.
+    let engine_sent = tap
+        .iter()
+        .map(|(t, seen)| {
+            let nearest = sent.iter().map(|&s| secs_between(s, *t)).min_by(|a, b| a.abs().total_cmp(&b.abs()));
+            (nearest.unwrap_or(f64::NAN) * RATE, secs_between(*seen, *t) * 1e3)
+        })
+        .collect();
+    Run {
+        engine: onsets(&read_channel(&path, 0), QUIET),
+        reference: onsets(&read_channel(&path, 1), QUIET),
+        ideal,
+        engine_sent,
+    }
 }
 
 #[test]
@@ -230,7 +265,7 @@ fn recorded_onsets_land_within_a_block_across_loop_wraps_and_a_tempo_change() {
     let dir = std::env::temp_dir().join(format!("imbolc-playback-audio-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let Run { engine, reference, ideal } = play_and_record(&dir, &tag);
+    let Run { engine, reference, ideal, engine_sent } = play_and_record(&dir, &tag);
     assert_eq!(tagged_servers(&tag), Vec::<u32>::new(), "scsynth/jackd left running after the test");
 
     assert_eq!(reference.len(), END_STEP as usize, "every reference burst sounded: {reference:?}");
@@ -243,7 +278,10 @@ fn recorded_onsets_land_within_a_block_across_loop_wraps_and_a_tempo_change() {
         let near: Vec<i64> = engine.iter().map(|&e| e - r - offset).filter(|d| d.abs() as f64 <= BLOCK).collect();
         match near.as_slice() {
             [d] => deviations.push(*d),
-            [] => problems.push(format!("step {step}: no engine onset within a block of the reference")),
+            [] => {
+                let nearest = engine.iter().map(|&e| e - r - offset).min_by_key(|d| d.abs()).unwrap_or(i64::MAX);
+                problems.push(format!("step {step}: nearest engine onset {nearest:+} samples from the reference"));
+            }
             more => problems.push(format!("step {step}: {} engine onsets {more:?}", more.len())),
         }
     }
@@ -256,6 +294,12 @@ fn recorded_onsets_land_within_a_block_across_loop_wraps_and_a_tempo_change() {
     // The wall clock's view: the reference against the ideal times.
     let wall: Vec<f64> = reference.iter().zip(&ideal).map(|(&r, &t)| (r - reference[0]) as f64 - t * RATE).collect();
     let (wall_min, wall_max) = wall.iter().fold((0.0f64, 0.0f64), |(lo, hi), &d| (lo.min(d), hi.max(d)));
+    let timetag_worst = engine_sent.iter().map(|(d, _)| d.abs()).fold(0.0, f64::max);
+    let least_lead = engine_sent.iter().map(|(_, l)| *l).fold(f64::INFINITY, f64::min);
+    eprintln!(
+        "engine timetags: {} note-ons, worst {timetag_worst:.3} samples from ideal; least lead seen {least_lead:.1} ms",
+        engine_sent.len()
+    );
     let worst = deviations.iter().map(|d| d.abs()).max().unwrap_or(0);
     eprintln!(
         "{} steps over {:.2} s (120→150 BPM after step {TEMPO_STEP}, 2 wraps): {} engine onsets; engine vs \
@@ -265,6 +309,9 @@ fn recorded_onsets_land_within_a_block_across_loop_wraps_and_a_tempo_change() {
         ideal.last().unwrap(),
         engine.len(),
     );
-    assert!(problems.is_empty(), "{problems:#?}\ndeviations: {deviations:?}\nwall: {wall:.0?}");
+    assert!(
+        problems.is_empty(),
+        "{problems:#?}\ndeviations: {deviations:?}\nwall: {wall:.0?}\nsent (samples, lead ms): {engine_sent:.1?}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
