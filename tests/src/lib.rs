@@ -16,6 +16,8 @@ use imbolc_audio::backend::{
 use imbolc_audio::server::{JackMode, OscSender, Server, ServerConfig, ServerEvent};
 use rosc::{OscMessage, OscType};
 
+pub mod recording;
+
 /// Environment variable marking every process the tests start.
 pub const TEST_TAG_VAR: &str = "IMBOLC_TEST_PROCESS";
 

@@ -25,13 +25,15 @@ use imbolc_audio::offline::{self, OfflineSpec, StemSet};
 use imbolc_audio::server::{JackMode, ServerConfig};
 use imbolc_core::dispatch;
 use imbolc_core::render::{self, RenderOptions, RenderRange, SampleFormat, Tail};
+use imbolc_tests::recording::{RECORD_DEF, RealtimeJack, onsets, read_left};
 use imbolc_tests::{ScServer, test_config};
 use imbolc_types::{Action, EnvelopeStage, Note, ParamTarget, Project, SourceKind};
 use rosc::{OscBundle, OscMessage, OscPacket, OscTime, OscType};
 
 const RATE: f64 = 48_000.0;
 const BLOCK: i64 = 64;
-const RECORD_DEF: &[u8] = include_bytes!("../synthdefs/compiled/imbolc_test_record.scsyndef");
+/// Onsets follow at least 0.1 s of silence.
+const QUIET: usize = 4800;
 
 /// Two bars of eighth notes on quarter beats for two instruments, with
 /// short envelopes so every onset follows silence.
@@ -56,78 +58,9 @@ fn two_bars() -> Project {
     p
 }
 
-fn read_left(path: &Path) -> Vec<f32> {
-    let mut r = hound::WavReader::open(path).unwrap();
-    let ch = usize::from(r.spec().channels);
-    let all: Vec<f32> = match r.spec().sample_format {
-        hound::SampleFormat::Float => r.samples::<f32>().map(|s| s.unwrap()).collect(),
-        hound::SampleFormat::Int => r.samples::<i32>().map(|s| s.unwrap() as f32 / 8_388_608.0).collect(),
-    };
-    all.chunks(ch).map(|f| f[0]).collect()
-}
-
-/// Sample positions where sound starts after at least 0.1 s of silence.
-fn onsets(x: &[f32]) -> Vec<i64> {
-    let quiet = (0.1 * RATE) as usize;
-    let mut out = Vec::new();
-    let mut silent_run = quiet;
-    for (i, s) in x.iter().enumerate() {
-        if s.abs() > 0.005 {
-            if silent_run >= quiet {
-                out.push(i as i64);
-            }
-            silent_run = 0;
-        } else if s.abs() < 0.0005 {
-            silent_run += 1;
-        }
-    }
-    out
-}
-
 fn rms_db(x: &[f32]) -> f64 {
     let ms = x.iter().map(|&s| f64::from(s) * f64::from(s)).sum::<f64>() / x.len().max(1) as f64;
     10.0 * ms.max(1e-24).log10()
-}
-
-/// A private realtime jackd on the dummy driver, stopped (SIGTERM) on drop.
-struct RealtimeJack {
-    child: std::process::Child,
-    name: String,
-}
-
-impl RealtimeJack {
-    fn start() -> RealtimeJack {
-        let name = format!("imbolc_test_rt_{}", std::process::id());
-        let child = std::process::Command::new("jackd")
-            .args(["-n", &name, "-R", "-d", "dummy", "-r", "48000", "-p", "256"])
-            .env(imbolc_tests::TEST_TAG_VAR, "1")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("jackd not found: apt-get install jackd2");
-        let jack = RealtimeJack { child, name };
-        for _ in 0..250 {
-            let up = std::process::Command::new("jack_lsp")
-                .args(["-s", &jack.name])
-                .env("JACK_NO_START_SERVER", "1")
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success());
-            if up {
-                return jack;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        panic!("jackd {} did not start", jack.name);
-    }
-}
-
-impl Drop for RealtimeJack {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
-        let _ = self.child.wait();
-    }
 }
 
 fn timed(at: SystemTime, messages: Vec<OscMessage>) -> OscPacket {
@@ -179,7 +112,7 @@ fn nrt_render_matches_a_live_recording_of_the_same_two_bars() {
 /// records its output.
 fn record_live(project: &Project, dir: &Path, attempt: usize) -> Vec<f32> {
     // Live: the same score's bundles, timed from a moment shortly ahead.
-    let jack = RealtimeJack::start();
+    let jack = RealtimeJack::start("1");
     let server = ScServer::start_with(ServerConfig { jack: JackMode::Existing(jack.name.clone()), ..test_config() });
     server.send("/d_recv", vec![OscType::Blob(RECORD_DEF.to_vec())]);
     server.wait_for(Duration::from_secs(5), |m| m.addr == "/done").expect("record SynthDef loaded");
@@ -242,8 +175,8 @@ fn record_live(project: &Project, dir: &Path, attempt: usize) -> Vec<f32> {
 
 /// Onsets within one block and beat levels within 1 dB, or why not.
 fn compare(nrt: &[f32], live: &[f32]) -> Result<(), String> {
-    let a = onsets(nrt);
-    let b = onsets(live);
+    let a = onsets(nrt, QUIET);
+    let b = onsets(live, QUIET);
     if a.len() != 8 || b.len() != 8 {
         return Err(format!("expected 8 onsets each: NRT {a:?}, live {b:?}"));
     }

@@ -1,0 +1,191 @@
+//! Recording what a live scsynth plays, for tests that check the audio
+//! itself: a realtime dummy JACK server, a `DiskOut` recorder driven over
+//! plain UDP (so it works on any scsynth, the engine's included), WAV
+//! reading and onset detection.
+//!
+//! Why realtime JACK: on a loaded machine a `--no-realtime` dummy driver
+//! skips periods, and a recording then loses up to 0.5 s in 4 s (measured
+//! with a load average of 11 on 2 cores), which no timing check survives.
+//!
+//! Fixture code: a failure to set up is a test failure, hence the panics.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::net::UdpSocket;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use rosc::{OscMessage, OscPacket, OscType};
+
+use crate::TEST_TAG_VAR;
+
+/// The test-only SynthDef recording hardware buses 0–1 with `DiskOut`
+/// (tests/synthdefs/src/record.scd).
+pub const RECORD_DEF: &[u8] = include_bytes!("../synthdefs/compiled/imbolc_test_record.scsyndef");
+
+/// A private realtime jackd on the dummy driver (48 kHz, 256-frame
+/// periods), stopped with SIGTERM on drop.
+#[derive(Debug)]
+pub struct RealtimeJack {
+    child: Child,
+    /// The JACK server name, for `JackMode::Existing`.
+    pub name: String,
+}
+
+impl RealtimeJack {
+    /// Starts it with `TEST_TAG_VAR=tag` in its environment; waits until it
+    /// answers. Panics with an install hint when jackd is missing.
+    pub fn start(tag: &str) -> RealtimeJack {
+        Self::start_with_period(tag, 256)
+    }
+
+    /// [`RealtimeJack::start`] with `period` frames per JACK cycle.
+    pub fn start_with_period(tag: &str, period: u32) -> RealtimeJack {
+        static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("imbolc_test_rt_{}_{n}", std::process::id());
+        let child = Command::new("jackd")
+            .args(["-n", &name, "-R", "-d", "dummy", "-r", "48000", "-p", &period.to_string()])
+            .env(TEST_TAG_VAR, tag)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("jackd not found: apt-get install jackd2");
+        let jack = RealtimeJack { child, name };
+        for _ in 0..250 {
+            let up = Command::new("jack_lsp")
+                .args(["-s", &jack.name])
+                .env("JACK_NO_START_SERVER", "1")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+            if up {
+                return jack;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("jackd {} did not start", jack.name);
+    }
+}
+
+impl Drop for RealtimeJack {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let _ = self.child.wait();
+    }
+}
+
+/// A `DiskOut` recording of hardware buses 0–1 on a running scsynth, made
+/// from this test's own UDP socket (replies come back to it).
+#[derive(Debug)]
+pub struct DiskRecorder {
+    socket: UdpSocket,
+    port: u16,
+    node: i32,
+    buffer: i32,
+    /// The WAV file being written.
+    pub path: PathBuf,
+}
+
+impl DiskRecorder {
+    /// Loads the recorder def, opens `path` for writing in buffer `buffer`
+    /// and starts synth `node` at the tail of the root group.
+    pub fn start(port: u16, node: i32, buffer: i32, path: &Path) -> DiskRecorder {
+        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+        socket.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+        let rec = DiskRecorder { socket, port, node, buffer, path: path.to_owned() };
+        rec.request("/d_recv", vec![OscType::Blob(RECORD_DEF.to_vec())]);
+        rec.request("/b_alloc", vec![OscType::Int(buffer), OscType::Int(65_536), OscType::Int(2)]);
+        rec.request(
+            "/b_write",
+            vec![
+                OscType::Int(buffer),
+                OscType::String(path.to_string_lossy().into_owned()),
+                OscType::String("wav".into()),
+                OscType::String("float".into()),
+                OscType::Int(0),
+                OscType::Int(0),
+                OscType::Int(1),
+            ],
+        );
+        rec.send(
+            "/s_new",
+            vec![
+                OscType::String("imbolc_test_record".into()),
+                OscType::Int(node),
+                OscType::Int(1),
+                OscType::Int(0),
+                OscType::String("buf".into()),
+                OscType::Int(buffer),
+            ],
+        );
+        rec
+    }
+
+    /// Frees the recorder and closes the file. `DiskOut` writes whole halves
+    /// of its buffer: wait ~1.5 s after the last sound before calling this.
+    pub fn finish(self) -> PathBuf {
+        self.send("/n_free", vec![OscType::Int(self.node)]);
+        self.request("/b_close", vec![OscType::Int(self.buffer)]);
+        self.request("/b_free", vec![OscType::Int(self.buffer)]);
+        self.path
+    }
+
+    fn send(&self, addr: &str, args: Vec<OscType>) {
+        let packet = OscPacket::Message(OscMessage { addr: addr.into(), args });
+        self.socket.send_to(&rosc::encoder::encode(&packet).unwrap(), ("127.0.0.1", self.port)).unwrap();
+    }
+
+    /// Sends and waits for the `/done` (or `/fail`) of this command.
+    fn request(&self, addr: &str, args: Vec<OscType>) {
+        self.send(addr, args);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut buf = vec![0u8; 65_536];
+        while Instant::now() < deadline {
+            let Ok((n, _)) = self.socket.recv_from(&mut buf) else { continue };
+            let Ok((_, OscPacket::Message(m))) = rosc::decoder::decode_udp(&buf[..n]) else { continue };
+            let about_this = m.args.first() == Some(&OscType::String(addr.into()));
+            match m.addr.as_str() {
+                "/done" if about_this => return,
+                "/fail" if about_this => panic!("scsynth failed {addr}: {:?}", m.args),
+                _ => {}
+            }
+        }
+        panic!("no /done for {addr} within 5 s");
+    }
+}
+
+/// The left channel of a WAV file, as floats.
+pub fn read_left(path: &Path) -> Vec<f32> {
+    read_channel(path, 0)
+}
+
+/// Channel `channel` of a WAV file, as floats.
+pub fn read_channel(path: &Path, channel: usize) -> Vec<f32> {
+    let mut r = hound::WavReader::open(path).unwrap();
+    let ch = usize::from(r.spec().channels);
+    let all: Vec<f32> = match r.spec().sample_format {
+        hound::SampleFormat::Float => r.samples::<f32>().map(|s| s.unwrap()).collect(),
+        hound::SampleFormat::Int => r.samples::<i32>().map(|s| s.unwrap() as f32 / 8_388_608.0).collect(),
+    };
+    all.chunks(ch).map(|f| f[channel]).collect()
+}
+
+/// Sample positions where sound (above 0.005) starts after at least
+/// `quiet` samples of silence (below 0.0005).
+pub fn onsets(x: &[f32], quiet: usize) -> Vec<i64> {
+    let mut out = Vec::new();
+    let mut silent_run = quiet;
+    for (i, s) in x.iter().enumerate() {
+        if s.abs() > 0.005 {
+            if silent_run >= quiet {
+                out.push(i as i64);
+            }
+            silent_run = 0;
+        } else if s.abs() < 0.0005 {
+            silent_run += 1;
+        }
+    }
+    out
+}
