@@ -67,9 +67,7 @@ const END_STEP: u32 = 40;
 fn scene() -> AudioScene {
     let mut def = InstrumentDef::new(SourceKind::Sine);
     def.amp_env = EnvelopeDef { attack: 0.002, decay: 0.01, sustain: 0.5, release: 0.01 };
-    let notes = (0..STEPS)
-        .map(|k| (NoteId(k), Note { pitch: 69, velocity: 100, start: k * SIXTEENTH, length: SIXTEENTH / 4 }))
-        .collect();
+    let notes = (0..STEPS).map(|k| (NoteId(k), Note::new(69, 100, k * SIXTEENTH, SIXTEENTH / 4))).collect();
     let clip =
         Clip { id: CLIP, name: "16ths".into(), instrument: INST, length: LOOP_END, looping: true, notes, drums: None };
     let mixer = MixerSettings { pan: -1.0, ..MixerSettings::default() };
