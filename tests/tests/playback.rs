@@ -7,10 +7,9 @@
 //! the transport's published tempo anchors. scsynth starts a timed bundle's
 //! synths in the control block holding the timetag, so a timetag within one
 //! block (64 samples at 48 kHz) of the ideal is an onset within one block.
-//! Not measured here: the rendered audio. A `DiskOut` recording was tried:
-//! on the dummy JACK driver scsynth's own wall-clock → sample mapping
-//! jitters by up to ~20 ms (its reported actual rate wanders 47 990–48 020
-//! Hz), so audio onsets cannot be held to one block on that driver.
+//! The rendered audio is checked in `playback_audio.rs` (a `DiskOut`
+//! recording against reference bursts on the same server, because the
+//! dummy JACK driver's sample clock jumps against wall time).
 //! Every voice must also start (`/n_go`) and end (`/n_end`) on the server,
 //! and none may be left in the tree.
 
