@@ -176,6 +176,7 @@ pub enum CommandId {
     MidiRecord,
     ProbabilityDown,
     ProbabilityUp,
+    MidiUnmap,
 }
 
 /// One row of the table.
@@ -368,6 +369,13 @@ pub const COMMANDS: &[Command] = &[
         "midi-learn",
         "Map the next MIDI controller moved to the selected parameter",
         &["L"],
+        Pane(P::Editor),
+    ),
+    cmd(
+        C::MidiUnmap,
+        "midi-unmap",
+        "Remove the MIDI controller mapped to the selected parameter",
+        &["U"],
         Pane(P::Editor),
     ),
     cmd(C::MidiRecord, "midi-record", "Arm (or stop) recording MIDI into the selected instrument's clip", &["R"], G),

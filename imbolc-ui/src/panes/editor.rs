@@ -109,18 +109,8 @@ impl EditorPane {
     /// The parameter under the cursor (for MIDI learn).
     pub fn selected_target(&self, state: &State) -> Option<ParamTarget> {
         let inst = state.selected_instrument()?;
-        let id = inst.id;
-        Some(match rows(inst).get(self.cursor.min(rows(inst).len().saturating_sub(1))).copied()? {
-            Row::Source(spec) => ParamTarget::Source { instrument: id, param: spec.id.to_owned() },
-            Row::Envelope(stage) => ParamTarget::Envelope { instrument: id, stage },
-            Row::FilterParam(spec) => ParamTarget::Filter { instrument: id, param: spec.id.to_owned() },
-            Row::EffectParam(i, spec) => ParamTarget::Effect {
-                owner: ChainOwner::Instrument(id),
-                effect: inst.def.effects.get(i)?.id,
-                param: spec.id.to_owned(),
-            },
-            Row::Filter | Row::Effect(_) => return None,
-        })
+        let rows = rows(inst);
+        target_of(inst, *rows.get(self.cursor.min(rows.len().saturating_sub(1)))?)
     }
 
     /// Runs a command on the selected instrument.
@@ -204,6 +194,13 @@ impl EditorPane {
                     self.cursor = header_row(&rows, to, from);
                     Action::MoveEffect { owner, effect: e.id, index: to }
                 }
+                CommandId::MidiUnmap => {
+                    let target = target_of(inst, row)?;
+                    let Some(m) = state.project.midi_mappings.iter().find(|m| m.target == target) else {
+                        return Some(Intent::Message("no MIDI controller is mapped to this parameter".to_owned()));
+                    };
+                    Action::UnmapMidiCc { channel: m.channel, cc: m.cc }
+                }
                 _ => return None,
             };
         Some(Intent::Dispatch(action))
@@ -251,6 +248,10 @@ impl EditorPane {
                     format!("  {}", param_line(spec, v, true))
                 }
             };
+            let text = match mapping_note(state, inst, *row) {
+                Some(note) => text + &note,
+                None => text,
+            };
             if r == cursor {
                 cursor_line = lines.len();
                 lines.push(Line::styled(text, cursor_style()));
@@ -294,6 +295,29 @@ fn effect_line(i: usize, e: &EffectSlot) -> String {
 }
 
 /// `  Cutoff     2000.0 Hz  [20 – 20000] ██████────`
+/// The parameter a row edits (headers edit none).
+fn target_of(inst: &Instrument, row: Row) -> Option<ParamTarget> {
+    let id = inst.id;
+    Some(match row {
+        Row::Source(spec) => ParamTarget::Source { instrument: id, param: spec.id.to_owned() },
+        Row::Envelope(stage) => ParamTarget::Envelope { instrument: id, stage },
+        Row::FilterParam(spec) => ParamTarget::Filter { instrument: id, param: spec.id.to_owned() },
+        Row::EffectParam(i, spec) => ParamTarget::Effect {
+            owner: ChainOwner::Instrument(id),
+            effect: inst.def.effects.get(i)?.id,
+            param: spec.id.to_owned(),
+        },
+        Row::Filter | Row::Effect(_) => return None,
+    })
+}
+
+/// The MIDI controller mapped to a row's parameter, as shown next to it.
+fn mapping_note(state: &State, inst: &Instrument, row: Row) -> Option<String> {
+    let target = target_of(inst, row)?;
+    let m = state.project.midi_mappings.iter().find(|m| m.target == target)?;
+    Some(format!("  ← CC{} ch{}", m.cc, m.channel + 1))
+}
+
 fn param_line(spec: &ParamSpec, v: f32, bar: bool) -> String {
     let value = if spec.max >= 100.0 {
         format!("{v:.0}")

@@ -10,5 +10,6 @@ mod compose;
 mod compose_play;
 mod drums;
 mod fixture;
+mod midi_map;
 mod probability;
 mod snapshots;
