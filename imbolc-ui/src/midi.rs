@@ -4,10 +4,13 @@
 //! (JACK not up yet) it retries every [`RETRY`]. Notes never pass here:
 //! they go from the MIDI callback to the audio thread.
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use imbolc_audio::engine::{LiveSender, TransportFeedback};
-use imbolc_core::midi::{MidiConfig, MidiPorts, MidiRuntime, PollReport, RecordMode, RecordSettings, ports};
+use imbolc_core::midi::{
+    MidiConfig, MidiPorts, MidiRuntime, PollReport, RecordMode, RecordSettings, Zone, channel_zones, ports,
+};
 use imbolc_core::{AudioSink, Session};
 use imbolc_types::{ClipId, InstrumentId, ParamTarget, TICKS_PER_QUARTER, Tick};
 use ratatui::Frame;
@@ -25,6 +28,8 @@ pub struct MidiUi {
     ports: Option<MidiPorts>,
     problem: Option<String>,
     next_try: Instant,
+    /// The config's zones as last resolved against the project.
+    zones: BTreeMap<u8, Vec<Zone>>,
 }
 
 impl std::fmt::Debug for MidiUi {
@@ -42,7 +47,7 @@ impl MidiUi {
             Err(e) => (MidiConfig::default(), Some(format!("MIDI config: {e}"))),
         };
         runtime.set_follow_clock(config.follow_clock);
-        let mut ui = MidiUi { runtime, config, ports: None, problem, next_try: Instant::now() };
+        let mut ui = MidiUi { runtime, config, ports: None, problem, next_try: Instant::now(), zones: BTreeMap::new() };
         ui.try_open();
         ui
     }
@@ -76,6 +81,12 @@ impl MidiUi {
             p.observe(transport);
         }
         self.runtime.select_instrument(selected);
+        // Zones name instruments: resolved again when the project changes them.
+        let zones = channel_zones(&self.config.zones, session.project());
+        if zones != self.zones {
+            self.runtime.set_channel_zones(zones.clone());
+            self.zones = zones;
+        }
         describe(&self.runtime.poll(session, transport))
     }
 

@@ -33,6 +33,32 @@ pub struct MidiConfig {
     /// Bars of count-in when recording is armed while stopped (0: none;
     /// recording then waits for play).
     pub count_in_bars: u32,
+    /// Channels with instruments of their own (layers, key splits); the
+    /// other channels play the selected instrument.
+    #[serde(rename = "zone", skip_serializing_if = "Vec::is_empty")]
+    pub zones: Vec<ZoneConfig>,
+}
+
+/// One `[[zone]]` of `midi.toml`: a key range of a channel played by the
+/// instrument of that name in the open project.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ZoneConfig {
+    /// MIDI channel as musicians count it, 1..=16.
+    pub channel: u8,
+    /// Instrument name (zones naming no instrument of the project are idle).
+    pub instrument: String,
+    /// Lowest and highest key played, inclusive.
+    #[serde(default)]
+    pub low: u8,
+    #[serde(default = "top_key")]
+    pub high: u8,
+    /// Semitones added to each key.
+    #[serde(default)]
+    pub transpose: i8,
+}
+
+fn top_key() -> u8 {
+    127
 }
 
 impl Default for MidiConfig {
@@ -45,6 +71,7 @@ impl Default for MidiConfig {
             send_clock: true,
             follow_clock: false,
             count_in_bars: 1,
+            zones: Vec::new(),
         }
     }
 }

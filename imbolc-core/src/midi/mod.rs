@@ -41,12 +41,12 @@ pub mod timebase;
 pub mod velocity;
 
 pub use clock::ClockOut;
-pub use config::{ConfigError, MidiConfig};
+pub use config::{ConfigError, MidiConfig, ZoneConfig};
 pub use live::{InputId, LivePlayer, LiveSettings, LiveTarget, MidiInbound};
 pub use parse::{Decoder, MidiEvent};
 pub use ports::MidiPorts;
 pub use record::{RecordMode, RecordSettings, Recorder, Take};
-pub use routing::{Routing, Zone};
+pub use routing::{Routing, Zone, channel_zones};
 pub use runtime::{MidiRuntime, PollReport};
 pub use stats::{MidiStats, MidiStatsSnapshot};
 pub use velocity::VelocityCurve;

@@ -5,7 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use imbolc_types::InstrumentId;
+use imbolc_types::{InstrumentId, Project};
+
+use super::config::ZoneConfig;
 
 /// A key range of one channel played by one instrument.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +95,22 @@ impl Routing {
     }
 }
 
+/// The channel zones `zones` describe for `project`: names resolve to the
+/// first instrument of that name; unknown names and channels outside 1..=16
+/// are skipped (the config may name instruments of another project).
+pub fn channel_zones(zones: &[ZoneConfig], project: &Project) -> BTreeMap<u8, Vec<Zone>> {
+    let mut channels: BTreeMap<u8, Vec<Zone>> = BTreeMap::new();
+    for z in zones {
+        let Some(channel) = z.channel.checked_sub(1).filter(|c| *c < 16) else { continue };
+        let Some(instrument) = project.instruments.values().find(|i| i.name == z.instrument).map(|i| i.id) else {
+            continue;
+        };
+        let zone = Zone { instrument, low: z.low.min(127), high: z.high.min(127), transpose: z.transpose };
+        channels.entry(channel).or_default().push(zone);
+    }
+    channels
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,6 +122,46 @@ mod tests {
         let mut v = Vec::new();
         r.targets(ch, key, |i, k| v.push((i, k)));
         v
+    }
+
+    #[test]
+    fn zones_from_midi_toml_split_and_layer_the_named_instruments() {
+        use imbolc_types::{Action, SourceKind};
+        let mut p = Project::new("p");
+        for name in ["bass", "lead"] {
+            crate::dispatch(&mut p, Action::AddInstrument { source: SourceKind::Saw, name: name.into() }).unwrap();
+        }
+        let (bass, lead) = (InstrumentId(0), InstrumentId(1));
+        let text = r#"
+            [[zone]]
+            channel = 1
+            instrument = "bass"
+            high = 59
+            transpose = 12
+            [[zone]]
+            channel = 1
+            instrument = "lead"
+            low = 60
+            [[zone]]
+            channel = 2
+            instrument = "lead"
+            [[zone]]
+            channel = 2
+            instrument = "bass"
+            [[zone]]
+            channel = 3
+            instrument = "not in this project"
+            [[zone]]
+            channel = 17
+            instrument = "bass"
+        "#;
+        let config: super::super::config::MidiConfig = toml::from_str(text).unwrap();
+        let r = Routing { selected: Some(bass), channels: channel_zones(&config.zones, &p) };
+        assert_eq!(targets(&r, 0, 48), vec![(bass, 60)], "channel 1 below the split: bass an octave up");
+        assert_eq!(targets(&r, 0, 72), vec![(lead, 72)], "channel 1 above it: lead");
+        assert_eq!(targets(&r, 1, 64), vec![(lead, 64), (bass, 64)], "channel 2 layers both");
+        assert_eq!(targets(&r, 2, 64), vec![(bass, 64)], "a zone naming no instrument leaves the channel omni");
+        assert_eq!(r.channels.len(), 2, "channel 17 does not exist");
     }
 
     #[test]

@@ -98,6 +98,12 @@ impl MidiRuntime {
         self.configure(|s| s.routing.selected = instrument);
     }
 
+    /// Channels with zones of their own (from `midi.toml`, resolved
+    /// against the project); the others stay omni.
+    pub fn set_channel_zones(&self, channels: std::collections::BTreeMap<u8, Vec<super::routing::Zone>>) {
+        self.configure(|s| s.routing.channels = channels);
+    }
+
     /// Follow (or not) an incoming clock's tempo and start/stop.
     pub fn set_follow_clock(&mut self, on: bool) {
         self.follow_clock = on;
