@@ -16,6 +16,7 @@ use imbolc_audio::backend::{
 use imbolc_audio::server::{JackMode, OscSender, Server, ServerConfig, ServerEvent};
 use rosc::{OscMessage, OscType};
 
+pub mod engine;
 pub mod recording;
 
 /// Environment variable marking every process the tests start.

@@ -12,11 +12,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::net::UdpSocket;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use imbolc_audio::backend::Timetag;
-use imbolc_audio::engine::{AudioHandle, EngineConfig, EngineFeedback, TempoAnchor};
+use imbolc_audio::engine::{AudioHandle, EngineConfig, TempoAnchor};
 use imbolc_audio::status::ServerState;
+use imbolc_tests::engine::{scsynth_port, wait_feedback};
 use imbolc_tests::{TEST_TAG_VAR, TreeNode, tagged_servers, test_config};
 use imbolc_types::catalog::SourceKind;
 use imbolc_types::{
@@ -67,26 +68,6 @@ fn tick_at(line: &TempoAnchor, at: Timetag) -> f64 {
 
 fn wall() -> Timetag {
     Timetag::from_system_time(SystemTime::now())
-}
-
-fn wait_feedback(audio: &mut AudioHandle, within: Duration, done: impl Fn(&EngineFeedback) -> bool) -> EngineFeedback {
-    let deadline = Instant::now() + within;
-    loop {
-        let feedback = audio.feedback();
-        if done(feedback) {
-            return feedback.clone();
-        }
-        assert!(Instant::now() < deadline, "feedback never got there: {:?}", feedback.transport);
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
-/// The UDP port of the engine's scsynth, from its command line (`-u PORT`).
-fn scsynth_port(pid: u32) -> u16 {
-    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).expect("scsynth's command line");
-    let args: Vec<String> = cmdline.split(|&b| b == 0).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
-    let at = args.iter().position(|a| a == "-u").expect("scsynth started with -u");
-    args[at + 1].parse().expect("a port number")
 }
 
 /// The server's value of control `name` of `node`, asked with `/s_get`.

@@ -21,10 +21,11 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crossbeam_channel::{Receiver, unbounded};
 use imbolc_audio::backend::{ServerOp, Timetag, Timing};
-use imbolc_audio::engine::{AudioHandle, EngineConfig, EngineFeedback, TapEvent, TempoAnchor, diff_payload_bytes};
+use imbolc_audio::engine::{AudioHandle, EngineConfig, TapEvent, TempoAnchor, diff_payload_bytes};
 use imbolc_audio::scheduler::{LoopRegion, midi_to_freq};
 use imbolc_audio::status::ServerState;
-use imbolc_tests::{TEST_TAG_VAR, TreeNode, tagged_servers, test_config};
+use imbolc_tests::engine::{engine_tree, wait_feedback};
+use imbolc_tests::{TEST_TAG_VAR, tagged_servers, test_config};
 use imbolc_types::catalog::SourceKind;
 use imbolc_types::{
     AudioDiff, AudioScene, Clip, ClipId, EnvelopeDef, Instrument, InstrumentDef, InstrumentId, MixerSettings, Note,
@@ -161,24 +162,6 @@ impl Tap {
         }
         out
     }
-}
-
-/// Polls the feedback (a triple buffer: nothing to block on) until `done`.
-fn wait_feedback(audio: &mut AudioHandle, within: Duration, done: impl Fn(&EngineFeedback) -> bool) -> EngineFeedback {
-    let deadline = Instant::now() + within;
-    loop {
-        let feedback = audio.feedback();
-        if done(feedback) {
-            return feedback.clone();
-        }
-        assert!(Instant::now() < deadline, "feedback never got there: {:?}", feedback.transport);
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
-fn engine_tree(audio: &AudioHandle) -> TreeNode {
-    let reply = audio.request_tree().unwrap().recv_timeout(WAIT).expect("no tree from the engine");
-    TreeNode::parse(&reply).expect("malformed tree")
 }
 
 /// One edit on the edited clip: a move, three adds, a remove, in turn (so

@@ -27,13 +27,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::net::UdpSocket;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use imbolc_audio::backend::{ServerOp, Timetag, Timing};
-use imbolc_audio::engine::{AudioHandle, EngineConfig, EngineFeedback, TapEvent, TempoAnchor};
+use imbolc_audio::engine::{AudioHandle, EngineConfig, TapEvent, TempoAnchor};
 use imbolc_audio::scheduler::LoopRegion;
 use imbolc_audio::server::JackMode;
 use imbolc_audio::status::ServerState;
+use imbolc_tests::engine::{scsynth_port, wait_feedback};
 use imbolc_tests::recording::{DiskRecorder, RealtimeJack, onsets, read_channel};
 use imbolc_tests::{TEST_TAG_VAR, tagged_servers, test_config};
 use imbolc_types::catalog::SourceKind;
@@ -105,26 +106,6 @@ fn time_on(line: &TempoAnchor, tick: f64) -> Timetag {
 fn play_tick_now(line: &TempoAnchor) -> f64 {
     let now = Timetag::from_system_time(SystemTime::now());
     line.play_tick + secs_between(line.timetag, now) / seconds_per_tick(line.bpm)
-}
-
-fn wait_feedback(audio: &mut AudioHandle, within: Duration, done: impl Fn(&EngineFeedback) -> bool) -> EngineFeedback {
-    let deadline = Instant::now() + within;
-    loop {
-        let feedback = audio.feedback();
-        if done(feedback) {
-            return feedback.clone();
-        }
-        assert!(Instant::now() < deadline, "feedback never got there: {:?}", feedback.transport);
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
-/// The UDP port of the engine's scsynth, from its command line (`-u PORT`).
-fn scsynth_port(pid: u32) -> u16 {
-    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).expect("scsynth's command line");
-    let args: Vec<String> = cmdline.split(|&b| b == 0).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
-    let at = args.iter().position(|a| a == "-u").expect("scsynth started with -u");
-    args[at + 1].parse().expect("a port number")
 }
 
 fn bundle(at: Timetag, message: OscMessage) -> Vec<u8> {

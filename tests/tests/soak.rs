@@ -9,12 +9,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::{HashMap, HashSet};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crossbeam_channel::unbounded;
 use imbolc_audio::backend::ServerOp;
-use imbolc_audio::engine::{AudioHandle, EngineConfig, EngineFeedback, TapEvent, VoiceId};
+use imbolc_audio::engine::{AudioHandle, EngineConfig, TapEvent, VoiceId};
 use imbolc_audio::status::ServerState;
+use imbolc_tests::engine::{engine_tree, wait_feedback};
 use imbolc_tests::{TEST_TAG_VAR, TreeNode, tagged_servers, test_config};
 use imbolc_types::catalog::SourceKind;
 use imbolc_types::{
@@ -65,23 +66,6 @@ fn scene() -> AudioScene {
     }
 }
 
-fn wait_feedback(audio: &mut AudioHandle, within: Duration, done: impl Fn(&EngineFeedback) -> bool) -> EngineFeedback {
-    let deadline = Instant::now() + within;
-    loop {
-        let feedback = audio.feedback();
-        if done(feedback) {
-            return feedback.clone();
-        }
-        assert!(Instant::now() < deadline, "feedback never got there: {:?}", feedback.transport);
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
-fn tree(audio: &AudioHandle) -> TreeNode {
-    let reply = audio.request_tree().unwrap().recv_timeout(WAIT).expect("no tree from the engine");
-    TreeNode::parse(&reply).expect("malformed tree")
-}
-
 /// Voice synths on the server, per instrument group (the group holding
 /// each `voices` group), and in all.
 fn voice_counts(tree: &TreeNode) -> (Vec<usize>, usize) {
@@ -106,7 +90,7 @@ fn random_voices_pedal_stop_delete_and_polyphony_leave_nothing_hanging() {
     let mut audio = AudioHandle::spawn(engine_config).unwrap();
     wait_feedback(&mut audio, Duration::from_secs(10), |f| matches!(f.server, ServerState::Running { .. }));
     audio.send_diffs(vec![AudioDiff::SceneLoaded(Box::new(scene()))]).unwrap();
-    tree(&audio);
+    engine_tree(&audio);
 
     let mut rng = Lcg(42);
     let mut live: Vec<InstrumentId> = vec![InstrumentId(0), InstrumentId(1), InstrumentId(2)];
@@ -157,7 +141,7 @@ fn random_voices_pedal_stop_delete_and_polyphony_leave_nothing_hanging() {
                         },
                     ])
                     .unwrap();
-                tree(&audio); // applied before the next voice overtakes it
+                engine_tree(&audio); // applied before the next voice overtakes it
                 deletes += 1;
             }
             95..=97 if live.len() > 1 => {
@@ -169,7 +153,7 @@ fn random_voices_pedal_stop_delete_and_polyphony_leave_nothing_hanging() {
             _ => {}
         }
         if step % 150 == 149 {
-            let t = tree(&audio);
+            let t = engine_tree(&audio);
             let (per_group, _) = voice_counts(&t);
             let fixed_group = t.walk().into_iter().find(|n| {
                 n.def.is_none()
@@ -202,7 +186,7 @@ fn random_voices_pedal_stop_delete_and_polyphony_leave_nothing_hanging() {
     }
     let done = wait_feedback(&mut audio, WAIT, |f| !f.transport.playing && f.transport.voices == 0);
     assert_eq!(done.transport.voices, 0, "the allocator counts zero");
-    let (_, total) = voice_counts(&tree(&audio));
+    let (_, total) = voice_counts(&engine_tree(&audio));
     assert_eq!(total, 0, "voice nodes left on the server");
 
     // In tap order: voices started, voice frees (steals) sent, and which

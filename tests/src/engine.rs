@@ -1,0 +1,44 @@
+//! Helpers for tests that drive the real engine (`AudioHandle`): waiting on
+//! its feedback, reading its node tree, finding its scsynth's port.
+
+use std::time::{Duration, Instant};
+
+use imbolc_audio::engine::{AudioHandle, EngineFeedback};
+
+use crate::TreeNode;
+
+/// How long a tree request may take.
+const TREE_WAIT: Duration = Duration::from_secs(5);
+
+/// Polls the engine's feedback (a triple buffer: nothing to block on) until
+/// `done` holds; fails the test after `within`, showing the transport.
+pub fn wait_feedback(
+    audio: &mut AudioHandle,
+    within: Duration,
+    done: impl Fn(&EngineFeedback) -> bool,
+) -> EngineFeedback {
+    let deadline = Instant::now() + within;
+    loop {
+        let feedback = audio.feedback();
+        if done(feedback) {
+            return feedback.clone();
+        }
+        assert!(Instant::now() < deadline, "feedback never got there: {:?}", feedback.transport);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// The engine's scsynth node tree (`/g_queryTree` through the engine).
+pub fn engine_tree(audio: &AudioHandle) -> TreeNode {
+    let reply = audio.request_tree().expect("the engine takes a tree request");
+    let reply = reply.recv_timeout(TREE_WAIT).expect("no tree from the engine");
+    TreeNode::parse(&reply).expect("malformed tree")
+}
+
+/// The UDP port of the engine's scsynth, from its command line (`-u PORT`).
+pub fn scsynth_port(pid: u32) -> u16 {
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).expect("scsynth's command line");
+    let args: Vec<String> = cmdline.split(|&b| b == 0).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
+    let at = args.iter().position(|a| a == "-u").expect("scsynth started with -u");
+    args.get(at + 1).and_then(|p| p.parse().ok()).expect("a port number after -u")
+}
