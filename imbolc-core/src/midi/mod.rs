@@ -62,4 +62,8 @@ pub enum MidiError {
     /// A port could not be registered (name taken, server full).
     #[error("cannot register a MIDI port: {0}")]
     Port(String),
+    /// No JACK server of this name runs, so no MIDI client is tried: libjack
+    /// would print its failure over the terminal UI.
+    #[error("no JACK server '{0}' is running (MIDI needs one; it is retried)")]
+    NoJack(String),
 }

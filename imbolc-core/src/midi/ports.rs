@@ -59,6 +59,14 @@ impl MidiPorts {
             s.curves = [config.curve, config.device_curve];
             s.bend_range = config.bend_range;
         });
+        #[cfg(feature = "jack-midi")]
+        {
+            use imbolc_audio::server::jack;
+            let name = jack::default_server_name();
+            if !jack::is_running(&name) {
+                return Err(MidiError::NoJack(name));
+            }
+        }
         let input = MidiInput::new(CLIENT).map_err(|e| MidiError::Init(e.to_string()))?;
         let callback = callback(runtime.player(), InputId::Virtual);
         let input =
