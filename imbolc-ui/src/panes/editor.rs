@@ -13,6 +13,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph};
 
+use super::voice_rows::VoiceRow;
 use super::{Intent, State, cursor_style, follow};
 use crate::commands::CommandId;
 
@@ -21,6 +22,8 @@ use crate::commands::CommandId;
 enum Row {
     Source(&'static ParamSpec),
     Envelope(EnvelopeStage),
+    /// Polyphony, voice mode, stealing and the LFO.
+    Voice(VoiceRow),
     Filter,
     FilterParam(&'static ParamSpec),
     /// An effect, by position in the chain.
@@ -37,6 +40,7 @@ pub struct EditorPane {
 fn rows(inst: &Instrument) -> Vec<Row> {
     let mut rows: Vec<Row> = inst.def.source.kind.params().iter().map(Row::Source).collect();
     rows.extend(STAGES.map(Row::Envelope));
+    rows.extend(VoiceRow::ALL.map(Row::Voice));
     rows.push(Row::Filter);
     if let Some(f) = &inst.def.filter {
         rows.extend(f.kind.params().iter().map(Row::FilterParam));
@@ -164,6 +168,7 @@ impl EditorPane {
                                 up,
                             ))
                         }
+                        Row::Voice(v) => v.change(inst, up),
                         Row::Filter | Row::Effect(_) => return None,
                     }
                 }
@@ -224,6 +229,12 @@ impl EditorPane {
                     lines.push(Line::raw(""));
                     lines.push(Line::styled("Amp envelope", header));
                 }
+                Row::Voice(v) => {
+                    if let Some(title) = v.header() {
+                        lines.push(Line::raw(""));
+                        lines.push(Line::styled(title, header));
+                    }
+                }
                 Row::Filter => lines.push(Line::raw("")),
                 Row::Effect(0) => {
                     lines.push(Line::raw(""));
@@ -234,6 +245,7 @@ impl EditorPane {
             let text = match *row {
                 Row::Source(spec) => param_line(spec, value(&inst.def.source.params, spec), true),
                 Row::Envelope(stage) => param_line(&stage_spec(stage), stage_value(&inst.def.amp_env, stage), true),
+                Row::Voice(v) => v.text(inst),
                 Row::Filter => match &inst.def.filter {
                     Some(f) => format!("Filter: {} {}", f.kind.name(), on_off(f.enabled)),
                     None => "Filter: none (f adds a low-pass)".to_owned(),
@@ -294,7 +306,6 @@ fn effect_line(i: usize, e: &EffectSlot) -> String {
     format!("{}. {} {}", i + 1, e.kind.name(), on_off(e.enabled))
 }
 
-/// `  Cutoff     2000.0 Hz  [20 – 20000] ██████────`
 /// The parameter a row edits (headers edit none).
 fn target_of(inst: &Instrument, row: Row) -> Option<ParamTarget> {
     let id = inst.id;
@@ -307,7 +318,7 @@ fn target_of(inst: &Instrument, row: Row) -> Option<ParamTarget> {
             effect: inst.def.effects.get(i)?.id,
             param: spec.id.to_owned(),
         },
-        Row::Filter | Row::Effect(_) => return None,
+        Row::Voice(_) | Row::Filter | Row::Effect(_) => return None,
     })
 }
 
@@ -318,6 +329,7 @@ fn mapping_note(state: &State, inst: &Instrument, row: Row) -> Option<String> {
     Some(format!("  ← CC{} ch{}", m.cc, m.channel + 1))
 }
 
+/// `  Cutoff     2000.0 Hz  [20 – 20000] ██████────`
 fn param_line(spec: &ParamSpec, v: f32, bar: bool) -> String {
     let value = if spec.max >= 100.0 {
         format!("{v:.0}")

@@ -21,6 +21,7 @@ pub mod instruments;
 pub mod mixer;
 pub mod piano_roll;
 pub mod server;
+mod voice_rows;
 
 use imbolc_types::{Action, ChainOwner, ClipId, InstrumentId, Note, Tick};
 use ratatui::style::{Modifier, Style};

@@ -9,6 +9,7 @@ mod commands;
 mod compose;
 mod compose_play;
 mod drums;
+mod editor_voices;
 mod fixture;
 mod midi_map;
 mod probability;
