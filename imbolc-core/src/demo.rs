@@ -218,6 +218,8 @@ impl Builder {
     fn drums(&mut self, reverb: BusId) -> Result<(), DispatchError> {
         self.run(Action::AddDrumKit { name: "drums".into() })?;
         let kit = self.last_instrument();
+        // Built-in drum voices are loud: this keeps the mix below 0 dBFS.
+        self.set(ParamTarget::Mixer { instrument: kit, param: MixerParam::Level }, 0.45)?;
         self.run(Action::AddSend { instrument: kit, bus: reverb, level: 0.15 })?;
         let (kick, snare, clap, hat, open_hat) = (0u8, 1u8, 2u8, 3u8, 4u8);
         let hit = |velocity: u8| Some(DrumStep { velocity, probability: 100, pitch: 0 });

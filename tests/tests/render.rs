@@ -187,6 +187,9 @@ fn the_demo_song_renders_stems_of_equal_length_that_sound_where_they_play_and_su
         .collect();
     let rel = db(rms(&diff)) - db(rms(&master.samples));
     assert!(rel < -60.0, "post-fader stems sum to the master within {rel:.1} dB");
+    for f in &s.files {
+        assert!(f.peak_dbfs < -1.0, "the demo leaves headroom: {f:?}");
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
