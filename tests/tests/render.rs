@@ -86,7 +86,7 @@ fn part(p: &mut Project, instrument: InstrumentId, pitch: u8, bars: u32, at: u32
     apply(p, Action::AddPlacement { clip, start: at * BAR, length: bars * BAR });
 }
 
-/// The stand-in for the demo song (see the module docs): lead bars 1–4,
+/// The option tests' fixture (see the module docs): lead bars 1–4,
 /// bass bars 3–6, pad bars 5–8.
 fn song() -> Project {
     let mut p = Project::new("Render test: song");
