@@ -5,7 +5,9 @@
 //! one shared reverb bus). Prints wall seconds and the
 //! speed as a multiple of real time.
 //!
-//! Run: `cargo bench -p imbolc-tests --bench render_speed` (needs scsynth).
+//! Run: `cargo bench -p imbolc-tests --bench render_speed` (needs scsynth);
+//! text after `--` runs only the cases whose "mix: method" line contains it
+//! (e.g. `-- "typical mix"` or `-- "16 stems, one run"`).
 //! A plain timing run rather than criterion: one render takes seconds, and
 //! what matters is the wall time of that one render on the machine.
 
@@ -65,6 +67,7 @@ fn cpu_secs() -> (f64, f64) {
 }
 
 fn main() {
+    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-')).unwrap_or_default();
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!("load average before: {}", load.trim());
     let dir = std::env::temp_dir().join(format!("imbolc-render-bench-{}", std::process::id()));
@@ -82,6 +85,9 @@ fn main() {
                 RenderOptions { stems: true, include_sends: true, ..base.clone() },
             ),
         ] {
+            if !format!("{mix}: {label}").contains(filter.as_str()) {
+                continue;
+            }
             let (self0, child0) = cpu_secs();
             let s = render::render(&project, &opts, &AtomicBool::new(false), &mut |_| {}).unwrap();
             let (self1, child1) = cpu_secs();

@@ -4,12 +4,15 @@
 //! (dithered for integer formats). Memory stays at one chunk per file.
 //!
 //! scsynth writes headerless 32-bit float (`raw`): no 4 GiB WAV limit on
-//! many-channel renders, and reading it is a plain byte conversion.
+//! many-channel renders, reading it is a plain byte conversion, and it can
+//! be read while scsynth is still writing it (the file only ever grows by
+//! whole bytes of final data), so a pass can run alongside the render.
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use super::dither::Tpdf;
 use super::error::RenderError;
@@ -17,6 +20,8 @@ use super::options::SampleFormat;
 
 /// Frames handled per step.
 const CHUNK: usize = 4096;
+/// How long a pass that has caught up with scsynth waits before reading again.
+const CATCH_UP_WAIT: Duration = Duration::from_millis(5);
 
 /// One NRT output: a raw float file with `channels` interleaved channels.
 #[derive(Debug, Clone)]
@@ -59,6 +64,10 @@ pub struct Pass {
 /// Runs one pass over `files` (all of `pass.frames`, zero-padded past the
 /// end of an input), calling `progress` with 0..=1.
 ///
+/// With `growing`, the inputs are still being written while that flag is
+/// true: the pass waits for them to exist and to grow instead of taking
+/// their end as the end.
+///
 /// # Errors
 /// [`RenderError::Io`]/[`RenderError::Wav`] on read or write failures,
 /// [`RenderError::Cancelled`] when `cancel` is set.
@@ -66,12 +75,17 @@ pub fn run_pass(
     inputs: &[RawInput],
     files: &[FileSpec],
     pass: Pass,
+    growing: Option<&AtomicBool>,
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(f64),
 ) -> Result<Vec<Measured>, RenderError> {
+    let still_growing = || growing.is_some_and(|g| g.load(Ordering::Acquire));
     let mut readers = inputs
         .iter()
         .map(|i| {
+            while !i.path.exists() && still_growing() && !cancel.load(Ordering::Relaxed) {
+                std::thread::sleep(CATCH_UP_WAIT);
+            }
             File::open(&i.path)
                 .map(|f| (BufReader::with_capacity(1 << 20, f), i.channels as usize))
                 .map_err(RenderError::io("reading the render output"))
@@ -88,7 +102,7 @@ pub fn run_pass(
         }
         let n = (pass.frames - done).min(CHUNK as u64) as usize;
         for ((reader, channels), buf) in readers.iter_mut().zip(decoded.iter_mut()) {
-            read_chunk(reader, *channels, n, &mut bytes, buf)?;
+            read_chunk(reader, *channels, n, &mut bytes, buf, &still_growing, cancel)?;
         }
         for (state, spec) in outs.iter_mut().zip(files) {
             let out = &mut stereo[..n * 2];
@@ -96,10 +110,12 @@ pub fn run_pass(
             for &(input, ch) in &spec.sources {
                 let (Some(buf), Some((_, channels))) = (decoded.get(input), readers.get(input)) else { continue };
                 let ch = ch as usize;
-                for (frame, o) in out.chunks_exact_mut(2).enumerate() {
-                    let base = frame * channels + ch;
-                    o[0] += buf.get(base).copied().unwrap_or(0.0);
-                    o[1] += buf.get(base + 1).copied().unwrap_or(0.0);
+                if ch + 1 >= *channels {
+                    continue;
+                }
+                for (o, frame) in out.chunks_exact_mut(2).zip(buf.chunks_exact(*channels)) {
+                    o[0] += frame[ch];
+                    o[1] += frame[ch + 1];
                 }
             }
             if spec.gain != 1.0 {
@@ -113,13 +129,16 @@ pub fn run_pass(
     outs.into_iter().map(FileState::finish).collect()
 }
 
-/// Reads `frames` frames of `channels` f32 (zeros past the end).
+/// Reads `frames` frames of `channels` f32: zeros past the end, or, while
+/// `growing()` holds, waits for the rest.
 fn read_chunk(
     reader: &mut impl Read,
     channels: usize,
     frames: usize,
     bytes: &mut Vec<u8>,
     out: &mut Vec<f32>,
+    growing: &dyn Fn() -> bool,
+    cancel: &AtomicBool,
 ) -> Result<(), RenderError> {
     let want = frames * channels * 4;
     bytes.clear();
@@ -127,6 +146,12 @@ fn read_chunk(
     let mut got = 0;
     while got < want {
         match reader.read(&mut bytes[got..]) {
+            Ok(0) if growing() => {
+                if cancel.load(Ordering::Relaxed) {
+                    return Err(RenderError::Cancelled);
+                }
+                std::thread::sleep(CATCH_UP_WAIT);
+            }
             Ok(0) => break,
             Ok(k) => got += k,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
@@ -159,14 +184,11 @@ impl FileState {
     }
 
     fn take(&mut self, interleaved: &[f32], first_frame: u64, pass: Pass) -> Result<(), RenderError> {
-        for (i, frame) in interleaved.chunks_exact(2).enumerate() {
-            let a = f64::from(frame[0].abs().max(frame[1].abs()));
-            if a > self.peak {
-                self.peak = a;
-            }
-            if a > pass.silence {
-                self.last_loud = Some(first_frame + i as u64);
-            }
+        let peak = interleaved.iter().fold(0.0f32, |m, s| if s.abs() > m { s.abs() } else { m });
+        self.peak = self.peak.max(f64::from(peak));
+        let silence = pass.silence as f32;
+        if let Some(i) = interleaved.chunks_exact(2).rposition(|f| f[0].abs() > silence || f[1].abs() > silence) {
+            self.last_loud = Some(first_frame + i as u64);
         }
         if let Some(m) = &mut self.meter {
             let _ = m.add_frames_f32(interleaved);
@@ -222,4 +244,86 @@ fn seed(path: &Option<PathBuf>) -> u64 {
             .bytes()
             .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::io::Write;
+
+    use super::*;
+
+    const CHANNELS: u32 = 4;
+    const FRAMES: u64 = 20_000;
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("imbolc-mixdown-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// Four channels of a slow ramp, each channel scaled differently.
+    fn raw_bytes() -> Vec<u8> {
+        (0..FRAMES)
+            .flat_map(|i| (0..CHANNELS).map(move |c| (i as f32 / FRAMES as f32) * 0.2 * (c + 1) as f32))
+            .flat_map(f32::to_le_bytes)
+            .collect()
+    }
+
+    fn pass() -> Pass {
+        // Float: the dither seed comes from the file name, which differs.
+        Pass { frames: FRAMES, rate: 48_000, format: SampleFormat::Float32, silence: 1e-4, loudness: true }
+    }
+
+    #[test]
+    fn a_pass_alongside_the_writer_gets_what_a_pass_after_it_gets() {
+        let dir = temp_dir("alongside");
+        let input = RawInput { path: dir.join("out.raw"), channels: CHANNELS };
+        let spec = |name: &str| FileSpec { sources: vec![(0, 2)], gain: 1.0, write_to: Some(dir.join(name)) };
+        let data = raw_bytes();
+        let growing = AtomicBool::new(true);
+        let cancel = AtomicBool::new(false);
+        let alongside = std::thread::scope(|s| {
+            s.spawn(|| {
+                // Created late, written in pieces that split frames.
+                std::thread::sleep(Duration::from_millis(30));
+                let mut f = File::create(&input.path).unwrap();
+                for piece in data.chunks(3001) {
+                    f.write_all(piece).unwrap();
+                    std::thread::sleep(Duration::from_micros(200));
+                }
+                growing.store(false, Ordering::Release);
+            });
+            run_pass(std::slice::from_ref(&input), &[spec("a.wav")], pass(), Some(&growing), &cancel, &mut |_| {})
+        })
+        .unwrap();
+        let after =
+            run_pass(std::slice::from_ref(&input), &[spec("b.wav")], pass(), None, &cancel, &mut |_| {}).unwrap();
+        assert_eq!(alongside, after);
+        assert!((alongside[0].peak - 0.8).abs() < 1e-3, "channels 2-3: {alongside:?}");
+        let (a, b) = (std::fs::read(dir.join("a.wav")).unwrap(), std::fs::read(dir.join("b.wav")).unwrap());
+        assert!(a == b, "the files differ");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn cancel_stops_a_pass_waiting_for_more_input() {
+        let dir = temp_dir("cancel");
+        let input = RawInput { path: dir.join("out.raw"), channels: CHANNELS };
+        std::fs::write(&input.path, &raw_bytes()[..1000]).unwrap();
+        let growing = AtomicBool::new(true);
+        let cancel = AtomicBool::new(false);
+        let files = [FileSpec { sources: vec![(0, 0)], gain: 1.0, write_to: None }];
+        let result = std::thread::scope(|s| {
+            s.spawn(|| {
+                std::thread::sleep(Duration::from_millis(50));
+                cancel.store(true, Ordering::Relaxed);
+            });
+            run_pass(std::slice::from_ref(&input), &files, pass(), Some(&growing), &cancel, &mut |_| {})
+        });
+        assert!(matches!(result, Err(RenderError::Cancelled)), "{result:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

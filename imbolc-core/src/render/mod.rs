@@ -10,8 +10,10 @@
 //!    its own, two at a time (one per core).
 //! 3. `mixdown` streams scsynth's raw output into the files: channel pairs
 //!    summed, gain, TPDF dither, written under temporary names, measured
-//!    (peak, LUFS, tail). A second pass is needed only for normalisation or
-//!    an automatic tail; files are split between two threads.
+//!    (peak, LUFS, tail). With one scsynth run, this first pass reads the
+//!    output while scsynth is still writing it. A second pass is needed
+//!    only for normalisation or an automatic tail; files are split between
+//!    two threads.
 //! 4. The temporary files are renamed at the very end, so a failure or a
 //!    cancel leaves no half-written file and touches no existing one.
 //!
@@ -26,7 +28,7 @@ mod nrt;
 mod options;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use imbolc_audio::offline::{self, OfflineSpec, ScorePlan, StemSet};
@@ -214,8 +216,6 @@ pub fn render(
             .map_err(|source| RenderError::Unwritable { path: opts.out_dir.clone(), source })?;
     }
 
-    render_runs(&runs, opts, cancel, progress)?;
-
     // Which channels make which file.
     let inputs: Vec<RawInput> =
         runs.iter().map(|r| RawInput { path: r.raw.clone(), channels: r.plan.channels }).collect();
@@ -232,37 +232,51 @@ pub fn render(
     let full_frames = ((music_secs + tail_secs) * f64::from(rate)).round() as u64;
     let silence = 10f64.powf(SILENCE_DBFS / 20.0);
     let needs_analysis = matches!(opts.tail, Tail::Auto { .. }) || opts.normalize != Normalize::Off;
+    let temps: Vec<PathBuf> =
+        names.iter().map(|n| scratch.add(opts.out_dir.join(format!(".{n}.imbolc-tmp")))).collect();
+    let write_specs = |gains: &[f32]| -> Vec<FileSpec> {
+        sources
+            .iter()
+            .zip(gains)
+            .zip(&temps)
+            .map(|((s, g), t)| FileSpec { sources: s.clone(), gain: *g, write_to: Some(t.clone()) })
+            .collect()
+    };
+
+    // The first pass measures (to normalise or cut an automatic tail) or
+    // writes the files directly; a second pass writes after measuring.
+    let first_specs = if needs_analysis {
+        sources.iter().map(|s| FileSpec { sources: s.clone(), gain: 1.0, write_to: None }).collect()
+    } else {
+        write_specs(&vec![1.0; sources.len()])
+    };
+    let first_pass = Pass { frames: full_frames, rate, format: opts.format, silence, loudness: true };
+    let first = if runs.len() == 1 {
+        render_alongside(&runs, opts, &inputs, &first_specs, first_pass, cancel, progress)?
+    } else {
+        render_runs(&runs, opts, &|| cancel.load(Ordering::Relaxed), progress)?;
+        let phase = if needs_analysis { Phase::Analysing } else { Phase::Writing };
+        parallel_pass(&inputs, &first_specs, first_pass, None, cancel, &mut |f| {
+            progress(RenderProgress { phase, fraction: f })
+        })?
+    };
 
     let mut frames = full_frames;
     let mut gains = vec![1.0f32; sources.len()];
-    let mut pre: Option<Vec<Measured>> = None;
-    if needs_analysis {
-        let specs: Vec<FileSpec> =
-            sources.iter().map(|s| FileSpec { sources: s.clone(), gain: 1.0, write_to: None }).collect();
-        let pass = Pass { frames: full_frames, rate, format: opts.format, silence, loudness: true };
-        let measured = parallel_pass(&inputs, &specs, pass, cancel, &mut |f| {
-            progress(RenderProgress { phase: Phase::Analysing, fraction: f })
-        })?;
+    let (written, pre) = if needs_analysis {
         if matches!(opts.tail, Tail::Auto { .. }) {
-            let last = measured.iter().filter_map(|m| m.last_loud).max().map_or(0, |l| l + 1);
+            let last = first.iter().filter_map(|m| m.last_loud).max().map_or(0, |l| l + 1);
             frames = last.max(music_frames).min(full_frames);
         }
-        gains = normalize_gains(opts.normalize, opts.joint, &measured);
-        pre = Some(measured);
-    }
-
-    let temps: Vec<PathBuf> =
-        names.iter().map(|n| scratch.add(opts.out_dir.join(format!(".{n}.imbolc-tmp")))).collect();
-    let specs: Vec<FileSpec> = sources
-        .iter()
-        .zip(&gains)
-        .zip(&temps)
-        .map(|((s, g), t)| FileSpec { sources: s.clone(), gain: *g, write_to: Some(t.clone()) })
-        .collect();
-    let pass = Pass { frames, rate, format: opts.format, silence, loudness: pre.is_none() };
-    let written = parallel_pass(&inputs, &specs, pass, cancel, &mut |f| {
-        progress(RenderProgress { phase: Phase::Writing, fraction: f })
-    })?;
+        gains = normalize_gains(opts.normalize, opts.joint, &first);
+        let pass = Pass { frames, rate, format: opts.format, silence, loudness: false };
+        let written = parallel_pass(&inputs, &write_specs(&gains), pass, None, cancel, &mut |f| {
+            progress(RenderProgress { phase: Phase::Writing, fraction: f })
+        })?;
+        (written, Some(first))
+    } else {
+        (first, None)
+    };
 
     for (tmp, dest) in temps.iter().zip(&finals) {
         std::fs::rename(tmp, dest).map_err(RenderError::io(format!("renaming to {}", dest.display())))?;
@@ -312,11 +326,46 @@ fn normalize_gains(normalize: Normalize, joint: bool, measured: &[Measured]) -> 
     vec![one as f32; measured.len()]
 }
 
+/// Runs the single scsynth run of `runs` and, at the same time, the first
+/// pass over its output as it grows (scsynth on one core, the pass on the
+/// other). The pass's progress is the render's: it follows scsynth.
+fn render_alongside(
+    runs: &[Run],
+    opts: &RenderOptions,
+    inputs: &[RawInput],
+    files: &[FileSpec],
+    pass: Pass,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(RenderProgress),
+) -> Result<Vec<Measured>, RenderError> {
+    let growing = AtomicBool::new(true);
+    let pass_failed = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let scsynth = s.spawn(|| {
+            let stop = || cancel.load(Ordering::Relaxed) || pass_failed.load(Ordering::Relaxed);
+            let result = render_runs(runs, opts, &stop, &mut |_| {});
+            growing.store(false, Ordering::Release);
+            result
+        });
+        let measured = parallel_pass(inputs, files, pass, Some(&growing), cancel, &mut |f| {
+            progress(RenderProgress { phase: Phase::Rendering, fraction: f })
+        });
+        if measured.is_err() {
+            pass_failed.store(true, Ordering::Relaxed);
+        }
+        let rendered =
+            scsynth.join().unwrap_or(Err(RenderError::Scsynth { status: "panic".into(), log: String::new() }));
+        // scsynth's own error explains a pass that ran out of input.
+        rendered?;
+        measured
+    })
+}
+
 /// Runs the NRT renders, two at a time (scsynth uses one core each).
 fn render_runs(
     runs: &[Run],
     opts: &RenderOptions,
-    cancel: &AtomicBool,
+    stop: &(dyn Fn() -> bool + Sync),
     progress: &mut dyn FnMut(RenderProgress),
 ) -> Result<(), RenderError> {
     let total = runs.len() as f64;
@@ -335,9 +384,9 @@ fn render_runs(
         std::thread::scope(|s| -> Result<(), RenderError> {
             let second = pair.get(1).map(|run| {
                 let job = job(run, opts);
-                s.spawn(move || nrt::run(&job, cancel, &mut |_| {}))
+                s.spawn(move || nrt::run(&job, stop, &mut |_| {}))
             });
-            let first = nrt::run(&job(&pair[0], opts), cancel, &mut |f| {
+            let first = nrt::run(&job(&pair[0], opts), stop, &mut |f| {
                 progress(RenderProgress { phase: Phase::Rendering, fraction: (done_before + f) / total })
             });
             let second = match second {
@@ -355,14 +404,15 @@ fn parallel_pass(
     inputs: &[RawInput],
     files: &[FileSpec],
     pass: Pass,
+    growing: Option<&AtomicBool>,
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(f64),
 ) -> Result<Vec<Measured>, RenderError> {
     let half = files.len().div_ceil(2);
     let (a, b) = files.split_at(half);
     let (ra, rb) = std::thread::scope(|s| {
-        let hb = (!b.is_empty()).then(|| s.spawn(|| mixdown::run_pass(inputs, b, pass, cancel, &mut |_| {})));
-        let ra = mixdown::run_pass(inputs, a, pass, cancel, progress);
+        let hb = (!b.is_empty()).then(|| s.spawn(|| mixdown::run_pass(inputs, b, pass, growing, cancel, &mut |_| {})));
+        let ra = mixdown::run_pass(inputs, a, pass, growing, cancel, progress);
         let rb = match hb {
             Some(h) => h.join().unwrap_or(Err(RenderError::Cancelled)),
             None => Ok(Vec::new()),

@@ -4,7 +4,6 @@
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -27,12 +26,13 @@ pub struct NrtJob<'a> {
     pub length: f64,
 }
 
-/// Renders `job` to headerless 32-bit float (little-endian), calling `progress` with 0..=1.
+/// Renders `job` to headerless 32-bit float (little-endian), calling
+/// `progress` with 0..=1; kills scsynth as soon as `stop()` is true.
 ///
 /// # Errors
 /// [`RenderError::ScsynthMissing`], [`RenderError::Scsynth`] (non-zero exit
 /// or no output), [`RenderError::Cancelled`] (the child is killed first).
-pub fn run(job: &NrtJob<'_>, cancel: &AtomicBool, progress: &mut dyn FnMut(f64)) -> Result<(), RenderError> {
+pub fn run(job: &NrtJob<'_>, stop: &dyn Fn() -> bool, progress: &mut dyn FnMut(f64)) -> Result<(), RenderError> {
     let mut cmd = Command::new(job.scsynth);
     cmd.args(["-i", "0", "-o", &job.channels.to_string()])
         .args(["-a", &imbolc_audio::offline::AUDIO_BUSES.to_string(), "-n", "16384", "-m", "65536"])
@@ -73,7 +73,7 @@ pub fn run(job: &NrtJob<'_>, cancel: &AtomicBool, progress: &mut dyn FnMut(f64))
     let mut log: Vec<String> = Vec::new();
     let mut outcome = Ok(());
     loop {
-        if cancel.load(Ordering::Relaxed) {
+        if stop() {
             // Kill first, then reap: the half-written output is removed by the caller.
             let _ = child.kill();
             outcome = Err(RenderError::Cancelled);
