@@ -1,10 +1,10 @@
 //! Live MIDI latency: from the MIDI callback's entry (`LivePlayer::handle`,
 //! what midir calls) to the note's OSC bundle having left the socket to a
-//! real scsynth (the engine's tap reports it right after `send_to`
-//! returns, so the figure includes one thread wake-up and is an upper
-//! bound). Measured while a "UI" thread is busy 85 % of every 60 Hz
-//! frame (20 `SetParam` edits, a MIDI poll, busy work) and a 16th-note
-//! sequence plays on another instrument.
+//! real scsynth (the engine's tap stamps the moment `send_to` returned, so
+//! the figure does not include this bench's own wake-up). Measured while a
+//! "UI" thread is busy 85 % of every 60 Hz frame (20 `SetParam` edits, a
+//! MIDI poll, busy work) and a 16th-note sequence plays on another
+//! instrument.
 //!
 //! Needs scsynth and jackd2 (`make test` installs them); starts a private
 //! JACK server on the dummy driver. Prints median and p99 at the end, and
@@ -45,18 +45,20 @@ fn project() -> (Project, InstrumentId, InstrumentId) {
     (p, ids[0], ids[1])
 }
 
-/// Waits for the batch starting a live voice (`imbolc_saw`); returns the
-/// timetag lead over now, in seconds (0 for an untimed bundle).
-fn wait_live_voice(tap: &Receiver<TapEvent>) -> f64 {
+/// Waits for the batch starting a live voice; returns when its send
+/// returned and the timetag lead over now, in seconds (0 for an untimed
+/// bundle).
+fn wait_live_voice(tap: &Receiver<TapEvent>) -> (Instant, f64) {
     loop {
         match tap.recv_timeout(Duration::from_secs(5)).expect("no live voice sent") {
-            TapEvent::Sent { timing, ops }
+            TapEvent::Sent { timing, ops, at }
                 if ops.iter().any(|op| matches!(op, ServerOp::SynthNew { def: "imbolc_saw", .. })) =>
             {
-                return match timing {
+                let lead = match timing {
                     Timing::Now => 0.0,
                     Timing::At(t) => unix_secs(t) - wall_now(),
                 };
+                return (at, lead);
             }
             _ => {}
         }
@@ -120,8 +122,8 @@ fn latency(c: &mut Criterion) {
                 let stamp = (wall_now() * 1e6) as u64;
                 let began = Instant::now();
                 player.lock().unwrap().handle(InputId::Virtual, stamp, wall_now(), &[0x90, key, 100]);
-                let lead = wait_live_voice(&tap);
-                let took = began.elapsed();
+                let (sent, lead) = wait_live_voice(&tap);
+                let took = sent.saturating_duration_since(began);
                 total += took;
                 SAMPLES.lock().unwrap().push((took, lead));
                 std::thread::sleep(Duration::from_millis(2));

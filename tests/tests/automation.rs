@@ -207,7 +207,7 @@ fn metronome_clicks_are_timed_on_the_beats_after_a_one_bar_count_in() {
     let (mut clicks, mut note_ons, mut go, mut end) = (Vec::new(), Vec::new(), HashSet::new(), HashSet::new());
     while let Ok(event) = tap_rx.try_recv() {
         match event {
-            TapEvent::Sent { timing: Timing::At(t), ops } => {
+            TapEvent::Sent { timing: Timing::At(t), ops, .. } => {
                 for op in ops {
                     if let ServerOp::SynthNew { def, id, controls, .. } = op {
                         let accent = controls.iter().any(|(n, v)| *n == "accent" && *v == 1.0);

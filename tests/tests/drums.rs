@@ -200,7 +200,7 @@ mod pattern {
 
         fn record(&mut self, event: TapEvent) {
             match event {
-                TapEvent::Sent { timing, ops } => {
+                TapEvent::Sent { timing, ops, .. } => {
                     for op in ops {
                         if let ServerOp::SynthNew { def, id, .. } = op
                             && def.starts_with("imbolc_drum")

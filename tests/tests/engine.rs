@@ -11,7 +11,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use imbolc_audio::backend::{AudioBackend, ModelBackend, NodeId, ScBackend, ServerOp, Timing, encode_batch};
-use imbolc_audio::engine::{AudioHandle, EngineConfig, EngineFeedback, MeterReading};
+use imbolc_audio::engine::{AudioHandle, EngineConfig, EngineFeedback, MeterReading, Scheduling};
 use imbolc_audio::graph::{GraphConfig, SignalGraph};
 use imbolc_audio::status::ServerState;
 use imbolc_tests::{ScServer, TEST_TAG_VAR, TreeNode, canonical_from_server, tagged_servers, test_config};
@@ -322,4 +322,35 @@ fn a_killed_server_is_replaced_with_the_same_tree_within_three_seconds() {
     audio.shutdown();
     assert_eq!(tagged_servers(&tag), Vec::<u32>::new(), "scsynth/jackd left running after shutdown");
     assert!(!imbolc_tests::process_alive(new_pid));
+}
+
+/// The audio thread asks for realtime scheduling so a live note never waits
+/// for a core; the servers it starts must not inherit it (scsynth's own
+/// threads at realtime priority could starve the machine).
+#[test]
+fn the_audio_thread_runs_realtime_and_the_servers_it_starts_do_not() {
+    let tag = format!("engine-rt-{}", std::process::id());
+    let mut config = test_config();
+    config.child_env = vec![(TEST_TAG_VAR.to_owned(), tag.clone())];
+    let mut audio = AudioHandle::spawn(EngineConfig::new(config)).unwrap();
+    let running = wait_feedback(&mut audio, Instant::now() + Duration::from_secs(10), |f| {
+        matches!(f.server, ServerState::Running { .. })
+    })
+    .unwrap_or_else(|| panic!("the engine's server did not come up: {:?}", audio.feedback().server));
+    let pid = running.scsynth_pid.expect("scsynth pid").to_string();
+    let policy = |pid: &str| {
+        let out = Command::new("chrt").args(["-p", pid]).output().expect("chrt (util-linux) is installed");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    eprintln!("audio thread: {:?}; scsynth: {}", audio.scheduling(), policy(&pid).trim());
+    match audio.scheduling() {
+        Scheduling::Realtime { priority } => {
+            assert_eq!(priority, 1, "the lowest realtime priority, below any audio callback");
+            assert!(policy(&pid).contains("SCHED_OTHER"), "scsynth: {}", policy(&pid));
+        }
+        Scheduling::Refused { reason } => assert!(reason.contains("not permitted"), "{reason}"),
+        Scheduling::Normal => panic!("EngineConfig::new asks for realtime scheduling"),
+    }
+    audio.shutdown();
+    assert_eq!(tagged_servers(&tag), Vec::<u32>::new(), "scsynth/jackd left running after shutdown");
 }

@@ -141,7 +141,7 @@ impl Tap {
     fn drain_one(&mut self, rx: &Receiver<TapEvent>, deadline: Instant) -> bool {
         let Ok(event) = rx.recv_deadline(deadline) else { return false };
         match event {
-            TapEvent::Sent { timing: Timing::At(t), ops } => self.sent.push((t, ops)),
+            TapEvent::Sent { timing: Timing::At(t), ops, .. } => self.sent.push((t, ops)),
             TapEvent::Sent { timing: Timing::Now, .. } => self.untimed_voice_batches += 1,
             TapEvent::Go(node) => _ = self.go.insert(node.0),
             TapEvent::End(node) => _ = self.end.insert(node.0),

@@ -147,7 +147,7 @@ struct Run {
 /// Collects the engine's timed note-on bundles, with when they were seen.
 fn drain_tap(rx: &crossbeam_channel::Receiver<TapEvent>, out: &mut Vec<(Timetag, Timetag)>) {
     while let Ok(event) = rx.try_recv() {
-        if let TapEvent::Sent { timing: Timing::At(t), ops } = event
+        if let TapEvent::Sent { timing: Timing::At(t), ops, .. } = event
             && ops.iter().any(|op| matches!(op, ServerOp::SynthNew { .. }))
         {
             out.push((t, Timetag::from_system_time(SystemTime::now())));

@@ -72,8 +72,10 @@ pub enum TransportCmd {
 /// What the engine reports on its tap (see [`EngineConfig::tap`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum TapEvent {
-    /// A voice batch sent to the server as one bundle.
-    Sent { timing: Timing, ops: Vec<ServerOp> },
+    /// A voice batch sent to the server as one bundle; `at` is when the
+    /// send returned, so latency can be measured without the tap's reader
+    /// having to wake up in time.
+    Sent { timing: Timing, ops: Vec<ServerOp>, at: std::time::Instant },
     /// The server's `/n_go` for a node.
     Go(NodeId),
     /// The server's `/n_end` for a node.
@@ -92,12 +94,21 @@ pub struct EngineConfig {
     /// every node start and end, as the audio thread sees them. Unbounded,
     /// so only for a reader that keeps up; `None` costs nothing.
     pub tap: Option<Sender<TapEvent>>,
+    /// Ask for realtime scheduling of the audio thread (see
+    /// [`super::priority`]); refused quietly without permission.
+    pub realtime_thread: bool,
 }
 
 impl EngineConfig {
     /// Defaults for `server`.
     pub fn new(server: ServerConfig) -> Self {
-        EngineConfig { server, realtime_capacity: 1024, scheduler: SchedulerConfig::default(), tap: None }
+        EngineConfig {
+            server,
+            realtime_capacity: 1024,
+            scheduler: SchedulerConfig::default(),
+            tap: None,
+            realtime_thread: true,
+        }
     }
 
     /// The voice allocator's settings: its per-voice control buses start

@@ -23,6 +23,8 @@
 //! - `playback`: transport, scheduler and voice allocator, and the rule
 //!   that keeps timed voice batches in order.
 //! - [`traffic`]: the size of what crosses into the audio thread.
+//! - [`priority`]: realtime scheduling of the audio thread, so a live note
+//!   is not left waiting for a core.
 //! - [`live`]: [`LiveSender`], a cloneable realtime-lane sender for MIDI
 //!   input (notes, pedal, bend, aftertouch, panic); `expression` applies
 //!   bend and aftertouch to live voices.
@@ -38,6 +40,7 @@ pub mod inbound;
 pub mod live;
 pub mod meters;
 pub(crate) mod playback;
+pub mod priority;
 pub mod registry;
 mod run;
 mod send;
@@ -50,5 +53,6 @@ pub use handle::AudioHandle;
 pub use inbound::{Inbound, NodeNotice, Rejected, classify};
 pub use live::LiveSender;
 pub use meters::{Meter, MeterError, MeterReading, Meters, meter_owner, to_dbfs};
+pub use priority::Scheduling;
 pub use registry::{EndOutcome, LiveNode, NodeRegistry};
 pub use traffic::diff_payload_bytes;

@@ -348,7 +348,7 @@ impl Engine {
                 self.registry.voice_started(*node);
             }
             if let Some(tap) = &self.tap {
-                let _ = tap.send(TapEvent::Sent { timing: batch.timing, ops: batch.ops });
+                let _ = tap.send(TapEvent::Sent { timing: batch.timing, ops: batch.ops, at: Instant::now() });
             }
         }
         self.batches = batches;
