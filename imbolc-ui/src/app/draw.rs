@@ -1,0 +1,60 @@
+//! Drawing the whole screen from the app: tab bar, the current pane, the
+//! status line, and any open dialog on top.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout};
+
+use super::App;
+use crate::audio::UiAudio;
+use crate::commands::PaneKind;
+use crate::panes::{instruments, server};
+use crate::status;
+
+impl<S: UiAudio> App<S> {
+    /// Draws the whole screen: tabs, the current pane, the status line and
+    /// any open dialog.
+    pub fn draw(&self, frame: &mut Frame) {
+        let [tabs, main, status_area] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(frame.area());
+        let state = self.state();
+        status::render_tabs(frame, tabs, self.pane);
+        match self.pane {
+            PaneKind::Instruments => instruments::render(frame, main, &state),
+            PaneKind::Editor => self.panes.editor.render(frame, main, &state),
+            PaneKind::PianoRoll => self.panes.piano_roll.render(frame, main, &state),
+            PaneKind::Mixer => self.panes.mixer.render(frame, main, &state),
+            PaneKind::Server => match &self.midi {
+                Some(midi) => {
+                    let [top, bottom] = Layout::vertical([Constraint::Min(1), Constraint::Length(6)]).areas(main);
+                    server::render(frame, top, &state);
+                    midi.render(frame, bottom);
+                }
+                None => server::render(frame, main, &state),
+            },
+            PaneKind::Drums => self.panes.drums.render(frame, main, &state),
+            PaneKind::Help => self.panes.help.render(frame, main, &state),
+            PaneKind::Arrangement => self.panes.arrangement.render(frame, main, &state),
+            PaneKind::Automation => self.panes.automation.render(frame, main, &state),
+        }
+        let name = self
+            .path
+            .as_ref()
+            .and_then(|p| p.file_name())
+            .map_or_else(|| self.session.project().name.clone(), |n| n.to_string_lossy().into_owned());
+        status::render_status(
+            frame,
+            status_area,
+            &name,
+            self.session.is_dirty(),
+            &self.feedback,
+            self.message.as_ref(),
+            &self.transport_summary(),
+        );
+        if let Some(modal) = &self.modal {
+            modal.render(frame, &self.keymap);
+        }
+        if let Some(dialog) = &self.render {
+            dialog.render(frame);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! Edits to the project: dispatching an action (errors go to the status
+//! line), keeping the selection on an existing instrument afterwards, and
+//! the edits that take several actions (a note's first clip, a kit's first
+//! pattern) or a fresh instrument name.
+
+use imbolc_core::Session;
+use imbolc_types::{Action, InstrumentId, Tick};
+
+use super::App;
+use crate::audio::UiAudio;
+
+impl<S: UiAudio> App<S> {
+    /// Dispatches an action; errors go to the status line. True on success.
+    pub(super) fn apply(&mut self, action: Action) -> bool {
+        let label = action.label();
+        match self.session.dispatch(action) {
+            Ok(_) => {
+                self.after_edit();
+                true
+            }
+            Err(e) => {
+                self.error(format!("cannot {label}: {e}"));
+                false
+            }
+        }
+    }
+
+    /// Keeps the selection on an existing instrument after any change
+    /// (a removal selects the neighbour, an undo of an add the one before).
+    pub(super) fn after_edit(&mut self) {
+        let list = &self.session.project().instruments;
+        if self.selected.is_some_and(|id| list.contains_key(&id)) {
+            return;
+        }
+        self.selected = list.keys().last().copied();
+    }
+
+    /// `saw`, then `saw 2`, `saw 3`, … so new instruments are told apart.
+    pub(super) fn fresh_name(&self, base: &str) -> String {
+        let taken = |n: &str| self.session.project().instruments.values().any(|i| i.name == n);
+        if !taken(base) {
+            return base.to_owned();
+        }
+        (2..).map(|k| format!("{base} {k}")).find(|n| !taken(n)).unwrap_or_else(|| base.to_owned())
+    }
+
+    /// Sets a step on a kit with no pattern: a 16-step 1/16 pattern is
+    /// created first.
+    pub(super) fn add_drum_step(&mut self, instrument: InstrumentId, key: imbolc_types::StepKey) {
+        let resolution = imbolc_types::StepResolution::Sixteenth;
+        if !self.apply(Action::AddDrumPattern { instrument, name: String::new(), steps: 16, resolution }) {
+            return;
+        }
+        let clip = self.session.project().clips.values().rev().find(|c| c.instrument == instrument).map(|c| c.id);
+        if let Some(clip) = clip {
+            self.apply(Action::ToggleDrumStep { clip, key });
+        }
+    }
+
+    /// Adds notes to the instrument's clip. Its first note creates a clip
+    /// two bars long (or long enough for the notes) and places it at the
+    /// song start, so play sounds it at once; a clip too short for new
+    /// notes grows to the bar after them (with the placements that played
+    /// all of it). True when the notes were added.
+    pub(super) fn add_notes(&mut self, instrument: InstrumentId, notes: Vec<imbolc_types::Note>) -> bool {
+        let clip_of_instrument =
+            |s: &Session<S>| s.project().clips.values().find(|c| c.instrument == instrument).map(|c| (c.id, c.length));
+        let bar: Tick = crate::transport::bar_ticks(self.session.project().time_signature);
+        let end = notes.iter().map(|n| n.start + n.length).max().unwrap_or(0);
+        let needed = end.div_ceil(bar).max(2) * bar;
+        match clip_of_instrument(&self.session) {
+            None => {
+                if !self.apply(Action::AddClip { instrument, name: String::new(), length: needed }) {
+                    return false;
+                }
+                if let Some((clip, length)) = clip_of_instrument(&self.session) {
+                    self.apply(Action::AddPlacement { clip, start: 0, length });
+                }
+            }
+            Some((clip, length)) if length < end => {
+                if !self.apply(Action::SetClipLength { clip, length: needed }) {
+                    return false;
+                }
+                // Placements that played the whole clip keep doing so.
+                let whole: Vec<_> = self
+                    .session
+                    .project()
+                    .placements
+                    .values()
+                    .filter(|p| p.clip == clip && p.length == length)
+                    .map(|p| p.id)
+                    .collect();
+                for placement in whole {
+                    self.apply(Action::ResizePlacement { placement, length: needed });
+                }
+            }
+            Some(_) => {}
+        }
+        let Some((clip, _)) = clip_of_instrument(&self.session) else { return false };
+        match <[_; 1]>::try_from(notes) {
+            Ok([note]) => self.apply(Action::AddNote { clip, note }),
+            Err(notes) => self.apply(Action::AddNotes { clip, notes }),
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! From a key to what it does: terminal events, key presses (to the render
+//! dialog, an open dialog, musical typing or the keymap) and the commands
+//! they resolve to. App-wide commands run here; the rest go to the current
+//! pane, whose answer [`super::intents`] carries out.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use crossterm::event::{Event, KeyEvent, KeyEventKind};
+
+use super::App;
+use crate::audio::UiAudio;
+use crate::commands::{CommandId, PaneKind};
+use crate::keys::KeyChord;
+use crate::modal::{Modal, Outcome};
+use crate::panes::{Intent, State, instruments};
+use crate::render_dialog::{DialogOutcome, RenderDialog};
+
+impl<S: UiAudio> App<S> {
+    /// Reacts to one terminal event; true when the screen must be redrawn.
+    pub fn handle_event(&mut self, event: &Event) -> bool {
+        match event {
+            Event::Key(key) if key.kind == KeyEventKind::Release => self.release(*key),
+            Event::Key(key) => {
+                self.press(*key);
+                true
+            }
+            Event::Resize(..) => true,
+            _ => false,
+        }
+    }
+
+    /// Handles one key press.
+    pub fn press(&mut self, key: KeyEvent) {
+        if let Some(dialog) = &mut self.render {
+            if dialog.key(key, self.session.project()) == DialogOutcome::Close {
+                self.render = None;
+            }
+            return;
+        }
+        if let Some(modal) = &mut self.modal {
+            let outcome = modal.key(key);
+            if outcome != Outcome::Open {
+                self.modal = None;
+            }
+            self.on_modal(outcome);
+            return;
+        }
+        if self.type_key(key) {
+            return;
+        }
+        match self.keymap.resolve(self.pane, KeyChord::from_event(key)) {
+            Some(cmd) => self.run_command(cmd),
+            None => self.message = None,
+        }
+    }
+
+    pub(super) fn show(&mut self, pane: PaneKind) {
+        if pane == PaneKind::Help && self.pane != PaneKind::Help {
+            self.panes.help.topic = self.pane;
+        }
+        self.pane = pane;
+    }
+
+    /// Runs a command: app-wide ones here, the rest in the current pane.
+    pub fn run_command(&mut self, cmd: CommandId) {
+        self.message = None;
+        match cmd {
+            CommandId::Quit if self.session.is_dirty() => self.modal = Some(Modal::ConfirmQuit),
+            CommandId::Quit => self.quit = true,
+            CommandId::Save => self.save(),
+            CommandId::Undo => match self.session.undo() {
+                Ok(Some(_)) => self.after_edit(),
+                Ok(None) => self.inform("nothing to undo"),
+                Err(e) => self.error(format!("undo failed: {e}")),
+            },
+            CommandId::Redo => match self.session.redo() {
+                Ok(Some(_)) => self.after_edit(),
+                Ok(None) => self.inform("nothing to redo"),
+                Err(e) => self.error(format!("redo failed: {e}")),
+            },
+            CommandId::Help if self.pane == PaneKind::Help => self.pane = self.panes.help.topic,
+            CommandId::Help => self.show(PaneKind::Help),
+            CommandId::Palette => self.modal = Some(Modal::Palette { query: String::new(), cursor: 0 }),
+            CommandId::NextPane | CommandId::PrevPane => self.show(self.pane.cycle(cmd == CommandId::PrevPane)),
+            CommandId::ShowInstruments => self.show(PaneKind::Instruments),
+            CommandId::ShowEditor => self.show(PaneKind::Editor),
+            CommandId::ShowPianoRoll => self.show(PaneKind::PianoRoll),
+            CommandId::ShowMixer => self.show(PaneKind::Mixer),
+            CommandId::ShowServer => self.show(PaneKind::Server),
+            CommandId::TapTempo => match self.session.tap_tempo(Instant::now()) {
+                Ok(Some(_)) => self.inform(format!("tempo {:.1} BPM", self.session.project().tempo)),
+                Ok(None) => self.inform("tap again to set the tempo"),
+                Err(e) => self.error(format!("tap tempo: {e}")),
+            },
+            CommandId::ShowDrums => self.show(PaneKind::Drums),
+            CommandId::ShowArrangement => self.show(PaneKind::Arrangement),
+            CommandId::ShowAutomation => self.show(PaneKind::Automation),
+            CommandId::PlayStop | CommandId::Pause | CommandId::LoopToggle => self.transport_command(cmd),
+            CommandId::TempoUp | CommandId::TempoDown => self.nudge_tempo(cmd == CommandId::TempoUp),
+            CommandId::MusicalTyping => self.start_typing(),
+            CommandId::TempoSet => self.modal = Some(Modal::Tempo { text: String::new() }),
+            CommandId::SaveAs => self.ask_path(crate::modal::PathPurpose::SaveAs),
+            CommandId::Open => self.ask_path(crate::modal::PathPurpose::Open),
+            CommandId::Render => {
+                let loop_region = self.transport.region.map(|r| (r.start, r.end));
+                self.render = Some(RenderDialog::new(self.render_dir(), loop_region));
+            }
+            CommandId::MidiPanic | CommandId::MidiLearn | CommandId::MidiRecord => self.midi_command(cmd),
+            _ => {
+                let state = State {
+                    project: self.session.project(),
+                    feedback: &self.feedback,
+                    selected: self.selected,
+                    keymap: &self.keymap,
+                    transport: self.transport,
+                };
+                let intent = match self.pane {
+                    PaneKind::Instruments => instruments::handle(cmd, &state),
+                    PaneKind::Editor => self.panes.editor.handle(cmd, &state),
+                    PaneKind::PianoRoll => self.panes.piano_roll.handle(cmd, &state),
+                    PaneKind::Mixer => self.panes.mixer.handle(cmd, &state),
+                    PaneKind::Help => {
+                        if matches!(cmd, CommandId::Up | CommandId::Down) {
+                            self.panes.help.scroll(cmd == CommandId::Down);
+                        }
+                        None
+                    }
+                    PaneKind::Server => (cmd == CommandId::ServerRestart).then_some(Intent::RestartServer),
+                    PaneKind::Arrangement => self.panes.arrangement.handle(cmd, &state),
+                    PaneKind::Automation => self.panes.automation.handle(cmd, &state),
+                    PaneKind::Drums => self.panes.drums.handle(cmd, &state),
+                };
+                if let Some(intent) = intent {
+                    self.on_intent(intent);
+                }
+            }
+        }
+    }
+
+    /// Where renders go: `<song>-render/` next to the project file, else
+    /// `render/` in the working directory.
+    fn render_dir(&self) -> PathBuf {
+        match &self.path {
+            Some(p) => {
+                let stem = p.file_stem().map_or_else(|| "song".into(), |s| s.to_string_lossy().into_owned());
+                p.with_file_name(format!("{stem}-render"))
+            }
+            None => PathBuf::from("render"),
+        }
+    }
+
+    fn midi_command(&mut self, cmd: CommandId) {
+        let state = self.state();
+        let target = self.panes.editor.selected_target(&state);
+        let clip = crate::panes::piano_roll::clip_of(&state).map(|c| c.id);
+        let from = self.feedback.transport.tick;
+        let playing = self.feedback.transport.playing;
+        let Some(midi) = self.midi.as_mut() else {
+            return self.inform("MIDI is not running");
+        };
+        let text = match cmd {
+            CommandId::MidiPanic => {
+                midi.panic();
+                "all notes off".to_owned()
+            }
+            CommandId::MidiLearn if self.pane == PaneKind::Editor && target.is_some() => midi.learn(target),
+            CommandId::MidiLearn => "MIDI learn: select a parameter in the editor first".to_owned(),
+            CommandId::MidiRecord => match clip {
+                Some(clip) => midi.toggle_record(&mut self.session, clip, from, playing),
+                None => "no clip to record into: add a note in the piano roll first".to_owned(),
+            },
+            _ => return,
+        };
+        self.inform(text);
+    }
+}

@@ -1,0 +1,122 @@
+//! What panes and dialogs ask for: a pane's [`Intent`] and a dialog's
+//! [`Outcome`], carried out on the app (actions on the session, a pane to
+//! show, a dialog to open). Separate from [`super::input`], which decides
+//! who answers a key.
+
+use imbolc_types::{Action, EffectKind, InstrumentId, SourceKind};
+
+use super::App;
+use crate::audio::UiAudio;
+use crate::commands::{Context, command};
+use crate::modal::{Modal, Outcome, Pick};
+use crate::panes::Intent;
+
+impl<S: UiAudio> App<S> {
+    pub(super) fn on_modal(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Open | Outcome::Cancel => {}
+            Outcome::Picked(Pick::Source, i) => {
+                let Some(&source) = SourceKind::ALL.get(i) else { return };
+                let name = self.fresh_name(source.name());
+                if self.apply(Action::AddInstrument { source, name }) {
+                    self.selected = self.session.project().instruments.keys().last().copied();
+                }
+            }
+            Outcome::Picked(Pick::Effect(owner), i) => {
+                let Some(&kind) = EffectKind::ALL.get(i) else { return };
+                self.apply(Action::AddEffect { owner, kind, index: None });
+            }
+            Outcome::Renamed(instrument, name) => {
+                self.apply(Action::RenameInstrument { instrument, name });
+            }
+            Outcome::Run(cmd) => {
+                // A pane command runs in its pane.
+                if let Some(Context::Pane(p)) = command(cmd).map(|c| c.context)
+                    && p != self.pane
+                {
+                    self.show(p);
+                }
+                self.run_command(cmd);
+            }
+            Outcome::SaveAndQuit => {
+                self.quit_after_save = true;
+                self.save();
+                if !self.saving {
+                    self.quit_after_save = false;
+                }
+            }
+            Outcome::QuitWithoutSaving => self.quit = true,
+            Outcome::PadSample(instrument, pad, path) => {
+                match imbolc_core::drums::sample_pad_action(instrument, pad, std::path::Path::new(&path)) {
+                    Ok(action) => {
+                        self.apply(action);
+                    }
+                    Err(e) => self.error(e.to_string()),
+                }
+            }
+            Outcome::RestoreRecovery => self.restore_recovery(),
+            Outcome::Path(purpose, text) => self.on_path(purpose, &text),
+            Outcome::OpenAnyway(path) => self.start_loading(path),
+            Outcome::Lane(target) => {
+                self.apply(Action::AddLane { target });
+            }
+            Outcome::Tempo(text) => self.set_tempo_text(&text),
+        }
+    }
+
+    pub(super) fn on_intent(&mut self, intent: Intent) {
+        match intent {
+            Intent::Dispatch(action) => {
+                self.apply(action);
+            }
+            Intent::Select(id) => self.selected = Some(id),
+            Intent::Show(pane) => self.show(pane),
+            Intent::ChooseSource => self.modal = Some(Modal::Picker { pick: Pick::Source, cursor: 0 }),
+            Intent::ChooseEffect(owner) => self.modal = Some(Modal::Picker { pick: Pick::Effect(owner), cursor: 0 }),
+            Intent::Rename { instrument, current } => self.modal = Some(Modal::Rename { instrument, text: current }),
+            Intent::AddNote { instrument, note } => {
+                if self.add_notes(instrument, vec![note]) {
+                    self.preview(instrument, note);
+                }
+            }
+            Intent::Message(text) => self.inform(text),
+            Intent::AddNotes { instrument, notes } => {
+                self.add_notes(instrument, notes);
+            }
+            Intent::SetLoop { clip, start, end } => self.set_loop(clip, start, end),
+            Intent::ChooseLane(instrument) => self.choose_lane(instrument),
+            Intent::SetMode(mode) => self.set_mode(mode),
+            Intent::DispatchAll(actions) => {
+                for a in actions {
+                    if !self.apply(a) {
+                        break;
+                    }
+                }
+            }
+            Intent::RestartServer => {
+                self.restart = true;
+                self.inform("restarting the server…");
+            }
+            Intent::AddDrumKit => {
+                let name = self.fresh_name("drums");
+                if self.apply(Action::AddDrumKit { name }) {
+                    self.selected = self.session.project().instruments.keys().last().copied();
+                }
+            }
+            Intent::AddDrumStep { instrument, key } => self.add_drum_step(instrument, key),
+            Intent::ChoosePadSample { instrument, pad } => {
+                self.modal = Some(Modal::PadSample { instrument, pad, text: String::new() })
+            }
+        }
+    }
+
+    /// Offers the parameters of `instrument` that have no lane yet.
+    fn choose_lane(&mut self, instrument: InstrumentId) {
+        let items = crate::panes::automation::automatable(self.session.project(), instrument);
+        if items.is_empty() {
+            self.inform("every parameter of this instrument has a lane");
+        } else {
+            self.modal = Some(Modal::LanePicker { items, cursor: 0 });
+        }
+    }
+}
