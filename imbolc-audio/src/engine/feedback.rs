@@ -16,6 +16,7 @@ use crate::server::ServerStats;
 use crate::status::ServerState;
 
 use super::meters::{MeterReading, Meters};
+use super::priority::Scheduling;
 
 /// Everything the UI reads from the audio side each frame.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -28,6 +29,8 @@ pub struct EngineFeedback {
     pub scsynth_pid: Option<u32>,
     pub meters: Meters,
     pub transport: TransportFeedback,
+    /// How the audio thread is scheduled (realtime or not, and why).
+    pub audio_thread: Scheduling,
 }
 
 /// The transport as the audio thread runs it.
@@ -137,6 +140,11 @@ impl Publisher {
     }
 
     /// The transport's state, when it changed.
+    /// How the audio thread ended up scheduled (once, as it starts).
+    pub fn audio_thread(&self, scheduling: Scheduling) {
+        self.update(|f, _| f.audio_thread = scheduling);
+    }
+
     pub fn transport(&self, transport: TransportFeedback) {
         self.update(|f, _| f.transport = transport);
     }

@@ -2,8 +2,8 @@
 //! blocks (the normal lane is unbounded, the realtime lane refuses when
 //! full) and reading the feedback never waits on the audio thread.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 
 use crossbeam_channel::{Receiver, Sender, TrySendError, bounded, unbounded};
@@ -17,7 +17,6 @@ use super::counters::{CounterSnapshot, EngineCounters};
 use super::feedback::{EngineFeedback, FeedbackOutput, Publisher, TransportFeedback};
 use super::live::LiveSender;
 use super::meters::Meters;
-use super::priority::{Scheduling, promote_current_thread};
 use super::run::{Engine, Lanes};
 use super::traffic::diff_payload_bytes;
 use crate::scheduler::{LoopRegion, PlayMode};
@@ -34,8 +33,6 @@ pub struct AudioHandle {
     next_voice: Arc<AtomicU64>,
     /// Payload bytes of every diff sent (see [`diff_payload_bytes`]).
     diff_bytes: AtomicU64,
-    /// Set once by the audio thread as it starts.
-    scheduling: Arc<OnceLock<Scheduling>>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -53,16 +50,10 @@ impl AudioHandle {
         let counters = Arc::new(EngineCounters::default());
         let stop = Arc::new(AtomicBool::new(false));
         let lanes = Lanes { realtime: realtime_rx, normal: normal_rx };
-        let realtime_thread = config.realtime_thread;
         let engine = Engine::new(config, lanes, publisher, Arc::clone(&counters), Arc::clone(&stop));
-        let scheduling = Arc::new(OnceLock::new());
-        let decided = Arc::clone(&scheduling);
         // The server's children die with the thread that started them, so
         // the server is started on this long-lived thread.
-        let thread = std::thread::Builder::new().name("imbolc-audio".into()).spawn(move || {
-            let _ = decided.set(if realtime_thread { promote_current_thread() } else { Scheduling::Normal });
-            engine.run();
-        })?;
+        let thread = std::thread::Builder::new().name("imbolc-audio".into()).spawn(move || engine.run())?;
         Ok(AudioHandle {
             realtime,
             normal,
@@ -71,7 +62,6 @@ impl AudioHandle {
             stop,
             next_voice: Arc::new(AtomicU64::new(0)),
             diff_bytes: AtomicU64::new(0),
-            scheduling,
             thread: Some(thread),
         })
     }
@@ -243,12 +233,6 @@ impl AudioHandle {
     /// Problems counted so far (malformed OSC, mismatches, restarts, …).
     pub fn counters(&self) -> CounterSnapshot {
         self.counters.snapshot()
-    }
-
-    /// How the audio thread is scheduled ([`Scheduling::Normal`] until it
-    /// has started).
-    pub fn scheduling(&self) -> Scheduling {
-        self.scheduling.get().cloned().unwrap_or(Scheduling::Normal)
     }
 
     /// Whether the audio thread is still running.

@@ -10,15 +10,31 @@
 //! it starts run normally. Without permission (no `rtprio` limit for the
 //! user) the thread stays normal and says why.
 
-/// How the audio thread is scheduled.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How the audio thread is scheduled, for the server pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Scheduling {
     /// Not decided yet (the thread is starting), or not asked for.
+    #[default]
     Normal,
     /// `SCHED_FIFO` at this priority.
     Realtime { priority: i32 },
-    /// Realtime was refused; the reason, for the server pane.
-    Refused { reason: String },
+    /// Realtime was refused with this `errno`.
+    Refused { errno: i32 },
+}
+
+impl std::fmt::Display for Scheduling {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Scheduling::Normal => write!(f, "normal"),
+            Scheduling::Realtime { priority } => write!(f, "realtime (SCHED_FIFO {priority})"),
+            Scheduling::Refused { errno } if *errno == libc::EPERM => {
+                write!(f, "normal (realtime not permitted: no rtprio limit)")
+            }
+            Scheduling::Refused { errno } => {
+                write!(f, "normal: realtime refused ({})", std::io::Error::from_raw_os_error(*errno))
+            }
+        }
+    }
 }
 
 /// The realtime priority asked for: the lowest, below any audio callback.
@@ -32,18 +48,13 @@ pub fn promote_current_thread() -> Scheduling {
     // valid, initialised sched_param that outlives the call.
     #[allow(unsafe_code)]
     let result = unsafe { libc::sched_setscheduler(0, libc::SCHED_FIFO | libc::SCHED_RESET_ON_FORK, &param) };
-    if result == 0 {
-        tracing::info!("audio thread: SCHED_FIFO priority {AUDIO_THREAD_PRIORITY}");
-        return Scheduling::Realtime { priority: AUDIO_THREAD_PRIORITY };
-    }
-    let error = std::io::Error::last_os_error();
-    let reason = if error.raw_os_error() == Some(libc::EPERM) {
-        "realtime scheduling not permitted (give your user an rtprio limit, e.g. the `audio` group)".to_owned()
+    let scheduling = if result == 0 {
+        Scheduling::Realtime { priority: AUDIO_THREAD_PRIORITY }
     } else {
-        format!("realtime scheduling failed: {error}")
+        Scheduling::Refused { errno: std::io::Error::last_os_error().raw_os_error().unwrap_or(0) }
     };
-    tracing::warn!("audio thread stays at normal priority: {reason}");
-    Scheduling::Refused { reason }
+    tracing::info!("audio thread: {scheduling}");
+    scheduling
 }
 
 #[cfg(test)]
@@ -74,8 +85,8 @@ mod tests {
                     .unwrap_or_default();
                 assert!(shell.contains("SCHED_OTHER"), "processes it starts run normally: {shell}");
             }
-            Scheduling::Refused { reason } => {
-                assert!(reason.contains("not permitted"), "{reason}");
+            refused @ Scheduling::Refused { .. } => {
+                assert!(refused.to_string().contains("not permitted"), "{refused}");
                 assert_eq!(policy(), libc::SCHED_OTHER);
             }
             Scheduling::Normal => unreachable!("promote_current_thread always decides"),

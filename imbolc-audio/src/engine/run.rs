@@ -37,6 +37,7 @@ use super::counters::{Counter, EngineCounters};
 use super::feedback::{Publisher, TransportFeedback};
 use super::inbound::{EngineEvent, Inbound, ReceivePath};
 use super::playback::{Batch, Playback};
+use super::priority::promote_current_thread;
 use super::registry::{EndOutcome, NodeRegistry};
 use super::send::send_split;
 
@@ -146,6 +147,9 @@ impl Engine {
 
     /// Runs until shutdown, then stops the server.
     pub fn run(mut self) {
+        if self.config.realtime_thread {
+            self.publisher.audio_thread(promote_current_thread());
+        }
         while !self.stopping() {
             let mut busy = self.maybe_start();
             busy |= self.realtime_turn();

@@ -36,6 +36,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         ServerState::Booting | ServerState::Stopped => {}
     }
     lines.push(Line::raw(format!("  Restarts   {}", fb.generation.saturating_sub(1))));
+    lines.push(Line::raw(format!("  Scheduling audio thread {}", fb.audio_thread)));
     if let Some(pid) = fb.scsynth_pid {
         lines.push(Line::raw(format!("  PID        {pid}")));
     }

@@ -3,7 +3,7 @@
 //! and a `TestBackend` render.
 
 use crossterm::event::{KeyEvent, KeyEventKind, KeyEventState};
-use imbolc_audio::engine::{EngineFeedback, MeterReading, Meters, TransportFeedback};
+use imbolc_audio::engine::{EngineFeedback, MeterReading, Meters, Scheduling, TransportFeedback};
 use imbolc_audio::server::ServerStats;
 use imbolc_audio::status::ServerState;
 use imbolc_core::Session;
@@ -92,7 +92,7 @@ pub fn demo_feedback() -> EngineFeedback {
             voices: 3,
             counting_in: false,
         },
-        ..EngineFeedback::default()
+        audio_thread: Scheduling::Realtime { priority: 1 },
     }
 }
 
