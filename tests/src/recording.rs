@@ -21,7 +21,7 @@ use crate::TEST_TAG_VAR;
 
 /// The test-only SynthDef recording hardware buses 0–1 with `DiskOut`
 /// (tests/synthdefs/src/record.scd).
-pub const RECORD_DEF: &[u8] = include_bytes!("../synthdefs/compiled/imbolc_test_record.scsyndef");
+const RECORD_DEF: &[u8] = include_bytes!("../synthdefs/compiled/imbolc_test_record.scsyndef");
 
 /// A private realtime jackd on the dummy driver (48 kHz, 256-frame
 /// periods), stopped with SIGTERM on drop.
@@ -154,6 +154,23 @@ impl DiskRecorder {
         }
         panic!("no /done for {addr} within 5 s");
     }
+}
+
+/// A 30 ms reference burst for timing tests: an `imbolc_sine` on hardware
+/// bus `out`, placed just before node `before` (the recorder), and the
+/// `/n_set` closing its gate. Send the second 30 ms after the first.
+pub fn reference_burst(node: i32, before: i32, out: f32) -> (OscMessage, OscMessage) {
+    let mut args =
+        vec![OscType::String("imbolc_sine".into()), OscType::Int(node), OscType::Int(2), OscType::Int(before)];
+    for (name, value) in [("out", out), ("attack", 0.002), ("decay", 0.01), ("sustain", 0.5), ("release", 0.01)] {
+        args.extend([OscType::String(name.into()), OscType::Float(value)]);
+    }
+    let on = OscMessage { addr: "/s_new".into(), args };
+    let off = OscMessage {
+        addr: "/n_set".into(),
+        args: vec![OscType::Int(node), OscType::String("gate".into()), OscType::Float(0.0)],
+    };
+    (on, off)
 }
 
 /// The left channel of a WAV file, as floats.

@@ -35,14 +35,14 @@ use imbolc_audio::scheduler::LoopRegion;
 use imbolc_audio::server::JackMode;
 use imbolc_audio::status::ServerState;
 use imbolc_tests::engine::{scsynth_port, wait_feedback};
-use imbolc_tests::recording::{DiskRecorder, RealtimeJack, onsets, read_channel};
+use imbolc_tests::recording::{DiskRecorder, RealtimeJack, onsets, read_channel, reference_burst};
 use imbolc_tests::{TEST_TAG_VAR, tagged_servers, test_config};
 use imbolc_types::catalog::SourceKind;
 use imbolc_types::{
     AudioDiff, AudioScene, Clip, ClipId, EnvelopeDef, Instrument, InstrumentDef, InstrumentId, MixerSettings, Note,
     NoteId, Placement, PlacementId, TICKS_PER_QUARTER, Tick,
 };
-use rosc::{OscBundle, OscMessage, OscPacket, OscTime, OscType};
+use rosc::{OscBundle, OscMessage, OscPacket, OscTime};
 
 const SIXTEENTH: Tick = TICKS_PER_QUARTER / 4;
 const LOOP_END: Tick = 4 * TICKS_PER_QUARTER;
@@ -119,17 +119,9 @@ fn bundle(at: Timetag, message: OscMessage) -> Vec<u8> {
 /// Sends the reference burst of `step` at `at`: an `imbolc_sine` writing
 /// to bus 1 (the right channel), before the recorder, gate closed 30 ms on.
 fn send_reference(socket: &UdpSocket, port: u16, step: u32, at: Timetag) {
-    let node = REFERENCE_NODE + step as i32;
-    let mut args =
-        vec![OscType::String("imbolc_sine".into()), OscType::Int(node), OscType::Int(2), OscType::Int(RECORDER_NODE)];
-    for (name, value) in [("out", 1.0), ("attack", 0.002), ("decay", 0.01), ("sustain", 0.5), ("release", 0.01)] {
-        args.extend([OscType::String(name.into()), OscType::Float(value)]);
-    }
-    let on = bundle(at, OscMessage { addr: "/s_new".into(), args });
-    let off_args = vec![OscType::Int(node), OscType::String("gate".into()), OscType::Float(0.0)];
-    let off = bundle(add_secs(at, 0.03), OscMessage { addr: "/n_set".into(), args: off_args });
-    socket.send_to(&on, ("127.0.0.1", port)).unwrap();
-    socket.send_to(&off, ("127.0.0.1", port)).unwrap();
+    let (on, off) = reference_burst(REFERENCE_NODE + step as i32, RECORDER_NODE, 1.0);
+    socket.send_to(&bundle(at, on), ("127.0.0.1", port)).unwrap();
+    socket.send_to(&bundle(add_secs(at, 0.03), off), ("127.0.0.1", port)).unwrap();
 }
 
 /// What one run recorded.

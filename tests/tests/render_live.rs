@@ -27,10 +27,10 @@ use imbolc_audio::offline::{self, OfflineSpec, StemSet};
 use imbolc_audio::server::{JackMode, ServerConfig};
 use imbolc_core::dispatch;
 use imbolc_core::render::{self, RenderOptions, RenderRange, SampleFormat, Tail};
-use imbolc_tests::recording::{RECORD_DEF, RealtimeJack, onsets, read_channel};
+use imbolc_tests::recording::{DiskRecorder, RealtimeJack, onsets, read_channel, reference_burst};
 use imbolc_tests::{ScServer, test_config};
 use imbolc_types::{Action, EnvelopeStage, MixerParam, Note, ParamTarget, Project, SourceKind};
-use rosc::{OscBundle, OscMessage, OscPacket, OscTime, OscType};
+use rosc::{OscBundle, OscMessage, OscPacket, OscTime};
 
 const RATE: f64 = 48_000.0;
 const BLOCK: i64 = 64;
@@ -39,9 +39,10 @@ const QUIET: usize = 4800;
 /// A note lasts 200 ticks (0.21 s) plus a 20 ms release; its level is
 /// measured over 0.3 s from its onset.
 const NOTE_WINDOW: usize = 14_400;
-/// The recorder's node and the first reference node: far from what the
-/// score allocates.
+/// The recorder's node and buffer, and the first reference node: far from
+/// what the score allocates.
 const RECORDER_NODE: i32 = 2_100_000_000;
+const RECORDER_BUFFER: i32 = 1000;
 const REFERENCE_NODE: i32 = 2_000_000_000;
 
 /// Two bars of eighth notes on quarter beats for two instruments, with
@@ -121,25 +122,6 @@ fn nrt_render_matches_a_live_recording_of_the_same_two_bars() {
 fn record_live(project: &Project, dir: &Path) -> (Vec<f32>, Vec<f32>) {
     let jack = RealtimeJack::start("1");
     let server = ScServer::start_with(ServerConfig { jack: JackMode::Existing(jack.name.clone()), ..test_config() });
-    server.send("/d_recv", vec![OscType::Blob(RECORD_DEF.to_vec())]);
-    server.wait_for(Duration::from_secs(5), |m| m.addr == "/done").expect("record SynthDef loaded");
-    let live_path = dir.join("live.wav");
-    server.send("/b_alloc", vec![OscType::Int(90), OscType::Int(65_536), OscType::Int(2)]);
-    server.wait_for(Duration::from_secs(5), |m| m.addr == "/done").expect("/b_alloc");
-    server.send(
-        "/b_write",
-        vec![
-            OscType::Int(90),
-            OscType::String(live_path.to_string_lossy().into_owned()),
-            OscType::String("wav".into()),
-            OscType::String("float".into()),
-            OscType::Int(0),
-            OscType::Int(0),
-            OscType::Int(1),
-        ],
-    );
-    server.wait_for(Duration::from_secs(5), |m| m.addr == "/done").expect("/b_write");
-
     let scene = project.audio_scene();
     let spec = OfflineSpec { start: 0, end: 3840, tail: 0.5, stems: StemSet::default(), pre_fader: false, only: None };
     let plan = offline::plan(&scene, &spec);
@@ -153,52 +135,25 @@ fn record_live(project: &Project, dir: &Path) -> (Vec<f32>, Vec<f32>) {
             content: build.messages.iter().cloned().map(OscPacket::Message).collect(),
         }))
         .unwrap();
-    let recorder = OscMessage {
-        addr: "/s_new".into(),
-        args: vec![
-            OscType::String("imbolc_test_record".into()),
-            OscType::Int(RECORDER_NODE),
-            OscType::Int(1),
-            OscType::Int(0),
-            OscType::String("buf".into()),
-            OscType::Int(90),
-        ],
-    };
-    sender.send(&OscPacket::Message(recorder)).unwrap();
+    // After the build, so the recorder is the last node of the root group.
+    let port = server.server.addr().unwrap().port();
+    let recorder = DiskRecorder::start(port, RECORDER_NODE, RECORDER_BUFFER, &dir.join("live.wav"));
     let t0 = SystemTime::now() + Duration::from_millis(400);
     for e in entries {
         sender.send(&timed(t0 + Duration::from_secs_f64(e.time), e.messages.clone())).unwrap();
     }
     for k in 0..8 {
         let at = t0 + Duration::from_secs_f64(beat_secs(k));
-        let (on, off) = reference_burst(REFERENCE_NODE + k as i32);
+        let (on, off) = reference_burst(REFERENCE_NODE + k as i32, RECORDER_NODE, 1.0);
         sender.send(&timed(at, vec![on])).unwrap();
         sender.send(&timed(at + Duration::from_millis(30), vec![off])).unwrap();
     }
     std::thread::sleep(Duration::from_millis(400) + Duration::from_secs_f64(plan.score.end() + 2.0));
-    server.send("/n_free", vec![OscType::Int(RECORDER_NODE)]);
-    server.send("/b_close", vec![OscType::Int(90)]);
-    server.wait_for(Duration::from_secs(5), |m| m.addr == "/done").expect("/b_close");
+    let live_path = recorder.finish();
     let recorded = (read_channel(&live_path, 0), read_channel(&live_path, 1));
     drop(server);
     drop(jack);
     recorded
-}
-
-/// A 30 ms sine burst (`/s_new`, then its gate off) on hardware bus 1,
-/// just before the recorder.
-fn reference_burst(node: i32) -> (OscMessage, OscMessage) {
-    let mut args =
-        vec![OscType::String("imbolc_sine".into()), OscType::Int(node), OscType::Int(2), OscType::Int(RECORDER_NODE)];
-    for (name, value) in [("out", 1.0), ("attack", 0.002), ("decay", 0.01), ("sustain", 0.5), ("release", 0.01)] {
-        args.extend([OscType::String(name.into()), OscType::Float(value)]);
-    }
-    let on = OscMessage { addr: "/s_new".into(), args };
-    let off = OscMessage {
-        addr: "/n_set".into(),
-        args: vec![OscType::Int(node), OscType::String("gate".into()), OscType::Float(0.0)],
-    };
-    (on, off)
 }
 
 /// Onsets within one block and note levels within 1 dB, or why not.
