@@ -1,11 +1,31 @@
-//! Helpers for tests that drive the real engine (`AudioHandle`): waiting on
-//! its feedback, reading its node tree, finding its scsynth's port.
+//! Helpers for tests that drive the real engine (`AudioHandle`): starting
+//! it with a tap, waiting on its feedback, reading its node tree, finding
+//! its scsynth's port.
 
 use std::time::{Duration, Instant};
 
-use imbolc_audio::engine::{AudioHandle, EngineFeedback};
+use crossbeam_channel::Receiver;
+use imbolc_audio::engine::{AudioHandle, EngineConfig, EngineFeedback, TapEvent};
+use imbolc_audio::server::JackMode;
+use imbolc_audio::status::ServerState;
 
-use crate::TreeNode;
+use crate::{TEST_TAG_VAR, TreeNode, test_config};
+
+/// An engine on a private scsynth (JACK as `jack` says) whose processes
+/// carry `tag` (so a test can check none is left behind), with its tap.
+/// Returns once the server runs, with the feedback of that moment.
+pub fn tapped_engine(tag: &str, jack: JackMode) -> (AudioHandle, Receiver<TapEvent>, EngineFeedback) {
+    let mut config = test_config();
+    config.jack = jack;
+    config.child_env = vec![(TEST_TAG_VAR.to_owned(), tag.to_owned())];
+    let (tap_tx, tap_rx) = crossbeam_channel::unbounded();
+    let mut engine_config = EngineConfig::new(config);
+    engine_config.tap = Some(tap_tx);
+    let mut audio = AudioHandle::spawn(engine_config).expect("the audio thread starts");
+    let running =
+        wait_feedback(&mut audio, Duration::from_secs(10), |f| matches!(f.server, ServerState::Running { .. }));
+    (audio, tap_rx, running)
+}
 
 /// How long a tree request may take.
 const TREE_WAIT: Duration = Duration::from_secs(5);

@@ -171,19 +171,14 @@ fn a_filter_cutoff_lane_sweeps_the_servers_control_from_200_to_5000_hz() {
 fn metronome_clicks_are_timed_on_the_beats_after_a_one_bar_count_in() {
     use std::collections::HashSet;
 
-    use crossbeam_channel::unbounded;
     use imbolc_audio::backend::{ServerOp, Timing};
     use imbolc_audio::engine::{TapEvent, TransportCmd};
+    use imbolc_audio::server::JackMode;
+    use imbolc_tests::engine::tapped_engine;
     use imbolc_types::{Clip, ClipId, Note, NoteId, Placement, PlacementId};
 
     let tag = format!("metronome-{}", std::process::id());
-    let mut config = test_config();
-    config.child_env = vec![(TEST_TAG_VAR.to_owned(), tag.clone())];
-    let (tap_tx, tap_rx) = unbounded();
-    let mut engine_config = EngineConfig::new(config);
-    engine_config.tap = Some(tap_tx);
-    let mut audio = AudioHandle::spawn(engine_config).unwrap();
-    wait_feedback(&mut audio, Duration::from_secs(10), |f| matches!(f.server, ServerState::Running { .. }));
+    let (mut audio, tap_rx, _) = tapped_engine(&tag, JackMode::Dummy);
     let notes = [(NoteId(0), Note::new(60, 100, 0, 240))].into();
     let clip =
         Clip { id: ClipId(0), name: "one".into(), instrument: INST, length: 1920, looping: false, notes, drums: None };

@@ -107,12 +107,13 @@ mod pattern {
     use std::collections::{BTreeMap, HashMap, HashSet};
     use std::time::{Duration, Instant, SystemTime};
 
-    use crossbeam_channel::{Receiver, unbounded};
+    use crossbeam_channel::Receiver;
     use imbolc_audio::backend::{ServerOp, Timetag, Timing};
-    use imbolc_audio::engine::{AudioHandle, EngineConfig, EngineFeedback, TapEvent, TempoAnchor};
+    use imbolc_audio::engine::{AudioHandle, EngineFeedback, TapEvent, TempoAnchor};
     use imbolc_audio::scheduler::PlayMode;
-    use imbolc_audio::status::ServerState;
-    use imbolc_tests::{TEST_TAG_VAR, TreeNode, tagged_servers, test_config};
+    use imbolc_audio::server::JackMode;
+    use imbolc_tests::engine::tapped_engine;
+    use imbolc_tests::{TreeNode, tagged_servers};
     use imbolc_types::{
         AudioDiff, AudioScene, Clip, ClipId, DrumPattern, DrumStep, Instrument, InstrumentDef, InstrumentId,
         MixerSettings, StepDelta, StepResolution, TICKS_PER_QUARTER,
@@ -300,13 +301,7 @@ mod pattern {
     #[test]
     fn the_demo_song_plays_without_a_refusal() {
         let tag = format!("demo-{}", std::process::id());
-        let mut config = test_config();
-        config.child_env = vec![(TEST_TAG_VAR.to_owned(), tag.clone())];
-        let (tap_tx, tap_rx) = unbounded();
-        let mut engine_config = EngineConfig::new(config);
-        engine_config.tap = Some(tap_tx);
-        let mut audio = AudioHandle::spawn(engine_config).unwrap();
-        wait_feedback(&mut audio, |f| matches!(f.server, ServerState::Running { .. }));
+        let (mut audio, tap_rx, _) = tapped_engine(&tag, JackMode::Dummy);
         let demo = imbolc_core::demo::demo_project();
         audio.send_diffs(vec![AudioDiff::SceneLoaded(Box::new(demo.audio_scene()))]).unwrap();
         let tree = audio.request_tree().unwrap().recv_timeout(WAIT).expect("no tree");
@@ -343,13 +338,7 @@ mod pattern {
     #[test]
     fn a_pattern_plays_every_hit_on_its_step_and_swing_moves_only_off_beats() {
         let tag = format!("drums-{}", std::process::id());
-        let mut config = test_config();
-        config.child_env = vec![(TEST_TAG_VAR.to_owned(), tag.clone())];
-        let (tap_tx, tap_rx) = unbounded();
-        let mut engine_config = EngineConfig::new(config);
-        engine_config.tap = Some(tap_tx);
-        let mut audio = AudioHandle::spawn(engine_config).unwrap();
-        wait_feedback(&mut audio, |f| matches!(f.server, ServerState::Running { .. }));
+        let (mut audio, tap_rx, _) = tapped_engine(&tag, JackMode::Dummy);
         audio.send_diffs(vec![AudioDiff::SceneLoaded(Box::new(scene()))]).unwrap();
         let tree = audio.request_tree().unwrap().recv_timeout(WAIT).expect("no tree");
         TreeNode::parse(&tree).expect("tree");

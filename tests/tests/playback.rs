@@ -19,13 +19,13 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant, SystemTime};
 
-use crossbeam_channel::{Receiver, unbounded};
+use crossbeam_channel::Receiver;
 use imbolc_audio::backend::{ServerOp, Timetag, Timing};
-use imbolc_audio::engine::{AudioHandle, EngineConfig, TapEvent, TempoAnchor, diff_payload_bytes};
+use imbolc_audio::engine::{TapEvent, TempoAnchor, diff_payload_bytes};
 use imbolc_audio::scheduler::{LoopRegion, midi_to_freq};
-use imbolc_audio::status::ServerState;
-use imbolc_tests::engine::{engine_tree, wait_feedback};
-use imbolc_tests::{TEST_TAG_VAR, tagged_servers, test_config};
+use imbolc_audio::server::JackMode;
+use imbolc_tests::engine::{engine_tree, tapped_engine, wait_feedback};
+use imbolc_tests::tagged_servers;
 use imbolc_types::catalog::SourceKind;
 use imbolc_types::{
     AudioDiff, AudioScene, Clip, ClipId, EnvelopeDef, Instrument, InstrumentDef, InstrumentId, MixerSettings, Note,
@@ -202,13 +202,7 @@ fn edit(i: usize, notes: &mut BTreeMap<NoteId, Note>, next_id: &mut u32, rng: &m
 #[test]
 fn sixteenths_land_within_a_block_across_loop_wraps_a_tempo_change_and_edits() {
     let tag = format!("playback-{}", std::process::id());
-    let mut config = test_config();
-    config.child_env = vec![(TEST_TAG_VAR.to_owned(), tag.clone())];
-    let (tap_tx, tap_rx) = unbounded();
-    let mut engine_config = EngineConfig::new(config);
-    engine_config.tap = Some(tap_tx);
-    let mut audio = AudioHandle::spawn(engine_config).unwrap();
-    wait_feedback(&mut audio, Duration::from_secs(10), |f| matches!(f.server, ServerState::Running { .. }));
+    let (mut audio, tap_rx, _) = tapped_engine(&tag, JackMode::Dummy);
     let mut edited: BTreeMap<NoteId, Note> =
         (0..16).map(|k| (NoteId(k), note(edited_pitch(k), k * TICKS_PER_QUARTER))).collect();
     let mut next_id = 1000;

@@ -30,13 +30,12 @@ use std::net::UdpSocket;
 use std::time::{Duration, SystemTime};
 
 use imbolc_audio::backend::{ServerOp, Timetag, Timing};
-use imbolc_audio::engine::{AudioHandle, EngineConfig, TapEvent, TempoAnchor};
+use imbolc_audio::engine::{TapEvent, TempoAnchor};
 use imbolc_audio::scheduler::LoopRegion;
 use imbolc_audio::server::JackMode;
-use imbolc_audio::status::ServerState;
-use imbolc_tests::engine::{scsynth_port, wait_feedback};
+use imbolc_tests::engine::{scsynth_port, tapped_engine, wait_feedback};
 use imbolc_tests::recording::{DiskRecorder, RealtimeJack, onsets, read_channel, reference_burst};
-use imbolc_tests::{TEST_TAG_VAR, tagged_servers, test_config};
+use imbolc_tests::tagged_servers;
 use imbolc_types::catalog::SourceKind;
 use imbolc_types::{
     AudioDiff, AudioScene, Clip, ClipId, EnvelopeDef, Instrument, InstrumentDef, InstrumentId, MixerSettings, Note,
@@ -149,14 +148,7 @@ fn drain_tap(rx: &crossbeam_channel::Receiver<TapEvent>, out: &mut Vec<(Timetag,
 
 fn play_and_record(dir: &std::path::Path, tag: &str) -> Run {
     let jack = RealtimeJack::start(tag);
-    let mut config = test_config();
-    config.jack = JackMode::Existing(jack.name.clone());
-    config.child_env = vec![(TEST_TAG_VAR.to_owned(), tag.to_owned())];
-    let (tap_tx, tap_rx) = crossbeam_channel::unbounded();
-    let mut engine_config = EngineConfig::new(config);
-    engine_config.tap = Some(tap_tx);
-    let mut audio = AudioHandle::spawn(engine_config).unwrap();
-    let up = wait_feedback(&mut audio, Duration::from_secs(10), |f| matches!(f.server, ServerState::Running { .. }));
+    let (mut audio, tap_rx, up) = tapped_engine(tag, JackMode::Existing(jack.name.clone()));
     let port = scsynth_port(up.scsynth_pid.expect("the engine reports scsynth's pid"));
     audio.send_diffs(vec![AudioDiff::SceneLoaded(Box::new(scene()))]).unwrap();
     audio.request_tree().unwrap().recv_timeout(WAIT).expect("the scene is on the server");

@@ -11,12 +11,11 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
-use crossbeam_channel::unbounded;
 use imbolc_audio::backend::ServerOp;
-use imbolc_audio::engine::{AudioHandle, EngineConfig, TapEvent, VoiceId};
-use imbolc_audio::status::ServerState;
-use imbolc_tests::engine::{engine_tree, wait_feedback};
-use imbolc_tests::{TEST_TAG_VAR, TreeNode, tagged_servers, test_config};
+use imbolc_audio::engine::{TapEvent, VoiceId};
+use imbolc_audio::server::JackMode;
+use imbolc_tests::engine::{engine_tree, tapped_engine, wait_feedback};
+use imbolc_tests::{TreeNode, tagged_servers};
 use imbolc_types::catalog::SourceKind;
 use imbolc_types::{
     AudioDiff, AudioScene, Clip, ClipId, EnvelopeDef, Instrument, InstrumentDef, InstrumentId, MixerSettings, Note,
@@ -82,13 +81,7 @@ fn voice_counts(tree: &TreeNode) -> (Vec<usize>, usize) {
 #[test]
 fn random_voices_pedal_stop_delete_and_polyphony_leave_nothing_hanging() {
     let tag = format!("soak-{}", std::process::id());
-    let mut config = test_config();
-    config.child_env = vec![(TEST_TAG_VAR.to_owned(), tag.clone())];
-    let (tap_tx, tap_rx) = unbounded();
-    let mut engine_config = EngineConfig::new(config);
-    engine_config.tap = Some(tap_tx);
-    let mut audio = AudioHandle::spawn(engine_config).unwrap();
-    wait_feedback(&mut audio, Duration::from_secs(10), |f| matches!(f.server, ServerState::Running { .. }));
+    let (mut audio, tap_rx, _) = tapped_engine(&tag, JackMode::Dummy);
     audio.send_diffs(vec![AudioDiff::SceneLoaded(Box::new(scene()))]).unwrap();
     engine_tree(&audio);
 
