@@ -3,21 +3,24 @@
 # with headless sclang. sclang writes the same bytes on every run and machine,
 # so the compiled files are committed and `--check` proves they match the sources.
 #
-# Usage: synthdefs/compile.sh [--check] [--out DIR]
+# Usage: synthdefs/compile.sh [--check] [--out DIR] [--src DIR]
 #   --check    compile into a temporary folder and compare with compiled/;
 #              exit 1 naming every file that differs, is missing or has no source.
 #   --out DIR  write here instead of compiled/ (no comparison).
+#   --src DIR  compile DIR/**/*.scd instead, committed in DIR/../compiled
+#              (the test fixtures: --src tests/synthdefs/src).
 # Env: SCLANG_TIMEOUT seconds (default 120).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 committed="$here/compiled"
-check=0 out=""
+check=0 out="" src=""
 while (( $# )); do
   case "$1" in
     --check) check=1 ;;
     --out) out=$2; shift ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    --src) src=$(cd "$2" && pwd); committed=$(cd "$2/.." && pwd)/compiled; shift ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "compile.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -34,11 +37,18 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
 # The sources, one SynthDef per file, in folders by kind.
-find "$here/voices" "$here/fx" "$here/strip" "$here/util" -name '*.scd' | sort >"$tmp/sources"
+find "$here/lib" -name '*.scd' | sort >"$tmp/lib"
+if [[ -n $src ]]; then
+  find "$src" -name '*.scd' | sort >"$tmp/sources"
+else
+  find "$here/voices" "$here/fx" "$here/strip" "$here/util" -name '*.scd' | sort >"$tmp/sources"
+fi
 
 cat >"$tmp/build.scd" <<'SC'
 (
-var out = thisProcess.argv[0], list = thisProcess.argv[1], bad = 0, n = 0;
+var out = thisProcess.argv[0], list = thisProcess.argv[1], lib = thisProcess.argv[2], bad = 0, n = 0;
+// Shared building blocks first (environment functions the sources call).
+File.readAllString(lib).split($\n).reject(_.isEmpty).do { |path| thisProcess.interpreter.executeFile(path) };
 File.readAllString(list).split($\n).reject(_.isEmpty).do { |path|
     var def = try { thisProcess.interpreter.executeFile(path) } { |e| e.reportError; nil };
     if(def.isKindOf(SynthDef)) {
@@ -57,7 +67,7 @@ SC
 # sclang never exits after an uncaught top-level error, hence the timeout.
 status=0
 QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS=--no-sandbox \
-  timeout "${SCLANG_TIMEOUT:-120}" sclang "$tmp/build.scd" "$out" "$tmp/sources" \
+  timeout "${SCLANG_TIMEOUT:-120}" sclang "$tmp/build.scd" "$out" "$tmp/sources" "$tmp/lib" \
   </dev/null >"$tmp/log" 2>&1 || status=$?
 if (( status != 0 )); then
   grep -E 'ERROR|IMBOLC-FAILED' "$tmp/log" >&2 || tail -n 20 "$tmp/log" >&2

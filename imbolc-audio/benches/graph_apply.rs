@@ -29,8 +29,8 @@ fn setup(instruments: usize) -> Setup {
     let mut ids = IdCounters::default();
     let mut scene = AudioScene::default();
     for n in 0..instruments {
-        let mut def = InstrumentDef::new(SourceKind::Saw);
-        def.filter = Some(FilterDef::new(FilterKind::LowPass));
+        let mut def = InstrumentDef::new(SourceKind::SAW);
+        def.filter = Some(FilterDef::new(FilterKind::LOW_PASS));
         for e in 0..3 {
             def.effects.push(EffectSlot::new(ids.next_effect(), EffectKind::ALL[e % 3]));
         }
@@ -78,7 +78,7 @@ fn bench(c: &mut Criterion) {
             });
             group.bench_function(BenchmarkId::new("effect_added_and_removed", n), |b| {
                 b.iter(|| {
-                    let slot = EffectSlot::new(s.ids.next_effect(), EffectKind::Delay);
+                    let slot = EffectSlot::new(s.ids.next_effect(), EffectKind::DELAY);
                     let effect = slot.id;
                     let add = AudioDiff::EffectAdded { owner: s.owner, effect: slot, after: Some(s.first) };
                     let ops = s.graph.apply(&add).unwrap();

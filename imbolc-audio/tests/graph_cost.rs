@@ -108,7 +108,7 @@ fn effect_edits_cost_one_message_and_touch_nothing_else() {
     let owner = ChainOwner::Instrument(i7);
     let first = f.graph.scene().instruments[7].def.effects[0].id;
 
-    let slot = EffectSlot::new(f.ids.next_effect(), EffectKind::Delay);
+    let slot = EffectSlot::new(f.ids.next_effect(), EffectKind::DELAY);
     let new_id = slot.id;
     let before = f.model.snapshot();
     let ops = run(&mut f.graph, &mut f.model, &AudioDiff::EffectAdded { owner, effect: slot, after: Some(first) });

@@ -177,7 +177,7 @@ impl Reference {
         let id = self.ids.next_instrument();
         let mut def = InstrumentDef::new(source);
         if filter {
-            def.filter = Some(FilterDef::new(FilterKind::LowPass));
+            def.filter = Some(FilterDef::new(FilterKind::LOW_PASS));
         }
         for &k in effects {
             def.effects.push(EffectSlot::new(self.ids.next_effect(), k));
@@ -222,7 +222,7 @@ impl Reference {
             Cmd::Filter(i, enabled, cutoff) => {
                 let inst = self.inst(i)?;
                 inst.def.filter = enabled.map(|enabled| {
-                    let mut f = FilterDef::new(FilterKind::LowPass);
+                    let mut f = FilterDef::new(FilterKind::LOW_PASS);
                     f.enabled = enabled;
                     f.params.insert("cutoff".into(), *cutoff);
                     f

@@ -33,8 +33,8 @@ static SAMPLES: Mutex<Vec<(Duration, f64)>> = Mutex::new(Vec::new());
 
 fn project() -> (Project, InstrumentId, InstrumentId) {
     let mut p = Project::new("bench");
-    imbolc_core::dispatch(&mut p, Action::AddInstrument { source: SourceKind::Sine, name: "seq".into() }).unwrap();
-    imbolc_core::dispatch(&mut p, Action::AddInstrument { source: SourceKind::Saw, name: "live".into() }).unwrap();
+    imbolc_core::dispatch(&mut p, Action::AddInstrument { source: SourceKind::SINE, name: "seq".into() }).unwrap();
+    imbolc_core::dispatch(&mut p, Action::AddInstrument { source: SourceKind::SAW, name: "live".into() }).unwrap();
     let ids: Vec<InstrumentId> = p.instruments.keys().copied().collect();
     imbolc_core::dispatch(&mut p, Action::AddClip { instrument: ids[0], name: "16ths".into(), length: 1920 }).unwrap();
     let clip = *p.clips.keys().next().unwrap();

@@ -146,15 +146,15 @@ impl Builder {
     fn reverb_bus(&mut self) -> Result<BusId, DispatchError> {
         self.run(Action::AddBus { name: "reverb".into() })?;
         let bus = BusId(self.p.ids.bus.saturating_sub(1));
-        self.effect(ChainOwner::Bus(bus), EffectKind::Reverb, &[("mix", 1.0), ("room", 0.85), ("damp", 0.4)])?;
+        self.effect(ChainOwner::Bus(bus), EffectKind::REVERB, &[("mix", 1.0), ("room", 0.85), ("damp", 0.4)])?;
         Ok(bus)
     }
 
     /// Saw bass through a resonant low-pass whose cutoff sweeps open over
     /// the eight bars (an automation lane).
     fn bass(&mut self) -> Result<(), DispatchError> {
-        let bass = self.instrument(SourceKind::Saw, "bass")?;
-        self.run(Action::SetFilter { instrument: bass, filter: Some(FilterDef::new(FilterKind::LowPass)) })?;
+        let bass = self.instrument(SourceKind::SAW, "bass")?;
+        self.run(Action::SetFilter { instrument: bass, filter: Some(FilterDef::new(FilterKind::LOW_PASS)) })?;
         let cutoff = ParamTarget::Filter { instrument: bass, param: "cutoff".into() };
         self.set(ParamTarget::Filter { instrument: bass, param: "resonance".into() }, 0.45)?;
         self.set(ParamTarget::Envelope { instrument: bass, stage: EnvelopeStage::Release }, 0.08)?;
@@ -177,10 +177,10 @@ impl Builder {
 
     /// Square lead with a dotted-eighth delay, entering at bar 5.
     fn lead(&mut self, reverb: BusId) -> Result<(), DispatchError> {
-        let lead = self.instrument(SourceKind::Square, "lead")?;
+        let lead = self.instrument(SourceKind::SQUARE, "lead")?;
         let dotted_eighth = 0.75 * 60.0 / DEMO_TEMPO;
         let owner = ChainOwner::Instrument(lead);
-        self.effect(owner, EffectKind::Delay, &[("time", dotted_eighth), ("feedback", 0.45), ("mix", 0.35)])?;
+        self.effect(owner, EffectKind::DELAY, &[("time", dotted_eighth), ("feedback", 0.45), ("mix", 0.35)])?;
         self.set(ParamTarget::Source { instrument: lead, param: "width".into() }, 0.3)?;
         self.set(ParamTarget::Mixer { instrument: lead, param: MixerParam::Level }, 0.55)?;
         self.run(Action::AddSend { instrument: lead, bus: reverb, level: 0.3 })?;
@@ -201,7 +201,7 @@ impl Builder {
     /// Sine pad with slow attack and release, two chords, through the
     /// reverb bus.
     fn pad(&mut self, reverb: BusId) -> Result<(), DispatchError> {
-        let pad = self.instrument(SourceKind::Sine, "pad")?;
+        let pad = self.instrument(SourceKind::SINE, "pad")?;
         self.set(ParamTarget::Envelope { instrument: pad, stage: EnvelopeStage::Attack }, 0.6)?;
         self.set(ParamTarget::Envelope { instrument: pad, stage: EnvelopeStage::Release }, 1.2)?;
         self.set(ParamTarget::Mixer { instrument: pad, param: MixerParam::Level }, 0.5)?;

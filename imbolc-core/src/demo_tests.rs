@@ -16,12 +16,12 @@ fn the_demo_shows_instruments_effects_drums_a_reverb_bus_automation_and_eight_ba
     let melodic: Vec<_> = p.instruments.values().filter(|i| i.def.drums.is_none()).collect();
     assert!(melodic.len() >= 3);
     assert!(melodic.iter().all(|i| i.def.filter.is_some() || !i.def.effects.is_empty() || !i.mixer.sends.is_empty()));
-    assert!(melodic.iter().any(|i| i.def.effects.iter().any(|e| e.kind == EffectKind::Delay)));
+    assert!(melodic.iter().any(|i| i.def.effects.iter().any(|e| e.kind == EffectKind::DELAY)));
     let kit = p.instruments.values().find(|i| i.def.drums.is_some()).expect("a drum kit");
     let patterns: Vec<_> = p.clips.values().filter(|c| c.drums.is_some()).collect();
     assert!(patterns.iter().all(|c| c.instrument == kit.id && c.drums.as_ref().is_some_and(|d| !d.hits.is_empty())));
     let bus = p.buses.values().next().expect("a bus");
-    assert!(bus.effects.iter().any(|e| e.kind == EffectKind::Reverb));
+    assert!(bus.effects.iter().any(|e| e.kind == EffectKind::REVERB));
     let senders = p.instruments.values().filter(|i| i.mixer.sends.iter().any(|s| s.bus == bus.id)).count();
     assert!(senders >= 2, "instruments send to the reverb");
     let lane = p.automation.values().next().expect("an automation lane");

@@ -346,7 +346,7 @@ mod tests {
         let sink = RecordingSink::default();
         let mut s = Session::new(Project::new("s"), sink.clone());
         assert!(matches!(&sink.take()[..], [AudioDiff::SceneLoaded(_)]));
-        s.dispatch(Action::AddEffect { owner: ChainOwner::Master, kind: EffectKind::Delay, index: None }).expect("add");
+        s.dispatch(Action::AddEffect { owner: ChainOwner::Master, kind: EffectKind::DELAY, index: None }).expect("add");
         assert!(matches!(&sink.take()[..], [AudioDiff::EffectAdded { .. }]));
         assert!(s.is_dirty());
         s.undo().expect("undo");

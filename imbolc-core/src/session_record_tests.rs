@@ -14,7 +14,7 @@ fn level() -> ParamTarget {
 fn session() -> (Session<RecordingSink>, RecordingSink) {
     let sink = RecordingSink::default();
     let mut s = Session::new(Project::new("rec"), sink.clone());
-    s.dispatch(Action::AddInstrument { source: SourceKind::Saw, name: "lead".into() }).unwrap();
+    s.dispatch(Action::AddInstrument { source: SourceKind::SAW, name: "lead".into() }).unwrap();
     sink.take();
     (s, sink)
 }
@@ -84,7 +84,7 @@ fn a_take_over_an_existing_lane_replaces_its_range_and_resumes_it() {
 #[test]
 fn without_arming_or_while_stopped_a_move_is_a_plain_edit() {
     let mut s = Session::new(Project::new("rec"), NullSink);
-    s.dispatch(Action::AddInstrument { source: SourceKind::Saw, name: "lead".into() }).unwrap();
+    s.dispatch(Action::AddInstrument { source: SourceKind::SAW, name: "lead".into() }).unwrap();
     let t0 = Instant::now();
     s.record_param(level(), 0.4, Some(10), t0).unwrap();
     s.arm_automation(true, t0).unwrap();

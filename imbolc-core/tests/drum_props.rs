@@ -98,7 +98,7 @@ fn start() -> Project {
     for a in [
         Action::AddDrumKit { name: "a".into() },
         Action::AddDrumKit { name: "b".into() },
-        Action::AddInstrument { source: imbolc_types::SourceKind::Saw, name: "saw".into() },
+        Action::AddInstrument { source: imbolc_types::SourceKind::SAW, name: "saw".into() },
         Action::AddDrumPattern {
             instrument: InstrumentId(0),
             name: String::new(),

@@ -20,9 +20,17 @@ fn fixture() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v1.imbolc")
 }
 
+/// A source with the parameters format 1 stored (sources have gained
+/// parameters since; the file keeps what it had).
+fn source_as_in_v1(kind: SourceKind, params: &[(&str, f32)]) -> InstrumentDef {
+    let mut def = InstrumentDef::new(kind);
+    def.source.params = params.iter().map(|&(id, v)| (id.to_owned(), v)).collect();
+    def
+}
+
 fn v1_project() -> ProjectV1 {
-    let mut lead = InstrumentDef::new(SourceKind::Saw);
-    lead.effects.push(EffectSlot::new(EffectId(0), EffectKind::Delay));
+    let mut lead = source_as_in_v1(SourceKind::SAW, &[("amp", 0.3), ("detune", 0.1)]);
+    lead.effects.push(EffectSlot::new(EffectId(0), EffectKind::DELAY));
     ProjectV1 {
         name: "old song".into(),
         bpm: 98.0,
@@ -31,7 +39,7 @@ fn v1_project() -> ProjectV1 {
             Instrument {
                 id: InstrumentId(1),
                 name: "bass".into(),
-                def: InstrumentDef::new(SourceKind::Square),
+                def: source_as_in_v1(SourceKind::SQUARE, &[("amp", 0.3), ("width", 0.5)]),
                 mixer: MixerSettings { level: 0.5, ..MixerSettings::default() },
             },
         ],
@@ -76,8 +84,10 @@ fn project_row(path: &std::path::Path) -> (String, f64, i64, Vec<u8>) {
     .expect("one project row")
 }
 
-/// The checked-in fixture holds exactly what format 1 wrote for
-/// `v1_project()`, so the migration tests below test real format-1 data.
+/// The checked-in fixture holds what format 1 wrote for `v1_project()`, so
+/// the migration tests below test real format-1 data. Its blob is compared
+/// decoded: format 1 wrote source and effect kinds as enum variant names
+/// ("Saw", "Delay"), which this build reads but writes as catalog ids.
 #[test]
 fn the_fixture_is_what_format_1_wrote() {
     let fresh = if std::env::var_os("IMBOLC_REGENERATE_FIXTURES").is_some() {
@@ -86,7 +96,12 @@ fn the_fixture_is_what_format_1_wrote() {
         temp_dir("v1-fixture").join("v1.imbolc")
     };
     write_v1_file(&fresh);
-    assert_eq!(project_row(&fixture()), project_row(&fresh));
+    let (old, new) = (project_row(&fixture()), project_row(&fresh));
+    assert_eq!((&old.0, old.1, old.2), (&new.0, new.1, new.2));
+    let decode = |blob: &[u8]| rmp_serde::from_slice::<ProjectV1>(blob).expect("a format-1 blob");
+    assert_eq!(decode(&old.3), v1_project());
+    assert_eq!(decode(&old.3), decode(&new.3));
+    assert!(old.3.windows(3).any(|w| w == b"Saw"), "the fixture has the old enum names");
     assert_eq!(project_row(&fixture()).2, 1, "the fixture is format 1");
 }
 

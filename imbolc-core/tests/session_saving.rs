@@ -18,7 +18,7 @@ fn background_save_then_recovery() {
     let path = dir.join("song.imbolc");
     let saver = BackgroundSaver::spawn().expect("saver");
     let mut s = Session::new(Project::new("song"), NullSink);
-    s.dispatch(Action::AddInstrument { source: SourceKind::Saw, name: "lead".into() }).expect("edit");
+    s.dispatch(Action::AddInstrument { source: SourceKind::SAW, name: "lead".into() }).expect("edit");
 
     saver.submit(s.save_job(Some(&path)).expect("job")).expect("submit");
     let report = saver.wait_report().expect("report");

@@ -54,7 +54,7 @@ proptest! {
             if let Some(a) = to_action(&p, o) { let _ = dispatch(&mut p, a); }
         }
         let owner = imbolc_types::ChainOwner::Master;
-        let out = dispatch(&mut p, imbolc_types::Action::AddEffect { owner, kind: imbolc_types::EffectKind::Reverb, index: None }).expect("add");
+        let out = dispatch(&mut p, imbolc_types::Action::AddEffect { owner, kind: imbolc_types::EffectKind::REVERB, index: None }).expect("add");
         let mut h = UndoHistory::default();
         h.push(out.undo.expect("entry"), Instant::now());
         let r = h.undo(&mut p).expect("undo").expect("step");

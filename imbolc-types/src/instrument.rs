@@ -51,14 +51,15 @@ pub struct InstrumentDef {
 }
 
 impl InstrumentDef {
-    /// A definition with `kind`'s default parameters and nothing else.
+    /// A definition with `kind`'s default parameters and envelope and
+    /// nothing else.
     pub fn new(kind: SourceKind) -> Self {
         InstrumentDef {
             source: SourceDef::new(kind),
             filter: None,
             effects: Vec::new(),
             lfo: LfoDef::default(),
-            amp_env: EnvelopeDef::default(),
+            amp_env: kind.spec().envelope,
             voice: VoiceSettings::default(),
             drums: None,
         }
@@ -67,7 +68,7 @@ impl InstrumentDef {
     /// A drum kit with the default pads (the source is unused while the
     /// kit is set).
     pub fn drum_kit() -> Self {
-        InstrumentDef { drums: Some(DrumKit::default()), ..InstrumentDef::new(SourceKind::Sine) }
+        InstrumentDef { drums: Some(DrumKit::default()), ..InstrumentDef::new(SourceKind::SINE) }
     }
 
     /// The effect slot with this id, if it is in this chain.

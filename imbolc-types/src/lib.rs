@@ -2,8 +2,9 @@
 //! construction and lookup.
 //!
 //! - [`ids`]: stable id newtypes and the counters that allocate them.
-//! - [`catalog`]: the one list of sources, effects and their parameters
-//!   (stable string ids, defaults, ranges, SynthDef names).
+//! - [`catalog`]: the one list of sources, filters, effects and their
+//!   parameters (stable string ids, families, descriptions, defaults,
+//!   ranges, SynthDef names).
 //! - [`instrument`]: what an instrument *is* ([`InstrumentDef`]).
 //! - [`mixer`]: how it is set *now* ([`MixerSettings`]), plus the master.
 //! - [`param`]: [`ParamTarget`], the address of any automatable value.
@@ -33,7 +34,7 @@ pub mod project;
 pub use action::{Action, Dependents, RemovedBus, RemovedClip, RemovedEffect, RemovedInstrument};
 pub use arrangement::Placement;
 pub use automation::AutomationLane;
-pub use catalog::{EffectKind, FilterKind, ParamSpec, SourceKind};
+pub use catalog::{EffectKind, FilterKind, ParamSpec, SourceFamily, SourceKind};
 pub use curve::Curve;
 pub use diff::{AudioDiff, AudioScene, ChainOwner, InstrumentSnapshot};
 pub use drums::{DrumKit, DrumPad, DrumPattern, DrumStep, DrumVoice, PadSound, StepDelta, StepKey, StepResolution};

@@ -24,7 +24,7 @@ use ratatui::backend::TestBackend;
 /// piano roll shows at 120×40 (pitches 42..78, the first 56 eighths).
 fn dense_piano_roll(notes: u32) -> App<NullSink> {
     let mut s = Session::new(Project::new("bench"), NullSink);
-    s.dispatch(Action::AddInstrument { source: SourceKind::Saw, name: "lead".into() }).unwrap();
+    s.dispatch(Action::AddInstrument { source: SourceKind::SAW, name: "lead".into() }).unwrap();
     s.dispatch(Action::AddClip { instrument: InstrumentId(0), name: "dense".into(), length: 56 * 240 }).unwrap();
     let clip = *s.project().clips.keys().next().unwrap();
     let notes: Vec<Note> = (0..notes)
@@ -47,7 +47,7 @@ fn dense_piano_roll(notes: u32) -> App<NullSink> {
 fn big_mixer() -> App<NullSink> {
     let mut s = Session::new(Project::new("bench"), NullSink);
     for i in 0..64 {
-        s.dispatch(Action::AddInstrument { source: SourceKind::Saw, name: format!("inst {i}") }).unwrap();
+        s.dispatch(Action::AddInstrument { source: SourceKind::SAW, name: format!("inst {i}") }).unwrap();
     }
     let mut meters = Meters::default();
     for i in 0..64u16 {

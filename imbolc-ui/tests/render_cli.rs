@@ -16,7 +16,7 @@ fn song(path: &Path) {
     let mut apply = |a: Action| {
         imbolc_core::dispatch(&mut p, a).unwrap();
     };
-    apply(Action::AddInstrument { source: SourceKind::Saw, name: "lead".into() });
+    apply(Action::AddInstrument { source: SourceKind::SAW, name: "lead".into() });
     let mut p2 = p.clone();
     let inst = *p2.instruments.keys().next().unwrap();
     imbolc_core::dispatch(&mut p2, Action::AddClip { instrument: inst, name: "c".into(), length: 1920 }).unwrap();

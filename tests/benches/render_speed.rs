@@ -32,14 +32,14 @@ fn fixture(reverb_per_instrument: bool) -> Project {
     };
     apply(&mut p, Action::AddBus { name: "verb".into() });
     let verb = *p.buses.keys().next().unwrap();
-    apply(&mut p, Action::AddEffect { owner: ChainOwner::Bus(verb), kind: EffectKind::Reverb, index: None });
+    apply(&mut p, Action::AddEffect { owner: ChainOwner::Bus(verb), kind: EffectKind::REVERB, index: None });
     for i in 0..INSTRUMENTS {
         let source = SourceKind::ALL[i % SourceKind::ALL.len()];
         apply(&mut p, Action::AddInstrument { source, name: format!("inst {i}") });
         let id = *p.instruments.keys().next_back().unwrap();
-        apply(&mut p, Action::SetFilter { instrument: id, filter: Some(FilterDef::new(FilterKind::LowPass)) });
+        apply(&mut p, Action::SetFilter { instrument: id, filter: Some(FilterDef::new(FilterKind::LOW_PASS)) });
         let effects: &[EffectKind] =
-            if reverb_per_instrument { &[EffectKind::Delay, EffectKind::Reverb] } else { &[EffectKind::Delay] };
+            if reverb_per_instrument { &[EffectKind::DELAY, EffectKind::REVERB] } else { &[EffectKind::DELAY] };
         for &kind in effects {
             apply(&mut p, Action::AddEffect { owner: ChainOwner::Instrument(id), kind, index: None });
         }

@@ -46,8 +46,8 @@ fn sweep() -> AutomationLane {
 }
 
 fn scene() -> AudioScene {
-    let mut def = InstrumentDef::new(SourceKind::Saw);
-    def.filter = Some(FilterDef::new(FilterKind::LowPass));
+    let mut def = InstrumentDef::new(SourceKind::SAW);
+    def.filter = Some(FilterDef::new(FilterKind::LOW_PASS));
     AudioScene {
         instruments: vec![Instrument { id: INST, name: "swept".into(), def, mixer: MixerSettings::default() }],
         tempo: 120.0,

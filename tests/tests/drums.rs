@@ -47,7 +47,7 @@ fn every_drum_voice_starts_and_ends_by_itself_and_none_is_left() {
     let kit = Instrument {
         id: KIT,
         name: "kit".into(),
-        def: InstrumentDef::new(SourceKind::Sine),
+        def: InstrumentDef::new(SourceKind::SINE),
         mixer: MixerSettings::default(),
     };
     let scene = AudioScene { instruments: vec![kit], ..AudioScene::default() };

@@ -58,14 +58,14 @@ fn edits() -> Vec<AudioDiff> {
     vec![
         AudioDiff::EffectAdded {
             owner: edited(),
-            effect: EffectSlot::new(NEW_EFFECT, EffectKind::Reverb),
+            effect: EffectSlot::new(NEW_EFFECT, EffectKind::REVERB),
             after: Some(first_of_7),
         },
         AudioDiff::EffectMoved { owner: edited(), effect: NEW_EFFECT, after: None },
         AudioDiff::EffectToggled { owner: edited(), effect: NEW_EFFECT, enabled: false },
         AudioDiff::EffectRemoved { owner: edited(), effect: NEW_EFFECT },
         AudioDiff::InstrumentAdded {
-            instrument: Box::new(instrument(NEW_INSTRUMENT.0, &[(1001, EffectKind::Delay)])),
+            instrument: Box::new(instrument(NEW_INSTRUMENT.0, &[(1001, EffectKind::DELAY)])),
             after: Some(EDITED),
         },
         AudioDiff::InstrumentRemoved { instrument: NEW_INSTRUMENT },

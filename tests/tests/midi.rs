@@ -204,7 +204,7 @@ fn no_clock() -> MidiConfig {
 #[test]
 fn keys_play_the_selected_instrument_and_the_pedal_holds_voices() {
     let _serial = serial();
-    let (project, ids) = project_with(&[SourceKind::Sine, SourceKind::Saw]);
+    let (project, ids) = project_with(&[SourceKind::SINE, SourceKind::SAW]);
     let rig = Rig::start(project, &no_clock());
     rig.runtime.select_instrument(Some(ids[1]));
     let mut keys = keys("imbolc:midi_in");
@@ -229,7 +229,7 @@ fn keys_play_the_selected_instrument_and_the_pedal_holds_voices() {
 #[test]
 fn garbage_never_panics_and_panic_leaves_no_voice_on_the_server() {
     let _serial = serial();
-    let (project, ids) = project_with(&[SourceKind::Saw]);
+    let (project, ids) = project_with(&[SourceKind::SAW]);
     let mut rig = Rig::start(project, &no_clock());
     rig.runtime.select_instrument(Some(ids[0]));
     let mut keys = keys("imbolc:midi_in");
@@ -264,7 +264,7 @@ fn garbage_never_panics_and_panic_leaves_no_voice_on_the_server() {
 #[test]
 fn a_recorded_phrase_lands_in_the_clip_within_one_period_and_undoes_as_one_step() {
     let _serial = serial();
-    let (mut project, ids) = project_with(&[SourceKind::Saw]);
+    let (mut project, ids) = project_with(&[SourceKind::SAW]);
     imbolc_core::dispatch(&mut project, Action::AddClip { instrument: ids[0], name: "take".into(), length: 4 * 1920 })
         .unwrap();
     let clip: ClipId = *project.clips.keys().next().unwrap();
@@ -335,11 +335,11 @@ fn a_recorded_phrase_lands_in_the_clip_within_one_period_and_undoes_as_one_step(
 #[test]
 fn a_learned_controller_drives_the_filter_cutoff_and_survives_save_and_reload() {
     let _serial = serial();
-    let (mut project, ids) = project_with(&[SourceKind::Saw]);
+    let (mut project, ids) = project_with(&[SourceKind::SAW]);
     let inst = ids[0];
     imbolc_core::dispatch(
         &mut project,
-        Action::SetFilter { instrument: inst, filter: Some(FilterDef::new(FilterKind::LowPass)) },
+        Action::SetFilter { instrument: inst, filter: Some(FilterDef::new(FilterKind::LOW_PASS)) },
     )
     .unwrap();
     let target = ParamTarget::Filter { instrument: inst, param: "cutoff".into() };
@@ -396,7 +396,7 @@ fn a_learned_controller_drives_the_filter_cutoff_and_survives_save_and_reload() 
 #[test]
 fn the_clock_output_ticks_24_times_per_beat_at_120_bpm() {
     let _serial = serial();
-    let (project, _) = project_with(&[SourceKind::Saw]);
+    let (project, _) = project_with(&[SourceKind::SAW]);
     let mut rig = Rig::start(project, &MidiConfig { send_clock: true, ..MidiConfig::default() });
     let (tx, rx) = unbounded::<(u64, u8)>();
     let input = MidiInput::new("test-clock").unwrap();
@@ -437,7 +437,7 @@ fn the_clock_output_ticks_24_times_per_beat_at_120_bpm() {
 #[test]
 fn a_device_port_that_goes_away_and_comes_back_is_reconnected() {
     let _serial = serial();
-    let (project, ids) = project_with(&[SourceKind::Saw]);
+    let (project, ids) = project_with(&[SourceKind::SAW]);
     jack_server();
     let device = || MidiOutput::new("test-device").unwrap().create_virtual("out").unwrap();
     let mut dev = device();
@@ -473,7 +473,7 @@ fn a_device_port_that_goes_away_and_comes_back_is_reconnected() {
 #[test]
 fn stop_and_instrument_delete_release_held_keys() {
     let _serial = serial();
-    let (project, ids) = project_with(&[SourceKind::Saw, SourceKind::Sine]);
+    let (project, ids) = project_with(&[SourceKind::SAW, SourceKind::SINE]);
     let mut rig = Rig::start(project, &no_clock());
     rig.runtime.select_instrument(Some(ids[0]));
     let mut keys = keys("imbolc:midi_in");
@@ -504,7 +504,7 @@ fn stop_and_instrument_delete_release_held_keys() {
 #[test]
 fn following_an_incoming_clock_sets_the_tempo_and_starts_and_stops_play() {
     let _serial = serial();
-    let (project, _) = project_with(&[SourceKind::Saw]);
+    let (project, _) = project_with(&[SourceKind::SAW]);
     let mut rig = Rig::start(project, &no_clock());
     rig.runtime.set_follow_clock(true);
     let mut keys = keys("imbolc:midi_in");
@@ -533,7 +533,7 @@ fn following_an_incoming_clock_sets_the_tempo_and_starts_and_stops_play() {
 #[test]
 fn a_count_in_starts_play_early_and_keeps_only_what_follows_it() {
     let _serial = serial();
-    let (mut project, ids) = project_with(&[SourceKind::Saw]);
+    let (mut project, ids) = project_with(&[SourceKind::SAW]);
     imbolc_core::dispatch(&mut project, Action::AddClip { instrument: ids[0], name: "take".into(), length: 4 * 1920 })
         .unwrap();
     let clip: ClipId = *project.clips.keys().next().unwrap();

@@ -25,7 +25,7 @@ fn apply(p: &mut Project, a: Action) {
 fn song() -> Project {
     let mut p = Project::new("probability");
     p.tempo = 120.0;
-    apply(&mut p, Action::AddInstrument { source: SourceKind::Saw, name: "lead".into() });
+    apply(&mut p, Action::AddInstrument { source: SourceKind::SAW, name: "lead".into() });
     let lead = *p.instruments.keys().next().unwrap();
     let release = ParamTarget::Envelope { instrument: lead, stage: EnvelopeStage::Release };
     apply(&mut p, Action::SetParam { target: release, value: 0.05 });

@@ -55,7 +55,7 @@ fn edited_pitch(k: u32) -> u8 {
 }
 
 fn instrument(id: InstrumentId) -> Instrument {
-    let mut def = InstrumentDef::new(SourceKind::Sine);
+    let mut def = InstrumentDef::new(SourceKind::SINE);
     def.amp_env = EnvelopeDef { attack: 0.001, decay: 0.01, sustain: 0.5, release: 0.01 };
     Instrument { id, name: format!("inst {}", id.0), def, mixer: MixerSettings::default() }
 }

@@ -65,7 +65,7 @@ const TEMPO_STEP: u32 = 24;
 const END_STEP: u32 = 40;
 
 fn scene() -> AudioScene {
-    let mut def = InstrumentDef::new(SourceKind::Sine);
+    let mut def = InstrumentDef::new(SourceKind::SINE);
     def.amp_env = EnvelopeDef { attack: 0.002, decay: 0.01, sustain: 0.5, release: 0.01 };
     let notes = (0..STEPS).map(|k| (NoteId(k), Note::new(69, 100, k * SIXTEENTH, SIXTEENTH / 4))).collect();
     let clip =

@@ -93,8 +93,8 @@ fn song() -> Project {
     p.tempo = 120.0;
     apply(&mut p, Action::AddBus { name: "verb".into() });
     let verb = *p.buses.keys().next().unwrap();
-    apply(&mut p, Action::AddEffect { owner: ChainOwner::Bus(verb), kind: EffectKind::Reverb, index: None });
-    for (source, name) in [(SourceKind::Saw, "lead"), (SourceKind::Square, "bass"), (SourceKind::Sine, "pad")] {
+    apply(&mut p, Action::AddEffect { owner: ChainOwner::Bus(verb), kind: EffectKind::REVERB, index: None });
+    for (source, name) in [(SourceKind::SAW, "lead"), (SourceKind::SQUARE, "bass"), (SourceKind::SINE, "pad")] {
         apply(&mut p, Action::AddInstrument { source, name: name.into() });
     }
     let ids: Vec<InstrumentId> = p.instruments.keys().copied().collect();
@@ -105,10 +105,10 @@ fn song() -> Project {
         let level = ParamTarget::Mixer { instrument: i, param: MixerParam::Level };
         apply(&mut p, Action::SetParam { target: level, value: 0.8 });
     }
-    apply(&mut p, Action::SetFilter { instrument: lead, filter: Some(FilterDef::new(FilterKind::LowPass)) });
-    apply(&mut p, Action::AddEffect { owner: ChainOwner::Instrument(lead), kind: EffectKind::LowPass, index: None });
-    apply(&mut p, Action::AddEffect { owner: ChainOwner::Instrument(bass), kind: EffectKind::Delay, index: None });
-    apply(&mut p, Action::AddEffect { owner: ChainOwner::Instrument(pad), kind: EffectKind::Reverb, index: None });
+    apply(&mut p, Action::SetFilter { instrument: lead, filter: Some(FilterDef::new(FilterKind::LOW_PASS)) });
+    apply(&mut p, Action::AddEffect { owner: ChainOwner::Instrument(lead), kind: EffectKind::LOW_PASS, index: None });
+    apply(&mut p, Action::AddEffect { owner: ChainOwner::Instrument(bass), kind: EffectKind::DELAY, index: None });
+    apply(&mut p, Action::AddEffect { owner: ChainOwner::Instrument(pad), kind: EffectKind::REVERB, index: None });
     apply(&mut p, Action::AddSend { instrument: lead, bus: verb, level: 0.5 });
     apply(&mut p, Action::AddSend { instrument: pad, bus: verb, level: 0.3 });
     part(&mut p, lead, 72, 4, 0);

@@ -50,7 +50,7 @@ const REFERENCE_NODE: i32 = 2_000_000_000;
 fn two_bars() -> Project {
     let mut p = Project::new("nrt vs live");
     p.tempo = 120.0;
-    for (source, pitch) in [(SourceKind::Sine, 69u8), (SourceKind::Saw, 57)] {
+    for (source, pitch) in [(SourceKind::SINE, 69u8), (SourceKind::SAW, 57)] {
         dispatch(&mut p, Action::AddInstrument { source, name: format!("{source:?}") }).unwrap();
         let id = *p.instruments.keys().next_back().unwrap();
         for (stage, v) in [(EnvelopeStage::Attack, 0.002), (EnvelopeStage::Release, 0.02)] {
@@ -62,7 +62,7 @@ fn two_bars() -> Project {
         dispatch(&mut p, Action::AddClip { instrument: id, name: "c".into(), length: 3840 }).unwrap();
         let clip = *p.clips.keys().next_back().unwrap();
         // The sine on even beats, the saw on odd ones: one onset per beat.
-        let offset = if source == SourceKind::Sine { 0 } else { 480 };
+        let offset = if source == SourceKind::SINE { 0 } else { 480 };
         let notes = (0..4).map(|k| Note::new(pitch + k as u8, 100, offset + k * 960, 200)).collect();
         dispatch(&mut p, Action::AddNotes { clip, notes }).unwrap();
         dispatch(&mut p, Action::AddPlacement { clip, start: 0, length: 3840 }).unwrap();

@@ -31,9 +31,9 @@ fn edits_undo_and_redo_reach_the_server() {
     }
     let mut session = Session::new(Project::new("live"), audio);
 
-    session.dispatch(Action::AddInstrument { source: SourceKind::Saw, name: "lead".into() }).unwrap();
+    session.dispatch(Action::AddInstrument { source: SourceKind::SAW, name: "lead".into() }).unwrap();
     let owner = ChainOwner::Instrument(InstrumentId(0));
-    session.dispatch(Action::AddEffect { owner, kind: EffectKind::Reverb, index: None }).unwrap();
+    session.dispatch(Action::AddEffect { owner, kind: EffectKind::REVERB, index: None }).unwrap();
     let with_reverb = tree(&mut session);
     assert_eq!(count(&with_reverb, "imbolc_strip"), 1, "the instrument's strip is on the server");
     assert_eq!(count(&with_reverb, "imbolc_reverb"), 1, "the reverb is on the server");

@@ -39,7 +39,7 @@ impl Lcg {
 }
 
 fn instrument(id: u32, polyphony: u16, steal: StealStrategy) -> Instrument {
-    let kinds = [SourceKind::Sine, SourceKind::Saw, SourceKind::Square];
+    let kinds = [SourceKind::SINE, SourceKind::SAW, SourceKind::SQUARE];
     let mut def = InstrumentDef::new(kinds[id as usize % 3]);
     def.amp_env = EnvelopeDef { attack: 0.002, decay: 0.02, sustain: 0.5, release: 0.03 };
     def.voice = VoiceSettings { polyphony, steal, ..VoiceSettings::default() };

@@ -34,7 +34,7 @@ fn setup() -> (Playback, SignalGraph, ModelBackend) {
     let bass = Instrument {
         id: BASS,
         name: "bass".into(),
-        def: InstrumentDef::new(SourceKind::Saw),
+        def: InstrumentDef::new(SourceKind::SAW),
         mixer: MixerSettings::default(),
     };
     let mut pattern = DrumPattern::new(16, StepResolution::Sixteenth);

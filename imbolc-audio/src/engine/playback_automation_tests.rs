@@ -26,9 +26,9 @@ fn cutoff() -> ParamTarget {
 }
 
 fn scene() -> AudioScene {
-    let mut def = InstrumentDef::new(SourceKind::Sine);
-    def.filter = Some(FilterDef::new(FilterKind::LowPass));
-    def.effects = vec![EffectSlot::new(FX, EffectKind::Delay)];
+    let mut def = InstrumentDef::new(SourceKind::SINE);
+    def.filter = Some(FilterDef::new(FilterKind::LOW_PASS));
+    def.effects = vec![EffectSlot::new(FX, EffectKind::DELAY)];
     let inst = Instrument { id: I, name: "x".into(), def, mixer: MixerSettings::default() };
     let mix = ParamTarget::Effect { owner: ChainOwner::Instrument(I), effect: FX, param: "mix".into() };
     AudioScene {

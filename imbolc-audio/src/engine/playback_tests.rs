@@ -20,7 +20,7 @@ fn setup() -> (Playback, SignalGraph) {
     let inst = Instrument {
         id: I,
         name: "x".into(),
-        def: InstrumentDef::new(SourceKind::Sine),
+        def: InstrumentDef::new(SourceKind::SINE),
         mixer: MixerSettings::default(),
     };
     let notes = (0..4).map(|i| (NoteId(i), Note::new(60 + i as u8, 100, i * 480, 240))).collect();
@@ -136,7 +136,7 @@ fn a_live_voice_on_an_instrument_the_timeline_does_not_play_goes_at_once() {
     let other = Instrument {
         id: j,
         name: "live".into(),
-        def: InstrumentDef::new(SourceKind::Saw),
+        def: InstrumentDef::new(SourceKind::SAW),
         mixer: MixerSettings::default(),
     };
     let mut out = Vec::new();

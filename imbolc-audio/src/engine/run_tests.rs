@@ -49,7 +49,7 @@ fn without_a_server_diffs_still_reach_the_graph_and_voices_are_dropped() {
     let (mut e, counters) = engine();
     let id = InstrumentId(3);
     let instrument =
-        Instrument { id, name: "x".into(), def: InstrumentDef::new(SourceKind::Sine), mixer: MixerSettings::default() };
+        Instrument { id, name: "x".into(), def: InstrumentDef::new(SourceKind::SINE), mixer: MixerSettings::default() };
     e.command(EngineCmd::Diffs(vec![
         AudioDiff::InstrumentAdded { instrument: Box::new(instrument), after: None },
         AudioDiff::InstrumentRemoved { instrument: InstrumentId(99) },

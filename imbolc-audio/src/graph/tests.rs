@@ -13,8 +13,8 @@ fn scene(ids: &mut IdCounters, n: usize) -> AudioScene {
     let mut s = AudioScene::default();
     s.buses.push(Bus { id: ids.next_bus(), name: "aux".into(), effects: Vec::new(), mixer: MixerSettings::default() });
     for i in 0..n {
-        let mut def = InstrumentDef::new(SourceKind::Square);
-        def.effects.push(EffectSlot::new(ids.next_effect(), EffectKind::Reverb));
+        let mut def = InstrumentDef::new(SourceKind::SQUARE);
+        def.effects.push(EffectSlot::new(ids.next_effect(), EffectKind::REVERB));
         s.instruments.push(Instrument {
             id: ids.next_instrument(),
             name: format!("{i}"),

@@ -21,7 +21,7 @@ fn scene() -> AudioScene {
         instruments.push(Instrument {
             id: InstrumentId(i),
             name: format!("inst {i}"),
-            def: InstrumentDef::new(SourceKind::Sine),
+            def: InstrumentDef::new(SourceKind::SINE),
             mixer,
         });
         let notes = (0..4).map(|n| (NoteId(n), Note::new(60 + n as u8, 100, n * 480, 240))).collect();

@@ -13,7 +13,7 @@ use crate::graph::{GraphConfig, SignalGraph};
 const I: InstrumentId = InstrumentId(0);
 
 fn graph() -> SignalGraph {
-    let def = InstrumentDef::new(SourceKind::Saw);
+    let def = InstrumentDef::new(SourceKind::SAW);
     let inst = Instrument { id: I, name: "lead".into(), def, mixer: MixerSettings::default() };
     SignalGraph::build(GraphConfig::default(), &AudioScene { instruments: vec![inst], ..AudioScene::default() }).0
 }

@@ -16,7 +16,7 @@ pub fn project(ids: &mut IdCounters, instruments: usize, effects: usize, buses: 
     let mut scene = AudioScene::default();
     for b in 0..buses {
         let id = ids.next_bus();
-        let fx = vec![EffectSlot::new(ids.next_effect(), EffectKind::Reverb)];
+        let fx = vec![EffectSlot::new(ids.next_effect(), EffectKind::REVERB)];
         scene.buses.push(Bus { id, name: format!("bus {b}"), effects: fx, mixer: MixerSettings::default() });
     }
     for i in 0..instruments {
@@ -30,7 +30,7 @@ pub fn instrument(ids: &mut IdCounters, n: usize, effects: usize) -> Instrument 
     let id = ids.next_instrument();
     let source = SourceKind::ALL[n % SourceKind::ALL.len()];
     let mut def = InstrumentDef::new(source);
-    def.filter = Some(FilterDef::new(FilterKind::LowPass));
+    def.filter = Some(FilterDef::new(FilterKind::LOW_PASS));
     for e in 0..effects {
         def.effects.push(EffectSlot::new(ids.next_effect(), EffectKind::ALL[e % EffectKind::ALL.len()]));
     }

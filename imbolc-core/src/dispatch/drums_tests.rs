@@ -137,7 +137,7 @@ fn pads_change_sound_level_and_tune_and_undo() {
 #[test]
 fn bad_drum_actions_change_nothing() {
     let mut p = kit_with_pattern();
-    ok(&mut p, Action::AddInstrument { source: imbolc_types::SourceKind::Saw, name: "bass".into() });
+    ok(&mut p, Action::AddInstrument { source: imbolc_types::SourceKind::SAW, name: "bass".into() });
     ok(&mut p, Action::AddClip { instrument: InstrumentId(1), name: String::new(), length: 960 });
     let notes = ClipId(1);
     let before = p.clone();

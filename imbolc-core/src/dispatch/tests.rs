@@ -13,7 +13,7 @@ fn ok(p: &mut Project, a: Action) -> Vec<AudioDiff> {
 
 fn project_with_instrument() -> (Project, InstrumentId) {
     let mut p = Project::new("t");
-    ok(&mut p, Action::AddInstrument { source: SourceKind::Saw, name: "lead".into() });
+    ok(&mut p, Action::AddInstrument { source: SourceKind::SAW, name: "lead".into() });
     (p, InstrumentId(0))
 }
 
@@ -21,8 +21,8 @@ fn project_with_instrument() -> (Project, InstrumentId) {
 fn add_effect_says_where_it_goes() {
     let (mut p, i) = project_with_instrument();
     let owner = ChainOwner::Instrument(i);
-    ok(&mut p, Action::AddEffect { owner, kind: EffectKind::Delay, index: None });
-    let d = ok(&mut p, Action::AddEffect { owner, kind: EffectKind::Reverb, index: Some(1) });
+    ok(&mut p, Action::AddEffect { owner, kind: EffectKind::DELAY, index: None });
+    let d = ok(&mut p, Action::AddEffect { owner, kind: EffectKind::REVERB, index: Some(1) });
     assert!(
         matches!(&d[..], [AudioDiff::EffectAdded { after: Some(EffectId(0)), effect, .. }] if effect.id == EffectId(1))
     );

@@ -129,7 +129,7 @@ mod tests {
         use imbolc_types::{Action, SourceKind};
         let mut p = Project::new("p");
         for name in ["bass", "lead"] {
-            crate::dispatch(&mut p, Action::AddInstrument { source: SourceKind::Saw, name: name.into() }).unwrap();
+            crate::dispatch(&mut p, Action::AddInstrument { source: SourceKind::SAW, name: name.into() }).unwrap();
         }
         let (bass, lead) = (InstrumentId(0), InstrumentId(1));
         let text = r#"

@@ -42,7 +42,7 @@ impl LiveTarget for Nowhere {
 
 fn session() -> (Session<NullSink>, InstrumentId, ClipId) {
     let mut s = Session::new(Project::new("midi"), NullSink);
-    s.dispatch(Action::AddInstrument { source: SourceKind::Saw, name: "keys".into() }).unwrap();
+    s.dispatch(Action::AddInstrument { source: SourceKind::SAW, name: "keys".into() }).unwrap();
     let inst = *s.project().instruments.keys().next().unwrap();
     s.dispatch(Action::AddClip { instrument: inst, name: "take".into(), length: 4 * 1920 }).unwrap();
     let clip = *s.project().clips.keys().next().unwrap();

@@ -9,7 +9,7 @@ use crate::dispatch;
 
 fn setup() -> (Project, ParamTarget) {
     let mut p = Project::new("u");
-    dispatch(&mut p, Action::AddInstrument { source: SourceKind::Sine, name: String::new() }).expect("add");
+    dispatch(&mut p, Action::AddInstrument { source: SourceKind::SINE, name: String::new() }).expect("add");
     let i = *p.instruments.keys().next().expect("inst");
     (p, ParamTarget::Mixer { instrument: i, param: MixerParam::Level })
 }
@@ -73,7 +73,7 @@ fn depth_and_bytes_are_bounded() {
 fn undoing_add_effect_emits_effect_removed_and_redo_re_adds_it() {
     let (mut p, _) = setup();
     let mut h = UndoHistory::default();
-    let out = dispatch(&mut p, Action::AddEffect { owner: ChainOwner::Master, kind: EffectKind::Reverb, index: None })
+    let out = dispatch(&mut p, Action::AddEffect { owner: ChainOwner::Master, kind: EffectKind::REVERB, index: None })
         .expect("add");
     let added = out.diffs.clone();
     h.push(out.undo.expect("entry"), Instant::now());

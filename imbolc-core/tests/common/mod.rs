@@ -94,7 +94,7 @@ pub fn to_action(p: &Project, op: &Op) -> Option<Action> {
         6 => Action::SetSource { instrument: inst?, source: SourceDef::new(SourceKind::ALL[b as usize % 3]) },
         7 => Action::SetFilter {
             instrument: inst?,
-            filter: (!b.is_multiple_of(3)).then(|| FilterDef::new(FilterKind::LowPass)),
+            filter: (!b.is_multiple_of(3)).then(|| FilterDef::new(FilterKind::LOW_PASS)),
         },
         8 => Action::SetFilterEnabled { instrument: inst?, enabled: b.is_multiple_of(2) },
         9 => Action::SetParam { target: ParamTarget::Source { instrument: inst?, param: "amp".into() }, value: x },

@@ -59,13 +59,11 @@ const STAGES: [EnvelopeStage; 4] =
 /// What the editor shows for an envelope stage. The ranges are those
 /// dispatch accepts (times up to 30 s, sustain a level).
 fn stage_spec(stage: EnvelopeStage) -> ParamSpec {
-    let time = |id, label| ParamSpec { id, label, default: 0.1, min: 0.0, max: 30.0, unit: "s" };
+    let time = |id, label| ParamSpec::new(id, label, 0.1, 0.0, 30.0, "s");
     match stage {
         EnvelopeStage::Attack => time("attack", "Attack"),
         EnvelopeStage::Decay => time("decay", "Decay"),
-        EnvelopeStage::Sustain => {
-            ParamSpec { id: "sustain", label: "Sustain", default: 0.7, min: 0.0, max: 1.0, unit: "" }
-        }
+        EnvelopeStage::Sustain => ParamSpec::new("sustain", "Sustain", 0.7, 0.0, 1.0, ""),
         EnvelopeStage::Release => time("release", "Release"),
     }
 }
@@ -176,7 +174,7 @@ impl EditorPane {
                     instrument: id,
                     filter: match inst.def.filter {
                         Some(_) => None,
-                        None => Some(FilterDef::new(FilterKind::LowPass)),
+                        None => Some(FilterDef::new(FilterKind::LOW_PASS)),
                     },
                 },
                 CommandId::AddEffect => return Some(Intent::ChooseEffect(owner)),

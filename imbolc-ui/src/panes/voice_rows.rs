@@ -68,7 +68,7 @@ impl VoiceRow {
             VoiceRow::LfoDepth => lfo.depth = (lfo.depth + if up { 0.05 } else { -0.05 }).clamp(0.0, 1.0),
             VoiceRow::LfoShape => lfo.shape = cycle(&SHAPES, lfo.shape, up),
             VoiceRow::LfoTarget => {
-                let kind = inst.def.filter.as_ref().map_or(FilterKind::LowPass, |f| f.kind);
+                let kind = inst.def.filter.as_ref().map_or(FilterKind::LOW_PASS, |f| f.kind);
                 let targets: Vec<Option<String>> =
                     std::iter::once(None).chain(kind.params().iter().map(|p| Some(p.id.to_owned()))).collect();
                 lfo.target = cycle(&targets, lfo.target.clone(), up);

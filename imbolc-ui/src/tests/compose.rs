@@ -24,13 +24,13 @@ fn a_saw_with_reverb_and_notes_then_undo() {
     let p = app.session().project();
     assert_eq!(p.instruments.len(), 1);
     let saw = p.instruments.values().next().unwrap();
-    assert_eq!((saw.name.as_str(), saw.def.source.kind), ("saw", SourceKind::Saw));
+    assert_eq!((saw.name.as_str(), saw.def.source.kind), ("saw", SourceKind::SAW));
     assert_eq!(app.selected(), Some(saw.id));
 
     // Add a reverb in the editor: `r` jumps to it in the picker.
     press(&mut app, "2 a r Enter");
     let effects = &app.session().project().instruments[0].def.effects;
-    assert_eq!(effects.iter().map(|e| e.kind).collect::<Vec<_>>(), [EffectKind::Reverb]);
+    assert_eq!(effects.iter().map(|e| e.kind).collect::<Vec<_>>(), [EffectKind::REVERB]);
 
     // Eight eighth notes rising from C4 in the piano roll; the first makes the clip.
     press(&mut app, "3");
@@ -92,9 +92,10 @@ fn the_editor_sets_params_filter_and_effect_chain() {
     press(&mut app, "2 l l");
     let bass = &app.session().project().instruments[0];
     assert!((bass.def.source.params["amp"] - 0.34).abs() < 1e-5, "{}", bass.def.source.params["amp"]);
-    // Rows: amp, detune, attack, decay, sustain, release, 3 voice rows, 5
-    // LFO rows, filter, cutoff, resonance, reverb, 3 params, delay, 3 params.
-    press(&mut app, "j j l");
+    // Rows: amp, detune, bright, attack, decay, sustain, release, 3 voice
+    // rows, 5 LFO rows, filter, cutoff, resonance, reverb, 3 params, delay,
+    // 3 params.
+    press(&mut app, "j j j l");
     let attack = app.session().project().instruments[0].def.amp_env.attack;
     assert!((attack - 0.0125).abs() < 1e-6, "times step by a quarter: {attack}");
     press(&mut app, "j j j j j j j j j j j j j h");
@@ -103,19 +104,19 @@ fn the_editor_sets_params_filter_and_effect_chain() {
     // Onto the reverb: bypass, then move it after the delay.
     press(&mut app, "j j b");
     let fx = &app.session().project().instruments[0].def.effects;
-    assert_eq!((fx[0].kind, fx[0].enabled), (EffectKind::Reverb, false));
+    assert_eq!((fx[0].kind, fx[0].enabled), (EffectKind::REVERB, false));
     press(&mut app, "J");
     let fx = &app.session().project().instruments[0].def.effects;
-    assert_eq!(fx.iter().map(|e| e.kind).collect::<Vec<_>>(), [EffectKind::Delay, EffectKind::Reverb]);
+    assert_eq!(fx.iter().map(|e| e.kind).collect::<Vec<_>>(), [EffectKind::DELAY, EffectKind::REVERB]);
     // The cursor followed the reverb: remove it.
     press(&mut app, "x");
     let fx = &app.session().project().instruments[0].def.effects;
-    assert_eq!(fx.iter().map(|e| e.kind).collect::<Vec<_>>(), [EffectKind::Delay]);
+    assert_eq!(fx.iter().map(|e| e.kind).collect::<Vec<_>>(), [EffectKind::DELAY]);
     // Filter off and on again.
     press(&mut app, "f");
     assert!(app.session().project().instruments[0].def.filter.is_none());
     press(&mut app, "f");
-    assert_eq!(app.session().project().instruments[0].def.filter.as_ref().map(|f| f.kind), Some(FilterKind::LowPass));
+    assert_eq!(app.session().project().instruments[0].def.filter.as_ref().map(|f| f.kind), Some(FilterKind::LOW_PASS));
 }
 
 #[test]

@@ -10,8 +10,8 @@ fn voice_and_lfo_rows_edit_the_instrument_and_undo() {
     let mut app = demo_app();
     let bass = |app: &super::fixture::TestApp| app.session().project().instruments[&InstrumentId(0)].def.clone();
     assert_eq!(bass(&app).voice.polyphony, 32);
-    // The saw's two source rows and four envelope rows come first.
-    press(&mut app, "2 j j j j j j l");
+    // The saw's three source rows and four envelope rows come first.
+    press(&mut app, "2 j j j j j j j l");
     assert_eq!(bass(&app).voice.polyphony, 64, "l raises the polyphony a step");
     press(&mut app, "j l");
     assert!(bass(&app).voice.mono && !bass(&app).voice.legato, "poly → mono");

@@ -31,13 +31,13 @@ pub fn empty_app() -> TestApp {
 pub fn demo_project() -> Project {
     let mut s = Session::new(Project::new("demo"), NullSink);
     let run = |s: &mut Session<NullSink>, a: Action| s.dispatch(a).map(|_| ()).unwrap();
-    run(&mut s, Action::AddInstrument { source: SourceKind::Saw, name: "bass".into() });
-    run(&mut s, Action::AddInstrument { source: SourceKind::Sine, name: "pad".into() });
-    run(&mut s, Action::AddInstrument { source: SourceKind::Square, name: "lead".into() });
+    run(&mut s, Action::AddInstrument { source: SourceKind::SAW, name: "bass".into() });
+    run(&mut s, Action::AddInstrument { source: SourceKind::SINE, name: "pad".into() });
+    run(&mut s, Action::AddInstrument { source: SourceKind::SQUARE, name: "lead".into() });
     let bass = InstrumentId(0);
-    run(&mut s, Action::SetFilter { instrument: bass, filter: Some(FilterDef::new(FilterKind::LowPass)) });
-    run(&mut s, Action::AddEffect { owner: ChainOwner::Instrument(bass), kind: EffectKind::Reverb, index: None });
-    run(&mut s, Action::AddEffect { owner: ChainOwner::Instrument(bass), kind: EffectKind::Delay, index: None });
+    run(&mut s, Action::SetFilter { instrument: bass, filter: Some(FilterDef::new(FilterKind::LOW_PASS)) });
+    run(&mut s, Action::AddEffect { owner: ChainOwner::Instrument(bass), kind: EffectKind::REVERB, index: None });
+    run(&mut s, Action::AddEffect { owner: ChainOwner::Instrument(bass), kind: EffectKind::DELAY, index: None });
     run(&mut s, Action::SetMute { instrument: InstrumentId(1), mute: true });
     run(&mut s, Action::AddBus { name: "verb".into() });
     run(&mut s, Action::AddClip { instrument: bass, name: "riff".into(), length: 3840 });

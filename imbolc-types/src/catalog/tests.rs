@@ -1,0 +1,92 @@
+use std::collections::HashSet;
+
+use super::*;
+
+#[test]
+fn ids_are_unique_and_named_constants_find_their_entry() {
+    let ids: HashSet<&str> = SourceKind::ALL.iter().map(|k| k.id()).collect();
+    assert_eq!(ids.len(), SourceKind::COUNT);
+    let defs: HashSet<&str> = SourceKind::ALL.iter().map(|k| k.synthdef()).collect();
+    assert_eq!(defs.len(), SourceKind::COUNT, "one SynthDef per source");
+    assert_eq!(EffectKind::ALL.iter().map(|k| k.id()).collect::<HashSet<_>>().len(), EffectKind::COUNT);
+    assert_eq!(FilterKind::ALL.iter().map(|k| k.id()).collect::<HashSet<_>>().len(), FilterKind::COUNT);
+    assert_eq!(SourceKind::SAW.id(), "saw");
+    assert_eq!(SourceKind::SQUARE.synthdef(), "imbolc_square");
+    assert_eq!(EffectKind::REVERB.id(), "reverb");
+    assert_eq!(FilterKind::LOW_PASS.params(), EffectKind::LOW_PASS.params());
+}
+
+#[test]
+fn every_kind_round_trips_through_its_id() {
+    for k in SourceKind::ALL {
+        assert_eq!(SourceKind::from_id(k.id()), Some(k));
+    }
+    for k in EffectKind::ALL {
+        assert_eq!(EffectKind::from_id(k.id()), Some(k));
+    }
+    for k in FilterKind::ALL {
+        assert_eq!(FilterKind::from_id(k.id()), Some(k));
+    }
+    assert_eq!(SourceKind::from_id("no such source"), None);
+}
+
+#[test]
+fn legacy_enum_names_still_resolve() {
+    assert_eq!(SourceKind::from_id("Saw"), Some(SourceKind::SAW));
+    assert_eq!(SourceKind::from_id("Sine"), Some(SourceKind::SINE));
+    assert_eq!(SourceKind::from_id("Square"), Some(SourceKind::SQUARE));
+    assert_eq!(FilterKind::from_id("LowPass"), Some(FilterKind::LOW_PASS));
+    assert_eq!(EffectKind::from_id("Delay"), Some(EffectKind::DELAY));
+    assert_eq!(EffectKind::from_id("Reverb"), Some(EffectKind::REVERB));
+    assert_eq!(EffectKind::from_id("LowPass"), Some(EffectKind::LOW_PASS));
+}
+
+#[test]
+fn families_list_every_entry_once_in_picker_order() {
+    let mut seen = Vec::new();
+    for family in SourceFamily::ALL {
+        seen.extend(SourceKind::of_family(family));
+    }
+    assert_eq!(seen, SourceKind::ALL.to_vec());
+}
+
+#[test]
+fn every_source_is_well_formed() {
+    for k in SourceKind::ALL {
+        let spec = k.spec();
+        assert_eq!(spec.params.first().map(|p| p.id), Some("amp"), "{}: amp comes first", spec.id);
+        assert!(spec.timbre_param().is_some(), "{}: timbre param {} is one of its params", spec.id, spec.timbre);
+        assert!(spec.synthdef.starts_with("imbolc_"), "{}", spec.id);
+        assert!(!spec.description.is_empty() && !spec.description.ends_with('.'), "{}: one line", spec.id);
+        let ids: HashSet<&str> = spec.params.iter().map(|p| p.id).collect();
+        assert_eq!(ids.len(), spec.params.len(), "{}: duplicate parameter id", spec.id);
+        for p in spec.params {
+            assert!(p.min < p.max && (p.min..=p.max).contains(&p.default), "{}.{}: range", spec.id, p.id);
+            assert!(!VOICE_CONTROLS.contains(&p.id) || p.id == "amp", "{}.{} shadows a voice control", spec.id, p.id);
+            assert!(p.scale == ParamScale::Linear || p.min > 0.0, "{}.{}: exponential needs min > 0", spec.id, p.id);
+        }
+    }
+}
+
+/// rmp-serde encodes a unit enum variant as its name, exactly like a
+/// string, so a kind's new encoding is a plain string too.
+#[test]
+fn kinds_serialise_as_their_stable_id() {
+    #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+    struct Holder {
+        source: SourceKind,
+        filter: FilterKind,
+        effects: Vec<EffectKind>,
+    }
+    let h = Holder { source: SourceKind::SQUARE, filter: FilterKind::LOW_PASS, effects: vec![EffectKind::DELAY] };
+    assert_eq!(format!("{:?}", h.source), "SourceKind(\"square\")");
+    let visitor_sees = |s: &str| {
+        use serde::de::IntoDeserializer;
+        let d: serde::de::value::StrDeserializer<'_, serde::de::value::Error> = s.into_deserializer();
+        <SourceKind as serde::Deserialize>::deserialize(d)
+    };
+    assert_eq!(visitor_sees("square").ok(), Some(SourceKind::SQUARE));
+    assert_eq!(visitor_sees("Square").ok(), Some(SourceKind::SQUARE));
+    let err = visitor_sees("theremin").expect_err("unknown ids are refused");
+    assert!(err.to_string().contains("unknown source \"theremin\""), "{err}");
+}

@@ -1,0 +1,89 @@
+//! The sound check: renders sounds with `scsynth -N` and measures the
+//! samples, so that "this sound is good" is a test result.
+//!
+//! - [`nrt`]: scores and rendering (reusable for any SynthDef, effects too:
+//!   build a [`nrt::Score`], render it, read the channels).
+//! - [`analysis`]: levels, DC, ends, fundamentals, spectral fingerprints.
+//! - [`source`]: the fixed phrase every instrument source must pass.
+//!
+//! Every problem is a [`Failure`] naming the sound and the failing point,
+//! so one run reports everything wrong with every sound at once.
+
+pub mod analysis;
+pub mod nrt;
+pub mod source;
+
+use imbolc_types::catalog::SourceKind;
+pub use source::{ParamRange, SourceReport, SourceUnderTest, check_distinct, check_source, cpu_per_voice};
+
+/// The probe the phrase adds after a voice to see whether it still exists
+/// (tests/synthdefs/src/probe.scd: writes 1 to `out`).
+pub const PROBE_DEF: &[u8] = include_bytes!("../../synthdefs/compiled/imbolc_test_probe.scsyndef");
+/// Its name.
+pub const PROBE_DEF_NAME: &str = "imbolc_test_probe";
+
+/// Two sources whose C4 fingerprints are closer than this (dB) count as the
+/// same sound.
+pub const MIN_DISTINCT_DB: f64 = 3.0;
+
+/// One thing wrong with one sound.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The sound (its catalog id).
+    pub subject: String,
+    /// Where it failed: a note of the phrase, a parameter, "velocity", ...
+    pub point: String,
+    pub detail: String,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}: {}", self.subject, self.point, self.detail)
+    }
+}
+
+impl SourceUnderTest {
+    /// The catalog entry `kind` with its embedded compiled SynthDef.
+    pub fn from_catalog(kind: SourceKind) -> Option<SourceUnderTest> {
+        let spec = kind.spec();
+        let def = imbolc_audio::synthdefs::find(spec.synthdef)?;
+        Some(SourceUnderTest {
+            id: spec.id.to_owned(),
+            synthdef: spec.synthdef.to_owned(),
+            bytes: def.bytes.to_vec(),
+            params: spec
+                .params
+                .iter()
+                .map(|p| ParamRange { id: p.id.to_owned(), default: p.default, min: p.min, max: p.max })
+                .collect(),
+            pitched: spec.pitched,
+            envelope: [spec.envelope.attack, spec.envelope.decay, spec.envelope.sustain, spec.envelope.release],
+        })
+    }
+}
+
+/// Checks every source on `workers` threads (each render is one scsynth
+/// process), then checks they are distinct. Returns the reports in input
+/// order and the distinctness failures.
+pub fn check_all(sources: &[SourceUnderTest], workers: usize) -> (Vec<SourceReport>, Vec<Failure>) {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut reports: Vec<Option<SourceReport>> = vec![None; sources.len()];
+    let results = std::sync::Mutex::new(&mut reports);
+    std::thread::scope(|scope| {
+        for _ in 0..workers.max(1) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(src) = sources.get(i) else { break };
+                    let report = check_source(src);
+                    if let Ok(mut r) = results.lock() {
+                        r[i] = Some(report);
+                    }
+                }
+            });
+        }
+    });
+    let reports: Vec<SourceReport> = reports.into_iter().flatten().collect();
+    let distinct = check_distinct(&reports, MIN_DISTINCT_DB);
+    (reports, distinct)
+}
