@@ -42,6 +42,14 @@ fn legacy_enum_names_still_resolve() {
 }
 
 #[test]
+fn there_are_at_least_sixty_sources_in_every_family() {
+    assert!(SourceKind::COUNT >= 60, "{} sources", SourceKind::COUNT);
+    for family in SourceFamily::ALL {
+        assert!(SourceKind::of_family(family).count() >= 2, "{family:?} is nearly empty");
+    }
+}
+
+#[test]
 fn families_list_every_entry_once_in_picker_order() {
     let mut seen = Vec::new();
     for family in SourceFamily::ALL {
@@ -55,6 +63,8 @@ fn every_source_is_well_formed() {
     for k in SourceKind::ALL {
         let spec = k.spec();
         assert_eq!(spec.params.first().map(|p| p.id), Some("amp"), "{}: amp comes first", spec.id);
+        let timbre = spec.params.len() - 1;
+        assert!((2..=6).contains(&timbre), "{}: {timbre} timbre parameters, needs 2 to 6", spec.id);
         assert!(spec.timbre_param().is_some(), "{}: timbre param {} is one of its params", spec.id, spec.timbre);
         assert!(spec.synthdef.starts_with("imbolc_"), "{}", spec.id);
         assert!(!spec.description.is_empty() && !spec.description.ends_with('.'), "{}: one line", spec.id);

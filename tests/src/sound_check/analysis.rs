@@ -114,43 +114,20 @@ pub struct Fingerprint {
 }
 
 impl Fingerprint {
-    /// Fingerprints `samples` (a note from its start to its end).
+    /// Fingerprints one channel of a note (from its start to its end).
     pub fn of(samples: &[f32]) -> Fingerprint {
-        const FRAME: usize = 4096;
-        const HOP: usize = 2048;
-        let mut planner = FftPlanner::<f32>::new();
-        let fft = planner.plan_fft_forward(FRAME);
-        let window: Vec<f32> = (0..FRAME)
-            .map(|i| 0.5 - 0.5 * (2.0 * std::f32::consts::PI * i as f32 / (FRAME - 1) as f32).cos())
-            .collect();
-        let bin_hz = f64::from(SAMPLE_RATE) / FRAME as f64;
-        let band_of = |bin: usize| {
-            let hz = bin as f64 * bin_hz;
-            if hz < 40.0 {
-                return None;
-            }
-            let b = (6.0 * (hz / 40.0).log2()) as usize;
-            (b < BANDS).then_some(b)
-        };
-        let frames = if samples.len() >= FRAME { (samples.len() - FRAME) / HOP + 1 } else { 1 };
-        let mut power = vec![0.0f64; BANDS * SLICES];
-        let mut buf = vec![Complex::new(0.0f32, 0.0); FRAME];
-        for f in 0..frames {
-            for (i, slot) in buf.iter_mut().enumerate() {
-                let s = samples.get(f * HOP + i).copied().unwrap_or(0.0);
-                *slot = Complex::new(s * window[i], 0.0);
-            }
-            fft.process(&mut buf);
-            let slice = (f * SLICES / frames).min(SLICES - 1);
-            for (bin, c) in buf[..FRAME / 2].iter().enumerate() {
-                if let Some(b) = band_of(bin) {
-                    power[slice * BANDS + b] += f64::from(c.norm_sqr());
-                }
-            }
-        }
+        Self::of_channels(&[samples])
+    }
+
+    /// Fingerprints a note's channels together: each keeps its own cells,
+    /// levels relative to the total of all, so stereo movement counts.
+    pub fn of_channels(channels: &[&[f32]]) -> Fingerprint {
+        let mut power: Vec<f64> = channels.iter().flat_map(|c| band_power(c)).collect();
         let total: f64 = power.iter().sum::<f64>().max(1e-30);
-        let cells = power.iter().map(|p| (10.0 * (p / total).max(1e-30).log10()).max(FLOOR_DB)).collect();
-        Fingerprint { cells }
+        for p in &mut power {
+            *p = (10.0 * (*p / total).max(1e-30).log10()).max(FLOOR_DB);
+        }
+        Fingerprint { cells: power }
     }
 
     /// How different two sounds are: the RMS of their cell differences in
@@ -160,6 +137,42 @@ impl Fingerprint {
         let sum: f64 = self.cells.iter().zip(&other.cells).map(|(a, b)| (a - b) * (a - b)).sum();
         (sum / n as f64).sqrt()
     }
+}
+
+/// Power per band and time slice of one channel (unnormalised).
+fn band_power(samples: &[f32]) -> Vec<f64> {
+    const FRAME: usize = 4096;
+    const HOP: usize = 2048;
+    let mut planner = FftPlanner::<f32>::new();
+    let fft = planner.plan_fft_forward(FRAME);
+    let window: Vec<f32> =
+        (0..FRAME).map(|i| 0.5 - 0.5 * (2.0 * std::f32::consts::PI * i as f32 / (FRAME - 1) as f32).cos()).collect();
+    let bin_hz = f64::from(SAMPLE_RATE) / FRAME as f64;
+    let band_of = |bin: usize| {
+        let hz = bin as f64 * bin_hz;
+        if hz < 40.0 {
+            return None;
+        }
+        let b = (6.0 * (hz / 40.0).log2()) as usize;
+        (b < BANDS).then_some(b)
+    };
+    let frames = if samples.len() >= FRAME { (samples.len() - FRAME) / HOP + 1 } else { 1 };
+    let mut power = vec![0.0f64; BANDS * SLICES];
+    let mut buf = vec![Complex::new(0.0f32, 0.0); FRAME];
+    for f in 0..frames {
+        for (i, slot) in buf.iter_mut().enumerate() {
+            let s = samples.get(f * HOP + i).copied().unwrap_or(0.0);
+            *slot = Complex::new(s * window[i], 0.0);
+        }
+        fft.process(&mut buf);
+        let slice = (f * SLICES / frames).min(SLICES - 1);
+        for (bin, c) in buf[..FRAME / 2].iter().enumerate() {
+            if let Some(b) = band_of(bin) {
+                power[slice * BANDS + b] += f64::from(c.norm_sqr());
+            }
+        }
+    }
+    power
 }
 
 #[cfg(test)]

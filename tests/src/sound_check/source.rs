@@ -234,7 +234,8 @@ fn measure(src: &SourceUnderTest, lanes: &[Lane], r: &Rendered, report: &mut Sou
             continue;
         }
         let end = Rendered::index(lane.off + release).min(left.len());
-        let note = analysis::mono(&left[start.min(end)..end], &right[start.min(end)..end]);
+        let (note_left, note_right) = (&left[start.min(end)..end], &right[start.min(end)..end]);
+        let note = analysis::mono(note_left, note_right);
         let loudest = db(peak(left).max(peak(right)));
         if loudest <= AUDIBLE_DB && !matches!(lane.role, Role::Param { .. }) {
             report.fail(&label, format!("peak {loudest:.1} dBFS, needs above {AUDIBLE_DB} dBFS"));
@@ -276,11 +277,12 @@ fn measure(src: &SourceUnderTest, lanes: &[Lane], r: &Rendered, report: &mut Sou
                     check_pitch(lane, label, &note, report);
                 }
                 if *label == "C4 vel 127" {
-                    report.fingerprint = Some(Fingerprint::of(&note));
+                    report.fingerprint = Some(Fingerprint::of_channels(&[note_left, note_right]));
                 }
             }
             Role::Param { id, at_max } => {
-                param_sounds.push((id.clone(), *at_max, Fingerprint::of(&note), db(rms(&note))));
+                let fingerprint = Fingerprint::of_channels(&[note_left, note_right]);
+                param_sounds.push((id.clone(), *at_max, fingerprint, db(rms(&note))));
             }
             Role::Held => {}
         }

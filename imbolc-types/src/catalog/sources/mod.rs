@@ -1,7 +1,13 @@
 //! Sound sources: what makes an instrument's voices. One SynthDef per
 //! entry (`synthdefs/voices/<family>/<id>.scd`), listed here by family.
 
+mod experimental;
+mod fm;
+mod mallets;
 mod oscillators;
+mod physical;
+mod subtractive;
+mod synthesis;
 
 use super::ParamSpec;
 use super::kind::catalog_kind;
@@ -12,16 +18,42 @@ use crate::instrument::EnvelopeDef;
 pub enum SourceFamily {
     /// Classic waveforms and noise.
     Oscillator,
+    /// Frequency, phase and ring modulation.
+    Fm,
+    /// Oscillators through filters: basses, pads, leads, keys.
+    Subtractive,
+    /// Strings, pipes and drum heads modelled physically.
+    Physical,
+    /// Struck bars, tines and bells (modal synthesis).
+    Mallet,
+    /// Additive, wavetable, granular and pulse-train synthesis.
+    Synthesis,
+    /// Stochastic and chaotic generators.
+    Experimental,
 }
 
 impl SourceFamily {
     /// Every family, in picker order.
-    pub const ALL: [SourceFamily; 1] = [SourceFamily::Oscillator];
+    pub const ALL: [SourceFamily; 7] = [
+        SourceFamily::Oscillator,
+        SourceFamily::Fm,
+        SourceFamily::Subtractive,
+        SourceFamily::Physical,
+        SourceFamily::Mallet,
+        SourceFamily::Synthesis,
+        SourceFamily::Experimental,
+    ];
 
     /// Heading in the picker and the docs.
     pub fn label(self) -> &'static str {
         match self {
             SourceFamily::Oscillator => "Oscillators",
+            SourceFamily::Fm => "FM and modulation",
+            SourceFamily::Subtractive => "Subtractive",
+            SourceFamily::Physical => "Physical models",
+            SourceFamily::Mallet => "Mallets",
+            SourceFamily::Synthesis => "Synthesis",
+            SourceFamily::Experimental => "Experimental",
         }
     }
 
@@ -29,14 +61,28 @@ impl SourceFamily {
     pub fn folder(self) -> &'static str {
         match self {
             SourceFamily::Oscillator => "oscillators",
+            SourceFamily::Fm => "fm",
+            SourceFamily::Subtractive => "subtractive",
+            SourceFamily::Physical => "physical",
+            SourceFamily::Mallet => "mallets",
+            SourceFamily::Synthesis => "synthesis",
+            SourceFamily::Experimental => "experimental",
         }
     }
 
-    /// The amplitude envelope a new instrument of this family starts with.
+    /// The amplitude envelope a new instrument of this family starts with
+    /// (sources that need another one declare their own).
     pub const fn default_envelope(self) -> EnvelopeDef {
-        match self {
-            SourceFamily::Oscillator => EnvelopeDef { attack: 0.01, decay: 0.2, sustain: 0.7, release: 0.3 },
-        }
+        let (attack, decay, sustain, release) = match self {
+            SourceFamily::Oscillator => (0.01, 0.2, 0.7, 0.3),
+            SourceFamily::Fm => (0.005, 0.6, 0.5, 0.4),
+            SourceFamily::Subtractive => (0.01, 0.3, 0.7, 0.3),
+            // Plucked and struck: the sound decays by itself while held.
+            SourceFamily::Physical => (0.001, 6.0, 0.0, 0.3),
+            SourceFamily::Mallet => (0.001, 3.0, 0.0, 0.5),
+            SourceFamily::Synthesis | SourceFamily::Experimental => (0.01, 0.3, 0.8, 0.4),
+        };
+        EnvelopeDef { attack, decay, sustain, release }
     }
 }
 
@@ -71,7 +117,15 @@ impl SourceSpec {
 }
 
 /// The source tables, one per family, in [`SourceFamily::ALL`] order.
-const TABLES: &[(SourceFamily, &[SourceSpec])] = &[(SourceFamily::Oscillator, oscillators::SOURCES)];
+const TABLES: &[(SourceFamily, &[SourceSpec])] = &[
+    (SourceFamily::Oscillator, oscillators::SOURCES),
+    (SourceFamily::Fm, fm::SOURCES),
+    (SourceFamily::Subtractive, subtractive::SOURCES),
+    (SourceFamily::Physical, physical::SOURCES),
+    (SourceFamily::Mallet, mallets::SOURCES),
+    (SourceFamily::Synthesis, synthesis::SOURCES),
+    (SourceFamily::Experimental, experimental::SOURCES),
+];
 
 catalog_kind!(
     /// What makes the sound of an instrument: a handle to an entry of the

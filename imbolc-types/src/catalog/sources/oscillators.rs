@@ -1,9 +1,10 @@
 //! Oscillators: classic waveforms and noise.
+//! One SynthDef each under `synthdefs/voices/oscillators/`.
 
 use super::{SourceFamily, SourceSpec};
 use crate::catalog::param::{AMP, p};
 
-const ENV: crate::EnvelopeDef = SourceFamily::Oscillator.default_envelope();
+const FAMILY: SourceFamily = SourceFamily::Oscillator;
 
 pub(super) const SOURCES: &[SourceSpec] = &[
     SourceSpec {
@@ -14,7 +15,7 @@ pub(super) const SOURCES: &[SourceSpec] = &[
         description: "Two slightly detuned saws through a low-pass that opens with velocity",
         params: &[AMP, p("detune", "Detune", 0.1, 0.0, 1.0, ""), p("bright", "Bright", 0.7, 0.0, 1.0, "")],
         pitched: true,
-        envelope: ENV,
+        envelope: FAMILY.default_envelope(),
         timbre: "bright",
     },
     SourceSpec {
@@ -25,7 +26,7 @@ pub(super) const SOURCES: &[SourceSpec] = &[
         description: "A pure sine; drive saturates it, sub adds the octave below",
         params: &[AMP, p("drive", "Drive", 0.0, 0.0, 1.0, ""), p("sub", "Sub", 0.0, 0.0, 1.0, "")],
         pitched: true,
-        envelope: ENV,
+        envelope: FAMILY.default_envelope(),
         timbre: "drive",
     },
     SourceSpec {
@@ -36,7 +37,94 @@ pub(super) const SOURCES: &[SourceSpec] = &[
         description: "Band-limited pulse, a square at width 0.5, thinner below",
         params: &[AMP, p("width", "Width", 0.5, 0.05, 0.5, ""), p("bright", "Bright", 0.7, 0.0, 1.0, "")],
         pitched: true,
-        envelope: ENV,
+        envelope: FAMILY.default_envelope(),
         timbre: "width",
+    },
+    SourceSpec {
+        id: "triangle",
+        legacy_name: None,
+        synthdef: "imbolc_triangle",
+        label: "triangle",
+        description: "Triangle that skews towards a saw and wavefolds into hollow overtones",
+        params: &[AMP, p("skew", "Skew", 0.0, 0.0, 1.0, ""), p("fold", "Fold", 0.0, 0.0, 1.0, "")],
+        pitched: true,
+        envelope: FAMILY.default_envelope(),
+        timbre: "fold",
+    },
+    SourceSpec {
+        id: "pulse",
+        legacy_name: None,
+        synthdef: "imbolc_pulse",
+        label: "pulse (PWM)",
+        description: "Pulse whose width an LFO sweeps: the classic moving, chorused pulse",
+        params: &[
+            AMP,
+            p("width", "Width", 0.3, 0.05, 0.5, ""),
+            p("pwm_rate", "PWM rate", 1.5, 0.05, 10.0, "Hz").exp(),
+            p("pwm_depth", "PWM depth", 0.2, 0.0, 0.45, ""),
+        ],
+        pitched: true,
+        envelope: FAMILY.default_envelope(),
+        timbre: "pwm_depth",
+    },
+    SourceSpec {
+        id: "noise",
+        legacy_name: None,
+        synthdef: "imbolc_noise",
+        label: "noise",
+        description: "White, pink or brown noise (color) through a low-pass",
+        params: &[AMP, p("color", "Color", 0.5, 0.0, 1.0, ""), p("tone", "Tone", 0.8, 0.0, 1.0, "")],
+        pitched: false,
+        envelope: FAMILY.default_envelope(),
+        timbre: "tone",
+    },
+    SourceSpec {
+        id: "supersaw",
+        legacy_name: None,
+        synthdef: "imbolc_supersaw",
+        label: "supersaw",
+        description: "Seven saws spread around the note, the centre one exactly on pitch",
+        params: &[
+            AMP,
+            p("detune", "Detune", 0.3, 0.0, 1.0, ""),
+            p("mix", "Side mix", 0.5, 0.0, 1.0, ""),
+            p("bright", "Bright", 0.6, 0.0, 1.0, ""),
+        ],
+        pitched: true,
+        envelope: FAMILY.default_envelope(),
+        timbre: "detune",
+    },
+    SourceSpec {
+        id: "hard_sync",
+        legacy_name: None,
+        synthdef: "imbolc_hard_sync",
+        label: "hard sync",
+        description: "A saw hard-synced to the note, its pitch falling from above at each note",
+        params: &[AMP, p("ratio", "Ratio", 2.5, 1.0, 8.0, ""), p("sweep", "Sweep", 0.5, 0.0, 1.0, "")],
+        pitched: true,
+        envelope: FAMILY.default_envelope(),
+        timbre: "ratio",
+    },
+    SourceSpec {
+        id: "blip",
+        legacy_name: None,
+        synthdef: "imbolc_blip",
+        label: "blip",
+        description: "Band-limited impulse train with a chosen number of partials",
+        params: &[AMP, p("harmonics", "Harmonics", 12.0, 2.0, 40.0, "").exp(), p("tilt", "Tilt", 0.3, 0.0, 0.95, "")],
+        pitched: true,
+        envelope: FAMILY.default_envelope(),
+        timbre: "harmonics",
+    },
+    SourceSpec {
+        id: "formant",
+        legacy_name: None,
+        synthdef: "imbolc_formant",
+        label: "formant",
+        description: "Pulses at the note ringing a resonance above it: nasal, vocal",
+        params: &[AMP, p("formant", "Formant", 3.0, 1.0, 8.0, "x"), p("width", "Width", 1.5, 0.5, 4.0, "x")],
+        pitched: true,
+        envelope: FAMILY.default_envelope(),
+        timbre: "formant",
     },
 ];
