@@ -1,10 +1,12 @@
 # Imbolc: `make run` starts the TUI, `make test` runs the whole suite.
 # Both install what is missing first (Debian/Ubuntu, with apt-get).
 
-# scsynth and JACK to make sound; headers for midir's JACK backend to build.
-RUN_PACKAGES  := supercollider-server jackd2 pkg-config libjack-jackd2-dev libasound2-dev
-# sclang to check the SynthDefs, tmux for the real-terminal test.
-TEST_PACKAGES := $(RUN_PACKAGES) supercollider-language tmux
+# scsynth and JACK to make sound (sc3-plugins: community UGens some sounds
+# use); headers for midir's JACK backend to build.
+RUN_PACKAGES  := supercollider-server sc3-plugins-server jackd2 pkg-config libjack-jackd2-dev libasound2-dev
+# sclang (and the sc3-plugins classes) to compile and check the SynthDefs,
+# tmux for the real-terminal test.
+TEST_PACKAGES := $(RUN_PACKAGES) supercollider-language sc3-plugins-language tmux
 
 CARGO ?= cargo
 

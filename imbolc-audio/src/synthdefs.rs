@@ -35,11 +35,16 @@ pub const ALL: &[CompiledDef] = compiled!(
     "imbolc_crackle",
     "imbolc_delay",
     "imbolc_drum_clap",
+    "imbolc_drum_clave",
+    "imbolc_drum_conga",
     "imbolc_drum_cowbell",
+    "imbolc_drum_crash",
     "imbolc_drum_hat_closed",
     "imbolc_drum_hat_open",
     "imbolc_drum_kick",
+    "imbolc_drum_ride",
     "imbolc_drum_rim",
+    "imbolc_drum_shaker",
     "imbolc_drum_snare",
     "imbolc_drum_tom",
     "imbolc_epiano",
@@ -103,7 +108,7 @@ pub const ALL: &[CompiledDef] = compiled!(
 );
 
 /// The built-in drum voices (one-shot: `out`, `amp`, `vel`, `pitch` in
-/// semitones; they free themselves), so a kit sounds with no sample files.
+/// semitones, `seed`; they free themselves), so a kit sounds with no sample files.
 pub const DRUM_VOICES: &[&str] = &[
     "imbolc_drum_kick",
     "imbolc_drum_snare",
@@ -113,6 +118,11 @@ pub const DRUM_VOICES: &[&str] = &[
     "imbolc_drum_tom",
     "imbolc_drum_rim",
     "imbolc_drum_cowbell",
+    "imbolc_drum_clave",
+    "imbolc_drum_conga",
+    "imbolc_drum_shaker",
+    "imbolc_drum_crash",
+    "imbolc_drum_ride",
 ];
 
 /// The sample player voice (`out`, `buf`, `amp`, `vel`, `rate`).
@@ -269,7 +279,7 @@ mod tests {
     fn drum_and_sampler_voices_have_their_controls() {
         for name in DRUM_VOICES {
             let names = controls(name);
-            for c in ["out", "amp", "vel", "pitch"] {
+            for c in ["out", "amp", "vel", "pitch", "seed"] {
                 assert!(names.iter().any(|n| n == c), "{name} lacks {c}");
             }
         }

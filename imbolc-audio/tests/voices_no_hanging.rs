@@ -147,7 +147,7 @@ impl Rig {
                     return;
                 }
                 let steal = [StealStrategy::Oldest, StealStrategy::Quietest, StealStrategy::SameNote][usize::from(s)];
-                let voice = VoiceSettings { polyphony: n, mono, legato, steal };
+                let voice = VoiceSettings { polyphony: n, mono, legato, steal, ..VoiceSettings::default() };
                 out = self.graph.apply(&AudioDiff::VoiceSettingsChanged { instrument: id, voice }).unwrap();
                 self.voices.set_settings(id, voice, &mut out);
                 self.caps[i as usize] = usize::from(n);

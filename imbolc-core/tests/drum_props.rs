@@ -79,7 +79,7 @@ fn to_action(p: &Project, op: &Op) -> Option<Action> {
             def: DrumPad {
                 level: f32::from(*level) / 10.0,
                 pitch: f32::from(*pitch),
-                ..DrumPad::voice(DrumVoice::ALL[usize::from(*voice) % 8])
+                ..DrumPad::voice(DrumVoice::ALL[usize::from(*voice) % DrumVoice::ALL.len()])
             },
         },
         Op::AddPattern { kit } => Action::AddDrumPattern {

@@ -38,11 +38,16 @@ pub enum DrumVoice {
     Tom,
     Rim,
     Cowbell,
+    Clave,
+    Conga,
+    Shaker,
+    Crash,
+    Ride,
 }
 
 impl DrumVoice {
     /// Every voice, in picker order.
-    pub const ALL: [DrumVoice; 8] = [
+    pub const ALL: [DrumVoice; 13] = [
         DrumVoice::Kick,
         DrumVoice::Snare,
         DrumVoice::Clap,
@@ -51,6 +56,11 @@ impl DrumVoice {
         DrumVoice::Tom,
         DrumVoice::Rim,
         DrumVoice::Cowbell,
+        DrumVoice::Clave,
+        DrumVoice::Conga,
+        DrumVoice::Shaker,
+        DrumVoice::Crash,
+        DrumVoice::Ride,
     ];
 
     pub fn name(self) -> &'static str {
@@ -63,10 +73,15 @@ impl DrumVoice {
             DrumVoice::Tom => "tom",
             DrumVoice::Rim => "rim",
             DrumVoice::Cowbell => "cowbell",
+            DrumVoice::Clave => "clave",
+            DrumVoice::Conga => "conga",
+            DrumVoice::Shaker => "shaker",
+            DrumVoice::Crash => "crash",
+            DrumVoice::Ride => "ride",
         }
     }
 
-    /// The one-shot SynthDef (controls `out`, `amp`, `vel`, `pitch`).
+    /// The one-shot SynthDef (controls `out`, `amp`, `vel`, `pitch`, `seed`).
     pub fn synthdef(self) -> &'static str {
         match self {
             DrumVoice::Kick => "imbolc_drum_kick",
@@ -77,6 +92,30 @@ impl DrumVoice {
             DrumVoice::Tom => "imbolc_drum_tom",
             DrumVoice::Rim => "imbolc_drum_rim",
             DrumVoice::Cowbell => "imbolc_drum_cowbell",
+            DrumVoice::Clave => "imbolc_drum_clave",
+            DrumVoice::Conga => "imbolc_drum_conga",
+            DrumVoice::Shaker => "imbolc_drum_shaker",
+            DrumVoice::Crash => "imbolc_drum_crash",
+            DrumVoice::Ride => "imbolc_drum_ride",
+        }
+    }
+
+    /// One line for the docs and the pad editor.
+    pub fn description(self) -> &'static str {
+        match self {
+            DrumVoice::Kick => "Sine body with a pitch drop and a click",
+            DrumVoice::Snare => "Two shell modes and band-passed noise wires",
+            DrumVoice::Clap => "Four noise bursts and a short tail around 1.1 kHz",
+            DrumVoice::HatClosed => "Six-square 808 metal, high-passed, very short",
+            DrumVoice::HatOpen => "The same metal, ringing half a second",
+            DrumVoice::Tom => "120 Hz sine with a small pitch drop",
+            DrumVoice::Rim => "1.7 kHz and 480 Hz modes with a noise tick",
+            DrumVoice::Cowbell => "540 and 800 Hz squares, band-passed",
+            DrumVoice::Clave => "Hardwood stick resonance near 2.5 kHz",
+            DrumVoice::Conga => "Tuned skin near 200 Hz with a palm slap",
+            DrumVoice::Shaker => "Swell and stop of high-passed noise grains",
+            DrumVoice::Crash => "Metallic spectrum and noise washing out over two seconds",
+            DrumVoice::Ride => "Bell ping over a quieter metallic wash",
         }
     }
 }
@@ -130,20 +169,12 @@ pub struct DrumKit {
 }
 
 impl Default for DrumKit {
-    /// The eight voices, then low/high variants of toms, rim, cowbell,
-    /// kick, snare, clap and open hat: a kit that sounds with no files.
+    /// Every built-in voice, then low and high toms and a low kick: a kit
+    /// that sounds with no files.
     fn default() -> Self {
         let mut pads: Vec<DrumPad> = DrumVoice::ALL.iter().map(|v| DrumPad::voice(*v)).collect();
-        let variants = [
-            (DrumVoice::Tom, -5.0, "low tom"),
-            (DrumVoice::Tom, 5.0, "high tom"),
-            (DrumVoice::Kick, -3.0, "low kick"),
-            (DrumVoice::Snare, 3.0, "high snare"),
-            (DrumVoice::Clap, -2.0, "low clap"),
-            (DrumVoice::HatClosed, 4.0, "tight hat"),
-            (DrumVoice::Rim, 7.0, "high rim"),
-            (DrumVoice::Cowbell, -7.0, "low cowbell"),
-        ];
+        let variants =
+            [(DrumVoice::Tom, -5.0, "low tom"), (DrumVoice::Tom, 5.0, "high tom"), (DrumVoice::Kick, -3.0, "low kick")];
         pads.extend(variants.iter().map(|&(v, pitch, name)| DrumPad {
             name: name.to_owned(),
             pitch,
@@ -325,6 +356,9 @@ mod tests {
     fn a_default_kit_has_sixteen_valid_pads() {
         let kit = DrumKit::default();
         assert_eq!(kit.pads.len(), PAD_COUNT);
+        for voice in DrumVoice::ALL {
+            assert!(kit.pads.iter().any(|p| p.sound == PadSound::Voice(voice)), "the kit offers {}", voice.name());
+        }
         assert!(kit.pads.iter().all(DrumPad::is_valid));
     }
 

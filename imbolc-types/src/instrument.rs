@@ -191,8 +191,9 @@ pub enum StealStrategy {
     SameNote,
 }
 
-/// How voices are allocated for this instrument.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// How voices are allocated for this instrument, and how they follow a
+/// performer.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct VoiceSettings {
     /// Maximum sounding voices (1..=256).
@@ -200,10 +201,38 @@ pub struct VoiceSettings {
     pub mono: bool,
     pub legato: bool,
     pub steal: StealStrategy,
+    /// Semitones a full pitch-bend throw moves every voice, either way
+    /// (within [`BEND_RANGE_MAX`]).
+    pub bend_range: f32,
+    /// Seconds a voice slides to a new note in mono and legato modes
+    /// (within [`GLIDE_MAX`]).
+    pub glide: f32,
+}
+
+/// Largest pitch-bend range, semitones.
+pub const BEND_RANGE_MAX: f32 = 24.0;
+/// Longest glide, seconds.
+pub const GLIDE_MAX: f32 = 10.0;
+
+impl VoiceSettings {
+    /// Whether the bend range and glide are finite and in range (dispatch
+    /// refuses anything else).
+    pub fn is_valid(&self) -> bool {
+        (1..=256).contains(&self.polyphony)
+            && (0.0..=BEND_RANGE_MAX).contains(&self.bend_range)
+            && (0.0..=GLIDE_MAX).contains(&self.glide)
+    }
 }
 
 impl Default for VoiceSettings {
     fn default() -> Self {
-        VoiceSettings { polyphony: 32, mono: false, legato: false, steal: StealStrategy::Oldest }
+        VoiceSettings {
+            polyphony: 32,
+            mono: false,
+            legato: false,
+            steal: StealStrategy::Oldest,
+            bend_range: 2.0,
+            glide: 0.0,
+        }
     }
 }

@@ -35,8 +35,9 @@ pub enum EngineCmd {
     Shutdown,
     /// Realtime lane: sustain pedal of an instrument down or up.
     Pedal { instrument: InstrumentId, down: bool },
-    /// Realtime lane: pitch bend of an instrument's live voices, semitones.
-    Bend { instrument: InstrumentId, semitones: f32 },
+    /// Realtime lane: pitch bend of every voice of an instrument, -1..=1 of
+    /// its bend range (`VoiceSettings::bend_range`).
+    Bend { instrument: InstrumentId, amount: f32 },
     /// Realtime lane: channel aftertouch on an instrument's live voices, 0..=1.
     Pressure { instrument: InstrumentId, amount: f32 },
     /// Realtime lane: polyphonic aftertouch on one live voice, 0..=1.

@@ -1,11 +1,9 @@
-//! [`Expression`]: what a live performer does to voices that already sound
-//! (pitch bend, aftertouch), kept per instrument so a new voice starts with
-//! the bend and pressure in force.
-//!
-//! There is no bend or pressure control in the voice SynthDefs, so both act
-//! on the controls every voice has: bend scales `freq` (`/n_set freq`),
-//! pressure raises `vel` from the note's own velocity towards 1. Only live
-//! voices follow; timeline notes keep their written pitch and velocity.
+//! [`Expression`]: aftertouch a live performer applies to voices that
+//! already sound, kept per instrument so a new voice starts with the
+//! pressure in force. Pressure raises `vel` from the note's own velocity
+//! towards 1; only live voices follow, timeline notes keep their written
+//! velocity. (Pitch bend is a voice control set on the whole voices group,
+//! so it reaches timeline and live notes alike: see `SignalGraph::bend`.)
 
 use std::collections::HashMap;
 
@@ -21,20 +19,18 @@ struct Base {
     velocity: f32,
 }
 
-/// Bend and pressure per instrument, and the live voices they apply to.
+/// Pressure per instrument, and the live voices it applies to.
 #[derive(Debug, Default)]
 pub(crate) struct Expression {
     voices: HashMap<NodeId, Base>,
-    /// Semitones, per instrument (absent = 0).
-    bend: HashMap<InstrumentId, f32>,
     /// 0..=1, per instrument (absent = 0).
     pressure: HashMap<InstrumentId, f32>,
 }
 
 impl Expression {
-    /// The frequency and velocity a new live voice starts with.
-    pub fn shape(&self, instrument: InstrumentId, freq: f32, velocity: f32) -> (f32, f32) {
-        (bent(freq, self.bend_of(instrument)), pressed(velocity, self.pressure_of(instrument)))
+    /// The velocity a new live voice starts with.
+    pub fn shape(&self, instrument: InstrumentId, velocity: f32) -> f32 {
+        pressed(velocity, self.pressure_of(instrument))
     }
 
     /// Remembers a live voice's own pitch and velocity.
@@ -50,15 +46,6 @@ impl Expression {
     /// The voice's node ended (or was stolen and freed).
     pub fn ended(&mut self, node: NodeId) {
         self.voices.remove(&node);
-    }
-
-    /// Sets the bend of an instrument; every live voice of it follows.
-    pub fn bend(&mut self, instrument: InstrumentId, semitones: f32, ops: &mut Vec<ServerOp>) {
-        let semitones = if semitones.is_finite() { semitones.clamp(-48.0, 48.0) } else { 0.0 };
-        self.bend.insert(instrument, semitones);
-        for (node, base) in self.of(instrument) {
-            ops.push(ServerOp::Set { node, controls: vec![("freq", bent(base.freq, semitones))] });
-        }
     }
 
     /// Sets the pressure (aftertouch) of an instrument, 0..=1.
@@ -78,22 +65,16 @@ impl Expression {
         }
     }
 
-    /// Forgets bends, pressures and voices (panic, stop, server lost).
+    /// Forgets pressures and voices (panic, stop, server lost).
     pub fn reset(&mut self) {
         self.voices.clear();
-        self.bend.clear();
         self.pressure.clear();
     }
 
     /// Forgets an instrument that was removed.
     pub fn forget_instrument(&mut self, instrument: InstrumentId) {
         self.voices.retain(|_, b| b.instrument != instrument);
-        self.bend.remove(&instrument);
         self.pressure.remove(&instrument);
-    }
-
-    fn bend_of(&self, instrument: InstrumentId) -> f32 {
-        self.bend.get(&instrument).copied().unwrap_or(0.0)
     }
 
     fn pressure_of(&self, instrument: InstrumentId) -> f32 {
@@ -109,10 +90,6 @@ impl Expression {
     }
 }
 
-fn bent(freq: f32, semitones: f32) -> f32 {
-    freq * 2f32.powf(semitones / 12.0)
-}
-
 fn pressed(velocity: f32, pressure: f32) -> f32 {
     velocity + (1.0 - velocity) * pressure
 }
@@ -124,26 +101,22 @@ mod tests {
     const I: InstrumentId = InstrumentId(3);
 
     #[test]
-    fn bend_moves_every_live_voice_of_the_instrument_and_new_ones() {
+    fn pressure_moves_every_live_voice_of_the_instrument_and_new_ones() {
         let mut e = Expression::default();
         e.started(NodeId(10), I, 440.0, 0.5);
         e.started(NodeId(11), InstrumentId(4), 440.0, 0.5);
         let mut ops = Vec::new();
-        e.bend(I, 12.0, &mut ops);
-        assert_eq!(ops, vec![ServerOp::Set { node: NodeId(10), controls: vec![("freq", 880.0)] }]);
-        assert_eq!(e.shape(I, 220.0, 0.5), (440.0, 0.5));
-        ops.clear();
         e.press(I, 1.0, &mut ops);
         assert_eq!(ops, vec![ServerOp::Set { node: NodeId(10), controls: vec![("vel", 1.0)] }]);
+        assert_eq!(e.shape(I, 0.5), 1.0);
         e.reset();
-        assert_eq!(e.shape(I, 220.0, 0.5), (220.0, 0.5));
+        assert_eq!(e.shape(I, 0.5), 0.5);
     }
 
     #[test]
     fn nonsense_values_are_clamped() {
         let mut e = Expression::default();
-        e.bend(I, f32::NAN, &mut Vec::new());
         e.press(I, 9.0, &mut Vec::new());
-        assert_eq!(e.shape(I, 100.0, 0.0), (100.0, 1.0));
+        assert_eq!(e.shape(I, 0.0), 1.0);
     }
 }

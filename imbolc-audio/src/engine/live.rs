@@ -54,12 +54,13 @@ impl LiveSender {
         self.send(EngineCmd::Pedal { instrument, down })
     }
 
-    /// Pitch bend of an instrument's live voices, in semitones.
+    /// Pitch bend of every voice of an instrument, -1..=1 of its bend
+    /// range.
     ///
     /// # Errors
     /// As [`LiveSender::voice_on`].
-    pub fn bend(&self, instrument: InstrumentId, semitones: f32) -> Result<(), EngineError> {
-        self.send(EngineCmd::Bend { instrument, semitones })
+    pub fn bend(&self, instrument: InstrumentId, amount: f32) -> Result<(), EngineError> {
+        self.send(EngineCmd::Bend { instrument, amount })
     }
 
     /// Channel aftertouch, 0..=1.

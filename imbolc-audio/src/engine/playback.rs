@@ -479,12 +479,12 @@ impl Playback {
             self.push_for(Scope::Live(instrument), now, ops, out);
             return Ok(());
         }
-        let (shaped_freq, shaped_vel) = self.expression.shape(instrument, freq, velocity);
+        let shaped_vel = self.expression.shape(instrument, velocity);
         let node = self.allocator.start_held(
             instrument,
             pitch,
             vel,
-            || graph.voice_on(instrument, shaped_freq, shaped_vel),
+            || graph.voice_on(instrument, freq, shaped_vel),
             &mut ops,
         )?;
         self.live.insert(voice, node);
@@ -580,12 +580,16 @@ impl Playback {
         self.push_for(Scope::Live(instrument), now, ops, out);
     }
 
-    /// Pitch bend of an instrument's live voices, in semitones.
-    pub fn bend(&mut self, instrument: InstrumentId, semitones: f32, out: &mut Vec<Batch>) {
-        let mut ops = Vec::new();
-        self.expression.bend(instrument, semitones, &mut ops);
-        let now = self.clock.now();
-        self.push_for(Scope::Live(instrument), now, ops, out);
+    /// Pitch bend of every voice of an instrument (timeline and live),
+    /// `amount` -1..=1 of the instrument's bend range.
+    pub fn bend(&mut self, instrument: InstrumentId, amount: f32, graph: &mut SignalGraph, out: &mut Vec<Batch>) {
+        match graph.bend(instrument, amount) {
+            Ok(op) => {
+                let now = self.clock.now();
+                self.push_for(Scope::Live(instrument), now, vec![op], out);
+            }
+            Err(e) => tracing::debug!("bend of a missing instrument: {e}"),
+        }
     }
 
     /// Channel aftertouch on an instrument's live voices, 0..=1.

@@ -281,10 +281,15 @@ impl Engine {
         let mut batches = std::mem::take(&mut self.batches);
         match cmd {
             EngineCmd::Pedal { instrument, down } => self.playback.pedal(instrument, down, &self.graph, &mut batches),
-            EngineCmd::Bend { instrument, semitones } => self.playback.bend(instrument, semitones, &mut batches),
+            EngineCmd::Bend { instrument, amount } => {
+                self.playback.bend(instrument, amount, &mut self.graph, &mut batches);
+            }
             EngineCmd::Pressure { instrument, amount } => self.playback.press(instrument, amount, &mut batches),
             EngineCmd::VoicePressure { voice, amount } => self.playback.press_voice(voice, amount, &mut batches),
-            EngineCmd::ReleaseAll => self.playback.release_everything(&mut batches),
+            EngineCmd::ReleaseAll => {
+                self.graph.reset_bends();
+                self.playback.release_everything(&mut batches);
+            }
             _ => {}
         }
         self.send_batches(batches);

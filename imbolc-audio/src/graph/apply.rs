@@ -3,6 +3,7 @@
 use imbolc_types::{AudioDiff, ChainOwner, InstrumentId, MixerSettings};
 
 use super::params::set_send;
+use super::voice::clamp_glide;
 use super::{GraphError, SignalGraph};
 use crate::backend::ServerOp;
 
@@ -48,8 +49,15 @@ impl SignalGraph {
             }
             AudioDiff::VoiceSettingsChanged { instrument, voice } => {
                 let st = self.instruments.get_mut(instrument).ok_or(GraphError::UnknownInstrument(*instrument))?;
+                let glide_changed = st.def.voice.glide != voice.glide;
                 st.def.voice = *voice;
-                Ok(Vec::new())
+                // Sounding voices glide at the new rate too (one /n_set).
+                let glide = clamp_glide(voice.glide);
+                Ok(if glide_changed {
+                    vec![ServerOp::Set { node: st.voices, controls: vec![("glide", glide)] }]
+                } else {
+                    Vec::new()
+                })
             }
             AudioDiff::MixerSet { instrument, mixer } => self.mixer_set(*instrument, mixer),
             AudioDiff::SendSet { instrument, bus, level } => {

@@ -90,7 +90,12 @@ impl SignalGraph {
         match &def.sound {
             PadSound::Voice(voice) => {
                 let synthdef = voice.synthdef();
-                self.one_shot_on(instrument, synthdef, &[("amp", amp), ("vel", vel), ("pitch", semitones)])
+                let seed = super::voice::voice_seed(instrument, &[u32::from(pad), vel.to_bits(), semitones.to_bits()]);
+                self.one_shot_on(
+                    instrument,
+                    synthdef,
+                    &[("amp", amp), ("vel", vel), ("pitch", semitones), ("seed", seed)],
+                )
             }
             PadSound::Sample { .. } => {
                 let buf = self.sample_buffer(instrument, pad).ok_or(GraphError::NotADrumKit(instrument))?;

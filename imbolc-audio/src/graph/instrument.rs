@@ -41,6 +41,7 @@ impl SignalGraph {
             lfo_group,
             filter,
             lfo: None,
+            bend: 0.0,
         }
     }
 

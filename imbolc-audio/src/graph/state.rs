@@ -64,6 +64,8 @@ pub(super) struct InstrumentState {
     pub lfo_group: NodeId,
     pub filter: Option<NodeId>,
     pub lfo: Option<LfoNode>,
+    /// Pitch bend in force, semitones: new voices start with it.
+    pub bend: f32,
 }
 
 /// One aux bus (`effects` in `chain`).

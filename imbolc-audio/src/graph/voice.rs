@@ -1,8 +1,14 @@
 //! Minimal voices: one synth per note in the instrument's `voices` group,
 //! writing the chain bus. The voice allocator (polyphony, stealing,
 //! sustain) builds on these.
+//!
+//! Every voice also gets `bend` (the instrument's pitch bend in force, so
+//! timeline and live notes bend alike), `glide` and `seed`: the seed of its
+//! random generators, derived from the note, so noise is the same in every
+//! render and live.
 
 use imbolc_types::InstrumentId;
+use imbolc_types::instrument::{BEND_RANGE_MAX, GLIDE_MAX};
 
 use super::build::clamp_spec;
 use super::params::clamp_stage;
@@ -33,6 +39,9 @@ impl SignalGraph {
             ("freq", freq),
             ("vel", vel),
             ("gate", 1.0),
+            ("bend", st.bend),
+            ("glide", clamp_glide(st.def.voice.glide)),
+            ("seed", voice_seed(instrument, &[freq.to_bits(), vel.to_bits()])),
             ("attack", clamp_stage(imbolc_types::EnvelopeStage::Attack, env.attack)),
             ("decay", clamp_stage(imbolc_types::EnvelopeStage::Decay, env.decay)),
             ("sustain", clamp_stage(imbolc_types::EnvelopeStage::Sustain, env.sustain)),
@@ -70,8 +79,63 @@ impl SignalGraph {
         Ok((id, ServerOp::SynthNew { def, id, action: AddAction::Tail, target: st.voices, controls: all }))
     }
 
+    /// Sets the pitch bend of an instrument, `amount` -1..=1 of its bend
+    /// range: one `/n_set bend` on its voices group moves every sounding
+    /// voice, sequenced or live, and new voices start with it.
+    ///
+    /// # Errors
+    /// [`GraphError::UnknownInstrument`].
+    pub fn bend(&mut self, instrument: InstrumentId, amount: f32) -> Result<ServerOp, GraphError> {
+        let st = self.instruments.get_mut(&instrument).ok_or(GraphError::UnknownInstrument(instrument))?;
+        let amount = if amount.is_finite() { amount.clamp(-1.0, 1.0) } else { 0.0 };
+        let range =
+            if st.def.voice.bend_range.is_finite() { st.def.voice.bend_range.clamp(0.0, BEND_RANGE_MAX) } else { 2.0 };
+        st.bend = amount * range;
+        Ok(ServerOp::Set { node: st.voices, controls: vec![("bend", st.bend)] })
+    }
+
+    /// Forgets every instrument's bend (panic, server lost); the voices it
+    /// applied to are gone or released.
+    pub fn reset_bends(&mut self) {
+        for st in self.instruments.values_mut() {
+            st.bend = 0.0;
+        }
+    }
+
     /// Releases a voice (`gate 0`); it frees itself when its envelope ends.
     pub fn voice_off(&self, voice: NodeId) -> ServerOp {
         ServerOp::Set { node: voice, controls: vec![("gate", 0.0)] }
+    }
+}
+
+/// A glide time the voice SynthDefs accept.
+pub(super) fn clamp_glide(seconds: f32) -> f32 {
+    if seconds.is_finite() { seconds.clamp(0.0, GLIDE_MAX) } else { 0.0 }
+}
+
+/// A voice's random seed from what identifies its note (FNV-1a over the
+/// instrument and `parts`), below 2^24 so it is exact as an OSC float.
+pub(super) fn voice_seed(instrument: InstrumentId, parts: &[u32]) -> f32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for word in std::iter::once(instrument.0).chain(parts.iter().copied()) {
+        for b in word.to_le_bytes() {
+            h ^= u32::from(b);
+            h = h.wrapping_mul(0x0100_0193);
+        }
+    }
+    (h & 0x00ff_ffff) as f32
+}
+
+#[cfg(test)]
+mod seed_tests {
+    use super::*;
+
+    #[test]
+    fn seeds_depend_on_the_note_only_and_are_exact_floats() {
+        let a = voice_seed(InstrumentId(1), &[440f32.to_bits(), 1f32.to_bits()]);
+        assert_eq!(a, voice_seed(InstrumentId(1), &[440f32.to_bits(), 1f32.to_bits()]));
+        assert_ne!(a, voice_seed(InstrumentId(2), &[440f32.to_bits(), 1f32.to_bits()]));
+        assert_ne!(a, voice_seed(InstrumentId(1), &[441f32.to_bits(), 1f32.to_bits()]));
+        assert!(a < 16_777_216.0 && a.fract() == 0.0);
     }
 }

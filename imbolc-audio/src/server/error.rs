@@ -17,6 +17,9 @@ pub enum ServerError {
     /// scsynth exited or did not answer during boot; see its output.
     #[error("scsynth did not start: {detail}")]
     ScsynthFailed { detail: String },
+    /// A SynthDef uses a UGen scsynth does not have: install the package.
+    #[error("scsynth lacks the UGen {ugen} that Imbolc's sounds use: install it with `apt-get install {package}`")]
+    PluginMissing { ugen: String, package: &'static str },
     /// A SynthDef was refused by the server (a broken or mismatched file).
     #[error("scsynth did not load SynthDef {name}: {detail}")]
     SynthDefRejected { name: String, detail: String },

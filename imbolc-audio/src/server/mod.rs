@@ -119,6 +119,10 @@ impl Server {
         let stats = self.query_status()?;
         let expected = u32::try_from(synthdefs::ALL.len()).unwrap_or(u32::MAX);
         if stats.synthdefs < expected {
+            if let Some(ugen) = self.scsynth.as_ref().and_then(|p| missing_ugen(&std::fs::read_to_string(&p.log).ok()?))
+            {
+                return Err(ServerError::PluginMissing { ugen, package: "sc3-plugins-server" });
+            }
             return Err(ServerError::SynthDefRejected {
                 name: "(some)".to_owned(),
                 detail: format!("server holds {} of {expected} SynthDefs", stats.synthdefs),
@@ -252,4 +256,27 @@ fn query_status(socket: &UdpSocket, timeout: Duration) -> Result<ServerStats, Se
     await_reply(socket, "/status", timeout, |m| {
         (m.addr == "/status.reply").then(|| ServerStats::from_reply(m)).flatten()
     })
+}
+
+/// The UGen scsynth reported missing while loading SynthDefs
+/// ("UGen 'MoogLadder' not installed."): the built-in sounds take the
+/// community UGens from sc3-plugins.
+fn missing_ugen(log: &str) -> Option<String> {
+    let start = log.find("UGen '")? + "UGen '".len();
+    let len = log[start..].find("' not installed")?;
+    Some(log[start..start + len].to_owned())
+}
+
+#[cfg(test)]
+mod plugin_tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_ugen_is_read_from_the_log() {
+        let log = "*** ERROR: UGen 'MoogLadder' not installed.\n*** ERROR: SynthDef imbolc_moog_bass not found";
+        assert_eq!(missing_ugen(log).as_deref(), Some("MoogLadder"));
+        assert_eq!(missing_ugen("all fine"), None);
+        let e = ServerError::PluginMissing { ugen: "MoogLadder".into(), package: "sc3-plugins-server" };
+        assert!(e.to_string().contains("apt-get install sc3-plugins-server"), "{e}");
+    }
 }

@@ -60,6 +60,8 @@ pub enum DispatchError {
     InvalidMidi,
     #[error("polyphony must be 1..=256")]
     InvalidPolyphony,
+    #[error("bend range must be 0..=24 semitones and glide 0..=10 s")]
+    InvalidVoiceSettings,
     #[error("instrument {0} is not a drum kit")]
     NotADrumKit(InstrumentId),
     #[error("clip {0} is not a drum pattern")]

@@ -102,6 +102,9 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
             if !(1..=256).contains(&voice.polyphony) {
                 return Err(DispatchError::InvalidPolyphony);
             }
+            if !voice.is_valid() {
+                return Err(DispatchError::InvalidVoiceSettings);
+            }
             let inst = get_mut(p, instrument)?;
             let old = std::mem::replace(&mut inst.def.voice, voice);
             Ok(Applied::one(

@@ -24,8 +24,6 @@ pub struct MidiConfig {
     pub curve: VelocityCurve,
     /// Velocity curve of the device port.
     pub device_curve: VelocityCurve,
-    /// Pitch bend range, semitones either way.
-    pub bend_range: f32,
     /// Send MIDI clock and start/stop on the clock port while playing.
     pub send_clock: bool,
     /// Follow an incoming clock's tempo and start/stop.
@@ -67,7 +65,6 @@ impl Default for MidiConfig {
             device: None,
             curve: VelocityCurve::Linear,
             device_curve: VelocityCurve::Linear,
-            bend_range: 2.0,
             send_clock: true,
             follow_clock: false,
             count_in_bars: 1,

@@ -57,7 +57,8 @@ pub trait LiveTarget: Send {
     fn pedal(&self, instrument: InstrumentId, down: bool) -> Result<(), EngineError>;
     /// # Errors
     /// As `voice_on`.
-    fn bend(&self, instrument: InstrumentId, semitones: f32) -> Result<(), EngineError>;
+    /// `amount` -1..=1 of the instrument's bend range.
+    fn bend(&self, instrument: InstrumentId, amount: f32) -> Result<(), EngineError>;
     /// # Errors
     /// As `voice_on`.
     fn pressure(&self, instrument: InstrumentId, amount: f32) -> Result<(), EngineError>;
@@ -84,8 +85,8 @@ impl LiveTarget for LiveSender {
     fn pedal(&self, instrument: InstrumentId, down: bool) -> Result<(), EngineError> {
         LiveSender::pedal(self, instrument, down)
     }
-    fn bend(&self, instrument: InstrumentId, semitones: f32) -> Result<(), EngineError> {
-        LiveSender::bend(self, instrument, semitones)
+    fn bend(&self, instrument: InstrumentId, amount: f32) -> Result<(), EngineError> {
+        LiveSender::bend(self, instrument, amount)
     }
     fn pressure(&self, instrument: InstrumentId, amount: f32) -> Result<(), EngineError> {
         LiveSender::pressure(self, instrument, amount)
@@ -141,13 +142,11 @@ pub struct LiveSettings {
     pub routing: Routing,
     /// Velocity curve of the virtual port and of the device port.
     pub curves: [VelocityCurve; 2],
-    /// Pitch bend range, semitones either way.
-    pub bend_range: f32,
 }
 
 impl Default for LiveSettings {
     fn default() -> Self {
-        LiveSettings { routing: Routing::default(), curves: [VelocityCurve::Linear; 2], bend_range: 2.0 }
+        LiveSettings { routing: Routing::default(), curves: [VelocityCurve::Linear; 2] }
     }
 }
 
@@ -252,9 +251,10 @@ impl LivePlayer {
             MidiEvent::Control { cc: CC_ALL_SOUND_OFF, .. } => self.panic(),
             MidiEvent::Control { channel, cc, value } => self.queue(MidiInbound::Control { channel, cc, value }),
             MidiEvent::PitchBend { channel, value } => {
-                let semitones = f32::from(value) / 8192.0 * self.settings.bend_range;
+                // Each instrument scales it by its own bend range.
+                let amount = f32::from(value) / 8192.0;
                 let mut results = Vec::new();
-                self.settings.routing.instruments(channel, |i| results.push(self.target.bend(i, semitones)));
+                self.settings.routing.instruments(channel, |i| results.push(self.target.bend(i, amount)));
                 results.into_iter().for_each(|r| self.lane(r));
             }
             MidiEvent::ChannelPressure { channel, value } => {

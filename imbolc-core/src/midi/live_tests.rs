@@ -43,8 +43,8 @@ impl LiveTarget for Fake {
         self.0.lock().unwrap().calls.push(format!("pedal {} {down}", instrument.0));
         Ok(())
     }
-    fn bend(&self, instrument: InstrumentId, semitones: f32) -> Result<(), EngineError> {
-        self.0.lock().unwrap().calls.push(format!("bend {} {semitones:.2}", instrument.0));
+    fn bend(&self, instrument: InstrumentId, amount: f32) -> Result<(), EngineError> {
+        self.0.lock().unwrap().calls.push(format!("bend {} {amount:.2}", instrument.0));
         Ok(())
     }
     fn pressure(&self, instrument: InstrumentId, amount: f32) -> Result<(), EngineError> {
@@ -103,8 +103,8 @@ fn pedal_bend_and_pressure_reach_every_routed_instrument() {
             "on 2 440 1.00",
             "pedal 1 true",
             "pedal 2 true",
-            "bend 1 1.00",
-            "bend 2 1.00",
+            "bend 1 0.50",
+            "bend 2 0.50",
             "pressure 1 1.00",
             "pressure 2 1.00",
             "vpressure 1 1.00",

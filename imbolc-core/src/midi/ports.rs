@@ -48,7 +48,7 @@ impl std::fmt::Debug for MidiPorts {
 impl MidiPorts {
     /// Opens the virtual input, the clock output (if `config.send_clock`)
     /// and the device watcher (if `config.device` is set), feeding
-    /// `runtime`'s player. Also applies the config's curves and bend range.
+    /// `runtime`'s player. Also applies the config's curves.
     ///
     /// # Errors
     /// [`MidiError::Init`] when no MIDI client can be opened (with JACK: no
@@ -57,7 +57,6 @@ impl MidiPorts {
     pub fn open(runtime: &MidiRuntime, config: &MidiConfig) -> Result<MidiPorts, MidiError> {
         runtime.configure(|s| {
             s.curves = [config.curve, config.device_curve];
-            s.bend_range = config.bend_range;
         });
         #[cfg(feature = "jack-midi")]
         {

@@ -237,10 +237,13 @@ fn create_wav(path: &Path, rate: u32, format: SampleFormat) -> Result<hound::Wav
     Ok(hound::WavWriter::new(BufWriter::with_capacity(1 << 20, file), spec)?)
 }
 
-/// A dither seed per file, so renders are reproducible.
+/// A dither seed per file name (not its folder), so a render is the same
+/// file wherever it is written.
 fn seed(path: &Option<PathBuf>) -> u64 {
     path.as_ref().map_or(1, |p| {
-        p.to_string_lossy()
+        p.file_name()
+            .unwrap_or(p.as_os_str())
+            .to_string_lossy()
             .bytes()
             .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
     })

@@ -24,9 +24,16 @@ pub use filters::{FilterFamily, FilterKind, FilterSpec};
 pub use param::{ParamScale, ParamSpec, find_param};
 pub use sources::{SourceFamily, SourceKind, SourceSpec};
 
-/// Controls every voice SynthDef has besides its own parameters; the
-/// envelope stages are set from [`crate::EnvelopeDef`].
-pub const VOICE_CONTROLS: [&str; 9] = ["out", "freq", "amp", "vel", "gate", "attack", "decay", "sustain", "release"];
+/// Controls every built-in voice SynthDef has besides its own parameters:
+/// the envelope stages are set from [`crate::EnvelopeDef`]; `bend`
+/// (semitones), `glide` (seconds) and `seed` (of its random generators)
+/// from the voice settings and the note.
+pub const VOICE_CONTROLS: [&str; 12] =
+    ["out", "freq", "amp", "vel", "gate", "attack", "decay", "sustain", "release", "bend", "glide", "seed"];
+
+/// The voice controls a user's SynthDef must have to be played as a source;
+/// the others are used when present.
+pub const REQUIRED_VOICE_CONTROLS: [&str; 3] = ["out", "freq", "gate"];
 
 /// SynthDef of the instrument and bus channel strip (in, out, level, pan,
 /// mute, id, send0bus..send3bus, send0..send3).
