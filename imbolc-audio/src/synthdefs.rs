@@ -289,6 +289,19 @@ mod tests {
         }
     }
 
+    /// The engine loads each def with one `/d_recv` datagram.
+    #[test]
+    fn every_def_fits_in_one_udp_datagram() {
+        for def in ALL {
+            assert!(
+                def.bytes.len() < 60_000,
+                "{} is {} bytes: too big for /d_recv over UDP",
+                def.name,
+                def.bytes.len()
+            );
+        }
+    }
+
     #[test]
     fn garbage_is_rejected_not_panicked_on() {
         assert_eq!(summarize(b"SCg"), Err(DefParseError::Truncated));
