@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crossbeam_channel::{Receiver, bounded};
 use imbolc_audio::engine::{TransportCmd, TransportFeedback};
-use imbolc_types::{Action, MidiCurve, MidiMapping, Note, ParamTarget, Tick};
+use imbolc_types::{Action, InstrumentId, MidiCurve, MidiMapping, Note, ParamTarget, Tick};
 
 use super::follow::ClockFollow;
 use super::live::{LivePlayer, LiveSettings, LiveTarget, MidiInbound};
@@ -88,7 +88,7 @@ impl MidiRuntime {
         self.player.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Changes the live settings (routing, curves, bend range).
+    /// Changes the live settings (routing, curves).
     pub fn configure(&self, f: impl FnOnce(&mut LiveSettings)) {
         f(&mut self.lock().settings);
     }
@@ -225,6 +225,16 @@ impl MidiRuntime {
         if let Some(m) = mapping {
             let action = Action::SetParam { target: m.target.clone(), value: m.value_for(value) };
             refuse(session.dispatch(action), r);
+        } else if cc == CC_MOD_WHEEL {
+            // Unmapped, the mod wheel moves each played instrument's timbre
+            // parameter (the catalog names one per source) over its range.
+            let mut instruments = Vec::new();
+            self.lock().settings.routing.instruments(channel, |i| instruments.push(i));
+            for instrument in instruments {
+                if let Some(action) = mod_wheel_action(session.project(), instrument, value) {
+                    refuse(session.dispatch(action), r);
+                }
+            }
         }
     }
 
@@ -293,3 +303,18 @@ fn refuse<T>(result: Result<T, crate::DispatchError>, r: &mut PollReport) -> boo
 #[cfg(test)]
 #[path = "runtime_tests.rs"]
 mod tests;
+
+/// The controller number of the mod wheel.
+const CC_MOD_WHEEL: u8 = 1;
+
+/// What an unmapped mod wheel at `value` (0..=127) does to `instrument`:
+/// set its source's timbre parameter, on the parameter's own scale.
+fn mod_wheel_action(project: &imbolc_types::Project, instrument: InstrumentId, value: u8) -> Option<Action> {
+    let inst = project.instruments.get(&instrument)?;
+    if inst.def.drums.is_some() {
+        return None;
+    }
+    let spec = inst.def.source.kind.spec().timbre_param()?;
+    let target = ParamTarget::Source { instrument, param: spec.id.to_owned() };
+    Some(Action::SetParam { target, value: spec.from_unit(f32::from(value) / 127.0) })
+}

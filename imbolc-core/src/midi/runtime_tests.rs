@@ -72,6 +72,30 @@ fn learn_maps_the_next_controller_and_mapped_moves_are_undoable_set_params() {
 }
 
 #[test]
+fn an_unmapped_mod_wheel_moves_the_selected_instruments_timbre_parameter() {
+    let (mut s, inst, _) = session();
+    let mut rt = MidiRuntime::new(Box::new(Nowhere));
+    rt.select_instrument(Some(inst));
+    let timbre = SourceKind::SAW.spec().timbre_param().expect("saw names its timbre parameter");
+    let target = ParamTarget::Source { instrument: inst, param: timbre.id.to_owned() };
+    feed(&rt, &[0xB0, 1, 127], 1.0);
+    rt.poll(&mut s, &TransportFeedback::default());
+    assert_eq!(crate::dispatch::param_value(s.project(), &target), Some(timbre.max));
+    feed(&rt, &[0xB0, 1, 0], 1.1);
+    rt.poll(&mut s, &TransportFeedback::default());
+    assert_eq!(crate::dispatch::param_value(s.project(), &target), Some(timbre.min));
+    // A mapping of CC 1 wins over the default.
+    let level = ParamTarget::Mixer { instrument: inst, param: imbolc_types::MixerParam::Level };
+    rt.learn(level.clone());
+    feed(&rt, &[0xB0, 1, 5], 1.2);
+    rt.poll(&mut s, &TransportFeedback::default());
+    feed(&rt, &[0xB0, 1, 127], 1.3);
+    rt.poll(&mut s, &TransportFeedback::default());
+    assert_eq!(crate::dispatch::param_value(s.project(), &level), Some(2.0));
+    assert_eq!(crate::dispatch::param_value(s.project(), &target), Some(timbre.min));
+}
+
+#[test]
 fn a_take_is_one_undo_step_and_replace_removes_what_it_covers() {
     let (mut s, _, clip) = session();
     s.dispatch(Action::AddNote { clip, note: Note::new(40, 90, 300, 100) }).unwrap();
