@@ -247,7 +247,7 @@ impl Builder {
 
         self.pattern(kit, "fill", 0.0)?;
         let fill = self.last_clip();
-        let (low_tom, tom, high_tom) = (8u8, 5u8, 9u8);
+        let (low_tom, tom, high_tom) = (13u8, 5u8, 14u8);
         let mut steps = vec![((0, kick), hit(120)), ((0, open_hat), hit(90))];
         for (s, pad) in [(8, high_tom), (9, high_tom), (10, tom), (11, tom), (12, low_tom), (13, low_tom)] {
             steps.push(((s, pad), hit(100 + s)));

@@ -1,7 +1,8 @@
-//! The editor's voice and LFO rows: polyphony, mono/legato, stealing, and
-//! the LFO that modulates a filter parameter. Each row shows a value and
+//! The editor's voice and LFO rows: polyphony, mono/legato, stealing,
+//! pitch-bend range, glide, and the LFO that modulates a filter parameter. Each row shows a value and
 //! turns `h`/`l` into one undoable `SetVoiceSettings` or `SetLfo`.
 
+use imbolc_types::instrument::{BEND_RANGE_MAX, GLIDE_MAX};
 use imbolc_types::{Action, FilterKind, Instrument, LfoShape, StealStrategy, VoiceSettings};
 
 /// One voice or LFO setting, in display order.
@@ -10,6 +11,8 @@ pub enum VoiceRow {
     Polyphony,
     Mode,
     Steal,
+    BendRange,
+    Glide,
     LfoOn,
     LfoRate,
     LfoDepth,
@@ -18,10 +21,12 @@ pub enum VoiceRow {
 }
 
 impl VoiceRow {
-    pub const ALL: [VoiceRow; 8] = [
+    pub const ALL: [VoiceRow; 10] = [
         VoiceRow::Polyphony,
         VoiceRow::Mode,
         VoiceRow::Steal,
+        VoiceRow::BendRange,
+        VoiceRow::Glide,
         VoiceRow::LfoOn,
         VoiceRow::LfoRate,
         VoiceRow::LfoDepth,
@@ -45,6 +50,8 @@ impl VoiceRow {
             VoiceRow::Polyphony => ("Polyphony", v.polyphony.to_string()),
             VoiceRow::Mode => ("Mode", mode_name(v).to_owned()),
             VoiceRow::Steal => ("Steal", steal_name(v.steal).to_owned()),
+            VoiceRow::BendRange => ("Bend", format!("±{} st", v.bend_range)),
+            VoiceRow::Glide => ("Glide", format!("{:.3} s", v.glide)),
             VoiceRow::LfoOn => ("LFO", if lfo.enabled { "on" } else { "off" }.to_owned()),
             VoiceRow::LfoRate => ("Rate", format!("{:.2} Hz", lfo.rate)),
             VoiceRow::LfoDepth => ("Depth", format!("{:.2}", lfo.depth)),
@@ -63,6 +70,10 @@ impl VoiceRow {
             VoiceRow::Polyphony => voice.polyphony = step_polyphony(voice.polyphony, up),
             VoiceRow::Mode => (voice.mono, voice.legato) = next_mode(&voice, up),
             VoiceRow::Steal => voice.steal = cycle(&STEALS, voice.steal, up),
+            VoiceRow::BendRange => {
+                voice.bend_range = (voice.bend_range + if up { 1.0 } else { -1.0 }).clamp(0.0, BEND_RANGE_MAX);
+            }
+            VoiceRow::Glide => voice.glide = step_glide(voice.glide, up),
             VoiceRow::LfoOn => lfo.enabled = !lfo.enabled,
             VoiceRow::LfoRate => lfo.rate = (if up { lfo.rate * 1.25 } else { lfo.rate / 1.25 }).clamp(0.01, 100.0),
             VoiceRow::LfoDepth => lfo.depth = (lfo.depth + if up { 0.05 } else { -0.05 }).clamp(0.0, 1.0),
@@ -75,7 +86,9 @@ impl VoiceRow {
             }
         }
         match self {
-            VoiceRow::Polyphony | VoiceRow::Mode | VoiceRow::Steal => Action::SetVoiceSettings { instrument, voice },
+            VoiceRow::Polyphony | VoiceRow::Mode | VoiceRow::Steal | VoiceRow::BendRange | VoiceRow::Glide => {
+                Action::SetVoiceSettings { instrument, voice }
+            }
             _ => Action::SetLfo { instrument, lfo },
         }
     }
@@ -99,6 +112,17 @@ fn step_polyphony(p: u16, up: bool) -> u16 {
         POLYPHONY.iter().copied().find(|s| *s > p).unwrap_or(256)
     } else {
         POLYPHONY.iter().rev().copied().find(|s| *s < p).unwrap_or(1)
+    }
+}
+
+/// Glide steps: off, then doubling from 10 ms up to the limit.
+fn step_glide(g: f32, up: bool) -> f32 {
+    if up {
+        if g < 0.01 { 0.01 } else { (g * 2.0).min(GLIDE_MAX) }
+    } else if g <= 0.01 {
+        0.0
+    } else {
+        g / 2.0
     }
 }
 
@@ -144,5 +168,13 @@ mod tests {
         assert_eq!(step_polyphony(256, true), 256);
         assert_eq!(step_polyphony(1, false), 1);
         assert_eq!(step_polyphony(5, true), 6, "a value between steps goes to the next one");
+    }
+
+    #[test]
+    fn glide_steps_from_off_and_back() {
+        assert_eq!(step_glide(0.0, true), 0.01);
+        assert_eq!(step_glide(0.01, true), 0.02);
+        assert_eq!(step_glide(0.01, false), 0.0);
+        assert_eq!(step_glide(8.0, true), GLIDE_MAX);
     }
 }

@@ -16,10 +16,14 @@ fn voice_and_lfo_rows_edit_the_instrument_and_undo() {
     press(&mut app, "j l");
     assert!(bass(&app).voice.mono && !bass(&app).voice.legato, "poly → mono");
     press(&mut app, "j j l");
+    assert_eq!(bass(&app).voice.bend_range, 3.0, "the bend range grows a semitone");
+    press(&mut app, "j l l");
+    assert_eq!(bass(&app).voice.glide, 0.02, "glide from off to 20 ms");
+    press(&mut app, "j l");
     assert!(bass(&app).lfo.enabled, "the LFO switched on");
     press(&mut app, "j j j j l");
     assert_eq!(bass(&app).lfo.target.as_deref(), Some("cutoff"), "the LFO's target: the filter's first parameter");
     press(&mut app, "u u");
     assert!(!bass(&app).lfo.enabled && bass(&app).lfo.target.is_none(), "two undos take both LFO edits back");
-    assert!(bass(&app).voice.mono, "and nothing before them");
+    assert!(bass(&app).voice.mono && bass(&app).voice.glide == 0.02, "and nothing before them");
 }
