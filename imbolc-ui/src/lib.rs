@@ -12,7 +12,8 @@
 //! - [`state`]: the read-only view panes get.
 //! - [`panes`]: one file per pane (instruments, editor, piano roll, mixer,
 //!   server, help).
-//! - [`modal`] and [`palette`]: dialogs and the fuzzy command palette.
+//! - [`modal`], [`picker`] and [`palette`]: dialogs, the sound picker and the
+//!   fuzzy command palette.
 //! - [`status`]: tab bar and status line.
 //! - [`open`]: opening the project named on the command line.
 //! - [`complete`]: `Tab` completion of project paths in the file prompts.
@@ -36,6 +37,7 @@ pub mod modal;
 pub mod open;
 pub mod palette;
 pub mod panes;
+pub mod picker;
 pub mod render_cli;
 pub mod render_dialog;
 pub mod run;

@@ -1,4 +1,5 @@
-//! Modal dialogs drawn over the panes: a picker (source or effect kind), a
+//! Modal dialogs drawn over the panes: a picker (source, drum kit or
+//! effect; see [`crate::picker`]), a
 //! one-line text input (rename, a pad's sample file), the command palette
 //! and the quit prompt.
 //! While one is open it gets every key, so typing a name never runs a
@@ -7,7 +8,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::path::PathBuf;
 
-use imbolc_types::{ChainOwner, EffectKind, InstrumentId, ParamTarget, SourceKind};
+use imbolc_types::{InstrumentId, ParamTarget};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::Line;
@@ -17,30 +18,14 @@ use crate::commands::CommandId;
 use crate::keys::Keymap;
 use crate::palette;
 use crate::panes::cursor_style;
-
-/// What a picker's choice is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pick {
-    Source,
-    Effect(ChainOwner),
-}
-
-impl Pick {
-    pub fn items(self) -> Vec<&'static str> {
-        match self {
-            Pick::Source => SourceKind::ALL.iter().map(|k| k.name()).collect(),
-            Pick::Effect(_) => EffectKind::ALL.iter().map(|k| k.name()).collect(),
-        }
-    }
-}
+use crate::picker::PickerKey;
+pub use crate::picker::{Choice, Pick, Picker};
 
 /// An open dialog.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Modal {
-    Picker {
-        pick: Pick,
-        cursor: usize,
-    },
+    /// A source (or drum kit) or an effect to add.
+    Picker(Picker),
     Rename {
         instrument: InstrumentId,
         text: String,
@@ -90,7 +75,7 @@ pub enum Outcome {
     Open,
     /// Closed without a result.
     Cancel,
-    Picked(Pick, usize),
+    Picked(Choice),
     Renamed(InstrumentId, String),
     Run(CommandId),
     SaveAndQuit,
@@ -112,22 +97,11 @@ impl Modal {
             return Outcome::Cancel;
         }
         match self {
-            Modal::Picker { pick, cursor } => {
-                let n = pick.items().len();
-                match key.code {
-                    KeyCode::Char('j') | KeyCode::Down => *cursor = (*cursor + 1).min(n - 1),
-                    KeyCode::Char('k') | KeyCode::Up => *cursor = cursor.saturating_sub(1),
-                    KeyCode::Enter | KeyCode::Char('l') => return Outcome::Picked(*pick, *cursor),
-                    // First letter jumps straight to a match.
-                    KeyCode::Char(c) => {
-                        if let Some(i) = pick.items().iter().position(|name| name.starts_with(c)) {
-                            *cursor = i;
-                        }
-                    }
-                    _ => {}
-                }
-                Outcome::Open
-            }
+            Modal::Picker(picker) => match picker.key(key) {
+                PickerKey::Open => Outcome::Open,
+                PickerKey::Picked(choice) => Outcome::Picked(choice),
+                PickerKey::Nothing => Outcome::Cancel,
+            },
             Modal::Rename { instrument, text } => match key.code {
                 KeyCode::Enter if !text.trim().is_empty() => Outcome::Renamed(*instrument, text.trim().to_owned()),
                 KeyCode::Backspace => {
@@ -235,25 +209,15 @@ impl Modal {
     pub fn render(&self, frame: &mut Frame, keymap: &Keymap) {
         let area = frame.area();
         match self {
-            Modal::Picker { pick, cursor } => {
-                let title = match pick {
-                    Pick::Source => " Add instrument: sound source ",
+            Modal::Picker(picker) => {
+                let title = match picker.pick {
+                    Pick::Source => " Add instrument ",
                     Pick::Effect(_) => " Add effect ",
                 };
-                let lines = pick
-                    .items()
-                    .iter()
-                    .enumerate()
-                    .map(|(i, name)| {
-                        let line = Line::raw(format!(" {name}"));
-                        if i == *cursor { line.style(cursor_style()) } else { line }
-                    })
-                    .collect::<Vec<_>>();
-                let h = u16::try_from(lines.len()).unwrap_or(10) + 3;
-                let rect = centered(area, 40, h);
+                let height = area.height.saturating_sub(4).clamp(8, 30);
+                let rect = centered(area, 76, height);
                 frame.render_widget(Clear, rect);
-                let mut lines = lines;
-                lines.push(Line::raw(" j/k move · Enter picks · Esc cancels"));
+                let lines = picker.lines(usize::from(height.saturating_sub(2)));
                 frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), rect);
             }
             Modal::Rename { text, .. } => {

@@ -79,7 +79,7 @@ fn a_first_song_plays_saves_and_comes_back() {
     );
     // `read` holds the second run until the test has seen the first exit.
     let command = format!("{run}; echo \"FIRST:$?\"; read go; {run}; echo \"SECOND:$?\"; exec sleep 60");
-    let tmux = Tmux::start("song", 100, 30, &command);
+    let tmux = Tmux::start("song", 100, 40, &command);
     let wait = |text: &str| {
         tmux.wait_for(text, Duration::from_secs(10))
             .unwrap_or_else(|| panic!("no {text:?} on screen:\n{}", tmux.screen()))

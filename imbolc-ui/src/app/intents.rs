@@ -3,27 +3,26 @@
 //! show, a dialog to open). Separate from [`super::input`], which decides
 //! who answers a key.
 
-use imbolc_types::{Action, EffectKind, InstrumentId, SourceKind};
+use imbolc_types::{Action, InstrumentId};
 
 use super::App;
 use crate::audio::UiAudio;
 use crate::commands::{Context, command};
-use crate::modal::{Modal, Outcome, Pick};
+use crate::modal::{Choice, Modal, Outcome, Pick, Picker};
 use crate::panes::Intent;
 
 impl<S: UiAudio> App<S> {
     pub(super) fn on_modal(&mut self, outcome: Outcome) {
         match outcome {
             Outcome::Open | Outcome::Cancel => {}
-            Outcome::Picked(Pick::Source, i) => {
-                let Some(&source) = SourceKind::ALL.get(i) else { return };
+            Outcome::Picked(Choice::Source(source)) => {
                 let name = self.fresh_name(source.name());
                 if self.apply(Action::AddInstrument { source, name }) {
                     self.selected = self.session.project().instruments.keys().last().copied();
                 }
             }
-            Outcome::Picked(Pick::Effect(owner), i) => {
-                let Some(&kind) = EffectKind::ALL.get(i) else { return };
+            Outcome::Picked(Choice::DrumKit) => self.on_intent(Intent::AddDrumKit),
+            Outcome::Picked(Choice::Effect(owner, kind)) => {
                 self.apply(Action::AddEffect { owner, kind, index: None });
             }
             Outcome::Renamed(instrument, name) => {
@@ -71,8 +70,8 @@ impl<S: UiAudio> App<S> {
             }
             Intent::Select(id) => self.selected = Some(id),
             Intent::Show(pane) => self.show(pane),
-            Intent::ChooseSource => self.modal = Some(Modal::Picker { pick: Pick::Source, cursor: 0 }),
-            Intent::ChooseEffect(owner) => self.modal = Some(Modal::Picker { pick: Pick::Effect(owner), cursor: 0 }),
+            Intent::ChooseSource => self.modal = Some(Modal::Picker(Picker::new(Pick::Source))),
+            Intent::ChooseEffect(owner) => self.modal = Some(Modal::Picker(Picker::new(Pick::Effect(owner)))),
             Intent::Rename { instrument, current } => self.modal = Some(Modal::Rename { instrument, text: current }),
             Intent::AddNote { instrument, note } => {
                 if self.add_notes(instrument, vec![note]) {

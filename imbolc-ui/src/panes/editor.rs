@@ -220,7 +220,9 @@ impl EditorPane {
         let header = Style::default().add_modifier(Modifier::BOLD);
         let mut lines: Vec<Line> = Vec::new();
         let mut cursor_line = 0;
-        lines.push(Line::styled(format!("Source: {}", inst.def.source.kind.name()), header));
+        let source = super::instruments::source_label(&inst.def);
+        let description = if inst.def.drums.is_some() { "" } else { inst.def.source.kind.spec().description };
+        lines.push(Line::styled(format!("Source: {source}  {description}"), header));
         for (r, row) in rows.iter().enumerate() {
             match row {
                 Row::Envelope(EnvelopeStage::Attack) => {

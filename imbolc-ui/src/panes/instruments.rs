@@ -73,10 +73,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             let flags =
                 format!("{}{}", if inst.mixer.mute { "M" } else { " " }, if inst.mixer.solo { "S" } else { " " });
             let text = format!(
-                " {:>2}  {:<20} {:<7} {:<9} {} {}",
+                " {:>2}  {:<20} {:<15} {:<9} {} {}",
                 i + 1,
                 truncate(&inst.name, 20),
-                def.source.kind.name(),
+                truncate(source_label(def), 15),
                 def.filter.as_ref().map_or("", |f| f.kind.name()),
                 flags,
                 effects.join(" → "),
@@ -89,6 +89,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
 }
 
 /// At most `max` characters of `s`.
+/// What makes an instrument's sound, as the lists show it: its source, or
+/// "drum kit" (whose pads replace the source).
+pub fn source_label(def: &imbolc_types::InstrumentDef) -> &'static str {
+    if def.drums.is_some() { "drum kit" } else { def.source.kind.name() }
+}
+
 pub fn truncate(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }

@@ -61,7 +61,7 @@ fn a_saw_with_reverb_and_notes_then_undo() {
 #[test]
 fn instruments_are_renamed_duplicated_reordered_and_deleted() {
     let mut app = empty_app();
-    press(&mut app, "a Enter a j Enter");
+    press(&mut app, "a Enter a Down Enter");
     let names = |app: &super::fixture::TestApp| -> Vec<String> {
         app.session().project().instruments.values().map(|i| i.name.clone()).collect()
     };
