@@ -1,7 +1,7 @@
 //! Fixtures for Imbolc's end-to-end tests: a private JACK + scsynth pair per
 //! test ([`ScServer`]), and helpers to wait for what the server says; and
 //! the [`sound_check`] harness, which renders sounds with `scsynth -N` and
-//! measures them.
+//! measures them, and [`sound_docs`], which writes `docs/sounds.md`.
 //!
 //! Everything started here carries [`TEST_TAG_VAR`] in its environment so the
 //! suite can check, at its end, that no test left a process behind.
@@ -21,6 +21,7 @@ use rosc::{OscMessage, OscType};
 pub mod engine;
 pub mod recording;
 pub mod sound_check;
+pub mod sound_docs;
 
 /// Environment variable marking every process the tests start.
 pub const TEST_TAG_VAR: &str = "IMBOLC_TEST_PROCESS";

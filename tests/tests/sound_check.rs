@@ -92,3 +92,40 @@ fn the_harness_reports_each_fault_with_its_source_and_failing_point() {
     assert!(has("copy", "distinct", "sounds like good"), "duplicate:\n{all}");
     assert!(!distinct.iter().any(|f| f.subject == "good"), "the original is not blamed:\n{all}");
 }
+
+/// CPU per voice of every source (32 voices rendered), and docs/sounds.md
+/// generated from the catalog with those figures.
+/// `IMBOLC_UPDATE_SOUNDS=1` rewrites the page with the figures measured now.
+#[test]
+fn cpu_per_voice_is_measured_and_docs_sounds_md_matches_the_catalog() {
+    let sources: Vec<SourceUnderTest> =
+        SourceKind::ALL.iter().filter_map(|&k| SourceUnderTest::from_catalog(k)).collect();
+    let measured = sound_check::cpu_all(&sources, workers());
+    let mut cpu = std::collections::BTreeMap::new();
+    let mut errors = Vec::new();
+    for (src, m) in sources.iter().zip(measured) {
+        match m {
+            Ok(c) => {
+                cpu.insert(src.id.clone(), c);
+            }
+            Err(f) => errors.push(f.to_string()),
+        }
+    }
+    assert!(errors.is_empty(), "CPU renders failed:\n{}", errors.join("\n"));
+    let mut ranked: Vec<(&String, &f64)> = cpu.iter().collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(a.1));
+    for (id, c) in ranked.iter().take(3) {
+        println!("most expensive: {id} {:.2}% of a core per voice", **c * 100.0);
+    }
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(imbolc_tests::sound_docs::PATH);
+    if std::env::var_os("IMBOLC_UPDATE_SOUNDS").is_some() {
+        std::fs::write(&path, imbolc_tests::sound_docs::render(&cpu)).unwrap();
+    }
+    let page = std::fs::read_to_string(&path).unwrap_or_default();
+    let recorded = imbolc_tests::sound_docs::cpu_figures(&page);
+    let hint = "run `IMBOLC_UPDATE_SOUNDS=1 cargo test -p imbolc-tests --test sound_check cpu`";
+    for kind in SourceKind::ALL {
+        assert!(recorded.contains_key(kind.id()), "docs/sounds.md has no CPU figure for {}: {hint}", kind.id());
+    }
+    assert!(page == imbolc_tests::sound_docs::render(&recorded), "docs/sounds.md is out of date: {hint}");
+}

@@ -62,28 +62,49 @@ impl SourceUnderTest {
     }
 }
 
-/// Checks every source on `workers` threads (each render is one scsynth
-/// process), then checks they are distinct. Returns the reports in input
-/// order and the distinctness failures.
-pub fn check_all(sources: &[SourceUnderTest], workers: usize) -> (Vec<SourceReport>, Vec<Failure>) {
+/// Seconds of sound the CPU measurement renders (32 voices).
+pub const CPU_SECONDS: f64 = 2.0;
+
+/// Measures [`cpu_per_voice`] of every source on `workers` threads, in
+/// input order; a failed render is an error naming the source.
+pub fn cpu_all(sources: &[SourceUnderTest], workers: usize) -> Vec<Result<f64, Failure>> {
+    parallel(sources, workers, |src| {
+        cpu_per_voice(src, CPU_SECONDS).map_err(|detail| Failure {
+            subject: src.id.clone(),
+            point: "CPU".to_owned(),
+            detail,
+        })
+    })
+}
+
+/// Runs `f` on every source on `workers` threads; results in input order.
+fn parallel<T: Send>(sources: &[SourceUnderTest], workers: usize, f: impl Fn(&SourceUnderTest) -> T + Sync) -> Vec<T> {
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut reports: Vec<Option<SourceReport>> = vec![None; sources.len()];
-    let results = std::sync::Mutex::new(&mut reports);
+    let results = std::sync::Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         for _ in 0..workers.max(1) {
             scope.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some(src) = sources.get(i) else { break };
-                    let report = check_source(src);
-                    if let Ok(mut r) = results.lock() {
-                        r[i] = Some(report);
+                    let r = f(src);
+                    if let Ok(mut all) = results.lock() {
+                        all.push((i, r));
                     }
                 }
             });
         }
     });
-    let reports: Vec<SourceReport> = reports.into_iter().flatten().collect();
+    let mut all = results.into_inner().unwrap_or_default();
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Checks every source on `workers` threads (each render is one scsynth
+/// process), then checks they are distinct. Returns the reports in input
+/// order and the distinctness failures.
+pub fn check_all(sources: &[SourceUnderTest], workers: usize) -> (Vec<SourceReport>, Vec<Failure>) {
+    let reports = parallel(sources, workers, check_source);
     let distinct = check_distinct(&reports, MIN_DISTINCT_DB);
     (reports, distinct)
 }
