@@ -17,6 +17,8 @@
 //! - [`persist`]: `*.imbolc` files (SQLite + MessagePack): open, save,
 //!   recovery copies, migrations and a background saver thread.
 //! - [`render`]: rendering to WAV (master and stems) with `scsynth -N`.
+//! - [`sources`]: an opened project's sources brought in line with this
+//!   build's catalog (new parameters, broken custom SynthDefs).
 //! - [`midi`]: live MIDI input (midir), routing to the audio thread's
 //!   realtime lane, MIDI learn, recording, clock in and out.
 
@@ -28,6 +30,7 @@ pub mod persist;
 pub mod record;
 pub mod render;
 pub mod session;
+pub mod sources;
 pub mod tap_tempo;
 pub mod undo;
 

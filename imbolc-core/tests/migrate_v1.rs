@@ -122,7 +122,9 @@ fn v1_fixture_opens_and_migrates() {
     assert_eq!(clip.notes.len(), 8);
     assert_eq!(clip.notes[&NoteId(3)], Note::new(63, 100, 720, 240));
     assert_eq!(p.ids.note, 8);
-    assert_eq!(p, persist::format::v1::migrate(v1_project()));
+    let mut expected = persist::format::v1::migrate(v1_project());
+    imbolc_core::sources::repair(&mut expected);
+    assert_eq!(p, expected, "migrated, and sources given the parameters they gained since");
 
     // Saving a copy rewrites it in the current format, keeping `created`.
     let dir = temp_dir("migrate");

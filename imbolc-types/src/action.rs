@@ -87,6 +87,11 @@ pub enum Action {
         source: SourceKind,
         name: String,
     },
+    /// Appends a new instrument playing a user's own SynthDef.
+    AddCustomInstrument {
+        source: Box<crate::custom::CustomSource>,
+        name: String,
+    },
     /// Removes the instrument, its clips and placements, and the automation
     /// lanes and MIDI mappings that target it.
     RemoveInstrument {
@@ -392,7 +397,9 @@ impl Action {
         match self {
             Action::RenameProject { .. } => "rename project",
             Action::SetTimeSignature(_) => "set time signature",
-            Action::AddInstrument { .. } | Action::RestoreInstrument(_) => "add instrument",
+            Action::AddInstrument { .. } | Action::AddCustomInstrument { .. } | Action::RestoreInstrument(_) => {
+                "add instrument"
+            }
             Action::RemoveInstrument { .. } => "remove instrument",
             Action::RenameInstrument { .. } => "rename instrument",
             Action::DuplicateInstrument { .. } => "duplicate instrument",

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{EffectKind, FilterKind, ParamSpec, SourceKind};
+use crate::custom::CustomSource;
 use crate::drums::DrumKit;
 use crate::ids::{EffectId, InstrumentId};
 use crate::mixer::MixerSettings;
@@ -80,13 +81,28 @@ impl InstrumentDef {
 /// The sound source and its per-voice parameters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceDef {
+    /// The catalog source (unused while `custom` is set).
     pub kind: SourceKind,
     pub params: Params,
+    /// A user's own SynthDef playing instead of the catalog source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom: Option<Box<CustomSource>>,
 }
 
 impl SourceDef {
     pub fn new(kind: SourceKind) -> Self {
-        SourceDef { kind, params: default_params(kind.params()) }
+        SourceDef { kind, params: default_params(kind.params()), custom: None }
+    }
+
+    /// A user's SynthDef with its parameters at their defaults.
+    pub fn custom(def: CustomSource) -> Self {
+        let params = def.params.iter().map(|p| (p.id.clone(), p.default)).collect();
+        SourceDef { kind: SourceKind::SINE, params, custom: Some(Box::new(def)) }
+    }
+
+    /// The name shown for it.
+    pub fn label(&self) -> &str {
+        self.custom.as_ref().map_or(self.kind.name(), |c| c.name.as_str())
     }
 }
 

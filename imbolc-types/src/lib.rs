@@ -5,7 +5,8 @@
 //! - [`catalog`]: the one list of sources, filters, effects and their
 //!   parameters (stable string ids, families, descriptions, defaults,
 //!   ranges, SynthDef names).
-//! - [`instrument`]: what an instrument *is* ([`InstrumentDef`]).
+//! - [`instrument`]: what an instrument *is* ([`InstrumentDef`]), its source
+//!   a catalog entry or a user's own SynthDef ([`custom`]).
 //! - [`mixer`]: how it is set *now* ([`MixerSettings`]), plus the master.
 //! - [`param`]: [`ParamTarget`], the address of any automatable value.
 //! - [`diff`]: [`AudioDiff`], the facts the audio thread applies.
@@ -20,6 +21,7 @@ pub mod arrangement;
 pub mod automation;
 pub mod catalog;
 pub mod curve;
+pub mod custom;
 pub mod diff;
 pub mod drums;
 pub mod ids;
@@ -36,6 +38,7 @@ pub use arrangement::Placement;
 pub use automation::AutomationLane;
 pub use catalog::{EffectKind, FilterKind, ParamSpec, SourceFamily, SourceKind};
 pub use curve::Curve;
+pub use custom::{CustomParam, CustomSource};
 pub use diff::{AudioDiff, AudioScene, ChainOwner, InstrumentSnapshot};
 pub use drums::{DrumKit, DrumPad, DrumPattern, DrumStep, DrumVoice, PadSound, StepDelta, StepKey, StepResolution};
 pub use ids::{BusId, ClipId, EffectId, IdCounters, InstrumentId, LaneId, NoteId, PlacementId};

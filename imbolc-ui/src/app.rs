@@ -96,6 +96,8 @@ pub struct App<S: UiAudio> {
     render: Option<RenderDialog>,
     /// Live MIDI, when attached (the terminal app; tests run without).
     midi: Option<crate::midi::MidiUi>,
+    /// The user's own SynthDefs (none until [`App::scan_user_synthdefs`]).
+    user_defs: crate::user_defs::UserSynthDefs,
 }
 
 impl<S: UiAudio> std::fmt::Debug for App<S> {
@@ -129,7 +131,30 @@ impl<S: UiAudio> App<S> {
             restart: false,
             render: None,
             midi: None,
+            user_defs: crate::user_defs::UserSynthDefs::default(),
         }
+    }
+
+    /// Offers the SynthDefs in `dir` as sources (`.scd` files compiled with
+    /// `sclang` when given), scanned on a thread now and whenever the
+    /// source picker opens.
+    pub fn scan_user_synthdefs(&mut self, dir: PathBuf, sclang: Option<PathBuf>) {
+        self.user_defs = crate::user_defs::UserSynthDefs::start(dir, sclang);
+    }
+
+    /// Takes a finished scan of the user's SynthDefs: an open source picker
+    /// shows it, refused files are reported. True when something changed.
+    fn poll_user_defs(&mut self) -> bool {
+        let Some(defs) = self.user_defs.poll() else { return false };
+        if let Some(Modal::Picker(picker)) = &mut self.modal
+            && picker.pick == crate::modal::Pick::Source
+        {
+            picker.user = defs.clone();
+        }
+        if let Some(note) = crate::user_defs::refusals_note(&defs) {
+            self.error(note);
+        }
+        true
     }
 
     /// Attaches live MIDI (see [`crate::midi::MidiUi`]).
@@ -214,6 +239,7 @@ impl<S: UiAudio> App<S> {
         }
         self.release_due(now);
         changed |= self.poll_loading();
+        changed |= self.poll_user_defs();
         if let Some(dialog) = &mut self.render {
             changed |= dialog.poll();
         }

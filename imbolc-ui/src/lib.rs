@@ -48,3 +48,4 @@ pub mod terminal;
 mod tests;
 pub mod transport;
 pub mod typing;
+pub mod user_defs;

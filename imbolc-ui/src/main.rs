@@ -76,6 +76,9 @@ fn run_app(args: &cli::Args, started: std::time::Instant) -> std::io::Result<()>
     // The session's engine may be a respawned one: take its lane.
     let live = app.session_mut().audio_mut().live_sender();
     app.attach_midi(midi::MidiUi::start(live));
+    if let Some(dir) = imbolc_audio::synthdefs::custom::user_dir() {
+        app.scan_user_synthdefs(dir, imbolc_audio::synthdefs::custom::find_sclang());
+    }
     if opened.recovery {
         app.offer_recovery();
     }

@@ -1,10 +1,15 @@
-//! The sound picker: every catalog source grouped by family (and the drum
-//! kit), or every effect, each with its one-line description; typing
-//! filters by name, family or description.
+//! The sound picker: every catalog source grouped by family, the user's
+//! own SynthDefs (and the files in their folder that could not be used,
+//! with the reason), and the drum kit; or every effect. Each line has a
+//! one-line description; typing filters by name, family or description.
+
+use std::borrow::Cow;
+use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use imbolc_types::ChainOwner;
+use imbolc_audio::synthdefs::custom::UserDefs;
 use imbolc_types::catalog::{EffectKind, SourceFamily, SourceKind};
+use imbolc_types::{ChainOwner, CustomSource};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 
@@ -18,67 +23,104 @@ pub enum Pick {
 }
 
 /// What the user picked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Choice {
     Source(SourceKind),
+    /// One of the user's own SynthDefs.
+    Custom(Box<CustomSource>),
+    /// A file of the user's synthdefs folder that cannot be used: why.
+    Refused(String),
     /// A drum kit instead of a source (its 16 pads play built-in voices).
     DrumKit,
     Effect(ChainOwner, EffectKind),
 }
 
-/// One pickable line.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Entry {
-    pub choice: Choice,
-    pub label: &'static str,
-    /// Family heading it is listed under.
-    pub group: &'static str,
-    pub description: &'static str,
+/// What a line stands for (custom defs by index in the picker's list).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Item {
+    Source(SourceKind),
+    Custom(usize),
+    Refused(usize),
+    DrumKit,
+    Effect(ChainOwner, EffectKind),
 }
 
-/// Everything `pick` offers, in display order.
-pub fn entries(pick: Pick) -> Vec<Entry> {
+/// One pickable line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub item: Item,
+    pub label: Cow<'static, str>,
+    /// Family heading it is listed under.
+    pub group: &'static str,
+    pub description: Cow<'static, str>,
+}
+
+/// Heading of the user's own SynthDefs.
+const USER_GROUP: &str = "Your SynthDefs";
+
+/// Everything `pick` offers, in display order (`user`: the user's
+/// SynthDefs folder as last scanned).
+pub fn entries(pick: Pick, user: &UserDefs) -> Vec<Entry> {
     match pick {
         Pick::Source => {
             let mut out: Vec<Entry> = SourceFamily::ALL
                 .into_iter()
                 .flat_map(|family| {
                     SourceKind::of_family(family).map(move |k| Entry {
-                        choice: Choice::Source(k),
-                        label: k.name(),
+                        item: Item::Source(k),
+                        label: k.name().into(),
                         group: family.label(),
-                        description: k.spec().description,
+                        description: k.spec().description.into(),
                     })
                 })
                 .collect();
+            out.extend(user.sources.iter().enumerate().map(|(i, c)| {
+                let params: Vec<&str> = c.params.iter().map(|p| p.id.as_str()).collect();
+                Entry {
+                    item: Item::Custom(i),
+                    label: c.name.clone().into(),
+                    group: USER_GROUP,
+                    description: format!("Your SynthDef; parameters: {}", params.join(", ")).into(),
+                }
+            }));
+            out.extend(user.refused.iter().enumerate().map(|(i, (path, why))| Entry {
+                item: Item::Refused(i),
+                label: format!("{} (refused)", file_name(path)).into(),
+                group: USER_GROUP,
+                description: why.to_string().into(),
+            }));
             out.push(Entry {
-                choice: Choice::DrumKit,
-                label: "drum kit",
+                item: Item::DrumKit,
+                label: "drum kit".into(),
                 group: "Drums",
-                description: "Sixteen pads of built-in drum voices or samples, with step patterns",
+                description: "Sixteen pads of built-in drum voices or samples, with step patterns".into(),
             });
             out
         }
         Pick::Effect(owner) => EffectKind::ALL
             .into_iter()
             .map(|k| Entry {
-                choice: Choice::Effect(owner, k),
-                label: k.name(),
+                item: Item::Effect(owner, k),
+                label: k.name().into(),
                 group: k.family().label(),
-                description: k.spec().description,
+                description: k.spec().description.into(),
             })
             .collect(),
     }
+}
+
+fn file_name(path: &std::path::Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
 }
 
 /// The entries matching `query` (every word, case-insensitive, in the
 /// label, the family or the description): those whose name starts with the
 /// query first, then those whose name contains it, then the rest, each in
 /// display order.
-pub fn matching(pick: Pick, query: &str) -> Vec<Entry> {
+pub fn matching(pick: Pick, user: &UserDefs, query: &str) -> Vec<Entry> {
     let query = query.trim().to_lowercase();
     let words: Vec<&str> = query.split_whitespace().collect();
-    let mut found: Vec<(u8, Entry)> = entries(pick)
+    let mut found: Vec<(u8, Entry)> = entries(pick, user)
         .into_iter()
         .filter_map(|e| {
             let label = e.label.to_lowercase();
@@ -98,16 +140,17 @@ pub fn matching(pick: Pick, query: &str) -> Vec<Entry> {
 }
 
 /// An open picker: what it picks, the filter typed so far, the cursor
-/// among the matching entries.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// among the matching entries, the user's SynthDefs it offers.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Picker {
     pub pick: Pick,
     pub query: String,
     pub cursor: usize,
+    pub user: Arc<UserDefs>,
 }
 
 /// What a key did to the picker.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum PickerKey {
     Open,
     Picked(Choice),
@@ -116,23 +159,42 @@ pub enum PickerKey {
 }
 
 impl Picker {
-    pub fn new(pick: Pick) -> Picker {
-        Picker { pick, query: String::new(), cursor: 0 }
+    /// A picker offering the catalog (and, for sources, `user`'s defs).
+    pub fn new(pick: Pick, user: Arc<UserDefs>) -> Picker {
+        Picker { pick, query: String::new(), cursor: 0, user }
+    }
+
+    /// The entries matching what was typed.
+    fn found(&self) -> Vec<Entry> {
+        matching(self.pick, &self.user, &self.query)
+    }
+
+    /// What an entry stands for.
+    fn choice(&self, item: Item) -> Option<Choice> {
+        Some(match item {
+            Item::Source(k) => Choice::Source(k),
+            Item::Custom(i) => Choice::Custom(Box::new(self.user.sources.get(i)?.clone())),
+            Item::Refused(i) => {
+                let (path, why) = self.user.refused.get(i)?;
+                Choice::Refused(format!("{}: {why}", path.display()))
+            }
+            Item::DrumKit => Choice::DrumKit,
+            Item::Effect(owner, k) => Choice::Effect(owner, k),
+        })
     }
 
     /// Handles one key (Esc is the dialog's).
     pub fn key(&mut self, key: KeyEvent) -> PickerKey {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        let n = matching(self.pick, &self.query).len();
+        let n = self.found().len();
         match key.code {
             KeyCode::Down | KeyCode::Tab => self.cursor = (self.cursor + 1).min(n.saturating_sub(1)),
             KeyCode::Char('n') if ctrl => self.cursor = (self.cursor + 1).min(n.saturating_sub(1)),
             KeyCode::Up | KeyCode::BackTab => self.cursor = self.cursor.saturating_sub(1),
             KeyCode::Char('p') if ctrl => self.cursor = self.cursor.saturating_sub(1),
             KeyCode::Enter => {
-                return matching(self.pick, &self.query)
-                    .get(self.cursor)
-                    .map_or(PickerKey::Nothing, |e| PickerKey::Picked(e.choice));
+                let item = self.found().get(self.cursor).map(|e| e.item);
+                return item.and_then(|i| self.choice(i)).map_or(PickerKey::Nothing, PickerKey::Picked);
             }
             KeyCode::Backspace => {
                 self.query.pop();
@@ -151,7 +213,7 @@ impl Picker {
     /// entries (scrolled to keep the cursor visible), the selected entry's
     /// description and the key hint.
     pub fn lines(&self, height: usize) -> Vec<Line<'static>> {
-        let found = matching(self.pick, &self.query);
+        let found = self.found();
         // Entries with a heading line before the first of each group.
         let mut rows: Vec<(Option<usize>, String)> = Vec::new();
         let mut group = "";
@@ -175,7 +237,7 @@ impl Picker {
         if found.is_empty() {
             lines.push(Line::raw("   (nothing matches)"));
         }
-        let description = found.get(self.cursor).map_or("", |e| e.description);
+        let description = found.get(self.cursor).map_or("", |e| &e.description);
         lines.push(Line::raw(format!(" {description}")));
         lines.push(Line::raw(" type to filter · ↑/↓ move · Enter picks · Esc cancels"));
         lines
@@ -184,28 +246,34 @@ impl Picker {
 
 #[cfg(test)]
 mod tests {
+    use imbolc_audio::synthdefs::custom::{CustomDefError, custom_source};
+
     use super::*;
+
+    fn none() -> UserDefs {
+        UserDefs::default()
+    }
 
     #[test]
     fn sources_come_by_family_with_the_kit_last_and_typing_filters() {
-        let all = entries(Pick::Source);
+        let all = entries(Pick::Source, &none());
         assert_eq!(all.len(), SourceKind::COUNT + 1);
-        assert_eq!(all[0].choice, Choice::Source(SourceKind::SAW));
-        assert_eq!(all.last().map(|e| e.choice), Some(Choice::DrumKit));
-        let bells = matching(Pick::Source, "BELL");
+        assert_eq!(all[0].item, Item::Source(SourceKind::SAW));
+        assert_eq!(all.last().map(|e| e.item), Some(Item::DrumKit));
+        let bells = matching(Pick::Source, &none(), "BELL");
         assert!(bells.iter().any(|e| e.label == "FM bell") && bells.iter().any(|e| e.label == "tubular bell"));
         assert!(bells.iter().all(|e| format!("{} {}", e.label, e.description).to_lowercase().contains("bell")));
-        let kit = matching(Pick::Source, "drum");
-        assert!(kit.iter().any(|e| e.choice == Choice::DrumKit));
-        assert_eq!(matching(Pick::Source, "mallets glock").len(), 1, "words narrow together");
-        assert!(matching(Pick::Source, "zzz").is_empty());
+        let kit = matching(Pick::Source, &none(), "drum");
+        assert!(kit.iter().any(|e| e.item == Item::DrumKit));
+        assert_eq!(matching(Pick::Source, &none(), "mallets glock").len(), 1, "words narrow together");
+        assert!(matching(Pick::Source, &none(), "zzz").is_empty());
         let owner = ChainOwner::Master;
-        assert_eq!(matching(Pick::Effect(owner), "r")[0].label, "reverb", "names starting with it come first");
+        assert_eq!(matching(Pick::Effect(owner), &none(), "r")[0].label, "reverb", "names starting with it come first");
     }
 
     #[test]
     fn typing_resets_the_cursor_and_enter_picks_the_highlighted_match() {
-        let mut p = Picker::new(Pick::Source);
+        let mut p = Picker::new(Pick::Source, Arc::default());
         let key = |c| KeyEvent::from(c);
         p.key(key(KeyCode::Down));
         assert_eq!(p.cursor, 1);
@@ -217,5 +285,27 @@ mod tests {
         assert_eq!(p.key(key(KeyCode::Enter)), PickerKey::Picked(Choice::Source(marimba)));
         p.query = "zzz".into();
         assert_eq!(p.key(key(KeyCode::Enter)), PickerKey::Nothing);
+    }
+
+    #[test]
+    fn the_users_defs_and_refused_files_are_offered_with_their_story() {
+        let bytes = imbolc_audio::synthdefs::find("imbolc_saw").map(|d| d.bytes.to_vec()).unwrap_or_default();
+        let mut mine = custom_source(bytes).expect("a voice");
+        mine.name = "my_saw".into();
+        let why = CustomDefError::MissingControls { name: "pad".into(), missing: vec!["gate"] };
+        let user = Arc::new(UserDefs { sources: vec![mine.clone()], refused: vec![("/defs/pad.scd".into(), why)] });
+        let mut p = Picker::new(Pick::Source, user);
+        for c in "your".chars() {
+            p.key(KeyEvent::from(KeyCode::Char(c)));
+        }
+        let found = p.found();
+        assert_eq!(found.iter().map(|e| e.label.as_ref()).collect::<Vec<_>>(), ["my_saw", "pad.scd (refused)"]);
+        assert!(found[0].description.contains("amp, detune, bright"), "{}", found[0].description);
+        assert_eq!(p.key(KeyEvent::from(KeyCode::Enter)), PickerKey::Picked(Choice::Custom(Box::new(mine))));
+        p.key(KeyEvent::from(KeyCode::Down));
+        let PickerKey::Picked(Choice::Refused(text)) = p.key(KeyEvent::from(KeyCode::Enter)) else {
+            panic!("the refused file is picked as such")
+        };
+        assert!(text.contains("pad.scd") && text.contains("lacks the voice control gate"), "{text}");
     }
 }

@@ -87,6 +87,9 @@ pub enum ServerOp {
     BufferAllocRead { buf: u32, path: String },
     /// `/b_free buf`: free a buffer's memory.
     BufferFree { buf: u32 },
+    /// `/d_recv bytes`: load (or replace) a SynthDef, here a user's own
+    /// def stored in the project (the built-in ones load at boot).
+    DefRecv { name: &'static str, bytes: std::sync::Arc<[u8]> },
 }
 
 impl ServerOp {
@@ -105,6 +108,7 @@ impl ServerOp {
             ServerOp::Tail { .. } => "/g_tail",
             ServerOp::BufferAllocRead { .. } => "/b_allocRead",
             ServerOp::BufferFree { .. } => "/b_free",
+            ServerOp::DefRecv { .. } => "/d_recv",
         }
     }
 }

@@ -115,6 +115,7 @@ pub fn to_message(op: &ServerOp) -> OscMessage {
         ServerOp::Head { group, node: n } | ServerOp::Tail { group, node: n } => vec![node(*group), node(*n)],
         ServerOp::BufferAllocRead { buf, path } => vec![buffer(*buf), OscType::String(path.clone())],
         ServerOp::BufferFree { buf } => vec![buffer(*buf)],
+        ServerOp::DefRecv { bytes, .. } => vec![OscType::Blob(bytes.to_vec())],
     };
     OscMessage { addr: op.address().to_owned(), args }
 }

@@ -7,7 +7,7 @@ use imbolc_types::catalog::STRIP_SYNTHDEF;
 use imbolc_types::{ChainOwner, FilterDef, Instrument, InstrumentId, SourceDef};
 
 use super::build::{clamp_spec, group_new, processor_controls, processor_new, synth_new};
-use super::state::{Anchor, Chain, InstrumentState};
+use super::state::{Anchor, Chain, InstrumentState, VoiceDef};
 use super::{GraphError, SignalGraph};
 use crate::backend::{NodeId, ServerOp};
 
@@ -42,6 +42,7 @@ impl SignalGraph {
             filter,
             lfo: None,
             bend: 0.0,
+            voice_def: VoiceDef::of(&inst.def.source),
         }
     }
 
@@ -50,7 +51,8 @@ impl SignalGraph {
         let Some(st) = self.instruments.get(&id) else { return Vec::new() };
         let group = st.chain.group;
         let bus = st.chain.bus;
-        let mut ops = Vec::with_capacity(5 + st.chain.effects.len());
+        let mut ops = Vec::with_capacity(6 + st.chain.effects.len());
+        ops.extend(st.voice_def.load_op());
         ops.push(group_new(group, anchor));
         ops.push(group_new(st.voices, Anchor::Tail(group)));
         ops.push(group_new(st.lfo_group, Anchor::Tail(group)));
@@ -157,14 +159,19 @@ impl SignalGraph {
     /// its parameters in one `/n_set` on the `voices` group.
     pub(super) fn source_changed(&mut self, id: InstrumentId, source: &SourceDef) -> Result<Vec<ServerOp>, GraphError> {
         let st = self.instruments.get_mut(&id).ok_or(GraphError::UnknownInstrument(id))?;
+        let voice_def = VoiceDef::of(source);
+        let load = if voice_def == st.voice_def { None } else { voice_def.load_op() };
+        st.voice_def = voice_def;
         st.def.source = source.clone();
-        let controls: Vec<_> = source
-            .kind
-            .params()
+        let controls: Vec<_> = st
+            .voice_def
+            .specs(source)
             .iter()
             .map(|spec| (spec.id, clamp_spec(spec, source.params.get(spec.id).copied().unwrap_or(spec.default))))
             .collect();
-        Ok(vec![ServerOp::Set { node: st.voices, controls }])
+        let mut ops: Vec<ServerOp> = load.into_iter().collect();
+        ops.push(ServerOp::Set { node: st.voices, controls });
+        Ok(ops)
     }
 
     /// A new, removed, replaced or edited filter: one `/s_new`, `/n_free`,

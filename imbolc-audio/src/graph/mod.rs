@@ -119,6 +119,9 @@ pub enum GraphError {
     /// (or sample buffer) it does not have.
     #[error("instrument {0} has no such drum pad")]
     NotADrumKit(InstrumentId),
+    /// The instrument's custom SynthDef could not be read; it stays silent.
+    #[error("instrument {0}'s SynthDef is broken: {1}")]
+    BrokenSource(InstrumentId, String),
 }
 
 /// The incremental signal graph. See the module docs for the tree and the

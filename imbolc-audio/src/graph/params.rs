@@ -62,7 +62,7 @@ impl SignalGraph {
         match target {
             ParamTarget::Source { instrument, param } => {
                 let st = self.instruments.get_mut(instrument).ok_or(GraphError::UnknownInstrument(*instrument))?;
-                let spec = find_param(st.def.source.kind.params(), param).ok_or_else(|| unknown(param))?;
+                let spec = find_param(st.voice_def.specs(&st.def.source), param).ok_or_else(|| unknown(param))?;
                 let v = clamp_spec(spec, value);
                 store(&mut st.def.source.params, spec.id, v);
                 Ok(vec![ServerOp::Set { node: st.voices, controls: vec![(spec.id, v)] }])

@@ -3,9 +3,10 @@
 
 use std::collections::HashMap;
 
-use imbolc_types::{EffectId, EffectSlot, InstrumentDef, MasterSettings, MixerSettings};
+use imbolc_types::{EffectId, EffectSlot, InstrumentDef, MasterSettings, MixerSettings, ParamSpec, SourceDef};
 
-use crate::backend::{ControlName, NodeId};
+use crate::backend::{ControlName, NodeId, ServerOp};
+use crate::synthdefs::custom::{ServerDef, server_def};
 
 /// Control values as sent to one node, in a fixed order per SynthDef.
 pub(super) type Controls = Vec<(ControlName, f32)>;
@@ -66,6 +67,48 @@ pub(super) struct InstrumentState {
     pub lfo: Option<LfoNode>,
     /// Pitch bend in force, semitones: new voices start with it.
     pub bend: f32,
+    /// The SynthDef its voices play.
+    pub voice_def: VoiceDef,
+}
+
+/// The SynthDef an instrument's voices play.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum VoiceDef {
+    /// A built-in def, loaded at boot.
+    Catalog(&'static str),
+    /// A user's def stored in the project, loaded with the instrument, and
+    /// its parameters (made once here, not per note).
+    Custom(ServerDef, Vec<ParamSpec>),
+    /// A user's def that cannot play, and why: its voices stay silent.
+    Broken(String),
+}
+
+impl VoiceDef {
+    pub fn of(source: &SourceDef) -> VoiceDef {
+        match &source.custom {
+            None => VoiceDef::Catalog(source.kind.synthdef()),
+            Some(custom) => match server_def(custom) {
+                Ok(def) => VoiceDef::Custom(def, custom.specs()),
+                Err(why) => VoiceDef::Broken(why),
+            },
+        }
+    }
+
+    /// The parameters of `source`, whose def this is.
+    pub fn specs<'a>(&'a self, source: &SourceDef) -> &'a [ParamSpec] {
+        match self {
+            VoiceDef::Custom(_, specs) => specs,
+            VoiceDef::Catalog(_) | VoiceDef::Broken(_) => source.kind.params(),
+        }
+    }
+
+    /// The `/d_recv` that loads it (custom defs only).
+    pub fn load_op(&self) -> Option<ServerOp> {
+        match self {
+            VoiceDef::Custom(def, _) => Some(ServerOp::DefRecv { name: def.name, bytes: def.bytes.clone() }),
+            VoiceDef::Catalog(_) | VoiceDef::Broken(_) => None,
+        }
+    }
 }
 
 /// One aux bus (`effects` in `chain`).

@@ -158,3 +158,50 @@ fn a_send_back_at_zero_leaves_the_same_tree_as_no_send() {
     assert_eq!(ops.len(), 1);
     assert_eq!(model.canonical_tree(), untouched);
 }
+
+#[test]
+fn a_custom_source_loads_its_def_with_the_instrument_and_plays_it_by_its_server_name() {
+    use crate::synthdefs::custom::{custom_source, server_def};
+    let bytes = |name| crate::synthdefs::find(name).map(|d| d.bytes.to_vec()).unwrap();
+    let mine = custom_source(bytes("imbolc_pulse")).unwrap();
+    let loaded = server_def(&mine).unwrap();
+    let mut ids = IdCounters::default();
+    let mut s = scene(&mut ids, 1);
+    let inst = s.instruments[0].id;
+    s.instruments[0].def.source = imbolc_types::SourceDef::custom(mine.clone());
+    let (mut graph, ops) = SignalGraph::build(GraphConfig::default(), &s);
+    let recv = ops.iter().position(|op| matches!(op, ServerOp::DefRecv { .. })).expect("the def is loaded");
+    assert_eq!(ops[recv], ServerOp::DefRecv { name: loaded.name, bytes: loaded.bytes.clone() });
+    let voices = graph.voices_group(inst).unwrap();
+    let group = ops.iter().position(|op| matches!(op, ServerOp::GroupNew { id, .. } if *id == voices)).unwrap();
+    assert!(recv < group, "loaded before the instrument's nodes");
+    let mut model = ModelBackend::new();
+    model.execute(Timing::Now, &ops).unwrap();
+
+    let target = ParamTarget::Source { instrument: inst, param: "width".into() };
+    run(&mut graph, &mut model, &AudioDiff::ParamSet { target, value: 0.2 });
+    let (voice, op) = graph.voice_on(inst, 220.0, 1.0).unwrap();
+    model.execute(Timing::Now, &[op]).unwrap();
+    let synth = model.synth(voice).unwrap();
+    assert_eq!(synth.def, loaded.name);
+    assert_eq!((synth.controls["freq"], synth.controls["width"]), (220.0, 0.2));
+
+    // Another version of the def is loaded under another name; the same
+    // one again is not sent twice.
+    let mut other = mine.clone();
+    other.bytes = bytes("imbolc_square");
+    other.params = custom_source(other.bytes.clone()).unwrap().params;
+    let diff = |c: &imbolc_types::CustomSource| AudioDiff::SourceChanged {
+        instrument: inst,
+        source: imbolc_types::SourceDef::custom(c.clone()),
+    };
+    let ops = run(&mut graph, &mut model, &diff(&other));
+    assert!(matches!(ops[0], ServerOp::DefRecv { name, .. } if name != loaded.name));
+    let ops = run(&mut graph, &mut model, &diff(&other));
+    assert!(!ops.iter().any(|op| matches!(op, ServerOp::DefRecv { .. })));
+
+    // A broken def plays nothing, and says why.
+    let broken = imbolc_types::CustomSource { broken: Some("corrupt".into()), ..other };
+    run(&mut graph, &mut model, &diff(&broken));
+    assert_eq!(graph.voice_on(inst, 220.0, 1.0), Err(GraphError::BrokenSource(inst, "corrupt".into())));
+}

@@ -12,6 +12,7 @@ use imbolc_types::instrument::{BEND_RANGE_MAX, GLIDE_MAX};
 
 use super::build::clamp_spec;
 use super::params::clamp_stage;
+use super::state::VoiceDef;
 use super::{GraphError, SignalGraph};
 use crate::backend::{AddAction, ControlName, NodeId, ServerOp};
 
@@ -47,11 +48,22 @@ impl SignalGraph {
             ("sustain", clamp_stage(imbolc_types::EnvelopeStage::Sustain, env.sustain)),
             ("release", clamp_stage(imbolc_types::EnvelopeStage::Release, env.release)),
         ];
-        for spec in src.kind.params() {
+        let def = match &st.voice_def {
+            VoiceDef::Catalog(name) => *name,
+            VoiceDef::Custom(def, _) => {
+                // Only the voice controls the def has (scsynth would ignore
+                // the others, but they need not travel).
+                if let Some(custom) = &src.custom {
+                    controls.retain(|(name, _)| custom.has_voice_control(name));
+                }
+                def.name
+            }
+            VoiceDef::Broken(why) => return Err(GraphError::BrokenSource(instrument, why.clone())),
+        };
+        for spec in st.voice_def.specs(src) {
             controls.push((spec.id, clamp_spec(spec, src.params.get(spec.id).copied().unwrap_or(spec.default))));
         }
-        let op =
-            ServerOp::SynthNew { def: src.kind.synthdef(), id, action: AddAction::Tail, target: st.voices, controls };
+        let op = ServerOp::SynthNew { def, id, action: AddAction::Tail, target: st.voices, controls };
         Ok((id, op))
     }
 

@@ -2,7 +2,9 @@
 //! mappings), restore, rename, duplicate, reorder, and the definition slots
 //! (source, filter, LFO, voices).
 
-use imbolc_types::{Action, AudioDiff, Instrument, InstrumentDef, InstrumentId, Project, RemovedInstrument, SourceDef};
+use imbolc_types::{
+    Action, AudioDiff, Instrument, InstrumentDef, InstrumentId, Project, RemovedInstrument, SourceDef, SourceKind,
+};
 
 use super::{Applied, DispatchError, Redraw, check_insert_index, check_range, dependents, param::check_params};
 
@@ -25,6 +27,17 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
             let id = p.ids.next_instrument();
             let name = if name.is_empty() { format!("{} {}", source.name(), id) } else { name };
             let inst = Instrument { id, name, def: InstrumentDef::new(source), mixer: Default::default() };
+            let after = p.instruments.last().map(|(k, _)| *k);
+            let diff = AudioDiff::InstrumentAdded { instrument: Box::new(inst.clone()), after };
+            p.instruments.insert(id, inst);
+            Ok(Applied::one(Action::RemoveInstrument { instrument: id }, Some(diff), R_ALL))
+        }
+        Action::AddCustomInstrument { source, name } => {
+            let id = p.ids.next_instrument();
+            let name = if name.is_empty() { format!("{} {}", source.name, id) } else { name };
+            let mut def = InstrumentDef::new(SourceKind::SINE);
+            def.source = SourceDef::custom(*source);
+            let inst = Instrument { id, name, def, mixer: Default::default() };
             let after = p.instruments.last().map(|(k, _)| *k);
             let diff = AudioDiff::InstrumentAdded { instrument: Box::new(inst.clone()), after };
             p.instruments.insert(id, inst);
@@ -119,7 +132,7 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
 }
 
 fn set_source(p: &mut Project, instrument: InstrumentId, source: SourceDef) -> Result<Applied, DispatchError> {
-    check_params(source.kind.params(), &source.params)?;
+    check_params(&imbolc_types::custom::source_specs(&source), &source.params)?;
     let inst = get_mut(p, instrument)?;
     let old = std::mem::replace(&mut inst.def.source, source.clone());
     Ok(Applied::one(

@@ -139,6 +139,7 @@ pub(crate) fn apply(project: &mut Project, action: Action) -> Result<Applied, Di
     match action {
         A::RenameProject { .. } | A::SetTimeSignature(_) => project::apply(project, action),
         A::AddInstrument { .. }
+        | A::AddCustomInstrument { .. }
         | A::RemoveInstrument { .. }
         | A::RestoreInstrument(_)
         | A::RenameInstrument { .. }

@@ -20,7 +20,7 @@ const LFO_RATE_RANGE: (f32, f32) = (0.01, 100.0);
 const LEVEL_RANGE: (f32, f32) = (0.0, 2.0);
 const PAN_RANGE: (f32, f32) = (-1.0, 1.0);
 
-fn spec_range(specs: &'static [ParamSpec], name: &str, target: &ParamTarget) -> Result<(f32, f32), DispatchError> {
+fn spec_range(specs: &[ParamSpec], name: &str, target: &ParamTarget) -> Result<(f32, f32), DispatchError> {
     find_param(specs, name).map(|s| (s.min, s.max)).ok_or_else(|| DispatchError::NoSuchParam(target.clone()))
 }
 
@@ -47,7 +47,7 @@ pub fn param_range(p: &Project, target: &ParamTarget) -> Result<(f32, f32), Disp
             if !inst.def.source.params.contains_key(param) {
                 return Err(missing());
             }
-            spec_range(inst.def.source.kind.params(), param, target)
+            spec_range(&imbolc_types::custom::source_specs(&inst.def.source), param, target)
         }
         ParamTarget::Envelope { instrument, stage } => {
             p.instruments.get(instrument).ok_or(DispatchError::NoSuchInstrument(*instrument))?;
@@ -201,7 +201,7 @@ pub(super) fn set_param(p: &mut Project, target: ParamTarget, value: f32) -> Res
 
 /// Checks a whole parameter map against its specs: exactly the catalog's
 /// ids, each value in range.
-pub(super) fn check_params(specs: &'static [ParamSpec], params: &Params) -> Result<(), DispatchError> {
+pub(super) fn check_params(specs: &[ParamSpec], params: &Params) -> Result<(), DispatchError> {
     for (name, value) in params {
         let spec = find_param(specs, name).ok_or_else(|| DispatchError::UnknownParamName { name: name.clone() })?;
         check_range(*value, (spec.min, spec.max))?;

@@ -314,7 +314,10 @@ fn mod_wheel_action(project: &imbolc_types::Project, instrument: InstrumentId, v
     if inst.def.drums.is_some() {
         return None;
     }
-    let spec = inst.def.source.kind.spec().timbre_param()?;
+    let spec = match &inst.def.source.custom {
+        Some(custom) => custom.timbre_param()?,
+        None => *inst.def.source.kind.spec().timbre_param()?,
+    };
     let target = ParamTarget::Source { instrument, param: spec.id.to_owned() };
     Some(Action::SetParam { target, value: spec.from_unit(f32::from(value) / 127.0) })
 }

@@ -204,7 +204,9 @@ fn decode_row(path: &Path, row: &Row) -> Result<Project, PersistError> {
     if format::checksum(&row.data) != row.checksum {
         return Err(corrupt("checksum mismatch".into()));
     }
-    format::decode(row.meta.format_version, &row.data).map_err(corrupt)
+    let mut project = format::decode(row.meta.format_version, &row.data).map_err(corrupt)?;
+    crate::sources::repair(&mut project);
+    Ok(project)
 }
 
 /// Reads the metadata of the saved project without decoding it (for

@@ -91,7 +91,7 @@ pub(super) const AMP: ParamSpec = p("amp", "Amp", 0.3, 0.0, 1.0, "");
 
 /// Looks up a parameter by id in a list of specs (a handful of entries, so
 /// a scan is cheaper than any map).
-pub fn find_param(specs: &'static [ParamSpec], id: &str) -> Option<&'static ParamSpec> {
+pub fn find_param<'a>(specs: &'a [ParamSpec], id: &str) -> Option<&'a ParamSpec> {
     specs.iter().find(|s| s.id == id)
 }
 

@@ -120,6 +120,9 @@ impl<S: UiAudio> App<S> {
                 self.panes = super::Panes::default();
                 self.transport = crate::transport::TransportView::default();
                 self.inform(format!("opened {}", path.display()));
+                if let Some(note) = broken_note(self.session.project()) {
+                    self.error(note);
+                }
                 if loaded.newer_recovery.is_some() {
                     self.offer_recovery();
                 }
@@ -128,4 +131,17 @@ impl<S: UiAudio> App<S> {
         }
         true
     }
+}
+
+/// The status line's note on instruments whose SynthDef cannot play (they
+/// stay in the project, silent, marked broken in the lists).
+pub(super) fn broken_note(project: &imbolc_types::Project) -> Option<String> {
+    let broken: Vec<(&str, &str)> = project
+        .instruments
+        .values()
+        .filter_map(|i| Some((i.name.as_str(), i.def.source.custom.as_ref()?.broken.as_deref()?)))
+        .collect();
+    let (name, why) = broken.first()?;
+    let more = if broken.len() > 1 { format!(" ({} instruments in all)", broken.len()) } else { String::new() };
+    Some(format!("instrument {name} is silent, its SynthDef is broken: {why}{more}"))
 }

@@ -21,6 +21,13 @@ impl<S: UiAudio> App<S> {
                     self.selected = self.session.project().instruments.keys().last().copied();
                 }
             }
+            Outcome::Picked(Choice::Custom(source)) => {
+                let name = self.fresh_name(&source.name);
+                if self.apply(Action::AddCustomInstrument { source, name }) {
+                    self.selected = self.session.project().instruments.keys().last().copied();
+                }
+            }
+            Outcome::Picked(Choice::Refused(why)) => self.error(why),
             Outcome::Picked(Choice::DrumKit) => self.on_intent(Intent::AddDrumKit),
             Outcome::Picked(Choice::Effect(owner, kind)) => {
                 self.apply(Action::AddEffect { owner, kind, index: None });
@@ -70,8 +77,13 @@ impl<S: UiAudio> App<S> {
             }
             Intent::Select(id) => self.selected = Some(id),
             Intent::Show(pane) => self.show(pane),
-            Intent::ChooseSource => self.modal = Some(Modal::Picker(Picker::new(Pick::Source))),
-            Intent::ChooseEffect(owner) => self.modal = Some(Modal::Picker(Picker::new(Pick::Effect(owner)))),
+            Intent::ChooseSource => {
+                self.user_defs.rescan();
+                self.modal = Some(Modal::Picker(Picker::new(Pick::Source, self.user_defs.known())));
+            }
+            Intent::ChooseEffect(owner) => {
+                self.modal = Some(Modal::Picker(Picker::new(Pick::Effect(owner), Default::default())));
+            }
             Intent::Rename { instrument, current } => self.modal = Some(Modal::Rename { instrument, text: current }),
             Intent::AddNote { instrument, note } => {
                 if self.add_notes(instrument, vec![note]) {

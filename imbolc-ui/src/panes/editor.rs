@@ -20,7 +20,7 @@ use crate::commands::CommandId;
 /// Something the cursor can be on.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Row {
-    Source(&'static ParamSpec),
+    Source(ParamSpec),
     Envelope(EnvelopeStage),
     /// Polyphony, voice mode, stealing and the LFO.
     Voice(VoiceRow),
@@ -38,7 +38,8 @@ pub struct EditorPane {
 }
 
 fn rows(inst: &Instrument) -> Vec<Row> {
-    let mut rows: Vec<Row> = inst.def.source.kind.params().iter().map(Row::Source).collect();
+    let mut rows: Vec<Row> =
+        imbolc_types::custom::source_specs(&inst.def.source).iter().copied().map(Row::Source).collect();
     rows.extend(STAGES.map(Row::Envelope));
     rows.extend(VoiceRow::ALL.map(Row::Voice));
     rows.push(Row::Filter);
@@ -144,7 +145,7 @@ impl EditorPane {
                     let up = cmd == CommandId::ParamIncrease;
                     match row {
                         Row::Source(spec) => ParamTarget::Source { instrument: id, param: spec.id.to_owned() }
-                            .set(step(spec, value(&inst.def.source.params, spec), up)),
+                            .set(step(&spec, value(&inst.def.source.params, &spec), up)),
                         Row::Envelope(stage) => ParamTarget::Envelope { instrument: id, stage }.set(stage_step(
                             stage,
                             stage_value(&inst.def.amp_env, stage),
@@ -221,7 +222,13 @@ impl EditorPane {
         let mut lines: Vec<Line> = Vec::new();
         let mut cursor_line = 0;
         let source = super::instruments::source_label(&inst.def);
-        let description = if inst.def.drums.is_some() { "" } else { inst.def.source.kind.spec().description };
+        let description = match (&inst.def.drums, &inst.def.source.custom) {
+            (Some(_), _) => "",
+            (None, Some(custom)) => {
+                custom.broken.as_deref().map_or("your SynthDef", |_| "silent: its SynthDef is broken")
+            }
+            (None, None) => inst.def.source.kind.spec().description,
+        };
         lines.push(Line::styled(format!("Source: {source}  {description}"), header));
         for (r, row) in rows.iter().enumerate() {
             match row {
@@ -243,7 +250,7 @@ impl EditorPane {
                 _ => {}
             }
             let text = match *row {
-                Row::Source(spec) => param_line(spec, value(&inst.def.source.params, spec), true),
+                Row::Source(spec) => param_line(&spec, value(&inst.def.source.params, &spec), true),
                 Row::Envelope(stage) => param_line(&stage_spec(stage), stage_value(&inst.def.amp_env, stage), true),
                 Row::Voice(v) => v.text(inst),
                 Row::Filter => match &inst.def.filter {

@@ -76,7 +76,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
                 " {:>2}  {:<20} {:<15} {:<9} {} {}",
                 i + 1,
                 truncate(&inst.name, 20),
-                truncate(source_label(def), 15),
+                truncate(&source_label(def), 15),
                 def.filter.as_ref().map_or("", |f| f.kind.name()),
                 flags,
                 effects.join(" → "),
@@ -89,10 +89,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
 }
 
 /// At most `max` characters of `s`.
-/// What makes an instrument's sound, as the lists show it: its source, or
-/// "drum kit" (whose pads replace the source).
-pub fn source_label(def: &imbolc_types::InstrumentDef) -> &'static str {
-    if def.drums.is_some() { "drum kit" } else { def.source.kind.name() }
+/// What makes an instrument's sound, as the lists show it: its source
+/// (a user's SynthDef marked when broken), or "drum kit" (whose pads
+/// replace the source).
+pub fn source_label(def: &imbolc_types::InstrumentDef) -> std::borrow::Cow<'_, str> {
+    match (&def.drums, &def.source.custom) {
+        (Some(_), _) => "drum kit".into(),
+        (None, Some(custom)) if custom.broken.is_some() => format!("{} (broken)", custom.name).into(),
+        (None, _) => def.source.label().into(),
+    }
 }
 
 pub fn truncate(s: &str, max: usize) -> String {

@@ -8,6 +8,7 @@
 mod commands;
 mod compose;
 mod compose_play;
+mod custom_defs;
 mod drums;
 mod editor_voices;
 mod fixture;
