@@ -13,6 +13,7 @@ use imbolc_types::Tick;
 
 use crate::backend::Timetag;
 use crate::server::ServerStats;
+use crate::server::jack::JackSetup;
 use crate::status::ServerState;
 
 use super::meters::{MeterReading, Meters};
@@ -71,8 +72,8 @@ struct Inner {
     input: triple_buffer::Input<EngineFeedback>,
     /// The authoritative copy; the triple buffer's back buffer is stale.
     current: EngineFeedback,
-    /// The audio driver of the running server, for `ServerState::Running`.
-    driver: String,
+    /// The JACK server of the running server, for `ServerState::Running`.
+    jack: JackSetup,
 }
 
 /// Writer side, shared by the audio and monitor threads.
@@ -86,15 +87,15 @@ impl Publisher {
     pub fn new() -> (Publisher, FeedbackOutput) {
         let initial = EngineFeedback::default();
         let (input, output) = triple_buffer::triple_buffer(&initial);
-        let inner = Inner { input, current: initial, driver: String::new() };
+        let inner = Inner { input, current: initial, jack: JackSetup::default() };
         (Publisher { inner: Arc::new(Mutex::new(inner)) }, output)
     }
 
     /// Changes the state with `f` and publishes it.
-    fn update(&self, f: impl FnOnce(&mut EngineFeedback, &mut String)) {
+    fn update(&self, f: impl FnOnce(&mut EngineFeedback, &mut JackSetup)) {
         let mut guard = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         let inner = &mut *guard;
-        f(&mut inner.current, &mut inner.driver);
+        f(&mut inner.current, &mut inner.jack);
         inner.input.input_buffer_mut().clone_from(&inner.current);
         inner.input.publish();
     }
@@ -112,20 +113,20 @@ impl Publisher {
     }
 
     /// Server `generation` is up.
-    pub fn running(&self, generation: u64, stats: ServerStats, driver: String, pid: Option<u32>) {
+    pub fn running(&self, generation: u64, stats: ServerStats, jack: JackSetup, pid: Option<u32>) {
         self.update(|f, current| {
             f.generation = generation;
             f.scsynth_pid = pid;
-            f.server = ServerState::Running { stats, driver: driver.clone() };
-            *current = driver;
+            f.server = ServerState::Running { stats, jack: jack.clone() };
+            *current = jack;
         });
     }
 
     /// A status reply from server `generation` (ignored once replaced).
     pub fn status(&self, generation: u64, stats: ServerStats) {
-        self.update(|f, driver| {
+        self.update(|f, jack| {
             if f.generation == generation && matches!(f.server, ServerState::Running { .. }) {
-                f.server = ServerState::Running { stats, driver: driver.clone() };
+                f.server = ServerState::Running { stats, jack: jack.clone() };
             }
         });
     }
@@ -165,7 +166,7 @@ mod tests {
     fn readers_see_status_and_meters_of_the_current_generation_only() {
         let (publisher, mut output) = Publisher::new();
         assert_eq!(output.read().server, ServerState::Booting);
-        publisher.running(1, ServerStats::default(), "dummy".into(), Some(42));
+        publisher.running(1, ServerStats::default(), JackSetup::default(), Some(42));
         let reading = MeterReading { owner: ChainOwner::Instrument(InstrumentId(3)), peak: [0.5; 2], rms: [0.3; 2] };
         publisher.meter(1, &reading);
         publisher.meter(0, &reading);

@@ -462,12 +462,7 @@ impl Engine {
             Err(e) => return self.start_failed(format!("cannot share the server socket: {e}")),
         };
         let booted = began.elapsed();
-        self.publisher.running(
-            generation,
-            server.boot_stats(),
-            server.jack().driver().to_owned(),
-            server.scsynth_pid(),
-        );
+        self.publisher.running(generation, server.boot_stats(), server.jack().setup().clone(), server.scsynth_pid());
         self.registry.reset();
         // A fresh server has no voices; play (if any was asked before it
         // was up) stops rather than burst out late.

@@ -1,8 +1,12 @@
 //! Finding or starting the JACK server scsynth runs on.
 //!
 //! Debian's scsynth has only a JACK driver, so a JACK server must exist
-//! before scsynth starts. We use the user's running server when there is one
-//! and otherwise start a private one that we own and stop.
+//! before scsynth starts. We use the user's running server when there is one.
+//! Otherwise (`--jack auto`) we start one under the default name, so other
+//! JACK programs, MIDI bridges and Imbolc's own MIDI ports can join it, with
+//! jackd bridging the ALSA sequencer's hardware MIDI ports into JACK
+//! (`-X seq`). `--jack dummy` and the tests start a private server under a
+//! unique name instead. Either way a server we start is stopped with us.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -13,8 +17,13 @@ use super::config::{JackMode, ServerConfig};
 use super::error::ServerError;
 use super::process::{find_program, log_tail, spawn_logged, terminate};
 
+pub use setup::{JackOrigin, JackSetup, MidiBridge};
+
 /// How long a JACK server we start may take to accept clients.
 const JACK_START_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The ALSA sequencer device; jackd's `-X seq` bridge needs it.
+const ALSA_SEQUENCER: &str = "/dev/snd/seq";
 
 static NEXT_NAME: AtomicU32 = AtomicU32::new(0);
 
@@ -22,8 +31,7 @@ static NEXT_NAME: AtomicU32 = AtomicU32::new(0);
 /// user's own (left alone).
 #[derive(Debug)]
 pub struct Jack {
-    name: String,
-    driver: String,
+    setup: JackSetup,
     child: Option<Child>,
     log: Option<PathBuf>,
 }
@@ -47,27 +55,61 @@ impl Jack {
                 if is_running(&default) {
                     return Ok(Jack::existing(&default));
                 }
-                if Path::new("/dev/snd").exists() {
-                    match Jack::start(config, "alsa") {
-                        Ok(jack) => return Ok(jack),
-                        Err(e) => tracing::warn!("JACK on the sound card failed, using the dummy driver: {e}"),
-                    }
-                }
-                Jack::start(config, "dummy")
+                Jack::start_default(config, &default)
             }
-            JackMode::Dummy => Jack::start(config, "dummy"),
+            JackMode::Dummy => {
+                let name = format!(
+                    "{}_{}_{}",
+                    config.jack_name_prefix,
+                    std::process::id(),
+                    NEXT_NAME.fetch_add(1, Ordering::Relaxed)
+                );
+                let bridge = MidiBridge::None("private server".into());
+                Jack::start(config, Launch { name, origin: JackOrigin::Private, driver: "dummy", bridge })
+            }
         }
     }
 
     fn existing(name: &str) -> Jack {
-        Jack { name: name.to_owned(), driver: "existing server".to_owned(), child: None, log: None }
+        let setup = JackSetup {
+            name: name.to_owned(),
+            driver: String::new(),
+            origin: JackOrigin::Existing,
+            midi: MidiBridge::ServersOwn,
+        };
+        Jack { setup, child: None, log: None }
     }
 
-    fn start(config: &ServerConfig, driver: &str) -> Result<Jack, ServerError> {
+    /// Starts the default server: on the sound card with the ALSA
+    /// sequencer bridged when there is one, else on the dummy driver. A
+    /// server of that name that another program started meanwhile is used.
+    fn start_default(config: &ServerConfig, name: &str) -> Result<Jack, ServerError> {
+        let launch = |driver, bridge| Launch { name: name.to_owned(), origin: JackOrigin::Started, driver, bridge };
+        let card = Path::new("/dev/snd").exists();
+        if card {
+            let bridge = if Path::new(ALSA_SEQUENCER).exists() {
+                MidiBridge::Seq
+            } else {
+                MidiBridge::None(format!("no ALSA sequencer ({ALSA_SEQUENCER} missing)"))
+            };
+            match Jack::start(config, launch("alsa", bridge)) {
+                Ok(jack) => return Ok(jack),
+                Err(_) if is_running(name) => return Ok(Jack::existing(name)),
+                Err(e) => tracing::warn!("JACK on the sound card failed, using the dummy driver: {e}"),
+            }
+        }
+        let why = if card { "the sound card could not be opened" } else { "no sound card (/dev/snd missing)" };
+        match Jack::start(config, launch("dummy", MidiBridge::None(format!("dummy driver: {why}")))) {
+            Err(_) if is_running(name) => Ok(Jack::existing(name)),
+            started => started,
+        }
+    }
+
+    fn start(config: &ServerConfig, launch: Launch) -> Result<Jack, ServerError> {
         let jackd = find_program("jackd", "jackd2")?;
-        let name =
-            format!("{}_{}_{}", config.jack_name_prefix, std::process::id(), NEXT_NAME.fetch_add(1, Ordering::Relaxed));
-        let log = std::env::temp_dir().join(format!("{name}.jackd.log"));
+        let Launch { name, origin, driver, bridge } = launch;
+        // The pid keeps logs apart when the name is the shared default.
+        let log = std::env::temp_dir().join(format!("{name}.{}.jackd.log", std::process::id()));
         let mut command = Command::new(&jackd);
         command.args(["-n", &name, "--no-realtime", "-d", driver]).args([
             "-r",
@@ -75,8 +117,13 @@ impl Jack {
             "-p",
             &config.jack_period.to_string(),
         ]);
+        if bridge == MidiBridge::Seq {
+            // A sequencer that cannot be opened is only logged by jackd.
+            command.args(["-X", "seq"]);
+        }
         let child = spawn_logged("jackd", &mut command, &log, &config.child_env)?;
-        let mut jack = Jack { name, driver: driver.to_owned(), child: Some(child), log: Some(log) };
+        let setup = JackSetup { name, driver: driver.to_owned(), origin, midi: bridge };
+        let mut jack = Jack { setup, child: Some(child), log: Some(log) };
         jack.wait_ready()?;
         Ok(jack)
     }
@@ -84,16 +131,18 @@ impl Jack {
     fn wait_ready(&mut self) -> Result<(), ServerError> {
         let deadline = Instant::now() + JACK_START_TIMEOUT;
         loop {
-            if is_running(&self.name) {
+            // Exit first: a server of this name answering after ours exited
+            // is another program's (the shared default name).
+            let exited = self.child.as_mut().is_some_and(|c| matches!(c.try_wait(), Ok(Some(_))));
+            if !exited && is_running(&self.setup.name) {
                 return Ok(());
             }
-            let exited = self.child.as_mut().is_some_and(|c| matches!(c.try_wait(), Ok(Some(_))));
             if exited || Instant::now() >= deadline {
                 let detail = match (&self.log, exited) {
                     (Some(log), true) => log_tail(log, 5),
                     _ => "timed out".to_owned(),
                 };
-                return Err(ServerError::JackFailed { name: self.name.clone(), detail });
+                return Err(ServerError::JackFailed { name: self.setup.name.clone(), detail });
             }
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -101,16 +150,16 @@ impl Jack {
 
     /// The JACK server name clients must use (`JACK_DEFAULT_SERVER`).
     pub fn name(&self) -> &str {
-        &self.name
+        &self.setup.name
     }
 
-    /// "dummy", "alsa" or "existing server", for the status display.
-    pub fn driver(&self) -> &str {
-        &self.driver
+    /// What the UI shows: name, driver, who started it, MIDI bridging.
+    pub fn setup(&self) -> &JackSetup {
+        &self.setup
     }
 
     /// Whether we started this server (and so will stop it).
-    pub fn is_private(&self) -> bool {
+    pub fn is_ours(&self) -> bool {
         self.child.is_some()
     }
 
@@ -120,11 +169,27 @@ impl Jack {
     }
 }
 
+/// What [`Jack::start`] starts.
+struct Launch {
+    name: String,
+    origin: JackOrigin,
+    driver: &'static str,
+    bridge: MidiBridge,
+}
+
 impl Drop for Jack {
     fn drop(&mut self) {
         let Some(mut child) = self.child.take() else { return };
         terminate(&mut child, Duration::from_secs(2));
-        remove_shm_files(|f| f.starts_with(&format!("jack_{}_", self.name)) || f.contains(&format!("_{}_", self.name)));
+        // Files of a killed jackd. Under the shared default name another
+        // program may have started a server by now: leave its files alone.
+        let name = &self.setup.name;
+        if self.setup.origin == JackOrigin::Private || !is_running(name) {
+            remove_shm_files(|f| {
+                f.starts_with(&format!("jack_{name}_"))
+                    || (f.starts_with("jack_sem.") && f.contains(&format!("_{name}_")))
+            });
+        }
         if let Some(log) = &self.log {
             let _ = std::fs::remove_file(log);
         }
@@ -155,6 +220,82 @@ pub(super) fn remove_shm_files(matches: impl Fn(&str) -> bool) {
     for entry in entries.flatten() {
         if matches(&entry.file_name().to_string_lossy()) {
             let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+mod setup {
+    //! [`JackSetup`]: what the UI shows about the JACK server.
+
+    /// Who started the JACK server, and so who else can use it.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub enum JackOrigin {
+        /// The user's server, found running; left alone.
+        #[default]
+        Existing,
+        /// Started by Imbolc under the default name because none ran:
+        /// other JACK programs and MIDI bridges can join it. Stopped when
+        /// Imbolc quits.
+        Started,
+        /// Started by Imbolc under a unique name (`--jack dummy`, tests):
+        /// nothing else finds it.
+        Private,
+    }
+
+    /// Whether hardware MIDI reaches the JACK server.
+    #[derive(Debug, Clone, PartialEq, Eq, Default)]
+    pub enum MidiBridge {
+        /// The user's server: whatever bridges it has (`a2jmidid`,
+        /// PipeWire's MIDI bridge).
+        #[default]
+        ServersOwn,
+        /// jackd bridges the ALSA sequencer (`-X seq`): each hardware port
+        /// is a physical JACK port `system:midi_capture_N`, hot-plugged.
+        Seq,
+        /// Not bridged; why.
+        None(String),
+    }
+
+    /// The JACK server scsynth runs on, for the server pane. Shown
+    /// alone (`Display`: `jack (dummy)`) it is the driver, for the status
+    /// line.
+    #[derive(Debug, Clone, PartialEq, Eq, Default)]
+    pub struct JackSetup {
+        /// Server name (`JACK_DEFAULT_SERVER` of its clients).
+        pub name: String,
+        /// jackd's driver ("alsa", "dummy"); empty for a server we did
+        /// not start.
+        pub driver: String,
+        pub origin: JackOrigin,
+        pub midi: MidiBridge,
+    }
+
+    impl JackSetup {
+        /// One line about the server: its name and who started it.
+        pub fn server_line(&self) -> String {
+            match self.origin {
+                JackOrigin::Existing => format!("'{}' (already running)", self.name),
+                JackOrigin::Started => format!("'{}' (started by Imbolc, {} driver, shared)", self.name, self.driver),
+                JackOrigin::Private => format!("'{}' (private, {} driver)", self.name, self.driver),
+            }
+        }
+
+        /// One line about hardware MIDI reaching the server.
+        pub fn midi_line(&self) -> String {
+            match &self.midi {
+                MidiBridge::ServersOwn => "the server's own bridges (a2jmidid, PipeWire)".to_owned(),
+                MidiBridge::Seq => "ALSA sequencer bridged by jackd (-X seq)".to_owned(),
+                MidiBridge::None(why) => format!("not bridged: {why}"),
+            }
+        }
+    }
+
+    impl std::fmt::Display for JackSetup {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            match self.origin {
+                JackOrigin::Existing => f.write_str("jack (existing server)"),
+                JackOrigin::Started | JackOrigin::Private => write!(f, "jack ({})", self.driver),
+            }
         }
     }
 }

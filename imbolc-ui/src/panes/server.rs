@@ -1,5 +1,6 @@
-//! The synthesis server: its state, load and counts, and the audio driver,
-//! straight from the engine's feedback.
+//! The synthesis server: its state, load and counts, and the JACK server
+//! it runs on (with how hardware MIDI reaches it), straight from the
+//! engine's feedback.
 
 use imbolc_audio::status::ServerState;
 use ratatui::Frame;
@@ -13,10 +14,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let fb = state.feedback;
     let mut lines = vec![Line::raw(format!("  State      {}", state_name(&fb.server)))];
     match &fb.server {
-        ServerState::Running { stats, driver } => {
+        ServerState::Running { stats, jack } => {
             lines.extend(
                 [
-                    format!("  Driver     {driver}"),
+                    format!("  JACK       {}", jack.server_line()),
+                    format!("  HW MIDI    {}", jack.midi_line()),
                     format!("  CPU        {:.1}% average, {:.1}% peak", stats.avg_cpu, stats.peak_cpu),
                     format!("  UGens      {}", stats.ugens),
                     format!("  Synths     {}", stats.synths),
