@@ -141,8 +141,7 @@ impl<S: UiAudio> App<S> {
     /// True when the screen must be redrawn.
     pub fn midi_frame(&mut self) -> bool {
         let Some(midi) = self.midi.as_mut() else { return false };
-        let transport = self.feedback.transport;
-        match midi.frame(&mut self.session, &transport, self.selected) {
+        match midi.frame(&mut self.session, &self.feedback, self.selected) {
             Some(text) => {
                 self.inform(text);
                 true

@@ -17,6 +17,7 @@ use imbolc_audio::server::{JackMode, OscSender, Server, ServerConfig, ServerEven
 use rosc::{OscMessage, OscType};
 
 pub mod engine;
+pub mod keyboard;
 pub mod recording;
 
 /// Environment variable marking every process the tests start.

@@ -23,6 +23,7 @@ use imbolc_audio::status::ServerState;
 use imbolc_core::midi::timebase::{wall_at, wall_now};
 use imbolc_core::midi::{MidiConfig, MidiPorts, MidiRuntime, PollReport, RecordMode, RecordSettings};
 use imbolc_core::session::Session;
+use imbolc_tests::keyboard::FakeKeyboard;
 use imbolc_tests::{TreeNode, test_config};
 use imbolc_types::catalog::{FilterKind, SourceKind};
 use imbolc_types::{Action, ClipId, EnvelopeStage, FilterDef, InstrumentId, Note, ParamTarget, Project};
@@ -224,6 +225,38 @@ fn keys_play_the_selected_instrument_and_the_pedal_holds_voices() {
     keys.send(&[0xB0, 64, 0]).unwrap();
     assert!(rig.ended(node, WAIT), "pedal up releases it");
     assert_eq!(rig.runtime.stats_snapshot().dropped, 0);
+}
+
+/// A keyboard (a physical JACK MIDI port) present when the ports open is
+/// connected to `imbolc:midi_in`, listed, and plays; with `auto_connect`
+/// off it is left alone.
+#[test]
+fn a_physical_midi_output_is_connected_unless_auto_connect_is_off() {
+    let _serial = serial();
+    jack_server();
+    let hardware = FakeKeyboard::open("test-hw-keys").unwrap();
+    let (project, ids) = project_with(&[SourceKind::Saw]);
+
+    let off = MidiConfig { auto_connect: false, ..no_clock() };
+    let rig = Rig::start(project.clone(), &off);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(hardware.connections(), Vec::<String>::new(), "auto_connect = false connects nothing");
+    assert_eq!(rig.ports.devices(), Vec::<String>::new());
+    drop(rig);
+
+    let rig = Rig::start(project, &no_clock());
+    rig.runtime.select_instrument(Some(ids[0]));
+    let deadline = Instant::now() + WAIT;
+    while rig.ports.devices() != ["test-hw-keys:out"] {
+        assert!(Instant::now() < deadline, "not listed as connected: {:?}", rig.ports.devices());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(hardware.connections(), ["imbolc:midi_in"]);
+    hardware.send(&[0x90, 64, 90]);
+    let (node, def) = rig.next_voice();
+    assert_eq!(def, "imbolc_saw");
+    hardware.send(&[0x80, 64, 0]);
+    assert!(rig.ended(node, WAIT), "note-off ends the voice");
 }
 
 #[test]
