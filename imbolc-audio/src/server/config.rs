@@ -5,9 +5,10 @@ use std::path::PathBuf;
 /// Which JACK server scsynth runs on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JackMode {
-    /// Use the running default JACK server; if there is none, start a private
-    /// one on the sound card (`alsa`), or on the dummy driver when there is no
-    /// card or the card cannot be opened.
+    /// Use the running default JACK server; if there is none, start one
+    /// under the default name (so other JACK programs can join it) on the
+    /// sound card (`alsa`, with `-X seq` bridging hardware MIDI), or on the
+    /// dummy driver when there is no card or the card cannot be opened.
     Auto,
     /// Always start a private JACK server on the dummy driver (tests, CI, or
     /// machines without sound). Audio is computed but not heard.

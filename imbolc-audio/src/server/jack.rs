@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use super::config::{JackMode, ServerConfig};
 use super::error::ServerError;
+use super::jack_registry::{REGISTRY_FULL, stale_servers};
 use super::process::{find_program, log_tail, spawn_logged, terminate};
 
 pub use setup::{JackOrigin, JackSetup, MidiBridge};
@@ -105,7 +106,32 @@ impl Jack {
         }
     }
 
+    /// Starts jackd as `launch` says and waits until it accepts clients.
+    /// When JACK's registry of servers is full of dead ones, frees their
+    /// places (see [`super::jack_registry`]) and tries once more.
     fn start(config: &ServerConfig, launch: Launch) -> Result<Jack, ServerError> {
+        match Jack::spawn(config, launch.clone()) {
+            Err(e) if e.to_string().contains(REGISTRY_FULL) => {
+                // Only servers Imbolc named (app and tests alike); others are left.
+                let stale = stale_servers("imbolc");
+                tracing::warn!("JACK's registry of servers is full; freeing the places of dead servers {stale:?}");
+                if stale.is_empty() {
+                    return Err(e);
+                }
+                for name in stale {
+                    let bridge = MidiBridge::None(String::new());
+                    let reclaim = Launch { name, origin: JackOrigin::Private, driver: "dummy", bridge };
+                    // Registering under the dead server's name frees its
+                    // place; stopping it cleanly leaves the place free.
+                    drop(Jack::spawn(config, reclaim));
+                }
+                Jack::spawn(config, launch)
+            }
+            started => started,
+        }
+    }
+
+    fn spawn(config: &ServerConfig, launch: Launch) -> Result<Jack, ServerError> {
         let jackd = find_program("jackd", "jackd2")?;
         let Launch { name, origin, driver, bridge } = launch;
         // The pid keeps logs apart when the name is the shared default.
@@ -139,6 +165,10 @@ impl Jack {
             }
             if exited || Instant::now() >= deadline {
                 let detail = match (&self.log, exited) {
+                    // jackd prints why before its banner (stderr is not buffered).
+                    (Some(log), true) if std::fs::read_to_string(log).is_ok_and(|l| l.contains(REGISTRY_FULL)) => {
+                        format!("{REGISTRY_FULL} (JACK's registry has 8 places)")
+                    }
                     (Some(log), true) => log_tail(log, 5),
                     _ => "timed out".to_owned(),
                 };
@@ -170,6 +200,7 @@ impl Jack {
 }
 
 /// What [`Jack::start`] starts.
+#[derive(Clone)]
 struct Launch {
     name: String,
     origin: JackOrigin,
@@ -224,78 +255,5 @@ pub(super) fn remove_shm_files(matches: impl Fn(&str) -> bool) {
     }
 }
 
-mod setup {
-    //! [`JackSetup`]: what the UI shows about the JACK server.
-
-    /// Who started the JACK server, and so who else can use it.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-    pub enum JackOrigin {
-        /// The user's server, found running; left alone.
-        #[default]
-        Existing,
-        /// Started by Imbolc under the default name because none ran:
-        /// other JACK programs and MIDI bridges can join it. Stopped when
-        /// Imbolc quits.
-        Started,
-        /// Started by Imbolc under a unique name (`--jack dummy`, tests):
-        /// nothing else finds it.
-        Private,
-    }
-
-    /// Whether hardware MIDI reaches the JACK server.
-    #[derive(Debug, Clone, PartialEq, Eq, Default)]
-    pub enum MidiBridge {
-        /// The user's server: whatever bridges it has (`a2jmidid`,
-        /// PipeWire's MIDI bridge).
-        #[default]
-        ServersOwn,
-        /// jackd bridges the ALSA sequencer (`-X seq`): each hardware port
-        /// is a physical JACK port `system:midi_capture_N`, hot-plugged.
-        Seq,
-        /// Not bridged; why.
-        None(String),
-    }
-
-    /// The JACK server scsynth runs on, for the server pane. Shown
-    /// alone (`Display`: `jack (dummy)`) it is the driver, for the status
-    /// line.
-    #[derive(Debug, Clone, PartialEq, Eq, Default)]
-    pub struct JackSetup {
-        /// Server name (`JACK_DEFAULT_SERVER` of its clients).
-        pub name: String,
-        /// jackd's driver ("alsa", "dummy"); empty for a server we did
-        /// not start.
-        pub driver: String,
-        pub origin: JackOrigin,
-        pub midi: MidiBridge,
-    }
-
-    impl JackSetup {
-        /// One line about the server: its name and who started it.
-        pub fn server_line(&self) -> String {
-            match self.origin {
-                JackOrigin::Existing => format!("'{}' (already running)", self.name),
-                JackOrigin::Started => format!("'{}' (started by Imbolc, {} driver, shared)", self.name, self.driver),
-                JackOrigin::Private => format!("'{}' (private, {} driver)", self.name, self.driver),
-            }
-        }
-
-        /// One line about hardware MIDI reaching the server.
-        pub fn midi_line(&self) -> String {
-            match &self.midi {
-                MidiBridge::ServersOwn => "the server's own bridges (a2jmidid, PipeWire)".to_owned(),
-                MidiBridge::Seq => "ALSA sequencer bridged by jackd (-X seq)".to_owned(),
-                MidiBridge::None(why) => format!("not bridged: {why}"),
-            }
-        }
-    }
-
-    impl std::fmt::Display for JackSetup {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            match self.origin {
-                JackOrigin::Existing => f.write_str("jack (existing server)"),
-                JackOrigin::Started | JackOrigin::Private => write!(f, "jack ({})", self.driver),
-            }
-        }
-    }
-}
+#[path = "jack_setup.rs"]
+mod setup;

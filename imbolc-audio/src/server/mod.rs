@@ -3,7 +3,8 @@
 //! it down without leaving processes behind.
 //!
 //! - [`config`]: what to start ([`ServerConfig`]).
-//! - [`jack`]: finding or starting the JACK server.
+//! - [`jack`]: finding or starting the JACK server (`jack_registry`:
+//!   freeing the places of killed servers in JACK's registry).
 //! - [`scsynth`]: spawning scsynth.
 //! - [`process`]: spawning children that die with us, and stopping them.
 //! - [`osc`]: the UDP link ([`OscSender`]) and OSC decoding helpers.
@@ -12,6 +13,7 @@
 pub mod config;
 pub mod error;
 pub mod jack;
+mod jack_registry;
 pub mod monitor;
 pub mod osc;
 pub mod process;
