@@ -132,7 +132,7 @@ fn notes_play(keys: &FakeKeyboard, port: u16) {
 #[test]
 fn auto_starts_the_default_server_and_a_keyboard_that_appears_plays() {
     let _serial = serial();
-    let default = format!("imbolc_test_default_{}", std::process::id());
+    let default = format!("imbolc_tdef_{}", std::process::id());
     assert!(!jack_running(&default), "no server of the test's default name runs before the test");
     let dir = temp_dir("auto");
     let tag = format!("midi-auto-{}", std::process::id());
@@ -208,7 +208,7 @@ fn runs(dir: &Path) -> usize {
 #[test]
 fn a_private_server_stays_private_and_midi_waits_without_spawning_jack_lsp() {
     let _serial = serial();
-    let default = format!("imbolc_test_nodefault_{}", std::process::id());
+    let default = format!("imbolc_tnodef_{}", std::process::id());
     let dir = temp_dir("private");
     let bin = counting_jack_lsp(&dir);
     let tag = format!("midi-private-{}", std::process::id());
@@ -239,7 +239,7 @@ fn a_private_server_stays_private_and_midi_waits_without_spawning_jack_lsp() {
 #[test]
 fn with_a_private_server_a_keyboard_on_the_default_server_is_left_alone() {
     let _serial = serial();
-    let default = format!("imbolc_test_userjack_{}", std::process::id());
+    let default = format!("imbolc_tuser_{}", std::process::id());
     let user = ServerConfig { jack: JackMode::Auto, ..test_config() };
     use_default_server(&default);
     // The musician's own default server, with a keyboard on it.

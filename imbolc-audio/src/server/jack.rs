@@ -23,6 +23,11 @@ pub use setup::{JackOrigin, JackSetup, MidiBridge};
 /// How long a JACK server we start may take to accept clients.
 const JACK_START_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The longest server name JACK clients survive: jack2 1.9 builds
+/// `jack-<uid>:<name>:` into a 32-byte buffer, and with a longer name every
+/// client of the server (jack_lsp, scsynth, our MIDI port) aborts in malloc.
+const MAX_SERVER_NAME: usize = 23;
+
 /// The ALSA sequencer device; jackd's `-X seq` bridge needs it.
 const ALSA_SEQUENCER: &str = "/dev/snd/seq";
 
@@ -45,6 +50,11 @@ impl Jack {
     /// when no server could be started or the named one is not running.
     pub fn ensure(config: &ServerConfig) -> Result<Jack, ServerError> {
         find_program("jack_lsp", "jackd2")?;
+        match &config.jack {
+            JackMode::Existing(name) => check_name(name)?,
+            JackMode::Auto => check_name(&default_server_name())?,
+            JackMode::Dummy => {}
+        }
         match &config.jack {
             JackMode::Existing(name) if is_running(name) => Ok(Jack::existing(name)),
             JackMode::Existing(name) => Err(ServerError::JackFailed {
@@ -134,6 +144,7 @@ impl Jack {
     fn spawn(config: &ServerConfig, launch: Launch) -> Result<Jack, ServerError> {
         let jackd = find_program("jackd", "jackd2")?;
         let Launch { name, origin, driver, bridge } = launch;
+        check_name(&name)?;
         // The pid keeps logs apart when the name is the shared default.
         let log = std::env::temp_dir().join(format!("{name}.{}.jackd.log", std::process::id()));
         let mut command = Command::new(&jackd);
@@ -227,6 +238,17 @@ impl Drop for Jack {
     }
 }
 
+/// Refuses a server name JACK clients cannot use (see [`MAX_SERVER_NAME`]).
+fn check_name(name: &str) -> Result<(), ServerError> {
+    if name.len() <= MAX_SERVER_NAME {
+        return Ok(());
+    }
+    Err(ServerError::JackFailed {
+        name: name.to_owned(),
+        detail: format!("JACK clients crash on server names longer than {MAX_SERVER_NAME} bytes; choose a shorter one"),
+    })
+}
+
 /// The JACK server name clients use when none is given.
 pub fn default_server_name() -> String {
     std::env::var("JACK_DEFAULT_SERVER").unwrap_or_else(|_| "default".to_owned())
@@ -257,3 +279,15 @@ pub(super) fn remove_shm_files(matches: impl Fn(&str) -> bool) {
 
 #[path = "jack_setup.rs"]
 mod setup;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_jack_clients_cannot_use_is_refused_with_the_reason() {
+        assert!(check_name("imbolc_4194304_4294967").is_ok(), "the longest name Imbolc itself makes");
+        let error = check_name("imbolc_test_default_12345").unwrap_err().to_string();
+        assert!(error.contains("longer than 23 bytes"), "{error}");
+    }
+}
