@@ -64,7 +64,7 @@ fn recovery_copy_is_reported_and_opens() {
     let loaded = persist::load(&path).expect("load");
     assert_eq!(loaded.project, saved, "the saved copy is what opens");
     assert!(loaded.newer_recovery.is_some(), "the newer recovery copy is reported");
-    assert_eq!(persist::load_recovery(&path).expect("recovery loads"), newer);
+    assert_eq!(persist::load_recovery(&path).expect("recovery loads").0, newer);
     // A full save supersedes the recovery copy.
     persist::save(&path, &newer).expect("save again");
     assert!(persist::load(&path).expect("load").newer_recovery.is_none());

@@ -28,6 +28,8 @@ const TAILS: [Tail; 5] = [Tail::Secs(0.0), Tail::Secs(1.0), Tail::Secs(2.0), Tai
 const NORMALIZE: [Normalize; 4] =
     [Normalize::Off, Normalize::Peak(-1.0), Normalize::Lufs(-14.0), Normalize::Lufs(-23.0)];
 const FORMATS: [SampleFormat; 3] = [SampleFormat::Int16, SampleFormat::Int24, SampleFormat::Float32];
+/// Render length limits to pick from (the first is the default).
+const MAX_LENGTHS: [f64; 4] = [render::DEFAULT_MAX_LENGTH, 8.0 * 3600.0, 24.0 * 3600.0, 72.0 * 3600.0];
 
 /// The option rows, in order; the last is the render button.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,10 +42,11 @@ enum Row {
     Tail,
     Normalize,
     Overwrite,
+    MaxLength,
     Start,
 }
 
-const ROWS: [Row; 9] = [
+const ROWS: [Row; 10] = [
     Row::Stems,
     Row::FirstBar,
     Row::LastBar,
@@ -52,6 +55,7 @@ const ROWS: [Row; 9] = [
     Row::Tail,
     Row::Normalize,
     Row::Overwrite,
+    Row::MaxLength,
     Row::Start,
 ];
 
@@ -97,6 +101,7 @@ pub struct RenderDialog {
     tail: usize,
     normalize: usize,
     force: bool,
+    max_length: usize,
     stage: Stage,
 }
 
@@ -117,6 +122,7 @@ impl RenderDialog {
             tail: 2,
             normalize: 0,
             force: false,
+            max_length: 0,
             stage: Stage::Options,
         }
     }
@@ -139,6 +145,7 @@ impl RenderDialog {
             tail: TAILS[self.tail],
             normalize: NORMALIZE[self.normalize],
             force: self.force,
+            max_length: MAX_LENGTHS[self.max_length],
             ..RenderOptions::default()
         }
     }
@@ -204,6 +211,7 @@ impl RenderDialog {
             Row::Tail => self.tail = step(self.tail, TAILS.len()),
             Row::Normalize => self.normalize = step(self.normalize, NORMALIZE.len()),
             Row::Overwrite => self.force = !self.force,
+            Row::MaxLength => self.max_length = step(self.max_length, MAX_LENGTHS.len()),
             Row::Start => {}
         }
         if self.first_bar > 0 && self.last_bar < self.first_bar {
@@ -281,6 +289,7 @@ impl RenderDialog {
                     Normalize::Lufs(l) => format!("{l} LUFS"),
                 },
                 Row::Overwrite => if self.force { "yes" } else { "no" }.into(),
+                Row::MaxLength => render::duration_text(opts.max_length),
                 Row::Start => String::new(),
             }
         };
@@ -293,6 +302,7 @@ impl RenderDialog {
             Row::Tail => "Tail",
             Row::Normalize => "Normalize",
             Row::Overwrite => "Overwrite",
+            Row::MaxLength => "Max length",
             Row::Start => "[ Render ]",
         };
         ROWS.iter()

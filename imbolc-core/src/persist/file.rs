@@ -28,6 +28,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
 
 use super::PersistError;
 use super::format::{self, FORMAT_VERSION};
+use super::repair::{RepairKind, Repairs, repair};
 
 /// `PRAGMA application_id` of Imbolc files ("Imbl").
 pub const APPLICATION_ID: i32 = 0x496d_626c;
@@ -60,6 +61,9 @@ pub struct Loaded {
     /// Set when the file has only a recovery copy (never saved in full):
     /// `project` is that copy.
     pub from_recovery: bool,
+    /// What validate-and-repair changed in `project` (empty for a valid
+    /// file); the file itself is untouched. Already logged.
+    pub repairs: Repairs,
 }
 
 /// What a save wrote.
@@ -199,6 +203,22 @@ fn read_row(conn: &Connection, path: &Path, version: u32, slot: &str) -> Result<
     row.optional().map_err(|e| read_error(path, e))
 }
 
+/// Decodes a row and repairs what was decoded (see [`super::repair`]),
+/// logging every fix; sample files that are not regular files are
+/// reported too (their pads stay silent: the engine never loads them).
+fn decode_repaired(path: &Path, row: &Row) -> Result<(Project, Repairs), PersistError> {
+    let mut project = decode_row(path, row)?;
+    let mut repairs = repair(&mut project);
+    let samples = project.instruments.values().filter_map(|i| i.def.drums.as_ref()).flat_map(|k| &k.pads);
+    for sample in samples.filter_map(|pad| pad.sample()) {
+        if !imbolc_audio::samples::is_regular_file(Path::new(sample)) {
+            repairs.push(RepairKind::SilentSample, sample);
+        }
+    }
+    repairs.log(&path.display());
+    Ok((project, repairs))
+}
+
 fn decode_row(path: &Path, row: &Row) -> Result<Project, PersistError> {
     let corrupt = |detail: String| PersistError::CorruptData { path: path.to_owned(), detail };
     if format::checksum(&row.data) != row.checksum {
@@ -226,7 +246,9 @@ pub fn inspect(path: &Path) -> Result<Metadata, PersistError> {
 }
 
 /// Opens a project file read-only and decodes the saved project, migrating
-/// older formats. Reports a newer recovery copy in [`Loaded::newer_recovery`].
+/// older formats and repairing what dispatch would have refused
+/// ([`Loaded::repairs`]). Reports a newer recovery copy in
+/// [`Loaded::newer_recovery`].
 ///
 /// # Errors
 ///
@@ -240,28 +262,29 @@ pub fn load(path: &Path) -> Result<Loaded, PersistError> {
     let recovery = read_row(&conn, path, version, RECOVERY)?;
     match (main, recovery) {
         (Some(main), recovery) => {
-            let project = decode_row(path, &main)?;
+            let (project, repairs) = decode_repaired(path, &main)?;
             let newer_recovery = recovery.filter(|r| r.meta.updated_ms >= main.meta.updated_ms).map(|r| r.meta);
-            Ok(Loaded { project, meta: main.meta, newer_recovery, from_recovery: false })
+            Ok(Loaded { project, meta: main.meta, newer_recovery, from_recovery: false, repairs })
         }
         (None, Some(rec)) => {
-            let project = decode_row(path, &rec)?;
-            Ok(Loaded { project, meta: rec.meta, newer_recovery: None, from_recovery: true })
+            let (project, repairs) = decode_repaired(path, &rec)?;
+            Ok(Loaded { project, meta: rec.meta, newer_recovery: None, from_recovery: true, repairs })
         }
         (None, None) => Err(PersistError::NotAProject { path: path.to_owned() }),
     }
 }
 
-/// Decodes the recovery copy of a file.
+/// Decodes and repairs the recovery copy of a file (as [`load`] does the
+/// saved one).
 ///
 /// # Errors
 ///
 /// [`PersistError::NoRecovery`] when there is none; otherwise as [`load`].
-pub fn load_recovery(path: &Path) -> Result<Project, PersistError> {
+pub fn load_recovery(path: &Path) -> Result<(Project, Repairs), PersistError> {
     let (conn, version) = open_checked(path)?;
     let row =
         read_row(&conn, path, version, RECOVERY)?.ok_or_else(|| PersistError::NoRecovery { path: path.into() })?;
-    decode_row(path, &row)
+    decode_repaired(path, &row)
 }
 
 /// Saves `project` to `path` as the saved copy (dropping any recovery copy,
