@@ -473,4 +473,59 @@ mod tests {
         let Stage::Done(Err(e)) = &d.stage else { panic!("done expected") };
         assert_eq!(e, "render cancelled");
     }
+
+    /// Children of this process named scsynth.
+    fn our_scsynths() -> usize {
+        let me = std::process::id().to_string();
+        std::fs::read_dir("/proc")
+            .unwrap()
+            .flatten()
+            .filter(|e| {
+                let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
+                // pid (comm) state ppid …
+                let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+                stat.contains("(scsynth)") && after.split_whitespace().nth(1) == Some(me.as_str())
+            })
+            .count()
+    }
+
+    #[test]
+    fn esc_cancels_a_real_render_kills_scsynth_and_leaves_nothing() {
+        let out = std::env::temp_dir().join(format!("imbolc-render-dialog-esc-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&out);
+        let mut song = imbolc_tests::corpus::base_song();
+        for c in song.clips.values_mut() {
+            c.looping = true;
+        }
+        for pl in song.placements.values_mut() {
+            pl.length = 40 * 60 * 960; // 40 minutes at 120 BPM
+        }
+        let mut d = RenderDialog::new(out.clone(), None);
+        d.key(KeyEvent::from(KeyCode::Enter), &song);
+        assert!(d.is_running());
+        let listing = || -> Vec<String> {
+            std::fs::read_dir(&out)
+                .map(|r| r.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+                .unwrap_or_default()
+        };
+        let started = std::time::Instant::now();
+        while !listing().iter().any(|f| f.ends_with(".raw")) {
+            assert!(started.elapsed().as_secs() < 60, "scsynth never started");
+            d.poll();
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert_eq!(our_scsynths(), 1, "scsynth renders");
+        press(&mut d, &[KeyCode::Esc]);
+        let cancelled = std::time::Instant::now();
+        while d.is_running() {
+            assert!(cancelled.elapsed().as_secs() < 20, "still running after Esc");
+            d.poll();
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let Stage::Done(Err(e)) = &d.stage else { panic!("a cancelled render expected") };
+        assert_eq!(e, "render cancelled");
+        assert_eq!(listing(), Vec::<String>::new(), "no temporary or partial file left");
+        assert_eq!(our_scsynths(), 0, "scsynth was killed and reaped");
+        let _ = std::fs::remove_dir_all(&out);
+    }
 }

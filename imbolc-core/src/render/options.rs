@@ -124,6 +124,7 @@ pub fn duration_text(secs: f64) -> String {
     match (d, h, m) {
         (0, 0, 0) => format!("{sec} s"),
         (0, 0, _) => format!("{m} min {sec} s"),
+        (0, _, 0) => format!("{h} h"),
         (0, _, _) => format!("{h} h {m} min"),
         _ => format!("{d} days {h} h"),
     }
@@ -346,7 +347,8 @@ mod tests {
         assert_eq!(parse_max_length("2.5 h").unwrap(), 9_000.0);
         assert!(parse_max_length("0h").is_err());
         assert!(parse_max_length("4 weeks").is_err());
-        assert_eq!(duration_text(14_400.0), "4 h 0 min");
+        assert_eq!(duration_text(14_400.0), "4 h");
+        assert_eq!(duration_text(5_400.0), "1 h 30 min");
         assert_eq!(duration_text(4_500_000.0), "52 days 2 h");
         assert_eq!(duration_text(75.0), "1 min 15 s");
         assert_eq!(bytes_text(3_400_000_000), "3.4 GB");
