@@ -67,7 +67,6 @@ impl Jack {
         let jackd = find_program("jackd", "jackd2")?;
         let name =
             format!("{}_{}_{}", config.jack_name_prefix, std::process::id(), NEXT_NAME.fetch_add(1, Ordering::Relaxed));
-        let log = std::env::temp_dir().join(format!("{name}.jackd.log"));
         let mut command = Command::new(&jackd);
         command.args(["-n", &name, "--no-realtime", "-d", driver]).args([
             "-r",
@@ -75,7 +74,7 @@ impl Jack {
             "-p",
             &config.jack_period.to_string(),
         ]);
-        let child = spawn_logged("jackd", &mut command, &log, &config.child_env)?;
+        let (child, log) = spawn_logged("jackd", &mut command, &format!("jackd-{name}"), &config.child_env)?;
         let mut jack = Jack { name, driver: driver.to_owned(), child: Some(child), log: Some(log) };
         jack.wait_ready()?;
         Ok(jack)

@@ -16,6 +16,10 @@
 //!
 //! The cost is rewriting the whole file per save; the project is one blob,
 //! so SQLite would rewrite most of its pages anyway.
+//!
+//! A save keeps the file what it was: through a symlink it writes the
+//! link's target (the link stays a link), and the new file gets the old
+//! one's permission bits (a 0600 project stays private).
 
 use std::fs::{self, File};
 use std::io::Read;
@@ -399,23 +403,49 @@ fn remove_stale_temps(path: &Path) {
     }
 }
 
-/// Writes `rows` to a new database beside `path` and renames it over `path`.
+/// The file a save of `path` replaces: `path` itself, or the end of the
+/// chain of symlinks it names (which may not exist yet).
+fn save_target(path: &Path) -> Result<PathBuf, PersistError> {
+    let mut target = path.to_owned();
+    // As many hops as the kernel follows before ELOOP.
+    for _ in 0..40 {
+        match fs::symlink_metadata(&target) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let link = fs::read_link(&target).map_err(io(&target))?;
+                target = match target.parent() {
+                    Some(dir) if link.is_relative() => dir.join(link),
+                    _ => link,
+                };
+            }
+            _ => return Ok(target),
+        }
+    }
+    Err(PersistError::Io { path: path.to_owned(), source: std::io::Error::other("too many levels of symbolic links") })
+}
+
+/// Writes `rows` to a new database beside `path` (beside the target of a
+/// symlink) and renames it over it, with the old file's permission bits.
 fn write_atomically(path: &Path, rows: &[(&str, &Row)]) -> Result<SaveInfo, PersistError> {
-    remove_stale_temps(path);
-    let tmp = temp_path(path);
+    let target = save_target(path)?;
+    remove_stale_temps(&target);
+    let tmp = temp_path(&target);
+    let permissions = fs::metadata(&target).ok().map(|m| m.permissions());
     let result = write_db(&tmp, rows).and_then(|()| {
+        if let Some(p) = permissions {
+            fs::set_permissions(&tmp, p).map_err(io(&tmp))?;
+        }
         File::open(&tmp).and_then(|f| f.sync_all()).map_err(io(&tmp))?;
-        fs::rename(&tmp, path).map_err(io(path))
+        fs::rename(&tmp, &target).map_err(io(&target))
     });
     if let Err(e) = result {
         let _ = fs::remove_file(&tmp);
         return Err(e);
     }
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
         // Makes the rename itself durable; a failure here does not undo it.
         let _ = File::open(dir).and_then(|d| d.sync_all());
     }
-    let bytes = fs::metadata(path).map_err(io(path))?.len();
+    let bytes = fs::metadata(&target).map_err(io(&target))?.len();
     let updated_ms = rows.last().map_or(0, |(_, r)| r.meta.updated_ms);
     Ok(SaveInfo { path: path.to_owned(), bytes, updated_ms })
 }
