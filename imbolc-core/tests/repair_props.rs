@@ -38,7 +38,8 @@ fn accepted(p: &Project, action: Action) -> Check {
     }
 }
 
-/// Whether what `target` belongs to exists.
+/// Whether what `target` belongs to exists. Written apart from the repair's
+/// own check on purpose: the property must not be the code it checks.
 fn owner_exists(p: &Project, target: &ParamTarget) -> bool {
     let bus_ok = |param: &MixerParam| !matches!(param, MixerParam::Send(b) if !p.buses.contains_key(b));
     match target {

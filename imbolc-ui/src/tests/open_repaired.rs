@@ -38,7 +38,10 @@ fn a_file_without_id_counters_opens_repaired_and_add_then_undo_keeps_the_four() 
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("four.imbolc");
     let written = four_without_counters(&path);
-    assert_eq!(imbolc_core::persist::load(&path).unwrap().repairs.count(imbolc_core::persist::RepairKind::IdCounter), 1);
+    assert_eq!(
+        imbolc_core::persist::load(&path).unwrap().repairs.count(imbolc_core::persist::RepairKind::IdCounter),
+        1
+    );
     let bytes = std::fs::read(&path).unwrap();
 
     let mut app = App::new(Session::new(Project::new("empty"), NullSink), None, Keymap::default(), None);

@@ -59,8 +59,8 @@ pub(super) fn project_values(p: &mut Project, out: &mut Repairs) {
         fix_mixer(&mut bus.mixer, &at, out);
     }
     fix_chain(&mut p.master_effects, "master", out);
-    let level = clamp_or(p.master.level, LEVEL_RANGE, MasterSettings::default().level);
-    set_f32(&mut p.master.level, level, RepairKind::Value, "master level", out);
+    let default = MasterSettings::default().level;
+    clamp_slot(&mut p.master.level, LEVEL_RANGE, default, RepairKind::Value, "master level", out);
     let bar = bar_ticks(p.time_signature);
     for clip in p.clips.values_mut() {
         fix_clip(clip, bar, out);
@@ -100,6 +100,7 @@ fn fix_params(params: &mut Params, specs: &[ParamSpec], at: &str, out: &mut Repa
     for spec in specs {
         match params.get_mut(spec.id) {
             Some(v) => {
+                // The catalog's own clamp; NaN and infinity take the spec's default.
                 let fixed = if v.is_finite() { spec.clamp(*v) } else { spec.default };
                 set_f32(v, fixed, RepairKind::Value, format_args!("{at} {}", spec.id), out);
             }
@@ -120,7 +121,7 @@ fn fix_chain(chain: &mut [EffectSlot], at: &str, out: &mut Repairs) {
 fn fix_envelope(env: &mut EnvelopeDef, at: &str, out: &mut Repairs) {
     let d = EnvelopeDef::default();
     let mut one = |v: &mut f32, range, default, stage: &str| {
-        set_f32(v, clamp_or(*v, range, default), RepairKind::Value, format_args!("{at} {stage}"), out);
+        clamp_slot(v, range, default, RepairKind::Value, format_args!("{at} {stage}"), out);
     };
     one(&mut env.attack, ENV_TIME_RANGE, d.attack, "attack");
     one(&mut env.decay, ENV_TIME_RANGE, d.decay, "decay");
@@ -131,8 +132,7 @@ fn fix_envelope(env: &mut EnvelopeDef, at: &str, out: &mut Repairs) {
 fn fix_lfo(lfo: &mut LfoDef, at: &str, out: &mut Repairs) {
     let d = LfoDef::default();
     clamp_slot(&mut lfo.rate, LFO_RATE_RANGE, d.rate, RepairKind::Value, format_args!("{at} LFO rate"), out);
-    let depth = clamp_or(lfo.depth, UNIT_RANGE, d.depth);
-    set_f32(&mut lfo.depth, depth, RepairKind::Value, format_args!("{at} LFO depth"), out);
+    clamp_slot(&mut lfo.depth, UNIT_RANGE, d.depth, RepairKind::Value, format_args!("{at} LFO depth"), out);
 }
 
 fn fix_mixer(m: &mut MixerSettings, at: &str, out: &mut Repairs) {
@@ -140,8 +140,7 @@ fn fix_mixer(m: &mut MixerSettings, at: &str, out: &mut Repairs) {
     clamp_slot(&mut m.level, LEVEL_RANGE, d.level, RepairKind::Value, format_args!("{at} level"), out);
     clamp_slot(&mut m.pan, PAN_RANGE, d.pan, RepairKind::Value, format_args!("{at} pan"), out);
     for s in &mut m.sends {
-        let level = clamp_or(s.level, UNIT_RANGE, 0.0);
-        set_f32(&mut s.level, level, RepairKind::Value, format_args!("{at} send to bus {}", s.bus), out);
+        clamp_slot(&mut s.level, UNIT_RANGE, 0.0, RepairKind::Value, format_args!("{at} send to bus {}", s.bus), out);
     }
 }
 
@@ -159,10 +158,8 @@ fn fix_kit(kit: &mut DrumKit, at: &str, out: &mut Repairs) {
             out.push(RepairKind::Structure, format!("{at} pad {i}: a sample without a path → {}", default.name));
             *pad = default.clone();
         }
-        let level = clamp_or(pad.level, PAD_LEVEL_RANGE, 1.0);
-        set_f32(&mut pad.level, level, RepairKind::Value, format_args!("{at} pad {i} level"), out);
-        let pitch = clamp_or(pad.pitch, PITCH_RANGE, 0.0);
-        set_f32(&mut pad.pitch, pitch, RepairKind::Value, format_args!("{at} pad {i} tune"), out);
+        clamp_slot(&mut pad.level, PAD_LEVEL_RANGE, 1.0, RepairKind::Value, format_args!("{at} pad {i} level"), out);
+        clamp_slot(&mut pad.pitch, PITCH_RANGE, 0.0, RepairKind::Value, format_args!("{at} pad {i} tune"), out);
     }
 }
 
@@ -209,8 +206,7 @@ fn fix_pattern(pattern: &mut DrumPattern, at: &str, out: &mut Repairs) {
         out.push(RepairKind::Value, format!("{at} steps: {} → {steps}", pattern.steps));
         pattern.steps = steps;
     }
-    let swing = clamp_or(pattern.swing, (0.0, MAX_SWING), 0.0);
-    set_f32(&mut pattern.swing, swing, RepairKind::Value, format_args!("{at} swing"), out);
+    clamp_slot(&mut pattern.swing, (0.0, MAX_SWING), 0.0, RepairKind::Value, format_args!("{at} swing"), out);
     pattern.hits.retain(|&(step, pad), hit| {
         if step >= MAX_STEPS || usize::from(pad) >= PAD_COUNT {
             out.push(RepairKind::Structure, format!("{at}: step {step} of pad {pad} removed"));
