@@ -28,6 +28,13 @@ pub fn is_regular_file(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.is_file())
 }
 
+/// Whether `path` exists but is not a regular file (a FIFO, device,
+/// socket or folder): never to be named to the server. A missing file is
+/// harmless there (scsynth answers `/fail`, which is reported).
+pub fn is_unsafe_to_load(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file())
+}
+
 /// Why a file cannot be a pad's sample. The user picks another file.
 #[derive(Debug, thiserror::Error)]
 pub enum SampleError {

@@ -91,14 +91,15 @@ fn pairs(args: &mut Vec<OscType>, controls: &[(&'static str, f32)]) {
 
 /// The OSC message scsynth expects for `op`.
 ///
-/// A sample that is not a regular file (a FIFO would block scsynth's
-/// command thread, and every `/sync` after it) is never named to the
-/// server: its buffer is allocated empty (`/b_alloc buf 1 1`), so the pad
-/// stays silent and `/b_free` still matches. Checked here, where live
-/// bundles and NRT scores both pass, right before the server would read.
+/// A sample path that exists but is not a regular file (a FIFO would block
+/// scsynth's command thread, and every `/sync` after it) is never named to
+/// the server: its buffer is allocated empty (`/b_alloc buf 1 1`), so the
+/// pad stays silent and `/b_free` still matches. A missing file goes as
+/// usual: the server's `/fail` reports it. Checked here, where live bundles
+/// and NRT scores both pass, right before the server would read.
 pub fn to_message(op: &ServerOp) -> OscMessage {
     if let ServerOp::BufferAllocRead { buf, path } = op
-        && !crate::samples::is_regular_file(std::path::Path::new(path))
+        && crate::samples::is_unsafe_to_load(std::path::Path::new(path))
     {
         tracing::warn!("sample {path:?} is not a regular file: not loaded, its pad stays silent");
         return OscMessage { addr: "/b_alloc".into(), args: vec![buffer(*buf), OscType::Int(1), OscType::Int(1)] };
@@ -228,7 +229,7 @@ mod tests {
         assert_eq!(addr(&file), "/b_allocRead");
         assert_eq!(addr(&fifo), "/b_alloc", "a FIFO would block scsynth");
         assert_eq!(addr(&dir), "/b_alloc");
-        assert_eq!(addr(&dir.join("missing.wav")), "/b_alloc");
+        assert_eq!(addr(&dir.join("missing.wav")), "/b_allocRead", "the server reports it with /fail");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
