@@ -1,9 +1,9 @@
 //! Ids: map keys equal the ids inside, effect ids are unique across every
 //! chain, and each counter is above the largest id of its kind.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use imbolc_types::{EffectSlot, Project};
+use imbolc_types::{ChainOwner, EffectId, EffectSlot, IdCounters, ParamTarget, Project};
 
 use super::{RepairKind, Repairs};
 
@@ -34,14 +34,14 @@ pub(super) fn match_keys(p: &mut Project, out: &mut Repairs) {
     }
 }
 
-/// Every effect chain of the project, instruments first, then buses, then
-/// the master.
-fn chains_mut(p: &mut Project) -> impl Iterator<Item = &mut Vec<EffectSlot>> {
+/// Every effect chain of the project with its owner, instruments first,
+/// then buses, then the master (keys already match ids).
+fn chains_mut(p: &mut Project) -> impl Iterator<Item = (ChainOwner, &mut Vec<EffectSlot>)> {
     p.instruments
-        .values_mut()
-        .map(|i| &mut i.def.effects)
-        .chain(p.buses.values_mut().map(|b| &mut b.effects))
-        .chain(std::iter::once(&mut p.master_effects))
+        .iter_mut()
+        .map(|(id, i)| (ChainOwner::Instrument(*id), &mut i.def.effects))
+        .chain(p.buses.iter_mut().map(|(id, b)| (ChainOwner::Bus(*id), &mut b.effects)))
+        .chain(std::iter::once((ChainOwner::Master, &mut p.master_effects)))
 }
 
 /// One past the largest of `ids` (saturating: an id of `u32::MAX` leaves
@@ -50,25 +50,27 @@ fn above<I: IntoIterator<Item = u32>>(ids: I) -> u32 {
     ids.into_iter().max().map_or(0, |m| m.saturating_add(1))
 }
 
-/// Raises the id counters above every id in use, then gives a fresh id to
-/// every effect whose id an earlier effect already has (an effect for
-/// which no id is left is removed).
-pub(super) fn unique_effects_and_counters(p: &mut Project, out: &mut Repairs) {
+/// Gives a fresh id to every effect whose id an earlier effect already
+/// has (an effect for which no id is left is removed). Runs before
+/// dangling references are dropped: a lane or mapping naming a renumbered
+/// effect by its owner and old id follows it to the new id, so it is not
+/// taken for dangling.
+pub(super) fn unique_effects(p: &mut Project, out: &mut Repairs) {
     let mut seen = HashSet::new();
-    let mut max_effect = None::<u32>;
-    let mut duplicates = 0usize;
-    for chain in chains_mut(p) {
-        for slot in chain.iter() {
-            if seen.insert(slot.id) {
-                max_effect = max_effect.max(Some(slot.id.0));
-            } else {
-                duplicates += 1;
-            }
-        }
+    let duplicates = chains_mut(p).flat_map(|(_, chain)| chain.iter()).filter(|slot| !seen.insert(slot.id)).count();
+    if duplicates > 0 {
+        let moved = renumber_duplicates(p, out);
+        retarget(p, &moved);
     }
+}
+
+/// Raises each id counter above the largest id of its kind still in use
+/// (run last, so what was dropped as dangling does not count).
+pub(super) fn counters(p: &mut Project, out: &mut Repairs) {
+    let effects = above(chains_mut(p).flat_map(|(_, chain)| chain.iter().map(|slot| slot.id.0)).collect::<Vec<_>>());
     let wanted = [
         ("instrument", above(p.instruments.keys().map(|k| k.0)), &mut p.ids.instrument),
-        ("effect", above(max_effect), &mut p.ids.effect),
+        ("effect", effects, &mut p.ids.effect),
         ("bus", above(p.buses.keys().map(|k| k.0)), &mut p.ids.bus),
         ("clip", above(p.clips.keys().map(|k| k.0)), &mut p.ids.clip),
         ("note", above(p.clips.values().flat_map(|c| c.notes.keys().map(|n| n.0))), &mut p.ids.note),
@@ -81,29 +83,57 @@ pub(super) fn unique_effects_and_counters(p: &mut Project, out: &mut Repairs) {
             *counter = floor;
         }
     }
-    if duplicates == 0 {
-        return;
-    }
-    let mut ids = p.ids.clone();
+}
+
+/// Gives every effect whose id an earlier effect has a fresh id (or
+/// removes it when none is left). Returns, per owner, where each old id a
+/// target could name went: a target names the first effect of its chain
+/// with that id, so only that one's move counts (`None`: removed).
+fn renumber_duplicates(p: &mut Project, out: &mut Repairs) -> HashMap<(ChainOwner, EffectId), Option<EffectId>> {
+    // Fresh ids start above every effect id in use, whatever the counter says.
+    let in_use = above(chains_mut(p).flat_map(|(_, chain)| chain.iter().map(|slot| slot.id.0)).collect::<Vec<_>>());
+    let mut ids = IdCounters { effect: p.ids.effect.max(in_use), ..IdCounters::default() };
     let mut seen = HashSet::new();
-    for chain in chains_mut(p) {
+    let mut moved = HashMap::new();
+    for (owner, chain) in chains_mut(p) {
+        let mut first_in_chain = HashSet::new();
         chain.retain_mut(|slot| {
-            if seen.insert(slot.id) {
+            let old = slot.id;
+            let first = first_in_chain.insert(old);
+            if seen.insert(old) {
                 return true;
             }
-            match ids.next_effect() {
+            let fresh = ids.next_effect();
+            if first {
+                moved.insert((owner, old), fresh);
+            }
+            match fresh {
                 Some(fresh) => {
-                    out.push(RepairKind::DuplicateId, format!("effect {} given id {fresh}", slot.id));
+                    out.push(RepairKind::DuplicateId, format!("effect {old} of {owner:?} given id {fresh}"));
                     slot.id = fresh;
                     seen.insert(fresh);
                     true
                 }
                 None => {
-                    out.push(RepairKind::DuplicateId, format!("effect {} removed: no effect ids left", slot.id));
+                    out.push(RepairKind::DuplicateId, format!("effect {old} of {owner:?} removed: no effect ids left"));
                     false
                 }
             }
         });
     }
-    p.ids = ids;
+    moved
+}
+
+/// Points lanes and MIDI mappings at the new ids of renumbered effects;
+/// those of a removed effect are left to be dropped as dangling.
+fn retarget(p: &mut Project, moved: &HashMap<(ChainOwner, EffectId), Option<EffectId>>) {
+    let targets =
+        p.automation.values_mut().map(|l| &mut l.target).chain(p.midi_mappings.iter_mut().map(|m| &mut m.target));
+    for target in targets {
+        if let ParamTarget::Effect { owner, effect, .. } = target
+            && let Some(Some(fresh)) = moved.get(&(*owner, *effect))
+        {
+            *effect = *fresh;
+        }
+    }
 }

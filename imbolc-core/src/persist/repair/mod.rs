@@ -6,7 +6,8 @@
 //!
 //! What is repaired, in order:
 //! - `ids`: each map key equals the id inside it (the key wins: it is what
-//!   every reference is looked up by).
+//!   every reference is looked up by); effect ids are unique (a lane or
+//!   mapping naming a renumbered effect follows it).
 //! - `refs`: dangling references dropped (clips of missing instruments,
 //!   placements of missing clips, automation and mappings of missing
 //!   targets, sends and outputs to missing buses).
@@ -14,9 +15,9 @@
 //!   pans, sends, envelope times, LFO, polyphony, drum pads and patterns,
 //!   notes, clip and placement lengths, automation points and MIDI
 //!   mappings; NaN and infinity become the default.
-//! - `ids` again: effect ids are unique, and every id counter is above the
-//!   largest id of its kind (a counter cannot pass `u32::MAX`: allocation
-//!   then refuses, see `IdCounters`).
+//! - `ids` last: every id counter is above the largest id of its kind still
+//!   in use (a counter cannot pass `u32::MAX`: allocation then refuses, see
+//!   `IdCounters`).
 //!
 //! Nothing is repaired silently: each fix is a [`Repair`] in the returned
 //! [`Repairs`], whose [`Repairs::line`] is the one line the user sees and
@@ -158,10 +159,11 @@ impl Repairs {
 pub fn repair(project: &mut Project) -> Repairs {
     let mut out = Repairs::default();
     ids::match_keys(project, &mut out);
+    ids::unique_effects(project, &mut out);
     refs::drop_dangling(project, &mut out);
     values::project_values(project, &mut out);
     values::automation_and_mappings(project, &mut out);
-    ids::unique_effects_and_counters(project, &mut out);
+    ids::counters(project, &mut out);
     out
 }
 

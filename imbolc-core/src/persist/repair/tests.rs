@@ -138,3 +138,36 @@ fn numbers_read_like_numbers() {
     assert_eq!(num(f32::INFINITY), "inf");
     assert_eq!(num(1e30), "1e30");
 }
+
+/// Found by the property test (`repair_props`): an effect id held by two
+/// chains is renumbered in the second; a lane on that second effect must
+/// follow it, not be dropped on a second repair (which would make repair
+/// not idempotent and leave a dangling lane after the first).
+#[test]
+fn a_lane_follows_its_effect_when_a_duplicate_id_is_renumbered() {
+    use imbolc_types::ChainOwner;
+    let mut p = four_instruments();
+    let (a, b) = (ChainOwner::Instrument(InstrumentId(0)), ChainOwner::Instrument(InstrumentId(1)));
+    for owner in [a, b] {
+        dispatch(&mut p, Action::AddEffect { owner, kind: EffectKind::Delay, index: None }).unwrap();
+    }
+    let shared = p.chain(a).unwrap()[0].id;
+    p.chain_mut(b).unwrap()[0].id = shared;
+    let param = EffectKind::Delay.params()[0].id.to_owned();
+    for (lane, owner) in [(0, a), (1, b)] {
+        let target = ParamTarget::Effect { owner, effect: shared, param: param.clone() };
+        p.automation.insert(LaneId(lane), AutomationLane::new(LaneId(lane), target));
+    }
+    p.ids.lane = 2;
+    let r = repair(&mut p);
+    assert_eq!(r.count(RepairKind::DuplicateId), 1, "{:?}", r.details());
+    assert_eq!(r.count(RepairKind::DanglingAutomation), 0, "{:?}", r.details());
+    let fresh = p.chain(b).unwrap()[0].id;
+    assert_ne!(fresh, shared);
+    let effect_of = |lane| match &p.automation[&LaneId(lane)].target {
+        ParamTarget::Effect { effect, .. } => *effect,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!((effect_of(0), effect_of(1)), (shared, fresh));
+    assert!(repair(&mut p).is_empty(), "idempotent");
+}
