@@ -14,7 +14,7 @@ use crate::status::ServerState;
 
 use super::cmd::{EngineCmd, EngineConfig, EngineError, TransportCmd, VoiceId};
 use super::counters::{CounterSnapshot, EngineCounters};
-use super::feedback::{EngineFeedback, FeedbackOutput, Publisher, TransportFeedback};
+use super::feedback::{EngineFeedback, FeedbackReader, Publisher, TransportFeedback};
 use super::live::LiveSender;
 use super::meters::Meters;
 use super::run::{Engine, Lanes};
@@ -27,7 +27,7 @@ use crate::scheduler::{LoopRegion, PlayMode};
 pub struct AudioHandle {
     realtime: Sender<EngineCmd>,
     normal: Sender<EngineCmd>,
-    feedback: FeedbackOutput,
+    feedback: FeedbackReader,
     counters: Arc<EngineCounters>,
     stop: Arc<AtomicBool>,
     next_voice: Arc<AtomicU64>,
