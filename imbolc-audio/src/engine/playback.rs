@@ -621,6 +621,13 @@ impl Playback {
         self.timeline.clear();
     }
 
+    /// While playing, the scheduler's tempo line (clock seconds ↔ play
+    /// ticks), so the offline planner can step in ticks.
+    pub fn tempo_line(&self) -> Option<crate::scheduler::tempo::TempoMap> {
+        let (secs, tick, bpm) = self.scheduler.tempo_anchor()?;
+        Some(crate::scheduler::tempo::TempoMap::new(secs, tick, bpm))
+    }
+
     /// Playhead and tempo, for the UI.
     pub fn feedback(&self) -> TransportFeedback {
         let now = self.clock.now();

@@ -145,8 +145,6 @@ impl Jack {
         let jackd = find_program("jackd", "jackd2")?;
         let Launch { name, origin, driver, bridge } = launch;
         check_name(&name)?;
-        // The pid keeps logs apart when the name is the shared default.
-        let log = std::env::temp_dir().join(format!("{name}.{}.jackd.log", std::process::id()));
         let mut command = Command::new(&jackd);
         command.args(["-n", &name, "--no-realtime", "-d", driver]).args([
             "-r",
@@ -158,7 +156,7 @@ impl Jack {
             // A sequencer that cannot be opened is only logged by jackd.
             command.args(["-X", "seq"]);
         }
-        let child = spawn_logged("jackd", &mut command, &log, &config.child_env)?;
+        let (child, log) = spawn_logged("jackd", &mut command, &format!("jackd-{name}"), &config.child_env)?;
         let setup = JackSetup { name, driver: driver.to_owned(), origin, midi: bridge };
         let mut jack = Jack { setup, child: Some(child), log: Some(log) };
         jack.wait_ready()?;

@@ -119,7 +119,11 @@ impl<S: UiAudio> App<S> {
                 self.selected = self.session.project().instruments.keys().next().copied();
                 self.panes = super::Panes::default();
                 self.transport = crate::transport::TransportView::default();
-                self.inform(format!("opened {}", path.display()));
+                match loaded.repairs.line() {
+                    // Shown as a warning; every fix is in the log.
+                    Some(line) => self.error(line),
+                    None => self.inform(format!("opened {}", path.display())),
+                }
                 if loaded.newer_recovery.is_some() {
                     self.offer_recovery();
                 }
