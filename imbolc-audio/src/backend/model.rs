@@ -207,6 +207,16 @@ impl ModelBackend {
                 self.remove_subtree(*node);
                 Ok(())
             }
+            ServerOp::FreeAll { group } => {
+                if !self.is_group(*group) {
+                    return Err(format!("Group {group} not found"));
+                }
+                for child in self.children(*group) {
+                    self.unlink(child);
+                    self.remove_subtree(child);
+                }
+                Ok(())
+            }
             ServerOp::Set { node, controls } => {
                 let is_group = self.existing(*node)?.synth.is_none();
                 for &(name, value) in controls {

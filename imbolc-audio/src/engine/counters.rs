@@ -27,9 +27,12 @@ pub enum Counter {
     Dropped,
     /// Bundles that could not be sent (socket error, too large).
     SendError,
+    /// Voice releases sent without the server's `/n_go` for the voice, after
+    /// waiting for it (see `gates.rs`): notifications were lost.
+    UnconfirmedRelease,
 }
 
-const COUNT: usize = 9;
+const COUNT: usize = 10;
 
 impl Counter {
     fn index(self) -> usize {
@@ -43,6 +46,7 @@ impl Counter {
             Counter::RejectedDiff => 6,
             Counter::Dropped => 7,
             Counter::SendError => 8,
+            Counter::UnconfirmedRelease => 9,
         }
     }
 }
@@ -68,12 +72,18 @@ pub struct CounterSnapshot {
     pub rejected_diffs: u64,
     pub dropped: u64,
     pub send_errors: u64,
+    pub unconfirmed_releases: u64,
 }
 
 impl EngineCounters {
     /// Adds one to `counter`.
     pub fn bump(&self, counter: Counter) {
-        self.values[counter.index()].fetch_add(1, Ordering::Relaxed);
+        self.add(counter, 1);
+    }
+
+    /// Adds `n` to `counter`.
+    pub fn add(&self, counter: Counter, n: u64) {
+        self.values[counter.index()].fetch_add(n, Ordering::Relaxed);
     }
 
     /// The current value of one counter.
@@ -106,6 +116,7 @@ impl EngineCounters {
             rejected_diffs: self.get(Counter::RejectedDiff),
             dropped: self.get(Counter::Dropped),
             send_errors: self.get(Counter::SendError),
+            unconfirmed_releases: self.get(Counter::UnconfirmedRelease),
         }
     }
 }

@@ -27,7 +27,9 @@ fn setup() -> (Playback, SignalGraph) {
     let clip = Clip { id: C, name: String::new(), instrument: I, length: 1920, looping: true, notes, drums: None };
     let scene = AudioScene { instruments: vec![inst], clips: vec![clip], tempo: 120.0, ..AudioScene::default() };
     let (graph, _) = SignalGraph::build(GraphConfig::default(), &scene);
-    let mut p = Playback::new(SchedulerConfig { lookahead: 0.05 }, VoiceConfig::default());
+    // Releases follow timetags here; `releases_wait_for_the_servers_n_go`
+    // checks the real-time rule.
+    let mut p = Playback::new(SchedulerConfig { lookahead: 0.05 }, VoiceConfig::default()).trusting_timetags();
     p.diff(&AudioDiff::SceneLoaded(Box::new(scene)), &mut Vec::new());
     (p, graph)
 }
@@ -155,4 +157,62 @@ fn a_live_voice_on_an_instrument_the_timeline_does_not_play_goes_at_once() {
     let mut same = Vec::new();
     p.voice_on(VoiceId(6), I, 440.0, 0.5, &mut g, &mut same).unwrap();
     assert!(matches!(same[0].timing, Timing::At(_)), "I waits for its timed notes");
+}
+
+#[test]
+fn releases_wait_for_the_servers_n_go_and_then_go_at_the_time_asked() {
+    let inst = Instrument {
+        id: I,
+        name: "x".into(),
+        def: InstrumentDef::new(SourceKind::Sine),
+        mixer: MixerSettings::default(),
+    };
+    let scene = AudioScene { instruments: vec![inst], tempo: 120.0, ..AudioScene::default() };
+    let (mut g, _) = SignalGraph::build(GraphConfig::default(), &scene);
+    let mut p = Playback::new(SchedulerConfig { lookahead: 0.05 }, VoiceConfig::default());
+    p.diff(&AudioDiff::SceneLoaded(Box::new(scene)), &mut Vec::new());
+
+    // A live voice goes out untimed; its release, asked at once, waits.
+    let mut out = Vec::new();
+    p.voice_on(VoiceId(0), I, 440.0, 0.5, &mut g, &mut out).unwrap();
+    assert_eq!(out[0].timing, Timing::Now);
+    let node = out[0].started[0];
+    out.clear();
+    p.voice_off(VoiceId(0), &g, &mut out);
+    std::thread::sleep(std::time::Duration::from_millis(10));
+    p.housekeeping(&mut out);
+    assert!(out.is_empty(), "no /n_go yet: the untimed /s_new may not have run");
+    assert!(p.window_period().is_some(), "the loop keeps polling while a release waits");
+    p.node_started(node);
+    p.housekeeping(&mut out);
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].ops, vec![g.voice_off(node)]);
+    let now = p.clock.timetag(p.clock.now());
+    assert!(
+        matches!(out[0].timing, Timing::Now) || matches!(out[0].timing, Timing::At(t) if t <= now),
+        "it goes at once: {:?}",
+        out[0].timing
+    );
+    assert!(p.window_period().is_none());
+}
+
+#[test]
+fn panic_releases_every_voices_group_then_frees_them_and_later_notes_wait() {
+    let (mut p, mut g) = setup();
+    let mut out = Vec::new();
+    p.voice_on(VoiceId(0), I, 440.0, 0.5, &mut g, &mut out).unwrap();
+    p.voice_on(VoiceId(1), I, 550.0, 0.5, &mut g, &mut out).unwrap();
+    p.voice_off(VoiceId(1), &g, &mut out);
+    out.clear();
+    p.release_everything(&g, &mut out);
+    let group = g.voices_group(I).unwrap();
+    assert_eq!(out.len(), 2, "{out:?}");
+    assert_eq!(out[0].ops, vec![ServerOp::Set { node: group, controls: vec![("gate", 0.0)] }]);
+    assert_eq!(out[1].ops, vec![ServerOp::FreeAll { group }]);
+    let (release, freed) = (tag(&out[0]).as_secs_f64(), tag(&out[1]).as_secs_f64());
+    assert!((freed - release - PANIC_FADE).abs() < 1e-6, "freed a fade after the release");
+    assert_eq!(p.feedback().voices, 0, "the allocator forgot every voice, releasing ones too");
+    let mut next = Vec::new();
+    p.voice_on(VoiceId(2), I, 440.0, 0.5, &mut g, &mut next).unwrap();
+    assert!(tag(&next[0]).as_secs_f64() >= freed, "a new voice starts after the free, not inside it");
 }

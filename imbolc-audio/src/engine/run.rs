@@ -103,6 +103,8 @@ pub(crate) struct Engine {
     trees: VecDeque<Sender<OscMessage>>,
     restart_at: Option<Instant>,
     failures: usize,
+    /// Unconfirmed releases already counted.
+    unconfirmed_seen: u64,
 }
 
 impl Engine {
@@ -138,6 +140,7 @@ impl Engine {
             trees: VecDeque::new(),
             restart_at: Some(Instant::now()),
             failures: 0,
+            unconfirmed_seen: 0,
         }
     }
 
@@ -284,7 +287,7 @@ impl Engine {
             EngineCmd::Bend { instrument, semitones } => self.playback.bend(instrument, semitones, &mut batches),
             EngineCmd::Pressure { instrument, amount } => self.playback.press(instrument, amount, &mut batches),
             EngineCmd::VoicePressure { voice, amount } => self.playback.press_voice(voice, amount, &mut batches),
-            EngineCmd::ReleaseAll => self.playback.release_everything(&mut batches),
+            EngineCmd::ReleaseAll => self.playback.release_everything(&self.graph, &mut batches),
             _ => {}
         }
         self.send_batches(batches);
@@ -330,6 +333,11 @@ impl Engine {
         self.playback.housekeeping(&mut batches);
         self.send_batches(batches);
         self.publish_transport();
+        let unconfirmed = self.playback.unconfirmed_releases();
+        if unconfirmed > self.unconfirmed_seen {
+            self.counters.add(Counter::UnconfirmedRelease, unconfirmed - self.unconfirmed_seen);
+            self.unconfirmed_seen = unconfirmed;
+        }
     }
 
     /// Publishes the transport when it changed (the playhead moves by
@@ -396,10 +404,17 @@ impl Engine {
                 if let Some(tap) = &self.tap {
                     let _ = tap.send(TapEvent::Go(notice.node));
                 }
+                if !notice.is_group {
+                    self.playback.node_started(notice.node);
+                }
                 self.registry.on_go(notice);
             }
             Inbound::NodeEnd(node) => match self.registry.on_end(node) {
-                EndOutcome::Expected => self.tap(TapEvent::End(node)),
+                EndOutcome::Expected => {
+                    // A group's end returns the buses of the voices it held.
+                    self.playback.node_ended(node);
+                    self.tap(TapEvent::End(node));
+                }
                 EndOutcome::VoiceEnded => {
                     self.playback.node_ended(node);
                     self.tap(TapEvent::End(node));
