@@ -195,3 +195,115 @@ fn the_server_pane_restarts_the_server() {
     assert_eq!(tagged_servers(&tag), Vec::<u32>::new(), "scsynth/jackd left running after quit");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Issue 19: with the demo playing, scsynth is killed. Within 3 s voices
+/// sound again on the new server (seen by an independent OSC client in its
+/// `/g_queryTree`), the status line still shows ▶ and the playhead moves
+/// on; Space then stops play.
+#[test]
+fn the_demo_plays_on_after_scsynth_is_killed() {
+    let dir = std::env::temp_dir().join(format!("imbolc-tmux-kill-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let tag = format!("tmux-kill-{}", std::process::id());
+    let command = format!(
+        "{TEST_TAG_VAR}={tag} XDG_STATE_HOME={state} XDG_CONFIG_HOME={state} {bin} --jack dummy; echo \"EXITED:$?\"; exec sleep 60",
+        state = dir.display(),
+        bin = env!("CARGO_BIN_EXE_imbolc"),
+    );
+    let tmux = Tmux::start("kill", 100, 30, &command);
+    let wait = |text: &str| {
+        tmux.wait_for(text, Duration::from_secs(10))
+            .unwrap_or_else(|| panic!("no {text:?} on screen:\n{}", tmux.screen()))
+    };
+    wait("scsynth: running");
+    tmux.send_keys(&["4", "Space"]);
+    wait("▶ ");
+    let old = scsynth_of(&tag).expect("the demo's scsynth");
+    let port = imbolc_tests::engine::scsynth_port(old);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while voices_playing(port).unwrap_or(0) == 0 {
+        assert!(Instant::now() < deadline, "the demo plays no voice before the kill");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    assert!(std::process::Command::new("kill").args(["-KILL", &old.to_string()]).status().unwrap().success());
+    let killed = Instant::now();
+    let deadline = killed + Duration::from_secs(3);
+    let sounding = loop {
+        if let Some(new) = scsynth_of(&tag).filter(|p| *p != old)
+            && let Some(n) = voices_playing(imbolc_tests::engine::scsynth_port(new)).filter(|n| *n > 0)
+        {
+            break n;
+        }
+        assert!(Instant::now() < deadline, "no voice on a new server within 3 s of the kill:\n{}", tmux.screen());
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let back = killed.elapsed();
+    let first = playhead(&tmux.screen());
+    let moved = loop {
+        std::thread::sleep(Duration::from_millis(100));
+        let screen = tmux.screen();
+        assert!(screen.contains("▶ "), "play goes on:\n{screen}");
+        let now = playhead(&screen);
+        if now.is_some() && now != first {
+            break now;
+        }
+        assert!(killed.elapsed() < Duration::from_secs(6), "the playhead stands still at {first:?}:\n{screen}");
+    };
+    eprintln!(
+        "kill to {sounding} voices sounding on the new server: {} ms; playhead {first:?} → {moved:?}",
+        back.as_millis()
+    );
+    tmux.send_keys(&["Space"]);
+    wait("■ ");
+    tmux.send_keys(&["q", "n"]);
+    wait("EXITED:0");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !tagged_servers(&tag).is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(tagged_servers(&tag), Vec::<u32>::new(), "scsynth/jackd left running after quit");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The tagged scsynth's pid, if one runs.
+fn scsynth_of(tag: &str) -> Option<u32> {
+    tagged_servers(tag)
+        .into_iter()
+        .find(|pid| std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "scsynth"))
+}
+
+/// Voice synths on the scsynth at `port`, asked with `/g_queryTree` from
+/// a socket of our own; `None` when it does not answer.
+fn voices_playing(port: u16) -> Option<usize> {
+    use imbolc_types::catalog::SourceKind;
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").ok()?;
+    socket.connect(("127.0.0.1", port)).ok()?;
+    socket.set_read_timeout(Some(Duration::from_millis(200))).ok()?;
+    let query = rosc::OscPacket::Message(rosc::OscMessage {
+        addr: "/g_queryTree".into(),
+        args: vec![rosc::OscType::Int(0), rosc::OscType::Int(0)],
+    });
+    socket.send(&rosc::encoder::encode(&query).ok()?).ok()?;
+    let mut buf = vec![0u8; 65_536];
+    let deadline = Instant::now() + Duration::from_millis(500);
+    while Instant::now() < deadline {
+        let Ok(n) = socket.recv(&mut buf) else { continue };
+        let Ok((_, rosc::OscPacket::Message(m))) = rosc::decoder::decode_udp(&buf[..n]) else { continue };
+        if m.addr != "/g_queryTree.reply" {
+            continue;
+        }
+        let tree = imbolc_tests::TreeNode::parse(&m)?;
+        let voice = |def: &str| {
+            SourceKind::ALL.iter().any(|s| s.synthdef() == def) || imbolc_audio::synthdefs::DRUM_VOICES.contains(&def)
+        };
+        return Some(tree.walk().iter().filter(|n| n.def.as_deref().is_some_and(voice)).count());
+    }
+    None
+}
+
+/// The playhead on the status line (`▶ 3.2`).
+fn playhead(screen: &str) -> Option<String> {
+    let at = screen.find("▶ ")?;
+    screen[at + "▶ ".len()..].split_whitespace().next().map(str::to_owned)
+}

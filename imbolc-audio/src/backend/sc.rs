@@ -39,7 +39,7 @@ impl AudioBackend for ScBackend {
             return Ok(());
         }
         encode_batch_into(timing, ops, &mut self.buf)?;
-        self.socket.send(&self.buf)?;
+        crate::server::monitor::retry_interrupted(|| self.socket.send(&self.buf))?;
         Ok(())
     }
 }

@@ -30,9 +30,17 @@ pub enum Counter {
     /// Voice releases sent without the server's `/n_go` for the voice, after
     /// waiting for it (see `gates.rs`): notifications were lost.
     UnconfirmedRelease,
+    /// Times the server went without answering `/status` while its process
+    /// ran: busy, so not restarted (see `server/monitor.rs`).
+    ServerBusy,
+    /// Timeline notes (and hits, clicks) more than a lookahead late after a
+    /// stall of the audio thread: dropped, not played in a burst.
+    LateDropped,
+    /// Wall-clock steps seen (NTP, suspend); timetags were re-anchored.
+    ClockStep,
 }
 
-const COUNT: usize = 10;
+const COUNT: usize = 13;
 
 impl Counter {
     fn index(self) -> usize {
@@ -47,6 +55,9 @@ impl Counter {
             Counter::Dropped => 7,
             Counter::SendError => 8,
             Counter::UnconfirmedRelease => 9,
+            Counter::ServerBusy => 10,
+            Counter::LateDropped => 11,
+            Counter::ClockStep => 12,
         }
     }
 }
@@ -73,6 +84,9 @@ pub struct CounterSnapshot {
     pub dropped: u64,
     pub send_errors: u64,
     pub unconfirmed_releases: u64,
+    pub server_busy: u64,
+    pub late_dropped: u64,
+    pub clock_steps: u64,
 }
 
 impl EngineCounters {
@@ -117,6 +131,9 @@ impl EngineCounters {
             dropped: self.get(Counter::Dropped),
             send_errors: self.get(Counter::SendError),
             unconfirmed_releases: self.get(Counter::UnconfirmedRelease),
+            server_busy: self.get(Counter::ServerBusy),
+            late_dropped: self.get(Counter::LateDropped),
+            clock_steps: self.get(Counter::ClockStep),
         }
     }
 }

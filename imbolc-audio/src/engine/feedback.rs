@@ -31,6 +31,17 @@ pub struct EngineFeedback {
     pub transport: TransportFeedback,
     /// How the audio thread is scheduled (realtime or not, and why).
     pub audio_thread: Scheduling,
+    /// Play the engine stopped by itself, for the UI to follow.
+    pub stopped: EngineStop,
+}
+
+/// Play stopped by the engine, not the user (a lost server that could not
+/// be replaced in time): `count` grows by one each time, so a UI that
+/// remembers the last count it saw knows to show the stop and `reason`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EngineStop {
+    pub count: u64,
+    pub reason: String,
 }
 
 /// The transport as the audio thread runs it.
@@ -147,6 +158,20 @@ impl Publisher {
 
     pub fn transport(&self, transport: TransportFeedback) {
         self.update(|f, _| f.transport = transport);
+    }
+
+    /// Play stopped without the user asking, and why.
+    pub fn stopped_play(&self, reason: String) {
+        self.update(|f, _| {
+            f.stopped.count += 1;
+            f.stopped.reason = reason;
+        });
+    }
+
+    /// The last play stop by the engine (for tests).
+    #[cfg(test)]
+    pub fn snapshot_stopped(&self) -> EngineStop {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner).current.stopped.clone()
     }
 
     /// Changes the meter table (strips removed, scene replaced).

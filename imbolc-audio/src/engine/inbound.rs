@@ -130,6 +130,13 @@ impl ReceivePath {
         match event {
             ServerEvent::Status(stats) => self.publisher.status(self.generation, stats),
             ServerEvent::Lost(reason) => self.forward(EngineEvent::Lost { generation: self.generation, reason }),
+            ServerEvent::Busy(silent) => {
+                tracing::warn!(
+                    "scsynth busy: no /status reply for {} ms, but its process runs; not restarted",
+                    silent.as_millis()
+                );
+                self.counters.bump(Counter::ServerBusy);
+            }
             ServerEvent::Message(m) => self.message(m),
         }
     }

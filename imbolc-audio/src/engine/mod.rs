@@ -13,8 +13,9 @@
 //!
 //! - [`cmd`]: [`EngineCmd`], [`EngineConfig`], [`EngineError`].
 //! - [`handle`]: the [`AudioHandle`].
-//! - `run`: the loop, server (re)start and rebuild; `send`: one bundle per
-//!   batch (split only beyond a datagram).
+//! - `run`: the loop; `restart`: server (re)start, rebuild, and play going
+//!   on across a restart (`resume`); `send`: one bundle per batch (split
+//!   only beyond a datagram).
 //! - [`inbound`]: classifying what the server sends (fuzzed).
 //! - [`registry`]: [`NodeRegistry`], node lifetimes checked against the graph.
 //! - [`meters`]: `/meter` parsing and the [`Meters`] table.
@@ -48,7 +49,7 @@ pub mod traffic;
 
 pub use cmd::{EngineCmd, EngineConfig, EngineError, TapEvent, TransportCmd, VoiceId};
 pub use counters::{Counter, CounterSnapshot, EngineCounters};
-pub use feedback::{EngineFeedback, FeedbackOutput, TempoAnchor, TransportFeedback};
+pub use feedback::{EngineFeedback, EngineStop, FeedbackOutput, TempoAnchor, TransportFeedback};
 pub use handle::AudioHandle;
 pub use inbound::{Inbound, NodeNotice, Rejected, classify};
 pub use live::LiveSender;

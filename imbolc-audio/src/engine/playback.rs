@@ -79,7 +79,26 @@ pub(crate) struct Playback {
     expression: Expression,
     /// Latest timed batch per instrument, for live voices.
     horizons: Horizons,
+    /// Real time (not a render): notes too late to play are dropped.
+    realtime: bool,
+    stats: PlaybackStats,
 }
+
+/// What playback dropped or corrected, counted since it started.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct PlaybackStats {
+    /// Note-ons, hits and clicks more than a lookahead late (after a stall
+    /// of the audio thread), dropped rather than played in a burst.
+    pub late_dropped: u64,
+    /// Wall-clock steps seen while running, each followed by a re-anchor.
+    pub clock_steps: u64,
+    /// Releases sent without their voice's `/n_go` (see `gates.rs`).
+    pub unconfirmed_releases: u64,
+}
+
+/// A wall clock this far from the anchor has stepped (NTP, suspend): the
+/// clock is re-anchored. Far above the jitter of reading two clocks.
+const WALL_STEP: f64 = 0.02;
 
 /// Which instruments' voices a batch touches (see [`Horizons`]).
 #[derive(Debug, Clone, Copy)]
@@ -110,6 +129,8 @@ impl Playback {
             hits: Vec::new(),
             expression: Expression::default(),
             horizons: Horizons::default(),
+            realtime: true,
+            stats: PlaybackStats::default(),
         }
     }
 
@@ -124,6 +145,7 @@ impl Playback {
         let mut p = Playback::new(scheduler, voices);
         p.clock = Clock::virtual_at(0.0);
         p.gates = GateKeeper::offline();
+        p.realtime = false;
         p
     }
 
@@ -286,8 +308,12 @@ impl Playback {
             TransportCmd::Stop => {
                 self.halt(graph, out);
                 self.scheduler.seek(self.started_from);
+                self.clock.reanchor();
             }
-            TransportCmd::Pause => self.halt(graph, out),
+            TransportCmd::Pause => {
+                self.halt(graph, out);
+                self.clock.reanchor();
+            }
             TransportCmd::Seek(tick) => {
                 self.scheduler.seek(tick);
                 self.started_from = tick;
@@ -381,7 +407,12 @@ impl Playback {
             let (now_hits, later_hits) = rest_hits.split_at(k);
             let mut ops = Vec::new();
             let mut instruments = Vec::new();
+            let late = self.is_too_late(time);
             for event in now {
+                if late && event.kind == NoteEventKind::On {
+                    self.stats.late_dropped += 1;
+                    continue;
+                }
                 if let Err(e) = self.note(event, graph, &mut ops) {
                     tracing::debug!("timeline note dropped: {e}");
                 }
@@ -390,6 +421,10 @@ impl Playback {
                 }
             }
             for hit in now_hits {
+                if late {
+                    self.stats.late_dropped += 1;
+                    continue;
+                }
                 if !instruments.contains(&hit.instrument) {
                     instruments.push(hit.instrument);
                 }
@@ -418,10 +453,21 @@ impl Playback {
         clicks.clear();
         self.scheduler.drain_clicks(&mut clicks);
         for c in &clicks {
+            if self.is_too_late(c.time) {
+                self.stats.late_dropped += 1;
+                continue;
+            }
             let (node, op) = graph.click(c.accent);
             out.push(Batch { timing: Timing::At(self.clock.timetag(c.time)), ops: vec![op], started: vec![node] });
         }
         self.click_events = clicks;
+    }
+
+    /// Whether a note due at `time` is more than a lookahead late (the audio
+    /// thread stalled): it is dropped, not played at once with all the
+    /// others missed (in real time only; a render's clock never stalls).
+    fn is_too_late(&self, time: f64) -> bool {
+        self.realtime && time < self.clock.now() - self.scheduler.config().lookahead.max(super::gates::MIN_GATE)
     }
 
     /// Automation values due at one time, as one timed batch. These ops
@@ -573,11 +619,6 @@ impl Playback {
         self.push(at, ops, out);
     }
 
-    /// Releases sent so far without their voice's `/n_go` (see `gates.rs`).
-    pub fn unconfirmed_releases(&self) -> u64 {
-        self.gates.unconfirmed_releases()
-    }
-
     /// `/n_go` of a voice node: the server runs it, so its release may go.
     pub fn node_started(&mut self, node: NodeId) {
         self.gates.confirmed(node);
@@ -673,6 +714,26 @@ impl Playback {
         self.push(after, freed, out);
     }
 
+    /// What playback dropped or corrected so far.
+    pub fn stats(&self) -> PlaybackStats {
+        PlaybackStats { unconfirmed_releases: self.gates.unconfirmed_releases(), ..self.stats }
+    }
+
+    /// Re-anchors the clock to the wall clock (nothing is in flight: a new
+    /// server). See [`Clock::reanchor`].
+    pub fn reanchor_clock(&mut self) {
+        self.clock.reanchor();
+    }
+
+    /// Checks the wall clock against the anchor; after a step (more than
+    /// [`WALL_STEP`]) re-anchors and returns the step in seconds.
+    pub fn follow_wall_clock(&mut self) -> Option<f64> {
+        let step = self.clock.wall_step().filter(|s| s.abs() > WALL_STEP)?;
+        self.clock.reanchor();
+        self.stats.clock_steps += 1;
+        Some(step)
+    }
+
     /// Playhead and tempo, for the UI.
     pub fn feedback(&self) -> TransportFeedback {
         let now = self.clock.now();
@@ -700,6 +761,10 @@ fn freq_to_midi(freq: f32) -> u8 {
     }
     (69.0 + 12.0 * (freq / 440.0).log2()).round().clamp(0.0, 127.0) as u8
 }
+
+#[path = "resume.rs"]
+mod resume;
+pub(crate) use resume::Resume;
 
 #[cfg(test)]
 #[path = "playback_tests.rs"]

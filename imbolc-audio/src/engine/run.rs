@@ -35,8 +35,8 @@ use crate::status::ServerState;
 use super::cmd::{EngineCmd, EngineConfig, TapEvent};
 use super::counters::{Counter, EngineCounters};
 use super::feedback::{Publisher, TransportFeedback};
-use super::inbound::{EngineEvent, Inbound, ReceivePath};
-use super::playback::{Batch, Playback};
+use super::inbound::{EngineEvent, Inbound};
+use super::playback::{Batch, Playback, PlaybackStats};
 use super::priority::promote_current_thread;
 use super::registry::{EndOutcome, NodeRegistry};
 use super::send::send_split;
@@ -49,19 +49,6 @@ pub const EVENTS_PER_TURN: usize = 256;
 pub const DIFFS_PER_TURN: usize = 16;
 /// Longest sleep when idle (the stop flag is checked at least this often).
 const IDLE_WAIT: Duration = Duration::from_millis(100);
-/// Delay before restart attempt `n` after consecutive failures (the first
-/// restart after a stable run is immediate).
-const BACKOFF: [Duration; 6] = [
-    Duration::ZERO,
-    Duration::from_millis(250),
-    Duration::from_millis(500),
-    Duration::from_secs(1),
-    Duration::from_secs(2),
-    Duration::from_secs(5),
-];
-/// A server that ran this long counts as stable: its loss restarts at once.
-const STABLE_AFTER: Duration = Duration::from_secs(10);
-
 /// The two command lanes.
 #[derive(Debug)]
 pub(crate) struct Lanes {
@@ -103,8 +90,12 @@ pub(crate) struct Engine {
     trees: VecDeque<Sender<OscMessage>>,
     restart_at: Option<Instant>,
     failures: usize,
-    /// Unconfirmed releases already counted.
-    unconfirmed_seen: u64,
+    /// The JACK server of a lost scsynth, for the next one.
+    spare_jack: Option<crate::server::Jack>,
+    /// Play cut by a lost server, to go on on the next one.
+    interrupted: Option<restart::Interrupted>,
+    /// Playback's counts already added to the counters.
+    stats_seen: PlaybackStats,
 }
 
 impl Engine {
@@ -140,7 +131,9 @@ impl Engine {
             trees: VecDeque::new(),
             restart_at: Some(Instant::now()),
             failures: 0,
-            unconfirmed_seen: 0,
+            spare_jack: None,
+            interrupted: None,
+            stats_seen: PlaybackStats::default(),
         }
     }
 
@@ -254,6 +247,10 @@ impl Engine {
                 self.send_batches(batches);
             }
             EngineCmd::Transport(cmd) => {
+                if self.transport_while_interrupted(cmd) {
+                    self.publish_transport();
+                    return;
+                }
                 let mut batches = std::mem::take(&mut self.batches);
                 self.playback.transport(cmd, &mut self.graph, &mut batches);
                 self.send_batches(batches);
@@ -332,12 +329,11 @@ impl Engine {
         }
         self.playback.housekeeping(&mut batches);
         self.send_batches(batches);
-        self.publish_transport();
-        let unconfirmed = self.playback.unconfirmed_releases();
-        if unconfirmed > self.unconfirmed_seen {
-            self.counters.add(Counter::UnconfirmedRelease, unconfirmed - self.unconfirmed_seen);
-            self.unconfirmed_seen = unconfirmed;
+        if let Some(step) = self.playback.follow_wall_clock() {
+            tracing::warn!("the wall clock stepped by {step:+.3} s; timetags re-anchored to it");
         }
+        self.publish_transport();
+        self.count_playback_stats();
     }
 
     /// Publishes the transport when it changed (the playhead moves by
@@ -444,89 +440,26 @@ impl Engine {
         }
     }
 
+    /// Adds what playback dropped or corrected since the last turn to the
+    /// counters.
+    fn count_playback_stats(&mut self) {
+        let now = self.playback.stats();
+        let seen = self.stats_seen;
+        self.counters.add(Counter::UnconfirmedRelease, now.unconfirmed_releases - seen.unconfirmed_releases);
+        self.counters.add(Counter::LateDropped, now.late_dropped - seen.late_dropped);
+        self.counters.add(Counter::ClockStep, now.clock_steps - seen.clock_steps);
+        self.stats_seen = now;
+    }
+
     fn tap(&self, event: TapEvent) {
         if let Some(tap) = &self.tap {
             let _ = tap.send(event);
         }
     }
-
-    /// Starts a server if none runs and a (re)start is due.
-    fn maybe_start(&mut self) -> bool {
-        if self.link.is_some() || self.restart_at.is_none_or(|at| Instant::now() < at) {
-            return false;
-        }
-        self.restart_at = None;
-        self.start();
-        true
-    }
-
-    fn start(&mut self) {
-        self.generation += 1;
-        let generation = self.generation;
-        self.publisher.server_state(generation, ServerState::Booting);
-        let path =
-            ReceivePath::new(generation, self.publisher.clone(), Arc::clone(&self.counters), self.events_tx.clone());
-        let began = Instant::now();
-        let server = match Server::start(&self.config.server, path.into_handler()) {
-            Ok(server) => server,
-            Err(e) => return self.start_failed(e.to_string()),
-        };
-        let sender = server.sender();
-        let backend = match sender.try_clone_socket() {
-            Ok(socket) => ScBackend::new(socket),
-            Err(e) => return self.start_failed(format!("cannot share the server socket: {e}")),
-        };
-        let booted = began.elapsed();
-        self.publisher.running(
-            generation,
-            server.boot_stats(),
-            server.jack().driver().to_owned(),
-            server.scsynth_pid(),
-        );
-        self.registry.reset();
-        // A fresh server has no voices; play (if any was asked before it
-        // was up) stops rather than burst out late.
-        self.playback.server_lost();
-        self.publish_transport();
-        self.link = Some(Link { server, backend, sender, since: Instant::now() });
-        let ops = self.graph.rebuild();
-        self.send(&ops);
-        tracing::info!(
-            "scsynth generation {generation} up in {} ms; graph of {} ops sent {} ms after start",
-            booted.as_millis(),
-            ops.len(),
-            began.elapsed().as_millis()
-        );
-    }
-
-    fn start_failed(&mut self, reason: String) {
-        tracing::error!("scsynth failed to start: {reason}");
-        self.publisher.server_state(self.generation, ServerState::Failed { reason });
-        self.failures += 1;
-        self.restart_at = Some(Instant::now() + backoff(self.failures));
-    }
-
-    fn lost(&mut self, reason: String) {
-        tracing::warn!("scsynth lost: {reason}; restarting and rebuilding the graph");
-        self.counters.bump(Counter::Restart);
-        self.publisher.server_state(self.generation, ServerState::Lost { reason });
-        if let Some(link) = self.link.take() {
-            self.failures = if link.since.elapsed() >= STABLE_AFTER { 0 } else { self.failures + 1 };
-            link.server.shutdown();
-        }
-        self.counters.retire_live_malformed();
-        // Dropping the reply senders tells waiting callers there is no tree.
-        self.trees.clear();
-        self.playback.server_lost();
-        self.publish_transport();
-        self.registry.reset();
-        self.restart_at = Some(Instant::now() + backoff(self.failures));
-    }
 }
 
-fn backoff(failures: usize) -> Duration {
-    BACKOFF[failures.min(BACKOFF.len() - 1)]
-}
+#[path = "restart.rs"]
+mod restart;
 
 #[cfg(test)]
 #[path = "run_tests.rs"]

@@ -11,12 +11,17 @@ use std::time::{Duration, Instant};
 
 use super::config::{JackMode, ServerConfig};
 use super::error::ServerError;
-use super::process::{find_program, log_tail, spawn_logged, terminate};
+use super::jack_registry;
+use super::process::{find_program, log_tail, signal, spawn_logged, terminate, wait_timeout};
 
 /// How long a JACK server we start may take to accept clients.
 const JACK_START_TIMEOUT: Duration = Duration::from_secs(10);
 
 static NEXT_NAME: AtomicU32 = AtomicU32::new(0);
+
+/// What jackd says when JACK's registry has no free slot (see
+/// [`jack_registry`]).
+const REGISTRY_FULL: &str = "Too many servers already active";
 
 /// A JACK server in use: either one we started (and stop on drop) or the
 /// user's own (left alone).
@@ -65,10 +70,24 @@ impl Jack {
 
     fn start(config: &ServerConfig, driver: &str) -> Result<Jack, ServerError> {
         let jackd = find_program("jackd", "jackd2")?;
+        match Jack::start_once(config, driver, &jackd) {
+            Err(ServerError::JackFailed { detail, name }) if detail.contains(REGISTRY_FULL) => {
+                // Slots of servers that died; free ours and try once more.
+                let dead = jack_registry::dead_servers(jack_registry::OWN_PREFIX);
+                if jack_registry::reclaim(&jackd, &dead) == 0 {
+                    return Err(ServerError::JackFailed { name, detail });
+                }
+                Jack::start_once(config, driver, &jackd)
+            }
+            result => result,
+        }
+    }
+
+    fn start_once(config: &ServerConfig, driver: &str, jackd: &Path) -> Result<Jack, ServerError> {
         let name =
             format!("{}_{}_{}", config.jack_name_prefix, std::process::id(), NEXT_NAME.fetch_add(1, Ordering::Relaxed));
         let log = std::env::temp_dir().join(format!("{name}.jackd.log"));
-        let mut command = Command::new(&jackd);
+        let mut command = Command::new(jackd);
         command.args(["-n", &name, "--no-realtime", "-d", driver]).args([
             "-r",
             &config.sample_rate.to_string(),
@@ -90,6 +109,10 @@ impl Jack {
             let exited = self.child.as_mut().is_some_and(|c| matches!(c.try_wait(), Ok(Some(_))));
             if exited || Instant::now() >= deadline {
                 let detail = match (&self.log, exited) {
+                    // jackd prints this before its banner, so it is not in the tail.
+                    (Some(log), true) if std::fs::read_to_string(log).is_ok_and(|t| t.contains(REGISTRY_FULL)) => {
+                        format!("{REGISTRY_FULL} (JACK's registry is full)")
+                    }
                     (Some(log), true) => log_tail(log, 5),
                     _ => "timed out".to_owned(),
                 };
@@ -114,6 +137,15 @@ impl Jack {
         self.child.is_some()
     }
 
+    /// Whether the server can still take clients: a server we started whose
+    /// process runs, or the user's server (left to JACK to report).
+    pub fn is_alive(&mut self) -> bool {
+        match self.child.as_mut() {
+            Some(child) => matches!(child.try_wait(), Ok(None)),
+            None => true,
+        }
+    }
+
     /// Pid of the jackd we started.
     pub fn pid(&self) -> Option<u32> {
         self.child.as_ref().map(Child::id)
@@ -123,7 +155,20 @@ impl Jack {
 impl Drop for Jack {
     fn drop(&mut self) {
         let Some(mut child) = self.child.take() else { return };
-        terminate(&mut child, Duration::from_secs(2));
+        // jackd stops its clients first, which takes seconds on a loaded
+        // machine. Killed (by us after that, or by anyone before), it keeps
+        // its registry slot: free it.
+        if matches!(child.try_wait(), Ok(None)) {
+            signal(&child, libc::SIGTERM);
+            if !wait_timeout(&mut child, Duration::from_secs(10)) {
+                terminate(&mut child, Duration::ZERO);
+            }
+        }
+        if jack_registry::dead_servers(&self.name).contains(&self.name)
+            && let Ok(jackd) = find_program("jackd", "jackd2")
+        {
+            jack_registry::reclaim(&jackd, std::slice::from_ref(&self.name));
+        }
         remove_shm_files(|f| f.starts_with(&format!("jack_{}_", self.name)) || f.contains(&format!("_{}_", self.name)));
         if let Some(log) = &self.log {
             let _ = std::fs::remove_file(log);
