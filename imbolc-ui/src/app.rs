@@ -185,6 +185,9 @@ impl<S: UiAudio> App<S> {
             self.transport.paused = false;
             self.error(stopped.reason.clone());
         }
+        if feedback.refusals.count > self.feedback.refusals.count {
+            self.error(format!("scsynth refused: {}", feedback.refusals.last));
+        }
         self.feedback.clone_from(feedback);
         true
     }

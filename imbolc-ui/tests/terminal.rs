@@ -307,3 +307,45 @@ fn playhead(screen: &str) -> Option<String> {
     let at = screen.find("▶ ")?;
     screen[at + "▶ ".len()..].split_whitespace().next().map(str::to_owned)
 }
+
+/// Issue 19: a refusal by the server shows on screen (here a SynthDef the
+/// server lacks, asked for by another client, which only the server's log
+/// reports to Imbolc): the count in the status line, the reason as a
+/// message and in the server pane.
+#[test]
+fn a_refusal_by_the_server_shows_on_screen() {
+    let dir = std::env::temp_dir().join(format!("imbolc-tmux-refusal-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let tag = format!("tmux-refusal-{}", std::process::id());
+    let command = format!(
+        "{TEST_TAG_VAR}={tag} XDG_STATE_HOME={state} XDG_CONFIG_HOME={state} {bin} --jack dummy; echo \"EXITED:$?\"; exec sleep 60",
+        state = dir.display(),
+        bin = env!("CARGO_BIN_EXE_imbolc"),
+    );
+    let tmux = Tmux::start("refusal", 120, 30, &command);
+    let wait = |text: &str| {
+        tmux.wait_for(text, Duration::from_secs(10))
+            .unwrap_or_else(|| panic!("no {text:?} on screen:\n{}", tmux.screen()))
+    };
+    wait("scsynth: running");
+    let port = imbolc_tests::engine::scsynth_port(scsynth_of(&tag).expect("scsynth"));
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    socket.connect(("127.0.0.1", port)).unwrap();
+    let s_new = rosc::OscPacket::Message(rosc::OscMessage {
+        addr: "/s_new".into(),
+        args: vec![rosc::OscType::String("no_such_def".into()), rosc::OscType::Int(99_000)],
+    });
+    socket.send(&rosc::encoder::encode(&s_new).unwrap()).unwrap();
+    wait("⚠ 1 refused");
+    wait("SynthDef not found");
+    tmux.send_keys(&["5"]);
+    wait("Refused    1 (last: FAILURE IN SERVER /s_new SynthDef not found)");
+    tmux.send_keys(&["q", "n"]);
+    wait("EXITED:0");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !tagged_servers(&tag).is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(tagged_servers(&tag), Vec::<u32>::new(), "scsynth/jackd left running after quit");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -38,9 +38,14 @@ pub enum Counter {
     LateDropped,
     /// Wall-clock steps seen (NTP, suspend); timetags were re-anchored.
     ClockStep,
+    /// Refusals the server reported, by `/fail` or in its log ("alloc
+    /// failed", "FAILURE IN SERVER …"), from any client: shown to the user.
+    Refused,
+    /// Restarts made to give the server more memory or nodes.
+    Grown,
 }
 
-const COUNT: usize = 13;
+const COUNT: usize = 15;
 
 impl Counter {
     fn index(self) -> usize {
@@ -58,6 +63,8 @@ impl Counter {
             Counter::ServerBusy => 10,
             Counter::LateDropped => 11,
             Counter::ClockStep => 12,
+            Counter::Refused => 13,
+            Counter::Grown => 14,
         }
     }
 }
@@ -87,6 +94,8 @@ pub struct CounterSnapshot {
     pub server_busy: u64,
     pub late_dropped: u64,
     pub clock_steps: u64,
+    pub refused: u64,
+    pub grown: u64,
 }
 
 impl EngineCounters {
@@ -134,6 +143,8 @@ impl EngineCounters {
             server_busy: self.get(Counter::ServerBusy),
             late_dropped: self.get(Counter::LateDropped),
             clock_steps: self.get(Counter::ClockStep),
+            refused: self.get(Counter::Refused),
+            grown: self.get(Counter::Grown),
         }
     }
 }

@@ -33,6 +33,34 @@ pub struct EngineFeedback {
     pub audio_thread: Scheduling,
     /// Play the engine stopped by itself, for the UI to follow.
     pub stopped: EngineStop,
+    /// What the server refused (from any client), for the user to see.
+    pub refusals: Refusals,
+    /// How the graph was last sent whole to a new server.
+    pub rebuild: RebuildStats,
+}
+
+/// The last rebuild of the graph on a new server, and its size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RebuildStats {
+    pub ops: usize,
+    /// UDP datagrams the ops went out in (bundles are split only at the
+    /// datagram limit).
+    pub datagrams: usize,
+    /// Time to encode and send them.
+    pub send_micros: u64,
+    /// The server's real-time memory (KB) and node limit.
+    pub rt_memory_kb: u32,
+    pub max_nodes: u32,
+}
+
+/// Refusals reported by the server: `/fail`s and the failures it only
+/// writes to its log (a UGen that could not allocate its memory). Counted
+/// across server restarts.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Refusals {
+    pub count: u64,
+    /// The latest one, as the server put it.
+    pub last: String,
 }
 
 /// Play stopped by the engine, not the user (a lost server that could not
@@ -158,6 +186,19 @@ impl Publisher {
 
     pub fn transport(&self, transport: TransportFeedback) {
         self.update(|f, _| f.transport = transport);
+    }
+
+    /// The graph was sent whole to a new server.
+    pub fn rebuilt(&self, stats: RebuildStats) {
+        self.update(|f, _| f.rebuild = stats);
+    }
+
+    /// The server refused something.
+    pub fn refused(&self, text: &str) {
+        self.update(|f, _| {
+            f.refusals.count += 1;
+            text.clone_into(&mut f.refusals.last);
+        });
     }
 
     /// Play stopped without the user asking, and why.

@@ -12,7 +12,8 @@
 //! ```
 //!
 //! - [`cmd`]: [`EngineCmd`], [`EngineConfig`], [`EngineError`].
-//! - [`handle`]: the [`AudioHandle`].
+//! - [`handle`]: the [`AudioHandle`]; `lane`: the bounded normal lane,
+//!   whose backlog coalesces value changes.
 //! - `run`: the loop; `restart`: server (re)start, rebuild, and play going
 //!   on across a restart (`resume`); `send`: one bundle per batch (split
 //!   only beyond a datagram).
@@ -38,6 +39,7 @@ mod gates;
 pub mod handle;
 mod horizons;
 pub mod inbound;
+mod lane;
 pub mod live;
 pub mod meters;
 pub(crate) mod playback;
@@ -46,10 +48,13 @@ pub mod registry;
 mod run;
 mod send;
 pub mod traffic;
+mod usage;
 
 pub use cmd::{EngineCmd, EngineConfig, EngineError, TapEvent, TransportCmd, VoiceId};
 pub use counters::{Counter, CounterSnapshot, EngineCounters};
-pub use feedback::{EngineFeedback, EngineStop, FeedbackOutput, TempoAnchor, TransportFeedback};
+pub use feedback::{
+    EngineFeedback, EngineStop, FeedbackOutput, RebuildStats, Refusals, TempoAnchor, TransportFeedback,
+};
 pub use handle::AudioHandle;
 pub use inbound::{Inbound, NodeNotice, Rejected, classify};
 pub use live::LiveSender;

@@ -7,12 +7,16 @@ use std::time::{Duration, Instant};
 
 use crate::backend::ScBackend;
 use crate::server::Server;
+use crate::server::sizing::ServerSize;
 use crate::status::ServerState;
 
 use super::super::cmd::TransportCmd;
 use super::super::counters::Counter;
+use super::super::feedback::RebuildStats;
 use super::super::inbound::ReceivePath;
 use super::super::playback::Resume;
+use super::super::registry::NodeRegistry;
+use super::super::usage::StaticUse;
 use super::{Engine, Link};
 
 /// Delay before restart attempt `n` after consecutive failures (the first
@@ -31,6 +35,9 @@ const STABLE_AFTER: Duration = Duration::from_secs(10);
 /// loss; later, music starting again by itself would surprise more than a
 /// stop.
 const RESUME_WITHIN: Duration = Duration::from_secs(10);
+/// Restarts to grow the server at most this often in a session: a project
+/// that still does not fit after that shows its refusals instead.
+const MAX_GROWTHS: u32 = 4;
 
 /// Play cut by a lost server, waiting for the next one.
 #[derive(Debug, Clone, Copy)]
@@ -57,7 +64,12 @@ impl Engine {
         let path =
             ReceivePath::new(generation, self.publisher.clone(), Arc::clone(&self.counters), self.events_tx.clone());
         let began = Instant::now();
-        let server = match Server::start_on(&self.config.server, self.spare_jack.take(), path.into_handler()) {
+        // The whole graph goes to the new server, which is sized for it.
+        let ops = self.graph.rebuild();
+        self.used = StaticUse::default().after(&ops, &NodeRegistry::new());
+        let size = self.used.size(&self.graph).max(self.floor);
+        let config = size.applied_to(&self.config.server);
+        let server = match Server::start_on(&config, self.spare_jack.take(), path.into_handler()) {
             Ok(server) => server,
             Err(e) => return self.start_failed(e.to_string()),
         };
@@ -80,17 +92,30 @@ impl Engine {
         let interrupted = self.interrupted.take().or(playing);
         self.playback.server_lost();
         self.playback.reanchor_clock();
-        self.link = Some(Link { server, backend, sender, since: Instant::now() });
-        let ops = self.graph.rebuild();
-        self.send(&ops);
+        self.link = Some(Link { server, backend, sender, since: Instant::now(), size: ServerSize::of(&config) });
+        let sending = Instant::now();
+        let datagrams = self.send(&ops);
+        let rebuild = RebuildStats {
+            ops: ops.len(),
+            datagrams,
+            send_micros: u64::try_from(sending.elapsed().as_micros()).unwrap_or(u64::MAX),
+            rt_memory_kb: config.rt_memory_kb,
+            max_nodes: config.max_nodes,
+        };
+        self.publisher.rebuilt(rebuild);
         if let Some(i) = interrupted {
             self.go_on(i);
         }
         self.publish_transport();
         tracing::info!(
-            "scsynth generation {generation} up in {} ms; graph of {} ops sent {} ms after start",
+            "scsynth generation {generation} (-m {} -n {}) up in {} ms; graph of {} ops sent in {} datagrams \
+             ({} µs) {} ms after start",
+            rebuild.rt_memory_kb,
+            rebuild.max_nodes,
             booted.as_millis(),
             ops.len(),
+            rebuild.datagrams,
+            rebuild.send_micros,
             began.elapsed().as_millis()
         );
     }
@@ -110,12 +135,55 @@ impl Engine {
         tracing::warn!("scsynth lost: {reason}; restarting and rebuilding the graph");
         self.counters.bump(Counter::Restart);
         self.publisher.server_state(self.generation, ServerState::Lost { reason });
-        if let Some(link) = self.link.take() {
-            self.failures = if link.since.elapsed() >= STABLE_AFTER { 0 } else { self.failures + 1 };
+        if let Some(since) = self.drop_link() {
+            self.failures = if since.elapsed() >= STABLE_AFTER { 0 } else { self.failures + 1 };
+        }
+        self.restart_at = Some(Instant::now() + backoff(self.failures));
+    }
+
+    /// Replaces the server by a larger one (see `crate::server::sizing`):
+    /// the graph is rebuilt on it and play goes on, as after a loss.
+    pub(super) fn grow(&mut self, floor: ServerSize, reason: &str) {
+        if self.growths >= MAX_GROWTHS {
+            tracing::warn!("scsynth would need to grow ({reason}), but it was already grown {MAX_GROWTHS} times");
+            return;
+        }
+        self.growths += 1;
+        self.floor = self.floor.max(floor);
+        tracing::info!("restarting scsynth larger: {reason}");
+        self.counters.bump(Counter::Grown);
+        self.publisher.server_state(self.generation, ServerState::Booting);
+        self.drop_link();
+        self.restart_at = Some(Instant::now());
+    }
+
+    /// A server refused something for lack of room (its log or a `/fail`):
+    /// the next one gets twice as much of it.
+    pub(super) fn refused(&mut self, generation: u64, text: &str) {
+        let Some(size) = self.link.as_ref().map(|l| l.size).filter(|_| generation == self.generation) else {
+            return;
+        };
+        let mut floor = size;
+        if text.contains("alloc failed") || text.contains("out of real time memory") {
+            floor.rt_memory_kb = size.rt_memory_kb.saturating_mul(2);
+        } else if text.contains("too many nodes") {
+            floor.max_nodes = size.max_nodes.saturating_mul(2);
+        } else {
+            return;
+        }
+        self.grow(floor, text);
+    }
+
+    /// Shuts the server down (keeping a JACK server that still runs for
+    /// the next one) and forgets what was on it; play waits for the next
+    /// server. Returns when the server had started.
+    fn drop_link(&mut self) -> Option<Instant> {
+        let since = self.link.take().map(|link| {
             // A crashed scsynth leaves JACK running: the next one uses it,
             // which saves stopping and starting JACK.
             self.spare_jack = link.server.shutdown_keeping_jack();
-        }
+            link.since
+        });
         self.counters.retire_live_malformed();
         // Dropping the reply senders tells waiting callers there is no tree.
         self.trees.clear();
@@ -125,7 +193,7 @@ impl Engine {
         self.playback.server_lost();
         self.publish_transport();
         self.registry.reset();
-        self.restart_at = Some(Instant::now() + backoff(self.failures));
+        since
     }
 }
 

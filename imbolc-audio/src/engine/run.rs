@@ -29,6 +29,7 @@ use rosc::{OscMessage, OscType};
 
 use crate::backend::{ScBackend, ServerOp, Timing};
 use crate::graph::SignalGraph;
+use crate::server::sizing::ServerSize;
 use crate::server::{OscSender, Server};
 use crate::status::ServerState;
 
@@ -40,6 +41,7 @@ use super::playback::{Batch, Playback, PlaybackStats};
 use super::priority::promote_current_thread;
 use super::registry::{EndOutcome, NodeRegistry};
 use super::send::send_split;
+use super::usage::StaticUse;
 
 /// Realtime commands handled per turn at most.
 pub const REALTIME_PER_TURN: usize = 64;
@@ -63,6 +65,8 @@ struct Link {
     backend: ScBackend,
     sender: OscSender,
     since: Instant,
+    /// What the server was started with.
+    size: ServerSize,
 }
 
 /// The audio thread's state.
@@ -90,6 +94,12 @@ pub(crate) struct Engine {
     trees: VecDeque<Sender<OscMessage>>,
     restart_at: Option<Instant>,
     failures: usize,
+    /// What the graph's own nodes take on the server.
+    used: StaticUse,
+    /// The least size of the next server (grown after refusals).
+    floor: ServerSize,
+    /// Restarts made to grow the server.
+    growths: u32,
     /// The JACK server of a lost scsynth, for the next one.
     spare_jack: Option<crate::server::Jack>,
     /// Play cut by a lost server, to go on on the next one.
@@ -107,6 +117,7 @@ impl Engine {
         stop: Arc<AtomicBool>,
     ) -> Engine {
         let (graph, _) = SignalGraph::build(config.graph_config(), &AudioScene::default());
+        let floor = ServerSize::of(&config.server);
         let (events_tx, events_rx) = unbounded();
         let playback = Playback::new(config.scheduler, config.voice_config());
         let tap = config.tap.clone();
@@ -131,6 +142,9 @@ impl Engine {
             trees: VecDeque::new(),
             restart_at: Some(Instant::now()),
             failures: 0,
+            used: StaticUse::default(),
+            floor,
+            growths: 0,
             spare_jack: None,
             interrupted: None,
             stats_seen: PlaybackStats::default(),
@@ -308,6 +322,20 @@ impl Engine {
             AudioDiff::SceneLoaded(_) => self.publisher.meters(|m| m.clear()),
             _ => {}
         }
+        self.used = self.used.after(&ops, &self.registry);
+        let need = self.used.size(&self.graph);
+        if let Some(size) = self.link.as_ref().map(|l| l.size)
+            && !size.holds(&need)
+        {
+            // Not sent to a server that has no room for it: the larger one
+            // gets it with the whole graph.
+            let reason = format!(
+                "the project needs {} MB of real-time memory and {} nodes",
+                need.rt_memory_kb / 1024,
+                need.max_nodes
+            );
+            self.grow(need, &reason);
+        }
         // Never before a voice batch already timed: a pending note-on or
         // release must not find its instrument's group freed under it.
         let timing = if ops.is_empty() { Timing::Now } else { self.playback.graph_timing(diff) };
@@ -364,19 +392,23 @@ impl Engine {
 
     /// Sends one batch as one bundle (split only if it exceeds a datagram,
     /// which happens for whole scenes, never for an edit).
-    fn send(&mut self, ops: &[ServerOp]) {
-        self.send_timed(Timing::Now, ops);
+    fn send(&mut self, ops: &[ServerOp]) -> usize {
+        self.send_timed(Timing::Now, ops)
     }
 
-    fn send_timed(&mut self, timing: Timing, ops: &[ServerOp]) {
+    fn send_timed(&mut self, timing: Timing, ops: &[ServerOp]) -> usize {
         if ops.is_empty() {
-            return;
+            return 0;
         }
-        let Some(link) = self.link.as_mut() else { return };
+        let Some(link) = self.link.as_mut() else { return 0 };
         self.registry.sent(ops);
-        if let Err(e) = send_split(&mut link.backend, timing, ops) {
-            tracing::warn!("could not send {} ops to scsynth: {e}", ops.len());
-            self.counters.bump(Counter::SendError);
+        match send_split(&mut link.backend, timing, ops) {
+            Ok(datagrams) => datagrams,
+            Err(e) => {
+                tracing::warn!("could not send {} ops to scsynth: {e}", ops.len());
+                self.counters.bump(Counter::SendError);
+                0
+            }
         }
     }
 
@@ -387,6 +419,7 @@ impl Engine {
                     self.lost(reason);
                 }
             }
+            EngineEvent::Refused { generation, text } => self.refused(generation, &text),
             EngineEvent::Server { generation, .. } if generation != self.generation => {
                 self.counters.bump(Counter::Unexpected);
             }

@@ -5,7 +5,8 @@
 //! - [`config`]: what to start ([`ServerConfig`]).
 //! - [`jack`]: finding or starting the JACK server; [`jack_registry`]:
 //!   freeing registry slots of JACK servers that died.
-//! - [`scsynth`]: spawning scsynth.
+//! - [`scsynth`]: spawning scsynth; [`sizing`]: its memory, node, bus and
+//!   buffer limits for a project.
 //! - [`process`]: spawning children that die with us, and stopping them.
 //! - [`osc`]: the UDP link ([`OscSender`]) and OSC decoding helpers.
 //! - [`monitor`]: the thread that reads replies and pings `/status`.
@@ -18,6 +19,7 @@ pub mod monitor;
 pub mod osc;
 pub mod process;
 pub mod scsynth;
+pub mod sizing;
 
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::Arc;
@@ -105,10 +107,12 @@ impl Server {
         server.stats = server.query_status()?;
         let (socket, shared) = (Arc::clone(&server.socket), Arc::clone(&server.shared));
         let pid = server.scsynth_pid();
+        // Refusals already in the log (from boot) are read by the monitor too.
+        let log = server.scsynth.as_ref().and_then(|p| monitor::LogWatch::open(&p.log));
         server.monitor = Some(
             std::thread::Builder::new()
                 .name("scsynth-monitor".into())
-                .spawn(move || monitor::run(socket, pid, shared, handler))?,
+                .spawn(move || monitor::run(socket, pid, log, shared, handler))?,
         );
         Ok(server)
     }

@@ -71,6 +71,10 @@ pub enum ServerEvent {
     /// No status reply for this long, but the process runs: busy, not
     /// lost (sent once per silence, after [`CHECK_AFTER`]).
     Busy(Duration),
+    /// A line of the server's log saying it refused something: a failed
+    /// command (from any client) or a UGen that could not allocate memory,
+    /// which scsynth reports only there.
+    Refused(String),
     /// The server stopped answering or is gone; sent once, then the monitor
     /// thread ends.
     Lost(String),
@@ -87,7 +91,45 @@ pub(super) struct MonitorShared {
     pub malformed: AtomicU64,
 }
 
-pub(super) fn run(socket: Arc<UdpSocket>, pid: Option<u32>, shared: Arc<MonitorShared>, mut handler: EventHandler) {
+/// Lines of scsynth's log that report a refusal.
+const REFUSAL_MARKS: [&str; 2] = ["FAILURE IN SERVER", "alloc failed"];
+
+/// Reads what scsynth wrote to its log since the last call.
+#[derive(Debug)]
+pub(super) struct LogWatch {
+    file: std::fs::File,
+    /// The start of a line not yet complete.
+    partial: Vec<u8>,
+}
+
+impl LogWatch {
+    pub fn open(path: &std::path::Path) -> Option<LogWatch> {
+        std::fs::File::open(path).ok().map(|file| LogWatch { file, partial: Vec::new() })
+    }
+
+    /// Refusal lines written since the last call (a bounded read each).
+    fn refusals(&mut self) -> Vec<String> {
+        use std::io::Read;
+        let mut chunk = vec![0u8; 64 * 1024];
+        let Ok(n) = retry_interrupted(|| self.file.read(&mut chunk)) else { return Vec::new() };
+        self.partial.extend_from_slice(&chunk[..n]);
+        let Some(end) = self.partial.iter().rposition(|&b| b == b'\n') else { return Vec::new() };
+        let complete: Vec<u8> = self.partial.drain(..=end).collect();
+        String::from_utf8_lossy(&complete)
+            .lines()
+            .filter(|l| REFUSAL_MARKS.iter().any(|m| l.contains(m)))
+            .map(|l| l.trim().to_owned())
+            .collect()
+    }
+}
+
+pub(super) fn run(
+    socket: Arc<UdpSocket>,
+    pid: Option<u32>,
+    mut log: Option<LogWatch>,
+    shared: Arc<MonitorShared>,
+    mut handler: EventHandler,
+) {
     let mut buf = vec![0u8; MAX_DATAGRAM];
     let mut last_reply = Instant::now();
     let mut last_ping: Option<Instant> = None;
@@ -98,6 +140,9 @@ pub(super) fn run(socket: Arc<UdpSocket>, pid: Option<u32>, shared: Arc<MonitorS
         if last_ping.is_none_or(|t| t.elapsed() >= PING_INTERVAL) {
             let _ = retry_interrupted(|| socket.send(&status));
             last_ping = Some(Instant::now());
+            for line in log.as_mut().map(LogWatch::refusals).unwrap_or_default() {
+                handler(ServerEvent::Refused(line));
+            }
         }
         match socket.recv(&mut buf) {
             Ok(n) => match decode(&buf[..n]) {
