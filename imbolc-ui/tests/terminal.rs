@@ -155,24 +155,56 @@ fn master_db(screen: &str) -> Option<f32> {
     last.strip_suffix("dB").and_then(|v| v.trim().parse().ok())
 }
 
+/// `imbolc --jack dummy` with no file in a tmux terminal of `width`×`height`,
+/// its state and config in a directory of its own, its servers tagged; the
+/// shell prints `EXITED:<status>` when it ends.
+struct Launched {
+    tmux: Tmux,
+    dir: std::path::PathBuf,
+    tag: String,
+}
+
+impl Launched {
+    fn start(label: &str, width: u16, height: u16) -> Launched {
+        let dir = std::env::temp_dir().join(format!("imbolc-tmux-{label}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let tag = format!("tmux-{label}-{}", std::process::id());
+        let command = format!(
+            "{TEST_TAG_VAR}={tag} XDG_STATE_HOME={state} XDG_CONFIG_HOME={state} {bin} --jack dummy; echo \"EXITED:$?\"; exec sleep 60",
+            state = dir.display(),
+            bin = env!("CARGO_BIN_EXE_imbolc"),
+        );
+        Launched { tmux: Tmux::start(label, width, height, &command), dir, tag }
+    }
+
+    /// Waits up to 10 s for `text` on screen; fails showing the screen.
+    fn wait(&self, text: &str) -> String {
+        self.tmux
+            .wait_for(text, Duration::from_secs(10))
+            .unwrap_or_else(|| panic!("no {text:?} on screen:\n{}", self.tmux.screen()))
+    }
+
+    /// Quits with `keys`, waits for a clean exit and for the servers to go.
+    fn quit(self, keys: &[&str]) {
+        self.tmux.send_keys(keys);
+        self.wait("EXITED:0");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !tagged_servers(&self.tag).is_empty() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert_eq!(tagged_servers(&self.tag), Vec::<u32>::new(), "scsynth/jackd left running after quit");
+        std::fs::remove_dir_all(&self.dir).unwrap();
+    }
+}
+
 /// `R` in the server pane replaces the server: the old scsynth and jackd
 /// go, new ones come up, the project is sent to them; quitting leaves
 /// nothing behind.
 #[test]
 fn the_server_pane_restarts_the_server() {
-    let dir = std::env::temp_dir().join(format!("imbolc-tmux-restart-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let tag = format!("tmux-restart-{}", std::process::id());
-    let command = format!(
-        "{TEST_TAG_VAR}={tag} XDG_STATE_HOME={state} XDG_CONFIG_HOME={state} {bin} --jack dummy; echo \"EXITED:$?\"; exec sleep 60",
-        state = dir.display(),
-        bin = env!("CARGO_BIN_EXE_imbolc"),
-    );
-    let tmux = Tmux::start("restart", 100, 24, &command);
-    let wait = |text: &str| {
-        tmux.wait_for(text, Duration::from_secs(10))
-            .unwrap_or_else(|| panic!("no {text:?} on screen:\n{}", tmux.screen()))
-    };
+    let app = Launched::start("restart", 100, 24);
+    let (tmux, tag) = (&app.tmux, app.tag.clone());
+    let wait = |text: &str| app.wait(text);
     wait("scsynth: running");
     let before = tagged_servers(&tag);
     assert!(!before.is_empty());
@@ -186,14 +218,7 @@ fn the_server_pane_restarts_the_server() {
         now = tagged_servers(&tag);
     }
     assert!(!now.is_empty() && now.iter().all(|p| !before.contains(p)), "old {before:?}, now {now:?}");
-    tmux.send_keys(&["q", "n"]);
-    wait("EXITED:0");
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while !tagged_servers(&tag).is_empty() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    assert_eq!(tagged_servers(&tag), Vec::<u32>::new(), "scsynth/jackd left running after quit");
-    std::fs::remove_dir_all(&dir).unwrap();
+    app.quit(&["q", "n"]);
 }
 
 /// Issue 19: with the demo playing, scsynth is killed. Within 3 s voices
@@ -202,19 +227,9 @@ fn the_server_pane_restarts_the_server() {
 /// on; Space then stops play.
 #[test]
 fn the_demo_plays_on_after_scsynth_is_killed() {
-    let dir = std::env::temp_dir().join(format!("imbolc-tmux-kill-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let tag = format!("tmux-kill-{}", std::process::id());
-    let command = format!(
-        "{TEST_TAG_VAR}={tag} XDG_STATE_HOME={state} XDG_CONFIG_HOME={state} {bin} --jack dummy; echo \"EXITED:$?\"; exec sleep 60",
-        state = dir.display(),
-        bin = env!("CARGO_BIN_EXE_imbolc"),
-    );
-    let tmux = Tmux::start("kill", 100, 30, &command);
-    let wait = |text: &str| {
-        tmux.wait_for(text, Duration::from_secs(10))
-            .unwrap_or_else(|| panic!("no {text:?} on screen:\n{}", tmux.screen()))
-    };
+    let app = Launched::start("kill", 100, 30);
+    let (tmux, tag) = (&app.tmux, app.tag.clone());
+    let wait = |text: &str| app.wait(text);
     wait("scsynth: running");
     tmux.send_keys(&["4", "Space"]);
     wait("▶ ");
@@ -256,14 +271,7 @@ fn the_demo_plays_on_after_scsynth_is_killed() {
     );
     tmux.send_keys(&["Space"]);
     wait("■ ");
-    tmux.send_keys(&["q", "n"]);
-    wait("EXITED:0");
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while !tagged_servers(&tag).is_empty() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    assert_eq!(tagged_servers(&tag), Vec::<u32>::new(), "scsynth/jackd left running after quit");
-    std::fs::remove_dir_all(&dir).unwrap();
+    app.quit(&["q", "n"]);
 }
 
 /// The tagged scsynth's pid, if one runs.
@@ -314,21 +322,10 @@ fn playhead(screen: &str) -> Option<String> {
 /// message and in the server pane.
 #[test]
 fn a_refusal_by_the_server_shows_on_screen() {
-    let dir = std::env::temp_dir().join(format!("imbolc-tmux-refusal-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let tag = format!("tmux-refusal-{}", std::process::id());
-    let command = format!(
-        "{TEST_TAG_VAR}={tag} XDG_STATE_HOME={state} XDG_CONFIG_HOME={state} {bin} --jack dummy; echo \"EXITED:$?\"; exec sleep 60",
-        state = dir.display(),
-        bin = env!("CARGO_BIN_EXE_imbolc"),
-    );
-    let tmux = Tmux::start("refusal", 120, 30, &command);
-    let wait = |text: &str| {
-        tmux.wait_for(text, Duration::from_secs(10))
-            .unwrap_or_else(|| panic!("no {text:?} on screen:\n{}", tmux.screen()))
-    };
+    let app = Launched::start("refusal", 120, 30);
+    let wait = |text: &str| app.wait(text);
     wait("scsynth: running");
-    let port = imbolc_tests::engine::scsynth_port(scsynth_of(&tag).expect("scsynth"));
+    let port = imbolc_tests::engine::scsynth_port(scsynth_of(&app.tag).expect("scsynth"));
     let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     socket.connect(("127.0.0.1", port)).unwrap();
     let s_new = rosc::OscPacket::Message(rosc::OscMessage {
@@ -338,14 +335,7 @@ fn a_refusal_by_the_server_shows_on_screen() {
     socket.send(&rosc::encoder::encode(&s_new).unwrap()).unwrap();
     wait("⚠ 1 refused");
     wait("SynthDef not found");
-    tmux.send_keys(&["5"]);
+    app.tmux.send_keys(&["5"]);
     wait("Refused    1 (last: FAILURE IN SERVER /s_new SynthDef not found)");
-    tmux.send_keys(&["q", "n"]);
-    wait("EXITED:0");
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while !tagged_servers(&tag).is_empty() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    assert_eq!(tagged_servers(&tag), Vec::<u32>::new(), "scsynth/jackd left running after quit");
-    std::fs::remove_dir_all(&dir).unwrap();
+    app.quit(&["q", "n"]);
 }
