@@ -3,22 +3,31 @@
 //! bars at 120 BPM. While it plays, the test asks the server for the
 //! filter node's `cutoff` with `/s_get` every 40 ms from its own socket
 //! (reply `/n_set id name value`): the values must rise monotonically from
-//! about 200 to 5000, each within the lane's values over the request's
-//! time window, widened by 40 ms each way (the server's output latency,
-//! one period, one sampling step and the dummy driver's clock wander):
-//! about ±50 Hz on this sweep.
+//! about 200 to 5000, each within the lane's values around the moment the
+//! server had reached.
+//!
+//! That moment is read from the server itself, not from the wall clock:
+//! the dummy JACK driver skips periods under load, so the server's clock
+//! falls behind wall time by tens of milliseconds. The test schedules its
+//! own reference clock on the server (a node whose control it sets to the
+//! play tick every 10 ms, with timetags on the engine's tempo line) and
+//! reads it in the same bundle as the cutoff: both went through the same
+//! timetag-to-sample mapping, so any drift cancels (the method of
+//! `docs/onset-timing.md`).
 
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::net::UdpSocket;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
-use imbolc_audio::backend::Timetag;
-use imbolc_audio::engine::{AudioHandle, EngineConfig, TempoAnchor};
-use imbolc_audio::status::ServerState;
-use imbolc_tests::engine::{scsynth_port, wait_feedback};
-use imbolc_tests::{TEST_TAG_VAR, TreeNode, tagged_servers, test_config};
+use crossbeam_channel::Receiver;
+
+use imbolc_audio::backend::{Timetag, Timing};
+use imbolc_audio::engine::{TapEvent, TempoAnchor};
+use imbolc_audio::server::JackMode;
+use imbolc_tests::engine::{scsynth_port, tapped_engine, wait_feedback};
+use imbolc_tests::{TreeNode, tagged_servers};
 use imbolc_types::catalog::SourceKind;
 use imbolc_types::{
     AudioDiff, AudioScene, AutomationLane, FilterDef, FilterKind, Instrument, InstrumentDef, InstrumentId, LaneId,
@@ -30,14 +39,15 @@ const INST: InstrumentId = InstrumentId(0);
 /// Two bars of 4/4.
 const SWEEP_END: Tick = 8 * TICKS_PER_QUARTER;
 const WAIT: Duration = Duration::from_secs(5);
-/// How early a value may be seen: the server runs a timed bundle up to its
-/// output latency (10.7 ms at `-p 256`) plus one period (5.3 ms) before
-/// its timetag, and on the dummy JACK driver its wall clock wanders by up
-/// to ~20 ms (see tests/tests/playback.rs).
-const EARLY: f64 = 0.04;
-/// How late a value may be seen: the request waits for the next period
-/// (5.3 ms), the lane is sampled every 5 ms, and the same clock wander.
-const LATE: f64 = 0.04;
+/// Node id of the test's reference clock (far above the engine's ids).
+const CLOCK_NODE: i32 = 900_000;
+/// An audio bus nothing else uses, for the reference clock's filter to run on.
+const CLOCK_BUS: i32 = 1000;
+/// Spacing of the reference clock's timed updates.
+const CLOCK_STEP: f64 = 0.01;
+/// How far behind the reference clock the lane's last value may be: the
+/// engine samples a changing lane about every 5 ms, plus one control block.
+const LANE_BEHIND: f64 = 0.008;
 
 fn sweep() -> AutomationLane {
     let mut lane = AutomationLane::new(LaneId(0), ParamTarget::Filter { instrument: INST, param: "cutoff".into() });
@@ -61,45 +71,105 @@ fn secs_between(a: Timetag, b: Timetag) -> f64 {
     (fixed(b) - fixed(a)) as f64 / 4_294_967_296.0
 }
 
-/// Fractional play tick at wall time `at` on the tempo line `line`.
-fn tick_at(line: &TempoAnchor, at: Timetag) -> f64 {
-    line.play_tick + secs_between(line.timetag, at) * f64::from(line.bpm) * f64::from(TICKS_PER_QUARTER) / 60.0
+/// How many timed bundles the engine sent after their timetag, and the
+/// latest by how many seconds (a stalled audio thread shows here).
+fn late_sends(tap: &Receiver<TapEvent>, line: &TempoAnchor) -> (usize, f64) {
+    let (now, wall) = (Instant::now(), SystemTime::now());
+    let mut late = (0, 0.0f64);
+    while let Ok(event) = tap.try_recv() {
+        if let TapEvent::Sent { timing: Timing::At(t), at, .. } = event {
+            let sent = Timetag::from_system_time(wall - now.duration_since(at)).as_secs_f64();
+            let by = sent - t.as_secs_f64();
+            if by > 0.0 && t.as_secs_f64() >= line.timetag.as_secs_f64() {
+                late = (late.0 + 1, late.1.max(by));
+            }
+        }
+    }
+    late
 }
 
-fn wall() -> Timetag {
-    Timetag::from_system_time(SystemTime::now())
+/// `line`'s timetag moved by `secs` seconds.
+fn after(line: &TempoAnchor, secs: f64) -> Timetag {
+    let fixed = (i128::from(line.timetag.seconds) << 32) | i128::from(line.timetag.fraction);
+    let moved = fixed + (secs * 4_294_967_296.0) as i128;
+    Timetag { seconds: (moved >> 32) as u32, fraction: (moved & 0xffff_ffff) as u32 }
 }
 
-/// The server's value of control `name` of `node`, asked with `/s_get`.
-fn s_get(socket: &UdpSocket, port: u16, node: i32, name: &str) -> f32 {
-    let msg = OscPacket::Message(OscMessage {
-        addr: "/s_get".into(),
-        args: vec![OscType::Int(node), OscType::String(name.into())],
-    });
-    socket.send_to(&rosc::encoder::encode(&msg).unwrap(), ("127.0.0.1", port)).unwrap();
+fn send(socket: &UdpSocket, port: u16, packet: OscPacket) {
+    socket.send_to(&rosc::encoder::encode(&packet).unwrap(), ("127.0.0.1", port)).unwrap();
+}
+
+/// The reference clock: bundles timed like the engine's, every
+/// [`CLOCK_STEP`] of the tempo line, that set the clock node's `cutoff`
+/// control to the play tick of that moment. Sent a little ahead as the test
+/// goes (as the engine sends its windows), not all at once: a burst of
+/// hundreds of datagrams would queue in front of the engine's.
+struct RefClock {
+    line: TempoAnchor,
+    next_step: u32,
+}
+
+impl RefClock {
+    /// Sends every step due within `ahead` seconds of wall time.
+    fn send_ahead(&mut self, socket: &UdpSocket, port: u16, ahead: f64) {
+        let per_sec = f64::from(self.line.bpm) * f64::from(TICKS_PER_QUARTER) / 60.0;
+        let horizon = Timetag::from_system_time(SystemTime::now()).as_secs_f64() + ahead;
+        loop {
+            let at = f64::from(self.next_step) * CLOCK_STEP;
+            let timetag = after(&self.line, at);
+            if timetag.as_secs_f64() > horizon {
+                return;
+            }
+            let tick = self.line.play_tick + at * per_sec;
+            let set = OscPacket::Message(OscMessage {
+                addr: "/n_set".into(),
+                args: vec![OscType::Int(CLOCK_NODE), OscType::String("cutoff".into()), OscType::Float(tick as f32)],
+            });
+            let timetag = rosc::OscTime { seconds: timetag.seconds, fractional: timetag.fraction };
+            send(socket, port, OscPacket::Bundle(rosc::OscBundle { timetag, content: vec![set] }));
+            self.next_step += 1;
+        }
+    }
+}
+
+/// The server's values of control `name` of each of `nodes`, asked with
+/// `/s_get` in one bundle, so all are read in the same control block.
+fn s_get(socket: &UdpSocket, port: u16, nodes: &[i32], name: &str) -> Vec<f32> {
+    let content = nodes
+        .iter()
+        .map(|&node| {
+            OscPacket::Message(OscMessage {
+                addr: "/s_get".into(),
+                args: vec![OscType::Int(node), OscType::String(name.into())],
+            })
+        })
+        .collect();
+    let now = rosc::OscTime { seconds: 0, fractional: 1 };
+    send(socket, port, OscPacket::Bundle(rosc::OscBundle { timetag: now, content }));
+    let mut values = vec![None; nodes.len()];
     let mut buf = [0u8; 1024];
-    loop {
+    while values.iter().any(Option::is_none) {
         let (n, _) = socket.recv_from(&mut buf).expect("no /n_set reply to /s_get within the timeout");
         let (_, packet) = rosc::decoder::decode_udp(&buf[..n]).unwrap();
-        if let OscPacket::Message(m) = packet
-            && m.addr == "/n_set"
-            && m.args.first() == Some(&OscType::Int(node))
-        {
+        let OscPacket::Message(m) = packet else { continue };
+        let Some(OscType::Int(node)) = m.args.first() else { continue };
+        if m.addr != "/n_set" {
+            continue;
+        }
+        if let Some(at) = nodes.iter().position(|n| n == node) {
             match m.args.get(2) {
-                Some(OscType::Float(v)) => return *v,
+                Some(OscType::Float(v)) => values[at] = Some(*v),
                 other => panic!("unexpected /n_set value {other:?}"),
             }
         }
     }
+    values.into_iter().flatten().collect()
 }
 
 #[test]
 fn a_filter_cutoff_lane_sweeps_the_servers_control_from_200_to_5000_hz() {
     let tag = format!("automation-{}", std::process::id());
-    let mut config = test_config();
-    config.child_env = vec![(TEST_TAG_VAR.to_owned(), tag.clone())];
-    let mut audio = AudioHandle::spawn(EngineConfig::new(config)).unwrap();
-    let up = wait_feedback(&mut audio, Duration::from_secs(10), |f| matches!(f.server, ServerState::Running { .. }));
+    let (mut audio, tap, up) = tapped_engine(&tag, JackMode::Dummy);
     let port = scsynth_port(up.scsynth_pid.expect("the engine reports scsynth's pid"));
     audio.send_diffs(vec![AudioDiff::SceneLoaded(Box::new(scene()))]).unwrap();
     let reply = audio.request_tree().unwrap().recv_timeout(WAIT).expect("no tree from the engine");
@@ -108,52 +178,71 @@ fn a_filter_cutoff_lane_sweeps_the_servers_control_from_200_to_5000_hz() {
 
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
     socket.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
-    assert_eq!(s_get(&socket, port, filter, "cutoff"), 2000.0, "the filter's own value before play");
+    assert_eq!(s_get(&socket, port, &[filter], "cutoff")[0], 2000.0, "the filter's own value before play");
+    send(
+        &socket,
+        port,
+        OscPacket::Message(OscMessage {
+            addr: "/s_new".into(),
+            args: vec![
+                OscType::String("imbolc_lpf".into()),
+                OscType::Int(CLOCK_NODE),
+                OscType::Int(1),
+                OscType::Int(0),
+                OscType::String("bus".into()),
+                OscType::Int(CLOCK_BUS),
+                OscType::String("cutoff".into()),
+                OscType::Float(-1.0),
+            ],
+        }),
+    );
 
     audio.play().unwrap();
     let playing = wait_feedback(&mut audio, WAIT, |f| f.transport.playing && f.transport.anchor.is_some());
     let line = playing.transport.anchor.unwrap();
-    let lane = sweep();
-    // (value, lowest and highest lane value the request could have seen, lane value mid-request)
-    let mut samples = Vec::new();
+    let per_sec = f64::from(line.bpm) * f64::from(TICKS_PER_QUARTER) / 60.0;
     let end = f64::from(SWEEP_END) + 480.0;
+    let mut clock = RefClock { line, next_step: 0 };
+    let lane = sweep();
+    // (reference tick, value, lowest and highest lane value it may show)
+    let mut samples = Vec::new();
     loop {
-        let sent = wall();
-        let value = s_get(&socket, port, filter, "cutoff");
-        let received = wall();
-        let (t0, t1) = (tick_at(&line, sent), tick_at(&line, received));
-        if t1 > end {
+        clock.send_ahead(&socket, port, 0.2);
+        let [value, reference] = s_get(&socket, port, &[filter, CLOCK_NODE], "cutoff")[..] else { unreachable!() };
+        let tick = f64::from(reference);
+        if tick > end {
             break;
         }
-        if t0 > 20.0 {
-            let per_sec = f64::from(line.bpm) * f64::from(TICKS_PER_QUARTER) / 60.0;
-            let lo = lane.value_at(t0 - LATE * per_sec).unwrap();
-            let hi = lane.value_at(t1 + EARLY * per_sec).unwrap();
-            let mid = lane.value_at((t0 + t1) / 2.0).unwrap();
-            samples.push((t0, value, lo, hi, mid));
+        if tick > 20.0 {
+            let lo = lane.value_at(tick - LANE_BEHIND * per_sec).unwrap();
+            let hi = lane.value_at(tick + CLOCK_STEP * per_sec).unwrap();
+            samples.push((tick, value, lo, hi));
         }
         std::thread::sleep(Duration::from_millis(40));
     }
     audio.stop().unwrap();
-
+    let late = late_sends(&tap, &line);
     assert!(samples.len() > 60, "about 100 samples over 4 s: {}", samples.len());
     let values: Vec<f32> = samples.iter().map(|s| s.1).collect();
     assert!(values.windows(2).all(|w| w[0] <= w[1]), "monotonic: {values:?}");
     assert!(values[0] < 400.0, "starts near 200 Hz (sampled from 20 ticks in): {}", values[0]);
     assert_eq!(*values.last().unwrap(), 5000.0, "ends at 5 kHz");
     let mut worst = 0.0f32;
-    for (tick, value, lo, hi, mid) in &samples {
+    for (tick, value, lo, hi) in &samples {
         assert!(
             *value >= lo - 0.5 && *value <= hi + 0.5,
-            "at tick {tick:.0} the server had {value} Hz, the lane {lo}..{hi} Hz"
+            "at reference tick {tick:.0} the server had {value} Hz, the lane {lo}..{hi} Hz; the engine sent {} \
+             bundles after their time, the latest {:.1} ms late",
+            late.0,
+            late.1 * 1000.0
         );
-        worst = worst.max((value - mid).abs());
+        worst = worst.max((value - lo).abs().max((hi - value).abs()));
     }
     let counters = audio.counters();
     assert_eq!((counters.fails, counters.mismatches), (0, 0), "{counters:?}");
     eprintln!(
-        "{} /s_get samples of the cutoff over the 4 s sweep: {:.0} → {:.0} Hz, monotonic; largest distance from the \
-         lane's value mid-request {worst:.1} Hz",
+        "{} /s_get samples of the cutoff over the 4 s sweep: {:.0} → {:.0} Hz, monotonic; widest distance from the \
+         lane's bounds {worst:.1} Hz",
         samples.len(),
         values[0],
         values[values.len() - 1]
@@ -171,10 +260,8 @@ fn a_filter_cutoff_lane_sweeps_the_servers_control_from_200_to_5000_hz() {
 fn metronome_clicks_are_timed_on_the_beats_after_a_one_bar_count_in() {
     use std::collections::HashSet;
 
-    use imbolc_audio::backend::{ServerOp, Timing};
-    use imbolc_audio::engine::{TapEvent, TransportCmd};
-    use imbolc_audio::server::JackMode;
-    use imbolc_tests::engine::tapped_engine;
+    use imbolc_audio::backend::ServerOp;
+    use imbolc_audio::engine::TransportCmd;
     use imbolc_types::{Clip, ClipId, Note, NoteId, Placement, PlacementId};
 
     let tag = format!("metronome-{}", std::process::id());

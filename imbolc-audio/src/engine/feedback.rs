@@ -1,15 +1,24 @@
 //! [`EngineFeedback`]: what the audio side shows the UI (server state,
-//! meters), published through one triple buffer so the UI's reader never
-//! blocks and always sees a consistent whole.
+//! transport, meters). The UI's reader never blocks and always sees a
+//! consistent whole.
 //!
-//! Two threads write it: the monitor thread (status replies, meters, 20
-//! times a second per strip) and the audio thread (boot, loss, removed
-//! strips). They share the writer behind a mutex that only writers take;
-//! each holds it for one clone of the state.
+//! Two kinds of threads write it, each through its own triple buffer:
+//! - the audio thread (boot, loss, transport, scheduling): no lock at all.
+//!   It runs at realtime priority, and a lock shared with a normal thread
+//!   is a priority inversion: when the holder is preempted on a busy
+//!   machine, the audio thread waits for it (measured before the split:
+//!   timed bundles sent up to 65 ms after their time at a load of 7).
+//! - the monitor threads (status replies, meters, 20 times a second per
+//!   strip), one per server generation, behind a mutex only they take.
+//!
+//! The audio thread's meter edits (a strip removed, a new scene) reach the
+//! monitor side over a channel and are applied with its next update; the
+//! reader merges both sides when either changed.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use imbolc_types::Tick;
+use crossbeam_channel::{Receiver, Sender, unbounded};
+use imbolc_types::{ChainOwner, Tick};
 
 use crate::backend::Timetag;
 use crate::server::ServerStats;
@@ -102,108 +111,126 @@ pub struct TempoAnchor {
     pub bpm: f32,
 }
 
-/// Reader side, owned by the UI; reading never blocks.
-pub type FeedbackOutput = triple_buffer::Output<EngineFeedback>;
-
-#[derive(Debug)]
-struct Inner {
-    input: triple_buffer::Input<EngineFeedback>,
-    /// The authoritative copy; the triple buffer's back buffer is stale.
-    current: EngineFeedback,
-    /// The audio driver of the running server, for `ServerState::Running`.
-    driver: String,
+/// What the audio thread owns.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct AudioSide {
+    server: ServerState,
+    generation: u64,
+    scsynth_pid: Option<u32>,
+    transport: TransportFeedback,
+    audio_thread: Scheduling,
+    stopped: EngineStop,
+    rebuild: RebuildStats,
 }
 
-/// Writer side, shared by the audio and monitor threads.
-#[derive(Debug, Clone)]
+/// What the monitor threads own: the latest status and meters, and the
+/// generation of the server that sent them; refusals of every generation.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct MonitorSide {
+    generation: u64,
+    stats: Option<ServerStats>,
+    meters: Meters,
+    refusals: Refusals,
+}
+
+/// A change to the meter table asked for by the audio thread.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum MeterEdit {
+    Remove(ChainOwner),
+    Clear,
+}
+
+/// Writer side of the audio thread: never takes a lock.
+#[derive(Debug)]
 pub(crate) struct Publisher {
-    inner: Arc<Mutex<Inner>>,
+    input: triple_buffer::Input<AudioSide>,
+    current: AudioSide,
+    edits: Sender<MeterEdit>,
+    monitor: MonitorPublisher,
+}
+
+/// Writer side of the monitor threads (cloned for each server generation).
+#[derive(Debug, Clone)]
+pub(crate) struct MonitorPublisher {
+    inner: Arc<Mutex<MonitorInner>>,
+}
+
+#[derive(Debug)]
+struct MonitorInner {
+    input: triple_buffer::Input<MonitorSide>,
+    current: MonitorSide,
+    edits: Receiver<MeterEdit>,
+}
+
+/// Reader side, owned by the UI; reading never blocks.
+#[derive(Debug)]
+pub struct FeedbackReader {
+    audio: triple_buffer::Output<AudioSide>,
+    monitor: triple_buffer::Output<MonitorSide>,
+    merged: EngineFeedback,
 }
 
 impl Publisher {
     /// A publisher and its reader, starting at [`ServerState::Booting`].
-    pub fn new() -> (Publisher, FeedbackOutput) {
-        let initial = EngineFeedback::default();
-        let (input, output) = triple_buffer::triple_buffer(&initial);
-        let inner = Inner { input, current: initial, driver: String::new() };
-        (Publisher { inner: Arc::new(Mutex::new(inner)) }, output)
+    pub fn new() -> (Publisher, FeedbackReader) {
+        let (input, audio) = triple_buffer::triple_buffer(&AudioSide::default());
+        let (monitor_input, monitor) = triple_buffer::triple_buffer(&MonitorSide::default());
+        let (edits, edits_rx) = unbounded();
+        let inner = MonitorInner { input: monitor_input, current: MonitorSide::default(), edits: edits_rx };
+        let monitor_publisher = MonitorPublisher { inner: Arc::new(Mutex::new(inner)) };
+        let publisher = Publisher { input, current: AudioSide::default(), edits, monitor: monitor_publisher };
+        (publisher, FeedbackReader { audio, monitor, merged: EngineFeedback::default() })
     }
 
-    /// Changes the state with `f` and publishes it.
-    fn update(&self, f: impl FnOnce(&mut EngineFeedback, &mut String)) {
-        let mut guard = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        let inner = &mut *guard;
-        f(&mut inner.current, &mut inner.driver);
-        inner.input.input_buffer_mut().clone_from(&inner.current);
-        inner.input.publish();
+    /// The writer to hand to a server generation's monitor thread.
+    pub fn monitor(&self) -> MonitorPublisher {
+        self.monitor.clone()
     }
 
-    /// A new server generation is booting (or failed to): meters go silent.
-    pub fn server_state(&self, generation: u64, state: ServerState) {
-        self.update(|f, _| {
+    fn update(&mut self, f: impl FnOnce(&mut AudioSide)) {
+        f(&mut self.current);
+        self.input.input_buffer_mut().clone_from(&self.current);
+        self.input.publish();
+    }
+
+    /// A new server generation is booting (or failed to, or was lost).
+    pub fn server_state(&mut self, generation: u64, state: ServerState) {
+        self.update(|f| {
             f.generation = generation;
             if !matches!(state, ServerState::Running { .. }) {
                 f.scsynth_pid = None;
-                f.meters.silence();
             }
             f.server = state;
         });
     }
 
     /// Server `generation` is up.
-    pub fn running(&self, generation: u64, stats: ServerStats, driver: String, pid: Option<u32>) {
-        self.update(|f, current| {
+    pub fn running(&mut self, generation: u64, stats: ServerStats, driver: String, pid: Option<u32>) {
+        self.update(|f| {
             f.generation = generation;
             f.scsynth_pid = pid;
-            f.server = ServerState::Running { stats, driver: driver.clone() };
-            *current = driver;
+            f.server = ServerState::Running { stats, driver };
         });
     }
 
-    /// A status reply from server `generation` (ignored once replaced).
-    pub fn status(&self, generation: u64, stats: ServerStats) {
-        self.update(|f, driver| {
-            if f.generation == generation && matches!(f.server, ServerState::Running { .. }) {
-                f.server = ServerState::Running { stats, driver: driver.clone() };
-            }
-        });
-    }
-
-    /// A meter reply from server `generation` (ignored once replaced).
-    pub fn meter(&self, generation: u64, reading: &MeterReading) {
-        self.update(|f, _| {
-            if f.generation == generation {
-                f.meters.record(reading, generation);
-            }
-        });
+    /// How the audio thread ended up scheduled (once, as it starts).
+    pub fn audio_thread(&mut self, scheduling: Scheduling) {
+        self.update(|f| f.audio_thread = scheduling);
     }
 
     /// The transport's state, when it changed.
-    /// How the audio thread ended up scheduled (once, as it starts).
-    pub fn audio_thread(&self, scheduling: Scheduling) {
-        self.update(|f, _| f.audio_thread = scheduling);
-    }
-
-    pub fn transport(&self, transport: TransportFeedback) {
-        self.update(|f, _| f.transport = transport);
+    pub fn transport(&mut self, transport: TransportFeedback) {
+        self.update(|f| f.transport = transport);
     }
 
     /// The graph was sent whole to a new server.
-    pub fn rebuilt(&self, stats: RebuildStats) {
-        self.update(|f, _| f.rebuild = stats);
-    }
-
-    /// The server refused something.
-    pub fn refused(&self, text: &str) {
-        self.update(|f, _| {
-            f.refusals.count += 1;
-            text.clone_into(&mut f.refusals.last);
-        });
+    pub fn rebuilt(&mut self, stats: RebuildStats) {
+        self.update(|f| f.rebuild = stats);
     }
 
     /// Play stopped without the user asking, and why.
-    pub fn stopped_play(&self, reason: String) {
-        self.update(|f, _| {
+    pub fn stopped_play(&mut self, reason: String) {
+        self.update(|f| {
             f.stopped.count += 1;
             f.stopped.reason = reason;
         });
@@ -212,12 +239,101 @@ impl Publisher {
     /// The last play stop by the engine (for tests).
     #[cfg(test)]
     pub fn snapshot_stopped(&self) -> EngineStop {
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner).current.stopped.clone()
+        self.current.stopped.clone()
     }
 
-    /// Changes the meter table (strips removed, scene replaced).
-    pub fn meters(&self, edit: impl FnOnce(&mut Meters)) {
-        self.update(|f, _| edit(&mut f.meters));
+    /// Forgets a strip that no longer exists.
+    pub fn remove_meter(&self, owner: ChainOwner) {
+        // Fails only when the monitor side is gone with the reader.
+        let _ = self.edits.send(MeterEdit::Remove(owner));
+    }
+
+    /// Forgets every strip (a new scene).
+    pub fn clear_meters(&self) {
+        let _ = self.edits.send(MeterEdit::Clear);
+    }
+}
+
+impl MonitorPublisher {
+    fn update(&self, generation: u64, f: impl FnOnce(&mut MonitorSide)) {
+        let mut guard = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let inner = &mut *guard;
+        if generation < inner.current.generation {
+            return;
+        }
+        inner.current.generation = generation;
+        inner.publish(f);
+    }
+
+    /// A status reply from server `generation` (ignored once replaced).
+    pub fn status(&self, generation: u64, stats: ServerStats) {
+        self.update(generation, |f| f.stats = Some(stats));
+    }
+
+    /// A meter reply from server `generation` (ignored once replaced).
+    pub fn meter(&self, generation: u64, reading: &MeterReading) {
+        self.update(generation, |f| f.meters.record(reading, generation));
+    }
+
+    /// The server refused something (counted whichever server said so).
+    pub fn refused(&self, text: &str) {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner).publish(|f| {
+            f.refusals.count += 1;
+            text.clone_into(&mut f.refusals.last);
+        });
+    }
+}
+
+impl MonitorInner {
+    /// Applies the audio thread's meter edits and `f`, and publishes.
+    fn publish(&mut self, f: impl FnOnce(&mut MonitorSide)) {
+        for edit in self.edits.try_iter() {
+            match edit {
+                MeterEdit::Remove(owner) => self.current.meters.remove(owner),
+                MeterEdit::Clear => self.current.meters.clear(),
+            }
+        }
+        f(&mut self.current);
+        self.input.input_buffer_mut().clone_from(&self.current);
+        self.input.publish();
+    }
+}
+
+impl FeedbackReader {
+    /// The latest feedback of both sides: a running server shows its latest
+    /// status; meters of another generation than the running server's show
+    /// as silent.
+    pub fn read(&mut self) -> &EngineFeedback {
+        let audio_changed = self.audio.update();
+        let monitor_changed = self.monitor.update();
+        if audio_changed || monitor_changed {
+            let audio = self.audio.output_buffer();
+            let monitor = self.monitor.output_buffer();
+            let merged = &mut self.merged;
+            merged.server.clone_from(&audio.server);
+            merged.generation = audio.generation;
+            merged.scsynth_pid = audio.scsynth_pid;
+            merged.transport = audio.transport;
+            merged.audio_thread = audio.audio_thread;
+            merged.stopped.clone_from(&audio.stopped);
+            merged.rebuild = audio.rebuild;
+            merged.refusals.clone_from(&monitor.refusals);
+            merged.meters.clone_from(&monitor.meters);
+            let current = monitor.generation == audio.generation;
+            match &mut merged.server {
+                ServerState::Running { stats, .. } if current => {
+                    if let Some(latest) = monitor.stats {
+                        *stats = latest;
+                    }
+                }
+                ServerState::Running { .. } => {}
+                _ => merged.meters.silence(),
+            }
+            if !current {
+                merged.meters.silence();
+            }
+        }
+        &self.merged
     }
 }
 
@@ -229,21 +345,44 @@ mod tests {
 
     #[test]
     fn readers_see_status_and_meters_of_the_current_generation_only() {
-        let (publisher, mut output) = Publisher::new();
+        let (mut publisher, mut output) = Publisher::new();
+        let monitor = publisher.monitor();
         assert_eq!(output.read().server, ServerState::Booting);
         publisher.running(1, ServerStats::default(), "dummy".into(), Some(42));
         let reading = MeterReading { owner: ChainOwner::Instrument(InstrumentId(3)), peak: [0.5; 2], rms: [0.3; 2] };
-        publisher.meter(1, &reading);
-        publisher.meter(0, &reading);
+        monitor.meter(1, &reading);
+        monitor.meter(0, &reading);
+        let busy = ServerStats { ugens: 7, ..ServerStats::default() };
+        monitor.status(1, busy);
         let seen = output.read();
         assert!(seen.server.summary().starts_with("scsynth: running"));
+        assert!(matches!(seen.server, ServerState::Running { stats, .. } if stats == busy), "latest status shown");
         assert_eq!(seen.scsynth_pid, Some(42));
         assert_eq!(seen.meters.instrument(InstrumentId(3)).unwrap().updates, 1, "stale generation ignored");
 
         publisher.server_state(2, ServerState::Lost { reason: "gone".into() });
-        publisher.status(1, ServerStats::default());
+        monitor.status(1, ServerStats::default());
         let seen = output.read();
         assert!(matches!(seen.server, ServerState::Lost { .. }), "a late status of the old server is ignored");
         assert_eq!(seen.meters.instrument(InstrumentId(3)).unwrap().peak, [0.0; 2]);
+    }
+
+    #[test]
+    fn meter_edits_of_the_audio_thread_apply_with_the_next_monitor_update() {
+        let (mut publisher, mut output) = Publisher::new();
+        let monitor = publisher.monitor();
+        publisher.running(1, ServerStats::default(), "dummy".into(), None);
+        let strip =
+            |id| MeterReading { owner: ChainOwner::Instrument(InstrumentId(id)), peak: [0.5; 2], rms: [0.3; 2] };
+        monitor.meter(1, &strip(1));
+        monitor.meter(1, &strip(2));
+        publisher.remove_meter(ChainOwner::Instrument(InstrumentId(1)));
+        monitor.meter(1, &strip(2));
+        let seen = output.read();
+        assert!(seen.meters.instrument(InstrumentId(1)).is_none(), "removed strip forgotten");
+        assert_eq!(seen.meters.instrument(InstrumentId(2)).unwrap().updates, 2);
+        publisher.clear_meters();
+        monitor.status(1, ServerStats::default());
+        assert_eq!(output.read().meters.instrument_count(), 0, "a new scene starts with no meters");
     }
 }

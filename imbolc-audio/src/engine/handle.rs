@@ -15,7 +15,7 @@ use crate::status::ServerState;
 
 use super::cmd::{EngineCmd, EngineConfig, EngineError, TransportCmd, VoiceId};
 use super::counters::{CounterSnapshot, EngineCounters};
-use super::feedback::{EngineFeedback, FeedbackOutput, Publisher, TransportFeedback};
+use super::feedback::{EngineFeedback, FeedbackReader, Publisher, TransportFeedback};
 use super::lane::{NORMAL_CAPACITY, NormalLane};
 use super::live::LiveSender;
 use super::meters::Meters;
@@ -29,7 +29,7 @@ use crate::scheduler::{LoopRegion, PlayMode};
 pub struct AudioHandle {
     realtime: Sender<EngineCmd>,
     normal: NormalLane,
-    feedback: FeedbackOutput,
+    feedback: FeedbackReader,
     counters: Arc<EngineCounters>,
     stop: Arc<AtomicBool>,
     next_voice: Arc<AtomicU64>,

@@ -12,7 +12,7 @@ use crate::server::osc::{int_arg, str_arg};
 use crate::server::{EventHandler, ServerEvent, ServerStats};
 
 use super::counters::{Counter, EngineCounters};
-use super::feedback::Publisher;
+use super::feedback::MonitorPublisher;
 use super::meters::{METER_ADDRESS, MeterReading};
 
 use std::sync::Arc;
@@ -111,7 +111,7 @@ pub(crate) enum EngineEvent {
 #[derive(Debug)]
 pub(crate) struct ReceivePath {
     generation: u64,
-    publisher: Publisher,
+    publisher: MonitorPublisher,
     counters: Arc<EngineCounters>,
     events: Sender<EngineEvent>,
 }
@@ -119,7 +119,7 @@ pub(crate) struct ReceivePath {
 impl ReceivePath {
     pub fn new(
         generation: u64,
-        publisher: Publisher,
+        publisher: MonitorPublisher,
         counters: Arc<EngineCounters>,
         events: Sender<EngineEvent>,
     ) -> Self {
@@ -226,7 +226,8 @@ mod tests {
     }
 
     fn path() -> (ReceivePath, crossbeam_channel::Receiver<EngineEvent>, Arc<EngineCounters>) {
-        let (publisher, _output) = Publisher::new();
+        let (publisher, _output) = super::super::feedback::Publisher::new();
+        let publisher = publisher.monitor();
         let counters = Arc::new(EngineCounters::default());
         let (tx, rx) = unbounded();
         (ReceivePath::new(1, publisher, Arc::clone(&counters), tx), rx, counters)

@@ -7,8 +7,8 @@
 //!        audio thread (run): Playback (Clock, Scheduler, VoiceAllocator)
 //!                            SignalGraph ─► ScBackend ─► scsynth (timed bundles)
 //!                           NodeRegistry ◄─ /n_go /n_end /fail ◄─┐
-//!        monitor thread (inbound): /meter, /status.reply ──► triple buffer
-//!                                        (EngineFeedback) ──► UI reads
+//!        monitor thread (inbound): /meter, /status.reply ──► triple buffer ┐
+//!        audio thread: server state, transport ─────────────► triple buffer ┴► UI reads
 //! ```
 //!
 //! - [`cmd`]: [`EngineCmd`], [`EngineConfig`], [`EngineError`].
@@ -20,7 +20,8 @@
 //! - [`inbound`]: classifying what the server sends (fuzzed).
 //! - [`registry`]: [`NodeRegistry`], node lifetimes checked against the graph.
 //! - [`meters`]: `/meter` parsing and the [`Meters`] table.
-//! - [`feedback`]: [`EngineFeedback`], published through a triple buffer.
+//! - [`feedback`]: [`EngineFeedback`], published through triple buffers
+//!   (lock-free for the audio thread).
 //! - [`counters`]: [`EngineCounters`], problems counted, never fatal.
 //! - `playback`: transport, scheduler and voice allocator, and the rule
 //!   that keeps timed voice batches in order.
@@ -53,7 +54,7 @@ mod usage;
 pub use cmd::{EngineCmd, EngineConfig, EngineError, TapEvent, TransportCmd, VoiceId};
 pub use counters::{Counter, CounterSnapshot, EngineCounters};
 pub use feedback::{
-    EngineFeedback, EngineStop, FeedbackOutput, RebuildStats, Refusals, TempoAnchor, TransportFeedback,
+    EngineFeedback, EngineStop, FeedbackReader, RebuildStats, Refusals, TempoAnchor, TransportFeedback,
 };
 pub use handle::AudioHandle;
 pub use inbound::{Inbound, NodeNotice, Rejected, classify};

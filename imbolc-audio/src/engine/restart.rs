@@ -62,7 +62,7 @@ impl Engine {
         let generation = self.generation;
         self.publisher.server_state(generation, ServerState::Booting);
         let path =
-            ReceivePath::new(generation, self.publisher.clone(), Arc::clone(&self.counters), self.events_tx.clone());
+            ReceivePath::new(generation, self.publisher.monitor(), Arc::clone(&self.counters), self.events_tx.clone());
         let began = Instant::now();
         // The whole graph goes to the new server, which is sized for it.
         let ops = self.graph.rebuild();

@@ -316,10 +316,10 @@ impl Engine {
         match diff {
             AudioDiff::InstrumentRemoved { instrument } => {
                 let owner = ChainOwner::Instrument(*instrument);
-                self.publisher.meters(|m| m.remove(owner));
+                self.publisher.remove_meter(owner);
             }
-            AudioDiff::BusRemoved { bus } => self.publisher.meters(|m| m.remove(ChainOwner::Bus(*bus))),
-            AudioDiff::SceneLoaded(_) => self.publisher.meters(|m| m.clear()),
+            AudioDiff::BusRemoved { bus } => self.publisher.remove_meter(ChainOwner::Bus(*bus)),
+            AudioDiff::SceneLoaded(_) => self.publisher.clear_meters(),
             _ => {}
         }
         self.used = self.used.after(&ops, &self.registry);
@@ -423,11 +423,11 @@ impl Engine {
             EngineEvent::Server { generation, .. } if generation != self.generation => {
                 self.counters.bump(Counter::Unexpected);
             }
-            EngineEvent::Server { generation, inbound } => self.inbound(generation, inbound),
+            EngineEvent::Server { inbound, .. } => self.inbound(inbound),
         }
     }
 
-    fn inbound(&mut self, generation: u64, inbound: Inbound) {
+    fn inbound(&mut self, inbound: Inbound) {
         match inbound {
             Inbound::NodeGo(notice) => {
                 if let Some(tap) = &self.tap {
@@ -468,7 +468,8 @@ impl Engine {
                 Some(tx) => _ = tx.send(reply),
                 None => self.counters.bump(Counter::Unexpected),
             },
-            Inbound::Meter(reading) => self.publisher.meter(generation, &reading),
+            // Meters are published by the monitor thread and never forwarded.
+            Inbound::Meter(_) => self.counters.bump(Counter::Unexpected),
             Inbound::NodeChanged(_) | Inbound::Done => {}
         }
     }
