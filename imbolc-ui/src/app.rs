@@ -176,6 +176,17 @@ impl<S: UiAudio> App<S> {
         if *feedback == self.feedback {
             return false;
         }
+        let stopped = &feedback.stopped;
+        if stopped.count != self.feedback.stopped.count && stopped.count > 0 {
+            // The engine stopped play by itself (a server it could not
+            // bring back): the transport shows it, and why.
+            self.transport.playing = false;
+            self.transport.paused = false;
+            self.error(stopped.reason.clone());
+        }
+        if feedback.refusals.count > self.feedback.refusals.count {
+            self.error(format!("scsynth refused: {}", feedback.refusals.last));
+        }
         self.feedback.clone_from(feedback);
         true
     }

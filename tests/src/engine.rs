@@ -25,8 +25,10 @@ pub fn tapped_engine(tag: &str, jack: JackMode) -> (AudioHandle, Receiver<TapEve
     let mut engine_config = EngineConfig::new(config);
     engine_config.tap = Some(tap_tx);
     let mut audio = AudioHandle::spawn(engine_config).expect("the audio thread starts");
+    // Booting JACK and scsynth takes about half a second, but many times
+    // that while the machine compiles beside the tests.
     let running =
-        wait_feedback(&mut audio, Duration::from_secs(10), |f| matches!(f.server, ServerState::Running { .. }));
+        wait_feedback(&mut audio, Duration::from_secs(30), |f| matches!(f.server, ServerState::Running { .. }));
     (audio, tap_rx, running)
 }
 

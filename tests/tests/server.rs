@@ -113,7 +113,7 @@ fn servers_die_with_a_killed_parent() {
 fn shutdown_leaves_no_process() {
     let sc = ScServer::start();
     let scsynth = sc.server.scsynth_pid().unwrap();
-    let jackd = sc.server.jack().pid().unwrap();
+    let jackd = sc.server.jack().and_then(|j| j.pid()).unwrap();
     drop(sc);
     assert!(!process_alive(scsynth), "scsynth still running after shutdown");
     assert!(!process_alive(jackd), "jackd still running after shutdown");
@@ -152,4 +152,21 @@ fn parallel_servers_do_not_interfere() {
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), 3, "each server has its own port: {ports:?}");
+}
+
+/// A killed jackd keeps its slot in JACK's registry (eight slots for the
+/// whole machine); dropping the dead server frees it.
+#[test]
+fn a_killed_jackds_registry_slot_is_freed() {
+    use imbolc_audio::server::jack::Jack;
+    use imbolc_audio::server::jack_registry::holds;
+    let jack = Jack::ensure(&imbolc_tests::test_config()).unwrap();
+    let name = jack.name().to_owned();
+    assert!(holds(&name), "a running server has a slot");
+    let pid = jack.pid().unwrap();
+    assert!(Command::new("kill").args(["-KILL", &pid.to_string()]).status().unwrap().success());
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(holds(&name), "killed, it keeps its slot");
+    drop(jack);
+    assert!(!holds(&name), "the slot is free again");
 }

@@ -150,6 +150,11 @@ impl ModelBackend {
         self.nodes.len()
     }
 
+    /// The SynthDef of every synth (in no particular order).
+    pub fn synth_defs(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.nodes.values().filter_map(|n| n.synth.as_ref().map(|s| s.def))
+    }
+
     /// The state of a synth, `None` for groups and unknown nodes.
     pub fn synth(&self, node: NodeId) -> Option<&SynthState> {
         self.nodes.get(&node).and_then(|n| n.synth.as_ref())
@@ -205,6 +210,16 @@ impl ModelBackend {
                 }
                 self.unlink(*node);
                 self.remove_subtree(*node);
+                Ok(())
+            }
+            ServerOp::FreeAll { group } => {
+                if !self.is_group(*group) {
+                    return Err(format!("Group {group} not found"));
+                }
+                for child in self.children(*group) {
+                    self.unlink(child);
+                    self.remove_subtree(child);
+                }
                 Ok(())
             }
             ServerOp::Set { node, controls } => {

@@ -39,7 +39,7 @@ impl AudioBackend for ScBackend {
             return Ok(());
         }
         encode_batch_into(timing, ops, &mut self.buf)?;
-        self.socket.send(&self.buf)?;
+        crate::server::monitor::retry_interrupted(|| self.socket.send(&self.buf))?;
         Ok(())
     }
 }
@@ -112,7 +112,7 @@ pub fn to_message(op: &ServerOp) -> OscMessage {
             pairs(&mut args, controls);
             args
         }
-        ServerOp::Free { node: n } => vec![node(*n)],
+        ServerOp::Free { node: n } | ServerOp::FreeAll { group: n } => vec![node(*n)],
         ServerOp::Set { node: n, controls } => {
             let mut args = Vec::with_capacity(1 + controls.len() * 2);
             args.push(node(*n));

@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 
 use super::config::{JackMode, ServerConfig};
 use super::error::ServerError;
-use super::jack_registry::{REGISTRY_FULL, stale_servers};
-use super::process::{find_program, log_tail, spawn_logged, terminate};
+use super::jack_registry;
+use super::process::{find_program, log_tail, signal, spawn_logged, terminate, wait_timeout};
 
 pub use setup::{JackOrigin, JackSetup, MidiBridge};
 
@@ -32,6 +32,10 @@ const MAX_SERVER_NAME: usize = 23;
 const ALSA_SEQUENCER: &str = "/dev/snd/seq";
 
 static NEXT_NAME: AtomicU32 = AtomicU32::new(0);
+
+/// What jackd says when JACK's registry has no free slot (see
+/// [`jack_registry`]).
+const REGISTRY_FULL: &str = "Too many servers already active";
 
 /// A JACK server in use: either one we started (and stop on drop) or the
 /// user's own (left alone).
@@ -121,19 +125,12 @@ impl Jack {
     /// places (see [`super::jack_registry`]) and tries once more.
     fn start(config: &ServerConfig, launch: Launch) -> Result<Jack, ServerError> {
         match Jack::spawn(config, launch.clone()) {
-            Err(e) if e.to_string().contains(REGISTRY_FULL) => {
-                // Only servers Imbolc named (app and tests alike); others are left.
-                let stale = stale_servers("imbolc");
-                tracing::warn!("JACK's registry of servers is full; freeing the places of dead servers {stale:?}");
-                if stale.is_empty() {
-                    return Err(e);
-                }
-                for name in stale {
-                    let bridge = MidiBridge::None(String::new());
-                    let reclaim = Launch { name, origin: JackOrigin::Private, driver: "dummy", bridge };
-                    // Registering under the dead server's name frees its
-                    // place; stopping it cleanly leaves the place free.
-                    drop(Jack::spawn(config, reclaim));
+            Err(ServerError::JackFailed { detail, name }) if detail.contains(REGISTRY_FULL) => {
+                // Slots of servers that died; free ours and try once more.
+                let dead = jack_registry::dead_servers(jack_registry::OWN_PREFIX);
+                let jackd = find_program("jackd", "jackd2")?;
+                if jack_registry::reclaim(&jackd, &dead) == 0 {
+                    return Err(ServerError::JackFailed { name, detail });
                 }
                 Jack::spawn(config, launch)
             }
@@ -174,9 +171,9 @@ impl Jack {
             }
             if exited || Instant::now() >= deadline {
                 let detail = match (&self.log, exited) {
-                    // jackd prints why before its banner (stderr is not buffered).
-                    (Some(log), true) if std::fs::read_to_string(log).is_ok_and(|l| l.contains(REGISTRY_FULL)) => {
-                        format!("{REGISTRY_FULL} (JACK's registry has 8 places)")
+                    // jackd prints this before its banner, so it is not in the tail.
+                    (Some(log), true) if std::fs::read_to_string(log).is_ok_and(|t| t.contains(REGISTRY_FULL)) => {
+                        format!("{REGISTRY_FULL} (JACK's registry is full)")
                     }
                     (Some(log), true) => log_tail(log, 5),
                     _ => "timed out".to_owned(),
@@ -202,6 +199,15 @@ impl Jack {
         self.child.is_some()
     }
 
+    /// Whether the server can still take clients: a server we started whose
+    /// process runs, or the user's server (left to JACK to report).
+    pub fn is_alive(&mut self) -> bool {
+        match self.child.as_mut() {
+            Some(child) => matches!(child.try_wait(), Ok(None)),
+            None => true,
+        }
+    }
+
     /// Pid of the jackd we started.
     pub fn pid(&self) -> Option<u32> {
         self.child.as_ref().map(Child::id)
@@ -220,11 +226,24 @@ struct Launch {
 impl Drop for Jack {
     fn drop(&mut self) {
         let Some(mut child) = self.child.take() else { return };
-        terminate(&mut child, Duration::from_secs(2));
-        // Files of a killed jackd. Under the shared default name another
-        // program may have started a server by now: leave its files alone.
+        // jackd stops its clients first, which takes seconds on a loaded
+        // machine. Killed (by us after that, or by anyone before), it keeps
+        // its registry slot: free it.
+        if matches!(child.try_wait(), Ok(None)) {
+            signal(&child, libc::SIGTERM);
+            if !wait_timeout(&mut child, Duration::from_secs(10)) {
+                terminate(&mut child, Duration::ZERO);
+            }
+        }
         let name = &self.setup.name;
+        // Under the shared default name another program may have started
+        // a server by now: leave its slot and files alone.
         if self.setup.origin == JackOrigin::Private || !is_running(name) {
+            if jack_registry::dead_servers(name).contains(name)
+                && let Ok(jackd) = find_program("jackd", "jackd2")
+            {
+                jack_registry::reclaim(&jackd, std::slice::from_ref(name));
+            }
             remove_shm_files(|f| {
                 f.starts_with(&format!("jack_{name}_"))
                     || (f.starts_with("jack_sem.") && f.contains(&format!("_{name}_")))

@@ -1,109 +1,123 @@
-//! JACK's registry of running servers (`/dev/shm/jack-shm-registry`) has
-//! eight places. A jackd that is SIGKILLed (a crash, a chaos test, a
-//! stop that timed out) keeps its place, and jackd frees a dead server's
-//! place only when a new server registers under the *same* name. Imbolc's
-//! private servers have unique names, so each killed one would hold a
-//! place for good; after eight, every jackd on the machine exits with
-//! `Too many servers already active`.
+//! JACK's server registry (`/dev/shm/jack-shm-registry`) has room for eight
+//! servers. A jackd that dies without unregistering (killed, crashed) keeps
+//! its slot until a server of the same name starts again. Our server names
+//! are unique (pid and counter), so such slots stay taken, and once eight
+//! are, no JACK server can start on the machine at all ("Too many servers
+//! already active") — for every user of it, tests and sessions alike.
 //!
-//! [`stale_servers`] reads the registry (read only, no lock: a torn read
-//! at worst misses an entry) and lists the names of our user's dead
-//! servers; [`super::jack::Jack`] frees each by starting and stopping a
-//! jackd under that name, jackd's own way of reclaiming a place.
+//! JACK frees a dead entry when a server of that name registers, so a dead
+//! slot of ours is reclaimed by starting a jackd of its name and stopping it
+//! cleanly. Only names with our prefix are touched, and only when their
+//! process is gone.
 
 use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
-/// The registry file (JACK's POSIX shared memory segment).
+use super::jack::is_running;
+use super::process::{die_with_parent, signal, wait_timeout};
+
 const REGISTRY: &str = "/dev/shm/jack-shm-registry";
-/// jackd's words when the registry is full.
-pub const REGISTRY_FULL: &str = "Too many servers already active";
-/// Places in the registry (`MAX_SERVERS` in jack2's `shm.h`).
-const MAX_SERVERS: usize = 8;
-/// Bytes before the server table: magic, protocol, type, size, header and
-/// entry lengths.
-const HEADER: usize = 24;
-/// `JACK` in the registry's first four bytes (native endian u32).
-const MAGIC: u32 = 0x4a41_434b;
+/// Names of JACK servers Imbolc starts begin with this (tests add `_test`).
+pub const OWN_PREFIX: &str = "imbolc";
 
-/// Names of dead servers of this user that start with `prefix` and still
-/// hold a place in the registry. Empty when the registry is missing or
-/// not laid out as jack2 1.9 lays it out.
-pub fn stale_servers(prefix: &str) -> Vec<String> {
+/// Names of registered JACK servers whose name starts with `prefix` and
+/// whose process is gone. Reads JACK 2's registry layout (each entry a
+/// pid, then `jack-<uid>:<name>:`); an unknown layout yields nothing.
+pub fn dead_servers(prefix: &str) -> Vec<String> {
     let Ok(bytes) = std::fs::read(REGISTRY) else { return Vec::new() };
-    #[allow(unsafe_code)]
-    // SAFETY: getuid(2) takes no arguments and always succeeds.
-    let uid = unsafe { libc::getuid() };
-    entries(&bytes)
+    registered(&bytes)
         .into_iter()
-        .filter(|(pid, _)| !Path::new(&format!("/proc/{pid}")).exists())
-        .filter_map(|(_, name)| server_name(&name, uid).map(str::to_owned))
-        .filter(|name| name.starts_with(prefix))
+        .filter(|(pid, name)| name.starts_with(prefix) && !runs(*pid))
+        .map(|(_, n)| n)
         .collect()
 }
 
-/// The (pid, registered name) of each occupied place.
-fn entries(bytes: &[u8]) -> Vec<(u32, String)> {
-    let u32_at = |at: usize| bytes.get(at..at + 4).and_then(|b| b.try_into().ok()).map(u32::from_ne_bytes);
-    let (Some(magic), Some(size), Some(header_len)) = (u32_at(0), u32_at(12), u32_at(16)) else { return Vec::new() };
-    let (size, header_len) = (size as usize, header_len as usize);
-    if magic != MAGIC || size != bytes.len() || header_len <= HEADER || header_len > bytes.len() {
-        return Vec::new();
+/// Whether the registry has an entry for a server named `name`.
+pub fn holds(name: &str) -> bool {
+    std::fs::read(REGISTRY).is_ok_and(|bytes| registered(&bytes).iter().any(|(_, n)| n == name))
+}
+
+fn runs(pid: i32) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// (pid, name) of every entry in a registry's bytes.
+fn registered(bytes: &[u8]) -> Vec<(i32, String)> {
+    let mut names = Vec::new();
+    let mut at = 0;
+    while let Some(found) = find(&bytes[at..], b"jack-") {
+        let start = at + found;
+        at = start + 1;
+        let Some(pid_bytes) = start.checked_sub(4).and_then(|p| bytes.get(p..start)) else { continue };
+        let Ok(pid) = <[u8; 4]>::try_from(pid_bytes).map(i32::from_le_bytes) else { continue };
+        let end = bytes[start..].iter().position(|&b| b == 0).map_or(bytes.len(), |n| start + n);
+        let Ok(entry) = std::str::from_utf8(&bytes[start..end]) else { continue };
+        let Some(name) = entry.split(':').nth(1) else { continue };
+        if pid > 0 && !name.is_empty() {
+            names.push((pid, name.to_owned()));
+        }
     }
-    let entry = (header_len - HEADER) / MAX_SERVERS;
-    (0..MAX_SERVERS)
-        .filter_map(|i| {
-            let at = HEADER + i * entry;
-            let pid = u32_at(at).filter(|&pid| pid != 0)?;
-            let name = bytes.get(at + 4..at + entry)?;
-            let end = name.iter().position(|&b| b == 0).unwrap_or(name.len());
-            Some((pid, String::from_utf8_lossy(&name[..end]).into_owned()))
-        })
-        .collect()
+    names
 }
 
-/// The server name in a registered name `jack-UID:NAME:`, for `uid` only.
-fn server_name(registered: &str, uid: u32) -> Option<&str> {
-    registered.strip_prefix(&format!("jack-{uid}:"))?.strip_suffix(':')
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Frees the registry slot of each dead server in `names` (see the module
+/// docs). Returns how many were freed.
+pub fn reclaim(jackd: &Path, names: &[String]) -> usize {
+    let mut freed = 0;
+    for name in names {
+        let mut command = Command::new(jackd);
+        command
+            .args(["-n", name, "--no-realtime", "-d", "dummy"])
+            .env("JACK_NO_START_SERVER", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let Ok(mut child) = die_with_parent(&mut command).spawn() else { continue };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !is_running(name) && Instant::now() < deadline && matches!(child.try_wait(), Ok(None)) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let up = is_running(name);
+        signal(&child, libc::SIGTERM);
+        if !wait_timeout(&mut child, Duration::from_secs(10)) {
+            let _ = child.kill();
+            let _ = child.wait();
+        } else if up {
+            freed += 1;
+        }
+    }
+    if freed > 0 {
+        tracing::info!("freed {freed} JACK registry slots left by servers that died");
+    }
+    freed
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// A registry as jack2 1.9.21 writes it: 24-byte header, eight
-    /// places of 264 bytes (pid, then a 257-byte name, padded).
-    fn registry(places: &[(u32, &str)]) -> Vec<u8> {
-        let entry = 264;
-        let header_len = HEADER + MAX_SERVERS * entry;
-        let size = header_len + 64;
-        let mut bytes = vec![0; size];
-        for (at, value) in [(0, MAGIC), (8, 1), (12, size as u32), (16, header_len as u32), (20, 268)] {
-            bytes[at..at + 4].copy_from_slice(&value.to_ne_bytes());
-        }
-        for (i, (pid, name)) in places.iter().enumerate() {
-            let at = HEADER + i * entry;
-            bytes[at..at + 4].copy_from_slice(&pid.to_ne_bytes());
-            bytes[at + 4..at + 4 + name.len()].copy_from_slice(name.as_bytes());
-        }
-        bytes
+    fn entry(pid: i32, name: &str) -> Vec<u8> {
+        let mut e = pid.to_le_bytes().to_vec();
+        let mut text = format!("jack-0:{name}:").into_bytes();
+        text.resize(256, 0);
+        e.extend(text);
+        e
     }
 
     #[test]
-    fn places_are_read_and_names_are_our_users_only() {
-        let bytes = registry(&[(6113, "jack-0:imbolc_test_6110_0:"), (0, ""), (5503, "jack-1000:default:")]);
-        let found = entries(&bytes);
-        assert_eq!(found, [(6113, "jack-0:imbolc_test_6110_0:".to_owned()), (5503, "jack-1000:default:".to_owned())]);
-        assert_eq!(server_name(&found[0].1, 0), Some("imbolc_test_6110_0"));
-        assert_eq!(server_name(&found[1].1, 0), None, "another user's server");
-    }
-
-    #[test]
-    fn a_registry_of_another_layout_gives_nothing() {
-        let mut bytes = registry(&[(6113, "jack-0:imbolc_x:")]);
-        bytes.truncate(100);
-        assert!(entries(&bytes).is_empty(), "size does not match");
-        let mut bytes = registry(&[(6113, "jack-0:imbolc_x:")]);
-        bytes[0] = 0;
-        assert!(entries(&bytes).is_empty(), "no magic");
+    fn entries_are_read_with_their_pids_and_garbage_is_skipped() {
+        let mut bytes = b"KCAJ\0\0\0\0jack-".to_vec();
+        bytes.extend(entry(4242, "imbolc_test_1_0"));
+        bytes.extend(entry(0, "free"));
+        bytes.extend(entry(7, "someone_else"));
+        bytes.extend(b"jack-0:no-end");
+        assert_eq!(registered(&bytes), vec![(4242, "imbolc_test_1_0".to_owned()), (7, "someone_else".to_owned())]);
+        assert!(runs(std::process::id() as i32));
+        assert!(registered(&[0, 1, 2]).is_empty());
     }
 }

@@ -152,6 +152,37 @@ fn voice_buses_come_from_a_pool_and_are_reused() {
     assert_eq!(a.bus_pool().high_water(), 502);
 }
 
+/// Fault 12 of issue 24: a deleted instrument's voice buses went back to
+/// the pool at once, while its group's `/n_free` may be timed a lookahead
+/// later and its voices still write them.
+#[test]
+fn a_deleted_instruments_voice_buses_return_only_when_its_group_ends() {
+    let mut g = graph();
+    let config = VoiceConfig { first_voice_bus: 500, voice_bus_control: Some("modbus") };
+    let mut a = VoiceAllocator::new(config);
+    on(&mut a, &mut g, 60, 100);
+    on(&mut a, &mut g, 61, 100);
+    let group = g.voices_group(I).unwrap();
+    a.forget_instrument(I);
+    assert_eq!((a.total(), a.retiring_buses()), (0, 2));
+    assert_eq!(a.bus_pool().high_water(), 502);
+    let other = InstrumentId(1);
+    let mut out = Vec::new();
+    a.start_held(other, 60, 100, || g.voice_on(I, 440.0, 1.0), &mut out).unwrap();
+    assert_eq!(a.voices(other)[0].bus, Some(502), "a bus still written is not handed out");
+    a.on_node_end(group);
+    assert_eq!(a.retiring_buses(), 0);
+    a.start_held(other, 61, 100, || g.voice_on(I, 440.0, 1.0), &mut out).unwrap();
+    assert!(a.voices(other)[1].bus.is_some_and(|b| b < 502), "after the group's /n_end it is reused");
+
+    // A panic forgets voices at once; each bus waits for its voice's end.
+    let node = a.voices(other)[0].node;
+    a.silence_all();
+    assert_eq!((a.total(), a.retiring_buses()), (0, 2));
+    a.on_node_end(node);
+    assert_eq!(a.retiring_buses(), 1);
+}
+
 #[test]
 fn stop_delete_and_restart_leave_nothing_behind() {
     let (mut g, mut a) = (graph(), alloc(VoiceSettings::default()));

@@ -37,7 +37,20 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         }
         ServerState::Booting | ServerState::Stopped => {}
     }
+    let r = fb.rebuild;
+    if r.rt_memory_kb > 0 {
+        lines.push(Line::raw(format!(
+            "  Limits     {} MB real-time memory, {} nodes (graph of {} ops sent in {} datagrams)",
+            r.rt_memory_kb / 1024,
+            r.max_nodes,
+            r.ops,
+            r.datagrams
+        )));
+    }
     lines.push(Line::raw(format!("  Restarts   {}", fb.generation.saturating_sub(1))));
+    if fb.refusals.count > 0 {
+        lines.push(Line::raw(format!("  Refused    {} (last: {})", fb.refusals.count, fb.refusals.last)));
+    }
     lines.push(Line::raw(format!("  Scheduling audio thread {}", fb.audio_thread)));
     if let Some(pid) = fb.scsynth_pid {
         lines.push(Line::raw(format!("  PID        {pid}")));

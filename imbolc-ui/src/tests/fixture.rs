@@ -94,6 +94,7 @@ pub fn demo_feedback() -> EngineFeedback {
             counting_in: false,
         },
         audio_thread: Scheduling::Realtime { priority: 1 },
+        ..EngineFeedback::default()
     }
 }
 
