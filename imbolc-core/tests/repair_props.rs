@@ -292,8 +292,7 @@ fn regression_lane_on_a_renumbered_duplicate_effect() {
         def.amp_env = imbolc_types::EnvelopeDef { attack: 0.0, decay: 0.0, sustain: 0.0, release: 0.0 };
         def.voice.polyphony = 0;
         def.voice.steal = imbolc_types::StealStrategy::SameNote;
-        let mut mixer = imbolc_types::MixerSettings::default();
-        mixer.level = 0.0;
+        let mixer = imbolc_types::MixerSettings { level: 0.0, ..Default::default() };
         imbolc_types::Instrument { id: imbolc_types::InstrumentId(0), name: "i".into(), def, mixer }
     };
     p.instruments.insert(imbolc_types::InstrumentId(u32::MAX), instrument());
