@@ -231,7 +231,7 @@ fn a_killed_server_is_replaced_with_the_same_tree_within_three_seconds() {
     config.child_env = vec![(TEST_TAG_VAR.to_owned(), tag.clone())];
     let started = Instant::now();
     let mut audio = AudioHandle::spawn(EngineConfig::new(config)).unwrap();
-    let running = wait_feedback(&mut audio, Instant::now() + Duration::from_secs(10), |f| {
+    wait_feedback(&mut audio, Instant::now() + Duration::from_secs(10), |f| {
         matches!(f.server, ServerState::Running { .. })
     })
     .unwrap_or_else(|| panic!("the engine's server did not come up: {:?}", audio.feedback().server));
