@@ -32,9 +32,9 @@ fn setup(instruments: usize) -> Setup {
         let mut def = InstrumentDef::new(SourceKind::SAW);
         def.filter = Some(FilterDef::new(FilterKind::LOW_PASS));
         for e in 0..3 {
-            def.effects.push(EffectSlot::new(ids.next_effect(), EffectKind::ALL[e % 3]));
+            def.effects.push(EffectSlot::new(ids.next_effect().expect("fresh id"), EffectKind::ALL[e % 3]));
         }
-        let id = ids.next_instrument();
+        let id = ids.next_instrument().expect("fresh id");
         scene.instruments.push(Instrument { id, name: format!("i{n}"), def, mixer: MixerSettings::default() });
     }
     let target = &scene.instruments[instruments / 2];
@@ -78,7 +78,7 @@ fn bench(c: &mut Criterion) {
             });
             group.bench_function(BenchmarkId::new("effect_added_and_removed", n), |b| {
                 b.iter(|| {
-                    let slot = EffectSlot::new(s.ids.next_effect(), EffectKind::DELAY);
+                    let slot = EffectSlot::new(s.ids.next_effect().expect("fresh id"), EffectKind::DELAY);
                     let effect = slot.id;
                     let add = AudioDiff::EffectAdded { owner: s.owner, effect: slot, after: Some(s.first) };
                     let ops = s.graph.apply(&add).unwrap();

@@ -21,12 +21,29 @@ pub struct SampleInfo {
     pub sample_rate: u32,
 }
 
+/// Whether `path` (symlinks followed) is a regular file: the only kind
+/// handed to the server. A FIFO would block scsynth's command thread (and
+/// every `/sync` after it), a device or a folder makes no sense as audio.
+pub fn is_regular_file(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file())
+}
+
+/// Whether `path` exists but is not a regular file (a FIFO, device,
+/// socket or folder): never to be named to the server. A missing file is
+/// harmless there (scsynth answers `/fail`, which is reported).
+pub fn is_unsafe_to_load(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file())
+}
+
 /// Why a file cannot be a pad's sample. The user picks another file.
 #[derive(Debug, thiserror::Error)]
 pub enum SampleError {
     /// The file is missing or unreadable.
     #[error("cannot read sample {path}: {source}")]
     Unreadable { path: PathBuf, source: io::Error },
+    /// A FIFO, device, socket or folder: never opened (a FIFO would block).
+    #[error("{path} is not a regular file")]
+    NotAFile { path: PathBuf },
     /// Neither a WAV nor an AIFF file, or a damaged header.
     #[error("{path} is not a WAV or AIFF file")]
     UnknownFormat { path: PathBuf },
@@ -42,6 +59,10 @@ pub enum SampleError {
 /// channel count other than 1 or 2.
 pub fn check_sample(path: &Path) -> Result<SampleInfo, SampleError> {
     let unreadable = |source| SampleError::Unreadable { path: path.to_owned(), source };
+    std::fs::metadata(path).map_err(unreadable)?;
+    if !is_regular_file(path) {
+        return Err(SampleError::NotAFile { path: path.to_owned() });
+    }
     let mut file = File::open(path).map_err(unreadable)?;
     let info = read_header(&mut file).map_err(unreadable)?;
     let info = info.ok_or_else(|| SampleError::UnknownFormat { path: path.to_owned() })?;

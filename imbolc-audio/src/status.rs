@@ -2,6 +2,7 @@
 //! triple-buffered feedback), read lock-free every frame.
 
 use crate::server::ServerStats;
+use crate::server::jack::JackSetup;
 
 /// What the UI shows about the synthesis server.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -9,8 +10,8 @@ pub enum ServerState {
     /// Starting JACK and scsynth, loading SynthDefs.
     #[default]
     Booting,
-    /// Answering pings; the latest status and the audio driver in use.
-    Running { stats: ServerStats, driver: String },
+    /// Answering pings; the latest status and the JACK server it runs on.
+    Running { stats: ServerStats, jack: JackSetup },
     /// Stopped answering; a restart is under way.
     Lost { reason: String },
     /// Could not start; the reason says what to do.
@@ -24,8 +25,8 @@ impl ServerState {
     pub fn summary(&self) -> String {
         match self {
             ServerState::Booting => "scsynth: booting".to_owned(),
-            ServerState::Running { stats, driver } => format!(
-                "scsynth: running · CPU {:.1}% · {} UGens · {} synths · {driver}",
+            ServerState::Running { stats, jack } => format!(
+                "scsynth: running · CPU {:.1}% · {} UGens · {} synths · {jack}",
                 stats.avg_cpu, stats.ugens, stats.synths
             ),
             ServerState::Lost { reason } => format!("scsynth: lost ({reason}), restarting"),

@@ -108,7 +108,7 @@ fn effect_edits_cost_one_message_and_touch_nothing_else() {
     let owner = ChainOwner::Instrument(i7);
     let first = f.graph.scene().instruments[7].def.effects[0].id;
 
-    let slot = EffectSlot::new(f.ids.next_effect(), EffectKind::DELAY);
+    let slot = EffectSlot::new(f.ids.next_effect().expect("fresh id"), EffectKind::DELAY);
     let new_id = slot.id;
     let before = f.model.snapshot();
     let ops = run(&mut f.graph, &mut f.model, &AudioDiff::EffectAdded { owner, effect: slot, after: Some(first) });
@@ -255,7 +255,7 @@ fn a_thousand_add_remove_cycles_do_not_grow_the_highest_bus() {
         let id = inst.id;
         run(&mut graph, &mut model, &AudioDiff::InstrumentAdded { instrument: Box::new(inst), after: None });
         let bus = imbolc_types::Bus {
-            id: ids.next_bus(),
+            id: ids.next_bus().expect("fresh id"),
             name: "aux".into(),
             effects: Vec::new(),
             mixer: MixerSettings::default(),

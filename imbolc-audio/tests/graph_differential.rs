@@ -174,13 +174,13 @@ impl Reference {
     }
 
     fn new_instrument(&mut self, source: SourceKind, filter: bool, effects: &[EffectKind], solo: bool) -> Instrument {
-        let id = self.ids.next_instrument();
+        let id = self.ids.next_instrument().expect("fresh id");
         let mut def = InstrumentDef::new(source);
         if filter {
             def.filter = Some(FilterDef::new(FilterKind::LOW_PASS));
         }
         for &k in effects {
-            def.effects.push(EffectSlot::new(self.ids.next_effect(), k));
+            def.effects.push(EffectSlot::new(self.ids.next_effect().expect("fresh id"), k));
         }
         let mixer = MixerSettings { solo, ..MixerSettings::default() };
         Instrument { id, name: format!("i{}", id.0), def, mixer }
@@ -244,7 +244,7 @@ impl Reference {
             }
             Cmd::AddEffect(o, after, kind, enabled) => {
                 let owner = self.chain_owner(o)?;
-                let mut slot = EffectSlot::new(self.ids.next_effect(), *kind);
+                let mut slot = EffectSlot::new(self.ids.next_effect().expect("fresh id"), *kind);
                 slot.enabled = *enabled;
                 let chain = self.chain(owner);
                 let pos = after.as_ref().and_then(|a| pick(chain, a)).map(|p| p + 1);
@@ -376,8 +376,9 @@ impl Reference {
             Cmd::AddBus { after, effects, solo, output } => {
                 let output =
                     output.as_ref().and_then(|b| self.bus_id(b)).map_or(OutputTarget::Master, OutputTarget::Bus);
-                let id = self.ids.next_bus();
-                let effects = effects.iter().map(|&k| EffectSlot::new(self.ids.next_effect(), k)).collect();
+                let id = self.ids.next_bus().expect("fresh id");
+                let effects =
+                    effects.iter().map(|&k| EffectSlot::new(self.ids.next_effect().expect("fresh id"), k)).collect();
                 let mixer = MixerSettings { solo: *solo, output, ..MixerSettings::default() };
                 let bus = Bus { id, name: format!("b{}", id.0), effects, mixer };
                 let pos = after.as_ref().and_then(|a| pick(&self.scene.buses, a)).map(|p| p + 1);

@@ -70,8 +70,19 @@ pub struct Session<S: AudioSink> {
     project: Project,
     history: UndoHistory,
     path: Option<PathBuf>,
-    /// Changed since the last full save.
+    /// Changed since the last full save. Undo and redo recompute it from
+    /// the history's position: back at the saved state is clean.
     dirty: bool,
+    /// The history state the saved file holds (`None`: no state does, e.g.
+    /// after restoring a recovery copy).
+    saved_state: Option<u64>,
+    /// Changes applied but not yet in the history (an automation take
+    /// under way): no history state describes the project until the take
+    /// is written.
+    outside_history: bool,
+    /// Generation and history state of the last full-save job, so its
+    /// report can mark that state as saved.
+    save_snapshot: Option<(u64, Option<u64>)>,
     /// Changed since the last recovery copy.
     unrecovered: bool,
     /// Bumped on every change; a save report for an older generation
@@ -91,9 +102,13 @@ impl<S: AudioSink> Session<S> {
     /// scene to the sink once.
     pub fn new(project: Project, sink: S) -> Self {
         sink.send(vec![AudioDiff::SceneLoaded(Box::new(project.audio_scene()))]);
+        let history = UndoHistory::default();
         Session {
             project,
-            history: UndoHistory::default(),
+            saved_state: Some(history.state()),
+            outside_history: false,
+            save_snapshot: None,
+            history,
             path: None,
             dirty: false,
             unrecovered: false,
@@ -227,6 +242,7 @@ impl<S: AudioSink> Session<S> {
     pub fn undo(&mut self) -> Result<Option<Redraw>, DispatchError> {
         let Some(r) = self.history.undo(&mut self.project)? else { return Ok(None) };
         self.changed(r.diffs);
+        self.dirty = !self.at_saved_state();
         Ok(Some(r.redraw))
     }
 
@@ -238,6 +254,7 @@ impl<S: AudioSink> Session<S> {
     pub fn redo(&mut self) -> Result<Option<Redraw>, DispatchError> {
         let Some(r) = self.history.redo(&mut self.project)? else { return Ok(None) };
         self.changed(r.diffs);
+        self.dirty = !self.at_saved_state();
         Ok(Some(r.redraw))
     }
 
@@ -246,7 +263,15 @@ impl<S: AudioSink> Session<S> {
     pub fn replace_project(&mut self, project: Project) {
         self.project = project;
         self.history.clear();
+        self.outside_history = false;
+        self.saved_state = None;
         self.changed(vec![AudioDiff::SceneLoaded(Box::new(self.project.audio_scene()))]);
+    }
+
+    /// Whether the project is exactly what the saved file holds, by the
+    /// history's position.
+    fn at_saved_state(&self) -> bool {
+        !self.outside_history && self.saved_state == Some(self.history.state())
     }
 
     fn changed(&mut self, diffs: Vec<AudioDiff>) {
@@ -263,6 +288,8 @@ impl<S: AudioSink> Session<S> {
     /// the saver thread.
     pub fn save_job(&mut self, path: Option<&Path>) -> Option<SaveJob> {
         let path = path.map(Path::to_owned).or_else(|| self.path.clone())?;
+        let state = (!self.outside_history).then(|| self.history.state());
+        self.save_snapshot = Some((self.generation, state));
         Some(SaveJob {
             path,
             project: Box::new(self.project.clone()),
@@ -295,6 +322,10 @@ impl<S: AudioSink> Session<S> {
             Ok(_) if report.kind == SaveKind::Full => {
                 self.path = Some(report.path);
                 self.saved_generation = report.generation;
+                self.saved_state = match self.save_snapshot.take() {
+                    Some((generation, state)) if generation == report.generation => state,
+                    _ => None,
+                };
                 if report.generation == self.generation {
                     self.dirty = false;
                     self.unrecovered = false;
@@ -330,6 +361,7 @@ impl<S: AudioSink> Session<S> {
         self.dirty = false;
         self.unrecovered = false;
         self.saved_generation = self.generation;
+        self.saved_state = Some(self.history.state());
     }
 }
 
@@ -406,5 +438,43 @@ mod tests {
         assert_eq!(s.project().name, "other");
         assert_eq!(s.path(), Some(Path::new("/nonexistent/other.imbolc")));
         assert!(!s.history().can_undo(), "history starts over");
+    }
+
+    #[test]
+    fn undo_back_to_the_saved_state_is_clean_and_a_merged_gesture_is_not() {
+        let mut s = Session::new(Project::new("s"), NullSink);
+        s.set_path(Some(PathBuf::from("/nonexistent/s.imbolc")));
+        let t = Instant::now();
+        let saved = |s: &mut Session<NullSink>| {
+            let job = s.save_job(None).expect("a path");
+            let info = crate::persist::SaveInfo { path: job.path.clone(), bytes: 0, updated_ms: 0 };
+            s.on_saved(SaveReport { path: job.path, kind: job.kind, generation: job.generation, result: Ok(info) });
+        };
+        s.dispatch_at(Action::SetMasterMute { mute: true }, t).expect("edit");
+        saved(&mut s);
+        assert!(!s.is_dirty());
+        s.dispatch_at(Action::SetMasterMute { mute: false }, t).expect("edit");
+        assert!(s.is_dirty());
+        s.undo().expect("undo");
+        assert!(!s.is_dirty(), "back at the saved state");
+        s.redo().expect("redo");
+        assert!(s.is_dirty());
+        s.undo().expect("undo");
+        s.undo().expect("undo past the save");
+        assert!(s.is_dirty());
+        s.redo().expect("redo");
+        assert!(!s.is_dirty(), "forward to the saved state");
+
+        // A knob gesture saved half way, then continued: one undo step,
+        // which leads to neither end of the gesture being the saved one.
+        let level = |v| Action::SetParam { target: imbolc_types::ParamTarget::MasterLevel, value: v };
+        s.dispatch_at(level(0.5), t).expect("edit");
+        saved(&mut s);
+        s.dispatch_at(level(0.4), t + Duration::from_millis(100)).expect("merged");
+        assert!(s.is_dirty());
+        s.undo().expect("undo");
+        assert!(s.is_dirty(), "the gesture's start is not what was saved");
+        s.redo().expect("redo");
+        assert!(s.is_dirty(), "nor its end");
     }
 }

@@ -92,6 +92,7 @@ impl<S: AudioSink> Session<S> {
         }
         let inverse: Vec<Action> = undo.into_iter().rev().flatten().collect();
         self.history.push(UndoEntry::new("record automation", inverse, None), now);
+        self.outside_history = false;
         result.map(|()| Some(redraw))
     }
 
@@ -141,6 +142,7 @@ impl<S: AudioSink> Session<S> {
             inverse.extend(entry.inverse);
         }
         self.changed(outcome.diffs);
+        self.outside_history = true;
         Ok(outcome.redraw)
     }
 }

@@ -64,7 +64,7 @@ fn recovery_copy_is_reported_and_opens() {
     let loaded = persist::load(&path).expect("load");
     assert_eq!(loaded.project, saved, "the saved copy is what opens");
     assert!(loaded.newer_recovery.is_some(), "the newer recovery copy is reported");
-    assert_eq!(persist::load_recovery(&path).expect("recovery loads"), newer);
+    assert_eq!(persist::load_recovery(&path).expect("recovery loads").0, newer);
     // A full save supersedes the recovery copy.
     persist::save(&path, &newer).expect("save again");
     assert!(persist::load(&path).expect("load").newer_recovery.is_none());
@@ -79,4 +79,29 @@ fn recovery_without_a_saved_copy_opens_as_recovered() {
     let loaded = persist::load(&path).expect("load");
     assert!(loaded.from_recovery);
     assert_eq!(loaded.project, p);
+}
+
+#[test]
+fn a_save_keeps_the_permission_bits_and_writes_through_a_symlink() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir("kind");
+    let real = dir.join("real.imbolc");
+    let p = build_project(2, 1, 10);
+    persist::save(&real, &p).expect("save");
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let link = dir.join("link.imbolc");
+    std::os::unix::fs::symlink("real.imbolc", &link).expect("symlink");
+    let mut changed = p.clone();
+    changed.name = "changed".into();
+    persist::save(&link, &changed).expect("save through the link");
+    assert!(std::fs::symlink_metadata(&link).expect("link").file_type().is_symlink(), "the link stays a link");
+    assert_eq!(persist::load(&real).expect("target").project, changed, "the target holds the save");
+    assert_eq!(std::fs::metadata(&real).expect("meta").permissions().mode() & 0o777, 0o600, "still private");
+    persist::save_recovery(&link, &p).expect("autosave through the link");
+    assert!(std::fs::symlink_metadata(&link).expect("link").file_type().is_symlink());
+    assert_eq!(std::fs::metadata(&real).expect("meta").permissions().mode() & 0o777, 0o600);
+    let mut names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    names.sort();
+    assert_eq!(names, vec!["link.imbolc", "real.imbolc"], "no temporary file left");
+    let _ = std::fs::remove_dir_all(dir);
 }

@@ -42,5 +42,5 @@ fn background_save_then_recovery() {
     let (reopened, loaded) = Session::open(&path, NullSink).expect("open");
     assert_eq!(reopened.project().tempo, 120.0, "the saved copy opens");
     assert!(loaded.newer_recovery.is_some(), "and the newer recovery copy is offered");
-    assert_eq!(imbolc_core::persist::load_recovery(&path).expect("recovery"), *s.project());
+    assert_eq!(imbolc_core::persist::load_recovery(&path).expect("recovery").0, *s.project());
 }

@@ -63,11 +63,14 @@ pub struct IdCounters {
 
 macro_rules! allocator {
     ($fn_name:ident, $field:ident, $ty:ident) => {
-        #[doc = concat!("Allocates a fresh [`", stringify!($ty), "`].")]
-        pub fn $fn_name(&mut self) -> $ty {
+        #[doc = concat!("Allocates a fresh [`", stringify!($ty), "`]; `None` once all are used ")]
+        /// (a counter at `u32::MAX`, which only a crafted file holds), so an
+        /// id is never handed out twice and the counter never wraps.
+        pub fn $fn_name(&mut self) -> Option<$ty> {
+            let next = self.$field.checked_add(1)?;
             let id = $ty(self.$field);
-            self.$field += 1;
-            id
+            self.$field = next;
+            Some(id)
         }
     };
 }
@@ -92,7 +95,16 @@ mod tests {
         let a = c.next_effect();
         let b = c.next_effect();
         assert_ne!(a, b);
-        assert_eq!(c.next_instrument(), InstrumentId(0));
-        assert_eq!(c.next_instrument(), InstrumentId(1));
+        assert_eq!(c.next_instrument(), Some(InstrumentId(0)));
+        assert_eq!(c.next_instrument(), Some(InstrumentId(1)));
+    }
+
+    #[test]
+    fn a_counter_at_the_top_refuses_instead_of_wrapping() {
+        let mut c = IdCounters { clip: u32::MAX - 1, note: u32::MAX, ..IdCounters::default() };
+        assert_eq!(c.next_clip(), Some(ClipId(u32::MAX - 1)));
+        assert_eq!(c.next_clip(), None);
+        assert_eq!(c.next_note(), None);
+        assert_eq!(c.note, u32::MAX, "a refused allocation leaves the counter");
     }
 }

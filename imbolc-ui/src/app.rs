@@ -166,8 +166,7 @@ impl<S: UiAudio> App<S> {
     /// True when the screen must be redrawn.
     pub fn midi_frame(&mut self) -> bool {
         let Some(midi) = self.midi.as_mut() else { return false };
-        let transport = self.feedback.transport;
-        match midi.frame(&mut self.session, &transport, self.selected) {
+        match midi.frame(&mut self.session, &self.feedback, self.selected) {
             Some(text) => {
                 self.inform(text);
                 true
@@ -201,6 +200,17 @@ impl<S: UiAudio> App<S> {
     pub fn set_feedback(&mut self, feedback: &EngineFeedback) -> bool {
         if *feedback == self.feedback {
             return false;
+        }
+        let stopped = &feedback.stopped;
+        if stopped.count != self.feedback.stopped.count && stopped.count > 0 {
+            // The engine stopped play by itself (a server it could not
+            // bring back): the transport shows it, and why.
+            self.transport.playing = false;
+            self.transport.paused = false;
+            self.error(stopped.reason.clone());
+        }
+        if feedback.refusals.count > self.feedback.refusals.count {
+            self.error(format!("scsynth refused: {}", feedback.refusals.last));
         }
         self.feedback.clone_from(feedback);
         true

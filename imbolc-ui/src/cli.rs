@@ -16,8 +16,9 @@ pub struct Args {
     /// Project file to open (created when it does not exist).
     pub project: Option<PathBuf>,
 
-    /// JACK server to use: "auto" (the running one, else start one),
-    /// "dummy" (a private server with no sound card), or a server name.
+    /// JACK server to use: "auto" (the running default one, else start one
+    /// as the default server), "dummy" (a private server with no sound
+    /// card), or a server name.
     #[arg(long, default_value = "auto")]
     pub jack: String,
 }

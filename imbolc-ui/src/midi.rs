@@ -1,15 +1,20 @@
 //! [`MidiUi`]: live MIDI in the TUI. Owns the [`MidiRuntime`] (polled once
 //! per frame with the session and the engine's transport) and the midir
-//! ports, opened from the user's `midi.toml`; while they cannot be opened
-//! (JACK not up yet) it retries every [`RETRY`]. Notes never pass here:
-//! they go from the MIDI callback to the audio thread.
+//! ports, opened from the user's `midi.toml` once the engine's server runs
+//! (when Imbolc starts JACK itself, that is when JACK exists). While they
+//! cannot be opened it tries again at each new server and otherwise after
+//! a growing pause ([`RETRY`]); ports whose JACK server went away are
+//! closed and reopened the same way. Notes never pass here: they go from
+//! the MIDI callback to the audio thread.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use imbolc_audio::engine::{LiveSender, TransportFeedback};
+use imbolc_audio::engine::{EngineFeedback, LiveSender};
+use imbolc_audio::server::jack::{JackSetup, default_server_name};
+use imbolc_audio::status::ServerState;
 use imbolc_core::midi::{
-    MidiConfig, MidiPorts, MidiRuntime, PollReport, RecordMode, RecordSettings, Zone, channel_zones, ports,
+    MidiConfig, MidiPorts, MidiRuntime, PollReport, RecordMode, RecordSettings, Zone, channel_zones,
 };
 use imbolc_core::{AudioSink, Session};
 use imbolc_types::{ClipId, InstrumentId, ParamTarget, TICKS_PER_QUARTER, Tick};
@@ -18,8 +23,10 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph};
 
-/// How often opening the ports is retried.
-const RETRY: Duration = Duration::from_secs(2);
+/// Pauses between tries to open the ports while the server stays the
+/// same (a JACK server the user starts later is found within the last).
+const RETRY: [Duration; 4] =
+    [Duration::from_secs(2), Duration::from_secs(5), Duration::from_secs(10), Duration::from_secs(30)];
 
 /// See the module docs.
 pub struct MidiUi {
@@ -27,7 +34,13 @@ pub struct MidiUi {
     config: MidiConfig,
     ports: Option<MidiPorts>,
     problem: Option<String>,
+    /// Failed tries since the ports were last open (or since the start).
+    failures: usize,
     next_try: Instant,
+    /// The server generation of the last try: a new server is tried at once.
+    tried_generation: u64,
+    /// Whether hardware auto-connect is on for the open ports.
+    auto_connect: bool,
     /// The config's zones as last resolved against the project.
     zones: BTreeMap<u8, Vec<Zone>>,
 }
@@ -47,36 +60,70 @@ impl MidiUi {
             Err(e) => (MidiConfig::default(), Some(format!("MIDI config: {e}"))),
         };
         runtime.set_follow_clock(config.follow_clock);
-        let mut ui = MidiUi { runtime, config, ports: None, problem, next_try: Instant::now(), zones: BTreeMap::new() };
-        ui.try_open();
-        ui
+        let problem = problem.or_else(|| Some("waiting for the server".to_owned()));
+        MidiUi {
+            runtime,
+            config,
+            ports: None,
+            problem,
+            failures: 0,
+            next_try: Instant::now(),
+            tried_generation: 0,
+            auto_connect: false,
+            zones: BTreeMap::new(),
+        }
     }
 
-    fn try_open(&mut self) {
-        self.next_try = Instant::now() + RETRY;
-        match MidiPorts::open(&self.runtime, &self.config) {
+    /// Opens the ports on the JACK server `jack`'s clients use by default.
+    /// Hardware is auto-connected only when that is the server scsynth
+    /// runs on: with `--jack dummy` scsynth's server is private, and a
+    /// keyboard on the user's own server is left alone.
+    fn try_open(&mut self, jack: &JackSetup, generation: u64) {
+        self.tried_generation = generation;
+        let shared = jack.name == default_server_name();
+        let config = MidiConfig { auto_connect: self.config.auto_connect && shared, ..self.config.clone() };
+        match MidiPorts::open(&self.runtime, &config) {
             Ok(p) => {
                 self.ports = Some(p);
                 self.problem = None;
+                self.failures = 0;
+                self.auto_connect = config.auto_connect;
             }
             Err(e) => {
                 tracing::debug!("MIDI ports not open: {e}");
                 self.problem = Some(e.to_string());
+                self.next_try = Instant::now() + RETRY[self.failures.min(RETRY.len() - 1)];
+                self.failures += 1;
             }
         }
     }
 
-    /// Once per frame: retries the ports, routes omni to `selected`, and
-    /// runs the runtime. Returns what the status line should say.
+    /// Closes ports whose JACK server went away, and opens them when a
+    /// server runs and a try is due (a new server generation, or the pause
+    /// after the last failure is over).
+    fn keep_open(&mut self, feedback: &EngineFeedback) {
+        if self.ports.as_ref().is_some_and(|p| !p.is_alive()) {
+            tracing::info!("MIDI: the JACK server went away; the ports are reopened with the next server");
+            self.ports = None;
+            self.problem = Some("the JACK server went away".to_owned());
+            self.next_try = Instant::now() + RETRY[0];
+        }
+        let ServerState::Running { jack, .. } = &feedback.server else { return };
+        if self.ports.is_none() && (feedback.generation != self.tried_generation || Instant::now() >= self.next_try) {
+            self.try_open(jack, feedback.generation);
+        }
+    }
+
+    /// Once per frame: keeps the ports open, routes omni to `selected`,
+    /// and runs the runtime. Returns what the status line should say.
     pub fn frame<S: AudioSink>(
         &mut self,
         session: &mut Session<S>,
-        transport: &TransportFeedback,
+        feedback: &EngineFeedback,
         selected: Option<InstrumentId>,
     ) -> Option<String> {
-        if self.ports.is_none() && Instant::now() >= self.next_try {
-            self.try_open();
-        }
+        self.keep_open(feedback);
+        let transport = &feedback.transport;
         if let Some(p) = &self.ports {
             p.observe(transport);
         }
@@ -134,27 +181,46 @@ impl MidiUi {
         format!("recording after {} bar(s) of count-in", self.config.count_in_bars)
     }
 
-    /// The MIDI lines of the server pane.
-    pub fn render(&self, frame: &mut Frame, area: Rect) {
+    /// The MIDI lines of the server pane: the port, every source connected
+    /// to it, the configured device, counters.
+    pub fn lines(&self) -> Vec<String> {
         let s = self.runtime.stats_snapshot();
         let port = match (&self.ports, &self.problem) {
-            (Some(_), _) => format!("{}:{}", ports::CLIENT, ports::INPUT_PORT),
+            (Some(p), _) => {
+                let auto = match (self.auto_connect, self.config.auto_connect) {
+                    (true, _) => "on",
+                    (false, true) => "off (not scsynth's JACK server)",
+                    (false, false) => "off (midi.toml)",
+                };
+                format!("{} · hardware auto-connect {auto}", p.input_port())
+            }
             (None, Some(p)) => format!("not open ({p})"),
             (None, None) => "not open".to_owned(),
         };
+        let mut lines = vec![format!("  Port       {port}")];
+        let sources = self.ports.as_ref().map(MidiPorts::devices).unwrap_or_default();
+        if sources.is_empty() && self.ports.is_some() {
+            lines.push("  Connected  nothing".to_owned());
+        }
+        for (i, source) in sources.iter().enumerate() {
+            lines.push(format!("  {}{source}", if i == 0 { "Connected  " } else { "           " }));
+        }
         let device = match &self.config.device {
             Some(d) if s.device_connected => format!("{d} (connected)"),
             Some(d) => format!("{d} (waiting)"),
             None => "none".to_owned(),
         };
-        let lines = [
-            format!("  Port       {port}"),
-            format!("  Device     {device}"),
-            format!("  Messages   {} · dropped {} · malformed {}", s.received, s.dropped, s.malformed),
-            format!("  Record     {}", if self.runtime.is_armed() { "armed" } else { "off" }),
-        ]
-        .map(Line::raw);
-        frame.render_widget(Paragraph::new(lines.to_vec()).block(Block::bordered().title(" MIDI ")), area);
+        lines.push(format!("  Device     {device}"));
+        lines.push(format!("  Messages   {} · dropped {} · malformed {}", s.received, s.dropped, s.malformed));
+        lines.push(format!("  Record     {}", if self.runtime.is_armed() { "armed" } else { "off" }));
+        lines
+    }
+
+    /// Draws [`MidiUi::lines`] in a box; `area` should be their count + 2
+    /// high.
+    pub fn render(lines: Vec<String>, frame: &mut Frame, area: Rect) {
+        let lines: Vec<Line> = lines.into_iter().map(Line::raw).collect();
+        frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(" MIDI ")), area);
     }
 }
 

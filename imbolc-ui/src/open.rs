@@ -67,7 +67,7 @@ pub fn open<S: AudioSink>(
         Ok((session, loaded)) => Ok(Opened {
             session,
             path: Some(path.to_owned()),
-            problem: None,
+            problem: loaded.repairs.line(),
             recovery: loaded.newer_recovery.is_some(),
         }),
         Err(e) => Ok(fresh(name, respawn()?, None, Some(refused(&e)))),

@@ -1,10 +1,12 @@
 //! `imbolc render SONG.imbolc --out DIR …`: renders with a progress bar,
 //! prints a summary table, and exits 0 (done), 2 (bad input: the command
-//! or the files named in it) or 1 (the render failed).
+//! or the files named in it), 1 (the render failed), or 130 / 143 when
+//! SIGINT / SIGTERM cancelled it (scsynth stopped, temporary files gone).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use clap::Args;
 use imbolc_core::render::{
@@ -56,6 +58,10 @@ pub struct RenderArgs {
     /// Overwrite existing files.
     #[arg(long)]
     pub force: bool,
+    /// Longest render allowed, tail included ("4h", "90m", "600s"); a
+    /// longer one is refused with its length.
+    #[arg(long, default_value = "4h")]
+    pub max_length: String,
 }
 
 impl RenderArgs {
@@ -78,27 +84,68 @@ impl RenderArgs {
             joint: self.joint,
             pattern: self.pattern.clone(),
             force: self.force,
+            max_length: render::parse_max_length(&self.max_length)?,
             ..RenderOptions::default()
         })
     }
 }
 
+/// SIGINT and SIGTERM raise the render's cancel flag instead of killing
+/// the process, so the render stops itself (scsynth killed, temporary
+/// files removed) and the exit code tells which signal it was.
+struct Signals {
+    cancel: Arc<AtomicBool>,
+    which: Arc<AtomicUsize>,
+}
+
+impl Signals {
+    fn catch() -> Self {
+        let cancel = Arc::new(AtomicBool::new(false));
+        let which = Arc::new(AtomicUsize::new(0));
+        for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+            let caught = signal_hook::flag::register(signal, Arc::clone(&cancel))
+                .and_then(|_| signal_hook::flag::register_usize(signal, Arc::clone(&which), signal as usize));
+            if let Err(e) = caught {
+                tracing::warn!("cannot catch signal {signal}: {e}");
+            }
+        }
+        Signals { cancel, which }
+    }
+
+    /// The shell's exit code for the signal that cancelled: 128 + its number.
+    fn exit_code(&self) -> Option<u8> {
+        match self.which.load(Ordering::Relaxed) {
+            0 => None,
+            n => u8::try_from(128 + n).ok(),
+        }
+    }
+}
+
 /// Runs `imbolc render`.
 pub fn run(args: &RenderArgs) -> ExitCode {
-    match render_with_bar(args) {
+    let signals = Signals::catch();
+    match render_with_bar(args, &signals.cancel) {
         Ok(summary) => {
             print!("{}", summary_table(&summary));
             ExitCode::SUCCESS
         }
         Err(e) => {
+            // After a signal, whatever stopped the render, the user stopped it.
+            let (e, code) = match signals.exit_code() {
+                Some(code) => (RenderError::Cancelled, code),
+                None => {
+                    let code = if e.is_bad_input() { 2 } else { 1 };
+                    (e, code)
+                }
+            };
             tracing::error!("render failed: {e}");
             eprintln!("imbolc render: {e}");
-            ExitCode::from(if e.is_bad_input() { 2 } else { 1 })
+            ExitCode::from(code)
         }
     }
 }
 
-fn render_with_bar(args: &RenderArgs) -> Result<RenderSummary, RenderError> {
+fn render_with_bar(args: &RenderArgs, cancel: &AtomicBool) -> Result<RenderSummary, RenderError> {
     let opts = args.options()?;
     let bar = ProgressBar::new(1000);
     bar.set_style(
@@ -106,14 +153,16 @@ fn render_with_bar(args: &RenderArgs) -> Result<RenderSummary, RenderError> {
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
     );
-    let cancel = AtomicBool::new(false);
-    let result = render::render_file(&args.song, &opts, &cancel, &mut |p: RenderProgress| {
+    let progress = &mut |p: RenderProgress| {
         bar.set_message(match p.phase {
             Phase::Rendering => "rendering",
             Phase::Analysing => "analysing",
             Phase::Writing => "writing",
         });
         bar.set_position((p.fraction.clamp(0.0, 1.0) * 1000.0) as u64);
+    };
+    let result = render::render_file(&args.song, &opts, cancel, progress, &mut |line| {
+        bar.suspend(|| eprintln!("imbolc render: {line}"));
     });
     bar.finish_and_clear();
     result

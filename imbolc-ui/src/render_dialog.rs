@@ -28,6 +28,8 @@ const TAILS: [Tail; 5] = [Tail::Secs(0.0), Tail::Secs(1.0), Tail::Secs(2.0), Tai
 const NORMALIZE: [Normalize; 4] =
     [Normalize::Off, Normalize::Peak(-1.0), Normalize::Lufs(-14.0), Normalize::Lufs(-23.0)];
 const FORMATS: [SampleFormat; 3] = [SampleFormat::Int16, SampleFormat::Int24, SampleFormat::Float32];
+/// Render length limits to pick from (the first is the default).
+const MAX_LENGTHS: [f64; 4] = [render::DEFAULT_MAX_LENGTH, 8.0 * 3600.0, 24.0 * 3600.0, 72.0 * 3600.0];
 
 /// The option rows, in order; the last is the render button.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,10 +42,11 @@ enum Row {
     Tail,
     Normalize,
     Overwrite,
+    MaxLength,
     Start,
 }
 
-const ROWS: [Row; 9] = [
+const ROWS: [Row; 10] = [
     Row::Stems,
     Row::FirstBar,
     Row::LastBar,
@@ -52,6 +55,7 @@ const ROWS: [Row; 9] = [
     Row::Tail,
     Row::Normalize,
     Row::Overwrite,
+    Row::MaxLength,
     Row::Start,
 ];
 
@@ -97,6 +101,7 @@ pub struct RenderDialog {
     tail: usize,
     normalize: usize,
     force: bool,
+    max_length: usize,
     stage: Stage,
 }
 
@@ -117,6 +122,7 @@ impl RenderDialog {
             tail: 2,
             normalize: 0,
             force: false,
+            max_length: 0,
             stage: Stage::Options,
         }
     }
@@ -139,6 +145,7 @@ impl RenderDialog {
             tail: TAILS[self.tail],
             normalize: NORMALIZE[self.normalize],
             force: self.force,
+            max_length: MAX_LENGTHS[self.max_length],
             ..RenderOptions::default()
         }
     }
@@ -204,6 +211,7 @@ impl RenderDialog {
             Row::Tail => self.tail = step(self.tail, TAILS.len()),
             Row::Normalize => self.normalize = step(self.normalize, NORMALIZE.len()),
             Row::Overwrite => self.force = !self.force,
+            Row::MaxLength => self.max_length = step(self.max_length, MAX_LENGTHS.len()),
             Row::Start => {}
         }
         if self.first_bar > 0 && self.last_bar < self.first_bar {
@@ -281,6 +289,7 @@ impl RenderDialog {
                     Normalize::Lufs(l) => format!("{l} LUFS"),
                 },
                 Row::Overwrite => if self.force { "yes" } else { "no" }.into(),
+                Row::MaxLength => render::duration_text(opts.max_length),
                 Row::Start => String::new(),
             }
         };
@@ -293,6 +302,7 @@ impl RenderDialog {
             Row::Tail => "Tail",
             Row::Normalize => "Normalize",
             Row::Overwrite => "Overwrite",
+            Row::MaxLength => "Max length",
             Row::Start => "[ Render ]",
         };
         ROWS.iter()
@@ -462,5 +472,60 @@ mod tests {
         }
         let Stage::Done(Err(e)) = &d.stage else { panic!("done expected") };
         assert_eq!(e, "render cancelled");
+    }
+
+    /// Children of this process named scsynth.
+    fn our_scsynths() -> usize {
+        let me = std::process::id().to_string();
+        std::fs::read_dir("/proc")
+            .unwrap()
+            .flatten()
+            .filter(|e| {
+                let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
+                // pid (comm) state ppid …
+                let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+                stat.contains("(scsynth)") && after.split_whitespace().nth(1) == Some(me.as_str())
+            })
+            .count()
+    }
+
+    #[test]
+    fn esc_cancels_a_real_render_kills_scsynth_and_leaves_nothing() {
+        let out = std::env::temp_dir().join(format!("imbolc-render-dialog-esc-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&out);
+        let mut song = imbolc_tests::corpus::base_song();
+        for c in song.clips.values_mut() {
+            c.looping = true;
+        }
+        for pl in song.placements.values_mut() {
+            pl.length = 40 * 60 * 960; // 40 minutes at 120 BPM
+        }
+        let mut d = RenderDialog::new(out.clone(), None);
+        d.key(KeyEvent::from(KeyCode::Enter), &song);
+        assert!(d.is_running());
+        let listing = || -> Vec<String> {
+            std::fs::read_dir(&out)
+                .map(|r| r.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+                .unwrap_or_default()
+        };
+        let started = std::time::Instant::now();
+        while !listing().iter().any(|f| f.ends_with(".raw")) {
+            assert!(started.elapsed().as_secs() < 60, "scsynth never started");
+            d.poll();
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert_eq!(our_scsynths(), 1, "scsynth renders");
+        press(&mut d, &[KeyCode::Esc]);
+        let cancelled = std::time::Instant::now();
+        while d.is_running() {
+            assert!(cancelled.elapsed().as_secs() < 20, "still running after Esc");
+            d.poll();
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let Stage::Done(Err(e)) = &d.stage else { panic!("a cancelled render expected") };
+        assert_eq!(e, "render cancelled");
+        assert_eq!(listing(), Vec::<String>::new(), "no temporary or partial file left");
+        assert_eq!(our_scsynths(), 0, "scsynth was killed and reaped");
+        let _ = std::fs::remove_dir_all(&out);
     }
 }

@@ -103,12 +103,14 @@ pub fn render_status(
     let right_width = u16::try_from(right.width().min(room)).unwrap_or(0);
     let [l, _, r] =
         Layout::horizontal([Constraint::Min(0), Constraint::Length(1), Constraint::Length(right_width)]).areas(area);
-    let left = Line::from(vec![
-        Span::styled(name, Style::default().add_modifier(Modifier::BOLD)),
-        Span::raw("│ "),
-        Span::raw(transport),
-        Span::styled(server, Style::default().fg(color)),
-    ]);
+    let mut left =
+        vec![Span::styled(name, Style::default().add_modifier(Modifier::BOLD)), Span::raw("│ "), Span::raw(transport)];
+    // Refusals stay in view: the server dropped part of what was asked.
+    if feedback.refusals.count > 0 {
+        left.push(Span::styled(format!("⚠ {} refused │ ", feedback.refusals.count), Style::default().fg(Color::Red)));
+    }
+    left.push(Span::styled(server, Style::default().fg(color)));
+    let left = Line::from(left);
     frame.render_widget(left, l);
     frame.render_widget(right, r);
 }

@@ -113,3 +113,34 @@ fn bad_input_exits_2_and_a_failed_render_exits_1_leaving_nothing() {
     assert!(out.exists() && listing(&out).is_empty(), "nothing left behind: {:?}", listing(&out));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_render_longer_than_the_limit_is_refused_with_its_length_and_the_flag_raises_it() {
+    let dir = tempdir("limit");
+    let song_path = dir.join("song.imbolc");
+    song(&song_path);
+    let out = dir.join("out");
+    let args = |limit: &str| {
+        vec!["render".to_owned(), song_path.display().to_string(), "--out".into(), out.display().to_string()]
+            .into_iter()
+            .chain(["--max-length".to_owned(), limit.to_owned()])
+            .collect::<Vec<_>>()
+    };
+    let run = |limit: &str| {
+        let a = args(limit);
+        imbolc(&a.iter().map(String::as_str).collect::<Vec<_>>(), None)
+    };
+    let o = run("3s");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("would last 4 s, longer than the 3 s limit") && stderr.contains("--max-length"),
+        "{stderr}"
+    );
+    assert!(listing(&dir).iter().all(|f| f != "out"), "nothing written, not even the folder");
+    assert_eq!(run("a fortnight").status.code(), Some(2));
+    let o = run("5s");
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(listing(&out), vec!["master.wav"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

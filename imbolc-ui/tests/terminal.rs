@@ -155,24 +155,56 @@ fn master_db(screen: &str) -> Option<f32> {
     last.strip_suffix("dB").and_then(|v| v.trim().parse().ok())
 }
 
+/// `imbolc --jack dummy` with no file in a tmux terminal of `width`×`height`,
+/// its state and config in a directory of its own, its servers tagged; the
+/// shell prints `EXITED:<status>` when it ends.
+struct Launched {
+    tmux: Tmux,
+    dir: std::path::PathBuf,
+    tag: String,
+}
+
+impl Launched {
+    fn start(label: &str, width: u16, height: u16) -> Launched {
+        let dir = std::env::temp_dir().join(format!("imbolc-tmux-{label}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let tag = format!("tmux-{label}-{}", std::process::id());
+        let command = format!(
+            "{TEST_TAG_VAR}={tag} XDG_STATE_HOME={state} XDG_CONFIG_HOME={state} {bin} --jack dummy; echo \"EXITED:$?\"; exec sleep 60",
+            state = dir.display(),
+            bin = env!("CARGO_BIN_EXE_imbolc"),
+        );
+        Launched { tmux: Tmux::start(label, width, height, &command), dir, tag }
+    }
+
+    /// Waits up to 10 s for `text` on screen; fails showing the screen.
+    fn wait(&self, text: &str) -> String {
+        self.tmux
+            .wait_for(text, Duration::from_secs(10))
+            .unwrap_or_else(|| panic!("no {text:?} on screen:\n{}", self.tmux.screen()))
+    }
+
+    /// Quits with `keys`, waits for a clean exit and for the servers to go.
+    fn quit(self, keys: &[&str]) {
+        self.tmux.send_keys(keys);
+        self.wait("EXITED:0");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !tagged_servers(&self.tag).is_empty() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert_eq!(tagged_servers(&self.tag), Vec::<u32>::new(), "scsynth/jackd left running after quit");
+        std::fs::remove_dir_all(&self.dir).unwrap();
+    }
+}
+
 /// `R` in the server pane replaces the server: the old scsynth and jackd
 /// go, new ones come up, the project is sent to them; quitting leaves
 /// nothing behind.
 #[test]
 fn the_server_pane_restarts_the_server() {
-    let dir = std::env::temp_dir().join(format!("imbolc-tmux-restart-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let tag = format!("tmux-restart-{}", std::process::id());
-    let command = format!(
-        "{TEST_TAG_VAR}={tag} XDG_STATE_HOME={state} XDG_CONFIG_HOME={state} {bin} --jack dummy; echo \"EXITED:$?\"; exec sleep 60",
-        state = dir.display(),
-        bin = env!("CARGO_BIN_EXE_imbolc"),
-    );
-    let tmux = Tmux::start("restart", 100, 24, &command);
-    let wait = |text: &str| {
-        tmux.wait_for(text, Duration::from_secs(10))
-            .unwrap_or_else(|| panic!("no {text:?} on screen:\n{}", tmux.screen()))
-    };
+    let app = Launched::start("restart", 100, 24);
+    let (tmux, tag) = (&app.tmux, app.tag.clone());
+    let wait = |text: &str| app.wait(text);
     wait("scsynth: running");
     let before = tagged_servers(&tag);
     assert!(!before.is_empty());
@@ -186,12 +218,124 @@ fn the_server_pane_restarts_the_server() {
         now = tagged_servers(&tag);
     }
     assert!(!now.is_empty() && now.iter().all(|p| !before.contains(p)), "old {before:?}, now {now:?}");
-    tmux.send_keys(&["q", "n"]);
-    wait("EXITED:0");
+    app.quit(&["q", "n"]);
+}
+
+/// Issue 19: with the demo playing, scsynth is killed. Within 3 s voices
+/// sound again on the new server (seen by an independent OSC client in its
+/// `/g_queryTree`), the status line still shows ▶ and the playhead moves
+/// on; Space then stops play.
+#[test]
+fn the_demo_plays_on_after_scsynth_is_killed() {
+    let app = Launched::start("kill", 100, 30);
+    let (tmux, tag) = (&app.tmux, app.tag.clone());
+    let wait = |text: &str| app.wait(text);
+    wait("scsynth: running");
+    tmux.send_keys(&["4", "Space"]);
+    wait("▶ ");
+    let old = scsynth_of(&tag).expect("the demo's scsynth");
+    let port = imbolc_tests::engine::scsynth_port(old);
     let deadline = Instant::now() + Duration::from_secs(5);
-    while !tagged_servers(&tag).is_empty() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
+    while voices_playing(port).unwrap_or(0) == 0 {
+        assert!(Instant::now() < deadline, "the demo plays no voice before the kill");
+        std::thread::sleep(Duration::from_millis(20));
     }
-    assert_eq!(tagged_servers(&tag), Vec::<u32>::new(), "scsynth/jackd left running after quit");
-    std::fs::remove_dir_all(&dir).unwrap();
+
+    assert!(std::process::Command::new("kill").args(["-KILL", &old.to_string()]).status().unwrap().success());
+    let killed = Instant::now();
+    let deadline = killed + Duration::from_secs(3);
+    let sounding = loop {
+        if let Some(new) = scsynth_of(&tag).filter(|p| *p != old)
+            && let Some(n) = voices_playing(imbolc_tests::engine::scsynth_port(new)).filter(|n| *n > 0)
+        {
+            break n;
+        }
+        assert!(Instant::now() < deadline, "no voice on a new server within 3 s of the kill:\n{}", tmux.screen());
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let back = killed.elapsed();
+    let first = playhead(&tmux.screen());
+    let moved = loop {
+        std::thread::sleep(Duration::from_millis(100));
+        let screen = tmux.screen();
+        assert!(screen.contains("▶ "), "play goes on:\n{screen}");
+        let now = playhead(&screen);
+        if now.is_some() && now != first {
+            break now;
+        }
+        assert!(killed.elapsed() < Duration::from_secs(6), "the playhead stands still at {first:?}:\n{screen}");
+    };
+    eprintln!(
+        "kill to {sounding} voices sounding on the new server: {} ms; playhead {first:?} → {moved:?}",
+        back.as_millis()
+    );
+    tmux.send_keys(&["Space"]);
+    wait("■ ");
+    app.quit(&["q", "n"]);
+}
+
+/// The tagged scsynth's pid, if one runs.
+fn scsynth_of(tag: &str) -> Option<u32> {
+    tagged_servers(tag)
+        .into_iter()
+        .find(|pid| std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "scsynth"))
+}
+
+/// Voice synths on the scsynth at `port`, asked with `/g_queryTree` from
+/// a socket of our own; `None` when it does not answer.
+fn voices_playing(port: u16) -> Option<usize> {
+    use imbolc_types::catalog::SourceKind;
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").ok()?;
+    socket.connect(("127.0.0.1", port)).ok()?;
+    socket.set_read_timeout(Some(Duration::from_millis(200))).ok()?;
+    let query = rosc::OscPacket::Message(rosc::OscMessage {
+        addr: "/g_queryTree".into(),
+        args: vec![rosc::OscType::Int(0), rosc::OscType::Int(0)],
+    });
+    socket.send(&rosc::encoder::encode(&query).ok()?).ok()?;
+    let mut buf = vec![0u8; 65_536];
+    let deadline = Instant::now() + Duration::from_millis(500);
+    while Instant::now() < deadline {
+        let Ok(n) = socket.recv(&mut buf) else { continue };
+        let Ok((_, rosc::OscPacket::Message(m))) = rosc::decoder::decode_udp(&buf[..n]) else { continue };
+        if m.addr != "/g_queryTree.reply" {
+            continue;
+        }
+        let tree = imbolc_tests::TreeNode::parse(&m)?;
+        let voice = |def: &str| {
+            SourceKind::ALL.iter().any(|s| s.synthdef() == def) || imbolc_audio::synthdefs::DRUM_VOICES.contains(&def)
+        };
+        return Some(tree.walk().iter().filter(|n| n.def.as_deref().is_some_and(voice)).count());
+    }
+    None
+}
+
+/// The playhead on the status line (`▶ 3.2`).
+fn playhead(screen: &str) -> Option<String> {
+    let at = screen.find("▶ ")?;
+    screen[at + "▶ ".len()..].split_whitespace().next().map(str::to_owned)
+}
+
+/// Issue 19: a refusal by the server shows on screen (here a SynthDef the
+/// server lacks, asked for by another client, which only the server's log
+/// reports to Imbolc): the count in the status line, the reason as a
+/// message and in the server pane.
+#[test]
+fn a_refusal_by_the_server_shows_on_screen() {
+    let app = Launched::start("refusal", 120, 30);
+    let wait = |text: &str| app.wait(text);
+    wait("scsynth: running");
+    let port = imbolc_tests::engine::scsynth_port(scsynth_of(&app.tag).expect("scsynth"));
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    socket.connect(("127.0.0.1", port)).unwrap();
+    let s_new = rosc::OscPacket::Message(rosc::OscMessage {
+        addr: "/s_new".into(),
+        args: vec![rosc::OscType::String("no_such_def".into()), rosc::OscType::Int(99_000)],
+    });
+    socket.send(&rosc::encoder::encode(&s_new).unwrap()).unwrap();
+    wait("⚠ 1 refused");
+    wait("SynthDef not found");
+    app.tmux.send_keys(&["5"]);
+    wait("Refused    1 (last: FAILURE IN SERVER /s_new SynthDef not found)");
+    app.quit(&["q", "n"]);
 }

@@ -2,12 +2,15 @@
 //! it with a tap, waiting on its feedback, reading its node tree, finding
 //! its scsynth's port.
 
+use std::net::UdpSocket;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::Receiver;
 use imbolc_audio::engine::{AudioHandle, EngineConfig, EngineFeedback, TapEvent};
 use imbolc_audio::server::JackMode;
 use imbolc_audio::status::ServerState;
+
+use rosc::{OscMessage, OscPacket, OscType};
 
 use crate::{TEST_TAG_VAR, TreeNode, test_config};
 
@@ -22,8 +25,10 @@ pub fn tapped_engine(tag: &str, jack: JackMode) -> (AudioHandle, Receiver<TapEve
     let mut engine_config = EngineConfig::new(config);
     engine_config.tap = Some(tap_tx);
     let mut audio = AudioHandle::spawn(engine_config).expect("the audio thread starts");
+    // Booting JACK and scsynth takes about half a second, but many times
+    // that while the machine compiles beside the tests.
     let running =
-        wait_feedback(&mut audio, Duration::from_secs(10), |f| matches!(f.server, ServerState::Running { .. }));
+        wait_feedback(&mut audio, Duration::from_secs(30), |f| matches!(f.server, ServerState::Running { .. }));
     (audio, tap_rx, running)
 }
 
@@ -61,4 +66,31 @@ pub fn scsynth_port(pid: u32) -> u16 {
     let args: Vec<String> = cmdline.split(|&b| b == 0).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
     let at = args.iter().position(|a| a == "-u").expect("scsynth started with -u");
     args.get(at + 1).and_then(|p| p.parse().ok()).expect("a port number after -u")
+}
+
+/// The node tree of the scsynth on `port` (`/g_queryTree 0 1`), asked
+/// from a socket of our own: for a scsynth another process runs.
+pub fn scsynth_tree(port: u16) -> TreeNode {
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    socket.connect(("127.0.0.1", port)).unwrap();
+    socket.set_read_timeout(Some(TREE_WAIT)).unwrap();
+    let query = OscMessage { addr: "/g_queryTree".into(), args: vec![OscType::Int(0), OscType::Int(1)] };
+    socket.send(&rosc::encoder::encode(&OscPacket::Message(query)).unwrap()).unwrap();
+    let mut buffer = vec![0; 65536];
+    loop {
+        let size = socket.recv(&mut buffer).expect("no /g_queryTree.reply");
+        if let Ok((_, OscPacket::Message(m))) = rosc::decoder::decode_udp(&buffer[..size])
+            && m.addr == "/g_queryTree.reply"
+        {
+            return TreeNode::parse(&m).expect("malformed /g_queryTree.reply");
+        }
+    }
+}
+
+/// Voices (synths of an instrument's voice SynthDef) in `tree`.
+pub fn voice_count(tree: &TreeNode) -> usize {
+    let voice = |d: &str| {
+        matches!(d, "imbolc_sine" | "imbolc_saw" | "imbolc_square" | "imbolc_sampler") || d.starts_with("imbolc_drum_")
+    };
+    tree.walk().iter().filter(|n| n.def.as_deref().is_some_and(voice)).count()
 }

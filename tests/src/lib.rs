@@ -6,6 +6,9 @@
 //! Everything started here carries [`TEST_TAG_VAR`] in its environment so the
 //! suite can check, at its end, that no test left a process behind.
 //!
+//! [`corpus`] builds project files with impossible values (issue 24's
+//! corpus) for the render and open tests.
+//!
 //! Fixture code: a failure to set up is a test failure, hence the panics.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -18,7 +21,9 @@ use imbolc_audio::backend::{
 use imbolc_audio::server::{JackMode, OscSender, Server, ServerConfig, ServerEvent};
 use rosc::{OscMessage, OscType};
 
+pub mod corpus;
 pub mod engine;
+pub mod keyboard;
 pub mod recording;
 pub mod sound_check;
 pub mod sound_docs;

@@ -128,7 +128,7 @@ fn a_users_scd_compiles_plays_is_saved_and_renders_without_its_folder() {
     assert_eq!(loaded.instruments[&InstrumentId(0)].def.source, project.instruments[&InstrumentId(0)].def.source);
     let out = dir.join("out");
     let opts = RenderOptions { out_dir: out.clone(), ..RenderOptions::default() };
-    let summary = render::render_file(&file, &opts, &AtomicBool::new(false), &mut |_| {}).unwrap();
+    let summary = render::render_file(&file, &opts, &AtomicBool::new(false), &mut |_| {}, &mut |_| {}).unwrap();
     let master = read_channel(&summary.files[0].path, 0);
     let rate = f64::from(summary.rate);
     let onset = *onsets(&master, 1440).first().expect("the custom voice sounds in the render");
@@ -158,7 +158,7 @@ fn a_project_whose_custom_def_is_corrupt_opens_and_renders_with_it_marked_broken
 
     // The rest of the song still renders.
     let opts = RenderOptions { out_dir: dir.join("out"), ..RenderOptions::default() };
-    let summary = render::render_file(&file, &opts, &AtomicBool::new(false), &mut |_| {}).unwrap();
+    let summary = render::render_file(&file, &opts, &AtomicBool::new(false), &mut |_| {}, &mut |_| {}).unwrap();
     let master = read_channel(&summary.files[0].path, 0);
     assert!(peak_db(&master) > -40.0, "the sine plays: {:.1} dBFS", peak_db(&master));
     let _ = std::fs::remove_dir_all(&dir);

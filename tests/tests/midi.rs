@@ -23,6 +23,7 @@ use imbolc_audio::status::ServerState;
 use imbolc_core::midi::timebase::{wall_at, wall_now};
 use imbolc_core::midi::{MidiConfig, MidiPorts, MidiRuntime, PollReport, RecordMode, RecordSettings};
 use imbolc_core::session::Session;
+use imbolc_tests::keyboard::FakeKeyboard;
 use imbolc_tests::{TreeNode, test_config};
 use imbolc_types::catalog::{FilterKind, SourceKind};
 use imbolc_types::{Action, ClipId, EnvelopeStage, FilterDef, InstrumentId, Note, ParamTarget, Project};
@@ -171,17 +172,28 @@ impl Rig {
     }
 }
 
-/// A JACK MIDI client playing into `port` (e.g. `imbolc:midi_in`).
-fn keys(port: &str) -> MidiOutputConnection {
+/// A JACK MIDI client playing into `imbolc:midi_in`, returned once a byte
+/// it sends arrives: a new JACK connection takes effect at a later cycle
+/// (under load, several), and what is sent before that is lost. Probes
+/// with active sensing (0xFE), which plays nothing.
+fn keys(rig: &Rig) -> MidiOutputConnection {
+    let port = "imbolc:midi_in";
     let out = MidiOutput::new("test-keys").unwrap();
     let deadline = Instant::now() + WAIT;
-    loop {
+    let mut conn = loop {
         if let Some(p) = out.ports().into_iter().find(|p| out.port_name(p).is_ok_and(|n| n == port)) {
-            return out.connect(&p, "out").unwrap();
+            break out.connect(&p, "out").unwrap();
         }
         assert!(Instant::now() < deadline, "no port {port}");
         std::thread::sleep(Duration::from_millis(20));
+    };
+    let before = rig.runtime.stats_snapshot().received;
+    while rig.runtime.stats_snapshot().received == before {
+        assert!(Instant::now() < deadline, "nothing sent to {port} arrives");
+        conn.send(&[0xFE]).unwrap();
+        std::thread::sleep(Duration::from_millis(20));
     }
+    conn
 }
 
 fn project_with(sources: &[SourceKind]) -> (Project, Vec<InstrumentId>) {
@@ -207,7 +219,7 @@ fn keys_play_the_selected_instrument_and_the_pedal_holds_voices() {
     let (project, ids) = project_with(&[SourceKind::SINE, SourceKind::SAW]);
     let rig = Rig::start(project, &no_clock());
     rig.runtime.select_instrument(Some(ids[1]));
-    let mut keys = keys("imbolc:midi_in");
+    let mut keys = keys(&rig);
 
     keys.send(&[0x90, 60, 100]).unwrap();
     let (node, def) = rig.next_voice();
@@ -226,13 +238,45 @@ fn keys_play_the_selected_instrument_and_the_pedal_holds_voices() {
     assert_eq!(rig.runtime.stats_snapshot().dropped, 0);
 }
 
+/// A keyboard (a physical JACK MIDI port) present when the ports open is
+/// connected to `imbolc:midi_in`, listed, and plays; with `auto_connect`
+/// off it is left alone.
+#[test]
+fn a_physical_midi_output_is_connected_unless_auto_connect_is_off() {
+    let _serial = serial();
+    jack_server();
+    let hardware = FakeKeyboard::open("test-hw-keys").unwrap();
+    let (project, ids) = project_with(&[SourceKind::SAW]);
+
+    let off = MidiConfig { auto_connect: false, ..no_clock() };
+    let rig = Rig::start(project.clone(), &off);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(hardware.connections(), Vec::<String>::new(), "auto_connect = false connects nothing");
+    assert_eq!(rig.ports.devices(), Vec::<String>::new());
+    drop(rig);
+
+    let rig = Rig::start(project, &no_clock());
+    rig.runtime.select_instrument(Some(ids[0]));
+    let deadline = Instant::now() + WAIT;
+    while rig.ports.devices() != ["test-hw-keys:out"] {
+        assert!(Instant::now() < deadline, "not listed as connected: {:?}", rig.ports.devices());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(hardware.connections(), ["imbolc:midi_in"]);
+    hardware.send(&[0x90, 64, 90]);
+    let (node, def) = rig.next_voice();
+    assert_eq!(def, "imbolc_saw");
+    hardware.send(&[0x80, 64, 0]);
+    assert!(rig.ended(node, WAIT), "note-off ends the voice");
+}
+
 #[test]
 fn garbage_never_panics_and_panic_leaves_no_voice_on_the_server() {
     let _serial = serial();
     let (project, ids) = project_with(&[SourceKind::SAW]);
     let mut rig = Rig::start(project, &no_clock());
     rig.runtime.select_instrument(Some(ids[0]));
-    let mut keys = keys("imbolc:midi_in");
+    let mut keys = keys(&rig);
     // Deterministic junk: notes, running status, SysEx pieces, clock, bad bytes.
     let mut state = 0x2545_f491_4f6c_dd1d_u64;
     let mut next = move || {
@@ -241,12 +285,27 @@ fn garbage_never_panics_and_panic_leaves_no_voice_on_the_server() {
         state ^= state << 17;
         state
     };
-    for _ in 0..400 {
-        let len = 1 + (next() % 12) as usize;
-        let bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
-        keys.send(&bytes).unwrap();
-        if next() % 8 == 0 {
-            keys.send(&[0x90, 40 + (next() % 40) as u8, 100]).unwrap();
+    // Sent in chunks of 16, each after the last has arrived or 200 ms
+    // passed, until 400 have arrived: a JACK MIDI port holds about a
+    // period's worth of events, and a cycle JACK drops under load (xrun)
+    // loses its events — JACK's loss, not Imbolc's, so more junk is sent.
+    let start = rig.runtime.stats_snapshot().received;
+    let mut sent = start;
+    while rig.runtime.stats_snapshot().received < start + 400 {
+        assert!(sent < start + 2000, "sent {sent}, arrived {:?}", rig.runtime.stats_snapshot());
+        for _ in 0..16 {
+            let len = 1 + (next() % 12) as usize;
+            let bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+            keys.send(&bytes).unwrap();
+            sent += 1;
+            if next() % 8 == 0 {
+                keys.send(&[0x90, 40 + (next() % 40) as u8, 100]).unwrap();
+                sent += 1;
+            }
+        }
+        let deadline = Instant::now() + Duration::from_millis(200);
+        while rig.runtime.stats_snapshot().received < sent && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
         }
     }
     keys.send(&[0xF0, 1, 2, 3]).unwrap();
@@ -270,7 +329,7 @@ fn a_recorded_phrase_lands_in_the_clip_within_one_period_and_undoes_as_one_step(
     let clip: ClipId = *project.clips.keys().next().unwrap();
     let mut rig = Rig::start(project, &no_clock());
     rig.runtime.select_instrument(Some(ids[0]));
-    let mut keys = keys("imbolc:midi_in");
+    let mut keys = keys(&rig);
     // (start, length, pitch) in ticks at 120 BPM.
     let phrase: [(i64, i64, u8); 4] = [(480, 240, 60), (720, 120, 62), (960, 480, 64), (1680, 240, 65)];
 
@@ -364,7 +423,7 @@ fn a_learned_controller_drives_the_filter_cutoff_and_survives_save_and_reload() 
     let _ = std::fs::remove_file(&path);
     let mapping = {
         let mut rig = Rig::start(project, &no_clock());
-        let mut keys = keys("imbolc:midi_in");
+        let mut keys = keys(&rig);
         rig.runtime.learn(target.clone());
         keys.send(&[0xB0, 74, 0]).unwrap();
         let deadline = Instant::now() + WAIT;
@@ -387,7 +446,7 @@ fn a_learned_controller_drives_the_filter_cutoff_and_survives_save_and_reload() 
     let reloaded = session.project().clone();
     assert_eq!(reloaded.midi_mappings, vec![mapping.clone()]);
     let mut rig = Rig::start(reloaded, &no_clock());
-    let mut keys = keys("imbolc:midi_in");
+    let mut keys = keys(&rig);
     keys.send(&[0xB0, 74, 64]).unwrap();
     wait_cutoff(&mut rig, mapping.value_for(64));
     let _ = std::fs::remove_file(&path);
@@ -476,7 +535,7 @@ fn stop_and_instrument_delete_release_held_keys() {
     let (project, ids) = project_with(&[SourceKind::SAW, SourceKind::SINE]);
     let mut rig = Rig::start(project, &no_clock());
     rig.runtime.select_instrument(Some(ids[0]));
-    let mut keys = keys("imbolc:midi_in");
+    let mut keys = keys(&rig);
 
     // Stop releases a key still held down; its later note-off is harmless.
     keys.send(&[0x90, 60, 100]).unwrap();
@@ -507,7 +566,7 @@ fn following_an_incoming_clock_sets_the_tempo_and_starts_and_stops_play() {
     let (project, _) = project_with(&[SourceKind::SAW]);
     let mut rig = Rig::start(project, &no_clock());
     rig.runtime.set_follow_clock(true);
-    let mut keys = keys("imbolc:midi_in");
+    let mut keys = keys(&rig);
     keys.send(&[0xFA]).unwrap();
     // 100 BPM: a clock tick every 25 ms, for 3 s.
     let began = Instant::now();
@@ -539,7 +598,7 @@ fn a_count_in_starts_play_early_and_keeps_only_what_follows_it() {
     let clip: ClipId = *project.clips.keys().next().unwrap();
     let mut rig = Rig::start(project, &no_clock());
     rig.runtime.select_instrument(Some(ids[0]));
-    let mut keys = keys("imbolc:midi_in");
+    let mut keys = keys(&rig);
     rig.pump(Duration::from_millis(50));
     // Take from song tick 1920, one 4/4 bar of count-in: play starts at 0.
     let settings = RecordSettings { clip, origin: 0, quantise: Some(120), mode: RecordMode::Overdub, count_in: 1920 };

@@ -289,7 +289,7 @@ fn sixteenths_land_within_a_block_across_loop_wraps_a_tempo_change_and_edits() {
     assert!(doubled.is_empty(), "doubled steps: {doubled:?}");
     let last_due = (0..).take_while(|&s| ideal(s) < stop_secs).count() as u64;
     let missing: Vec<u64> = (0..last_due).filter(|s| !matched.contains_key(s)).collect();
-    assert!(missing.is_empty(), "missing steps: {missing:?}");
+    assert!(missing.is_empty(), "missing steps: {missing:?}; {:?}", audio.counters());
     assert!(last_due > u64::from(2 * STEPS), "two wraps were played ({last_due} steps)");
     let tempo_step = (a1.play_tick / f64::from(SIXTEENTH)).ceil() as u64;
     assert!(tempo_step > 8 && tempo_step < last_due - 8, "the tempo change was mid-play (step {tempo_step})");

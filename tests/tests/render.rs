@@ -396,11 +396,12 @@ fn bad_input_is_reported_and_leaves_nothing_behind() {
     let dir = tempdir("bad");
     // Missing and corrupt project files.
     let cancel = AtomicBool::new(false);
-    let e = render::render_file(&dir.join("missing.imbolc"), &opts(&dir), &cancel, &mut |_| {}).unwrap_err();
+    let e =
+        render::render_file(&dir.join("missing.imbolc"), &opts(&dir), &cancel, &mut |_| {}, &mut |_| {}).unwrap_err();
     assert!(e.is_bad_input(), "{e}");
     let corrupt = dir.join("corrupt.imbolc");
     std::fs::write(&corrupt, b"this is not a project").unwrap();
-    let e = render::render_file(&corrupt, &opts(&dir), &cancel, &mut |_| {}).unwrap_err();
+    let e = render::render_file(&corrupt, &opts(&dir), &cancel, &mut |_| {}, &mut |_| {}).unwrap_err();
     assert!(e.is_bad_input() && e.to_string().contains("corrupt.imbolc"), "{e}");
     std::fs::remove_file(&corrupt).unwrap();
 

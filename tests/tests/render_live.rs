@@ -123,8 +123,16 @@ fn record_live(project: &Project, dir: &Path) -> (Vec<f32>, Vec<f32>) {
     let jack = RealtimeJack::start("1");
     let server = ScServer::start_with(ServerConfig { jack: JackMode::Existing(jack.name.clone()), ..test_config() });
     let scene = project.audio_scene();
-    let spec = OfflineSpec { start: 0, end: 3840, tail: 0.5, stems: StemSet::default(), pre_fader: false, only: None };
-    let plan = offline::plan(&scene, &spec);
+    let spec = OfflineSpec {
+        start: 0,
+        end: 3840,
+        tail: 0.5,
+        stems: StemSet::default(),
+        pre_fader: false,
+        only: None,
+        max_secs: 60.0,
+    };
+    let plan = offline::plan(&scene, &spec, &|| false).unwrap();
     assert_eq!(plan.channels, 2, "the live server has 2 outputs; private buses follow them");
     let sender = server.sender();
     let mut entries = plan.score.entries.iter().filter(|e| e.messages.iter().all(|m| m.addr != "/d_recv"));

@@ -113,7 +113,7 @@ fn servers_die_with_a_killed_parent() {
 fn shutdown_leaves_no_process() {
     let sc = ScServer::start();
     let scsynth = sc.server.scsynth_pid().unwrap();
-    let jackd = sc.server.jack().pid().unwrap();
+    let jackd = sc.server.jack().and_then(|j| j.pid()).unwrap();
     drop(sc);
     assert!(!process_alive(scsynth), "scsynth still running after shutdown");
     assert!(!process_alive(jackd), "jackd still running after shutdown");
@@ -152,4 +152,45 @@ fn parallel_servers_do_not_interfere() {
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), 3, "each server has its own port: {ports:?}");
+}
+
+/// A killed jackd keeps its slot in JACK's registry (eight slots for the
+/// whole machine); dropping the dead server frees it.
+#[test]
+fn a_killed_jackds_registry_slot_is_freed() {
+    use imbolc_audio::server::jack::Jack;
+    use imbolc_audio::server::jack_registry::holds;
+    let jack = Jack::ensure(&imbolc_tests::test_config()).unwrap();
+    let name = jack.name().to_owned();
+    assert!(holds(&name), "a running server has a slot");
+    let pid = jack.pid().unwrap();
+    assert!(Command::new("kill").args(["-KILL", &pid.to_string()]).status().unwrap().success());
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(holds(&name), "killed, it keeps its slot");
+    drop(jack);
+    assert!(!holds(&name), "the slot is free again");
+}
+
+/// A stolen voice may end by itself while its `/n_free` is on the way;
+/// that free must not be reported as a refusal (issue 19: it was, as
+/// `/fail /n_free Node N not found`, under load). A graph free of a missing
+/// node, in the same bundle after it, still is.
+#[test]
+fn a_voice_free_of_an_ended_node_is_silent_and_a_graph_free_is_not() {
+    use imbolc_audio::backend::{NodeId, ServerOp, Timing, encode_batch};
+    let sc = ScServer::start();
+    let ops = [ServerOp::FreeVoice { node: NodeId(4242) }, ServerOp::Free { node: NodeId(4343) }];
+    sc.sender().send_bytes(&encode_batch(Timing::Now, &ops).unwrap()).unwrap();
+    sc.send("/sync", vec![OscType::Int(77)]);
+    let (mut fails, deadline) = (Vec::new(), Instant::now() + WAIT);
+    loop {
+        match sc.events.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(ServerEvent::Message(m)) if m.addr == "/fail" => fails.push(format!("{:?}", m.args)),
+            Ok(ServerEvent::Message(m)) if m.addr == "/synced" => break,
+            Ok(_) => {}
+            Err(_) => panic!("no /synced within {WAIT:?}"),
+        }
+    }
+    assert_eq!(fails.len(), 1, "{fails:?}");
+    assert!(fails[0].contains("4343"), "{fails:?}");
 }

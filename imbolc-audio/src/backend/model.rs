@@ -150,6 +150,11 @@ impl ModelBackend {
         self.nodes.len()
     }
 
+    /// The SynthDef of every synth (in no particular order).
+    pub fn synth_defs(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.nodes.values().filter_map(|n| n.synth.as_ref().map(|s| s.def))
+    }
+
     /// The state of a synth, `None` for groups and unknown nodes.
     pub fn synth(&self, node: NodeId) -> Option<&SynthState> {
         self.nodes.get(&node).and_then(|n| n.synth.as_ref())
@@ -198,13 +203,25 @@ impl ModelBackend {
                     Some(SynthState { def, controls: controls.iter().copied().collect(), maps: BTreeMap::new() });
                 self.add(*id, node, *action, *target)
             }
-            ServerOp::Free { node } => {
+            // A voice that already ended is gone either way.
+            ServerOp::FreeVoice { node } if !self.nodes.contains_key(node) => Ok(()),
+            ServerOp::Free { node } | ServerOp::FreeVoice { node } => {
                 self.existing(*node)?;
                 if *node == NodeId::ROOT {
                     return Err("cannot free the root group".into());
                 }
                 self.unlink(*node);
                 self.remove_subtree(*node);
+                Ok(())
+            }
+            ServerOp::FreeAll { group } => {
+                if !self.is_group(*group) {
+                    return Err(format!("Group {group} not found"));
+                }
+                for child in self.children(*group) {
+                    self.unlink(child);
+                    self.remove_subtree(child);
+                }
                 Ok(())
             }
             ServerOp::Set { node, controls } => {

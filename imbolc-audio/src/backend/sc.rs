@@ -39,7 +39,7 @@ impl AudioBackend for ScBackend {
             return Ok(());
         }
         encode_batch_into(timing, ops, &mut self.buf)?;
-        self.socket.send(&self.buf)?;
+        crate::server::monitor::retry_interrupted(|| self.socket.send(&self.buf))?;
         Ok(())
     }
 }
@@ -62,7 +62,7 @@ pub fn encode_batch_into(timing: Timing, ops: &[ServerOp], buf: &mut Vec<u8>) ->
     let tag = timing.timetag();
     let bundle = OscBundle {
         timetag: OscTime { seconds: tag.seconds, fractional: tag.fraction },
-        content: ops.iter().map(|op| OscPacket::Message(to_message(op))).collect(),
+        content: ops.iter().flat_map(to_messages).map(OscPacket::Message).collect(),
     };
     buf.clear();
     // Encoding into a Vec cannot fail (its error type is Infallible).
@@ -89,8 +89,35 @@ fn pairs(args: &mut Vec<OscType>, controls: &[(&'static str, f32)]) {
     }
 }
 
+/// The OSC messages of `op` in a bundle: its own message, and for a
+/// [`ServerOp::FreeVoice`] `/error -1` before it and `/error -2` after it,
+/// which turn the server's error reports off and on again for that one
+/// message (scsynth also resets them at the end of every bundle).
+pub fn to_messages(op: &ServerOp) -> impl Iterator<Item = OscMessage> {
+    let quiet = matches!(op, ServerOp::FreeVoice { .. });
+    let error_mode = |mode: i32| OscMessage { addr: "/error".to_owned(), args: vec![OscType::Int(mode)] };
+    quiet
+        .then(|| error_mode(-1))
+        .into_iter()
+        .chain(std::iter::once(to_message(op)))
+        .chain(quiet.then(|| error_mode(-2)))
+}
+
 /// The OSC message scsynth expects for `op`.
+///
+/// A sample path that exists but is not a regular file (a FIFO would block
+/// scsynth's command thread, and every `/sync` after it) is never named to
+/// the server: its buffer is allocated empty (`/b_alloc buf 1 1`), so the
+/// pad stays silent and `/b_free` still matches. A missing file goes as
+/// usual: the server's `/fail` reports it. Checked here, where live bundles
+/// and NRT scores both pass, right before the server would read.
 pub fn to_message(op: &ServerOp) -> OscMessage {
+    if let ServerOp::BufferAllocRead { buf, path } = op
+        && crate::samples::is_unsafe_to_load(std::path::Path::new(path))
+    {
+        tracing::warn!("sample {path:?} is not a regular file: not loaded, its pad stays silent");
+        return OscMessage { addr: "/b_alloc".into(), args: vec![buffer(*buf), OscType::Int(1), OscType::Int(1)] };
+    }
     let args = match op {
         ServerOp::GroupNew { id, action, target } => vec![node(*id), OscType::Int(action.code()), node(*target)],
         ServerOp::SynthNew { def, id, action, target, controls } => {
@@ -99,7 +126,9 @@ pub fn to_message(op: &ServerOp) -> OscMessage {
             pairs(&mut args, controls);
             args
         }
-        ServerOp::Free { node: n } => vec![node(*n)],
+        ServerOp::Free { node: n } | ServerOp::FreeVoice { node: n } | ServerOp::FreeAll { group: n } => {
+            vec![node(*n)]
+        }
         ServerOp::Set { node: n, controls } => {
             let mut args = Vec::with_capacity(1 + controls.len() * 2);
             args.push(node(*n));
@@ -199,5 +228,25 @@ mod tests {
         assert_eq!(decode(&buf[..n]).content.len(), 2);
         let n = server.recv(&mut buf).unwrap();
         assert_eq!(decode(&buf[..n]).content.len(), 1, "the empty batch sent nothing");
+    }
+
+    #[test]
+    fn only_a_regular_file_is_named_to_the_server() {
+        let dir = std::env::temp_dir().join(format!("imbolc-sc-sample-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("hit.wav");
+        std::fs::write(&file, b"RIFF").unwrap();
+        let fifo = dir.join("fifo.wav");
+        let _ = std::fs::remove_file(&fifo);
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo (coreutils) runs");
+        assert!(made.success());
+        let addr = |path: &std::path::Path| {
+            to_message(&ServerOp::BufferAllocRead { buf: 70, path: path.display().to_string() }).addr
+        };
+        assert_eq!(addr(&file), "/b_allocRead");
+        assert_eq!(addr(&fifo), "/b_alloc", "a FIFO would block scsynth");
+        assert_eq!(addr(&dir), "/b_alloc");
+        assert_eq!(addr(&dir.join("missing.wav")), "/b_allocRead", "the server reports it with /fail");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -27,9 +27,25 @@ pub enum Counter {
     Dropped,
     /// Bundles that could not be sent (socket error, too large).
     SendError,
+    /// Voice releases sent without the server's `/n_go` for the voice, after
+    /// waiting for it (see `gates.rs`): notifications were lost.
+    UnconfirmedRelease,
+    /// Times the server went without answering `/status` while its process
+    /// ran: busy, so not restarted (see `server/monitor.rs`).
+    ServerBusy,
+    /// Timeline notes (and hits, clicks) more than a lookahead late after a
+    /// stall of the audio thread: dropped, not played in a burst.
+    LateDropped,
+    /// Wall-clock steps seen (NTP, suspend); timetags were re-anchored.
+    ClockStep,
+    /// Refusals the server reported, by `/fail` or in its log ("alloc
+    /// failed", "FAILURE IN SERVER …"), from any client: shown to the user.
+    Refused,
+    /// Restarts made to give the server more memory or nodes.
+    Grown,
 }
 
-const COUNT: usize = 9;
+const COUNT: usize = 15;
 
 impl Counter {
     fn index(self) -> usize {
@@ -43,6 +59,12 @@ impl Counter {
             Counter::RejectedDiff => 6,
             Counter::Dropped => 7,
             Counter::SendError => 8,
+            Counter::UnconfirmedRelease => 9,
+            Counter::ServerBusy => 10,
+            Counter::LateDropped => 11,
+            Counter::ClockStep => 12,
+            Counter::Refused => 13,
+            Counter::Grown => 14,
         }
     }
 }
@@ -68,12 +90,23 @@ pub struct CounterSnapshot {
     pub rejected_diffs: u64,
     pub dropped: u64,
     pub send_errors: u64,
+    pub unconfirmed_releases: u64,
+    pub server_busy: u64,
+    pub late_dropped: u64,
+    pub clock_steps: u64,
+    pub refused: u64,
+    pub grown: u64,
 }
 
 impl EngineCounters {
     /// Adds one to `counter`.
     pub fn bump(&self, counter: Counter) {
-        self.values[counter.index()].fetch_add(1, Ordering::Relaxed);
+        self.add(counter, 1);
+    }
+
+    /// Adds `n` to `counter`.
+    pub fn add(&self, counter: Counter, n: u64) {
+        self.values[counter.index()].fetch_add(n, Ordering::Relaxed);
     }
 
     /// The current value of one counter.
@@ -106,6 +139,12 @@ impl EngineCounters {
             rejected_diffs: self.get(Counter::RejectedDiff),
             dropped: self.get(Counter::Dropped),
             send_errors: self.get(Counter::SendError),
+            unconfirmed_releases: self.get(Counter::UnconfirmedRelease),
+            server_busy: self.get(Counter::ServerBusy),
+            late_dropped: self.get(Counter::LateDropped),
+            clock_steps: self.get(Counter::ClockStep),
+            refused: self.get(Counter::Refused),
+            grown: self.get(Counter::Grown),
         }
     }
 }

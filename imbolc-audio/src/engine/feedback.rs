@@ -22,6 +22,7 @@ use imbolc_types::{ChainOwner, Tick};
 
 use crate::backend::Timetag;
 use crate::server::ServerStats;
+use crate::server::jack::JackSetup;
 use crate::status::ServerState;
 
 use super::meters::{MeterReading, Meters};
@@ -40,6 +41,45 @@ pub struct EngineFeedback {
     pub transport: TransportFeedback,
     /// How the audio thread is scheduled (realtime or not, and why).
     pub audio_thread: Scheduling,
+    /// Play the engine stopped by itself, for the UI to follow.
+    pub stopped: EngineStop,
+    /// What the server refused (from any client), for the user to see.
+    pub refusals: Refusals,
+    /// How the graph was last sent whole to a new server.
+    pub rebuild: RebuildStats,
+}
+
+/// The last rebuild of the graph on a new server, and its size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RebuildStats {
+    pub ops: usize,
+    /// UDP datagrams the ops went out in (bundles are split only at the
+    /// datagram limit).
+    pub datagrams: usize,
+    /// Time to encode and send them.
+    pub send_micros: u64,
+    /// The server's real-time memory (KB) and node limit.
+    pub rt_memory_kb: u32,
+    pub max_nodes: u32,
+}
+
+/// Refusals reported by the server: `/fail`s and the failures it only
+/// writes to its log (a UGen that could not allocate its memory). Counted
+/// across server restarts.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Refusals {
+    pub count: u64,
+    /// The latest one, as the server put it.
+    pub last: String,
+}
+
+/// Play stopped by the engine, not the user (a lost server that could not
+/// be replaced in time): `count` grows by one each time, so a UI that
+/// remembers the last count it saw knows to show the stop and `reason`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EngineStop {
+    pub count: u64,
+    pub reason: String,
 }
 
 /// The transport as the audio thread runs it.
@@ -80,15 +120,18 @@ struct AudioSide {
     scsynth_pid: Option<u32>,
     transport: TransportFeedback,
     audio_thread: Scheduling,
+    stopped: EngineStop,
+    rebuild: RebuildStats,
 }
 
 /// What the monitor threads own: the latest status and meters, and the
-/// generation of the server that sent them.
+/// generation of the server that sent them; refusals of every generation.
 #[derive(Debug, Clone, PartialEq, Default)]
 struct MonitorSide {
     generation: u64,
     stats: Option<ServerStats>,
     meters: Meters,
+    refusals: Refusals,
 }
 
 /// A change to the meter table asked for by the audio thread.
@@ -163,11 +206,11 @@ impl Publisher {
     }
 
     /// Server `generation` is up.
-    pub fn running(&mut self, generation: u64, stats: ServerStats, driver: String, pid: Option<u32>) {
+    pub fn running(&mut self, generation: u64, stats: ServerStats, jack: JackSetup, pid: Option<u32>) {
         self.update(|f| {
             f.generation = generation;
             f.scsynth_pid = pid;
-            f.server = ServerState::Running { stats, driver };
+            f.server = ServerState::Running { stats, jack };
         });
     }
 
@@ -179,6 +222,25 @@ impl Publisher {
     /// The transport's state, when it changed.
     pub fn transport(&mut self, transport: TransportFeedback) {
         self.update(|f| f.transport = transport);
+    }
+
+    /// The graph was sent whole to a new server.
+    pub fn rebuilt(&mut self, stats: RebuildStats) {
+        self.update(|f| f.rebuild = stats);
+    }
+
+    /// Play stopped without the user asking, and why.
+    pub fn stopped_play(&mut self, reason: String) {
+        self.update(|f| {
+            f.stopped.count += 1;
+            f.stopped.reason = reason;
+        });
+    }
+
+    /// The last play stop by the engine (for tests).
+    #[cfg(test)]
+    pub fn snapshot_stopped(&self) -> EngineStop {
+        self.current.stopped.clone()
     }
 
     /// Forgets a strip that no longer exists.
@@ -201,15 +263,7 @@ impl MonitorPublisher {
             return;
         }
         inner.current.generation = generation;
-        for edit in inner.edits.try_iter() {
-            match edit {
-                MeterEdit::Remove(owner) => inner.current.meters.remove(owner),
-                MeterEdit::Clear => inner.current.meters.clear(),
-            }
-        }
-        f(&mut inner.current);
-        inner.input.input_buffer_mut().clone_from(&inner.current);
-        inner.input.publish();
+        inner.publish(f);
     }
 
     /// A status reply from server `generation` (ignored once replaced).
@@ -220,6 +274,29 @@ impl MonitorPublisher {
     /// A meter reply from server `generation` (ignored once replaced).
     pub fn meter(&self, generation: u64, reading: &MeterReading) {
         self.update(generation, |f| f.meters.record(reading, generation));
+    }
+
+    /// The server refused something (counted whichever server said so).
+    pub fn refused(&self, text: &str) {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner).publish(|f| {
+            f.refusals.count += 1;
+            text.clone_into(&mut f.refusals.last);
+        });
+    }
+}
+
+impl MonitorInner {
+    /// Applies the audio thread's meter edits and `f`, and publishes.
+    fn publish(&mut self, f: impl FnOnce(&mut MonitorSide)) {
+        for edit in self.edits.try_iter() {
+            match edit {
+                MeterEdit::Remove(owner) => self.current.meters.remove(owner),
+                MeterEdit::Clear => self.current.meters.clear(),
+            }
+        }
+        f(&mut self.current);
+        self.input.input_buffer_mut().clone_from(&self.current);
+        self.input.publish();
     }
 }
 
@@ -239,6 +316,9 @@ impl FeedbackReader {
             merged.scsynth_pid = audio.scsynth_pid;
             merged.transport = audio.transport;
             merged.audio_thread = audio.audio_thread;
+            merged.stopped.clone_from(&audio.stopped);
+            merged.rebuild = audio.rebuild;
+            merged.refusals.clone_from(&monitor.refusals);
             merged.meters.clone_from(&monitor.meters);
             let current = monitor.generation == audio.generation;
             match &mut merged.server {
@@ -269,7 +349,7 @@ mod tests {
         let (mut publisher, mut output) = Publisher::new();
         let monitor = publisher.monitor();
         assert_eq!(output.read().server, ServerState::Booting);
-        publisher.running(1, ServerStats::default(), "dummy".into(), Some(42));
+        publisher.running(1, ServerStats::default(), JackSetup::default(), Some(42));
         let reading = MeterReading { owner: ChainOwner::Instrument(InstrumentId(3)), peak: [0.5; 2], rms: [0.3; 2] };
         monitor.meter(1, &reading);
         monitor.meter(0, &reading);
@@ -292,7 +372,7 @@ mod tests {
     fn meter_edits_of_the_audio_thread_apply_with_the_next_monitor_update() {
         let (mut publisher, mut output) = Publisher::new();
         let monitor = publisher.monitor();
-        publisher.running(1, ServerStats::default(), "dummy".into(), None);
+        publisher.running(1, ServerStats::default(), JackSetup::default(), None);
         let strip =
             |id| MeterReading { owner: ChainOwner::Instrument(InstrumentId(id)), peak: [0.5; 2], rms: [0.3; 2] };
         monitor.meter(1, &strip(1));

@@ -1,12 +1,13 @@
 //! [`AudioHandle`]: the only way into the audio thread. Sending never
-//! blocks (the normal lane is unbounded, the realtime lane refuses when
-//! full) and reading the feedback never waits on the audio thread.
+//! blocks (the normal lane is bounded and keeps what does not fit in a
+//! coalescing backlog, see `lane.rs`; the realtime lane refuses when full)
+//! and reading the feedback never waits on the audio thread.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread::JoinHandle;
 
-use crossbeam_channel::{Receiver, Sender, TrySendError, bounded, unbounded};
+use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
 use imbolc_types::{AudioDiff, InstrumentId, Tick};
 use rosc::OscMessage;
 
@@ -15,6 +16,7 @@ use crate::status::ServerState;
 use super::cmd::{EngineCmd, EngineConfig, EngineError, TransportCmd, VoiceId};
 use super::counters::{CounterSnapshot, EngineCounters};
 use super::feedback::{EngineFeedback, FeedbackReader, Publisher, TransportFeedback};
+use super::lane::{NORMAL_CAPACITY, NormalLane};
 use super::live::LiveSender;
 use super::meters::Meters;
 use super::run::{Engine, Lanes};
@@ -26,7 +28,7 @@ use crate::scheduler::{LoopRegion, PlayMode};
 #[derive(Debug)]
 pub struct AudioHandle {
     realtime: Sender<EngineCmd>,
-    normal: Sender<EngineCmd>,
+    normal: NormalLane,
     feedback: FeedbackReader,
     counters: Arc<EngineCounters>,
     stop: Arc<AtomicBool>,
@@ -45,7 +47,7 @@ impl AudioHandle {
     /// [`EngineError::Spawn`] if the thread cannot be created.
     pub fn spawn(config: EngineConfig) -> Result<AudioHandle, EngineError> {
         let (realtime, realtime_rx) = bounded(config.realtime_capacity.max(1));
-        let (normal, normal_rx) = unbounded();
+        let (normal, normal_rx) = bounded(NORMAL_CAPACITY);
         let (publisher, feedback) = Publisher::new();
         let counters = Arc::new(EngineCounters::default());
         let stop = Arc::new(AtomicBool::new(false));
@@ -56,7 +58,7 @@ impl AudioHandle {
         let thread = std::thread::Builder::new().name("imbolc-audio".into()).spawn(move || engine.run())?;
         Ok(AudioHandle {
             realtime,
-            normal,
+            normal: NormalLane::new(normal),
             feedback,
             counters,
             stop,
@@ -73,7 +75,7 @@ impl AudioHandle {
     pub fn send_diffs(&self, diffs: Vec<AudioDiff>) -> Result<(), EngineError> {
         let bytes: usize = diffs.iter().map(diff_payload_bytes).sum();
         self.diff_bytes.fetch_add(bytes as u64, Ordering::Relaxed);
-        self.normal.send(EngineCmd::Diffs(diffs)).map_err(|_| EngineError::Stopped)
+        self.normal.diffs(diffs)
     }
 
     /// Starts a sustained voice on `instrument` at `freq` Hz, `velocity`
@@ -189,6 +191,7 @@ impl AudioHandle {
 
     /// The latest transport state (playhead, playing, tempo). Never blocks.
     pub fn transport_state(&mut self) -> TransportFeedback {
+        self.normal.flush();
         self.feedback.read().transport
     }
 
@@ -211,12 +214,14 @@ impl AudioHandle {
     /// [`EngineError::Stopped`] when the audio thread has ended.
     pub fn request_tree(&self) -> Result<Receiver<OscMessage>, EngineError> {
         let (tx, rx) = bounded(1);
-        self.normal.send(EngineCmd::QueryTree(tx)).map_err(|_| EngineError::Stopped)?;
+        self.normal.query(tx)?;
         Ok(rx)
     }
 
     /// The latest feedback (server state, meters). Never blocks.
     pub fn feedback(&mut self) -> &EngineFeedback {
+        // Read every frame: a backlog left by a busy audio thread moves on.
+        self.normal.flush();
         self.feedback.read()
     }
 
@@ -233,6 +238,12 @@ impl AudioHandle {
     /// Problems counted so far (malformed OSC, mismatches, restarts, …).
     pub fn counters(&self) -> CounterSnapshot {
         self.counters.snapshot()
+    }
+
+    /// Diffs and queries waiting for room in the normal lane, and value
+    /// changes replaced by later ones so far (see `lane.rs`).
+    pub fn backlog(&self) -> (usize, u64) {
+        (self.normal.waiting(), self.normal.coalesced())
     }
 
     /// Whether the audio thread is still running.

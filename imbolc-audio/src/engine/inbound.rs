@@ -103,6 +103,8 @@ pub(crate) enum EngineEvent {
     Server { generation: u64, inbound: Inbound },
     /// Server `generation` stopped answering.
     Lost { generation: u64, reason: String },
+    /// Server `generation` refused something (its log says so).
+    Refused { generation: u64, text: String },
 }
 
 /// The monitor-thread half of the engine for one server generation.
@@ -130,6 +132,19 @@ impl ReceivePath {
         match event {
             ServerEvent::Status(stats) => self.publisher.status(self.generation, stats),
             ServerEvent::Lost(reason) => self.forward(EngineEvent::Lost { generation: self.generation, reason }),
+            ServerEvent::Refused(text) => {
+                tracing::warn!("scsynth refused: {text}");
+                self.counters.bump(Counter::Refused);
+                self.publisher.refused(&text);
+                self.forward(EngineEvent::Refused { generation: self.generation, text });
+            }
+            ServerEvent::Busy(silent) => {
+                tracing::warn!(
+                    "scsynth busy: no /status reply for {} ms, but its process runs; not restarted",
+                    silent.as_millis()
+                );
+                self.counters.bump(Counter::ServerBusy);
+            }
             ServerEvent::Message(m) => self.message(m),
         }
     }

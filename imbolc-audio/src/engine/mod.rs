@@ -12,9 +12,11 @@
 //! ```
 //!
 //! - [`cmd`]: [`EngineCmd`], [`EngineConfig`], [`EngineError`].
-//! - [`handle`]: the [`AudioHandle`].
-//! - `run`: the loop, server (re)start and rebuild; `send`: one bundle per
-//!   batch (split only beyond a datagram).
+//! - [`handle`]: the [`AudioHandle`]; `lane`: the bounded normal lane,
+//!   whose backlog coalesces value changes.
+//! - `run`: the loop; `restart`: server (re)start, rebuild, and play going
+//!   on across a restart (`resume`); `send`: one bundle per batch (split
+//!   only beyond a datagram).
 //! - [`inbound`]: classifying what the server sends (fuzzed).
 //! - [`registry`]: [`NodeRegistry`], node lifetimes checked against the graph.
 //! - [`meters`]: `/meter` parsing and the [`Meters`] table.
@@ -38,6 +40,7 @@ mod gates;
 pub mod handle;
 mod horizons;
 pub mod inbound;
+mod lane;
 pub mod live;
 pub mod meters;
 pub(crate) mod playback;
@@ -46,10 +49,13 @@ pub mod registry;
 mod run;
 mod send;
 pub mod traffic;
+mod usage;
 
 pub use cmd::{EngineCmd, EngineConfig, EngineError, TapEvent, TransportCmd, VoiceId};
 pub use counters::{Counter, CounterSnapshot, EngineCounters};
-pub use feedback::{EngineFeedback, FeedbackReader, TempoAnchor, TransportFeedback};
+pub use feedback::{
+    EngineFeedback, EngineStop, FeedbackReader, RebuildStats, Refusals, TempoAnchor, TransportFeedback,
+};
 pub use handle::AudioHandle;
 pub use inbound::{Inbound, NodeNotice, Rejected, classify};
 pub use live::LiveSender;

@@ -11,8 +11,11 @@
 //! live voice only waits for batches of its own instrument (see
 //! [`Horizons`]): while the timeline plays that instrument it waits up to
 //! one lookahead; otherwise (or while stopped) it goes out at once.
-//! scsynth keeps bundles of equal time in arrival order. Releases of voices
-//! younger than a few control blocks are held back (see [`GateKeeper`]).
+//! scsynth keeps bundles of equal time in arrival order. A release is held
+//! back until its voice has surely started on the server (its `/n_go`, see
+//! [`GateKeeper`]) and then needs to follow only that voice's start.
+//! Panic frees every voice node on the server (see
+//! [`Playback::release_everything`]).
 //!
 //! Pure apart from reading the [`Clock`]: the engine sends the [`Batch`]es.
 
@@ -37,6 +40,9 @@ use super::horizons::Horizons;
 /// batch may go out untimed (`Timing::Now`) without overtaking it.
 const SETTLED: f64 = 0.05;
 
+/// How long a panic lets voices release before it frees what is left.
+pub(crate) const PANIC_FADE: f64 = 0.05;
+
 /// One bundle to send: its timing, its ops, and the voice nodes it starts
 /// (for the registry, which lets voices end by themselves).
 #[derive(Debug, Clone, PartialEq)]
@@ -59,6 +65,10 @@ pub(crate) struct Playback {
     live_of_node: HashMap<NodeId, VoiceId>,
     /// Latest clock time any voice batch was timed at.
     timed_until: f64,
+    /// A stop asked to re-read the wall clock; done once nothing timed is
+    /// pending, so a batch sent later is never tagged before one sent
+    /// earlier (the new anchor differs from the old by the clocks' drift).
+    reanchor_when_idle: bool,
     /// Song position play last started from (stop returns there).
     started_from: Tick,
     gates: GateKeeper,
@@ -73,7 +83,26 @@ pub(crate) struct Playback {
     expression: Expression,
     /// Latest timed batch per instrument, for live voices.
     horizons: Horizons,
+    /// Real time (not a render): notes too late to play are dropped.
+    realtime: bool,
+    stats: PlaybackStats,
 }
+
+/// What playback dropped or corrected, counted since it started.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct PlaybackStats {
+    /// Note-ons, hits and clicks more than a lookahead late (after a stall
+    /// of the audio thread), dropped rather than played in a burst.
+    pub late_dropped: u64,
+    /// Wall-clock steps seen while running, each followed by a re-anchor.
+    pub clock_steps: u64,
+    /// Releases sent without their voice's `/n_go` (see `gates.rs`).
+    pub unconfirmed_releases: u64,
+}
+
+/// A wall clock this far from the anchor has stepped (NTP, suspend): the
+/// clock is re-anchored. Far above the jitter of reading two clocks.
+const WALL_STEP: f64 = 0.02;
 
 /// Which instruments' voices a batch touches (see [`Horizons`]).
 #[derive(Debug, Clone, Copy)]
@@ -96,14 +125,17 @@ impl Playback {
             live: HashMap::new(),
             live_of_node: HashMap::new(),
             timed_until: f64::NEG_INFINITY,
+            reanchor_when_idle: false,
             started_from: 0,
-            gates: GateKeeper::default(),
+            gates: GateKeeper::realtime(),
             events: Vec::new(),
             params: Vec::new(),
             click_events: Vec::new(),
             hits: Vec::new(),
             expression: Expression::default(),
             horizons: Horizons::default(),
+            realtime: true,
+            stats: PlaybackStats::default(),
         }
     }
 
@@ -117,7 +149,17 @@ impl Playback {
     pub fn offline(scheduler: SchedulerConfig, voices: VoiceConfig) -> Self {
         let mut p = Playback::new(scheduler, voices);
         p.clock = Clock::virtual_at(0.0);
+        p.gates = GateKeeper::offline();
+        p.realtime = false;
         p
+    }
+
+    /// Releases wait only for timetags, as offline, though the clock is
+    /// real: for tests of scheduling that have no server to send `/n_go`.
+    #[cfg(test)]
+    pub(crate) fn trusting_timetags(mut self) -> Self {
+        self.gates = GateKeeper::offline();
+        self
     }
 
     /// Moves the virtual clock of an [`Playback::offline`] playback.
@@ -130,15 +172,19 @@ impl Playback {
     /// Also while a held-back release waits (see [`GateKeeper`]).
     pub fn window_period(&self) -> Option<std::time::Duration> {
         let lookahead = self.scheduler.config().lookahead;
-        (self.is_playing() || self.gates.waiting())
+        (self.is_playing() || self.gates.waiting() || self.reanchor_when_idle)
             .then(|| std::time::Duration::from_secs_f64((lookahead / 2.0).max(0.001)))
     }
 
     /// Sends held-back releases due within a lookahead (called every loop
     /// turn, playing or not).
     pub fn housekeeping(&mut self, out: &mut Vec<Batch>) {
-        let upto = self.clock.now() + self.scheduler.config().lookahead;
-        self.flush_gates(upto, out);
+        let now = self.clock.now();
+        self.flush_gates(now + self.scheduler.config().lookahead, out);
+        if self.reanchor_when_idle && self.timed_until + SETTLED < now {
+            self.clock.reanchor();
+            self.reanchor_when_idle = false;
+        }
     }
 
     /// The timing for a batch meant for clock time `at`: never before the
@@ -187,25 +233,37 @@ impl Playback {
 
     /// Sends the held-back releases due by `upto`, each at its own time.
     fn flush_gates(&mut self, upto: f64, out: &mut Vec<Batch>) {
-        for (due, node) in self.gates.due(upto) {
-            let timing = match self.expression.instrument_of(node) {
-                Some(instrument) => {
-                    let (timing, runs_at) = self.timing_live(instrument, due);
-                    self.horizons.mark(instrument, runs_at);
-                    timing
-                }
-                None => {
-                    let (timing, runs_at) = self.timing(due);
-                    self.horizons.mark_all(runs_at);
-                    timing
-                }
-            };
+        let now = self.clock.now();
+        for (due, node) in self.gates.due(upto, now) {
+            let instrument = self.expression.instrument_of(node);
+            let timing = self.release_timing(instrument, due);
             out.push(Batch {
                 timing,
                 ops: vec![ServerOp::Set { node, controls: vec![("gate", 0.0)] }],
                 started: vec![],
             });
         }
+    }
+
+    /// The timing of a held-back release meant for `due`. Unlike other
+    /// voice batches it need not wait for the latest time already sent:
+    /// its voice has started on the server (or starts, by timetag, at
+    /// least [`super::gates::MIN_GATE`] before), and the only later op on
+    /// that voice, a steal's `/n_free`, is timed after it (the horizons
+    /// are raised to it) or took the release out of the queue.
+    fn release_timing(&mut self, instrument: Option<InstrumentId>, due: f64) -> Timing {
+        let now = self.clock.now();
+        let until = instrument.map_or(self.timed_until, |i| self.horizons.until(i));
+        if until + SETTLED < now && due <= now {
+            return Timing::Now;
+        }
+        let at = due.max(now);
+        match instrument {
+            Some(i) => self.horizons.mark(i, at),
+            None => self.horizons.mark_all(at),
+        }
+        self.timed_until = self.timed_until.max(at);
+        Timing::At(self.clock.timetag(at))
     }
 
     /// Queues a batch meant for clock time `at` (see the module docs).
@@ -228,7 +286,8 @@ impl Playback {
             Scope::Timeline(instruments) => instruments.iter().for_each(|i| self.horizons.mark(*i, runs_at)),
             Scope::Live(instrument) => self.horizons.mark(instrument, runs_at),
         }
-        self.gates.hold_back(runs_at, &mut ops);
+        let now = self.clock.now();
+        self.gates.hold_back(runs_at, now, &mut ops);
         if ops.is_empty() {
             return;
         }
@@ -258,8 +317,12 @@ impl Playback {
             TransportCmd::Stop => {
                 self.halt(graph, out);
                 self.scheduler.seek(self.started_from);
+                self.reanchor_when_idle = true;
             }
-            TransportCmd::Pause => self.halt(graph, out),
+            TransportCmd::Pause => {
+                self.halt(graph, out);
+                self.reanchor_when_idle = true;
+            }
             TransportCmd::Seek(tick) => {
                 self.scheduler.seek(tick);
                 self.started_from = tick;
@@ -353,7 +416,12 @@ impl Playback {
             let (now_hits, later_hits) = rest_hits.split_at(k);
             let mut ops = Vec::new();
             let mut instruments = Vec::new();
+            let late = self.is_too_late(time);
             for event in now {
+                if late && event.kind == NoteEventKind::On {
+                    self.stats.late_dropped += 1;
+                    continue;
+                }
                 if let Err(e) = self.note(event, graph, &mut ops) {
                     tracing::debug!("timeline note dropped: {e}");
                 }
@@ -362,6 +430,10 @@ impl Playback {
                 }
             }
             for hit in now_hits {
+                if late {
+                    self.stats.late_dropped += 1;
+                    continue;
+                }
                 if !instruments.contains(&hit.instrument) {
                     instruments.push(hit.instrument);
                 }
@@ -390,10 +462,21 @@ impl Playback {
         clicks.clear();
         self.scheduler.drain_clicks(&mut clicks);
         for c in &clicks {
+            if self.is_too_late(c.time) {
+                self.stats.late_dropped += 1;
+                continue;
+            }
             let (node, op) = graph.click(c.accent);
             out.push(Batch { timing: Timing::At(self.clock.timetag(c.time)), ops: vec![op], started: vec![node] });
         }
         self.click_events = clicks;
+    }
+
+    /// Whether a note due at `time` is more than a lookahead late (the audio
+    /// thread stalled): it is dropped, not played at once with all the
+    /// others missed (in real time only; a render's clock never stalls).
+    fn is_too_late(&self, time: f64) -> bool {
+        self.realtime && time < self.clock.now() - self.scheduler.config().lookahead.max(super::gates::MIN_GATE)
     }
 
     /// Automation values due at one time, as one timed batch. These ops
@@ -545,6 +628,11 @@ impl Playback {
         self.push(at, ops, out);
     }
 
+    /// `/n_go` of a voice node: the server runs it, so its release may go.
+    pub fn node_started(&mut self, node: NodeId) {
+        self.gates.confirmed(node);
+    }
+
     /// `/n_end` of a voice node.
     pub fn node_ended(&mut self, node: NodeId) {
         self.allocator.on_node_end(node);
@@ -612,17 +700,59 @@ impl Playback {
         }
     }
 
-    /// Panic: releases every voice of every instrument (pedals up, bends
-    /// and pressures reset), timed at the horizon so note-ons already on
-    /// their way are released too. Play goes on.
-    pub fn release_everything(&mut self, out: &mut Vec<Batch>) {
-        let mut ops = Vec::new();
-        self.allocator.release_everything(&mut ops);
+    /// Panic: silences every voice node the server has, pedals up, bends
+    /// and pressures reset; play goes on.
+    ///
+    /// At the horizon (so note-ons already on their way come first) one
+    /// `gate 0` on each instrument's `voices` group releases every voice
+    /// there, whether the allocator knows it or not; [`PANIC_FADE`] later
+    /// each `voices` group is emptied (`/g_freeAll`), which also ends what
+    /// a release cannot (a voice whose gate closed in its first block) and
+    /// long release tails. Later voice batches are timed after that, so no
+    /// new note goes with them. The allocator forgets every voice at once:
+    /// after the fade it and the server agree that none is left.
+    pub fn release_everything(&mut self, graph: &SignalGraph, out: &mut Vec<Batch>) {
+        self.allocator.silence_all();
         self.expression.reset();
-        let at = self.scheduler.horizon().max(self.clock.now());
-        self.push(at, ops, out);
-        self.flush_gates(f64::INFINITY, out);
+        self.gates.clear();
         self.timeline.clear();
+        self.live.clear();
+        self.live_of_node.clear();
+        let groups: Vec<NodeId> = graph.instrument_order().iter().filter_map(|i| graph.voices_group(*i)).collect();
+        let at = self.scheduler.horizon().max(self.clock.now());
+        let release = groups.iter().map(|&node| ServerOp::Set { node, controls: vec![("gate", 0.0)] }).collect();
+        self.push(at, release, out);
+        let freed = groups.iter().map(|&group| ServerOp::FreeAll { group }).collect();
+        let after = self.timed_until.max(at) + PANIC_FADE;
+        self.push(after, freed, out);
+    }
+
+    /// What playback dropped or corrected so far.
+    pub fn stats(&self) -> PlaybackStats {
+        PlaybackStats { unconfirmed_releases: self.gates.unconfirmed_releases(), ..self.stats }
+    }
+
+    /// Re-anchors the clock to the wall clock (nothing is in flight: a new
+    /// server). See [`Clock::reanchor`].
+    pub fn reanchor_clock(&mut self) {
+        self.clock.reanchor();
+        self.reanchor_when_idle = false;
+    }
+
+    /// Checks the wall clock against the anchor; after a step (more than
+    /// [`WALL_STEP`]) re-anchors and returns the step in seconds.
+    pub fn follow_wall_clock(&mut self) -> Option<f64> {
+        let step = self.clock.wall_step().filter(|s| s.abs() > WALL_STEP)?;
+        self.clock.reanchor();
+        self.stats.clock_steps += 1;
+        Some(step)
+    }
+
+    /// While playing, the scheduler's tempo line (clock seconds ↔ play
+    /// ticks), so the offline planner can step in ticks.
+    pub fn tempo_line(&self) -> Option<crate::scheduler::tempo::TempoMap> {
+        let (secs, tick, bpm) = self.scheduler.tempo_anchor()?;
+        Some(crate::scheduler::tempo::TempoMap::new(secs, tick, bpm))
     }
 
     /// Playhead and tempo, for the UI.
@@ -652,6 +782,10 @@ fn freq_to_midi(freq: f32) -> u8 {
     }
     (69.0 + 12.0 * (freq / 440.0).log2()).round().clamp(0.0, 127.0) as u8
 }
+
+#[path = "resume.rs"]
+mod resume;
+pub(crate) use resume::Resume;
 
 #[cfg(test)]
 #[path = "playback_tests.rs"]

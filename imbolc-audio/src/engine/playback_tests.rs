@@ -27,7 +27,9 @@ fn setup() -> (Playback, SignalGraph) {
     let clip = Clip { id: C, name: String::new(), instrument: I, length: 1920, looping: true, notes, drums: None };
     let scene = AudioScene { instruments: vec![inst], clips: vec![clip], tempo: 120.0, ..AudioScene::default() };
     let (graph, _) = SignalGraph::build(GraphConfig::default(), &scene);
-    let mut p = Playback::new(SchedulerConfig { lookahead: 0.05 }, VoiceConfig::default());
+    // Releases follow timetags here; `releases_wait_for_the_servers_n_go`
+    // checks the real-time rule.
+    let mut p = Playback::new(SchedulerConfig { lookahead: 0.05 }, VoiceConfig::default()).trusting_timetags();
     p.diff(&AudioDiff::SceneLoaded(Box::new(scene)), &mut Vec::new());
     (p, graph)
 }
@@ -155,4 +157,163 @@ fn a_live_voice_on_an_instrument_the_timeline_does_not_play_goes_at_once() {
     let mut same = Vec::new();
     p.voice_on(VoiceId(6), I, 440.0, 0.5, &mut g, &mut same).unwrap();
     assert!(matches!(same[0].timing, Timing::At(_)), "I waits for its timed notes");
+}
+
+#[test]
+fn releases_wait_for_the_servers_n_go_and_then_go_at_the_time_asked() {
+    let inst = Instrument {
+        id: I,
+        name: "x".into(),
+        def: InstrumentDef::new(SourceKind::SINE),
+        mixer: MixerSettings::default(),
+    };
+    let scene = AudioScene { instruments: vec![inst], tempo: 120.0, ..AudioScene::default() };
+    let (mut g, _) = SignalGraph::build(GraphConfig::default(), &scene);
+    let mut p = Playback::new(SchedulerConfig { lookahead: 0.05 }, VoiceConfig::default());
+    p.diff(&AudioDiff::SceneLoaded(Box::new(scene)), &mut Vec::new());
+
+    // A live voice goes out untimed; its release, asked at once, waits.
+    let mut out = Vec::new();
+    p.voice_on(VoiceId(0), I, 440.0, 0.5, &mut g, &mut out).unwrap();
+    assert_eq!(out[0].timing, Timing::Now);
+    let node = out[0].started[0];
+    out.clear();
+    p.voice_off(VoiceId(0), &g, &mut out);
+    std::thread::sleep(std::time::Duration::from_millis(10));
+    p.housekeeping(&mut out);
+    assert!(out.is_empty(), "no /n_go yet: the untimed /s_new may not have run");
+    assert!(p.window_period().is_some(), "the loop keeps polling while a release waits");
+    p.node_started(node);
+    p.housekeeping(&mut out);
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].ops, vec![g.voice_off(node)]);
+    let now = p.clock.timetag(p.clock.now());
+    assert!(
+        matches!(out[0].timing, Timing::Now) || matches!(out[0].timing, Timing::At(t) if t <= now),
+        "it goes at once: {:?}",
+        out[0].timing
+    );
+    assert!(p.window_period().is_none());
+}
+
+#[test]
+fn panic_releases_every_voices_group_then_frees_them_and_later_notes_wait() {
+    let (mut p, mut g) = setup();
+    let mut out = Vec::new();
+    p.voice_on(VoiceId(0), I, 440.0, 0.5, &mut g, &mut out).unwrap();
+    p.voice_on(VoiceId(1), I, 550.0, 0.5, &mut g, &mut out).unwrap();
+    p.voice_off(VoiceId(1), &g, &mut out);
+    out.clear();
+    p.release_everything(&g, &mut out);
+    let group = g.voices_group(I).unwrap();
+    assert_eq!(out.len(), 2, "{out:?}");
+    assert_eq!(out[0].ops, vec![ServerOp::Set { node: group, controls: vec![("gate", 0.0)] }]);
+    assert_eq!(out[1].ops, vec![ServerOp::FreeAll { group }]);
+    let (release, freed) = (tag(&out[0]).as_secs_f64(), tag(&out[1]).as_secs_f64());
+    assert!((freed - release - PANIC_FADE).abs() < 1e-6, "freed a fade after the release");
+    assert_eq!(p.feedback().voices, 0, "the allocator forgot every voice, releasing ones too");
+    let mut next = Vec::new();
+    p.voice_on(VoiceId(2), I, 440.0, 0.5, &mut g, &mut next).unwrap();
+    assert!(tag(&next[0]).as_secs_f64() >= freed, "a new voice starts after the free, not inside it");
+}
+
+/// Fault 11 of issue 24: after a stall of the audio thread every note
+/// missed during it went out at once.
+#[test]
+fn after_a_stall_notes_more_than_a_lookahead_late_are_dropped_not_burst() {
+    let (mut p, mut g) = setup();
+    let mut out = Vec::new();
+    p.transport(TransportCmd::SetMode(PlayMode::Pattern(C)), &mut g, &mut out);
+    p.transport(TransportCmd::Play, &mut g, &mut out);
+    p.window(&mut g, &mut out);
+    out.clear();
+    // The thread stalls for 1.2 s: the clock jumps ahead of the horizon.
+    let ahead = std::time::Duration::from_secs_f64(p.clock.now() + 1.2);
+    let wall = p.clock.timetag(0.0);
+    p.clock = Clock::anchored(std::time::Instant::now() - ahead, wall);
+    let now = p.clock.now();
+    p.window(&mut g, &mut out);
+    let lookahead = p.scheduler.config().lookahead;
+    let late: Vec<&Batch> = out
+        .iter()
+        .filter(|b| !b.started.is_empty())
+        .filter(|b| {
+            matches!(b.timing, Timing::Now) || tag(b).as_secs_f64() < p.clock.timetag(now - lookahead).as_secs_f64()
+        })
+        .collect();
+    assert!(late.is_empty(), "no note-on more than a lookahead late: {late:?}");
+    assert!(p.stats().late_dropped >= 2, "quarter notes missed in 1.2 s are counted: {:?}", p.stats());
+    // Play goes on: the next notes are sent on time.
+    out.clear();
+    p.advance(now + 1.0, &mut g, &mut out);
+    assert!(out.iter().any(|b| !b.started.is_empty()), "later notes play");
+}
+
+#[test]
+fn play_cut_by_a_lost_server_resumes_from_the_playhead_and_stop_returns_to_the_start() {
+    let (mut p, mut g) = setup();
+    let mut out = Vec::new();
+    p.transport(TransportCmd::Seek(480), &mut g, &mut out);
+    p.transport(TransportCmd::Play, &mut g, &mut out);
+    assert_eq!(p.resume_point().map(|r| (r.position, r.started_from)), Some((480, 480)), "before play starts");
+    let ahead = std::time::Duration::from_secs_f64(p.clock.now() + 0.55);
+    let wall = p.clock.timetag(0.0);
+    p.clock = Clock::anchored(std::time::Instant::now() - ahead, wall);
+    p.window(&mut g, &mut out);
+    let r = p.resume_point().expect("playing");
+    assert!(r.position >= 480 + 480 && r.position < 480 + 600, "about a second in at 120 BPM: {}", r.position);
+    p.server_lost();
+    assert!(!p.is_playing());
+    p.resume(r);
+    assert!(p.is_playing());
+    assert_eq!(p.feedback().tick, r.position, "resumes where it was cut, one lookahead from now");
+    out.clear();
+    p.transport(TransportCmd::Stop, &mut g, &mut out);
+    assert_eq!(p.feedback().tick, 480, "stop returns to where the user started play");
+}
+
+#[test]
+fn a_stepped_wall_clock_is_followed_while_playing() {
+    let (mut p, mut g) = setup();
+    let mut out = Vec::new();
+    p.transport(TransportCmd::Play, &mut g, &mut out);
+    let offset = p.clock.now();
+    let stale =
+        crate::backend::Timetag::from_system_time(std::time::SystemTime::now() - std::time::Duration::from_secs(60));
+    p.clock = Clock::anchored(std::time::Instant::now() - std::time::Duration::from_secs_f64(offset), stale);
+    let step = (0..10).find_map(|_| p.follow_wall_clock()).expect("the step is seen");
+    assert!((step - 60.0).abs() < 0.1, "{step}");
+    assert_eq!(p.stats().clock_steps, 1);
+    assert!(p.follow_wall_clock().is_none(), "followed: no step left");
+    let now = crate::backend::Timetag::from_system_time(std::time::SystemTime::now()).as_secs_f64();
+    assert!((p.clock.timetag(p.clock.now()).as_secs_f64() - now).abs() < 0.01, "timetags are wall time again");
+}
+
+#[test]
+fn after_stop_nothing_is_tagged_before_the_stops_releases_and_the_clock_reanchors_once_idle() {
+    let (mut p, mut g) = setup();
+    let mut out = Vec::new();
+    p.transport(TransportCmd::SetMode(PlayMode::Pattern(C)), &mut g, &mut out);
+    p.transport(TransportCmd::Play, &mut g, &mut out);
+    // The anchor has drifted 2 ms ahead of the wall clock (less than a step).
+    let offset = p.clock.now();
+    let ahead = Timetag::from_system_time(std::time::SystemTime::now() + std::time::Duration::from_millis(2));
+    p.clock = Clock::anchored(std::time::Instant::now() - std::time::Duration::from_secs_f64(offset), ahead);
+    let drifted = p.clock.timetag(0.0);
+    p.advance(p.scheduler.horizon() + 0.6, &mut g, &mut out);
+    let mut stop = Vec::new();
+    p.transport(TransportCmd::Stop, &mut g, &mut stop);
+    let latest = stop.iter().map(tag).max().expect("stop releases what sounds");
+
+    let mut live = Vec::new();
+    p.voice_on(VoiceId(0), I, 440.0, 0.5, &mut g, &mut live).unwrap();
+    assert!(tag(&live[0]) >= latest, "a voice after stop runs after the stop's releases");
+
+    p.housekeeping(&mut Vec::new());
+    assert_eq!(p.clock.timetag(0.0), drifted, "not re-anchored while batches are pending");
+    std::thread::sleep(std::time::Duration::from_secs_f64(p.timed_until - p.clock.now() + SETTLED + 0.01));
+    p.housekeeping(&mut Vec::new());
+    let wall = Timetag::from_system_time(std::time::SystemTime::now()).as_secs_f64();
+    let drift = p.clock.timetag(p.clock.now()).as_secs_f64() - wall;
+    assert!(drift.abs() < 0.001, "re-anchored to the wall clock once idle: {drift}");
 }

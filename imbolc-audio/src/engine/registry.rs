@@ -18,8 +18,19 @@ use super::inbound::NodeNotice;
 
 /// Addresses of the ops the graph sends: a `/fail` for one of them means
 /// the graph and the server disagree.
-const GRAPH_COMMANDS: [&str; 10] =
-    ["/g_new", "/s_new", "/n_free", "/n_set", "/n_run", "/n_map", "/n_before", "/n_after", "/g_head", "/g_tail"];
+const GRAPH_COMMANDS: [&str; 11] = [
+    "/g_new",
+    "/s_new",
+    "/n_free",
+    "/g_freeAll",
+    "/n_set",
+    "/n_run",
+    "/n_map",
+    "/n_before",
+    "/n_after",
+    "/g_head",
+    "/g_tail",
+];
 
 /// What an `/n_end` meant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

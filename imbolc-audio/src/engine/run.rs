@@ -29,17 +29,19 @@ use rosc::{OscMessage, OscType};
 
 use crate::backend::{ScBackend, ServerOp, Timing};
 use crate::graph::SignalGraph;
+use crate::server::sizing::ServerSize;
 use crate::server::{OscSender, Server};
 use crate::status::ServerState;
 
 use super::cmd::{EngineCmd, EngineConfig, TapEvent};
 use super::counters::{Counter, EngineCounters};
 use super::feedback::{Publisher, TransportFeedback};
-use super::inbound::{EngineEvent, Inbound, ReceivePath};
-use super::playback::{Batch, Playback};
+use super::inbound::{EngineEvent, Inbound};
+use super::playback::{Batch, Playback, PlaybackStats};
 use super::priority::promote_current_thread;
 use super::registry::{EndOutcome, NodeRegistry};
 use super::send::send_split;
+use super::usage::StaticUse;
 
 /// Realtime commands handled per turn at most.
 pub const REALTIME_PER_TURN: usize = 64;
@@ -49,19 +51,6 @@ pub const EVENTS_PER_TURN: usize = 256;
 pub const DIFFS_PER_TURN: usize = 16;
 /// Longest sleep when idle (the stop flag is checked at least this often).
 const IDLE_WAIT: Duration = Duration::from_millis(100);
-/// Delay before restart attempt `n` after consecutive failures (the first
-/// restart after a stable run is immediate).
-const BACKOFF: [Duration; 6] = [
-    Duration::ZERO,
-    Duration::from_millis(250),
-    Duration::from_millis(500),
-    Duration::from_secs(1),
-    Duration::from_secs(2),
-    Duration::from_secs(5),
-];
-/// A server that ran this long counts as stable: its loss restarts at once.
-const STABLE_AFTER: Duration = Duration::from_secs(10);
-
 /// The two command lanes.
 #[derive(Debug)]
 pub(crate) struct Lanes {
@@ -76,6 +65,8 @@ struct Link {
     backend: ScBackend,
     sender: OscSender,
     since: Instant,
+    /// What the server was started with.
+    size: ServerSize,
 }
 
 /// The audio thread's state.
@@ -103,6 +94,18 @@ pub(crate) struct Engine {
     trees: VecDeque<Sender<OscMessage>>,
     restart_at: Option<Instant>,
     failures: usize,
+    /// What the graph's own nodes take on the server.
+    used: StaticUse,
+    /// The least size of the next server (grown after refusals).
+    floor: ServerSize,
+    /// Restarts made to grow the server.
+    growths: u32,
+    /// The JACK server of a lost scsynth, for the next one.
+    spare_jack: Option<crate::server::Jack>,
+    /// Play cut by a lost server, to go on on the next one.
+    interrupted: Option<restart::Interrupted>,
+    /// Playback's counts already added to the counters.
+    stats_seen: PlaybackStats,
 }
 
 impl Engine {
@@ -114,6 +117,7 @@ impl Engine {
         stop: Arc<AtomicBool>,
     ) -> Engine {
         let (graph, _) = SignalGraph::build(config.graph_config(), &AudioScene::default());
+        let floor = ServerSize::of(&config.server);
         let (events_tx, events_rx) = unbounded();
         let playback = Playback::new(config.scheduler, config.voice_config());
         let tap = config.tap.clone();
@@ -138,6 +142,12 @@ impl Engine {
             trees: VecDeque::new(),
             restart_at: Some(Instant::now()),
             failures: 0,
+            used: StaticUse::default(),
+            floor,
+            growths: 0,
+            spare_jack: None,
+            interrupted: None,
+            stats_seen: PlaybackStats::default(),
         }
     }
 
@@ -251,6 +261,10 @@ impl Engine {
                 self.send_batches(batches);
             }
             EngineCmd::Transport(cmd) => {
+                if self.transport_while_interrupted(cmd) {
+                    self.publish_transport();
+                    return;
+                }
                 let mut batches = std::mem::take(&mut self.batches);
                 self.playback.transport(cmd, &mut self.graph, &mut batches);
                 self.send_batches(batches);
@@ -288,7 +302,7 @@ impl Engine {
             EngineCmd::VoicePressure { voice, amount } => self.playback.press_voice(voice, amount, &mut batches),
             EngineCmd::ReleaseAll => {
                 self.graph.reset_bends();
-                self.playback.release_everything(&mut batches);
+                self.playback.release_everything(&self.graph, &mut batches);
             }
             _ => {}
         }
@@ -313,6 +327,20 @@ impl Engine {
             AudioDiff::SceneLoaded(_) => self.publisher.clear_meters(),
             _ => {}
         }
+        self.used = self.used.after(&ops, &self.registry);
+        let need = self.used.size(&self.graph);
+        if let Some(size) = self.link.as_ref().map(|l| l.size)
+            && !size.holds(&need)
+        {
+            // Not sent to a server that has no room for it: the larger one
+            // gets it with the whole graph.
+            let reason = format!(
+                "the project needs {} MB of real-time memory and {} nodes",
+                need.rt_memory_kb / 1024,
+                need.max_nodes
+            );
+            self.grow(need, &reason);
+        }
         // Never before a voice batch already timed: a pending note-on or
         // release must not find its instrument's group freed under it.
         let timing = if ops.is_empty() { Timing::Now } else { self.playback.graph_timing(diff) };
@@ -334,7 +362,11 @@ impl Engine {
         }
         self.playback.housekeeping(&mut batches);
         self.send_batches(batches);
+        if let Some(step) = self.playback.follow_wall_clock() {
+            tracing::warn!("the wall clock stepped by {step:+.3} s; timetags re-anchored to it");
+        }
         self.publish_transport();
+        self.count_playback_stats();
     }
 
     /// Publishes the transport when it changed (the playhead moves by
@@ -365,19 +397,23 @@ impl Engine {
 
     /// Sends one batch as one bundle (split only if it exceeds a datagram,
     /// which happens for whole scenes, never for an edit).
-    fn send(&mut self, ops: &[ServerOp]) {
-        self.send_timed(Timing::Now, ops);
+    fn send(&mut self, ops: &[ServerOp]) -> usize {
+        self.send_timed(Timing::Now, ops)
     }
 
-    fn send_timed(&mut self, timing: Timing, ops: &[ServerOp]) {
+    fn send_timed(&mut self, timing: Timing, ops: &[ServerOp]) -> usize {
         if ops.is_empty() {
-            return;
+            return 0;
         }
-        let Some(link) = self.link.as_mut() else { return };
+        let Some(link) = self.link.as_mut() else { return 0 };
         self.registry.sent(ops);
-        if let Err(e) = send_split(&mut link.backend, timing, ops) {
-            tracing::warn!("could not send {} ops to scsynth: {e}", ops.len());
-            self.counters.bump(Counter::SendError);
+        match send_split(&mut link.backend, timing, ops) {
+            Ok(datagrams) => datagrams,
+            Err(e) => {
+                tracing::warn!("could not send {} ops to scsynth: {e}", ops.len());
+                self.counters.bump(Counter::SendError);
+                0
+            }
         }
     }
 
@@ -388,6 +424,7 @@ impl Engine {
                     self.lost(reason);
                 }
             }
+            EngineEvent::Refused { generation, text } => self.refused(generation, &text),
             EngineEvent::Server { generation, .. } if generation != self.generation => {
                 self.counters.bump(Counter::Unexpected);
             }
@@ -401,10 +438,17 @@ impl Engine {
                 if let Some(tap) = &self.tap {
                     let _ = tap.send(TapEvent::Go(notice.node));
                 }
+                if !notice.is_group {
+                    self.playback.node_started(notice.node);
+                }
                 self.registry.on_go(notice);
             }
             Inbound::NodeEnd(node) => match self.registry.on_end(node) {
-                EndOutcome::Expected => self.tap(TapEvent::End(node)),
+                EndOutcome::Expected => {
+                    // A group's end returns the buses of the voices it held.
+                    self.playback.node_ended(node);
+                    self.tap(TapEvent::End(node));
+                }
                 EndOutcome::VoiceEnded => {
                     self.playback.node_ended(node);
                     self.tap(TapEvent::End(node));
@@ -435,89 +479,26 @@ impl Engine {
         }
     }
 
+    /// Adds what playback dropped or corrected since the last turn to the
+    /// counters.
+    fn count_playback_stats(&mut self) {
+        let now = self.playback.stats();
+        let seen = self.stats_seen;
+        self.counters.add(Counter::UnconfirmedRelease, now.unconfirmed_releases - seen.unconfirmed_releases);
+        self.counters.add(Counter::LateDropped, now.late_dropped - seen.late_dropped);
+        self.counters.add(Counter::ClockStep, now.clock_steps - seen.clock_steps);
+        self.stats_seen = now;
+    }
+
     fn tap(&self, event: TapEvent) {
         if let Some(tap) = &self.tap {
             let _ = tap.send(event);
         }
     }
-
-    /// Starts a server if none runs and a (re)start is due.
-    fn maybe_start(&mut self) -> bool {
-        if self.link.is_some() || self.restart_at.is_none_or(|at| Instant::now() < at) {
-            return false;
-        }
-        self.restart_at = None;
-        self.start();
-        true
-    }
-
-    fn start(&mut self) {
-        self.generation += 1;
-        let generation = self.generation;
-        self.publisher.server_state(generation, ServerState::Booting);
-        let path =
-            ReceivePath::new(generation, self.publisher.monitor(), Arc::clone(&self.counters), self.events_tx.clone());
-        let began = Instant::now();
-        let server = match Server::start(&self.config.server, path.into_handler()) {
-            Ok(server) => server,
-            Err(e) => return self.start_failed(e.to_string()),
-        };
-        let sender = server.sender();
-        let backend = match sender.try_clone_socket() {
-            Ok(socket) => ScBackend::new(socket),
-            Err(e) => return self.start_failed(format!("cannot share the server socket: {e}")),
-        };
-        let booted = began.elapsed();
-        self.publisher.running(
-            generation,
-            server.boot_stats(),
-            server.jack().driver().to_owned(),
-            server.scsynth_pid(),
-        );
-        self.registry.reset();
-        // A fresh server has no voices; play (if any was asked before it
-        // was up) stops rather than burst out late.
-        self.playback.server_lost();
-        self.publish_transport();
-        self.link = Some(Link { server, backend, sender, since: Instant::now() });
-        let ops = self.graph.rebuild();
-        self.send(&ops);
-        tracing::info!(
-            "scsynth generation {generation} up in {} ms; graph of {} ops sent {} ms after start",
-            booted.as_millis(),
-            ops.len(),
-            began.elapsed().as_millis()
-        );
-    }
-
-    fn start_failed(&mut self, reason: String) {
-        tracing::error!("scsynth failed to start: {reason}");
-        self.publisher.server_state(self.generation, ServerState::Failed { reason });
-        self.failures += 1;
-        self.restart_at = Some(Instant::now() + backoff(self.failures));
-    }
-
-    fn lost(&mut self, reason: String) {
-        tracing::warn!("scsynth lost: {reason}; restarting and rebuilding the graph");
-        self.counters.bump(Counter::Restart);
-        self.publisher.server_state(self.generation, ServerState::Lost { reason });
-        if let Some(link) = self.link.take() {
-            self.failures = if link.since.elapsed() >= STABLE_AFTER { 0 } else { self.failures + 1 };
-            link.server.shutdown();
-        }
-        self.counters.retire_live_malformed();
-        // Dropping the reply senders tells waiting callers there is no tree.
-        self.trees.clear();
-        self.playback.server_lost();
-        self.publish_transport();
-        self.registry.reset();
-        self.restart_at = Some(Instant::now() + backoff(self.failures));
-    }
 }
 
-fn backoff(failures: usize) -> Duration {
-    BACKOFF[failures.min(BACKOFF.len() - 1)]
-}
+#[path = "restart.rs"]
+mod restart;
 
 #[cfg(test)]
 #[path = "run_tests.rs"]

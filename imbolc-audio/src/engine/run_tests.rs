@@ -5,9 +5,10 @@ use crossbeam_channel::bounded;
 use imbolc_types::catalog::SourceKind;
 use imbolc_types::{Instrument, InstrumentDef, InstrumentId, MixerSettings};
 
+use super::restart::backoff;
 use super::*;
 use crate::backend::{AddAction, NodeId};
-use crate::engine::VoiceId;
+use crate::engine::{TransportCmd, VoiceId};
 use crate::server::ServerConfig;
 
 /// An engine that has not started a server (its loop is not run).
@@ -69,4 +70,33 @@ fn backoff_grows_and_saturates() {
     assert_eq!(backoff(0), Duration::ZERO);
     assert!(backoff(2) > backoff(1));
     assert_eq!(backoff(100), Duration::from_secs(5));
+}
+
+/// Issue 19: a lost server used to stop play for good while the UI still
+/// showed it playing. Play now waits for the next server; a stop during the
+/// wait cancels it; a server that cannot be started stops play visibly.
+#[test]
+fn play_cut_by_a_lost_server_waits_for_the_next_one_or_stops_saying_why() {
+    let (mut e, _) = engine();
+    e.command(EngineCmd::Transport(TransportCmd::Seek(960)));
+    e.command(EngineCmd::Transport(TransportCmd::Play));
+    assert!(e.playback.is_playing());
+    e.lost("killed".into());
+    assert!(!e.playback.is_playing(), "nothing plays without a server");
+    let cut = e.interrupted.expect("play waits for the next server");
+    assert_eq!(cut.resume.started_from, 960);
+    e.command(EngineCmd::Transport(TransportCmd::Play));
+    assert!(e.interrupted.is_some(), "play is already going on");
+    e.command(EngineCmd::Transport(TransportCmd::Stop));
+    assert!(e.interrupted.is_none(), "stop cancels it");
+    assert_eq!(e.playback.feedback().tick, 960, "and returns to where play started");
+
+    e.command(EngineCmd::Transport(TransportCmd::Play));
+    e.lost("killed again".into());
+    assert!(e.interrupted.is_some());
+    e.start_failed("no scsynth".into());
+    assert!(e.interrupted.is_none());
+    let stopped = e.publisher.snapshot_stopped();
+    assert_eq!(stopped.count, 1);
+    assert!(stopped.reason.contains("could not be restarted"), "{}", stopped.reason);
 }

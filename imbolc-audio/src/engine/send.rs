@@ -5,17 +5,18 @@
 
 use crate::backend::{AudioBackend, BackendError, ScBackend, ServerOp, Timing};
 
-/// Executes `ops` as one bundle, halving batches that exceed a datagram.
-/// A split batch keeps its timing (both halves run at the same time, in
-/// order: scsynth keeps equal timetags in arrival order).
-pub(super) fn send_split(backend: &mut ScBackend, timing: Timing, ops: &[ServerOp]) -> Result<(), BackendError> {
+/// Executes `ops` as one bundle, halving batches that exceed a datagram;
+/// returns the datagrams sent. A split batch keeps its timing (both halves
+/// run at the same time, in order: scsynth keeps equal timetags in
+/// arrival order).
+pub(super) fn send_split(backend: &mut ScBackend, timing: Timing, ops: &[ServerOp]) -> Result<usize, BackendError> {
     match backend.execute(timing, ops) {
         Err(BackendError::TooLarge { .. }) if ops.len() > 1 => {
             let (a, b) = ops.split_at(ops.len() / 2);
-            send_split(backend, timing, a)?;
-            send_split(backend, timing, b)
+            Ok(send_split(backend, timing, a)? + send_split(backend, timing, b)?)
         }
-        result => result,
+        Err(e) => Err(e),
+        Ok(()) => Ok(usize::from(!ops.is_empty())),
     }
 }
 

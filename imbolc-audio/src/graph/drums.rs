@@ -52,6 +52,13 @@ impl Default for SampleBuffers {
     }
 }
 
+impl SampleBuffers {
+    /// One past the highest buffer number in use.
+    pub fn high_water(&self) -> u32 {
+        self.numbers.high_water()
+    }
+}
+
 impl SignalGraph {
     /// Whether the instrument is a drum kit (its notes play pads).
     pub fn is_drum_kit(&self, instrument: InstrumentId) -> bool {

@@ -251,6 +251,12 @@ impl SignalGraph {
         &self.audio_buses
     }
 
+    /// The highest audio bus, control bus and sample buffer numbers in use
+    /// (one past the last), for sizing the server.
+    pub fn resource_high_water(&self) -> (u32, u32, u32) {
+        (self.audio_buses.high_water(), self.control_buses.high_water(), self.samples.high_water())
+    }
+
     /// Instruments in server order.
     pub fn instrument_order(&self) -> &[InstrumentId] {
         &self.order

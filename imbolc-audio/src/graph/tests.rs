@@ -11,12 +11,17 @@ use crate::backend::{AudioBackend, ModelBackend, ServerOp, Timing};
 
 fn scene(ids: &mut IdCounters, n: usize) -> AudioScene {
     let mut s = AudioScene::default();
-    s.buses.push(Bus { id: ids.next_bus(), name: "aux".into(), effects: Vec::new(), mixer: MixerSettings::default() });
+    s.buses.push(Bus {
+        id: ids.next_bus().expect("fresh id"),
+        name: "aux".into(),
+        effects: Vec::new(),
+        mixer: MixerSettings::default(),
+    });
     for i in 0..n {
         let mut def = InstrumentDef::new(SourceKind::SQUARE);
-        def.effects.push(EffectSlot::new(ids.next_effect(), EffectKind::REVERB));
+        def.effects.push(EffectSlot::new(ids.next_effect().expect("fresh id"), EffectKind::REVERB));
         s.instruments.push(Instrument {
-            id: ids.next_instrument(),
+            id: ids.next_instrument().expect("fresh id"),
             name: format!("{i}"),
             def,
             mixer: Default::default(),

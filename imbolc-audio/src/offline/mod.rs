@@ -7,6 +7,13 @@
 //! the batches go to a [`ScoreBackend`] instead of a socket. So whatever the
 //! live path plays (notes, and what later joins it) renders too.
 //!
+//! Bounded: the planner steps through the range in ticks (about 50 ms of
+//! them per window, at the tempo in force), so it ends after a number of
+//! windows set by the range, whatever the tempo or its automation; and it
+//! refuses ([`PlanError::TooLong`]) as soon as the music passes
+//! [`OfflineSpec::max_secs`]. [`length_bounds`] tells the length before
+//! planning, so a render can be refused at once.
+//!
 //! - `stems`: stem taps, so one run writes master + stems as channels.
 //! - `ends`: the server's `/n_end`s, predicted (NRT sends no replies).
 //!
@@ -18,12 +25,13 @@ mod stems;
 mod tests;
 
 use imbolc_types::project::DEFAULT_TEMPO;
-use imbolc_types::{AudioDiff, AudioScene, ChainOwner, InstrumentId, TICKS_PER_QUARTER, Tick};
+use imbolc_types::{AudioDiff, AudioScene, ChainOwner, InstrumentId, Tick};
 
 use crate::backend::{AudioBackend, Score, ScoreBackend, Timetag, Timing};
 use crate::engine::TransportCmd;
 use crate::engine::playback::{Batch, Playback};
 use crate::graph::{GraphConfig, SignalGraph};
+use crate::scheduler::tempo::seconds_per_tick;
 use crate::scheduler::{PlayMode, SchedulerConfig};
 use crate::synthdefs;
 use crate::voices::VoiceConfig;
@@ -33,9 +41,9 @@ pub use stems::{STEM_BUS_BASE, STEM_TAP};
 use ends::VoiceEnds;
 use stems::StemRouter;
 
-/// How often the virtual clock steps (one scheduler window). Any value
-/// gives the same events (windows are exact); this only bounds how late a
-/// predicted voice end is noticed.
+/// About how long one window of the virtual clock is (it steps in whole
+/// ticks). Any value gives the same events (windows are exact); this only
+/// bounds how late a predicted voice end is noticed.
 const WINDOW: f64 = 0.05;
 
 /// Audio buses scsynth must have for a render (`-a`): the stem buses sit
@@ -65,6 +73,21 @@ pub struct OfflineSpec {
     /// Play only this instrument's notes (the rest of the graph still runs),
     /// for stems that include what its sends feed.
     pub only: Option<InstrumentId>,
+    /// Longest music (without tail) the plan may hold, in seconds; past it
+    /// planning stops with [`PlanError::TooLong`].
+    pub max_secs: f64,
+}
+
+/// Why no score was planned.
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+pub enum PlanError {
+    /// The music lasts longer than [`OfflineSpec::max_secs`] (at least
+    /// `secs`): render a shorter range or raise the limit.
+    #[error("the music lasts at least {secs} s, more than the {limit} s allowed")]
+    TooLong { secs: f64, limit: f64 },
+    /// The caller's stop flag was raised.
+    #[error("planning cancelled")]
+    Cancelled,
 }
 
 /// One stem of a render: whose it is and where it lands in the output.
@@ -94,9 +117,39 @@ pub fn scene_tempo(scene: &AudioScene) -> f32 {
     if scene.tempo.is_finite() && scene.tempo > 0.0 { scene.tempo } else { DEFAULT_TEMPO }
 }
 
-/// Seconds `ticks` last at `bpm`.
+/// Seconds `ticks` last at `bpm` (clamped to the tempo range, as the
+/// scheduler plays it).
 pub fn ticks_to_secs(ticks: Tick, bpm: f32) -> f64 {
-    f64::from(ticks) * 60.0 / (f64::from(bpm) * f64::from(TICKS_PER_QUARTER))
+    f64::from(ticks) * seconds_per_tick(bpm)
+}
+
+/// The shortest and longest the song ticks `[start, end)` of `scene` can
+/// last, in seconds: equal (exact) without an enabled tempo lane; with
+/// one, the tempo stays between its lowest and highest value (every curve
+/// keeps between its points).
+pub fn length_bounds(scene: &AudioScene, start: Tick, end: Tick) -> (f64, f64) {
+    let ticks = end.saturating_sub(start);
+    let base = scene_tempo(scene);
+    let lane_values = scene
+        .automation
+        .iter()
+        .filter(|l| l.enabled && l.target == imbolc_types::ParamTarget::Tempo)
+        .flat_map(|l| l.points.values().copied())
+        .filter(|v| v.is_finite() && *v > 0.0);
+    let (slow, fast) = lane_values.fold((base, base), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    (ticks_to_secs(ticks, fast), ticks_to_secs(ticks, slow))
+}
+
+/// `scene` with nothing placed at or after song tick `end`: placements
+/// that start there go, those that cross it end there. So nothing starts
+/// past the range, even when a tempo lane moves time under the last window.
+fn cut_at(scene: &AudioScene, end: Tick) -> AudioScene {
+    let mut s = scene.clone();
+    s.placements.retain(|p| p.start < end);
+    for p in &mut s.placements {
+        p.length = p.length.min(end - p.start);
+    }
+    s
 }
 
 /// The tick where the song ends: the end of its last placement (0 when
@@ -139,15 +192,24 @@ fn solo_scene(scene: &AudioScene, only: InstrumentId) -> AudioScene {
 /// Builds the score rendering `spec` of `scene`: SynthDefs and the graph at
 /// time 0, the timeline from `spec.start` to `spec.end` as the live engine
 /// would play it, every voice released at the end, and the end bundle at
-/// end + tail.
-pub fn plan(scene: &AudioScene, spec: &OfflineSpec) -> ScorePlan {
+/// end + tail. `stop` is asked once per window.
+///
+/// # Errors
+/// [`PlanError::TooLong`] when the music passes `spec.max_secs`,
+/// [`PlanError::Cancelled`] when `stop()` turns true.
+pub fn plan(scene: &AudioScene, spec: &OfflineSpec, stop: &dyn Fn() -> bool) -> Result<ScorePlan, PlanError> {
+    let (shortest, _) = length_bounds(scene, spec.start, spec.end);
+    if shortest > spec.max_secs {
+        return Err(PlanError::TooLong { secs: shortest, limit: spec.max_secs });
+    }
+    let cut = cut_at(scene, spec.end);
     let solo;
     let scene = match spec.only {
         Some(only) => {
-            solo = solo_scene(scene, only);
+            solo = solo_scene(&cut, only);
             &solo
         }
-        None => scene,
+        None => &cut,
     };
     let owners = stem_owners(scene, spec.stems);
     let stem_count = u32::try_from(owners.len()).unwrap_or(0);
@@ -174,9 +236,6 @@ pub fn plan(scene: &AudioScene, spec: &OfflineSpec) -> ScorePlan {
     let _ = backend.execute(Timing::At(Timetag::from_secs_f64(0.0)), &build);
 
     let timeline = scene.clone();
-    let bpm = scene_tempo(scene);
-    let music_secs = ticks_to_secs(spec.end.saturating_sub(spec.start), bpm);
-
     let mut playback = Playback::offline(SchedulerConfig { lookahead: 0.0 }, VoiceConfig::default());
     let mut batches = Vec::new();
     playback.diff(&AudioDiff::SceneLoaded(Box::new(timeline)), &mut batches);
@@ -199,9 +258,29 @@ pub fn plan(scene: &AudioScene, spec: &OfflineSpec) -> ScorePlan {
     };
     record(&mut batches, 0.0, &mut ends);
 
+    // Window by window in ticks: each ends on a tick of the tempo line in
+    // force, about WINDOW seconds on, never past the last tick. A tempo
+    // lane may bend the line inside a window; the next one follows it.
+    let total = u64::from(spec.end.saturating_sub(spec.start));
+    let max_windows = 2 * (spec.max_secs / WINDOW).ceil().min(1e12) as u64 + 4;
     let mut now = 0.0;
-    while now < music_secs {
-        let to = (now + WINDOW).min(music_secs);
+    let mut music_secs = 0.0;
+    for window in 0.. {
+        if stop() {
+            return Err(PlanError::Cancelled);
+        }
+        let Some(line) = playback.tempo_line() else { break };
+        music_secs = line.time_of(total);
+        let reached = line.tick_at(now).max(0.0).ceil() as u64;
+        if reached >= total || now >= music_secs {
+            break;
+        }
+        let spt = line.time_of(reached + 1) - line.time_of(reached);
+        let step = (WINDOW / spt).ceil().clamp(1.0, 1e9) as u64;
+        let to = line.time_of((reached + step).min(total)).max(now);
+        if to > spec.max_secs || window > max_windows {
+            return Err(PlanError::TooLong { secs: to.max(music_secs), limit: spec.max_secs });
+        }
         playback.set_virtual_now(now);
         for node in ends.due(now) {
             playback.node_ended(node);
@@ -218,5 +297,5 @@ pub fn plan(scene: &AudioScene, spec: &OfflineSpec) -> ScorePlan {
     record(&mut batches, music_secs, &mut ends);
 
     let score = backend.finish(music_secs + spec.tail.max(0.0));
-    ScorePlan { score, stems, channels, music_secs }
+    Ok(ScorePlan { score, stems, channels, music_secs })
 }

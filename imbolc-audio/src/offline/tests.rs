@@ -49,7 +49,12 @@ fn spec() -> OfflineSpec {
         stems: StemSet { instruments: true, buses: true },
         pre_fader: false,
         only: None,
+        max_secs: 3600.0,
     }
+}
+
+fn plan(scene: &AudioScene, spec: &OfflineSpec) -> ScorePlan {
+    super::plan(scene, spec, &|| false).unwrap()
 }
 
 fn times_of(plan: &ScorePlan, addr: &str) -> Vec<f64> {
@@ -93,11 +98,11 @@ fn a_range_starts_the_score_at_its_first_tick_and_only_plays_the_chosen_instrume
     let mut s = spec();
     s.start = 1920;
     s.only = Some(InstrumentId(1));
-    let plan = plan(&scene(), &s);
-    assert_eq!(plan.music_secs, 2.0);
-    assert_eq!(times_of(&plan, "/s_new"), vec![0.0, 0.5, 1.0, 1.5]);
+    let planned = plan(&scene(), &s);
+    assert_eq!(planned.music_secs, 2.0);
+    assert_eq!(times_of(&planned, "/s_new"), vec![0.0, 0.5, 1.0, 1.5]);
     s.only = Some(InstrumentId(0));
-    assert!(times_of(&super::plan(&scene(), &s), "/s_new").is_empty());
+    assert!(times_of(&plan(&scene(), &s), "/s_new").is_empty());
 }
 
 #[test]
@@ -123,7 +128,7 @@ fn one_window_gives_the_same_ops_live_and_offline() {
         (ops, times)
     };
     let config = SchedulerConfig { lookahead: 0.5 };
-    let (live_ops, live_t) = run(Playback::new(config, VoiceConfig::default()));
+    let (live_ops, live_t) = run(Playback::new(config, VoiceConfig::default()).trusting_timetags());
     let (off_ops, off_t) = run(Playback::offline(config, VoiceConfig::default()));
     assert!(!off_ops.is_empty());
     assert_eq!(live_ops, off_ops);
@@ -133,4 +138,45 @@ fn one_window_gives_the_same_ops_live_and_offline() {
         assert!((a - b).abs() < 1e-3, "live {a} vs offline {b}");
     }
     assert_eq!(off_t[0], 0.5, "offline time counts from 0");
+}
+
+#[test]
+fn planning_ends_at_any_tempo_and_refuses_music_past_the_limit() {
+    // A tempo no dispatch allows plays at the slowest the scheduler plays.
+    let mut slow = scene();
+    slow.tempo = 1e-30;
+    let p = plan(&slow, &spec());
+    assert!((p.music_secs - ticks_to_secs(3840, 20.0)).abs() < 1e-9, "{}", p.music_secs);
+    assert!((p.music_secs - 24.0).abs() < 1e-9);
+
+    // A placement seven weeks away is refused before any window is planned.
+    let mut far = scene();
+    far.placements[1].start = 0xF000_0000;
+    let s = OfflineSpec { end: song_end(&far), ..spec() };
+    match super::plan(&far, &s, &|| false) {
+        Err(PlanError::TooLong { secs, limit }) => {
+            assert_eq!(limit, 3600.0);
+            assert!(secs > 40.0 * 86_400.0, "{secs}");
+        }
+        other => panic!("expected TooLong, got {other:?}"),
+    }
+    assert_eq!(super::plan(&scene(), &spec(), &|| true).unwrap_err(), PlanError::Cancelled);
+}
+
+#[test]
+fn a_tempo_lane_sets_the_length_and_a_slow_lane_is_caught_by_the_limit() {
+    use imbolc_types::{AutomationLane, LaneId, ParamTarget};
+    let mut s = scene();
+    let mut lane = AutomationLane::new(LaneId(0), ParamTarget::Tempo);
+    lane.points = [(0, 240.0), (3840, 240.0)].into_iter().collect();
+    s.automation.push(lane.clone());
+    let fast = plan(&s, &spec());
+    assert!((fast.music_secs - 2.0).abs() < 0.06, "two bars at 240 BPM: {}", fast.music_secs);
+    assert_eq!(length_bounds(&s, 0, 3840), (2.0, 4.0));
+
+    // At 20 BPM the same two bars last 24 s: past a 10 s limit, found while planning.
+    lane.points = [(0, 20.0)].into_iter().collect();
+    s.automation[0] = lane;
+    let limited = OfflineSpec { max_secs: 10.0, ..spec() };
+    assert!(matches!(super::plan(&s, &limited, &|| false), Err(PlanError::TooLong { .. })));
 }

@@ -1,12 +1,18 @@
-//! [`Clock`]: the scheduler's time base, a monotonic clock anchored once to
-//! wall time.
+//! [`Clock`]: the scheduler's time base, a monotonic clock anchored to wall
+//! time.
 //!
 //! Why both: timetags must be wall-clock NTP (scsynth compares them with its
-//! own wall clock), but reading `SystemTime` on every window would let an NTP
-//! step or a user changing the clock move notes. So the wall time is read
-//! once, at construction, and every later instant is that anchor plus a
-//! monotonic offset. The scheduler works purely in those offsets (seconds
-//! as `f64`), which also makes it testable without a clock at all.
+//! own wall clock), but reading `SystemTime` for every note would let a
+//! clock step land in the middle of a phrase. So every instant is an anchor
+//! (the wall time at one moment) plus a monotonic offset. The scheduler
+//! works purely in those offsets (seconds as `f64`), which also makes it
+//! testable without a clock at all.
+//!
+//! The anchor is read again ([`Clock::reanchor`]) when nothing is in flight
+//! (a server start, a stop) and whenever the wall clock is seen to have
+//! stepped away from it ([`Clock::wall_step`]: NTP, suspend and resume, a
+//! user setting the time). Re-anchoring keeps the monotonic offsets, so
+//! every time already computed stays valid; only later timetags move.
 
 use std::time::{Instant, SystemTime};
 
@@ -50,6 +56,45 @@ impl Clock {
         if self.fixed.is_some() {
             self.fixed = Some(secs);
         }
+    }
+
+    /// Reads the wall clock again: timetags from now on follow it. The
+    /// monotonic offsets do not change. No effect on a virtual clock.
+    pub fn reanchor(&mut self) {
+        if self.fixed.is_none() {
+            self.reanchor_to(Instant::now(), Timetag::from_system_time(SystemTime::now()));
+        }
+    }
+
+    /// Re-anchors so that `at` corresponds to wall time `wall`.
+    pub fn reanchor_to(&mut self, at: Instant, wall: Timetag) {
+        let elapsed = at.saturating_duration_since(self.start).as_secs_f64();
+        let wall_ntp = (u64::from(wall.seconds) << 32) | u64::from(wall.fraction);
+        self.anchor_ntp = wall_ntp.saturating_sub((elapsed * FRACTION_SCALE).round() as u64);
+    }
+
+    /// How far the wall clock is now from what this clock's anchor says,
+    /// in seconds (positive: the wall clock is ahead). `None` when the
+    /// reading was disturbed (the thread was preempted between the two
+    /// clock reads) or the clock is virtual.
+    pub fn wall_step(&self) -> Option<f64> {
+        if self.fixed.is_some() {
+            return None;
+        }
+        let before = Instant::now();
+        let wall = Timetag::from_system_time(SystemTime::now());
+        let after = Instant::now();
+        if after.duration_since(before) > std::time::Duration::from_millis(1) {
+            return None;
+        }
+        Some(self.offset_of(before, wall))
+    }
+
+    /// Seconds by which `wall` is ahead of this clock's timetag for `at`.
+    pub fn offset_of(&self, at: Instant, wall: Timetag) -> f64 {
+        let mine = self.timetag(at.saturating_duration_since(self.start).as_secs_f64());
+        let fixed = |t: Timetag| (i128::from(t.seconds) << 32) | i128::from(t.fraction);
+        (fixed(wall) - fixed(mine)) as f64 / FRACTION_SCALE
     }
 
     /// Seconds since the anchor.
@@ -100,6 +145,29 @@ mod tests {
         clock.set_virtual(3.25);
         assert_eq!(clock.now(), 3.25);
         assert_eq!(clock.timetag(3.25), Timetag { seconds: 3, fraction: 1 << 30 });
+    }
+
+    /// Fault 9 of issue 24: the anchor was read once, so after a wall-clock
+    /// step every timetag stayed off by the step.
+    #[test]
+    fn a_stepped_wall_clock_is_seen_and_reanchoring_follows_it_keeping_offsets() {
+        let start = Instant::now();
+        let wall_now = Timetag::from_system_time(SystemTime::now());
+        // Anchored 30 s in the past: as if the wall clock had stepped 30 s
+        // forward since.
+        let stale = Timetag { seconds: wall_now.seconds - 30, fraction: wall_now.fraction };
+        let mut clock = Clock::anchored(start, stale);
+        let step = (0..10).find_map(|_| clock.wall_step()).expect("an undisturbed reading");
+        assert!((step - 30.0).abs() < 0.05, "step seen: {step}");
+        let offset = clock.now();
+        clock.reanchor();
+        assert!(clock.now() >= offset, "offsets are kept");
+        let after = (0..10).find_map(|_| clock.wall_step()).expect("an undisturbed reading");
+        assert!(after.abs() < 0.005, "re-anchored: {after}");
+        let mut virtual_clock = Clock::virtual_at(2.0);
+        virtual_clock.reanchor();
+        assert_eq!(virtual_clock.timetag(2.0), Timetag { seconds: 2, fraction: 0 });
+        assert_eq!(virtual_clock.wall_step(), None);
     }
 
     #[test]

@@ -5,9 +5,10 @@ use std::path::PathBuf;
 /// Which JACK server scsynth runs on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JackMode {
-    /// Use the running default JACK server; if there is none, start a private
-    /// one on the sound card (`alsa`), or on the dummy driver when there is no
-    /// card or the card cannot be opened.
+    /// Use the running default JACK server; if there is none, start one
+    /// under the default name (so other JACK programs can join it) on the
+    /// sound card (`alsa`, with `-X seq` bridging hardware MIDI), or on the
+    /// dummy driver when there is no card or the card cannot be opened.
     Auto,
     /// Always start a private JACK server on the dummy driver (tests, CI, or
     /// machines without sound). Audio is computed but not heard.
@@ -26,12 +27,17 @@ pub struct ServerConfig {
     pub jack_period: u32,
     /// scsynth's control block size (`-z`).
     pub block_size: u32,
+    /// Real-time memory in KB (`-m`), the floor the engine sizes up from
+    /// (see [`super::sizing`]); scsynth's default 8192 holds eight delays.
+    pub rt_memory_kb: u32,
     /// Maximum nodes on the server (`-n`); scsynth's default 1024 is too few.
     pub max_nodes: u32,
     /// Number of audio buses (`-a`).
     pub audio_buses: u32,
     /// Number of control buses (`-c`).
     pub control_buses: u32,
+    /// Number of sample buffers (`-b`).
+    pub buffers: u32,
     /// Hardware output channels (`-o`).
     pub outputs: u32,
     /// Explicit scsynth binary; otherwise found on `PATH`.
@@ -50,9 +56,11 @@ impl Default for ServerConfig {
             sample_rate: 48_000,
             jack_period: 256,
             block_size: 64,
+            rt_memory_kb: 65_536,
             max_nodes: 8192,
             audio_buses: 1024,
             control_buses: 16384,
+            buffers: 1024,
             outputs: 2,
             scsynth: None,
             jack_name_prefix: "imbolc".to_owned(),

@@ -3,8 +3,10 @@
 //! it down without leaving processes behind.
 //!
 //! - [`config`]: what to start ([`ServerConfig`]).
-//! - [`jack`]: finding or starting the JACK server.
-//! - [`scsynth`]: spawning scsynth.
+//! - [`jack`]: finding or starting the JACK server; [`jack_registry`]:
+//!   freeing registry slots of JACK servers that died.
+//! - [`scsynth`]: spawning scsynth; [`sizing`]: its memory, node, bus and
+//!   buffer limits for a project.
 //! - [`process`]: spawning children that die with us, and stopping them.
 //! - [`osc`]: the UDP link ([`OscSender`]) and OSC decoding helpers.
 //! - [`monitor`]: the thread that reads replies and pings `/status`.
@@ -12,10 +14,12 @@
 pub mod config;
 pub mod error;
 pub mod jack;
+pub mod jack_registry;
 pub mod monitor;
 pub mod osc;
 pub mod process;
 pub mod scsynth;
+pub mod sizing;
 
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::Arc;
@@ -31,7 +35,7 @@ pub use monitor::{EventHandler, ServerEvent, ServerStats};
 pub use osc::OscSender;
 
 use crate::synthdefs;
-use jack::Jack;
+pub use jack::Jack;
 use monitor::MonitorShared;
 use osc::{await_reply, str_arg};
 use process::{find_program, terminate, wait_timeout};
@@ -57,7 +61,8 @@ pub struct Server {
     socket: Arc<UdpSocket>,
     monitor: Option<JoinHandle<()>>,
     shared: Arc<MonitorShared>,
-    jack: Jack,
+    /// `None` only once handed on by [`Server::shutdown_keeping_jack`].
+    jack: Option<Jack>,
     stats: ServerStats,
 }
 
@@ -70,28 +75,44 @@ impl Server {
     /// [`ServerError`] naming what failed: a missing program (with the
     /// package to install), JACK, scsynth's boot, or a rejected SynthDef.
     pub fn start(config: &ServerConfig, handler: EventHandler) -> Result<Server, ServerError> {
+        Server::start_on(config, None, handler)
+    }
+
+    /// [`Server::start`] on a JACK server kept from a server that was lost
+    /// ([`Server::shutdown_keeping_jack`]), when there is one: replacing a
+    /// crashed scsynth then does not stop and start JACK too.
+    ///
+    /// # Errors
+    /// As [`Server::start`].
+    pub fn start_on(config: &ServerConfig, jack: Option<Jack>, handler: EventHandler) -> Result<Server, ServerError> {
         let scsynth_path = match &config.scsynth {
             Some(path) => path.clone(),
             None => find_program("scsynth", "supercollider-server")?,
         };
-        let jack = Jack::ensure(config)?;
+        let jack = match jack.and_then(|mut j| j.is_alive().then_some(j)) {
+            Some(jack) => jack,
+            None => Jack::ensure(config)?,
+        };
         let (process, socket, stats) = boot(config, &scsynth_path, jack.name())?;
         let mut server = Server {
             scsynth: Some(process),
             socket: Arc::new(socket),
             monitor: None,
             shared: Arc::new(MonitorShared::default()),
-            jack,
+            jack: Some(jack),
             stats,
         };
         server.notify()?;
         server.load_synthdefs()?;
         server.stats = server.query_status()?;
         let (socket, shared) = (Arc::clone(&server.socket), Arc::clone(&server.shared));
+        let pid = server.scsynth_pid();
+        // Refusals already in the log (from boot) are read by the monitor too.
+        let log = server.scsynth.as_ref().and_then(|p| monitor::LogWatch::open(&p.log));
         server.monitor = Some(
             std::thread::Builder::new()
                 .name("scsynth-monitor".into())
-                .spawn(move || monitor::run(socket, shared, handler))?,
+                .spawn(move || monitor::run(socket, pid, log, shared, handler))?,
         );
         Ok(server)
     }
@@ -104,10 +125,15 @@ impl Server {
     }
 
     /// `/d_recv` answers `/done` even for garbage, so the count of defs in
-    /// `/status` is checked afterwards too.
+    /// `/status` is checked afterwards too. Every def is sent at once and
+    /// the replies (which come in order) are awaited after: one wait
+    /// instead of one round trip per def, which matters when a lost server
+    /// is replaced while music plays.
     fn load_synthdefs(&self) -> Result<(), ServerError> {
         for def in synthdefs::ALL {
             self.sender().message("/d_recv", vec![OscType::Blob(def.bytes.to_vec())])?;
+        }
+        for def in synthdefs::ALL {
             let reply =
                 await_reply(&self.socket, "/d_recv", REPLY_TIMEOUT, |m| match (m.addr.as_str(), str_arg(m, 0)) {
                     ("/done", Some("/d_recv")) => Some(Ok(())),
@@ -158,9 +184,9 @@ impl Server {
         self.scsynth.as_ref().map(|p| p.child.id())
     }
 
-    /// The JACK server in use.
-    pub fn jack(&self) -> &Jack {
-        &self.jack
+    /// The JACK server in use (`None` once handed on).
+    pub fn jack(&self) -> Option<&Jack> {
+        self.jack.as_ref()
     }
 
     /// Datagrams from the server that were not valid OSC.
@@ -179,7 +205,20 @@ impl Server {
         self.stop();
     }
 
+    /// Stops the monitor and scsynth but hands back the JACK server, if it
+    /// still runs, for the next scsynth ([`Server::start_on`]).
+    pub fn shutdown_keeping_jack(mut self) -> Option<Jack> {
+        self.stop_scsynth();
+        let mut jack = self.jack.take()?;
+        jack.is_alive().then_some(jack)
+    }
+
     fn stop(&mut self) {
+        self.stop_scsynth();
+        self.jack = None;
+    }
+
+    fn stop_scsynth(&mut self) {
         self.shared.stop.store(true, Ordering::Relaxed);
         if let Some(monitor) = self.monitor.take() {
             let _ = monitor.join();

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use rosc::{OscMessage, OscPacket, OscType};
 
 use super::error::ServerError;
+use super::monitor::retry_interrupted;
 
 /// Largest payload of one UDP datagram.
 pub const MAX_DATAGRAM: usize = 65_507;
@@ -41,7 +42,7 @@ impl OscSender {
         if bytes.len() > MAX_DATAGRAM {
             return Err(ServerError::PacketTooLarge(bytes.len()));
         }
-        self.socket.send(bytes)?;
+        retry_interrupted(|| self.socket.send(bytes))?;
         Ok(())
     }
 
@@ -105,7 +106,12 @@ pub(super) fn await_reply<T>(
                     }
                 }
             }
-            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+            // A timeout, or a signal (EINTR): the deadline decides.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut | std::io::ErrorKind::Interrupted
+                ) => {}
             Err(e) => return Err(e.into()),
         }
     }

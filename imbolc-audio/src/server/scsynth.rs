@@ -24,19 +24,20 @@ impl ScsynthProcess {
     /// [`ServerError::Spawn`] or [`ServerError::Io`] when it cannot be run.
     pub fn spawn(config: &ServerConfig, scsynth: &Path, jack_name: &str) -> Result<Self, ServerError> {
         let port = free_udp_port()?;
-        let log = std::env::temp_dir().join(format!("imbolc-scsynth-{}-{port}.log", std::process::id()));
         let mut command = Command::new(scsynth);
         command
             .args(["-u", &port.to_string(), "-B", "127.0.0.1"])
             .args(["-i", "0", "-o", &config.outputs.to_string()])
             .args(["-S", &config.sample_rate.to_string(), "-z", &config.block_size.to_string()])
             .args(["-n", &config.max_nodes.to_string(), "-a", &config.audio_buses.to_string()])
-            .args(["-c", &config.control_buses.to_string()])
+            .args(["-c", &config.control_buses.to_string(), "-b", &config.buffers.to_string()])
+            .args(["-m", &config.rt_memory_kb.to_string()])
             .args(["-R", "0", "-D", "0"])
             .env("JACK_DEFAULT_SERVER", jack_name)
             .env("JACK_NO_START_SERVER", "1")
             .env("SC_JACK_DEFAULT_OUTPUTS", "system");
-        let child = spawn_logged("scsynth", &mut command, &log, &config.child_env)?;
+        let log_name = format!("scsynth-{}-{port}", std::process::id());
+        let (child, log) = spawn_logged("scsynth", &mut command, &log_name, &config.child_env)?;
         Ok(ScsynthProcess { child, port, log })
     }
 

@@ -20,6 +20,8 @@ pub(super) struct Part {
     pub pedal: bool,
     /// Mono mode: keys down, most recent last, with their velocities.
     pub keys: Vec<(u8, u8)>,
+    /// The server group its voices start in (from their `/s_new`).
+    pub group: Option<NodeId>,
 }
 
 impl Part {
@@ -40,6 +42,13 @@ pub struct VoiceAllocator {
     /// Instrument of every counted voice node.
     pub(super) owner: HashMap<NodeId, InstrumentId>,
     pub(super) buses: BusAllocator,
+    /// Buses of voices forgotten before their node ended, by voice node:
+    /// back to the pool on that node's `/n_end` (a synth may write them
+    /// until then).
+    retiring: HashMap<NodeId, u32>,
+    /// Voices of forgotten instruments by the group that held them: their
+    /// buses go back on the group's `/n_end` too (a node's own may be lost).
+    retiring_groups: HashMap<NodeId, Vec<NodeId>>,
     seq: u64,
 }
 
@@ -50,6 +59,8 @@ impl VoiceAllocator {
             parts: HashMap::new(),
             owner: HashMap::new(),
             buses: BusAllocator::new(config.first_voice_bus, 1),
+            retiring: HashMap::new(),
+            retiring_groups: HashMap::new(),
             seq: 0,
         }
     }
@@ -191,17 +202,47 @@ impl VoiceAllocator {
     }
 
     /// The instrument was deleted: the graph frees its group, and with it
-    /// every voice, so nothing is sent; its voices and buses are forgotten
-    /// (their late `/n_end`s are then ignored).
+    /// every voice, so nothing is sent; its voices are forgotten (their
+    /// late `/n_end`s are then ignored). Their control buses go back to
+    /// the pool only when the server reports the voices (or their group)
+    /// ended: the group's `/n_free` may be timed up to a lookahead later,
+    /// and until then the voices still write them.
     pub fn forget_instrument(&mut self, instrument: InstrumentId) {
         if let Some(part) = self.parts.remove(&instrument) {
-            for v in part.voices {
-                self.owner.remove(&v.node);
-                if let Some(b) = v.bus {
-                    self.buses.free(b);
-                }
+            let nodes = self.retire(part.voices);
+            if let Some(group) = part.group
+                && !nodes.is_empty()
+            {
+                self.retiring_groups.entry(group).or_default().extend(nodes);
             }
         }
+    }
+
+    /// Forgets every voice of every instrument (a panic that frees them all
+    /// on the server); settings are kept, keys and pedals are reset. Buses
+    /// go back to the pool on each voice's `/n_end`.
+    pub fn silence_all(&mut self) {
+        let mut voices = Vec::new();
+        for part in self.parts.values_mut() {
+            voices.append(&mut part.voices);
+            part.keys.clear();
+            part.pedal = false;
+        }
+        self.retire(voices);
+    }
+
+    /// Drops `voices` from the count; their buses wait for their `/n_end`.
+    /// Returns the nodes that hold a bus.
+    fn retire(&mut self, voices: Vec<super::Voice>) -> Vec<NodeId> {
+        let mut with_bus = Vec::new();
+        for v in voices {
+            self.owner.remove(&v.node);
+            if let Some(b) = v.bus {
+                self.retiring.insert(v.node, b);
+                with_bus.push(v.node);
+            }
+        }
+        with_bus
     }
 
     /// The server is gone (restart): no voice survives it. Settings are
@@ -213,12 +254,24 @@ impl VoiceAllocator {
             part.pedal = false;
         }
         self.owner.clear();
+        self.retiring.clear();
+        self.retiring_groups.clear();
         self.buses.reset();
     }
 
     /// The server reported `/n_end` for `node`. Returns the instrument when
     /// it was one of our voices (its bus, if any, goes back to the pool).
     pub fn on_node_end(&mut self, node: NodeId) -> Option<InstrumentId> {
+        if let Some(b) = self.retiring.remove(&node) {
+            self.buses.free(b);
+        }
+        if let Some(nodes) = self.retiring_groups.remove(&node) {
+            for n in nodes {
+                if let Some(b) = self.retiring.remove(&n) {
+                    self.buses.free(b);
+                }
+            }
+        }
         let instrument = self.owner.remove(&node)?;
         let part = self.parts.get_mut(&instrument)?;
         let i = part.voices.iter().position(|v| v.node == node)?;
@@ -234,6 +287,11 @@ impl VoiceAllocator {
             }
         }
         Some(instrument)
+    }
+
+    /// Buses waiting for their voice's `/n_end` (for tests).
+    pub fn retiring_buses(&self) -> usize {
+        self.retiring.len()
     }
 
     /// Starts a one-shot voice (a drum hit, a sample) built by `make`,
@@ -346,10 +404,16 @@ impl VoiceAllocator {
             }
             None => None,
         };
+        let group = match &op {
+            ServerOp::SynthNew { target, .. } => Some(*target),
+            _ => None,
+        };
         out.push(op);
         self.seq += 1;
         let voice = Voice { node, pitch, velocity, seq: self.seq, state, bus };
-        self.parts.entry(instrument).or_default().voices.push(voice);
+        let part = self.parts.entry(instrument).or_default();
+        part.group = group.or(part.group);
+        part.voices.push(voice);
         self.owner.insert(node, instrument);
         Ok(node)
     }
@@ -365,7 +429,7 @@ impl VoiceAllocator {
         if let Some(b) = v.bus {
             self.buses.free(b);
         }
-        out.push(ServerOp::Free { node: v.node });
+        out.push(ServerOp::FreeVoice { node: v.node });
         true
     }
 }

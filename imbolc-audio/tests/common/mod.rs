@@ -1,7 +1,7 @@
 //! Helpers shared by the graph tests: fixtures and "apply a diff to the
 //! graph and the model" with failure checks.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::panic)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use imbolc_audio::backend::{AudioBackend, ModelBackend, ServerOp, Timing};
 use imbolc_audio::graph::{GraphConfig, SignalGraph};
@@ -15,8 +15,8 @@ use imbolc_types::{
 pub fn project(ids: &mut IdCounters, instruments: usize, effects: usize, buses: usize) -> AudioScene {
     let mut scene = AudioScene::default();
     for b in 0..buses {
-        let id = ids.next_bus();
-        let fx = vec![EffectSlot::new(ids.next_effect(), EffectKind::REVERB)];
+        let id = ids.next_bus().expect("fresh id");
+        let fx = vec![EffectSlot::new(ids.next_effect().expect("fresh id"), EffectKind::REVERB)];
         scene.buses.push(Bus { id, name: format!("bus {b}"), effects: fx, mixer: MixerSettings::default() });
     }
     for i in 0..instruments {
@@ -27,12 +27,13 @@ pub fn project(ids: &mut IdCounters, instruments: usize, effects: usize, buses: 
 
 /// One instrument with a filter and `effects` effects.
 pub fn instrument(ids: &mut IdCounters, n: usize, effects: usize) -> Instrument {
-    let id = ids.next_instrument();
+    let id = ids.next_instrument().expect("fresh id");
     let source = SourceKind::ALL[n % SourceKind::ALL.len()];
     let mut def = InstrumentDef::new(source);
     def.filter = Some(FilterDef::new(FilterKind::LOW_PASS));
     for e in 0..effects {
-        def.effects.push(EffectSlot::new(ids.next_effect(), EffectKind::ALL[e % EffectKind::ALL.len()]));
+        def.effects
+            .push(EffectSlot::new(ids.next_effect().expect("fresh id"), EffectKind::ALL[e % EffectKind::ALL.len()]));
     }
     Instrument { id, name: format!("inst {n}"), def, mixer: MixerSettings::default() }
 }

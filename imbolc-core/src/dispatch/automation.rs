@@ -36,7 +36,7 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
     match action {
         Action::AddLane { target } => {
             param_range(p, &target)?;
-            let id = p.ids.next_lane();
+            let id = p.ids.next_lane().ok_or(DispatchError::IdsExhausted("lane"))?;
             let lane = AutomationLane::new(id, target);
             let diff = AudioDiff::AutomationLaneAdded { lane: Box::new(lane.clone()) };
             p.automation.insert(id, lane);

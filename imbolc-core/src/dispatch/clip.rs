@@ -31,7 +31,7 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
             if !p.instruments.contains_key(&instrument) {
                 return Err(DispatchError::NoSuchInstrument(instrument));
             }
-            let id = p.ids.next_clip();
+            let id = p.ids.next_clip().ok_or(DispatchError::IdsExhausted("clip"))?;
             let name = if name.is_empty() { format!("clip {id}") } else { name };
             let clip = Clip { id, name, instrument, length, looping: false, notes: BTreeMap::new(), drums: None };
             let diff = AudioDiff::ClipAdded { clip: Box::new(clip.clone()) };
@@ -103,7 +103,8 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
             if !p.clips.contains_key(&clip) {
                 return Err(DispatchError::NoSuchClip(clip));
             }
-            let placement = Placement { id: p.ids.next_placement(), clip, start, length };
+            let id = p.ids.next_placement().ok_or(DispatchError::IdsExhausted("placement"))?;
+            let placement = Placement { id, clip, start, length };
             p.placements.insert(placement.id, placement);
             Ok(Applied::one(
                 Action::RemovePlacement { placement: placement.id },

@@ -49,7 +49,7 @@ fn check_key(key: StepKey) -> Result<(), DispatchError> {
 pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, DispatchError> {
     match action {
         Action::AddDrumKit { name } => {
-            let id = p.ids.next_instrument();
+            let id = p.ids.next_instrument().ok_or(DispatchError::IdsExhausted("instrument"))?;
             let name = if name.is_empty() { format!("drums {id}") } else { name };
             let inst = Instrument { id, name, def: InstrumentDef::drum_kit(), mixer: Default::default() };
             let after = p.instruments.last().map(|(k, _)| *k);
@@ -63,7 +63,7 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
                 return Err(DispatchError::InvalidPattern);
             }
             kit_instrument(p, instrument)?;
-            let id = p.ids.next_clip();
+            let id = p.ids.next_clip().ok_or(DispatchError::IdsExhausted("clip"))?;
             let name = if name.is_empty() { format!("pattern {id}") } else { name };
             let pattern = DrumPattern::new(steps, resolution);
             let clip = Clip {

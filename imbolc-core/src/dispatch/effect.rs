@@ -46,7 +46,7 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
             let len = chain_mut(p, owner)?.len();
             let index = index.unwrap_or(len);
             check_insert_index(index, len)?;
-            let id = p.ids.next_effect();
+            let id = p.ids.next_effect().ok_or(DispatchError::IdsExhausted("effect"))?;
             let slot = EffectSlot::new(id, kind);
             let chain = chain_mut(p, owner)?;
             let after = before(chain, index);

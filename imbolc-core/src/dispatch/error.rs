@@ -80,4 +80,8 @@ pub enum DispatchError {
     InvalidPattern,
     #[error("a drum pattern's length follows its steps; change the pattern instead")]
     DrumClipLength,
+    /// Every id of this kind is used (only a crafted file gets there):
+    /// nothing more of this kind can be added to the project.
+    #[error("the project has no {0} ids left")]
+    IdsExhausted(&'static str),
 }

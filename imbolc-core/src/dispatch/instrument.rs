@@ -6,7 +6,11 @@ use imbolc_types::{
     Action, AudioDiff, Instrument, InstrumentDef, InstrumentId, Project, RemovedInstrument, SourceDef, SourceKind,
 };
 
-use super::{Applied, DispatchError, Redraw, check_insert_index, check_range, dependents, param::check_params};
+use super::param::{LFO_RATE_RANGE, UNIT_RANGE, check_params};
+use super::{Applied, DispatchError, Redraw, check_insert_index, check_range, dependents};
+
+/// Voices an instrument may sound at once.
+pub(crate) const POLYPHONY_RANGE: std::ops::RangeInclusive<u16> = 1..=256;
 
 const R: Redraw = Redraw::INSTRUMENTS;
 /// Adding or removing an instrument changes its strip and its clips too.
@@ -24,7 +28,7 @@ fn before(p: &Project, index: usize) -> Option<InstrumentId> {
 pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, DispatchError> {
     match action {
         Action::AddInstrument { source, name } => {
-            let id = p.ids.next_instrument();
+            let id = p.ids.next_instrument().ok_or(DispatchError::IdsExhausted("instrument"))?;
             let name = if name.is_empty() { format!("{} {}", source.name(), id) } else { name };
             let inst = Instrument { id, name, def: InstrumentDef::new(source), mixer: Default::default() };
             let after = p.instruments.last().map(|(k, _)| *k);
@@ -33,7 +37,7 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
             Ok(Applied::one(Action::RemoveInstrument { instrument: id }, Some(diff), R_ALL))
         }
         Action::AddCustomInstrument { source, name } => {
-            let id = p.ids.next_instrument();
+            let id = p.ids.next_instrument().ok_or(DispatchError::IdsExhausted("instrument"))?;
             let name = if name.is_empty() { format!("{} {}", source.name, id) } else { name };
             let mut def = InstrumentDef::new(SourceKind::SINE);
             def.source = SourceDef::custom(*source);
@@ -56,10 +60,10 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
         Action::DuplicateInstrument { instrument } => {
             let index = p.instruments.get_index_of(&instrument).ok_or(DispatchError::NoSuchInstrument(instrument))?;
             let mut copy = p.instruments[index].clone();
-            copy.id = p.ids.next_instrument();
+            copy.id = p.ids.next_instrument().ok_or(DispatchError::IdsExhausted("instrument"))?;
             copy.name = format!("{} copy", copy.name);
             for slot in &mut copy.def.effects {
-                slot.id = p.ids.next_effect();
+                slot.id = p.ids.next_effect().ok_or(DispatchError::IdsExhausted("effect"))?;
             }
             let id = copy.id;
             let diff = AudioDiff::InstrumentAdded { instrument: Box::new(copy.clone()), after: Some(instrument) };
@@ -101,8 +105,8 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
             Ok(Applied::one(Action::SetFilterEnabled { instrument, enabled: old }, Some(diff), R))
         }
         Action::SetLfo { instrument, lfo } => {
-            check_range(lfo.rate, (0.01, 100.0))?;
-            check_range(lfo.depth, (0.0, 1.0))?;
+            check_range(lfo.rate, LFO_RATE_RANGE)?;
+            check_range(lfo.depth, UNIT_RANGE)?;
             let inst = get_mut(p, instrument)?;
             let old = std::mem::replace(&mut inst.def.lfo, lfo.clone());
             Ok(Applied::one(
@@ -112,7 +116,7 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
             ))
         }
         Action::SetVoiceSettings { instrument, voice } => {
-            if !(1..=256).contains(&voice.polyphony) {
+            if !POLYPHONY_RANGE.contains(&voice.polyphony) {
                 return Err(DispatchError::InvalidPolyphony);
             }
             if !voice.is_valid() {

@@ -65,7 +65,7 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
             ))
         }
         Action::AddBus { name } => {
-            let id = p.ids.next_bus();
+            let id = p.ids.next_bus().ok_or(DispatchError::IdsExhausted("bus"))?;
             let name = if name.is_empty() { format!("bus {id}") } else { name };
             let bus = Bus { id, name, effects: Vec::new(), mixer: MixerSettings::default() };
             let after = p.buses.last().map(|(k, _)| *k);
@@ -101,7 +101,7 @@ fn insert_send(
     bus: BusId,
     level: f32,
 ) -> Result<Applied, DispatchError> {
-    check_range(level, (0.0, 1.0))?;
+    check_range(level, super::param::UNIT_RANGE)?;
     bus_mut(p, bus)?;
     let m = &mut inst_mut(p, instrument)?.mixer;
     if m.sends.iter().any(|s| s.bus == bus) {

@@ -15,10 +15,10 @@ mod dependents;
 mod drums;
 mod effect;
 mod error;
-mod instrument;
+pub(crate) mod instrument;
 mod mixer;
 mod notes;
-mod param;
+pub(crate) mod param;
 mod project;
 
 pub use error::DispatchError;

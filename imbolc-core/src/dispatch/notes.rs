@@ -69,7 +69,7 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
             if !p.clips.contains_key(&clip) {
                 return Err(DispatchError::NoSuchClip(clip));
             }
-            let id = p.ids.next_note();
+            let id = p.ids.next_note().ok_or(DispatchError::IdsExhausted("note"))?;
             clip_mut(p, clip)?.notes.insert(id, note);
             Ok(Applied::one(Action::RemoveNotes { clip, notes: vec![id] }, changed(clip, vec![(id, note)], vec![]), R))
         }
@@ -81,7 +81,12 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
             if !p.clips.contains_key(&clip) {
                 return Err(DispatchError::NoSuchClip(clip));
             }
-            let with_ids: Vec<_> = notes.into_iter().map(|n| (p.ids.next_note(), n)).collect();
+            // Checked before any id is taken, so a refusal changes nothing.
+            let fits = u32::try_from(notes.len()).ok().and_then(|n| p.ids.note.checked_add(n)).is_some();
+            if !fits {
+                return Err(DispatchError::IdsExhausted("note"));
+            }
+            let with_ids: Vec<_> = notes.into_iter().filter_map(|n| p.ids.next_note().map(|id| (id, n))).collect();
             let c = clip_mut(p, clip)?;
             c.notes.extend(with_ids.iter().copied());
             let ids = with_ids.iter().map(|(id, _)| *id).collect();

@@ -11,14 +11,14 @@ use imbolc_types::{
 use super::{Applied, DispatchError, Redraw, check_range};
 
 /// Envelope attack, decay and release, in seconds.
-const ENV_TIME_RANGE: (f32, f32) = (0.0, 30.0);
-/// Sustain level.
-const UNIT_RANGE: (f32, f32) = (0.0, 1.0);
+pub(crate) const ENV_TIME_RANGE: (f32, f32) = (0.0, 30.0);
+/// Sustain level, LFO depth, send level.
+pub(crate) const UNIT_RANGE: (f32, f32) = (0.0, 1.0);
 /// LFO rate, Hz.
-const LFO_RATE_RANGE: (f32, f32) = (0.01, 100.0);
-/// Strip level (linear gain).
-const LEVEL_RANGE: (f32, f32) = (0.0, 2.0);
-const PAN_RANGE: (f32, f32) = (-1.0, 1.0);
+pub(crate) const LFO_RATE_RANGE: (f32, f32) = (0.01, 100.0);
+/// Strip and master level (linear gain).
+pub(crate) const LEVEL_RANGE: (f32, f32) = (0.0, 2.0);
+pub(crate) const PAN_RANGE: (f32, f32) = (-1.0, 1.0);
 
 fn spec_range(specs: &[ParamSpec], name: &str, target: &ParamTarget) -> Result<(f32, f32), DispatchError> {
     find_param(specs, name).map(|s| (s.min, s.max)).ok_or_else(|| DispatchError::NoSuchParam(target.clone()))

@@ -20,6 +20,9 @@ pub struct MidiConfig {
     /// `"a2j:Keystation [20] (capture): Keystation MIDI 1"`); reconnected
     /// whenever it comes back.
     pub device: Option<String>,
+    /// Connect hardware MIDI outputs (physical JACK ports: jackd's ALSA
+    /// bridge, `a2jmidid`, PipeWire) to Imbolc's input as they appear.
+    pub auto_connect: bool,
     /// Velocity curve of Imbolc's own input port.
     pub curve: VelocityCurve,
     /// Velocity curve of the device port.
@@ -63,6 +66,7 @@ impl Default for MidiConfig {
     fn default() -> Self {
         MidiConfig {
             device: None,
+            auto_connect: true,
             curve: VelocityCurve::Linear,
             device_curve: VelocityCurve::Linear,
             send_clock: true,

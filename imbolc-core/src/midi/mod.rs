@@ -24,6 +24,8 @@
 //! - [`follow`]: incoming clock tempo.
 //! - [`clock`]: [`ClockOut`], the clock output.
 //! - [`ports`]: [`MidiPorts`], midir ports and device reconnection.
+//! - [`watch`]: [`watch::JackWatch`], JACK presence, hardware
+//!   auto-connection and the list of connected devices (JACK only).
 //! - [`config`]: [`MidiConfig`], the user's `midi.toml`.
 //! - [`stats`]: [`MidiStats`], counters shown in the UI.
 
@@ -39,6 +41,8 @@ pub mod runtime;
 pub mod stats;
 pub mod timebase;
 pub mod velocity;
+#[cfg(feature = "jack-midi")]
+pub mod watch;
 
 pub use clock::ClockOut;
 pub use config::{ConfigError, MidiConfig, ZoneConfig};
@@ -62,8 +66,8 @@ pub enum MidiError {
     /// A port could not be registered (name taken, server full).
     #[error("cannot register a MIDI port: {0}")]
     Port(String),
-    /// No JACK server of this name runs, so no MIDI client is tried: libjack
-    /// would print its failure over the terminal UI.
+    /// No JACK server of this name runs (Imbolc's own JACK client could
+    /// not be opened); opening is retried.
     #[error("no JACK server '{0}' is running (MIDI needs one; it is retried)")]
     NoJack(String),
 }

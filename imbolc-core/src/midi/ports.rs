@@ -3,7 +3,9 @@
 //! port connected (a watcher thread rescans every [`RESCAN`] and connects
 //! it whenever it is present, so a device that goes away and comes back is
 //! reconnected), and runs the clock output ([`super::clock::ClockOut`]).
-//! Every input callback goes straight to the shared
+//! With JACK, a [`JackWatch`](super::watch::JackWatch) beside them finds
+//! the server, connects hardware MIDI as it appears and notices when the
+//! server goes away. Every input callback goes straight to the shared
 //! [`LivePlayer`](super::live::LivePlayer).
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -34,14 +36,17 @@ pub const RESCAN: Duration = Duration::from_millis(250);
 
 /// Open MIDI ports; closing them (drop) unregisters everything.
 pub struct MidiPorts {
+    input_port: String,
     _input: MidiInputConnection<()>,
     clock: Option<ClockOut>,
     watcher: Option<(Arc<AtomicBool>, JoinHandle<()>)>,
+    #[cfg(feature = "jack-midi")]
+    jack: super::watch::JackWatch,
 }
 
 impl std::fmt::Debug for MidiPorts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MidiPorts").field("clock", &self.clock.is_some()).finish()
+        f.debug_struct("MidiPorts").field("input", &self.input_port).field("clock", &self.clock.is_some()).finish()
     }
 }
 
@@ -49,34 +54,80 @@ impl MidiPorts {
     /// Opens the virtual input, the clock output (if `config.send_clock`)
     /// and the device watcher (if `config.device` is set), feeding
     /// `runtime`'s player. Also applies the config's curves.
+    /// With JACK, hardware MIDI outputs are connected to the input as they
+    /// appear when `config.auto_connect` is set.
     ///
     /// # Errors
-    /// [`MidiError::Init`] when no MIDI client can be opened (with JACK: no
-    /// server runs, see `JACK_DEFAULT_SERVER`), [`MidiError::Port`] when
-    /// the port cannot be registered.
+    /// [`MidiError::NoJack`] when no JACK server runs under the name in
+    /// `JACK_DEFAULT_SERVER` (else `default`), [`MidiError::Init`] when no
+    /// MIDI client can be opened, [`MidiError::Port`] when the port cannot
+    /// be registered.
     pub fn open(runtime: &MidiRuntime, config: &MidiConfig) -> Result<MidiPorts, MidiError> {
         runtime.configure(|s| {
             s.curves = [config.curve, config.device_curve];
         });
         #[cfg(feature = "jack-midi")]
-        {
-            use imbolc_audio::server::jack;
-            let name = jack::default_server_name();
-            if !jack::is_running(&name) {
-                return Err(MidiError::NoJack(name));
-            }
-        }
-        let input = MidiInput::new(CLIENT).map_err(|e| MidiError::Init(e.to_string()))?;
+        let mut jack = super::watch::JackWatch::open()?;
+        // A second Imbolc on the same server gets a client name of its own,
+        // so that each one connects devices to its own input.
+        #[cfg(feature = "jack-midi")]
+        let client = match jack.port_exists(&format!("{CLIENT}:{INPUT_PORT}")) {
+            true => format!("{CLIENT}-{}", std::process::id()),
+            false => CLIENT.to_owned(),
+        };
+        #[cfg(not(feature = "jack-midi"))]
+        let client = CLIENT.to_owned();
+        let input = MidiInput::new(&client).map_err(|e| MidiError::Init(e.to_string()))?;
         let callback = callback(runtime.player(), InputId::Virtual);
         let input =
             input.create_virtual(INPUT_PORT, callback, ()).map_err(|e| MidiError::Port(e.kind().to_string()))?;
+        let input_port = format!("{client}:{INPUT_PORT}");
+        #[cfg(feature = "jack-midi")]
+        jack.start(super::watch::WatchSettings {
+            input: input_port.clone(),
+            auto_connect: config.auto_connect,
+            device: config.device.clone(),
+        })?;
         let clock = if config.send_clock { Some(ClockOut::open()?) } else { None };
         let watcher = match &config.device {
             Some(device) => Some(watch(device.clone(), runtime.player(), runtime.stats())?),
             None => None,
         };
-        tracing::info!("MIDI input {CLIENT}:{INPUT_PORT} open; device {:?}", config.device);
-        Ok(MidiPorts { _input: input, clock, watcher })
+        tracing::info!(
+            "MIDI input {input_port} open; device {:?}; auto-connect {}",
+            config.device,
+            config.auto_connect
+        );
+        Ok(MidiPorts {
+            input_port,
+            _input: input,
+            clock,
+            watcher,
+            #[cfg(feature = "jack-midi")]
+            jack,
+        })
+    }
+
+    /// Full name of Imbolc's input port (`imbolc:midi_in`).
+    pub fn input_port(&self) -> &str {
+        &self.input_port
+    }
+
+    /// False once the JACK server went away: drop the ports and open
+    /// them again when a server is back.
+    pub fn is_alive(&self) -> bool {
+        #[cfg(feature = "jack-midi")]
+        return self.jack.is_alive();
+        #[cfg(not(feature = "jack-midi"))]
+        true
+    }
+
+    /// Sources connected to Imbolc's input (with JACK; empty otherwise).
+    pub fn devices(&self) -> Vec<String> {
+        #[cfg(feature = "jack-midi")]
+        return self.jack.devices();
+        #[cfg(not(feature = "jack-midi"))]
+        Vec::new()
     }
 
     /// Output ports other clients offer (device candidates for the config).

@@ -16,6 +16,10 @@
 //!
 //! The cost is rewriting the whole file per save; the project is one blob,
 //! so SQLite would rewrite most of its pages anyway.
+//!
+//! A save keeps the file what it was: through a symlink it writes the
+//! link's target (the link stays a link), and the new file gets the old
+//! one's permission bits (a 0600 project stays private).
 
 use std::fs::{self, File};
 use std::io::Read;
@@ -28,6 +32,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
 
 use super::PersistError;
 use super::format::{self, FORMAT_VERSION};
+use super::repair::{RepairKind, Repairs, repair};
 
 /// `PRAGMA application_id` of Imbolc files ("Imbl").
 pub const APPLICATION_ID: i32 = 0x496d_626c;
@@ -60,6 +65,9 @@ pub struct Loaded {
     /// Set when the file has only a recovery copy (never saved in full):
     /// `project` is that copy.
     pub from_recovery: bool,
+    /// What validate-and-repair changed in `project` (empty for a valid
+    /// file); the file itself is untouched. Already logged.
+    pub repairs: Repairs,
 }
 
 /// What a save wrote.
@@ -199,6 +207,22 @@ fn read_row(conn: &Connection, path: &Path, version: u32, slot: &str) -> Result<
     row.optional().map_err(|e| read_error(path, e))
 }
 
+/// Decodes a row and repairs what was decoded (see [`super::repair`]),
+/// logging every fix; sample files that are not regular files are
+/// reported too (their pads stay silent: the engine never loads them).
+fn decode_repaired(path: &Path, row: &Row) -> Result<(Project, Repairs), PersistError> {
+    let mut project = decode_row(path, row)?;
+    let mut repairs = repair(&mut project);
+    let samples = project.instruments.values().filter_map(|i| i.def.drums.as_ref()).flat_map(|k| &k.pads);
+    for sample in samples.filter_map(|pad| pad.sample()) {
+        if !imbolc_audio::samples::is_regular_file(Path::new(sample)) {
+            repairs.push(RepairKind::SilentSample, sample);
+        }
+    }
+    repairs.log(&path.display());
+    Ok((project, repairs))
+}
+
 fn decode_row(path: &Path, row: &Row) -> Result<Project, PersistError> {
     let corrupt = |detail: String| PersistError::CorruptData { path: path.to_owned(), detail };
     if format::checksum(&row.data) != row.checksum {
@@ -228,7 +252,9 @@ pub fn inspect(path: &Path) -> Result<Metadata, PersistError> {
 }
 
 /// Opens a project file read-only and decodes the saved project, migrating
-/// older formats. Reports a newer recovery copy in [`Loaded::newer_recovery`].
+/// older formats and repairing what dispatch would have refused
+/// ([`Loaded::repairs`]). Reports a newer recovery copy in
+/// [`Loaded::newer_recovery`].
 ///
 /// # Errors
 ///
@@ -242,28 +268,29 @@ pub fn load(path: &Path) -> Result<Loaded, PersistError> {
     let recovery = read_row(&conn, path, version, RECOVERY)?;
     match (main, recovery) {
         (Some(main), recovery) => {
-            let project = decode_row(path, &main)?;
+            let (project, repairs) = decode_repaired(path, &main)?;
             let newer_recovery = recovery.filter(|r| r.meta.updated_ms >= main.meta.updated_ms).map(|r| r.meta);
-            Ok(Loaded { project, meta: main.meta, newer_recovery, from_recovery: false })
+            Ok(Loaded { project, meta: main.meta, newer_recovery, from_recovery: false, repairs })
         }
         (None, Some(rec)) => {
-            let project = decode_row(path, &rec)?;
-            Ok(Loaded { project, meta: rec.meta, newer_recovery: None, from_recovery: true })
+            let (project, repairs) = decode_repaired(path, &rec)?;
+            Ok(Loaded { project, meta: rec.meta, newer_recovery: None, from_recovery: true, repairs })
         }
         (None, None) => Err(PersistError::NotAProject { path: path.to_owned() }),
     }
 }
 
-/// Decodes the recovery copy of a file.
+/// Decodes and repairs the recovery copy of a file (as [`load`] does the
+/// saved one).
 ///
 /// # Errors
 ///
 /// [`PersistError::NoRecovery`] when there is none; otherwise as [`load`].
-pub fn load_recovery(path: &Path) -> Result<Project, PersistError> {
+pub fn load_recovery(path: &Path) -> Result<(Project, Repairs), PersistError> {
     let (conn, version) = open_checked(path)?;
     let row =
         read_row(&conn, path, version, RECOVERY)?.ok_or_else(|| PersistError::NoRecovery { path: path.into() })?;
-    decode_row(path, &row)
+    decode_repaired(path, &row)
 }
 
 /// Saves `project` to `path` as the saved copy (dropping any recovery copy,
@@ -378,23 +405,49 @@ fn remove_stale_temps(path: &Path) {
     }
 }
 
-/// Writes `rows` to a new database beside `path` and renames it over `path`.
+/// The file a save of `path` replaces: `path` itself, or the end of the
+/// chain of symlinks it names (which may not exist yet).
+fn save_target(path: &Path) -> Result<PathBuf, PersistError> {
+    let mut target = path.to_owned();
+    // As many hops as the kernel follows before ELOOP.
+    for _ in 0..40 {
+        match fs::symlink_metadata(&target) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let link = fs::read_link(&target).map_err(io(&target))?;
+                target = match target.parent() {
+                    Some(dir) if link.is_relative() => dir.join(link),
+                    _ => link,
+                };
+            }
+            _ => return Ok(target),
+        }
+    }
+    Err(PersistError::Io { path: path.to_owned(), source: std::io::Error::other("too many levels of symbolic links") })
+}
+
+/// Writes `rows` to a new database beside `path` (beside the target of a
+/// symlink) and renames it over it, with the old file's permission bits.
 fn write_atomically(path: &Path, rows: &[(&str, &Row)]) -> Result<SaveInfo, PersistError> {
-    remove_stale_temps(path);
-    let tmp = temp_path(path);
+    let target = save_target(path)?;
+    remove_stale_temps(&target);
+    let tmp = temp_path(&target);
+    let permissions = fs::metadata(&target).ok().map(|m| m.permissions());
     let result = write_db(&tmp, rows).and_then(|()| {
+        if let Some(p) = permissions {
+            fs::set_permissions(&tmp, p).map_err(io(&tmp))?;
+        }
         File::open(&tmp).and_then(|f| f.sync_all()).map_err(io(&tmp))?;
-        fs::rename(&tmp, path).map_err(io(path))
+        fs::rename(&tmp, &target).map_err(io(&target))
     });
     if let Err(e) = result {
         let _ = fs::remove_file(&tmp);
         return Err(e);
     }
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
         // Makes the rename itself durable; a failure here does not undo it.
         let _ = File::open(dir).and_then(|d| d.sync_all());
     }
-    let bytes = fs::metadata(path).map_err(io(path))?.len();
+    let bytes = fs::metadata(&target).map_err(io(&target))?.len();
     let updated_ms = rows.last().map_or(0, |(_, r)| r.meta.updated_ms);
     Ok(SaveInfo { path: path.to_owned(), bytes, updated_ms })
 }

@@ -8,16 +8,20 @@
 //! - [`mod@format`]: the blob, its checksum and migrations (from format 1).
 //! - [`saver`]: a background thread that saves off the UI thread.
 //! - [`autosave`]: when a recovery copy is due (every 30 s when dirty).
+//! - [`repair`]: validate-and-repair of every decoded project, so what was
+//!   read holds the invariants dispatch keeps ([`Repairs`] says what changed).
 //! - `error`: [`PersistError`], what went wrong and what the user can do.
 
 pub mod autosave;
 mod error;
 pub mod file;
 pub mod format;
+pub mod repair;
 pub mod saver;
 
 pub use autosave::{AUTOSAVE_INTERVAL, AutosaveTimer};
 pub use error::PersistError;
 pub use file::{Loaded, Metadata, SaveInfo, inspect, load, load_recovery, save, save_recovery};
 pub use format::FORMAT_VERSION;
+pub use repair::{Repair, RepairKind, Repairs, repair};
 pub use saver::{BackgroundSaver, SaveJob, SaveKind, SaveReport};

@@ -34,6 +34,24 @@ pub enum RenderError {
     /// The range holds no music (empty song, or bars past its end).
     #[error("nothing to render: {0}")]
     Empty(String),
+    /// The render would last longer than the limit: render a range, or
+    /// raise the limit (`--max-length`, or the dialog's "Max length").
+    #[error(
+        "the render would last {}{}, longer than the {} limit (raise it: --max-length, or Max length in the render dialog)",
+        if *.exact { "" } else { "at least " },
+        super::options::duration_text(*.secs),
+        super::options::duration_text(*.limit)
+    )]
+    TooLong { secs: f64, limit: f64, exact: bool },
+    /// Not enough free space for the render's output: free some or choose
+    /// another folder.
+    #[error(
+        "not enough space in {}: the render needs about {}, {} are free",
+        .dir.display(),
+        super::options::bytes_text(*.needed),
+        super::options::bytes_text(*.free)
+    )]
+    NoSpace { dir: PathBuf, needed: u64, free: u64 },
     /// scsynth is not installed or not on PATH: install it.
     #[error("scsynth not found ({program}); install it with: apt-get install supercollider-server")]
     ScsynthMissing { program: String },
@@ -66,6 +84,7 @@ impl RenderError {
                 | RenderError::Unwritable { .. }
                 | RenderError::Exists(_)
                 | RenderError::Empty(_)
+                | RenderError::TooLong { .. }
         )
     }
 

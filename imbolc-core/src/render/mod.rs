@@ -17,8 +17,15 @@
 //! 4. The temporary files are renamed at the very end, so a failure or a
 //!    cancel leaves no half-written file and touches no existing one.
 //!
+//! Bounded: a render longer than [`RenderOptions::max_length`] (4 hours by
+//! default) is refused with its length, and one that needs more disk than
+//! is free is refused before it starts. Temporary files carry the process
+//! id; a later render into the same folder sweeps those of a process that
+//! was killed.
+//!
 //! - `options`: [`RenderOptions`] and their text forms; `error`: [`RenderError`];
-//!   `names`: file names; `dither`: TPDF dither.
+//!   `names`: file names; `dither`: TPDF dither; `scratch`: temporary files
+//!   and free space.
 
 mod dither;
 mod error;
@@ -26,20 +33,25 @@ mod mixdown;
 mod names;
 mod nrt;
 mod options;
+mod scratch;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use imbolc_audio::offline::{self, OfflineSpec, ScorePlan, StemSet};
+use imbolc_audio::offline::{self, OfflineSpec, PlanError, ScorePlan, StemSet};
 use imbolc_types::project::Project;
 use imbolc_types::{TICKS_PER_QUARTER, Tick};
 
 pub use error::RenderError;
 pub use names::{file_names, sanitize};
-pub use options::{AUTO_TAIL_CAP, Normalize, RATES, RenderOptions, RenderRange, SILENCE_DBFS, SampleFormat, Tail};
+pub use options::{
+    AUTO_TAIL_CAP, DEFAULT_MAX_LENGTH, Normalize, RATES, RenderOptions, RenderRange, SILENCE_DBFS, SampleFormat, Tail,
+    duration_text, parse_max_length,
+};
 
 use mixdown::{FileSpec, Measured, Pass, RawInput};
+use scratch::Scratch;
 
 /// What a render is doing, for progress bars.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,7 +103,9 @@ impl RenderSummary {
     }
 }
 
-/// Renders the project file at `path`.
+/// Renders the project file at `path`. What validate-and-repair changed
+/// in it (the file stays as it is) is told to `notice` first, as the one
+/// line the TUI shows on open.
 ///
 /// # Errors
 /// See [`render`]; [`RenderError::Project`] when the file cannot be opened.
@@ -100,28 +114,13 @@ pub fn render_file(
     opts: &RenderOptions,
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(RenderProgress),
+    notice: &mut dyn FnMut(&str),
 ) -> Result<RenderSummary, RenderError> {
     let loaded = crate::persist::load(path).map_err(|source| RenderError::Project { path: path.to_owned(), source })?;
+    if let Some(line) = loaded.repairs.line() {
+        notice(&line);
+    }
     render(&loaded.project, opts, cancel, progress)
-}
-
-/// Deletes its paths when dropped (temporary files of a render).
-#[derive(Debug, Default)]
-struct Scratch(Vec<PathBuf>);
-
-impl Scratch {
-    fn add(&mut self, path: PathBuf) -> PathBuf {
-        self.0.push(path.clone());
-        path
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        for p in &self.0 {
-            let _ = std::fs::remove_file(p);
-        }
-    }
 }
 
 /// The song ticks `range` covers.
@@ -169,16 +168,24 @@ pub fn render(
     let scene = project.audio_scene();
     let (start, end) = range_ticks(project, opts.range, offline::song_end(&scene))?;
 
-    std::fs::create_dir_all(&opts.out_dir)
-        .map_err(|source| RenderError::Unwritable { path: opts.out_dir.clone(), source })?;
     let tail_secs = match opts.tail {
         Tail::Secs(s) => s,
         Tail::Auto { cap } => cap,
     };
+    let (shortest, longest) = offline::length_bounds(&scene, start, end);
+    if shortest + tail_secs > opts.max_length {
+        let exact = shortest == longest;
+        return Err(RenderError::TooLong { secs: shortest + tail_secs, limit: opts.max_length, exact });
+    }
+
+    std::fs::create_dir_all(&opts.out_dir)
+        .map_err(|source| RenderError::Unwritable { path: opts.out_dir.clone(), source })?;
+    scratch::sweep_stale(&opts.out_dir);
     let include_sends = opts.stems && opts.include_sends;
     let stems =
         StemSet { instruments: opts.stems && !include_sends, buses: opts.stems && opts.bus_stems && !include_sends };
-    let base = OfflineSpec { start, end, tail: tail_secs, stems, pre_fader: opts.pre_fader, only: None };
+    let max_secs = opts.max_length - tail_secs;
+    let base = OfflineSpec { start, end, tail: tail_secs, stems, pre_fader: opts.pre_fader, only: None, max_secs };
 
     let mut specs = vec![base.clone()];
     if include_sends {
@@ -192,16 +199,21 @@ pub fn render(
     if include_sends {
         stem_names.extend(scene.instruments.iter().map(|i| i.name.clone()));
     }
-    let mut scratch = Scratch::default();
-    let pid = std::process::id();
+    let mut scratch = Scratch::new(&opts.out_dir);
     let mut runs = Vec::with_capacity(specs.len());
+    let stop = || cancel.load(Ordering::Relaxed);
     for (n, spec) in specs.iter().enumerate() {
-        let plan = offline::plan(&scene, spec);
+        let plan = offline::plan(&scene, spec, &stop).map_err(|e| match e {
+            PlanError::TooLong { secs, limit } => {
+                RenderError::TooLong { secs: secs + tail_secs, limit: limit + tail_secs, exact: false }
+            }
+            PlanError::Cancelled => RenderError::Cancelled,
+        })?;
         if n == 0 {
             stem_names.extend(plan.stems.iter().map(|s| s.name.clone()));
         }
-        let score = scratch.add(opts.out_dir.join(format!(".imbolc-render-{pid}-{n}.osc")));
-        let raw = scratch.add(opts.out_dir.join(format!(".imbolc-render-{pid}-{n}.raw")));
+        let score = scratch.file(&format!("{n}.osc"));
+        let raw = scratch.file(&format!("{n}.raw"));
         runs.push(Run { plan, score, raw });
     }
     let names = file_names(&opts.pattern, &project.name, &stem_names);
@@ -232,8 +244,10 @@ pub fn render(
     let full_frames = ((music_secs + tail_secs) * f64::from(rate)).round() as u64;
     let silence = 10f64.powf(SILENCE_DBFS / 20.0);
     let needs_analysis = matches!(opts.tail, Tail::Auto { .. }) || opts.normalize != Normalize::Off;
-    let temps: Vec<PathBuf> =
-        names.iter().map(|n| scratch.add(opts.out_dir.join(format!(".{n}.imbolc-tmp")))).collect();
+    let raw_bytes: u64 = runs.iter().map(|r| full_frames.saturating_mul(u64::from(r.plan.channels) * 4)).sum();
+    let wav_bytes = full_frames.saturating_mul(2 * opts.format.bytes_per_sample()).saturating_add(1024);
+    scratch::check_space(&opts.out_dir, raw_bytes.saturating_add(wav_bytes.saturating_mul(names.len() as u64)))?;
+    let temps: Vec<PathBuf> = (0..names.len()).map(|i| scratch.file(&format!("{i}.wav.tmp"))).collect();
     let write_specs = |gains: &[f32]| -> Vec<FileSpec> {
         sources
             .iter()
@@ -278,6 +292,10 @@ pub fn render(
         (first, None)
     };
 
+    // A cancel that came during the last pass leaves nothing behind either.
+    if cancel.load(Ordering::Relaxed) {
+        return Err(RenderError::Cancelled);
+    }
     for (tmp, dest) in temps.iter().zip(&finals) {
         std::fs::rename(tmp, dest).map_err(RenderError::io(format!("renaming to {}", dest.display())))?;
     }

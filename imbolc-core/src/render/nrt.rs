@@ -1,7 +1,14 @@
 //! Running `scsynth -N` on a score: progress from its `nextOSCPacket`
 //! lines, cancel by killing it.
+//!
+//! scsynth runs in a process group of its own, so a Ctrl-C in the terminal
+//! reaches only Imbolc (which cancels, kills it and cleans up) and never
+//! leaves scsynth half-stopped with a partial output that looks finished;
+//! and it is tied to the thread that waits for it (parent-death signal, as
+//! for the live server), so it ends if Imbolc is killed.
 
 use std::io::{BufRead, BufReader, Read};
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
@@ -43,8 +50,9 @@ pub fn run(job: &NrtJob<'_>, stop: &dyn Fn() -> bool, progress: &mut dyn FnMut(f
         .args([&job.rate.to_string(), "raw", "float"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().map_err(|e| match e.kind() {
+        .stderr(Stdio::piped())
+        .process_group(0);
+    let mut child = imbolc_audio::server::process::die_with_parent(&mut cmd).spawn().map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied => {
             RenderError::ScsynthMissing { program: job.scsynth.display().to_string() }
         }
@@ -102,6 +110,10 @@ pub fn run(job: &NrtJob<'_>, stop: &dyn Fn() -> bool, progress: &mut dyn FnMut(f
         let _ = r.join();
     }
     outcome?;
+    // Cancelled while scsynth was finishing: its output is not the render's.
+    if stop() {
+        return Err(RenderError::Cancelled);
+    }
     if !status.success() || !job.output.exists() {
         return Err(RenderError::Scsynth { status: status.to_string(), log: log.join(" | ") });
     }

@@ -33,6 +33,17 @@ pub enum SampleFormat {
     Float32,
 }
 
+impl SampleFormat {
+    /// Bytes of one sample in a written file.
+    pub fn bytes_per_sample(self) -> u64 {
+        match self {
+            SampleFormat::Int16 => 2,
+            SampleFormat::Int24 => 3,
+            SampleFormat::Float32 => 4,
+        }
+    }
+}
+
 /// How long the render runs past the end of the range.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Tail {
@@ -94,6 +105,61 @@ pub struct RenderOptions {
     pub force: bool,
     /// The scsynth program (found on `PATH` unless a path is given).
     pub scsynth: PathBuf,
+    /// Longest render allowed, tail included, in seconds: a longer one is
+    /// refused before anything is written (a wrong tempo or a stray
+    /// placement can make a song weeks long).
+    pub max_length: f64,
+}
+
+/// Default [`RenderOptions::max_length`]: four hours.
+pub const DEFAULT_MAX_LENGTH: f64 = 4.0 * 3600.0;
+
+/// `90s`, `12 min`, `4 h 0 min`, `52 days 3 h`: a length as a person reads it.
+pub fn duration_text(secs: f64) -> String {
+    if !secs.is_finite() {
+        return "forever".into();
+    }
+    let s = secs.max(0.0).round() as u64;
+    let (d, h, m, sec) = (s / 86_400, s / 3600 % 24, s / 60 % 60, s % 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{sec} s"),
+        (0, 0, _) => format!("{m} min {sec} s"),
+        (0, _, 0) => format!("{h} h"),
+        (0, _, _) => format!("{h} h {m} min"),
+        _ => format!("{d} days {h} h"),
+    }
+}
+
+/// `1.5 GB`, `12 MB`: a size as a person reads it (decimal units).
+pub fn bytes_text(bytes: u64) -> String {
+    let b = bytes as f64;
+    match bytes {
+        0..1_000_000 => format!("{} kB", bytes.div_ceil(1000)),
+        1_000_000..1_000_000_000 => format!("{:.0} MB", b / 1e6),
+        _ => format!("{:.1} GB", b / 1e9),
+    }
+}
+
+/// A render length limit: `4h`, `90m`, `3600s` or plain seconds.
+///
+/// # Errors
+/// [`RenderError::BadOption`] for anything else, or a length of zero.
+pub fn parse_max_length(s: &str) -> Result<f64, RenderError> {
+    let t = s.trim().to_ascii_lowercase();
+    let (number, unit) = match t.char_indices().find(|(_, c)| c.is_ascii_alphabetic()) {
+        Some((i, _)) => t.split_at(i),
+        None => (t.as_str(), "s"),
+    };
+    let scale = match unit.trim() {
+        "s" | "sec" => 1.0,
+        "m" | "min" => 60.0,
+        "h" | "hour" | "hours" => 3600.0,
+        _ => 0.0,
+    };
+    match number.trim().parse::<f64>() {
+        Ok(x) if scale > 0.0 && x.is_finite() && x > 0.0 => Ok(x * scale),
+        _ => Err(bad("max-length", s, "use a length like 4h, 90m or 600s")),
+    }
 }
 
 impl Default for RenderOptions {
@@ -113,6 +179,7 @@ impl Default for RenderOptions {
             pattern: "{stem}".into(),
             force: false,
             scsynth: PathBuf::from("scsynth"),
+            max_length: DEFAULT_MAX_LENGTH,
         }
     }
 }
@@ -137,6 +204,9 @@ impl RenderOptions {
                 return Err(bad("tail", &cap.to_string(), "cap of 0 to 600 seconds"));
             }
             _ => {}
+        }
+        if !(self.max_length.is_finite() && self.max_length > 0.0) {
+            return Err(bad("max-length", &self.max_length.to_string(), "a length above zero"));
         }
         if let RenderRange::Bars { first, last } = self.range
             && (first == 0 || last < first)
@@ -267,6 +337,22 @@ mod tests {
         assert_eq!("lufs:-23".parse::<Normalize>().unwrap(), Normalize::Lufs(-23.0));
         assert_eq!("off".parse::<Normalize>().unwrap(), Normalize::Off);
         assert!("loud".parse::<Normalize>().is_err());
+    }
+
+    #[test]
+    fn lengths_and_sizes_read_and_parse() {
+        assert_eq!(parse_max_length("4h").unwrap(), 14_400.0);
+        assert_eq!(parse_max_length("90m").unwrap(), 5_400.0);
+        assert_eq!(parse_max_length("600").unwrap(), 600.0);
+        assert_eq!(parse_max_length("2.5 h").unwrap(), 9_000.0);
+        assert!(parse_max_length("0h").is_err());
+        assert!(parse_max_length("4 weeks").is_err());
+        assert_eq!(duration_text(14_400.0), "4 h");
+        assert_eq!(duration_text(5_400.0), "1 h 30 min");
+        assert_eq!(duration_text(4_500_000.0), "52 days 2 h");
+        assert_eq!(duration_text(75.0), "1 min 15 s");
+        assert_eq!(bytes_text(3_400_000_000), "3.4 GB");
+        assert_eq!(bytes_text(12_000_000), "12 MB");
     }
 
     #[test]

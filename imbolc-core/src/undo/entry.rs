@@ -23,12 +23,15 @@ pub struct UndoEntry {
     pub coalesce: Option<ParamTarget>,
     /// When the entry was last pushed or merged (set by the history).
     pub at: Option<Instant>,
+    /// Names the project state this edit leads to (set by the history,
+    /// kept through undo and redo): see [`super::UndoHistory::state`].
+    pub state: u64,
 }
 
 impl UndoEntry {
     /// A new entry, not yet timed.
     pub fn new(label: &'static str, inverse: Vec<Action>, coalesce: Option<ParamTarget>) -> Self {
-        UndoEntry { label, inverse, coalesce, at: None }
+        UndoEntry { label, inverse, coalesce, at: None, state: 0 }
     }
 
     /// Approximate heap and inline bytes this entry holds. Exact for the

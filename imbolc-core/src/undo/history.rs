@@ -45,6 +45,10 @@ pub struct UndoHistory {
     /// Whether the top undo entry may still absorb a `SetParam`; closed by
     /// undo and redo so a new gesture after them starts a new step.
     open: bool,
+    /// The state with nothing left to undo (see [`UndoHistory::state`]).
+    base: u64,
+    /// The next unused state number.
+    next_state: u64,
 }
 
 impl Default for UndoHistory {
@@ -63,7 +67,24 @@ impl UndoHistory {
             max_bytes,
             bytes: 0,
             open: false,
+            base: 0,
+            next_state: 1,
         }
+    }
+
+    /// A number naming the project state the history is at: the same
+    /// number means the same content, so the session derives its dirty
+    /// mark from it (undo back to the saved state is clean). Each edit,
+    /// and each gesture merged into the top step, makes a new state;
+    /// undo and redo move between the states already made.
+    pub fn state(&self) -> u64 {
+        self.undo.back().map_or(self.base, |e| e.state)
+    }
+
+    fn fresh_state(&mut self) -> u64 {
+        let s = self.next_state;
+        self.next_state += 1;
+        s
     }
 
     pub fn can_undo(&self) -> bool {
@@ -105,15 +126,21 @@ impl UndoHistory {
             && top.at.is_some_and(|t| now.saturating_duration_since(t) <= COALESCE_WINDOW)
         {
             top.at = Some(now);
+            // The step now leads somewhere new.
+            top.state = self.next_state;
+            self.next_state += 1;
             return;
         }
         entry.at = Some(now);
+        entry.state = self.fresh_state();
         self.bytes += entry.approx_bytes();
         self.undo.push_back(entry);
         self.open = true;
         while self.undo.len() > self.max_entries || (self.bytes > self.max_bytes && self.undo.len() > 1) {
             if let Some(old) = self.undo.pop_front() {
                 self.bytes = self.bytes.saturating_sub(old.approx_bytes());
+                // Undoing everything now stops at the state this step made.
+                self.base = old.state;
             }
         }
     }
@@ -168,12 +195,14 @@ impl UndoHistory {
         }
     }
 
-    /// Forgets everything (after opening another project).
+    /// Forgets everything (after opening another project): the project
+    /// is then in a state of its own.
     pub fn clear(&mut self) {
         self.undo.clear();
         self.redo.clear();
         self.bytes = 0;
         self.open = false;
+        self.base = self.fresh_state();
     }
 }
 
@@ -203,6 +232,6 @@ fn replay(project: &mut Project, entry: &UndoEntry) -> Result<(Replayed, UndoEnt
         }
     }
     let inverse = back.into_iter().rev().flatten().collect();
-    let reverse = UndoEntry { label: entry.label, inverse, coalesce: None, at: entry.at };
+    let reverse = UndoEntry { label: entry.label, inverse, coalesce: None, at: entry.at, state: entry.state };
     Ok((Replayed { label: entry.label, diffs, redraw }, reverse))
 }

@@ -25,9 +25,11 @@ impl<S: UiAudio> App<S> {
             PaneKind::Mixer => self.panes.mixer.render(frame, main, &state),
             PaneKind::Server => match &self.midi {
                 Some(midi) => {
-                    let [top, bottom] = Layout::vertical([Constraint::Min(1), Constraint::Length(6)]).areas(main);
+                    let lines = midi.lines();
+                    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+                    let [top, bottom] = Layout::vertical([Constraint::Min(1), Constraint::Length(height)]).areas(main);
                     server::render(frame, top, &state);
-                    midi.render(frame, bottom);
+                    crate::midi::MidiUi::render(lines, frame, bottom);
                 }
                 None => server::render(frame, main, &state),
             },

@@ -119,9 +119,13 @@ impl<S: UiAudio> App<S> {
                 self.selected = self.session.project().instruments.keys().next().copied();
                 self.panes = super::Panes::default();
                 self.transport = crate::transport::TransportView::default();
-                self.inform(format!("opened {}", path.display()));
-                if let Some(note) = broken_note(self.session.project()) {
-                    self.error(note);
+                // Repairs and broken custom defs are shown as a warning; every fix is in the log.
+                let warnings: Vec<String> =
+                    loaded.repairs.line().into_iter().chain(broken_note(self.session.project())).collect();
+                if warnings.is_empty() {
+                    self.inform(format!("opened {}", path.display()));
+                } else {
+                    self.error(warnings.join("; "));
                 }
                 if loaded.newer_recovery.is_some() {
                     self.offer_recovery();

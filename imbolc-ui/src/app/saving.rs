@@ -53,10 +53,13 @@ impl<S: UiAudio> App<S> {
     pub(super) fn restore_recovery(&mut self) {
         let Some(path) = self.path.clone() else { return };
         match imbolc_core::persist::load_recovery(&path) {
-            Ok(project) => {
+            Ok((project, repairs)) => {
                 self.session.replace_project(project);
                 self.selected = self.session.project().instruments.keys().next().copied();
-                self.inform("restored the autosave copy (Ctrl-s keeps it)");
+                match repairs.summary() {
+                    Some(fixed) => self.error(format!("restored the autosave copy, repaired: {fixed}")),
+                    None => self.inform("restored the autosave copy (Ctrl-s keeps it)"),
+                }
             }
             Err(e) => self.error(format!("cannot restore the autosave copy: {e}")),
         }

@@ -325,3 +325,24 @@ fn tapping_t_sets_the_tempo() {
     // machine's scheduling (never asserted closely).
     assert!(bpm > 20.0 && bpm < 200.5 && bpm != 120.0, "tempo {bpm}");
 }
+
+/// Issue 19: what the server refuses is shown, not only logged: a count in
+/// the status line, the latest in the server pane and as a message.
+#[test]
+fn server_refusals_show_in_the_status_line_the_server_pane_and_a_message() {
+    let mut app = super::fixture::demo_app();
+    let mut fb = super::fixture::demo_feedback();
+    fb.refusals = imbolc_audio::engine::Refusals {
+        count: 2,
+        last: "DelayC_Ctor: alloc failed, increase server's RT memory".into(),
+    };
+    assert!(app.set_feedback(&fb));
+    assert!(app.message().is_some_and(|m| m.text.contains("scsynth refused: DelayC_Ctor")), "{:?}", app.message());
+    let text = |app: &super::fixture::TestApp| {
+        let backend = super::fixture::render(app, 120, 30);
+        backend.buffer().content.iter().map(|c| c.symbol()).collect::<String>()
+    };
+    assert!(text(&app).contains("⚠ 2 refused"), "{}", text(&app));
+    super::fixture::press(&mut app, "5");
+    assert!(text(&app).contains("Refused    2 (last: DelayC_Ctor"), "{}", text(&app));
+}

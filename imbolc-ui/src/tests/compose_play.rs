@@ -275,3 +275,26 @@ fn save_as_then_open_reads_off_the_ui_thread_and_asks_over_unsaved_changes() {
     assert_eq!(app.pane(), PaneKind::Instruments);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Issue 19: when the engine stops play by itself (a lost server it could
+/// not replace), ▶ goes, the reason shows, and Space plays again rather
+/// than sending a stop nobody needs.
+#[test]
+fn a_stop_by_the_engine_shows_with_its_reason_and_space_plays_again() {
+    let (mut app, sink) = script_app(Project::new("t"));
+    press(&mut app, "Space");
+    assert_eq!(sink.take(), [Request::Transport(TransportCmd::Play)]);
+    assert!(app.transport_text().starts_with('▶'));
+    let fb = imbolc_audio::engine::EngineFeedback {
+        stopped: imbolc_audio::engine::EngineStop { count: 1, reason: "play stopped: no server for 12 s".into() },
+        ..Default::default()
+    };
+    app.set_feedback(&fb);
+    assert!(app.transport_text().starts_with('■'), "{}", app.transport_text());
+    assert!(app.message().is_some_and(|m| m.text.contains("no server")), "{:?}", app.message());
+    press(&mut app, "Space");
+    assert_eq!(sink.take(), [Request::Transport(TransportCmd::Play)]);
+    // The same stop seen again (every frame) changes nothing.
+    app.set_feedback(&fb);
+    assert!(app.transport_text().starts_with('▶'));
+}

@@ -5,6 +5,7 @@
 use crossterm::event::{KeyEvent, KeyEventKind, KeyEventState};
 use imbolc_audio::engine::{EngineFeedback, MeterReading, Meters, Scheduling, TransportFeedback};
 use imbolc_audio::server::ServerStats;
+use imbolc_audio::server::jack::{JackOrigin, JackSetup, MidiBridge};
 use imbolc_audio::status::ServerState;
 use imbolc_core::Session;
 use imbolc_core::session::NullSink;
@@ -80,7 +81,7 @@ pub fn demo_feedback() -> EngineFeedback {
         meters.record(&MeterReading { owner, peak: [peak, peak * 0.8], rms: [peak / 2.0; 2] }, 1);
     }
     EngineFeedback {
-        server: ServerState::Running { stats, driver: "jack (dummy)".into() },
+        server: ServerState::Running { stats, jack: fixture_jack() },
         generation: 1,
         scsynth_pid: None,
         meters,
@@ -93,6 +94,17 @@ pub fn demo_feedback() -> EngineFeedback {
             counting_in: false,
         },
         audio_thread: Scheduling::Realtime { priority: 1 },
+        ..EngineFeedback::default()
+    }
+}
+
+/// A default JACK server Imbolc started on a machine without a sound card.
+fn fixture_jack() -> JackSetup {
+    JackSetup {
+        name: "default".into(),
+        driver: "dummy".into(),
+        origin: JackOrigin::Started,
+        midi: MidiBridge::None("dummy driver: no sound card (/dev/snd missing)".into()),
     }
 }
 

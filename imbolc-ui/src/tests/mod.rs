@@ -13,5 +13,6 @@ mod drums;
 mod editor_voices;
 mod fixture;
 mod midi_map;
+mod open_repaired;
 mod probability;
 mod snapshots;

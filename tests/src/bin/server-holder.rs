@@ -7,7 +7,7 @@ use std::io::Write;
 fn main() {
     let server = imbolc_tests::ScServer::start();
     let scsynth = server.server.scsynth_pid().unwrap();
-    let jackd = server.server.jack().pid().unwrap();
+    let jackd = server.server.jack().and_then(|j| j.pid()).unwrap();
     println!("scsynth={scsynth} jackd={jackd}");
     std::io::stdout().flush().unwrap();
     loop {
