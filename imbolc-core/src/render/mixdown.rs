@@ -37,6 +37,9 @@ pub struct FileSpec {
     pub gain: f32,
     /// Where to write (None: measure only).
     pub write_to: Option<PathBuf>,
+    /// The dither's seed: from the final file name (see [`dither_seed`]),
+    /// not from `write_to`, a temporary name that differs on every render.
+    pub dither_seed: u64,
 }
 
 /// What one pass measured of one file (after its gain).
@@ -180,7 +183,7 @@ impl FileState {
             Some(path) => Some(create_wav(path, pass.rate, pass.format)?),
             None => None,
         };
-        Ok(FileState { peak: 0.0, last_loud: None, meter, writer, dither: Tpdf::new(seed(&spec.write_to)) })
+        Ok(FileState { peak: 0.0, last_loud: None, meter, writer, dither: Tpdf::new(spec.dither_seed) })
     }
 
     fn take(&mut self, interleaved: &[f32], first_frame: u64, pass: Pass) -> Result<(), RenderError> {
@@ -238,15 +241,9 @@ fn create_wav(path: &Path, rate: u32, format: SampleFormat) -> Result<hound::Wav
 }
 
 /// A dither seed per file name (not its folder), so a render is the same
-/// file wherever it is written.
-fn seed(path: &Option<PathBuf>) -> u64 {
-    path.as_ref().map_or(1, |p| {
-        p.file_name()
-            .unwrap_or(p.as_os_str())
-            .to_string_lossy()
-            .bytes()
-            .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
-    })
+/// file, byte for byte, wherever and however often it is written.
+pub fn dither_seed(file_name: &str) -> u64 {
+    file_name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
 }
 
 #[cfg(test)]
@@ -284,7 +281,12 @@ mod tests {
     fn a_pass_alongside_the_writer_gets_what_a_pass_after_it_gets() {
         let dir = temp_dir("alongside");
         let input = RawInput { path: dir.join("out.raw"), channels: CHANNELS };
-        let spec = |name: &str| FileSpec { sources: vec![(0, 2)], gain: 1.0, write_to: Some(dir.join(name)) };
+        let spec = |name: &str| FileSpec {
+            sources: vec![(0, 2)],
+            gain: 1.0,
+            write_to: Some(dir.join(name)),
+            dither_seed: dither_seed(name),
+        };
         let data = raw_bytes();
         let growing = AtomicBool::new(true);
         let cancel = AtomicBool::new(false);
@@ -318,7 +320,7 @@ mod tests {
         std::fs::write(&input.path, &raw_bytes()[..1000]).unwrap();
         let growing = AtomicBool::new(true);
         let cancel = AtomicBool::new(false);
-        let files = [FileSpec { sources: vec![(0, 0)], gain: 1.0, write_to: None }];
+        let files = [FileSpec { sources: vec![(0, 0)], gain: 1.0, write_to: None, dither_seed: 1 }];
         let result = std::thread::scope(|s| {
             s.spawn(|| {
                 std::thread::sleep(Duration::from_millis(50));

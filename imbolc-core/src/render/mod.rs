@@ -252,15 +252,20 @@ pub fn render(
         sources
             .iter()
             .zip(gains)
-            .zip(&temps)
-            .map(|((s, g), t)| FileSpec { sources: s.clone(), gain: *g, write_to: Some(t.clone()) })
+            .zip(temps.iter().zip(&names))
+            .map(|((s, g), (t, name))| FileSpec {
+                sources: s.clone(),
+                gain: *g,
+                write_to: Some(t.clone()),
+                dither_seed: mixdown::dither_seed(name),
+            })
             .collect()
     };
 
     // The first pass measures (to normalise or cut an automatic tail) or
     // writes the files directly; a second pass writes after measuring.
     let first_specs = if needs_analysis {
-        sources.iter().map(|s| FileSpec { sources: s.clone(), gain: 1.0, write_to: None }).collect()
+        sources.iter().map(|s| FileSpec { sources: s.clone(), gain: 1.0, write_to: None, dither_seed: 1 }).collect()
     } else {
         write_specs(&vec![1.0; sources.len()])
     };
