@@ -125,22 +125,41 @@ impl Server {
     }
 
     /// `/d_recv` answers `/done` even for garbage, so the count of defs in
-    /// `/status` is checked afterwards too. Every def is sent at once and
-    /// the replies (which come in order) are awaited after: one wait
-    /// instead of one round trip per def, which matters when a lost server
-    /// is replaced while music plays.
+    /// `/status` is checked afterwards too. Defs are sent a window at a
+    /// time and the window's replies (which come in order) awaited after
+    /// it: a few waits instead of one round trip per def, which matters
+    /// when a lost server is replaced while music plays. A window stays well
+    /// inside the kernel's default UDP receive buffer (about 208 KiB, which
+    /// counts each datagram's overhead too): sending every def at once
+    /// overflowed it while other servers booted, a def was dropped, and the
+    /// boot failed waiting for its reply.
     fn load_synthdefs(&self) -> Result<(), ServerError> {
-        for def in synthdefs::ALL {
-            self.sender().message("/d_recv", vec![OscType::Blob(def.bytes.to_vec())])?;
-        }
-        for def in synthdefs::ALL {
-            let reply =
-                await_reply(&self.socket, "/d_recv", REPLY_TIMEOUT, |m| match (m.addr.as_str(), str_arg(m, 0)) {
-                    ("/done", Some("/d_recv")) => Some(Ok(())),
-                    ("/fail", Some("/d_recv")) => Some(Err(str_arg(m, 1).unwrap_or("refused").to_owned())),
-                    _ => None,
-                })?;
-            reply.map_err(|detail| ServerError::SynthDefRejected { name: def.name.to_owned(), detail })?;
+        const WINDOW_BYTES: usize = 48 * 1024;
+        let mut rest = synthdefs::ALL;
+        while !rest.is_empty() {
+            let mut bytes = 0;
+            let len = rest
+                .iter()
+                .take_while(|def| {
+                    bytes += def.bytes.len();
+                    bytes <= WINDOW_BYTES
+                })
+                .count()
+                .max(1);
+            let (window, after) = rest.split_at(len);
+            rest = after;
+            for def in window {
+                self.sender().message("/d_recv", vec![OscType::Blob(def.bytes.to_vec())])?;
+            }
+            for def in window {
+                let reply =
+                    await_reply(&self.socket, "/d_recv", REPLY_TIMEOUT, |m| match (m.addr.as_str(), str_arg(m, 0)) {
+                        ("/done", Some("/d_recv")) => Some(Ok(())),
+                        ("/fail", Some("/d_recv")) => Some(Err(str_arg(m, 1).unwrap_or("refused").to_owned())),
+                        _ => None,
+                    })?;
+                reply.map_err(|detail| ServerError::SynthDefRejected { name: def.name.to_owned(), detail })?;
+            }
         }
         let stats = self.query_status()?;
         let expected = u32::try_from(synthdefs::ALL.len()).unwrap_or(u32::MAX);
