@@ -2,7 +2,8 @@
 //! another, and how many survived.
 //!
 //! `cargo run --release -p imbolc-tests --example chaos -- --seeds N
-//! [--first S] [--steps K]`
+//! [--first S] [--steps K] [--minutes M]`: `--minutes` starts no new seed
+//! after M minutes.
 
 use std::time::Instant;
 
@@ -22,10 +23,16 @@ fn main() {
     let seeds = arg(&args, "--seeds", 10);
     let first = arg(&args, "--first", 1000);
     let steps = arg(&args, "--steps", 4000) as usize;
+    let minutes = arg(&args, "--minutes", u64::MAX / 60);
     let began = Instant::now();
+    let mut tried = 0;
     let (mut survived, mut total_steps, mut longest) = (0u64, 0usize, None::<(u64, f64)>);
     let mut failures = Vec::new();
     for seed in first..first + seeds {
+        if began.elapsed().as_secs() >= minutes * 60 {
+            break;
+        }
+        tried += 1;
         match run(seed, steps) {
             Ok(report) => {
                 println!("ok   {report}");
@@ -43,7 +50,7 @@ fn main() {
         }
     }
     println!(
-        "{survived} of {seeds} seeds survived ({total_steps} steps, {:.0} s in all); longest run: {}; failed seeds: {failures:?}",
+        "{survived} of {tried} seeds survived ({total_steps} steps, {:.0} s in all); longest run: {}; failed seeds: {failures:?}",
         began.elapsed().as_secs_f64(),
         longest.map_or("none".to_owned(), |(seed, secs)| format!("seed {seed}, {secs:.1} s"))
     );
