@@ -247,19 +247,77 @@ fn plays_bounded(p: &Project) -> Check {
     Ok(())
 }
 
+/// The property: after one repair, every invariant holds, a second repair
+/// finds nothing, and the project plays in bounded time.
+fn repaired_holds(mut p: Project) -> Check {
+    repair(&mut p);
+    values_in_range(&p)?;
+    timeline_valid(&p)?;
+    ids_sound(&p)?;
+    let mut again = p.clone();
+    let second = repair(&mut again);
+    prop_assert!(second.is_empty(), "repair is idempotent: {:?}", second.details());
+    plays_bounded(&p)
+}
+
+/// The case the property once shrank to (kept in
+/// `repair_props.proptest-regressions` too): two instruments, both under
+/// id 0 and both holding a delay with effect id 1, and a lane on the second
+/// one's delay, every counter at 0. The second delay was renumbered after
+/// dangling references were checked, so the lane was left naming an effect
+/// gone from that chain and a second repair removed it.
+#[test]
+fn regression_lane_on_a_renumbered_duplicate_effect() {
+    let mut p = Project::new("hostile");
+    p.tempo = 0.0;
+    p.time_signature = imbolc_types::TimeSignature { numerator: 0, denominator: 0 };
+    p.master.level = 0.0;
+    let effect = imbolc_types::EffectId(1);
+    let instrument = || {
+        let mut def = imbolc_types::InstrumentDef::new(SourceKind::Saw);
+        def.source.params.clear();
+        def.effects = vec![imbolc_types::EffectSlot {
+            id: effect,
+            kind: EffectKind::Delay,
+            params: Default::default(),
+            enabled: false,
+        }];
+        def.lfo = imbolc_types::LfoDef {
+            enabled: false,
+            rate: 0.0,
+            depth: 0.0,
+            shape: imbolc_types::LfoShape::Triangle,
+            target: None,
+        };
+        def.amp_env = imbolc_types::EnvelopeDef { attack: 0.0, decay: 0.0, sustain: 0.0, release: 0.0 };
+        def.voice.polyphony = 0;
+        def.voice.steal = imbolc_types::StealStrategy::SameNote;
+        let mixer = imbolc_types::MixerSettings { level: 0.0, ..Default::default() };
+        imbolc_types::Instrument { id: imbolc_types::InstrumentId(0), name: "i".into(), def, mixer }
+    };
+    p.instruments.insert(imbolc_types::InstrumentId(u32::MAX), instrument());
+    p.instruments.insert(imbolc_types::InstrumentId(2), instrument());
+    let lane = imbolc_types::LaneId(0);
+    let target = ParamTarget::Effect {
+        owner: ChainOwner::Instrument(imbolc_types::InstrumentId(2)),
+        effect,
+        param: "amp".into(),
+    };
+    let mut automation = imbolc_types::AutomationLane::new(lane, target);
+    automation.enabled = false;
+    p.automation.insert(lane, automation);
+    p.ids = imbolc_types::IdCounters::default();
+    if let Err(e) = repaired_holds(p) {
+        panic!("{e}");
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
-    fn any_decoded_project_is_repaired_to_the_invariants_and_plays_in_bounded_time(mut p in hostile::project()) {
-        repair(&mut p);
-        values_in_range(&p)?;
-        timeline_valid(&p)?;
-        ids_sound(&p)?;
-        let mut again = p.clone();
-        let second = repair(&mut again);
-        prop_assert!(second.is_empty(), "repair is idempotent: {:?}", second.details());
-        plays_bounded(&p)?;
+    fn any_decoded_project_is_repaired_to_the_invariants_and_plays_in_bounded_time(p in hostile::project()) {
+        repaired_holds(p)?;
     }
 
     #[test]

@@ -231,7 +231,7 @@ fn a_killed_server_is_replaced_with_the_same_tree_within_three_seconds() {
     config.child_env = vec![(TEST_TAG_VAR.to_owned(), tag.clone())];
     let started = Instant::now();
     let mut audio = AudioHandle::spawn(EngineConfig::new(config)).unwrap();
-    let running = wait_feedback(&mut audio, Instant::now() + Duration::from_secs(10), |f| {
+    wait_feedback(&mut audio, Instant::now() + Duration::from_secs(10), |f| {
         matches!(f.server, ServerState::Running { .. })
     })
     .unwrap_or_else(|| panic!("the engine's server did not come up: {:?}", audio.feedback().server));
@@ -267,8 +267,9 @@ fn a_killed_server_is_replaced_with_the_same_tree_within_three_seconds() {
     audio.send_diffs(before).unwrap();
     assert_same_tree(&engine_tree(&audio), &model, "engine, after the effect edits");
 
-    let old_pid = running.scsynth_pid.expect("scsynth pid");
-    let old_generation = audio.feedback().generation;
+    // The server running now: loading the scene may have grown (restarted) it.
+    let now = audio.feedback();
+    let (old_pid, old_generation) = (now.scsynth_pid.expect("scsynth pid"), now.generation);
     assert!(Command::new("kill").args(["-KILL", &old_pid.to_string()]).status().unwrap().success());
     let killed = Instant::now();
     // The rest of the scenario happens while the server is down or coming back.

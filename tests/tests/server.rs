@@ -170,3 +170,27 @@ fn a_killed_jackds_registry_slot_is_freed() {
     drop(jack);
     assert!(!holds(&name), "the slot is free again");
 }
+
+/// A stolen voice may end by itself while its `/n_free` is on the way;
+/// that free must not be reported as a refusal (issue 19: it was, as
+/// `/fail /n_free Node N not found`, under load). A graph free of a missing
+/// node, in the same bundle after it, still is.
+#[test]
+fn a_voice_free_of_an_ended_node_is_silent_and_a_graph_free_is_not() {
+    use imbolc_audio::backend::{NodeId, ServerOp, Timing, encode_batch};
+    let sc = ScServer::start();
+    let ops = [ServerOp::FreeVoice { node: NodeId(4242) }, ServerOp::Free { node: NodeId(4343) }];
+    sc.sender().send_bytes(&encode_batch(Timing::Now, &ops).unwrap()).unwrap();
+    sc.send("/sync", vec![OscType::Int(77)]);
+    let (mut fails, deadline) = (Vec::new(), Instant::now() + WAIT);
+    loop {
+        match sc.events.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(ServerEvent::Message(m)) if m.addr == "/fail" => fails.push(format!("{:?}", m.args)),
+            Ok(ServerEvent::Message(m)) if m.addr == "/synced" => break,
+            Ok(_) => {}
+            Err(_) => panic!("no /synced within {WAIT:?}"),
+        }
+    }
+    assert_eq!(fails.len(), 1, "{fails:?}");
+    assert!(fails[0].contains("4343"), "{fails:?}");
+}

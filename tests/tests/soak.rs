@@ -185,7 +185,7 @@ fn random_voices_pedal_stop_delete_and_polyphony_leave_nothing_hanging() {
     // In tap order: voices started, voice frees (steals) sent, and which
     // of those frees raced the voice's own end (a releasing voice whose
     // tail ended as it was stolen: its `/n_end` comes after the free was
-    // sent, and the server may refuse the free).
+    // sent; the server's "not found" for such a free is silenced).
     let (mut started, mut go, mut end) = (HashSet::new(), HashSet::new(), HashSet::new());
     let (mut freed, mut stale_frees) = (HashSet::new(), 0);
     while let Ok(event) = tap_rx.try_recv() {
@@ -194,7 +194,7 @@ fn random_voices_pedal_stop_delete_and_polyphony_leave_nothing_hanging() {
                 for op in ops {
                     match op {
                         ServerOp::SynthNew { def, id, .. } if VOICE_DEFS.contains(&def) => _ = started.insert(id.0),
-                        ServerOp::Free { node } if started.contains(&node.0) => {
+                        ServerOp::Free { node } | ServerOp::FreeVoice { node } if started.contains(&node.0) => {
                             if end.contains(&node.0) {
                                 stale_frees += 1;
                             }
@@ -212,11 +212,7 @@ fn random_voices_pedal_stop_delete_and_polyphony_leave_nothing_hanging() {
     assert!(hanging.is_empty(), "voices that started and never ended: {hanging:?}");
     assert_eq!(stale_frees, 0, "a voice was freed after the server said it had ended");
     let counters = audio.counters();
-    assert_eq!(counters.fails, counters.mismatches, "{counters:?}");
-    assert!(
-        counters.fails as usize <= freed.len(),
-        "every refused op can only be the free of a voice whose tail ended meanwhile: {counters:?}"
-    );
+    assert_eq!((counters.fails, counters.mismatches, counters.refused), (0, 0, 0), "{counters:?}");
     eprintln!(
         "{STEPS} steps: {} voices started, {} stolen, {deletes} instrument deletes, {settings} polyphony changes, \
          {checks} tree checks (at most {most_fixed} of {FIXED_POLYPHONY} voices on the fixed instrument); ended with \

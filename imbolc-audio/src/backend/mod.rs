@@ -25,7 +25,7 @@ pub use error::BackendError;
 pub use model::{ModelBackend, ModelFailure, NodeView, SynthState};
 pub use op::{AddAction, ControlName, NodeId, ServerOp};
 pub use query_tree::QueryTreeError;
-pub use sc::{MAX_DATAGRAM, ScBackend, encode_batch, encode_batch_into, to_message};
+pub use sc::{MAX_DATAGRAM, ScBackend, encode_batch, encode_batch_into, to_message, to_messages};
 pub use score::{Score, ScoreBackend, ScoreEntry, ScoreError};
 pub use timing::{Timetag, Timing};
 

@@ -203,7 +203,9 @@ impl ModelBackend {
                     Some(SynthState { def, controls: controls.iter().copied().collect(), maps: BTreeMap::new() });
                 self.add(*id, node, *action, *target)
             }
-            ServerOp::Free { node } => {
+            // A voice that already ended is gone either way.
+            ServerOp::FreeVoice { node } if !self.nodes.contains_key(node) => Ok(()),
+            ServerOp::Free { node } | ServerOp::FreeVoice { node } => {
                 self.existing(*node)?;
                 if *node == NodeId::ROOT {
                     return Err("cannot free the root group".into());

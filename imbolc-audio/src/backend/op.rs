@@ -65,6 +65,11 @@ pub enum ServerOp {
     SynthNew { def: &'static str, id: NodeId, action: AddAction, target: NodeId, controls: Vec<(ControlName, f32)> },
     /// `/n_free node`: a group is freed with everything inside it.
     Free { node: NodeId },
+    /// `/n_free node` of a voice that may already have ended by itself (a
+    /// stolen voice whose release finished while the free was on its
+    /// way): the engine cannot know, so the server's "not found" for this
+    /// one message is silenced (see [`crate::backend::to_messages`]).
+    FreeVoice { node: NodeId },
     /// `/g_freeAll group`: frees every node inside the group (the group
     /// stays).
     FreeAll { group: NodeId },
@@ -98,7 +103,7 @@ impl ServerOp {
         match self {
             ServerOp::GroupNew { .. } => "/g_new",
             ServerOp::SynthNew { .. } => "/s_new",
-            ServerOp::Free { .. } => "/n_free",
+            ServerOp::Free { .. } | ServerOp::FreeVoice { .. } => "/n_free",
             ServerOp::FreeAll { .. } => "/g_freeAll",
             ServerOp::Set { .. } => "/n_set",
             ServerOp::Run { .. } => "/n_run",

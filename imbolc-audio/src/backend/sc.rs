@@ -62,7 +62,7 @@ pub fn encode_batch_into(timing: Timing, ops: &[ServerOp], buf: &mut Vec<u8>) ->
     let tag = timing.timetag();
     let bundle = OscBundle {
         timetag: OscTime { seconds: tag.seconds, fractional: tag.fraction },
-        content: ops.iter().map(|op| OscPacket::Message(to_message(op))).collect(),
+        content: ops.iter().flat_map(to_messages).map(OscPacket::Message).collect(),
     };
     buf.clear();
     // Encoding into a Vec cannot fail (its error type is Infallible).
@@ -89,6 +89,20 @@ fn pairs(args: &mut Vec<OscType>, controls: &[(&'static str, f32)]) {
     }
 }
 
+/// The OSC messages of `op` in a bundle: its own message, and for a
+/// [`ServerOp::FreeVoice`] `/error -1` before it and `/error -2` after it,
+/// which turn the server's error reports off and on again for that one
+/// message (scsynth also resets them at the end of every bundle).
+pub fn to_messages(op: &ServerOp) -> impl Iterator<Item = OscMessage> {
+    let quiet = matches!(op, ServerOp::FreeVoice { .. });
+    let error_mode = |mode: i32| OscMessage { addr: "/error".to_owned(), args: vec![OscType::Int(mode)] };
+    quiet
+        .then(|| error_mode(-1))
+        .into_iter()
+        .chain(std::iter::once(to_message(op)))
+        .chain(quiet.then(|| error_mode(-2)))
+}
+
 /// The OSC message scsynth expects for `op`.
 ///
 /// A sample path that exists but is not a regular file (a FIFO would block
@@ -112,7 +126,9 @@ pub fn to_message(op: &ServerOp) -> OscMessage {
             pairs(&mut args, controls);
             args
         }
-        ServerOp::Free { node: n } | ServerOp::FreeAll { group: n } => vec![node(*n)],
+        ServerOp::Free { node: n } | ServerOp::FreeVoice { node: n } | ServerOp::FreeAll { group: n } => {
+            vec![node(*n)]
+        }
         ServerOp::Set { node: n, controls } => {
             let mut args = Vec::with_capacity(1 + controls.len() * 2);
             args.push(node(*n));

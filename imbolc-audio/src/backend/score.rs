@@ -13,7 +13,7 @@ use rosc::{OscBundle, OscMessage, OscPacket, OscTime, OscType};
 use super::AudioBackend;
 use super::error::BackendError;
 use super::op::ServerOp;
-use super::sc::to_message;
+use super::sc::to_messages;
 use super::timing::{Timetag, Timing};
 use crate::synthdefs::CompiledDef;
 
@@ -170,7 +170,7 @@ impl AudioBackend for ScoreBackend {
             Timing::Now => self.now,
             Timing::At(tag) => tag.as_secs_f64(),
         };
-        self.push_messages(time, ops.iter().map(to_message).collect());
+        self.push_messages(time, ops.iter().flat_map(to_messages).collect());
         Ok(())
     }
 }
@@ -178,7 +178,7 @@ impl AudioBackend for ScoreBackend {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::{AddAction, NodeId};
+    use crate::backend::{AddAction, NodeId, to_message};
 
     fn msg(p: &OscPacket) -> &OscMessage {
         match p {

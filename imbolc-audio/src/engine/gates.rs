@@ -106,7 +106,7 @@ impl GateKeeper {
     pub fn hold_back(&mut self, at: f64, now: f64, ops: &mut Vec<ServerOp>) {
         let (pending, born) = (&mut self.pending, &mut self.born);
         ops.retain(|op| {
-            if let ServerOp::Free { node } = op {
+            if let ServerOp::Free { node } | ServerOp::FreeVoice { node } = op {
                 pending.retain(|(_, n)| n != node);
                 born.remove(node);
                 return true;

@@ -65,6 +65,10 @@ pub(crate) struct Playback {
     live_of_node: HashMap<NodeId, VoiceId>,
     /// Latest clock time any voice batch was timed at.
     timed_until: f64,
+    /// A stop asked to re-read the wall clock; done once nothing timed is
+    /// pending, so a batch sent later is never tagged before one sent
+    /// earlier (the new anchor differs from the old by the clocks' drift).
+    reanchor_when_idle: bool,
     /// Song position play last started from (stop returns there).
     started_from: Tick,
     gates: GateKeeper,
@@ -121,6 +125,7 @@ impl Playback {
             live: HashMap::new(),
             live_of_node: HashMap::new(),
             timed_until: f64::NEG_INFINITY,
+            reanchor_when_idle: false,
             started_from: 0,
             gates: GateKeeper::realtime(),
             events: Vec::new(),
@@ -167,15 +172,19 @@ impl Playback {
     /// Also while a held-back release waits (see [`GateKeeper`]).
     pub fn window_period(&self) -> Option<std::time::Duration> {
         let lookahead = self.scheduler.config().lookahead;
-        (self.is_playing() || self.gates.waiting())
+        (self.is_playing() || self.gates.waiting() || self.reanchor_when_idle)
             .then(|| std::time::Duration::from_secs_f64((lookahead / 2.0).max(0.001)))
     }
 
     /// Sends held-back releases due within a lookahead (called every loop
     /// turn, playing or not).
     pub fn housekeeping(&mut self, out: &mut Vec<Batch>) {
-        let upto = self.clock.now() + self.scheduler.config().lookahead;
-        self.flush_gates(upto, out);
+        let now = self.clock.now();
+        self.flush_gates(now + self.scheduler.config().lookahead, out);
+        if self.reanchor_when_idle && self.timed_until + SETTLED < now {
+            self.clock.reanchor();
+            self.reanchor_when_idle = false;
+        }
     }
 
     /// The timing for a batch meant for clock time `at`: never before the
@@ -308,11 +317,11 @@ impl Playback {
             TransportCmd::Stop => {
                 self.halt(graph, out);
                 self.scheduler.seek(self.started_from);
-                self.clock.reanchor();
+                self.reanchor_when_idle = true;
             }
             TransportCmd::Pause => {
                 self.halt(graph, out);
-                self.clock.reanchor();
+                self.reanchor_when_idle = true;
             }
             TransportCmd::Seek(tick) => {
                 self.scheduler.seek(tick);
@@ -723,6 +732,7 @@ impl Playback {
     /// server). See [`Clock::reanchor`].
     pub fn reanchor_clock(&mut self) {
         self.clock.reanchor();
+        self.reanchor_when_idle = false;
     }
 
     /// Checks the wall clock against the anchor; after a step (more than

@@ -288,3 +288,32 @@ fn a_stepped_wall_clock_is_followed_while_playing() {
     let now = crate::backend::Timetag::from_system_time(std::time::SystemTime::now()).as_secs_f64();
     assert!((p.clock.timetag(p.clock.now()).as_secs_f64() - now).abs() < 0.01, "timetags are wall time again");
 }
+
+#[test]
+fn after_stop_nothing_is_tagged_before_the_stops_releases_and_the_clock_reanchors_once_idle() {
+    let (mut p, mut g) = setup();
+    let mut out = Vec::new();
+    p.transport(TransportCmd::SetMode(PlayMode::Pattern(C)), &mut g, &mut out);
+    p.transport(TransportCmd::Play, &mut g, &mut out);
+    // The anchor has drifted 2 ms ahead of the wall clock (less than a step).
+    let offset = p.clock.now();
+    let ahead = Timetag::from_system_time(std::time::SystemTime::now() + std::time::Duration::from_millis(2));
+    p.clock = Clock::anchored(std::time::Instant::now() - std::time::Duration::from_secs_f64(offset), ahead);
+    let drifted = p.clock.timetag(0.0);
+    p.advance(p.scheduler.horizon() + 0.6, &mut g, &mut out);
+    let mut stop = Vec::new();
+    p.transport(TransportCmd::Stop, &mut g, &mut stop);
+    let latest = stop.iter().map(tag).max().expect("stop releases what sounds");
+
+    let mut live = Vec::new();
+    p.voice_on(VoiceId(0), I, 440.0, 0.5, &mut g, &mut live).unwrap();
+    assert!(tag(&live[0]) >= latest, "a voice after stop runs after the stop's releases");
+
+    p.housekeeping(&mut Vec::new());
+    assert_eq!(p.clock.timetag(0.0), drifted, "not re-anchored while batches are pending");
+    std::thread::sleep(std::time::Duration::from_secs_f64(p.timed_until - p.clock.now() + SETTLED + 0.01));
+    p.housekeeping(&mut Vec::new());
+    let wall = Timetag::from_system_time(std::time::SystemTime::now()).as_secs_f64();
+    let drift = p.clock.timetag(p.clock.now()).as_secs_f64() - wall;
+    assert!(drift.abs() < 0.001, "re-anchored to the wall clock once idle: {drift}");
+}

@@ -25,7 +25,7 @@ impl StaticUse {
             match op {
                 ServerOp::SynthNew { def, .. } => used.add(rt_memory_kb(def)),
                 ServerOp::GroupNew { .. } => used.nodes += 1,
-                ServerOp::Free { node } => used.remove_subtree(*node, registry),
+                ServerOp::Free { node } | ServerOp::FreeVoice { node } => used.remove_subtree(*node, registry),
                 ServerOp::FreeAll { group } => {
                     for child in registry.expected().children(*group) {
                         used.remove_subtree(child, registry);

@@ -48,7 +48,7 @@ impl VoiceEnds {
                         self.pending.push((at + rel.max(0.0) + MARGIN, *node));
                     }
                 }
-                ServerOp::Free { node } if self.release.remove(node).is_some() => {
+                ServerOp::Free { node } | ServerOp::FreeVoice { node } if self.release.remove(node).is_some() => {
                     self.pending.push((at, *node));
                 }
                 _ => {}

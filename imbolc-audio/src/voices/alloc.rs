@@ -429,7 +429,7 @@ impl VoiceAllocator {
         if let Some(b) = v.bus {
             self.buses.free(b);
         }
-        out.push(ServerOp::Free { node: v.node });
+        out.push(ServerOp::FreeVoice { node: v.node });
         true
     }
 }

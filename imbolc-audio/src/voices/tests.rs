@@ -53,7 +53,7 @@ fn the_polyphony_limit_steals_the_oldest_with_a_free_in_the_same_batch() {
     let oldest = a.voices(I)[0].node;
     on(&mut a, &mut g, 62, 100);
     let ops = on(&mut a, &mut g, 64, 100);
-    assert_eq!(ops[0], ServerOp::Free { node: oldest });
+    assert_eq!(ops[0], ServerOp::FreeVoice { node: oldest });
     assert!(matches!(ops[1], ServerOp::SynthNew { .. }));
     assert_eq!(pitches(&a), vec![62, 64]);
     assert_eq!(a.total(), 2);
@@ -86,7 +86,7 @@ fn a_release_tail_counts_until_n_end_and_is_stolen_first() {
     assert_eq!(ops, vec![ServerOp::Set { node: tail, controls: vec![("gate", 0.0)] }]);
     assert_eq!(a.count(I), 2, "the tail still sounds");
     let ops = on(&mut a, &mut g, 64, 100);
-    assert_eq!(ops[0], ServerOp::Free { node: tail }, "the releasing voice goes before the older held one");
+    assert_eq!(ops[0], ServerOp::FreeVoice { node: tail }, "the releasing voice goes before the older held one");
     let n = a.voices(I)[1].node;
     off(&mut a, &mut g, 64);
     assert_eq!(a.on_node_end(n), Some(I));
@@ -245,7 +245,7 @@ fn one_shots_count_until_their_end_and_are_never_gated() {
     a.pedal(&g, I, false, &mut out);
     assert_eq!(out.len(), 2, "only the two /s_new: {out:?}");
     a.trigger(I, 42, 100, hit(90_003), &mut out).unwrap();
-    assert_eq!(out[2], ServerOp::Free { node: NodeId(90_001) }, "the oldest hit is stolen at the limit");
+    assert_eq!(out[2], ServerOp::FreeVoice { node: NodeId(90_001) }, "the oldest hit is stolen at the limit");
     assert_eq!(a.on_node_end(NodeId(90_002)), Some(I));
     assert_eq!(a.count(I), 1);
     let refused = a.trigger(I, 42, 100, || Err(crate::graph::GraphError::UnknownInstrument(I)), &mut out);
@@ -291,7 +291,7 @@ fn one_shots_from_the_graph_are_counted_until_their_end() {
     assert_eq!(*def, kick);
     assert_eq!(Some(*target), g.voices_group(I));
     assert_eq!(controls.iter().filter(|(n, _)| *n == "out").count(), 1, "out is the chain bus, not the caller's");
-    assert!(matches!(out[2], ServerOp::Free { .. }));
+    assert!(matches!(out[2], ServerOp::FreeVoice { .. }));
     let mut released = Vec::new();
     a.release_all(I, &mut released);
     assert!(released.is_empty(), "one-shots are never gated");
