@@ -2,8 +2,9 @@
 //! another, and how many survived.
 //!
 //! `cargo run --release -p imbolc-tests --example chaos -- --seeds N
-//! [--first S] [--steps K] [--minutes M]`: `--minutes` starts no new seed
-//! after M minutes.
+//! [--first S] [--steps K] [--minutes M] [--log FILE]`: `--minutes` starts
+//! no new seed after M minutes; `--log` writes the engine's log (a line marks
+//! where each seed begins) to FILE, to see what a failed seed went through.
 
 use std::time::Instant;
 
@@ -18,8 +19,28 @@ fn arg(args: &[String], name: &str, default: u64) -> u64 {
     })
 }
 
+/// The value after `name`, if any.
+fn text_arg<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
+    args.iter().position(|a| a == name).and_then(|at| args.get(at + 1)).map(String::as_str)
+}
+
+/// Sends the engine's log to `path` (info and above, or `IMBOLC_LOG`).
+fn log_to(path: &str) {
+    let file = std::fs::File::create(path).unwrap_or_else(|e| {
+        eprintln!("cannot create the log {path}: {e}");
+        std::process::exit(2)
+    });
+    let filter = tracing_subscriber::EnvFilter::try_from_env("IMBOLC_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let writer = std::sync::Mutex::new(file);
+    let _ = tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_env_filter(filter).try_init();
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if let Some(path) = text_arg(&args, "--log") {
+        log_to(path);
+    }
     let seeds = arg(&args, "--seeds", 10);
     let first = arg(&args, "--first", 1000);
     let steps = arg(&args, "--steps", 4000) as usize;
@@ -33,6 +54,7 @@ fn main() {
             break;
         }
         tried += 1;
+        tracing::info!("chaos seed {seed} begins");
         match run(seed, steps) {
             Ok(report) => {
                 println!("ok   {report}");
