@@ -32,7 +32,8 @@ use imbolc_types::{
     Action, ChainOwner, EffectKind, EnvelopeStage, InstrumentId, MixerParam, Note, ParamTarget, Project, SourceKind,
 };
 
-use crate::engine::{scsynth_port, scsynth_tree, tapped_engine, voice_count, wait_feedback};
+use crate::TreeNode;
+use crate::engine::{tapped_engine, try_scsynth_port, try_scsynth_tree, voice_count, wait_feedback};
 use crate::{canonical_from_server, tagged_servers, test_config};
 
 /// The environment variable that picks the seed of the `chaos` test.
@@ -491,20 +492,16 @@ fn soak(seed: u64, steps: usize, dir: &Path) -> Report {
     }
     rig.runtime.panic();
     let audio = rig.session.audio_mut();
-    let settled = wait_feedback(audio, SETTLE, |f| {
-        matches!(f.server, ServerState::Running { .. }) && !f.transport.playing && f.transport.voices == 0
-    });
-    let pid = settled.scsynth_pid.expect("a running server has a pid");
-    let port = scsynth_port(pid);
     let deadline = Instant::now() + Duration::from_secs(10);
-    let mut voices = voice_count(&scsynth_tree(port));
+    let mut voices = voice_count(&server_tree(audio));
     while voices > 0 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
-        voices = voice_count(&scsynth_tree(port));
+        voices = voice_count(&server_tree(audio));
     }
     assert_eq!(voices, 0, "voice nodes left on the server after the final stop and panic");
     rig.report.restarts = audio.counters().restarts;
-    assert_graph_matches(port, rig.session.project());
+    let project = rig.session.project().clone();
+    assert_graph_matches(rig.session.audio_mut(), &project);
 
     // The project is what the accepted actions make of a fresh one.
     let mut replay = Session::new(Project::new("chaos"), NullSink);
@@ -555,10 +552,31 @@ fn soak(seed: u64, steps: usize, dir: &Path) -> Report {
     report
 }
 
+/// The tree of the engine's server once it is settled (running, stopped,
+/// no voice), asked from outside. A kill in the last steps can leave the
+/// engine showing a server that no longer answers (a scsynth whose jackd
+/// was killed runs on for a moment, answering nothing, until the engine
+/// notices the loss): then the engine's next server is asked.
+fn server_tree(audio: &mut AudioHandle) -> TreeNode {
+    let deadline = Instant::now() + SETTLE;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let settled = wait_feedback(audio, left, |f| {
+            matches!(f.server, ServerState::Running { .. }) && !f.transport.playing && f.transport.voices == 0
+        });
+        let pid = settled.scsynth_pid.expect("a running server has a pid");
+        if let Some(tree) = try_scsynth_port(pid).and_then(try_scsynth_tree) {
+            return tree;
+        }
+        assert!(Instant::now() < deadline, "no server answered /g_queryTree within {} s", SETTLE.as_secs());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// The server's tree (with controls) equals the graph a fresh build of
 /// `project` gives: every diff, undo and restart landed. Retries for a
 /// while, as the last diffs may still be on their way.
-fn assert_graph_matches(port: u16, project: &Project) {
+fn assert_graph_matches(audio: &mut AudioHandle, project: &Project) {
     let graph_config = EngineConfig::new(test_config()).graph_config();
     let (_, ops) = SignalGraph::build(graph_config, &project.audio_scene());
     let mut model = ModelBackend::new();
@@ -566,7 +584,7 @@ fn assert_graph_matches(port: u16, project: &Project) {
     let expected = model.canonical_tree();
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let actual = canonical_from_server(&scsynth_tree(port), &expected);
+        let actual = canonical_from_server(&server_tree(audio), &expected);
         if actual == expected {
             return;
         }
