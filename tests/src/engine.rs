@@ -62,27 +62,39 @@ pub fn engine_tree(audio: &AudioHandle) -> TreeNode {
 
 /// The UDP port of the engine's scsynth, from its command line (`-u PORT`).
 pub fn scsynth_port(pid: u32) -> u16 {
-    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).expect("scsynth's command line");
+    try_scsynth_port(pid).expect("scsynth's command line with -u PORT")
+}
+
+/// Like [`scsynth_port`], but `None` once the process is gone.
+pub fn try_scsynth_port(pid: u32) -> Option<u16> {
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
     let args: Vec<String> = cmdline.split(|&b| b == 0).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
-    let at = args.iter().position(|a| a == "-u").expect("scsynth started with -u");
-    args.get(at + 1).and_then(|p| p.parse().ok()).expect("a port number after -u")
+    let at = args.iter().position(|a| a == "-u")?;
+    args.get(at + 1).and_then(|p| p.parse().ok())
 }
 
 /// The node tree of the scsynth on `port` (`/g_queryTree 0 1`), asked
 /// from a socket of our own: for a scsynth another process runs.
 pub fn scsynth_tree(port: u16) -> TreeNode {
+    try_scsynth_tree(port).expect("no /g_queryTree.reply")
+}
+
+/// Like [`scsynth_tree`], but `None` when no reply comes within the tree
+/// wait: a scsynth whose JACK server was killed still runs for a moment
+/// but no longer answers.
+pub fn try_scsynth_tree(port: u16) -> Option<TreeNode> {
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
     socket.connect(("127.0.0.1", port)).unwrap();
     socket.set_read_timeout(Some(TREE_WAIT)).unwrap();
     let query = OscMessage { addr: "/g_queryTree".into(), args: vec![OscType::Int(0), OscType::Int(1)] };
-    socket.send(&rosc::encoder::encode(&OscPacket::Message(query)).unwrap()).unwrap();
+    socket.send(&rosc::encoder::encode(&OscPacket::Message(query)).unwrap()).ok()?;
     let mut buffer = vec![0; 65536];
     loop {
-        let size = socket.recv(&mut buffer).expect("no /g_queryTree.reply");
+        let size = socket.recv(&mut buffer).ok()?;
         if let Ok((_, OscPacket::Message(m))) = rosc::decoder::decode_udp(&buffer[..size])
             && m.addr == "/g_queryTree.reply"
         {
-            return TreeNode::parse(&m).expect("malformed /g_queryTree.reply");
+            return Some(TreeNode::parse(&m).expect("malformed /g_queryTree.reply"));
         }
     }
 }

@@ -21,6 +21,7 @@ use imbolc_audio::backend::{
 use imbolc_audio::server::{JackMode, OscSender, Server, ServerConfig, ServerEvent};
 use rosc::{OscMessage, OscType};
 
+pub mod chaos;
 pub mod corpus;
 pub mod engine;
 pub mod keyboard;
