@@ -288,8 +288,20 @@ fn sixteenths_land_within_a_block_across_loop_wraps_a_tempo_change_and_edits() {
     let doubled: Vec<_> = matched.iter().filter(|(_, n)| **n > 1).collect();
     assert!(doubled.is_empty(), "doubled steps: {doubled:?}");
     let last_due = (0..).take_while(|&s| ideal(s) < stop_secs).count() as u64;
+    // A step may be missing only if the engine dropped it as too late and
+    // counted it: after a stall of its thread (a starved CPU) a musician
+    // wants missed notes dropped, not played in a burst. Nothing else may
+    // lose one.
     let missing: Vec<u64> = (0..last_due).filter(|s| !matched.contains_key(s)).collect();
-    assert!(missing.is_empty(), "missing steps: {missing:?}; {:?}", audio.counters());
+    let late_dropped = audio.counters().late_dropped;
+    assert!(
+        missing.len() as u64 <= late_dropped,
+        "missing steps not counted as dropped: {missing:?}; {:?}",
+        audio.counters()
+    );
+    if late_dropped > 0 {
+        eprintln!("{late_dropped} notes dropped as too late (the audio thread stalled); missing steps {missing:?}");
+    }
     assert!(last_due > u64::from(2 * STEPS), "two wraps were played ({last_due} steps)");
     let tempo_step = (a1.play_tick / f64::from(SIXTEENTH)).ceil() as u64;
     assert!(tempo_step > 8 && tempo_step < last_due - 8, "the tempo change was mid-play (step {tempo_step})");

@@ -340,6 +340,7 @@ impl Playback {
     /// Stops the scheduler and releases every voice, timed at the horizon:
     /// note-ons up to it may still be on their way.
     fn halt(&mut self, graph: &mut SignalGraph, out: &mut Vec<Batch>) {
+        self.drop_overdue();
         let mut events = std::mem::take(&mut self.events);
         events.clear();
         self.scheduler.stop(&mut events);
@@ -351,6 +352,34 @@ impl Playback {
         self.push(at, ops, out);
         self.flush_gates(f64::INFINITY, out);
         self.timeline.clear();
+    }
+
+    /// Drops and counts what was due before now but no window has sent:
+    /// the audio thread ran late and a stop came first (the realtime lane
+    /// is drained before the window). Such notes are as late as any the
+    /// window drops; uncounted, a stall after the last window lost notes
+    /// with nothing to say so.
+    fn drop_overdue(&mut self) {
+        if !self.realtime || !self.is_playing() {
+            return;
+        }
+        let now = self.clock.now();
+        let mut events = std::mem::take(&mut self.events);
+        events.clear();
+        self.scheduler.advance(now, &mut events);
+        let ons = events.iter().filter(|e| e.kind == NoteEventKind::On).count();
+        self.events = events;
+        let mut hits = std::mem::take(&mut self.hits);
+        hits.clear();
+        self.scheduler.take_hits(&mut hits);
+        let mut clicks = std::mem::take(&mut self.click_events);
+        clicks.clear();
+        self.scheduler.drain_clicks(&mut clicks);
+        self.params.clear();
+        self.scheduler.drain_param_events(&mut self.params);
+        self.stats.late_dropped += (ons + hits.len() + clicks.len()) as u64;
+        self.hits = hits;
+        self.click_events = clicks;
     }
 
     /// One lookahead window: the timeline's events up to now + lookahead,
