@@ -3,8 +3,6 @@
 //! played event's time is bounded.
 
 use std::collections::HashMap;
-use std::os::unix::process::CommandExt;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -13,11 +11,12 @@ use imbolc_audio::backend::ServerOp;
 use imbolc_audio::engine::{AudioHandle, EngineConfig, TapEvent, TempoAnchor, TransportFeedback};
 use imbolc_audio::scheduler::midi_to_freq;
 use imbolc_audio::server::JackMode;
+use imbolc_audio::server::jack::Jack;
 use imbolc_audio::status::ServerState;
 use imbolc_core::midi::timebase::{play_tick_at, wall_now};
 use imbolc_core::midi::{MidiConfig, MidiPorts, MidiRuntime, PollReport};
 use imbolc_core::session::Session;
-use imbolc_tests::{TEST_TAG_VAR, TreeNode, test_config};
+use imbolc_tests::{TreeNode, test_config};
 use imbolc_types::catalog::SourceKind;
 use imbolc_types::{Action, EnvelopeStage, InstrumentId, ParamTarget, Project};
 use midir::{MidiOutput, MidiOutputConnection};
@@ -29,26 +28,22 @@ pub const WAIT: Duration = Duration::from_secs(5);
 pub const STAMP_SLACK: f64 = 1.0;
 
 /// The JACK server every test here uses; started once, on a thread that
-/// lives as long as the test process (jackd gets SIGTERM when it ends).
-/// It runs realtime (`-R`), as a musician's JACK does: under load a
-/// `--no-realtime` jackd drops whole cycles for some clients (xruns), and
-/// the MIDI events of those cycles are lost to them (up to 16 of 120 clock
-/// ticks with a build beside it), which no client can make up for.
+/// lives as long as the test process (children die with it).
 pub fn jack_server() -> &'static str {
     static NAME: OnceLock<String> = OnceLock::new();
     NAME.get_or_init(|| {
         let (tx, rx) = bounded(1);
         std::thread::Builder::new()
             .name("jack-owner".into())
-            .spawn(move || match start_realtime_jack() {
-                Ok(child) => {
-                    tx.send(Ok(child.1)).unwrap();
-                    let _keep = child.0;
+            .spawn(move || match Jack::ensure(&test_config()) {
+                Ok(jack) => {
+                    tx.send(Ok(jack.name().to_owned())).unwrap();
+                    let _keep = jack;
                     loop {
                         std::thread::park();
                     }
                 }
-                Err(e) => tx.send(Err(e)).unwrap(),
+                Err(e) => tx.send(Err(e.to_string())).unwrap(),
             })
             .unwrap();
         let name = rx.recv().unwrap().unwrap_or_else(|e| {
@@ -63,48 +58,6 @@ pub fn jack_server() -> &'static str {
         }
         name
     })
-}
-
-/// Starts `jackd -R` on the dummy driver (48 kHz, 256 frames) under a name
-/// the leftover sweeps know, tagged like every test server, and waits until
-/// it answers. A 5 s client timeout (`-t`, 500 ms by default) keeps a
-/// client starved by the load from being thrown out. PR_SET_PDEATHSIG ends it with the calling thread.
-fn start_realtime_jack() -> Result<(Child, String), String> {
-    let name = format!("imbolc_test_{}_midirt", std::process::id());
-    let mut command = Command::new("jackd");
-    command
-        .args(["-n", &name, "-R", "-t", "5000", "-d", "dummy", "-r", "48000", "-p", "256"])
-        .env(TEST_TAG_VAR, "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    // SAFETY: prctl(2) only, between fork and exec.
-    unsafe {
-        command.pre_exec(|| {
-            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
-            Ok(())
-        });
-    }
-    let mut child = command.spawn().map_err(|e| format!("jackd: {e}"))?;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let up = Command::new("jack_lsp")
-            .args(["-s", &name])
-            .env("JACK_NO_START_SERVER", "1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if up {
-            return Ok((child, name));
-        }
-        if let Ok(Some(status)) = child.try_wait() {
-            return Err(format!("jackd -R exited: {status}"));
-        }
-        if Instant::now() > deadline {
-            return Err("jackd -R did not answer within 10 s".into());
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 pub fn serial() -> MutexGuard<'static, ()> {
@@ -310,20 +263,8 @@ pub fn expected_notes(played: &[Played], line: &TempoAnchor, grid: Option<u32>) 
 /// with active sensing (0xFE), which plays nothing.
 pub fn keys(rig: &Rig) -> MidiOutputConnection {
     let port = "imbolc:midi_in";
+    let out = MidiOutput::new("test-keys").unwrap();
     let deadline = Instant::now() + WAIT;
-    // jack_client_open was refused now and then (midir's InitError) with
-    // the realtime server under heavy load; the cause is not known yet, so
-    // a refusal is retried and shown.
-    let out = loop {
-        match MidiOutput::new("test-keys") {
-            Ok(out) => break out,
-            Err(e) => {
-                eprintln!("JACK refused the test-keys client ({e}); again");
-                assert!(Instant::now() < deadline, "JACK refuses the test-keys client: {e}");
-                std::thread::sleep(Duration::from_millis(100));
-            }
-        }
-    };
     let mut conn = loop {
         if let Some(p) = out.ports().into_iter().find(|p| out.port_name(p).is_ok_and(|n| n == port)) {
             break out.connect(&p, "out").unwrap();
