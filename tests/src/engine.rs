@@ -106,3 +106,13 @@ pub fn voice_count(tree: &TreeNode) -> usize {
     };
     tree.walk().iter().filter(|n| n.def.as_deref().is_some_and(voice)).count()
 }
+
+/// Waits until `done` holds for the engine's feedback; fails after `within`.
+pub fn wait_until(audio: &mut AudioHandle, within: Duration, what: &str, done: impl Fn(&EngineFeedback) -> bool) {
+    let deadline = Instant::now() + within;
+    while !done(audio.feedback()) {
+        let f = audio.feedback();
+        assert!(Instant::now() < deadline, "{what}: {:?} {:?}", f.server, f.transport);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}

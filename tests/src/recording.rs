@@ -22,6 +22,10 @@ use crate::TEST_TAG_VAR;
 /// The test-only SynthDef recording hardware buses 0–1 with `DiskOut`
 /// (tests/synthdefs/src/record.scd).
 const RECORD_DEF: &[u8] = include_bytes!("../synthdefs/compiled/imbolc_test_record.scsyndef");
+/// Frames of the recorder's buffer (`/b_alloc`), and the bytes of one half
+/// of it in the file (2 channels of 32-bit floats).
+const RECORD_FRAMES: i32 = 65_536;
+const HALF_BYTES: u64 = RECORD_FRAMES as u64 / 2 * 2 * 4;
 
 /// A private realtime jackd on the dummy driver (48 kHz, 256-frame
 /// periods), stopped with SIGTERM on drop.
@@ -96,7 +100,7 @@ impl DiskRecorder {
         socket.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
         let rec = DiskRecorder { socket, port, node, buffer, path: path.to_owned() };
         rec.request("/d_recv", vec![OscType::Blob(RECORD_DEF.to_vec())]);
-        rec.request("/b_alloc", vec![OscType::Int(buffer), OscType::Int(65_536), OscType::Int(2)]);
+        rec.request("/b_alloc", vec![OscType::Int(buffer), OscType::Int(RECORD_FRAMES), OscType::Int(2)]);
         rec.request(
             "/b_write",
             vec![
@@ -120,11 +124,29 @@ impl DiskRecorder {
                 OscType::Int(buffer),
             ],
         );
+        // scsynth runs commands in order: once this is answered, it records.
+        rec.sync();
         rec
     }
 
-    /// Frees the recorder and closes the file. `DiskOut` writes whole halves
-    /// of its buffer: wait ~1.5 s after the last sound before calling this.
+    /// Waits until all that sounded up to now is in the file. `DiskOut`
+    /// writes whole halves of its buffer from a disk thread, at most one
+    /// behind: once the file has grown by two halves since now, the half
+    /// holding now is written. Under load the server's clock can run slower
+    /// than the wall clock, so no fixed wait would do.
+    pub fn wait_written_past_now(&self) {
+        let size = || std::fs::metadata(&self.path).map_or(0, |m| m.len());
+        let want = size() + 2 * HALF_BYTES;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while size() < want {
+            assert!(Instant::now() < deadline, "{} stopped growing at {} bytes", self.path.display(), size());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Frees the recorder and closes the file. What sounded in the half of
+    /// `DiskOut`'s buffer being filled is lost: call
+    /// [`DiskRecorder::wait_written_past_now`] after the last sound first.
     pub fn finish(self) -> PathBuf {
         self.send("/n_free", vec![OscType::Int(self.node)]);
         self.request("/b_close", vec![OscType::Int(self.buffer)]);
@@ -135,6 +157,22 @@ impl DiskRecorder {
     fn send(&self, addr: &str, args: Vec<OscType>) {
         let packet = OscPacket::Message(OscMessage { addr: addr.into(), args });
         self.socket.send_to(&rosc::encoder::encode(&packet).unwrap(), ("127.0.0.1", self.port)).unwrap();
+    }
+
+    /// Sends `/sync` and waits for its `/synced`: every command sent
+    /// before has run.
+    fn sync(&self) {
+        self.send("/sync", vec![OscType::Int(self.node)]);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut buf = vec![0u8; 65_536];
+        while Instant::now() < deadline {
+            let Ok((n, _)) = self.socket.recv_from(&mut buf) else { continue };
+            let Ok((_, OscPacket::Message(m))) = rosc::decoder::decode_udp(&buf[..n]) else { continue };
+            if m.addr == "/synced" && m.args.first() == Some(&OscType::Int(self.node)) {
+                return;
+            }
+        }
+        panic!("no /synced within 5 s");
     }
 
     /// Sends and waits for the `/done` (or `/fail`) of this command.

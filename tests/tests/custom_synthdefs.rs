@@ -78,13 +78,13 @@ fn play_live(project: &Project, dir: &Path) -> Vec<f32> {
     audio.send_diffs(vec![AudioDiff::SceneLoaded(Box::new(project.audio_scene()))]).unwrap();
     audio.request_tree().unwrap().recv_timeout(WAIT).expect("the scene is on the server");
     let recorder = DiskRecorder::start(port, 2_100_000_000, 1000, &dir.join("live.wav"));
-    std::thread::sleep(Duration::from_millis(300));
     audio.play().unwrap();
     wait_feedback(&mut audio, WAIT, |f| f.transport.voices > 0);
-    std::thread::sleep(Duration::from_millis(2000));
+    // One bar (2 s at 120 BPM) of the held note, by the transport.
+    wait_feedback(&mut audio, 4 * WAIT, |f| f.transport.tick >= BAR);
     audio.stop().unwrap();
     wait_feedback(&mut audio, WAIT, |f| f.transport.voices == 0);
-    std::thread::sleep(Duration::from_millis(500));
+    recorder.wait_written_past_now();
     let path = recorder.finish();
     audio.shutdown();
     drop(jack);

@@ -59,7 +59,6 @@ fn a_bend_moves_a_sustained_sequenced_note_two_semitones_up_and_back() {
     audio.send_diffs(vec![AudioDiff::SceneLoaded(Box::new(scene()))]).unwrap();
     audio.request_tree().unwrap().recv_timeout(WAIT).expect("the scene is on the server");
     let recorder = DiskRecorder::start(port, 2_100_000_000, 1000, &dir.join("bend.wav"));
-    std::thread::sleep(Duration::from_millis(300));
 
     let live = audio.live_sender();
     audio.play().unwrap();
@@ -76,7 +75,7 @@ fn a_bend_moves_a_sustained_sequenced_note_two_semitones_up_and_back() {
     at(3.0 * STAGE);
     audio.stop().unwrap();
     wait_feedback(&mut audio, WAIT, |f| f.transport.voices == 0);
-    std::thread::sleep(Duration::from_millis(2000));
+    recorder.wait_written_past_now();
     let path = recorder.finish();
     audio.shutdown();
     drop(jack);

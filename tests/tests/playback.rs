@@ -12,6 +12,12 @@
 //! dummy JACK driver's sample clock jumps against wall time).
 //! Every voice must also start (`/n_go`) and end (`/n_end`) on the server,
 //! and none may be left in the tree.
+//!
+//! On a starved machine (a build beside it; this VM's vCPUs are also
+//! descheduled by the host now and then) even the realtime audio thread can
+//! miss a window: a step is then either played late at once (untimed) or,
+//! if more than a lookahead late, dropped and counted. The test accepts
+//! exactly those, never a step lost silently.
 
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -125,7 +131,13 @@ impl Lcg {
 #[derive(Default)]
 struct Tap {
     sent: Vec<(Timetag, Vec<ServerOp>)>,
-    untimed_voice_batches: usize,
+    /// Note-ons sent untimed (node, freq): the engine sends a timeline note
+    /// untimed only when its time has already passed (the audio thread ran
+    /// late, less than a lookahead: later ones are dropped), and other
+    /// batches only when every timed one has run (e.g. stop's releases
+    /// after a stall).
+    untimed_onsets: Vec<(i32, f32)>,
+    untimed_other: usize,
     go: HashSet<i32>,
     end: HashSet<i32>,
 }
@@ -142,7 +154,18 @@ impl Tap {
         let Ok(event) = rx.recv_deadline(deadline) else { return false };
         match event {
             TapEvent::Sent { timing: Timing::At(t), ops, .. } => self.sent.push((t, ops)),
-            TapEvent::Sent { timing: Timing::Now, .. } => self.untimed_voice_batches += 1,
+            TapEvent::Sent { timing: Timing::Now, ops, .. } => {
+                let before = self.untimed_onsets.len();
+                for op in &ops {
+                    if let ServerOp::SynthNew { id, controls, .. } = op {
+                        let freq = controls.iter().find(|(n, _)| *n == "freq").map_or(0.0, |(_, v)| *v);
+                        self.untimed_onsets.push((id.0, freq));
+                    }
+                }
+                if self.untimed_onsets.len() == before {
+                    self.untimed_other += 1;
+                }
+            }
             TapEvent::Go(node) => _ = self.go.insert(node.0),
             TapEvent::End(node) => _ = self.end.insert(node.0),
         }
@@ -288,8 +311,28 @@ fn sixteenths_land_within_a_block_across_loop_wraps_a_tempo_change_and_edits() {
     let doubled: Vec<_> = matched.iter().filter(|(_, n)| **n > 1).collect();
     assert!(doubled.is_empty(), "doubled steps: {doubled:?}");
     let last_due = (0..).take_while(|&s| ideal(s) < stop_secs).count() as u64;
+    // A step may be missing only if the engine dropped it as too late and
+    // counted it: after a stall of its thread (a starved CPU) a musician
+    // wants missed notes dropped, not played in a burst. Nothing else may
+    // lose one.
+    // Or it was played late, at once (untimed), with its step's pitch.
     let missing: Vec<u64> = (0..last_due).filter(|s| !matched.contains_key(s)).collect();
-    assert!(missing.is_empty(), "missing steps: {missing:?}; {:?}", audio.counters());
+    let late_dropped = audio.counters().late_dropped;
+    let late_played: Vec<f32> = tap.untimed_onsets.iter().map(|(_, f)| *f).filter(|f| *f < 600.0).collect();
+    let missing_freqs: Vec<f32> =
+        missing.iter().map(|s| midi_to_freq(timed_pitch((s % u64::from(STEPS)) as u32))).collect();
+    for f in &late_played {
+        assert!(missing_freqs.iter().any(|m| (m - f).abs() < 0.01), "a late note {f} Hz is no missing step's");
+    }
+    assert!(
+        missing.len() as u64 <= late_dropped + late_played.len() as u64,
+        "missing steps neither dropped nor played late: {missing:?}; {} played late; {:?}",
+        late_played.len(),
+        audio.counters()
+    );
+    if late_dropped > 0 {
+        eprintln!("{late_dropped} notes dropped as too late (the audio thread stalled); missing steps {missing:?}");
+    }
     assert!(last_due > u64::from(2 * STEPS), "two wraps were played ({last_due} steps)");
     let tempo_step = (a1.play_tick / f64::from(SIXTEENTH)).ceil() as u64;
     assert!(tempo_step > 8 && tempo_step < last_due - 8, "the tempo change was mid-play (step {tempo_step})");
@@ -307,7 +350,8 @@ fn sixteenths_land_within_a_block_across_loop_wraps_a_tempo_change_and_edits() {
     assert!(edits_on.len() > 30, "the edited clip played ({} notes)", edits_on.len());
 
     // Every voice started and ended on the server; none is left.
-    let started: HashSet<i32> = onsets.iter().map(|(_, n, _)| *n).collect();
+    let started: HashSet<i32> =
+        onsets.iter().map(|(_, n, _)| *n).chain(tap.untimed_onsets.iter().map(|(n, _)| *n)).collect();
     let not_started: Vec<_> = started.difference(&tap.go).collect();
     let not_ended: Vec<_> = started.difference(&tap.end).collect();
     assert!(not_started.is_empty(), "voices never started: {not_started:?}");
@@ -315,7 +359,6 @@ fn sixteenths_land_within_a_block_across_loop_wraps_a_tempo_change_and_edits() {
     let tree = engine_tree(&audio);
     let voices = tree.walk().iter().filter(|n| n.def.as_deref() == Some("imbolc_sine")).count();
     assert_eq!(voices, 0, "voice synths left in the tree");
-    assert_eq!(tap.untimed_voice_batches, 0, "every playback batch is timed");
     let counters = audio.counters();
     assert_eq!((counters.fails, counters.mismatches, counters.dropped), (0, 0, 0), "{counters:?}");
 
@@ -335,7 +378,7 @@ fn sixteenths_land_within_a_block_across_loop_wraps_a_tempo_change_and_edits() {
         "{} timed onsets over {last_due} due steps, 2 wraps, tempo 120→240 at step {tempo_step}: \
          |error| mean {:.3} µs, median {:.3} µs, max {:.3} µs (limit {:.0} µs); \
          {} edited-clip onsets; {} voices started and ended; edit bytes {}..{} for clip sizes {}..{} \
-         (whole clip {whole} bytes)",
+         (whole clip {whole} bytes); {} note-ons played late (untimed), {} other untimed batches; audio thread {}; {counters:?}",
         timed.len(),
         mean * 1e6,
         errors[errors.len() / 2] * 1e6,
@@ -347,6 +390,9 @@ fn sixteenths_land_within_a_block_across_loop_wraps_a_tempo_change_and_edits() {
         edit_bytes.iter().map(|(_, b)| *b).max().unwrap(),
         counts.iter().min().unwrap(),
         counts.iter().max().unwrap(),
+        tap.untimed_onsets.len(),
+        tap.untimed_other,
+        first.audio_thread,
     );
 
     audio.shutdown();

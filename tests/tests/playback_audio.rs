@@ -155,7 +155,6 @@ fn play_and_record(dir: &std::path::Path, tag: &str) -> Run {
 
     let recorder = DiskRecorder::start(port, RECORDER_NODE, RECORDER_BUFFER, &dir.join("master.wav"));
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
-    std::thread::sleep(Duration::from_millis(300));
     audio.set_loop(LoopRegion::new(0, LOOP_END)).unwrap();
     audio.play().unwrap();
     let a0 = wait_feedback(&mut audio, WAIT, |f| f.transport.playing && f.transport.anchor.is_some())
@@ -196,8 +195,7 @@ fn play_and_record(dir: &std::path::Path, tag: &str) -> Run {
     drain_tap(&tap_rx, &mut tap);
     audio.stop().unwrap();
     wait_feedback(&mut audio, WAIT, |f| !f.transport.playing && f.transport.voices == 0);
-    // DiskOut writes whole halves of its 65 536-frame buffer.
-    std::thread::sleep(Duration::from_millis(2000));
+    recorder.wait_written_past_now();
     let path = recorder.finish();
     let counters = audio.counters();
     assert_eq!((counters.fails, counters.mismatches, counters.dropped), (0, 0, 0), "{counters:?}");

@@ -187,123 +187,6 @@ impl Playback {
         }
     }
 
-    /// The timing for a batch meant for clock time `at`: never before the
-    /// latest time already sent (see the module docs). Also returns the clock time the batch will run at.
-    fn timing(&mut self, at: f64) -> (Timing, f64) {
-        let now = self.clock.now();
-        if self.timed_until + SETTLED < now && at <= now {
-            return (Timing::Now, now);
-        }
-        let at = at.max(self.timed_until).max(now);
-        self.timed_until = at;
-        (Timing::At(self.clock.timetag(at)), at)
-    }
-
-    /// The timing of a graph batch (an applied diff): at once, unless voice
-    /// batches are still timed ahead; then with the latest of them, so it
-    /// runs after them (scsynth keeps equal times in arrival order) and a
-    /// removed instrument's group is never freed under a pending note.
-    /// Live voices of a new instrument (or of a new scene) wait for it
-    /// too, so its group exists before their first `/s_new`; other live
-    /// voices never wait for graph edits.
-    pub fn graph_timing(&mut self, diff: &AudioDiff) -> Timing {
-        let now = self.clock.now();
-        let (timing, runs_at) = self.timing(now);
-        match diff {
-            AudioDiff::InstrumentAdded { instrument, .. } => self.horizons.mark(instrument.id, runs_at),
-            AudioDiff::SceneLoaded(_) => self.horizons.mark_all(runs_at),
-            _ => {}
-        }
-        timing
-    }
-
-    /// The timing for a live batch of `instrument` meant for `at`: like
-    /// [`Playback::timing`], but only batches of that instrument (and
-    /// batches touching all) must run first.
-    fn timing_live(&mut self, instrument: InstrumentId, at: f64) -> (Timing, f64) {
-        let now = self.clock.now();
-        let until = self.horizons.until(instrument);
-        if until + SETTLED < now && at <= now {
-            return (Timing::Now, now);
-        }
-        let at = at.max(until).max(now);
-        self.timed_until = self.timed_until.max(at);
-        (Timing::At(self.clock.timetag(at)), at)
-    }
-
-    /// Sends the held-back releases due by `upto`, each at its own time.
-    fn flush_gates(&mut self, upto: f64, out: &mut Vec<Batch>) {
-        let now = self.clock.now();
-        for (due, node) in self.gates.due(upto, now) {
-            let instrument = self.expression.instrument_of(node);
-            let timing = self.release_timing(instrument, due);
-            out.push(Batch {
-                timing,
-                ops: vec![ServerOp::Set { node, controls: vec![("gate", 0.0)] }],
-                started: vec![],
-            });
-        }
-    }
-
-    /// The timing of a held-back release meant for `due`. Unlike other
-    /// voice batches it need not wait for the latest time already sent:
-    /// its voice has started on the server (or starts, by timetag, at
-    /// least [`super::gates::MIN_GATE`] before), and the only later op on
-    /// that voice, a steal's `/n_free`, is timed after it (the horizons
-    /// are raised to it) or took the release out of the queue.
-    fn release_timing(&mut self, instrument: Option<InstrumentId>, due: f64) -> Timing {
-        let now = self.clock.now();
-        let until = instrument.map_or(self.timed_until, |i| self.horizons.until(i));
-        if until + SETTLED < now && due <= now {
-            return Timing::Now;
-        }
-        let at = due.max(now);
-        match instrument {
-            Some(i) => self.horizons.mark(i, at),
-            None => self.horizons.mark_all(at),
-        }
-        self.timed_until = self.timed_until.max(at);
-        Timing::At(self.clock.timetag(at))
-    }
-
-    /// Queues a batch meant for clock time `at` (see the module docs).
-    fn push(&mut self, at: f64, ops: Vec<ServerOp>, out: &mut Vec<Batch>) {
-        self.push_for(Scope::All, at, ops, out);
-    }
-
-    /// Queues a batch touching the voices of `scope`.
-    fn push_for(&mut self, scope: Scope<'_>, at: f64, mut ops: Vec<ServerOp>, out: &mut Vec<Batch>) {
-        self.flush_gates(at, out);
-        if ops.is_empty() {
-            return;
-        }
-        let (timing, runs_at) = match scope {
-            Scope::Live(instrument) => self.timing_live(instrument, at),
-            Scope::All | Scope::Timeline(_) => self.timing(at),
-        };
-        match scope {
-            Scope::All => self.horizons.mark_all(runs_at),
-            Scope::Timeline(instruments) => instruments.iter().for_each(|i| self.horizons.mark(*i, runs_at)),
-            Scope::Live(instrument) => self.horizons.mark(instrument, runs_at),
-        }
-        let now = self.clock.now();
-        self.gates.hold_back(runs_at, now, &mut ops);
-        if ops.is_empty() {
-            return;
-        }
-        let started: Vec<NodeId> = ops
-            .iter()
-            .filter_map(|op| match op {
-                ServerOp::SynthNew { id, .. } => Some(*id),
-                _ => None,
-            })
-            .collect();
-        for node in &started {
-            self.gates.started(*node, runs_at);
-        }
-        out.push(Batch { timing, ops, started });
-    }
-
     /// A transport command.
     pub fn transport(&mut self, cmd: TransportCmd, graph: &mut SignalGraph, out: &mut Vec<Batch>) {
         match cmd {
@@ -340,6 +223,7 @@ impl Playback {
     /// Stops the scheduler and releases every voice, timed at the horizon:
     /// note-ons up to it may still be on their way.
     fn halt(&mut self, graph: &mut SignalGraph, out: &mut Vec<Batch>) {
+        self.drop_overdue();
         let mut events = std::mem::take(&mut self.events);
         events.clear();
         self.scheduler.stop(&mut events);
@@ -351,6 +235,34 @@ impl Playback {
         self.push(at, ops, out);
         self.flush_gates(f64::INFINITY, out);
         self.timeline.clear();
+    }
+
+    /// Drops and counts what was due before now but no window has sent:
+    /// the audio thread ran late and a stop came first (the realtime lane
+    /// is drained before the window). Such notes are as late as any the
+    /// window drops; uncounted, a stall after the last window lost notes
+    /// with nothing to say so.
+    fn drop_overdue(&mut self) {
+        if !self.realtime || !self.is_playing() {
+            return;
+        }
+        let now = self.clock.now();
+        let mut events = std::mem::take(&mut self.events);
+        events.clear();
+        self.scheduler.advance(now, &mut events);
+        let ons = events.iter().filter(|e| e.kind == NoteEventKind::On).count();
+        self.events = events;
+        let mut hits = std::mem::take(&mut self.hits);
+        hits.clear();
+        self.scheduler.take_hits(&mut hits);
+        let mut clicks = std::mem::take(&mut self.click_events);
+        clicks.clear();
+        self.scheduler.drain_clicks(&mut clicks);
+        self.params.clear();
+        self.scheduler.drain_param_events(&mut self.params);
+        self.stats.late_dropped += (ons + hits.len() + clicks.len()) as u64;
+        self.hits = hits;
+        self.click_events = clicks;
     }
 
     /// One lookahead window: the timeline's events up to now + lookahead,
@@ -536,61 +448,6 @@ impl Playback {
         }
     }
 
-    /// A live voice at `freq` Hz (velocity 0..=1).
-    ///
-    /// # Errors
-    /// [`VoiceError`] when the graph refuses it; nothing is sent.
-    pub fn voice_on(
-        &mut self,
-        voice: VoiceId,
-        instrument: InstrumentId,
-        freq: f32,
-        velocity: f32,
-        graph: &mut SignalGraph,
-        out: &mut Vec<Batch>,
-    ) -> Result<(), VoiceError> {
-        let mut ops = Vec::new();
-        let pitch = freq_to_midi(freq);
-        let vel = (velocity.clamp(0.0, 1.0) * 127.0).round().max(1.0) as u8;
-        if graph.is_drum_kit(instrument) {
-            // A live key on a kit hits a pad (nothing to release later).
-            if let Some(pad) = pad_of_note(pitch) {
-                let v = velocity.clamp(0.0, 1.0);
-                self.allocator.trigger(instrument, pad, vel, || graph.drum_hit(instrument, pad, v, 0.0), &mut ops)?;
-            }
-            let now = self.clock.now();
-            self.push_for(Scope::Live(instrument), now, ops, out);
-            return Ok(());
-        }
-        let shaped_vel = self.expression.shape(instrument, velocity);
-        let node = self.allocator.start_held(
-            instrument,
-            pitch,
-            vel,
-            || graph.voice_on(instrument, freq, shaped_vel),
-            &mut ops,
-        )?;
-        self.live.insert(voice, node);
-        self.live_of_node.insert(node, voice);
-        self.expression.started(node, instrument, freq, velocity);
-        let now = self.clock.now();
-        self.push_for(Scope::Live(instrument), now, ops, out);
-        Ok(())
-    }
-
-    /// Releases a live voice (nothing if it already ended or was stolen).
-    pub fn voice_off(&mut self, voice: VoiceId, graph: &SignalGraph, out: &mut Vec<Batch>) {
-        let Some(node) = self.live.remove(&voice) else { return };
-        self.live_of_node.remove(&node);
-        let mut ops = Vec::new();
-        self.allocator.release_node(graph, node, &mut ops);
-        let now = self.clock.now();
-        match self.expression.instrument_of(node) {
-            Some(instrument) => self.push_for(Scope::Live(instrument), now, ops, out),
-            None => self.push(now, ops, out),
-        }
-    }
-
     /// A diff the graph accepted: the timeline part goes to the scheduler
     /// (deltas only), voice settings and instrument removal to the allocator.
     pub fn diff(&mut self, diff: &AudioDiff, out: &mut Vec<Batch>) {
@@ -659,74 +516,6 @@ impl Playback {
         self.timed_until = f64::NEG_INFINITY;
     }
 
-    /// Sustain pedal of an instrument: while down, released voices keep
-    /// sounding until it comes up (timeline notes included).
-    pub fn pedal(&mut self, instrument: InstrumentId, down: bool, graph: &SignalGraph, out: &mut Vec<Batch>) {
-        let mut ops = Vec::new();
-        self.allocator.pedal(graph, instrument, down, &mut ops);
-        let now = self.clock.now();
-        self.push_for(Scope::Live(instrument), now, ops, out);
-    }
-
-    /// Pitch bend of every voice of an instrument (timeline and live),
-    /// `amount` -1..=1 of the instrument's bend range.
-    pub fn bend(&mut self, instrument: InstrumentId, amount: f32, graph: &mut SignalGraph, out: &mut Vec<Batch>) {
-        match graph.bend(instrument, amount) {
-            Ok(op) => {
-                let now = self.clock.now();
-                self.push_for(Scope::Live(instrument), now, vec![op], out);
-            }
-            Err(e) => tracing::debug!("bend of a missing instrument: {e}"),
-        }
-    }
-
-    /// Channel aftertouch on an instrument's live voices, 0..=1.
-    pub fn press(&mut self, instrument: InstrumentId, amount: f32, out: &mut Vec<Batch>) {
-        let mut ops = Vec::new();
-        self.expression.press(instrument, amount, &mut ops);
-        let now = self.clock.now();
-        self.push_for(Scope::Live(instrument), now, ops, out);
-    }
-
-    /// Polyphonic aftertouch on one live voice, 0..=1.
-    pub fn press_voice(&mut self, voice: VoiceId, amount: f32, out: &mut Vec<Batch>) {
-        let Some(node) = self.live.get(&voice).copied() else { return };
-        let mut ops = Vec::new();
-        self.expression.press_voice(node, amount, &mut ops);
-        let now = self.clock.now();
-        match self.expression.instrument_of(node) {
-            Some(instrument) => self.push_for(Scope::Live(instrument), now, ops, out),
-            None => self.push(now, ops, out),
-        }
-    }
-
-    /// Panic: silences every voice node the server has, pedals up, bends
-    /// and pressures reset; play goes on.
-    ///
-    /// At the horizon (so note-ons already on their way come first) one
-    /// `gate 0` on each instrument's `voices` group releases every voice
-    /// there, whether the allocator knows it or not; [`PANIC_FADE`] later
-    /// each `voices` group is emptied (`/g_freeAll`), which also ends what
-    /// a release cannot (a voice whose gate closed in its first block) and
-    /// long release tails. Later voice batches are timed after that, so no
-    /// new note goes with them. The allocator forgets every voice at once:
-    /// after the fade it and the server agree that none is left.
-    pub fn release_everything(&mut self, graph: &SignalGraph, out: &mut Vec<Batch>) {
-        self.allocator.silence_all();
-        self.expression.reset();
-        self.gates.clear();
-        self.timeline.clear();
-        self.live.clear();
-        self.live_of_node.clear();
-        let groups: Vec<NodeId> = graph.instrument_order().iter().filter_map(|i| graph.voices_group(*i)).collect();
-        let at = self.scheduler.horizon().max(self.clock.now());
-        let release = groups.iter().map(|&node| ServerOp::Set { node, controls: vec![("gate", 0.0)] }).collect();
-        self.push(at, release, out);
-        let freed = groups.iter().map(|&group| ServerOp::FreeAll { group }).collect();
-        let after = self.timed_until.max(at) + PANIC_FADE;
-        self.push(after, freed, out);
-    }
-
     /// What playback dropped or corrected so far.
     pub fn stats(&self) -> PlaybackStats {
         PlaybackStats { unconfirmed_releases: self.gates.unconfirmed_releases(), ..self.stats }
@@ -774,14 +563,13 @@ impl Playback {
     }
 }
 
-/// The nearest MIDI note to `freq` Hz (for same-note stealing of live
-/// voices, which carry a frequency).
-fn freq_to_midi(freq: f32) -> u8 {
-    if !freq.is_finite() || freq <= 0.0 {
-        return 69;
-    }
-    (69.0 + 12.0 * (freq / 440.0).log2()).round().clamp(0.0, 127.0) as u8
-}
+#[path = "playback_timing.rs"]
+mod timing;
+
+#[path = "playback_live.rs"]
+mod live_voices;
+#[cfg(test)]
+use live_voices::freq_to_midi;
 
 #[path = "resume.rs"]
 mod resume;

@@ -249,6 +249,25 @@ fn after_a_stall_notes_more_than_a_lookahead_late_are_dropped_not_burst() {
     assert!(out.iter().any(|b| !b.started.is_empty()), "later notes play");
 }
 
+/// A stop that arrives after a stall, before any window sent what fell due
+/// during it: those notes are not sent and they are counted.
+#[test]
+fn a_stop_after_a_stall_counts_the_notes_due_before_it_that_were_never_sent() {
+    let (mut p, mut g) = setup();
+    let mut out = Vec::new();
+    p.transport(TransportCmd::SetMode(PlayMode::Pattern(C)), &mut g, &mut out);
+    p.transport(TransportCmd::Play, &mut g, &mut out);
+    p.window(&mut g, &mut out);
+    out.clear();
+    let ahead = std::time::Duration::from_secs_f64(p.clock.now() + 1.2);
+    let wall = p.clock.timetag(0.0);
+    p.clock = Clock::anchored(std::time::Instant::now() - ahead, wall);
+    p.transport(TransportCmd::Stop, &mut g, &mut out);
+    assert!(out.iter().all(|b| b.started.is_empty()), "no note starts at a stop: {out:?}");
+    assert!(p.stats().late_dropped >= 2, "quarter notes due in 1.2 s are counted: {:?}", p.stats());
+    assert!(!p.is_playing());
+}
+
 #[test]
 fn play_cut_by_a_lost_server_resumes_from_the_playhead_and_stop_returns_to_the_start() {
     let (mut p, mut g) = setup();

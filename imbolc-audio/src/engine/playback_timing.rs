@@ -1,0 +1,126 @@
+//! How [`Playback`] times its batches: the rule of `playback.rs` (voice
+//! batches in the order they take effect), per instrument for live voices
+//! ([`Horizons`]), and held-back releases ([`super::gates::GateKeeper`]).
+
+use imbolc_types::{AudioDiff, InstrumentId};
+
+use super::*;
+
+impl Playback {
+    /// The timing for a batch meant for clock time `at`: never before the
+    /// latest time already sent (see the module docs). Also returns the clock time the batch will run at.
+    pub(super) fn timing(&mut self, at: f64) -> (Timing, f64) {
+        let now = self.clock.now();
+        if self.timed_until + SETTLED < now && at <= now {
+            return (Timing::Now, now);
+        }
+        let at = at.max(self.timed_until).max(now);
+        self.timed_until = at;
+        (Timing::At(self.clock.timetag(at)), at)
+    }
+
+    /// The timing of a graph batch (an applied diff): at once, unless voice
+    /// batches are still timed ahead; then with the latest of them, so it
+    /// runs after them (scsynth keeps equal times in arrival order) and a
+    /// removed instrument's group is never freed under a pending note.
+    /// Live voices of a new instrument (or of a new scene) wait for it
+    /// too, so its group exists before their first `/s_new`; other live
+    /// voices never wait for graph edits.
+    pub fn graph_timing(&mut self, diff: &AudioDiff) -> Timing {
+        let now = self.clock.now();
+        let (timing, runs_at) = self.timing(now);
+        match diff {
+            AudioDiff::InstrumentAdded { instrument, .. } => self.horizons.mark(instrument.id, runs_at),
+            AudioDiff::SceneLoaded(_) => self.horizons.mark_all(runs_at),
+            _ => {}
+        }
+        timing
+    }
+
+    /// The timing for a live batch of `instrument` meant for `at`: like
+    /// [`Playback::timing`], but only batches of that instrument (and
+    /// batches touching all) must run first.
+    pub(super) fn timing_live(&mut self, instrument: InstrumentId, at: f64) -> (Timing, f64) {
+        let now = self.clock.now();
+        let until = self.horizons.until(instrument);
+        if until + SETTLED < now && at <= now {
+            return (Timing::Now, now);
+        }
+        let at = at.max(until).max(now);
+        self.timed_until = self.timed_until.max(at);
+        (Timing::At(self.clock.timetag(at)), at)
+    }
+
+    /// Sends the held-back releases due by `upto`, each at its own time.
+    pub(super) fn flush_gates(&mut self, upto: f64, out: &mut Vec<Batch>) {
+        let now = self.clock.now();
+        for (due, node) in self.gates.due(upto, now) {
+            let instrument = self.expression.instrument_of(node);
+            let timing = self.release_timing(instrument, due);
+            out.push(Batch {
+                timing,
+                ops: vec![ServerOp::Set { node, controls: vec![("gate", 0.0)] }],
+                started: vec![],
+            });
+        }
+    }
+
+    /// The timing of a held-back release meant for `due`. Unlike other
+    /// voice batches it need not wait for the latest time already sent:
+    /// its voice has started on the server (or starts, by timetag, at
+    /// least [`super::gates::MIN_GATE`] before), and the only later op on
+    /// that voice, a steal's `/n_free`, is timed after it (the horizons
+    /// are raised to it) or took the release out of the queue.
+    pub(super) fn release_timing(&mut self, instrument: Option<InstrumentId>, due: f64) -> Timing {
+        let now = self.clock.now();
+        let until = instrument.map_or(self.timed_until, |i| self.horizons.until(i));
+        if until + SETTLED < now && due <= now {
+            return Timing::Now;
+        }
+        let at = due.max(now);
+        match instrument {
+            Some(i) => self.horizons.mark(i, at),
+            None => self.horizons.mark_all(at),
+        }
+        self.timed_until = self.timed_until.max(at);
+        Timing::At(self.clock.timetag(at))
+    }
+
+    /// Queues a batch meant for clock time `at` (see the module docs).
+    pub(super) fn push(&mut self, at: f64, ops: Vec<ServerOp>, out: &mut Vec<Batch>) {
+        self.push_for(Scope::All, at, ops, out);
+    }
+
+    /// Queues a batch touching the voices of `scope`.
+    pub(super) fn push_for(&mut self, scope: Scope<'_>, at: f64, mut ops: Vec<ServerOp>, out: &mut Vec<Batch>) {
+        self.flush_gates(at, out);
+        if ops.is_empty() {
+            return;
+        }
+        let (timing, runs_at) = match scope {
+            Scope::Live(instrument) => self.timing_live(instrument, at),
+            Scope::All | Scope::Timeline(_) => self.timing(at),
+        };
+        match scope {
+            Scope::All => self.horizons.mark_all(runs_at),
+            Scope::Timeline(instruments) => instruments.iter().for_each(|i| self.horizons.mark(*i, runs_at)),
+            Scope::Live(instrument) => self.horizons.mark(instrument, runs_at),
+        }
+        let now = self.clock.now();
+        self.gates.hold_back(runs_at, now, &mut ops);
+        if ops.is_empty() {
+            return;
+        }
+        let started: Vec<NodeId> = ops
+            .iter()
+            .filter_map(|op| match op {
+                ServerOp::SynthNew { id, .. } => Some(*id),
+                _ => None,
+            })
+            .collect();
+        for node in &started {
+            self.gates.started(*node, runs_at);
+        }
+        out.push(Batch { timing, ops, started });
+    }
+}
