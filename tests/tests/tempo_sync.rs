@@ -110,7 +110,9 @@ fn a_synced_delay_follows_a_tempo_lane() {
     assert_eq!(found.len(), 4, "two clicks, each with one echo: {found:?}");
     assert_echo(&found, 0, 0.5, "at 120 BPM");
     assert_echo(&found, 2, 60.0 / 90.0, "after the lane went to 90 BPM");
+    // The scheduler reads a tempo lane once per window, so the new tempo
+    // starts up to a window (50 ms) after the lane's point.
     let bar3 = 2.0 + 4.0 * 60.0 / 90.0;
-    assert!((found[2] - bar3).abs() < 0.01, "bar 3 starts after a bar at 120 and one at 90: {found:?}");
+    assert!((found[2] - bar3).abs() < 0.05, "bar 3 starts after a bar at 120 and one at 90: {found:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

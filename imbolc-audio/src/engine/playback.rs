@@ -826,3 +826,7 @@ mod automation_tests;
 #[cfg(test)]
 #[path = "drum_playback_tests.rs"]
 mod drum_tests;
+
+#[cfg(test)]
+#[path = "playback_sync_tests.rs"]
+mod sync_tests;
