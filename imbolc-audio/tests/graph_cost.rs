@@ -273,3 +273,30 @@ fn a_thousand_add_remove_cycles_do_not_grow_the_highest_bus() {
     fresh.execute(Timing::Now, &ops).unwrap();
     assert_eq!(model.canonical_tree(), fresh.canonical_tree());
 }
+
+#[test]
+fn tempo_sync_and_tempo_changes_touch_only_synced_effect_nodes() {
+    let mut f = fixture();
+    let mut synced = Vec::new();
+    for i in [3, 17] {
+        let owner = ChainOwner::Instrument(f.inst[i]);
+        let slot = EffectSlot::new(f.ids.next_effect().expect("fresh id"), EffectKind::DELAY);
+        let effect = slot.id;
+        run(&mut f.graph, &mut f.model, &AudioDiff::EffectAdded { owner, effect: slot, after: None });
+        let node = f.graph.effect_node(owner, effect).unwrap();
+        let division = Some(imbolc_types::NoteDivision::QUARTER);
+        let diff = AudioDiff::EffectSyncChanged { owner, effect, param: "time".into(), division };
+        f.edit(diff, 1, &[node]);
+        assert_eq!(f.model.synth(node).unwrap().controls["time"], 0.5, "a quarter note at 120 BPM");
+        synced.push(node);
+    }
+    // What playback sends when the scheduler's tempo moves.
+    let before = f.model.snapshot();
+    let ops = f.graph.set_tempo(90.0);
+    assert_eq!(ops.len(), 2, "one /n_set per synced delay, none for the other effects: {ops:?}");
+    f.model.execute(Timing::Now, &ops).unwrap();
+    assert_only_touched(&before, &f.model.snapshot(), &synced);
+    for node in synced {
+        assert!((f.model.synth(node).unwrap().controls["time"] - 60.0 / 90.0).abs() < 1e-6);
+    }
+}

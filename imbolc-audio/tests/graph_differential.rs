@@ -17,7 +17,7 @@ use imbolc_types::catalog::MAX_SENDS;
 use imbolc_types::{
     AudioDiff, AudioScene, Bus, ChainOwner, EffectId, EffectKind, EffectSlot, EnvelopeStage, FilterDef, FilterKind,
     IdCounters, Instrument, InstrumentDef, LfoDef, LfoParam, LfoShape, MasterSettings, MixerParam, MixerSettings,
-    OutputTarget, ParamTarget, SourceDef, SourceKind,
+    NoteDivision, OutputTarget, ParamTarget, SourceDef, SourceKind,
 };
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -33,12 +33,25 @@ enum Owner {
 
 #[derive(Debug, Clone)]
 enum Cmd {
-    AddInstrument { after: Option<Index>, source: SourceKind, filter: bool, effects: Vec<EffectKind>, solo: bool },
+    AddInstrument {
+        after: Option<Index>,
+        source: SourceKind,
+        filter: bool,
+        effects: Vec<EffectKind>,
+        solo: bool,
+    },
     RemoveInstrument(Index),
     MoveInstrument(Index, Option<Index>),
     SourceChanged(Index, SourceKind),
     Filter(Index, Option<bool>, f32),
-    Lfo { inst: Index, enabled: bool, rate: f32, depth: f32, target: Option<Index>, shape: Index },
+    Lfo {
+        inst: Index,
+        enabled: bool,
+        rate: f32,
+        depth: f32,
+        target: Option<Index>,
+        shape: Index,
+    },
     AddEffect(Owner, Option<Index>, EffectKind, bool),
     RemoveEffect(Owner, Index),
     MoveEffect(Owner, Index, Option<Index>),
@@ -48,16 +61,36 @@ enum Cmd {
     Envelope(Index, Index, f32),
     FilterParam(Index, Index, f32),
     LfoParam(Index, bool, f32),
-    Mixer { inst: Index, level: f32, pan: f32, mute: bool, solo: bool },
+    Mixer {
+        inst: Index,
+        level: f32,
+        pan: f32,
+        mute: bool,
+        solo: bool,
+    },
     Solo(Index, bool),
     MixerParam(Index, Index, Index, f32),
     Send(Index, Index, f32),
     Output(Index, Option<Index>),
-    AddBus { after: Option<Index>, effects: Vec<EffectKind>, solo: bool, output: Option<Index> },
+    AddBus {
+        after: Option<Index>,
+        effects: Vec<EffectKind>,
+        solo: bool,
+        output: Option<Index>,
+    },
     RemoveBus(Index),
-    BusMixer { bus: Index, level: f32, mute: bool, solo: bool, output: Option<Index> },
+    BusMixer {
+        bus: Index,
+        level: f32,
+        mute: bool,
+        solo: bool,
+        output: Option<Index>,
+    },
     Master(f32, bool),
     MasterLevel(f32),
+    /// Sync an effect's syncable parameter to a division (or free it).
+    EffectSync(Owner, Index, Option<Index>),
+    Tempo(f32),
 }
 
 fn value() -> impl Strategy<Value = f32> {
@@ -130,6 +163,8 @@ fn cmd() -> impl Strategy<Value = Cmd> {
             .prop_map(|(bus, level, mute, solo, output)| Cmd::BusMixer { bus, level, mute, solo, output }),
         1 => (value(), any::<bool>()).prop_map(|(l, m)| Cmd::Master(l, m)),
         1 => value().prop_map(Cmd::MasterLevel),
+        2 => (owner(), idx(), opt()).prop_map(|(o, e, d)| Cmd::EffectSync(o, e, d)),
+        2 => (20.0f32..300.0).prop_map(Cmd::Tempo),
     ]
 }
 
@@ -408,6 +443,23 @@ impl Reference {
                 self.scene.master.level = *v;
                 Some(AudioDiff::ParamSet { target: ParamTarget::MasterLevel, value: *v })
             }
+            Cmd::EffectSync(o, e, division) => {
+                let owner = self.chain_owner(o)?;
+                let chain = self.chain(owner);
+                let p = pick(chain, e)?;
+                let spec = chain[p].kind.params().iter().find(|s| s.sync.is_some())?;
+                let division = division.as_ref().map(|d| NoteDivision::ALL[d.index(NoteDivision::ALL.len())]);
+                match division {
+                    Some(d) => chain[p].sync.insert(spec.id.to_owned(), d),
+                    None => chain[p].sync.remove(spec.id),
+                };
+                let param = spec.id.to_owned();
+                Some(AudioDiff::EffectSyncChanged { owner, effect: chain[p].id, param, division })
+            }
+            Cmd::Tempo(bpm) => {
+                self.scene.tempo = *bpm;
+                Some(AudioDiff::ParamSet { target: ParamTarget::Tempo, value: *bpm })
+            }
         }
     }
 }
@@ -441,7 +493,11 @@ fn check(initial: Vec<Cmd>, cmds: Vec<Cmd>) -> Result<(), TestCaseError> {
 
     for cmd in &cmds {
         let Some(diff) = reference.diff(cmd) else { continue };
-        let ops = graph.apply(&diff).map_err(|e| TestCaseError::fail(format!("{diff:?} rejected: {e}")))?;
+        let mut ops = graph.apply(&diff).map_err(|e| TestCaseError::fail(format!("{diff:?} rejected: {e}")))?;
+        if let AudioDiff::ParamSet { target: ParamTarget::Tempo, value } = &diff {
+            // Playback brings the graph's tempo to the scheduler's.
+            ops.extend(graph.set_tempo(*value));
+        }
         model.execute(Timing::Now, &ops).unwrap();
         prop_assert!(model.failures().is_empty(), "after {:?}: failures {:?}", diff, model.failures());
         prop_assert!(model.warnings().is_empty(), "after {:?}: warnings {:?}", diff, model.warnings());

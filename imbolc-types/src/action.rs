@@ -23,6 +23,7 @@ use crate::mixer::{Bus, MixerSettings, OutputTarget};
 use crate::notes::{Clip, Note, Tick};
 use crate::param::ParamTarget;
 use crate::project::TimeSignature;
+use crate::sync::NoteDivision;
 
 /// Automation lanes and MIDI mappings that pointed at something removed;
 /// kept so undo can put them back where they were.
@@ -164,6 +165,14 @@ pub enum Action {
         owner: ChainOwner,
         effect: EffectId,
         enabled: bool,
+    },
+    /// Makes a parameter the catalog marks as syncable follow the tempo as
+    /// `division`, or go back to its free value (`None`).
+    SetEffectSync {
+        owner: ChainOwner,
+        effect: EffectId,
+        param: String,
+        division: Option<NoteDivision>,
     },
 
     // --- instrument mixer ---
@@ -413,6 +422,7 @@ impl Action {
             Action::RemoveEffect { .. } => "remove effect",
             Action::MoveEffect { .. } => "move effect",
             Action::SetEffectEnabled { .. } => "bypass effect",
+            Action::SetEffectSync { .. } => "tempo sync",
             Action::SetMute { .. } | Action::SetBusMute { .. } | Action::SetMasterMute { .. } => "mute",
             Action::SetSolo { .. } => "solo",
             Action::SetOutput { .. } => "set output",

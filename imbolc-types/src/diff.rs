@@ -14,6 +14,7 @@ use crate::mixer::{Bus, MasterSettings, MixerSettings, OutputTarget};
 use crate::notes::{Clip, NoteDelta, Tick};
 use crate::param::ParamTarget;
 use crate::project::TimeSignature;
+use crate::sync::NoteDivision;
 
 /// Whose effect chain an effect is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -95,6 +96,14 @@ pub enum AudioDiff {
         owner: ChainOwner,
         effect: EffectId,
         enabled: bool,
+    },
+    /// A parameter of an effect now follows the tempo as `division`, or
+    /// its free value again (`None`).
+    EffectSyncChanged {
+        owner: ChainOwner,
+        effect: EffectId,
+        param: String,
+        division: Option<NoteDivision>,
     },
     ParamSet {
         target: ParamTarget,

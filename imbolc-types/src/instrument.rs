@@ -11,6 +11,7 @@ use crate::custom::CustomSource;
 use crate::drums::DrumKit;
 use crate::ids::{EffectId, InstrumentId};
 use crate::mixer::MixerSettings;
+use crate::sync::NoteDivision;
 
 /// Parameter values by stable parameter id. Ordered so equal maps serialise
 /// identically.
@@ -127,14 +128,31 @@ impl FilterDef {
 pub struct EffectSlot {
     pub id: EffectId,
     pub kind: EffectKind,
+    /// Free values; a synced parameter keeps its free value here (used
+    /// again when sync is turned off) while the server gets the synced one.
     pub params: Params,
     #[serde(default = "yes")]
     pub enabled: bool,
+    /// Parameters following the tempo, by parameter id, with the note
+    /// division each follows. Only parameters the catalog marks as
+    /// syncable appear (files written before tempo sync have none).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sync: BTreeMap<String, NoteDivision>,
 }
 
 impl EffectSlot {
     pub fn new(id: EffectId, kind: EffectKind) -> Self {
-        EffectSlot { id, kind, params: default_params(kind.params()), enabled: true }
+        EffectSlot { id, kind, params: default_params(kind.params()), enabled: true, sync: BTreeMap::new() }
+    }
+
+    /// The value the server gets for `spec` at `bpm`: the division's value
+    /// when the parameter is synced, else the free value (default when
+    /// missing). Not clamped.
+    pub fn effective(&self, spec: &ParamSpec, bpm: f32) -> f32 {
+        match (spec.sync, self.sync.get(spec.id)) {
+            (Some(unit), Some(d)) => d.value(unit, bpm),
+            _ => self.params.get(spec.id).copied().unwrap_or(spec.default),
+        }
     }
 }
 

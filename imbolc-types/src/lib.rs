@@ -15,6 +15,8 @@
 //!   [`automation`] lanes (with [`curve`] segments) and [`midi`] CC mappings.
 //! - [`action`]: [`Action`], the intents `imbolc_core::dispatch` applies.
 //! - [`drums`]: drum kits (pads) and drum patterns (step clips).
+//! - [`sync`]: [`NoteDivision`], the note length a tempo-synced effect
+//!   parameter follows.
 
 pub mod action;
 pub mod arrangement;
@@ -32,6 +34,7 @@ pub mod notes;
 pub mod ordered;
 pub mod param;
 pub mod project;
+pub mod sync;
 
 pub use action::{Action, Dependents, RemovedBus, RemovedClip, RemovedEffect, RemovedInstrument};
 pub use arrangement::Placement;
@@ -52,3 +55,4 @@ pub use notes::{Clip, Note, NoteDelta, TICKS_PER_QUARTER, Tick};
 pub use ordered::OrderedMap;
 pub use param::{EnvelopeStage, LfoParam, MixerParam, ParamTarget};
 pub use project::{Project, TimeSignature};
+pub use sync::NoteDivision;

@@ -218,6 +218,31 @@ impl Playback {
             TransportCmd::SetMetronome(on) => self.scheduler.set_metronome(on),
             TransportCmd::SetCountIn(bars) => self.scheduler.set_count_in(bars),
         }
+        let from = self.scheduler.horizon();
+        self.follow_tempo(from, graph, out);
+    }
+
+    /// Brings the graph's tempo (which tempo-synced effect parameters
+    /// follow) to the scheduler's, after anything that may have changed
+    /// it: a tempo edit, a new scene, a tempo lane. While playing, the
+    /// `/n_set`s are timed at `from`, where the scheduler's new tempo line
+    /// starts; stopped, they go at once. They touch effect nodes only, so
+    /// they need no ordering against voice batches.
+    pub fn follow_tempo(&mut self, from: f64, graph: &mut SignalGraph, out: &mut Vec<Batch>) {
+        let ops = graph.set_tempo(self.scheduler.tempo());
+        if ops.is_empty() {
+            return;
+        }
+        let now = self.clock.now();
+        let timing =
+            if self.scheduler.is_playing() && from > now { Timing::At(self.clock.timetag(from)) } else { Timing::Now };
+        out.push(Batch { timing, ops, started: vec![] });
+    }
+
+    /// The clock time from which a tempo change made now applies (see
+    /// [`Playback::follow_tempo`]).
+    pub fn tempo_change_time(&self) -> f64 {
+        self.scheduler.horizon()
     }
 
     /// Stops the scheduler and releases every voice, timed at the horizon:
@@ -280,7 +305,10 @@ impl Playback {
         events.clear();
         let mut params = std::mem::take(&mut self.params);
         params.clear();
+        // A tempo lane re-anchors the tempo line where this window starts.
+        let from = self.scheduler.horizon();
         self.scheduler.advance(to, &mut events);
+        self.follow_tempo(from, graph, out);
         self.scheduler.drain_param_events(&mut params);
         let mut hits = std::mem::take(&mut self.hits);
         hits.clear();
@@ -586,3 +614,7 @@ mod automation_tests;
 #[cfg(test)]
 #[path = "drum_playback_tests.rs"]
 mod drum_tests;
+
+#[cfg(test)]
+#[path = "playback_sync_tests.rs"]
+mod sync_tests;

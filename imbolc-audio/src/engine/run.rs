@@ -346,7 +346,9 @@ impl Engine {
         let timing = if ops.is_empty() { Timing::Now } else { self.playback.graph_timing(diff) };
         self.send_timed(timing, &ops);
         let mut batches = std::mem::take(&mut self.batches);
+        let from = self.playback.tempo_change_time();
         self.playback.diff(diff, &mut batches);
+        self.playback.follow_tempo(from, &mut self.graph, &mut batches);
         self.send_batches(batches);
     }
 

@@ -41,6 +41,9 @@ impl SignalGraph {
             AudioDiff::EffectRemoved { owner, effect } => self.effect_removed(*owner, *effect),
             AudioDiff::EffectMoved { owner, effect, after } => self.effect_moved(*owner, *effect, *after),
             AudioDiff::EffectToggled { owner, effect, enabled } => self.effect_toggled(*owner, *effect, *enabled),
+            AudioDiff::EffectSyncChanged { owner, effect, param, division } => {
+                self.effect_sync_changed(*owner, *effect, param, *division)
+            }
             AudioDiff::ParamSet { target, value } => self.param_set(target, *value),
             AudioDiff::LfoChanged { instrument, lfo } => {
                 let st = self.instruments.get_mut(instrument).ok_or(GraphError::UnknownInstrument(*instrument))?;

@@ -63,9 +63,10 @@ pub(super) fn processor_new(
     }
 }
 
-/// Ops that create an effect node.
-pub(super) fn effect_new(slot: &EffectSlot, id: NodeId, anchor: Anchor, bus: u32, ops: &mut Vec<ServerOp>) {
-    let controls = processor_controls(bus, slot.kind.params(), &slot.params);
+/// Ops that create an effect node; synced parameters get their value at
+/// `bpm`.
+pub(super) fn effect_new(slot: &EffectSlot, id: NodeId, anchor: Anchor, bus: u32, bpm: f32, ops: &mut Vec<ServerOp>) {
+    let controls = super::sync::effect_controls(bus, slot, bpm);
     processor_new(slot.kind.synthdef(), id, anchor, controls, slot.enabled, ops);
 }
 
@@ -87,6 +88,7 @@ impl SignalGraph {
             inst_solos: 0,
             bus_solos: 0,
             samples: Default::default(),
+            tempo: imbolc_types::project::DEFAULT_TEMPO,
         }
     }
 
@@ -99,6 +101,7 @@ impl SignalGraph {
         self.order.clear();
         self.buses.clear();
         self.bus_order.clear();
+        self.tempo = crate::scheduler::player::sane_tempo(scene.tempo);
 
         let imbolc = self.node_ids.next_id();
         let instruments = self.node_ids.next_id();
@@ -147,7 +150,7 @@ impl SignalGraph {
         let chain = &self.master.chain;
         for e in &chain.effects {
             if let Some(&node) = chain.nodes.get(&e.id) {
-                effect_new(e, node, Anchor::Tail(master_group), chain.bus, &mut ops);
+                effect_new(e, node, Anchor::Tail(master_group), chain.bus, self.tempo, &mut ops);
             }
         }
         let controls = self.strip_controls(ChainOwner::Master).unwrap_or_default();

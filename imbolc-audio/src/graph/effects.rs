@@ -79,9 +79,10 @@ impl SignalGraph {
         }
         let (anchor, pos) = self.slot_for(owner, after, None)?;
         let node = self.node_ids.next_id();
+        let bpm = self.tempo;
         let chain = self.chain_mut(owner)?;
         let mut ops = Vec::with_capacity(1);
-        effect_new(slot, node, anchor, chain.bus, &mut ops);
+        effect_new(slot, node, anchor, chain.bus, bpm, &mut ops);
         chain.effects.insert(pos, slot.clone());
         chain.nodes.insert(slot.id, node);
         Ok(ops)
@@ -144,7 +145,9 @@ impl SignalGraph {
         Ok(vec![ServerOp::Run { node, on: enabled }])
     }
 
-    /// Sets one effect parameter (clamped through the catalog).
+    /// Sets one effect parameter (clamped through the catalog). A synced
+    /// parameter keeps the new free value for later and sends nothing: the
+    /// server's value follows the tempo.
     pub(super) fn effect_param(
         &mut self,
         owner: ChainOwner,
@@ -157,6 +160,9 @@ impl SignalGraph {
             .ok_or_else(|| GraphError::UnknownParam(param.to_owned()))?;
         let v = super::build::clamp_spec(spec, value);
         super::params::store(&mut slot.params, spec.id, v);
+        if spec.sync.is_some() && slot.sync.contains_key(spec.id) {
+            return Ok(Vec::new());
+        }
         Ok(vec![ServerOp::Set { node, controls: vec![(spec.id, v)] }])
     }
 }

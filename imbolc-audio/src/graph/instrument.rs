@@ -62,7 +62,7 @@ impl SignalGraph {
         }
         for e in &st.chain.effects {
             if let Some(&node) = st.chain.nodes.get(&e.id) {
-                super::build::effect_new(e, node, Anchor::Tail(group), bus, &mut ops);
+                super::build::effect_new(e, node, Anchor::Tail(group), bus, self.tempo, &mut ops);
             }
         }
         let strip = st.chain.strip;

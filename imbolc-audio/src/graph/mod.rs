@@ -26,6 +26,10 @@
 //! touches only its group and bus (plus, when it changes whether anything
 //! is soloed, the strips whose effective mute flips).
 //!
+//! Tempo sync: an effect parameter synced to a note division gets the
+//! division's value at the graph's tempo; a tempo change is one `/n_set`
+//! per effect node with a synced parameter, and touches nothing else.
+//!
 //! Solo: instruments and aux buses are separate solo domains. A strip's
 //! effective mute is `mute || (any_solo_in_its_domain && !solo)`.
 //!
@@ -50,6 +54,9 @@ mod lfo;
 mod params;
 mod state;
 mod strip;
+mod sync;
+#[cfg(test)]
+mod sync_tests;
 #[cfg(test)]
 mod tests;
 mod voice;
@@ -147,6 +154,9 @@ pub struct SignalGraph {
     bus_solos: usize,
     /// Buffers of sample pads.
     samples: drums::SampleBuffers,
+    /// The tempo synced effect parameters follow (bpm, always positive);
+    /// playback keeps it equal to the scheduler's (see `sync.rs`).
+    tempo: f32,
 }
 
 impl SignalGraph {
@@ -166,8 +176,9 @@ impl SignalGraph {
     }
 
     /// The graph's copy of the project, as a scene (e.g. to rebuild). The
-    /// timeline fields (tempo, clips, automation…) are left at their
-    /// defaults: the graph does not keep them.
+    /// timeline fields (clips, automation…) are left at their defaults:
+    /// the graph does not keep them. The tempo is the one synced effect
+    /// parameters follow.
     pub fn scene(&self) -> AudioScene {
         let instruments = self
             .order
@@ -197,6 +208,7 @@ impl SignalGraph {
             buses,
             master: self.master.settings.clone(),
             master_effects: self.master.chain.effects.clone(),
+            tempo: self.tempo,
             ..AudioScene::default()
         }
     }

@@ -623,7 +623,8 @@ fn note_event(time: f64, kind: NoteEventKind, s: &Sounding) -> NoteEvent {
     NoteEvent { time, kind, instrument: s.instrument, pitch: s.pitch, velocity: s.velocity, key: s.key }
 }
 
-/// A usable tempo: a scene's missing (0) tempo is the default.
-fn sane_tempo(bpm: f32) -> f32 {
+/// A usable tempo: a scene's missing (0) tempo is the default. The graph
+/// follows the same rule for tempo-synced values, so both agree.
+pub(crate) fn sane_tempo(bpm: f32) -> f32 {
     if bpm.is_finite() && bpm > 0.0 { bpm } else { DEFAULT_TEMPO }
 }

@@ -1,6 +1,6 @@
 //! Effects in any chain (instrument, bus, master), addressed by
 //! [`EffectId`]: add, remove (with lanes and mappings that target them),
-//! restore, move and bypass.
+//! restore, move, bypass and tempo sync of a parameter.
 
 use imbolc_types::{Action, AudioDiff, ChainOwner, EffectId, EffectSlot, Project, RemovedEffect};
 
@@ -40,6 +40,22 @@ fn id_in_use(p: &Project, id: EffectId) -> bool {
         || p.instruments.values().any(|i| i.def.effects.iter().any(|e| e.id == id))
 }
 
+/// Checks that `param` is a parameter of the slot's effect that the catalog
+/// lets follow the tempo.
+fn check_syncable(slot: &EffectSlot, param: &str) -> Result<(), DispatchError> {
+    let spec = imbolc_types::catalog::find_param(slot.kind.params(), param)
+        .ok_or_else(|| DispatchError::UnknownParamName { name: param.to_owned() })?;
+    if spec.sync.is_none() {
+        return Err(DispatchError::NotSyncable { name: param.to_owned() });
+    }
+    Ok(())
+}
+
+/// Checks the sync map of a slot that arrives whole (restore).
+pub(super) fn check_sync_map(slot: &EffectSlot) -> Result<(), DispatchError> {
+    slot.sync.keys().try_for_each(|param| check_syncable(slot, param))
+}
+
 pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, DispatchError> {
     match action {
         Action::AddEffect { owner, kind, index } => {
@@ -74,6 +90,7 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
         Action::RestoreEffect(r) => {
             let RemovedEffect { owner, index, effect, dependents: deps } = *r;
             check_params(effect.kind.params(), &effect.params)?;
+            check_sync_map(&effect)?;
             check_insert_index(index, chain_mut(p, owner)?.len())?;
             if id_in_use(p, effect.id) {
                 return Err(DispatchError::IdInUse(format!("effect {}", effect.id)));
@@ -111,6 +128,21 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
             Ok(Applied::one(
                 Action::SetEffectEnabled { owner, effect, enabled: old },
                 Some(AudioDiff::EffectToggled { owner, effect, enabled }),
+                redraw(owner),
+            ))
+        }
+        Action::SetEffectSync { owner, effect, param, division } => {
+            let chain = chain_mut(p, owner)?;
+            let index = position(chain, owner, effect)?;
+            let slot = &mut chain[index];
+            check_syncable(slot, &param)?;
+            let old = match division {
+                Some(d) => slot.sync.insert(param.clone(), d),
+                None => slot.sync.remove(&param),
+            };
+            Ok(Applied::one(
+                Action::SetEffectSync { owner, effect, param: param.clone(), division: old },
+                Some(AudioDiff::EffectSyncChanged { owner, effect, param, division }),
                 redraw(owner),
             ))
         }

@@ -38,6 +38,9 @@ pub enum DispatchError {
     NoSuchParam(ParamTarget),
     #[error("parameter {name:?} does not belong to this slot")]
     UnknownParamName { name: String },
+    /// The parameter exists but the catalog does not let it follow the tempo.
+    #[error("parameter {name:?} cannot follow the tempo")]
+    NotSyncable { name: String },
     #[error("value {value} is outside {min}..={max}")]
     OutOfRange { value: f64, min: f64, max: f64 },
     #[error("value is not a finite number")]

@@ -155,7 +155,8 @@ pub(crate) fn apply(project: &mut Project, action: Action) -> Result<Applied, Di
         | A::RemoveEffect { .. }
         | A::RestoreEffect(_)
         | A::MoveEffect { .. }
-        | A::SetEffectEnabled { .. } => effect::apply(project, action),
+        | A::SetEffectEnabled { .. }
+        | A::SetEffectSync { .. } => effect::apply(project, action),
         A::SetMute { .. }
         | A::SetSolo { .. }
         | A::SetOutput { .. }
@@ -225,5 +226,7 @@ fn check_range(value: f32, (min, max): (f32, f32)) -> Result<(), DispatchError> 
     Ok(())
 }
 
+#[cfg(test)]
+mod sync_tests;
 #[cfg(test)]
 mod tests;

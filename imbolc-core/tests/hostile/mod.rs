@@ -68,8 +68,9 @@ fn params() -> impl Strategy<Value = Params> {
 }
 
 fn effect() -> impl Strategy<Value = EffectSlot> {
-    (id(), prop::sample::select(EffectKind::ALL.to_vec()), params(), any::<bool>())
-        .prop_map(|(id, kind, params, enabled)| EffectSlot { id: EffectId(id), kind, params, enabled })
+    (id(), prop::sample::select(EffectKind::ALL.to_vec()), params(), any::<bool>()).prop_map(
+        |(id, kind, params, enabled)| EffectSlot { id: EffectId(id), kind, params, enabled, sync: Default::default() },
+    )
 }
 
 fn pad() -> impl Strategy<Value = DrumPad> {

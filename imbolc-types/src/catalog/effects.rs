@@ -4,7 +4,7 @@
 use super::ParamSpec;
 use super::filters::LOW_PASS_PARAMS;
 use super::kind::catalog_kind;
-use super::param::p;
+use super::param::{SyncUnit, p};
 
 /// Groups of effects, in picker order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -64,7 +64,7 @@ const TIME: &[EffectSpec] = &[
         label: "delay",
         description: "Feedback delay",
         params: &[
-            p("time", "Time", 0.3, 0.001, 2.0, "s").exp(),
+            p("time", "Time", 0.3, 0.001, 2.0, "s").exp().tempo_sync(SyncUnit::Seconds),
             p("feedback", "Feedback", 0.4, 0.0, 0.95, ""),
             p("mix", "Mix", 0.3, 0.0, 1.0, ""),
         ],

@@ -21,7 +21,7 @@ pub mod sources;
 
 pub use effects::{EffectFamily, EffectKind, EffectSpec};
 pub use filters::{FilterFamily, FilterKind, FilterSpec};
-pub use param::{ParamScale, ParamSpec, find_param};
+pub use param::{ParamScale, ParamSpec, SyncUnit, find_param};
 pub use sources::{SourceFamily, SourceKind, SourceSpec};
 
 /// Controls every built-in voice SynthDef has besides its own parameters:

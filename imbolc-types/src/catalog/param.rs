@@ -11,6 +11,16 @@ pub enum ParamScale {
     Exponential,
 }
 
+/// What a tempo-synced value means, so a note division can be turned into
+/// it (see [`crate::sync::NoteDivision::value`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncUnit {
+    /// A duration in seconds (delay times): the division's length.
+    Seconds,
+    /// A rate in Hz (LFO-driven effects): one cycle per division.
+    Hz,
+}
+
 /// Description of one parameter: what the UI shows and what the server gets.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ParamSpec {
@@ -26,6 +36,9 @@ pub struct ParamSpec {
     pub unit: &'static str,
     /// How the range is laid out for display and stepping.
     pub scale: ParamScale,
+    /// Set when the value may follow the tempo as a note division (an
+    /// effect instance chooses synced or free per parameter).
+    pub sync: Option<SyncUnit>,
 }
 
 impl ParamSpec {
@@ -38,12 +51,18 @@ impl ParamSpec {
         max: f32,
         unit: &'static str,
     ) -> ParamSpec {
-        ParamSpec { id, label, default, min, max, unit, scale: ParamScale::Linear }
+        ParamSpec { id, label, default, min, max, unit, scale: ParamScale::Linear, sync: None }
     }
 
     /// The same parameter laid out exponentially (frequencies, times).
     pub const fn exp(self) -> ParamSpec {
         ParamSpec { scale: ParamScale::Exponential, ..self }
+    }
+
+    /// The same parameter, able to follow the tempo as a note division
+    /// whose length (`Seconds`) or rate (`Hz`) it takes.
+    pub const fn tempo_sync(self, unit: SyncUnit) -> ParamSpec {
+        ParamSpec { sync: Some(unit), ..self }
     }
 
     /// Clamps `value` into this parameter's range.

@@ -3,9 +3,10 @@
 //! Values move in steps of a fiftieth of their catalog range (frequencies by
 //! ten percent, as ears hear them), clamped to the range.
 
+use imbolc_types::catalog::SyncUnit;
 use imbolc_types::{
-    Action, ChainOwner, EffectSlot, EnvelopeDef, EnvelopeStage, FilterDef, FilterKind, Instrument, ParamSpec,
-    ParamTarget, Params,
+    Action, ChainOwner, EffectSlot, EnvelopeDef, EnvelopeStage, FilterDef, FilterKind, Instrument, NoteDivision,
+    ParamSpec, ParamTarget, Params,
 };
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -161,11 +162,27 @@ impl EditorPane {
                         }
                         Row::EffectParam(i, spec) => {
                             let e = effect_at(i)?;
-                            ParamTarget::Effect { owner, effect: e.id, param: spec.id.to_owned() }.set(step(
-                                spec,
-                                value(&e.params, spec),
-                                up,
-                            ))
+                            if let (Some(unit), Some(d)) = (spec.sync, e.sync.get(spec.id)) {
+                                // A synced value steps through the divisions: up
+                                // is a longer time or a faster rate.
+                                let longer = up == (unit == SyncUnit::Seconds);
+                                let next = if longer { d.longer() } else { d.shorter() };
+                                if next == *d {
+                                    return None;
+                                }
+                                Action::SetEffectSync {
+                                    owner,
+                                    effect: e.id,
+                                    param: spec.id.to_owned(),
+                                    division: Some(next),
+                                }
+                            } else {
+                                ParamTarget::Effect { owner, effect: e.id, param: spec.id.to_owned() }.set(step(
+                                    spec,
+                                    value(&e.params, spec),
+                                    up,
+                                ))
+                            }
                         }
                         Row::Voice(v) => v.change(inst, up),
                         Row::Filter | Row::Effect(_) => return None,
@@ -197,6 +214,21 @@ impl EditorPane {
                     // Keep the cursor on the moved effect's header.
                     self.cursor = header_row(&rows, to, from);
                     Action::MoveEffect { owner, effect: e.id, index: to }
+                }
+                CommandId::TempoSync => {
+                    let Row::EffectParam(i, spec) = row else {
+                        return Some(Intent::Message("tempo sync: select an effect's time or rate".to_owned()));
+                    };
+                    let e = effect_at(i)?;
+                    let Some(unit) = spec.sync else {
+                        return Some(Intent::Message(format!("{} cannot follow the tempo", spec.label)));
+                    };
+                    let division = match e.sync.get(spec.id) {
+                        Some(_) => None,
+                        // Start from the division nearest what is heard now.
+                        None => Some(NoteDivision::nearest(unit, value(&e.params, spec), state.project.tempo)),
+                    };
+                    Action::SetEffectSync { owner, effect: e.id, param: spec.id.to_owned(), division }
                 }
                 CommandId::MidiUnmap => {
                     let target = target_of(inst, row)?;
@@ -262,10 +294,13 @@ impl EditorPane {
                     param_line(spec, f.map_or(spec.default, |f| value(&f.params, spec)), true)
                 }
                 Row::Effect(i) => inst.def.effects.get(i).map_or_else(String::new, |e| effect_line(i, e)),
-                Row::EffectParam(i, spec) => {
-                    let v = inst.def.effects.get(i).map_or(spec.default, |e| value(&e.params, spec));
-                    format!("  {}", param_line(spec, v, true))
-                }
+                Row::EffectParam(i, spec) => match inst.def.effects.get(i) {
+                    Some(e) => match (spec.sync, e.sync.get(spec.id)) {
+                        (Some(_), Some(d)) => format!("  {}", synced_line(spec, e, *d, state.project.tempo)),
+                        _ => format!("  {}", param_line(spec, value(&e.params, spec), true)),
+                    },
+                    None => format!("  {}", param_line(spec, spec.default, true)),
+                },
             };
             let text = match mapping_note(state, inst, *row) {
                 Some(note) => text + &note,
@@ -358,6 +393,14 @@ fn param_line(spec: &ParamSpec, v: f32, bar: bool) -> String {
         s.push_str(&format!(" {}{}", "█".repeat(full), "─".repeat(20 - full)));
     }
     s
+}
+
+/// `  Time       1/8.  sync  = 0.375 s`: a parameter following the tempo,
+/// with the value the server gets now (clamped into its range).
+fn synced_line(spec: &ParamSpec, e: &EffectSlot, d: NoteDivision, bpm: f32) -> String {
+    let v = spec.clamp(e.effective(spec, bpm));
+    let shown = if v < 1.0 { format!("{v:.3}") } else { format!("{v:.2}") };
+    format!("  {:<10} {:>7} sync  = {shown} {}", spec.label, d.name(), spec.unit)
 }
 
 /// Shorthand for a `SetParam` on a target.

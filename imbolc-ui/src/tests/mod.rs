@@ -16,3 +16,4 @@ mod midi_map;
 mod open_repaired;
 mod probability;
 mod snapshots;
+mod tempo_sync;

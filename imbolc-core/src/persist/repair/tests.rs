@@ -171,3 +171,21 @@ fn a_lane_follows_its_effect_when_a_duplicate_id_is_renumbered() {
     assert_eq!((effect_of(0), effect_of(1)), (shared, fresh));
     assert!(repair(&mut p).is_empty(), "idempotent");
 }
+
+#[test]
+fn sync_on_a_parameter_that_cannot_follow_the_tempo_is_removed() {
+    let mut p = Project::new("sync");
+    let master = imbolc_types::ChainOwner::Master;
+    for kind in [EffectKind::DELAY, EffectKind::REVERB] {
+        dispatch(&mut p, Action::AddEffect { owner: master, kind, index: None }).unwrap();
+    }
+    let quarter = imbolc_types::NoteDivision::QUARTER;
+    p.master_effects[0].sync.insert("time".into(), quarter);
+    p.master_effects[0].sync.insert("feedback".into(), quarter);
+    p.master_effects[1].sync.insert("mix".into(), quarter);
+    let r = repair(&mut p);
+    assert_eq!(p.master_effects[0].sync.keys().collect::<Vec<_>>(), ["time"], "the delay time stays synced");
+    assert!(p.master_effects[1].sync.is_empty());
+    assert_eq!(r.details().len(), 2, "{r:?}");
+    assert!(repair(&mut p).is_empty(), "idempotent");
+}

@@ -118,7 +118,16 @@ fn fix_params(params: &mut Params, specs: &[ParamSpec], at: &str, out: &mut Repa
 
 fn fix_chain(chain: &mut [EffectSlot], at: &str, out: &mut Repairs) {
     for slot in chain {
-        fix_params(&mut slot.params, slot.kind.params(), &format!("{at} effect {}", slot.id), out);
+        let at = format!("{at} effect {}", slot.id);
+        fix_params(&mut slot.params, slot.kind.params(), &at, out);
+        let specs = slot.kind.params();
+        slot.sync.retain(|param, _| {
+            let syncable = imbolc_types::catalog::find_param(specs, param).is_some_and(|s| s.sync.is_some());
+            if !syncable {
+                out.push(RepairKind::Structure, format!("{at}: {param:?} cannot follow the tempo; sync removed"));
+            }
+            syncable
+        });
     }
 }
 
