@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use imbolc_tests::sound_check::{self, EffectUnderTest, Failure};
+use imbolc_tests::sound_check::{self, EffectUnderTest, Failure, ParamRange};
 use imbolc_tests::sound_docs::{self, EffectFigures};
 use imbolc_types::catalog::EffectKind;
 
@@ -75,4 +75,46 @@ fn every_effect_and_filter_passes_the_sound_check() {
         page == sound_docs::render(&sound_docs::cpu_figures(&page), &recorded),
         "docs/sounds.md is out of date: {hint}"
     );
+}
+
+fn fixture(id: &str, bytes: &[u8]) -> EffectUnderTest {
+    EffectUnderTest {
+        id: id.to_owned(),
+        synthdef: format!("imbolc_test_fx_{id}"),
+        bytes: bytes.to_vec(),
+        params: vec![ParamRange { id: "tone".to_owned(), default: 0.5, min: 0.0, max: 1.0 }],
+        tail_secs: 0.5,
+        gain_stage: false,
+    }
+}
+
+macro_rules! fixture {
+    ($id:literal) => {
+        fixture($id, include_bytes!(concat!("../synthdefs/compiled/imbolc_test_fx_", $id, ".scsyndef")))
+    };
+}
+
+/// Each faulty effect fixture is reported under its own name at the point
+/// where it fails, and the healthy one passes.
+#[test]
+fn the_effect_harness_reports_each_fault_with_its_effect_and_point() {
+    let effects = [
+        fixture!("good"),
+        fixture!("copy"),
+        fixture!("dead_param"),
+        fixture!("hum"),
+        fixture!("hot"),
+        fixture!("long"),
+    ];
+    let (reports, distinct) = sound_check::check_all_effects(&effects, workers());
+    let all: Vec<&Failure> = reports.iter().flat_map(|r| &r.failures).chain(&distinct).collect();
+    let text = all.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("\n");
+    let has = |id: &str, point: &str| all.iter().any(|f| f.subject == id && f.point.contains(point));
+    assert!(!all.iter().any(|f| f.subject == "good"), "the healthy effect passes:\n{text}");
+    assert!(has("copy", "distinct"), "duplicate:\n{text}");
+    assert!(has("dead_param", "parameter tone"), "dead parameter:\n{text}");
+    assert!(!has("dead_param", "bypass"), "bypass of dead_param works:\n{text}");
+    assert!(has("hum", "silence") && has("hum", "tail"), "hum:\n{text}");
+    assert!(has("hot", "peak"), "too hot:\n{text}");
+    assert!(has("long", "tail") && !has("long", "silence"), "long tail:\n{text}");
 }
