@@ -40,9 +40,8 @@ fn instrument(id: u32, effects: &[(u32, EffectKind)]) -> Instrument {
 fn scene() -> AudioScene {
     let instruments = (0..INSTRUMENTS)
         .map(|i| {
-            let fx: Vec<(u32, EffectKind)> = (0..3)
-                .map(|k| (i * 3 + k, EffectKind::ALL[(i * 3 + k) as usize % EffectKind::COUNT]))
-                .collect();
+            let fx: Vec<(u32, EffectKind)> =
+                (0..3).map(|k| (i * 3 + k, EffectKind::ALL[(i * 3 + k) as usize % EffectKind::COUNT])).collect();
             instrument(i, &fx)
         })
         .collect();
