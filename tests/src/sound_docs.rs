@@ -164,7 +164,8 @@ fn render_effects(out: &mut String, fx: &BTreeMap<String, EffectFigures>) {
          an instance costs in real time (8 instances rendered on pink noise with\n\
          `scsynth -N`); latency is the time from an impulse to the output's peak\n\
          with `mix` at 1 (for delays and reverbs that is their first echo or\n\
-         build-up, not a processing delay).\n"
+         build-up, not a processing delay; \"> 300 ms\": nothing came out in\n\
+         the first 300 ms).\n"
     );
     let _ = writeln!(
         out,
@@ -206,7 +207,7 @@ fn render_effects(out: &mut String, fx: &BTreeMap<String, EffectFigures>) {
             let spec = kind.spec();
             let (cpu, latency) = fx.get(spec.id).map_or_else(
                 || ("?".to_owned(), "?".to_owned()),
-                |f| (format!("{:.2}%", f.cpu * 100.0), format!("{:.1} ms", f.latency_ms)),
+                |f| (format!("{:.2}%", f.cpu * 100.0), latency_cell(f.latency_ms)),
             );
             let gain = if spec.gain_stage { " Gain stage." } else { "" };
             let _ = writeln!(
@@ -222,6 +223,14 @@ fn render_effects(out: &mut String, fx: &BTreeMap<String, EffectFigures>) {
     }
 }
 
+/// Latencies the effect check could not see (its window is 300 ms) are
+/// shown as "> 300 ms".
+const LATENCY_WINDOW_MS: f64 = 300.0;
+
+fn latency_cell(ms: f64) -> String {
+    if ms >= LATENCY_WINDOW_MS - 0.05 { format!("> {LATENCY_WINDOW_MS} ms") } else { format!("{ms:.1} ms") }
+}
+
 /// The effect figures of a page [`render`] wrote (id → figures).
 pub fn effect_figures(page: &str) -> BTreeMap<String, EffectFigures> {
     page.lines()
@@ -231,7 +240,8 @@ pub fn effect_figures(page: &str) -> BTreeMap<String, EffectFigures> {
             // "", effect, id, description, parameters, tail, cpu, latency, ""
             let id = cells.get(2)?.strip_prefix('`')?.strip_suffix('`')?;
             let cpu = cells.get(6)?.strip_suffix('%')?.parse::<f64>().ok()?;
-            let latency_ms = cells.get(7)?.strip_suffix(" ms")?.parse::<f64>().ok()?;
+            let latency = cells.get(7)?.strip_suffix(" ms")?;
+            let latency_ms = latency.strip_prefix("> ").unwrap_or(latency).parse::<f64>().ok()?;
             Some((id.to_owned(), EffectFigures { cpu: cpu / 100.0, latency_ms }))
         })
         .collect()

@@ -155,3 +155,11 @@ fn filter_types_cycle_through_the_whole_catalog() {
         assert!(f.params().iter().any(|p| p.id == "resonance"), "{}: keeps resonance across types", f.id());
     }
 }
+
+#[test]
+fn every_effect_has_its_scd_in_its_family_folder() {
+    for k in EffectKind::ALL {
+        let path = format!("{}/../synthdefs/fx/{}/{}.scd", env!("CARGO_MANIFEST_DIR"), k.family().folder(), k.id());
+        assert!(std::path::Path::new(&path).is_file(), "{} has no {path}", k.id());
+    }
+}
