@@ -164,8 +164,8 @@ fn render_effects(out: &mut String, fx: &BTreeMap<String, EffectFigures>) {
          an instance costs in real time (8 instances rendered on pink noise with\n\
          `scsynth -N`); latency is the time from an impulse to the output's peak\n\
          with `mix` at 1 (for delays and reverbs that is their first echo or\n\
-         build-up, not a processing delay; \"> 300 ms\": nothing came out in\n\
-         the first 300 ms).\n"
+         build-up, not a processing delay; n/a: nothing came out within 300 ms\n\
+         of the impulse, a longer delay or an effect that hides a lone impulse).\n"
     );
     let _ = writeln!(
         out,
@@ -223,12 +223,9 @@ fn render_effects(out: &mut String, fx: &BTreeMap<String, EffectFigures>) {
     }
 }
 
-/// Latencies the effect check could not see (its window is 300 ms) are
-/// shown as "> 300 ms".
-const LATENCY_WINDOW_MS: f64 = 300.0;
-
+/// A latency cell: "n/a" when the check saw no output within 300 ms.
 fn latency_cell(ms: f64) -> String {
-    if ms >= LATENCY_WINDOW_MS - 0.05 { format!("> {LATENCY_WINDOW_MS} ms") } else { format!("{ms:.1} ms") }
+    if ms.is_nan() { "n/a".to_owned() } else { format!("{ms:.1} ms") }
 }
 
 /// The effect figures of a page [`render`] wrote (id → figures).
@@ -240,8 +237,9 @@ pub fn effect_figures(page: &str) -> BTreeMap<String, EffectFigures> {
             // "", effect, id, description, parameters, tail, cpu, latency, ""
             let id = cells.get(2)?.strip_prefix('`')?.strip_suffix('`')?;
             let cpu = cells.get(6)?.strip_suffix('%')?.parse::<f64>().ok()?;
-            let latency = cells.get(7)?.strip_suffix(" ms")?;
-            let latency_ms = latency.strip_prefix("> ").unwrap_or(latency).parse::<f64>().ok()?;
+            let latency = *cells.get(7)?;
+            let latency_ms =
+                if latency == "n/a" { f64::NAN } else { latency.strip_suffix(" ms")?.parse::<f64>().ok()? };
             Some((id.to_owned(), EffectFigures { cpu: cpu / 100.0, latency_ms }))
         })
         .collect()
