@@ -11,10 +11,11 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 
 use common::{built, instrument, project, run};
-use imbolc_audio::backend::{AudioBackend, ModelBackend, NodeId, NodeView, ServerOp, Timing};
+use imbolc_audio::backend::{AddAction, AudioBackend, ModelBackend, NodeId, NodeView, ServerOp, Timing};
 use imbolc_audio::graph::SignalGraph;
 use imbolc_types::{
-    AudioDiff, ChainOwner, EffectKind, EffectSlot, IdCounters, InstrumentId, MixerParam, MixerSettings, ParamTarget,
+    AudioDiff, ChainOwner, EffectKind, EffectSlot, FilterDef, FilterKind, IdCounters, InstrumentId, MixerParam,
+    MixerSettings, ParamTarget,
 };
 
 type Snapshot = BTreeMap<NodeId, NodeView>;
@@ -299,4 +300,30 @@ fn tempo_sync_and_tempo_changes_touch_only_synced_effect_nodes() {
     for node in synced {
         assert!((f.model.synth(node).unwrap().controls["time"] - 60.0 / 90.0).abs() < 1e-6);
     }
+}
+
+/// Changing an instrument's filter type (the editor's h/l) is one replacing
+/// `/s_new` in the old filter's place; nothing else is touched.
+#[test]
+fn a_filter_type_change_is_one_replacing_message() {
+    let mut f = fixture();
+    let i7 = f.inst[7];
+    let old = f.graph.filter_node(i7).unwrap();
+    let group = f.graph.instrument_group(i7).unwrap();
+    let children_before = f.model.children(group);
+    let mut filter = FilterDef::new(FilterKind::LOW_PASS.cycle(true));
+    filter.params.insert("cutoff".into(), 700.0);
+    let before = f.model.snapshot();
+    let diff = AudioDiff::FilterChanged { instrument: i7, filter: Some(filter) };
+    let ops = run(&mut f.graph, &mut f.model, &diff);
+    assert_eq!(ops.len(), 1, "{ops:?}");
+    assert!(
+        matches!(ops[0], ServerOp::SynthNew { action: AddAction::Replace, target, .. } if target == old),
+        "{ops:?}"
+    );
+    let new = f.graph.filter_node(i7).unwrap();
+    assert_only_touched(&before, &f.model.snapshot(), &[old, new]);
+    let expected: Vec<NodeId> = children_before.iter().map(|&c| if c == old { new } else { c }).collect();
+    assert_eq!(f.model.children(group), expected, "the new filter sits where the old one was");
+    assert_eq!(f.model.synth(new).unwrap().controls["cutoff"], 700.0);
 }

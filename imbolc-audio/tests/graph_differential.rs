@@ -257,9 +257,12 @@ impl Reference {
             Cmd::Filter(i, enabled, cutoff) => {
                 let inst = self.inst(i)?;
                 inst.def.filter = enabled.map(|enabled| {
-                    let mut f = FilterDef::new(FilterKind::LOW_PASS);
+                    // Every filter type, picked by the generated cutoff.
+                    let mut f = FilterDef::new(FilterKind::ALL[cutoff.abs() as usize % FilterKind::COUNT]);
                     f.enabled = enabled;
-                    f.params.insert("cutoff".into(), *cutoff);
+                    if let Some(c) = f.params.get_mut("cutoff") {
+                        *c = *cutoff;
+                    }
                     f
                 });
                 Some(AudioDiff::FilterChanged { instrument: inst.id, filter: inst.def.filter.clone() })

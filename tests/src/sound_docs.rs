@@ -1,5 +1,7 @@
 //! `docs/sounds.md`, generated from the catalog: families, every source
-//! with its description, parameters and CPU per voice, and the drum voices.
+//! with its description, parameters and CPU per voice, the drum voices,
+//! the filters, and every effect with its tail, CPU per instance and
+//! latency.
 //!
 //! The CPU figures are measured (by the sound check, 32 voices rendered with
 //! `scsynth -N`), so they are kept in the page itself: regenerating reads
@@ -8,7 +10,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use imbolc_types::catalog::{ParamScale, SourceFamily, SourceKind, VOICE_CONTROLS};
+use imbolc_types::catalog::{
+    EffectFamily, EffectKind, FilterFamily, FilterKind, ParamScale, ParamSpec, SourceFamily, SourceKind, VOICE_CONTROLS,
+};
 use imbolc_types::drums::DrumVoice;
 
 /// Where the page lives, from the workspace root.
@@ -17,8 +21,53 @@ pub const PATH: &str = "docs/sounds.md";
 /// Column heading of the CPU figures (parsed back by [`cpu_figures`]).
 const CPU_HEADING: &str = "CPU / voice";
 
-/// The page for `cpu` (source id → fraction of one core per voice).
-pub fn render(cpu: &BTreeMap<String, f64>) -> String {
+/// Heading that starts the effects part of the page (the figures of the
+/// two parts are parsed apart: a filter and a source may share an id).
+const EFFECTS_HEADING: &str = "# Effects and filters";
+
+/// What the effect sound check measured of one effect.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EffectFigures {
+    /// Fraction of one core per instance.
+    pub cpu: f64,
+    /// Impulse → output peak, ms.
+    pub latency_ms: f64,
+}
+
+/// Parameters that are times or rates a tempo could drive (for tempo
+/// sync): `effect.param`.
+pub const TEMPO_PARAMS: &[&str] = &[
+    "delay.time",
+    "ping_pong.time",
+    "tape_delay.time",
+    "multi_tap.time",
+    "granular_delay.time",
+    "chorus.rate",
+    "flanger.rate",
+    "phaser.rate",
+    "tremolo.rate",
+    "auto_pan.rate",
+    "vibrato.rate",
+    "auto_wah.rate",
+    "stutter.slice",
+    "stutter.rate",
+];
+
+fn param_list(params: &[ParamSpec]) -> String {
+    params
+        .iter()
+        .map(|p| {
+            let unit = if p.unit.is_empty() { String::new() } else { format!(" {}", p.unit) };
+            let scale = if p.scale == ParamScale::Exponential { ", exp" } else { "" };
+            format!("`{}` {}–{}{unit} ({}{scale})", p.id, p.min, p.max, p.default)
+        })
+        .collect::<Vec<_>>()
+        .join("<br>")
+}
+
+/// The page for `cpu` (source id → fraction of one core per voice) and
+/// `fx` (effect id → its figures).
+pub fn render(cpu: &BTreeMap<String, f64>, fx: &BTreeMap<String, EffectFigures>) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# Sounds\n");
     let _ = writeln!(
@@ -95,12 +144,111 @@ pub fn render(cpu: &BTreeMap<String, f64>) -> String {
     for voice in DrumVoice::ALL {
         let _ = writeln!(out, "| {} | `{}` | {}. |", voice.name(), voice.synthdef(), voice.description());
     }
+    render_effects(&mut out, fx);
     out
+}
+
+fn render_effects(out: &mut String, fx: &BTreeMap<String, EffectFigures>) {
+    let _ = writeln!(out, "\n{EFFECTS_HEADING}\n");
+    let _ = writeln!(
+        out,
+        "Every effect reads its stereo bus and replaces it (`ReplaceOut`); bypass\n\
+         (`b`) pauses its node, which passes the bus unchanged. Every parameter\n\
+         can be automated and MIDI-learned. The effect sound check\n\
+         (`cargo test -p imbolc-tests --test sound_check_effects`) feeds each one\n\
+         silence, an impulse, a sine sweep and pink noise: silence stays silent,\n\
+         the output is finite and at most 6 dB over the input (except the gain\n\
+         utility), the tail falls under -90 dBFS within the declared tail (a\n\
+         render's automatic tail), bypass equals the input, every parameter is\n\
+         audible and no two effects sound the same. CPU is the share of one core\n\
+         an instance costs in real time (8 instances rendered on pink noise with\n\
+         `scsynth -N`); latency is the time from an impulse to the output's peak\n\
+         with `mix` at 1 (for delays and reverbs that is their first echo or\n\
+         build-up, not a processing delay; n/a: nothing came out within 300 ms\n\
+         of the impulse, a longer delay or an effect that hides a lone impulse).\n"
+    );
+    let _ = writeln!(
+        out,
+        "Times and rates are in seconds and Hz. These could follow the tempo (note\n\
+         divisions) once parameters can be tempo-synced: {}.\n",
+        TEMPO_PARAMS.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+    );
+    let _ = writeln!(out, "| family | effects |\n| --- | --- |");
+    for family in EffectFamily::ALL {
+        let _ = writeln!(out, "| {} | {} |", family.label(), EffectKind::of_family(family).count());
+    }
+    let _ = writeln!(out, "| **all** | **{}** |\n", EffectKind::COUNT);
+    let _ = writeln!(out, "## Instrument filters\n");
+    let _ = writeln!(
+        out,
+        "The filter slot of an instrument (`f` adds or removes it in the editor; `h`/`l`\n\
+         on its row change its type, keeping `cutoff` and `resonance`). The same\n\
+         filters are effects too (family Filters below).\n"
+    );
+    let _ = writeln!(out, "| filter | id | description | parameters |\n| --- | --- | --- | --- |");
+    for family in FilterFamily::ALL {
+        for kind in FilterKind::ALL.iter().filter(|k| k.family() == family) {
+            let spec = kind.spec();
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | {}. | {} |",
+                spec.label,
+                spec.id,
+                spec.description,
+                param_list(spec.params)
+            );
+        }
+    }
+    for family in EffectFamily::ALL {
+        let _ = writeln!(out, "\n## {}\n", family.label());
+        let _ = writeln!(out, "| effect | id | description | parameters | tail | CPU / instance | latency |");
+        let _ = writeln!(out, "| --- | --- | --- | --- | --- | --- | --- |");
+        for kind in EffectKind::of_family(family) {
+            let spec = kind.spec();
+            let (cpu, latency) = fx.get(spec.id).map_or_else(
+                || ("?".to_owned(), "?".to_owned()),
+                |f| (format!("{:.2}%", f.cpu * 100.0), latency_cell(f.latency_ms)),
+            );
+            let gain = if spec.gain_stage { " Gain stage." } else { "" };
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | {}.{gain} | {} | {} s | {cpu} | {latency} |",
+                spec.label,
+                spec.id,
+                spec.description,
+                param_list(spec.params),
+                spec.tail_secs
+            );
+        }
+    }
+}
+
+/// A latency cell: "n/a" when the check saw no output within 300 ms.
+fn latency_cell(ms: f64) -> String {
+    if ms.is_nan() { "n/a".to_owned() } else { format!("{ms:.1} ms") }
+}
+
+/// The effect figures of a page [`render`] wrote (id → figures).
+pub fn effect_figures(page: &str) -> BTreeMap<String, EffectFigures> {
+    page.lines()
+        .skip_while(|line| *line != EFFECTS_HEADING)
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            // "", effect, id, description, parameters, tail, cpu, latency, ""
+            let id = cells.get(2)?.strip_prefix('`')?.strip_suffix('`')?;
+            let cpu = cells.get(6)?.strip_suffix('%')?.parse::<f64>().ok()?;
+            let latency = *cells.get(7)?;
+            let latency_ms =
+                if latency == "n/a" { f64::NAN } else { latency.strip_suffix(" ms")?.parse::<f64>().ok()? };
+            Some((id.to_owned(), EffectFigures { cpu: cpu / 100.0, latency_ms }))
+        })
+        .collect()
 }
 
 /// The CPU figures of a page [`render`] wrote (id → fraction of a core).
 pub fn cpu_figures(page: &str) -> BTreeMap<String, f64> {
     page.lines()
+        .take_while(|line| *line != EFFECTS_HEADING)
         .filter_map(|line| {
             let cells: Vec<&str> = line.split('|').map(str::trim).collect();
             // "", source, id, description, parameters, pitched, cpu, ""
@@ -118,10 +266,17 @@ mod tests {
     #[test]
     fn cpu_figures_survive_a_round_trip() {
         let cpu: BTreeMap<String, f64> = SourceKind::ALL.iter().map(|k| (k.id().to_owned(), 0.0123)).collect();
-        let page = render(&cpu);
+        let fx: BTreeMap<String, EffectFigures> = EffectKind::ALL
+            .iter()
+            .map(|k| (k.id().to_owned(), EffectFigures { cpu: 0.0045, latency_ms: 42.5 }))
+            .collect();
+        let page = render(&cpu, &fx);
         let back = cpu_figures(&page);
         assert_eq!(back.len(), SourceKind::COUNT);
         assert!(back.values().all(|c| (c - 0.0123).abs() < 1e-6));
-        assert_eq!(render(&back), page);
+        let fx_back = effect_figures(&page);
+        assert_eq!(fx_back.len(), EffectKind::COUNT);
+        assert!(fx_back.values().all(|f| (f.cpu - 0.0045).abs() < 1e-6 && (f.latency_ms - 42.5).abs() < 1e-6));
+        assert_eq!(render(&back, &fx_back), page);
     }
 }

@@ -119,13 +119,16 @@ fn cpu_per_voice_is_measured_and_docs_sounds_md_matches_the_catalog() {
     }
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(imbolc_tests::sound_docs::PATH);
     if std::env::var_os("IMBOLC_UPDATE_SOUNDS").is_some() {
-        std::fs::write(&path, imbolc_tests::sound_docs::render(&cpu)).unwrap();
+        let page = std::fs::read_to_string(&path).unwrap_or_default();
+        let fx = imbolc_tests::sound_docs::effect_figures(&page);
+        std::fs::write(&path, imbolc_tests::sound_docs::render(&cpu, &fx)).unwrap();
     }
     let page = std::fs::read_to_string(&path).unwrap_or_default();
     let recorded = imbolc_tests::sound_docs::cpu_figures(&page);
+    let recorded_fx = imbolc_tests::sound_docs::effect_figures(&page);
     let hint = "run `IMBOLC_UPDATE_SOUNDS=1 cargo test -p imbolc-tests --test sound_check cpu`";
     for kind in SourceKind::ALL {
         assert!(recorded.contains_key(kind.id()), "docs/sounds.md has no CPU figure for {}: {hint}", kind.id());
     }
-    assert!(page == imbolc_tests::sound_docs::render(&recorded), "docs/sounds.md is out of date: {hint}");
+    assert!(page == imbolc_tests::sound_docs::render(&recorded, &recorded_fx), "docs/sounds.md is out of date: {hint}");
 }

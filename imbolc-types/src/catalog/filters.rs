@@ -1,5 +1,9 @@
 //! Filters for the instrument's filter slot (an in-place processor after
-//! the voices). One SynthDef per entry under `synthdefs/fx/`.
+//! the voices), also offered as effects. One SynthDef per entry under
+//! `synthdefs/fx/filter/`.
+//!
+//! Filters share parameter ids where they mean the same thing (`cutoff`,
+//! `resonance`), so changing an instrument's filter type keeps them.
 
 use super::ParamSpec;
 use super::kind::catalog_kind;
@@ -10,16 +14,19 @@ use super::param::p;
 pub enum FilterFamily {
     /// Low-, high-, band-pass and notch responses.
     Pass,
+    /// Comb, allpass and vowel filters: coloured, resonant characters.
+    Character,
 }
 
 impl FilterFamily {
     /// Every family, in picker order.
-    pub const ALL: [FilterFamily; 1] = [FilterFamily::Pass];
+    pub const ALL: [FilterFamily; 2] = [FilterFamily::Pass, FilterFamily::Character];
 
     /// Heading in the picker and the docs.
     pub fn label(self) -> &'static str {
         match self {
             FilterFamily::Pass => "Pass filters",
+            FilterFamily::Character => "Comb, allpass and vowel",
         }
     }
 }
@@ -37,22 +44,124 @@ pub struct FilterSpec {
     /// One line for the picker and the docs.
     pub description: &'static str,
     pub params: &'static [ParamSpec],
+    /// Seconds its output may go on after its input stops, at default
+    /// settings (used when it is an effect: a render's automatic tail).
+    pub tail_secs: f32,
 }
 
-pub(super) const LOW_PASS_PARAMS: &[ParamSpec] =
-    &[p("cutoff", "Cutoff", 2000.0, 20.0, 20000.0, "Hz").exp(), p("resonance", "Resonance", 0.2, 0.0, 1.0, "")];
+const CUTOFF: ParamSpec = p("cutoff", "Cutoff", 2000.0, 20.0, 20000.0, "Hz").exp();
+const RESONANCE: ParamSpec = p("resonance", "Resonance", 0.2, 0.0, 1.0, "");
 
-const PASS: &[FilterSpec] = &[FilterSpec {
-    id: "low_pass",
-    legacy_name: Some("LowPass"),
-    synthdef: "imbolc_lpf",
-    label: "low-pass",
-    description: "Resonant low-pass (12 dB/octave)",
-    params: LOW_PASS_PARAMS,
-}];
+const fn cutoff(default: f32) -> ParamSpec {
+    ParamSpec { default, ..CUTOFF }
+}
+
+const fn resonance(default: f32) -> ParamSpec {
+    ParamSpec { default, ..RESONANCE }
+}
+
+const PASS: &[FilterSpec] = &[
+    FilterSpec {
+        id: "low_pass",
+        legacy_name: Some("LowPass"),
+        synthdef: "imbolc_lpf",
+        label: "low-pass",
+        description: "Resonant low-pass (12 dB/octave)",
+        params: &[CUTOFF, RESONANCE],
+        tail_secs: 0.1,
+    },
+    FilterSpec {
+        id: "ladder",
+        legacy_name: None,
+        synthdef: "imbolc_flt_ladder",
+        label: "ladder low-pass",
+        description: "Four-pole ladder low-pass (24 dB/octave) with input drive",
+        params: &[cutoff(1500.0), resonance(0.3), p("drive", "Drive", 0.2, 0.0, 1.0, "")],
+        tail_secs: 0.2,
+    },
+    FilterSpec {
+        id: "high_pass",
+        legacy_name: None,
+        synthdef: "imbolc_flt_hpf",
+        label: "high-pass",
+        description: "Resonant high-pass (12 dB/octave)",
+        params: &[cutoff(300.0), RESONANCE],
+        tail_secs: 0.1,
+    },
+    FilterSpec {
+        id: "band_pass",
+        legacy_name: None,
+        synthdef: "imbolc_flt_bpf",
+        label: "band-pass",
+        description: "Band-pass around cutoff; resonance narrows the band",
+        params: &[cutoff(1000.0), resonance(0.3)],
+        tail_secs: 0.1,
+    },
+    FilterSpec {
+        id: "notch",
+        legacy_name: None,
+        synthdef: "imbolc_flt_notch",
+        label: "notch",
+        description: "Band-reject around cutoff; resonance narrows the notch",
+        params: &[cutoff(1000.0), resonance(0.3)],
+        tail_secs: 0.1,
+    },
+    FilterSpec {
+        id: "svf",
+        legacy_name: None,
+        synthdef: "imbolc_flt_svf",
+        label: "state-variable (morph)",
+        description: "Resonant filter that morphs from low-pass through band-pass to high-pass",
+        params: &[cutoff(1000.0), resonance(0.3), p("morph", "Morph", 0.0, 0.0, 1.0, "")],
+        tail_secs: 0.1,
+    },
+];
+
+const CHARACTER: &[FilterSpec] = &[
+    FilterSpec {
+        id: "comb",
+        legacy_name: None,
+        synthdef: "imbolc_flt_comb",
+        label: "comb",
+        description: "Feedback comb tuned to cutoff: metallic, pitched resonance",
+        params: &[
+            p("cutoff", "Pitch", 220.0, 20.0, 5000.0, "Hz").exp(),
+            resonance(0.5),
+            p("mix", "Mix", 0.6, 0.0, 1.0, ""),
+        ],
+        tail_secs: 0.3,
+    },
+    FilterSpec {
+        id: "allpass",
+        legacy_name: None,
+        synthdef: "imbolc_flt_allpass",
+        label: "allpass",
+        description: "Eight allpass stages mixed with the dry signal into notches (static phaser)",
+        params: &[cutoff(1000.0), p("resonance", "Spread", 0.5, 0.0, 1.0, ""), p("mix", "Mix", 0.5, 0.0, 1.0, "")],
+        tail_secs: 0.1,
+    },
+    FilterSpec {
+        id: "formant",
+        legacy_name: None,
+        synthdef: "imbolc_flt_formant",
+        label: "vowel (formant)",
+        description: "Three formant band-passes gliding through the vowels a-e-i-o-u",
+        params: &[
+            p("vowel", "Vowel", 0.0, 0.0, 1.0, ""),
+            p("shift", "Shift", 1.0, 0.5, 2.0, "x").exp(),
+            resonance(0.5),
+        ],
+        tail_secs: 0.2,
+    },
+];
 
 /// The filter tables, one per family, in [`FilterFamily::ALL`] order.
-const TABLES: &[(FilterFamily, &[FilterSpec])] = &[(FilterFamily::Pass, PASS)];
+const TABLES: &[(FilterFamily, &[FilterSpec])] = &[(FilterFamily::Pass, PASS), (FilterFamily::Character, CHARACTER)];
+
+/// Every filter spec in catalog order (the effect catalog's filter family
+/// lists the same entries).
+pub(super) const SPECS: [FilterSpec; 9] =
+    [PASS[0], PASS[1], PASS[2], PASS[3], PASS[4], PASS[5], CHARACTER[0], CHARACTER[1], CHARACTER[2]];
 
 catalog_kind!(
     /// A handle to an entry of the filter catalog.
@@ -65,4 +174,14 @@ catalog_kind!(
 
 impl FilterKind {
     pub const LOW_PASS: FilterKind = FilterKind::at("low_pass");
+
+    /// The filter after (or before) this one in catalog order, wrapping:
+    /// what the editor's left/right keys step through.
+    pub fn cycle(self, forward: bool) -> FilterKind {
+        let n = Self::COUNT;
+        let i = Self::ALL.iter().position(|k| *k == self).unwrap_or(0);
+        Self::ALL[if forward { (i + 1) % n } else { (i + n - 1) % n }]
+    }
 }
+
+const _: () = assert!(SPECS.len() == FilterKind::COUNT, "SPECS lists every filter");

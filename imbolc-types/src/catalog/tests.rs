@@ -100,3 +100,66 @@ fn kinds_serialise_as_their_stable_id() {
     let err = visitor_sees("theremin").expect_err("unknown ids are refused");
     assert!(err.to_string().contains("unknown source \"theremin\""), "{err}");
 }
+
+#[test]
+fn there_are_at_least_forty_effects_and_eight_filters() {
+    const { assert!(EffectKind::COUNT >= 40, "at least forty effects") };
+    const { assert!(FilterKind::COUNT >= 8, "at least eight filters") };
+    let mut seen = Vec::new();
+    for family in EffectFamily::ALL {
+        let n = EffectKind::of_family(family).count();
+        assert!(n >= 2, "{family:?} is nearly empty");
+        seen.extend(EffectKind::of_family(family));
+    }
+    assert_eq!(seen, EffectKind::ALL.to_vec(), "families list every effect once in picker order");
+    for f in FilterKind::ALL {
+        let e = EffectKind::from_id(f.id()).unwrap_or_else(|| panic!("filter {} is not an effect", f.id()));
+        assert_eq!((e.synthdef(), e.params()), (f.synthdef(), f.params()), "{}", f.id());
+        assert_eq!(e.family(), EffectFamily::Filter);
+    }
+}
+
+#[test]
+fn every_effect_is_well_formed() {
+    let defs: HashSet<&str> = EffectKind::ALL.iter().map(|k| k.synthdef()).collect();
+    assert_eq!(defs.len(), EffectKind::COUNT, "one SynthDef per effect");
+    for k in EffectKind::ALL {
+        let spec = k.spec();
+        assert!(spec.synthdef.starts_with("imbolc_"), "{}", spec.id);
+        assert!(!spec.description.is_empty() && !spec.description.ends_with('.'), "{}: one line", spec.id);
+        assert!(spec.tail_secs >= 0.0 && spec.tail_secs <= 30.0, "{}: tail", spec.id);
+        assert!(!spec.params.is_empty(), "{}: has parameters", spec.id);
+        let ids: HashSet<&str> = spec.params.iter().map(|p| p.id).collect();
+        assert_eq!(ids.len(), spec.params.len(), "{}: duplicate parameter id", spec.id);
+        for p in spec.params {
+            assert!(p.min < p.max && (p.min..=p.max).contains(&p.default), "{}.{}: range", spec.id, p.id);
+            assert!(p.id != "bus", "{}: bus is set by the engine", spec.id);
+            assert!(p.scale == ParamScale::Linear || p.min > 0.0, "{}.{}: exponential needs min > 0", spec.id, p.id);
+        }
+    }
+    assert_eq!(EffectKind::ALL.iter().filter(|k| k.spec().gain_stage).map(|k| k.id()).collect::<Vec<_>>(), ["gain"]);
+}
+
+#[test]
+fn filter_types_cycle_through_the_whole_catalog() {
+    let mut k = FilterKind::LOW_PASS;
+    let mut seen = HashSet::new();
+    for _ in 0..FilterKind::COUNT {
+        seen.insert(k);
+        assert_eq!(k.cycle(true).cycle(false), k);
+        k = k.cycle(true);
+    }
+    assert_eq!(k, FilterKind::LOW_PASS);
+    assert_eq!(seen.len(), FilterKind::COUNT);
+    for f in FilterKind::ALL {
+        assert!(f.params().iter().any(|p| p.id == "resonance"), "{}: keeps resonance across types", f.id());
+    }
+}
+
+#[test]
+fn every_effect_has_its_scd_in_its_family_folder() {
+    for k in EffectKind::ALL {
+        let path = format!("{}/../synthdefs/fx/{}/{}.scd", env!("CARGO_MANIFEST_DIR"), k.family().folder(), k.id());
+        assert!(std::path::Path::new(&path).is_file(), "{} has no {path}", k.id());
+    }
+}

@@ -185,7 +185,11 @@ impl EditorPane {
                             }
                         }
                         Row::Voice(v) => v.change(inst, up),
-                        Row::Filter | Row::Effect(_) => return None,
+                        Row::Filter => {
+                            let f = inst.def.filter.as_ref()?;
+                            Action::SetFilter { instrument: id, filter: Some(next_filter_type(f, up)) }
+                        }
+                        Row::Effect(_) => return None,
                     }
                 }
                 CommandId::ToggleFilter => Action::SetFilter {
@@ -286,8 +290,8 @@ impl EditorPane {
                 Row::Envelope(stage) => param_line(&stage_spec(stage), stage_value(&inst.def.amp_env, stage), true),
                 Row::Voice(v) => v.text(inst),
                 Row::Filter => match &inst.def.filter {
-                    Some(f) => format!("Filter: {} {}", f.kind.name(), on_off(f.enabled)),
-                    None => "Filter: none (f adds a low-pass)".to_owned(),
+                    Some(f) => format!("Filter: {} {}  (h/l: type)", f.kind.name(), on_off(f.enabled)),
+                    None => "Filter: none (f adds a low-pass, then h/l change its type)".to_owned(),
                 },
                 Row::FilterParam(spec) => {
                     let f = inst.def.filter.as_ref();
@@ -338,6 +342,22 @@ fn header_row(rows: &[Row], to: usize, from: usize) -> usize {
         // The moved effect lands after the one that was at `to`.
         headers.get(from).copied().unwrap_or(0) + params_of(to)
     }
+}
+
+/// The instrument's filter changed to the next (or previous) type of the
+/// catalog: parameters with the same id (cutoff, resonance) keep their
+/// values (clamped to the new range), the others start at their defaults;
+/// bypass stays as it was. One `SetFilter`: one undo step, and one
+/// replacing `/s_new` on the server.
+fn next_filter_type(f: &FilterDef, forward: bool) -> FilterDef {
+    let mut next = FilterDef::new(f.kind.cycle(forward));
+    for spec in next.kind.params() {
+        if let (Some(old), Some(slot)) = (f.params.get(spec.id), next.params.get_mut(spec.id)) {
+            *slot = spec.clamp(*old);
+        }
+    }
+    next.enabled = f.enabled;
+    next
 }
 
 fn on_off(enabled: bool) -> &'static str {

@@ -119,6 +119,31 @@ fn the_editor_sets_params_filter_and_effect_chain() {
     assert_eq!(app.session().project().instruments[0].def.filter.as_ref().map(|f| f.kind), Some(FilterKind::LOW_PASS));
 }
 
+/// h/l on the filter row step through the filter types: cutoff and
+/// resonance keep their values, new parameters start at their defaults,
+/// and one undo restores the previous filter.
+#[test]
+fn the_editor_changes_the_filter_type_keeping_shared_params() {
+    let mut app = demo_app();
+    let filter = |app: &super::fixture::TestApp| app.session().project().instruments[0].def.filter.clone().unwrap();
+    // The cutoff row (see above), one step down, then up onto the filter row.
+    press(&mut app, "2 j j j j j j j j j j j j j j j j j j h k");
+    let before = filter(&app);
+    assert_eq!(before.kind, FilterKind::LOW_PASS);
+    press(&mut app, "l");
+    let after = filter(&app);
+    assert_eq!(after.kind, FilterKind::LOW_PASS.cycle(true));
+    assert_eq!(after.params["cutoff"], before.params["cutoff"], "cutoff kept");
+    assert_eq!(after.params["resonance"], before.params["resonance"], "resonance kept");
+    assert_eq!(after.params["drive"], 0.2, "the ladder's drive starts at its default");
+    press(&mut app, "h h");
+    assert_eq!(filter(&app).kind, FilterKind::ALL[FilterKind::COUNT - 1], "h wraps to the last type");
+    press(&mut app, "u");
+    assert_eq!(filter(&app).kind, FilterKind::LOW_PASS, "one undo per change");
+    press(&mut app, "u u");
+    assert_eq!(filter(&app), before, "back to the low-pass with its values");
+}
+
 #[test]
 fn the_mixer_sets_level_pan_mute_and_solo() {
     let mut app = demo_app();

@@ -5,15 +5,18 @@
 //!   build a [`nrt::Score`], render it, read the channels).
 //! - [`analysis`]: levels, DC, ends, fundamentals, spectral fingerprints.
 //! - [`source`]: the fixed phrase every instrument source must pass.
+//! - [`effect`]: the test signal every effect and filter must pass.
 //!
 //! Every problem is a [`Failure`] naming the sound and the failing point,
 //! so one run reports everything wrong with every sound at once.
 
 pub mod analysis;
+pub mod effect;
 pub mod nrt;
 pub mod source;
 
-use imbolc_types::catalog::SourceKind;
+pub use effect::{EffectReport, EffectUnderTest, check_distinct_effects, check_effect, cpu_per_instance};
+use imbolc_types::catalog::{EffectKind, SourceKind};
 pub use source::{ParamRange, SourceReport, SourceUnderTest, check_distinct, check_source, cpu_per_voice};
 
 /// The probe the phrase adds after a voice to see whether it still exists
@@ -62,6 +65,46 @@ impl SourceUnderTest {
     }
 }
 
+impl EffectUnderTest {
+    /// The catalog entry `kind` with its embedded compiled SynthDef.
+    pub fn from_catalog(kind: EffectKind) -> Option<EffectUnderTest> {
+        let spec = kind.spec();
+        let def = imbolc_audio::synthdefs::find(spec.synthdef)?;
+        Some(EffectUnderTest {
+            id: spec.id.to_owned(),
+            synthdef: spec.synthdef.to_owned(),
+            bytes: def.bytes.to_vec(),
+            params: spec
+                .params
+                .iter()
+                .map(|p| ParamRange { id: p.id.to_owned(), default: p.default, min: p.min, max: p.max })
+                .collect(),
+            tail_secs: f64::from(spec.tail_secs),
+            gain_stage: spec.gain_stage,
+        })
+    }
+}
+
+/// Checks every effect on `workers` threads, then checks they are
+/// distinct. Returns the reports in input order and the distinctness failures.
+pub fn check_all_effects(effects: &[EffectUnderTest], workers: usize) -> (Vec<EffectReport>, Vec<Failure>) {
+    let reports = parallel(effects, workers, check_effect);
+    let distinct = check_distinct_effects(&reports, effect::MIN_DISTINCT_DB);
+    (reports, distinct)
+}
+
+/// Measures [`cpu_per_instance`] of every effect on `workers` threads.
+pub fn cpu_all_effects(effects: &[EffectUnderTest], workers: usize) -> Vec<Result<f64, Failure>> {
+    let baseline = effect::cpu_baseline(CPU_SECONDS);
+    parallel(effects, workers, |fx| {
+        baseline.clone().and_then(|b| cpu_per_instance(fx, CPU_SECONDS, b)).map_err(|detail| Failure {
+            subject: fx.id.clone(),
+            point: "CPU".to_owned(),
+            detail,
+        })
+    })
+}
+
 /// Seconds of sound the CPU measurement renders (32 voices).
 pub const CPU_SECONDS: f64 = 2.0;
 
@@ -78,7 +121,7 @@ pub fn cpu_all(sources: &[SourceUnderTest], workers: usize) -> Vec<Result<f64, F
 }
 
 /// Runs `f` on every source on `workers` threads; results in input order.
-fn parallel<T: Send>(sources: &[SourceUnderTest], workers: usize, f: impl Fn(&SourceUnderTest) -> T + Sync) -> Vec<T> {
+fn parallel<S: Sync, T: Send>(sources: &[S], workers: usize, f: impl Fn(&S) -> T + Sync) -> Vec<T> {
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results = std::sync::Mutex::new(Vec::new());
     std::thread::scope(|scope| {
