@@ -401,7 +401,7 @@ impl Reference {
                 Some(AudioDiff::BusMixerSet { bus: b.id, mixer: b.mixer.clone() })
             }
             Cmd::Master(level, mute) => {
-                self.scene.master = MasterSettings { level: *level, mute: *mute };
+                self.scene.master = MasterSettings { level: *level, mute: *mute, ..MasterSettings::default() };
                 Some(AudioDiff::MasterSet(self.scene.master.clone()))
             }
             Cmd::MasterLevel(v) => {

@@ -281,6 +281,7 @@ fn regression_lane_on_a_renumbered_duplicate_effect() {
             kind: EffectKind::DELAY,
             params: Default::default(),
             enabled: false,
+            key: None,
         }];
         def.lfo = imbolc_types::LfoDef {
             enabled: false,

@@ -165,6 +165,13 @@ pub enum Action {
         effect: EffectId,
         enabled: bool,
     },
+    /// Keys a sidechain effect with another chain's signal (`None`: its
+    /// own). May move the consumer after its key (see docs/architecture.md).
+    SetEffectKey {
+        owner: ChainOwner,
+        effect: EffectId,
+        key: Option<ChainOwner>,
+    },
 
     // --- instrument mixer ---
     SetMute {
@@ -216,6 +223,10 @@ pub enum Action {
     },
     SetMasterMute {
         mute: bool,
+    },
+    /// Turns the master limiter on or off.
+    SetMasterLimiter {
+        on: bool,
     },
 
     // --- clips and arrangement ---
@@ -413,7 +424,9 @@ impl Action {
             Action::RemoveEffect { .. } => "remove effect",
             Action::MoveEffect { .. } => "move effect",
             Action::SetEffectEnabled { .. } => "bypass effect",
+            Action::SetEffectKey { .. } => "set sidechain key",
             Action::SetMute { .. } | Action::SetBusMute { .. } | Action::SetMasterMute { .. } => "mute",
+            Action::SetMasterLimiter { .. } => "master limiter",
             Action::SetSolo { .. } => "solo",
             Action::SetOutput { .. } => "set output",
             Action::AddSend { .. } | Action::RestoreSend { .. } => "add send",

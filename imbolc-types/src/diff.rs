@@ -96,6 +96,12 @@ pub enum AudioDiff {
         effect: EffectId,
         enabled: bool,
     },
+    /// The effect's key (sidechain) is now `key` (`None`: its own chain).
+    EffectKeySet {
+        owner: ChainOwner,
+        effect: EffectId,
+        key: Option<ChainOwner>,
+    },
     ParamSet {
         target: ParamTarget,
         value: f32,

@@ -130,11 +130,17 @@ pub struct EffectSlot {
     pub params: Params,
     #[serde(default = "yes")]
     pub enabled: bool,
+    /// The chain whose signal keys this effect (sidechain compressor,
+    /// vocoder: see [`crate::catalog::mix::takes_key`]); `None` keys it
+    /// with its own signal. Used only while the key runs earlier in the
+    /// block than this chain (see docs/architecture.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<crate::ChainOwner>,
 }
 
 impl EffectSlot {
     pub fn new(id: EffectId, kind: EffectKind) -> Self {
-        EffectSlot { id, kind, params: default_params(kind.params()), enabled: true }
+        EffectSlot { id, kind, params: default_params(kind.params()), enabled: true, key: None }
     }
 }
 

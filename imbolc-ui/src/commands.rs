@@ -107,6 +107,7 @@ pub enum CommandId {
     PanRight,
     Mute,
     Solo,
+    Limiter,
     AddNote,
     DeleteNote,
     OctaveUp,
@@ -263,6 +264,7 @@ pub const COMMANDS: &[Command] = &[
     cmd(C::PanRight, "pan-right", "Pan the selected strip right", &["]"], Pane(P::Mixer)),
     cmd(C::Mute, "mute", "Mute or unmute the selected strip", &["m"], Pane(P::Mixer)),
     cmd(C::Solo, "solo", "Solo or unsolo the selected instrument", &["s"], Pane(P::Mixer)),
+    cmd(C::Limiter, "limiter", "Turn the master limiter on or off (master strip)", &["L"], Pane(P::Mixer)),
     cmd(C::AddNote, "note-add", "Add a note at the cursor", &["a", "Enter"], Pane(P::PianoRoll)),
     cmd(
         C::DeleteNote,

@@ -17,6 +17,26 @@ impl SignalGraph {
     /// A [`GraphError`] when the diff names something the graph does not
     /// have (or already has); the graph is then unchanged.
     pub fn apply(&mut self, diff: &AudioDiff) -> Result<Vec<ServerOp>, GraphError> {
+        // Adding, removing or moving a chain may make keys active or
+        // inactive, or free a key's bus (see `keys.rs`).
+        let structural = matches!(
+            diff,
+            AudioDiff::InstrumentAdded { .. }
+                | AudioDiff::InstrumentRemoved { .. }
+                | AudioDiff::InstrumentMoved { .. }
+                | AudioDiff::BusAdded { .. }
+                | AudioDiff::BusRemoved { .. }
+        );
+        if !structural {
+            return self.apply_diff(diff);
+        }
+        let before = self.key_values();
+        let mut ops = self.apply_diff(diff)?;
+        self.key_changes(&before, &mut ops);
+        Ok(ops)
+    }
+
+    fn apply_diff(&mut self, diff: &AudioDiff) -> Result<Vec<ServerOp>, GraphError> {
         match diff {
             AudioDiff::SceneLoaded(scene) => {
                 let mut ops = vec![ServerOp::Free { node: self.roots.imbolc }];
@@ -41,6 +61,7 @@ impl SignalGraph {
             AudioDiff::EffectRemoved { owner, effect } => self.effect_removed(*owner, *effect),
             AudioDiff::EffectMoved { owner, effect, after } => self.effect_moved(*owner, *effect, *after),
             AudioDiff::EffectToggled { owner, effect, enabled } => self.effect_toggled(*owner, *effect, *enabled),
+            AudioDiff::EffectKeySet { owner, effect, key } => self.effect_key_set(*owner, *effect, *key),
             AudioDiff::ParamSet { target, value } => self.param_set(target, *value),
             AudioDiff::LfoChanged { instrument, lfo } => {
                 let st = self.instruments.get_mut(instrument).ok_or(GraphError::UnknownInstrument(*instrument))?;

@@ -13,17 +13,20 @@ pub enum EffectFamily {
     Time,
     /// Filters used as effects.
     Filter,
+    /// Mixing tools: EQ, limiter, sidechain (see `mix.rs`).
+    Mix,
 }
 
 impl EffectFamily {
     /// Every family, in picker order.
-    pub const ALL: [EffectFamily; 2] = [EffectFamily::Time, EffectFamily::Filter];
+    pub const ALL: [EffectFamily; 3] = [EffectFamily::Time, EffectFamily::Filter, EffectFamily::Mix];
 
     /// Heading in the picker and the docs.
     pub fn label(self) -> &'static str {
         match self {
             EffectFamily::Time => "Delay and reverb",
             EffectFamily::Filter => "Filters",
+            EffectFamily::Mix => "Mixing: EQ, limiter, sidechain",
         }
     }
 }
@@ -86,7 +89,8 @@ const TIME: &[EffectSpec] = &[
 ];
 
 /// The effect tables, one per family, in [`EffectFamily::ALL`] order.
-const TABLES: &[(EffectFamily, &[EffectSpec])] = &[(EffectFamily::Time, TIME), (EffectFamily::Filter, FILTER)];
+const TABLES: &[(EffectFamily, &[EffectSpec])] =
+    &[(EffectFamily::Time, TIME), (EffectFamily::Filter, FILTER), (EffectFamily::Mix, super::mix::MIX)];
 
 catalog_kind!(
     /// A handle to an entry of the effect catalog.
@@ -101,4 +105,7 @@ impl EffectKind {
     pub const LOW_PASS: EffectKind = EffectKind::at("low_pass");
     pub const DELAY: EffectKind = EffectKind::at("delay");
     pub const REVERB: EffectKind = EffectKind::at("reverb");
+    pub const EQ12: EffectKind = EffectKind::at("eq12");
+    pub const SIDECHAIN_COMPRESSOR: EffectKind = EffectKind::at("sidechain_compressor");
+    pub const VOCODER: EffectKind = EffectKind::at("vocoder");
 }

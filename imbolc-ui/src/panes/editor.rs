@@ -4,8 +4,8 @@
 //! ten percent, as ears hear them), clamped to the range.
 
 use imbolc_types::{
-    Action, ChainOwner, EffectSlot, EnvelopeDef, EnvelopeStage, FilterDef, FilterKind, Instrument, ParamSpec,
-    ParamTarget, Params,
+    Action, ChainOwner, EffectKind, EffectSlot, EnvelopeDef, EnvelopeStage, FilterDef, FilterKind, Instrument,
+    ParamSpec, ParamTarget, Params,
 };
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -13,6 +13,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph};
 
+use super::eq_curve;
 use super::voice_rows::VoiceRow;
 use super::{Intent, State, cursor_style, follow};
 use crate::commands::CommandId;
@@ -283,11 +284,29 @@ impl EditorPane {
             lines.push(Line::styled("Effects", header));
             lines.push(Line::raw("  none (a adds one)"));
         }
+        // The cursor on an EQ (its header or a band): its curve underneath.
+        let eq = match rows.get(cursor) {
+            Some(Row::Effect(i) | Row::EffectParam(i, _)) => {
+                inst.def.effects.get(*i).filter(|e| e.kind == EffectKind::EQ12).map(|e| (*i, e))
+            }
+            _ => None,
+        };
+        let (area, curve_area) = match eq {
+            Some(_) if area.height >= 2 * eq_curve::HEIGHT => {
+                let list = Rect { height: area.height - eq_curve::HEIGHT, ..area };
+                (list, Some(Rect { y: area.y + list.height, height: eq_curve::HEIGHT, ..area }))
+            }
+            _ => (area, None),
+        };
         let height = usize::from(area.height.saturating_sub(2));
         let first = follow(0, cursor_line, height);
         let title = format!(" Editor · {} ", inst.name);
         let lines: Vec<Line> = lines.into_iter().skip(first).collect();
         frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), area);
+        if let (Some((i, e)), Some(curve)) = (eq, curve_area) {
+            let title = format!(" {}. EQ response, ±24 dB, 20 Hz – 20 kHz ", i + 1);
+            frame.render_widget(eq_curve::EqCurve::new(&e.params, title), curve);
+        }
     }
 }
 
