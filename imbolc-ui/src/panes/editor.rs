@@ -3,6 +3,7 @@
 //! Values move in steps of a fiftieth of their catalog range (frequencies by
 //! ten percent, as ears hear them), clamped to the range.
 
+use imbolc_types::catalog::mix::takes_key;
 use imbolc_types::{
     Action, ChainOwner, EffectKind, EffectSlot, EnvelopeDef, EnvelopeStage, FilterDef, FilterKind, Instrument,
     ParamSpec, ParamTarget, Params,
@@ -181,6 +182,26 @@ impl EditorPane {
                 },
                 CommandId::AddEffect => return Some(Intent::ChooseEffect(owner)),
                 CommandId::RemoveEffect => Action::RemoveEffect { owner, effect: selected_effect?.id },
+                CommandId::EffectKeyNext => {
+                    let e = selected_effect?;
+                    if !takes_key(e.kind) {
+                        return Some(Intent::Message("Only sidechain effects take a key".to_owned()));
+                    }
+                    // Other instruments in list order, then none.
+                    let others: Vec<ChainOwner> = state
+                        .project
+                        .instruments
+                        .keys()
+                        .filter(|k| **k != id)
+                        .map(|k| ChainOwner::Instrument(*k))
+                        .collect();
+                    let next = match e.key.and_then(|k| others.iter().position(|o| *o == k)) {
+                        None if e.key.is_none() => others.first().copied(),
+                        None => None,
+                        Some(i) => others.get(i + 1).copied(),
+                    };
+                    Action::SetEffectKey { owner, effect: e.id, key: next }
+                }
                 CommandId::BypassEffect => match (row, selected_effect, &inst.def.filter) {
                     (_, Some(e), _) => Action::SetEffectEnabled { owner, effect: e.id, enabled: !e.enabled },
                     (Row::Filter | Row::FilterParam(_), None, Some(f)) => {
@@ -262,7 +283,9 @@ impl EditorPane {
                     let f = inst.def.filter.as_ref();
                     param_line(spec, f.map_or(spec.default, |f| value(&f.params, spec)), true)
                 }
-                Row::Effect(i) => inst.def.effects.get(i).map_or_else(String::new, |e| effect_line(i, e)),
+                Row::Effect(i) => {
+                    inst.def.effects.get(i).map_or_else(String::new, |e| effect_line(i, e, state.project))
+                }
                 Row::EffectParam(i, spec) => {
                     let v = inst.def.effects.get(i).map_or(spec.default, |e| value(&e.params, spec));
                     format!("  {}", param_line(spec, v, true))
@@ -328,8 +351,18 @@ fn on_off(enabled: bool) -> &'static str {
     if enabled { "[on]" } else { "[bypassed]" }
 }
 
-fn effect_line(i: usize, e: &EffectSlot) -> String {
-    format!("{}. {} {}", i + 1, e.kind.name(), on_off(e.enabled))
+fn effect_line(i: usize, e: &EffectSlot, project: &imbolc_types::Project) -> String {
+    let line = format!("{}. {} {}", i + 1, e.kind.name(), on_off(e.enabled));
+    if !takes_key(e.kind) {
+        return line;
+    }
+    let key = match e.key {
+        None => "itself (i picks a key)".to_owned(),
+        Some(ChainOwner::Instrument(k)) => project.instruments.get(&k).map_or("?".to_owned(), |x| x.name.clone()),
+        Some(ChainOwner::Bus(b)) => project.buses.get(&b).map_or("?".to_owned(), |x| format!("bus {}", x.name)),
+        Some(ChainOwner::Master) => "master".to_owned(),
+    };
+    format!("{line}  key: {key}")
 }
 
 /// The parameter a row edits (headers edit none).
