@@ -33,29 +33,61 @@ enum Owner {
 
 #[derive(Debug, Clone)]
 enum Cmd {
-    AddInstrument { after: Option<Index>, source: SourceKind, filter: bool, effects: Vec<EffectKind>, solo: bool },
+    AddInstrument {
+        after: Option<Index>,
+        source: SourceKind,
+        filter: bool,
+        effects: Vec<EffectKind>,
+        solo: bool,
+    },
     RemoveInstrument(Index),
     MoveInstrument(Index, Option<Index>),
     SourceChanged(Index, SourceKind),
     Filter(Index, Option<bool>, f32),
-    Lfo { inst: Index, enabled: bool, rate: f32, depth: f32, target: Option<Index>, shape: Index },
+    Lfo {
+        inst: Index,
+        enabled: bool,
+        rate: f32,
+        depth: f32,
+        target: Option<Index>,
+        shape: Index,
+    },
     AddEffect(Owner, Option<Index>, EffectKind, bool),
     RemoveEffect(Owner, Index),
     MoveEffect(Owner, Index, Option<Index>),
     ToggleEffect(Owner, Index),
+    /// Keys an effect with a chain (`None`: itself); sidechains.
+    SetKey(Owner, Index, Option<Owner>),
     EffectParam(Owner, Index, Index, f32),
     SourceParam(Index, Index, f32),
     Envelope(Index, Index, f32),
     FilterParam(Index, Index, f32),
     LfoParam(Index, bool, f32),
-    Mixer { inst: Index, level: f32, pan: f32, mute: bool, solo: bool },
+    Mixer {
+        inst: Index,
+        level: f32,
+        pan: f32,
+        mute: bool,
+        solo: bool,
+    },
     Solo(Index, bool),
     MixerParam(Index, Index, Index, f32),
     Send(Index, Index, f32),
     Output(Index, Option<Index>),
-    AddBus { after: Option<Index>, effects: Vec<EffectKind>, solo: bool, output: Option<Index> },
+    AddBus {
+        after: Option<Index>,
+        effects: Vec<EffectKind>,
+        solo: bool,
+        output: Option<Index>,
+    },
     RemoveBus(Index),
-    BusMixer { bus: Index, level: f32, mute: bool, solo: bool, output: Option<Index> },
+    BusMixer {
+        bus: Index,
+        level: f32,
+        mute: bool,
+        solo: bool,
+        output: Option<Index>,
+    },
     Master(f32, bool),
     MasterLevel(f32),
 }
@@ -69,7 +101,10 @@ fn source() -> impl Strategy<Value = SourceKind> {
 }
 
 fn effect() -> impl Strategy<Value = EffectKind> {
-    prop::sample::select(EffectKind::ALL.to_vec())
+    prop_oneof![
+        3 => prop::sample::select(EffectKind::ALL.to_vec()),
+        2 => prop::sample::select(vec![EffectKind::SIDECHAIN_COMPRESSOR, EffectKind::VOCODER]),
+    ]
 }
 
 fn owner() -> impl Strategy<Value = Owner> {
@@ -112,6 +147,7 @@ fn cmd() -> impl Strategy<Value = Cmd> {
         2 => (owner(), idx()).prop_map(|(o, i)| Cmd::RemoveEffect(o, i)),
         3 => (owner(), idx(), opt()).prop_map(|(o, i, a)| Cmd::MoveEffect(o, i, a)),
         2 => (owner(), idx()).prop_map(|(o, i)| Cmd::ToggleEffect(o, i)),
+        3 => (owner(), idx(), prop::option::of(owner())).prop_map(|(o, i, k)| Cmd::SetKey(o, i, k)),
         2 => (owner(), idx(), idx(), value()).prop_map(|(o, e, p, v)| Cmd::EffectParam(o, e, p, v)),
         1 => (idx(), idx(), value()).prop_map(|(i, p, v)| Cmd::SourceParam(i, p, v)),
         1 => (idx(), idx(), value()).prop_map(|(i, s, v)| Cmd::Envelope(i, s, v)),
@@ -276,6 +312,19 @@ impl Reference {
                 let p = pick(chain, i)?;
                 chain[p].enabled = !chain[p].enabled;
                 Some(AudioDiff::EffectToggled { owner, effect: chain[p].id, enabled: chain[p].enabled })
+            }
+            Cmd::SetKey(o, i, key) => {
+                let owner = self.chain_owner(o)?;
+                // Any chain, also one that runs later or the master: the
+                // graph must key those with the effect's own chain.
+                let key = match key {
+                    None => None,
+                    Some(k) => Some(self.chain_owner(k)?),
+                };
+                let chain = self.chain(owner);
+                let p = pick(chain, i)?;
+                chain[p].key = key;
+                Some(AudioDiff::EffectKeySet { owner, effect: chain[p].id, key })
             }
             Cmd::EffectParam(o, e, param, v) => {
                 let owner = self.chain_owner(o)?;

@@ -146,3 +146,76 @@ pub(super) fn check_move(p: &Project, id: InstrumentId, from: usize, to: usize) 
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use imbolc_types::{EffectKind, SourceKind};
+
+    use super::*;
+    use crate::dispatch::dispatch;
+
+    /// Three instruments a, b, c (in that order), each with a sidechain
+    /// compressor; returns the compressors' ids.
+    fn three() -> (Project, [EffectId; 3]) {
+        let mut p = Project::new("keys");
+        for name in ["a", "b", "c"] {
+            dispatch(&mut p, Action::AddInstrument { source: SourceKind::SAW, name: name.into() }).unwrap();
+        }
+        let ids: Vec<InstrumentId> = p.instruments.keys().copied().collect();
+        let comps = [0, 1, 2].map(|i| {
+            let owner = ChainOwner::Instrument(ids[i]);
+            dispatch(&mut p, Action::AddEffect { owner, kind: EffectKind::SIDECHAIN_COMPRESSOR, index: None }).unwrap();
+            p.instruments[&ids[i]].def.effects[0].id
+        });
+        (p, comps)
+    }
+
+    fn inst(i: u32) -> ChainOwner {
+        ChainOwner::Instrument(InstrumentId(i))
+    }
+
+    #[test]
+    fn a_later_key_moves_the_consumer_after_it_in_one_undo_step_and_cycles_are_refused() {
+        let (mut p, [ca, cb, cc]) = three();
+        let out = dispatch(&mut p, Action::SetEffectKey { owner: inst(0), effect: ca, key: Some(inst(2)) }).unwrap();
+        let order: Vec<u32> = p.instruments.keys().map(|i| i.0).collect();
+        assert_eq!(order, vec![1, 2, 0], "a moved right after c");
+        assert_eq!(out.diffs.len(), 2, "one move and one key: {:?}", out.diffs);
+        // Undo: key cleared, a back first.
+        let undo = out.undo.unwrap();
+        assert_eq!(undo.inverse.len(), 2);
+        // c keyed by a would be a cycle.
+        let err = dispatch(&mut p, Action::SetEffectKey { owner: inst(2), effect: cc, key: Some(inst(0)) });
+        assert!(matches!(err, Err(DispatchError::BadKey { .. })), "{err:?}");
+        // b keyed by c: b moves after c (nothing keyed by b in between).
+        dispatch(&mut p, Action::SetEffectKey { owner: inst(1), effect: cb, key: Some(inst(2)) }).unwrap();
+        let order: Vec<u32> = p.instruments.keys().map(|i| i.0).collect();
+        assert_eq!(order, vec![2, 1, 0]);
+        // a keyed by b instead: in order already, no move.
+        let out = dispatch(&mut p, Action::SetEffectKey { owner: inst(0), effect: ca, key: Some(inst(1)) }).unwrap();
+        assert!(out.diffs.iter().all(|d| !matches!(d, AudioDiff::InstrumentMoved { .. })));
+        assert_eq!(out.diffs.len(), 1);
+    }
+
+    #[test]
+    fn moves_that_would_put_a_key_after_its_consumer_are_refused() {
+        let (mut p, [_, cb, _]) = three();
+        dispatch(&mut p, Action::SetEffectKey { owner: inst(1), effect: cb, key: Some(inst(0)) }).unwrap();
+        let err = dispatch(&mut p, Action::MoveInstrument { instrument: InstrumentId(0), index: 2 });
+        assert!(matches!(err, Err(DispatchError::BadKey { .. })), "{err:?}");
+        let err = dispatch(&mut p, Action::MoveInstrument { instrument: InstrumentId(1), index: 0 });
+        assert!(matches!(err, Err(DispatchError::BadKey { .. })), "{err:?}");
+        // Moving c anywhere is fine.
+        dispatch(&mut p, Action::MoveInstrument { instrument: InstrumentId(2), index: 0 }).unwrap();
+        // Buses cannot key instruments; effects without a key input refuse one.
+        dispatch(&mut p, Action::AddBus { name: "bus".into() }).unwrap();
+        let bus = *p.buses.keys().next().unwrap();
+        let err =
+            dispatch(&mut p, Action::SetEffectKey { owner: inst(1), effect: cb, key: Some(ChainOwner::Bus(bus)) });
+        assert!(matches!(err, Err(DispatchError::BadKey { .. })));
+        dispatch(&mut p, Action::AddEffect { owner: inst(1), kind: EffectKind::DELAY, index: None }).unwrap();
+        let delay = p.instruments[&InstrumentId(1)].def.effects[1].id;
+        let err = dispatch(&mut p, Action::SetEffectKey { owner: inst(1), effect: delay, key: Some(inst(0)) });
+        assert_eq!(err.err(), Some(DispatchError::NotKeyed(delay)));
+    }
+}
