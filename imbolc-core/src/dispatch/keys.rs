@@ -59,10 +59,8 @@ pub(super) fn set_key(
             (ChainOwner::Bus(_), ChainOwner::Instrument(_)) => {
                 return Err(bad(owner, k, "buses run after every instrument, so an instrument's key is an instrument"));
             }
-            (ChainOwner::Bus(b), ChainOwner::Bus(c)) => {
-                if p.buses.get_index_of(&b) > p.buses.get_index_of(&c) {
-                    return Err(bad(owner, k, "a bus's key is an instrument or an earlier bus"));
-                }
+            (ChainOwner::Bus(b), ChainOwner::Bus(c)) if p.buses.get_index_of(&b) > p.buses.get_index_of(&c) => {
+                return Err(bad(owner, k, "a bus's key is an instrument or an earlier bus"));
             }
             (ChainOwner::Instrument(o), ChainOwner::Instrument(c)) => {
                 let (Some(io), Some(ic)) = (p.instruments.get_index_of(&o), p.instruments.get_index_of(&c)) else {
