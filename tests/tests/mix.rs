@@ -231,3 +231,26 @@ mod render_check {
         assert!(rel < -60.0, "post-fader stems sum to the master (limiter off) within {rel:.1} dB");
     }
 }
+
+/// The vocoder's carrier (a saw-rich test tone on the output) is heard
+/// only while its key (the kick, on a private bus) sounds.
+#[test]
+fn the_vocoder_lets_the_carrier_through_only_while_its_key_sounds() {
+    let mut score = Score::with_defs([TONE, def("imbolc_drum_kick"), def("imbolc_vocoder")]);
+    let carrier = [("out", 0.0), ("freq", 110.0), ("amp", 0.3), ("tone", 1.0), ("sustain", 1.0), ("attack", 0.001)];
+    score.at(
+        0.0,
+        vec![
+            synth_new("imbolc_test_good", 1001, 0, 1, &carrier),
+            synth_new("imbolc_vocoder", 1002, 3, 1001, &[("bus", 0.0), ("key", 20.0)]),
+        ],
+    );
+    score.at(1.0, vec![synth_new("imbolc_drum_kick", 2000, 0, 1, &[("out", 20.0), ("amp", 0.5), ("vel", 1.0)])]);
+    score.until(2.0);
+    let out = render(&score, 2).unwrap_or_else(|e| panic!("{e}"));
+    let level = |a: f64, b: f64| db(rms(&out.channels[0][Rendered::index(a)..Rendered::index(b)]));
+    let (silent_key, keyed) = (level(0.3, 0.9), level(1.0, 1.1));
+    eprintln!("vocoder: {silent_key:.1} dBFS with a silent key, {keyed:.1} dBFS while the kick sounds");
+    assert!(silent_key < -80.0, "no key signal, no output: {silent_key:.1} dBFS");
+    assert!(keyed > -40.0, "the kick opens the carrier: {keyed:.1} dBFS");
+}
