@@ -229,6 +229,22 @@ mod tests {
     }
 
     #[test]
+    fn the_masters_third_channel_gives_the_limiters_gain_reduction() {
+        let f = OscType::Float;
+        // Out peaks 0.5, pre-limiter peak 1.0: 6 dB of reduction.
+        let m = meter(vec![OscType::Int(1003), OscType::Int(-1), f(0.5), f(0.3), f(0.45), f(0.3), f(1.0), f(0.6)]);
+        let r = MeterReading::parse(&m).unwrap();
+        assert_eq!((r.owner, r.pre_limit), (ChainOwner::Master, Some(1.0)));
+        let mut meters = Meters::default();
+        meters.record(&r, 1);
+        assert!((meters.master().unwrap().limiter_reduction_db() - 6.0206).abs() < 1e-3);
+        // Limiter idle (pre == post) or a strip without the channel: 0 dB.
+        let idle = meter(vec![OscType::Int(1003), OscType::Int(-1), f(0.5), f(0.3), f(0.5), f(0.3), f(0.5), f(0.3)]);
+        meters.record(&MeterReading::parse(&idle).unwrap(), 1);
+        assert_eq!(meters.master().unwrap().limiter_reduction_db(), 0.0);
+    }
+
+    #[test]
     fn a_stereo_reply_is_parsed_as_scsynth_sends_it() {
         // SendPeakRMS sends the node and reply ids as ints, levels as floats.
         let m = meter(vec![
