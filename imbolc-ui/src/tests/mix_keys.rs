@@ -23,7 +23,7 @@ fn i_keys_the_sidechain_compressor_with_the_next_instrument_and_u_takes_it_back(
     let bass = |app: &TestApp| app.session().project().instruments[&InstrumentId(0)].def.effects[2].key;
     let order = |app: &TestApp| app.session().project().instruments.keys().map(|i| i.0).collect::<Vec<_>>();
     // The compressor's rows are the last ones.
-    press(&mut app, &format!("2 {}", vec!["j"; 80].join(" ")));
+    press(&mut app, &format!("2 {}", ["j"; 80].join(" ")));
     press(&mut app, "i");
     assert_eq!(bass(&app), Some(ChainOwner::Instrument(InstrumentId(1))), "keyed by the pad");
     assert_eq!(order(&app), vec![1, 0, 2], "the bass moved after its key");
@@ -35,7 +35,7 @@ fn i_keys_the_sidechain_compressor_with_the_next_instrument_and_u_takes_it_back(
 fn l_on_the_master_strip_turns_the_limiter_off_and_undo_turns_it_on() {
     let mut app = demo_app();
     assert!(app.session().project().master.limiter);
-    press(&mut app, &format!("4 {}", vec!["l"; 10].join(" ")));
+    press(&mut app, &format!("4 {}", ["l"; 10].join(" ")));
     press(&mut app, "L");
     assert!(!app.session().project().master.limiter);
     press(&mut app, "u");
