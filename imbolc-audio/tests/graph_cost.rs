@@ -327,3 +327,47 @@ fn a_filter_type_change_is_one_replacing_message() {
     assert_eq!(f.model.children(group), expected, "the new filter sits where the old one was");
     assert_eq!(f.model.synth(new).unwrap().controls["cutoff"], 700.0);
 }
+
+#[test]
+fn sidechain_edits_cost_one_message_on_the_keyed_effect_and_touch_nothing_else() {
+    let mut f = fixture();
+    let (kick, pad) = (f.inst[3], f.inst[20]);
+    let owner = ChainOwner::Instrument(pad);
+    let slot = EffectSlot::new(f.ids.next_effect().expect("fresh id"), EffectKind::SIDECHAIN_COMPRESSOR);
+    let comp = slot.id;
+    let ops = run(&mut f.graph, &mut f.model, &AudioDiff::EffectAdded { owner, effect: slot, after: None });
+    assert_eq!(ops.len(), 1, "a keyed effect is one /s_new too");
+    let node = f.graph.effect_node(owner, comp).unwrap();
+    let own_bus = f.graph.instrument_bus(pad).unwrap() as f32;
+    assert_eq!(f.model.synth(node).unwrap().controls["key"], own_bus, "no key: its own chain");
+
+    // Setting, changing and clearing a key: one /n_set on that effect.
+    let key =
+        |k: Option<InstrumentId>| AudioDiff::EffectKeySet { owner, effect: comp, key: k.map(ChainOwner::Instrument) };
+    f.edit(key(Some(kick)), 1, &[node]);
+    assert_eq!(f.model.synth(node).unwrap().controls["key"], f.graph.instrument_bus(kick).unwrap() as f32);
+    f.edit(key(Some(f.inst[5])), 1, &[node]);
+    assert_eq!(f.model.synth(node).unwrap().controls["key"], f.graph.instrument_bus(f.inst[5]).unwrap() as f32);
+    f.edit(key(None), 1, &[node]);
+    assert_eq!(f.model.synth(node).unwrap().controls["key"], own_bus);
+    // A key that runs later is inactive: nothing to send.
+    f.edit(key(Some(f.inst[25])), 0, &[]);
+
+    // Removing the key's instrument re-points the effect with one /n_set
+    // beside the removal itself.
+    f.edit(key(Some(kick)), 1, &[node]);
+    let kick_group = f.graph.instrument_group(kick).unwrap();
+    let ops = f.edit(AudioDiff::InstrumentRemoved { instrument: kick }, 2, &[kick_group, node]);
+    assert!(matches!(ops[1], ServerOp::Set { node: n, .. } if n == node));
+    assert_eq!(f.model.synth(node).unwrap().controls["key"], own_bus);
+    // Moving the consumer before its key deactivates it the same way.
+    let ops = f.edit(
+        AudioDiff::EffectKeySet { owner, effect: comp, key: Some(ChainOwner::Instrument(f.inst[5])) },
+        1,
+        &[node],
+    );
+    assert_eq!(ops.len(), 1);
+    let pad_group = f.graph.instrument_group(pad).unwrap();
+    f.edit(AudioDiff::InstrumentMoved { instrument: pad, after: None }, 2, &[pad_group, node]);
+    assert_eq!(f.model.synth(node).unwrap().controls["key"], own_bus);
+}

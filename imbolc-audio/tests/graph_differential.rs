@@ -56,6 +56,8 @@ enum Cmd {
     RemoveEffect(Owner, Index),
     MoveEffect(Owner, Index, Option<Index>),
     ToggleEffect(Owner, Index),
+    /// Keys an effect with a chain (`None`: itself); sidechains.
+    SetKey(Owner, Index, Option<Owner>),
     EffectParam(Owner, Index, Index, f32),
     SourceParam(Index, Index, f32),
     Envelope(Index, Index, f32),
@@ -102,7 +104,10 @@ fn source() -> impl Strategy<Value = SourceKind> {
 }
 
 fn effect() -> impl Strategy<Value = EffectKind> {
-    prop::sample::select(EffectKind::ALL.to_vec())
+    prop_oneof![
+        3 => prop::sample::select(EffectKind::ALL.to_vec()),
+        2 => prop::sample::select(vec![EffectKind::SIDECHAIN_COMPRESSOR, EffectKind::VOCODER]),
+    ]
 }
 
 fn owner() -> impl Strategy<Value = Owner> {
@@ -145,6 +150,7 @@ fn cmd() -> impl Strategy<Value = Cmd> {
         2 => (owner(), idx()).prop_map(|(o, i)| Cmd::RemoveEffect(o, i)),
         3 => (owner(), idx(), opt()).prop_map(|(o, i, a)| Cmd::MoveEffect(o, i, a)),
         2 => (owner(), idx()).prop_map(|(o, i)| Cmd::ToggleEffect(o, i)),
+        3 => (owner(), idx(), prop::option::of(owner())).prop_map(|(o, i, k)| Cmd::SetKey(o, i, k)),
         2 => (owner(), idx(), idx(), value()).prop_map(|(o, e, p, v)| Cmd::EffectParam(o, e, p, v)),
         1 => (idx(), idx(), value()).prop_map(|(i, p, v)| Cmd::SourceParam(i, p, v)),
         1 => (idx(), idx(), value()).prop_map(|(i, s, v)| Cmd::Envelope(i, s, v)),
@@ -315,6 +321,19 @@ impl Reference {
                 chain[p].enabled = !chain[p].enabled;
                 Some(AudioDiff::EffectToggled { owner, effect: chain[p].id, enabled: chain[p].enabled })
             }
+            Cmd::SetKey(o, i, key) => {
+                let owner = self.chain_owner(o)?;
+                // Any chain, also one that runs later or the master: the
+                // graph must key those with the effect's own chain.
+                let key = match key {
+                    None => None,
+                    Some(k) => Some(self.chain_owner(k)?),
+                };
+                let chain = self.chain(owner);
+                let p = pick(chain, i)?;
+                chain[p].key = key;
+                Some(AudioDiff::EffectKeySet { owner, effect: chain[p].id, key })
+            }
             Cmd::EffectParam(o, e, param, v) => {
                 let owner = self.chain_owner(o)?;
                 let chain = self.chain(owner);
@@ -439,7 +458,7 @@ impl Reference {
                 Some(AudioDiff::BusMixerSet { bus: b.id, mixer: b.mixer.clone() })
             }
             Cmd::Master(level, mute) => {
-                self.scene.master = MasterSettings { level: *level, mute: *mute };
+                self.scene.master = MasterSettings { level: *level, mute: *mute, ..MasterSettings::default() };
                 Some(AudioDiff::MasterSet(self.scene.master.clone()))
             }
             Cmd::MasterLevel(v) => {

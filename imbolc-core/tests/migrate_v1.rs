@@ -44,7 +44,7 @@ fn v1_project() -> ProjectV1 {
             },
         ],
         buses: vec![Bus { id: BusId(0), name: "verb".into(), effects: vec![], mixer: MixerSettings::default() }],
-        master: MasterSettings { level: 0.9, mute: false },
+        master: MasterSettings { level: 0.9, mute: false, ..MasterSettings::default() },
         clips: vec![ClipV1 {
             id: ClipId(0),
             instrument: InstrumentId(0),

@@ -282,6 +282,7 @@ fn regression_lane_on_a_renumbered_duplicate_effect() {
             params: Default::default(),
             enabled: false,
             sync: Default::default(),
+            key: None,
         }];
         def.lfo = imbolc_types::LfoDef {
             enabled: false,

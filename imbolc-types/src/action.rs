@@ -174,6 +174,13 @@ pub enum Action {
         param: String,
         division: Option<NoteDivision>,
     },
+    /// Keys a sidechain effect with another chain's signal (`None`: its
+    /// own). May move the consumer after its key (see docs/architecture.md).
+    SetEffectKey {
+        owner: ChainOwner,
+        effect: EffectId,
+        key: Option<ChainOwner>,
+    },
 
     // --- instrument mixer ---
     SetMute {
@@ -225,6 +232,10 @@ pub enum Action {
     },
     SetMasterMute {
         mute: bool,
+    },
+    /// Turns the master limiter on or off.
+    SetMasterLimiter {
+        on: bool,
     },
 
     // --- clips and arrangement ---
@@ -423,7 +434,9 @@ impl Action {
             Action::MoveEffect { .. } => "move effect",
             Action::SetEffectEnabled { .. } => "bypass effect",
             Action::SetEffectSync { .. } => "tempo sync",
+            Action::SetEffectKey { .. } => "set sidechain key",
             Action::SetMute { .. } | Action::SetBusMute { .. } | Action::SetMasterMute { .. } => "mute",
+            Action::SetMasterLimiter { .. } => "master limiter",
             Action::SetSolo { .. } => "solo",
             Action::SetOutput { .. } => "set output",
             Action::AddSend { .. } | Action::RestoreSend { .. } => "add send",

@@ -105,6 +105,12 @@ pub enum AudioDiff {
         param: String,
         division: Option<NoteDivision>,
     },
+    /// The effect's key (sidechain) is now `key` (`None`: its own chain).
+    EffectKeySet {
+        owner: ChainOwner,
+        effect: EffectId,
+        key: Option<ChainOwner>,
+    },
     ParamSet {
         target: ParamTarget,
         value: f32,

@@ -138,11 +138,17 @@ pub struct EffectSlot {
     /// syncable appear (files written before tempo sync have none).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub sync: BTreeMap<String, NoteDivision>,
+    /// The chain whose signal keys this effect (sidechain compressor,
+    /// vocoder: see [`crate::catalog::mix::takes_key`]); `None` keys it
+    /// with its own signal. Used only while the key runs earlier in the
+    /// block than this chain (see docs/architecture.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<crate::ChainOwner>,
 }
 
 impl EffectSlot {
     pub fn new(id: EffectId, kind: EffectKind) -> Self {
-        EffectSlot { id, kind, params: default_params(kind.params()), enabled: true, sync: BTreeMap::new() }
+        EffectSlot { id, kind, params: default_params(kind.params()), enabled: true, sync: BTreeMap::new(), key: None }
     }
 
     /// The value the server gets for `spec` at `bpm`: the division's value

@@ -68,15 +68,38 @@ pub struct Bus {
 }
 
 /// The master strip.
+///
+/// Files saved before the master limiter existed lack its fields and open
+/// with it on at the default ceiling (`serde(default)`), like new projects:
+/// the limiter only acts above the ceiling, so such a project sounds the
+/// same unless its master clipped.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct MasterSettings {
     pub level: f32,
     pub mute: bool,
+    /// The master limiter, the last master stage (after level and mute).
+    pub limiter: bool,
+    /// The limiter's ceiling, dBFS ([`LIMITER_CEILING_RANGE`]).
+    pub limiter_ceiling_db: f32,
 }
+
+/// Default ceiling of the master limiter, dBFS.
+pub const LIMITER_CEILING_DB: f32 = -1.0;
+/// The ceilings the master limiter accepts, dBFS.
+pub const LIMITER_CEILING_RANGE: (f32, f32) = (-24.0, 0.0);
 
 impl Default for MasterSettings {
     fn default() -> Self {
-        MasterSettings { level: 1.0, mute: false }
+        MasterSettings { level: 1.0, mute: false, limiter: true, limiter_ceiling_db: LIMITER_CEILING_DB }
+    }
+}
+
+impl MasterSettings {
+    /// The limiter's ceiling as a linear amplitude (what the master strip's
+    /// `ceiling` control takes), clamped to [`LIMITER_CEILING_RANGE`].
+    pub fn limiter_ceiling(&self) -> f32 {
+        let db = if self.limiter_ceiling_db.is_nan() { LIMITER_CEILING_DB } else { self.limiter_ceiling_db };
+        10f32.powf(db.clamp(LIMITER_CEILING_RANGE.0, LIMITER_CEILING_RANGE.1) / 20.0)
     }
 }

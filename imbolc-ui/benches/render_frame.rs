@@ -53,7 +53,7 @@ fn big_mixer() -> App<NullSink> {
     for i in 0..64u16 {
         let peak = f32::from(i) / 64.0;
         let owner = ChainOwner::Instrument(InstrumentId(u32::from(i)));
-        meters.record(&MeterReading { owner, peak: [peak; 2], rms: [peak / 2.0; 2] }, 1);
+        meters.record(&MeterReading { owner, peak: [peak; 2], rms: [peak / 2.0; 2], pre_limit: None }, 1);
     }
     let mut app = App::new(s, None, Keymap::default(), None);
     app.set_feedback(&EngineFeedback { meters, ..EngineFeedback::default() });

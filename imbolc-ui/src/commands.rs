@@ -99,6 +99,7 @@ pub enum CommandId {
     AddEffect,
     RemoveEffect,
     BypassEffect,
+    EffectKeyNext,
     MoveEffectUp,
     MoveEffectDown,
     TempoSync,
@@ -108,6 +109,7 @@ pub enum CommandId {
     PanRight,
     Mute,
     Solo,
+    Limiter,
     AddNote,
     DeleteNote,
     OctaveUp,
@@ -274,6 +276,13 @@ pub const COMMANDS: &[Command] = &[
     cmd(C::AddEffect, "effect-add", "Add an effect to the chain (pick its kind)", &["a"], Pane(P::Editor)),
     cmd(C::RemoveEffect, "effect-remove", "Remove the selected effect", &["x"], Pane(P::Editor)),
     cmd(C::BypassEffect, "effect-bypass", "Bypass or enable the selected effect", &["b"], Pane(P::Editor)),
+    cmd(
+        C::EffectKeyNext,
+        "effect-key-next",
+        "Key the selected sidechain effect with the next instrument (none after the last)",
+        &["i"],
+        Pane(P::Editor),
+    ),
     cmd(C::MoveEffectUp, "effect-move-up", "Move the selected effect earlier in the chain", &["K"], Pane(P::Editor)),
     cmd(C::MoveEffectDown, "effect-move-down", "Move the selected effect later in the chain", &["J"], Pane(P::Editor)),
     cmd(
@@ -289,6 +298,7 @@ pub const COMMANDS: &[Command] = &[
     cmd(C::PanRight, "pan-right", "Pan the selected strip right", &["]"], Pane(P::Mixer)),
     cmd(C::Mute, "mute", "Mute or unmute the selected strip", &["m"], Pane(P::Mixer)),
     cmd(C::Solo, "solo", "Solo or unsolo the selected instrument", &["s"], Pane(P::Mixer)),
+    cmd(C::Limiter, "limiter", "Turn the master limiter on or off (master strip)", &["L"], Pane(P::Mixer)),
     cmd(C::AddNote, "note-add", "Add a note at the cursor", &["a", "Enter"], Pane(P::PianoRoll)),
     cmd(
         C::DeleteNote,

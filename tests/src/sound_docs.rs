@@ -34,24 +34,17 @@ pub struct EffectFigures {
     pub latency_ms: f64,
 }
 
-/// Parameters that are times or rates a tempo could drive (for tempo
-/// sync): `effect.param`.
-pub const TEMPO_PARAMS: &[&str] = &[
-    "delay.time",
-    "ping_pong.time",
-    "tape_delay.time",
-    "multi_tap.time",
-    "granular_delay.time",
-    "chorus.rate",
-    "flanger.rate",
-    "phaser.rate",
-    "tremolo.rate",
-    "auto_pan.rate",
-    "vibrato.rate",
-    "auto_wah.rate",
-    "stutter.slice",
-    "stutter.rate",
-];
+/// The effect parameters the catalog lets follow the tempo, as
+/// `effect.param`.
+fn tempo_params() -> Vec<String> {
+    EffectKind::ALL
+        .iter()
+        .flat_map(|k| {
+            let spec = k.spec();
+            spec.params.iter().filter(|p| p.sync.is_some()).map(move |p| format!("`{}.{}`", spec.id, p.id))
+        })
+        .collect()
+}
 
 fn param_list(params: &[ParamSpec]) -> String {
     params
@@ -169,9 +162,9 @@ fn render_effects(out: &mut String, fx: &BTreeMap<String, EffectFigures>) {
     );
     let _ = writeln!(
         out,
-        "Times and rates are in seconds and Hz. These could follow the tempo (note\n\
-         divisions) once parameters can be tempo-synced: {}.\n",
-        TEMPO_PARAMS.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+        "Times and rates are in seconds and Hz. These can follow the tempo as a note\n\
+         division (`s` on their row in the editor, see docs/automation.md): {}.\n",
+        tempo_params().join(", ")
     );
     let _ = writeln!(out, "| family | effects |\n| --- | --- |");
     for family in EffectFamily::ALL {

@@ -52,11 +52,29 @@ fn edited() -> ChainOwner {
     ChainOwner::Instrument(EDITED)
 }
 
-/// Add, move, bypass and remove an effect on instrument 7, then add and
-/// remove a whole instrument.
+/// A sidechain compressor added to instrument 7 (and kept).
+const KEYED_EFFECT: EffectId = EffectId(1002);
+
+/// Add a sidechain compressor to instrument 7 and set, change, clear and
+/// set again its key; add, move, bypass and remove an effect on
+/// instrument 7, then add and remove a whole instrument.
 fn edits() -> Vec<AudioDiff> {
     let first_of_7 = EffectId(EDITED.0 * 3);
+    let key = |k: Option<u32>| AudioDiff::EffectKeySet {
+        owner: edited(),
+        effect: KEYED_EFFECT,
+        key: k.map(|k| ChainOwner::Instrument(InstrumentId(k))),
+    };
     vec![
+        AudioDiff::EffectAdded {
+            owner: edited(),
+            effect: EffectSlot::new(KEYED_EFFECT, EffectKind::SIDECHAIN_COMPRESSOR),
+            after: None,
+        },
+        key(Some(3)),
+        key(Some(5)),
+        key(None),
+        key(Some(3)),
         AudioDiff::EffectAdded {
             owner: edited(),
             effect: EffectSlot::new(NEW_EFFECT, EffectKind::REVERB),
@@ -173,7 +191,10 @@ fn edits_on_one_instrument_touch_no_other_on_a_real_server() {
         let ops = graph.apply(&edit).unwrap();
         if matches!(
             edit,
-            AudioDiff::EffectAdded { .. } | AudioDiff::EffectMoved { .. } | AudioDiff::EffectRemoved { .. }
+            AudioDiff::EffectAdded { .. }
+                | AudioDiff::EffectMoved { .. }
+                | AudioDiff::EffectRemoved { .. }
+                | AudioDiff::EffectKeySet { .. }
         ) {
             assert_eq!(ops.len(), 1, "{edit:?} costs one message");
         }

@@ -85,6 +85,7 @@ fn fixture(id: &str, bytes: &[u8]) -> EffectUnderTest {
         params: vec![ParamRange { id: "tone".to_owned(), default: 0.5, min: 0.0, max: 1.0 }],
         tail_secs: 0.5,
         gain_stage: false,
+        enabled_by: Vec::new(),
     }
 }
 

@@ -7,7 +7,7 @@
 //! bus space (audio, control) in order of first appearance, because the
 //! allocator's free list hands out different indices depending on history.
 //! Which controls hold bus indices follows the SynthDef conventions: `in`,
-//! `out`, `bus` and `send<N>bus` are audio buses, except the `out` of the LFO
+//! `out`, `bus`, `key` (sidechain) and `send<N>bus` are audio buses, except the `out` of the LFO
 //! SynthDef, which is a control bus; `/n_map` targets are control buses. A
 //! mapped control shows only its mapping: its stored value is not audible.
 
@@ -65,7 +65,7 @@ enum BusSpace {
 fn bus_space(def: &str, control: &str) -> Option<BusSpace> {
     match control {
         "out" if def == LFO_SYNTHDEF => Some(BusSpace::Control),
-        "in" | "out" | "bus" => Some(BusSpace::Audio),
+        "in" | "out" | "bus" | "key" => Some(BusSpace::Audio),
         c if c.starts_with("send") && c.ends_with("bus") => Some(BusSpace::Audio),
         _ => None,
     }

@@ -350,7 +350,12 @@ mod tests {
         let monitor = publisher.monitor();
         assert_eq!(output.read().server, ServerState::Booting);
         publisher.running(1, ServerStats::default(), JackSetup::default(), Some(42));
-        let reading = MeterReading { owner: ChainOwner::Instrument(InstrumentId(3)), peak: [0.5; 2], rms: [0.3; 2] };
+        let reading = MeterReading {
+            owner: ChainOwner::Instrument(InstrumentId(3)),
+            peak: [0.5; 2],
+            rms: [0.3; 2],
+            pre_limit: None,
+        };
         monitor.meter(1, &reading);
         monitor.meter(0, &reading);
         let busy = ServerStats { ugens: 7, ..ServerStats::default() };
@@ -373,8 +378,12 @@ mod tests {
         let (mut publisher, mut output) = Publisher::new();
         let monitor = publisher.monitor();
         publisher.running(1, ServerStats::default(), JackSetup::default(), None);
-        let strip =
-            |id| MeterReading { owner: ChainOwner::Instrument(InstrumentId(id)), peak: [0.5; 2], rms: [0.3; 2] };
+        let strip = |id| MeterReading {
+            owner: ChainOwner::Instrument(InstrumentId(id)),
+            peak: [0.5; 2],
+            rms: [0.3; 2],
+            pre_limit: None,
+        };
         monitor.meter(1, &strip(1));
         monitor.meter(1, &strip(2));
         publisher.remove_meter(ChainOwner::Instrument(InstrumentId(1)));

@@ -47,11 +47,15 @@ pub struct MeterReading {
     pub owner: ChainOwner,
     pub peak: [f32; 2],
     pub rms: [f32; 2],
+    /// The master's third channel: its peak before the limiter (the
+    /// master strip sends it so the gain reduction comes with the levels).
+    pub pre_limit: Option<f32>,
 }
 
 impl MeterReading {
     /// Parses `/meter nodeID replyID peakL rmsL [peakR rmsR …]`. A mono
-    /// reply fills both channels; channels beyond two are ignored.
+    /// reply fills both channels; a third channel's peak is the master's
+    /// pre-limiter peak; channels beyond three are ignored.
     ///
     /// # Errors
     /// A [`MeterError`] for a message of the wrong shape, types or values.
@@ -71,7 +75,8 @@ impl MeterReading {
         for i in 6..n {
             level(i)?;
         }
-        Ok(MeterReading { owner: meter_owner(reply_id), peak: [peak_l, peak_r], rms: [rms_l, rms_r] })
+        let pre_limit = if n >= 8 { Some(level(6)?) } else { None };
+        Ok(MeterReading { owner: meter_owner(reply_id), peak: [peak_l, peak_r], rms: [rms_l, rms_r], pre_limit })
     }
 }
 
@@ -92,12 +97,26 @@ pub struct Meter {
     /// The server generation (see `EngineFeedback::generation`) that sent
     /// the latest reply: after a restart, stale meters are told apart.
     pub generation: u64,
+    /// The master's peak before its limiter (master only).
+    pub pre_limit: Option<f32>,
 }
 
 impl Meter {
     /// The louder channel's peak, in dBFS.
     pub fn peak_dbfs(&self) -> f32 {
         to_dbfs(self.peak[0].max(self.peak[1]))
+    }
+
+    /// How much the master limiter lowered the peak in the latest meter
+    /// window, in dB (0 when it did nothing, is off, or this is not the
+    /// master).
+    pub fn limiter_reduction_db(&self) -> f32 {
+        let Some(pre) = self.pre_limit else { return 0.0 };
+        let post = self.peak[0].max(self.peak[1]);
+        if pre <= 0.0 || post <= 0.0 {
+            return 0.0;
+        }
+        (to_dbfs(pre) - to_dbfs(post)).max(0.0)
     }
 
     /// The louder channel's RMS, in dBFS.
@@ -156,6 +175,7 @@ impl Meters {
         let meter = self.slot(reading.owner);
         meter.peak = reading.peak;
         meter.rms = reading.rms;
+        meter.pre_limit = reading.pre_limit;
         meter.updates += 1;
         meter.generation = generation;
     }
@@ -206,6 +226,22 @@ mod tests {
         ] {
             assert_eq!(meter_owner(i64::from(meter_id(owner))), owner);
         }
+    }
+
+    #[test]
+    fn the_masters_third_channel_gives_the_limiters_gain_reduction() {
+        let f = OscType::Float;
+        // Out peaks 0.5, pre-limiter peak 1.0: 6 dB of reduction.
+        let m = meter(vec![OscType::Int(1003), OscType::Int(-1), f(0.5), f(0.3), f(0.45), f(0.3), f(1.0), f(0.6)]);
+        let r = MeterReading::parse(&m).unwrap();
+        assert_eq!((r.owner, r.pre_limit), (ChainOwner::Master, Some(1.0)));
+        let mut meters = Meters::default();
+        meters.record(&r, 1);
+        assert!((meters.master().unwrap().limiter_reduction_db() - 6.0206).abs() < 1e-3);
+        // Limiter idle (pre == post) or a strip without the channel: 0 dB.
+        let idle = meter(vec![OscType::Int(1003), OscType::Int(-1), f(0.5), f(0.3), f(0.5), f(0.3), f(0.5), f(0.3)]);
+        meters.record(&MeterReading::parse(&idle).unwrap(), 1);
+        assert_eq!(meters.master().unwrap().limiter_reduction_db(), 0.0);
     }
 
     #[test]
@@ -262,7 +298,7 @@ mod tests {
         assert_eq!(to_dbfs(0.0), f32::NEG_INFINITY);
         assert!((to_dbfs(0.001) + 60.0).abs() < 1e-3);
         let mut meters = Meters::default();
-        let r = MeterReading { owner: ChainOwner::Bus(BusId(2)), peak: [0.3; 2], rms: [0.2; 2] };
+        let r = MeterReading { owner: ChainOwner::Bus(BusId(2)), peak: [0.3; 2], rms: [0.2; 2], pre_limit: None };
         meters.record(&r, 1);
         meters.silence();
         assert_eq!(meters.bus(BusId(2)).unwrap().peak_dbfs(), f32::NEG_INFINITY);

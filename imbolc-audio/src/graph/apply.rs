@@ -17,6 +17,26 @@ impl SignalGraph {
     /// A [`GraphError`] when the diff names something the graph does not
     /// have (or already has); the graph is then unchanged.
     pub fn apply(&mut self, diff: &AudioDiff) -> Result<Vec<ServerOp>, GraphError> {
+        // Adding, removing or moving a chain may make keys active or
+        // inactive, or free a key's bus (see `keys.rs`).
+        let structural = matches!(
+            diff,
+            AudioDiff::InstrumentAdded { .. }
+                | AudioDiff::InstrumentRemoved { .. }
+                | AudioDiff::InstrumentMoved { .. }
+                | AudioDiff::BusAdded { .. }
+                | AudioDiff::BusRemoved { .. }
+        );
+        if !structural {
+            return self.apply_diff(diff);
+        }
+        let before = self.key_values();
+        let mut ops = self.apply_diff(diff)?;
+        self.key_changes(&before, &mut ops);
+        Ok(ops)
+    }
+
+    fn apply_diff(&mut self, diff: &AudioDiff) -> Result<Vec<ServerOp>, GraphError> {
         match diff {
             AudioDiff::SceneLoaded(scene) => {
                 let mut ops = vec![ServerOp::Free { node: self.roots.imbolc }];
@@ -44,6 +64,7 @@ impl SignalGraph {
             AudioDiff::EffectSyncChanged { owner, effect, param, division } => {
                 self.effect_sync_changed(*owner, *effect, param, *division)
             }
+            AudioDiff::EffectKeySet { owner, effect, key } => self.effect_key_set(*owner, *effect, *key),
             AudioDiff::ParamSet { target, value } => self.param_set(target, *value),
             AudioDiff::LfoChanged { instrument, lfo } => {
                 let st = self.instruments.get_mut(instrument).ok_or(GraphError::UnknownInstrument(*instrument))?;

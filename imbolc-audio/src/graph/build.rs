@@ -64,9 +64,20 @@ pub(super) fn processor_new(
 }
 
 /// Ops that create an effect node; synced parameters get their value at
-/// `bpm`.
-pub(super) fn effect_new(slot: &EffectSlot, id: NodeId, anchor: Anchor, bus: u32, bpm: f32, ops: &mut Vec<ServerOp>) {
-    let controls = super::sync::effect_controls(bus, slot, bpm);
+/// `bpm`, and `key` is its `key` control when it takes one (see `keys.rs`).
+pub(super) fn effect_new(
+    slot: &EffectSlot,
+    id: NodeId,
+    anchor: Anchor,
+    bus: u32,
+    bpm: f32,
+    key: f32,
+    ops: &mut Vec<ServerOp>,
+) {
+    let mut controls = super::sync::effect_controls(bus, slot, bpm);
+    if imbolc_types::catalog::mix::takes_key(slot.kind) {
+        controls.insert(1, ("key", key));
+    }
     processor_new(slot.kind.synthdef(), id, anchor, controls, slot.enabled, ops);
 }
 
@@ -150,7 +161,8 @@ impl SignalGraph {
         let chain = &self.master.chain;
         for e in &chain.effects {
             if let Some(&node) = chain.nodes.get(&e.id) {
-                effect_new(e, node, Anchor::Tail(master_group), chain.bus, self.tempo, &mut ops);
+                let key = self.key_value(ChainOwner::Master, chain.bus, e.key);
+                effect_new(e, node, Anchor::Tail(master_group), chain.bus, self.tempo, key, &mut ops);
             }
         }
         let controls = self.strip_controls(ChainOwner::Master).unwrap_or_default();

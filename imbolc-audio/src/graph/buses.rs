@@ -38,7 +38,8 @@ impl SignalGraph {
         ops.push(group_new(chain.group, anchor));
         for e in &chain.effects {
             if let Some(&node) = chain.nodes.get(&e.id) {
-                effect_new(e, node, Anchor::Tail(chain.group), chain.bus, self.tempo, &mut ops);
+                let key = self.key_value(ChainOwner::Bus(id), chain.bus, e.key);
+                effect_new(e, node, Anchor::Tail(chain.group), chain.bus, self.tempo, key, &mut ops);
             }
         }
         let (strip, group) = (chain.strip, chain.group);

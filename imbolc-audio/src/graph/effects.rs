@@ -78,11 +78,12 @@ impl SignalGraph {
             return Err(GraphError::DuplicateEffect(slot.id));
         }
         let (anchor, pos) = self.slot_for(owner, after, None)?;
+        let key = self.key_value(owner, self.chain(owner)?.bus, slot.key);
         let node = self.node_ids.next_id();
         let bpm = self.tempo;
         let chain = self.chain_mut(owner)?;
         let mut ops = Vec::with_capacity(1);
-        effect_new(slot, node, anchor, chain.bus, bpm, &mut ops);
+        effect_new(slot, node, anchor, chain.bus, bpm, key, &mut ops);
         chain.effects.insert(pos, slot.clone());
         chain.nodes.insert(slot.id, node);
         Ok(ops)

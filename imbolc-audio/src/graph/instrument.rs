@@ -62,7 +62,8 @@ impl SignalGraph {
         }
         for e in &st.chain.effects {
             if let Some(&node) = st.chain.nodes.get(&e.id) {
-                super::build::effect_new(e, node, Anchor::Tail(group), bus, self.tempo, &mut ops);
+                let key = self.key_value(ChainOwner::Instrument(id), bus, e.key);
+                super::build::effect_new(e, node, Anchor::Tail(group), bus, self.tempo, key, &mut ops);
             }
         }
         let strip = st.chain.strip;

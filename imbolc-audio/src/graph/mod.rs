@@ -50,6 +50,7 @@ mod click;
 mod drums;
 mod effects;
 mod instrument;
+mod keys;
 mod lfo;
 mod params;
 mod state;

@@ -100,6 +100,8 @@ impl SignalGraph {
                     ("level", clamp_gain(m.level)),
                     ("mute", if m.mute { 1.0 } else { 0.0 }),
                     ("id", meter_id(ChainOwner::Master) as f32),
+                    ("limit", if m.limiter { 1.0 } else { 0.0 }),
+                    ("ceiling", m.limiter_ceiling()),
                 ])
             }
         }

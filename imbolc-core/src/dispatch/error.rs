@@ -10,6 +10,12 @@ use thiserror::Error;
 pub enum DispatchError {
     #[error("no instrument {0}")]
     NoSuchInstrument(InstrumentId),
+    /// The effect reads no key signal (only sidechain effects do).
+    #[error("effect {0} takes no key signal")]
+    NotKeyed(EffectId),
+    /// A key that would not run before its consumer, or a cycle.
+    #[error("{key:?} cannot key {consumer:?}: {why}")]
+    BadKey { consumer: ChainOwner, key: ChainOwner, why: &'static str },
     #[error("no bus {0}")]
     NoSuchBus(BusId),
     #[error("no effect {effect} in the chain of {owner:?}")]

@@ -76,6 +76,7 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
             if index >= len {
                 return Err(DispatchError::BadIndex { index, len });
             }
+            super::keys::check_move(p, instrument, from, index)?;
             p.instruments.move_index(from, index);
             let after = before(p, index);
             Ok(Applied::one(

@@ -89,6 +89,10 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
             let old = std::mem::replace(&mut p.master.mute, mute);
             Ok(Applied::one(Action::SetMasterMute { mute: old }, Some(AudioDiff::MasterSet(p.master.clone())), R))
         }
+        Action::SetMasterLimiter { on } => {
+            let old = std::mem::replace(&mut p.master.limiter, on);
+            Ok(Applied::one(Action::SetMasterLimiter { on: old }, Some(AudioDiff::MasterSet(p.master.clone())), R))
+        }
         // `super::apply` routes only this domain's actions here.
         _ => Ok(Applied::new(Redraw::NONE)),
     }

@@ -16,6 +16,7 @@ mod drums;
 mod effect;
 mod error;
 pub(crate) mod instrument;
+mod keys;
 mod mixer;
 mod notes;
 pub(crate) mod param;
@@ -157,6 +158,7 @@ pub(crate) fn apply(project: &mut Project, action: Action) -> Result<Applied, Di
         | A::MoveEffect { .. }
         | A::SetEffectEnabled { .. }
         | A::SetEffectSync { .. } => effect::apply(project, action),
+        A::SetEffectKey { owner, effect, key } => keys::set_key(project, owner, effect, key),
         A::SetMute { .. }
         | A::SetSolo { .. }
         | A::SetOutput { .. }
@@ -168,7 +170,8 @@ pub(crate) fn apply(project: &mut Project, action: Action) -> Result<Applied, Di
         | A::RestoreBus(_)
         | A::RenameBus { .. }
         | A::SetBusMute { .. }
-        | A::SetMasterMute { .. } => mixer::apply(project, action),
+        | A::SetMasterMute { .. }
+        | A::SetMasterLimiter { .. } => mixer::apply(project, action),
         A::AddClip { .. }
         | A::RemoveClip { .. }
         | A::RestoreClip(_)

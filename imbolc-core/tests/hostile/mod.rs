@@ -69,7 +69,14 @@ fn params() -> impl Strategy<Value = Params> {
 
 fn effect() -> impl Strategy<Value = EffectSlot> {
     (id(), prop::sample::select(EffectKind::ALL.to_vec()), params(), any::<bool>()).prop_map(
-        |(id, kind, params, enabled)| EffectSlot { id: EffectId(id), kind, params, enabled, sync: Default::default() },
+        |(id, kind, params, enabled)| EffectSlot {
+            id: EffectId(id),
+            kind,
+            params,
+            enabled,
+            sync: Default::default(),
+            key: None,
+        },
     )
 }
 
@@ -257,7 +264,8 @@ pub fn project() -> impl Strategy<Value = Project> {
     });
     let automation =
         vec((id(), lane()), 0..3).prop_map(|v| v.into_iter().map(|(k, l)| (LaneId(k), l)).collect::<BTreeMap<_, _>>());
-    let master = (float(), any::<bool>()).prop_map(|(level, mute)| MasterSettings { level, mute });
+    let master =
+        (float(), any::<bool>()).prop_map(|(level, mute)| MasterSettings { level, mute, ..MasterSettings::default() });
     let meter =
         (any::<u8>(), any::<u8>()).prop_map(|(numerator, denominator)| TimeSignature { numerator, denominator });
     (

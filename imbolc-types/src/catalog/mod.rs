@@ -8,6 +8,7 @@
 //! - [`sources`]: [`SourceKind`] and its tables by [`SourceFamily`].
 //! - [`filters`]: [`FilterKind`], the instrument filter slot.
 //! - [`effects`]: [`EffectKind`], with each effect's declared tail.
+//! - [`mix`]: the mixing effects (12-band EQ and its response curve).
 //!
 //! Ids (of entries and parameters) are persisted, automated and MIDI-mapped,
 //! so they never change once released. A test in `imbolc-audio` checks every
@@ -16,6 +17,7 @@
 pub mod effects;
 pub mod filters;
 pub(crate) mod kind;
+pub mod mix;
 pub mod param;
 pub mod sources;
 
@@ -38,7 +40,8 @@ pub const REQUIRED_VOICE_CONTROLS: [&str; 3] = ["out", "freq", "gate"];
 /// SynthDef of the instrument and bus channel strip (in, out, level, pan,
 /// mute, id, send0bus..send3bus, send0..send3).
 pub const STRIP_SYNTHDEF: &str = "imbolc_strip";
-/// SynthDef of the master strip (in, out, level, mute, id).
+/// SynthDef of the master strip (in, out, level, mute, id, limit,
+/// ceiling): the master limiter is its last stage.
 pub const MASTER_SYNTHDEF: &str = "imbolc_master";
 /// SynthDef of the control-rate LFO (out, rate, depth, center, shape).
 pub const LFO_SYNTHDEF: &str = "imbolc_lfo";

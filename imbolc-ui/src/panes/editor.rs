@@ -4,9 +4,10 @@
 //! ten percent, as ears hear them), clamped to the range.
 
 use imbolc_types::catalog::SyncUnit;
+use imbolc_types::catalog::mix::takes_key;
 use imbolc_types::{
-    Action, ChainOwner, EffectSlot, EnvelopeDef, EnvelopeStage, FilterDef, FilterKind, Instrument, NoteDivision,
-    ParamSpec, ParamTarget, Params,
+    Action, ChainOwner, EffectKind, EffectSlot, EnvelopeDef, EnvelopeStage, FilterDef, FilterKind, Instrument,
+    NoteDivision, ParamSpec, ParamTarget, Params,
 };
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -14,6 +15,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph};
 
+use super::eq_curve;
 use super::voice_rows::VoiceRow;
 use super::{Intent, State, cursor_style, follow};
 use crate::commands::CommandId;
@@ -201,6 +203,26 @@ impl EditorPane {
                 },
                 CommandId::AddEffect => return Some(Intent::ChooseEffect(owner)),
                 CommandId::RemoveEffect => Action::RemoveEffect { owner, effect: selected_effect?.id },
+                CommandId::EffectKeyNext => {
+                    let e = selected_effect?;
+                    if !takes_key(e.kind) {
+                        return Some(Intent::Message("Only sidechain effects take a key".to_owned()));
+                    }
+                    // Other instruments in list order, then none.
+                    let others: Vec<ChainOwner> = state
+                        .project
+                        .instruments
+                        .keys()
+                        .filter(|k| **k != id)
+                        .map(|k| ChainOwner::Instrument(*k))
+                        .collect();
+                    let next = match e.key.and_then(|k| others.iter().position(|o| *o == k)) {
+                        None if e.key.is_none() => others.first().copied(),
+                        None => None,
+                        Some(i) => others.get(i + 1).copied(),
+                    };
+                    Action::SetEffectKey { owner, effect: e.id, key: next }
+                }
                 CommandId::BypassEffect => match (row, selected_effect, &inst.def.filter) {
                     (_, Some(e), _) => Action::SetEffectEnabled { owner, effect: e.id, enabled: !e.enabled },
                     (Row::Filter | Row::FilterParam(_), None, Some(f)) => {
@@ -297,7 +319,9 @@ impl EditorPane {
                     let f = inst.def.filter.as_ref();
                     param_line(spec, f.map_or(spec.default, |f| value(&f.params, spec)), true)
                 }
-                Row::Effect(i) => inst.def.effects.get(i).map_or_else(String::new, |e| effect_line(i, e)),
+                Row::Effect(i) => {
+                    inst.def.effects.get(i).map_or_else(String::new, |e| effect_line(i, e, state.project))
+                }
                 Row::EffectParam(i, spec) => match inst.def.effects.get(i) {
                     Some(e) => match (spec.sync, e.sync.get(spec.id)) {
                         (Some(_), Some(d)) => format!("  {}", synced_line(spec, e, *d, state.project.tempo)),
@@ -322,11 +346,29 @@ impl EditorPane {
             lines.push(Line::styled("Effects", header));
             lines.push(Line::raw("  none (a adds one)"));
         }
+        // The cursor on an EQ (its header or a band): its curve underneath.
+        let eq = match rows.get(cursor) {
+            Some(Row::Effect(i) | Row::EffectParam(i, _)) => {
+                inst.def.effects.get(*i).filter(|e| e.kind == EffectKind::EQ12).map(|e| (*i, e))
+            }
+            _ => None,
+        };
+        let (area, curve_area) = match eq {
+            Some(_) if area.height >= 2 * eq_curve::HEIGHT => {
+                let list = Rect { height: area.height - eq_curve::HEIGHT, ..area };
+                (list, Some(Rect { y: area.y + list.height, height: eq_curve::HEIGHT, ..area }))
+            }
+            _ => (area, None),
+        };
         let height = usize::from(area.height.saturating_sub(2));
         let first = follow(0, cursor_line, height);
         let title = format!(" Editor · {} ", inst.name);
         let lines: Vec<Line> = lines.into_iter().skip(first).collect();
         frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), area);
+        if let (Some((i, e)), Some(curve)) = (eq, curve_area) {
+            let title = format!(" {}. EQ response, ±24 dB, 20 Hz – 20 kHz ", i + 1);
+            frame.render_widget(eq_curve::EqCurve::new(&e.params, title), curve);
+        }
     }
 }
 
@@ -364,8 +406,18 @@ fn on_off(enabled: bool) -> &'static str {
     if enabled { "[on]" } else { "[bypassed]" }
 }
 
-fn effect_line(i: usize, e: &EffectSlot) -> String {
-    format!("{}. {} {}", i + 1, e.kind.name(), on_off(e.enabled))
+fn effect_line(i: usize, e: &EffectSlot, project: &imbolc_types::Project) -> String {
+    let line = format!("{}. {} {}", i + 1, e.kind.name(), on_off(e.enabled));
+    if !takes_key(e.kind) {
+        return line;
+    }
+    let key = match e.key {
+        None => "itself (i picks a key)".to_owned(),
+        Some(ChainOwner::Instrument(k)) => project.instruments.get(&k).map_or("?".to_owned(), |x| x.name.clone()),
+        Some(ChainOwner::Bus(b)) => project.buses.get(&b).map_or("?".to_owned(), |x| format!("bus {}", x.name)),
+        Some(ChainOwner::Master) => "master".to_owned(),
+    };
+    format!("{line}  key: {key}")
 }
 
 /// The parameter a row edits (headers edit none).

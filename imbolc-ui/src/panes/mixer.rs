@@ -100,6 +100,10 @@ impl MixerPane {
                 Strip::Bus(bus) => Action::SetBusMute { bus, mute: !m.mute },
                 Strip::Master => Action::SetMasterMute { mute: !m.mute },
             },
+            CommandId::Limiter => match strip {
+                Strip::Master => Action::SetMasterLimiter { on: !state.project.master.limiter },
+                _ => return Some(Intent::Message("Only the master strip has a limiter".to_owned())),
+            },
             CommandId::Solo => match strip {
                 Strip::Instrument(instrument) => Action::SetSolo { instrument, solo: !m.solo },
                 _ => return Some(Intent::Message("Only instruments can be soloed".to_owned())),
@@ -189,7 +193,7 @@ fn render_strip(frame: &mut Frame, area: Rect, state: &State, strip: Strip, sele
     lines.push(Line::raw(db_text));
     lines.push(Line::raw(format!("lvl {:.2}", m.level)));
     lines.push(Line::raw(match strip {
-        Strip::Master => String::new(),
+        Strip::Master => limiter_text(p.master.limiter, meter),
         _ => format!("pan {}", pan_text(m.pan)),
     }));
     lines.push(Line::raw(format!(
@@ -205,6 +209,16 @@ fn render_strip(frame: &mut Frame, area: Rect, state: &State, strip: Strip, sele
     )));
     lines.push(Line::raw(routing_text(p, &m)));
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The master limiter's row: off, or its gain reduction in the latest
+/// meter window.
+fn limiter_text(on: bool, meter: Option<&Meter>) -> String {
+    if !on {
+        return "lim off".to_owned();
+    }
+    let gr = meter.map_or(0.0, Meter::limiter_reduction_db);
+    if gr >= 0.05 { format!("lim -{gr:.1}") } else { "lim  0.0".to_owned() }
 }
 
 /// Output and sends of an instrument strip: the output steps through

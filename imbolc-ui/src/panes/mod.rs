@@ -16,6 +16,7 @@ pub mod arrangement;
 pub mod automation;
 pub mod drums;
 pub mod editor;
+mod eq_curve;
 pub mod help;
 pub mod instruments;
 pub mod mixer;

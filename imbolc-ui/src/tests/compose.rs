@@ -303,6 +303,7 @@ fn a_redraw_is_due_only_when_feedback_changes() {
         owner: imbolc_types::ChainOwner::Master,
         peak: [0.1, 0.1],
         rms: [0.05, 0.05],
+        pre_limit: None,
     };
     meters.record(&reading, 1);
     fb.meters = meters;

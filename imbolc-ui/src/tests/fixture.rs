@@ -78,7 +78,7 @@ pub fn demo_feedback() -> EngineFeedback {
         (ChainOwner::Instrument(InstrumentId(1)), 0.0),
         (ChainOwner::Master, 0.9),
     ] {
-        meters.record(&MeterReading { owner, peak: [peak, peak * 0.8], rms: [peak / 2.0; 2] }, 1);
+        meters.record(&MeterReading { owner, peak: [peak, peak * 0.8], rms: [peak / 2.0; 2], pre_limit: None }, 1);
     }
     EngineFeedback {
         server: ServerState::Running { stats, jack: fixture_jack() },

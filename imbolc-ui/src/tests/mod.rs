@@ -13,6 +13,7 @@ mod drums;
 mod editor_voices;
 mod fixture;
 mod midi_map;
+mod mix_keys;
 mod open_repaired;
 mod probability;
 mod snapshots;

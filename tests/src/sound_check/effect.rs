@@ -60,6 +60,11 @@ pub struct EffectUnderTest {
     pub tail_secs: f64,
     /// Allowed to raise the level by more than [`MAX_GAIN_DB`].
     pub gain_stage: bool,
+    /// Parameters that act only through another one (an EQ band's
+    /// frequency, Q and switch, while its gain is 0): `(param, enabling
+    /// param, its value)`. Such a parameter is judged against the effect
+    /// with just the enabling value set.
+    pub enabled_by: Vec<(String, String, f32)>,
 }
 
 /// What the check measured of one effect.
@@ -87,7 +92,11 @@ enum Lane {
     /// The effect at defaults, then `/n_run 0`.
     Bypassed,
     Default,
-    /// Parameter `index` of the effect set to `value`.
+    /// Defaults but parameter `index` set to `value`: the baseline of the
+    /// parameters it enables.
+    Enabled(usize, f32),
+    /// Parameter `index` of the effect set to `value` (with its enabling
+    /// setting, if any).
     Param(usize, f32),
 }
 
@@ -126,7 +135,13 @@ fn score(fx: &EffectUnderTest, lanes: &[Lane], length: f64) -> Score {
                 setup.push(msg("/n_run", vec![OscType::Int(node), OscType::Int(0)]));
                 continue;
             }
-            Lane::Param(i, v) => controls[i + 1].1 = *v,
+            Lane::Enabled(i, v) => controls[i + 1].1 = *v,
+            Lane::Param(i, v) => {
+                if let Some((j, ev)) = enabler(fx, *i) {
+                    controls[j + 1].1 = ev;
+                }
+                controls[i + 1].1 = *v;
+            }
         }
         setup.push(synth_new(&fx.synthdef, node, 1, 2, &controls));
     }
@@ -135,8 +150,22 @@ fn score(fx: &EffectUnderTest, lanes: &[Lane], length: f64) -> Score {
     s
 }
 
+/// The parameter (index) and value that parameter `i` needs to be heard.
+fn enabler(fx: &EffectUnderTest, i: usize) -> Option<(usize, f32)> {
+    let id = &fx.params.get(i)?.id;
+    let (_, by, value) = fx.enabled_by.iter().find(|(p, _, _)| p == id)?;
+    Some((fx.params.iter().position(|p| &p.id == by)?, *value))
+}
+
 fn lanes_of(fx: &EffectUnderTest) -> Vec<Lane> {
     let mut lanes = vec![Lane::Dry, Lane::Bypassed, Lane::Default];
+    for i in 0..fx.params.len() {
+        if let Some((j, v)) = enabler(fx, i)
+            && !lanes.contains(&Lane::Enabled(j, v))
+        {
+            lanes.push(Lane::Enabled(j, v));
+        }
+    }
     for (i, p) in fx.params.iter().enumerate() {
         for v in [p.min, p.max] {
             if v != p.default {
@@ -226,10 +255,13 @@ pub fn check_effect(fx: &EffectUnderTest) -> EffectReport {
         fail!("peak", format!("{:+.1} dB over the input (at most {MAX_GAIN_DB:+} dB)", report.gain_db));
     }
 
-    // Every parameter audible.
-    let def_rms = rms(def_l).hypot(rms(def_r)).max(1e-9);
-    let (def_curve_l, def_curve_r) = (level_curve(def_l), level_curve(def_r));
+    // Every parameter audible (against the defaults, or the defaults with
+    // its enabling setting).
     for (i, p) in fx.params.iter().enumerate() {
+        let base = enabler(fx, i).and_then(|(j, v)| lanes.iter().position(|l| *l == Lane::Enabled(j, v))).unwrap_or(2);
+        let [def_l, def_r] = channel_pair(&main, base);
+        let def_rms = rms(def_l).hypot(rms(def_r)).max(1e-9);
+        let (def_curve_l, def_curve_r) = (level_curve(def_l), level_curve(def_r));
         let mut best: Option<(f64, f64)> = None;
         for (k, lane) in lanes.iter().enumerate() {
             if !matches!(lane, Lane::Param(j, _) if *j == i) {

@@ -81,8 +81,20 @@ impl EffectUnderTest {
                 .collect(),
             tail_secs: f64::from(spec.tail_secs),
             gain_stage: spec.gain_stage,
+            enabled_by: enabled_by(kind),
         })
     }
+}
+
+/// Parameters of `kind` heard only with another one moved: an EQ band's
+/// frequency, Q and switch act when its gain is not 0 (a new EQ is flat).
+fn enabled_by(kind: EffectKind) -> Vec<(String, String, f32)> {
+    if kind != EffectKind::EQ12 {
+        return Vec::new();
+    }
+    (1..=imbolc_types::catalog::mix::EQ_BANDS)
+        .flat_map(|b| ["freq", "q", "on"].map(|what| (format!("b{b}_{what}"), format!("b{b}_gain"), 12.0)))
+        .collect()
 }
 
 /// Checks every effect on `workers` threads, then checks they are

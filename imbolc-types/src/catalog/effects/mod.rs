@@ -39,11 +39,14 @@ pub enum EffectFamily {
     Other,
     /// The instrument filters used as effects.
     Filter,
+    /// Mixing tools: the 12-band EQ and the effects a key input drives
+    /// (see `catalog/mix.rs`).
+    Mix,
 }
 
 impl EffectFamily {
     /// Every family, in picker order.
-    pub const ALL: [EffectFamily; 9] = [
+    pub const ALL: [EffectFamily; 10] = [
         EffectFamily::Time,
         EffectFamily::Dynamics,
         EffectFamily::Modulation,
@@ -53,6 +56,7 @@ impl EffectFamily {
         EffectFamily::Pitch,
         EffectFamily::Other,
         EffectFamily::Filter,
+        EffectFamily::Mix,
     ];
 
     /// Heading in the picker and the docs.
@@ -67,6 +71,7 @@ impl EffectFamily {
             EffectFamily::Pitch => "Pitch and spectrum",
             EffectFamily::Other => "Other",
             EffectFamily::Filter => "Filters",
+            EffectFamily::Mix => "Mixing: EQ, limiter, sidechain",
         }
     }
 
@@ -82,6 +87,7 @@ impl EffectFamily {
             EffectFamily::Pitch => "pitch",
             EffectFamily::Other => "other",
             EffectFamily::Filter => "filter",
+            EffectFamily::Mix => "mix",
         }
     }
 }
@@ -130,6 +136,7 @@ const TABLES: &[(EffectFamily, &[EffectSpec])] = &[
     (EffectFamily::Pitch, pitch::EFFECTS),
     (EffectFamily::Other, other::EFFECTS),
     (EffectFamily::Filter, filter::EFFECTS),
+    (EffectFamily::Mix, super::mix::MIX),
 ];
 
 catalog_kind!(
@@ -145,6 +152,9 @@ impl EffectKind {
     pub const LOW_PASS: EffectKind = EffectKind::at("low_pass");
     pub const DELAY: EffectKind = EffectKind::at("delay");
     pub const REVERB: EffectKind = EffectKind::at("reverb");
+    pub const EQ12: EffectKind = EffectKind::at("eq12");
+    pub const SIDECHAIN_COMPRESSOR: EffectKind = EffectKind::at("sidechain_compressor");
+    pub const VOCODER: EffectKind = EffectKind::at("vocoder");
 
     /// Seconds its output may go on after its input stops, at defaults.
     pub fn tail_secs(self) -> f32 {

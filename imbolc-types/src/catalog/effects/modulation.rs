@@ -59,7 +59,10 @@ pub(super) const EFFECTS: &[EffectSpec] = &[
         "imbolc_auto_pan",
         "auto-pan",
         "The balance swings left and right",
-        &[p("rate", "Rate", 0.5, 0.01, 20.0, "Hz").exp().tempo_sync(SyncUnit::Hz), p("depth", "Depth", 0.8, 0.0, 1.0, "")],
+        &[
+            p("rate", "Rate", 0.5, 0.01, 20.0, "Hz").exp().tempo_sync(SyncUnit::Hz),
+            p("depth", "Depth", 0.8, 0.0, 1.0, ""),
+        ],
         0.05,
     ),
     fx(
@@ -79,7 +82,10 @@ pub(super) const EFFECTS: &[EffectSpec] = &[
         "imbolc_vibrato",
         "vibrato",
         "Pitch wobble from a swept delay",
-        &[p("rate", "Rate", 5.0, 0.1, 20.0, "Hz").exp().tempo_sync(SyncUnit::Hz), p("depth", "Depth", 0.3, 0.0, 1.0, "")],
+        &[
+            p("rate", "Rate", 5.0, 0.1, 20.0, "Hz").exp().tempo_sync(SyncUnit::Hz),
+            p("depth", "Depth", 0.3, 0.0, 1.0, ""),
+        ],
         0.05,
     ),
 ];
