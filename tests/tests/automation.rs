@@ -144,7 +144,12 @@ fn s_get(socket: &UdpSocket, port: u16, nodes: &[i32], name: &str) -> Vec<f32> {
             })
         })
         .collect();
-    let now = rosc::OscTime { seconds: 0, fractional: 1 };
+    // Timed "now", not immediate: scsynth performs immediate bundles as they
+    // arrive but queues timed ones, late ones included, so an immediate
+    // read could run before reference steps this thread sent late (after a
+    // stall) and see a stale reference. Queued, it runs after them.
+    let now = Timetag::from_system_time(SystemTime::now());
+    let now = rosc::OscTime { seconds: now.seconds, fractional: now.fraction };
     send(socket, port, OscPacket::Bundle(rosc::OscBundle { timetag: now, content }));
     let mut values = vec![None; nodes.len()];
     let mut buf = [0u8; 1024];
@@ -213,7 +218,11 @@ fn a_filter_cutoff_lane_sweeps_the_servers_control_from_200_to_5000_hz() {
         if tick > end {
             break;
         }
-        if tick > 20.0 {
+        // A stall of this thread between the two calls longer than the 0.2 s
+        // sent ahead leaves the reference behind: not a sample.
+        let covered = after(&line, f64::from(clock.next_step) * CLOCK_STEP).as_secs_f64();
+        let stale = Timetag::from_system_time(SystemTime::now()).as_secs_f64() > covered;
+        if tick > 20.0 && !stale {
             let lo = lane.value_at(tick - LANE_BEHIND * per_sec).unwrap();
             let hi = lane.value_at(tick + CLOCK_STEP * per_sec).unwrap();
             samples.push((tick, value, lo, hi));
