@@ -2,8 +2,8 @@
 //! master's chain. One SynthDef per entry under `synthdefs/fx/<family>/`,
 //! listed here by family (one file each).
 //!
-//! Time parameters (delay times, LFO rates) are in seconds and Hz; the
-//! ones a tempo could drive are listed in docs/sounds.md.
+//! Time parameters (delay times, LFO rates) are in seconds and Hz; those
+//! marked `tempo_sync` can follow the tempo as a note division.
 
 mod distortion;
 mod dynamics;
