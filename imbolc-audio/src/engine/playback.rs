@@ -222,29 +222,6 @@ impl Playback {
         self.follow_tempo(from, graph, out);
     }
 
-    /// Brings the graph's tempo (which tempo-synced effect parameters
-    /// follow) to the scheduler's, after anything that may have changed
-    /// it: a tempo edit, a new scene, a tempo lane. While playing, the
-    /// `/n_set`s are timed at `from`, where the scheduler's new tempo line
-    /// starts; stopped, they go at once. They touch effect nodes only, so
-    /// they need no ordering against voice batches.
-    pub fn follow_tempo(&mut self, from: f64, graph: &mut SignalGraph, out: &mut Vec<Batch>) {
-        let ops = graph.set_tempo(self.scheduler.tempo());
-        if ops.is_empty() {
-            return;
-        }
-        let now = self.clock.now();
-        let timing =
-            if self.scheduler.is_playing() && from > now { Timing::At(self.clock.timetag(from)) } else { Timing::Now };
-        out.push(Batch { timing, ops, started: vec![] });
-    }
-
-    /// The clock time from which a tempo change made now applies (see
-    /// [`Playback::follow_tempo`]).
-    pub fn tempo_change_time(&self) -> f64 {
-        self.scheduler.horizon()
-    }
-
     /// Stops the scheduler and releases every voice, timed at the horizon:
     /// note-ons up to it may still be on their way.
     fn halt(&mut self, graph: &mut SignalGraph, out: &mut Vec<Batch>) {
@@ -260,34 +237,6 @@ impl Playback {
         self.push(at, ops, out);
         self.flush_gates(f64::INFINITY, out);
         self.timeline.clear();
-    }
-
-    /// Drops and counts what was due before now but no window has sent:
-    /// the audio thread ran late and a stop came first (the realtime lane
-    /// is drained before the window). Such notes are as late as any the
-    /// window drops; uncounted, a stall after the last window lost notes
-    /// with nothing to say so.
-    fn drop_overdue(&mut self) {
-        if !self.realtime || !self.is_playing() {
-            return;
-        }
-        let now = self.clock.now();
-        let mut events = std::mem::take(&mut self.events);
-        events.clear();
-        self.scheduler.advance(now, &mut events);
-        let ons = events.iter().filter(|e| e.kind == NoteEventKind::On).count();
-        self.events = events;
-        let mut hits = std::mem::take(&mut self.hits);
-        hits.clear();
-        self.scheduler.take_hits(&mut hits);
-        let mut clicks = std::mem::take(&mut self.click_events);
-        clicks.clear();
-        self.scheduler.drain_clicks(&mut clicks);
-        self.params.clear();
-        self.scheduler.drain_param_events(&mut self.params);
-        self.stats.late_dropped += (ons + hits.len() + clicks.len()) as u64;
-        self.hits = hits;
-        self.click_events = clicks;
     }
 
     /// One lookahead window: the timeline's events up to now + lookahead,
@@ -593,6 +542,9 @@ impl Playback {
 
 #[path = "playback_timing.rs"]
 mod timing;
+
+#[path = "playback_tempo.rs"]
+mod tempo;
 
 #[path = "playback_live.rs"]
 mod live_voices;

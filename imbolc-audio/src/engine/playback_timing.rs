@@ -123,4 +123,32 @@ impl Playback {
         }
         out.push(Batch { timing, ops, started });
     }
+
+    /// Drops and counts what was due before now but no window has sent:
+    /// the audio thread ran late and a stop came first (the realtime lane
+    /// is drained before the window). Such notes are as late as any the
+    /// window drops; uncounted, a stall after the last window lost notes
+    /// with nothing to say so.
+    pub(super) fn drop_overdue(&mut self) {
+        if !self.realtime || !self.is_playing() {
+            return;
+        }
+        let now = self.clock.now();
+        let mut events = std::mem::take(&mut self.events);
+        events.clear();
+        self.scheduler.advance(now, &mut events);
+        let ons = events.iter().filter(|e| e.kind == NoteEventKind::On).count();
+        self.events = events;
+        let mut hits = std::mem::take(&mut self.hits);
+        hits.clear();
+        self.scheduler.take_hits(&mut hits);
+        let mut clicks = std::mem::take(&mut self.click_events);
+        clicks.clear();
+        self.scheduler.drain_clicks(&mut clicks);
+        self.params.clear();
+        self.scheduler.drain_param_events(&mut self.params);
+        self.stats.late_dropped += (ons + hits.len() + clicks.len()) as u64;
+        self.hits = hits;
+        self.click_events = clicks;
+    }
 }

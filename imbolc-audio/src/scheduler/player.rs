@@ -136,43 +136,9 @@ impl Scheduler {
         }
     }
 
-    /// Turns the click on beats on or off (takes effect from the next window).
-    pub fn set_metronome(&mut self, on: bool) {
-        self.metronome = on;
-    }
-
-    pub fn metronome(&self) -> bool {
-        self.metronome
-    }
-
-    /// Bars of clicks before the song starts on the next play (clamped to 0..=2).
-    pub fn set_count_in(&mut self, bars: u8) {
-        self.count_in_bars = bars.min(2);
-    }
-
-    pub fn count_in(&self) -> u8 {
-        self.count_in_bars
-    }
-
-    /// Whether the current play is still counting in at clock time `secs`.
-    pub fn counting_in_at(&self, secs: f64) -> bool {
-        self.playing && self.tempo.tick_at(secs) < self.count_in_end as f64
-    }
-
-    /// Moves the clicks of the windows advanced so far to `out`.
-    pub fn drain_clicks(&mut self, out: &mut Vec<ClickEvent>) {
-        out.append(&mut self.clicks);
-    }
-
     /// The automation lanes (read-only).
     pub fn automation(&self) -> &AutomationPlayer {
         &self.automation
-    }
-
-    /// Moves the automation events of the windows advanced so far to
-    /// `out` (time order within each window).
-    pub fn drain_param_events(&mut self, out: &mut Vec<ParamEvent>) {
-        self.automation.drain(out);
     }
 
     /// The indexed timeline (read-only).
@@ -628,3 +594,6 @@ fn note_event(time: f64, kind: NoteEventKind, s: &Sounding) -> NoteEvent {
 pub(crate) fn sane_tempo(bpm: f32) -> f32 {
     if bpm.is_finite() && bpm > 0.0 { bpm } else { DEFAULT_TEMPO }
 }
+
+#[path = "player_outputs.rs"]
+mod outputs;

@@ -1,0 +1,29 @@
+//! How [`Playback`] keeps tempo-synced effect parameters on the
+//! scheduler's tempo.
+
+use super::*;
+
+impl Playback {
+    /// Brings the graph's tempo (which tempo-synced effect parameters
+    /// follow) to the scheduler's, after anything that may have changed
+    /// it: a tempo edit, a new scene, a tempo lane. While playing, the
+    /// `/n_set`s are timed at `from`, where the scheduler's new tempo line
+    /// starts; stopped, they go at once. They touch effect nodes only, so
+    /// they need no ordering against voice batches.
+    pub fn follow_tempo(&mut self, from: f64, graph: &mut SignalGraph, out: &mut Vec<Batch>) {
+        let ops = graph.set_tempo(self.scheduler.tempo());
+        if ops.is_empty() {
+            return;
+        }
+        let now = self.clock.now();
+        let timing =
+            if self.scheduler.is_playing() && from > now { Timing::At(self.clock.timetag(from)) } else { Timing::Now };
+        out.push(Batch { timing, ops, started: vec![] });
+    }
+
+    /// The clock time from which a tempo change made now applies (see
+    /// [`Playback::follow_tempo`]).
+    pub fn tempo_change_time(&self) -> f64 {
+        self.scheduler.horizon()
+    }
+}
