@@ -10,7 +10,8 @@
 //!   mapping naming a renumbered effect follows it).
 //! - `refs`: dangling references dropped (clips of missing instruments,
 //!   placements of missing clips, automation and mappings of missing
-//!   targets, sends and outputs to missing buses).
+//!   targets, sends and outputs to missing buses, sidechain and vocoder
+//!   keys naming a missing instrument or bus).
 //! - `values`: tempo, meter, every parameter (catalog ranges), levels,
 //!   pans, sends, envelope times, LFO, polyphony, drum pads and patterns,
 //!   notes, clip and placement lengths, automation points and MIDI
@@ -47,6 +48,9 @@ pub enum RepairKind {
     DanglingAutomation,
     DanglingMapping,
     DanglingRoute,
+    /// A sidechain or vocoder key naming a chain that is missing (or that
+    /// cannot be a key): cleared, so the effect keys with its own signal.
+    DanglingKey,
     Length,
     Note,
     Value,
@@ -78,6 +82,9 @@ impl RepairKind {
             }
             RepairKind::DanglingRoute => {
                 n("send or output to a missing bus fixed", "sends or outputs to missing buses fixed")
+            }
+            RepairKind::DanglingKey => {
+                n("sidechain key of a missing chain cleared", "sidechain keys of missing chains cleared")
             }
             RepairKind::Length => n("length fixed", "lengths fixed"),
             RepairKind::Note => n("note fixed", "notes fixed"),

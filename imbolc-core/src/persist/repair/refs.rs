@@ -1,6 +1,7 @@
 //! Dangling references: what names something the project does not have
-//! is dropped (clips, placements, automation lanes, MIDI mappings, sends)
-//! or pointed back at the master (outputs).
+//! is dropped (clips, placements, automation lanes, MIDI mappings, sends),
+//! pointed back at the master (outputs) or cleared (sidechain and vocoder
+//! keys, which then key the effect with its own chain).
 //!
 //! "Missing" means what a removal in dispatch takes along (see
 //! `dispatch::dependents`): the instrument, bus or effect a target belongs
@@ -11,7 +12,10 @@
 use std::collections::HashSet;
 
 use imbolc_types::catalog::MAX_SENDS;
-use imbolc_types::{BusId, ChainOwner, MixerParam, MixerSettings, OutputTarget, ParamTarget, Project};
+use imbolc_types::catalog::mix::takes_key;
+use imbolc_types::{
+    BusId, ChainOwner, EffectSlot, InstrumentId, MixerParam, MixerSettings, OutputTarget, ParamTarget, Project,
+};
 
 use super::{RepairKind, Repairs};
 
@@ -72,6 +76,42 @@ pub(super) fn drop_dangling(p: &mut Project, out: &mut Repairs) {
     for bus in p.buses.values_mut() {
         bus_routes(&mut bus.mixer, bus.id, out);
     }
+    clear_dangling_keys(p, out);
+}
+
+/// Clears every effect key naming an instrument or bus the project does
+/// not have, or a chain no key can be (the master, the effect's own
+/// chain), or set on an effect that takes no key: dispatch refuses each of
+/// these, and the engine would read a bus nobody writes. One repair each.
+fn clear_dangling_keys(p: &mut Project, out: &mut Repairs) {
+    let instruments: HashSet<InstrumentId> = p.instruments.keys().copied().collect();
+    let buses: HashSet<BusId> = p.buses.keys().copied().collect();
+    let valid = |owner: ChainOwner, slot: &EffectSlot, key: ChainOwner| {
+        takes_key(slot.kind)
+            && key != owner
+            && match key {
+                ChainOwner::Instrument(id) => instruments.contains(&id),
+                ChainOwner::Bus(id) => buses.contains(&id),
+                ChainOwner::Master => false,
+            }
+    };
+    let mut clear = |owner: ChainOwner, chain: &mut Vec<EffectSlot>| {
+        for slot in chain {
+            if let Some(key) = slot.key
+                && !valid(owner, slot, key)
+            {
+                out.push(RepairKind::DanglingKey, format!("{owner:?} effect {} key {key:?} cleared", slot.id));
+                slot.key = None;
+            }
+        }
+    };
+    for inst in p.instruments.values_mut() {
+        clear(ChainOwner::Instrument(inst.id), &mut inst.def.effects);
+    }
+    for bus in p.buses.values_mut() {
+        clear(ChainOwner::Bus(bus.id), &mut bus.effects);
+    }
+    clear(ChainOwner::Master, &mut p.master_effects);
 }
 
 /// An instrument strip: output to an existing bus, at most one send per

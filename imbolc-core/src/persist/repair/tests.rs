@@ -189,3 +189,41 @@ fn sync_on_a_parameter_that_cannot_follow_the_tempo_is_removed() {
     assert_eq!(r.details().len(), 2, "{r:?}");
     assert!(repair(&mut p).is_empty(), "idempotent");
 }
+
+#[test]
+fn a_sidechain_or_vocoder_key_naming_a_missing_chain_is_cleared() {
+    use imbolc_types::{BusId, ChainOwner};
+    let mut p = four_instruments();
+    dispatch(&mut p, Action::AddBus { name: "drums".into() }).unwrap();
+    let bus = *p.buses.keys().next().unwrap();
+    let pad = ChainOwner::Instrument(InstrumentId(2));
+    let kick = ChainOwner::Instrument(InstrumentId(0));
+    for (owner, kind) in [
+        (pad, EffectKind::SIDECHAIN_COMPRESSOR),
+        (pad, EffectKind::VOCODER),
+        (ChainOwner::Bus(bus), EffectKind::SIDECHAIN_COMPRESSOR),
+        (ChainOwner::Master, EffectKind::SIDECHAIN_COMPRESSOR),
+    ] {
+        dispatch(&mut p, Action::AddEffect { owner, kind, index: None }).unwrap();
+    }
+    // A valid key stays.
+    let valid = p.chain(pad).unwrap()[0].id;
+    dispatch(&mut p, Action::SetEffectKey { owner: pad, effect: valid, key: Some(kick) }).unwrap();
+    assert!(repair(&mut p.clone()).is_empty(), "a valid key needs no repair");
+    // What a hand-edited or older file could hold.
+    p.chain_mut(pad).unwrap()[1].key = Some(ChainOwner::Instrument(InstrumentId(99)));
+    p.buses.get_mut(&bus).unwrap().effects[0].key = Some(ChainOwner::Bus(BusId(7)));
+    p.master_effects[0].key = Some(ChainOwner::Master);
+    let r = repair(&mut p);
+    assert_eq!(r.count(RepairKind::DanglingKey), 3, "one entry each: {:?}", r.details());
+    assert_eq!(r.details().len(), 3, "{:?}", r.details());
+    assert_eq!(p.chain(pad).unwrap()[0].key, Some(kick), "the valid key stays");
+    assert_eq!(p.chain(pad).unwrap()[1].key, None);
+    assert_eq!(p.buses.get(&bus).unwrap().effects[0].key, None);
+    assert_eq!(p.master_effects[0].key, None);
+    assert_eq!(r.line().unwrap(), "repaired on open: 3 sidechain keys of missing chains cleared");
+    assert!(repair(&mut p).is_empty(), "idempotent");
+    // The repaired project is one dispatch accepts edits of.
+    let vocoder = p.chain(pad).unwrap()[1].id;
+    dispatch(&mut p, Action::SetEffectKey { owner: pad, effect: vocoder, key: Some(kick) }).unwrap();
+}
