@@ -76,13 +76,14 @@ pub enum Request {
     VoiceOff(VoiceId),
 }
 
-/// Records transport and voice requests (diffs are dropped). Clones share
+/// Records transport and voice requests, and the diffs sent. Clones share
 /// the record. Single-threaded: the UI thread is its only user.
 #[cfg(test)]
 #[derive(Debug, Clone, Default)]
 pub struct ScriptSink {
     log: Rc<RefCell<Vec<Request>>>,
     next: Rc<RefCell<u64>>,
+    diffs: Rc<RefCell<Vec<AudioDiff>>>,
 }
 
 #[cfg(test)]
@@ -91,11 +92,18 @@ impl ScriptSink {
     pub fn take(&self) -> Vec<Request> {
         std::mem::take(&mut *self.log.borrow_mut())
     }
+
+    /// Takes the diffs sent so far.
+    pub fn take_diffs(&self) -> Vec<AudioDiff> {
+        std::mem::take(&mut *self.diffs.borrow_mut())
+    }
 }
 
 #[cfg(test)]
 impl AudioSink for ScriptSink {
-    fn send(&self, _diffs: Vec<AudioDiff>) {}
+    fn send(&self, diffs: Vec<AudioDiff>) {
+        self.diffs.borrow_mut().extend(diffs);
+    }
 }
 
 #[cfg(test)]

@@ -110,6 +110,7 @@ pub enum CommandId {
     Mute,
     Solo,
     Limiter,
+    EditChain,
     AddNote,
     DeleteNote,
     OctaveUp,
@@ -299,6 +300,13 @@ pub const COMMANDS: &[Command] = &[
     cmd(C::Mute, "mute", "Mute or unmute the selected strip", &["m"], Pane(P::Mixer)),
     cmd(C::Solo, "solo", "Solo or unsolo the selected instrument", &["s"], Pane(P::Mixer)),
     cmd(C::Limiter, "limiter", "Turn the master limiter on or off (master strip)", &["L"], Pane(P::Mixer)),
+    cmd(
+        C::EditChain,
+        "strip-effects",
+        "Edit the selected strip's effect chain (bus, master; an instrument opens in the editor)",
+        &["e", "Enter"],
+        Pane(P::Mixer),
+    ),
     cmd(C::AddNote, "note-add", "Add a note at the cursor", &["a", "Enter"], Pane(P::PianoRoll)),
     cmd(
         C::DeleteNote,

@@ -84,7 +84,10 @@ impl<S: UiAudio> App<S> {
             CommandId::Palette => self.modal = Some(Modal::Palette { query: String::new(), cursor: 0 }),
             CommandId::NextPane | CommandId::PrevPane => self.show(self.pane.cycle(cmd == CommandId::PrevPane)),
             CommandId::ShowInstruments => self.show(PaneKind::Instruments),
-            CommandId::ShowEditor => self.show(PaneKind::Editor),
+            CommandId::ShowEditor => {
+                self.panes.editor.edit_instrument();
+                self.show(PaneKind::Editor);
+            }
             CommandId::ShowPianoRoll => self.show(PaneKind::PianoRoll),
             CommandId::ShowMixer => self.show(PaneKind::Mixer),
             CommandId::ShowServer => self.show(PaneKind::Server),

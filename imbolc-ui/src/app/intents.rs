@@ -75,7 +75,17 @@ impl<S: UiAudio> App<S> {
             Intent::Dispatch(action) => {
                 self.apply(action);
             }
-            Intent::Select(id) => self.selected = Some(id),
+            Intent::Select(id) => {
+                self.selected = Some(id);
+                self.panes.editor.edit_instrument();
+            }
+            Intent::EditChain(owner) => {
+                if let imbolc_types::ChainOwner::Instrument(id) = owner {
+                    self.selected = Some(id);
+                }
+                self.panes.editor.edit_chain(owner);
+                self.show(crate::commands::PaneKind::Editor);
+            }
             Intent::Show(pane) => self.show(pane),
             Intent::ChooseSource => {
                 self.user_defs.rescan();

@@ -1,9 +1,10 @@
 //! The mixer: a strip per instrument, per bus and the master, each with a
 //! live peak meter read from the engine's feedback this frame, its level,
-//! pan, mute and solo. `h`/`l` pick a strip; the rest acts on it.
+//! pan, mute and solo. `h`/`l` pick a strip; the rest acts on it (`e`
+//! opens its effect chain in the editor).
 
 use imbolc_audio::engine::Meter;
-use imbolc_types::{Action, BusId, InstrumentId, MixerParam, MixerSettings, OutputTarget, ParamTarget};
+use imbolc_types::{Action, BusId, ChainOwner, InstrumentId, MixerParam, MixerSettings, OutputTarget, ParamTarget};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
@@ -104,6 +105,13 @@ impl MixerPane {
                 Strip::Master => Action::SetMasterLimiter { on: !state.project.master.limiter },
                 _ => return Some(Intent::Message("Only the master strip has a limiter".to_owned())),
             },
+            CommandId::EditChain => {
+                return Some(Intent::EditChain(match strip {
+                    Strip::Instrument(id) => ChainOwner::Instrument(id),
+                    Strip::Bus(id) => ChainOwner::Bus(id),
+                    Strip::Master => ChainOwner::Master,
+                }));
+            }
             CommandId::Solo => match strip {
                 Strip::Instrument(instrument) => Action::SetSolo { instrument, solo: !m.solo },
                 _ => return Some(Intent::Message("Only instruments can be soloed".to_owned())),

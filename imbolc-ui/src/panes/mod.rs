@@ -3,7 +3,9 @@
 //! offset) changes in the pane itself.
 //!
 //! - [`instruments`]: the instrument list.
-//! - [`editor`]: source, filter and effect chain of the selected instrument.
+//! - [`editor`]: source, filter and effect chain of the selected instrument,
+//!   or the effect chain of a bus or the master (`effect_chain`: the part
+//!   both share).
 //! - [`piano_roll`]: notes of the selected instrument's clip.
 //! - [`mixer`]: strips with live meters.
 //! - [`server`]: the synthesis server's state.
@@ -16,6 +18,7 @@ pub mod arrangement;
 pub mod automation;
 pub mod drums;
 pub mod editor;
+mod effect_chain;
 mod eq_curve;
 pub mod help;
 pub mod instruments;
@@ -43,6 +46,9 @@ pub enum Intent {
     ChooseSource,
     /// Ask the user for an effect kind, then add it to the chain.
     ChooseEffect(ChainOwner),
+    /// Open the editor on a strip's effect chain (an instrument's: that
+    /// instrument, selected).
+    EditChain(ChainOwner),
     /// Ask the user for a new name.
     Rename { instrument: InstrumentId, current: String },
     /// Add a note to the instrument's clip, creating the clip if it has none.
