@@ -43,7 +43,8 @@ pub struct RenderArgs {
     /// 16, 24 or 32f (integer formats are dithered).
     #[arg(long, default_value = "24")]
     pub format: String,
-    /// Seconds after the range ("2s"), or "auto" (until below -90 dBFS, at most 30 s).
+    /// Seconds after the range ("2s"), or "auto" (the longest voice release plus the declared
+    /// tails of the effects on its way to the master, at most 30 s; "auto:10s" caps it).
     #[arg(long, default_value = "2s")]
     pub tail: String,
     /// "off", "peak" (-1 dBFS), "peak:-3", "lufs" (-14), "lufs:-23".

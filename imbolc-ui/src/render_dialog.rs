@@ -281,7 +281,7 @@ impl RenderDialog {
                 },
                 Row::Tail => match opts.tail {
                     Tail::Secs(s) => format!("{s} s"),
-                    Tail::Auto { cap } => format!("until silent (max {cap} s)"),
+                    Tail::Auto { cap } => format!("auto: release + effect tails (max {cap} s)"),
                 },
                 Row::Normalize => match opts.normalize {
                     Normalize::Off => "off".into(),

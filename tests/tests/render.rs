@@ -291,34 +291,57 @@ fn normalising_reaches_the_peak_or_loudness_target() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// Index of the last sample above -90 dBFS, in frames.
-fn last_audible(w: &Wav) -> usize {
-    let t = 10f32.powf(-90.0 / 20.0);
-    w.samples.iter().rposition(|x| x.abs() > t).map_or(0, |i| i / 2 + 1)
+/// One sine instrument (release 0.05 s) playing bar 1, with `effects` on
+/// its chain.
+fn one_bar(effects: &[EffectKind]) -> Project {
+    let mut p = Project::new("Render test: tail");
+    p.tempo = 120.0;
+    apply(&mut p, Action::AddInstrument { source: SourceKind::SINE, name: "tone".into() });
+    let target = ParamTarget::Envelope { instrument: LEAD, stage: EnvelopeStage::Release };
+    apply(&mut p, Action::SetParam { target, value: 0.05 });
+    for kind in effects {
+        apply(&mut p, Action::AddEffect { owner: ChainOwner::Instrument(LEAD), kind: *kind, index: None });
+    }
+    part(&mut p, LEAD, 69, 1, 0);
+    p
 }
 
 #[test]
-fn an_automatic_tail_stops_once_every_file_is_silent() {
+fn an_automatic_tail_is_the_declared_tail_a_long_reverb_rings_through_it_and_a_dry_project_stops_short() {
     let dir = tempdir("tail");
     let base = RenderOptions {
-        stems: true,
         force: true,
         format: SampleFormat::Float32,
-        range: RenderRange::Bars { first: 1, last: 2 },
+        range: RenderRange::Bars { first: 1, last: 1 },
+        tail: Tail::Auto { cap: 30.0 },
         ..opts(&dir)
     };
-    let long = run(&song(), &RenderOptions { tail: Tail::Secs(12.0), ..base.clone() }).unwrap();
-    let ends: Vec<usize> = long.files.iter().map(|f| last_audible(&Wav::read(&f.path))).collect();
-    let silent_from = *ends.iter().max().unwrap();
-    assert!(silent_from > 4 * 48_000, "the reverb rings past the range");
-    assert!(silent_from < 16 * 48_000, "and dies within the fixed tail");
-    let auto = run(&song(), &RenderOptions { tail: Tail::Auto { cap: 12.0 }, ..base.clone() }).unwrap();
-    assert_eq!(auto.frames as usize, silent_from, "auto tail ends at the last audible sample");
-    for f in &auto.files {
-        assert_eq!(Wav::read(&f.path).frames(), silent_from);
-    }
-    let capped = run(&song(), &RenderOptions { tail: Tail::Auto { cap: 0.1 }, ..base }).unwrap();
-    assert_eq!(capped.frames, 4 * 48_000 + 4_800, "the cap holds");
+    let hall = EffectKind::from_id("hall").unwrap();
+    let declared = f64::from(hall.tail_secs());
+    assert!(declared >= 5.0, "the hall declares a long tail: {declared}");
+
+    let wet = one_bar(&[hall]);
+    assert!((render::declared_tail_secs(&wet, 30.0) - (0.05 + declared)).abs() < 1e-6);
+    let summary = run(&wet, &base).unwrap();
+    let expected = ((BAR_SECS + 0.05 + declared) * 48_000.0).round() as u64;
+    assert_eq!(summary.frames, expected, "range + release + the hall's declared tail");
+    let w = Wav::read(&summary.files[0].path);
+    assert_eq!(w.frames() as u64, expected);
+    // The reverb's decay is in the file: audible after the last note and
+    // falling second by second through the tail.
+    let tail_db: Vec<f64> =
+        (0..4).map(|k| db(rms(w.span(BAR_SECS + 2.0 * k as f64, BAR_SECS + 2.0 * k as f64 + 1.0)))).collect();
+    assert!(tail_db[0] > -50.0, "the hall rings after the range: {tail_db:?}");
+    assert!(tail_db.windows(2).all(|p| p[1] < p[0]), "and decays: {tail_db:?}");
+
+    let dry = one_bar(&[]);
+    let summary = run(&dry, &base).unwrap();
+    let expected = ((BAR_SECS + 0.05) * 48_000.0).round() as u64;
+    assert_eq!(summary.frames, expected, "a dry project: only the release");
+    assert_eq!(Wav::read(&summary.files[0].path).frames() as u64, expected);
+
+    let capped = run(&wet, &RenderOptions { tail: Tail::Auto { cap: 0.1 }, ..base }).unwrap();
+    assert_eq!(capped.frames, ((BAR_SECS + 0.1) * 48_000.0).round() as u64, "the cap holds");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

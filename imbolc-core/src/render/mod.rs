@@ -10,10 +10,11 @@
 //!    its own, two at a time (one per core).
 //! 3. `mixdown` streams scsynth's raw output into the files: channel pairs
 //!    summed, gain, TPDF dither, written under temporary names, measured
-//!    (peak, LUFS, tail). With one scsynth run, this first pass reads the
+//!    (peak, LUFS). With one scsynth run, this first pass reads the
 //!    output while scsynth is still writing it. A second pass is needed
-//!    only for normalisation or an automatic tail; files are split between
-//!    two threads.
+//!    only for normalisation; files are split between two threads. An
+//!    automatic tail is known before rendering (`tail`: from the tails the
+//!    project's instruments and effects declare).
 //! 4. The temporary files are renamed at the very end, so a failure or a
 //!    cancel leaves no half-written file and touches no existing one.
 //!
@@ -25,7 +26,7 @@
 //!
 //! - `options`: [`RenderOptions`] and their text forms; `error`: [`RenderError`];
 //!   `names`: file names; `dither`: TPDF dither; `scratch`: temporary files
-//!   and free space.
+//!   and free space; `tail`: the automatic tail.
 
 mod dither;
 mod error;
@@ -34,6 +35,7 @@ mod names;
 mod nrt;
 mod options;
 mod scratch;
+mod tail;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -49,6 +51,7 @@ pub use options::{
     AUTO_TAIL_CAP, DEFAULT_MAX_LENGTH, Normalize, RATES, RenderOptions, RenderRange, SILENCE_DBFS, SampleFormat, Tail,
     duration_text, parse_max_length,
 };
+pub use tail::declared_tail_secs;
 
 use mixdown::{FileSpec, Measured, Pass, RawInput};
 use scratch::Scratch;
@@ -170,7 +173,7 @@ pub fn render(
 
     let tail_secs = match opts.tail {
         Tail::Secs(s) => s,
-        Tail::Auto { cap } => cap,
+        Tail::Auto { cap } => declared_tail_secs(project, cap),
     };
     let (shortest, longest) = offline::length_bounds(&scene, start, end);
     if shortest + tail_secs > opts.max_length {
@@ -240,10 +243,9 @@ pub fn render(
 
     let rate = opts.rate;
     let music_secs = runs[0].plan.music_secs;
-    let music_frames = (music_secs * f64::from(rate)).round() as u64;
     let full_frames = ((music_secs + tail_secs) * f64::from(rate)).round() as u64;
     let silence = 10f64.powf(SILENCE_DBFS / 20.0);
-    let needs_analysis = matches!(opts.tail, Tail::Auto { .. }) || opts.normalize != Normalize::Off;
+    let needs_analysis = opts.normalize != Normalize::Off;
     let raw_bytes: u64 = runs.iter().map(|r| full_frames.saturating_mul(u64::from(r.plan.channels) * 4)).sum();
     let wav_bytes = full_frames.saturating_mul(2 * opts.format.bytes_per_sample()).saturating_add(1024);
     scratch::check_space(&opts.out_dir, raw_bytes.saturating_add(wav_bytes.saturating_mul(names.len() as u64)))?;
@@ -280,13 +282,9 @@ pub fn render(
         })?
     };
 
-    let mut frames = full_frames;
+    let frames = full_frames;
     let mut gains = vec![1.0f32; sources.len()];
     let (written, pre) = if needs_analysis {
-        if matches!(opts.tail, Tail::Auto { .. }) {
-            let last = first.iter().filter_map(|m| m.last_loud).max().map_or(0, |l| l + 1);
-            frames = last.max(music_frames).min(full_frames);
-        }
         gains = normalize_gains(opts.normalize, opts.joint, &first);
         let pass = Pass { frames, rate, format: opts.format, silence, loudness: false };
         let written = parallel_pass(&inputs, &write_specs(&gains), pass, None, cancel, &mut |f| {

@@ -49,7 +49,9 @@ impl SampleFormat {
 pub enum Tail {
     /// A fixed number of seconds.
     Secs(f64),
-    /// Until every file stays below [`SILENCE_DBFS`], at most `cap` seconds.
+    /// The tail the project declares (its longest voice release plus the
+    /// catalog tails of the effects along each path: see
+    /// [`super::declared_tail_secs`]), at most `cap` seconds.
     Auto { cap: f64 },
 }
 
