@@ -90,6 +90,8 @@ enum Cmd {
     },
     Master(f32, bool),
     MasterLevel(f32),
+    /// The master limiter's ceiling, dBFS (automation's path).
+    MasterCeiling(f32),
     /// Sync an effect's syncable parameter to a division (or free it).
     EffectSync(Owner, Index, Option<Index>),
     Tempo(f32),
@@ -169,6 +171,7 @@ fn cmd() -> impl Strategy<Value = Cmd> {
             .prop_map(|(bus, level, mute, solo, output)| Cmd::BusMixer { bus, level, mute, solo, output }),
         1 => (value(), any::<bool>()).prop_map(|(l, m)| Cmd::Master(l, m)),
         1 => value().prop_map(Cmd::MasterLevel),
+        1 => (-30.0f32..5.0).prop_map(Cmd::MasterCeiling),
         2 => (owner(), idx(), opt()).prop_map(|(o, e, d)| Cmd::EffectSync(o, e, d)),
         2 => (20.0f32..300.0).prop_map(Cmd::Tempo),
     ]
@@ -464,6 +467,10 @@ impl Reference {
             Cmd::MasterLevel(v) => {
                 self.scene.master.level = *v;
                 Some(AudioDiff::ParamSet { target: ParamTarget::MasterLevel, value: *v })
+            }
+            Cmd::MasterCeiling(db) => {
+                self.scene.master.limiter_ceiling_db = *db;
+                Some(AudioDiff::ParamSet { target: ParamTarget::MasterLimiterCeiling, value: *db })
             }
             Cmd::EffectSync(o, e, division) => {
                 let owner = self.chain_owner(o)?;

@@ -80,5 +80,7 @@ pub enum ParamTarget {
         param: MixerParam,
     },
     MasterLevel,
+    /// The master limiter's ceiling, dBFS (`MasterSettings::limiter_ceiling_db`).
+    MasterLimiterCeiling,
     Tempo,
 }

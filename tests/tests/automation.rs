@@ -14,6 +14,9 @@
 //! reads it in the same bundle as the cutoff: both went through the same
 //! timetag-to-sample mapping, so any drift cancels (the method of
 //! `docs/onset-timing.md`).
+//!
+//! The same method checks a lane on the master limiter's ceiling (−1 to
+//! −12 dBFS): the master strip's `ceiling` control follows it.
 
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -132,12 +135,13 @@ impl RefClock {
     }
 }
 
-/// The server's values of control `name` of each of `nodes`, asked with
-/// `/s_get` in one bundle, so all are read in the same control block.
-fn s_get(socket: &UdpSocket, port: u16, nodes: &[i32], name: &str) -> Vec<f32> {
-    let content = nodes
+/// The server's values of each (node, control), asked with `/s_get` in one
+/// bundle, so all are read in the same control block.
+fn s_get(socket: &UdpSocket, port: u16, reads: &[(i32, &str)]) -> Vec<f32> {
+    let nodes: Vec<i32> = reads.iter().map(|r| r.0).collect();
+    let content = reads
         .iter()
-        .map(|&node| {
+        .map(|&(node, name)| {
             OscPacket::Message(OscMessage {
                 addr: "/s_get".into(),
                 args: vec![OscType::Int(node), OscType::String(name.into())],
@@ -171,21 +175,10 @@ fn s_get(socket: &UdpSocket, port: u16, nodes: &[i32], name: &str) -> Vec<f32> {
     values.into_iter().flatten().collect()
 }
 
-#[test]
-fn a_filter_cutoff_lane_sweeps_the_servers_control_from_200_to_5000_hz() {
-    let tag = format!("automation-{}", std::process::id());
-    let (mut audio, tap, up) = tapped_engine(&tag, JackMode::Dummy);
-    let port = scsynth_port(up.scsynth_pid.expect("the engine reports scsynth's pid"));
-    audio.send_diffs(vec![AudioDiff::SceneLoaded(Box::new(scene()))]).unwrap();
-    let reply = audio.request_tree().unwrap().recv_timeout(WAIT).expect("no tree from the engine");
-    let tree = TreeNode::parse(&reply).unwrap();
-    let filter = tree.walk().into_iter().find(|n| n.def.as_deref() == Some("imbolc_lpf")).expect("the filter node").id;
-
-    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
-    socket.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
-    assert_eq!(s_get(&socket, port, &[filter], "cutoff")[0], 2000.0, "the filter's own value before play");
+/// Starts the test's reference clock node (see the module docs).
+fn start_clock(socket: &UdpSocket, port: u16) {
     send(
-        &socket,
+        socket,
         port,
         OscPacket::Message(OscMessage {
             addr: "/s_new".into(),
@@ -201,19 +194,35 @@ fn a_filter_cutoff_lane_sweeps_the_servers_control_from_200_to_5000_hz() {
             ],
         }),
     );
+}
 
+/// Plays, and samples control `control` of `node` with its reference tick
+/// every 40 ms until a beat after the lane's last point: (reference tick,
+/// value, lowest and highest value the lane allows around that tick, both
+/// through `to_control`, the mapping from lane value to control value).
+/// Returns the tempo line too.
+fn play_and_sample(
+    audio: &mut imbolc_audio::engine::AudioHandle,
+    socket: &UdpSocket,
+    port: u16,
+    node: i32,
+    control: &str,
+    lane: &AutomationLane,
+    to_control: impl Fn(f32) -> f32,
+) -> (TempoAnchor, Vec<(f64, f32, f32, f32)>) {
     audio.play().unwrap();
-    let playing = wait_feedback(&mut audio, WAIT, |f| f.transport.playing && f.transport.anchor.is_some());
+    let playing = wait_feedback(audio, WAIT, |f| f.transport.playing && f.transport.anchor.is_some());
     let line = playing.transport.anchor.unwrap();
     let per_sec = f64::from(line.bpm) * f64::from(TICKS_PER_QUARTER) / 60.0;
-    let end = f64::from(SWEEP_END) + 480.0;
+    let last = lane.points.keys().next_back().copied().unwrap_or(0);
+    let end = f64::from(last) + 480.0;
     let mut clock = RefClock { line, next_step: 0 };
-    let lane = sweep();
-    // (reference tick, value, lowest and highest lane value it may show)
     let mut samples = Vec::new();
     loop {
-        clock.send_ahead(&socket, port, 0.2);
-        let [value, reference] = s_get(&socket, port, &[filter, CLOCK_NODE], "cutoff")[..] else { unreachable!() };
+        clock.send_ahead(socket, port, 0.2);
+        let [value, reference] = s_get(socket, port, &[(node, control), (CLOCK_NODE, "cutoff")])[..] else {
+            unreachable!()
+        };
         let tick = f64::from(reference);
         if tick > end {
             break;
@@ -223,12 +232,31 @@ fn a_filter_cutoff_lane_sweeps_the_servers_control_from_200_to_5000_hz() {
         let covered = after(&line, f64::from(clock.next_step) * CLOCK_STEP).as_secs_f64();
         let stale = Timetag::from_system_time(SystemTime::now()).as_secs_f64() > covered;
         if tick > 20.0 && !stale {
-            let lo = lane.value_at(tick - LANE_BEHIND * per_sec).unwrap();
-            let hi = lane.value_at(tick + CLOCK_STEP * per_sec).unwrap();
-            samples.push((tick, value, lo, hi));
+            let a = to_control(lane.value_at(tick - LANE_BEHIND * per_sec).unwrap());
+            let b = to_control(lane.value_at(tick + CLOCK_STEP * per_sec).unwrap());
+            samples.push((tick, value, a.min(b), a.max(b)));
         }
         std::thread::sleep(Duration::from_millis(40));
     }
+    (line, samples)
+}
+
+#[test]
+fn a_filter_cutoff_lane_sweeps_the_servers_control_from_200_to_5000_hz() {
+    let tag = format!("automation-{}", std::process::id());
+    let (mut audio, tap, up) = tapped_engine(&tag, JackMode::Dummy);
+    let port = scsynth_port(up.scsynth_pid.expect("the engine reports scsynth's pid"));
+    audio.send_diffs(vec![AudioDiff::SceneLoaded(Box::new(scene()))]).unwrap();
+    let reply = audio.request_tree().unwrap().recv_timeout(WAIT).expect("no tree from the engine");
+    let tree = TreeNode::parse(&reply).unwrap();
+    let filter = tree.walk().into_iter().find(|n| n.def.as_deref() == Some("imbolc_lpf")).expect("the filter node").id;
+
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    socket.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+    assert_eq!(s_get(&socket, port, &[(filter, "cutoff")])[0], 2000.0, "the filter's own value before play");
+    start_clock(&socket, port);
+    let lane = sweep();
+    let (line, samples) = play_and_sample(&mut audio, &socket, port, filter, "cutoff", &lane, |v| v);
     audio.stop().unwrap();
     let late = late_sends(&tap, &line);
     assert!(samples.len() > 60, "about 100 samples over 4 s: {}", samples.len());
@@ -252,6 +280,60 @@ fn a_filter_cutoff_lane_sweeps_the_servers_control_from_200_to_5000_hz() {
     eprintln!(
         "{} /s_get samples of the cutoff over the 4 s sweep: {:.0} → {:.0} Hz, monotonic; widest distance from the \
          lane's bounds {worst:.1} Hz",
+        samples.len(),
+        values[0],
+        values[values.len() - 1]
+    );
+    audio.shutdown();
+    assert_eq!(tagged_servers(&tag), Vec::<u32>::new(), "scsynth/jackd left running after shutdown");
+}
+
+/// The master limiter's ceiling as an automation target: a lane from −1 to
+/// −12 dBFS over two bars moves the master strip's `ceiling` control
+/// (linear amplitude) down with it, each value within the lane's around
+/// the moment the server had reached (same method as the cutoff sweep).
+#[test]
+fn a_limiter_ceiling_lane_moves_the_master_strips_ceiling_from_minus_1_to_minus_12_dbfs() {
+    let tag = format!("ceiling-{}", std::process::id());
+    let (mut audio, tap, up) = tapped_engine(&tag, JackMode::Dummy);
+    let port = scsynth_port(up.scsynth_pid.expect("the engine reports scsynth's pid"));
+    let mut lane = AutomationLane::new(LaneId(0), ParamTarget::MasterLimiterCeiling);
+    lane.points = [(0, -1.0), (SWEEP_END, -12.0)].into();
+    let mut s = scene();
+    s.automation = vec![lane.clone()];
+    audio.send_diffs(vec![AudioDiff::SceneLoaded(Box::new(s))]).unwrap();
+    let reply = audio.request_tree().unwrap().recv_timeout(WAIT).expect("no tree from the engine");
+    let tree = TreeNode::parse(&reply).unwrap();
+    let master =
+        tree.walk().into_iter().find(|n| n.def.as_deref() == Some("imbolc_master")).expect("the master strip").id;
+
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    socket.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+    let linear = |db: f32| 10f32.powf(db / 20.0);
+    let before = s_get(&socket, port, &[(master, "ceiling")])[0];
+    assert!((before - linear(-1.0)).abs() < 1e-6, "the default ceiling before play: {before}");
+    start_clock(&socket, port);
+    let (line, samples) = play_and_sample(&mut audio, &socket, port, master, "ceiling", &lane, linear);
+    audio.stop().unwrap();
+    let late = late_sends(&tap, &line);
+    assert!(samples.len() > 60, "about 100 samples over 4 s: {}", samples.len());
+    let values: Vec<f32> = samples.iter().map(|s| s.1).collect();
+    assert!(values.windows(2).all(|w| w[0] >= w[1]), "falling: {values:?}");
+    assert!(values[0] > linear(-2.0), "starts near -1 dBFS: {}", values[0]);
+    assert!((values[values.len() - 1] - linear(-12.0)).abs() < 1e-6, "ends at -12 dBFS: {values:?}");
+    for (tick, value, lo, hi) in &samples {
+        assert!(
+            *value >= lo - 1e-5 && *value <= hi + 1e-5,
+            "at reference tick {tick:.0} the server's ceiling was {value}, the lane's {lo}..{hi}; the engine sent {} \
+             bundles after their time, the latest {:.1} ms late",
+            late.0,
+            late.1 * 1000.0
+        );
+    }
+    let counters = audio.counters();
+    assert_eq!((counters.fails, counters.mismatches), (0, 0), "{counters:?}");
+    eprintln!(
+        "{} /s_get samples of the master ceiling over the 4 s lane: {:.3} → {:.3}, falling",
         samples.len(),
         values[0],
         values[values.len() - 1]

@@ -119,6 +119,11 @@ impl SignalGraph {
                 self.master.settings.level = clamp_gain(value);
                 Ok(self.refresh_strip(ChainOwner::Master).into_iter().collect())
             }
+            // Clamped (and NaN refused) by `limiter_ceiling` when sent.
+            ParamTarget::MasterLimiterCeiling => {
+                self.master.settings.limiter_ceiling_db = value;
+                Ok(self.refresh_strip(ChainOwner::Master).into_iter().collect())
+            }
             // Tempo lives in the scheduler, not in the graph.
             ParamTarget::Tempo => Ok(Vec::new()),
         }

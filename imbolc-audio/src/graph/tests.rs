@@ -210,3 +210,23 @@ fn a_custom_source_loads_its_def_with_the_instrument_and_plays_it_by_its_server_
     run(&mut graph, &mut model, &diff(&broken));
     assert_eq!(graph.voice_on(inst, 220.0, 1.0), Err(GraphError::BrokenSource(inst, "corrupt".into())));
 }
+
+#[test]
+fn automating_the_limiter_ceiling_sets_only_the_master_strips_ceiling() {
+    let mut ids = IdCounters::default();
+    let s = scene(&mut ids, 2);
+    let (mut graph, ops) = SignalGraph::build(GraphConfig::default(), &s);
+    let mut model = ModelBackend::new();
+    model.execute(Timing::Now, &ops).unwrap();
+    let ops = graph.automate(&ParamTarget::MasterLimiterCeiling, -12.0).unwrap();
+    model.execute(Timing::Now, &ops).unwrap();
+    assert!(model.failures().is_empty(), "{:?}", model.failures());
+    let [ServerOp::Set { controls, .. }] = &ops[..] else { panic!("one /n_set: {ops:?}") };
+    assert_eq!(controls, &vec![("ceiling", 10f32.powf(-12.0 / 20.0))]);
+    assert_eq!(graph.scene().master.limiter_ceiling_db, -12.0, "a rebuild sends the latest value");
+    assert!(graph.automate(&ParamTarget::MasterLimiterCeiling, -12.0).unwrap().is_empty(), "unchanged: nothing");
+    // Out of range (a hand-edited lane): clamped like the strip's own value.
+    let ops = graph.automate(&ParamTarget::MasterLimiterCeiling, -40.0).unwrap();
+    let [ServerOp::Set { controls, .. }] = &ops[..] else { panic!("one /n_set: {ops:?}") };
+    assert_eq!(controls, &vec![("ceiling", 10f32.powf(-24.0 / 20.0))]);
+}

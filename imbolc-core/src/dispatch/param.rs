@@ -1,8 +1,10 @@
 //! `SetParam`: one value addressed by a [`ParamTarget`], with its range.
 //! Ranges come from the catalog for source, filter and effect parameters and
-//! from the constants here for envelope, LFO, mixer, master and tempo.
+//! from the constants here for envelope, LFO, mixer, master and tempo
+//! (the limiter ceiling's from `imbolc_types::mixer`).
 
 use imbolc_types::catalog::find_param;
+use imbolc_types::mixer::LIMITER_CEILING_RANGE;
 use imbolc_types::project::TEMPO_RANGE;
 use imbolc_types::{
     Action, AudioDiff, EnvelopeStage, LfoParam, MixerParam, MixerSettings, ParamSpec, ParamTarget, Params, Project,
@@ -85,6 +87,7 @@ pub fn param_range(p: &Project, target: &ParamTarget) -> Result<(f32, f32), Disp
             mixer_range(&b.mixer, *param, target)
         }
         ParamTarget::MasterLevel => Ok(LEVEL_RANGE),
+        ParamTarget::MasterLimiterCeiling => Ok(LIMITER_CEILING_RANGE),
         ParamTarget::Tempo => Ok(TEMPO_RANGE),
     }
 }
@@ -117,6 +120,7 @@ pub fn param_value(p: &Project, target: &ParamTarget) -> Option<f32> {
         ParamTarget::Mixer { instrument, param } => read_mixer(&p.instruments.get(instrument)?.mixer, *param),
         ParamTarget::BusMixer { bus, param } => read_mixer(&p.buses.get(bus)?.mixer, *param),
         ParamTarget::MasterLevel => Some(p.master.level),
+        ParamTarget::MasterLimiterCeiling => Some(p.master.limiter_ceiling_db),
         ParamTarget::Tempo => Some(p.tempo),
     }
 }
@@ -170,6 +174,7 @@ fn slot<'a>(p: &'a mut Project, target: &ParamTarget) -> Option<&'a mut f32> {
         ParamTarget::Mixer { instrument, param } => mixer_slot(&mut p.instruments.get_mut(instrument)?.mixer, *param),
         ParamTarget::BusMixer { bus, param } => mixer_slot(&mut p.buses.get_mut(bus)?.mixer, *param),
         ParamTarget::MasterLevel => Some(&mut p.master.level),
+        ParamTarget::MasterLimiterCeiling => Some(&mut p.master.limiter_ceiling_db),
         ParamTarget::Tempo => Some(&mut p.tempo),
     }
 }
@@ -177,7 +182,10 @@ fn slot<'a>(p: &'a mut Project, target: &ParamTarget) -> Option<&'a mut f32> {
 fn redraw_for(target: &ParamTarget) -> Redraw {
     let mut r = Redraw::default();
     match target {
-        ParamTarget::Mixer { .. } | ParamTarget::BusMixer { .. } | ParamTarget::MasterLevel => r.mixer = true,
+        ParamTarget::Mixer { .. }
+        | ParamTarget::BusMixer { .. }
+        | ParamTarget::MasterLevel
+        | ParamTarget::MasterLimiterCeiling => r.mixer = true,
         ParamTarget::Tempo => r.project = true,
         _ => r.instruments = true,
     }

@@ -123,3 +123,24 @@ fn set_param_emits_one_targeted_diff() {
         Err(DispatchError::NoSuchParam(missing))
     );
 }
+
+#[test]
+fn the_limiter_ceiling_is_a_parameter_with_its_range_and_inverse() {
+    let mut p = Project::new("t");
+    let target = ParamTarget::MasterLimiterCeiling;
+    let applied = dispatch(&mut p, Action::SetParam { target: target.clone(), value: -6.0 }).expect("applies");
+    assert_eq!(applied.diffs, vec![AudioDiff::ParamSet { target: target.clone(), value: -6.0 }]);
+    assert_eq!(p.master.limiter_ceiling_db, -6.0);
+    assert!(applied.undo.is_some(), "undoable");
+    assert_eq!(super::param_value(&p, &target), Some(-6.0));
+    let before = p.clone();
+    for bad in [-30.0f32, 1.0] {
+        let e = dispatch(&mut p, Action::SetParam { target: target.clone(), value: bad }).unwrap_err();
+        assert_eq!(e, DispatchError::OutOfRange { value: f64::from(bad), min: -24.0, max: 0.0 });
+    }
+    assert_eq!(p, before);
+    // A lane can automate it.
+    ok(&mut p, Action::AddLane { target: target.clone() });
+    let lane = *p.automation.keys().next().expect("lane");
+    ok(&mut p, Action::SetAutomationPoint { lane, tick: 0, value: -12.0 });
+}

@@ -117,7 +117,8 @@ pub fn to_action(p: &Project, op: &Op) -> Option<Action> {
             },
             value: x,
         },
-        14 => Action::SetParam { target: ParamTarget::MasterLevel, value: x },
+        14 if b.is_multiple_of(2) => Action::SetParam { target: ParamTarget::MasterLevel, value: x },
+        14 => Action::SetParam { target: ParamTarget::MasterLimiterCeiling, value: -24.0 * x },
         15 => Action::SetParam { target: ParamTarget::Tempo, value: 20.0 + x * 200.0 },
         16 | 17 => Action::AddEffect {
             owner,

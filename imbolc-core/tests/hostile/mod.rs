@@ -203,6 +203,7 @@ fn target() -> impl Strategy<Value = ParamTarget> {
         (id(), mixer_param.clone()).prop_map(|(i, param)| ParamTarget::Mixer { instrument: InstrumentId(i), param }),
         (id(), mixer_param).prop_map(|(b, param)| ParamTarget::BusMixer { bus: BusId(b), param }),
         Just(ParamTarget::MasterLevel),
+        Just(ParamTarget::MasterLimiterCeiling),
         Just(ParamTarget::Tempo),
     ]
 }

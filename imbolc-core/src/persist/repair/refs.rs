@@ -33,7 +33,7 @@ pub(super) fn owner_exists(p: &Project, target: &ParamTarget) -> bool {
         ParamTarget::Mixer { instrument, param } => p.instruments.contains_key(instrument) && bus_ok(param),
         ParamTarget::BusMixer { bus, param } => p.buses.contains_key(bus) && bus_ok(param),
         ParamTarget::Effect { owner, effect, .. } => p.chain(*owner).is_some_and(|c| c.iter().any(|e| e.id == *effect)),
-        ParamTarget::MasterLevel | ParamTarget::Tempo => true,
+        ParamTarget::MasterLevel | ParamTarget::MasterLimiterCeiling | ParamTarget::Tempo => true,
     }
 }
 
