@@ -30,6 +30,8 @@ enum Row {
     FilterParam(&'static ParamSpec),
     /// An effect's header or parameter.
     Chain(ChainRow),
+    /// The master limiter's ceiling (master chain only).
+    Ceiling,
 }
 
 /// The editor's view state: which row the cursor is on, and whose chain
@@ -63,7 +65,9 @@ impl<'a> Subject<'a> {
 
     fn rows(self) -> Vec<Row> {
         let Subject::Instrument(inst) = self else {
-            return self.chain().rows().map(Row::Chain).collect();
+            let chain = self.chain();
+            let limiter = (chain.owner == ChainOwner::Master).then_some(Row::Ceiling);
+            return limiter.into_iter().chain(chain.rows().map(Row::Chain)).collect();
         };
         let mut rows: Vec<Row> =
             imbolc_types::custom::source_specs(&inst.def.source).iter().copied().map(Row::Source).collect();
@@ -81,6 +85,7 @@ impl<'a> Subject<'a> {
     fn target(self, row: Row) -> Option<ParamTarget> {
         let id = match (self, row) {
             (_, Row::Chain(r)) => return self.chain().target(r),
+            (_, Row::Ceiling) => return Some(ParamTarget::MasterLimiterCeiling),
             (Subject::Instrument(inst), _) => inst.id,
             (Subject::Strip { .. }, _) => return None,
         };
@@ -88,7 +93,7 @@ impl<'a> Subject<'a> {
             Row::Source(spec) => ParamTarget::Source { instrument: id, param: spec.id.to_owned() },
             Row::Envelope(stage) => ParamTarget::Envelope { instrument: id, stage },
             Row::FilterParam(spec) => ParamTarget::Filter { instrument: id, param: spec.id.to_owned() },
-            Row::Voice(_) | Row::Filter | Row::Chain(_) => return None,
+            Row::Voice(_) | Row::Filter | Row::Chain(_) | Row::Ceiling => return None,
         })
     }
 }
@@ -211,6 +216,7 @@ impl EditorPane {
         };
         let instrument_cmd = match (subject, row) {
             (Subject::Instrument(inst), Some(row)) => instrument_command(inst, row, cmd),
+            (_, Some(Row::Ceiling)) => ceiling_command(state, cmd),
             _ => None,
         };
         if let Some(action) = instrument_cmd {
@@ -282,6 +288,10 @@ impl EditorPane {
                     }
                 }
                 Row::Filter => lines.push(Line::raw("")),
+                Row::Ceiling => {
+                    lines.push(Line::raw(""));
+                    lines.push(Line::styled("Limiter (the last stage)", header));
+                }
                 Row::Chain(ChainRow::Effect(0)) => {
                     lines.push(Line::raw(""));
                     lines.push(Line::styled("Effects", header));
@@ -304,6 +314,11 @@ impl EditorPane {
                 (Row::FilterParam(spec), Subject::Instrument(inst)) => {
                     let f = inst.def.filter.as_ref();
                     param_line(spec, f.map_or(spec.default, |f| value(&f.params, spec)), true)
+                }
+                (Row::Ceiling, _) => {
+                    let m = &state.project.master;
+                    let line = param_line(&CEILING, m.limiter_ceiling_db, true);
+                    if m.limiter { line } else { format!("{line} (limiter off: L on the master strip)") }
                 }
                 (_, Subject::Strip { .. }) => String::new(),
             };
@@ -346,6 +361,27 @@ impl EditorPane {
     }
 }
 
+/// What the editor shows for the master limiter's ceiling.
+const CEILING: ParamSpec = ParamSpec::new(
+    "ceiling",
+    "Ceiling",
+    imbolc_types::mixer::LIMITER_CEILING_DB,
+    imbolc_types::mixer::LIMITER_CEILING_RANGE.0,
+    imbolc_types::mixer::LIMITER_CEILING_RANGE.1,
+    "dB",
+);
+
+/// `h`/`l` on the ceiling row: half a dB down or up.
+fn ceiling_command(state: &State, cmd: CommandId) -> Option<Action> {
+    let d = match cmd {
+        CommandId::ParamDecrease => -0.5,
+        CommandId::ParamIncrease => 0.5,
+        _ => return None,
+    };
+    let value = CEILING.clamp(((state.project.master.limiter_ceiling_db + d) * 2.0).round() / 2.0);
+    Some(ParamTarget::MasterLimiterCeiling.set(value))
+}
+
 /// A command on an instrument's own rows (source, envelope, voice,
 /// filter); `None` when it is not one (effect commands go to the chain).
 fn instrument_command(inst: &Instrument, row: Row, cmd: CommandId) -> Option<Action> {
@@ -377,7 +413,7 @@ fn instrument_command(inst: &Instrument, row: Row, cmd: CommandId) -> Option<Act
                     let f = inst.def.filter.as_ref()?;
                     Action::SetFilter { instrument: id, filter: Some(next_filter_type(f, up)) }
                 }
-                Row::Chain(_) => return None,
+                Row::Chain(_) | Row::Ceiling => return None,
             })
         }
         CommandId::ToggleFilter => Some(Action::SetFilter {

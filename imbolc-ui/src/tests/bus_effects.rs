@@ -94,8 +94,9 @@ fn the_master_chain_takes_an_eq_and_draws_its_curve() {
     press(&mut app, "a 1 2 - b a n d Enter");
     let master = &app.session().project().master_effects;
     assert_eq!(master.iter().map(|e| e.kind).collect::<Vec<_>>(), [EffectKind::EQ12]);
-    // Band 6 gain (the 6th band's 3rd row) up a few steps: the curve moves.
-    press(&mut app, "j");
+    // Past the limiter's ceiling row and the EQ's header, band 6 gain up a
+    // few steps: the curve moves.
+    press(&mut app, "j j");
     let eq_rows = EffectKind::EQ12.params();
     let gain = eq_rows.iter().position(|p| p.id == "b6_gain").unwrap();
     press(&mut app, &["j"; 40][..gain].join(" "));
@@ -144,4 +145,19 @@ fn buffer_text(buf: &ratatui::buffer::Buffer) -> String {
     (0..buf.area.height)
         .map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol().to_owned()).collect::<String>() + "\n")
         .collect()
+}
+
+#[test]
+fn the_master_chain_shows_the_limiter_ceiling_and_h_l_step_it_half_a_db() {
+    let mut app = demo_app();
+    press(&mut app, "4 l l l l e");
+    assert!(screen_text(&app, 100, 30).contains("Limiter (the last stage)"));
+    let history = app.session().history().len();
+    press(&mut app, "h h");
+    assert_eq!(app.session().project().master.limiter_ceiling_db, -2.0);
+    assert_eq!(app.session().history().len(), history + 1, "quick steps of one value: one undo step");
+    press(&mut app, "l l l l l");
+    assert_eq!(app.session().project().master.limiter_ceiling_db, 0.0, "clamped at 0 dBFS");
+    press(&mut app, "u");
+    assert_eq!(app.session().project().master.limiter_ceiling_db, -1.0);
 }
