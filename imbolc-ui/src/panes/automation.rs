@@ -1,5 +1,6 @@
-//! Automation: the lanes of the selected instrument, one row each, with
-//! their points on a timeline of beats. `j`/`k` pick a lane, `h`/`l` move
+//! Automation: the lanes of the selected instrument, then the project's
+//! own (master level, limiter ceiling, tempo, bus strips, bus and master
+//! effects), one row each, with their points on a timeline of beats. `j`/`k` pick a lane, `h`/`l` move
 //! the time cursor a beat, `+`/`-` raise or lower the point at the cursor
 //! (adding one at the parameter's current value), `x` deletes it, `A-h`/
 //! `A-l` move it, `a` adds a lane (pick the parameter), `D` removes one.
@@ -33,9 +34,12 @@ pub struct AutomationPane {
     cursor: Tick,
 }
 
-/// The lanes that automate `instrument`, in id order.
+/// The lanes that automate `instrument`, in id order, then those of no
+/// instrument (master, tempo, buses), shown with every instrument.
 pub fn lanes_of(project: &Project, instrument: InstrumentId) -> Vec<&AutomationLane> {
-    project.automation.values().filter(|l| l.target.instrument() == Some(instrument)).collect()
+    let lanes = project.automation.values();
+    let own = lanes.clone().filter(|l| l.target.instrument() == Some(instrument));
+    own.chain(lanes.filter(|l| l.target.instrument().is_none())).collect()
 }
 
 /// A short name for a target: `source amp`, `reverb mix`, `level`.
@@ -46,17 +50,55 @@ pub fn target_name(project: &Project, target: &ParamTarget) -> String {
         ParamTarget::Filter { param, .. } => format!("filter {param}"),
         ParamTarget::Effect { owner, effect, param } => {
             let kind = project.chain(*owner).and_then(|c| c.iter().find(|e| e.id == *effect)).map(|e| e.kind.name());
-            format!("{} {param}", kind.unwrap_or("effect"))
+            let name = format!("{} {param}", kind.unwrap_or("effect"));
+            match owner {
+                ChainOwner::Instrument(_) => name,
+                ChainOwner::Bus(b) => format!("{} {name}", project.buses.get(b).map_or("bus", |x| x.name.as_str())),
+                ChainOwner::Master => format!("master {name}"),
+            }
         }
         ParamTarget::Lfo { param, .. } => format!("lfo {param:?}").to_lowercase(),
         ParamTarget::Mixer { param: MixerParam::Level, .. } => "level".to_owned(),
         ParamTarget::Mixer { param: MixerParam::Pan, .. } => "pan".to_owned(),
         ParamTarget::Mixer { param: MixerParam::Send(bus), .. } => format!("send {bus}"),
-        other => format!("{other:?}").to_lowercase(),
+        ParamTarget::BusMixer { bus, param } => {
+            let name = project.buses.get(bus).map_or("bus", |x| x.name.as_str());
+            match param {
+                MixerParam::Level => format!("{name} level"),
+                MixerParam::Pan => format!("{name} pan"),
+                MixerParam::Send(to) => format!("{name} send {to}"),
+            }
+        }
+        ParamTarget::MasterLevel => "master level".to_owned(),
+        ParamTarget::MasterLimiterCeiling => "limiter ceiling".to_owned(),
+        ParamTarget::Tempo => "tempo".to_owned(),
     }
 }
 
-/// Everything of `instrument` a lane can automate and that has none yet.
+/// What a lane can automate that belongs to no instrument: the master's
+/// level and limiter ceiling, the tempo, each bus's level and pan, and
+/// every bus and master effect parameter.
+fn project_targets(project: &Project) -> Vec<ParamTarget> {
+    let mut out = vec![ParamTarget::MasterLevel, ParamTarget::MasterLimiterCeiling, ParamTarget::Tempo];
+    let effects = |owner: ChainOwner, chain: &[imbolc_types::EffectSlot], out: &mut Vec<ParamTarget>| {
+        for e in chain {
+            out.extend(e.kind.params().iter().map(|p| ParamTarget::Effect {
+                owner,
+                effect: e.id,
+                param: p.id.to_owned(),
+            }));
+        }
+    };
+    for bus in project.buses.values() {
+        out.extend([MixerParam::Level, MixerParam::Pan].map(|param| ParamTarget::BusMixer { bus: bus.id, param }));
+        effects(ChainOwner::Bus(bus.id), &bus.effects, &mut out);
+    }
+    effects(ChainOwner::Master, &project.master_effects, &mut out);
+    out
+}
+
+/// Everything of `instrument`, then of the project (see
+/// `project_targets`), that a lane can automate and that has none yet.
 pub fn automatable(project: &Project, instrument: InstrumentId) -> Vec<(String, ParamTarget)> {
     let Some(inst) = project.instruments.get(&instrument) else { return Vec::new() };
     let mut out = vec![
@@ -78,6 +120,7 @@ pub fn automatable(project: &Project, instrument: InstrumentId) -> Vec<(String, 
             param: p.clone(),
         }));
     }
+    out.extend(project_targets(project));
     let taken: Vec<&ParamTarget> = project.automation.values().map(|l| &l.target).collect();
     out.into_iter()
         .filter(|t| !taken.contains(&t) && param_range(project, t).is_ok())

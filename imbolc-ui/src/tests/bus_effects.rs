@@ -161,3 +161,24 @@ fn the_master_chain_shows_the_limiter_ceiling_and_h_l_step_it_half_a_db() {
     press(&mut app, "u");
     assert_eq!(app.session().project().master.limiter_ceiling_db, -1.0);
 }
+
+#[test]
+fn the_automation_pane_adds_a_limiter_ceiling_lane_shown_with_every_instrument() {
+    let mut app = demo_app();
+    press(&mut app, "7 a");
+    let crate::modal::Modal::LanePicker { items, .. } = app.modal().unwrap() else { panic!("the lane picker") };
+    let at = items.iter().position(|(_, t)| *t == ParamTarget::MasterLimiterCeiling).expect("offered");
+    assert_eq!(items[at].0, "limiter ceiling");
+    press(&mut app, &format!("{} Enter", ["j"; 200][..at].join(" ")));
+    let lanes: Vec<_> = app.session().project().automation.values().map(|l| l.target.clone()).collect();
+    assert!(lanes.contains(&ParamTarget::MasterLimiterCeiling), "{lanes:?}");
+    // The second lane (after the bass's level): lower its point at the cursor.
+    press(&mut app, "j -");
+    let lane = app.session().project().automation.values().find(|l| l.target == ParamTarget::MasterLimiterCeiling);
+    let points: Vec<f32> = lane.unwrap().points.values().copied().collect();
+    assert_eq!(points.len(), 1, "one point added");
+    assert!(points[0] < -1.0, "below the ceiling it had: {points:?}");
+    // Shown with another instrument too.
+    press(&mut app, "1 j 7");
+    assert!(screen_text(&app, 120, 30).contains("limiter ceiling"));
+}
