@@ -156,11 +156,6 @@ impl EditorPane {
         }
     }
 
-    /// The chain shown when not an instrument's, if it still exists.
-    pub fn chain_owner(&self) -> Option<ChainOwner> {
-        self.chain
-    }
-
     /// What the editor shows: the bus or master chain it was opened on
     /// (while that bus exists), else the selected instrument.
     fn subject<'a>(&self, state: &State<'a>) -> Option<Subject<'a>> {
