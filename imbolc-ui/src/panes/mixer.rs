@@ -215,8 +215,17 @@ fn render_strip(frame: &mut Frame, area: Rect, state: &State, strip: Strip, sele
             ""
         }
     )));
-    lines.push(Line::raw(routing_text(p, &m)));
+    lines.push(Line::raw(match strip {
+        Strip::Instrument(_) => routing_text(p, &m),
+        Strip::Bus(id) => chain_text(p.buses.get(&id).map_or(0, |b| b.effects.len())),
+        Strip::Master => chain_text(p.master_effects.len()),
+    }));
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// `fx 2 (e)`: a bus or the master has effects, which `e` edits.
+fn chain_text(effects: usize) -> String {
+    if effects == 0 { String::new() } else { format!("fx {effects} (e)") }
 }
 
 /// The master limiter's row: off, or its gain reduction in the latest

@@ -110,6 +110,8 @@ fn two_or_selecting_an_instrument_goes_back_and_e_on_an_instrument_strip_opens_i
     let mut app = demo_app();
     press(&mut app, "4 l l l l e");
     assert!(screen_text(&app, 100, 30).contains("Effects · Master"));
+    press(&mut app, "a d e l a y Enter 4");
+    assert!(screen_text(&app, 100, 30).contains("fx 1 (e)"), "the master strip counts its effects");
     press(&mut app, "2");
     assert!(screen_text(&app, 100, 30).contains("Editor · lead"), "moving over the strips selected the lead");
     press(&mut app, "4 l l l l e 4 h h h e");
