@@ -139,17 +139,28 @@ pub struct DrumPad {
     pub level: f32,
     /// Tune in semitones, within [`PITCH_RANGE`].
     pub pitch: f32,
+    /// For a sample pad, the part of the file it plays: `(start, end)` in
+    /// frames of the file, `start < end` (a slice); `None` plays it all.
+    /// Kept beside the sound so the sample reference keeps its shape.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<(u64, u64)>,
 }
 
 impl DrumPad {
     /// A pad playing a built-in voice at unity level, untuned.
     pub fn voice(voice: DrumVoice) -> Self {
-        DrumPad { name: voice.name().to_owned(), sound: PadSound::Voice(voice), level: 1.0, pitch: 0.0 }
+        DrumPad { name: voice.name().to_owned(), sound: PadSound::Voice(voice), level: 1.0, pitch: 0.0, region: None }
     }
 
     /// Whether level and pitch are finite and in range.
     pub fn is_valid(&self) -> bool {
         in_range(self.level, LEVEL_RANGE) && in_range(self.pitch, PITCH_RANGE)
+    }
+
+    /// Whether the region, if any, is not empty. Dispatch refuses an empty
+    /// one; one read from an old or hostile file plays the whole sample.
+    pub fn region_is_valid(&self) -> bool {
+        self.region.is_none_or(|(start, end)| start < end)
     }
 
     /// The sample file it plays, if any.

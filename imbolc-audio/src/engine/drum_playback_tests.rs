@@ -29,6 +29,7 @@ fn setup() -> (Playback, SignalGraph, ModelBackend) {
             sound: PadSound::Sample { path: "/tmp/vox.wav".into() },
             level: 1.0,
             pitch: 0.0,
+            region: None,
         };
     }
     let bass = Instrument {
@@ -147,6 +148,7 @@ fn sample_buffers_follow_pads_kits_and_rebuilds() {
         sound: PadSound::Sample { path: path.into() },
         level: 1.0,
         pitch: 0.0,
+        region: None,
     };
     // Level only: the buffer stays.
     let louder = DrumPad { level: 1.5, ..sample("/tmp/vox.wav") };

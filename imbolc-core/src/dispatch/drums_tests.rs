@@ -126,6 +126,7 @@ fn pads_change_sound_level_and_tune_and_undo() {
         sound: PadSound::Sample { path: "/tmp/vox.wav".into() },
         level: 0.8,
         pitch: -5.0,
+        region: None,
     };
     let d = round_trip(&mut p, Action::SetDrumPad { instrument: KIT, pad: 15, def: sample.clone() });
     assert_eq!(d, vec![AudioDiff::DrumPadChanged { instrument: KIT, pad: 15, def: sample }]);
