@@ -178,6 +178,33 @@ fn bad_drum_actions_change_nothing() {
             DispatchError::InvalidPad,
         ),
         (
+            Action::SetDrumPad {
+                instrument: KIT,
+                pad: 0,
+                def: DrumPad { region: Some((10, 10)), ..DrumPad::voice(DrumVoice::Kick) },
+            },
+            DispatchError::InvalidPad,
+        ),
+        (Action::SetDrumPads { instrument: KIT, pads: vec![] }, DispatchError::Empty),
+        (
+            Action::SetDrumPads {
+                instrument: KIT,
+                pads: vec![(1, DrumPad::voice(DrumVoice::Kick)), (1, DrumPad::voice(DrumVoice::Rim))],
+            },
+            DispatchError::InvalidPad,
+        ),
+        (
+            Action::SetDrumPads {
+                instrument: KIT,
+                pads: vec![(1, DrumPad::voice(DrumVoice::Kick)), (16, DrumPad::voice(DrumVoice::Rim))],
+            },
+            DispatchError::NoSuchPad { instrument: KIT, pad: 16 },
+        ),
+        (
+            Action::SetDrumPads { instrument: InstrumentId(1), pads: vec![(1, DrumPad::voice(DrumVoice::Kick))] },
+            DispatchError::NotADrumKit(InstrumentId(1)),
+        ),
+        (
             Action::AddDrumPattern {
                 instrument: InstrumentId(1),
                 name: String::new(),
