@@ -140,7 +140,8 @@ pub struct DrumPad {
     /// Tune in semitones, within [`PITCH_RANGE`].
     pub pitch: f32,
     /// For a sample pad, the part of the file it plays: `(start, end)` in
-    /// frames of the file, `start < end` (a slice); `None` plays it all.
+    /// frames of the file (a slice); `None`, or an empty region
+    /// (`start >= end`, only from a hand-edited file), plays it all.
     /// Kept beside the sound so the sample reference keeps its shape.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<(u64, u64)>,
@@ -155,12 +156,6 @@ impl DrumPad {
     /// Whether level and pitch are finite and in range.
     pub fn is_valid(&self) -> bool {
         in_range(self.level, LEVEL_RANGE) && in_range(self.pitch, PITCH_RANGE)
-    }
-
-    /// Whether the region, if any, is not empty. Dispatch refuses an empty
-    /// one; one read from an old or hostile file plays the whole sample.
-    pub fn region_is_valid(&self) -> bool {
-        self.region.is_none_or(|(start, end)| start < end)
     }
 
     /// The sample file it plays, if any.

@@ -95,7 +95,7 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
 }
 
 fn set_pad(p: &mut Project, instrument: InstrumentId, pad: u8, def: DrumPad) -> Result<Applied, DispatchError> {
-    if !def.is_valid() || !def.region_is_valid() {
+    if !def.is_valid() {
         return Err(DispatchError::InvalidPad);
     }
     if def.sample().is_some_and(str::is_empty) {
@@ -125,11 +125,7 @@ fn set_pads(p: &mut Project, instrument: InstrumentId, pads: Vec<(u8, DrumPad)>)
     let mut seen = [false; PAD_COUNT];
     for (pad, def) in &pads {
         let slot = seen.get_mut(usize::from(*pad)).ok_or(DispatchError::NoSuchPad { instrument, pad: *pad })?;
-        if std::mem::replace(slot, true)
-            || !def.is_valid()
-            || !def.region_is_valid()
-            || def.sample().is_some_and(str::is_empty)
-        {
+        if std::mem::replace(slot, true) || !def.is_valid() || def.sample().is_some_and(str::is_empty) {
             return Err(DispatchError::InvalidPad);
         }
     }

@@ -177,14 +177,6 @@ fn bad_drum_actions_change_nothing() {
             },
             DispatchError::InvalidPad,
         ),
-        (
-            Action::SetDrumPad {
-                instrument: KIT,
-                pad: 0,
-                def: DrumPad { region: Some((10, 10)), ..DrumPad::voice(DrumVoice::Kick) },
-            },
-            DispatchError::InvalidPad,
-        ),
         (Action::SetDrumPads { instrument: KIT, pads: vec![] }, DispatchError::Empty),
         (
             Action::SetDrumPads {
