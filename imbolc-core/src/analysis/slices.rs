@@ -128,4 +128,45 @@ mod tests {
         assert_eq!(s.markers(), &[0, 50, 70]);
         assert_eq!(s.nearest(66), Some(2));
     }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Add(u64),
+        Remove(usize),
+        Move(usize, u64),
+        Divide(u32),
+    }
+
+    fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+        use proptest::prelude::*;
+        prop_oneof![
+            (0u64..1200).prop_map(Op::Add),
+            (0usize..40).prop_map(Op::Remove),
+            ((0usize..40), (0u64..1200)).prop_map(|(i, f)| Op::Move(i, f)),
+            prop::sample::select(DIVISIONS.to_vec()).prop_map(Op::Divide),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Whatever the edits, markers stay sorted, unique, in range, with
+        /// the first at 0, and the regions tile the sample.
+        #[test]
+        fn edits_keep_the_invariants(frames in 1u64..1000, ops in proptest::collection::vec(op(), 0..40)) {
+            let mut s = Slices::new(frames);
+            for op in ops {
+                match op {
+                    Op::Add(f) => { s.add(f); }
+                    Op::Remove(i) => { s.remove(i); }
+                    Op::Move(i, f) => { s.move_to(i, f); }
+                    Op::Divide(n) => s = Slices::equal(frames, n),
+                }
+                let m = s.markers();
+                proptest::prop_assert_eq!(m.first(), Some(&0));
+                proptest::prop_assert!(m.windows(2).all(|w| w[0] < w[1]) && m.iter().all(|x| *x < frames));
+                let r = s.regions();
+                proptest::prop_assert_eq!(r.last().map(|x| x.1), Some(frames));
+                proptest::prop_assert!(r.windows(2).all(|w| w[0].1 == w[1].0 && w[0].0 < w[0].1));
+            }
+        }
+    }
 }

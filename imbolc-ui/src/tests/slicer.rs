@@ -81,6 +81,18 @@ fn a_voice_pad_cannot_be_sliced() {
 }
 
 #[test]
+fn a_file_that_cannot_be_decoded_is_an_error_and_the_pane_stays() {
+    let mut f = fixture("bad");
+    let path = f.dir.join("four.wav");
+    std::fs::write(&path, "not audio").unwrap();
+    press(&mut f.app, "c");
+    let m = f.app.message().unwrap();
+    assert!(m.is_error() && m.text.contains("four.wav"), "{m:?}");
+    assert_eq!(f.app.pane(), PaneKind::Drums);
+    assert!(f.app.slicer().is_none());
+}
+
+#[test]
 fn divide_assign_and_undo_in_one_step() {
     let mut f = fixture("assign");
     let before = pads(&f.app, f.kit);
