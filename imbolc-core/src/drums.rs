@@ -17,7 +17,13 @@ use imbolc_types::{Action, DrumPad, InstrumentId, PadSound};
 pub fn sample_pad_action(instrument: InstrumentId, pad: u8, path: &Path) -> Result<Action, SampleError> {
     check_sample(path)?;
     let name = path.file_stem().map_or_else(|| "sample".to_owned(), |s| s.to_string_lossy().into_owned());
-    let def = DrumPad { name, sound: PadSound::Sample { path: path.display().to_string() }, level: 1.0, pitch: 0.0 };
+    let def = DrumPad {
+        name,
+        sound: PadSound::Sample { path: path.display().to_string() },
+        level: 1.0,
+        pitch: 0.0,
+        region: None,
+    };
     Ok(Action::SetDrumPad { instrument, pad, def })
 }
 

@@ -1,6 +1,8 @@
 //! Project state, dispatch, undo/redo, persistence and the session runtime
 //! that connects them to the audio thread.
 //!
+//! - [`analysis`]: samples decoded for display and slicing: waveform
+//!   overview, onset detection, slice markers, root-pitch estimation.
 //! - [`mod@dispatch`]: [`dispatch()`]`(&mut Project, Action)`, pure, one file per
 //!   domain; returns the `AudioDiff`s, the undo entry and what to redraw.
 //! - [`undo`]: inverse-based undo entries and the bounded, coalescing
@@ -14,6 +16,7 @@
 //! - [`demo`]: the built-in demo song ([`demo::demo_project`]) and
 //!   `imbolc demo PATH`.
 //! - [`drums`]: pad edits that need a checked sample file.
+//! - [`slicing`]: slices of a pad's sample assigned to pads (one undo step).
 //! - [`persist`]: `*.imbolc` files (SQLite + MessagePack): open, save,
 //!   recovery copies, migrations and a background saver thread.
 //! - [`render`]: rendering to WAV (master and stems) with `scsynth -N`.
@@ -22,6 +25,7 @@
 //! - [`midi`]: live MIDI input (midir), routing to the audio thread's
 //!   realtime lane, MIDI learn, recording, clock in and out.
 
+pub mod analysis;
 pub mod demo;
 pub mod dispatch;
 pub mod drums;
@@ -30,6 +34,7 @@ pub mod persist;
 pub mod record;
 pub mod render;
 pub mod session;
+pub mod slicing;
 pub mod sources;
 pub mod tap_tempo;
 pub mod undo;

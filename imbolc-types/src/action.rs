@@ -384,6 +384,12 @@ pub enum Action {
         pad: u8,
         def: DrumPad,
     },
+    /// Replaces several pads of a kit as one undo step (slices of a sample
+    /// assigned to pads). Each pad at most once.
+    SetDrumPads {
+        instrument: InstrumentId,
+        pads: Vec<(u8, DrumPad)>,
+    },
     /// Adds an empty, looping drum pattern clip to a kit.
     AddDrumPattern {
         instrument: InstrumentId,
@@ -467,6 +473,7 @@ impl Action {
             Action::ReplaceAutomationPoints { .. } => "record automation",
             Action::AddDrumKit { .. } => "add drum kit",
             Action::SetDrumPad { .. } => "change pad",
+            Action::SetDrumPads { .. } => "assign slices to pads",
             Action::AddDrumPattern { .. } => "add drum pattern",
             Action::SetDrumSteps { .. } | Action::ToggleDrumStep { .. } => "edit steps",
             Action::SetDrumPattern { .. } => "change pattern",

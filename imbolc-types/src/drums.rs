@@ -139,12 +139,18 @@ pub struct DrumPad {
     pub level: f32,
     /// Tune in semitones, within [`PITCH_RANGE`].
     pub pitch: f32,
+    /// For a sample pad, the part of the file it plays: `(start, end)` in
+    /// frames of the file (a slice); `None`, or an empty region
+    /// (`start >= end`, only from a hand-edited file), plays it all.
+    /// Kept beside the sound so the sample reference keeps its shape.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<(u64, u64)>,
 }
 
 impl DrumPad {
     /// A pad playing a built-in voice at unity level, untuned.
     pub fn voice(voice: DrumVoice) -> Self {
-        DrumPad { name: voice.name().to_owned(), sound: PadSound::Voice(voice), level: 1.0, pitch: 0.0 }
+        DrumPad { name: voice.name().to_owned(), sound: PadSound::Voice(voice), level: 1.0, pitch: 0.0, region: None }
     }
 
     /// Whether level and pitch are finite and in range.

@@ -50,6 +50,7 @@ use crate::panes::editor::EditorPane;
 use crate::panes::help::HelpPane;
 use crate::panes::mixer::MixerPane;
 use crate::panes::piano_roll::PianoRollPane;
+use crate::panes::slicer::SlicerPane;
 use crate::render_dialog::RenderDialog;
 use crate::status::Message;
 use crate::transport::TransportView;
@@ -64,6 +65,7 @@ struct Panes {
     drums: DrumsPane,
     arrangement: ArrangementPane,
     automation: AutomationPane,
+    slicer: SlicerPane,
 }
 
 /// The whole UI.
@@ -295,6 +297,11 @@ impl<S: UiAudio> App<S> {
 
     pub fn pane(&self) -> PaneKind {
         self.pane
+    }
+
+    /// The sample open in the slicer, if any.
+    pub fn slicer(&self) -> Option<&crate::panes::slicer::Slicing> {
+        self.panes.slicer.slicing.as_ref()
     }
 
     pub fn modal(&self) -> Option<&Modal> {

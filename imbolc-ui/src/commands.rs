@@ -24,6 +24,9 @@ pub enum PaneKind {
     Help,
     Arrangement,
     Automation,
+    /// The slicing pane, opened from a drum pad (`c` in the drum pane);
+    /// not a tab.
+    Slicer,
 }
 
 impl PaneKind {
@@ -40,6 +43,18 @@ impl PaneKind {
         PaneKind::Help,
     ];
 
+    /// Panes reached from another pane rather than by a tab or number key.
+    pub const SUB: [PaneKind; 1] = [PaneKind::Slicer];
+
+    /// The tab that shows as current while this pane is up (a sub-pane's
+    /// parent).
+    pub fn tab(self) -> PaneKind {
+        match self {
+            PaneKind::Slicer => PaneKind::Drums,
+            other => other,
+        }
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             PaneKind::Instruments => "Instruments",
@@ -51,11 +66,12 @@ impl PaneKind {
             PaneKind::Help => "Help",
             PaneKind::Arrangement => "Arrange",
             PaneKind::Automation => "Automation",
+            PaneKind::Slicer => "Slicer",
         }
     }
 
     fn index(self) -> usize {
-        PaneKind::ALL.iter().position(|p| *p == self).unwrap_or(0)
+        PaneKind::ALL.iter().position(|p| *p == self.tab()).unwrap_or(0)
     }
 
     /// The next pane in tab order (wrapping); `back` goes the other way.
@@ -128,6 +144,20 @@ pub enum CommandId {
     SwingDown,
     PadSample,
     PadVoice,
+    PadSlice,
+    SliceZoomIn,
+    SliceZoomOut,
+    SliceDivide,
+    SliceOnsets,
+    SliceSensitivityUp,
+    SliceSensitivityDown,
+    SliceMarkerAdd,
+    SliceMarkerDelete,
+    SliceMarkerMove,
+    SliceMarkerNext,
+    SliceMarkerPrev,
+    SliceAssign,
+    SliceClose,
     PlayStop,
     Pause,
     TempoUp,
@@ -342,6 +372,38 @@ pub const COMMANDS: &[Command] = &[
     cmd(C::SwingDown, "drum-swing-down", "Less swing", &["W"], Pane(P::Drums)),
     cmd(C::PadSample, "drum-pad-sample", "Load a sample file (WAV/AIFF) on the cursor's pad", &["s"], Pane(P::Drums)),
     cmd(C::PadVoice, "drum-pad-voice", "Give the cursor's pad the next built-in drum voice", &["v"], Pane(P::Drums)),
+    cmd(C::PadSlice, "drum-pad-slice", "Slice the cursor's pad's sample (opens the slicer)", &["c"], Pane(P::Drums)),
+    cmd(C::SliceZoomIn, "slice-zoom-in", "Zoom in on the cursor", &["z", "+"], Pane(P::Slicer)),
+    cmd(C::SliceZoomOut, "slice-zoom-out", "Zoom out (down to the whole sample)", &["Z", "-"], Pane(P::Slicer)),
+    cmd(C::SliceDivide, "slice-divide", "Divide into equal slices: 4, then 8, 16, 32", &["d"], Pane(P::Slicer)),
+    cmd(C::SliceOnsets, "slice-onsets", "Slice at the detected onsets (spectral flux)", &["o"], Pane(P::Slicer)),
+    cmd(
+        C::SliceSensitivityUp,
+        "slice-sensitivity-up",
+        "More onsets: raise the detection sensitivity by 0.1 and detect again",
+        &[">"],
+        Pane(P::Slicer),
+    ),
+    cmd(
+        C::SliceSensitivityDown,
+        "slice-sensitivity-down",
+        "Fewer onsets: lower the detection sensitivity by 0.1 and detect again",
+        &["<"],
+        Pane(P::Slicer),
+    ),
+    cmd(C::SliceMarkerAdd, "slice-marker-add", "Add a slice marker at the cursor", &["m", "Enter"], Pane(P::Slicer)),
+    cmd(C::SliceMarkerDelete, "slice-marker-delete", "Delete the marker nearest the cursor", &["x"], Pane(P::Slicer)),
+    cmd(C::SliceMarkerMove, "slice-marker-move", "Move the marker nearest the cursor to it", &["g"], Pane(P::Slicer)),
+    cmd(C::SliceMarkerNext, "slice-marker-next", "Move the cursor to the next marker", &["n"], Pane(P::Slicer)),
+    cmd(C::SliceMarkerPrev, "slice-marker-prev", "Move the cursor to the previous marker", &["N"], Pane(P::Slicer)),
+    cmd(
+        C::SliceAssign,
+        "slice-assign",
+        "Assign the slices to pads: slice 1 to pad 1 and so on (one undo step)",
+        &["a"],
+        Pane(P::Slicer),
+    ),
+    cmd(C::SliceClose, "slice-close", "Back to the drum pane", &["Esc", "c"], Pane(P::Slicer)),
     cmd(C::PlayStop, "play-stop", "Play, or stop and go back to where play started", &["Space"], G),
     cmd(C::Pause, "pause", "Pause (keep the position), or play on", &["P"], G),
     cmd(C::TempoUp, "tempo-up", "Raise the tempo by 1 bpm", &["}"], G),

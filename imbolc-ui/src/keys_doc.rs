@@ -21,7 +21,7 @@ pub fn markdown() -> String {
          octave, `Esc` leaves. Other keys keep working meanwhile.\n",
     );
     let mut contexts = vec![Context::Global];
-    contexts.extend(PaneKind::ALL.iter().map(|p| Context::Pane(*p)));
+    contexts.extend(PaneKind::ALL.iter().chain(&PaneKind::SUB).map(|p| Context::Pane(*p)));
     for ctx in contexts {
         let rows: Vec<_> = COMMANDS.iter().filter(|c| c.context == ctx).collect();
         if rows.is_empty() {

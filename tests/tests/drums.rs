@@ -444,6 +444,7 @@ mod sample {
             sound: PadSound::Sample { path: path.display().to_string() },
             level: 1.0,
             pitch: 0.0,
+            region: None,
         }
     }
 

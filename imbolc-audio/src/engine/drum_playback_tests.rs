@@ -29,6 +29,7 @@ fn setup() -> (Playback, SignalGraph, ModelBackend) {
             sound: PadSound::Sample { path: "/tmp/vox.wav".into() },
             level: 1.0,
             pitch: 0.0,
+            region: None,
         };
     }
     let bass = Instrument {
@@ -147,6 +148,7 @@ fn sample_buffers_follow_pads_kits_and_rebuilds() {
         sound: PadSound::Sample { path: path.into() },
         level: 1.0,
         pitch: 0.0,
+        region: None,
     };
     // Level only: the buffer stays.
     let louder = DrumPad { level: 1.5, ..sample("/tmp/vox.wav") };
@@ -211,4 +213,28 @@ fn notes_and_live_keys_on_a_kit_hit_pads_and_are_never_gated() {
         })
         .collect();
     assert_eq!(started, vec!["imbolc_drum_rim"], "F#1 (42) is pad 6, the rim");
+}
+
+#[test]
+fn a_sliced_pad_plays_its_region_and_a_region_edit_keeps_the_buffer() {
+    let (_, mut g, _) = setup();
+    let controls = |g: &mut SignalGraph| match g.drum_hit(KIT, 2, 1.0, 0.0).unwrap().1 {
+        ServerOp::SynthNew { controls, .. } => controls,
+        other => panic!("{other:?}"),
+    };
+    let get = |c: &[(&str, f32)], name: &str| c.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
+    let whole = controls(&mut g);
+    assert_eq!((get(&whole, "start"), get(&whole, "frames")), (Some(0.0), Some(0.0)));
+
+    let pad = DrumPad {
+        name: "vox".into(),
+        sound: PadSound::Sample { path: "/tmp/vox.wav".into() },
+        level: 1.0,
+        pitch: 0.0,
+        region: Some((24_000, 36_000)),
+    };
+    let ops = g.apply(&AudioDiff::DrumPadChanged { instrument: KIT, pad: 2, def: pad }).unwrap();
+    assert!(ops.is_empty(), "same file, no reload: {ops:?}");
+    let slice = controls(&mut g);
+    assert_eq!((get(&slice, "start"), get(&slice, "frames")), (Some(24_000.0), Some(12_000.0)));
 }

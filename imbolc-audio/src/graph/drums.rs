@@ -107,10 +107,24 @@ impl SignalGraph {
             PadSound::Sample { .. } => {
                 let buf = self.sample_buffer(instrument, pad).ok_or(GraphError::NotADrumKit(instrument))?;
                 let rate = 2f32.powf(semitones / 12.0);
+                // A slice plays `frames` from `start`; 0 frames plays to the
+                // end. Frames as f32 are exact up to 2^24 (about 5.8 min at
+                // 48 kHz), within a frame or two beyond.
+                let (start, frames) = match def.region {
+                    Some((s, e)) if s < e => (s as f32, (e - s) as f32),
+                    _ => (0.0, 0.0),
+                };
                 self.one_shot_on(
                     instrument,
                     SAMPLER,
-                    &[("buf", buf as f32), ("amp", amp), ("vel", vel), ("rate", rate)],
+                    &[
+                        ("buf", buf as f32),
+                        ("amp", amp),
+                        ("vel", vel),
+                        ("rate", rate),
+                        ("start", start),
+                        ("frames", frames),
+                    ],
                 )
             }
         }

@@ -275,7 +275,7 @@ mod tests {
             }
         }
         let names = controls(SAMPLER);
-        for c in ["out", "buf", "amp", "vel", "rate"] {
+        for c in ["out", "buf", "amp", "vel", "rate", "start", "frames"] {
             assert!(names.iter().any(|n| n == c), "{SAMPLER} lacks {c}");
         }
     }

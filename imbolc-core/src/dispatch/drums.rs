@@ -58,6 +58,7 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
             Ok(Applied::one(Action::RemoveInstrument { instrument: id }, Some(diff), R_KIT))
         }
         Action::SetDrumPad { instrument, pad, def } => set_pad(p, instrument, pad, def),
+        Action::SetDrumPads { instrument, pads } => set_pads(p, instrument, pads),
         Action::AddDrumPattern { instrument, name, steps, resolution } => {
             if !DrumPattern::settings_valid(steps, 0.0) {
                 return Err(DispatchError::InvalidPattern);
@@ -113,6 +114,33 @@ fn set_pad(p: &mut Project, instrument: InstrumentId, pad: u8, def: DrumPad) -> 
         Some(AudioDiff::DrumPadChanged { instrument, pad, def }),
         R_PAD,
     ))
+}
+
+/// Several pads at once: all are checked before any changes; one diff per
+/// pad that actually changes, and one inverse restoring them all.
+fn set_pads(p: &mut Project, instrument: InstrumentId, pads: Vec<(u8, DrumPad)>) -> Result<Applied, DispatchError> {
+    if pads.is_empty() {
+        return Err(DispatchError::Empty);
+    }
+    let mut seen = [false; PAD_COUNT];
+    for (pad, def) in &pads {
+        let slot = seen.get_mut(usize::from(*pad)).ok_or(DispatchError::NoSuchPad { instrument, pad: *pad })?;
+        if std::mem::replace(slot, true) || !def.is_valid() || def.sample().is_some_and(str::is_empty) {
+            return Err(DispatchError::InvalidPad);
+        }
+    }
+    let inst = kit_instrument(p, instrument)?;
+    let kit = inst.def.drums.as_mut().ok_or(DispatchError::NotADrumKit(instrument))?;
+    let mut old = Vec::with_capacity(pads.len());
+    let mut diffs = Vec::new();
+    for (pad, def) in pads {
+        let Some(slot) = kit.pads.get_mut(usize::from(pad)) else { continue };
+        if *slot != def {
+            diffs.push(AudioDiff::DrumPadChanged { instrument, pad, def: def.clone() });
+        }
+        old.push((pad, std::mem::replace(slot, def)));
+    }
+    Ok(Applied { diffs, inverse: vec![Action::SetDrumPads { instrument, pads: old }], redraw: R_PAD })
 }
 
 fn set_steps(p: &mut Project, clip: ClipId, steps: Vec<(StepKey, Option<DrumStep>)>) -> Result<Applied, DispatchError> {

@@ -126,6 +126,7 @@ fn pads_change_sound_level_and_tune_and_undo() {
         sound: PadSound::Sample { path: "/tmp/vox.wav".into() },
         level: 0.8,
         pitch: -5.0,
+        region: None,
     };
     let d = round_trip(&mut p, Action::SetDrumPad { instrument: KIT, pad: 15, def: sample.clone() });
     assert_eq!(d, vec![AudioDiff::DrumPadChanged { instrument: KIT, pad: 15, def: sample }]);
@@ -175,6 +176,25 @@ fn bad_drum_actions_change_nothing() {
                 def: DrumPad { pitch: 30.0, ..DrumPad::voice(DrumVoice::Kick) },
             },
             DispatchError::InvalidPad,
+        ),
+        (Action::SetDrumPads { instrument: KIT, pads: vec![] }, DispatchError::Empty),
+        (
+            Action::SetDrumPads {
+                instrument: KIT,
+                pads: vec![(1, DrumPad::voice(DrumVoice::Kick)), (1, DrumPad::voice(DrumVoice::Rim))],
+            },
+            DispatchError::InvalidPad,
+        ),
+        (
+            Action::SetDrumPads {
+                instrument: KIT,
+                pads: vec![(1, DrumPad::voice(DrumVoice::Kick)), (16, DrumPad::voice(DrumVoice::Rim))],
+            },
+            DispatchError::NoSuchPad { instrument: KIT, pad: 16 },
+        ),
+        (
+            Action::SetDrumPads { instrument: InstrumentId(1), pads: vec![(1, DrumPad::voice(DrumVoice::Kick))] },
+            DispatchError::NotADrumKit(InstrumentId(1)),
         ),
         (
             Action::AddDrumPattern {

@@ -206,6 +206,7 @@ pub(crate) fn apply(project: &mut Project, action: Action) -> Result<Applied, Di
         }
         A::AddDrumKit { .. }
         | A::SetDrumPad { .. }
+        | A::SetDrumPads { .. }
         | A::AddDrumPattern { .. }
         | A::SetDrumSteps { .. }
         | A::ToggleDrumStep { .. }

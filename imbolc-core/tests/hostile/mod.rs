@@ -86,11 +86,13 @@ fn pad() -> impl Strategy<Value = DrumPad> {
         prop_oneof![Just(String::new()), Just("/dev/null".to_owned()), Just("/nonexistent/x.wav".to_owned())]
             .prop_map(|path| PadSound::Sample { path }),
     ];
-    ("[a-z]{0,4}", sound, float(), float()).prop_map(|(name, sound, level, pitch)| DrumPad {
+    let region = prop::option::of((0u64..1000, 0u64..1000));
+    ("[a-z]{0,4}", sound, float(), float(), region).prop_map(|(name, sound, level, pitch, region)| DrumPad {
         name,
         sound,
         level,
         pitch,
+        region,
     })
 }
 

@@ -17,7 +17,7 @@ impl<S: UiAudio> App<S> {
         let [tabs, main, status_area] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(frame.area());
         let state = self.state();
-        status::render_tabs(frame, tabs, self.pane);
+        status::render_tabs(frame, tabs, self.pane.tab());
         match self.pane {
             PaneKind::Instruments => instruments::render(frame, main, &state),
             PaneKind::Editor => self.panes.editor.render(frame, main, &state),
@@ -34,6 +34,7 @@ impl<S: UiAudio> App<S> {
                 None => server::render(frame, main, &state),
             },
             PaneKind::Drums => self.panes.drums.render(frame, main, &state),
+            PaneKind::Slicer => self.panes.slicer.render(frame, main, &state),
             PaneKind::Help => self.panes.help.render(frame, main, &state),
             PaneKind::Arrangement => self.panes.arrangement.render(frame, main, &state),
             PaneKind::Automation => self.panes.automation.render(frame, main, &state),

@@ -133,6 +133,7 @@ impl<S: UiAudio> App<S> {
                     PaneKind::Arrangement => self.panes.arrangement.handle(cmd, &state),
                     PaneKind::Automation => self.panes.automation.handle(cmd, &state),
                     PaneKind::Drums => self.panes.drums.handle(cmd, &state),
+                    PaneKind::Slicer => self.panes.slicer.handle(cmd, &state),
                 };
                 if let Some(intent) = intent {
                     self.on_intent(intent);

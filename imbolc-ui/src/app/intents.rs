@@ -128,6 +128,28 @@ impl<S: UiAudio> App<S> {
             Intent::ChoosePadSample { instrument, pad } => {
                 self.modal = Some(Modal::PadSample { instrument, pad, text: String::new() })
             }
+            Intent::OpenSlicer { instrument, pad } => self.open_slicer(instrument, pad),
+        }
+    }
+
+    /// Decodes the pad's sample and shows it in the slicer; a voice pad or
+    /// an unreadable file is an error in the status line.
+    fn open_slicer(&mut self, instrument: InstrumentId, pad: u8) {
+        let path = self
+            .session
+            .project()
+            .instruments
+            .get(&instrument)
+            .and_then(|i| i.def.drums.as_ref()?.pads.get(usize::from(pad))?.sample().map(str::to_owned));
+        let Some(path) = path else {
+            return self.error(format!("pad {} plays a built-in voice: load a sample on it first (s)", pad + 1));
+        };
+        match crate::panes::slicer::Slicing::open(instrument, pad, std::path::Path::new(&path)) {
+            Ok(slicing) => {
+                self.panes.slicer.slicing = Some(slicing);
+                self.show(crate::commands::PaneKind::Slicer);
+            }
+            Err(e) => self.error(e.to_string()),
         }
     }
 

@@ -4,7 +4,8 @@
 //! note creates a clip). Velocity of the step under the cursor, the
 //! pattern's length, resolution and swing are edited from here, and the
 //! cursor's pad can get a sample file (checked first: a missing or unfit
-//! file is an error in the status line) or the next built-in voice.
+//! file is an error in the status line) or the next built-in voice, and a
+//! sample pad opens in the slicer.
 
 use std::cell::Cell;
 
@@ -69,6 +70,7 @@ impl DrumsPane {
             CommandId::Left => self.step = self.step.saturating_sub(1),
             CommandId::Right => self.step = (self.step + 1).min(steps.saturating_sub(1)),
             CommandId::PadSample => return Some(Intent::ChoosePadSample { instrument: inst.id, pad: self.pad }),
+            CommandId::PadSlice => return Some(Intent::OpenSlicer { instrument: inst.id, pad: self.pad }),
             CommandId::PadVoice => {
                 let current = inst.def.drums.as_ref()?.pads.get(usize::from(self.pad))?;
                 let next = match &current.sound {

@@ -37,7 +37,7 @@ pub enum HelpLine {
 /// Everything help shows for `topic`, in order. Every command appears once.
 pub fn lines(keymap: &Keymap, topic: PaneKind) -> Vec<HelpLine> {
     let mut order = vec![Context::Pane(topic), Context::Global];
-    order.extend(PaneKind::ALL.iter().filter(|p| **p != topic).map(|p| Context::Pane(*p)));
+    order.extend(PaneKind::ALL.iter().chain(&PaneKind::SUB).filter(|p| **p != topic).map(|p| Context::Pane(*p)));
     let mut out = Vec::new();
     for ctx in order {
         let cmds: Vec<_> = COMMANDS.iter().filter(|c| c.context == ctx).collect();

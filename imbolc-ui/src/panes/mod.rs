@@ -13,6 +13,8 @@
 //! - [`help`]: the keys, from the command table.
 //! - [`arrangement`]: clips placed on the song timeline.
 //! - [`automation`]: lanes and points of the selected instrument.
+//! - [`slicer`]: a drum pad's sample as a waveform, cut into slices for
+//!   the pads (drawn by the braille `waveform` widget).
 
 pub mod arrangement;
 pub mod automation;
@@ -25,7 +27,9 @@ pub mod instruments;
 pub mod mixer;
 pub mod piano_roll;
 pub mod server;
+pub mod slicer;
 mod voice_rows;
+mod waveform;
 
 use imbolc_types::{Action, ChainOwner, ClipId, InstrumentId, Note, Tick};
 use ratatui::style::{Modifier, Style};
@@ -59,6 +63,8 @@ pub enum Intent {
     AddDrumKit,
     /// Ask the user for a sample file for a pad.
     ChoosePadSample { instrument: InstrumentId, pad: u8 },
+    /// Decode a sample pad's file and open it in the slicer.
+    OpenSlicer { instrument: InstrumentId, pad: u8 },
     /// Set a step on a kit that has no pattern yet: create one first.
     AddDrumStep { instrument: InstrumentId, key: imbolc_types::StepKey },
     /// Add notes to the instrument's clip, creating the clip if it has none.

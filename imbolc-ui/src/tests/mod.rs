@@ -17,5 +17,6 @@ mod midi_map;
 mod mix_keys;
 mod open_repaired;
 mod probability;
+mod slicer;
 mod snapshots;
 mod tempo_sync;
