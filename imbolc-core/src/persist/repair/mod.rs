@@ -55,9 +55,13 @@ pub enum RepairKind {
     KeyMismatch,
     DuplicateId,
     IdCounter,
-    /// Not a repair of the project: a sample file that is not a regular
-    /// file, so its pad stays silent (found by [`super::load`]).
+    /// Not a repair of the project: a sample file that is missing or not
+    /// a regular file, or a stored sample the file lacks, so its pad stays
+    /// silent (found by [`super::load`]).
     SilentSample,
+    /// A pad of an old project named a sample file: it was imported into
+    /// the project's sample store.
+    ImportedSample,
 }
 
 impl RepairKind {
@@ -91,6 +95,9 @@ impl RepairKind {
                 "sample missing or not a regular file (pad silent)",
                 "samples missing or not regular files (pads silent)",
             ),
+            RepairKind::ImportedSample => {
+                n("sample file imported into the project", "sample files imported into the project")
+            }
         }
     }
 }
