@@ -163,6 +163,16 @@ fn put_row(tx: &rusqlite::Transaction<'_>, slot: &Slot<'_>) -> Result<(), StoreE
     Ok(())
 }
 
+/// Gives back the pages of deleted samples, so removing a large sample
+/// shrinks the file (a no-op when nothing was freed). The pragma frees one
+/// page per step, hence the loop over its rows.
+fn give_back_free_pages(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    let mut statement = tx.prepare("PRAGMA incremental_vacuum")?;
+    let mut rows = statement.query([])?;
+    while rows.next()?.is_some() {}
+    Ok(())
+}
+
 fn write_db(tmp: &Path, slots: &[Slot<'_>]) -> Result<(), PersistError> {
     // Created here first so a permission or missing-directory problem is
     // reported as the plain I/O error it is (SQLite would only say
@@ -206,8 +216,7 @@ pub(super) fn write_in_place(path: &Path, slots: &[Slot<'_>], drop: Option<&str>
         tx.execute("DELETE FROM sample WHERE hash NOT IN (SELECT hash FROM sample_use)", [])
             .map_err(|e| fail(e.into()))?;
     }
-    // Gives back the pages of deleted samples (a no-op when none).
-    tx.execute_batch("PRAGMA incremental_vacuum").map_err(|e| fail(e.into()))?;
+    give_back_free_pages(&tx).map_err(|e| fail(e.into()))?;
     tx.commit().map_err(|e| fail(e.into()))?;
     conn.close().map_err(|(_, e)| fail(e.into()))?;
     info(path, &target, slots)

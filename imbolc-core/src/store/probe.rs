@@ -65,6 +65,11 @@ pub fn probe(path: &Path) -> Result<Probed, ImportError> {
             Err(imbolc_audio::samples::SampleError::UnknownFormat { .. }) => {
                 return Err(ImportError::Damaged { path: path.to_owned(), detail: "no format header".into() });
             }
+            Err(imbolc_audio::samples::SampleError::Unreadable { source, .. })
+                if source.kind() == io::ErrorKind::UnexpectedEof =>
+            {
+                return Err(ImportError::Damaged { path: path.to_owned(), detail: "the header is cut short".into() });
+            }
             Err(imbolc_audio::samples::SampleError::Unreadable { source, .. }) => return Err(unreadable(source)),
             Err(imbolc_audio::samples::SampleError::NotAFile { .. }) => {
                 return Err(ImportError::NotAFile { path: path.to_owned() });
@@ -133,8 +138,11 @@ fn decode_all(path: &Path, format: SampleFormat, file: File) -> Result<Probed, I
         let decoded = decoder.decode(&packet).map_err(damaged)?;
         frames += decoded.frames() as u64;
     }
+    // symphonia 0.5 counts the 8 bytes of offset and block size at the
+    // start of an AIFF `SSND` chunk as audio: up to 8 frames too many.
+    let slack = if format == SampleFormat::Aiff { 8 } else { 0 };
     if let Some(expected) = params.n_frames
-        && frames < expected
+        && frames + slack < expected
     {
         return Err(ImportError::Truncated { path: path.to_owned(), expected, found: frames });
     }
