@@ -47,7 +47,11 @@ fn server_path(pad: &DrumPad) -> Option<String> {
     match &pad.sound {
         PadSound::Voice(_) => None,
         PadSound::Sample { path } => Some(path.clone()),
-        PadSound::Stored(sample) => Some(crate::sample_cache::path_of(sample).display().to_string()),
+        // Dispatch and repair refuse a malformed hash; never a path here.
+        PadSound::Stored(sample) if imbolc_types::SampleRef::is_valid_hash(&sample.hash) => {
+            Some(crate::sample_cache::path_of(sample).display().to_string())
+        }
+        PadSound::Stored(_) => None,
     }
 }
 
