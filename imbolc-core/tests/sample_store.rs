@@ -288,6 +288,9 @@ fn old_path_pads_are_imported_or_reported_missing() {
     assert!(kinds.contains(&RepairKind::SilentSample), "{:?}", loaded.repairs);
     let missing = loaded.repairs.details().iter().find(|r| r.kind == RepairKind::SilentSample).unwrap();
     assert!(missing.detail.contains("gone.wav"), "{missing:?}");
+    let line = loaded.repairs.line().unwrap();
+    assert!(line.contains("gone.wav") && line.contains("imported"), "the status line names it: {line}");
+    eprintln!("{line}");
     assert!(matches!(pad_sound(&loaded.project, 0), PadSound::Stored(s) if s.frames == 4_800));
     assert_eq!(pad_sound(&loaded.project, 1), PadSound::Sample { path: gone.display().to_string() });
 }

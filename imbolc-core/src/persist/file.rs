@@ -122,8 +122,9 @@ fn read_error(path: &Path, e: rusqlite::Error) -> PersistError {
 }
 
 /// Checks the first bytes are SQLite's header, without SQLite (which
-/// would treat an empty file as an empty database).
-fn check_magic(path: &Path) -> Result<(), PersistError> {
+/// would treat an empty file as an empty database); returns whether the
+/// header carries our application id.
+fn check_magic(path: &Path) -> Result<bool, PersistError> {
     let mut head = [0u8; 100];
     let mut f = File::open(path).map_err(io(path))?;
     let mut filled = 0;
@@ -137,14 +138,15 @@ fn check_magic(path: &Path) -> Result<(), PersistError> {
     if filled < head.len() || &head[..16] != SQLITE_MAGIC {
         return Err(PersistError::NotSqlite { path: path.to_owned() });
     }
-    Ok(())
+    Ok(head[68..72] == APPLICATION_ID.to_be_bytes())
 }
 
 /// Opens `path` read-only after checking it is an Imbolc database, and
 /// returns the connection and the newest format version in it.
 fn open_checked(path: &Path) -> Result<(Connection, u32), PersistError> {
-    check_magic(path)?;
-    roll_back_hot_journal(path);
+    if check_magic(path)? {
+        roll_back_hot_journal(path);
+    }
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).map_err(|e| read_error(path, e))?;
     let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(|e| read_error(path, e))?;
@@ -171,8 +173,9 @@ fn open_checked(path: &Path) -> Result<(Connection, u32), PersistError> {
 /// A save in place that was killed leaves a journal beside the file;
 /// opening the file for writing once makes SQLite roll it back, restoring
 /// the last committed save, so the read-only open that follows sees it.
-/// When the file cannot be opened for writing the read-only open reports
-/// it.
+/// Only done for a file with our application id (a foreign database is
+/// never written). When the file cannot be opened for writing the
+/// read-only open reports it.
 fn roll_back_hot_journal(path: &Path) {
     let Ok(target) = save_target(path) else { return };
     let mut journal = target.clone().into_os_string();

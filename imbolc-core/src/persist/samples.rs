@@ -104,7 +104,10 @@ pub(super) fn materialise(conn: &Connection, path: &Path, project: &Project, rep
             } else {
                 None
             };
-            data.ok_or_else(|| CacheError::HashMismatch { hash: hash.clone() })
+            data.ok_or_else(|| CacheError::Io {
+                path: path.to_owned(),
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, format!("sample {hash} not in the file")),
+            })
         };
         if let Err(e) = sample_cache::ensure(&sample, read) {
             tracing::warn!("{}: sample {} ({hash}) unavailable: {e}", path.display(), sample.name);

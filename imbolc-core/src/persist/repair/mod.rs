@@ -91,12 +91,15 @@ impl RepairKind {
             RepairKind::KeyMismatch => n("id matched to its key", "ids matched to their keys"),
             RepairKind::DuplicateId => n("duplicate id renumbered", "duplicate ids renumbered"),
             RepairKind::IdCounter => n("id counter raised", "id counters raised"),
+            // One is named (the path and why); more are counted, each is in the log.
+            RepairKind::SilentSample if count == 1 => format!("a sample pad is silent: {detail}"),
             RepairKind::SilentSample => n(
                 "sample missing or not a regular file (pad silent)",
                 "samples missing or not regular files (pads silent)",
             ),
             RepairKind::ImportedSample => {
                 n("sample file imported into the project", "sample files imported into the project")
+                    + " (save to keep it)"
             }
         }
     }
