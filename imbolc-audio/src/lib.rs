@@ -13,6 +13,8 @@
 //! - [`scheduler`]: plays the timeline ahead of the clock as timed note
 //!   events (pure; lookahead, tempo changes, loops, seeks).
 //! - [`samples`]: checks a pad's sample file (WAV/AIFF, mono or stereo).
+//! - [`sample_cache`]: stored samples as content-addressed files scsynth
+//!   reads (`<cache>/samples/<sha256>.<ext>`).
 //! - [`offline`]: NRT rendering: the same graph and playback on a virtual
 //!   clock, written as a score for `scsynth -N` (stems as extra channels).
 //! - [`voices`]: the voice allocator (polyphony, stealing, mono/legato,
@@ -22,6 +24,7 @@ pub mod backend;
 pub mod engine;
 pub mod graph;
 pub mod offline;
+pub mod sample_cache;
 pub mod samples;
 pub mod scheduler;
 pub mod server;

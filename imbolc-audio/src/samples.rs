@@ -1,11 +1,8 @@
-//! Checking a sample file before a pad uses it: it must exist and be a
-//! WAV or AIFF file with one or two channels, the layouts the sampler
-//! voice (`imbolc_sampler`) plays. Only the header is read; the server
-//! reads the audio itself with `/b_allocRead`.
-//!
-//! Called before dispatching a pad edit (dispatch does no I/O), so a
-//! missing or unfit file is an error in the status line, never a crash or
-//! a silent pad.
+//! Reading a WAV or AIFF header: the channel count and rate, so a file
+//! with more channels than the sampler voice (`imbolc_sampler`) plays is
+//! named as such. Only the header is read. `imbolc_core::store` uses it
+//! before decoding a sample it imports; [`is_unsafe_to_load`] keeps
+//! FIFOs and devices away from the server.
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};

@@ -1,29 +1,26 @@
 //! Helpers for drum pads that need the file system, kept out of the pure
-//! [`crate::dispatch`]: a sample file is checked *before* the action that
-//! points a pad at it is built, so a missing or unfit file is an error the
-//! UI shows in its status line, never a silent pad.
+//! [`crate::dispatch`]: a sample file is checked and imported into the
+//! sample store ([`crate::store`]) *before* the action that points a pad at
+//! it is built, so a missing or unfit file is an error the UI shows in its
+//! status line, never a silent pad.
 
 use std::path::Path;
 
-use imbolc_audio::samples::{SampleError, check_sample};
 use imbolc_types::{Action, DrumPad, InstrumentId, PadSound};
 
+use crate::store::{ImportError, import_sample};
+
 /// The action that makes `pad` of `instrument` play the sample at `path`
-/// (named after the file, unity level, untuned), once the file is checked.
+/// (named after the file, unity level, untuned), once the file is checked
+/// and imported into the store.
 ///
 /// # Errors
-/// [`SampleError`] when the file is missing, not WAV/AIFF, or neither mono
-/// nor stereo; nothing is built.
-pub fn sample_pad_action(instrument: InstrumentId, pad: u8, path: &Path) -> Result<Action, SampleError> {
-    check_sample(path)?;
+/// [`ImportError`] when the file is missing, not audio scsynth reads,
+/// damaged, empty, or neither mono nor stereo; nothing is built.
+pub fn sample_pad_action(instrument: InstrumentId, pad: u8, path: &Path) -> Result<Action, ImportError> {
+    let sample = import_sample(path)?;
     let name = path.file_stem().map_or_else(|| "sample".to_owned(), |s| s.to_string_lossy().into_owned());
-    let def = DrumPad {
-        name,
-        sound: PadSound::Sample { path: path.display().to_string() },
-        level: 1.0,
-        pitch: 0.0,
-        region: None,
-    };
+    let def = DrumPad { name, sound: PadSound::Stored(sample), level: 1.0, pitch: 0.0, region: None };
     Ok(Action::SetDrumPad { instrument, pad, def })
 }
 
@@ -49,15 +46,18 @@ mod tests {
         let path = dir.join("clap.wav");
         let mut wav = Vec::new();
         wav.extend_from_slice(
-            b"RIFF\x24\0\0\0WAVEfmt \x10\0\0\0\x01\0\x02\0\x80\xbb\0\0\0\xee\x02\0\x04\0\x10\0data\0\0\0\0",
+            b"RIFF\x2c\0\0\0WAVEfmt \x10\0\0\0\x01\0\x02\0\x80\xbb\0\0\0\xee\x02\0\x04\0\x10\0data\x08\0\0\0",
         );
+        wav.extend_from_slice(&[1, 0, 2, 0, 3, 0, 4, 0]);
         std::fs::write(&path, wav).expect("write");
         let mut p = Project::new("d");
         dispatch(&mut p, Action::AddDrumKit { name: String::new() }).expect("kit");
         let action = sample_pad_action(InstrumentId(0), 3, &path).expect("stereo WAV");
         dispatch(&mut p, action).expect("applies");
         let pad = &p.instruments[&InstrumentId(0)].def.drums.as_ref().expect("kit").pads[3];
-        assert_eq!((pad.name.as_str(), pad.sample()), ("clap", path.to_str()));
+        let stored = pad.stored().expect("a stored sample");
+        assert_eq!((pad.name.as_str(), stored.channels, stored.frames), ("clap", 2, 2));
+        assert!(imbolc_audio::sample_cache::is_cached(stored), "the bytes are in the cache");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -20,6 +20,8 @@
 //! - [`persist`]: `*.imbolc` files (SQLite + MessagePack): open, save,
 //!   recovery copies, migrations and a background saver thread.
 //! - [`render`]: rendering to WAV (master and stems) with `scsynth -N`.
+//! - [`store`]: the sample store: importing a sample file (checked with
+//!   symphonia) into the project by content hash.
 //! - [`sources`]: an opened project's sources brought in line with this
 //!   build's catalog (new parameters, broken custom SynthDefs).
 //! - [`midi`]: live MIDI input (midir), routing to the audio thread's
@@ -36,6 +38,7 @@ pub mod render;
 pub mod session;
 pub mod slicing;
 pub mod sources;
+pub mod store;
 pub mod tap_tempo;
 pub mod undo;
 

@@ -40,7 +40,7 @@ pub fn assign_slices_action(
     let no_pad = SliceError::NoSuchPad { instrument, pad: source };
     let kit = project.instruments.get(&instrument).and_then(|i| i.def.drums.as_ref()).ok_or(no_pad.clone())?;
     let pad = kit.pads.get(usize::from(source)).ok_or(no_pad)?;
-    if pad.sample().is_none() {
+    if pad.sample().is_none() && pad.stored().is_none() {
         return Err(SliceError::NotASample { pad: source });
     }
     let base = pad.name.split_once(" #").map_or(pad.name.as_str(), |(b, _)| b).to_owned();
@@ -115,5 +115,32 @@ mod tests {
         assert!(matches!(action, Action::SetDrumPads { ref pads, .. } if pads.len() == PAD_COUNT));
         assert_eq!(assign_slices_action(&p, KIT, 0, &Slices::equal(100, 4)), Err(SliceError::NotASample { pad: 0 }));
         assert!(assign_slices_action(&p, KIT, 16, &Slices::equal(100, 4)).is_err());
+    }
+
+    #[test]
+    fn a_stored_sample_slices_like_a_file() {
+        let mut p = kit_with_sample();
+        let sample = imbolc_types::SampleRef {
+            hash: "a".repeat(64),
+            name: "loop.wav".into(),
+            format: imbolc_types::SampleFormat::Wav,
+            channels: 1,
+            sample_rate: 48_000,
+            frames: 4000,
+            bytes: 8044,
+        };
+        let def = DrumPad {
+            name: "loop".into(),
+            sound: PadSound::Stored(sample.clone()),
+            level: 1.0,
+            pitch: 0.0,
+            region: None,
+        };
+        dispatch(&mut p, Action::SetDrumPad { instrument: KIT, pad: 2, def }).expect("pad");
+        let (action, n) = assign_slices_action(&p, KIT, 2, &Slices::equal(4000, 4)).expect("action");
+        assert_eq!(n, 4);
+        dispatch(&mut p, action).expect("applies");
+        let pads = &p.instruments[&KIT].def.drums.as_ref().expect("kit").pads;
+        assert!(pads[..4].iter().all(|d| d.stored() == Some(&sample)), "each slice plays the stored sample");
     }
 }

@@ -2,6 +2,10 @@
 //! (`Child::kill`) at varying moments; the file then opens and holds one of
 //! the projects the child saved whole, never a broken one.
 //!
+//! Every save after the first updates the file in place (one SQLite
+//! transaction); a kill in the middle leaves a hot journal beside it, which
+//! `load` rolls back before reading.
+//!
 //! The child is this same test binary, re-run with `IMBOLC_CRASH_PATH` set
 //! and filtered to `child_save_loop`.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // test helpers outside #[test] fns
@@ -90,8 +94,8 @@ fn sigkill_during_saves_leaves_a_whole_project() {
         let n: u32 = loaded.project.name.strip_prefix("gen ").and_then(|s| s.parse().ok()).expect("a generation name");
         assert_eq!(loaded.project, generation(&base, n), "round {round}: generation {n} is whole");
     }
-    eprintln!("killed during a save (temp file left) in {killed_mid_save} of {ROUNDS} rounds");
-    // The next save cleans up what killed saves left behind.
+    eprintln!("killed during a save (journal or temp file left) in {killed_mid_save} of {ROUNDS} rounds");
+    // Nothing that killed saves left behind survives the next open and save.
     persist::save(&path, &generation(&base, 0)).expect("save after crashes");
     assert_eq!(std::fs::read_dir(&dir).expect("dir").count(), 1, "stale temporary files removed");
 }

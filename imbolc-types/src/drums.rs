@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::notes::{TICKS_PER_QUARTER, Tick};
+use crate::sample::SampleRef;
 
 /// Pads in a kit.
 pub const PAD_COUNT: usize = 16;
@@ -125,9 +126,14 @@ impl DrumVoice {
 pub enum PadSound {
     /// A built-in drum voice.
     Voice(DrumVoice),
-    /// A mono or stereo WAV/AIFF file, loaded into a server buffer and
-    /// played by the sampler voice.
+    /// A mono or stereo file referred to by path: what projects saved
+    /// before the sample store hold. Opening such a project imports the
+    /// file into the store when it exists; otherwise the pad stays this
+    /// (shown as missing, silent).
     Sample { path: String },
+    /// A mono or stereo sample in the project's store, loaded into a
+    /// server buffer from the cache and played by the sampler voice.
+    Stored(SampleRef),
 }
 
 /// One pad of a kit.
@@ -158,11 +164,20 @@ impl DrumPad {
         in_range(self.level, LEVEL_RANGE) && in_range(self.pitch, PITCH_RANGE)
     }
 
-    /// The sample file it plays, if any.
+    /// The file path of a pad not yet in the store (an old project's), if
+    /// any.
     pub fn sample(&self) -> Option<&str> {
         match &self.sound {
             PadSound::Sample { path } => Some(path),
-            PadSound::Voice(_) => None,
+            PadSound::Voice(_) | PadSound::Stored(_) => None,
+        }
+    }
+
+    /// The stored sample it plays, if any.
+    pub fn stored(&self) -> Option<&SampleRef> {
+        match &self.sound {
+            PadSound::Stored(sample) => Some(sample),
+            PadSound::Voice(_) | PadSound::Sample { .. } => None,
         }
     }
 }

@@ -15,6 +15,7 @@
 //!   [`automation`] lanes (with [`curve`] segments) and [`midi`] CC mappings.
 //! - [`action`]: [`Action`], the intents `imbolc_core::dispatch` applies.
 //! - [`drums`]: drum kits (pads) and drum patterns (step clips).
+//! - [`sample`]: [`SampleRef`], a sample in the project file's store.
 //! - [`sync`]: [`NoteDivision`], the note length a tempo-synced effect
 //!   parameter follows.
 
@@ -34,6 +35,7 @@ pub mod notes;
 pub mod ordered;
 pub mod param;
 pub mod project;
+pub mod sample;
 pub mod sync;
 
 pub use action::{Action, Dependents, RemovedBus, RemovedClip, RemovedEffect, RemovedInstrument};
@@ -55,4 +57,5 @@ pub use notes::{Clip, Note, NoteDelta, TICKS_PER_QUARTER, Tick};
 pub use ordered::OrderedMap;
 pub use param::{EnvelopeStage, LfoParam, MixerParam, ParamTarget};
 pub use project::{Project, TimeSignature};
+pub use sample::{SampleFormat, SampleRef};
 pub use sync::NoteDivision;

@@ -12,6 +12,8 @@
 //! - A sample pad: a WAV written here is checked, loaded (`/b_allocRead`,
 //!   `/b_info` shows its frames), played, freed, and a missing file is a
 //!   `/fail` the engine survives.
+//! - A stored sample pad (the sample store): imported, its source file
+//!   deleted, the server reads it from the content-addressed cache file.
 
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -529,5 +531,48 @@ mod sample {
         sc.collect_until(WAIT, &mut log, |m| m.addr == "/n_end" && int(m, 0) == node).expect("the silent hit ended");
         let _ = std::fs::remove_dir_all(mono.parent().unwrap());
         eprintln!("sample pad: {FRAMES} frames loaded, played, freed; missing file reported: {:?}", fail.args);
+    }
+
+    #[test]
+    fn a_stored_pad_loads_from_the_cache_with_its_source_file_gone() {
+        let cache = temp("cache");
+        imbolc_audio::sample_cache::set_cache_dir(Some(cache.clone()));
+        let src = temp("stored.wav");
+        write_wav(&src, 2);
+        let sample = imbolc_core::store::import_sample(&src).unwrap();
+        std::fs::remove_file(&src).unwrap();
+        assert_eq!((sample.channels, sample.frames), (2, u64::from(FRAMES)));
+
+        let sc = ScServer::start();
+        let mut backend = ScBackend::new(sc.sender().try_clone_socket().unwrap());
+        let mut def = InstrumentDef::drum_kit();
+        if let Some(kit) = def.drums.as_mut() {
+            kit.pads[3] = DrumPad {
+                name: "stored".into(),
+                sound: PadSound::Stored(sample),
+                level: 1.0,
+                pitch: 0.0,
+                region: None,
+            };
+        }
+        let kit = Instrument { id: KIT, name: "kit".into(), def, mixer: MixerSettings::default() };
+        let scene = AudioScene { instruments: vec![kit], ..AudioScene::default() };
+        let (graph, ops) = SignalGraph::build(EngineConfig::new(test_config()).graph_config(), &scene);
+        let read = ops.iter().find_map(|op| match op {
+            ServerOp::BufferAllocRead { path, .. } => Some(path.clone()),
+            _ => None,
+        });
+        let read = read.expect("the pad's buffer is read");
+        assert!(read.starts_with(cache.to_str().unwrap()), "read from the cache: {read}");
+        backend.execute(Timing::Now, &ops).unwrap();
+        let mut log = Vec::new();
+        sc.collect_until(WAIT, &mut log, |m| {
+            m.addr == "/done" && matches!(m.args.first(), Some(OscType::String(s)) if s == "/b_allocRead")
+        })
+        .expect("the buffer was read");
+        let buf = graph.sample_buffer(KIT, 3).unwrap();
+        assert_eq!(buffer_info(&sc, buf), (FRAMES as i32, 2), "the whole sample, stereo, from the cache");
+        let fails: Vec<&OscMessage> = log.iter().filter(|m| m.addr == "/fail").collect();
+        assert!(fails.is_empty(), "the server refused: {fails:?}");
     }
 }

@@ -12,8 +12,10 @@
 //! Notes played on a kit (timeline or live) hit pad `pitch - 36` (C1 is
 //! pad 0, as on General MIDI drum maps); see [`pad_of_note`].
 //!
-//! The graph reads no files: checking that a file exists and has one or
-//! two channels is done before the edit (`imbolc_audio::samples`). A file
+//! A stored pad ([`PadSound::Stored`]) is read from its cache file
+//! ([`crate::sample_cache::path_of`]), which the core writes when it
+//! imports or opens the sample; an old project's path pad is read from its
+//! path. The graph reads no files: checks are done before the edit. A file
 //! that disappears later makes the server answer `/fail /b_allocRead`; the
 //! pad then plays an empty buffer (silence), nothing crashes.
 
@@ -37,6 +39,20 @@ pub const FIRST_PAD_NOTE: u8 = 36;
 /// The pad a note plays on a kit, if any.
 pub fn pad_of_note(pitch: u8) -> Option<u8> {
     pitch.checked_sub(FIRST_PAD_NOTE).filter(|p| usize::from(*p) < imbolc_types::drums::PAD_COUNT)
+}
+
+/// The file the server reads for a pad: the cache file of a stored
+/// sample, or an old project's path; `None` for a drum voice.
+fn server_path(pad: &DrumPad) -> Option<String> {
+    match &pad.sound {
+        PadSound::Voice(_) => None,
+        PadSound::Sample { path } => Some(path.clone()),
+        // Dispatch and repair refuse a malformed hash; never a path here.
+        PadSound::Stored(sample) if imbolc_types::SampleRef::is_valid_hash(&sample.hash) => {
+            Some(crate::sample_cache::path_of(sample).display().to_string())
+        }
+        PadSound::Stored(_) => None,
+    }
 }
 
 /// Buffers of sample pads.
@@ -104,7 +120,7 @@ impl SignalGraph {
                     &[("amp", amp), ("vel", vel), ("pitch", semitones), ("seed", seed)],
                 )
             }
-            PadSound::Sample { .. } => {
+            PadSound::Sample { .. } | PadSound::Stored(_) => {
                 let buf = self.sample_buffer(instrument, pad).ok_or(GraphError::NotADrumKit(instrument))?;
                 let rate = 2f32.powf(semitones / 12.0);
                 // A slice plays `frames` from `start`; 0 frames plays to the
@@ -139,7 +155,7 @@ impl SignalGraph {
             .pads
             .iter()
             .enumerate()
-            .filter_map(|(i, pad)| Some((u8::try_from(i).ok()?, pad.sample()?.to_owned())))
+            .filter_map(|(i, pad)| Some((u8::try_from(i).ok()?, server_path(pad)?)))
             .collect();
         files.into_iter().map(|(pad, path)| self.load_sample(instrument, pad, path)).collect()
     }
@@ -181,10 +197,10 @@ impl SignalGraph {
             .ok_or(GraphError::NotADrumKit(instrument))?;
         let old = std::mem::replace(slot, def.clone());
         let mut ops = Vec::new();
-        if old.sample() != def.sample() {
+        if server_path(&old) != server_path(def) {
             ops.extend(self.free_sample(instrument, pad));
-            if let Some(path) = def.sample() {
-                ops.push(self.load_sample(instrument, pad, path.to_owned()));
+            if let Some(path) = server_path(def) {
+                ops.push(self.load_sample(instrument, pad, path));
             }
         }
         Ok(ops)

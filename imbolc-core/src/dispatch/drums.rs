@@ -101,6 +101,10 @@ fn set_pad(p: &mut Project, instrument: InstrumentId, pad: u8, def: DrumPad) -> 
     if def.sample().is_some_and(str::is_empty) {
         return Err(DispatchError::InvalidPad);
     }
+    // The hash names the cache file: anything but 64 hex digits is refused.
+    if def.stored().is_some_and(|s| !imbolc_types::SampleRef::is_valid_hash(&s.hash)) {
+        return Err(DispatchError::InvalidPad);
+    }
     let inst = kit_instrument(p, instrument)?;
     let slot = inst
         .def

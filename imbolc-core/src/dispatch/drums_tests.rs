@@ -136,6 +136,33 @@ fn pads_change_sound_level_and_tune_and_undo() {
 }
 
 #[test]
+fn a_stored_pad_with_a_malformed_hash_is_refused() {
+    let mut p = kit_with_pattern();
+    let before = p.clone();
+    let stored = |hash: &str| DrumPad {
+        name: "s".into(),
+        sound: PadSound::Stored(imbolc_types::SampleRef {
+            hash: hash.into(),
+            name: "s.wav".into(),
+            format: imbolc_types::SampleFormat::Wav,
+            channels: 1,
+            sample_rate: 48_000,
+            frames: 1,
+            bytes: 46,
+        }),
+        level: 1.0,
+        pitch: 0.0,
+        region: None,
+    };
+    for bad in ["", "../../etc/passwd", &"A".repeat(64)] {
+        let err = dispatch(&mut p, Action::SetDrumPad { instrument: KIT, pad: 1, def: stored(bad) });
+        assert!(matches!(err, Err(DispatchError::InvalidPad)), "{bad}: {err:?}");
+    }
+    assert_eq!(p, before);
+    round_trip(&mut p, Action::SetDrumPad { instrument: KIT, pad: 1, def: stored(&"0f".repeat(32)) });
+}
+
+#[test]
 fn bad_drum_actions_change_nothing() {
     let mut p = kit_with_pattern();
     ok(&mut p, Action::AddInstrument { source: imbolc_types::SourceKind::SAW, name: "bass".into() });

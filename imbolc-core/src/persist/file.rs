@@ -1,21 +1,29 @@
 //! Reading and writing `*.imbolc` files.
 //!
-//! # Why a temporary file and a rename
+//! # How a save is made atomic
 //!
-//! Every save (full or recovery) writes a complete new database to a
-//! temporary file beside the target, commits it in one SQLite transaction
-//! (`synchronous = FULL`, rollback journal), closes it, and renames it over
-//! the target, then syncs the directory. We chose this over updating the
-//! target in place (which SQLite's journal also makes atomic) because:
-//! - the target is never open for writing, so a crash, a kill or a full disk
-//!   at any moment leaves either the old file or the new one, whole;
-//! - the target never has a hot journal beside it, so reading it read-only
-//!   never needs a rollback, and opening never modifies it;
-//! - a file that fails inspection (foreign, corrupt, newer format) is never
-//!   touched: we refuse before writing anything.
+//! A save of a file that does not exist yet, or of an older format, writes
+//! a complete new database to a temporary file beside the target, commits
+//! it in one SQLite transaction (`synchronous = FULL`, rollback journal),
+//! closes it, and renames it over the target, then syncs the directory.
 //!
-//! The cost is rewriting the whole file per save; the project is one blob,
-//! so SQLite would rewrite most of its pages anyway.
+//! A save over an existing Imbolc file of the current format updates it in
+//! place, in one SQLite transaction (rollback journal, `synchronous =
+//! FULL`): the project row is replaced, samples the file lacks are
+//! inserted, samples no copy uses are deleted. We moved to this from
+//! rewriting the whole file because a project now holds its samples
+//! (hundreds of megabytes): rewriting them on every save would make a
+//! one-note edit cost seconds of disk. SQLite's journal gives the same
+//! guarantee as the rename: a crash, a kill or a full disk at any moment
+//! leaves either the old project or the new one, whole. What we gave up:
+//! - after a crash the file has a hot journal beside it; [`load`] first
+//!   rolls it back (opening the file for writing once, which restores the
+//!   last committed save) and then reads read-only as before. A read-only
+//!   file with a hot journal cannot be rolled back and is reported damaged;
+//! - the target is open for writing during the save.
+//!
+//! Kept from before: a file that fails inspection (foreign, corrupt, newer
+//! format, read-only) is never touched: we refuse before writing anything.
 //!
 //! A save keeps the file what it was: through a symlink it writes the
 //! link's target (the link stays a link), and the new file gets the old
@@ -24,21 +32,22 @@
 use std::fs::{self, File};
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use imbolc_types::Project;
-use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension};
 
 use super::PersistError;
 use super::format::{self, FORMAT_VERSION};
 use super::repair::{RepairKind, Repairs, repair};
+use super::samples::{self, used_samples};
+use super::write::{Slot, save_target, write_atomically, write_in_place};
 
 /// `PRAGMA application_id` of Imbolc files ("Imbl").
 pub const APPLICATION_ID: i32 = 0x496d_626c;
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
-const MAIN: &str = "main";
-const RECOVERY: &str = "recovery";
+pub(super) const MAIN: &str = "main";
+pub(super) const RECOVERY: &str = "recovery";
 
 /// The queryable columns of one saved copy.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,17 +90,17 @@ pub struct SaveInfo {
 
 /// One row as stored, kept raw so a recovery save can copy the main row
 /// without decoding it.
-struct Row {
-    meta: Metadata,
-    data: Vec<u8>,
-    checksum: i64,
+pub(super) struct Row {
+    pub(super) meta: Metadata,
+    pub(super) data: Vec<u8>,
+    pub(super) checksum: i64,
 }
 
 fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> PersistError + '_ {
+pub(super) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> PersistError + '_ {
     move |source| PersistError::Io { path: path.to_owned(), source }
 }
 
@@ -113,8 +122,9 @@ fn read_error(path: &Path, e: rusqlite::Error) -> PersistError {
 }
 
 /// Checks the first bytes are SQLite's header, without SQLite (which
-/// would treat an empty file as an empty database).
-fn check_magic(path: &Path) -> Result<(), PersistError> {
+/// would treat an empty file as an empty database); returns whether the
+/// header carries our application id.
+fn check_magic(path: &Path) -> Result<bool, PersistError> {
     let mut head = [0u8; 100];
     let mut f = File::open(path).map_err(io(path))?;
     let mut filled = 0;
@@ -128,13 +138,15 @@ fn check_magic(path: &Path) -> Result<(), PersistError> {
     if filled < head.len() || &head[..16] != SQLITE_MAGIC {
         return Err(PersistError::NotSqlite { path: path.to_owned() });
     }
-    Ok(())
+    Ok(head[68..72] == APPLICATION_ID.to_be_bytes())
 }
 
 /// Opens `path` read-only after checking it is an Imbolc database, and
 /// returns the connection and the newest format version in it.
 fn open_checked(path: &Path) -> Result<(Connection, u32), PersistError> {
-    check_magic(path)?;
+    if check_magic(path)? {
+        roll_back_hot_journal(path);
+    }
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).map_err(|e| read_error(path, e))?;
     let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(|e| read_error(path, e))?;
@@ -156,6 +168,26 @@ fn open_checked(path: &Path) -> Result<(Connection, u32), PersistError> {
         return Err(PersistError::NotAProject { path: path.to_owned() });
     }
     Ok((conn, version))
+}
+
+/// A save in place that was killed leaves a journal beside the file;
+/// opening the file for writing once makes SQLite roll it back, restoring
+/// the last committed save, so the read-only open that follows sees it.
+/// Only done for a file with our application id (a foreign database is
+/// never written). When the file cannot be opened for writing the
+/// read-only open reports it.
+fn roll_back_hot_journal(path: &Path) {
+    let Ok(target) = save_target(path) else { return };
+    let mut journal = target.clone().into_os_string();
+    journal.push("-journal");
+    if !fs::metadata(&journal).is_ok_and(|m| m.len() > 0) {
+        return;
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if let Ok(conn) = Connection::open_with_flags(&target, flags) {
+        let rolled = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0));
+        tracing::info!("{}: rolled back an interrupted save: {:?}", target.display(), rolled.is_ok());
+    }
 }
 
 fn read_row(conn: &Connection, path: &Path, version: u32, slot: &str) -> Result<Option<Row>, PersistError> {
@@ -208,19 +240,31 @@ fn read_row(conn: &Connection, path: &Path, version: u32, slot: &str) -> Result<
 }
 
 /// Decodes a row and repairs what was decoded (see [`super::repair`]),
-/// logging every fix; sample files that are not regular files are
-/// reported too (their pads stay silent: the engine never loads them).
-fn decode_repaired(path: &Path, row: &Row) -> Result<(Project, Repairs), PersistError> {
+/// logging every fix. Pads of an old project that name a file are
+/// imported into the store when the file is there (a repair says so) and
+/// reported when it is not (the pad stays silent, marked missing); the
+/// samples it uses are written to the sample cache for the server.
+fn decode_repaired(conn: &Connection, path: &Path, row: &Row) -> Result<(Project, Repairs), PersistError> {
     let mut project = decode_row(path, row)?;
     let mut repairs = repair(&mut project);
-    let samples = project.instruments.values().filter_map(|i| i.def.drums.as_ref()).flat_map(|k| &k.pads);
-    for sample in samples.filter_map(|pad| pad.sample()) {
-        if !imbolc_audio::samples::is_regular_file(Path::new(sample)) {
-            repairs.push(RepairKind::SilentSample, sample);
-        }
-    }
+    import_path_pads(&mut project, &mut repairs);
+    samples::materialise(conn, path, &project, &mut repairs);
     repairs.log(&path.display());
     Ok((project, repairs))
+}
+
+fn import_path_pads(project: &mut Project, repairs: &mut Repairs) {
+    let pads = project.instruments.values_mut().filter_map(|i| i.def.drums.as_mut()).flat_map(|k| &mut k.pads);
+    for pad in pads {
+        let Some(file) = pad.sample().map(str::to_owned) else { continue };
+        match crate::store::import_sample(Path::new(&file)) {
+            Ok(sample) => {
+                pad.sound = imbolc_types::PadSound::Stored(sample);
+                repairs.push(RepairKind::ImportedSample, file);
+            }
+            Err(e) => repairs.push(RepairKind::SilentSample, e.to_string()),
+        }
+    }
 }
 
 fn decode_row(path: &Path, row: &Row) -> Result<Project, PersistError> {
@@ -268,12 +312,12 @@ pub fn load(path: &Path) -> Result<Loaded, PersistError> {
     let recovery = read_row(&conn, path, version, RECOVERY)?;
     match (main, recovery) {
         (Some(main), recovery) => {
-            let (project, repairs) = decode_repaired(path, &main)?;
+            let (project, repairs) = decode_repaired(&conn, path, &main)?;
             let newer_recovery = recovery.filter(|r| r.meta.updated_ms >= main.meta.updated_ms).map(|r| r.meta);
             Ok(Loaded { project, meta: main.meta, newer_recovery, from_recovery: false, repairs })
         }
         (None, Some(rec)) => {
-            let (project, repairs) = decode_repaired(path, &rec)?;
+            let (project, repairs) = decode_repaired(&conn, path, &rec)?;
             Ok(Loaded { project, meta: rec.meta, newer_recovery: None, from_recovery: true, repairs })
         }
         (None, None) => Err(PersistError::NotAProject { path: path.to_owned() }),
@@ -290,7 +334,7 @@ pub fn load_recovery(path: &Path) -> Result<(Project, Repairs), PersistError> {
     let (conn, version) = open_checked(path)?;
     let row =
         read_row(&conn, path, version, RECOVERY)?.ok_or_else(|| PersistError::NoRecovery { path: path.into() })?;
-    decode_repaired(path, &row)
+    decode_repaired(&conn, path, &row)
 }
 
 /// Saves `project` to `path` as the saved copy (dropping any recovery copy,
@@ -300,13 +344,18 @@ pub fn load_recovery(path: &Path) -> Result<(Project, Repairs), PersistError> {
 ///
 /// If `path` exists and is not an Imbolc file (or is damaged, newer, or
 /// read-only) the matching error is returned and it is not touched;
-/// [`PersistError::Io`] when the directory cannot be written.
+/// [`PersistError::Io`] when the directory cannot be written or a sample
+/// the file lacks is missing from the sample cache.
 pub fn save(path: &Path, project: &Project) -> Result<SaveInfo, PersistError> {
     let existing = existing_rows(path)?;
     let now = now_ms();
-    let created = existing.as_ref().and_then(|(main, rec)| main.as_ref().or(rec.as_ref())).map(|r| r.meta.created_ms);
+    let created = existing.as_ref().and_then(|e| e.main.as_ref().or(e.recovery.as_ref())).map(|r| r.meta.created_ms);
     let row = new_row(project, created.unwrap_or(now), now)?;
-    write_atomically(path, &[(MAIN, &row)])
+    let slot = Slot { name: MAIN, row: &row, samples: used_samples(project) };
+    match existing {
+        Some(e) if e.in_place => write_in_place(path, &[slot], Some(RECOVERY)),
+        _ => write_atomically(path, &[slot]),
+    }
 }
 
 /// Writes `project` as the recovery copy of `path`, keeping the saved copy
@@ -318,20 +367,31 @@ pub fn save(path: &Path, project: &Project) -> Result<SaveInfo, PersistError> {
 pub fn save_recovery(path: &Path, project: &Project) -> Result<SaveInfo, PersistError> {
     let existing = existing_rows(path)?;
     let now = now_ms();
-    let main = existing.and_then(|(main, _)| main);
-    let created = main.as_ref().map_or(now, |m| m.meta.created_ms);
+    let created = existing.as_ref().and_then(|e| e.main.as_ref()).map_or(now, |m| m.meta.created_ms);
     let rec = new_row(project, created, now)?;
-    let mut rows = vec![(RECOVERY, &rec)];
-    if let Some(main) = main.as_ref() {
-        rows.insert(0, (MAIN, main));
+    let rec_slot = Slot { name: RECOVERY, row: &rec, samples: used_samples(project) };
+    match existing {
+        Some(e) if e.in_place => write_in_place(path, &[rec_slot], None),
+        Some(Existing { main: Some(main), main_samples, .. }) => {
+            let main_slot = Slot { name: MAIN, row: &main, samples: main_samples };
+            write_atomically(path, &[main_slot, rec_slot])
+        }
+        _ => write_atomically(path, &[rec_slot]),
     }
-    write_atomically(path, &rows)
 }
 
-type ExistingRows = Option<(Option<Row>, Option<Row>)>;
+/// What a save needs to know of the file it replaces.
+struct Existing {
+    main: Option<Row>,
+    recovery: Option<Row>,
+    /// The samples the saved copy uses.
+    main_samples: std::collections::BTreeMap<String, imbolc_types::SampleRef>,
+    /// The current format with the sample tables: saved in place.
+    in_place: bool,
+}
 
 /// The rows of the file at `path` when it exists and may be replaced.
-fn existing_rows(path: &Path) -> Result<ExistingRows, PersistError> {
+fn existing_rows(path: &Path) -> Result<Option<Existing>, PersistError> {
     let meta = match fs::metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -342,14 +402,16 @@ fn existing_rows(path: &Path) -> Result<ExistingRows, PersistError> {
     }
     let (conn, version) = open_checked(path)?;
     let main = read_row(&conn, path, version, MAIN)?;
-    let rec = read_row(&conn, path, version, RECOVERY)?;
+    let recovery = read_row(&conn, path, version, RECOVERY)?;
+    let in_place = version == FORMAT_VERSION && samples::has_tables(&conn).map_err(|e| read_error(path, e))?;
+    let mut main_samples = Default::default();
     if let Some(m) = &main {
         // A saved copy we cannot read back is not silently replaced: the
         // user may still recover it with another build or by hand. Costs one
         // decode on the saver thread.
-        decode_row(path, m)?;
+        main_samples = used_samples(&decode_row(path, m)?);
     }
-    // A format-1 file is rewritten in the current format: migrate its row.
+    // An older file is rewritten in the current format: migrate its row.
     let main = match main {
         Some(m) if m.meta.format_version != FORMAT_VERSION => {
             let project = decode_row(path, &m)?;
@@ -357,10 +419,10 @@ fn existing_rows(path: &Path) -> Result<ExistingRows, PersistError> {
         }
         other => other,
     };
-    Ok(Some((main, rec)))
+    Ok(Some(Existing { main, recovery, main_samples, in_place }))
 }
 
-fn new_row(project: &Project, created_ms: i64, updated_ms: i64) -> Result<Row, PersistError> {
+pub(super) fn new_row(project: &Project, created_ms: i64, updated_ms: i64) -> Result<Row, PersistError> {
     let data = format::encode(project)?;
     Ok(Row {
         meta: Metadata {
@@ -374,130 +436,4 @@ fn new_row(project: &Project, created_ms: i64, updated_ms: i64) -> Result<Row, P
         checksum: format::checksum(&data),
         data,
     })
-}
-
-static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
-
-fn temp_prefix(path: &Path) -> String {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    format!(".{name}.saving-")
-}
-
-fn temp_path(path: &Path) -> PathBuf {
-    let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-    path.with_file_name(format!("{}{}-{n}", temp_prefix(path), std::process::id()))
-}
-
-/// Removes temporary files a killed save of `path` left behind. Assumes one
-/// writer per project file: a concurrent saver of the same file would see
-/// its save fail (never a damaged target).
-fn remove_stale_temps(path: &Path) {
-    let prefix = temp_prefix(path);
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    let Ok(entries) = fs::read_dir(&dir) else { return };
-    for entry in entries.flatten() {
-        if entry.file_name().to_string_lossy().starts_with(&prefix) {
-            let _ = fs::remove_file(entry.path());
-        }
-    }
-}
-
-/// The file a save of `path` replaces: `path` itself, or the end of the
-/// chain of symlinks it names (which may not exist yet).
-fn save_target(path: &Path) -> Result<PathBuf, PersistError> {
-    let mut target = path.to_owned();
-    // As many hops as the kernel follows before ELOOP.
-    for _ in 0..40 {
-        match fs::symlink_metadata(&target) {
-            Ok(m) if m.file_type().is_symlink() => {
-                let link = fs::read_link(&target).map_err(io(&target))?;
-                target = match target.parent() {
-                    Some(dir) if link.is_relative() => dir.join(link),
-                    _ => link,
-                };
-            }
-            _ => return Ok(target),
-        }
-    }
-    Err(PersistError::Io { path: path.to_owned(), source: std::io::Error::other("too many levels of symbolic links") })
-}
-
-/// Writes `rows` to a new database beside `path` (beside the target of a
-/// symlink) and renames it over it, with the old file's permission bits.
-fn write_atomically(path: &Path, rows: &[(&str, &Row)]) -> Result<SaveInfo, PersistError> {
-    let target = save_target(path)?;
-    remove_stale_temps(&target);
-    let tmp = temp_path(&target);
-    let permissions = fs::metadata(&target).ok().map(|m| m.permissions());
-    let result = write_db(&tmp, rows).and_then(|()| {
-        if let Some(p) = permissions {
-            fs::set_permissions(&tmp, p).map_err(io(&tmp))?;
-        }
-        File::open(&tmp).and_then(|f| f.sync_all()).map_err(io(&tmp))?;
-        fs::rename(&tmp, &target).map_err(io(&target))
-    });
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(e);
-    }
-    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
-        // Makes the rename itself durable; a failure here does not undo it.
-        let _ = File::open(dir).and_then(|d| d.sync_all());
-    }
-    let bytes = fs::metadata(&target).map_err(io(&target))?.len();
-    let updated_ms = rows.last().map_or(0, |(_, r)| r.meta.updated_ms);
-    Ok(SaveInfo { path: path.to_owned(), bytes, updated_ms })
-}
-
-fn write_db(tmp: &Path, rows: &[(&str, &Row)]) -> Result<(), PersistError> {
-    let db = |source| PersistError::Database { path: tmp.to_owned(), source };
-    // Created here first so a permission or missing-directory problem is
-    // reported as the plain I/O error it is (SQLite would only say
-    // "cannot open"); SQLite treats the empty file as an empty database.
-    File::create(tmp).map_err(io(tmp))?;
-    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let mut conn = Connection::open_with_flags(tmp, flags).map_err(db)?;
-    conn.execute_batch(&format!(
-        "PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL; PRAGMA application_id = {APPLICATION_ID};"
-    ))
-    .map_err(db)?;
-    let tx = conn.transaction().map_err(db)?;
-    tx.execute_batch(
-        "CREATE TABLE project (
-            slot TEXT PRIMARY KEY,
-            name TEXT NOT NULL,
-            bpm REAL NOT NULL,
-            created INTEGER NOT NULL,
-            updated INTEGER NOT NULL,
-            format_version INTEGER NOT NULL,
-            app_version TEXT NOT NULL,
-            checksum INTEGER NOT NULL,
-            data BLOB NOT NULL
-        )",
-    )
-    .map_err(db)?;
-    for (slot, row) in rows {
-        let m = &row.meta;
-        tx.execute(
-            "INSERT INTO project (slot, name, bpm, created, updated, format_version, app_version, checksum, data) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                slot,
-                m.name,
-                m.bpm,
-                m.created_ms,
-                m.updated_ms,
-                m.format_version,
-                m.app_version,
-                row.checksum,
-                row.data
-            ],
-        )
-        .map_err(db)?;
-    }
-    tx.commit().map_err(db)?;
-    conn.close().map_err(|(_, e)| db(e))
 }

@@ -6,8 +6,11 @@
 //! - **1**: table `project(id, name, bpm, created, updated, format_version,
 //!   data)`; the blob held instruments, buses and clips as lists, notes as
 //!   lists with their ids inside ([`v1::ProjectV1`]).
-//! - **2** (current): table keyed by `slot` (`main`, `recovery`) with
+//! - **2**: table keyed by `slot` (`main`, `recovery`) with
 //!   `app_version` and `checksum`; the blob is [`Project`] with id-keyed maps.
+//! - **3** (current): the blob as in 2, plus the sample store tables
+//!   `sample` and `sample_use`; pads may be `PadSound::Stored`. Older builds
+//!   refuse it as newer rather than failing on the new pad kind.
 
 use imbolc_types::Project;
 
@@ -16,7 +19,7 @@ use super::PersistError;
 pub mod v1;
 
 /// The format this build writes and the newest it reads.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Encodes the current format.
 ///
@@ -28,12 +31,12 @@ pub fn encode(project: &Project) -> Result<Vec<u8>, PersistError> {
     rmp_serde::to_vec_named(project).map_err(|e| PersistError::Encode(e.to_string()))
 }
 
-/// Decodes a blob of format `version` (1 or current), migrating old ones.
+/// Decodes a blob of format `version` (1 to current), migrating old ones.
 /// The error is a plain message; the caller adds the path.
 pub fn decode(version: u32, data: &[u8]) -> Result<Project, String> {
     match version {
         1 => rmp_serde::from_slice::<v1::ProjectV1>(data).map(v1::migrate).map_err(|e| e.to_string()),
-        FORMAT_VERSION => rmp_serde::from_slice::<Project>(data).map_err(|e| e.to_string()),
+        2 | FORMAT_VERSION => rmp_serde::from_slice::<Project>(data).map_err(|e| e.to_string()),
         other => Err(format!("unknown format version {other}")),
     }
 }

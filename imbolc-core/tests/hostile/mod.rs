@@ -85,6 +85,17 @@ fn pad() -> impl Strategy<Value = DrumPad> {
         prop::sample::select(DrumVoice::ALL.to_vec()).prop_map(PadSound::Voice),
         prop_oneof![Just(String::new()), Just("/dev/null".to_owned()), Just("/nonexistent/x.wav".to_owned())]
             .prop_map(|path| PadSound::Sample { path }),
+        prop_oneof![Just(String::new()), Just("../../etc/passwd".to_owned()), Just("ab".repeat(32))].prop_map(|hash| {
+            PadSound::Stored(imbolc_types::SampleRef {
+                hash,
+                name: "s.wav".into(),
+                format: imbolc_types::SampleFormat::Wav,
+                channels: 1,
+                sample_rate: 48_000,
+                frames: 10,
+                bytes: 64,
+            })
+        }),
     ];
     let region = prop::option::of((0u64..1000, 0u64..1000));
     ("[a-z]{0,4}", sound, float(), float(), region).prop_map(|(name, sound, level, pitch, region)| DrumPad {

@@ -132,19 +132,24 @@ impl<S: UiAudio> App<S> {
         }
     }
 
-    /// Decodes the pad's sample and shows it in the slicer; a voice pad or
-    /// an unreadable file is an error in the status line.
+    /// Decodes the pad's sample (a stored one from the sample cache) and
+    /// shows it in the slicer; a voice pad or an unreadable file is an
+    /// error in the status line.
     fn open_slicer(&mut self, instrument: InstrumentId, pad: u8) {
-        let path = self
+        let pad_def = self
             .session
             .project()
             .instruments
             .get(&instrument)
-            .and_then(|i| i.def.drums.as_ref()?.pads.get(usize::from(pad))?.sample().map(str::to_owned));
+            .and_then(|i| i.def.drums.as_ref()?.pads.get(usize::from(pad)));
+        let path = pad_def.and_then(|p| match p.stored() {
+            Some(sample) => Some(imbolc_audio::sample_cache::path_of(sample)),
+            None => p.sample().map(std::path::PathBuf::from),
+        });
         let Some(path) = path else {
             return self.error(format!("pad {} plays a built-in voice: load a sample on it first (s)", pad + 1));
         };
-        match crate::panes::slicer::Slicing::open(instrument, pad, std::path::Path::new(&path)) {
+        match crate::panes::slicer::Slicing::open(instrument, pad, &path) {
             Ok(slicing) => {
                 self.panes.slicer.slicing = Some(slicing);
                 self.show(crate::commands::PaneKind::Slicer);

@@ -78,7 +78,7 @@ impl DrumsPane {
                         let i = DrumVoice::ALL.iter().position(|x| x == v).unwrap_or(0);
                         DrumVoice::ALL[(i + 1) % DrumVoice::ALL.len()]
                     }
-                    PadSound::Sample { .. } => DrumVoice::Kick,
+                    PadSound::Sample { .. } | PadSound::Stored(_) => DrumVoice::Kick,
                 };
                 let def = DrumPad { level: current.level, pitch: current.pitch, ..DrumPad::voice(next) };
                 return Some(Intent::Dispatch(Action::SetDrumPad { instrument: inst.id, pad: self.pad, def }));
@@ -185,8 +185,12 @@ impl DrumsPane {
         for (i, pad) in kit.pads.iter().enumerate().take(rows) {
             let pad_index = u8::try_from(i).unwrap_or(u8::MAX);
             let mut name: String = pad.name.chars().take(usize::from(LABEL) - 2).collect();
-            if pad.sample().is_some() {
+            // `~` a stored sample; `!` a path an old project named that
+            // was not found when it was opened (silent until replaced).
+            if pad.stored().is_some() {
                 name.push('~');
+            } else if pad.sample().is_some() {
+                name.push('!');
             }
             let mut spans = vec![Span::raw(format!("{name:<w$}", w = usize::from(LABEL)))];
             for s in first..last {

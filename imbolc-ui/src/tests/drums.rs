@@ -88,17 +88,21 @@ fn a_pad_gets_a_checked_sample_file_or_the_next_voice() {
     assert!(message.is_error() && message.text.contains("/nonexistent/kick.wav"), "{message:?}");
     assert_eq!(pad0(&app).sound, PadSound::Voice(DrumVoice::Kick));
 
-    // A stereo WAV: the pad plays it, named after the file.
+    // A stereo WAV: imported into the store, the pad plays it, named after
+    // the file.
     let dir = std::env::temp_dir().join(format!("imbolc-ui-pad-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("boom.wav");
-    let header = b"RIFF\x24\0\0\0WAVEfmt \x10\0\0\0\x01\0\x02\0\x80\xbb\0\0\0\xee\x02\0\x04\0\x10\0data\0\0\0\0";
-    std::fs::write(&path, header).unwrap();
+    let mut wav =
+        b"RIFF\x2c\0\0\0WAVEfmt \x10\0\0\0\x01\0\x02\0\x80\xbb\0\0\0\xee\x02\0\x04\0\x10\0data\x08\0\0\0".to_vec();
+    wav.extend_from_slice(&[1, 0, 2, 0, 3, 0, 4, 0]);
+    std::fs::write(&path, wav).unwrap();
     press(&mut app, "s");
     super::fixture::type_text(&mut app, path.to_str().unwrap());
     press(&mut app, "Enter");
     let pad = pad0(&app);
-    assert_eq!((pad.name.as_str(), pad.sample()), ("boom", path.to_str()));
+    let stored = pad.stored().expect("imported into the store");
+    assert_eq!((pad.name.as_str(), stored.name.as_str(), stored.channels, stored.frames), ("boom", "boom.wav", 2, 2));
 
     // `v` brings a built-in voice back, then steps through them.
     press(&mut app, "v");

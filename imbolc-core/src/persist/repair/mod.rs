@@ -59,9 +59,13 @@ pub enum RepairKind {
     KeyMismatch,
     DuplicateId,
     IdCounter,
-    /// Not a repair of the project: a sample file that is not a regular
-    /// file, so its pad stays silent (found by [`super::load`]).
+    /// Not a repair of the project: a sample file that is missing or not
+    /// a regular file, or a stored sample the file lacks, so its pad stays
+    /// silent (found by [`super::load`]).
     SilentSample,
+    /// A pad of an old project named a sample file: it was imported into
+    /// the project's sample store.
+    ImportedSample,
 }
 
 impl RepairKind {
@@ -94,10 +98,16 @@ impl RepairKind {
             RepairKind::KeyMismatch => n("id matched to its key", "ids matched to their keys"),
             RepairKind::DuplicateId => n("duplicate id renumbered", "duplicate ids renumbered"),
             RepairKind::IdCounter => n("id counter raised", "id counters raised"),
+            // One is named (the path and why); more are counted, each is in the log.
+            RepairKind::SilentSample if count == 1 => format!("a sample pad is silent: {detail}"),
             RepairKind::SilentSample => n(
                 "sample missing or not a regular file (pad silent)",
                 "samples missing or not regular files (pads silent)",
             ),
+            RepairKind::ImportedSample => {
+                n("sample file imported into the project", "sample files imported into the project")
+                    + " (save to keep it)"
+            }
         }
     }
 }

@@ -164,7 +164,8 @@ fn fix_mixer(m: &mut MixerSettings, at: &str, out: &mut Repairs) {
     }
 }
 
-/// Exactly [`PAD_COUNT`] pads, each valid (a sample pad needs a path).
+/// Exactly [`PAD_COUNT`] pads, each valid (a sample pad needs a path, a
+/// stored one a well-formed hash).
 fn fix_kit(kit: &mut DrumKit, at: &str, out: &mut Repairs) {
     let defaults = DrumKit::default().pads;
     if kit.pads.len() != PAD_COUNT {
@@ -176,6 +177,14 @@ fn fix_kit(kit: &mut DrumKit, at: &str, out: &mut Repairs) {
     for (i, (pad, default)) in kit.pads.iter_mut().zip(&defaults).enumerate() {
         if pad.sample().is_some_and(str::is_empty) {
             out.push(RepairKind::Structure, format!("{at} pad {i}: a sample without a path → {}", default.name));
+            *pad = default.clone();
+        }
+        // The hash becomes a cache file name: never a path of another shape.
+        if pad.stored().is_some_and(|s| !imbolc_types::SampleRef::is_valid_hash(&s.hash)) {
+            out.push(
+                RepairKind::Structure,
+                format!("{at} pad {i}: a stored sample with a bad hash → {}", default.name),
+            );
             *pad = default.clone();
         }
         clamp_slot(&mut pad.level, PAD_LEVEL_RANGE, 1.0, RepairKind::Value, format_args!("{at} pad {i} level"), out);
