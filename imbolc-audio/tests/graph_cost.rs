@@ -73,7 +73,7 @@ fn fixture() -> Fixture {
     let mut voices = BTreeMap::new();
     for &id in &inst {
         let (node, op) = graph.voice_on(id, 220.0, 0.8).unwrap();
-        model.execute(Timing::Now, &[op]).unwrap();
+        model.execute(Timing::Now, &op).unwrap();
         voices.insert(id, node);
     }
     common::assert_clean(&model);

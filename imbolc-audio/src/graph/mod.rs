@@ -61,6 +61,9 @@ mod sync_tests;
 #[cfg(test)]
 mod tests;
 mod voice;
+mod voice_filter;
+#[cfg(test)]
+mod voice_filter_tests;
 
 use std::collections::HashMap;
 

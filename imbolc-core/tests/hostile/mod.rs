@@ -104,6 +104,7 @@ fn def() -> impl Strategy<Value = InstrumentDef> {
         kind: FilterKind::LOW_PASS,
         params,
         enabled,
+        env: imbolc_types::FilterEnvDef::default(),
     }));
     let lfo = (any::<bool>(), float(), float(), option::of(param_name()))
         .prop_map(|(enabled, rate, depth, target)| LfoDef { enabled, rate, depth, shape: LfoShape::Triangle, target });

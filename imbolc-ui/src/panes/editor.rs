@@ -48,6 +48,7 @@ fn rows(inst: &Instrument) -> Vec<Row> {
     rows.push(Row::Filter);
     if let Some(f) = &inst.def.filter {
         rows.extend(f.kind.params().iter().map(Row::FilterParam));
+        rows.extend(imbolc_types::filter_env::FILTER_ENV_PARAMS.iter().map(Row::FilterParam));
     }
     for (i, e) in inst.def.effects.iter().enumerate() {
         rows.push(Row::Effect(i));
@@ -100,6 +101,15 @@ fn stage_step(stage: EnvelopeStage, value: f32, up: bool) -> f32 {
 fn step(spec: &ParamSpec, value: f32, up: bool) -> f32 {
     let next = if spec.unit == "Hz" && spec.min > 0.0 {
         if up { value * 1.1 } else { value / 1.1 }
+    } else if spec.unit == "s" && spec.min == 0.0 {
+        // Times (the filter envelope's): ratio steps like the amp envelope.
+        match up {
+            true => (value * 1.25).max(0.005),
+            false if value <= 0.005 => 0.0,
+            false => value / 1.25,
+        }
+    } else if spec.unit == "oct" {
+        if up { value + 0.25 } else { value - 0.25 }
     } else {
         let d = (spec.max - spec.min) / 50.0;
         if up { value + d } else { value - d }
@@ -158,7 +168,7 @@ impl EditorPane {
                             let f = inst.def.filter.as_ref()?;
                             ParamTarget::Filter { instrument: id, param: spec.id.to_owned() }.set(step(
                                 spec,
-                                value(&f.params, spec),
+                                f.value(spec.id).unwrap_or(spec.default),
                                 up,
                             ))
                         }
@@ -317,7 +327,7 @@ impl EditorPane {
                 },
                 Row::FilterParam(spec) => {
                     let f = inst.def.filter.as_ref();
-                    param_line(spec, f.map_or(spec.default, |f| value(&f.params, spec)), true)
+                    param_line(spec, f.and_then(|f| f.value(spec.id)).unwrap_or(spec.default), true)
                 }
                 Row::Effect(i) => {
                     inst.def.effects.get(i).map_or_else(String::new, |e| effect_line(i, e, state.project))
@@ -389,7 +399,8 @@ fn header_row(rows: &[Row], to: usize, from: usize) -> usize {
 /// The instrument's filter changed to the next (or previous) type of the
 /// catalog: parameters with the same id (cutoff, resonance) keep their
 /// values (clamped to the new range), the others start at their defaults;
-/// bypass stays as it was. One `SetFilter`: one undo step, and one
+/// bypass, envelope and key tracking stay as
+/// they were. One `SetFilter`: one undo step, and one
 /// replacing `/s_new` on the server.
 fn next_filter_type(f: &FilterDef, forward: bool) -> FilterDef {
     let mut next = FilterDef::new(f.kind.cycle(forward));
@@ -399,6 +410,7 @@ fn next_filter_type(f: &FilterDef, forward: bool) -> FilterDef {
         }
     }
     next.enabled = f.enabled;
+    next.env = f.env;
     next
 }
 
