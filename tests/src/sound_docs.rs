@@ -74,7 +74,8 @@ pub fn render(cpu: &BTreeMap<String, f64>, fx: &BTreeMap<String, EffectFigures>)
     let _ = writeln!(
         out,
         "Every source also has the voice controls {} (pitch bend in semitones,\n\
-         glide in seconds, the seed of its random generators). The mod wheel\n\
+         glide in seconds, the seed of its random generators, what the end of\n\
+         the envelope frees: the voice, or its own filter too). The mod wheel\n\
          (CC 1), when not mapped, moves the parameter marked *timbre*. CPU is\n\
          the share of one core a held voice costs in real time, measured by\n\
          rendering 32 voices with `scsynth -N` on the machine that last\n\
