@@ -62,8 +62,12 @@ impl FilterEnvDef {
 
     /// Whether it changes anything: an envelope amount or key tracking
     /// other than zero. Only then does each voice need its own filter.
+    /// Values are read as the engine uses them: clamped into range, NaN
+    /// as the default (zero), so an out-of-range value in a file and its
+    /// clamped copy agree.
     pub fn is_active(&self) -> bool {
-        self.amount != 0.0 || self.key_track != 0.0
+        let used = |spec: &ParamSpec, v: f32| if v.is_nan() { spec.default } else { spec.clamp(v) };
+        used(&ENV_AMOUNT, self.amount) != 0.0 || used(&KEY_TRACK, self.key_track) != 0.0
     }
 
     /// The value of one of [`FILTER_ENV_PARAMS`] by id.
