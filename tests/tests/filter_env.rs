@@ -276,7 +276,12 @@ fn per_voice_groups_end_with_their_notes_and_edits_touch_only_their_instrument()
         t.walk().iter().filter(|n| n.def.as_deref().is_some_and(|d| d.ends_with("_voice"))).count()
     };
     assert_eq!(voice_filters(&tree), 2, "a filter in each note's group");
-    assert_eq!(tree.find(groups[0].0).map(|g| g.children.len()), Some(2), "voice and filter");
+    let group = tree.find(groups[0].0).expect("the note's group");
+    assert_eq!(group.children.len(), 2, "voice and filter");
+    // The /n_set on the voices group reached the filter in the nested group.
+    let control = |n: &imbolc_tests::TreeNode, c: &str| n.controls.iter().find(|(k, _)| k == c).map(|(_, v)| *v);
+    assert_eq!(control(&group.children[1], "fenv_decay"), Some(0.1));
+    assert_eq!(control(&group.children[0], "done"), Some(14.0));
 
     for g in &groups {
         execute(&mut backend, &mut model, &[graph.voice_off(*g)]);

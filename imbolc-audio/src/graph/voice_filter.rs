@@ -18,8 +18,11 @@
 //!   travel as `f_<param>` and envelope ones as `fenv_*`, so they never
 //!   reach a source's own `cutoff`, `attack`, ...
 //! - Entering or leaving the mode is one `/n_run` of the shared filter
-//!   (plus the `/n_set` of the value that changed); notes already sounding
-//!   keep the path they started with.
+//!   (plus the `/n_set` of the value that changed). Notes already sounding
+//!   are not re-routed: entering the mode they play on unfiltered until
+//!   they end; leaving it, their own filter and the resumed shared one
+//!   both apply to them.
+//! - An LFO on a filter parameter modulates the shared filter only.
 //!
 //! Only instruments whose voices take `done` use the mode (every catalog
 //! source; a user's SynthDef when it has that control); drum kits and
