@@ -272,9 +272,6 @@ fn per_voice_groups_end_with_their_notes_and_edits_touch_only_their_instrument()
         .expect("the per-voice groups did not start");
     assert_eq!(edit(&mut graph, &mut model, &mut backend, "env_decay", 0.1), 1, "one /n_set while on");
     let tree = sc.query_tree_logged(&mut log);
-    let voice_filters = |t: &imbolc_tests::TreeNode| {
-        t.walk().iter().filter(|n| n.def.as_deref().is_some_and(|d| d.ends_with("_voice"))).count()
-    };
     assert_eq!(voice_filters(&tree), 2, "a filter in each note's group");
     let group = tree.find(groups[0].0).expect("the note's group");
     assert_eq!(group.children.len(), 2, "voice and filter");
@@ -306,4 +303,43 @@ fn per_voice_groups_end_with_their_notes_and_edits_touch_only_their_instrument()
     for n in &others {
         assert!(tree.find(*n).is_some(), "node {n} of another instrument is gone");
     }
+}
+
+/// Per-voice filter nodes (voice filters) in a server tree.
+fn voice_filters(t: &imbolc_tests::TreeNode) -> usize {
+    t.walk().iter().filter(|n| n.def.as_deref().is_some_and(|d| d.ends_with("_voice"))).count()
+}
+
+/// Through the engine (allocator, gate keeper, `/n_end` bookkeeping): many
+/// live notes with the envelope on, released at once, all end, groups and
+/// filters with them, and the server refused nothing.
+#[test]
+fn live_notes_with_the_envelope_on_all_end_through_the_engine() {
+    let tag = format!("filter-env-engine-{}", std::process::id());
+    let (mut audio, _tap, _) = imbolc_tests::engine::tapped_engine(&tag, imbolc_audio::server::JackMode::Dummy);
+    let mut s = scene();
+    if let Some(f) = s.instruments[1].def.filter.as_mut() {
+        f.env = FilterEnvDef { amount: 3.0, key_track: 0.5, ..FilterEnvDef::default() };
+    }
+    audio.send_diffs(vec![AudioDiff::SceneLoaded(Box::new(s))]).unwrap();
+    imbolc_tests::engine::engine_tree(&audio);
+    for k in 0..60u32 {
+        let v = audio.voice_on(InstrumentId(1), 200.0 + k as f32, 0.5).unwrap();
+        audio.voice_off(v).unwrap();
+    }
+    let deadline = std::time::Instant::now() + WAIT;
+    let mut tree = imbolc_tests::engine::engine_tree(&audio);
+    while voice_filters(&tree) > 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+        tree = imbolc_tests::engine::engine_tree(&audio);
+    }
+    assert_eq!(voice_filters(&tree), 0, "per-voice filters left: {tree:?}");
+    let voice_synths = tree.walk().iter().filter(|n| n.def.as_deref() == Some("imbolc_saw")).count();
+    assert_eq!(voice_synths, 0, "voices left");
+    // The allocator saw each group's end: no voice is counted any more.
+    imbolc_tests::engine::wait_until(&mut audio, WAIT, "the allocator counts no voice", |f| f.transport.voices == 0);
+    let counters = audio.counters();
+    assert_eq!((counters.fails, counters.mismatches, counters.refused), (0, 0, 0), "{counters:?}");
+    audio.shutdown();
+    assert_eq!(imbolc_tests::tagged_servers(&tag), Vec::<u32>::new());
 }
