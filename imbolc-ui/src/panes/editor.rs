@@ -311,6 +311,9 @@ impl EditorPane {
                     }
                 }
                 Row::Filter => lines.push(Line::raw("")),
+                Row::FilterParam(spec) if spec.id == imbolc_types::filter_env::ENV_AMOUNT.id => {
+                    lines.push(Line::styled("Filter envelope (per note)", header));
+                }
                 Row::Effect(0) => {
                     lines.push(Line::raw(""));
                     lines.push(Line::styled("Effects", header));
