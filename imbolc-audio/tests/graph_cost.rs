@@ -73,7 +73,7 @@ fn fixture() -> Fixture {
     let mut voices = BTreeMap::new();
     for &id in &inst {
         let (node, op) = graph.voice_on(id, 220.0, 0.8).unwrap();
-        model.execute(Timing::Now, &[op]).unwrap();
+        model.execute(Timing::Now, &op).unwrap();
         voices.insert(id, node);
     }
     common::assert_clean(&model);
@@ -370,4 +370,30 @@ fn sidechain_edits_cost_one_message_on_the_keyed_effect_and_touch_nothing_else()
     let pad_group = f.graph.instrument_group(pad).unwrap();
     f.edit(AudioDiff::InstrumentMoved { instrument: pad, after: None }, 2, &[pad_group, node]);
     assert_eq!(f.model.synth(node).unwrap().controls["key"], own_bus);
+}
+
+#[test]
+fn filter_envelope_edits_touch_only_the_voices_group_and_filter_of_their_instrument() {
+    let mut f = fixture();
+    let i7 = f.inst[7];
+    let (voices, filter) = (f.graph.voices_group(i7).unwrap(), f.graph.filter_node(i7).unwrap());
+    let target = |param: &str| ParamTarget::Filter { instrument: i7, param: param.into() };
+    // On: the value for sounding per-voice filters, the shared one paused.
+    let ops = f.edit(AudioDiff::ParamSet { target: target("env_amount"), value: 4.0 }, 2, &[voices, filter]);
+    assert_eq!(ops[1], ServerOp::Run { node: filter, on: false });
+    // While on: one /n_set per envelope value, two per filter parameter.
+    f.edit(AudioDiff::ParamSet { target: target("env_decay"), value: 0.1 }, 1, &[voices]);
+    f.edit(AudioDiff::ParamSet { target: target("key_track"), value: 1.0 }, 1, &[voices]);
+    f.edit(AudioDiff::ParamSet { target: target("cutoff"), value: 300.0 }, 2, &[voices, filter]);
+    // A note now is a group of its own inside the voices group.
+    let (group, ops) = f.graph.voice_on(i7, 220.0, 0.8).unwrap();
+    assert!(matches!(ops[0], ServerOp::GroupNew { action: AddAction::Tail, target, .. } if target == voices));
+    f.model.execute(Timing::Now, &ops).unwrap();
+    assert_eq!(f.model.children(group).len(), 2);
+    // Off again: both values back to zero, the shared filter resumed.
+    f.edit(AudioDiff::ParamSet { target: target("env_amount"), value: 0.0 }, 1, &[voices]);
+    let ops = f.edit(AudioDiff::ParamSet { target: target("key_track"), value: 0.0 }, 2, &[voices, filter]);
+    assert_eq!(ops[1], ServerOp::Run { node: filter, on: true });
+    // Envelope times alone, while off, cost nothing.
+    f.edit(AudioDiff::ParamSet { target: target("env_attack"), value: 0.5 }, 0, &[]);
 }

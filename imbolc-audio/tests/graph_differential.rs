@@ -373,9 +373,18 @@ impl Reference {
                 let inst = self.inst(i)?;
                 let id = inst.id;
                 let f = inst.def.filter.as_mut()?;
+                // The filter's own parameters, then its envelope and key
+                // tracking (which may switch per-voice filtering on or off).
                 let specs = f.kind.params();
-                let spec = specs[param.index(specs.len())];
-                f.params.insert(spec.id.to_owned(), *v);
+                let env = &imbolc_types::filter_env::FILTER_ENV_PARAMS;
+                let k = param.index(specs.len() + env.len());
+                let spec = specs.get(k).unwrap_or(&env[k.saturating_sub(specs.len()) % env.len()]);
+                match f.env.get_mut(spec.id) {
+                    Some(slot) => *slot = *v,
+                    None => {
+                        f.params.insert(spec.id.to_owned(), *v);
+                    }
+                }
                 let target = ParamTarget::Filter { instrument: id, param: spec.id.to_owned() };
                 Some(AudioDiff::ParamSet { target, value: *v })
             }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::{EffectKind, FilterKind, ParamSpec, SourceKind};
 use crate::custom::CustomSource;
 use crate::drums::DrumKit;
+use crate::filter_env::FilterEnvDef;
 use crate::ids::{EffectId, InstrumentId};
 use crate::mixer::MixerSettings;
 use crate::sync::NoteDivision;
@@ -114,11 +115,39 @@ pub struct FilterDef {
     pub params: Params,
     #[serde(default = "yes")]
     pub enabled: bool,
+    /// Filter envelope and key tracking, applied per voice while active.
+    #[serde(default, skip_serializing_if = "FilterEnvDef::is_default")]
+    pub env: FilterEnvDef,
 }
 
 impl FilterDef {
     pub fn new(kind: FilterKind) -> Self {
-        FilterDef { kind, params: default_params(kind.params()), enabled: true }
+        FilterDef { kind, params: default_params(kind.params()), enabled: true, env: FilterEnvDef::default() }
+    }
+
+    /// The spec of a parameter of this filter: one of its kind's, or an
+    /// envelope / key tracking one.
+    pub fn spec(&self, id: &str) -> Option<&'static ParamSpec> {
+        crate::catalog::find_param(self.kind.params(), id).or_else(|| crate::filter_env::env_param(id))
+    }
+
+    /// The value of a parameter, as [`FilterDef::spec`] resolves it.
+    pub fn value(&self, id: &str) -> Option<f32> {
+        self.params.get(id).copied().or_else(|| self.env.get(id))
+    }
+
+    /// The storage of a parameter, as [`FilterDef::spec`] resolves it.
+    pub fn value_mut(&mut self, id: &str) -> Option<&mut f32> {
+        match self.params.get_mut(id) {
+            Some(v) => Some(v),
+            None => self.env.get_mut(id),
+        }
+    }
+
+    /// Whether each voice gets its own filter: enabled, with an envelope
+    /// amount or key tracking.
+    pub fn per_voice(&self) -> bool {
+        self.enabled && self.env.is_active()
     }
 }
 

@@ -16,6 +16,7 @@
 //! - [`action`]: [`Action`], the intents `imbolc_core::dispatch` applies.
 //! - [`drums`]: drum kits (pads) and drum patterns (step clips).
 //! - [`sample`]: [`SampleRef`], a sample in the project file's store.
+//! - [`filter_env`]: the filter slot's per-voice envelope and key tracking.
 //! - [`sync`]: [`NoteDivision`], the note length a tempo-synced effect
 //!   parameter follows.
 
@@ -27,6 +28,7 @@ pub mod curve;
 pub mod custom;
 pub mod diff;
 pub mod drums;
+pub mod filter_env;
 pub mod ids;
 pub mod instrument;
 pub mod midi;
@@ -46,6 +48,7 @@ pub use curve::Curve;
 pub use custom::{CustomParam, CustomSource};
 pub use diff::{AudioDiff, AudioScene, ChainOwner, InstrumentSnapshot};
 pub use drums::{DrumKit, DrumPad, DrumPattern, DrumStep, DrumVoice, PadSound, StepDelta, StepKey, StepResolution};
+pub use filter_env::FilterEnvDef;
 pub use ids::{BusId, ClipId, EffectId, IdCounters, InstrumentId, LaneId, NoteId, PlacementId};
 pub use instrument::{
     EffectSlot, EnvelopeDef, FilterDef, Instrument, InstrumentDef, LfoDef, LfoShape, Params, SourceDef, StealStrategy,

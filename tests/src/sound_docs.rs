@@ -74,7 +74,8 @@ pub fn render(cpu: &BTreeMap<String, f64>, fx: &BTreeMap<String, EffectFigures>)
     let _ = writeln!(
         out,
         "Every source also has the voice controls {} (pitch bend in semitones,\n\
-         glide in seconds, the seed of its random generators). The mod wheel\n\
+         glide in seconds, the seed of its random generators, what the end of\n\
+         the envelope frees: the voice, or its own filter too). The mod wheel\n\
          (CC 1), when not mapped, moves the parameter marked *timbre*. CPU is\n\
          the share of one core a held voice costs in real time, measured by\n\
          rendering 32 voices with `scsynth -N` on the machine that last\n\
@@ -191,6 +192,27 @@ fn render_effects(out: &mut String, fx: &BTreeMap<String, EffectFigures>) {
                 param_list(spec.params)
             );
         }
+    }
+    let _ = writeln!(out, "\n### Filter envelope and key tracking\n");
+    let _ = writeln!(
+        out,
+        "Every instrument filter also has an envelope and key tracking (editor rows\n\
+         below the filter's parameters; automatable and MIDI-learnable like them).\n\
+         `env_amount` is in octaves: at the envelope's peak the cutoff (the vowel\n\
+         filter: its formants) is that many octaves higher, or lower when negative.\n\
+         `key_track` 1 moves the cutoff one octave per octave of the note, unchanged\n\
+         at middle C. While either is not zero each note gets its own filter, which\n\
+         opens from that note's onset (a voice per note: overlapping notes sweep\n\
+         separately); at zero the instrument uses its one shared filter after the\n\
+         voices. Drum kits, and your own SynthDefs without a `done` control (see\n\
+         docs/custom-synthdefs.md), keep the shared filter (no envelope); an LFO\n\
+         on the filter modulates the shared filter only.\n"
+    );
+    let _ = writeln!(out, "| parameter | id | range (default) |\n| --- | --- | --- |");
+    for spec in imbolc_types::filter_env::FILTER_ENV_PARAMS {
+        let unit = if spec.unit.is_empty() { String::new() } else { format!(" {}", spec.unit) };
+        let _ =
+            writeln!(out, "| {} | `{}` | {}–{}{unit} ({}) |", spec.label, spec.id, spec.min, spec.max, spec.default);
     }
     for family in EffectFamily::ALL {
         let _ = writeln!(out, "\n## {}\n", family.label());

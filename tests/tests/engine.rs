@@ -161,7 +161,7 @@ fn edits_on_one_instrument_touch_no_other_on_a_real_server() {
     let mut voices = Vec::new();
     for i in 0..INSTRUMENTS {
         let (node, op) = graph.voice_on(InstrumentId(i), freq(i), 0.8).unwrap();
-        execute(&mut backend, &mut model, &[op]);
+        execute(&mut backend, &mut model, &op);
         voices.push(node);
     }
     let last_voice = voices[voices.len() - 1].0;
@@ -272,7 +272,7 @@ fn a_killed_server_is_replaced_with_the_same_tree_within_three_seconds() {
     for i in 0..INSTRUMENTS {
         audio.voice_on(InstrumentId(i), freq(i), 0.8).unwrap();
         let (_, op) = graph.voice_on(InstrumentId(i), freq(i), 0.8).unwrap();
-        model.execute(Timing::Now, &[op]).unwrap();
+        model.execute(Timing::Now, &op).unwrap();
     }
     let sounding = wait_feedback(&mut audio, Instant::now() + WAIT, all_sound);
     assert!(sounding.is_some(), "not every instrument sounds: {:?}", audio.feedback().meters);

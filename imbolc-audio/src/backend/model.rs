@@ -155,6 +155,11 @@ impl ModelBackend {
         self.nodes.values().filter_map(|n| n.synth.as_ref().map(|s| s.def))
     }
 
+    /// The group holding a node, `None` for the root and unknown nodes.
+    pub fn parent(&self, node: NodeId) -> Option<NodeId> {
+        self.nodes.get(&node).and_then(|n| n.parent)
+    }
+
     /// The state of a synth, `None` for groups and unknown nodes.
     pub fn synth(&self, node: NodeId) -> Option<&SynthState> {
         self.nodes.get(&node).and_then(|n| n.synth.as_ref())

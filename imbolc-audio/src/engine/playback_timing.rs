@@ -111,10 +111,20 @@ impl Playback {
         if ops.is_empty() {
             return;
         }
+        // A voice is a synth, or a group holding a voice with its own
+        // filter (then the group is the voice, not the synths inside it).
+        let groups: Vec<NodeId> = ops
+            .iter()
+            .filter_map(|op| match op {
+                ServerOp::GroupNew { id, .. } => Some(*id),
+                _ => None,
+            })
+            .collect();
         let started: Vec<NodeId> = ops
             .iter()
             .filter_map(|op| match op {
-                ServerOp::SynthNew { id, .. } => Some(*id),
+                ServerOp::GroupNew { id, .. } => Some(*id),
+                ServerOp::SynthNew { id, target, .. } if !groups.contains(target) => Some(*id),
                 _ => None,
             })
             .collect();

@@ -94,7 +94,16 @@ impl NodeRegistry {
             }
             return EndOutcome::VoiceEnded;
         }
-        if self.expected.contains(node) { EndOutcome::Unexpected } else { EndOutcome::Expected }
+        if !self.expected.contains(node) {
+            return EndOutcome::Expected;
+        }
+        // A per-voice group (a voice with its own filter) ends with its
+        // voice, and the server reports its synths' ends before its own.
+        if self.expected.parent(node).is_some_and(|p| self.voices.contains(&p)) {
+            self.sent(&[ServerOp::Free { node }]);
+            return EndOutcome::Expected;
+        }
+        EndOutcome::Unexpected
     }
 
     /// `/fail command`: true when `command` is one the graph sends, i.e. the
@@ -177,6 +186,20 @@ mod tests {
         assert_eq!(r.on_end(NodeId(4)), EndOutcome::Unexpected);
         assert!(!r.is_live(NodeId(4)));
         assert!(r.is_live(NodeId(1)));
+    }
+
+    #[test]
+    fn a_per_voice_group_ends_with_its_synths_first_and_nothing_is_a_mismatch() {
+        let mut r = NodeRegistry::new();
+        r.sent(&[group(1, 0), group(10, 1), synth(11, 10), synth(12, 10), synth(20, 1)]);
+        r.voice_started(NodeId(10));
+        // doneAction 14: the synths' ends, then the group's.
+        assert_eq!(r.on_end(NodeId(11)), EndOutcome::Expected);
+        assert_eq!(r.on_end(NodeId(12)), EndOutcome::Expected);
+        assert_eq!(r.on_end(NodeId(10)), EndOutcome::VoiceEnded);
+        assert!(!r.expects(NodeId(11)) && !r.expects(NodeId(10)));
+        // A synth outside any voice group ending by itself still is one.
+        assert_eq!(r.on_end(NodeId(20)), EndOutcome::Unexpected);
     }
 
     #[test]

@@ -440,9 +440,8 @@ impl Engine {
                 if let Some(tap) = &self.tap {
                     let _ = tap.send(TapEvent::Go(notice.node));
                 }
-                if !notice.is_group {
-                    self.playback.node_started(notice.node);
-                }
+                // Groups too: a note with its own filter is a group.
+                self.playback.node_started(notice.node);
                 self.registry.on_go(notice);
             }
             Inbound::NodeEnd(node) => match self.registry.on_end(node) {

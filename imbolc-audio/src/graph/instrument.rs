@@ -8,6 +8,7 @@ use imbolc_types::{ChainOwner, FilterDef, Instrument, InstrumentId, SourceDef};
 
 use super::build::{clamp_spec, group_new, processor_controls, processor_new, synth_new};
 use super::state::{Anchor, Chain, InstrumentState, VoiceDef};
+use super::voice_filter::{filter_controls, shared_runs, uses_per_voice};
 use super::{GraphError, SignalGraph};
 use crate::backend::{NodeId, ServerOp};
 
@@ -42,6 +43,7 @@ impl SignalGraph {
             filter,
             lfo: None,
             bend: 0.0,
+            voice_bus: None,
             voice_def: VoiceDef::of(&inst.def.source),
         }
     }
@@ -58,7 +60,8 @@ impl SignalGraph {
         ops.push(group_new(st.lfo_group, Anchor::Tail(group)));
         if let (Some(node), Some(f)) = (st.filter, &st.def.filter) {
             let controls = processor_controls(bus, f.kind.params(), &f.params);
-            processor_new(f.kind.synthdef(), node, Anchor::Tail(group), controls, f.enabled, &mut ops);
+            let run = shared_runs(st, f);
+            processor_new(f.kind.synthdef(), node, Anchor::Tail(group), controls, run, &mut ops);
         }
         for e in &st.chain.effects {
             if let Some(&node) = st.chain.nodes.get(&e.id) {
@@ -122,6 +125,9 @@ impl SignalGraph {
         let st = self.instruments.remove(&id).ok_or(GraphError::UnknownInstrument(id))?;
         self.order.retain(|x| *x != id);
         self.audio_buses.free(st.chain.bus);
+        if let Some(b) = st.voice_bus {
+            self.audio_buses.free(b);
+        }
         if let Some(lfo) = &st.lfo {
             self.control_buses.free(lfo.cbus);
         }
@@ -162,8 +168,15 @@ impl SignalGraph {
         let st = self.instruments.get_mut(&id).ok_or(GraphError::UnknownInstrument(id))?;
         let voice_def = VoiceDef::of(source);
         let load = if voice_def == st.voice_def { None } else { voice_def.load_op() };
+        let ran = st.def.filter.as_ref().map(|f| shared_runs(st, f));
         st.voice_def = voice_def;
         st.def.source = source.clone();
+        // A user's SynthDef has no `done`: it keeps the shared filter.
+        let run = st.def.filter.as_ref().map(|f| shared_runs(st, f));
+        let mode = match (st.filter, ran, run) {
+            (Some(node), Some(a), Some(b)) if a != b => Some(ServerOp::Run { node, on: b }),
+            _ => None,
+        };
         let controls: Vec<_> = st
             .voice_def
             .specs(source)
@@ -172,12 +185,15 @@ impl SignalGraph {
             .collect();
         let mut ops: Vec<ServerOp> = load.into_iter().collect();
         ops.push(ServerOp::Set { node: st.voices, controls });
+        ops.extend(mode);
         Ok(ops)
     }
 
     /// A new, removed, replaced or edited filter: one `/s_new`, `/n_free`,
     /// replacing `/s_new`, or `/n_set` + `/n_run` of what changed; then the
-    /// LFO follows.
+    /// LFO follows. With per-voice filtering on (before or after), sounding
+    /// per-voice filters get the changed values in one `/n_set` on the
+    /// voices group, and the shared filter is paused while it is on.
     pub(super) fn filter_changed(
         &mut self,
         id: InstrumentId,
@@ -187,10 +203,12 @@ impl SignalGraph {
         let st = self.instruments.get_mut(&id).ok_or(GraphError::UnknownInstrument(id))?;
         let bus = st.chain.bus;
         let mut ops = Vec::new();
+        let new_runs = filter.map(|f| shared_runs(st, f));
         match (st.filter, filter, st.def.filter.as_ref()) {
             (None, Some(f), _) => {
                 let controls = processor_controls(bus, f.kind.params(), &f.params);
-                processor_new(f.kind.synthdef(), next_id, Anchor::After(st.lfo_group), controls, f.enabled, &mut ops);
+                let run = new_runs.unwrap_or(f.enabled);
+                processor_new(f.kind.synthdef(), next_id, Anchor::After(st.lfo_group), controls, run, &mut ops);
                 st.filter = Some(next_id);
             }
             (Some(node), None, _) => {
@@ -210,13 +228,27 @@ impl SignalGraph {
                 if !changed.is_empty() {
                     ops.push(ServerOp::Set { node, controls: changed });
                 }
-                if old.enabled != f.enabled {
-                    ops.push(ServerOp::Run { node, on: f.enabled });
+                if uses_per_voice(st, old) || uses_per_voice(st, f) {
+                    let (new, was) = (filter_controls(f), filter_controls(old));
+                    let changed: Vec<_> = new
+                        .iter()
+                        .zip(was.iter())
+                        .filter(|(n, w)| n.1.to_bits() != w.1.to_bits())
+                        .map(|(n, _)| *n)
+                        .collect();
+                    if !changed.is_empty() {
+                        ops.push(ServerOp::Set { node: st.voices, controls: changed });
+                    }
+                }
+                let (ran, runs) = (shared_runs(st, old), new_runs.unwrap_or(f.enabled));
+                if ran != runs {
+                    ops.push(ServerOp::Run { node, on: runs });
                 }
             }
             (Some(node), Some(f), _) => {
                 let controls = processor_controls(bus, f.kind.params(), &f.params);
-                processor_new(f.kind.synthdef(), next_id, Anchor::After(node), controls, f.enabled, &mut ops);
+                let run = new_runs.unwrap_or(f.enabled);
+                processor_new(f.kind.synthdef(), next_id, Anchor::After(node), controls, run, &mut ops);
                 if let Some(ServerOp::SynthNew { action, target, .. }) = ops.first_mut() {
                     *action = crate::backend::AddAction::Replace;
                     *target = node;
@@ -234,6 +266,9 @@ impl SignalGraph {
             l.mapped_on = None;
         }
         st.def.filter = filter.cloned();
+        if filter.is_some_and(|f| uses_per_voice(st, f)) {
+            self.voice_bus(id);
+        }
         ops.extend(self.sync_lfo(id));
         Ok(ops)
     }

@@ -17,7 +17,10 @@
 //! Every chain owns one stereo audio bus: voices `Out` to it, the filter
 //! and effects `ReplaceOut` it in place, and the strip reads it and writes
 //! its output target and sends. A disabled filter or effect keeps its node,
-//! paused with `/n_run 0`, which lets the bus pass unchanged.
+//! paused with `/n_run 0`, which lets the bus pass unchanged. While an
+//! instrument's filter envelope or key tracking is on, each note is a group
+//! in `voices` with its own filter and the shared filter is paused (see
+//! `voice_filter.rs`).
 //!
 //! Costs, in messages: add, remove, move or bypass an effect is one; a
 //! parameter change is one `/n_set` (per-voice parameters go to the
@@ -61,6 +64,9 @@ mod sync_tests;
 #[cfg(test)]
 mod tests;
 mod voice;
+mod voice_filter;
+#[cfg(test)]
+mod voice_filter_tests;
 
 use std::collections::HashMap;
 

@@ -8,8 +8,10 @@ use imbolc_types::{ChainOwner, EnvelopeStage, LfoParam, MixerParam, MixerSetting
 use super::build::clamp_spec;
 use super::lfo::{clamp_depth, clamp_rate};
 use super::strip::{clamp_gain, clamp_pan};
+use super::voice_filter::per_voice;
 use super::{GraphError, SignalGraph};
 use crate::backend::ServerOp;
+use imbolc_types::filter_env::voice_filter_control;
 
 /// Longest envelope stage, in seconds (the catalog has no envelope specs).
 pub(super) const MAX_STAGE_SECS: f32 = 30.0;
@@ -79,9 +81,13 @@ impl SignalGraph {
                 }
                 Ok(vec![ServerOp::Set { node: st.voices, controls: vec![(stage.control(), v)] }])
             }
+            ParamTarget::Filter { instrument, param } if imbolc_types::filter_env::env_param(param).is_some() => {
+                self.filter_env_set(*instrument, param, value)
+            }
             ParamTarget::Filter { instrument, param } => {
                 let id = *instrument;
                 let st = self.instruments.get_mut(&id).ok_or(GraphError::UnknownInstrument(id))?;
+                let pv = per_voice(st);
                 let (Some(f), Some(node)) = (st.def.filter.as_mut(), st.filter) else {
                     return Err(GraphError::NoFilter(id));
                 };
@@ -89,12 +95,19 @@ impl SignalGraph {
                 let v = clamp_spec(spec, value);
                 store(&mut f.params, spec.id, v);
                 let mapped = st.lfo.as_ref().is_some_and(|l| l.target == spec.id && l.mapped_on == Some(node));
-                if mapped {
+                // Sounding per-voice filters follow too (their own control name).
+                let voices = match voice_filter_control(spec.id) {
+                    Some(name) if pv => Some(ServerOp::Set { node: st.voices, controls: vec![(name, v)] }),
+                    _ => None,
+                };
+                let mut ops = if mapped {
                     // The LFO's center follows; a /n_set would unmap it.
-                    Ok(self.sync_lfo(id))
+                    self.sync_lfo(id)
                 } else {
-                    Ok(vec![ServerOp::Set { node, controls: vec![(spec.id, v)] }])
-                }
+                    vec![ServerOp::Set { node, controls: vec![(spec.id, v)] }]
+                };
+                ops.extend(voices);
+                Ok(ops)
             }
             ParamTarget::Effect { owner, effect, param } => self.effect_param(*owner, *effect, param, value),
             ParamTarget::Lfo { instrument, param } => {

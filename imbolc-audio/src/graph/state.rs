@@ -67,6 +67,9 @@ pub(super) struct InstrumentState {
     pub lfo: Option<LfoNode>,
     /// Pitch bend in force, semitones: new voices start with it.
     pub bend: f32,
+    /// Private stereo bus of per-voice filtering (`voice_filter.rs`),
+    /// allocated the first time the mode is on.
+    pub voice_bus: Option<u32>,
     /// The SynthDef its voices play.
     pub voice_def: VoiceDef,
 }

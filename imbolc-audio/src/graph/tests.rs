@@ -96,7 +96,7 @@ fn voices_write_the_chain_bus_with_current_params_and_release_with_gate() {
     let target = ParamTarget::Source { instrument: inst, param: "width".into() };
     run(&mut graph, &mut model, &AudioDiff::ParamSet { target, value: 0.25 });
     let (voice, op) = graph.voice_on(inst, 330.0, 0.5).unwrap();
-    model.execute(Timing::Now, &[op]).unwrap();
+    model.execute(Timing::Now, &op).unwrap();
     let synth = model.synth(voice).unwrap();
     assert_eq!(synth.def, "imbolc_square");
     assert_eq!(synth.controls["out"], graph.instrument_bus(inst).unwrap() as f32);
@@ -186,7 +186,7 @@ fn a_custom_source_loads_its_def_with_the_instrument_and_plays_it_by_its_server_
     let target = ParamTarget::Source { instrument: inst, param: "width".into() };
     run(&mut graph, &mut model, &AudioDiff::ParamSet { target, value: 0.2 });
     let (voice, op) = graph.voice_on(inst, 220.0, 1.0).unwrap();
-    model.execute(Timing::Now, &[op]).unwrap();
+    model.execute(Timing::Now, &op).unwrap();
     let synth = model.synth(voice).unwrap();
     assert_eq!(synth.def, loaded.name);
     assert_eq!((synth.controls["freq"], synth.controls["width"]), (220.0, 0.2));

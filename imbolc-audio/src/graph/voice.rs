@@ -19,7 +19,10 @@ use crate::backend::{AddAction, ControlName, NodeId, ServerOp};
 impl SignalGraph {
     /// Starts a sustained voice at `freq` Hz and velocity `vel` (0..=1)
     /// with the instrument's current source parameters and envelope.
-    /// Returns the new node and the one op that creates it.
+    /// Returns the new node and the ops that create it: one `/s_new`, or,
+    /// while the instrument filters per voice, a group holding the voice
+    /// and its own filter (the group is then the node; see
+    /// `voice_filter.rs`).
     ///
     /// # Errors
     /// [`GraphError::UnknownInstrument`].
@@ -28,9 +31,10 @@ impl SignalGraph {
         instrument: InstrumentId,
         freq: f32,
         vel: f32,
-    ) -> Result<(NodeId, ServerOp), GraphError> {
+    ) -> Result<(NodeId, Vec<ServerOp>), GraphError> {
         let st = self.instruments.get(&instrument).ok_or(GraphError::UnknownInstrument(instrument))?;
-        let id = self.node_ids.next_id();
+        let pv = super::voice_filter::per_voice(st);
+        let id = if pv { NodeId(-1) } else { self.node_ids.next_id() };
         let src = &st.def.source;
         let env = &st.def.amp_env;
         let vel = if vel.is_nan() { 1.0 } else { vel.clamp(0.0, 1.0) };
@@ -63,8 +67,11 @@ impl SignalGraph {
         for spec in st.voice_def.specs(src) {
             controls.push((spec.id, clamp_spec(spec, src.params.get(spec.id).copied().unwrap_or(spec.default))));
         }
+        if pv {
+            return self.per_voice_ops(instrument, def, controls, freq);
+        }
         let op = ServerOp::SynthNew { def, id, action: AddAction::Tail, target: st.voices, controls };
-        Ok((id, op))
+        Ok((id, vec![op]))
     }
 
     /// Starts a one-shot voice: a synth of `def` (a drum voice of

@@ -311,6 +311,7 @@ impl VoiceAllocator {
         make: impl FnOnce() -> Result<(NodeId, ServerOp), GraphError>,
         out: &mut Vec<ServerOp>,
     ) -> Result<(), VoiceError> {
+        let make = || make().map(|(node, op)| (node, vec![op]));
         self.start_with(instrument, pitch.min(127), velocity.min(127), VoiceState::Releasing, make, out).map(|_| ())
     }
 
@@ -326,7 +327,7 @@ impl VoiceAllocator {
         instrument: InstrumentId,
         pitch: u8,
         velocity: u8,
-        make: impl FnOnce() -> Result<(NodeId, ServerOp), GraphError>,
+        make: impl FnOnce() -> Result<(NodeId, Vec<ServerOp>), GraphError>,
         out: &mut Vec<ServerOp>,
     ) -> Result<NodeId, VoiceError> {
         self.start_with(instrument, pitch.min(127), velocity.min(127), VoiceState::Held, make, out)
@@ -381,10 +382,10 @@ impl VoiceAllocator {
         pitch: u8,
         velocity: u8,
         state: VoiceState,
-        make: impl FnOnce() -> Result<(NodeId, ServerOp), GraphError>,
+        make: impl FnOnce() -> Result<(NodeId, Vec<ServerOp>), GraphError>,
         out: &mut Vec<ServerOp>,
     ) -> Result<NodeId, VoiceError> {
-        let (node, mut op) = make().map_err(|e| match e {
+        let (node, mut ops) = make().map_err(|e| match e {
             GraphError::UnknownInstrument(i) => VoiceError::UnknownInstrument(i),
             other => VoiceError::Graph(other),
         })?;
@@ -397,18 +398,22 @@ impl VoiceAllocator {
         let bus = match self.config.voice_bus_control {
             Some(control) => {
                 let bus = self.buses.alloc();
-                if let ServerOp::SynthNew { controls, .. } = &mut op {
+                // The voice synth: the first one (a per-voice group's
+                // filter comes after it).
+                if let Some(ServerOp::SynthNew { controls, .. }) =
+                    ops.iter_mut().find(|op| matches!(op, ServerOp::SynthNew { .. }))
+                {
                     controls.push((control, bus as f32));
                 }
                 Some(bus)
             }
             None => None,
         };
-        let group = match &op {
-            ServerOp::SynthNew { target, .. } => Some(*target),
+        let group = match ops.first() {
+            Some(ServerOp::SynthNew { target, .. } | ServerOp::GroupNew { target, .. }) => Some(*target),
             _ => None,
         };
-        out.push(op);
+        out.append(&mut ops);
         self.seq += 1;
         let voice = Voice { node, pitch, velocity, seq: self.seq, state, bus };
         let part = self.parts.entry(instrument).or_default();

@@ -89,6 +89,9 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
         Action::SetFilter { instrument, filter } => {
             if let Some(f) = &filter {
                 check_params(f.kind.params(), &f.params)?;
+                for spec in imbolc_types::filter_env::FILTER_ENV_PARAMS {
+                    check_range(f.env.get(spec.id).unwrap_or(spec.default), (spec.min, spec.max))?;
+                }
             }
             let inst = get_mut(p, instrument)?;
             let old = std::mem::replace(&mut inst.def.filter, filter.clone());

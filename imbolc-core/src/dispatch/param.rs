@@ -58,10 +58,10 @@ pub fn param_range(p: &Project, target: &ParamTarget) -> Result<(f32, f32), Disp
         ParamTarget::Filter { instrument, param } => {
             let inst = p.instruments.get(instrument).ok_or(DispatchError::NoSuchInstrument(*instrument))?;
             let filter = inst.def.filter.as_ref().ok_or(DispatchError::NoFilter(*instrument))?;
-            if !filter.params.contains_key(param) {
+            if filter.value(param).is_none() {
                 return Err(missing());
             }
-            spec_range(filter.kind.params(), param, target)
+            filter.spec(param).map(|s| (s.min, s.max)).ok_or_else(missing)
         }
         ParamTarget::Effect { owner, effect, param } => {
             let chain = p.chain(*owner).ok_or_else(missing)?;
@@ -107,9 +107,7 @@ pub fn param_value(p: &Project, target: &ParamTarget) -> Option<f32> {
                 EnvelopeStage::Release => env.release,
             })
         }
-        ParamTarget::Filter { instrument, param } => {
-            p.instruments.get(instrument)?.def.filter.as_ref()?.params.get(param).copied()
-        }
+        ParamTarget::Filter { instrument, param } => p.instruments.get(instrument)?.def.filter.as_ref()?.value(param),
         ParamTarget::Effect { owner, effect, param } => {
             p.chain(*owner)?.iter().find(|e| e.id == *effect)?.params.get(param).copied()
         }
@@ -162,7 +160,7 @@ fn slot<'a>(p: &'a mut Project, target: &ParamTarget) -> Option<&'a mut f32> {
             })
         }
         ParamTarget::Filter { instrument, param } => {
-            params_slot(&mut p.instruments.get_mut(instrument)?.def.filter.as_mut()?.params, param)
+            p.instruments.get_mut(instrument)?.def.filter.as_mut()?.value_mut(param)
         }
         ParamTarget::Effect { owner, effect, param } => {
             params_slot(&mut p.chain_mut(*owner)?.iter_mut().find(|e| e.id == *effect)?.params, param)

@@ -113,11 +113,14 @@ fn def() -> impl Strategy<Value = InstrumentDef> {
         params,
         custom: None,
     });
-    let filter = option::of((params(), any::<bool>()).prop_map(|(params, enabled)| FilterDef {
-        kind: FilterKind::LOW_PASS,
-        params,
-        enabled,
-    }));
+    let filter = option::of((params(), any::<bool>(), float(), float(), float()).prop_map(
+        |(params, enabled, amount, decay, key_track)| FilterDef {
+            kind: FilterKind::LOW_PASS,
+            params,
+            enabled,
+            env: imbolc_types::FilterEnvDef { amount, decay, key_track, ..Default::default() },
+        },
+    ));
     let lfo = (any::<bool>(), float(), float(), option::of(param_name()))
         .prop_map(|(enabled, rate, depth, target)| LfoDef { enabled, rate, depth, shape: LfoShape::Triangle, target });
     let env = (float(), float(), float(), float()).prop_map(|(attack, decay, sustain, release)| EnvelopeDef {

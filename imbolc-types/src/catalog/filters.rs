@@ -40,6 +40,10 @@ pub struct FilterSpec {
     pub legacy_name: Option<&'static str>,
     /// Processor SynthDef: reads and `ReplaceOut`s its `bus`.
     pub synthdef: &'static str,
+    /// Per-voice variant (`synthdefs/fx/filter/voice/<id>.scd`): reads a
+    /// voice's private bus, adds to the chain bus; controls `f_<param>`,
+    /// the filter envelope and key tracking.
+    pub voice_synthdef: &'static str,
     pub label: &'static str,
     /// One line for the picker and the docs.
     pub description: &'static str,
@@ -65,6 +69,7 @@ const PASS: &[FilterSpec] = &[
         id: "low_pass",
         legacy_name: Some("LowPass"),
         synthdef: "imbolc_lpf",
+        voice_synthdef: "imbolc_low_pass_voice",
         label: "low-pass",
         description: "Resonant low-pass (12 dB/octave)",
         params: &[CUTOFF, RESONANCE],
@@ -74,6 +79,7 @@ const PASS: &[FilterSpec] = &[
         id: "ladder",
         legacy_name: None,
         synthdef: "imbolc_flt_ladder",
+        voice_synthdef: "imbolc_ladder_voice",
         label: "ladder low-pass",
         description: "Four-pole ladder low-pass (24 dB/octave) with input drive",
         params: &[cutoff(1500.0), resonance(0.3), p("drive", "Drive", 0.2, 0.0, 1.0, "")],
@@ -83,6 +89,7 @@ const PASS: &[FilterSpec] = &[
         id: "high_pass",
         legacy_name: None,
         synthdef: "imbolc_flt_hpf",
+        voice_synthdef: "imbolc_high_pass_voice",
         label: "high-pass",
         description: "Resonant high-pass (12 dB/octave)",
         params: &[cutoff(300.0), RESONANCE],
@@ -92,6 +99,7 @@ const PASS: &[FilterSpec] = &[
         id: "band_pass",
         legacy_name: None,
         synthdef: "imbolc_flt_bpf",
+        voice_synthdef: "imbolc_band_pass_voice",
         label: "band-pass",
         description: "Band-pass around cutoff; resonance narrows the band",
         params: &[cutoff(1000.0), resonance(0.3)],
@@ -101,6 +109,7 @@ const PASS: &[FilterSpec] = &[
         id: "notch",
         legacy_name: None,
         synthdef: "imbolc_flt_notch",
+        voice_synthdef: "imbolc_notch_voice",
         label: "notch",
         description: "Band-reject around cutoff; resonance narrows the notch",
         params: &[cutoff(1000.0), resonance(0.3)],
@@ -110,6 +119,7 @@ const PASS: &[FilterSpec] = &[
         id: "svf",
         legacy_name: None,
         synthdef: "imbolc_flt_svf",
+        voice_synthdef: "imbolc_svf_voice",
         label: "state-variable (morph)",
         description: "Resonant filter that morphs from low-pass through band-pass to high-pass",
         params: &[cutoff(1000.0), resonance(0.3), p("morph", "Morph", 0.0, 0.0, 1.0, "")],
@@ -122,6 +132,7 @@ const CHARACTER: &[FilterSpec] = &[
         id: "comb",
         legacy_name: None,
         synthdef: "imbolc_flt_comb",
+        voice_synthdef: "imbolc_comb_voice",
         label: "comb",
         description: "Feedback comb tuned to cutoff: metallic, pitched resonance",
         params: &[
@@ -135,6 +146,7 @@ const CHARACTER: &[FilterSpec] = &[
         id: "allpass",
         legacy_name: None,
         synthdef: "imbolc_flt_allpass",
+        voice_synthdef: "imbolc_allpass_voice",
         label: "allpass",
         description: "Eight allpass stages mixed with the dry signal into notches (static phaser)",
         params: &[cutoff(1000.0), p("resonance", "Spread", 0.5, 0.0, 1.0, ""), p("mix", "Mix", 0.5, 0.0, 1.0, "")],
@@ -144,6 +156,7 @@ const CHARACTER: &[FilterSpec] = &[
         id: "formant",
         legacy_name: None,
         synthdef: "imbolc_flt_formant",
+        voice_synthdef: "imbolc_formant_voice",
         label: "vowel (formant)",
         description: "Three formant band-passes gliding through the vowels a-e-i-o-u",
         params: &[
@@ -174,6 +187,12 @@ catalog_kind!(
 
 impl FilterKind {
     pub const LOW_PASS: FilterKind = FilterKind::at("low_pass");
+
+    /// Its per-voice variant, used while the instrument's filter envelope
+    /// or key tracking is on.
+    pub fn voice_synthdef(self) -> &'static str {
+        self.spec().voice_synthdef
+    }
 
     /// The filter after (or before) this one in catalog order, wrapping:
     /// what the editor's left/right keys step through.

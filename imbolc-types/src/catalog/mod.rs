@@ -29,9 +29,10 @@ pub use sources::{SourceFamily, SourceKind, SourceSpec};
 /// Controls every built-in voice SynthDef has besides its own parameters:
 /// the envelope stages are set from [`crate::EnvelopeDef`]; `bend`
 /// (semitones), `glide` (seconds) and `seed` (of its random generators)
-/// from the voice settings and the note.
-pub const VOICE_CONTROLS: [&str; 12] =
-    ["out", "freq", "amp", "vel", "gate", "attack", "decay", "sustain", "release", "bend", "glide", "seed"];
+/// from the voice settings and the note; `done` is what the envelope's end
+/// frees (2 the voice, 14 its per-voice group: see the filter envelope).
+pub const VOICE_CONTROLS: [&str; 13] =
+    ["out", "freq", "amp", "vel", "gate", "attack", "decay", "sustain", "release", "bend", "glide", "seed", "done"];
 
 /// The voice controls a user's SynthDef must have to be played as a source;
 /// the others are used when present.

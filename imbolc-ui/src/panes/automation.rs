@@ -112,6 +112,11 @@ pub fn automatable(project: &Project, instrument: InstrumentId) -> Vec<(String, 
     );
     if let Some(f) = &inst.def.filter {
         out.extend(f.params.keys().map(|p| ParamTarget::Filter { instrument, param: p.clone() }));
+        out.extend(
+            imbolc_types::filter_env::FILTER_ENV_PARAMS
+                .iter()
+                .map(|s| ParamTarget::Filter { instrument, param: s.id.to_owned() }),
+        );
     }
     for e in &inst.def.effects {
         out.extend(e.params.keys().map(|p| ParamTarget::Effect {

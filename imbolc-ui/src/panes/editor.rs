@@ -76,6 +76,7 @@ impl<'a> Subject<'a> {
         rows.push(Row::Filter);
         if let Some(f) = &inst.def.filter {
             rows.extend(f.kind.params().iter().map(Row::FilterParam));
+            rows.extend(imbolc_types::filter_env::FILTER_ENV_PARAMS.iter().map(Row::FilterParam));
         }
         rows.extend(self.chain().rows().map(Row::Chain));
         rows
@@ -287,6 +288,9 @@ impl EditorPane {
                     lines.push(Line::raw(""));
                     lines.push(Line::styled("Limiter (the last stage)", header));
                 }
+                Row::FilterParam(spec) if spec.id == imbolc_types::filter_env::ENV_AMOUNT.id => {
+                    lines.push(Line::styled("Filter envelope (per note)", header));
+                }
                 Row::Chain(ChainRow::Effect(0)) => {
                     lines.push(Line::raw(""));
                     lines.push(Line::styled("Effects", header));
@@ -308,7 +312,7 @@ impl EditorPane {
                 },
                 (Row::FilterParam(spec), Subject::Instrument(inst)) => {
                     let f = inst.def.filter.as_ref();
-                    param_line(spec, f.map_or(spec.default, |f| value(&f.params, spec)), true)
+                    param_line(spec, f.and_then(|f| f.value(spec.id)).unwrap_or(spec.default), true)
                 }
                 (Row::Ceiling, _) => {
                     let m = &state.project.master;
@@ -377,6 +381,24 @@ fn ceiling_command(state: &State, cmd: CommandId) -> Option<Action> {
     Some(ParamTarget::MasterLimiterCeiling.set(value))
 }
 
+/// The value of a filter row after one step: the envelope's times move
+/// by a quarter of themselves like the amp envelope's, its amount by a
+/// quarter octave; the filter's own parameters as effect parameters do.
+fn filter_step(spec: &ParamSpec, value: f32, up: bool) -> f32 {
+    let next = if spec.unit == "s" && spec.min == 0.0 {
+        match up {
+            true => (value * 1.25).max(0.005),
+            false if value <= 0.005 => 0.0,
+            false => value / 1.25,
+        }
+    } else if spec.unit == "oct" {
+        if up { value + 0.25 } else { value - 0.25 }
+    } else {
+        return step(spec, value, up);
+    };
+    spec.clamp(next)
+}
+
 /// A command on an instrument's own rows (source, envelope, voice,
 /// filter); `None` when it is not one (effect commands go to the chain).
 fn instrument_command(inst: &Instrument, row: Row, cmd: CommandId) -> Option<Action> {
@@ -397,9 +419,9 @@ fn instrument_command(inst: &Instrument, row: Row, cmd: CommandId) -> Option<Act
                 )),
                 Row::FilterParam(spec) => {
                     let f = inst.def.filter.as_ref()?;
-                    ParamTarget::Filter { instrument: id, param: spec.id.to_owned() }.set(step(
+                    ParamTarget::Filter { instrument: id, param: spec.id.to_owned() }.set(filter_step(
                         spec,
-                        value(&f.params, spec),
+                        f.value(spec.id).unwrap_or(spec.default),
                         up,
                     ))
                 }

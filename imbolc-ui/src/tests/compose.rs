@@ -93,16 +93,20 @@ fn the_editor_sets_params_filter_and_effect_chain() {
     let bass = &app.session().project().instruments[0];
     assert!((bass.def.source.params["amp"] - 0.34).abs() < 1e-5, "{}", bass.def.source.params["amp"]);
     // Rows: amp, detune, bright, attack, decay, sustain, release, 5 voice
-    // rows, 5 LFO rows, filter, cutoff, resonance, reverb, 3 params, delay,
-    // 3 params.
+    // rows, 5 LFO rows, filter, cutoff, resonance, 6 filter envelope and
+    // key tracking rows, reverb, 3 params, delay, 3 params.
     press(&mut app, "j j j l");
     let attack = app.session().project().instruments[0].def.amp_env.attack;
     assert!((attack - 0.0125).abs() < 1e-6, "times step by a quarter: {attack}");
     press(&mut app, "j j j j j j j j j j j j j j j h");
     let cutoff = app.session().project().instruments[0].def.filter.as_ref().unwrap().params["cutoff"];
     assert!((cutoff - 2000.0 / 1.1).abs() < 0.1, "frequencies step by ten percent: {cutoff}");
+    // The filter envelope's amount steps by a quarter octave.
+    press(&mut app, "j j l l");
+    let amount = app.session().project().instruments[0].def.filter.as_ref().unwrap().env.amount;
+    assert!((amount - 0.5).abs() < 1e-6, "{amount}");
     // Onto the reverb: bypass, then move it after the delay.
-    press(&mut app, "j j b");
+    press(&mut app, "j j j j j j b");
     let fx = &app.session().project().instruments[0].def.effects;
     assert_eq!((fx[0].kind, fx[0].enabled), (EffectKind::REVERB, false));
     press(&mut app, "J");

@@ -42,6 +42,12 @@ pub(super) fn project_values(p: &mut Project, out: &mut Repairs) {
         fix_params(&mut def.source.params, &specs, &format!("{at} source"), out);
         if let Some(f) = &mut def.filter {
             fix_params(&mut f.params, f.kind.params(), &format!("{at} filter"), out);
+            for spec in imbolc_types::filter_env::FILTER_ENV_PARAMS {
+                if let Some(v) = f.env.get_mut(spec.id) {
+                    let fixed = if v.is_finite() { spec.clamp(*v) } else { spec.default };
+                    set_f32(v, fixed, RepairKind::Value, format_args!("{at} filter {}", spec.id), out);
+                }
+            }
         }
         fix_chain(&mut def.effects, &at, out);
         fix_envelope(&mut def.amp_env, &at, out);
