@@ -39,6 +39,8 @@ pub enum Inbound {
     Fail { command: String, message: String },
     /// `/g_queryTree.reply`, kept whole for whoever asked.
     Tree(OscMessage),
+    /// `/done /b_allocRead buf`: a buffer was read (previews wait on it).
+    Loaded(u32),
     /// `/done command …` or `/synced id`: completions we do not wait on.
     Done,
     /// A strip's `/meter` reply.
@@ -89,7 +91,11 @@ pub fn classify(m: OscMessage) -> Result<Inbound, Rejected> {
             Some(_) => Ok(Inbound::Tree(m)),
             None => Err(malformed),
         },
-        "/done" => str_arg(&m, 0).map(|_| Inbound::Done).ok_or(malformed),
+        "/done" => match (str_arg(&m, 0), int_arg(&m, 1).and_then(|b| u32::try_from(b).ok())) {
+            (Some("/b_allocRead"), Some(buf)) => Ok(Inbound::Loaded(buf)),
+            (Some(_), _) => Ok(Inbound::Done),
+            (None, _) => Err(malformed),
+        },
         "/synced" => int_arg(&m, 0).map(|_| Inbound::Done).ok_or(malformed),
         METER_ADDRESS => MeterReading::parse(&m).map(Inbound::Meter).map_err(|_| malformed),
         _ => Err(Rejected::Unknown),

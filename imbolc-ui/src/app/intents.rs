@@ -60,6 +60,13 @@ impl<S: UiAudio> App<S> {
                     Err(e) => self.error(e.to_string()),
                 }
             }
+            Outcome::Preview(path) => match self.session.audio_mut().preview(Some(&path)) {
+                Ok(()) => self.previewing = true,
+                Err(e) => self.error(format!("preview: {e}")),
+            },
+            Outcome::TypePadPath(instrument, pad) => {
+                self.modal = Some(Modal::PadSample { instrument, pad, text: String::new() });
+            }
             Outcome::RestoreRecovery => self.restore_recovery(),
             Outcome::Path(purpose, text) => self.on_path(purpose, &text),
             Outcome::OpenAnyway(path) => self.start_loading(path),
@@ -126,8 +133,24 @@ impl<S: UiAudio> App<S> {
             }
             Intent::AddDrumStep { instrument, key } => self.add_drum_step(instrument, key),
             Intent::ChoosePadSample { instrument, pad } => {
-                self.modal = Some(Modal::PadSample { instrument, pad, text: String::new() })
+                let sample = self.session.project().instruments.get(&instrument).and_then(|i| {
+                    let pad = i.def.drums.as_ref()?.pads.get(usize::from(pad))?;
+                    pad.sample().map(str::to_owned)
+                });
+                let dir = crate::browser::start_dir(sample.as_deref(), self.browse_dir.as_deref());
+                let browser = crate::browser::Browser::new(instrument, pad, dir);
+                self.browse_dir = Some(browser.dir.clone());
+                self.modal = Some(Modal::Browser(browser));
             }
+        }
+    }
+
+    /// Stops a file preview if one may be sounding.
+    pub(super) fn stop_preview(&mut self) {
+        if std::mem::take(&mut self.previewing)
+            && let Err(e) = self.session.audio_mut().preview(None)
+        {
+            self.error(format!("stopping the preview: {e}"));
         }
     }
 
