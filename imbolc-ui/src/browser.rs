@@ -142,12 +142,19 @@ impl Browser {
         self.shown().get(self.cursor).filter(|e| !e.folder).map(|e| self.dir.join(&e.name))
     }
 
+    /// Puts the cursor on the entry named `name`, if listed.
+    pub fn select(&mut self, name: &str) {
+        if let Some(i) = self.shown().iter().position(|e| e.name == name) {
+            self.cursor = i;
+        }
+    }
+
     fn up(&mut self) {
         if let Some(parent) = self.dir.parent().map(Path::to_path_buf) {
             let left = self.dir.file_name().map(|n| n.to_string_lossy().into_owned());
             self.enter(parent);
             if let Some(left) = left {
-                self.cursor = self.shown().iter().position(|e| e.name == left).unwrap_or(0);
+                self.select(&left);
             }
         }
     }
@@ -233,7 +240,7 @@ impl Browser {
             }
         }));
         lines.truncate(height.saturating_sub(1));
-        lines.push(Line::raw(" j/k move · Enter/l open or import · h up · Space preview · / filter · : path"));
+        lines.push(Line::raw(" j/k · Enter open/import · h up · Space preview · / filter · : path · Esc"));
         lines
     }
 }

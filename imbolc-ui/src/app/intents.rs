@@ -138,7 +138,11 @@ impl<S: UiAudio> App<S> {
                     pad.sample().map(str::to_owned)
                 });
                 let dir = crate::browser::start_dir(sample.as_deref(), self.browse_dir.as_deref());
-                let browser = crate::browser::Browser::new(instrument, pad, dir);
+                let mut browser = crate::browser::Browser::new(instrument, pad, dir);
+                // On the pad's own file when it is listed here.
+                if let Some(name) = sample.as_deref().map(std::path::Path::new).and_then(|p| p.file_name()) {
+                    browser.select(&name.to_string_lossy());
+                }
                 self.browse_dir = Some(browser.dir.clone());
                 self.modal = Some(Modal::Browser(browser));
             }
