@@ -219,6 +219,10 @@ mod tests {
         assert_eq!(classify(msg("/n_end", vec![OscType::Int(7)])), Ok(Inbound::NodeEnd(NodeId(7))));
         let fail = msg("/fail", vec![OscType::String("/n_free".into()), OscType::String("Node 9 not found".into())]);
         assert_eq!(classify(fail), Ok(Inbound::Fail { command: "/n_free".into(), message: "Node 9 not found".into() }));
+        let read = msg("/done", vec![OscType::String("/b_allocRead".into()), OscType::Int(48)]);
+        assert_eq!(classify(read), Ok(Inbound::Loaded(48)), "previews wait on it");
+        let freed = msg("/done", vec![OscType::String("/b_free".into()), OscType::Int(48)]);
+        assert_eq!(classify(freed), Ok(Inbound::Done));
     }
 
     #[test]
