@@ -100,6 +100,10 @@ pub struct App<S: UiAudio> {
     midi: Option<crate::midi::MidiUi>,
     /// The user's own SynthDefs (none until [`App::scan_user_synthdefs`]).
     user_defs: crate::user_defs::UserSynthDefs,
+    /// The folder the sample browser showed last (this session only).
+    browse_dir: Option<PathBuf>,
+    /// A file preview may be sounding (the next key in the browser stops it).
+    previewing: bool,
 }
 
 impl<S: UiAudio> std::fmt::Debug for App<S> {
@@ -134,6 +138,8 @@ impl<S: UiAudio> App<S> {
             render: None,
             midi: None,
             user_defs: crate::user_defs::UserSynthDefs::default(),
+            browse_dir: None,
+            previewing: false,
         }
     }
 

@@ -35,6 +35,12 @@ pub trait UiAudio: AudioSink {
     /// # Errors
     /// When the audio thread is busy or gone.
     fn voice_off(&self, voice: VoiceId) -> Result<(), EngineError>;
+
+    /// Plays a sound file once through the master, or stops it (`None`).
+    ///
+    /// # Errors
+    /// When the audio thread is busy or gone.
+    fn preview(&self, file: Option<&std::path::Path>) -> Result<(), EngineError>;
 }
 
 impl UiAudio for AudioHandle {
@@ -48,6 +54,10 @@ impl UiAudio for AudioHandle {
 
     fn voice_off(&self, voice: VoiceId) -> Result<(), EngineError> {
         AudioHandle::voice_off(self, voice)
+    }
+
+    fn preview(&self, file: Option<&std::path::Path>) -> Result<(), EngineError> {
+        AudioHandle::preview(self, file.map(|f| f.display().to_string()))
     }
 }
 
@@ -64,6 +74,10 @@ impl UiAudio for NullSink {
     fn voice_off(&self, _voice: VoiceId) -> Result<(), EngineError> {
         Ok(())
     }
+
+    fn preview(&self, _file: Option<&std::path::Path>) -> Result<(), EngineError> {
+        Ok(())
+    }
 }
 
 /// One request the UI made of the audio side, as a [`ScriptSink`] saw it.
@@ -74,6 +88,8 @@ pub enum Request {
     /// Instrument, MIDI pitch (from the frequency, rounded), voice.
     VoiceOn(InstrumentId, u8, VoiceId),
     VoiceOff(VoiceId),
+    /// A file previewed through the master, or the preview stopped.
+    Preview(Option<std::path::PathBuf>),
 }
 
 /// Records transport and voice requests, and the diffs sent. Clones share
@@ -123,6 +139,11 @@ impl UiAudio for ScriptSink {
 
     fn voice_off(&self, voice: VoiceId) -> Result<(), EngineError> {
         self.log.borrow_mut().push(Request::VoiceOff(voice));
+        Ok(())
+    }
+
+    fn preview(&self, file: Option<&std::path::Path>) -> Result<(), EngineError> {
+        self.log.borrow_mut().push(Request::Preview(file.map(std::path::Path::to_path_buf)));
         Ok(())
     }
 }

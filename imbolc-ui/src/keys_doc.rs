@@ -37,6 +37,14 @@ pub fn markdown() -> String {
             out.push_str(&format!("| {} | `{}` | {} |\n", keys.join(" "), c.name, c.help));
         }
     }
+    out.push_str(
+        "\n## Sample browser\n\nOpened by `drum-pad-sample` in the drum pane; while open it takes \
+         every key.\n\n| keys | what it does |\n| --- | --- |\n",
+    );
+    for (keys, what) in crate::browser::KEYS {
+        let keys: Vec<String> = keys.split(' ').map(|k| format!("`{}`", escape(k))).collect();
+        out.push_str(&format!("| {} | {what} |\n", keys.join(" ")));
+    }
     out
 }
 

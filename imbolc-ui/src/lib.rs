@@ -12,6 +12,7 @@
 //! - [`state`]: the read-only view panes get.
 //! - [`panes`]: one file per pane (instruments, editor, piano roll, mixer,
 //!   server, help).
+//! - [`browser`]: the sample browser (folders, audio files, preview).
 //! - [`modal`], [`picker`] and [`palette`]: dialogs, the sound picker and the
 //!   fuzzy command palette.
 //! - [`status`]: tab bar and status line.
@@ -26,6 +27,7 @@
 
 pub mod app;
 pub mod audio;
+pub mod browser;
 pub mod cli;
 pub mod commands;
 pub mod complete;

@@ -1,5 +1,6 @@
 //! Modal dialogs drawn over the panes: a picker (source, drum kit or
-//! effect; see [`crate::picker`]), a
+//! effect; see [`crate::picker`]), the sample browser
+//! ([`crate::browser`]), a
 //! one-line text input (rename, a pad's sample file), the command palette
 //! and the quit prompt.
 //! While one is open it gets every key, so typing a name never runs a
@@ -14,6 +15,7 @@ use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear, Paragraph};
 
+use crate::browser::BrowserKey;
 use crate::commands::CommandId;
 use crate::keys::Keymap;
 use crate::palette;
@@ -37,6 +39,8 @@ pub enum Modal {
     ConfirmQuit,
     /// The file has a newer autosave copy: restore it or keep the save.
     Recovery,
+    /// The sample browser, for a drum pad.
+    Browser(crate::browser::Browser),
     /// A sample file path for a drum pad.
     PadSample {
         instrument: InstrumentId,
@@ -81,8 +85,12 @@ pub enum Outcome {
     SaveAndQuit,
     QuitWithoutSaving,
     RestoreRecovery,
-    /// A path typed for a drum pad (checked before use).
+    /// A path typed or browsed for a drum pad (checked before use).
     PadSample(InstrumentId, u8, String),
+    /// Preview this file; the dialog stays open.
+    Preview(PathBuf),
+    /// Type a path for this pad instead of browsing.
+    TypePadPath(InstrumentId, u8),
     Path(PathPurpose, String),
     OpenAnyway(PathBuf),
     Lane(ParamTarget),
@@ -93,7 +101,8 @@ impl Modal {
     /// Handles one key.
     pub fn key(&mut self, key: KeyEvent) -> Outcome {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        if key.code == KeyCode::Esc || (ctrl && key.code == KeyCode::Char('c')) {
+        let filtering = matches!(self, Modal::Browser(b) if b.filtering);
+        if (key.code == KeyCode::Esc && !filtering) || (ctrl && key.code == KeyCode::Char('c')) {
             return Outcome::Cancel;
         }
         match self {
@@ -101,6 +110,13 @@ impl Modal {
                 PickerKey::Open => Outcome::Open,
                 PickerKey::Picked(choice) => Outcome::Picked(choice),
                 PickerKey::Nothing => Outcome::Cancel,
+            },
+            Modal::Browser(b) => match b.key(key) {
+                BrowserKey::Open => Outcome::Open,
+                BrowserKey::Cancel => Outcome::Cancel,
+                BrowserKey::Preview(path) => Outcome::Preview(path),
+                BrowserKey::Import(path) => Outcome::PadSample(b.instrument, b.pad, path.display().to_string()),
+                BrowserKey::TypePath => Outcome::TypePadPath(b.instrument, b.pad),
             },
             Modal::Rename { instrument, text } => match key.code {
                 KeyCode::Enter if !text.trim().is_empty() => Outcome::Renamed(*instrument, text.trim().to_owned()),
@@ -220,6 +236,14 @@ impl Modal {
                 let lines = picker.lines(usize::from(height.saturating_sub(2)));
                 frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), rect);
             }
+            Modal::Browser(b) => {
+                let height = area.height.saturating_sub(4).clamp(8, 30);
+                let rect = centered(area, 76, height);
+                frame.render_widget(Clear, rect);
+                let lines = b.lines(usize::from(height.saturating_sub(2)));
+                let title = format!(" Sample for pad {} ", b.pad + 1);
+                frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), rect);
+            }
             Modal::Rename { text, .. } => {
                 let rect = centered(area, 50, 4);
                 frame.render_widget(Clear, rect);
@@ -256,7 +280,7 @@ impl Modal {
                 frame.render_widget(Clear, rect);
                 let lines = vec![
                     Line::raw(format!(" {text}▏")),
-                    Line::raw(" WAV or AIFF, mono or stereo · Enter loads · Esc cancels"),
+                    Line::raw(" WAV, AIFF, FLAC or Ogg, mono or stereo · Enter loads · Esc cancels"),
                 ];
                 let title = format!(" Sample file for pad {} ", pad + 1);
                 frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), rect);

@@ -44,6 +44,9 @@ pub enum EngineCmd {
     VoicePressure { voice: VoiceId, amount: f32 },
     /// Realtime lane: panic, release every voice (play goes on).
     ReleaseAll,
+    /// Realtime lane: play this sound file once at the master's input
+    /// (replacing the preview sounding), or stop the preview (`None`).
+    Preview(Option<String>),
 }
 
 /// Transport commands. State lives on the audio thread and is shown in

@@ -189,6 +189,16 @@ impl AudioHandle {
         self.realtime(EngineCmd::Transport(cmd))
     }
 
+    /// Plays a sound file once through the master (`Some`), replacing any
+    /// preview still sounding, or stops the preview (`None`); its buffer is
+    /// freed either way. Realtime lane, like transport commands.
+    ///
+    /// # Errors
+    /// As [`AudioHandle::voice_on`].
+    pub fn preview(&self, file: Option<String>) -> Result<(), EngineError> {
+        self.realtime(EngineCmd::Preview(file))
+    }
+
     /// The latest transport state (playhead, playing, tempo). Never blocks.
     pub fn transport_state(&mut self) -> TransportFeedback {
         self.normal.flush();

@@ -39,6 +39,8 @@ pub enum Inbound {
     Fail { command: String, message: String },
     /// `/g_queryTree.reply`, kept whole for whoever asked.
     Tree(OscMessage),
+    /// `/done /b_allocRead buf`: a buffer was read (previews wait on it).
+    Loaded(u32),
     /// `/done command …` or `/synced id`: completions we do not wait on.
     Done,
     /// A strip's `/meter` reply.
@@ -89,7 +91,11 @@ pub fn classify(m: OscMessage) -> Result<Inbound, Rejected> {
             Some(_) => Ok(Inbound::Tree(m)),
             None => Err(malformed),
         },
-        "/done" => str_arg(&m, 0).map(|_| Inbound::Done).ok_or(malformed),
+        "/done" => match (str_arg(&m, 0), int_arg(&m, 1).and_then(|b| u32::try_from(b).ok())) {
+            (Some("/b_allocRead"), Some(buf)) => Ok(Inbound::Loaded(buf)),
+            (Some(_), _) => Ok(Inbound::Done),
+            (None, _) => Err(malformed),
+        },
         "/synced" => int_arg(&m, 0).map(|_| Inbound::Done).ok_or(malformed),
         METER_ADDRESS => MeterReading::parse(&m).map(Inbound::Meter).map_err(|_| malformed),
         _ => Err(Rejected::Unknown),
@@ -213,6 +219,10 @@ mod tests {
         assert_eq!(classify(msg("/n_end", vec![OscType::Int(7)])), Ok(Inbound::NodeEnd(NodeId(7))));
         let fail = msg("/fail", vec![OscType::String("/n_free".into()), OscType::String("Node 9 not found".into())]);
         assert_eq!(classify(fail), Ok(Inbound::Fail { command: "/n_free".into(), message: "Node 9 not found".into() }));
+        let read = msg("/done", vec![OscType::String("/b_allocRead".into()), OscType::Int(48)]);
+        assert_eq!(classify(read), Ok(Inbound::Loaded(48)), "previews wait on it");
+        let freed = msg("/done", vec![OscType::String("/b_free".into()), OscType::Int(48)]);
+        assert_eq!(classify(freed), Ok(Inbound::Done));
     }
 
     #[test]

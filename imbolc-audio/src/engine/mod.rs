@@ -44,6 +44,7 @@ mod lane;
 pub mod live;
 pub mod meters;
 pub(crate) mod playback;
+pub mod preview;
 pub mod priority;
 pub mod registry;
 mod run;

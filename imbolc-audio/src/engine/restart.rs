@@ -86,6 +86,7 @@ impl Engine {
             server.scsynth_pid(),
         );
         self.registry.reset();
+        self.previews.forget();
         // A fresh server has no voices and nothing timed: play (cut by the
         // lost server, or asked for before this one was up) starts again.
         let playing = self.playback.resume_point().map(|resume| Interrupted { resume, since: Instant::now() });
@@ -193,6 +194,7 @@ impl Engine {
         self.playback.server_lost();
         self.publish_transport();
         self.registry.reset();
+        self.previews.forget();
         since
     }
 }

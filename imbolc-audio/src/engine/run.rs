@@ -106,6 +106,8 @@ pub(crate) struct Engine {
     interrupted: Option<restart::Interrupted>,
     /// Playback's counts already added to the counters.
     stats_seen: PlaybackStats,
+    /// The sample browser's file preview.
+    previews: super::preview::Previews,
 }
 
 impl Engine {
@@ -148,6 +150,7 @@ impl Engine {
             spare_jack: None,
             interrupted: None,
             stats_seen: PlaybackStats::default(),
+            previews: Default::default(),
         }
     }
 
@@ -287,6 +290,16 @@ impl Engine {
             | EngineCmd::Pressure { .. }
             | EngineCmd::VoicePressure { .. }
             | EngineCmd::ReleaseAll => self.live_command(cmd),
+            EngineCmd::Preview(file) => {
+                if self.link.is_none() {
+                    return;
+                }
+                let ops = match file {
+                    Some(path) => self.previews.start(path),
+                    None => self.previews.stop(),
+                };
+                self.send(&ops);
+            }
         }
     }
 
@@ -444,23 +457,18 @@ impl Engine {
                 self.playback.node_started(notice.node);
                 self.registry.on_go(notice);
             }
-            Inbound::NodeEnd(node) => match self.registry.on_end(node) {
-                EndOutcome::Expected => {
-                    // A group's end returns the buses of the voices it held.
-                    self.playback.node_ended(node);
-                    self.tap(TapEvent::End(node));
+            Inbound::NodeEnd(node) => {
+                if let Some(free) = self.previews.ended(node) {
+                    self.send(&[free]);
                 }
-                EndOutcome::VoiceEnded => {
-                    self.playback.node_ended(node);
-                    self.tap(TapEvent::End(node));
-                    self.publish_transport();
+                self.node_end(node);
+            }
+            Inbound::Loaded(buf) => {
+                if let Some((node, op)) = self.previews.loaded(buf, &mut self.graph) {
+                    self.send(&[op]);
+                    self.registry.voice_started(node);
                 }
-                EndOutcome::Unexpected => {
-                    tracing::warn!("node {node} ended on the server but the graph expects it alive");
-                    self.counters.bump(Counter::Mismatch);
-                    self.tap(TapEvent::End(node));
-                }
-            },
+            }
             Inbound::Fail { command, message } => {
                 self.counters.bump(Counter::Fail);
                 if NodeRegistry::is_graph_failure(&command) {
@@ -477,6 +485,27 @@ impl Engine {
             // Meters are published by the monitor thread and never forwarded.
             Inbound::Meter(_) => self.counters.bump(Counter::Unexpected),
             Inbound::NodeChanged(_) | Inbound::Done => {}
+        }
+    }
+
+    /// `/n_end`: what it means for playback and the node registry.
+    fn node_end(&mut self, node: crate::backend::NodeId) {
+        match self.registry.on_end(node) {
+            EndOutcome::Expected => {
+                // A group's end returns the buses of the voices it held.
+                self.playback.node_ended(node);
+                self.tap(TapEvent::End(node));
+            }
+            EndOutcome::VoiceEnded => {
+                self.playback.node_ended(node);
+                self.tap(TapEvent::End(node));
+                self.publish_transport();
+            }
+            EndOutcome::Unexpected => {
+                tracing::warn!("node {node} ended on the server but the graph expects it alive");
+                self.counters.bump(Counter::Mismatch);
+                self.tap(TapEvent::End(node));
+            }
         }
     }
 

@@ -100,3 +100,18 @@ fn play_cut_by_a_lost_server_waits_for_the_next_one_or_stops_saying_why() {
     assert_eq!(stopped.count, 1);
     assert!(stopped.reason.contains("could not be restarted"), "{}", stopped.reason);
 }
+
+#[test]
+fn a_preview_starts_when_its_file_is_read_and_its_end_frees_it_without_a_mismatch() {
+    let (mut e, counters) = engine();
+    e.previews.start("/a.wav".into());
+    e.event(from_server(0, Inbound::Loaded(super::super::preview::PREVIEW_BUFFERS.start)));
+    let node = e.previews.current.and_then(|p| p.node).expect("the sampler was started");
+    assert!(e.registry.is_voice(node), "it may end by itself");
+    e.event(from_server(0, Inbound::NodeEnd(node)));
+    assert!(e.previews.current.is_none(), "its buffer is freed");
+    assert_eq!(counters.snapshot().mismatches, 0);
+    // Without a server a preview request sends nothing and keeps nothing.
+    e.command(EngineCmd::Preview(Some("/b.wav".into())));
+    assert!(e.previews.current.is_none());
+}

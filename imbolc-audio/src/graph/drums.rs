@@ -26,7 +26,7 @@ use imbolc_types::drums::{DrumPad, PadSound};
 
 use super::alloc::BusAllocator;
 use super::{GraphError, SignalGraph};
-use crate::backend::{NodeId, ServerOp};
+use crate::backend::{AddAction, NodeId, ServerOp};
 use crate::synthdefs::SAMPLER;
 
 /// First server buffer used for samples (lower ones are left for other
@@ -144,6 +144,16 @@ impl SignalGraph {
                 )
             }
         }
+    }
+
+    /// The sampler playing preview buffer `buf` once at unity gain at the
+    /// head of the master group (before the master's effects and strip),
+    /// for the sample browser's preview.
+    pub fn preview_synth(&mut self, buf: u32) -> (NodeId, ServerOp) {
+        let id = self.node_ids.next_id();
+        let controls = vec![("out", self.master.chain.bus as f32), ("buf", buf as f32), ("amp", 1.0), ("vel", 1.0)];
+        let target = self.master.chain.group;
+        (id, ServerOp::SynthNew { def: SAMPLER, id, action: AddAction::Head, target, controls })
     }
 
     /// Loads every sample pad of a kit (a new kit, or a rebuild).

@@ -40,7 +40,12 @@ impl<S: UiAudio> App<S> {
         }
         if let Some(modal) = &mut self.modal {
             let outcome = modal.key(key);
-            if outcome != Outcome::Open {
+            if let Modal::Browser(b) = modal {
+                self.browse_dir = Some(b.dir.clone());
+            }
+            // Any key in the browser stops the preview; Space starts the next.
+            self.stop_preview();
+            if !matches!(outcome, Outcome::Open | Outcome::Preview(_)) {
                 self.modal = None;
             }
             self.on_modal(outcome);

@@ -55,10 +55,21 @@ impl<S: UiAudio> App<S> {
             Outcome::PadSample(instrument, pad, path) => {
                 match imbolc_core::drums::sample_pad_action(instrument, pad, std::path::Path::new(&path)) {
                     Ok(action) => {
-                        self.apply(action);
+                        if self.apply(action) {
+                            // The next browse starts beside it (a stored
+                            // sample no longer names its folder).
+                            self.browse_dir = std::path::Path::new(&path).parent().map(std::path::Path::to_path_buf);
+                        }
                     }
                     Err(e) => self.error(e.to_string()),
                 }
+            }
+            Outcome::Preview(path) => match self.session.audio_mut().preview(Some(&path)) {
+                Ok(()) => self.previewing = true,
+                Err(e) => self.error(format!("preview: {e}")),
+            },
+            Outcome::TypePadPath(instrument, pad) => {
+                self.modal = Some(Modal::PadSample { instrument, pad, text: String::new() });
             }
             Outcome::RestoreRecovery => self.restore_recovery(),
             Outcome::Path(purpose, text) => self.on_path(purpose, &text),
@@ -126,7 +137,29 @@ impl<S: UiAudio> App<S> {
             }
             Intent::AddDrumStep { instrument, key } => self.add_drum_step(instrument, key),
             Intent::ChoosePadSample { instrument, pad } => {
-                self.modal = Some(Modal::PadSample { instrument, pad, text: String::new() })
+                let pad_def = self
+                    .session
+                    .project()
+                    .instruments
+                    .get(&instrument)
+                    .and_then(|i| i.def.drums.as_ref()?.pads.get(usize::from(pad)));
+                let sample = pad_def.and_then(|p| p.sample().map(str::to_owned));
+                // A stored sample keeps its file's name, not its folder.
+                let name = match (pad_def.and_then(|p| p.stored()), sample.as_deref()) {
+                    (Some(stored), _) => Some(stored.name.clone()),
+                    (None, Some(path)) => {
+                        std::path::Path::new(path).file_name().map(|n| n.to_string_lossy().into_owned())
+                    }
+                    (None, None) => None,
+                };
+                let dir = crate::browser::start_dir(sample.as_deref(), self.browse_dir.as_deref());
+                let mut browser = crate::browser::Browser::new(instrument, pad, dir);
+                // On the pad's own file when it is listed here.
+                if let Some(name) = name {
+                    browser.select(&name);
+                }
+                self.browse_dir = Some(browser.dir.clone());
+                self.modal = Some(Modal::Browser(browser));
             }
             Intent::OpenSlicer { instrument, pad } => self.open_slicer(instrument, pad),
         }
@@ -155,6 +188,15 @@ impl<S: UiAudio> App<S> {
                 self.show(crate::commands::PaneKind::Slicer);
             }
             Err(e) => self.error(e.to_string()),
+        }
+    }
+
+    /// Stops a file preview if one may be sounding.
+    pub(super) fn stop_preview(&mut self) {
+        if std::mem::take(&mut self.previewing)
+            && let Err(e) = self.session.audio_mut().preview(None)
+        {
+            self.error(format!("stopping the preview: {e}"));
         }
     }
 

@@ -81,7 +81,7 @@ fn a_pad_gets_a_checked_sample_file_or_the_next_voice() {
     let mut app = demo_app();
     press(&mut app, "8 a");
     // A missing file: a clear error, the pad unchanged.
-    press(&mut app, "s");
+    press(&mut app, "s :");
     super::fixture::type_text(&mut app, "/nonexistent/kick.wav");
     press(&mut app, "Enter");
     let message = app.message().unwrap();
@@ -97,7 +97,7 @@ fn a_pad_gets_a_checked_sample_file_or_the_next_voice() {
         b"RIFF\x2c\0\0\0WAVEfmt \x10\0\0\0\x01\0\x02\0\x80\xbb\0\0\0\xee\x02\0\x04\0\x10\0data\x08\0\0\0".to_vec();
     wav.extend_from_slice(&[1, 0, 2, 0, 3, 0, 4, 0]);
     std::fs::write(&path, wav).unwrap();
-    press(&mut app, "s");
+    press(&mut app, "s :");
     super::fixture::type_text(&mut app, path.to_str().unwrap());
     press(&mut app, "Enter");
     let pad = pad0(&app);
