@@ -112,7 +112,7 @@ pub fn to_messages(op: &ServerOp) -> impl Iterator<Item = OscMessage> {
 /// usual: the server's `/fail` reports it. Checked here, where live bundles
 /// and NRT scores both pass, right before the server would read.
 pub fn to_message(op: &ServerOp) -> OscMessage {
-    if let ServerOp::BufferAllocRead { buf, path } = op
+    if let ServerOp::BufferAllocRead { buf, path } | ServerOp::BufferAllocReadChannel { buf, path, .. } = op
         && crate::samples::is_unsafe_to_load(std::path::Path::new(path))
     {
         tracing::warn!("sample {path:?} is not a regular file: not loaded, its pad stays silent");
@@ -143,6 +143,29 @@ pub fn to_message(op: &ServerOp) -> OscMessage {
         ServerOp::Before { node: n, target } | ServerOp::After { node: n, target } => vec![node(*n), node(*target)],
         ServerOp::Head { group, node: n } | ServerOp::Tail { group, node: n } => vec![node(*group), node(*n)],
         ServerOp::BufferAllocRead { buf, path } => vec![buffer(*buf), OscType::String(path.clone())],
+        ServerOp::BufferAllocReadChannel { buf, path, channel } => vec![
+            buffer(*buf),
+            OscType::String(path.clone()),
+            OscType::Int(0),
+            OscType::Int(0),
+            OscType::Int(i32::try_from(*channel).unwrap_or(0)),
+        ],
+        ServerOp::BufferAlloc { buf, frames, then } => {
+            let mut args = vec![buffer(*buf), OscType::Int(i32::try_from(*frames).unwrap_or(i32::MAX)), OscType::Int(1)];
+            if let Some(then) = then {
+                // Encoding a message we built cannot fail; an empty blob
+                // (no completion) is the fallback.
+                let bytes = rosc::encoder::encode(&rosc::OscPacket::Message(to_message(then))).unwrap_or_default();
+                args.push(OscType::Blob(bytes));
+            }
+            args
+        }
+        ServerOp::BufferGenPartConv { buf, ir, fft_size } => vec![
+            buffer(*buf),
+            OscType::String("PreparePartConv".to_owned()),
+            buffer(*ir),
+            OscType::Int(i32::try_from(*fft_size).unwrap_or(2048)),
+        ],
         ServerOp::BufferFree { buf } => vec![buffer(*buf)],
         ServerOp::DefRecv { bytes, .. } => vec![OscType::Blob(bytes.to_vec())],
     };

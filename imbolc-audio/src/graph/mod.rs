@@ -47,6 +47,7 @@ mod automate;
 mod build;
 mod buses;
 mod click;
+mod convolution;
 mod drums;
 mod effects;
 mod instrument;
@@ -165,6 +166,7 @@ impl SignalGraph {
     pub fn build(config: GraphConfig, scene: &AudioScene) -> (SignalGraph, Vec<crate::backend::ServerOp>) {
         let mut graph = SignalGraph::empty(config);
         let ops = graph.build_scene(scene);
+        let ops = graph.attach_irs(ops);
         (graph, ops)
     }
 
@@ -173,7 +175,8 @@ impl SignalGraph {
     /// are allocated afresh.
     pub fn rebuild(&mut self) -> Vec<crate::backend::ServerOp> {
         let scene = self.scene();
-        self.build_scene(&scene)
+        let ops = self.build_scene(&scene);
+        self.attach_irs(ops)
     }
 
     /// The graph's copy of the project, as a scene (e.g. to rebuild). The
