@@ -24,10 +24,6 @@ use crate::synthdefs::CONVOLUTION_IR;
 /// FFT size of PartConv (compiled into `imbolc_convolution_ir`).
 pub const FFT_SIZE: u32 = 2048;
 
-/// Scale of PartConv's output so that an impulse in gives the IR out
-/// (PartConv's inverse FFT is unnormalised; measured by the sound test).
-pub const PARTCONV_GAIN: f32 = 1.0 / FFT_SIZE as f32;
-
 /// The catalog SynthDef of the convolution effect (built-in IR).
 const BUILT_IN: &str = "imbolc_convolution";
 
@@ -111,7 +107,6 @@ impl SignalGraph {
             out.extend(self.release(old));
         }
         controls.push(("spec", bufs.spec as f32));
-        controls.push(("gain", PARTCONV_GAIN));
         let synth = ServerOp::SynthNew { def: CONVOLUTION_IR, id, action, target, controls };
         out.push(ServerOp::BufferAllocReadChannel { buf: bufs.ir, path, channel: 0 });
         out.push(ServerOp::BufferAlloc { buf: bufs.spec, frames, then: Some(Box::new(synth)) });

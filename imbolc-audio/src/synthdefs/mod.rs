@@ -190,7 +190,7 @@ pub const DRUM_VOICES: &[&str] = &[
 pub const SAMPLER: &str = "imbolc_sampler";
 
 /// The convolution effect with an IR from the store (`bus`, `spec`: the
-/// PreparePartConv buffer, `mix`, `gain`); see `graph/convolution.rs`.
+/// PreparePartConv buffer, `mix`); see `graph/convolution.rs`.
 pub const CONVOLUTION_IR: &str = "imbolc_convolution_ir";
 
 /// The metronome click (`out`, `amp`, `accent` 0/1; one-shot, frees itself).
