@@ -153,7 +153,15 @@ pub struct EffectSlot {
 
 impl EffectSlot {
     pub fn new(id: EffectId, kind: EffectKind) -> Self {
-        EffectSlot { id, kind, params: default_params(kind.params()), enabled: true, sync: BTreeMap::new(), key: None, ir: None }
+        EffectSlot {
+            id,
+            kind,
+            params: default_params(kind.params()),
+            enabled: true,
+            sync: BTreeMap::new(),
+            key: None,
+            ir: None,
+        }
     }
 
     /// The value the server gets for `spec` at `bpm`: the division's value

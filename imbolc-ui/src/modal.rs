@@ -43,6 +43,12 @@ pub enum Modal {
         pad: u8,
         text: String,
     },
+    /// An impulse response file for a convolution effect.
+    EffectIr {
+        owner: imbolc_types::ChainOwner,
+        effect: imbolc_types::EffectId,
+        text: String,
+    },
     /// A file path, typed with `Tab` completion.
     Path {
         purpose: PathPurpose,
@@ -83,6 +89,8 @@ pub enum Outcome {
     RestoreRecovery,
     /// A path typed for a drum pad (checked before use).
     PadSample(InstrumentId, u8, String),
+    /// A path typed for a convolution effect's IR (checked before use).
+    EffectIr(imbolc_types::ChainOwner, imbolc_types::EffectId, String),
     Path(PathPurpose, String),
     OpenAnyway(PathBuf),
     Lane(ParamTarget),
@@ -165,6 +173,22 @@ impl Modal {
             Modal::PadSample { instrument, pad, text } => match key.code {
                 KeyCode::Enter if !text.trim().is_empty() => {
                     Outcome::PadSample(*instrument, *pad, text.trim().to_owned())
+                }
+                KeyCode::Backspace => {
+                    text.pop();
+                    Outcome::Open
+                }
+                KeyCode::Char(c) if !ctrl => {
+                    text.push(c);
+                    Outcome::Open
+                }
+                _ => Outcome::Open,
+            },
+            Modal::EffectIr { owner, effect, text } => match key.code {
+                KeyCode::Enter if !text.trim().is_empty() => Outcome::EffectIr(*owner, *effect, text.trim().to_owned()),
+                KeyCode::Tab => {
+                    *text = crate::complete::complete(text);
+                    Outcome::Open
                 }
                 KeyCode::Backspace => {
                     text.pop();
@@ -259,6 +283,16 @@ impl Modal {
                     Line::raw(" WAV or AIFF, mono or stereo · Enter loads · Esc cancels"),
                 ];
                 let title = format!(" Sample file for pad {} ", pad + 1);
+                frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), rect);
+            }
+            Modal::EffectIr { text, .. } => {
+                let rect = centered(area, 70, 4);
+                frame.render_widget(Clear, rect);
+                let lines = vec![
+                    Line::raw(format!(" {text}▏")),
+                    Line::raw(" WAV or AIFF, first channel used · Tab completes · Enter loads · Esc cancels"),
+                ];
+                let title = " Impulse response file ";
                 frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), rect);
             }
             Modal::Path { purpose, text } => {

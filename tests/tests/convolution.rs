@@ -54,8 +54,12 @@ fn convolution_with_ir(ir: &imbolc_types::SampleRef) -> EffectSlot {
 fn an_impulse_through_the_convolution_returns_its_ir() {
     sample_cache::set_cache_dir(Some(temp("cache")));
     let wav = temp("ir.wav");
-    let spec =
-        hound::WavSpec { channels: 1, sample_rate: RATE, bits_per_sample: 32, sample_format: hound::SampleFormat::Float };
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: RATE,
+        bits_per_sample: 32,
+        sample_format: hound::SampleFormat::Float,
+    };
     let mut w = hound::WavWriter::create(&wav, spec).unwrap();
     for v in ir_samples() {
         w.write_sample(v).unwrap();
@@ -72,7 +76,8 @@ fn an_impulse_through_the_convolution_returns_its_ir() {
 
     let mut score = ScoreBackend::new();
     score.load_synthdefs(synthdefs::ALL);
-    score.push_messages(0.0, vec![OscMessage { addr: "/d_recv".into(), args: vec![OscType::Blob(INPUT_DEF.to_vec())] }]);
+    score
+        .push_messages(0.0, vec![OscMessage { addr: "/d_recv".into(), args: vec![OscType::Blob(INPUT_DEF.to_vec())] }]);
     score.execute(Timing::Now, &ops).unwrap();
     let input = vec![
         OscType::String("imbolc_test_fx_input".into()),
@@ -99,7 +104,8 @@ fn an_impulse_through_the_convolution_returns_its_ir() {
     assert!(o.status.success() && out.is_file(), "scsynth -N: {log}");
     assert!(!log.contains("PartConv Error"), "{log}");
 
-    let left: Vec<f32> = hound::WavReader::open(&out).unwrap().samples::<f32>().step_by(2).map(Result::unwrap).collect();
+    let left: Vec<f32> =
+        hound::WavReader::open(&out).unwrap().samples::<f32>().step_by(2).map(Result::unwrap).collect();
     let at = (IMPULSE_AT * f64::from(RATE)).round() as usize;
     let onset = left.iter().position(|v| v.abs() > 1e-3).expect("the IR came out");
     let latency = onset - at;
@@ -143,7 +149,11 @@ fn changing_the_ir_replaces_the_node_and_swaps_buffers() {
     let scene = AudioScene { master_effects: vec![slot], ..AudioScene::default() };
     let (mut graph, ops) = SignalGraph::build(EngineConfig::new(test_config()).graph_config(), &scene);
     assert!(!ops.iter().any(|op| matches!(op, ServerOp::BufferAlloc { .. })), "no IR, no buffers");
-    let set = |ir: Option<imbolc_types::SampleRef>| AudioDiff::EffectIrSet { owner: ChainOwner::Master, effect: EffectId(1), ir };
+    let set = |ir: Option<imbolc_types::SampleRef>| AudioDiff::EffectIrSet {
+        owner: ChainOwner::Master,
+        effect: EffectId(1),
+        ir,
+    };
     let ops = graph.apply(&set(Some(ir.clone()))).unwrap();
     assert_eq!(ops.len(), 3, "read, alloc (creating the node), gen: {ops:?}");
     let ServerOp::BufferAlloc { frames, then: Some(synth), .. } = &ops[1] else { panic!("{ops:?}") };

@@ -151,7 +151,8 @@ pub fn to_message(op: &ServerOp) -> OscMessage {
             OscType::Int(i32::try_from(*channel).unwrap_or(0)),
         ],
         ServerOp::BufferAlloc { buf, frames, then } => {
-            let mut args = vec![buffer(*buf), OscType::Int(i32::try_from(*frames).unwrap_or(i32::MAX)), OscType::Int(1)];
+            let mut args =
+                vec![buffer(*buf), OscType::Int(i32::try_from(*frames).unwrap_or(i32::MAX)), OscType::Int(1)];
             if let Some(then) = then {
                 // Encoding a message we built cannot fail; an empty blob
                 // (no completion) is the fallback.

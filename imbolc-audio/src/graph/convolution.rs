@@ -57,8 +57,12 @@ fn ir_file(ir: Option<&SampleRef>) -> Option<(String, u32)> {
 impl SignalGraph {
     /// The effect slot whose node is `node`, in any chain.
     fn slot_of_node(&self, node: NodeId) -> Option<&EffectSlot> {
-        let chains =
-            self.instruments.values().map(|s| &s.chain).chain(self.buses.values().map(|s| &s.chain)).chain([&self.master.chain]);
+        let chains = self
+            .instruments
+            .values()
+            .map(|s| &s.chain)
+            .chain(self.buses.values().map(|s| &s.chain))
+            .chain([&self.master.chain]);
         for chain in chains {
             if let Some((id, _)) = chain.nodes.iter().find(|(_, n)| **n == node) {
                 return chain.effects.iter().find(|e| e.id == *id);

@@ -60,6 +60,14 @@ impl<S: UiAudio> App<S> {
                     Err(e) => self.error(e.to_string()),
                 }
             }
+            Outcome::EffectIr(owner, effect, path) => {
+                match imbolc_core::drums::effect_ir_action(owner, effect, std::path::Path::new(&path)) {
+                    Ok(action) => {
+                        self.apply(action);
+                    }
+                    Err(e) => self.error(e.to_string()),
+                }
+            }
             Outcome::RestoreRecovery => self.restore_recovery(),
             Outcome::Path(purpose, text) => self.on_path(purpose, &text),
             Outcome::OpenAnyway(path) => self.start_loading(path),
@@ -125,6 +133,9 @@ impl<S: UiAudio> App<S> {
                 }
             }
             Intent::AddDrumStep { instrument, key } => self.add_drum_step(instrument, key),
+            Intent::ChooseEffectIr { owner, effect } => {
+                self.modal = Some(Modal::EffectIr { owner, effect, text: String::new() })
+            }
             Intent::ChoosePadSample { instrument, pad } => {
                 self.modal = Some(Modal::PadSample { instrument, pad, text: String::new() })
             }

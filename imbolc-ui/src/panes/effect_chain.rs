@@ -114,6 +114,14 @@ impl<'a> Chain<'a> {
                 };
                 Action::SetEffectKey { owner, effect: e.id, key: next }
             }
+            CommandId::EffectIr => {
+                let Some(e) = selected else { return none() };
+                if e.kind.id() != imbolc_core::dispatch::CONVOLUTION {
+                    let why = "Only a convolution reverb takes an impulse response";
+                    return Some(Reply::Intent(Some(Intent::Message(why.to_owned()))));
+                }
+                return Some(Reply::Intent(Some(Intent::ChooseEffectIr { owner, effect: e.id })));
+            }
             CommandId::MoveEffectUp | CommandId::MoveEffectDown => {
                 let Some(e) = selected else { return none() };
                 let Some(from) = self.effects.iter().position(|s| s.id == e.id) else { return none() };
