@@ -228,6 +228,10 @@ pub(super) fn on_off(enabled: bool) -> &'static str {
 
 fn effect_line(i: usize, e: &EffectSlot, project: &Project) -> String {
     let line = format!("{}. {} {}", i + 1, e.kind.name(), on_off(e.enabled));
+    if e.kind.id() == imbolc_core::dispatch::CONVOLUTION {
+        let ir = e.ir.as_ref().map_or("built-in (I loads a file)", |s| s.name.as_str());
+        return format!("{line}  ir: {ir}");
+    }
     if !takes_key(e.kind) {
         return line;
     }
