@@ -50,6 +50,43 @@ fn convolution_with_ir(ir: &imbolc_types::SampleRef) -> EffectSlot {
     slot
 }
 
+/// Renders `ops` (a graph's) with the test input's impulse at
+/// [`IMPULSE_AT`] on `master_bus`: the left channel, checked free of
+/// PartConv errors.
+fn render(ops: &[ServerOp], master_bus: u32, name: &str) -> Vec<f32> {
+    let mut score = ScoreBackend::new();
+    score.load_synthdefs(synthdefs::ALL);
+    score
+        .push_messages(0.0, vec![OscMessage { addr: "/d_recv".into(), args: vec![OscType::Blob(INPUT_DEF.to_vec())] }]);
+    score.execute(Timing::Now, ops).unwrap();
+    let input = vec![
+        OscType::String("imbolc_test_fx_input".into()),
+        OscType::Int(90_000),
+        OscType::Int(0),
+        OscType::Int(0),
+        OscType::String("out".into()),
+        OscType::Float(master_bus as f32),
+        OscType::String("kind".into()),
+        OscType::Float(0.0),
+        OscType::String("dur".into()),
+        OscType::Float(0.1),
+    ];
+    score.push_messages(IMPULSE_AT, vec![OscMessage { addr: "/s_new".into(), args: input }]);
+    let score_path = temp(&format!("{name}.osc"));
+    let out = temp(&format!("{name}.wav"));
+    std::fs::write(&score_path, score.finish(END).to_bytes()).unwrap();
+    let o = Command::new("scsynth")
+        .args(["-o", "2", "-N", score_path.to_str().unwrap(), "_", out.to_str().unwrap()])
+        .args([&RATE.to_string(), "WAV", "float"])
+        .output()
+        .expect("scsynth must be installed (SuperCollider; `make test` installs it)");
+    let log = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success() && out.is_file(), "scsynth -N: {log}");
+    assert!(!log.contains("PartConv Error"), "{log}");
+
+    hound::WavReader::open(&out).unwrap().samples::<f32>().step_by(2).map(Result::unwrap).collect()
+}
+
 #[test]
 fn an_impulse_through_the_convolution_returns_its_ir() {
     sample_cache::set_cache_dir(Some(temp("cache")));
@@ -74,38 +111,7 @@ fn an_impulse_through_the_convolution_returns_its_ir() {
     assert_eq!(count(&ops, |op| matches!(op, ServerOp::BufferAllocReadChannel { .. })), 1, "{ops:?}");
     assert_eq!(count(&ops, |op| matches!(op, ServerOp::BufferGenPartConv { .. })), 1);
 
-    let mut score = ScoreBackend::new();
-    score.load_synthdefs(synthdefs::ALL);
-    score
-        .push_messages(0.0, vec![OscMessage { addr: "/d_recv".into(), args: vec![OscType::Blob(INPUT_DEF.to_vec())] }]);
-    score.execute(Timing::Now, &ops).unwrap();
-    let input = vec![
-        OscType::String("imbolc_test_fx_input".into()),
-        OscType::Int(90_000),
-        OscType::Int(0),
-        OscType::Int(0),
-        OscType::String("out".into()),
-        OscType::Float(graph.master_bus() as f32),
-        OscType::String("kind".into()),
-        OscType::Float(0.0),
-        OscType::String("dur".into()),
-        OscType::Float(0.1),
-    ];
-    score.push_messages(IMPULSE_AT, vec![OscMessage { addr: "/s_new".into(), args: input }]);
-    let score_path = temp("score.osc");
-    let out = temp("out.wav");
-    std::fs::write(&score_path, score.finish(END).to_bytes()).unwrap();
-    let o = Command::new("scsynth")
-        .args(["-o", "2", "-N", score_path.to_str().unwrap(), "_", out.to_str().unwrap()])
-        .args([&RATE.to_string(), "WAV", "float"])
-        .output()
-        .expect("scsynth must be installed (SuperCollider; `make test` installs it)");
-    let log = String::from_utf8_lossy(&o.stdout);
-    assert!(o.status.success() && out.is_file(), "scsynth -N: {log}");
-    assert!(!log.contains("PartConv Error"), "{log}");
-
-    let left: Vec<f32> =
-        hound::WavReader::open(&out).unwrap().samples::<f32>().step_by(2).map(Result::unwrap).collect();
+    let left = render(&ops, graph.master_bus(), "on");
     let at = (IMPULSE_AT * f64::from(RATE)).round() as usize;
     let onset = left.iter().position(|v| v.abs() > 1e-3).expect("the IR came out");
     let latency = onset - at;
@@ -129,6 +135,17 @@ fn an_impulse_through_the_convolution_returns_its_ir() {
     // Removing the effect frees its two buffers; the graph keeps none.
     let removed = graph.apply(&AudioDiff::EffectRemoved { owner: ChainOwner::Master, effect: EffectId(1) }).unwrap();
     assert_eq!(count(&removed, |op| matches!(op, ServerOp::BufferFree { .. })), 2, "{removed:?}");
+
+    // Bypassed when created (its pause is the IR read's completion, after
+    // the node exists): the input passes unchanged.
+    let mut slot = convolution_with_ir(&ir);
+    slot.enabled = false;
+    let scene = AudioScene { master_effects: vec![slot], ..AudioScene::default() };
+    let (graph, ops) = SignalGraph::build(EngineConfig::new(test_config()).graph_config(), &scene);
+    let left = render(&ops, graph.master_bus(), "bypassed");
+    assert!((left[at] - 0.5).abs() < 1e-6, "the impulse passes: {}", left[at]);
+    let rest = left.iter().enumerate().filter(|(i, v)| *i != at && v.abs() > 1e-6).count();
+    assert_eq!(rest, 0, "nothing but the impulse");
 }
 
 #[test]
@@ -155,8 +172,8 @@ fn changing_the_ir_replaces_the_node_and_swaps_buffers() {
         ir,
     };
     let ops = graph.apply(&set(Some(ir.clone()))).unwrap();
-    assert_eq!(ops.len(), 3, "read, alloc (creating the node), gen: {ops:?}");
-    let ServerOp::BufferAlloc { frames, then: Some(synth), .. } = &ops[1] else { panic!("{ops:?}") };
+    assert_eq!(ops.len(), 3, "alloc (creating the node), read, gen: {ops:?}");
+    let ServerOp::BufferAlloc { frames, then: Some(synth), .. } = &ops[0] else { panic!("{ops:?}") };
     assert_eq!(*frames, 3 * CONVOLUTION_FFT_SIZE, "3000 frames in 1024-frame partitions");
     assert!(matches!(**synth, ServerOp::SynthNew { action: imbolc_audio::backend::AddAction::Replace, .. }));
     assert!(graph.apply(&set(Some(ir))).unwrap().is_empty(), "the same IR sends nothing");

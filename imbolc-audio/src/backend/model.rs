@@ -266,9 +266,9 @@ impl ModelBackend {
                 self.buffers.insert(*buf, path.clone());
                 Ok(())
             }
-            ServerOp::BufferAllocReadChannel { buf, path, channel } => {
+            ServerOp::BufferAllocReadChannel { buf, path, channel, then } => {
                 self.buffers.insert(*buf, format!("{path} (channel {channel})"));
-                Ok(())
+                then.as_deref().map_or(Ok(()), |op| self.apply(op))
             }
             ServerOp::BufferAlloc { buf, frames, then } => {
                 self.buffers.insert(*buf, format!("({frames} frames)"));

@@ -93,10 +93,10 @@ pub enum ServerOp {
     /// sound file into it (asynchronous on the server; a missing file is a
     /// `/fail /b_allocRead`).
     BufferAllocRead { buf: u32, path: String },
-    /// `/b_allocReadChannel buf path 0 0 channel`: like
+    /// `/b_allocReadChannel buf path 0 0 channel [then]`: like
     /// [`ServerOp::BufferAllocRead`] but one channel only (a convolution
-    /// IR must be mono).
-    BufferAllocReadChannel { buf: u32, path: String, channel: u32 },
+    /// IR must be mono), then (on the server, once read) run `then`.
+    BufferAllocReadChannel { buf: u32, path: String, channel: u32, then: Option<Box<ServerOp>> },
     /// `/b_alloc buf frames 1 [then]`: allocate a zeroed mono buffer, then
     /// (on the server, once it exists) run `then`. A convolution synth is
     /// created this way: PartConv needs its buffer when it starts.

@@ -7,7 +7,8 @@
 //! and filled by `/b_gen PreparePartConv`. PartConv takes that buffer when
 //! its synth starts, so the synth is created as the completion message of
 //! the spectral `/b_alloc` (the buffer exists, still zero, so it is silent
-//! until the `/b_gen` that follows fills it).
+//! until the `/b_gen` that follows fills it); a bypassed one is paused by
+//! the completion of the IR read that comes next, after it exists.
 //!
 //! Ops are rewritten in one place ([`SignalGraph::attach_irs`], run on
 //! every batch): wherever a chain creates a convolution effect that has an
@@ -79,14 +80,20 @@ impl SignalGraph {
             return ops;
         }
         let mut out = Vec::with_capacity(ops.len() + 2);
-        for op in ops {
+        let mut ops = ops.into_iter().peekable();
+        while let Some(op) = ops.next() {
             match op {
                 ServerOp::SynthNew { def, id, action, target, controls } if def == BUILT_IN => {
                     let file = self.slot_of_node(id).and_then(|s| ir_file(s.ir.as_ref()));
-                    match file {
-                        Some((path, frames)) => self.ir_synth(id, action, target, controls, path, frames, &mut out),
-                        None => out.push(ServerOp::SynthNew { def, id, action, target, controls }),
-                    }
+                    let Some((path, frames)) = file else {
+                        out.push(ServerOp::SynthNew { def, id, action, target, controls });
+                        continue;
+                    };
+                    // A bypassed effect's pause must follow the node's
+                    // creation on the server, so it is a completion too.
+                    let pause = ops.next_if(|op| matches!(op, ServerOp::Run { node, on: false } if *node == id));
+                    let synth = ServerOp::SynthNew { def: CONVOLUTION_IR, id, action, target, controls };
+                    self.ir_synth(synth, pause, path, frames, &mut out);
                 }
                 other => out.push(other),
             }
@@ -94,26 +101,26 @@ impl SignalGraph {
         out
     }
 
-    /// The commands creating convolution node `id` with the IR in `path`.
-    #[allow(clippy::too_many_arguments)]
+    /// The commands creating convolution `synth` (an `/s_new` of the IR
+    /// def), paused by `pause` when bypassed, with the IR in `path`: the
+    /// spectral buffer (the synth as its completion), the IR (the pause as
+    /// its completion, so it runs after the synth exists), the spectra.
     fn ir_synth(
         &mut self,
-        id: NodeId,
-        action: AddAction,
-        target: NodeId,
-        mut controls: Vec<(&'static str, f32)>,
+        mut synth: ServerOp,
+        pause: Option<ServerOp>,
         path: String,
         frames: u32,
         out: &mut Vec<ServerOp>,
     ) {
+        let ServerOp::SynthNew { id, controls, .. } = &mut synth else { return };
         let bufs = IrBuffers { ir: self.samples.numbers.alloc(), spec: self.samples.numbers.alloc() };
-        if let Some(old) = self.samples.by_effect.insert(id, bufs) {
+        if let Some(old) = self.samples.by_effect.insert(*id, bufs) {
             out.extend(self.release(old));
         }
         controls.push(("spec", bufs.spec as f32));
-        let synth = ServerOp::SynthNew { def: CONVOLUTION_IR, id, action, target, controls };
-        out.push(ServerOp::BufferAllocReadChannel { buf: bufs.ir, path, channel: 0 });
         out.push(ServerOp::BufferAlloc { buf: bufs.spec, frames, then: Some(Box::new(synth)) });
+        out.push(ServerOp::BufferAllocReadChannel { buf: bufs.ir, path, channel: 0, then: pause.map(Box::new) });
         out.push(ServerOp::BufferGenPartConv { buf: bufs.spec, ir: bufs.ir, fft_size: FFT_SIZE });
     }
 
