@@ -318,7 +318,7 @@ pub const COMMANDS: &[Command] = &[
     cmd(
         C::EffectIr,
         "effect-ir",
-        "Load an impulse response file (WAV/AIFF) into the selected convolution reverb",
+        "Load an impulse response file (WAV/AIFF) into the selected convolution effect",
         &["I"],
         Pane(P::Editor),
     ),
