@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use imbolc_types::{Action, DrumPad, InstrumentId, PadSound};
+use imbolc_types::{Action, ChainOwner, DrumPad, EffectId, InstrumentId, PadSound};
 
 use crate::store::{ImportError, import_sample};
 
@@ -22,6 +22,17 @@ pub fn sample_pad_action(instrument: InstrumentId, pad: u8, path: &Path) -> Resu
     let name = path.file_stem().map_or_else(|| "sample".to_owned(), |s| s.to_string_lossy().into_owned());
     let def = DrumPad { name, sound: PadSound::Stored(sample), level: 1.0, pitch: 0.0, region: None };
     Ok(Action::SetDrumPad { instrument, pad, def })
+}
+
+/// The action that makes convolution effect `effect` of `owner` convolve
+/// with the impulse response in `path`, once the file is checked and
+/// imported into the store (one undo step; the saved project keeps it).
+///
+/// # Errors
+/// [`ImportError`] as for [`sample_pad_action`]; nothing is built.
+pub fn effect_ir_action(owner: ChainOwner, effect: EffectId, path: &Path) -> Result<Action, ImportError> {
+    let ir = import_sample(path)?;
+    Ok(Action::SetEffectIr { owner, effect, ir: Some(ir) })
 }
 
 #[cfg(test)]

@@ -283,6 +283,7 @@ fn regression_lane_on_a_renumbered_duplicate_effect() {
             enabled: false,
             sync: Default::default(),
             key: None,
+            ir: None,
         }];
         def.lfo = imbolc_types::LfoDef {
             enabled: false,

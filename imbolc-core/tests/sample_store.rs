@@ -294,3 +294,45 @@ fn old_path_pads_are_imported_or_reported_missing() {
     assert!(matches!(pad_sound(&loaded.project, 0), PadSound::Stored(s) if s.frames == 4_800));
     assert_eq!(pad_sound(&loaded.project, 1), PadSound::Sample { path: gone.display().to_string() });
 }
+
+/// A convolution effect's impulse response is a stored sample: setting it
+/// is one undo step, and the project file keeps it (it opens with the
+/// source file and the cache gone). A non-convolution effect refuses one.
+#[test]
+fn a_convolution_ir_is_kept_with_the_project() {
+    use imbolc_core::drums::effect_ir_action;
+    use imbolc_types::catalog::EffectKind;
+    use imbolc_types::{ChainOwner, EffectId};
+    cache();
+    let dir = temp_dir("convolution-ir");
+    let file = dir.join("hall.wav");
+    wav(&file, 2, 48_000, 9_000, 11);
+    let mut p = Project::new("ir");
+    let owner = ChainOwner::Master;
+    let kind = |id| EffectKind::from_id(id).unwrap();
+    dispatch(&mut p, Action::AddEffect { owner, kind: kind("convolution"), index: None }).unwrap();
+    dispatch(&mut p, Action::AddEffect { owner, kind: kind("delay"), index: None }).unwrap();
+    let (conv, delay): (EffectId, EffectId) = (p.master_effects[0].id, p.master_effects[1].id);
+    let refused = dispatch(&mut p, effect_ir_action(owner, delay, &file).unwrap());
+    assert!(refused.is_err(), "a delay takes no IR");
+
+    let out = dispatch(&mut p, effect_ir_action(owner, conv, &file).unwrap()).unwrap();
+    let ir = p.master_effects[0].ir.clone().expect("the IR is set");
+    assert_eq!((ir.name.as_str(), ir.channels, ir.frames), ("hall.wav", 2, 9_000));
+    let undo = out.undo.expect("one undo step");
+    assert_eq!(undo.inverse.len(), 1);
+
+    let path = dir.join("ir.imbolc");
+    persist::save(&path, &p).unwrap();
+    std::fs::remove_file(&file).unwrap();
+    std::fs::remove_file(sample_cache::path_of(&ir)).unwrap();
+    let loaded = persist::load(&path).unwrap();
+    assert!(loaded.repairs.is_empty(), "{:?}", loaded.repairs);
+    assert_eq!(loaded.project, p, "the IR reference comes back");
+    assert!(sample_cache::is_cached(&ir), "its bytes come back from the project file");
+
+    for action in undo.inverse {
+        dispatch(&mut p, action).unwrap();
+    }
+    assert_eq!(p.master_effects[0].ir, None, "undo goes back to the built-in IR");
+}

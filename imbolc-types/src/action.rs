@@ -181,6 +181,14 @@ pub enum Action {
         effect: EffectId,
         key: Option<ChainOwner>,
     },
+    /// Sets the impulse response of a convolution effect to a sample in
+    /// the store (`None`: its built-in one). Build it with
+    /// `imbolc_core::effects::ir_action`, which imports the file first.
+    SetEffectIr {
+        owner: ChainOwner,
+        effect: EffectId,
+        ir: Option<crate::SampleRef>,
+    },
 
     // --- instrument mixer ---
     SetMute {
@@ -441,6 +449,7 @@ impl Action {
             Action::SetEffectEnabled { .. } => "bypass effect",
             Action::SetEffectSync { .. } => "tempo sync",
             Action::SetEffectKey { .. } => "set sidechain key",
+            Action::SetEffectIr { .. } => "set impulse response",
             Action::SetMute { .. } | Action::SetBusMute { .. } | Action::SetMasterMute { .. } => "mute",
             Action::SetMasterLimiter { .. } => "master limiter",
             Action::SetSolo { .. } => "solo",

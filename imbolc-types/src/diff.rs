@@ -111,6 +111,13 @@ pub enum AudioDiff {
         effect: EffectId,
         key: Option<ChainOwner>,
     },
+    /// The impulse response of a convolution effect is now `ir` (`None`:
+    /// its built-in one).
+    EffectIrSet {
+        owner: ChainOwner,
+        effect: EffectId,
+        ir: Option<crate::SampleRef>,
+    },
     ParamSet {
         target: ParamTarget,
         value: f32,

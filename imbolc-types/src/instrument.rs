@@ -173,11 +173,24 @@ pub struct EffectSlot {
     /// block than this chain (see docs/architecture.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<crate::ChainOwner>,
+    /// The impulse response of a convolution effect: a sample in the
+    /// project's store (`None`: the effect's short built-in IR). Other
+    /// effects ignore it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ir: Option<crate::SampleRef>,
 }
 
 impl EffectSlot {
     pub fn new(id: EffectId, kind: EffectKind) -> Self {
-        EffectSlot { id, kind, params: default_params(kind.params()), enabled: true, sync: BTreeMap::new(), key: None }
+        EffectSlot {
+            id,
+            kind,
+            params: default_params(kind.params()),
+            enabled: true,
+            sync: BTreeMap::new(),
+            key: None,
+            ir: None,
+        }
     }
 
     /// The value the server gets for `spec` at `bpm`: the division's value

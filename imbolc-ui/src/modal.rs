@@ -47,6 +47,12 @@ pub enum Modal {
         pad: u8,
         text: String,
     },
+    /// An impulse response file for a convolution effect.
+    EffectIr {
+        owner: imbolc_types::ChainOwner,
+        effect: imbolc_types::EffectId,
+        text: String,
+    },
     /// A file path, typed with `Tab` completion.
     Path {
         purpose: PathPurpose,
@@ -91,6 +97,8 @@ pub enum Outcome {
     Preview(PathBuf),
     /// Type a path for this pad instead of browsing.
     TypePadPath(InstrumentId, u8),
+    /// A path typed for a convolution effect's IR (checked before use).
+    EffectIr(imbolc_types::ChainOwner, imbolc_types::EffectId, String),
     Path(PathPurpose, String),
     OpenAnyway(PathBuf),
     Lane(ParamTarget),
@@ -181,6 +189,22 @@ impl Modal {
             Modal::PadSample { instrument, pad, text } => match key.code {
                 KeyCode::Enter if !text.trim().is_empty() => {
                     Outcome::PadSample(*instrument, *pad, text.trim().to_owned())
+                }
+                KeyCode::Backspace => {
+                    text.pop();
+                    Outcome::Open
+                }
+                KeyCode::Char(c) if !ctrl => {
+                    text.push(c);
+                    Outcome::Open
+                }
+                _ => Outcome::Open,
+            },
+            Modal::EffectIr { owner, effect, text } => match key.code {
+                KeyCode::Enter if !text.trim().is_empty() => Outcome::EffectIr(*owner, *effect, text.trim().to_owned()),
+                KeyCode::Tab => {
+                    *text = crate::complete::complete(text);
+                    Outcome::Open
                 }
                 KeyCode::Backspace => {
                     text.pop();
@@ -283,6 +307,16 @@ impl Modal {
                     Line::raw(" WAV, AIFF, FLAC or Ogg, mono or stereo · Enter loads · Esc cancels"),
                 ];
                 let title = format!(" Sample file for pad {} ", pad + 1);
+                frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), rect);
+            }
+            Modal::EffectIr { text, .. } => {
+                let rect = centered(area, 70, 4);
+                frame.render_widget(Clear, rect);
+                let lines = vec![
+                    Line::raw(format!(" {text}▏")),
+                    Line::raw(" WAV or AIFF, first channel used · Tab completes · Enter loads · Esc cancels"),
+                ];
+                let title = " Impulse response file ";
                 frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), rect);
             }
             Modal::Path { purpose, text } => {

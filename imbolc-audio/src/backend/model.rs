@@ -271,6 +271,22 @@ impl ModelBackend {
                 self.buffers.insert(*buf, path.clone());
                 Ok(())
             }
+            ServerOp::BufferAllocReadChannel { buf, path, channel, then } => {
+                self.buffers.insert(*buf, format!("{path} (channel {channel})"));
+                then.as_deref().map_or(Ok(()), |op| self.apply(op))
+            }
+            ServerOp::BufferAlloc { buf, frames, then } => {
+                self.buffers.insert(*buf, format!("({frames} frames)"));
+                then.as_deref().map_or(Ok(()), |op| self.apply(op))
+            }
+            ServerOp::BufferGenPartConv { buf, ir, .. } => {
+                for b in [buf, ir] {
+                    if !self.buffers.contains_key(b) {
+                        self.warn("/b_gen", format!("buffer {b} is not allocated"));
+                    }
+                }
+                Ok(())
+            }
             ServerOp::BufferFree { buf } => {
                 if self.buffers.remove(buf).is_none() {
                     self.warn("/b_free", format!("buffer {buf} is not allocated"));

@@ -93,6 +93,18 @@ pub enum ServerOp {
     /// sound file into it (asynchronous on the server; a missing file is a
     /// `/fail /b_allocRead`).
     BufferAllocRead { buf: u32, path: String },
+    /// `/b_allocReadChannel buf path 0 0 channel [then]`: like
+    /// [`ServerOp::BufferAllocRead`] but one channel only (a convolution
+    /// IR must be mono), then (on the server, once read) run `then`.
+    BufferAllocReadChannel { buf: u32, path: String, channel: u32, then: Option<Box<ServerOp>> },
+    /// `/b_alloc buf frames 1 [then]`: allocate a zeroed mono buffer, then
+    /// (on the server, once it exists) run `then`. A convolution synth is
+    /// created this way: PartConv needs its buffer when it starts.
+    BufferAlloc { buf: u32, frames: u32, then: Option<Box<ServerOp>> },
+    /// `/b_gen buf PreparePartConv ir fft_size`: fill `buf` with the
+    /// spectra of buffer `ir` for PartConv (asynchronous, after the
+    /// commands before it).
+    BufferGenPartConv { buf: u32, ir: u32, fft_size: u32 },
     /// `/b_free buf`: free a buffer's memory.
     BufferFree { buf: u32 },
     /// `/d_recv bytes`: load (or replace) a SynthDef, here a user's own
@@ -116,6 +128,9 @@ impl ServerOp {
             ServerOp::Head { .. } => "/g_head",
             ServerOp::Tail { .. } => "/g_tail",
             ServerOp::BufferAllocRead { .. } => "/b_allocRead",
+            ServerOp::BufferAllocReadChannel { .. } => "/b_allocReadChannel",
+            ServerOp::BufferAlloc { .. } => "/b_alloc",
+            ServerOp::BufferGenPartConv { .. } => "/b_gen",
             ServerOp::BufferFree { .. } => "/b_free",
             ServerOp::DefRecv { .. } => "/d_recv",
         }

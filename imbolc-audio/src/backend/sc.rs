@@ -103,6 +103,13 @@ pub fn to_messages(op: &ServerOp) -> impl Iterator<Item = OscMessage> {
         .chain(quiet.then(|| error_mode(-2)))
 }
 
+/// A completion message argument: `then` encoded as a blob.
+fn completion(then: Option<&ServerOp>) -> Option<OscType> {
+    // Encoding a message we built cannot fail; no blob is the fallback.
+    let bytes = rosc::encoder::encode(&rosc::OscPacket::Message(to_message(then?))).ok()?;
+    Some(OscType::Blob(bytes))
+}
+
 /// The OSC message scsynth expects for `op`.
 ///
 /// A sample path that exists but is not a regular file (a FIFO would block
@@ -112,7 +119,7 @@ pub fn to_messages(op: &ServerOp) -> impl Iterator<Item = OscMessage> {
 /// usual: the server's `/fail` reports it. Checked here, where live bundles
 /// and NRT scores both pass, right before the server would read.
 pub fn to_message(op: &ServerOp) -> OscMessage {
-    if let ServerOp::BufferAllocRead { buf, path } = op
+    if let ServerOp::BufferAllocRead { buf, path } | ServerOp::BufferAllocReadChannel { buf, path, .. } = op
         && crate::samples::is_unsafe_to_load(std::path::Path::new(path))
     {
         tracing::warn!("sample {path:?} is not a regular file: not loaded, its pad stays silent");
@@ -143,6 +150,29 @@ pub fn to_message(op: &ServerOp) -> OscMessage {
         ServerOp::Before { node: n, target } | ServerOp::After { node: n, target } => vec![node(*n), node(*target)],
         ServerOp::Head { group, node: n } | ServerOp::Tail { group, node: n } => vec![node(*group), node(*n)],
         ServerOp::BufferAllocRead { buf, path } => vec![buffer(*buf), OscType::String(path.clone())],
+        ServerOp::BufferAllocReadChannel { buf, path, channel, then } => {
+            let mut args = vec![
+                buffer(*buf),
+                OscType::String(path.clone()),
+                OscType::Int(0),
+                OscType::Int(0),
+                OscType::Int(i32::try_from(*channel).unwrap_or(0)),
+            ];
+            args.extend(completion(then.as_deref()));
+            args
+        }
+        ServerOp::BufferAlloc { buf, frames, then } => {
+            let mut args =
+                vec![buffer(*buf), OscType::Int(i32::try_from(*frames).unwrap_or(i32::MAX)), OscType::Int(1)];
+            args.extend(completion(then.as_deref()));
+            args
+        }
+        ServerOp::BufferGenPartConv { buf, ir, fft_size } => vec![
+            buffer(*buf),
+            OscType::String("PreparePartConv".to_owned()),
+            buffer(*ir),
+            OscType::Int(i32::try_from(*fft_size).unwrap_or(2048)),
+        ],
         ServerOp::BufferFree { buf } => vec![buffer(*buf)],
         ServerOp::DefRecv { bytes, .. } => vec![OscType::Blob(bytes.to_vec())],
     };

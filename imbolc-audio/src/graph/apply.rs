@@ -28,12 +28,13 @@ impl SignalGraph {
                 | AudioDiff::BusRemoved { .. }
         );
         if !structural {
-            return self.apply_diff(diff);
+            let ops = self.apply_diff(diff)?;
+            return Ok(self.attach_irs(ops));
         }
         let before = self.key_values();
         let mut ops = self.apply_diff(diff)?;
         self.key_changes(&before, &mut ops);
-        Ok(ops)
+        Ok(self.attach_irs(ops))
     }
 
     fn apply_diff(&mut self, diff: &AudioDiff) -> Result<Vec<ServerOp>, GraphError> {
@@ -65,6 +66,7 @@ impl SignalGraph {
                 self.effect_sync_changed(*owner, *effect, param, *division)
             }
             AudioDiff::EffectKeySet { owner, effect, key } => self.effect_key_set(*owner, *effect, *key),
+            AudioDiff::EffectIrSet { owner, effect, ir } => self.effect_ir_set(*owner, *effect, ir.as_ref()),
             AudioDiff::ParamSet { target, value } => self.param_set(target, *value),
             AudioDiff::LfoChanged { instrument, lfo } => {
                 let st = self.instruments.get_mut(instrument).ok_or(GraphError::UnknownInstrument(*instrument))?;

@@ -83,6 +83,7 @@ impl SignalGraph {
             self.bus_solos = self.bus_solos.saturating_sub(1);
         }
         let mut ops = vec![ServerOp::Free { node: st.chain.group }];
+        ops.extend(self.free_irs(st.chain.nodes.values().copied()));
         self.refresh_domain(true, &mut ops);
         self.refresh_domain(false, &mut ops);
         Ok(ops)

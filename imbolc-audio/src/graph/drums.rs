@@ -58,13 +58,20 @@ fn server_path(pad: &DrumPad) -> Option<String> {
 /// Buffers of sample pads.
 #[derive(Debug, Clone)]
 pub(super) struct SampleBuffers {
-    numbers: BusAllocator,
+    pub(super) numbers: BusAllocator,
     by_pad: HashMap<(InstrumentId, u8), u32>,
+    /// IR and spectral buffers of convolution effects, by effect node
+    /// (see `convolution.rs`).
+    pub(super) by_effect: HashMap<NodeId, super::convolution::IrBuffers>,
 }
 
 impl Default for SampleBuffers {
     fn default() -> Self {
-        SampleBuffers { numbers: BusAllocator::new(FIRST_SAMPLE_BUFFER, 1), by_pad: HashMap::new() }
+        SampleBuffers {
+            numbers: BusAllocator::new(FIRST_SAMPLE_BUFFER, 1),
+            by_pad: HashMap::new(),
+            by_effect: HashMap::new(),
+        }
     }
 }
 
@@ -178,7 +185,9 @@ impl SignalGraph {
 
     /// Frees every sample buffer (the scene is replaced on a live server).
     pub(super) fn free_all_samples(&mut self) -> Vec<ServerOp> {
-        let ops = self.samples.by_pad.values().map(|&buf| ServerOp::BufferFree { buf }).collect();
+        let pads = self.samples.by_pad.values().copied();
+        let irs = self.samples.by_effect.values().flat_map(|b| [b.ir, b.spec]);
+        let ops = pads.chain(irs).map(|buf| ServerOp::BufferFree { buf }).collect();
         self.samples = SampleBuffers::default();
         ops
     }

@@ -93,7 +93,9 @@ impl SignalGraph {
         let chain = self.chain_mut(owner)?;
         let node = chain.nodes.remove(&effect).ok_or(GraphError::UnknownEffect { owner, effect })?;
         chain.effects.retain(|e| e.id != effect);
-        Ok(vec![ServerOp::Free { node }])
+        let mut ops = vec![ServerOp::Free { node }];
+        ops.extend(self.free_irs([node]));
+        Ok(ops)
     }
 
     pub(super) fn effect_moved(

@@ -132,6 +132,7 @@ impl SignalGraph {
             self.control_buses.free(lfo.cbus);
         }
         let mut ops = vec![ServerOp::Free { node: st.chain.group }];
+        ops.extend(self.free_irs(st.chain.nodes.values().copied()));
         if st.mixer.solo {
             let before = self.inst_solos;
             self.inst_solos = self.inst_solos.saturating_sub(1);

@@ -50,6 +50,7 @@ mod automate;
 mod build;
 mod buses;
 mod click;
+mod convolution;
 mod drums;
 mod effects;
 mod instrument;
@@ -73,6 +74,7 @@ use std::collections::HashMap;
 use imbolc_types::{AudioScene, BusId, ChainOwner, EffectId, InstrumentId};
 
 pub use alloc::BusAllocator;
+pub use convolution::{FFT_SIZE as CONVOLUTION_FFT_SIZE, spectral_frames};
 pub use drums::{FIRST_PAD_NOTE, FIRST_SAMPLE_BUFFER, pad_of_note};
 pub use strip::meter_id;
 
@@ -171,6 +173,7 @@ impl SignalGraph {
     pub fn build(config: GraphConfig, scene: &AudioScene) -> (SignalGraph, Vec<crate::backend::ServerOp>) {
         let mut graph = SignalGraph::empty(config);
         let ops = graph.build_scene(scene);
+        let ops = graph.attach_irs(ops);
         (graph, ops)
     }
 
@@ -179,7 +182,8 @@ impl SignalGraph {
     /// are allocated afresh.
     pub fn rebuild(&mut self) -> Vec<crate::backend::ServerOp> {
         let scene = self.scene();
-        self.build_scene(&scene)
+        let ops = self.build_scene(&scene);
+        self.attach_irs(ops)
     }
 
     /// The graph's copy of the project, as a scene (e.g. to rebuild). The

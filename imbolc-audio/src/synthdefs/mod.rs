@@ -45,6 +45,8 @@ pub const ALL: &[CompiledDef] = compiled!(
     "imbolc_click",
     "imbolc_comb_voice",
     "imbolc_compressor",
+    "imbolc_convolution",
+    "imbolc_convolution_ir",
     "imbolc_crackle",
     "imbolc_dc_blocker",
     "imbolc_delay",
@@ -195,6 +197,10 @@ pub const DRUM_VOICES: &[&str] = &[
 
 /// The sample player voice (`out`, `buf`, `amp`, `vel`, `rate`).
 pub const SAMPLER: &str = "imbolc_sampler";
+
+/// The convolution effect with an IR from the store (`bus`, `spec`: the
+/// PreparePartConv buffer, `mix`); see `graph/convolution.rs`.
+pub const CONVOLUTION_IR: &str = "imbolc_convolution_ir";
 
 /// The metronome click (`out`, `amp`, `accent` 0/1; one-shot, frees itself).
 pub const CLICK: &str = "imbolc_click";

@@ -6,6 +6,9 @@ use imbolc_types::{Action, AudioDiff, ChainOwner, EffectId, EffectSlot, Project,
 
 use super::{Applied, DispatchError, Redraw, check_insert_index, dependents, param::check_params};
 
+/// Catalog id of the effect that takes an impulse response.
+pub const CONVOLUTION: &str = "convolution";
+
 fn redraw(owner: ChainOwner) -> Redraw {
     match owner {
         ChainOwner::Instrument(_) => Redraw::INSTRUMENTS,
@@ -118,6 +121,25 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
             Ok(Applied::one(
                 Action::MoveEffect { owner, effect, index: from },
                 Some(AudioDiff::EffectMoved { owner, effect, after }),
+                redraw(owner),
+            ))
+        }
+        Action::SetEffectIr { owner, effect, ir } => {
+            let chain = chain_mut(p, owner)?;
+            let index = position(chain, owner, effect)?;
+            let slot = &mut chain[index];
+            if slot.kind.id() != CONVOLUTION {
+                return Err(DispatchError::NotConvolution { effect });
+            }
+            if let Some(s) = &ir
+                && !imbolc_types::SampleRef::is_valid_hash(&s.hash)
+            {
+                return Err(DispatchError::InvalidSample);
+            }
+            let old = std::mem::replace(&mut slot.ir, ir.clone());
+            Ok(Applied::one(
+                Action::SetEffectIr { owner, effect, ir: old },
+                Some(AudioDiff::EffectIrSet { owner, effect, ir }),
                 redraw(owner),
             ))
         }

@@ -47,6 +47,13 @@ pub enum DispatchError {
     /// The parameter exists but the catalog does not let it follow the tempo.
     #[error("parameter {name:?} cannot follow the tempo")]
     NotSyncable { name: String },
+    /// Only a convolution effect takes an impulse response.
+    #[error("effect {effect:?} is not a convolution reverb: only those take an impulse response")]
+    NotConvolution { effect: EffectId },
+    /// A stored sample whose hash is not 64 lowercase hex digits (it names
+    /// the cache file).
+    #[error("the stored sample has a malformed hash")]
+    InvalidSample,
     #[error("value {value} is outside {min}..={max}")]
     OutOfRange { value: f64, min: f64, max: f64 },
     #[error("value is not a finite number")]

@@ -22,6 +22,7 @@ mod notes;
 pub(crate) mod param;
 mod project;
 
+pub use effect::CONVOLUTION;
 pub use error::DispatchError;
 pub use param::{param_range, param_value};
 
@@ -157,7 +158,8 @@ pub(crate) fn apply(project: &mut Project, action: Action) -> Result<Applied, Di
         | A::RestoreEffect(_)
         | A::MoveEffect { .. }
         | A::SetEffectEnabled { .. }
-        | A::SetEffectSync { .. } => effect::apply(project, action),
+        | A::SetEffectSync { .. }
+        | A::SetEffectIr { .. } => effect::apply(project, action),
         A::SetEffectKey { owner, effect, key } => keys::set_key(project, owner, effect, key),
         A::SetMute { .. }
         | A::SetSolo { .. }

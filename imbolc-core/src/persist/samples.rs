@@ -27,14 +27,22 @@ pub(super) const CREATE_TABLES: &str = "
     CREATE TABLE sample (hash TEXT PRIMARY KEY, data BLOB NOT NULL);
     CREATE TABLE sample_use (slot TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (slot, hash));";
 
-/// The samples a project uses, by hash.
+/// The samples a project uses, by hash: stored pads and the impulse
+/// responses of convolution effects in every chain.
 pub fn used_samples(project: &Project) -> BTreeMap<String, SampleRef> {
     let pads = project.instruments.values().filter_map(|i| i.def.drums.as_ref()).flat_map(|k| &k.pads);
-    pads.filter_map(|pad| match &pad.sound {
-        PadSound::Stored(s) => Some((s.hash.clone(), s.clone())),
+    let pads = pads.filter_map(|pad| match &pad.sound {
+        PadSound::Stored(s) => Some(s),
         _ => None,
-    })
-    .collect()
+    });
+    let chains = project
+        .instruments
+        .values()
+        .flat_map(|i| &i.def.effects)
+        .chain(project.buses.values().flat_map(|b| &b.effects))
+        .chain(&project.master_effects);
+    let irs = chains.filter_map(|e| e.ir.as_ref());
+    pads.chain(irs).map(|s| (s.hash.clone(), s.clone())).collect()
 }
 
 /// Whether the file has the sample tables (format 3).

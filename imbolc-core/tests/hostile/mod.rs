@@ -76,6 +76,7 @@ fn effect() -> impl Strategy<Value = EffectSlot> {
             enabled,
             sync: Default::default(),
             key: None,
+            ir: None,
         },
     )
 }

@@ -71,6 +71,14 @@ impl<S: UiAudio> App<S> {
             Outcome::TypePadPath(instrument, pad) => {
                 self.modal = Some(Modal::PadSample { instrument, pad, text: String::new() });
             }
+            Outcome::EffectIr(owner, effect, path) => {
+                match imbolc_core::drums::effect_ir_action(owner, effect, std::path::Path::new(&path)) {
+                    Ok(action) => {
+                        self.apply(action);
+                    }
+                    Err(e) => self.error(e.to_string()),
+                }
+            }
             Outcome::RestoreRecovery => self.restore_recovery(),
             Outcome::Path(purpose, text) => self.on_path(purpose, &text),
             Outcome::OpenAnyway(path) => self.start_loading(path),
@@ -136,6 +144,9 @@ impl<S: UiAudio> App<S> {
                 }
             }
             Intent::AddDrumStep { instrument, key } => self.add_drum_step(instrument, key),
+            Intent::ChooseEffectIr { owner, effect } => {
+                self.modal = Some(Modal::EffectIr { owner, effect, text: String::new() })
+            }
             Intent::ChoosePadSample { instrument, pad } => {
                 let pad_def = self
                     .session

@@ -114,6 +114,14 @@ impl<'a> Chain<'a> {
                 };
                 Action::SetEffectKey { owner, effect: e.id, key: next }
             }
+            CommandId::EffectIr => {
+                let Some(e) = selected else { return none() };
+                if e.kind.id() != imbolc_core::dispatch::CONVOLUTION {
+                    let why = "Only a convolution reverb takes an impulse response";
+                    return Some(Reply::Intent(Some(Intent::Message(why.to_owned()))));
+                }
+                return Some(Reply::Intent(Some(Intent::ChooseEffectIr { owner, effect: e.id })));
+            }
             CommandId::MoveEffectUp | CommandId::MoveEffectDown => {
                 let Some(e) = selected else { return none() };
                 let Some(from) = self.effects.iter().position(|s| s.id == e.id) else { return none() };
@@ -220,6 +228,10 @@ pub(super) fn on_off(enabled: bool) -> &'static str {
 
 fn effect_line(i: usize, e: &EffectSlot, project: &Project) -> String {
     let line = format!("{}. {} {}", i + 1, e.kind.name(), on_off(e.enabled));
+    if e.kind.id() == imbolc_core::dispatch::CONVOLUTION {
+        let ir = e.ir.as_ref().map_or("built-in (I loads a file)", |s| s.name.as_str());
+        return format!("{line}  ir: {ir}");
+    }
     if !takes_key(e.kind) {
         return line;
     }

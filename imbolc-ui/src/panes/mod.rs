@@ -50,6 +50,8 @@ pub enum Intent {
     ChooseSource,
     /// Ask the user for an effect kind, then add it to the chain.
     ChooseEffect(ChainOwner),
+    /// Ask for an impulse response file for a convolution effect.
+    ChooseEffectIr { owner: ChainOwner, effect: imbolc_types::EffectId },
     /// Open the editor on a strip's effect chain (an instrument's: that
     /// instrument, selected).
     EditChain(ChainOwner),

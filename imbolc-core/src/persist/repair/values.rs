@@ -134,6 +134,14 @@ fn fix_chain(chain: &mut [EffectSlot], at: &str, out: &mut Repairs) {
             }
             syncable
         });
+        // Only a convolution takes an IR, and its hash names a cache file.
+        let bad_ir = slot.ir.as_ref().is_some_and(|s| {
+            slot.kind.id() != crate::dispatch::CONVOLUTION || !imbolc_types::SampleRef::is_valid_hash(&s.hash)
+        });
+        if bad_ir {
+            out.push(RepairKind::Structure, format!("{at}: an impulse response it cannot use; built-in one instead"));
+            slot.ir = None;
+        }
     }
 }
 

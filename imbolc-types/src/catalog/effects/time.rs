@@ -122,4 +122,12 @@ pub(super) const EFFECTS: &[EffectSpec] = &[
         ],
         10.0,
     ),
+    fx(
+        "convolution",
+        "imbolc_convolution",
+        "convolution reverb",
+        "Convolves with an impulse response from the sample store (a short built-in one until set)",
+        &[p("mix", "Mix", 0.35, 0.0, 1.0, "")],
+        2.0,
+    ),
 ];
