@@ -7,17 +7,30 @@
 //! bus's chain, then the master's chain. A path's tail is the sum of those
 //! (a reverb into a delay rings for both); the project's is the longest
 //! path, capped. Tails are the catalog's `tail_secs` (the sound check
-//! verifies each effect goes below −90 dBFS within it); bypassed effects
-//! and filters count zero. The render then lasts exactly the range plus
+//! verifies each effect goes below −90 dBFS within it), or for a
+//! convolution with a stored impulse response that response's length plus
+//! the convolution's latency, when longer; bypassed effects and filters
+//! count zero. The render then lasts exactly the range plus
 //! this tail, so a long reverb is never cut short and a dry project gets
 //! a short tail.
 
 use imbolc_types::project::Project;
 use imbolc_types::{EffectSlot, Instrument, OutputTarget};
 
+/// PartConv's latency is half its FFT (2048 frames at 48 kHz); a margin
+/// over it for any server rate.
+const CONVOLUTION_LATENCY_SECS: f64 = 0.05;
+
+/// Seconds one effect can ring on: its declared tail, or its impulse
+/// response's length when that is longer (only a convolution has one).
+fn effect_tail(e: &EffectSlot) -> f64 {
+    let declared = f64::from(e.kind.tail_secs());
+    e.ir.as_ref().map_or(declared, |ir| declared.max(ir.seconds() + CONVOLUTION_LATENCY_SECS))
+}
+
 /// Seconds the effects of `chain` can ring on, in series.
 fn chain_tail(chain: &[EffectSlot]) -> f64 {
-    chain.iter().filter(|e| e.enabled).map(|e| f64::from(e.kind.tail_secs())).sum()
+    chain.iter().filter(|e| e.enabled).map(effect_tail).sum()
 }
 
 /// The instrument's own part of every path it starts: voice release,
@@ -97,5 +110,25 @@ mod tests {
         let e = p.master_effects[0].id;
         apply(&mut p, Action::SetEffectEnabled { owner: ChainOwner::Master, effect: e, enabled: false });
         assert!((declared_tail_secs(&p, 600.0) - (0.5 + delay + reverb)).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_long_impulse_response_lengthens_the_tail() {
+        let mut p = one_instrument(0.5);
+        let kind = EffectKind::from_id("convolution").unwrap();
+        apply(&mut p, Action::AddEffect { owner: ChainOwner::Master, kind, index: None });
+        let declared = f64::from(kind.tail_secs());
+        assert!((declared_tail_secs(&p, 600.0) - (0.5 + declared)).abs() < 1e-6, "the built-in response");
+        p.master_effects[0].ir = Some(imbolc_types::SampleRef {
+            hash: "b".repeat(64),
+            name: "hall.wav".into(),
+            format: imbolc_types::SampleFormat::Wav,
+            channels: 2,
+            sample_rate: 48_000,
+            frames: 48_000 * 6,
+            bytes: 0,
+        });
+        let want = 0.5 + 6.0 + CONVOLUTION_LATENCY_SECS;
+        assert!((declared_tail_secs(&p, 600.0) - want).abs() < 1e-6, "a 6 s response rings 6 s");
     }
 }
