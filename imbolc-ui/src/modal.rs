@@ -172,49 +172,17 @@ impl Modal {
             },
             Modal::Path { purpose, text } => match key.code {
                 KeyCode::Enter if !text.trim().is_empty() => Outcome::Path(*purpose, text.trim().to_owned()),
-                KeyCode::Tab => {
-                    *text = crate::complete::complete(text);
-                    Outcome::Open
-                }
-                KeyCode::Backspace => {
-                    text.pop();
-                    Outcome::Open
-                }
-                KeyCode::Char(c) if !ctrl => {
-                    text.push(c);
-                    Outcome::Open
-                }
-                _ => Outcome::Open,
+                _ => edit_path(text, key.code, ctrl),
             },
             Modal::PadSample { instrument, pad, text } => match key.code {
                 KeyCode::Enter if !text.trim().is_empty() => {
                     Outcome::PadSample(*instrument, *pad, text.trim().to_owned())
                 }
-                KeyCode::Backspace => {
-                    text.pop();
-                    Outcome::Open
-                }
-                KeyCode::Char(c) if !ctrl => {
-                    text.push(c);
-                    Outcome::Open
-                }
-                _ => Outcome::Open,
+                _ => edit_path(text, key.code, ctrl),
             },
             Modal::EffectIr { owner, effect, text } => match key.code {
                 KeyCode::Enter if !text.trim().is_empty() => Outcome::EffectIr(*owner, *effect, text.trim().to_owned()),
-                KeyCode::Tab => {
-                    *text = crate::complete::complete(text);
-                    Outcome::Open
-                }
-                KeyCode::Backspace => {
-                    text.pop();
-                    Outcome::Open
-                }
-                KeyCode::Char(c) if !ctrl => {
-                    text.push(c);
-                    Outcome::Open
-                }
-                _ => Outcome::Open,
+                _ => edit_path(text, key.code, ctrl),
             },
             Modal::ConfirmOpen(path) => match key.code {
                 KeyCode::Char('o' | 'y') => Outcome::OpenAnyway(path.clone()),
@@ -304,7 +272,7 @@ impl Modal {
                 frame.render_widget(Clear, rect);
                 let lines = vec![
                     Line::raw(format!(" {text}▏")),
-                    Line::raw(" WAV, AIFF, FLAC or Ogg, mono or stereo · Enter loads · Esc cancels"),
+                    Line::raw(" WAV, AIFF, FLAC or Ogg, mono or stereo · Tab completes · Enter loads · Esc cancels"),
                 ];
                 let title = format!(" Sample file for pad {} ", pad + 1);
                 frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), rect);
@@ -314,7 +282,9 @@ impl Modal {
                 frame.render_widget(Clear, rect);
                 let lines = vec![
                     Line::raw(format!(" {text}▏")),
-                    Line::raw(" WAV or AIFF, first channel used · Tab completes · Enter loads · Esc cancels"),
+                    Line::raw(
+                        " WAV, AIFF, FLAC or Ogg, first channel used · Tab completes · Enter loads · Esc cancels",
+                    ),
                 ];
                 let title = " Impulse response file ";
                 frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), rect);
@@ -388,4 +358,16 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [row] = Layout::vertical([Constraint::Length(height.min(area.height))]).flex(Flex::Center).areas(area);
     let [rect] = Layout::horizontal([Constraint::Length(width.min(area.width))]).flex(Flex::Center).areas(row);
     rect
+}
+
+/// A key typed into a path field: Tab completes from the file system,
+/// Backspace deletes, a printable key appends; the dialog stays open.
+fn edit_path(text: &mut String, code: KeyCode, ctrl: bool) -> Outcome {
+    match code {
+        KeyCode::Tab => *text = crate::complete::complete(text),
+        KeyCode::Backspace => _ = text.pop(),
+        KeyCode::Char(c) if !ctrl => text.push(c),
+        _ => {}
+    }
+    Outcome::Open
 }

@@ -148,12 +148,7 @@ impl<S: UiAudio> App<S> {
                 self.modal = Some(Modal::EffectIr { owner, effect, text: String::new() })
             }
             Intent::ChoosePadSample { instrument, pad } => {
-                let pad_def = self
-                    .session
-                    .project()
-                    .instruments
-                    .get(&instrument)
-                    .and_then(|i| i.def.drums.as_ref()?.pads.get(usize::from(pad)));
+                let pad_def = self.pad(instrument, pad);
                 let sample = pad_def.and_then(|p| p.sample().map(str::to_owned));
                 // A stored sample keeps its file's name, not its folder.
                 let name = match (pad_def.and_then(|p| p.stored()), sample.as_deref()) {
@@ -176,17 +171,17 @@ impl<S: UiAudio> App<S> {
         }
     }
 
+    /// Pad `pad` of drum kit `instrument`, if both exist.
+    fn pad(&self, instrument: InstrumentId, pad: u8) -> Option<&imbolc_types::DrumPad> {
+        let kit = self.session.project().instruments.get(&instrument)?.def.drums.as_ref()?;
+        kit.pads.get(usize::from(pad))
+    }
+
     /// Decodes the pad's sample (a stored one from the sample cache) and
     /// shows it in the slicer; a voice pad or an unreadable file is an
     /// error in the status line.
     fn open_slicer(&mut self, instrument: InstrumentId, pad: u8) {
-        let pad_def = self
-            .session
-            .project()
-            .instruments
-            .get(&instrument)
-            .and_then(|i| i.def.drums.as_ref()?.pads.get(usize::from(pad)));
-        let path = pad_def.and_then(|p| match p.stored() {
+        let path = self.pad(instrument, pad).and_then(|p| match p.stored() {
             Some(sample) => Some(imbolc_audio::sample_cache::path_of(sample)),
             None => p.sample().map(std::path::PathBuf::from),
         });
