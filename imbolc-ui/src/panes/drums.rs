@@ -52,12 +52,13 @@ fn next_resolution(r: StepResolution) -> StepResolution {
 
 impl DrumsPane {
     pub fn handle(&mut self, cmd: CommandId, state: &State) -> Option<Intent> {
-        let Some(inst) = state.selected_instrument() else {
-            return Some(Intent::Message("No instrument selected: add a drum kit with a".to_owned()));
-        };
+        // Before anything else: an empty project starts here.
         if cmd == CommandId::AddDrumKit {
             return Some(Intent::AddDrumKit);
         }
+        let Some(inst) = state.selected_instrument() else {
+            return Some(Intent::Message("No instrument selected: press a to add a drum kit".to_owned()));
+        };
         if inst.def.drums.is_none() {
             return Some(Intent::Message(format!("{} is not a drum kit: press a to add one", inst.name)));
         }

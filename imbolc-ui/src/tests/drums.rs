@@ -4,7 +4,7 @@
 
 use imbolc_types::{DrumPattern, InstrumentId, StepResolution};
 
-use super::fixture::{TestApp, demo_app, press, render};
+use super::fixture::{TestApp, demo_app, empty_app, press, render};
 use crate::commands::PaneKind;
 
 fn pattern(app: &TestApp) -> Option<&DrumPattern> {
@@ -21,6 +21,16 @@ fn kit_app() -> TestApp {
     press(&mut app, "j h h h h h h h h Enter l l l l l l l l Enter +");
     press(&mut app, "j j h h h h h h h h h h h h Enter l l Enter l l Enter l l Enter");
     app
+}
+
+#[test]
+fn an_empty_project_gets_its_first_kit_from_the_drum_pane() {
+    let mut app = empty_app();
+    press(&mut app, "8 Enter");
+    assert!(app.message().is_some_and(|m| m.text.contains("press a")), "{:?}", app.message());
+    press(&mut app, "a");
+    let kit = app.selected().expect("the new kit is selected");
+    assert!(app.session().project().instruments[&kit].def.drums.is_some());
 }
 
 #[test]
