@@ -181,15 +181,19 @@ impl<S: UiAudio> App<S> {
     /// shows it in the slicer; a voice pad or an unreadable file is an
     /// error in the status line.
     fn open_slicer(&mut self, instrument: InstrumentId, pad: u8) {
-        let path = self.pad(instrument, pad).and_then(|p| match p.stored() {
-            Some(sample) => Some(imbolc_audio::sample_cache::path_of(sample)),
-            None => p.sample().map(std::path::PathBuf::from),
+        // A stored sample is read from its cache file, titled by its name.
+        let file = self.pad(instrument, pad).and_then(|p| match p.stored() {
+            Some(sample) => Some((imbolc_audio::sample_cache::path_of(sample), Some(sample.name.clone()))),
+            None => p.sample().map(|path| (std::path::PathBuf::from(path), None)),
         });
-        let Some(path) = path else {
+        let Some((path, name)) = file else {
             return self.error(format!("pad {} plays a built-in voice: load a sample on it first (s)", pad + 1));
         };
         match crate::panes::slicer::Slicing::open(instrument, pad, &path) {
-            Ok(slicing) => {
+            Ok(mut slicing) => {
+                if let Some(name) = name {
+                    slicing.name = name;
+                }
                 self.panes.slicer.slicing = Some(slicing);
                 self.show(crate::commands::PaneKind::Slicer);
             }
