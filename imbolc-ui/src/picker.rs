@@ -114,7 +114,8 @@ fn file_name(path: &std::path::Path) -> String {
 }
 
 /// The entries matching `query` (every word, case-insensitive, in the
-/// label, the family or the description): those whose name starts with the
+/// label, the catalog id (as docs/sounds.md names it), the family or the
+/// description): those whose name starts with the
 /// query first, then those whose name contains it, then the rest, each in
 /// display order.
 pub fn matching(pick: Pick, user: &UserDefs, query: &str) -> Vec<Entry> {
@@ -124,7 +125,12 @@ pub fn matching(pick: Pick, user: &UserDefs, query: &str) -> Vec<Entry> {
         .into_iter()
         .filter_map(|e| {
             let label = e.label.to_lowercase();
-            let text = format!("{label} {} {}", e.group, e.description).to_lowercase();
+            let id = match e.item {
+                Item::Source(k) => k.id(),
+                Item::Effect(_, k) => k.id(),
+                Item::Custom(_) | Item::Refused(_) | Item::DrumKit => "",
+            };
+            let text = format!("{label} {id} {} {}", e.group, e.description).to_lowercase();
             let rank = if label.starts_with(&query) {
                 0
             } else if label.contains(&query) {
@@ -269,6 +275,9 @@ mod tests {
         assert!(matching(Pick::Source, &none(), "zzz").is_empty());
         let owner = ChainOwner::Master;
         assert_eq!(matching(Pick::Effect(owner), &none(), "r")[0].label, "reverb", "names starting with it come first");
+        let eq = matching(Pick::Effect(owner), &none(), "eq12");
+        assert_eq!(eq.len(), 1, "the catalog id finds it");
+        assert_eq!(eq[0].item, Item::Effect(owner, EffectKind::from_id("eq12").expect("in the catalog")));
     }
 
     #[test]
