@@ -154,6 +154,33 @@ fn parallel_servers_do_not_interfere() {
     assert_eq!(unique.len(), 3, "each server has its own port: {ports:?}");
 }
 
+/// JACK once refused scsynth on every try in CI ("Cannot open SuperCollider
+/// client ... could not initialize audio", cause not found). A private
+/// JACK server that keeps refusing is replaced once by a fresh one; a
+/// stand-in scsynth refuses the way scsynth did for its first five runs.
+#[test]
+fn a_private_jack_server_that_keeps_refusing_scsynth_is_replaced() {
+    let real = imbolc_audio::server::process::find_program("scsynth", "supercollider-server").unwrap();
+    let dir = std::env::temp_dir().join(format!("imbolc-refusing-jack-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (count, script) = (dir.join("runs"), dir.join("scsynth"));
+    let text = format!(
+        "#!/bin/sh\nn=$(($(cat {count} 2>/dev/null || echo 0) + 1)); echo $n > {count}\n\
+         if [ $n -le 5 ]; then echo 'Cannot open SuperCollider client'; echo 'could not initialize audio.'; exit 134; fi\n\
+         exec {real} \"$@\"\n",
+        count = count.display(),
+        real = real.display()
+    );
+    std::fs::write(&script, text).unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let sc = ScServer::start_with(ServerConfig { scsynth: Some(script), ..test_config() });
+    let tree = sc.query_tree();
+    assert_eq!(tree.id, 0, "the server answers on the fresh JACK server");
+    assert_eq!(std::fs::read_to_string(&count).unwrap().trim(), "6", "five refusals, then one start");
+    drop(sc);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// A killed jackd keeps its slot in JACK's registry (eight slots for the
 /// whole machine); dropping the dead server frees it.
 #[test]

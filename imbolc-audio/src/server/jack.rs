@@ -208,6 +208,12 @@ impl Jack {
         }
     }
 
+    /// The last lines jackd printed (empty for the user's server): why it
+    /// refused a client is only in its own log.
+    pub fn log_tail(&self, lines: usize) -> String {
+        self.log.as_deref().map(|log| log_tail(log, lines)).unwrap_or_default()
+    }
+
     /// Pid of the jackd we started.
     pub fn pid(&self) -> Option<u32> {
         self.child.as_ref().map(Child::id)

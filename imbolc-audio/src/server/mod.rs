@@ -36,6 +36,7 @@ pub use osc::OscSender;
 
 use crate::synthdefs;
 pub use jack::Jack;
+use jack::JackOrigin;
 use monitor::MonitorShared;
 use osc::{await_reply, str_arg};
 use process::{find_program, terminate, wait_timeout};
@@ -93,7 +94,20 @@ impl Server {
             Some(jack) => jack,
             None => Jack::ensure(config)?,
         };
-        let (process, socket, stats) = boot(config, &scsynth_path, jack.name())?;
+        let (jack, (process, socket, stats)) = match boot(config, &scsynth_path, &jack) {
+            // A private JACK server that keeps refusing scsynth is replaced
+            // once by a fresh one: nothing but us uses it.
+            Err(ServerError::ScsynthFailed { detail })
+                if jack.setup().origin == JackOrigin::Private && detail.contains("could not initialize audio") =>
+            {
+                tracing::warn!("JACK server {} refused scsynth ({detail}); starting a fresh one", jack.name());
+                drop(jack);
+                let fresh = Jack::ensure(config)?;
+                let booted = boot(config, &scsynth_path, &fresh)?;
+                (fresh, booted)
+            }
+            booted => (jack, booted?),
+        };
         let mut server = Server {
             scsynth: Some(process),
             socket: Arc::new(socket),
@@ -264,11 +278,11 @@ impl Drop for Server {
 fn boot(
     config: &ServerConfig,
     scsynth: &std::path::Path,
-    jack_name: &str,
+    jack: &Jack,
 ) -> Result<(ScsynthProcess, UdpSocket, ServerStats), ServerError> {
     let mut last_error = String::new();
-    for _ in 0..PORT_ATTEMPTS {
-        let mut process = ScsynthProcess::spawn(config, scsynth, jack_name)?;
+    for attempt in 0..PORT_ATTEMPTS {
+        let mut process = ScsynthProcess::spawn(config, scsynth, jack.name())?;
         let socket = UdpSocket::bind("127.0.0.1:0")?;
         socket.connect(("127.0.0.1", process.port))?;
         // Node notifications arrive in bursts of one datagram each.
@@ -279,11 +293,17 @@ fn boot(
                 terminate(&mut process.child, Duration::from_secs(1));
                 let retry = process.failed_transiently();
                 let _ = std::fs::remove_file(&process.log);
+                let port = process.port;
+                jack::remove_shm_files(|f| f == format!("SuperColliderServer_{port}"));
                 if !retry {
                     return Err(e);
                 }
-                last_error = e.to_string();
-                std::thread::sleep(Duration::from_millis(100));
+                let jack_said = jack.log_tail(4);
+                last_error = if jack_said.is_empty() { e.to_string() } else { format!("{e} (jackd: {jack_said})") };
+                tracing::warn!("scsynth attempt {} failed: {last_error}", attempt + 1);
+                // JACK refuses clients for a while when several servers
+                // start at once: back off 0.1, 0.2, 0.4, 0.8 s.
+                std::thread::sleep(Duration::from_millis(100 << attempt));
             }
         }
     }
