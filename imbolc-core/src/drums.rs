@@ -20,7 +20,7 @@ use crate::store::{ImportError, import_sample};
 pub fn sample_pad_action(instrument: InstrumentId, pad: u8, path: &Path) -> Result<Action, ImportError> {
     let sample = import_sample(path)?;
     let name = path.file_stem().map_or_else(|| "sample".to_owned(), |s| s.to_string_lossy().into_owned());
-    let def = DrumPad { name, sound: PadSound::Stored(sample), level: 1.0, pitch: 0.0, region: None };
+    let def = DrumPad { name, sound: PadSound::Stored(sample), level: 1.0, pitch: 0.0, region: None, loop_beats: None };
     Ok(Action::SetDrumPad { instrument, pad, def })
 }
 

@@ -81,6 +81,7 @@ mod tests {
             level: 0.8,
             pitch: 0.0,
             region: None,
+            loop_beats: None,
         };
         dispatch(&mut p, Action::SetDrumPad { instrument: KIT, pad: 2, def }).expect("pad");
         p
@@ -135,6 +136,7 @@ mod tests {
             level: 1.0,
             pitch: 0.0,
             region: None,
+            loop_beats: None,
         };
         dispatch(&mut p, Action::SetDrumPad { instrument: KIT, pad: 2, def }).expect("pad");
         let (action, n) = assign_slices_action(&p, KIT, 2, &Slices::equal(4000, 4)).expect("action");

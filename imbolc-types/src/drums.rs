@@ -27,6 +27,54 @@ pub const MAX_SWING: f32 = 0.75;
 pub const PITCH_RANGE: (f32, f32) = (-24.0, 24.0);
 /// Range of a pad's level (linear gain).
 pub const LEVEL_RANGE: (f32, f32) = (0.0, 2.0);
+/// Range of a loop pad's length in beats.
+pub const LOOP_BEATS_RANGE: (f32, f32) = (0.25, 256.0);
+
+/// A tempo in a file name: digits (maybe with a decimal point) followed by
+/// `bpm`, any case, maybe after a space, `_` or `-` (`loop_100bpm.wav`,
+/// `Break 92.5 BPM.wav`); within 20–400 bpm.
+pub fn bpm_in_name(name: &str) -> Option<f64> {
+    let lower = name.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
+    let mut from = 0;
+    while let Some(found) = lower[from..].find("bpm") {
+        let at = from + found;
+        from = at + 3;
+        let mut end = at;
+        while end > 0 && matches!(bytes[end - 1], b' ' | b'_' | b'-') {
+            end -= 1;
+        }
+        let mut begin = end;
+        while begin > 0 && (bytes[begin - 1].is_ascii_digit() || bytes[begin - 1] == b'.') {
+            begin -= 1;
+        }
+        let bpm = lower[begin..end].trim_start_matches('.').parse::<f64>().ok();
+        if let Some(bpm) = bpm.filter(|b| (20.0..=400.0).contains(b)) {
+            return Some(bpm);
+        }
+    }
+    None
+}
+
+/// The length in beats of a loop of `seconds`: from a tempo in its file
+/// `name` ([`bpm_in_name`]) the nearest whole number of beats at that tempo;
+/// otherwise the nearest power of two of beats at the project's `bpm`
+/// (nearest on a log scale, so 5.9 beats is 4 or 8 by ratio, not by
+/// difference). Always within [`LOOP_BEATS_RANGE`].
+pub fn estimate_loop_beats(seconds: f64, bpm: f32, name: &str) -> f32 {
+    let (lo, hi) = (f64::from(LOOP_BEATS_RANGE.0), f64::from(LOOP_BEATS_RANGE.1));
+    let beats = match bpm_in_name(name) {
+        Some(file_bpm) => {
+            let b = seconds * file_bpm / 60.0;
+            if b >= 1.0 { b.round() } else { 2f64.powf(b.max(lo).log2().round()) }
+        }
+        None => {
+            let b = seconds * f64::from(bpm) / 60.0;
+            if b.is_finite() && b > 0.0 { 2f64.powf(b.log2().round()) } else { 4.0 }
+        }
+    };
+    beats.clamp(lo, hi) as f32
+}
 
 /// A built-in drum voice: a SynthDef, so a kit sounds with no sample files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -151,17 +199,46 @@ pub struct DrumPad {
     /// Kept beside the sound so the sample reference keeps its shape.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<(u64, u64)>,
+    /// For a sample pad, a tempo-synced loop: its length in beats, within
+    /// [`LOOP_BEATS_RANGE`]. It then plays by the stretch voice, lasting
+    /// that many beats at the project tempo (following tempo changes and
+    /// tempo lanes) at its own pitch. `None` plays it as recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loop_beats: Option<f32>,
 }
 
 impl DrumPad {
     /// A pad playing a built-in voice at unity level, untuned.
     pub fn voice(voice: DrumVoice) -> Self {
-        DrumPad { name: voice.name().to_owned(), sound: PadSound::Voice(voice), level: 1.0, pitch: 0.0, region: None }
+        DrumPad {
+            name: voice.name().to_owned(),
+            sound: PadSound::Voice(voice),
+            level: 1.0,
+            pitch: 0.0,
+            region: None,
+            loop_beats: None,
+        }
     }
 
-    /// Whether level and pitch are finite and in range.
+    /// Whether level, pitch and loop length are finite and in range.
     pub fn is_valid(&self) -> bool {
-        in_range(self.level, LEVEL_RANGE) && in_range(self.pitch, PITCH_RANGE)
+        in_range(self.level, LEVEL_RANGE)
+            && in_range(self.pitch, PITCH_RANGE)
+            && self.loop_beats.is_none_or(|b| in_range(b, LOOP_BEATS_RANGE))
+    }
+
+    /// Length in seconds of what a stored sample pad plays (its region, or
+    /// the whole sample); `None` for a voice or a path pad (not read).
+    pub fn seconds(&self) -> Option<f64> {
+        let s = self.stored()?;
+        if s.sample_rate == 0 {
+            return None;
+        }
+        let frames = match self.region {
+            Some((a, b)) if a < b => b.min(s.frames).saturating_sub(a),
+            _ => s.frames,
+        };
+        Some(frames as f64 / f64::from(s.sample_rate))
     }
 
     /// The file path of a pad not yet in the store (an old project's), if

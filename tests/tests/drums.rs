@@ -447,6 +447,7 @@ mod sample {
             level: 1.0,
             pitch: 0.0,
             region: None,
+            loop_beats: None,
         }
     }
 
@@ -553,6 +554,7 @@ mod sample {
                 level: 1.0,
                 pitch: 0.0,
                 region: None,
+                loop_beats: None,
             };
         }
         let kit = Instrument { id: KIT, name: "kit".into(), def, mixer: MixerSettings::default() };

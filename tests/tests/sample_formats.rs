@@ -112,6 +112,7 @@ fn flac_and_ogg_import_and_load_from_the_cache() {
                 level: 1.0,
                 pitch: 0.0,
                 region: None,
+                loop_beats: None,
             };
         }
         let kit = Instrument { id: InstrumentId(0), name: "kit".into(), def, mixer: MixerSettings::default() };

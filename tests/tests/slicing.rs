@@ -97,6 +97,7 @@ fn pad_3_after_slicing_plays_segment_3_only() {
         level: 1.0,
         pitch: 0.0,
         region: None,
+        loop_beats: None,
     };
     dispatch(&mut p, Action::SetDrumPad { instrument: kit, pad: 0, def }).unwrap();
     let (assign, n) = slicing::assign_slices_action(&p, kit, 0, &slices).unwrap();

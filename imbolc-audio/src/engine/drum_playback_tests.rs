@@ -30,6 +30,7 @@ fn setup() -> (Playback, SignalGraph, ModelBackend) {
             level: 1.0,
             pitch: 0.0,
             region: None,
+            loop_beats: None,
         };
     }
     let bass = Instrument {
@@ -149,6 +150,7 @@ fn sample_buffers_follow_pads_kits_and_rebuilds() {
         level: 1.0,
         pitch: 0.0,
         region: None,
+        loop_beats: None,
     };
     // Level only: the buffer stays.
     let louder = DrumPad { level: 1.5, ..sample("/tmp/vox.wav") };
@@ -232,6 +234,7 @@ fn a_sliced_pad_plays_its_region_and_a_region_edit_keeps_the_buffer() {
         level: 1.0,
         pitch: 0.0,
         region: Some((24_000, 36_000)),
+        loop_beats: None,
     };
     let ops = g.apply(&AudioDiff::DrumPadChanged { instrument: KIT, pad: 2, def: pad }).unwrap();
     assert!(ops.is_empty(), "same file, no reload: {ops:?}");

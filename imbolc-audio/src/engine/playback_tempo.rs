@@ -8,8 +8,10 @@ impl Playback {
     /// follow) to the scheduler's, after anything that may have changed
     /// it: a tempo edit, a new scene, a tempo lane. While playing, the
     /// `/n_set`s are timed at `from`, where the scheduler's new tempo line
-    /// starts; stopped, they go at once. They touch effect nodes only, so
-    /// they need no ordering against voice batches.
+    /// starts; stopped, they go at once. They touch effect nodes and the
+    /// voices groups of kits with loop pads; a loop voice started in the
+    /// same window already has the new tempo among its controls, so no
+    /// ordering against voice batches is needed.
     pub fn follow_tempo(&mut self, from: f64, graph: &mut SignalGraph, out: &mut Vec<Batch>) {
         let ops = graph.set_tempo(self.scheduler.tempo());
         if ops.is_empty() {

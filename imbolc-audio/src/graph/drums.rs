@@ -9,6 +9,11 @@
 //! Buffer numbers come from an allocator with a free list starting at
 //! [`FIRST_SAMPLE_BUFFER`], so churn never grows them.
 //!
+//! A sample pad with a loop length in beats (`DrumPad::loop_beats`) plays
+//! by [`STRETCH`] instead, with the graph's tempo; a tempo change sets
+//! `tempo` on the voices group of every kit that has a loop pad (see
+//! `sync.rs`), so loops already playing follow it, live and in renders.
+//!
 //! Notes played on a kit (timeline or live) hit pad `pitch - 36` (C1 is
 //! pad 0, as on General MIDI drum maps); see [`pad_of_note`].
 //!
@@ -27,7 +32,7 @@ use imbolc_types::drums::{DrumPad, PadSound};
 use super::alloc::BusAllocator;
 use super::{GraphError, SignalGraph};
 use crate::backend::{AddAction, NodeId, ServerOp};
-use crate::synthdefs::SAMPLER;
+use crate::synthdefs::{SAMPLER, STRETCH};
 
 /// First server buffer used for samples (lower ones are left for other
 /// uses such as recording).
@@ -52,6 +57,18 @@ fn server_path(pad: &DrumPad) -> Option<String> {
             Some(crate::sample_cache::path_of(sample).display().to_string())
         }
         PadSound::Stored(_) => None,
+    }
+}
+
+/// The length in beats of a sample pad played as a tempo-synced loop (by
+/// [`STRETCH`]), clamped into range; `None` for a one-shot or a voice.
+fn loop_beats(pad: &DrumPad) -> Option<f32> {
+    let (lo, hi) = imbolc_types::drums::LOOP_BEATS_RANGE;
+    match pad.sound {
+        PadSound::Voice(_) => None,
+        PadSound::Sample { .. } | PadSound::Stored(_) => {
+            pad.loop_beats.filter(|b| b.is_finite()).map(|b| b.clamp(lo, hi))
+        }
     }
 }
 
@@ -137,18 +154,21 @@ impl SignalGraph {
                     Some((s, e)) if s < e => (s as f32, (e - s) as f32),
                     _ => (0.0, 0.0),
                 };
-                self.one_shot_on(
-                    instrument,
-                    SAMPLER,
-                    &[
-                        ("buf", buf as f32),
-                        ("amp", amp),
-                        ("vel", vel),
-                        ("rate", rate),
-                        ("start", start),
-                        ("frames", frames),
-                    ],
-                )
+                let mut controls = vec![
+                    ("buf", buf as f32),
+                    ("amp", amp),
+                    ("vel", vel),
+                    ("rate", rate),
+                    ("start", start),
+                    ("frames", frames),
+                ];
+                match loop_beats(def) {
+                    Some(beats) => {
+                        controls.extend([("beats", beats), ("tempo", self.tempo)]);
+                        self.one_shot_on(instrument, STRETCH, &controls)
+                    }
+                    None => self.one_shot_on(instrument, SAMPLER, &controls),
+                }
             }
         }
     }
@@ -161,6 +181,17 @@ impl SignalGraph {
         let controls = vec![("out", self.master.chain.bus as f32), ("buf", buf as f32), ("amp", 1.0), ("vel", 1.0)];
         let target = self.master.chain.group;
         (id, ServerOp::SynthNew { def: SAMPLER, id, action: AddAction::Head, target, controls })
+    }
+
+    /// The voices groups of kits with a loop pad: a tempo change sets
+    /// `tempo` on each (one `/n_set`), which moves their playing loops.
+    pub(super) fn loop_groups(&self) -> Vec<NodeId> {
+        self.order
+            .iter()
+            .filter_map(|id| self.instruments.get(id))
+            .filter(|st| st.def.drums.as_ref().is_some_and(|k| k.pads.iter().any(|p| loop_beats(p).is_some())))
+            .map(|st| st.voices)
+            .collect()
     }
 
     /// Loads every sample pad of a kit (a new kit, or a rebuild).

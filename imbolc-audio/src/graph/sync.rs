@@ -3,8 +3,9 @@
 //! parameter's range; its free value stays in the slot for when sync is
 //! turned off. The graph's tempo is set by playback from the scheduler's
 //! (scene tempo, tempo edits and tempo lanes alike), so a tempo change
-//! costs one `/n_set` per effect node with a synced parameter, timed where
-//! the new tempo starts, and nothing for any other node.
+//! costs one `/n_set` per effect node with a synced parameter and one per
+//! kit with a tempo-synced loop pad (on its voices group), timed where the
+//! new tempo starts, and nothing for any other node.
 
 use imbolc_types::catalog::find_param;
 use imbolc_types::{ChainOwner, EffectId, EffectSlot, NoteDivision};
@@ -51,8 +52,9 @@ impl SignalGraph {
     }
 
     /// Sets the tempo synced parameters follow and returns the ops: one
-    /// `/n_set` per effect node with a synced parameter (none when the
-    /// tempo is unchanged). Playback calls it whenever the scheduler's
+    /// `/n_set` per effect node with a synced parameter and one `tempo` on
+    /// the voices group of each kit with a loop pad (none when the tempo is
+    /// unchanged). Playback calls it whenever the scheduler's
     /// tempo moves, and times the ops where the new tempo starts.
     pub fn set_tempo(&mut self, bpm: f32) -> Vec<ServerOp> {
         let bpm = sane_tempo(bpm);
@@ -68,6 +70,7 @@ impl SignalGraph {
             synced_sets(&st.chain, bpm, &mut ops);
         }
         synced_sets(&self.master.chain, bpm, &mut ops);
+        ops.extend(self.loop_groups().into_iter().map(|node| ServerOp::Set { node, controls: vec![("tempo", bpm)] }));
         ops
     }
 

@@ -70,11 +70,13 @@ impl VoiceEnds {
     }
 }
 
-/// One-shot voices are the drum voices and the sampler.
+/// One-shot voices are the drum voices, the sampler and the loop player.
 fn is_voice_def(op: &ServerOp) -> bool {
     match op {
         ServerOp::SynthNew { def, .. } => {
-            *def == crate::synthdefs::SAMPLER || crate::synthdefs::DRUM_VOICES.contains(def)
+            *def == crate::synthdefs::SAMPLER
+                || *def == crate::synthdefs::STRETCH
+                || crate::synthdefs::DRUM_VOICES.contains(def)
         }
         _ => false,
     }

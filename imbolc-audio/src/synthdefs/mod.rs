@@ -153,6 +153,7 @@ pub const ALL: &[CompiledDef] = compiled!(
     "imbolc_square",
     "imbolc_steel_drum",
     "imbolc_stem_tap",
+    "imbolc_stretch",
     "imbolc_strings",
     "imbolc_strip",
     "imbolc_stutter",
@@ -197,6 +198,11 @@ pub const DRUM_VOICES: &[&str] = &[
 
 /// The sample player voice (`out`, `buf`, `amp`, `vel`, `rate`).
 pub const SAMPLER: &str = "imbolc_sampler";
+
+/// The tempo-synced loop player (the sampler's controls plus `beats`, the
+/// loop's length, and `tempo` in bpm, which a `/n_set` on the kit's voices
+/// group changes while it plays): a loop pad, see `graph/drums.rs`.
+pub const STRETCH: &str = "imbolc_stretch";
 
 /// The convolution effect with an IR from the store (`bus`, `spec`: the
 /// PreparePartConv buffer, `mix`); see `graph/convolution.rs`.
@@ -292,6 +298,10 @@ mod tests {
         let names = controls(SAMPLER);
         for c in ["out", "buf", "amp", "vel", "rate", "start", "frames"] {
             assert!(names.iter().any(|n| n == c), "{SAMPLER} lacks {c}");
+        }
+        let names = controls(STRETCH);
+        for c in ["out", "buf", "amp", "vel", "rate", "start", "frames", "beats", "tempo"] {
+            assert!(names.iter().any(|n| n == c), "{STRETCH} lacks {c}");
         }
     }
 

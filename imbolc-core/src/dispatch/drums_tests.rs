@@ -127,6 +127,7 @@ fn pads_change_sound_level_and_tune_and_undo() {
         level: 0.8,
         pitch: -5.0,
         region: None,
+        loop_beats: None,
     };
     let d = round_trip(&mut p, Action::SetDrumPad { instrument: KIT, pad: 15, def: sample.clone() });
     assert_eq!(d, vec![AudioDiff::DrumPadChanged { instrument: KIT, pad: 15, def: sample }]);
@@ -153,6 +154,7 @@ fn a_stored_pad_with_a_malformed_hash_is_refused() {
         level: 1.0,
         pitch: 0.0,
         region: None,
+        loop_beats: None,
     };
     for bad in ["", "../../etc/passwd", &"A".repeat(64)] {
         let err = dispatch(&mut p, Action::SetDrumPad { instrument: KIT, pad: 1, def: stored(bad) });

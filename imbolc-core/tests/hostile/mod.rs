@@ -99,13 +99,10 @@ fn pad() -> impl Strategy<Value = DrumPad> {
         }),
     ];
     let region = prop::option::of((0u64..1000, 0u64..1000));
-    ("[a-z]{0,4}", sound, float(), float(), region).prop_map(|(name, sound, level, pitch, region)| DrumPad {
-        name,
-        sound,
-        level,
-        pitch,
-        region,
-    })
+    let loop_beats = prop::option::of(float());
+    ("[a-z]{0,4}", sound, float(), float(), region, loop_beats).prop_map(
+        |(name, sound, level, pitch, region, loop_beats)| DrumPad { name, sound, level, pitch, region, loop_beats },
+    )
 }
 
 fn def() -> impl Strategy<Value = InstrumentDef> {

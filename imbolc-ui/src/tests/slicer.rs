@@ -58,6 +58,7 @@ fn fixture(tag: &str) -> Fixture {
         level: 1.0,
         pitch: 0.0,
         region: None,
+        loop_beats: None,
     };
     app.session_mut().dispatch(Action::SetDrumPad { instrument: kit, pad: 0, def }).unwrap();
     Fixture { app, kit, dir }
