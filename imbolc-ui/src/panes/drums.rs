@@ -4,12 +4,14 @@
 //! note creates a clip). Velocity of the step under the cursor, the
 //! pattern's length, resolution and swing are edited from here, and the
 //! cursor's pad can get a sample file (checked first: a missing or unfit
-//! file is an error in the status line) or the next built-in voice, and a
-//! sample pad opens in the slicer.
+//! file is an error in the status line) or the next built-in voice, a
+//! sample pad opens in the slicer, and a sample pad becomes a tempo-synced
+//! loop (`y`, its length in beats estimated; `b`/`B` halve and double it),
+//! shown after its name in the pad list.
 
 use std::cell::Cell;
 
-use imbolc_types::drums::{MAX_STEPS, MAX_SWING, PAD_COUNT};
+use imbolc_types::drums::{LOOP_BEATS_RANGE, MAX_STEPS, MAX_SWING, PAD_COUNT, estimate_loop_beats};
 use imbolc_types::{Action, Clip, DrumPad, DrumPattern, DrumStep, DrumVoice, PadSound, StepResolution};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -50,6 +52,40 @@ fn next_resolution(r: StepResolution) -> StepResolution {
     StepResolution::ALL[(i + 1) % StepResolution::ALL.len()]
 }
 
+/// How a pad's name shows its loop length: ` 8b`, ` 0.5b`.
+fn beats_label(beats: f32) -> String {
+    format!(" {}b", (beats * 100.0).round() / 100.0)
+}
+
+/// The pad after `y` (loop on with estimated beats, or off), `b` (half
+/// the beats) or `B` (twice), or why nothing changes.
+fn loop_edit(cmd: CommandId, pad: &DrumPad, bpm: f32) -> Result<DrumPad, String> {
+    if matches!(pad.sound, PadSound::Voice(_)) {
+        return Err(format!("{} is a built-in voice: give the pad a sample (s) to loop it", pad.name));
+    }
+    let (lo, hi) = LOOP_BEATS_RANGE;
+    let beats = match (cmd, pad.loop_beats) {
+        (CommandId::PadLoop, Some(_)) => None,
+        (CommandId::PadLoop, None) => {
+            let Some(secs) = pad.seconds() else {
+                return Err(format!("{}: the sample's file is missing, so its length is unknown", pad.name));
+            };
+            let name = pad.stored().map_or(pad.name.as_str(), |s| s.name.as_str());
+            Some(estimate_loop_beats(secs, bpm, name))
+        }
+        (_, None) => return Err(format!("{} is not a loop: y makes it one", pad.name)),
+        (CommandId::PadLoopHalve, Some(b)) if b / 2.0 < lo => {
+            return Err(format!("{} is already as short as a loop gets ({lo} beat)", pad.name));
+        }
+        (CommandId::PadLoopDouble, Some(b)) if b * 2.0 > hi => {
+            return Err(format!("{} is already as long as a loop gets ({hi} beats)", pad.name));
+        }
+        (CommandId::PadLoopHalve, Some(b)) => Some(b / 2.0),
+        (_, Some(b)) => Some(b * 2.0),
+    };
+    Ok(DrumPad { loop_beats: beats, ..pad.clone() })
+}
+
 impl DrumsPane {
     pub fn handle(&mut self, cmd: CommandId, state: &State) -> Option<Intent> {
         // Before anything else: an empty project starts here.
@@ -83,6 +119,13 @@ impl DrumsPane {
                 };
                 let def = DrumPad { level: current.level, pitch: current.pitch, ..DrumPad::voice(next) };
                 return Some(Intent::Dispatch(Action::SetDrumPad { instrument: inst.id, pad: self.pad, def }));
+            }
+            CommandId::PadLoop | CommandId::PadLoopHalve | CommandId::PadLoopDouble => {
+                let current = inst.def.drums.as_ref()?.pads.get(usize::from(self.pad))?;
+                return Some(match loop_edit(cmd, current, state.project.tempo) {
+                    Ok(def) => Intent::Dispatch(Action::SetDrumPad { instrument: inst.id, pad: self.pad, def }),
+                    Err(why) => Intent::Message(why),
+                });
             }
             CommandId::ToggleStep => {
                 return Some(match pattern {
@@ -185,7 +228,10 @@ impl DrumsPane {
         let rows = usize::from(inner.height.saturating_sub(2));
         for (i, pad) in kit.pads.iter().enumerate().take(rows) {
             let pad_index = u8::try_from(i).unwrap_or(u8::MAX);
-            let mut name: String = pad.name.chars().take(usize::from(LABEL) - 2).collect();
+            // A loop shows its beats after the name (` 8b`).
+            let beats = pad.loop_beats.map(beats_label).unwrap_or_default();
+            let room = usize::from(LABEL).saturating_sub(2 + beats.chars().count());
+            let mut name: String = pad.name.chars().take(room).collect();
             // `~` a stored sample; `!` a path an old project named that
             // was not found when it was opened (silent until replaced).
             if pad.stored().is_some() {
@@ -193,6 +239,7 @@ impl DrumsPane {
             } else if pad.sample().is_some() {
                 name.push('!');
             }
+            name.push_str(&beats);
             let mut spans = vec![Span::raw(format!("{name:<w$}", w = usize::from(LABEL)))];
             for s in first..last {
                 let hit = pattern.and_then(|(_, p)| p.hits.get(&(s, pad_index)));
@@ -215,7 +262,16 @@ impl DrumsPane {
             }
             lines.push(Line::from(spans));
         }
-        let pad_name = kit.pads.get(usize::from(self.pad)).map_or("", |p| p.name.as_str());
+        let cursor_pad = kit.pads.get(usize::from(self.pad));
+        let pad_name = match cursor_pad {
+            Some(p) => match p.loop_beats {
+                Some(b) => {
+                    format!("{} (loop of {} beats at {} BPM)", p.name, (b * 100.0).round() / 100.0, state.project.tempo)
+                }
+                None => p.name.clone(),
+            },
+            None => String::new(),
+        };
         let info = match pattern.and_then(|(_, p)| p.hits.get(&(self.step, self.pad))) {
             Some(h) => format!(
                 "{pad_name} · step {} · velocity {} · probability {}% · pitch {:+}",

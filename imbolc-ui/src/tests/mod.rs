@@ -14,6 +14,7 @@ mod custom_defs;
 mod drums;
 mod editor_voices;
 mod fixture;
+mod loops;
 mod midi_map;
 mod mix_keys;
 mod open_repaired;
