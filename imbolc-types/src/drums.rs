@@ -461,6 +461,39 @@ mod tests {
     }
 
     #[test]
+    fn a_tempo_in_a_file_name_is_found() {
+        assert_eq!(bpm_in_name("loop_100bpm.wav"), Some(100.0));
+        assert_eq!(bpm_in_name("Break 92.5 BPM.wav"), Some(92.5));
+        assert_eq!(bpm_in_name("amen-170-bpm.aiff"), Some(170.0));
+        assert_eq!(bpm_in_name("bpm.wav"), None);
+        assert_eq!(bpm_in_name("take 2 5000bpm 120bpm.wav"), Some(120.0), "out of range is skipped");
+        assert_eq!(bpm_in_name("kick.wav"), None);
+    }
+
+    #[test]
+    fn loop_beats_come_from_the_name_else_the_nearest_power_of_two() {
+        // Two bars at 100 BPM, whatever the project tempo.
+        assert_eq!(estimate_loop_beats(4.8, 125.0, "loop_100bpm.wav"), 8.0);
+        // 3 beats at 90 BPM is whole beats, not a power of two.
+        assert_eq!(estimate_loop_beats(2.0, 120.0, "waltz 90bpm.wav"), 3.0);
+        // No tempo in the name: 2.1 s at 120 BPM is 4.2 beats, so 4;
+        // 6 beats is nearer 8 than 4 by ratio (log scale).
+        assert_eq!(estimate_loop_beats(2.1, 120.0, "pad.wav"), 4.0);
+        assert_eq!(estimate_loop_beats(3.0, 120.0, "pad.wav"), 8.0);
+        // Clamped into range, and safe on nonsense.
+        assert_eq!(estimate_loop_beats(0.001, 120.0, "tick.wav"), LOOP_BEATS_RANGE.0);
+        assert_eq!(estimate_loop_beats(10_000.0, 120.0, "drone.wav"), LOOP_BEATS_RANGE.1);
+        assert_eq!(estimate_loop_beats(f64::NAN, 120.0, "x.wav"), 4.0);
+    }
+
+    #[test]
+    fn a_loop_length_out_of_range_is_invalid() {
+        let pad = |b| DrumPad { loop_beats: Some(b), ..DrumPad::voice(DrumVoice::Kick) };
+        assert!(pad(0.25).is_valid() && pad(256.0).is_valid());
+        assert!(!pad(0.2).is_valid() && !pad(300.0).is_valid() && !pad(f32::NAN).is_valid());
+    }
+
+    #[test]
     fn swing_delays_only_odd_steps() {
         let mut p = DrumPattern::new(16, StepResolution::Sixteenth);
         p.swing = 0.5;

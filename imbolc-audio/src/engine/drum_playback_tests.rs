@@ -241,3 +241,59 @@ fn a_sliced_pad_plays_its_region_and_a_region_edit_keeps_the_buffer() {
     let slice = controls(&mut g);
     assert_eq!((get(&slice, "start"), get(&slice, "frames")), (Some(24_000.0), Some(12_000.0)));
 }
+
+/// Pad 2 of the kit as a loop of `beats` beats.
+fn make_loop(g: &mut SignalGraph, beats: Option<f32>) {
+    let pad = DrumPad {
+        name: "vox".into(),
+        sound: PadSound::Sample { path: "/tmp/vox.wav".into() },
+        level: 1.0,
+        pitch: 0.0,
+        region: None,
+        loop_beats: beats,
+    };
+    let ops = g.apply(&AudioDiff::DrumPadChanged { instrument: KIT, pad: 2, def: pad }).unwrap();
+    assert!(ops.is_empty(), "same file, no reload: {ops:?}");
+}
+
+#[test]
+fn a_loop_pad_plays_the_stretch_voice_with_its_beats_and_the_tempo() {
+    let (_, mut g, _) = setup();
+    make_loop(&mut g, Some(8.0));
+    let (def, controls) = match g.drum_hit(KIT, 2, 1.0, 0.0).unwrap().1 {
+        ServerOp::SynthNew { def, controls, .. } => (def, controls),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(def, crate::synthdefs::STRETCH);
+    let get = |name: &str| controls.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
+    assert_eq!((get("beats"), get("tempo"), get("rate")), (Some(8.0), Some(120.0), Some(1.0)));
+}
+
+#[test]
+fn a_tempo_change_sets_tempo_once_on_kits_with_a_loop_pad_only() {
+    let (mut p, mut g, mut server) = setup();
+    let mut out = Vec::new();
+    // No loop pad: a tempo change sends nothing to the kit.
+    p.transport(TransportCmd::SetTempo(100.0), &mut g, &mut out);
+    assert!(out.iter().flat_map(|b| &b.ops).all(|op| !matches!(op, ServerOp::Set { .. })), "{out:?}");
+
+    make_loop(&mut g, Some(8.0));
+    let group = g.voices_group(KIT).unwrap();
+    p.transport(TransportCmd::Play, &mut g, &mut out);
+    p.advance(p.scheduler.horizon() + 0.2, &mut g, &mut out);
+    out.clear();
+    p.transport(TransportCmd::SetTempo(125.0), &mut g, &mut out);
+    let sets: Vec<&ServerOp> =
+        out.iter().flat_map(|b| &b.ops).filter(|op| matches!(op, ServerOp::Set { .. })).collect();
+    assert_eq!(sets, vec![&ServerOp::Set { node: group, controls: vec![("tempo", 125.0)] }], "one /n_set tempo");
+    assert!(out.iter().all(|b| matches!(b.timing, Timing::At(_))), "timed where the new tempo starts: {out:?}");
+    for b in &out {
+        server.execute(b.timing, &b.ops).unwrap();
+    }
+    assert!(server.failures().is_empty(), "{:?}", server.failures());
+
+    // The same tempo again: nothing.
+    out.clear();
+    p.transport(TransportCmd::SetTempo(125.0), &mut g, &mut out);
+    assert!(out.iter().flat_map(|b| &b.ops).all(|op| !matches!(op, ServerOp::Set { .. })));
+}
