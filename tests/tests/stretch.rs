@@ -211,3 +211,79 @@ fn a_loop_follows_a_tempo_lane() {
     assert!(got >= ideal - BLOCK && got <= ideal + slack + BLOCK, "lasted {got} frames, ideal {ideal} (+{slack})");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Live, on a private scsynth: a loop pad's hit is the stretch voice with
+/// the graph's tempo, a tempo change reaches the playing voice through
+/// the kit's voices group (polled with `/g_queryTree` until it shows, with
+/// a deadline), and the voice then ends by itself.
+#[test]
+fn live_a_playing_loop_takes_a_tempo_change_and_ends_by_itself() {
+    use std::time::{Duration, Instant};
+
+    use imbolc_audio::backend::{AudioBackend, ScBackend, ServerOp, Timing};
+    use imbolc_audio::engine::EngineConfig;
+    use imbolc_audio::graph::SignalGraph;
+    use imbolc_tests::{ScServer, test_config};
+    use imbolc_types::{AudioScene, Instrument, InstrumentDef, MixerSettings, PadSound};
+    use rosc::OscType;
+
+    const WAIT: Duration = Duration::from_secs(10);
+    let dir = tempdir("live");
+    let file = dir.join("loop_100bpm.wav");
+    write_loop(&file, 48_000);
+    let sc = ScServer::start();
+    let mut backend = ScBackend::new(sc.sender().try_clone_socket().unwrap());
+    let mut def = InstrumentDef::drum_kit();
+    if let Some(kit) = def.drums.as_mut() {
+        kit.pads[0] = DrumPad {
+            name: "loop".into(),
+            sound: PadSound::Sample { path: file.display().to_string() },
+            level: 1.0,
+            pitch: 0.0,
+            region: None,
+            loop_beats: Some(8.0),
+        };
+    }
+    let kit = InstrumentId(0);
+    let scene = AudioScene {
+        instruments: vec![Instrument { id: kit, name: "kit".into(), def, mixer: MixerSettings::default() }],
+        tempo: 100.0,
+        ..AudioScene::default()
+    };
+    let (mut graph, ops) = SignalGraph::build(EngineConfig::new(test_config()).graph_config(), &scene);
+    backend.execute(Timing::Now, &ops).unwrap();
+    let mut log = Vec::new();
+    sc.collect_until(WAIT, &mut log, |m| {
+        m.addr == "/done" && matches!(m.args.first(), Some(OscType::String(s)) if s == "/b_allocRead")
+    })
+    .expect("the loop was read");
+
+    let (node, hit) = graph.drum_hit(kit, 0, 0.8, 0.0).unwrap();
+    let ServerOp::SynthNew { def, .. } = &hit else { panic!("{hit:?}") };
+    assert_eq!(*def, "imbolc_stretch");
+    backend.execute(Timing::Now, &[hit]).unwrap();
+    sc.collect_until(WAIT, &mut log, |m| m.addr == "/n_go" && m.args.first() == Some(&OscType::Int(node.0)))
+        .expect("the loop started");
+    let tempo_of = |sc: &ScServer| {
+        let tree = sc.query_tree();
+        let n = tree.find(node.0)?;
+        n.controls.iter().find(|(c, _)| c == "tempo").map(|(_, v)| *v)
+    };
+    assert_eq!(tempo_of(&sc), Some(100.0));
+
+    // 240 BPM: the 8 beats end within 2 s instead of 4.8 s.
+    let ops = graph.set_tempo(240.0);
+    assert_eq!(ops.len(), 1, "one /n_set for the kit: {ops:?}");
+    backend.execute(Timing::Now, &ops).unwrap();
+    let deadline = Instant::now() + WAIT;
+    while tempo_of(&sc) == Some(100.0) && Instant::now() < deadline {
+        std::thread::yield_now();
+    }
+    let now = tempo_of(&sc);
+    assert!(now.is_none() || now == Some(240.0), "the playing loop follows: {now:?}");
+    sc.collect_until(WAIT, &mut log, |m| m.addr == "/n_end" && m.args.first() == Some(&OscType::Int(node.0)))
+        .expect("the loop ended by itself");
+    let fails: Vec<_> = log.iter().filter(|m| m.addr == "/fail").collect();
+    assert!(fails.is_empty(), "the server refused: {fails:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
