@@ -86,3 +86,19 @@ fn dispatch_refuses_lengths_out_of_range_and_undo_restores_the_last() {
     }
     assert_eq!(pad(&p, 3), pad(&kit(), 3));
 }
+
+#[test]
+fn a_file_with_a_bad_loop_length_opens_repaired() {
+    let mut p = kit();
+    if let Some(k) = p.instruments.get_mut(&KIT).and_then(|i| i.def.drums.as_mut()) {
+        k.pads[1] = sample_pad(Some(f32::NAN));
+        k.pads[2] = sample_pad(Some(1e9));
+        k.pads[3] = sample_pad(Some(8.0));
+    }
+    let repairs = imbolc_core::persist::repair::repair(&mut p);
+    assert_eq!(pad(&p, 1).loop_beats, None, "not a number: a one-shot");
+    assert_eq!(pad(&p, 2).loop_beats, Some(imbolc_types::drums::LOOP_BEATS_RANGE.1), "clamped");
+    assert_eq!(pad(&p, 3).loop_beats, Some(8.0), "a good one stays");
+    assert!(repairs.details().len() >= 2, "{:?}", repairs.details());
+    assert!(pad(&p, 2).is_valid());
+}

@@ -24,7 +24,7 @@ fn boots_loads_every_synthdef_and_plays_each_voice() {
 
     sc.send("/g_new", vec![OscType::Int(1), OscType::Int(0), OscType::Int(0)]);
     let voices = SourceKind::ALL.iter().map(|k| k.synthdef()).chain(synthdefs::DRUM_VOICES.iter().copied());
-    for (i, def) in voices.chain([synthdefs::SAMPLER]).enumerate() {
+    for (i, def) in voices.chain([synthdefs::SAMPLER, synthdefs::STRETCH]).enumerate() {
         let node = 1000 + i as i32;
         // Paused in the same bundle: drums and the sampler free themselves
         // within milliseconds, and the test wants to look at each one.

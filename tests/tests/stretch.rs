@@ -43,10 +43,15 @@ fn tempdir(name: &str) -> PathBuf {
 }
 
 /// Two bars at 100 BPM at `rate`: a 440 Hz tone at 0.25 with a click (a
-/// 6 ms decaying 3 kHz burst at 0.6) on each of the 8 beats.
+/// 6 ms decaying 3 kHz burst at 0.6) on each of the 8 beats, mono.
 fn write_loop(path: &Path, rate: u32) {
+    write_loop_channels(path, rate, 1);
+}
+
+/// [`write_loop`] with `channels` equal channels.
+fn write_loop_channels(path: &Path, rate: u32, channels: u16) {
     let spec =
-        hound::WavSpec { channels: 1, sample_rate: rate, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+        hound::WavSpec { channels, sample_rate: rate, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
     let mut w = hound::WavWriter::create(path, spec).unwrap();
     let sr = f64::from(rate);
     let frames = (8.0 * 60.0 / LOOP_BPM * sr).round() as usize;
@@ -58,7 +63,9 @@ fn write_loop(path: &Path, rate: u32) {
         if since_beat < 0.006 {
             x += 0.6 * (std::f64::consts::TAU * 3000.0 * since_beat).sin() * (-since_beat / 0.002).exp();
         }
-        w.write_sample((x * 32767.0) as i16).unwrap();
+        for _ in 0..channels {
+            w.write_sample((x * 32767.0) as i16).unwrap();
+        }
     }
     w.finalize().unwrap();
 }
@@ -134,39 +141,50 @@ fn cache() {
     INIT.call_once(|| imbolc_audio::sample_cache::set_cache_dir(Some(tempdir("cache"))));
 }
 
-/// Renders the loop at 125 BPM from a file at `file_rate` and checks
-/// length, pitch and beats.
-fn two_bars_at_125(file_rate: u32) {
+/// Renders the loop at `bpm` from a file at `file_rate` with `channels`
+/// channels and checks length, pitch and beats.
+fn two_bars_at(bpm: f32, file_rate: u32, channels: u16) {
     cache();
-    let dir = tempdir(&format!("at125-{file_rate}"));
+    let dir = tempdir(&format!("at{bpm}-{file_rate}-{channels}"));
     let file = dir.join("loop_100bpm.wav");
-    write_loop(&file, file_rate);
-    let s = render(&project(&file, 125.0, false), &dir.join("out"));
+    write_loop_channels(&file, file_rate, channels);
+    let s = render(&project(&file, bpm, false), &dir.join("out"));
+    let what = format!("{file_rate} Hz {channels} ch file at {bpm} BPM");
     let (a, b) = sounding(&s);
-    let want = 8.0 * 60.0 / 125.0 * f64::from(RATE);
+    let want = 8.0 * 60.0 / f64::from(bpm) * f64::from(RATE);
     let got = (b - a) as f64;
-    eprintln!("{file_rate} Hz file at 125 BPM: {got} frames, want {want} (off {} frames)", got - want);
-    assert!((got - want).abs() <= BLOCK, "lasted {got} frames, want {want} ± {BLOCK}");
-    let cents = cents_off(&s, a, 125.0);
-    eprintln!("{file_rate} Hz file at 125 BPM: pitch {cents:+.2} cents from 440 Hz");
-    assert!(cents.abs() < 10.0, "pitch moved {cents:.1} cents");
+    eprintln!("{what}: {got} frames, want {want} (off {} frames)", got - want);
+    assert!((got - want).abs() <= BLOCK, "{what}: lasted {got} frames, want {want} ± {BLOCK}");
+    let cents = cents_off(&s, a, f64::from(bpm));
+    eprintln!("{what}: pitch {cents:+.3} cents from 440 Hz");
+    assert!(cents.abs() < 10.0, "{what}: pitch moved {cents:.1} cents");
     let found = clicks(&s[a..b]);
-    assert_eq!(found.len(), 8, "a click on each of 8 beats: {found:?}");
-    let beat = 60.0 / 125.0 * f64::from(RATE);
+    assert_eq!(found.len(), 8, "{what}: a click on each of 8 beats: {found:?}");
+    let beat = 60.0 / f64::from(bpm) * f64::from(RATE);
     let worst = found.iter().enumerate().map(|(k, &c)| (c as f64 - k as f64 * beat).abs()).fold(0.0, f64::max);
-    eprintln!("{file_rate} Hz file at 125 BPM: clicks at most {worst} frames from the 125 BPM beats");
-    assert!(worst < 0.002 * f64::from(RATE), "clicks off the beats by up to {worst} frames: {found:?}");
+    eprintln!("{what}: clicks at most {worst} frames from the beats");
+    assert!(worst < 0.002 * f64::from(RATE), "{what}: clicks off the beats by up to {worst} frames: {found:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn a_two_bar_loop_at_100_bpm_lasts_two_bars_at_125_with_its_pitch() {
-    two_bars_at_125(48_000);
+    two_bars_at(125.0, 48_000, 1);
+}
+
+#[test]
+fn slower_than_its_own_tempo_it_lasts_two_bars_at_80_bpm_with_its_pitch() {
+    two_bars_at(80.0, 48_000, 1);
+}
+
+#[test]
+fn a_stereo_loop_does_the_same() {
+    two_bars_at(125.0, 48_000, 2);
 }
 
 #[test]
 fn a_44_1_khz_loop_in_a_48_khz_render_does_the_same() {
-    two_bars_at_125(44_100);
+    two_bars_at(125.0, 44_100, 1);
 }
 
 #[test]

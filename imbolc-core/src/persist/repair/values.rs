@@ -5,7 +5,9 @@
 
 use std::collections::HashSet;
 
-use imbolc_types::drums::{LEVEL_RANGE as PAD_LEVEL_RANGE, MAX_STEPS, MAX_SWING, PAD_COUNT, PITCH_RANGE};
+use imbolc_types::drums::{
+    LEVEL_RANGE as PAD_LEVEL_RANGE, LOOP_BEATS_RANGE, MAX_STEPS, MAX_SWING, PAD_COUNT, PITCH_RANGE,
+};
 use imbolc_types::instrument::{BEND_RANGE_MAX, GLIDE_MAX};
 use imbolc_types::notes::FULL_PROBABILITY;
 use imbolc_types::project::{DEFAULT_TEMPO, TEMPO_RANGE};
@@ -203,6 +205,18 @@ fn fix_kit(kit: &mut DrumKit, at: &str, out: &mut Repairs) {
         }
         clamp_slot(&mut pad.level, PAD_LEVEL_RANGE, 1.0, RepairKind::Value, format_args!("{at} pad {i} level"), out);
         clamp_slot(&mut pad.pitch, PITCH_RANGE, 0.0, RepairKind::Value, format_args!("{at} pad {i} tune"), out);
+        // A loop length that is not a number plays the pad as a one-shot;
+        // one out of range is clamped.
+        match pad.loop_beats.as_mut() {
+            Some(b) if !b.is_finite() => {
+                out.push(RepairKind::Value, format!("{at} pad {i} loop beats: {} → one-shot", num(*b)));
+                pad.loop_beats = None;
+            }
+            Some(b) => {
+                clamp_slot(b, LOOP_BEATS_RANGE, 4.0, RepairKind::Value, format_args!("{at} pad {i} loop beats"), out)
+            }
+            None => {}
+        }
     }
 }
 
