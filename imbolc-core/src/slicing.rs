@@ -26,7 +26,8 @@ pub enum SliceError {
 /// The action giving pads `0..` the slices of `source`'s sample (at most
 /// [`PAD_COUNT`]; further slices are left out). Each pad takes the source
 /// pad's sound, level and tune, the slice as its region, and the name
-/// `<source name> <n>`; and the count of slices assigned.
+/// `<source name> <n>`, and plays it as a one-shot (a loop pad's beats
+/// are the whole loop's, not a slice's); and the count of slices assigned.
 ///
 /// # Errors
 /// [`SliceError`] when the pad is missing or holds no sample, or there
@@ -51,7 +52,8 @@ pub fn assign_slices_action(
         .take(PAD_COUNT)
         .enumerate()
         .filter_map(|(n, region)| {
-            let def = DrumPad { name: format!("{base} #{}", n + 1), region: Some(region), ..pad.clone() };
+            let def =
+                DrumPad { name: format!("{base} #{}", n + 1), region: Some(region), loop_beats: None, ..pad.clone() };
             Some((u8::try_from(n).ok()?, def))
         })
         .collect();
@@ -81,7 +83,7 @@ mod tests {
             level: 0.8,
             pitch: 0.0,
             region: None,
-            loop_beats: None,
+            loop_beats: Some(8.0),
         };
         dispatch(&mut p, Action::SetDrumPad { instrument: KIT, pad: 2, def }).expect("pad");
         p
@@ -100,6 +102,7 @@ mod tests {
         assert_eq!(regions, vec![Some((0, 1000)), Some((1000, 2000)), Some((2000, 3000)), Some((3000, 4000)), None]);
         assert_eq!(pads[3].name, "loop #4");
         assert!(pads[..4].iter().all(|d| d.sample() == Some("/tmp/loop.wav") && d.level == 0.8));
+        assert!(pads[..4].iter().all(|d| d.loop_beats.is_none()), "slices of a loop play as one-shots");
 
         let mut history = UndoHistory::new(100, 1 << 20);
         history.push(out.undo.expect("undo entry"), std::time::Instant::now());
