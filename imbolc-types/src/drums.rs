@@ -487,6 +487,25 @@ mod tests {
     }
 
     #[test]
+    fn a_pads_seconds_are_its_regions_or_the_whole_samples() {
+        let sample = SampleRef {
+            hash: "0f".repeat(32),
+            name: "l.wav".into(),
+            format: crate::sample::SampleFormat::Wav,
+            channels: 1,
+            sample_rate: 48_000,
+            frames: 96_000,
+            bytes: 0,
+        };
+        let pad = DrumPad { sound: PadSound::Stored(sample), ..DrumPad::voice(DrumVoice::Kick) };
+        assert_eq!(pad.seconds(), Some(2.0));
+        assert_eq!(DrumPad { region: Some((24_000, 48_000)), ..pad.clone() }.seconds(), Some(0.5));
+        assert_eq!(DrumPad { region: Some((48_000, 1_000_000)), ..pad.clone() }.seconds(), Some(1.0), "to the end");
+        assert_eq!(DrumPad { region: Some((5, 5)), ..pad.clone() }.seconds(), Some(2.0), "empty: the whole");
+        assert_eq!(DrumPad::voice(DrumVoice::Kick).seconds(), None);
+    }
+
+    #[test]
     fn a_loop_length_out_of_range_is_invalid() {
         let pad = |b| DrumPad { loop_beats: Some(b), ..DrumPad::voice(DrumVoice::Kick) };
         assert!(pad(0.25).is_valid() && pad(256.0).is_valid());
