@@ -43,7 +43,8 @@ fn tempdir(name: &str) -> PathBuf {
 }
 
 /// Two bars at 100 BPM at `rate`: a 440 Hz tone at 0.25 with a click (a
-/// 6 ms decaying 3 kHz burst at 0.6) on each of the 8 beats, mono.
+/// 3 kHz burst at 0.6 decaying over 5 ms, 15 ms long, like a drum's
+/// attack) on each of the 8 beats, mono.
 fn write_loop(path: &Path, rate: u32) {
     write_loop_channels(path, rate, 1);
 }
@@ -60,8 +61,8 @@ fn write_loop_channels(path: &Path, rate: u32, channels: u16) {
         let t = i as f64 / sr;
         let since_beat = t % beat;
         let mut x = 0.25 * (std::f64::consts::TAU * TONE * t).sin();
-        if since_beat < 0.006 {
-            x += 0.6 * (std::f64::consts::TAU * 3000.0 * since_beat).sin() * (-since_beat / 0.002).exp();
+        if since_beat < 0.015 {
+            x += 0.6 * (std::f64::consts::TAU * 3000.0 * since_beat).sin() * (-since_beat / 0.005).exp();
         }
         for _ in 0..channels {
             w.write_sample((x * 32767.0) as i16).unwrap();
@@ -303,5 +304,36 @@ fn live_a_playing_loop_takes_a_tempo_change_and_ends_by_itself() {
         .expect("the loop ended by itself");
     let fails: Vec<_> = log.iter().filter(|m| m.addr == "/fail").collect();
     assert!(fails.is_empty(), "the server refused: {fails:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A pure 440 Hz loop stretched to 125, 100 and 80 BPM has no clicks: its
+/// largest sample-to-sample step stays within 2× that of a 440 Hz sine of
+/// the output's own peak (the slice crossfades' gains sum to 1, and a
+/// slowed slice's ping-pong turns without a jump).
+#[test]
+fn a_stretched_tone_has_no_clicks() {
+    cache();
+    let dir = tempdir("smooth");
+    let file = dir.join("tone_100bpm.wav");
+    let spec =
+        hound::WavSpec { channels: 1, sample_rate: RATE, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    let mut w = hound::WavWriter::create(&file, spec).unwrap();
+    for i in 0..(4.8 * f64::from(RATE)) as usize {
+        let x = 0.25 * (std::f64::consts::TAU * TONE * i as f64 / f64::from(RATE)).sin();
+        w.write_sample((x * 32767.0) as i16).unwrap();
+    }
+    w.finalize().unwrap();
+    for bpm in [125.0f32, 100.0, 80.0] {
+        let s = render(&project(&file, bpm, false), &dir.join(format!("out{bpm}")));
+        let (a, b) = sounding(&s);
+        // Leave out the first millisecond and the final 5 ms fade.
+        let body = &s[a + 48..b - 240];
+        let peak = body.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+        let sine_step = f64::from(peak) * 2.0 * (std::f64::consts::PI * TONE / f64::from(RATE)).sin();
+        let step = body.windows(2).map(|w| f64::from((w[1] - w[0]).abs())).fold(0.0, f64::max);
+        eprintln!("pure tone at {bpm} BPM: largest step {:.3}× a 440 Hz sine's of the same peak", step / sine_step);
+        assert!(step <= 2.0 * sine_step, "a click at {bpm} BPM: step {step:.5}, the sine's {sine_step:.5}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
