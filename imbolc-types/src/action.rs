@@ -15,6 +15,7 @@ use crate::automation::AutomationLane;
 use crate::catalog::{EffectKind, SourceKind};
 use crate::curve::Curve;
 use crate::diff::ChainOwner;
+use crate::audio_input::AudioInputDef;
 use crate::drums::{DrumPad, DrumStep, StepKey, StepResolution};
 use crate::ids::{BusId, ClipId, EffectId, InstrumentId, LaneId, NoteId, PlacementId};
 use crate::instrument::{EffectSlot, FilterDef, Instrument, LfoDef, SourceDef, VoiceSettings};
@@ -134,6 +135,16 @@ pub enum Action {
     SetVoiceSettings {
         instrument: InstrumentId,
         voice: VoiceSettings,
+    },
+    /// Appends an audio input instrument (stereo hardware inputs 1-2,
+    /// 0 dB, monitoring on).
+    AddAudioInput {
+        name: String,
+    },
+    /// Replaces an audio input instrument's source, gain and monitoring.
+    SetAudioInput {
+        instrument: InstrumentId,
+        input: AudioInputDef,
     },
 
     // --- parameters (source, envelope, filter, effect, LFO, mixer level/pan/send, master, tempo) ---
@@ -442,6 +453,8 @@ impl Action {
             Action::SetFilter { .. } | Action::SetFilterEnabled { .. } => "change filter",
             Action::SetLfo { .. } => "change LFO",
             Action::SetVoiceSettings { .. } => "change voices",
+            Action::AddAudioInput { .. } => "add audio input",
+            Action::SetAudioInput { .. } => "change audio input",
             Action::SetParam { .. } => "set parameter",
             Action::AddEffect { .. } | Action::RestoreEffect(_) => "add effect",
             Action::RemoveEffect { .. } => "remove effect",
