@@ -47,6 +47,8 @@
 mod alloc;
 mod apply;
 mod audio_input;
+#[cfg(test)]
+mod audio_input_tests;
 mod automate;
 mod build;
 mod buses;
