@@ -11,11 +11,11 @@
 use serde::{Deserialize, Serialize};
 
 use crate::arrangement::Placement;
+use crate::audio_input::AudioInputDef;
 use crate::automation::AutomationLane;
 use crate::catalog::{EffectKind, SourceKind};
 use crate::curve::Curve;
 use crate::diff::ChainOwner;
-use crate::audio_input::AudioInputDef;
 use crate::drums::{DrumPad, DrumStep, StepKey, StepResolution};
 use crate::ids::{BusId, ClipId, EffectId, InstrumentId, LaneId, NoteId, PlacementId};
 use crate::instrument::{EffectSlot, FilterDef, Instrument, LfoDef, SourceDef, VoiceSettings};

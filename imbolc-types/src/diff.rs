@@ -5,9 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::arrangement::Placement;
+use crate::audio_input::AudioInputDef;
 use crate::automation::AutomationLane;
 use crate::curve::Curve;
-use crate::audio_input::AudioInputDef;
 use crate::drums::{DrumPad, StepDelta, StepResolution};
 use crate::ids::{BusId, ClipId, EffectId, InstrumentId, LaneId, PlacementId};
 use crate::instrument::{EffectSlot, FilterDef, Instrument, LfoDef, SourceDef, VoiceSettings};

@@ -3,7 +3,8 @@
 //! (source, filter, LFO, voices).
 
 use imbolc_types::{
-    Action, AudioInputDef, AudioDiff, Instrument, InstrumentDef, InstrumentId, Project, RemovedInstrument, SourceDef, SourceKind,
+    Action, AudioDiff, AudioInputDef, Instrument, InstrumentDef, InstrumentId, Project, RemovedInstrument, SourceDef,
+    SourceKind,
 };
 
 use super::param::{LFO_RATE_RANGE, UNIT_RANGE, check_params};
