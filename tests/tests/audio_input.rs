@@ -222,3 +222,54 @@ fn bus_source_reads_back_after_the_chain() {
     monitoring_off_silences(&mut audio, source, node);
     audio.shutdown();
 }
+
+/// A sine note in bar 1 sent to an aux bus, an input reading that bus and
+/// an input reading hardware inputs 1-2: rendered offline (NRT, where
+/// scsynth has no inputs), the bus input's stem carries the note, the
+/// hardware input's stem is silent, and the render does not fail.
+#[test]
+fn renders_play_a_bus_source_and_silence_for_hardware_inputs() {
+    use std::sync::atomic::AtomicBool;
+
+    use imbolc_core::dispatch;
+    use imbolc_core::render::{self, RenderOptions};
+    use imbolc_types::{Action, Note, Project, SourceKind};
+
+    let mut p = Project::new("input render");
+    let run = |p: &mut Project, a: Action| dispatch(p, a).unwrap_or_else(|e| panic!("{e}"));
+    run(&mut p, Action::AddBus { name: "aux".into() });
+    let aux = *p.buses.keys().next().unwrap();
+    run(&mut p, Action::AddInstrument { source: SourceKind::SINE, name: "tone".into() });
+    run(&mut p, Action::AddAudioInput { name: "bus in".into() });
+    run(&mut p, Action::AddAudioInput { name: "hw in".into() });
+    let ids: Vec<InstrumentId> = p.instruments.keys().copied().collect();
+    let (tone, bus_in) = (ids[0], ids[1]);
+    run(&mut p, Action::AddSend { instrument: tone, bus: aux, level: 1.0 });
+    let input = AudioInputDef { source: InputSource::Bus(aux), ..AudioInputDef::default() };
+    run(&mut p, Action::SetAudioInput { instrument: bus_in, input });
+    run(&mut p, Action::AddClip { instrument: tone, name: "c".into(), length: 1920 });
+    let clip = *p.clips.keys().last().unwrap();
+    run(&mut p, Action::AddNotes { clip, notes: vec![Note::new(69, 100, 0, 960)] });
+    run(&mut p, Action::AddPlacement { clip, start: 0, length: 1920 });
+
+    let dir = std::env::temp_dir().join(format!("imbolc-audio-input-render-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let o = RenderOptions { out_dir: dir.clone(), stems: true, ..RenderOptions::default() };
+    render::render(&p, &o, &AtomicBool::new(false), &mut |_| {}).unwrap();
+    let peak_db = |name: &str| {
+        let mut r = hound::WavReader::open(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let peak = match r.spec().sample_format {
+            hound::SampleFormat::Float => r.samples::<f32>().map(|s| s.unwrap().abs()).fold(0.0, f32::max),
+            hound::SampleFormat::Int => {
+                let scale = (1u64 << (r.spec().bits_per_sample - 1)) as f32;
+                r.samples::<i32>().map(|s| (s.unwrap() as f32 / scale).abs()).fold(0.0, f32::max)
+            }
+        };
+        20.0 * peak.max(1e-12).log10()
+    };
+    let (tone_db, bus_db, hw_db) = (peak_db("tone.wav"), peak_db("bus in.wav"), peak_db("hw in.wav"));
+    eprintln!("NRT peaks: tone {tone_db:.2} dBFS, bus input {bus_db:.2} dBFS, hardware input {hw_db:.2} dBFS");
+    assert!(bus_db > -30.0, "the bus input carries the sent note: {bus_db:.1} dBFS");
+    assert!(hw_db < -120.0, "hardware inputs are silent offline: {hw_db:.1} dBFS");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -486,7 +486,9 @@ fn input_command(subject: Subject, row: Option<Row>, cmd: CommandId, state: &Sta
     let Subject::Instrument(inst) = subject else { return None };
     let Some(input) = &inst.def.input else {
         return (cmd == CommandId::InputMonitor).then(|| {
-            Intent::Message("m turns monitoring on or off for an audio input (i in the instrument list adds one)".into())
+            Intent::Message(
+                "m turns monitoring on or off for an audio input (i in the instrument list adds one)".into(),
+            )
         });
     };
     if let Some(action) = monitor_command(inst.id, input, cmd) {

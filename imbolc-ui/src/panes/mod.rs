@@ -23,12 +23,12 @@ pub mod editor;
 mod effect_chain;
 mod eq_curve;
 pub mod help;
+mod input_rows;
 pub mod instruments;
 pub mod mixer;
 pub mod piano_roll;
 pub mod server;
 pub mod slicer;
-mod input_rows;
 mod voice_rows;
 mod waveform;
 
