@@ -147,8 +147,11 @@ fn settled_peak(audio: &mut AudioHandle) -> f32 {
     }
 }
 
+/// A node of the tree: id, SynthDef, controls.
+type NodeState = (i32, Option<String>, Vec<(String, f32)>);
+
 /// Every node of the engine's tree with its SynthDef and controls.
-fn nodes(audio: &AudioHandle) -> Vec<(i32, Option<String>, Vec<(String, f32)>)> {
+fn nodes(audio: &AudioHandle) -> Vec<NodeState> {
     let tree = engine_tree(audio);
     tree.walk().into_iter().map(|n| (n.id, n.def.clone(), n.controls.clone())).collect()
 }

@@ -29,7 +29,7 @@ fn built(with_bus: bool) -> (SignalGraph, ModelBackend) {
     (graph, model)
 }
 
-fn control<'a>(ops: &'a [ServerOp], name: &str) -> Option<f32> {
+fn control(ops: &[ServerOp], name: &str) -> Option<f32> {
     ops.iter().find_map(|op| match op {
         ServerOp::Set { controls, .. } => controls.iter().find(|(n, _)| *n == name).map(|(_, v)| *v),
         _ => None,
