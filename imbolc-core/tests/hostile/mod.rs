@@ -140,7 +140,8 @@ fn def() -> impl Strategy<Value = InstrumentDef> {
             glide,
         },
     );
-    let kit = option::of(prop_oneof![Just(DrumKit::default()), vec(pad(), 0..20).prop_map(|pads| DrumKit { pads })]);
+    let kit =
+        option::of(prop_oneof![Just(DrumKit::default()), vec(pad(), 0..20).prop_map(|pads| DrumKit { pads })]).boxed();
     let input_source = prop_oneof![
         any::<u8>().prop_map(|first| imbolc_types::InputSource::Hardware { first }),
         id().prop_map(|b| imbolc_types::InputSource::Bus(BusId(b))),
@@ -152,8 +153,8 @@ fn def() -> impl Strategy<Value = InstrumentDef> {
             monitor,
         }),
     );
-    (source, filter, vec(effect(), 0..3), lfo, env, voice, kit, input).prop_map(
-        |(source, filter, effects, lfo, amp_env, voice, drums, input)| InstrumentDef {
+    (source, filter, vec(effect(), 0..3), lfo, env, voice, kit, input)
+        .prop_map(|(source, filter, effects, lfo, amp_env, voice, drums, input)| InstrumentDef {
             source,
             filter,
             effects,
@@ -162,8 +163,8 @@ fn def() -> impl Strategy<Value = InstrumentDef> {
             voice,
             drums,
             input,
-        },
-    )
+        })
+        .boxed()
 }
 
 fn mixer() -> impl Strategy<Value = MixerSettings> {

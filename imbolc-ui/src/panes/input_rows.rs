@@ -25,7 +25,7 @@ impl InputRow {
             InputRow::Source => {
                 let from = match input.source {
                     imbolc_types::InputSource::Hardware { first } => {
-                        format!("hardware inputs {}-{}", first + 1, first + 2)
+                        format!("hardware inputs {}-{}", u16::from(first) + 1, u16::from(first) + 2)
                     }
                     imbolc_types::InputSource::Bus(bus) => match project.buses.get(&bus) {
                         Some(b) => format!("bus {}", b.name),

@@ -107,7 +107,9 @@ pub fn source_label(def: &imbolc_types::InstrumentDef) -> std::borrow::Cow<'_, s
 /// The audio input an input instrument reads: "input 1-2", "input bus 3".
 pub fn input_label(input: &imbolc_types::AudioInputDef) -> String {
     match input.source {
-        imbolc_types::InputSource::Hardware { first } => format!("input {}-{}", first + 1, first + 2),
+        imbolc_types::InputSource::Hardware { first } => {
+            format!("input {}-{}", u16::from(first) + 1, u16::from(first) + 2)
+        }
         imbolc_types::InputSource::Bus(bus) => format!("input bus {bus}"),
     }
 }

@@ -326,7 +326,7 @@ fn fix_input(input: &mut imbolc_types::AudioInputDef, at: &str, out: &mut Repair
     if let imbolc_types::InputSource::Hardware { first } = &mut input.source
         && (*first >= HARDWARE_INPUTS || *first % 2 != 0)
     {
-        out.push(RepairKind::Value, format!("{at} input channel {} → 1", *first + 1));
+        out.push(RepairKind::Value, format!("{at} input channel {} → 1", u16::from(*first) + 1));
         *first = 0;
     }
 }
