@@ -11,6 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::arrangement::Placement;
+use crate::audio_input::AudioInputDef;
 use crate::automation::AutomationLane;
 use crate::catalog::{EffectKind, SourceKind};
 use crate::curve::Curve;
@@ -134,6 +135,16 @@ pub enum Action {
     SetVoiceSettings {
         instrument: InstrumentId,
         voice: VoiceSettings,
+    },
+    /// Appends an audio input instrument (stereo hardware inputs 1-2,
+    /// 0 dB, monitoring on).
+    AddAudioInput {
+        name: String,
+    },
+    /// Replaces an audio input instrument's source, gain and monitoring.
+    SetAudioInput {
+        instrument: InstrumentId,
+        input: AudioInputDef,
     },
 
     // --- parameters (source, envelope, filter, effect, LFO, mixer level/pan/send, master, tempo) ---
@@ -442,6 +453,8 @@ impl Action {
             Action::SetFilter { .. } | Action::SetFilterEnabled { .. } => "change filter",
             Action::SetLfo { .. } => "change LFO",
             Action::SetVoiceSettings { .. } => "change voices",
+            Action::AddAudioInput { .. } => "add audio input",
+            Action::SetAudioInput { .. } => "change audio input",
             Action::SetParam { .. } => "set parameter",
             Action::AddEffect { .. } | Action::RestoreEffect(_) => "add effect",
             Action::RemoveEffect { .. } => "remove effect",

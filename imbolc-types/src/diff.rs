@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::arrangement::Placement;
+use crate::audio_input::AudioInputDef;
 use crate::automation::AutomationLane;
 use crate::curve::Curve;
 use crate::drums::{DrumPad, StepDelta, StepResolution};
@@ -129,6 +130,11 @@ pub enum AudioDiff {
     VoiceSettingsChanged {
         instrument: InstrumentId,
         voice: VoiceSettings,
+    },
+    /// An audio input instrument's source, gain or monitoring changed.
+    AudioInputChanged {
+        instrument: InstrumentId,
+        input: AudioInputDef,
     },
     /// Level, pan, mute, solo, output and sends of an instrument strip.
     MixerSet {

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::audio_input::AudioInputDef;
 use crate::catalog::{EffectKind, FilterKind, ParamSpec, SourceKind};
 use crate::custom::CustomSource;
 use crate::drums::DrumKit;
@@ -51,6 +52,10 @@ pub struct InstrumentDef {
     /// Set for a drum kit: its pads replace the source (see [`crate::drums`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drums: Option<DrumKit>,
+    /// Set for an audio input instrument: it plays this input through its
+    /// chain and plays no notes (the source is unused while it is set).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<AudioInputDef>,
 }
 
 impl InstrumentDef {
@@ -65,6 +70,7 @@ impl InstrumentDef {
             amp_env: kind.spec().envelope,
             voice: VoiceSettings::default(),
             drums: None,
+            input: None,
         }
     }
 
@@ -72,6 +78,11 @@ impl InstrumentDef {
     /// kit is set).
     pub fn drum_kit() -> Self {
         InstrumentDef { drums: Some(DrumKit::default()), ..InstrumentDef::new(SourceKind::SINE) }
+    }
+
+    /// An audio input instrument reading `input` (the source is unused).
+    pub fn audio_input(input: AudioInputDef) -> Self {
+        InstrumentDef { input: Some(input), ..InstrumentDef::new(SourceKind::SINE) }
     }
 
     /// The effect slot with this id, if it is in this chain.

@@ -34,6 +34,11 @@ impl SignalGraph {
         let before = self.key_values();
         let mut ops = self.apply_diff(diff)?;
         self.key_changes(&before, &mut ops);
+        match diff {
+            AudioDiff::BusAdded { bus, .. } => ops.extend(self.refresh_inputs_of(bus.id)),
+            AudioDiff::BusRemoved { bus } => ops.extend(self.refresh_inputs_of(*bus)),
+            _ => {}
+        }
         Ok(self.attach_irs(ops))
     }
 
@@ -85,6 +90,7 @@ impl SignalGraph {
                     Vec::new()
                 })
             }
+            AudioDiff::AudioInputChanged { instrument, input } => self.audio_input_changed(*instrument, input),
             AudioDiff::MixerSet { instrument, mixer } => self.mixer_set(*instrument, mixer),
             AudioDiff::SendSet { instrument, bus, level } => {
                 let st = self.instruments.get_mut(instrument).ok_or(GraphError::UnknownInstrument(*instrument))?;

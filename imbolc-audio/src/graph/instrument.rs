@@ -19,6 +19,7 @@ impl SignalGraph {
         let voices = self.node_ids.next_id();
         let lfo_group = self.node_ids.next_id();
         let filter = inst.def.filter.as_ref().map(|_| self.node_ids.next_id());
+        let input = inst.def.input.as_ref().map(|_| self.node_ids.next_id());
         let bus = self.audio_buses.alloc();
         let mut effects = Vec::with_capacity(inst.def.effects.len());
         for e in &inst.def.effects {
@@ -45,6 +46,8 @@ impl SignalGraph {
             bend: 0.0,
             voice_bus: None,
             voice_def: VoiceDef::of(&inst.def.source),
+            input,
+            input_sent: Vec::new(),
         }
     }
 
@@ -58,6 +61,14 @@ impl SignalGraph {
         ops.push(group_new(group, anchor));
         ops.push(group_new(st.voices, Anchor::Tail(group)));
         ops.push(group_new(st.lfo_group, Anchor::Tail(group)));
+        if let (Some(node), Some(input)) = (st.input, st.def.input) {
+            let controls = self.input_controls(bus, &input);
+            ops.push(synth_new(super::audio_input::AUDIO_IN_SYNTHDEF, node, Anchor::Tail(st.voices), controls.clone()));
+            if let Some(st) = self.instruments.get_mut(&id) {
+                st.input_sent = controls;
+            }
+        }
+        let Some(st) = self.instruments.get(&id) else { return ops };
         if let (Some(node), Some(f)) = (st.filter, &st.def.filter) {
             let controls = processor_controls(bus, f.kind.params(), &f.params);
             let run = shared_runs(st, f);

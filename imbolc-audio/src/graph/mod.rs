@@ -46,6 +46,9 @@
 
 mod alloc;
 mod apply;
+mod audio_input;
+#[cfg(test)]
+mod audio_input_tests;
 mod automate;
 mod build;
 mod buses;
@@ -74,6 +77,7 @@ use std::collections::HashMap;
 use imbolc_types::{AudioScene, BusId, ChainOwner, EffectId, InstrumentId};
 
 pub use alloc::BusAllocator;
+pub use audio_input::AUDIO_IN_SYNTHDEF;
 pub use convolution::{FFT_SIZE as CONVOLUTION_FFT_SIZE, spectral_frames};
 pub use drums::{FIRST_PAD_NOTE, FIRST_SAMPLE_BUFFER, pad_of_note};
 pub use strip::meter_id;
@@ -135,6 +139,10 @@ pub enum GraphError {
     /// (or sample buffer) it does not have.
     #[error("instrument {0} has no such drum pad")]
     NotADrumKit(InstrumentId),
+    /// Audio input settings for an instrument that is not an audio input,
+    /// or a note for one (it plays its input, not notes).
+    #[error("instrument {0} is an audio input (or is not one, for input settings)")]
+    NotAnAudioInput(InstrumentId),
     /// The instrument's custom SynthDef could not be read; it stays silent.
     #[error("instrument {0}'s SynthDef is broken: {1}")]
     BrokenSource(InstrumentId, String),
@@ -237,6 +245,11 @@ impl SignalGraph {
     /// The `voices` group of an instrument (per-voice `/n_set`s go here).
     pub fn voices_group(&self, id: InstrumentId) -> Option<NodeId> {
         self.instruments.get(&id).map(|s| s.voices)
+    }
+
+    /// The input node of an audio input instrument.
+    pub fn input_node(&self, id: InstrumentId) -> Option<NodeId> {
+        self.instruments.get(&id).and_then(|s| s.input)
     }
 
     /// The filter node of an instrument, if it has a filter.

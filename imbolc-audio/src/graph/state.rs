@@ -72,6 +72,10 @@ pub(super) struct InstrumentState {
     pub voice_bus: Option<u32>,
     /// The SynthDef its voices play.
     pub voice_def: VoiceDef,
+    /// The persistent input node of an audio input instrument
+    /// (`audio_input.rs`), and its controls as last sent.
+    pub input: Option<NodeId>,
+    pub input_sent: Controls,
 }
 
 /// The SynthDef an instrument's voices play.

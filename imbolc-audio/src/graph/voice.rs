@@ -33,6 +33,9 @@ impl SignalGraph {
         vel: f32,
     ) -> Result<(NodeId, Vec<ServerOp>), GraphError> {
         let st = self.instruments.get(&instrument).ok_or(GraphError::UnknownInstrument(instrument))?;
+        if st.input.is_some() {
+            return Err(GraphError::NotAnAudioInput(instrument));
+        }
         let pv = super::voice_filter::per_voice(st);
         let id = if pv { NodeId(-1) } else { self.node_ids.next_id() };
         let src = &st.def.source;

@@ -63,7 +63,7 @@ fn replaces_shared(st: &InstrumentState, f: &FilterDef) -> bool {
         VoiceDef::Custom(..) => st.def.source.custom.as_ref().is_some_and(|c| c.has_voice_control("done")),
         VoiceDef::Broken(_) => false,
     };
-    f.per_voice() && frees_group && st.def.drums.is_none()
+    f.per_voice() && frees_group && st.def.drums.is_none() && st.def.input.is_none()
 }
 
 /// The per-voice filter's parameter controls: every catalog parameter as

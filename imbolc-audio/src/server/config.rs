@@ -40,6 +40,9 @@ pub struct ServerConfig {
     pub buffers: u32,
     /// Hardware output channels (`-o`).
     pub outputs: u32,
+    /// Hardware input channels (`-i`), read by audio input instruments;
+    /// with JACK they are connected to the capture ports that exist.
+    pub inputs: u32,
     /// Explicit scsynth binary; otherwise found on `PATH`.
     pub scsynth: Option<PathBuf>,
     /// Prefix of the JACK server names we start, made unique with the pid and
@@ -62,6 +65,7 @@ impl Default for ServerConfig {
             control_buses: 16384,
             buffers: 1024,
             outputs: 2,
+            inputs: u32::from(imbolc_types::audio_input::HARDWARE_INPUTS),
             scsynth: None,
             jack_name_prefix: "imbolc".to_owned(),
             child_env: Vec::new(),
@@ -71,8 +75,8 @@ impl Default for ServerConfig {
 
 impl ServerConfig {
     /// First audio bus index free for private use: scsynth numbers hardware
-    /// outputs first, then inputs (we start it with none).
+    /// outputs first, then inputs.
     pub fn first_private_bus(&self) -> u32 {
-        self.outputs
+        self.outputs + self.inputs
     }
 }

@@ -27,7 +27,7 @@ impl ScsynthProcess {
         let mut command = Command::new(scsynth);
         command
             .args(["-u", &port.to_string(), "-B", "127.0.0.1"])
-            .args(["-i", "0", "-o", &config.outputs.to_string()])
+            .args(["-i", &config.inputs.to_string(), "-o", &config.outputs.to_string()])
             .args(["-S", &config.sample_rate.to_string(), "-z", &config.block_size.to_string()])
             .args(["-n", &config.max_nodes.to_string(), "-a", &config.audio_buses.to_string()])
             .args(["-c", &config.control_buses.to_string(), "-b", &config.buffers.to_string()])
@@ -35,7 +35,8 @@ impl ScsynthProcess {
             .args(["-R", "0", "-D", "0"])
             .env("JACK_DEFAULT_SERVER", jack_name)
             .env("JACK_NO_START_SERVER", "1")
-            .env("SC_JACK_DEFAULT_OUTPUTS", "system");
+            .env("SC_JACK_DEFAULT_OUTPUTS", "system")
+            .env("SC_JACK_DEFAULT_INPUTS", "system");
         let log_name = format!("scsynth-{}-{port}", std::process::id());
         let (child, log) = spawn_logged("scsynth", &mut command, &log_name, &config.child_env)?;
         Ok(ScsynthProcess { child, port, log })

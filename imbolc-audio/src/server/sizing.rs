@@ -42,7 +42,7 @@ pub fn rt_memory_kb(def: &str) -> u32 {
             16
         }
         "imbolc_saw" | "imbolc_sine" | "imbolc_square" | "imbolc_lpf" | "imbolc_strip" | "imbolc_master"
-        | "imbolc_lfo" | "imbolc_stem_tap" => 16,
+        | "imbolc_lfo" | "imbolc_stem_tap" | "imbolc_audio_in" => 16,
         _ => 512,
     }
 }

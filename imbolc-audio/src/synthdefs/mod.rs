@@ -29,6 +29,7 @@ pub const ALL: &[CompiledDef] = compiled!(
     "imbolc_additive",
     "imbolc_allpass_voice",
     "imbolc_analog_pad",
+    "imbolc_audio_in",
     "imbolc_auto_pan",
     "imbolc_auto_wah",
     "imbolc_band_pass_voice",

@@ -80,6 +80,11 @@ pub enum DispatchError {
     InvalidVoiceSettings,
     #[error("instrument {0} is not a drum kit")]
     NotADrumKit(InstrumentId),
+    /// Audio input settings for an instrument that plays notes.
+    #[error("instrument {0} is not an audio input")]
+    NotAnAudioInput(InstrumentId),
+    #[error("input gain must be -60..=24 dB and inputs a pair of 1-8")]
+    InvalidAudioInput,
     #[error("clip {0} is not a drum pattern")]
     NotADrumPattern(ClipId),
     #[error("instrument {instrument} has no pad {pad}")]

@@ -3,7 +3,8 @@
 //! (source, filter, LFO, voices).
 
 use imbolc_types::{
-    Action, AudioDiff, Instrument, InstrumentDef, InstrumentId, Project, RemovedInstrument, SourceDef, SourceKind,
+    Action, AudioDiff, AudioInputDef, Instrument, InstrumentDef, InstrumentId, Project, RemovedInstrument, SourceDef,
+    SourceKind,
 };
 
 use super::param::{LFO_RATE_RANGE, UNIT_RANGE, check_params};
@@ -132,6 +133,29 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
                 Action::SetVoiceSettings { instrument, voice: old },
                 Some(AudioDiff::VoiceSettingsChanged { instrument, voice }),
                 R,
+            ))
+        }
+        Action::AddAudioInput { name } => {
+            let id = p.ids.next_instrument().ok_or(DispatchError::IdsExhausted("instrument"))?;
+            let name = if name.is_empty() { format!("input {id}") } else { name };
+            let def = InstrumentDef::audio_input(AudioInputDef::default());
+            let inst = Instrument { id, name, def, mixer: Default::default() };
+            let after = p.instruments.last().map(|(k, _)| *k);
+            let diff = AudioDiff::InstrumentAdded { instrument: Box::new(inst.clone()), after };
+            p.instruments.insert(id, inst);
+            Ok(Applied::one(Action::RemoveInstrument { instrument: id }, Some(diff), R_ALL))
+        }
+        Action::SetAudioInput { instrument, input } => {
+            if !input.is_valid() {
+                return Err(DispatchError::InvalidAudioInput);
+            }
+            let inst = get_mut(p, instrument)?;
+            let slot = inst.def.input.as_mut().ok_or(DispatchError::NotAnAudioInput(instrument))?;
+            let old = std::mem::replace(slot, input);
+            Ok(Applied::one(
+                Action::SetAudioInput { instrument, input: old },
+                Some(AudioDiff::AudioInputChanged { instrument, input }),
+                R.union(Redraw::MIXER),
             ))
         }
         // `super::apply` routes only this domain's actions here.

@@ -151,7 +151,9 @@ pub(crate) fn apply(project: &mut Project, action: Action) -> Result<Applied, Di
         | A::SetFilter { .. }
         | A::SetFilterEnabled { .. }
         | A::SetLfo { .. }
-        | A::SetVoiceSettings { .. } => instrument::apply(project, action),
+        | A::SetVoiceSettings { .. }
+        | A::AddAudioInput { .. }
+        | A::SetAudioInput { .. } => instrument::apply(project, action),
         A::SetParam { target, value } => param::set_param(project, target, value),
         A::AddEffect { .. }
         | A::RemoveEffect { .. }

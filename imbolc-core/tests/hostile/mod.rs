@@ -137,9 +137,21 @@ fn def() -> impl Strategy<Value = InstrumentDef> {
             glide,
         },
     );
-    let kit = option::of(prop_oneof![Just(DrumKit::default()), vec(pad(), 0..20).prop_map(|pads| DrumKit { pads })]);
-    (source, filter, vec(effect(), 0..3), lfo, env, voice, kit).prop_map(
-        |(source, filter, effects, lfo, amp_env, voice, drums)| InstrumentDef {
+    let kit =
+        option::of(prop_oneof![Just(DrumKit::default()), vec(pad(), 0..20).prop_map(|pads| DrumKit { pads })]).boxed();
+    let input_source = prop_oneof![
+        any::<u8>().prop_map(|first| imbolc_types::InputSource::Hardware { first }),
+        id().prop_map(|b| imbolc_types::InputSource::Bus(BusId(b))),
+    ];
+    let input = option::of(
+        (input_source, float(), any::<bool>()).prop_map(|(source, gain_db, monitor)| imbolc_types::AudioInputDef {
+            source,
+            gain_db,
+            monitor,
+        }),
+    );
+    (source, filter, vec(effect(), 0..3), lfo, env, voice, kit, input)
+        .prop_map(|(source, filter, effects, lfo, amp_env, voice, drums, input)| InstrumentDef {
             source,
             filter,
             effects,
@@ -147,8 +159,9 @@ fn def() -> impl Strategy<Value = InstrumentDef> {
             amp_env,
             voice,
             drums,
-        },
-    )
+            input,
+        })
+        .boxed()
 }
 
 fn mixer() -> impl Strategy<Value = MixerSettings> {

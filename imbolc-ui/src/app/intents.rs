@@ -143,6 +143,12 @@ impl<S: UiAudio> App<S> {
                     self.selected = self.session.project().instruments.keys().last().copied();
                 }
             }
+            Intent::AddAudioInput => {
+                let name = self.fresh_name("input");
+                if self.apply(Action::AddAudioInput { name }) {
+                    self.selected = self.session.project().instruments.keys().last().copied();
+                }
+            }
             Intent::AddDrumStep { instrument, key } => self.add_drum_step(instrument, key),
             Intent::ChooseEffectIr { owner, effect } => {
                 self.modal = Some(Modal::EffectIr { owner, effect, text: String::new() })

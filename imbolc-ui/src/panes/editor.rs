@@ -15,6 +15,7 @@ use ratatui::widgets::{Block, Paragraph};
 
 use super::effect_chain::{Chain, ChainRow, Reply, on_off, param_line, step, value};
 use super::eq_curve;
+use super::input_rows::{InputRow, monitor_command};
 use super::voice_rows::VoiceRow;
 use super::{Intent, State, cursor_style, follow};
 use crate::commands::CommandId;
@@ -32,6 +33,8 @@ enum Row {
     Chain(ChainRow),
     /// The master limiter's ceiling (master chain only).
     Ceiling,
+    /// An audio input instrument's source or gain.
+    Input(InputRow),
 }
 
 /// The editor's view state: which row the cursor is on, and whose chain
@@ -69,6 +72,17 @@ impl<'a> Subject<'a> {
             let limiter = (chain.owner == ChainOwner::Master).then_some(Row::Ceiling);
             return limiter.into_iter().chain(chain.rows().map(Row::Chain)).collect();
         };
+        if inst.def.input.is_some() {
+            // No notes: no source, envelope or voice rows, and no filter
+            // envelope (it follows notes).
+            let mut rows: Vec<Row> = InputRow::ALL.map(Row::Input).to_vec();
+            rows.push(Row::Filter);
+            if let Some(f) = &inst.def.filter {
+                rows.extend(f.kind.params().iter().map(Row::FilterParam));
+            }
+            rows.extend(self.chain().rows().map(Row::Chain));
+            return rows;
+        }
         let mut rows: Vec<Row> =
             imbolc_types::custom::source_specs(&inst.def.source).iter().copied().map(Row::Source).collect();
         rows.extend(STAGES.map(Row::Envelope));
@@ -94,7 +108,7 @@ impl<'a> Subject<'a> {
             Row::Source(spec) => ParamTarget::Source { instrument: id, param: spec.id.to_owned() },
             Row::Envelope(stage) => ParamTarget::Envelope { instrument: id, stage },
             Row::FilterParam(spec) => ParamTarget::Filter { instrument: id, param: spec.id.to_owned() },
-            Row::Voice(_) | Row::Filter | Row::Chain(_) | Row::Ceiling => return None,
+            Row::Voice(_) | Row::Filter | Row::Chain(_) | Row::Ceiling | Row::Input(_) => return None,
         })
     }
 }
@@ -206,6 +220,9 @@ impl EditorPane {
             }
             _ => {}
         }
+        if let Some(intent) = input_command(subject, row, cmd, state) {
+            return Some(intent);
+        }
         let chain_row = match row {
             Some(Row::Chain(r)) => Some(r),
             _ => None,
@@ -248,6 +265,7 @@ impl EditorPane {
             Subject::Instrument(inst) => {
                 let source = super::instruments::source_label(&inst.def);
                 let description = match (&inst.def.drums, &inst.def.source.custom) {
+                    _ if inst.def.input.is_some() => monitoring(inst),
                     (Some(_), _) => "",
                     (None, Some(custom)) => {
                         custom.broken.as_deref().map_or("your SynthDef", |_| "silent: its SynthDef is broken")
@@ -306,6 +324,9 @@ impl EditorPane {
                     param_line(&stage_spec(stage), stage_value(&inst.def.amp_env, stage), true)
                 }
                 (Row::Voice(v), Subject::Instrument(inst)) => v.text(inst),
+                (Row::Input(r), Subject::Instrument(inst)) => {
+                    inst.def.input.as_ref().map_or_else(String::new, |input| r.text(input, state.project))
+                }
                 (Row::Filter, Subject::Instrument(inst)) => match &inst.def.filter {
                     Some(f) => format!("Filter: {} {}  (h/l: type)", f.kind.name(), on_off(f.enabled)),
                     None => "Filter: none (f adds a low-pass, then h/l change its type)".to_owned(),
@@ -430,7 +451,7 @@ fn instrument_command(inst: &Instrument, row: Row, cmd: CommandId) -> Option<Act
                     let f = inst.def.filter.as_ref()?;
                     Action::SetFilter { instrument: id, filter: Some(next_filter_type(f, up)) }
                 }
-                Row::Chain(_) | Row::Ceiling => return None,
+                Row::Chain(_) | Row::Ceiling | Row::Input(_) => return None,
             })
         }
         CommandId::ToggleFilter => Some(Action::SetFilter {
@@ -447,6 +468,37 @@ fn instrument_command(inst: &Instrument, row: Row, cmd: CommandId) -> Option<Act
             }
             _ => None,
         },
+        _ => None,
+    }
+}
+
+/// What an audio input instrument's header says about monitoring.
+fn monitoring(inst: &Instrument) -> &'static str {
+    match inst.def.input {
+        Some(i) if i.monitor => "audio input, monitoring on (m: off)",
+        _ => "audio input, monitoring OFF: silent (m: on)",
+    }
+}
+
+/// `m` anywhere, and `h`/`l` on the input rows, of an audio input
+/// instrument; `m` on another instrument says what it is for.
+fn input_command(subject: Subject, row: Option<Row>, cmd: CommandId, state: &State) -> Option<Intent> {
+    let Subject::Instrument(inst) = subject else { return None };
+    let Some(input) = &inst.def.input else {
+        return (cmd == CommandId::InputMonitor).then(|| {
+            Intent::Message(
+                "m turns monitoring on or off for an audio input (i in the instrument list adds one)".into(),
+            )
+        });
+    };
+    if let Some(action) = monitor_command(inst.id, input, cmd) {
+        return Some(Intent::Dispatch(action));
+    }
+    match (row, cmd) {
+        (Some(Row::Input(r)), CommandId::ParamDecrease | CommandId::ParamIncrease) => {
+            let up = cmd == CommandId::ParamIncrease;
+            Some(Intent::Dispatch(r.change(inst.id, input, state.project, up)))
+        }
         _ => None,
     }
 }

@@ -25,6 +25,7 @@ pub fn handle(cmd: CommandId, state: &State) -> Option<Intent> {
             Intent::Select(*list.get_index(j)?.0)
         }
         CommandId::AddInstrument => Intent::ChooseSource,
+        CommandId::AddAudioInput => Intent::AddAudioInput,
         CommandId::DeleteInstrument => match selected {
             Some(i) => Intent::Dispatch(Action::RemoveInstrument { instrument: i.id }),
             None => nothing(),
@@ -90,13 +91,26 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
 
 /// At most `max` characters of `s`.
 /// What makes an instrument's sound, as the lists show it: its source
-/// (a user's SynthDef marked when broken), or "drum kit" (whose pads
-/// replace the source).
+/// (a user's SynthDef marked when broken), "drum kit" (whose pads
+/// replace the source), or the audio input it reads.
 pub fn source_label(def: &imbolc_types::InstrumentDef) -> std::borrow::Cow<'_, str> {
+    if let Some(input) = &def.input {
+        return input_label(input).into();
+    }
     match (&def.drums, &def.source.custom) {
         (Some(_), _) => "drum kit".into(),
         (None, Some(custom)) if custom.broken.is_some() => format!("{} (broken)", custom.name).into(),
         (None, _) => def.source.label().into(),
+    }
+}
+
+/// The audio input an input instrument reads: "input 1-2", "input bus 3".
+pub fn input_label(input: &imbolc_types::AudioInputDef) -> String {
+    match input.source {
+        imbolc_types::InputSource::Hardware { first } => {
+            format!("input {}-{}", u16::from(first) + 1, u16::from(first) + 2)
+        }
+        imbolc_types::InputSource::Bus(bus) => format!("input bus {bus}"),
     }
 }
 

@@ -23,6 +23,7 @@ pub mod editor;
 mod effect_chain;
 mod eq_curve;
 pub mod help;
+mod input_rows;
 pub mod instruments;
 pub mod mixer;
 pub mod piano_roll;
@@ -63,6 +64,8 @@ pub enum Intent {
     Message(String),
     /// Add a drum kit and select it.
     AddDrumKit,
+    /// Append an audio input instrument and select it.
+    AddAudioInput,
     /// Ask the user for a sample file for a pad.
     ChoosePadSample { instrument: InstrumentId, pad: u8 },
     /// Decode a sample pad's file and open it in the slicer.

@@ -63,6 +63,9 @@ pub(super) fn project_values(p: &mut Project, out: &mut Repairs) {
         if let Some(kit) = &mut def.drums {
             fix_kit(kit, &at, out);
         }
+        if let Some(input) = &mut def.input {
+            fix_input(input, &at, out);
+        }
         fix_mixer(&mut inst.mixer, &at, out);
     }
     for bus in p.buses.values_mut() {
@@ -326,5 +329,18 @@ pub(super) fn automation_and_mappings(p: &mut Project, out: &mut Repairs) {
             clamp_slot(&mut m.max, (lo, hi), hi, RepairKind::Value, format_args!("{at} max"), out);
         }
         p.midi_mappings.push(m);
+    }
+}
+
+/// An audio input's gain into range (NaN: 0 dB) and a hardware pair the
+/// server has (else inputs 1-2).
+fn fix_input(input: &mut imbolc_types::AudioInputDef, at: &str, out: &mut Repairs) {
+    use imbolc_types::audio_input::{GAIN_DB_RANGE, HARDWARE_INPUTS};
+    clamp_slot(&mut input.gain_db, GAIN_DB_RANGE, 0.0, RepairKind::Value, format_args!("{at} input gain"), out);
+    if let imbolc_types::InputSource::Hardware { first } = &mut input.source
+        && (*first >= HARDWARE_INPUTS || *first % 2 != 0)
+    {
+        out.push(RepairKind::Value, format!("{at} input channel {} → 1", u16::from(*first) + 1));
+        *first = 0;
     }
 }
