@@ -23,6 +23,7 @@ use crate::mixer::{Bus, MixerSettings, OutputTarget};
 use crate::notes::{Clip, Note, Tick};
 use crate::param::ParamTarget;
 use crate::project::TimeSignature;
+use crate::sampler::SamplerZone;
 use crate::sync::NoteDivision;
 
 /// Automation lanes and MIDI mappings that pointed at something removed;
@@ -392,6 +393,29 @@ pub enum Action {
         pad: u8,
         def: DrumPad,
     },
+    // --- sampler ---
+    /// Appends a sampler instrument with `zones` (at least one).
+    AddSampler {
+        name: String,
+        zones: Vec<SamplerZone>,
+    },
+    /// Inserts a zone at `index` (at most the zone count) of a sampler.
+    AddSamplerZone {
+        instrument: InstrumentId,
+        index: usize,
+        zone: SamplerZone,
+    },
+    /// Replaces zone `index` of a sampler.
+    SetSamplerZone {
+        instrument: InstrumentId,
+        index: usize,
+        zone: SamplerZone,
+    },
+    /// Removes zone `index` of a sampler.
+    RemoveSamplerZone {
+        instrument: InstrumentId,
+        index: usize,
+    },
     /// Replaces several pads of a kit as one undo step (slices of a sample
     /// assigned to pads). Each pad at most once.
     SetDrumPads {
@@ -486,6 +510,10 @@ impl Action {
             Action::AddDrumPattern { .. } => "add drum pattern",
             Action::SetDrumSteps { .. } | Action::ToggleDrumStep { .. } => "edit steps",
             Action::SetDrumPattern { .. } => "change pattern",
+            Action::AddSampler { .. } => "add sampler",
+            Action::AddSamplerZone { .. } => "add zone",
+            Action::SetSamplerZone { .. } => "change zone",
+            Action::RemoveSamplerZone { .. } => "remove zone",
         }
     }
 }

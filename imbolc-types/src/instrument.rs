@@ -51,6 +51,10 @@ pub struct InstrumentDef {
     /// Set for a drum kit: its pads replace the source (see [`crate::drums`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drums: Option<DrumKit>,
+    /// Set for a sampler: its zones replace the source (see
+    /// [`crate::sampler`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sampler: Option<crate::sampler::SamplerDef>,
 }
 
 impl InstrumentDef {
@@ -65,6 +69,7 @@ impl InstrumentDef {
             amp_env: kind.spec().envelope,
             voice: VoiceSettings::default(),
             drums: None,
+            sampler: None,
         }
     }
 
@@ -72,6 +77,15 @@ impl InstrumentDef {
     /// kit is set).
     pub fn drum_kit() -> Self {
         InstrumentDef { drums: Some(DrumKit::default()), ..InstrumentDef::new(SourceKind::SINE) }
+    }
+
+    /// A sampler with `zones` (the source is unused while the sampler is
+    /// set); the envelope holds full level so a zone plays as recorded.
+    pub fn sampler(zones: Vec<crate::sampler::SamplerZone>) -> Self {
+        let mut def = InstrumentDef::new(SourceKind::SINE);
+        def.amp_env = EnvelopeDef { attack: 0.0, decay: 0.0, sustain: 1.0, release: 0.05 };
+        def.sampler = Some(crate::sampler::SamplerDef { zones });
+        def
     }
 
     /// The effect slot with this id, if it is in this chain.

@@ -57,6 +57,7 @@ mod instrument;
 mod keys;
 mod lfo;
 mod params;
+mod sampler;
 mod state;
 mod strip;
 mod sync;
@@ -76,6 +77,7 @@ use imbolc_types::{AudioScene, BusId, ChainOwner, EffectId, InstrumentId};
 pub use alloc::BusAllocator;
 pub use convolution::{FFT_SIZE as CONVOLUTION_FFT_SIZE, spectral_frames};
 pub use drums::{FIRST_PAD_NOTE, FIRST_SAMPLE_BUFFER, pad_of_note};
+pub use sampler::zone_voice_controls;
 pub use strip::meter_id;
 
 use crate::backend::NodeId;
@@ -135,6 +137,9 @@ pub enum GraphError {
     /// (or sample buffer) it does not have.
     #[error("instrument {0} has no such drum pad")]
     NotADrumKit(InstrumentId),
+    /// A note on a sampler that no zone holds (or a zone edit out of range).
+    #[error("instrument {0} has no sampler zone for that")]
+    NoSamplerZone(InstrumentId),
     /// The instrument's custom SynthDef could not be read; it stays silent.
     #[error("instrument {0}'s SynthDef is broken: {1}")]
     BrokenSource(InstrumentId, String),

@@ -142,6 +142,7 @@ pub const ALL: &[CompiledDef] = compiled!(
     "imbolc_ring_mod",
     "imbolc_rotary",
     "imbolc_sampler",
+    "imbolc_sampler_zone",
     "imbolc_saw",
     "imbolc_sc_comp",
     "imbolc_shimmer",
@@ -197,6 +198,11 @@ pub const DRUM_VOICES: &[&str] = &[
 
 /// The sample player voice (`out`, `buf`, `amp`, `vel`, `rate`).
 pub const SAMPLER: &str = "imbolc_sampler";
+
+/// The voice of one sampler zone (`buf`, `rate`, `gain`, `start`, `end`,
+/// `loop`, `loopstart`, `loopend`, `xfade`, `reverse`, `oneshot` besides
+/// the voice controls); see `graph/sampler.rs`.
+pub const SAMPLER_ZONE: &str = "imbolc_sampler_zone";
 
 /// The convolution effect with an IR from the store (`bus`, `spec`: the
 /// PreparePartConv buffer, `mix`); see `graph/convolution.rs`.

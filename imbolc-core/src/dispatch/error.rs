@@ -80,6 +80,12 @@ pub enum DispatchError {
     InvalidVoiceSettings,
     #[error("instrument {0} is not a drum kit")]
     NotADrumKit(InstrumentId),
+    #[error("instrument {0} is not a sampler")]
+    NotASampler(InstrumentId),
+    #[error(
+        "invalid zone (keys and velocities 0..=127 low to high, tune -1200..=1200 cents, gain -60..=12 dB, start before end)"
+    )]
+    InvalidZone,
     #[error("clip {0} is not a drum pattern")]
     NotADrumPattern(ClipId),
     #[error("instrument {instrument} has no pad {pad}")]

@@ -150,6 +150,7 @@ fn def() -> impl Strategy<Value = InstrumentDef> {
             amp_env,
             voice,
             drums,
+            sampler: None,
         },
     )
 }
