@@ -20,6 +20,7 @@
 //! - [`persist`]: `*.imbolc` files (SQLite + MessagePack): open, save,
 //!   recovery copies, migrations and a background saver thread.
 //! - [`render`]: rendering to WAV (master and stems) with `scsynth -N`.
+//! - [`sfz`]: SFZ import: an `.sfz` file and its samples become a sampler.
 //! - [`store`]: the sample store: importing a sample file (checked with
 //!   symphonia) into the project by content hash.
 //! - [`sources`]: an opened project's sources brought in line with this
@@ -36,6 +37,7 @@ pub mod persist;
 pub mod record;
 pub mod render;
 pub mod session;
+pub mod sfz;
 pub mod slicing;
 pub mod sources;
 pub mod store;

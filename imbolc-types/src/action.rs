@@ -394,10 +394,13 @@ pub enum Action {
         def: DrumPad,
     },
     // --- sampler ---
-    /// Appends a sampler instrument with `zones` (at least one).
+    /// Appends a sampler instrument with `zones` (at least one) and, when
+    /// given, its amplitude envelope (an SFZ file's `ampeg_*`).
     AddSampler {
         name: String,
         zones: Vec<SamplerZone>,
+        #[serde(default)]
+        env: Option<crate::EnvelopeDef>,
     },
     /// Inserts a zone at `index` (at most the zone count) of a sampler.
     AddSamplerZone {

@@ -93,7 +93,7 @@ fn import(dir: &Path, name: &str, s: &[f64]) -> (imbolc_types::SampleRef, Vec<f3
 fn sampler_project(zones: Vec<SamplerZone>, notes: &[(u8, u8, f64, f64)]) -> (Project, InstrumentId) {
     let mut p = Project::new("sampler");
     p.tempo = 120.0;
-    dispatch(&mut p, Action::AddSampler { name: "s".into(), zones }).unwrap();
+    dispatch(&mut p, Action::AddSampler { name: "s".into(), zones, env: None }).unwrap();
     let id = *p.instruments.keys().next().unwrap();
     dispatch(&mut p, Action::AddClip { instrument: id, name: "c".into(), length: 16 * TPS }).unwrap();
     let clip = *p.clips.keys().next().unwrap();

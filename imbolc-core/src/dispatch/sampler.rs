@@ -23,14 +23,24 @@ fn zones_of(p: &mut Project, id: InstrumentId) -> Result<&mut Vec<SamplerZone>, 
 
 pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, DispatchError> {
     match action {
-        Action::AddSampler { name, zones } => {
+        Action::AddSampler { name, zones, env } => {
             if zones.is_empty() || zones.len() > MAX_ZONES {
                 return Err(DispatchError::InvalidZone);
             }
             zones.iter().try_for_each(check_zone)?;
             let id = p.ids.next_instrument().ok_or(DispatchError::IdsExhausted("instrument"))?;
             let name = if name.is_empty() { format!("sampler {id}") } else { name };
-            let inst = Instrument { id, name, def: InstrumentDef::sampler(zones), mixer: Default::default() };
+            let mut def = InstrumentDef::sampler(zones);
+            if let Some(env) = env {
+                let ok = [env.attack, env.decay, env.release].iter().all(|t| t.is_finite() && (0.0..=60.0).contains(t))
+                    && env.sustain.is_finite()
+                    && (0.0..=1.0).contains(&env.sustain);
+                if !ok {
+                    return Err(DispatchError::InvalidZone);
+                }
+                def.amp_env = env;
+            }
+            let inst = Instrument { id, name, def, mixer: Default::default() };
             let after = p.instruments.last().map(|(k, _)| *k);
             let diff = AudioDiff::InstrumentAdded { instrument: Box::new(inst.clone()), after };
             p.instruments.insert(id, inst);
@@ -104,7 +114,7 @@ mod tests {
     #[test]
     fn zone_edits_undo_with_inverse_ops_and_one_diff_each() {
         let mut p = Project::new("s");
-        dispatch(&mut p, Action::AddSampler { name: String::new(), zones: vec![zone(60)] }).unwrap();
+        dispatch(&mut p, Action::AddSampler { name: String::new(), zones: vec![zone(60)], env: None }).unwrap();
         let id = *p.instruments.keys().next().unwrap();
         let a = dispatch(&mut p, Action::AddSamplerZone { instrument: id, index: 1, zone: zone(72) }).unwrap();
         assert_eq!(a.diffs.len(), 1);
@@ -112,10 +122,10 @@ mod tests {
         let mut z = zone(72);
         z.tune = 25.0;
         let s = dispatch(&mut p, Action::SetSamplerZone { instrument: id, index: 1, zone: z }).unwrap();
-        assert_eq!(s.inverse, vec![Action::SetSamplerZone { instrument: id, index: 1, zone: zone(72) }]);
+        assert_eq!(s.undo.unwrap().inverse, vec![Action::SetSamplerZone { instrument: id, index: 1, zone: zone(72) }]);
         let r = dispatch(&mut p, Action::RemoveSamplerZone { instrument: id, index: 0 }).unwrap();
-        assert!(matches!(r.inverse[0], Action::AddSamplerZone { index: 0, .. }));
-        for inv in r.inverse {
+        assert!(matches!(r.undo.as_ref().unwrap().inverse[0], Action::AddSamplerZone { index: 0, .. }));
+        for inv in r.undo.unwrap().inverse {
             dispatch(&mut p, inv).unwrap();
         }
         assert_eq!(p.instruments[&id].def.sampler.as_ref().unwrap().zones[0].root, 60);
@@ -127,10 +137,12 @@ mod tests {
         let mut bad = zone(60);
         bad.lo_key = 90;
         bad.hi_key = 10;
-        assert!(dispatch(&mut p, Action::AddSampler { name: String::new(), zones: vec![bad.clone()] }).is_err());
-        assert!(dispatch(&mut p, Action::AddSampler { name: String::new(), zones: vec![] }).is_err());
+        assert!(
+            dispatch(&mut p, Action::AddSampler { name: String::new(), zones: vec![bad.clone()], env: None }).is_err()
+        );
+        assert!(dispatch(&mut p, Action::AddSampler { name: String::new(), zones: vec![], env: None }).is_err());
         assert!(p.instruments.is_empty());
-        dispatch(&mut p, Action::AddSampler { name: String::new(), zones: vec![zone(60)] }).unwrap();
+        dispatch(&mut p, Action::AddSampler { name: String::new(), zones: vec![zone(60)], env: None }).unwrap();
         let id = *p.instruments.keys().next().unwrap();
         assert!(dispatch(&mut p, Action::SetSamplerZone { instrument: id, index: 0, zone: bad }).is_err());
         assert!(dispatch(&mut p, Action::RemoveSamplerZone { instrument: id, index: 5 }).is_err());
