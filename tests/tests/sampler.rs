@@ -264,3 +264,59 @@ fn reverse_gate_one_shot_and_a_filter_work() {
     assert!(db(closed / open) < -20.0);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn an_sfz_instrument_plays_the_right_sample_per_key_and_velocity() {
+    let dir = tempdir("sfz");
+    std::fs::create_dir_all(dir.join("wav")).unwrap();
+    for (name, hz) in [("low", 220.0), ("soft", 440.0), ("loud", 550.0), ("high", 880.0)] {
+        write_wav(&dir.join("wav").join(format!("{name}.wav")), &tone(&[hz], 0.4, 0.6));
+    }
+    let sfz = dir.join("fixture.sfz");
+    std::fs::write(
+        &sfz,
+        "// test fixture: four zones, two velocity layers\n\
+         <control> default_path=wav/\n\
+         <global> ampeg_release=0.05 amp_veltrack=50\n\
+         <region> sample=low.wav lokey=0 hikey=b3 pitch_keycenter=a3\n\
+         <group> lokey=c4 hikey=83 pitch_keycenter=69\n\
+         <region> sample=soft.wav lovel=1 hivel=63\n\
+         <region> sample=loud.wav lovel=64 hivel=127 volume=-3\n\
+         <group>\n\
+         <region> sample=high.wav lokey=c6 hikey=127 pitch_keycenter=81 loop_mode=one_shot\n",
+    )
+    .unwrap();
+    let imported = imbolc_core::sfz::import(&sfz).unwrap();
+    println!("{}", imported.message());
+    assert_eq!(imported.zones, 4);
+    assert!(imported.message().contains("amp_veltrack"), "{}", imported.message());
+
+    let mut p = Project::new("sfz");
+    p.tempo = 120.0;
+    dispatch(&mut p, imported.action).unwrap();
+    let id = *p.instruments.keys().next().unwrap();
+    // (key, velocity, expected Hz): which zone plays shows in the pitch.
+    let plays: [(u8, u8, f64); 5] = [
+        (57, 100, 220.0),
+        (69, 40, 440.0),
+        (69, 100, 550.0),
+        (60, 127, 550.0 * 2f64.powf(-9.0 / 12.0)),
+        (84, 90, 880.0 * 2f64.powf(3.0 / 12.0)),
+    ];
+    dispatch(&mut p, Action::AddClip { instrument: id, name: "c".into(), length: 16 * TPS }).unwrap();
+    let clip = *p.clips.keys().next().unwrap();
+    let notes =
+        plays.iter().enumerate().map(|(i, &(k, v, _))| Note::new(k, v, (i as u32 + 1) * TPS, TPS / 2)).collect();
+    dispatch(&mut p, Action::AddNotes { clip, notes }).unwrap();
+    dispatch(&mut p, Action::AddPlacement { clip, start: 0, length: 16 * TPS }).unwrap();
+    let s = render_master(&p, &dir);
+    let sr = SR as usize;
+    for (i, &(key, vel, want)) in plays.iter().enumerate() {
+        let (a, b) = sounding(&s, (i + 1) * sr, (i + 2) * sr, 0.004);
+        let got = estimate_pitch(&s[a + 1000..b - 1000], SR).unwrap().hz;
+        let cents = 1200.0 * (got / want).log2();
+        println!("key {key} vel {vel}: {got:.2} Hz (expected {want:.2}, {cents:+.1} cents)");
+        assert!(cents.abs() < 10.0, "key {key} vel {vel}: {got} Hz, expected {want}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
