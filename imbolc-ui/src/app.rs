@@ -66,6 +66,7 @@ struct Panes {
     arrangement: ArrangementPane,
     automation: AutomationPane,
     slicer: SlicerPane,
+    zones: crate::panes::zones::ZonesPane,
 }
 
 /// The whole UI.

@@ -46,6 +46,13 @@ pub fn handle(cmd: CommandId, state: &State) -> Option<Intent> {
             Intent::Dispatch(Action::MoveInstrument { instrument: inst.id, index })
         }
         CommandId::EditInstrument if selected.is_some() => Intent::Show(PaneKind::Editor),
+        CommandId::AddSampler => Intent::ChooseSamplerSample,
+        CommandId::ImportSfz => Intent::ChooseSfz,
+        CommandId::SamplerZones => match selected {
+            Some(i) if i.def.sampler.is_some() => Intent::Show(PaneKind::Zones),
+            Some(i) => Intent::Message(format!("{} is not a sampler: press s to add one", i.name)),
+            None => nothing(),
+        },
         _ => return None,
     })
 }
@@ -93,6 +100,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
 /// (a user's SynthDef marked when broken), or "drum kit" (whose pads
 /// replace the source).
 pub fn source_label(def: &imbolc_types::InstrumentDef) -> std::borrow::Cow<'_, str> {
+    if let Some(s) = &def.sampler {
+        return format!("sampler ({} zones)", s.zones.len()).into();
+    }
     match (&def.drums, &def.source.custom) {
         (Some(_), _) => "drum kit".into(),
         (None, Some(custom)) if custom.broken.is_some() => format!("{} (broken)", custom.name).into(),
