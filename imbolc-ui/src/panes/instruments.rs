@@ -101,7 +101,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
 /// replace the source).
 pub fn source_label(def: &imbolc_types::InstrumentDef) -> std::borrow::Cow<'_, str> {
     if let Some(s) = &def.sampler {
-        return format!("sampler ({} zones)", s.zones.len()).into();
+        let n = s.zones.len();
+        return format!("sampler {n} zone{}", if n == 1 { "" } else { "s" }).into();
     }
     match (&def.drums, &def.source.custom) {
         (Some(_), _) => "drum kit".into(),
