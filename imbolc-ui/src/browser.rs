@@ -280,9 +280,7 @@ impl Browser {
             }
         }));
         lines.truncate(height.saturating_sub(1));
-        lines.push(Line::raw(
-            " j/k · Enter open/import · h up · Space preview · n new sampler · / filter · : path · Esc",
-        ));
+        lines.push(Line::raw(" j/k · Enter · h up · Space preview · n sampler · / filter · : path · Esc"));
         lines
     }
 }
