@@ -20,6 +20,9 @@
 //! - [`persist`]: `*.imbolc` files (SQLite + MessagePack): open, save,
 //!   recovery copies, migrations and a background saver thread.
 //! - [`render`]: rendering to WAV (master and stems) with `scsynth -N`.
+//! - [`sampler`]: sampler zones from files, root keys from pitch, slices
+//!   mapped to keys.
+//! - [`sfz`]: SFZ import: an `.sfz` file and its samples become a sampler.
 //! - [`store`]: the sample store: importing a sample file (checked with
 //!   symphonia) into the project by content hash.
 //! - [`sources`]: an opened project's sources brought in line with this
@@ -35,7 +38,9 @@ pub mod midi;
 pub mod persist;
 pub mod record;
 pub mod render;
+pub mod sampler;
 pub mod session;
+pub mod sfz;
 pub mod slicing;
 pub mod sources;
 pub mod store;

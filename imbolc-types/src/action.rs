@@ -24,6 +24,7 @@ use crate::mixer::{Bus, MixerSettings, OutputTarget};
 use crate::notes::{Clip, Note, Tick};
 use crate::param::ParamTarget;
 use crate::project::TimeSignature;
+use crate::sampler::SamplerZone;
 use crate::sync::NoteDivision;
 
 /// Automation lanes and MIDI mappings that pointed at something removed;
@@ -403,6 +404,32 @@ pub enum Action {
         pad: u8,
         def: DrumPad,
     },
+    // --- sampler ---
+    /// Appends a sampler instrument with `zones` (at least one) and, when
+    /// given, its amplitude envelope (an SFZ file's `ampeg_*`).
+    AddSampler {
+        name: String,
+        zones: Vec<SamplerZone>,
+        #[serde(default)]
+        env: Option<crate::EnvelopeDef>,
+    },
+    /// Inserts a zone at `index` (at most the zone count) of a sampler.
+    AddSamplerZone {
+        instrument: InstrumentId,
+        index: usize,
+        zone: SamplerZone,
+    },
+    /// Replaces zone `index` of a sampler.
+    SetSamplerZone {
+        instrument: InstrumentId,
+        index: usize,
+        zone: SamplerZone,
+    },
+    /// Removes zone `index` of a sampler.
+    RemoveSamplerZone {
+        instrument: InstrumentId,
+        index: usize,
+    },
     /// Replaces several pads of a kit as one undo step (slices of a sample
     /// assigned to pads). Each pad at most once.
     SetDrumPads {
@@ -499,6 +526,10 @@ impl Action {
             Action::AddDrumPattern { .. } => "add drum pattern",
             Action::SetDrumSteps { .. } | Action::ToggleDrumStep { .. } => "edit steps",
             Action::SetDrumPattern { .. } => "change pattern",
+            Action::AddSampler { .. } => "add sampler",
+            Action::AddSamplerZone { .. } => "add zone",
+            Action::SetSamplerZone { .. } => "change zone",
+            Action::RemoveSamplerZone { .. } => "remove zone",
         }
     }
 }

@@ -15,6 +15,7 @@ use crate::mixer::{Bus, MasterSettings, MixerSettings, OutputTarget};
 use crate::notes::{Clip, NoteDelta, Tick};
 use crate::param::ParamTarget;
 use crate::project::TimeSignature;
+use crate::sampler::SamplerZone;
 use crate::sync::NoteDivision;
 
 /// Whose effect chain an effect is in.
@@ -226,6 +227,23 @@ pub enum AudioDiff {
         steps: u8,
         resolution: StepResolution,
         swing: f32,
+    },
+    /// A zone was inserted at `index` of a sampler.
+    SamplerZoneAdded {
+        instrument: InstrumentId,
+        index: usize,
+        zone: SamplerZone,
+    },
+    /// Zone `index` of a sampler was replaced.
+    SamplerZoneChanged {
+        instrument: InstrumentId,
+        index: usize,
+        zone: SamplerZone,
+    },
+    /// Zone `index` of a sampler was removed.
+    SamplerZoneRemoved {
+        instrument: InstrumentId,
+        index: usize,
     },
     /// One pad of a drum kit changed (sound, level or tune).
     DrumPadChanged {

@@ -56,6 +56,10 @@ pub struct InstrumentDef {
     /// chain and plays no notes (the source is unused while it is set).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input: Option<AudioInputDef>,
+    /// Set for a sampler: its zones replace the source (see
+    /// [`crate::sampler`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sampler: Option<crate::sampler::SamplerDef>,
 }
 
 impl InstrumentDef {
@@ -71,6 +75,7 @@ impl InstrumentDef {
             voice: VoiceSettings::default(),
             drums: None,
             input: None,
+            sampler: None,
         }
     }
 
@@ -83,6 +88,15 @@ impl InstrumentDef {
     /// An audio input instrument reading `input` (the source is unused).
     pub fn audio_input(input: AudioInputDef) -> Self {
         InstrumentDef { input: Some(input), ..InstrumentDef::new(SourceKind::SINE) }
+    }
+
+    /// A sampler with `zones` (the source is unused while the sampler is
+    /// set); the envelope holds full level so a zone plays as recorded.
+    pub fn sampler(zones: Vec<crate::sampler::SamplerZone>) -> Self {
+        let mut def = InstrumentDef::new(SourceKind::SINE);
+        def.amp_env = EnvelopeDef { attack: 0.0, decay: 0.0, sustain: 1.0, release: 0.05 };
+        def.sampler = Some(crate::sampler::SamplerDef { zones });
+        def
     }
 
     /// The effect slot with this id, if it is in this chain.

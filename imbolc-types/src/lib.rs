@@ -17,6 +17,7 @@
 //! - [`audio_input`]: the audio input source (hardware inputs or a bus).
 //! - [`drums`]: drum kits (pads) and drum patterns (step clips).
 //! - [`sample`]: [`SampleRef`], a sample in the project file's store.
+//! - [`sampler`]: pitched multi-sample instruments (zones).
 //! - [`filter_env`]: the filter slot's per-voice envelope and key tracking.
 //! - [`sync`]: [`NoteDivision`], the note length a tempo-synced effect
 //!   parameter follows.
@@ -40,6 +41,7 @@ pub mod ordered;
 pub mod param;
 pub mod project;
 pub mod sample;
+pub mod sampler;
 pub mod sync;
 
 pub use action::{Action, Dependents, RemovedBus, RemovedClip, RemovedEffect, RemovedInstrument};

@@ -66,6 +66,7 @@ struct Panes {
     arrangement: ArrangementPane,
     automation: AutomationPane,
     slicer: SlicerPane,
+    zones: crate::panes::zones::ZonesPane,
 }
 
 /// The whole UI.
@@ -299,6 +300,16 @@ impl<S: UiAudio> App<S> {
 impl<S: UiAudio> App<S> {
     pub fn session(&self) -> &Session<S> {
         &self.session
+    }
+
+    /// Selects an instrument (as the instrument list does).
+    pub fn set_selected(&mut self, id: InstrumentId) {
+        self.selected = Some(id);
+    }
+
+    /// Where the next browser opens (as after browsing there).
+    pub fn set_browse_dir(&mut self, dir: PathBuf) {
+        self.browse_dir = Some(dir);
     }
 
     pub fn pane(&self) -> PaneKind {

@@ -2,8 +2,11 @@
 //! extension), moved through with j/k, entered with Enter or l, left with
 //! h or Backspace, narrowed by a filter typed after `/`. Space previews the
 //! file under the cursor through the master (the app stops it on the next
-//! key); Enter on a file imports it into the drum pad the browser was
-//! opened for; `:` switches to typing a path.
+//! key); Enter on a file imports it into what the browser was opened for
+//! ([`BrowseFor`]: a drum pad, a new sampler, a sampler zone, or an SFZ
+//! instrument, when `.sfz` files are listed too); `n` imports the file as
+//! a new sampler instrument whatever the browser was opened for; `:`
+//! switches to typing a path (pads).
 //!
 //! Only reads folder listings; an unreadable folder shows why and keeps
 //! the browser usable (h goes up).
@@ -26,6 +29,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("Enter l →", "open the folder, or import the file into the pad"),
     ("h ← Backspace", "go up a folder"),
     ("Space", "preview the file through the master (the next key stops it)"),
+    ("n", "import the file as a new sampler instrument"),
     ("/", "filter by name (Enter or Esc ends typing)"),
     (":", "type a path instead"),
     ("Esc", "close"),
@@ -45,12 +49,33 @@ pub fn is_audio(path: &Path) -> bool {
         .is_some_and(|e| AUDIO_EXTENSIONS.iter().any(|a| a.eq_ignore_ascii_case(e)))
 }
 
+/// What a browser imports its file into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BrowseFor {
+    /// The drum pad `pad` of `instrument` (the browser's own fields).
+    Pad,
+    /// A new sampler instrument.
+    NewSampler,
+    /// A new zone of this sampler.
+    Zone(InstrumentId),
+    /// An SFZ instrument (`.sfz` files are listed).
+    Sfz,
+}
+
 /// The folders then audio files in `dir` (hidden ones left out), each
 /// sorted by name regardless of case.
 ///
 /// # Errors
 /// When the folder cannot be listed.
 pub fn list(dir: &Path) -> std::io::Result<Vec<Entry>> {
+    list_with(dir, false)
+}
+
+/// As [`list`], with `.sfz` files among the files when `sfz`.
+///
+/// # Errors
+/// When the folder cannot be listed.
+pub fn list_with(dir: &Path, sfz: bool) -> std::io::Result<Vec<Entry>> {
     let mut out = Vec::new();
     for item in std::fs::read_dir(dir)? {
         let Ok(item) = item else { continue };
@@ -60,7 +85,8 @@ pub fn list(dir: &Path) -> std::io::Result<Vec<Entry>> {
         }
         // Follows links, so a linked folder is a folder.
         let folder = std::fs::metadata(item.path()).is_ok_and(|m| m.is_dir());
-        if folder || is_audio(Path::new(&name)) {
+        let is_sfz = sfz && Path::new(&name).extension().is_some_and(|e| e.eq_ignore_ascii_case("sfz"));
+        if folder || is_sfz || is_audio(Path::new(&name)) {
             out.push(Entry { name, folder });
         }
     }
@@ -73,6 +99,7 @@ pub fn list(dir: &Path) -> std::io::Result<Vec<Entry>> {
 pub struct Browser {
     pub instrument: InstrumentId,
     pub pad: u8,
+    pub target: BrowseFor,
     pub dir: PathBuf,
     entries: Vec<Entry>,
     /// Why the folder could not be listed.
@@ -94,14 +121,22 @@ pub enum BrowserKey {
     Import(PathBuf),
     /// Type a path instead.
     TypePath,
+    /// Import this file as a new sampler instrument.
+    NewSampler(PathBuf),
 }
 
 impl Browser {
     /// A browser for `pad` of `instrument` listing `dir`.
     pub fn new(instrument: InstrumentId, pad: u8, dir: PathBuf) -> Browser {
+        Browser::for_target(instrument, pad, BrowseFor::Pad, dir)
+    }
+
+    /// A browser importing into `target`, listing `dir`.
+    pub fn for_target(instrument: InstrumentId, pad: u8, target: BrowseFor, dir: PathBuf) -> Browser {
         let mut b = Browser {
             instrument,
             pad,
+            target,
             dir: PathBuf::new(),
             entries: Vec::new(),
             error: None,
@@ -115,7 +150,7 @@ impl Browser {
 
     /// Lists `dir` (the filter and cursor start over).
     fn enter(&mut self, dir: PathBuf) {
-        match list(&dir) {
+        match list_with(&dir, self.target == BrowseFor::Sfz) {
             Ok(entries) => {
                 self.entries = entries;
                 self.error = None;
@@ -203,6 +238,11 @@ impl Browser {
             }
             KeyCode::Char('/') => self.filtering = true,
             KeyCode::Char(':') => return BrowserKey::TypePath,
+            KeyCode::Char('n') => {
+                if let Some(path) = self.file().filter(|p| is_audio(p)) {
+                    return BrowserKey::NewSampler(path);
+                }
+            }
             _ => {}
         }
         BrowserKey::Open
@@ -240,7 +280,7 @@ impl Browser {
             }
         }));
         lines.truncate(height.saturating_sub(1));
-        lines.push(Line::raw(" j/k · Enter open/import · h up · Space preview · / filter · : path · Esc"));
+        lines.push(Line::raw(" j/k · Enter · h up · Space preview · n sampler · / filter · : path · Esc"));
         lines
     }
 }

@@ -27,6 +27,9 @@ pub enum PaneKind {
     /// The slicing pane, opened from a drum pad (`c` in the drum pane);
     /// not a tab.
     Slicer,
+    /// The zones of the selected sampler (`z` in the instrument list);
+    /// not a tab.
+    Zones,
 }
 
 impl PaneKind {
@@ -44,13 +47,14 @@ impl PaneKind {
     ];
 
     /// Panes reached from another pane rather than by a tab or number key.
-    pub const SUB: [PaneKind; 1] = [PaneKind::Slicer];
+    pub const SUB: [PaneKind; 2] = [PaneKind::Slicer, PaneKind::Zones];
 
     /// The tab that shows as current while this pane is up (a sub-pane's
     /// parent).
     pub fn tab(self) -> PaneKind {
         match self {
             PaneKind::Slicer => PaneKind::Drums,
+            PaneKind::Zones => PaneKind::Instruments,
             other => other,
         }
     }
@@ -67,6 +71,7 @@ impl PaneKind {
             PaneKind::Arrangement => "Arrange",
             PaneKind::Automation => "Automation",
             PaneKind::Slicer => "Slicer",
+            PaneKind::Zones => "Zones",
         }
     }
 
@@ -164,6 +169,18 @@ pub enum CommandId {
     SliceMarkerPrev,
     SliceAssign,
     SliceClose,
+    SliceSampler,
+    AddSampler,
+    SamplerZones,
+    ImportSfz,
+    ZoneIncrease,
+    ZoneDecrease,
+    ZoneIncreaseCoarse,
+    ZoneDecreaseCoarse,
+    ZoneAdd,
+    ZoneRoot,
+    ZoneRemove,
+    ZonesClose,
     PlayStop,
     Pause,
     TempoUp,
@@ -446,6 +463,48 @@ pub const COMMANDS: &[Command] = &[
         Pane(P::Slicer),
     ),
     cmd(C::SliceClose, "slice-close", "Back to the drum pane", &["Esc", "c"], Pane(P::Slicer)),
+    cmd(
+        C::SliceSampler,
+        "slice-sampler",
+        "Make a new sampler with one slice per key, from C3 up (one undo step)",
+        &["A"],
+        Pane(P::Slicer),
+    ),
+    cmd(
+        C::AddSampler,
+        "sampler-add",
+        "Add a sampler instrument (browse for its first sample; root key from its pitch)",
+        &["s"],
+        Pane(P::Instruments),
+    ),
+    cmd(C::SamplerZones, "sampler-zones", "Edit the selected sampler's zones", &["z"], Pane(P::Instruments)),
+    cmd(
+        C::ImportSfz,
+        "sfz-import",
+        "Import an SFZ file and its samples as a new sampler (browse for the .sfz)",
+        &["I"],
+        Pane(P::Instruments),
+    ),
+    cmd(C::ZoneIncrease, "zone-increase", "Increase the selected field of the zone", &["+"], Pane(P::Zones)),
+    cmd(C::ZoneDecrease, "zone-decrease", "Decrease the selected field of the zone", &["-"], Pane(P::Zones)),
+    cmd(
+        C::ZoneIncreaseCoarse,
+        "zone-increase-coarse",
+        "Increase the selected field in big steps (octave, 10 %, 100 cents, 6 dB)",
+        &["]"],
+        Pane(P::Zones),
+    ),
+    cmd(
+        C::ZoneDecreaseCoarse,
+        "zone-decrease-coarse",
+        "Decrease the selected field in big steps",
+        &["["],
+        Pane(P::Zones),
+    ),
+    cmd(C::ZoneAdd, "zone-add", "Add a zone (browse for its sample)", &["a"], Pane(P::Zones)),
+    cmd(C::ZoneRoot, "zone-root", "Set the zone's root key from its sample's pitch", &["r"], Pane(P::Zones)),
+    cmd(C::ZoneRemove, "zone-remove", "Remove the selected zone", &["x"], Pane(P::Zones)),
+    cmd(C::ZonesClose, "zones-close", "Back to the instrument list", &["Esc"], Pane(P::Zones)),
     cmd(C::PlayStop, "play-stop", "Play, or stop and go back to where play started", &["Space"], G),
     cmd(C::Pause, "pause", "Pause (keep the position), or play on", &["P"], G),
     cmd(C::TempoUp, "tempo-up", "Raise the tempo by 1 bpm", &["}"], G),

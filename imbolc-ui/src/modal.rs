@@ -15,7 +15,7 @@ use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use crate::browser::BrowserKey;
+use crate::browser::{BrowseFor, BrowserKey};
 use crate::commands::CommandId;
 use crate::keys::Keymap;
 use crate::palette;
@@ -97,6 +97,12 @@ pub enum Outcome {
     Preview(PathBuf),
     /// Type a path for this pad instead of browsing.
     TypePadPath(InstrumentId, u8),
+    /// A file browsed for a new sampler instrument.
+    NewSampler(PathBuf),
+    /// A file browsed for a new zone of this sampler.
+    SamplerZone(InstrumentId, PathBuf),
+    /// An `.sfz` file browsed for import.
+    ImportSfz(PathBuf),
     /// A path typed for a convolution effect's IR (checked before use).
     EffectIr(imbolc_types::ChainOwner, imbolc_types::EffectId, String),
     Path(PathPurpose, String),
@@ -123,8 +129,15 @@ impl Modal {
                 BrowserKey::Open => Outcome::Open,
                 BrowserKey::Cancel => Outcome::Cancel,
                 BrowserKey::Preview(path) => Outcome::Preview(path),
-                BrowserKey::Import(path) => Outcome::PadSample(b.instrument, b.pad, path.display().to_string()),
-                BrowserKey::TypePath => Outcome::TypePadPath(b.instrument, b.pad),
+                BrowserKey::Import(path) => match b.target {
+                    BrowseFor::Pad => Outcome::PadSample(b.instrument, b.pad, path.display().to_string()),
+                    BrowseFor::NewSampler => Outcome::NewSampler(path),
+                    BrowseFor::Zone(id) => Outcome::SamplerZone(id, path),
+                    BrowseFor::Sfz => Outcome::ImportSfz(path),
+                },
+                BrowserKey::NewSampler(path) => Outcome::NewSampler(path),
+                BrowserKey::TypePath if b.target == BrowseFor::Pad => Outcome::TypePadPath(b.instrument, b.pad),
+                BrowserKey::TypePath => Outcome::Open,
             },
             Modal::Rename { instrument, text } => match key.code {
                 KeyCode::Enter if !text.trim().is_empty() => Outcome::Renamed(*instrument, text.trim().to_owned()),
@@ -233,7 +246,12 @@ impl Modal {
                 let rect = centered(area, 76, height);
                 frame.render_widget(Clear, rect);
                 let lines = b.lines(usize::from(height.saturating_sub(2)));
-                let title = format!(" Sample for pad {} ", b.pad + 1);
+                let title = match b.target {
+                    BrowseFor::Pad => format!(" Sample for pad {} ", b.pad + 1),
+                    BrowseFor::NewSampler => " Sample for a new sampler ".to_owned(),
+                    BrowseFor::Zone(_) => " Sample for a new zone ".to_owned(),
+                    BrowseFor::Sfz => " SFZ instrument to import ".to_owned(),
+                };
                 frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), rect);
             }
             Modal::Rename { text, .. } => {

@@ -127,6 +127,15 @@ impl SignalGraph {
             | AudioDiff::DrumStepsChanged { .. }
             | AudioDiff::DrumPatternChanged { .. } => Ok(Vec::new()),
             AudioDiff::DrumPadChanged { instrument, pad, def } => self.drum_pad_changed(*instrument, *pad, def),
+            AudioDiff::SamplerZoneAdded { instrument, index, zone } => {
+                self.sampler_zone_edit(*instrument, *index, super::sampler::ZoneEdit::Insert(zone))
+            }
+            AudioDiff::SamplerZoneChanged { instrument, index, zone } => {
+                self.sampler_zone_edit(*instrument, *index, super::sampler::ZoneEdit::Set(zone))
+            }
+            AudioDiff::SamplerZoneRemoved { instrument, index } => {
+                self.sampler_zone_edit(*instrument, *index, super::sampler::ZoneEdit::Remove)
+            }
         }
     }
 

@@ -77,6 +77,8 @@ fn loop_beats(pad: &DrumPad) -> Option<f32> {
 pub(super) struct SampleBuffers {
     pub(super) numbers: BusAllocator,
     by_pad: HashMap<(InstrumentId, u8), u32>,
+    /// Buffers of sampler zones, by instrument and sample hash.
+    pub(super) by_zone: HashMap<(InstrumentId, String), u32>,
     /// IR and spectral buffers of convolution effects, by effect node
     /// (see `convolution.rs`).
     pub(super) by_effect: HashMap<NodeId, super::convolution::IrBuffers>,
@@ -87,6 +89,7 @@ impl Default for SampleBuffers {
         SampleBuffers {
             numbers: BusAllocator::new(FIRST_SAMPLE_BUFFER, 1),
             by_pad: HashMap::new(),
+            by_zone: HashMap::new(),
             by_effect: HashMap::new(),
         }
     }
@@ -196,6 +199,9 @@ impl SignalGraph {
 
     /// Loads every sample pad of a kit (a new kit, or a rebuild).
     pub(super) fn load_kit_samples(&mut self, instrument: InstrumentId) -> Vec<ServerOp> {
+        if self.is_sampler(instrument) {
+            return self.sync_zone_buffers(instrument);
+        }
         let Some(kit) = self.instruments.get(&instrument).and_then(|s| s.def.drums.as_ref()) else {
             return Vec::new();
         };
@@ -211,12 +217,14 @@ impl SignalGraph {
     /// Frees every buffer of a kit (it is being removed).
     pub(super) fn free_kit_samples(&mut self, instrument: InstrumentId) -> Vec<ServerOp> {
         let pads: Vec<u8> = self.samples.by_pad.keys().filter(|(i, _)| *i == instrument).map(|(_, p)| *p).collect();
-        pads.into_iter().filter_map(|pad| self.free_sample(instrument, pad)).collect()
+        let mut ops: Vec<ServerOp> = pads.into_iter().filter_map(|pad| self.free_sample(instrument, pad)).collect();
+        ops.extend(self.free_zone_buffers(instrument));
+        ops
     }
 
     /// Frees every sample buffer (the scene is replaced on a live server).
     pub(super) fn free_all_samples(&mut self) -> Vec<ServerOp> {
-        let pads = self.samples.by_pad.values().copied();
+        let pads = self.samples.by_pad.values().chain(self.samples.by_zone.values()).copied();
         let irs = self.samples.by_effect.values().flat_map(|b| [b.ir, b.spec]);
         let ops = pads.chain(irs).map(|buf| ServerOp::BufferFree { buf }).collect();
         self.samples = SampleBuffers::default();

@@ -60,6 +60,7 @@ mod instrument;
 mod keys;
 mod lfo;
 mod params;
+mod sampler;
 mod state;
 mod strip;
 mod sync;
@@ -80,6 +81,7 @@ pub use alloc::BusAllocator;
 pub use audio_input::AUDIO_IN_SYNTHDEF;
 pub use convolution::{FFT_SIZE as CONVOLUTION_FFT_SIZE, spectral_frames};
 pub use drums::{FIRST_PAD_NOTE, FIRST_SAMPLE_BUFFER, pad_of_note};
+pub use sampler::zone_voice_controls;
 pub use strip::meter_id;
 
 use crate::backend::NodeId;
@@ -143,6 +145,9 @@ pub enum GraphError {
     /// or a note for one (it plays its input, not notes).
     #[error("instrument {0} is an audio input (or is not one, for input settings)")]
     NotAnAudioInput(InstrumentId),
+    /// A note on a sampler that no zone holds (or a zone edit out of range).
+    #[error("instrument {0} has no sampler zone for that")]
+    NoSamplerZone(InstrumentId),
     /// The instrument's custom SynthDef could not be read; it stays silent.
     #[error("instrument {0}'s SynthDef is broken: {1}")]
     BrokenSource(InstrumentId, String),

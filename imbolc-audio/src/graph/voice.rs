@@ -55,6 +55,16 @@ impl SignalGraph {
             ("sustain", clamp_stage(imbolc_types::EnvelopeStage::Sustain, env.sustain)),
             ("release", clamp_stage(imbolc_types::EnvelopeStage::Release, env.release)),
         ];
+        if st.def.sampler.is_some() {
+            // A sampler: the zone's voice replaces the source.
+            controls.extend(self.zone_controls(instrument, freq, vel)?);
+            if pv {
+                return self.per_voice_ops(instrument, crate::synthdefs::SAMPLER_ZONE, controls, freq);
+            }
+            let voices = self.instruments.get(&instrument).ok_or(GraphError::UnknownInstrument(instrument))?.voices;
+            let def = crate::synthdefs::SAMPLER_ZONE;
+            return Ok((id, vec![ServerOp::SynthNew { def, id, action: AddAction::Tail, target: voices, controls }]));
+        }
         let def = match &st.voice_def {
             VoiceDef::Catalog(name) => *name,
             VoiceDef::Custom(def, _) => {

@@ -38,7 +38,12 @@ pub fn rt_memory_kb(def: &str) -> u32 {
     match def {
         "imbolc_delay" => 1100,
         "imbolc_reverb" => 100,
-        d if d.starts_with("imbolc_drum_") || d == "imbolc_sampler" || d == "imbolc_stretch" || d == "imbolc_click" => {
+        d if d.starts_with("imbolc_drum_")
+            || d == "imbolc_sampler"
+            || d == "imbolc_sampler_zone"
+            || d == "imbolc_stretch"
+            || d == "imbolc_click" =>
+        {
             16
         }
         "imbolc_saw" | "imbolc_sine" | "imbolc_square" | "imbolc_lpf" | "imbolc_strip" | "imbolc_master"

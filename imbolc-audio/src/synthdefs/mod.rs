@@ -143,6 +143,7 @@ pub const ALL: &[CompiledDef] = compiled!(
     "imbolc_ring_mod",
     "imbolc_rotary",
     "imbolc_sampler",
+    "imbolc_sampler_zone",
     "imbolc_saw",
     "imbolc_sc_comp",
     "imbolc_shimmer",
@@ -204,6 +205,10 @@ pub const SAMPLER: &str = "imbolc_sampler";
 /// loop's length, and `tempo` in bpm, which a `/n_set` on the kit's voices
 /// group changes while it plays): a loop pad, see `graph/drums.rs`.
 pub const STRETCH: &str = "imbolc_stretch";
+/// The voice of one sampler zone (`buf`, `rate`, `gain`, `start`, `end`,
+/// `loop`, `loopstart`, `loopend`, `xfade`, `reverse`, `oneshot` besides
+/// the voice controls); see `graph/sampler.rs`.
+pub const SAMPLER_ZONE: &str = "imbolc_sampler_zone";
 
 /// The convolution effect with an IR from the store (`bus`, `spec`: the
 /// PreparePartConv buffer, `mix`); see `graph/convolution.rs`.

@@ -85,6 +85,12 @@ pub enum DispatchError {
     NotAnAudioInput(InstrumentId),
     #[error("input gain must be -60..=24 dB and inputs a pair of 1-8")]
     InvalidAudioInput,
+    #[error("instrument {0} is not a sampler")]
+    NotASampler(InstrumentId),
+    #[error(
+        "invalid zone (keys and velocities 0..=127 low to high, tune -1200..=1200 cents, gain -60..=12 dB, start before end)"
+    )]
+    InvalidZone,
     #[error("clip {0} is not a drum pattern")]
     NotADrumPattern(ClipId),
     #[error("instrument {instrument} has no pad {pad}")]

@@ -21,6 +21,7 @@ mod mixer;
 mod notes;
 pub(crate) mod param;
 mod project;
+mod sampler;
 
 pub use effect::CONVOLUTION;
 pub use error::DispatchError;
@@ -215,6 +216,9 @@ pub(crate) fn apply(project: &mut Project, action: Action) -> Result<Applied, Di
         | A::SetDrumSteps { .. }
         | A::ToggleDrumStep { .. }
         | A::SetDrumPattern { .. } => drums::apply(project, action),
+        A::AddSampler { .. } | A::AddSamplerZone { .. } | A::SetSamplerZone { .. } | A::RemoveSamplerZone { .. } => {
+            sampler::apply(project, action)
+        }
     }
 }
 

@@ -160,6 +160,7 @@ fn def() -> impl Strategy<Value = InstrumentDef> {
             voice,
             drums,
             input,
+            sampler: None,
         })
         .boxed()
 }

@@ -139,6 +139,7 @@ impl<S: UiAudio> App<S> {
                     PaneKind::Automation => self.panes.automation.handle(cmd, &state),
                     PaneKind::Drums => self.panes.drums.handle(cmd, &state),
                     PaneKind::Slicer => self.panes.slicer.handle(cmd, &state),
+                    PaneKind::Zones => self.panes.zones.handle(cmd, &state),
                 };
                 if let Some(intent) = intent {
                     self.on_intent(intent);

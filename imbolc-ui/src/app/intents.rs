@@ -68,6 +68,36 @@ impl<S: UiAudio> App<S> {
                 Ok(()) => self.previewing = true,
                 Err(e) => self.error(format!("preview: {e}")),
             },
+            Outcome::NewSampler(path) => match imbolc_core::sampler::new_sampler_action(&path) {
+                Ok(action) => {
+                    if self.apply(action) {
+                        self.selected = self.session.project().instruments.keys().last().copied();
+                        self.browse_dir = path.parent().map(std::path::Path::to_path_buf);
+                        self.inform(self.zone_message(0));
+                    }
+                }
+                Err(e) => self.error(e.to_string()),
+            },
+            Outcome::SamplerZone(instrument, path) => match imbolc_core::sampler::zone_from_file(&path) {
+                Ok(zone) => {
+                    let index = self.zone_count(instrument);
+                    if self.apply(Action::AddSamplerZone { instrument, index, zone }) {
+                        self.panes.zones.zone = index;
+                        self.browse_dir = path.parent().map(std::path::Path::to_path_buf);
+                    }
+                }
+                Err(e) => self.error(e.to_string()),
+            },
+            Outcome::ImportSfz(path) => match imbolc_core::sfz::import(&path) {
+                Ok(import) => {
+                    if self.apply(import.action.clone()) {
+                        self.selected = self.session.project().instruments.keys().last().copied();
+                        self.browse_dir = path.parent().map(std::path::Path::to_path_buf);
+                        self.inform(import.message());
+                    }
+                }
+                Err(e) => self.error(format!("SFZ: {e}")),
+            },
             Outcome::TypePadPath(instrument, pad) => {
                 self.modal = Some(Modal::PadSample { instrument, pad, text: String::new() });
             }
@@ -174,6 +204,43 @@ impl<S: UiAudio> App<S> {
                 self.modal = Some(Modal::Browser(browser));
             }
             Intent::OpenSlicer { instrument, pad } => self.open_slicer(instrument, pad),
+            Intent::ChooseSamplerSample => self.browse(crate::browser::BrowseFor::NewSampler),
+            Intent::ChooseZoneSample(id) => self.browse(crate::browser::BrowseFor::Zone(id)),
+            Intent::ChooseSfz => self.browse(crate::browser::BrowseFor::Sfz),
+            Intent::EstimateRoot { instrument, index } => {
+                match imbolc_core::sampler::estimate_root_action(self.session.project(), instrument, index) {
+                    Ok((action, root, hz)) => {
+                        if self.apply(action) {
+                            let name = crate::panes::zones::note_name(root);
+                            self.inform(format!("zone {}: {hz:.1} Hz, root {name}", index + 1));
+                        }
+                    }
+                    Err(e) => self.error(e.to_string()),
+                }
+            }
+        }
+    }
+
+    /// Opens the browser for `target` in the last folder browsed.
+    fn browse(&mut self, target: crate::browser::BrowseFor) {
+        let dir = crate::browser::start_dir(None, self.browse_dir.as_deref());
+        let browser = crate::browser::Browser::for_target(InstrumentId(0), 0, target, dir);
+        self.browse_dir = Some(browser.dir.clone());
+        self.modal = Some(Modal::Browser(browser));
+    }
+
+    /// Zones of a sampler (0 when it is none).
+    fn zone_count(&self, instrument: InstrumentId) -> usize {
+        let inst = self.session.project().instruments.get(&instrument);
+        inst.and_then(|i| i.def.sampler.as_ref()).map_or(0, |s| s.zones.len())
+    }
+
+    /// "sampler: root A3" for zone `index` of the selected sampler.
+    fn zone_message(&self, index: usize) -> String {
+        let inst = self.selected.and_then(|id| self.session.project().instruments.get(&id));
+        match inst.and_then(|i| Some((i, i.def.sampler.as_ref()?.zones.get(index)?))) {
+            Some((i, z)) => format!("{}: root {} (z edits the zones)", i.name, crate::panes::zones::note_name(z.root)),
+            None => String::new(),
         }
     }
 

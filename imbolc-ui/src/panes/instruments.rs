@@ -47,6 +47,13 @@ pub fn handle(cmd: CommandId, state: &State) -> Option<Intent> {
             Intent::Dispatch(Action::MoveInstrument { instrument: inst.id, index })
         }
         CommandId::EditInstrument if selected.is_some() => Intent::Show(PaneKind::Editor),
+        CommandId::AddSampler => Intent::ChooseSamplerSample,
+        CommandId::ImportSfz => Intent::ChooseSfz,
+        CommandId::SamplerZones => match selected {
+            Some(i) if i.def.sampler.is_some() => Intent::Show(PaneKind::Zones),
+            Some(i) => Intent::Message(format!("{} is not a sampler: press s to add one", i.name)),
+            None => nothing(),
+        },
         _ => return None,
     })
 }
@@ -96,6 +103,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
 pub fn source_label(def: &imbolc_types::InstrumentDef) -> std::borrow::Cow<'_, str> {
     if let Some(input) = &def.input {
         return input_label(input).into();
+    }
+    if let Some(s) = &def.sampler {
+        let n = s.zones.len();
+        return format!("sampler {n} zone{}", if n == 1 { "" } else { "s" }).into();
     }
     match (&def.drums, &def.source.custom) {
         (Some(_), _) => "drum kit".into(),

@@ -15,6 +15,7 @@
 //! - [`automation`]: lanes and points of the selected instrument.
 //! - [`slicer`]: a drum pad's sample as a waveform, cut into slices for
 //!   the pads (drawn by the braille `waveform` widget).
+//! - [`zones`]: the zones of the selected sampler.
 
 pub mod arrangement;
 pub mod automation;
@@ -31,6 +32,7 @@ pub mod server;
 pub mod slicer;
 mod voice_rows;
 mod waveform;
+pub mod zones;
 
 use imbolc_types::{Action, ChainOwner, ClipId, InstrumentId, Note, Tick};
 use ratatui::style::{Modifier, Style};
@@ -83,6 +85,14 @@ pub enum Intent {
     SetMode(imbolc_audio::scheduler::PlayMode),
     /// Restart the synthesis server.
     RestartServer,
+    /// Ask for a sample file, then add a sampler playing it.
+    ChooseSamplerSample,
+    /// Ask for a sample file, then add a zone to this sampler.
+    ChooseZoneSample(InstrumentId),
+    /// Ask for an `.sfz` file, then import it as a sampler.
+    ChooseSfz,
+    /// Set zone `index`'s root key from its sample's pitch.
+    EstimateRoot { instrument: InstrumentId, index: usize },
     /// Apply several edits in order (each its own undo step); stops at
     /// the first refused.
     DispatchAll(Vec<Action>),

@@ -170,6 +170,14 @@ impl SlicerPane {
                     },
                 );
             }
+            CommandId::SliceSampler => {
+                return Some(
+                    match imbolc_core::sampler::slices_sampler_action(state.project, s.instrument, s.pad, &s.slices) {
+                        Ok((action, _)) => Intent::Dispatch(action),
+                        Err(e) => Intent::Message(e.to_string()),
+                    },
+                );
+            }
             CommandId::SliceClose => return Some(Intent::Show(PaneKind::Drums)),
             _ => {}
         }

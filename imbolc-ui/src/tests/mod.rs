@@ -20,6 +20,7 @@ mod midi_map;
 mod mix_keys;
 mod open_repaired;
 mod probability;
+mod sampler;
 mod slicer;
 mod snapshots;
 mod tempo_sync;
