@@ -52,6 +52,7 @@ mod tests {
 
     #[test]
     fn a_good_file_becomes_a_pad_edit() {
+        crate::test_cache();
         let dir = std::env::temp_dir().join(format!("imbolc-pad-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
         let path = dir.join("clap.wav");

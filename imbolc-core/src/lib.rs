@@ -50,3 +50,12 @@ pub mod undo;
 pub use dispatch::{DispatchError, Outcome, Redraw, dispatch};
 pub use session::{AudioSink, Session};
 pub use undo::{UndoEntry, UndoHistory};
+
+/// One sample cache folder for every test of this crate that imports a
+/// sample, so none writes to the user's cache (the setting is
+/// process-wide and tests run in parallel, so they share it).
+#[cfg(test)]
+pub(crate) fn test_cache() {
+    let dir = std::env::temp_dir().join(format!("imbolc-core-test-cache-{}", std::process::id()));
+    imbolc_audio::sample_cache::set_cache_dir(Some(dir));
+}

@@ -164,19 +164,11 @@ pub(crate) mod tests {
         w.finalize().unwrap();
     }
 
-    /// One cache folder for every test of this crate that imports (the
-    /// setting is process-wide; tests run in parallel), never removed
-    /// while they run.
-    pub(crate) fn test_cache() {
-        let dir = std::env::temp_dir().join(format!("imbolc-core-sampler-cache-{}", std::process::id()));
-        imbolc_audio::sample_cache::set_cache_dir(Some(dir));
-    }
-
     #[test]
     fn a_new_sampler_gets_its_root_from_pitch_and_slices_map_to_keys_from_c3() {
         let dir = std::env::temp_dir().join(format!("imbolc-sampler-core-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        test_cache();
+        crate::test_cache();
         let file = dir.join("a3.wav");
         sine_wav(&file, 220.0);
 

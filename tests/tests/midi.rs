@@ -326,28 +326,29 @@ fn the_clock_output_ticks_24_times_per_beat_at_120_bpm() {
     let ticks: Vec<u64> = got.iter().filter(|(_, b)| *b == 0xF8).map(|(t, _)| *t).collect();
     assert_eq!((starts, stops), (1, 1), "one start and one stop");
     assert!(ticks.len() >= 100, "{} ticks", ticks.len());
-    // The slope of the least-squares line through the tick times: a tick
-    // received late at either end (a stalled receiver on a loaded machine)
-    // would move a first-to-last mean by its whole delay.
-    let mean_ms = fitted_interval_us(&ticks) / 1000.0;
+    // The median slope over pairs of ticks at least a beat apart
+    // (Theil-Sen): a receiver stalled for a while on a loaded machine
+    // delays a few ticks, which would tilt a least-squares line through
+    // all of them but cannot move the median. JACK's period (5.3 ms)
+    // bounds each stamp's error, so pairs a beat or more apart are
+    // accurate to about 1 %.
+    let mean_ms = median_interval_us(&ticks, 24) / 1000.0;
     let ideal = 60_000.0 / 120.0 / 24.0;
-    eprintln!("clock: {} ticks, fitted interval {mean_ms:.4} ms (ideal {ideal:.4})", ticks.len());
+    eprintln!("clock: {} ticks, median interval {mean_ms:.4} ms (ideal {ideal:.4})", ticks.len());
     assert!((mean_ms - ideal).abs() / ideal < 0.01, "fitted interval {mean_ms} ms");
 }
 
-/// Microseconds per tick: the least-squares slope of time over tick index.
-fn fitted_interval_us(ticks: &[u64]) -> f64 {
-    let n = ticks.len() as f64;
-    let t0 = ticks[0];
-    let mean_i = (n - 1.0) / 2.0;
-    let mean_t = ticks.iter().map(|t| (t - t0) as f64).sum::<f64>() / n;
-    let (mut num, mut den) = (0.0, 0.0);
-    for (i, t) in ticks.iter().enumerate() {
-        let di = i as f64 - mean_i;
-        num += di * ((t - t0) as f64 - mean_t);
-        den += di * di;
+/// Microseconds per tick: the median of the slopes between every two
+/// ticks at least `min_gap` ticks apart.
+fn median_interval_us(ticks: &[u64], min_gap: usize) -> f64 {
+    let mut slopes = Vec::new();
+    for (i, a) in ticks.iter().enumerate() {
+        for (j, b) in ticks.iter().enumerate().skip(i + min_gap) {
+            slopes.push((*b as f64 - *a as f64) / (j - i) as f64);
+        }
     }
-    num / den
+    slopes.sort_by(f64::total_cmp);
+    slopes[slopes.len() / 2]
 }
 
 #[test]

@@ -64,7 +64,7 @@ fn garbage_is_an_error_naming_the_line() {
 fn a_missing_sample_or_file_is_a_clear_error() {
     let dir = std::env::temp_dir().join(format!("imbolc-sfz-unit-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    crate::sampler::tests::test_cache();
+    crate::test_cache();
     let sfz = dir.join("missing.sfz");
     std::fs::write(&sfz, "<region> sample=nowhere.wav key=60\n").unwrap();
     let e = import(&sfz).unwrap_err();

@@ -47,6 +47,7 @@ fn browsing<S: UiAudio>(app: &crate::app::App<S>) -> Option<PathBuf> {
 
 #[test]
 fn browse_preview_stop_and_import_into_a_pad() {
+    super::fixture::temp_cache();
     let dir = std::env::temp_dir().join(format!("imbolc-ui-browse-{}", std::process::id()));
     tree(&dir);
     let (mut app, sink) = script_app(demo_project());

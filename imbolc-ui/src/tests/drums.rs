@@ -83,6 +83,7 @@ fn drums_snapshot() {
 #[test]
 fn a_pad_gets_a_checked_sample_file_or_the_next_voice() {
     use imbolc_types::{DrumVoice, PadSound};
+    super::fixture::temp_cache();
 
     let pad0 = |app: &TestApp| {
         let kit = app.selected().unwrap();

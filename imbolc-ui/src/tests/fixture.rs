@@ -22,6 +22,14 @@ use crate::keys::{KeyChord, Keymap};
 
 pub type TestApp = App<NullSink>;
 
+/// Points the sample cache at one temp folder for this test process, so
+/// tests that import samples never write to the user's cache (the setting
+/// is process-wide and tests run in parallel, so they share the folder).
+pub fn temp_cache() {
+    let dir = std::env::temp_dir().join(format!("imbolc-ui-test-cache-{}", std::process::id()));
+    imbolc_audio::sample_cache::set_cache_dir(Some(dir));
+}
+
 /// An app on an empty project, saving nowhere.
 pub fn empty_app() -> TestApp {
     App::new(Session::new(Project::new("empty"), NullSink), None, Keymap::default(), None)

@@ -40,8 +40,7 @@ impl Drop for Dir {
 fn folder(tag: &str) -> Dir {
     let dir = std::env::temp_dir().join(format!("imbolc-ui-sampler-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let cache = std::env::temp_dir().join(format!("imbolc-ui-sampler-cache-{}", std::process::id()));
-    imbolc_audio::sample_cache::set_cache_dir(Some(cache));
+    super::fixture::temp_cache();
     sine_wav(&dir.join("a3.wav"), 220.0);
     sine_wav(&dir.join("e4.wav"), 329.63);
     std::fs::write(

@@ -45,6 +45,7 @@ impl Drop for Fixture {
 
 /// A kit whose pad 1 plays the four-segment file, the drum pane shown.
 fn fixture(tag: &str) -> Fixture {
+    super::fixture::temp_cache();
     let dir = std::env::temp_dir().join(format!("imbolc-ui-slicer-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("four.wav");
