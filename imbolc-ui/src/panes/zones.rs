@@ -155,8 +155,13 @@ impl ZonesPane {
             frame.render_widget(Paragraph::new(text).block(block), area);
             return;
         };
-        let block = Block::bordered().title(format!(" Zones · {} · {} zones ", inst.name, sampler.zones.len()));
-        let widths = [6usize, 6, 5, 5, 5, 8, 8, 9, 8, 8, 6, 4, 5, 6, 8];
+        let block = Block::bordered().title(format!(
+            " Zones · {} · {} zone{} ",
+            inst.name,
+            sampler.zones.len(),
+            if sampler.zones.len() == 1 { "" } else { "s" }
+        ));
+        let widths = [6usize, 6, 6, 6, 5, 8, 8, 9, 8, 8, 6, 4, 6, 6, 8];
         let mut head = vec![Span::raw(format!(" {:<3} {:<16}", "#", "sample"))];
         for (i, (name, w)) in FIELDS.iter().zip(widths).enumerate() {
             let style = if i == self.field { Style::default().fg(Color::Yellow) } else { Style::default() };
