@@ -233,6 +233,9 @@ pub enum CommandId {
     MidiRecord,
     ProbabilityDown,
     ProbabilityUp,
+    StepProbabilityDown,
+    StepProbabilityUp,
+    HelpClose,
     MidiUnmap,
 }
 
@@ -588,6 +591,15 @@ pub const COMMANDS: &[Command] = &[
     cmd(C::MidiRecord, "midi-record", "Arm (or stop) recording MIDI into the selected instrument's clip", &["R"], G),
     cmd(C::ProbabilityDown, "probability-down", "Lower the notes' chance to play by 10 %", &["("], Pane(P::PianoRoll)),
     cmd(C::ProbabilityUp, "probability-up", "Raise the notes' chance to play by 10 %", &[")"], Pane(P::PianoRoll)),
+    cmd(
+        C::StepProbabilityDown,
+        "drum-probability-down",
+        "Lower the step's chance to play by 10 %",
+        &["("],
+        Pane(P::Drums),
+    ),
+    cmd(C::StepProbabilityUp, "drum-probability-up", "Raise the step's chance to play by 10 %", &[")"], Pane(P::Drums)),
+    cmd(C::HelpClose, "help-close", "Close help, back to the pane it was opened from", &["Esc", "q"], Pane(P::Help)),
 ];
 
 /// The table row of a command.

@@ -74,17 +74,29 @@ impl<S: UiAudio> App<S> {
             CommandId::Quit if self.session.is_dirty() => self.modal = Some(Modal::ConfirmQuit),
             CommandId::Quit => self.quit = true,
             CommandId::Save => self.save(),
-            CommandId::Undo => match self.session.undo() {
-                Ok(Some(_)) => self.after_edit(),
-                Ok(None) => self.inform("nothing to undo"),
-                Err(e) => self.error(format!("undo failed: {e}")),
-            },
-            CommandId::Redo => match self.session.redo() {
-                Ok(Some(_)) => self.after_edit(),
-                Ok(None) => self.inform("nothing to redo"),
-                Err(e) => self.error(format!("redo failed: {e}")),
-            },
-            CommandId::Help if self.pane == PaneKind::Help => self.pane = self.panes.help.topic,
+            CommandId::Undo => {
+                let label = self.session.undo_label().unwrap_or_default();
+                match self.session.undo() {
+                    Ok(Some(_)) => {
+                        self.after_edit();
+                        self.inform(format!("undid: {label}"));
+                    }
+                    Ok(None) => self.inform("nothing to undo"),
+                    Err(e) => self.error(format!("undo failed: {e}")),
+                }
+            }
+            CommandId::Redo => {
+                let label = self.session.redo_label().unwrap_or_default();
+                match self.session.redo() {
+                    Ok(Some(_)) => {
+                        self.after_edit();
+                        self.inform(format!("redid: {label}"));
+                    }
+                    Ok(None) => self.inform("nothing to redo"),
+                    Err(e) => self.error(format!("redo failed: {e}")),
+                }
+            }
+            CommandId::Help | CommandId::HelpClose if self.pane == PaneKind::Help => self.pane = self.panes.help.topic,
             CommandId::Help => self.show(PaneKind::Help),
             CommandId::Palette => self.modal = Some(Modal::Palette { query: String::new(), cursor: 0 }),
             CommandId::NextPane | CommandId::PrevPane => self.show(self.pane.cycle(cmd == CommandId::PrevPane)),
@@ -101,7 +113,10 @@ impl<S: UiAudio> App<S> {
                 Ok(None) => self.inform("tap again to set the tempo"),
                 Err(e) => self.error(format!("tap tempo: {e}")),
             },
-            CommandId::ShowDrums => self.show(PaneKind::Drums),
+            CommandId::ShowDrums => {
+                self.select_a_kit();
+                self.show(PaneKind::Drums);
+            }
             CommandId::ShowArrangement => self.show(PaneKind::Arrangement),
             CommandId::ShowAutomation => self.show(PaneKind::Automation),
             CommandId::PlayStop | CommandId::Pause | CommandId::LoopToggle => self.transport_command(cmd),
@@ -145,6 +160,18 @@ impl<S: UiAudio> App<S> {
                     self.on_intent(intent);
                 }
             }
+        }
+    }
+
+    /// The drum pane shows the selected kit: when the selection is not a
+    /// kit, the first kit there is gets selected instead.
+    fn select_a_kit(&mut self) {
+        let list = &self.session.project().instruments;
+        if self.selected.and_then(|id| list.get(&id)).is_some_and(|i| i.def.drums.is_some()) {
+            return;
+        }
+        if let Some(kit) = list.values().find(|i| i.def.drums.is_some()) {
+            self.selected = Some(kit.id);
         }
     }
 

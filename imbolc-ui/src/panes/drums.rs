@@ -28,6 +28,8 @@ const CELL: u16 = 2;
 const LABEL: u16 = 13;
 /// Velocity change per key press.
 const VELOCITY_STEP: u8 = 10;
+/// Probability change per key press, in percent.
+const PROBABILITY_STEP: u8 = 10;
 /// Swing change per key press (a fraction of a step).
 const SWING_STEP: f32 = 0.05;
 
@@ -133,17 +135,26 @@ impl DrumsPane {
                     None => Intent::AddDrumStep { instrument: inst.id, key },
                 });
             }
-            CommandId::StepVelocityUp | CommandId::StepVelocityDown => {
+            CommandId::StepVelocityUp
+            | CommandId::StepVelocityDown
+            | CommandId::StepProbabilityUp
+            | CommandId::StepProbabilityDown => {
                 let (clip, p) = pattern?;
                 let Some(s) = p.hits.get(&key) else {
                     return Some(Intent::Message("No step here: Enter sets one".to_owned()));
                 };
-                let velocity = if cmd == CommandId::StepVelocityUp {
-                    s.velocity.saturating_add(VELOCITY_STEP).min(127)
-                } else {
-                    s.velocity.saturating_sub(VELOCITY_STEP).max(1)
+                let step = match cmd {
+                    CommandId::StepVelocityUp => {
+                        DrumStep { velocity: s.velocity.saturating_add(VELOCITY_STEP).min(127), ..*s }
+                    }
+                    CommandId::StepVelocityDown => {
+                        DrumStep { velocity: s.velocity.saturating_sub(VELOCITY_STEP).max(1), ..*s }
+                    }
+                    CommandId::StepProbabilityUp => {
+                        DrumStep { probability: s.probability.saturating_add(PROBABILITY_STEP).min(100), ..*s }
+                    }
+                    _ => DrumStep { probability: s.probability.saturating_sub(PROBABILITY_STEP), ..*s },
                 };
-                let step = DrumStep { velocity, ..*s };
                 return Some(Intent::Dispatch(Action::SetDrumSteps { clip: clip.id, steps: vec![(key, Some(step))] }));
             }
             CommandId::PatternLonger | CommandId::PatternShorter => {

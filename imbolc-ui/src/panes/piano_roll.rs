@@ -191,7 +191,7 @@ impl PianoRollPane {
                 if clip.is_some_and(|c| note_at(c, self.pitch, self.cursor).is_some()) {
                     return message("There is a note here already");
                 }
-                self.cursor += self.snap;
+                // The cursor stays on the new note, so the next key edits it.
                 return Some(Intent::AddNote { instrument: inst.id, note });
             }
             CommandId::DeleteNote => {

@@ -28,7 +28,7 @@ fn space_plays_and_stops_pause_keeps_the_position_and_the_loop_comes_from_the_pi
     let (mut app, sink) = script_app(Project::new("t"));
     press(&mut app, "a Enter 3");
     for _ in 0..8 {
-        press(&mut app, "a");
+        press(&mut app, "a l");
     }
     assert_eq!(notes_of(&app).len(), 8);
     let p = app.session().project();
@@ -90,9 +90,9 @@ fn placing_a_note_previews_it_briefly() {
 #[test]
 fn notes_move_resize_change_velocity_and_copy_cut_paste_with_undo() {
     let mut app = empty_app();
-    press(&mut app, "a Enter 3 a a a");
-    // Back onto the third note (start 480): move it right and up.
-    press(&mut app, "h A-l A-k");
+    press(&mut app, "a Enter 3 a l a l a");
+    // The cursor is on the third note (start 480): move it right and up.
+    press(&mut app, "A-l A-k");
     let n = notes_of(&app);
     assert_eq!(n.iter().map(|n| (n.pitch, n.start)).collect::<Vec<_>>(), [(60, 0), (60, 240), (61, 720)]);
     // The cursor followed the note: make it longer, softer.
@@ -117,7 +117,7 @@ fn notes_move_resize_change_velocity_and_copy_cut_paste_with_undo() {
     // Snap a quarter: new notes are a quarter long, the cursor steps a quarter.
     press(&mut app, "v s");
     assert!(app.message().is_some_and(|m| m.text == "snap 1/4"));
-    press(&mut app, "0 J a a");
+    press(&mut app, "0 J a l a");
     let low: Vec<(u32, u32)> = notes_of(&app).iter().filter(|n| n.pitch == 48).map(|n| (n.start, n.length)).collect();
     assert_eq!(low, [(0, 480), (480, 480)]);
     // A note past the clip's two bars grows the clip and its placement.

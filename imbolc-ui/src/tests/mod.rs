@@ -15,6 +15,7 @@ mod custom_defs;
 mod drums;
 mod editor_voices;
 mod fixture;
+mod frictions;
 mod loops;
 mod midi_map;
 mod mix_keys;

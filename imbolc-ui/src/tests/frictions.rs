@@ -1,0 +1,72 @@
+//! Frictions found in a keys-only pass: help closes with `Esc` and `q`
+//! (which then does not quit), undo and redo say what they did, `8` shows
+//! an existing kit, a drum step's chance to play has keys, and a new note
+//! keeps the cursor so the next key edits it.
+
+use imbolc_types::DrumPattern;
+
+use super::fixture::{TestApp, demo_app, empty_app, press};
+use crate::commands::PaneKind;
+
+fn text(app: &TestApp) -> String {
+    app.message().map(|m| m.text.clone()).unwrap_or_default()
+}
+
+#[test]
+fn help_closes_with_esc_and_q_back_to_its_pane() {
+    let mut app = demo_app();
+    press(&mut app, "4 ?");
+    assert_eq!(app.pane(), PaneKind::Help);
+    press(&mut app, "Esc");
+    assert_eq!(app.pane(), PaneKind::Mixer);
+    press(&mut app, "? q");
+    assert_eq!(app.pane(), PaneKind::Mixer);
+    assert!(!app.should_quit(), "q in help closes help only");
+}
+
+#[test]
+fn undo_and_redo_say_what_they_did() {
+    let mut app = empty_app();
+    press(&mut app, "a Enter 3 a");
+    press(&mut app, "u");
+    assert_eq!(text(&app), "undid: add notes");
+    press(&mut app, "C-r");
+    assert_eq!(text(&app), "redid: add notes");
+    press(&mut app, "u u");
+    assert_eq!(text(&app), "undid: place clip");
+    press(&mut app, "u u");
+    assert_eq!(text(&app), "undid: add instrument");
+    press(&mut app, "u");
+    assert_eq!(text(&app), "nothing to undo");
+}
+
+#[test]
+fn a_new_note_keeps_the_cursor_so_the_next_key_edits_it() {
+    let mut app = empty_app();
+    press(&mut app, "a Enter 3 a >");
+    let clip = app.piano_clip().expect("a clip");
+    let lengths: Vec<u32> = clip.notes.values().map(|n| n.length).collect();
+    assert_eq!(lengths, [480], "> lengthened the new note: {}", text(&app));
+}
+
+fn pattern(app: &TestApp) -> Option<&DrumPattern> {
+    let kit = app.selected()?;
+    app.session().project().clips.values().filter(|c| c.instrument == kit).find_map(|c| c.drums.as_ref())
+}
+
+#[test]
+fn the_drum_pane_shows_the_kit_and_steps_change_their_chance() {
+    let mut app = demo_app();
+    press(&mut app, "8 a");
+    let kit = app.selected().expect("a kit");
+    // Back on another instrument, 8 goes to the kit instead of offering a new one.
+    press(&mut app, "1 k 8");
+    assert_eq!(app.selected(), Some(kit));
+    press(&mut app, "Enter ( ( (");
+    let step = pattern(&app).and_then(|p| p.hits.values().next().copied()).expect("a step");
+    assert_eq!(step.probability, 70);
+    press(&mut app, "u");
+    assert_eq!(pattern(&app).and_then(|p| p.hits.values().next()).map(|s| s.probability), Some(80));
+    press(&mut app, ") ) ) )");
+    assert_eq!(pattern(&app).and_then(|p| p.hits.values().next()).map(|s| s.probability), Some(100));
+}
