@@ -53,13 +53,32 @@ impl<S: UiAudio> App<S> {
         }
         let clip = self.session.project().clips.values().rev().find(|c| c.instrument == instrument).map(|c| c.id);
         if let Some(clip) = clip {
+            self.place_at_playhead(clip);
             self.apply(Action::ToggleDrumStep { clip, key });
+        }
+    }
+
+    /// Places a new clip at the playhead's bar, so play in song mode sounds
+    /// it, unless a placement of its instrument already plays that bar.
+    fn place_at_playhead(&mut self, clip: imbolc_types::ClipId) {
+        let project = self.session.project();
+        let Some(c) = project.clips.get(&clip) else { return };
+        let bar: Tick = crate::transport::bar_ticks(project.time_signature).max(1);
+        let start = self.feedback.transport.tick / bar * bar;
+        let taken = project.placements.values().any(|p| {
+            project.clips.get(&p.clip).is_some_and(|o| o.instrument == c.instrument)
+                && p.start <= start
+                && start < p.start + p.length
+        });
+        if !taken {
+            let length = c.length;
+            self.apply(Action::AddPlacement { clip, start, length });
         }
     }
 
     /// Adds notes to the instrument's clip. Its first note creates a clip
     /// two bars long (or long enough for the notes) and places it at the
-    /// song start, so play sounds it at once; a clip too short for new
+    /// playhead's bar, so play sounds it at once; a clip too short for new
     /// notes grows to the bar after them (with the placements that played
     /// all of it). True when the notes were added.
     pub(super) fn add_notes(&mut self, instrument: InstrumentId, notes: Vec<imbolc_types::Note>) -> bool {
@@ -73,8 +92,8 @@ impl<S: UiAudio> App<S> {
                 if !self.apply(Action::AddClip { instrument, name: String::new(), length: needed }) {
                     return false;
                 }
-                if let Some((clip, length)) = clip_of_instrument(&self.session) {
-                    self.apply(Action::AddPlacement { clip, start: 0, length });
+                if let Some((clip, _)) = clip_of_instrument(&self.session) {
+                    self.place_at_playhead(clip);
                 }
             }
             Some((clip, length)) if length < end => {

@@ -19,6 +19,8 @@ use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
+use imbolc_audio::scheduler::PlayMode;
+
 use super::{Intent, State, cursor_style, follow};
 use crate::commands::CommandId;
 
@@ -231,11 +233,16 @@ impl DrumsPane {
         let last = u8::try_from(last).unwrap_or(steps);
 
         let mut lines = Vec::with_capacity(PAD_COUNT + 3);
-        let mut header = " ".repeat(usize::from(LABEL));
+        let playhead = pattern.and_then(|(c, p)| playhead_step(state, c, p));
+        let mut header = vec![Span::raw(" ".repeat(usize::from(LABEL)))];
         for s in first..last {
-            header.push_str(&if s % 4 == 0 { format!("{:<2}", s + 1) } else { "  ".to_owned() });
+            header.push(match s {
+                _ if playhead == Some(s) => Span::styled("▼ ", Style::default().fg(Color::Yellow)),
+                _ if s % 4 == 0 => Span::styled(format!("{:<2}", s + 1), Style::default().fg(Color::DarkGray)),
+                _ => Span::raw("  "),
+            });
         }
-        lines.push(Line::styled(header, Style::default().fg(Color::DarkGray)));
+        lines.push(Line::from(header));
         let rows = usize::from(inner.height.saturating_sub(2));
         for (i, pad) in kit.pads.iter().enumerate().take(rows) {
             let pad_index = u8::try_from(i).unwrap_or(u8::MAX);
@@ -296,4 +303,27 @@ impl DrumsPane {
         lines.push(Line::styled(info, Style::default().fg(Color::Gray)));
         frame.render_widget(Paragraph::new(lines), inner);
     }
+}
+
+/// The step the transport is playing in `clip`'s pattern: in pattern mode
+/// when it is that clip, in song mode inside one of its placements.
+fn playhead_step(state: &State, clip: &Clip, pattern: &DrumPattern) -> Option<u8> {
+    let transport = &state.feedback.transport;
+    if !transport.playing {
+        return None;
+    }
+    let length = clip.length.max(1);
+    let into = match state.transport.mode {
+        PlayMode::Pattern(c) if c == clip.id => transport.tick % length,
+        PlayMode::Pattern(_) => return None,
+        PlayMode::Song => {
+            let p = state
+                .project
+                .placements
+                .values()
+                .find(|p| p.clip == clip.id && p.start <= transport.tick && transport.tick < p.start + p.length)?;
+            (transport.tick - p.start) % length
+        }
+    };
+    u8::try_from(into / pattern.resolution.ticks().max(1)).ok()
 }

@@ -5,7 +5,7 @@
 
 use imbolc_types::DrumPattern;
 
-use super::fixture::{TestApp, demo_app, empty_app, press};
+use super::fixture::{TestApp, demo_app, empty_app, press, render};
 use crate::commands::PaneKind;
 
 fn text(app: &TestApp) -> String {
@@ -69,4 +69,29 @@ fn the_drum_pane_shows_the_kit_and_steps_change_their_chance() {
     assert_eq!(pattern(&app).and_then(|p| p.hits.values().next()).map(|s| s.probability), Some(80));
     press(&mut app, ") ) ) )");
     assert_eq!(pattern(&app).and_then(|p| p.hits.values().next()).map(|s| s.probability), Some(100));
+}
+
+#[test]
+fn a_new_drum_pattern_is_placed_so_song_mode_plays_it_and_the_grid_shows_the_playhead() {
+    let mut app = empty_app();
+    press(&mut app, "8 a Enter");
+    let kit = app.selected().expect("a kit");
+    let project = app.session().project();
+    let clip = project.clips.values().find(|c| c.instrument == kit).expect("a pattern clip");
+    let placed: Vec<(u32, u32)> =
+        project.placements.values().filter(|p| p.clip == clip.id).map(|p| (p.start, p.length)).collect();
+    assert_eq!(placed, [(0, clip.length)], "placed at the playhead's bar");
+    // A second step adds no second placement.
+    press(&mut app, "l Enter");
+    assert_eq!(app.session().project().placements.len(), 1);
+
+    let mut feedback = super::fixture::demo_feedback();
+    feedback.transport.tick = 5 * 120;
+    app.set_feedback(&feedback);
+    let screen = format!("{}", render(&app, 120, 40));
+    let header = screen.lines().find(|l| l.contains('▼')).expect("a playhead in the header");
+    let column = header.chars().position(|c| c == '▼').unwrap();
+    let grid = screen.lines().find(|l| l.contains("kick")).unwrap();
+    let first = grid.chars().position(|c| c == '█').unwrap();
+    assert_eq!(column, first + 5 * 2, "the playhead is on step 6:\n{screen}");
 }
