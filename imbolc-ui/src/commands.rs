@@ -236,6 +236,8 @@ pub enum CommandId {
     StepProbabilityDown,
     StepProbabilityUp,
     HelpClose,
+    AutomationRecord,
+    CurveNext,
     MidiUnmap,
 }
 
@@ -566,6 +568,20 @@ pub const COMMANDS: &[Command] = &[
     cmd(C::PointDelete, "point-delete", "Delete the point at the cursor", &["x"], Pane(P::Automation)),
     cmd(C::PointLeft, "point-move-left", "Move the point at the cursor a beat earlier", &["A-h"], Pane(P::Automation)),
     cmd(C::PointRight, "point-move-right", "Move the point at the cursor a beat later", &["A-l"], Pane(P::Automation)),
+    cmd(
+        C::CurveNext,
+        "curve-shape",
+        "Next curve shape (linear, exponential, step, smooth) of the segment from the point at or before the cursor",
+        &["c"],
+        Pane(P::Automation),
+    ),
+    cmd(
+        C::AutomationRecord,
+        "automation-record",
+        "Arm automation recording: parameter moves while playing go into lanes, one undo step per pass",
+        &["r"],
+        Pane(P::Automation),
+    ),
     cmd(C::OutputNext, "output-next", "Send the strip's output to the next bus (or master)", &["o"], Pane(P::Mixer)),
     cmd(C::SendToggle, "send-toggle", "Add or remove a send to the next bus", &["w"], Pane(P::Mixer)),
     cmd(C::SendUp, "send-up", "Raise the strip's first send", &[">"], Pane(P::Mixer)),

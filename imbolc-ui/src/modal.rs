@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use imbolc_types::{InstrumentId, ParamTarget};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::{Color, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear, Paragraph};
 
@@ -262,16 +263,25 @@ impl Modal {
             }
             Modal::Palette { query, cursor } => {
                 let found = palette::matches(query);
-                let h = area.height.saturating_sub(4).clamp(5, 20);
-                let rect = centered(area, 76, h);
+                let h = area.height.saturating_sub(4).clamp(7, 22);
+                let w = area.width.saturating_sub(4).clamp(40, 116);
+                let rect = centered(area, w, h);
                 frame.render_widget(Clear, rect);
-                let visible = usize::from(h.saturating_sub(3));
+                // The query, the list, a rule and the chosen command's help in full.
+                let visible = usize::from(h.saturating_sub(6));
                 let first = crate::panes::follow(0, *cursor, visible);
                 let mut lines = vec![Line::raw(format!(" :{query}▏"))];
                 lines.extend(found.iter().enumerate().skip(first).take(visible).map(|(i, c)| {
                     let line = Line::raw(format!(" {:<22} {:<10} {}", c.name, keymap.describe(c.id), c.help));
                     if i == *cursor { line.style(cursor_style()) } else { line }
                 }));
+                lines.resize(visible + 1, Line::raw(""));
+                let rule = format!(" {}", "─".repeat(usize::from(w.saturating_sub(4))));
+                lines.push(Line::styled(rule, Style::default().fg(Color::DarkGray)));
+                if let Some(c) = found.get(*cursor) {
+                    let room = usize::from(w.saturating_sub(4)).max(10);
+                    lines.extend(wrap(c.help, room).into_iter().take(2).map(|l| Line::raw(format!(" {l}"))));
+                }
                 let title = format!(" Commands ({}) · Enter runs · Esc closes ", found.len());
                 frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), rect);
             }
@@ -388,4 +398,19 @@ fn edit_path(text: &mut String, code: KeyCode, ctrl: bool) -> Outcome {
         _ => {}
     }
     Outcome::Open
+}
+
+/// `text` broken into lines of at most `width` characters, at spaces.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_owned()),
+        }
+    }
+    lines
 }

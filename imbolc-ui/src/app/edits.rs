@@ -12,6 +12,10 @@ use crate::audio::UiAudio;
 impl<S: UiAudio> App<S> {
     /// Dispatches an action; errors go to the status line. True on success.
     pub(super) fn apply(&mut self, action: Action) -> bool {
+        let action = match action {
+            Action::SetParam { target, value } => return self.set_param(target, value),
+            other => other,
+        };
         let label = action.label();
         match self.session.dispatch(action) {
             Ok(_) => {

@@ -130,6 +130,7 @@ impl<S: UiAudio> App<S> {
                 self.render = Some(RenderDialog::new(self.render_dir(), loop_region));
             }
             CommandId::MidiPanic | CommandId::MidiLearn | CommandId::MidiRecord => self.midi_command(cmd),
+            CommandId::AutomationRecord => self.toggle_automation_record(),
             _ => {
                 let state = State {
                     project: self.session.project(),

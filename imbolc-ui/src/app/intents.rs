@@ -113,7 +113,15 @@ impl<S: UiAudio> App<S> {
             Outcome::Path(purpose, text) => self.on_path(purpose, &text),
             Outcome::OpenAnyway(path) => self.start_loading(path),
             Outcome::Lane(target) => {
-                self.apply(Action::AddLane { target });
+                if self.apply(Action::AddLane { target: target.clone() })
+                    && let Some(instrument) = self.selected
+                {
+                    // The new lane becomes the selected one.
+                    let lanes = crate::panes::automation::lanes_of(self.session.project(), instrument);
+                    if let Some(i) = lanes.iter().position(|l| l.target == target) {
+                        self.panes.automation.select_lane(i);
+                    }
+                }
             }
             Outcome::Tempo(text) => self.set_tempo_text(&text),
         }

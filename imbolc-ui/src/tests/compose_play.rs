@@ -208,8 +208,8 @@ fn automation_lanes_and_points_are_added_moved_and_deleted() {
     let lanes_now = lanes();
     assert_eq!(lanes_now.len(), 2);
     assert!(matches!(lanes_now[1].target, ParamTarget::Mixer { .. }));
-    // Second lane (pan): raise at beat 2 twice from its value 0.
-    press(&mut app, "j l + +");
+    // The new lane (pan) is selected: raise at beat 2 twice from its value 0.
+    press(&mut app, "l + +");
     let pan = &app.session().project().automation.values().nth(1).unwrap().points;
     assert_eq!(pan.len(), 1);
     assert!((pan[&480] - 0.2).abs() < 1e-5, "{pan:?}");

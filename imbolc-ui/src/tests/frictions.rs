@@ -95,3 +95,63 @@ fn a_new_drum_pattern_is_placed_so_song_mode_plays_it_and_the_grid_shows_the_pla
     let first = grid.chars().position(|c| c == '█').unwrap();
     assert_eq!(column, first + 5 * 2, "the playhead is on step 6:\n{screen}");
 }
+
+#[test]
+fn curve_shapes_cycle_per_segment_and_undo() {
+    let mut app = demo_app();
+    // The demo's first instrument has a level lane; its first point's segment.
+    press(&mut app, "1 7");
+    let lane = |app: &TestApp| app.session().project().automation.values().next().cloned().expect("a lane");
+    let first = *lane(&app).points.keys().next().expect("a point");
+    let before = lane(&app).curve_at(first);
+    let beats = first / imbolc_types::TICKS_PER_QUARTER;
+    press(&mut app, &"l ".repeat(beats as usize));
+    press(&mut app, "c");
+    let after = lane(&app).curve_at(first);
+    assert_ne!(before, after, "{}", text(&app));
+    press(&mut app, "c c c");
+    assert_eq!(lane(&app).curve_at(first), before, "four presses go round");
+    press(&mut app, "u");
+    assert_ne!(lane(&app).curve_at(first), before, "each press is one undo step");
+    let screen = format!("{}", render(&app, 120, 40));
+    assert!(screen.contains(lane(&app).curve_at(first).label()), "the title names the curve:\n{screen}");
+}
+
+#[test]
+fn knob_moves_while_playing_are_recorded_into_a_lane_as_one_undo_step() {
+    let mut app = demo_app();
+    press(&mut app, "7 r");
+    assert!(text(&app).contains("armed"), "{}", text(&app));
+    let screen = format!("{}", render(&app, 120, 40));
+    assert!(screen.contains("● auto"), "the status line shows it:\n{screen}");
+    let lanes_before = app.session().project().automation.len();
+    // Pan has no lane yet: moving it while playing records one.
+    press(&mut app, "Space 4 ] ]");
+    let mut feedback = super::fixture::demo_feedback();
+    feedback.transport.tick = 2400;
+    app.set_feedback(&feedback);
+    press(&mut app, "]");
+    press(&mut app, "Space");
+    assert!(text(&app).contains("recorded automation"), "{}", text(&app));
+    let project = app.session().project();
+    assert_eq!(project.automation.len(), lanes_before + 1, "a pan lane was made");
+    let pan = project.automation.values().last().expect("the pan lane");
+    assert!(pan.points.len() >= 2, "{:?}", pan.points);
+    assert!(pan.points.contains_key(&2400), "the move at the playhead: {:?}", pan.points);
+    press(&mut app, "u");
+    assert_eq!(app.session().project().automation.len(), lanes_before, "one undo takes the whole pass back");
+    assert_eq!(text(&app), "undid: record automation");
+}
+
+#[test]
+fn the_palette_finds_commands_by_other_words_and_shows_the_whole_help() {
+    let first = |q: &str| crate::palette::matches(q).first().map(|c| c.name);
+    assert_eq!(first("export"), Some("render"));
+    assert_eq!(first("curve"), Some("curve-shape"));
+    let mut app = demo_app();
+    press(&mut app, ":");
+    super::fixture::type_text(&mut app, "curve");
+    let screen = format!("{}", render(&app, 80, 24));
+    // The help is wrapped under the list, not cut at the palette's edge.
+    assert!(screen.contains("point at or before the cursor"), "{screen}");
+}
