@@ -105,6 +105,12 @@ pub struct App<S: UiAudio> {
     browse_dir: Option<PathBuf>,
     /// A file preview may be sounding (the next key in the browser stops it).
     previewing: bool,
+    /// The instrument whose source the open source picker replaces
+    /// (`None`: the picker adds an instrument).
+    replacing_source: Option<InstrumentId>,
+    /// The kinds of action dispatched, for the reachability test.
+    #[cfg(test)]
+    pub(crate) dispatched: Vec<&'static str>,
 }
 
 impl<S: UiAudio> std::fmt::Debug for App<S> {
@@ -141,6 +147,9 @@ impl<S: UiAudio> App<S> {
             user_defs: crate::user_defs::UserSynthDefs::default(),
             browse_dir: None,
             previewing: false,
+            replacing_source: None,
+            #[cfg(test)]
+            dispatched: Vec::new(),
         }
     }
 

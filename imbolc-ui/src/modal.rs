@@ -30,7 +30,11 @@ pub enum Modal {
     /// A source (or drum kit) or an effect to add.
     Picker(Picker),
     Rename {
-        instrument: InstrumentId,
+        target: RenameTarget,
+        text: String,
+    },
+    /// A time signature, typed as `3/4`.
+    TimeSignature {
         text: String,
     },
     Palette {
@@ -72,6 +76,15 @@ pub enum Modal {
     },
 }
 
+/// What a rename names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RenameTarget {
+    Instrument(InstrumentId),
+    Clip(imbolc_types::ClipId),
+    Bus(imbolc_types::BusId),
+    Project,
+}
+
 /// What a typed path is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PathPurpose {
@@ -87,7 +100,8 @@ pub enum Outcome {
     /// Closed without a result.
     Cancel,
     Picked(Choice),
-    Renamed(InstrumentId, String),
+    Renamed(RenameTarget, String),
+    TimeSignature(String),
     Run(CommandId),
     SaveAndQuit,
     QuitWithoutSaving,
@@ -140,8 +154,8 @@ impl Modal {
                 BrowserKey::TypePath if b.target == BrowseFor::Pad => Outcome::TypePadPath(b.instrument, b.pad),
                 BrowserKey::TypePath => Outcome::Open,
             },
-            Modal::Rename { instrument, text } => match key.code {
-                KeyCode::Enter if !text.trim().is_empty() => Outcome::Renamed(*instrument, text.trim().to_owned()),
+            Modal::Rename { target, text } => match key.code {
+                KeyCode::Enter if !text.trim().is_empty() => Outcome::Renamed(*target, text.trim().to_owned()),
                 KeyCode::Backspace => {
                     text.pop();
                     Outcome::Open
@@ -214,6 +228,18 @@ impl Modal {
                 }
                 _ => Outcome::Open,
             },
+            Modal::TimeSignature { text } => match key.code {
+                KeyCode::Enter if !text.trim().is_empty() => Outcome::TimeSignature(text.trim().to_owned()),
+                KeyCode::Backspace => {
+                    text.pop();
+                    Outcome::Open
+                }
+                KeyCode::Char(c) if !ctrl && (c.is_ascii_digit() || c == '/') => {
+                    text.push(c);
+                    Outcome::Open
+                }
+                _ => Outcome::Open,
+            },
             Modal::LanePicker { items, cursor } => {
                 match key.code {
                     KeyCode::Char('j') | KeyCode::Down => *cursor = (*cursor + 1).min(items.len().saturating_sub(1)),
@@ -255,11 +281,17 @@ impl Modal {
                 };
                 frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), rect);
             }
-            Modal::Rename { text, .. } => {
+            Modal::Rename { text, target } => {
+                let title = match target {
+                    RenameTarget::Instrument(_) => " Rename instrument ",
+                    RenameTarget::Clip(_) => " Rename clip ",
+                    RenameTarget::Bus(_) => " Rename bus ",
+                    RenameTarget::Project => " Rename project ",
+                };
                 let rect = centered(area, 50, 4);
                 frame.render_widget(Clear, rect);
                 let lines = vec![Line::raw(format!(" {text}▏")), Line::raw(" Enter renames · Esc cancels")];
-                frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(" Rename ")), rect);
+                frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), rect);
             }
             Modal::Palette { query, cursor } => {
                 let found = palette::matches(query);
@@ -360,6 +392,13 @@ impl Modal {
                     .collect();
                 lines.push(Line::raw(" j/k move · Enter picks · Esc cancels"));
                 frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(" Automate ")), rect);
+            }
+            Modal::TimeSignature { text } => {
+                let rect = centered(area, 44, 4);
+                frame.render_widget(Clear, rect);
+                let lines =
+                    vec![Line::raw(format!(" {text}▏ (e.g. 3/4, 6/8)")), Line::raw(" Enter sets · Esc cancels")];
+                frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(" Time signature ")), rect);
             }
             Modal::Tempo { text } => {
                 let rect = centered(area, 40, 4);

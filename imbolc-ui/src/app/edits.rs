@@ -4,10 +4,11 @@
 //! pattern) or a fresh instrument name.
 
 use imbolc_core::Session;
-use imbolc_types::{Action, InstrumentId, Tick};
+use imbolc_types::{Action, InstrumentId, SourceDef, Tick, TimeSignature};
 
 use super::App;
 use crate::audio::UiAudio;
+use crate::modal::{Choice, Outcome};
 
 impl<S: UiAudio> App<S> {
     /// Dispatches an action; errors go to the status line. True on success.
@@ -17,6 +18,8 @@ impl<S: UiAudio> App<S> {
             other => other,
         };
         let label = action.label();
+        #[cfg(test)]
+        self.dispatched.push((&action).into());
         match self.session.dispatch(action) {
             Ok(_) => {
                 self.after_edit();
@@ -26,6 +29,31 @@ impl<S: UiAudio> App<S> {
                 self.error(format!("cannot {label}: {e}"));
                 false
             }
+        }
+    }
+
+    /// Carries out a pick of the source picker opened to replace the
+    /// selected instrument's source.
+    pub(super) fn replace_source(&mut self, outcome: Outcome) {
+        let Some(instrument) = self.replacing_source.take() else { return };
+        let source = match outcome {
+            Outcome::Picked(Choice::Source(kind)) => SourceDef::new(kind),
+            Outcome::Picked(Choice::Custom(custom)) => SourceDef::custom(*custom),
+            _ => return self.inform("a drum kit is an instrument of its own: a in the list adds one"),
+        };
+        self.apply(Action::SetSource { instrument, source });
+    }
+
+    /// Sets the time signature typed as `3/4`.
+    pub(super) fn set_time_signature(&mut self, text: &str) {
+        let parsed = text.split_once('/').and_then(|(n, d)| {
+            Some(TimeSignature { numerator: n.trim().parse().ok()?, denominator: d.trim().parse().ok()? })
+        });
+        match parsed.filter(TimeSignature::is_valid) {
+            Some(sig) => {
+                self.apply(Action::SetTimeSignature(sig));
+            }
+            None => self.error(format!("not a time signature: {text} (1-32 beats over 1, 2, 4, 8, 16 or 32)")),
         }
     }
 

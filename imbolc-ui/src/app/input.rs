@@ -131,6 +131,11 @@ impl<S: UiAudio> App<S> {
             }
             CommandId::MidiPanic | CommandId::MidiLearn | CommandId::MidiRecord => self.midi_command(cmd),
             CommandId::AutomationRecord => self.toggle_automation_record(),
+            CommandId::RenameProject => {
+                let current = self.session.project().name.clone();
+                self.on_intent(Intent::Rename { target: crate::modal::RenameTarget::Project, current });
+            }
+            CommandId::SetTimeSignature => self.on_intent(Intent::AskTimeSignature),
             _ => {
                 let state = State {
                     project: self.session.project(),

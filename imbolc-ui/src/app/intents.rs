@@ -8,13 +8,18 @@ use imbolc_types::{Action, InstrumentId};
 use super::App;
 use crate::audio::UiAudio;
 use crate::commands::{Context, command};
-use crate::modal::{Choice, Modal, Outcome, Pick, Picker};
+use crate::modal::{Choice, Modal, Outcome, Pick, Picker, RenameTarget};
 use crate::panes::Intent;
 
 impl<S: UiAudio> App<S> {
     pub(super) fn on_modal(&mut self, outcome: Outcome) {
         match outcome {
             Outcome::Open | Outcome::Cancel => {}
+            Outcome::Picked(Choice::Source(_) | Choice::Custom(_) | Choice::DrumKit)
+                if self.replacing_source.is_some() =>
+            {
+                self.replace_source(outcome);
+            }
             Outcome::Picked(Choice::Source(source)) => {
                 let name = self.fresh_name(source.name());
                 if self.apply(Action::AddInstrument { source, name }) {
@@ -32,9 +37,15 @@ impl<S: UiAudio> App<S> {
             Outcome::Picked(Choice::Effect(owner, kind)) => {
                 self.apply(Action::AddEffect { owner, kind, index: None });
             }
-            Outcome::Renamed(instrument, name) => {
-                self.apply(Action::RenameInstrument { instrument, name });
+            Outcome::Renamed(target, name) => {
+                self.apply(match target {
+                    RenameTarget::Instrument(instrument) => Action::RenameInstrument { instrument, name },
+                    RenameTarget::Clip(clip) => Action::RenameClip { clip, name },
+                    RenameTarget::Bus(bus) => Action::RenameBus { bus, name },
+                    RenameTarget::Project => Action::RenameProject { name },
+                });
             }
+            Outcome::TimeSignature(text) => self.set_time_signature(&text),
             Outcome::Run(cmd) => {
                 // A pane command runs in its pane.
                 if let Some(Context::Pane(p)) = command(cmd).map(|c| c.context)
@@ -144,14 +155,19 @@ impl<S: UiAudio> App<S> {
                 self.show(crate::commands::PaneKind::Editor);
             }
             Intent::Show(pane) => self.show(pane),
-            Intent::ChooseSource => {
+            Intent::ChooseSource | Intent::ReplaceSource(_) => {
+                self.replacing_source = match intent {
+                    Intent::ReplaceSource(id) => Some(id),
+                    _ => None,
+                };
                 self.user_defs.rescan();
                 self.modal = Some(Modal::Picker(Picker::new(Pick::Source, self.user_defs.known())));
             }
             Intent::ChooseEffect(owner) => {
                 self.modal = Some(Modal::Picker(Picker::new(Pick::Effect(owner), Default::default())));
             }
-            Intent::Rename { instrument, current } => self.modal = Some(Modal::Rename { instrument, text: current }),
+            Intent::Rename { target, current } => self.modal = Some(Modal::Rename { target, text: current }),
+            Intent::AskTimeSignature => self.modal = Some(Modal::TimeSignature { text: String::new() }),
             Intent::AddNote { instrument, note } => {
                 if self.add_notes(instrument, vec![note]) {
                     self.preview(instrument, note);

@@ -289,6 +289,8 @@ impl<S: UiAudio> App<S> {
     /// recording is armed and the transport plays.
     pub(super) fn set_param(&mut self, target: ParamTarget, value: f32) -> bool {
         let playhead = self.transport.playing.then_some(self.feedback.transport.tick);
+        #[cfg(test)]
+        self.dispatched.push("SetParam");
         match self.session.record_param(target, value, playhead, Instant::now()) {
             Ok(_) => {
                 self.after_edit();

@@ -177,6 +177,10 @@ impl AutomationPane {
                 let value = (now + step).clamp(lo, hi);
                 return Some(Intent::Dispatch(Action::SetAutomationPoint { lane: lane.id, tick: self.cursor, value }));
             }
+            CommandId::LaneEnable => {
+                let Some(lane) = lane else { return no_lane() };
+                return Some(Intent::Dispatch(Action::SetLaneEnabled { lane: lane.id, enabled: !lane.enabled }));
+            }
             CommandId::CurveNext => {
                 let Some(lane) = lane else { return no_lane() };
                 let Some((&tick, _)) = lane.points.range(..=self.cursor).next_back() else {

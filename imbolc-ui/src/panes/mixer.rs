@@ -112,6 +112,21 @@ impl MixerPane {
                     Strip::Master => ChainOwner::Master,
                 }));
             }
+            CommandId::AddBus => {
+                let n = state.project.buses.len() + 1;
+                Action::AddBus { name: format!("bus {n}") }
+            }
+            CommandId::RemoveBus | CommandId::RenameBus => {
+                let Strip::Bus(bus) = strip else {
+                    return Some(Intent::Message("Select a bus strip first (h/l)".to_owned()));
+                };
+                if cmd == CommandId::RemoveBus {
+                    Action::RemoveBus { bus }
+                } else {
+                    let current = state.project.buses.get(&bus).map(|b| b.name.clone()).unwrap_or_default();
+                    return Some(Intent::Rename { target: crate::modal::RenameTarget::Bus(bus), current });
+                }
+            }
             CommandId::Solo => match strip {
                 Strip::Instrument(instrument) => Action::SetSolo { instrument, solo: !m.solo },
                 _ => return Some(Intent::Message("Only instruments can be soloed".to_owned())),

@@ -21,6 +21,7 @@ mod midi_map;
 mod mix_keys;
 mod open_repaired;
 mod probability;
+mod reach;
 mod sampler;
 mod slicer;
 mod snapshots;
