@@ -12,6 +12,7 @@ mod commands;
 mod compose;
 mod compose_play;
 mod custom_defs;
+mod docs_keys;
 mod drums;
 mod editor_voices;
 mod fixture;
