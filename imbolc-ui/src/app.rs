@@ -351,4 +351,9 @@ impl<S: UiAudio> App<S> {
     pub fn piano_clip(&self) -> Option<&imbolc_types::Clip> {
         crate::panes::piano_roll::clip_of(&self.state())
     }
+
+    /// The piano roll's selected range in clip ticks, if any.
+    pub fn piano_roll_selection(&self) -> Option<(imbolc_types::Tick, imbolc_types::Tick)> {
+        self.panes.piano_roll.selection()
+    }
 }

@@ -105,7 +105,14 @@ impl<S: UiAudio> App<S> {
                 self.panes.editor.edit_instrument();
                 self.show(PaneKind::Editor);
             }
-            CommandId::ShowPianoRoll => self.show(PaneKind::PianoRoll),
+            CommandId::ShowPianoRoll => {
+                let state = self.state();
+                let pitch = self.panes.piano_roll.pitch_to_show(crate::panes::piano_roll::clip_of(&state));
+                if let Some(pitch) = pitch {
+                    self.panes.piano_roll.show_pitch(pitch);
+                }
+                self.show(PaneKind::PianoRoll);
+            }
             CommandId::ShowMixer => self.show(PaneKind::Mixer),
             CommandId::ShowServer => self.show(PaneKind::Server),
             CommandId::TapTempo => match self.session.tap_tempo(Instant::now()) {

@@ -67,6 +67,8 @@ impl<S: UiAudio> App<S> {
                 match imbolc_core::drums::sample_pad_action(instrument, pad, std::path::Path::new(&path)) {
                     Ok(action) => {
                         if self.apply(action) {
+                            let name = std::path::Path::new(&path).file_name().unwrap_or_default();
+                            self.inform(format!("pad {}: loaded {}", pad + 1, name.to_string_lossy()));
                             // The next browse starts beside it (a stored
                             // sample no longer names its folder).
                             self.browse_dir = std::path::Path::new(&path).parent().map(std::path::Path::to_path_buf);
@@ -142,6 +144,11 @@ impl<S: UiAudio> App<S> {
         match intent {
             Intent::Dispatch(action) => {
                 self.apply(action);
+            }
+            Intent::DispatchThen(action, text) => {
+                if self.apply(action) {
+                    self.inform(text);
+                }
             }
             Intent::Select(id) => {
                 self.selected = Some(id);

@@ -121,7 +121,16 @@ impl DrumsPane {
                     }
                     PadSound::Sample { .. } | PadSound::Stored(_) => DrumVoice::Kick,
                 };
-                let def = DrumPad { level: current.level, pitch: current.pitch, ..DrumPad::voice(next) };
+                let kit = inst.def.drums.as_ref()?;
+                // Named after the voice, numbered when another pad has that name.
+                let taken =
+                    |n: &str| kit.pads.iter().enumerate().any(|(i, p)| i != usize::from(self.pad) && p.name == n);
+                let base = next.name();
+                let name = (1..)
+                    .map(|k| if k == 1 { base.to_owned() } else { format!("{base} {k}") })
+                    .find(|n| !taken(n))
+                    .unwrap_or_else(|| base.to_owned());
+                let def = DrumPad { level: current.level, pitch: current.pitch, name, ..DrumPad::voice(next) };
                 return Some(Intent::Dispatch(Action::SetDrumPad { instrument: inst.id, pad: self.pad, def }));
             }
             CommandId::PadLoop | CommandId::PadLoopHalve | CommandId::PadLoopDouble => {

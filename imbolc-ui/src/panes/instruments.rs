@@ -42,7 +42,10 @@ pub fn handle(cmd: CommandId, state: &State) -> Option<Intent> {
             None => nothing(),
         },
         CommandId::DuplicateInstrument => match selected {
-            Some(i) => Intent::Dispatch(Action::DuplicateInstrument { instrument: i.id }),
+            Some(i) => Intent::DispatchThen(
+                Action::DuplicateInstrument { instrument: i.id },
+                format!("duplicated {} (its sound and mix; clips and lanes stay with the original)", i.name),
+            ),
             None => nothing(),
         },
         CommandId::MoveInstrumentUp | CommandId::MoveInstrumentDown => {

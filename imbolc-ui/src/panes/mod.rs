@@ -45,6 +45,8 @@ pub use crate::state::State;
 pub enum Intent {
     /// Apply an edit to the project (undoable).
     Dispatch(Action),
+    /// Dispatch an action and, when it is applied, say something about it.
+    DispatchThen(Action, String),
     /// Make this the selected instrument.
     Select(InstrumentId),
     /// Switch to a pane.

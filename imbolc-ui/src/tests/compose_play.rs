@@ -105,7 +105,7 @@ fn notes_move_resize_change_velocity_and_copy_cut_paste_with_undo() {
     // Select the first two notes, copy, paste after the end; cut them.
     press(&mut app, "0 j v l y");
     assert!(app.message().is_some_and(|m| m.text == "copied 2 notes"), "{:?}", app.message());
-    press(&mut app, "v l l l l l l l p");
+    press(&mut app, "l l l l l l l p");
     let starts: Vec<u32> = notes_of(&app).iter().map(|n| n.start).collect();
     assert_eq!(starts, [0, 240, 720, 1920, 2160]);
     press(&mut app, "0 v l d");

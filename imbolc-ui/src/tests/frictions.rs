@@ -155,3 +155,60 @@ fn the_palette_finds_commands_by_other_words_and_shows_the_whole_help() {
     // The help is wrapped under the list, not cut at the palette's edge.
     assert!(screen.contains("point at or before the cursor"), "{screen}");
 }
+
+/// The screen at 80×24, for snapshots of the fixed frictions.
+fn narrow(app: &TestApp) -> ratatui::backend::TestBackend {
+    render(app, 80, 24)
+}
+
+#[test]
+fn small_frictions_fixed() {
+    // Dotted lengths are named as such.
+    let mut app = empty_app();
+    press(&mut app, "a Enter 3 a > >");
+    let screen = format!("{}", narrow(&app));
+    assert!(screen.contains("len 1/4."), "a dotted quarter:\n{screen}");
+    // Copy and paste end the selection.
+    press(&mut app, "v y");
+    assert!(app.piano_roll_selection().is_none(), "copy ends the selection");
+
+    // A pad switched to another voice gets a name of its own.
+    let mut app = demo_app();
+    press(&mut app, "8 a v");
+    let kit = app.selected().expect("a kit");
+    let names: Vec<String> = app.session().project().instruments[&kit]
+        .def
+        .drums
+        .as_ref()
+        .unwrap()
+        .pads
+        .iter()
+        .map(|p| p.name.clone())
+        .collect();
+    assert_eq!(names[0], "snare 2", "{names:?}");
+
+    // Duplicating says what is not copied.
+    press(&mut app, "1 D");
+    assert!(text(&app).contains("clips and lanes stay with the original"), "{}", text(&app));
+
+    // A send reads whole at 80 columns.
+    let mut app = demo_app();
+    press(&mut app, "4 w");
+    insta::assert_snapshot!("friction_mixer_send_80x24", narrow(&app));
+}
+
+#[test]
+fn the_piano_roll_opens_where_the_notes_are() {
+    let mut app = empty_app();
+    press(&mut app, "a Enter 3 J J a l a 1 3");
+    let screen = format!("{}", narrow(&app));
+    assert!(screen.contains("C2"), "the cursor's octave is in view:\n{screen}");
+    insta::assert_snapshot!("friction_piano_roll_low_notes_80x24", narrow(&app));
+}
+
+#[test]
+fn a_long_message_takes_the_whole_status_line_at_80_columns() {
+    let mut app = demo_app();
+    app.error("cannot load pad 3: /home/someone/samples/a very long folder name/kick.wav is not a sound file");
+    insta::assert_snapshot!("friction_status_message_80x24", narrow(&app));
+}
