@@ -283,6 +283,7 @@ pub const COMMANDS: &[Command] = &[
     cmd(C::Save, "save", "Save the project to its file", &["C-s"], G),
     cmd(C::Undo, "undo", "Undo the last edit", &["u"], G),
     cmd(C::Redo, "redo", "Redo the last undone edit", &["C-r"], G),
+    cmd(C::Render, "render", "Render the song to WAV files (master and stems)", &["C-e"], G),
     cmd(C::Help, "help", "Show the keys of the current pane", &["?"], G),
     cmd(C::Palette, "palette", "Find and run any command by name", &[":"], G),
     cmd(C::NextPane, "next-pane", "Go to the next pane", &["Tab"], G),
@@ -598,7 +599,6 @@ pub const COMMANDS: &[Command] = &[
     cmd(C::SendDown, "send-down", "Lower the strip's first send", &["<"], Pane(P::Mixer)),
     cmd(C::ServerRestart, "server-restart", "Restart the synthesis server", &["R"], Pane(P::Server)),
     cmd(C::TempoSet, "tempo-set", "Type a tempo in bpm", &["T"], G),
-    cmd(C::Render, "render", "Render the song to WAV files (master and stems)", &["C-e"], G),
     cmd(C::MidiPanic, "midi-panic", "Panic: release every sounding voice", &["!"], G),
     cmd(
         C::MidiLearn,
