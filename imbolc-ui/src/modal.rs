@@ -154,18 +154,10 @@ impl Modal {
                 BrowserKey::TypePath if b.target == BrowseFor::Pad => Outcome::TypePadPath(b.instrument, b.pad),
                 BrowserKey::TypePath => Outcome::Open,
             },
-            Modal::Rename { target, text } => match key.code {
-                KeyCode::Enter if !text.trim().is_empty() => Outcome::Renamed(*target, text.trim().to_owned()),
-                KeyCode::Backspace => {
-                    text.pop();
-                    Outcome::Open
-                }
-                KeyCode::Char(c) if !ctrl => {
-                    text.push(c);
-                    Outcome::Open
-                }
-                _ => Outcome::Open,
-            },
+            Modal::Rename { target, text } => {
+                let target = *target;
+                type_text(text, key.code, ctrl, |_| true, |t| Outcome::Renamed(target, t))
+            }
             Modal::Palette { query, cursor } => {
                 match key.code {
                     KeyCode::Enter => {
@@ -216,30 +208,12 @@ impl Modal {
                 KeyCode::Char('o' | 'y') => Outcome::OpenAnyway(path.clone()),
                 _ => Outcome::Open,
             },
-            Modal::Tempo { text } => match key.code {
-                KeyCode::Enter if !text.trim().is_empty() => Outcome::Tempo(text.trim().to_owned()),
-                KeyCode::Backspace => {
-                    text.pop();
-                    Outcome::Open
-                }
-                KeyCode::Char(c) if !ctrl && (c.is_ascii_digit() || c == '.') => {
-                    text.push(c);
-                    Outcome::Open
-                }
-                _ => Outcome::Open,
-            },
-            Modal::TimeSignature { text } => match key.code {
-                KeyCode::Enter if !text.trim().is_empty() => Outcome::TimeSignature(text.trim().to_owned()),
-                KeyCode::Backspace => {
-                    text.pop();
-                    Outcome::Open
-                }
-                KeyCode::Char(c) if !ctrl && (c.is_ascii_digit() || c == '/') => {
-                    text.push(c);
-                    Outcome::Open
-                }
-                _ => Outcome::Open,
-            },
+            Modal::Tempo { text } => {
+                type_text(text, key.code, ctrl, |c| c.is_ascii_digit() || c == '.', Outcome::Tempo)
+            }
+            Modal::TimeSignature { text } => {
+                type_text(text, key.code, ctrl, |c| c.is_ascii_digit() || c == '/', Outcome::TimeSignature)
+            }
             Modal::LanePicker { items, cursor } => {
                 match key.code {
                     KeyCode::Char('j') | KeyCode::Down => *cursor = (*cursor + 1).min(items.len().saturating_sub(1)),
@@ -452,4 +426,28 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
         }
     }
     lines
+}
+
+/// A key in a one-line text prompt: `Enter` gives the trimmed text to
+/// `done` (not when empty), `Backspace` deletes, characters `allowed` are
+/// typed.
+fn type_text(
+    text: &mut String,
+    code: KeyCode,
+    ctrl: bool,
+    allowed: impl Fn(char) -> bool,
+    done: impl FnOnce(String) -> Outcome,
+) -> Outcome {
+    match code {
+        KeyCode::Enter if !text.trim().is_empty() => done(text.trim().to_owned()),
+        KeyCode::Backspace => {
+            text.pop();
+            Outcome::Open
+        }
+        KeyCode::Char(c) if !ctrl && allowed(c) => {
+            text.push(c);
+            Outcome::Open
+        }
+        _ => Outcome::Open,
+    }
 }
