@@ -225,3 +225,22 @@ fn a_knob_pass_recorded_while_playing_and_a_curve_on_it_are_saved_and_rendered()
     assert!((change(5) - expect(*low.1)).abs() < 0.3, "bar 6: {:+.2} dB", change(5));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn midi_record_on_an_instrument_without_a_clip_makes_one() {
+    let dir = temp_dir("record");
+    let song = dir.join("take.imbolc");
+    let run = Run::start("record", &dir, &song);
+    run.keys("a Enter R");
+    run.wait("recording");
+    run.keys("R 6");
+    // The clip is there, placed at the song start, ready for the take.
+    let screen = run.wait("Arrangement · 1 clips · 1 placements");
+    assert!(!screen.contains("no clip to record into"), "{screen}");
+    run.save_and_quit();
+    let project = imbolc_core::persist::load(&song).unwrap().project;
+    let clip = project.clips.values().next().expect("a clip");
+    assert_eq!(clip.length, 4 * 4 * imbolc_types::TICKS_PER_QUARTER, "four bars");
+    assert_eq!(project.placements.values().map(|p| p.start).collect::<Vec<_>>(), [0]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -108,6 +108,17 @@ impl<S: UiAudio> App<S> {
         }
     }
 
+    /// Makes a clip of `length` ticks for `instrument` and places it at the
+    /// playhead's bar; its id, or `None` when refused (the error shown).
+    pub(super) fn new_clip(&mut self, instrument: InstrumentId, length: Tick) -> Option<imbolc_types::ClipId> {
+        if !self.apply(Action::AddClip { instrument, name: String::new(), length }) {
+            return None;
+        }
+        let clip = self.session.project().clips.values().rev().find(|c| c.instrument == instrument)?.id;
+        self.place_at_playhead(clip);
+        Some(clip)
+    }
+
     /// Adds notes to the instrument's clip. Its first note creates a clip
     /// two bars long (or long enough for the notes) and places it at the
     /// playhead's bar, so play sounds it at once; a clip too short for new
@@ -121,11 +132,8 @@ impl<S: UiAudio> App<S> {
         let needed = end.div_ceil(bar).max(2) * bar;
         match clip_of_instrument(&self.session) {
             None => {
-                if !self.apply(Action::AddClip { instrument, name: String::new(), length: needed }) {
+                if self.new_clip(instrument, needed).is_none() {
                     return false;
-                }
-                if let Some((clip, _)) = clip_of_instrument(&self.session) {
-                    self.place_at_playhead(clip);
                 }
             }
             Some((clip, length)) if length < end => {

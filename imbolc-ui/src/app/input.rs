@@ -203,7 +203,17 @@ impl<S: UiAudio> App<S> {
     fn midi_command(&mut self, cmd: CommandId) {
         let state = self.state();
         let target = self.panes.editor.selected_target(&state);
-        let clip = crate::panes::piano_roll::clip_of(&state).map(|c| c.id);
+        let mut clip = crate::panes::piano_roll::clip_of(&state).map(|c| c.id);
+        // Recording into an instrument with no clip makes one (four bars),
+        // as its first typed note would.
+        if cmd == CommandId::MidiRecord
+            && clip.is_none()
+            && self.midi.is_some()
+            && let Some(instrument) = self.selected
+        {
+            let bar = crate::transport::bar_ticks(self.session.project().time_signature);
+            clip = self.new_clip(instrument, 4 * bar);
+        }
         let from = self.feedback.transport.tick;
         let playing = self.feedback.transport.playing;
         let Some(midi) = self.midi.as_mut() else {
@@ -218,7 +228,7 @@ impl<S: UiAudio> App<S> {
             CommandId::MidiLearn => "MIDI learn: select a parameter in the editor first".to_owned(),
             CommandId::MidiRecord => match clip {
                 Some(clip) => midi.toggle_record(&mut self.session, clip, from, playing),
-                None => "no clip to record into: add a note in the piano roll first".to_owned(),
+                None => "no instrument to record into: add one in the instrument list (1)".to_owned(),
             },
             _ => return,
         };
