@@ -69,6 +69,9 @@ struct Panes {
     zones: crate::panes::zones::ZonesPane,
 }
 
+/// How many status-line messages the history keeps.
+pub const MESSAGE_HISTORY: usize = 50;
+
 /// The whole UI.
 pub struct App<S: UiAudio> {
     session: Session<S>,
@@ -108,6 +111,8 @@ pub struct App<S: UiAudio> {
     /// The instrument whose source the open source picker replaces
     /// (`None`: the picker adds an instrument).
     replacing_source: Option<InstrumentId>,
+    /// The last [`MESSAGE_HISTORY`] messages, oldest first (`C-g` shows them).
+    history: std::collections::VecDeque<Message>,
     /// The kinds of action dispatched, for the reachability test.
     #[cfg(test)]
     pub(crate) dispatched: Vec<&'static str>,
@@ -148,6 +153,7 @@ impl<S: UiAudio> App<S> {
             browse_dir: None,
             previewing: false,
             replacing_source: None,
+            history: std::collections::VecDeque::new(),
             #[cfg(test)]
             dispatched: Vec::new(),
         }
@@ -203,14 +209,28 @@ impl<S: UiAudio> App<S> {
 
     /// Shows a message in the status line.
     pub fn inform(&mut self, text: impl Into<String>) {
-        self.message = Some(Message::info(text));
+        self.show_message(Message::info(text));
+    }
+
+    /// The messages shown so far this session, oldest first.
+    pub fn message_history(&self) -> impl Iterator<Item = &Message> {
+        self.history.iter()
+    }
+
+    /// Puts `message` on the status line and in the history.
+    fn show_message(&mut self, message: Message) {
+        if self.history.len() == MESSAGE_HISTORY {
+            self.history.pop_front();
+        }
+        self.history.push_back(message.clone());
+        self.message = Some(message);
     }
 
     /// Shows an error in the status line (and logs it).
     pub fn error(&mut self, text: impl Into<String>) {
         let text = text.into();
         tracing::warn!("{text}");
-        self.message = Some(Message::error(text));
+        self.show_message(Message::error(text));
     }
 
     /// Takes this frame's engine feedback; true when it differs from the

@@ -33,6 +33,10 @@ pub enum Modal {
         target: RenameTarget,
         text: String,
     },
+    /// The status-line messages so far, newest last.
+    Messages {
+        lines: Vec<crate::status::Message>,
+    },
     /// A time signature, typed as `3/4`.
     TimeSignature {
         text: String,
@@ -180,6 +184,7 @@ impl Modal {
                 *cursor = (*cursor).min(palette::matches(query).len().saturating_sub(1));
                 Outcome::Open
             }
+            Modal::Messages { .. } => Outcome::Cancel,
             Modal::Recovery => match key.code {
                 KeyCode::Char('r') => Outcome::RestoreRecovery,
                 KeyCode::Char('k') | KeyCode::Enter => Outcome::Cancel,
@@ -290,6 +295,27 @@ impl Modal {
                 }
                 let title = format!(" Commands ({}) · Enter runs · Esc closes ", found.len());
                 frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), rect);
+            }
+            Modal::Messages { lines } => {
+                let w = area.width.saturating_sub(4).clamp(30, 116);
+                let h = area.height.saturating_sub(4).clamp(5, 30);
+                let rect = centered(area, w, h);
+                frame.render_widget(Clear, rect);
+                let room = usize::from(w.saturating_sub(4)).max(10);
+                let mut text: Vec<Line> = lines
+                    .iter()
+                    .flat_map(|m| {
+                        let style = if m.is_error() { Style::default().fg(Color::Red) } else { Style::default() };
+                        wrap(&m.text, room).into_iter().map(move |l| Line::styled(format!(" {l}"), style))
+                    })
+                    .collect();
+                if text.is_empty() {
+                    text.push(Line::raw(" No messages yet."));
+                }
+                // The newest at the bottom, in view.
+                let skip = text.len().saturating_sub(usize::from(h.saturating_sub(2)));
+                let title = " Messages (newest last) · any key closes ";
+                frame.render_widget(Paragraph::new(text.split_off(skip)).block(Block::bordered().title(title)), rect);
             }
             Modal::Recovery => {
                 let rect = centered(area, 60, 5);

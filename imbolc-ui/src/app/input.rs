@@ -138,6 +138,10 @@ impl<S: UiAudio> App<S> {
             }
             CommandId::MidiPanic | CommandId::MidiLearn | CommandId::MidiRecord => self.midi_command(cmd),
             CommandId::AutomationRecord => self.toggle_automation_record(),
+            CommandId::Messages => {
+                let lines = self.message_history().cloned().collect();
+                self.modal = Some(Modal::Messages { lines });
+            }
             CommandId::RenameProject => {
                 let current = self.session.project().name.clone();
                 self.on_intent(Intent::Rename { target: crate::modal::RenameTarget::Project, current });

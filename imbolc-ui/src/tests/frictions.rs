@@ -212,3 +212,20 @@ fn a_long_message_takes_the_whole_status_line_at_80_columns() {
     app.error("cannot load pad 3: /home/someone/samples/a very long folder name/kick.wav is not a sound file");
     insta::assert_snapshot!("friction_status_message_80x24", narrow(&app));
 }
+
+#[test]
+fn c_g_shows_the_message_history_in_full() {
+    let mut app = demo_app();
+    for n in 0..60 {
+        app.inform(format!("message {n}"));
+    }
+    app.error("cannot load pad 3: /home/someone/samples/a very long folder name/kick.wav is not a sound file");
+    assert_eq!(app.message_history().count(), crate::app::MESSAGE_HISTORY);
+    press(&mut app, "C-g");
+    let screen = format!("{}", narrow(&app));
+    assert!(screen.contains("kick.wav is not a"), "the last message, wrapped in full:\n{screen}");
+    assert!(screen.contains("message 59") && !screen.contains("message 9 "), "newest in view:\n{screen}");
+    insta::assert_snapshot!("friction_messages_80x24", narrow(&app));
+    press(&mut app, "j");
+    assert!(app.modal().is_none(), "any key closes it");
+}
