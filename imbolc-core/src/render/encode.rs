@@ -1,0 +1,251 @@
+//! The file a mixdown pass writes: WAV, FLAC, Ogg Vorbis or MP3, fed the
+//! same final stereo samples (after gain) chunk by chunk.
+//!
+//! WAV and FLAC get the same dithered integers (same dither seed), so a
+//! FLAC decodes bit-identical to the WAV of the same options. Ogg Vorbis
+//! and MP3 encode the float samples (a lossy encoder is its own
+//! quantiser). Title and artist go in each format's own tags: Vorbis
+//! comments (FLAC, Ogg), ID3v2 (MP3). Memory stays at one chunk.
+
+use std::fs::File;
+use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::num::{NonZeroU8, NonZeroU32};
+use std::path::Path;
+
+use super::dither::Tpdf;
+use super::error::RenderError;
+use super::options::{FileFormat, SampleFormat};
+
+/// Title and artist written into a file's tags (empty: left out).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tags {
+    pub title: String,
+    pub artist: String,
+}
+
+/// How a file is encoded (copied into every pass).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Encoding {
+    pub file: FileFormat,
+    /// WAV and FLAC sample format.
+    pub bits: SampleFormat,
+    /// Ogg Vorbis quality 0..=10.
+    pub ogg_quality: u8,
+    /// MP3 bitrate, kbit/s.
+    pub mp3_bitrate: u16,
+}
+
+/// An open output file.
+pub enum Sink {
+    Wav(hound::WavWriter<BufWriter<File>>),
+    Flac { writer: flac_codec::encode::FlacSampleWriter<BufWriter<File>>, ints: Vec<i32> },
+    Ogg { encoder: vorbis_rs::VorbisEncoder<BufWriter<File>>, planar: [Vec<f32>; 2] },
+    Mp3(Box<Mp3Sink>),
+}
+
+/// An MP3 being written: the ID3v2 tag first, then LAME's frames; the
+/// first frame is LAME's placeholder for its info tag (length and encoder
+/// delay, so decoders give back the exact length), filled in at the end.
+pub struct Mp3Sink {
+    encoder: mp3lame_encoder::Encoder,
+    file: BufWriter<File>,
+    /// Where the audio (and the info tag) starts: after the ID3v2 tag.
+    audio_start: u64,
+    buf: Vec<u8>,
+}
+
+fn encode_err(format: &'static str) -> impl Fn(&dyn std::fmt::Display) -> RenderError {
+    move |e| RenderError::Encode { format, message: e.to_string() }
+}
+
+impl Sink {
+    /// Creates `path` for `frames` stereo frames at `rate`.
+    ///
+    /// # Errors
+    /// [`RenderError::Io`] when the file cannot be created,
+    /// [`RenderError::Encode`] when the encoder refuses the settings.
+    pub fn create(
+        path: &Path,
+        rate: u32,
+        frames: u64,
+        encoding: Encoding,
+        tags: &Tags,
+        serial: u64,
+    ) -> Result<Sink, RenderError> {
+        let file = File::create(path).map_err(RenderError::io(format!("creating {}", path.display())))?;
+        let out = BufWriter::with_capacity(1 << 20, file);
+        match encoding.file {
+            FileFormat::Wav => {
+                let (bits, sample_format) = match encoding.bits {
+                    SampleFormat::Int16 => (16, hound::SampleFormat::Int),
+                    SampleFormat::Int24 => (24, hound::SampleFormat::Int),
+                    SampleFormat::Float32 => (32, hound::SampleFormat::Float),
+                };
+                let spec = hound::WavSpec { channels: 2, sample_rate: rate, bits_per_sample: bits, sample_format };
+                Ok(Sink::Wav(hound::WavWriter::new(out, spec)?))
+            }
+            FileFormat::Flac => {
+                let err = encode_err("FLAC");
+                let bits = if encoding.bits == SampleFormat::Int16 { 16 } else { 24 };
+                let mut options = flac_codec::encode::Options::default();
+                for (field, value) in tag_fields(tags) {
+                    options = options.tag(field, value);
+                }
+                let total = (frames > 0).then_some(frames * 2);
+                let writer = flac_codec::encode::FlacSampleWriter::new(out, options, rate, bits, 2, total)
+                    .map_err(|e| err(&e))?;
+                Ok(Sink::Flac { writer, ints: Vec::new() })
+            }
+            FileFormat::Ogg => {
+                let err = encode_err("Ogg Vorbis");
+                let rate = NonZeroU32::new(rate).ok_or_else(|| err(&"sample rate 0"))?;
+                let stereo = NonZeroU8::new(2).ok_or_else(|| err(&"no channels"))?;
+                // A serial from the file name: the same render is the same bytes.
+                let serial = (serial & 0x7fff_ffff) as i32;
+                let mut builder = vorbis_rs::VorbisEncoderBuilder::new_with_serial(rate, stereo, out, serial);
+                builder.bitrate_management_strategy(vorbis_rs::VorbisBitrateManagementStrategy::QualityVbr {
+                    target_quality: f32::from(encoding.ogg_quality) / 10.0,
+                });
+                builder.comment_tags(tag_fields(tags)).map_err(|e| err(&e))?;
+                let encoder = builder.build().map_err(|e| err(&e))?;
+                Ok(Sink::Ogg { encoder, planar: [Vec::new(), Vec::new()] })
+            }
+            FileFormat::Mp3 => Ok(Sink::Mp3(Box::new(Mp3Sink::new(out, rate, encoding.mp3_bitrate, tags)?))),
+        }
+    }
+
+    /// Writes interleaved stereo `samples`, dithering them for integer
+    /// WAV and FLAC.
+    ///
+    /// # Errors
+    /// [`RenderError::Wav`], [`RenderError::Io`] or [`RenderError::Encode`].
+    pub fn write(&mut self, samples: &[f32], dither: &mut Tpdf, bits: SampleFormat) -> Result<(), RenderError> {
+        match self {
+            Sink::Wav(w) => match bits {
+                SampleFormat::Float32 => {
+                    for &s in samples {
+                        w.write_sample(s)?;
+                    }
+                }
+                SampleFormat::Int16 => {
+                    let mut w16 = w.get_i16_writer(samples.len() as u32);
+                    for &s in samples {
+                        w16.write_sample(dither.quantize(s, 32_767.0) as i16);
+                    }
+                    w16.flush()?;
+                }
+                SampleFormat::Int24 => {
+                    for &s in samples {
+                        w.write_sample(dither.quantize(s, 8_388_607.0))?;
+                    }
+                }
+            },
+            Sink::Flac { writer, ints } => {
+                let full = if bits == SampleFormat::Int16 { 32_767.0 } else { 8_388_607.0 };
+                ints.clear();
+                ints.extend(samples.iter().map(|&s| dither.quantize(s, full)));
+                writer.write(ints).map_err(|e| encode_err("FLAC")(&e))?;
+            }
+            Sink::Ogg { encoder, planar } => {
+                let [l, r] = planar;
+                l.clear();
+                r.clear();
+                for frame in samples.chunks_exact(2) {
+                    l.push(frame[0]);
+                    r.push(frame[1]);
+                }
+                encoder.encode_audio_block([&l[..], &r[..]]).map_err(|e| encode_err("Ogg Vorbis")(&e))?;
+            }
+            Sink::Mp3(m) => m.write(samples)?,
+        }
+        Ok(())
+    }
+
+    /// Completes the file (headers, lengths, checksums) and flushes it.
+    ///
+    /// # Errors
+    /// As [`Sink::write`].
+    pub fn finish(self) -> Result<(), RenderError> {
+        match self {
+            Sink::Wav(w) => w.finalize()?,
+            Sink::Flac { writer, .. } => writer.finalize().map_err(|e| encode_err("FLAC")(&e))?,
+            Sink::Ogg { encoder, .. } => {
+                let mut out = encoder.finish().map_err(|e| encode_err("Ogg Vorbis")(&e))?;
+                out.flush().map_err(RenderError::io("writing the Ogg Vorbis file"))?;
+            }
+            Sink::Mp3(m) => m.finish()?,
+        }
+        Ok(())
+    }
+}
+
+/// Vorbis comment fields of `tags` (the empty ones left out).
+fn tag_fields(tags: &Tags) -> Vec<(&'static str, String)> {
+    [("TITLE", &tags.title), ("ARTIST", &tags.artist)]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (k, v.clone()))
+        .collect()
+}
+
+impl Mp3Sink {
+    fn new(mut file: BufWriter<File>, rate: u32, kbps: u16, tags: &Tags) -> Result<Mp3Sink, RenderError> {
+        use mp3lame_encoder::{Bitrate, Builder, Mode, Quality, VbrMode};
+        let err = encode_err("MP3");
+        let bitrate = match kbps {
+            96 => Bitrate::Kbps96,
+            128 => Bitrate::Kbps128,
+            160 => Bitrate::Kbps160,
+            192 => Bitrate::Kbps192,
+            256 => Bitrate::Kbps256,
+            320 => Bitrate::Kbps320,
+            other => return Err(err(&format!("unsupported bitrate {other} kbit/s"))),
+        };
+        let mut b = Builder::new().ok_or_else(|| err(&"LAME could not start"))?;
+        b.set_sample_rate(rate).map_err(|e| err(&e))?;
+        b.set_num_channels(2).map_err(|e| err(&e))?;
+        b.set_mode(Mode::JointStereo).map_err(|e| err(&e))?;
+        b.set_vbr_mode(VbrMode::Off).map_err(|e| err(&e))?;
+        b.set_brate(bitrate).map_err(|e| err(&e))?;
+        b.set_quality(Quality::Good).map_err(|e| err(&e))?;
+        b.set_to_write_vbr_tag(true).map_err(|e| err(&e))?;
+        let encoder = b.build().map_err(|e| err(&e))?;
+
+        let mut tag = id3::Tag::new();
+        if !tags.title.is_empty() {
+            id3::TagLike::set_title(&mut tag, tags.title.clone());
+        }
+        if !tags.artist.is_empty() {
+            id3::TagLike::set_artist(&mut tag, tags.artist.clone());
+        }
+        if !tags.title.is_empty() || !tags.artist.is_empty() {
+            tag.write_to(&mut file, id3::Version::Id3v24).map_err(|e| err(&e))?;
+        }
+        let audio_start = file.stream_position().map_err(RenderError::io("writing the MP3 file"))?;
+        Ok(Mp3Sink { encoder, file, audio_start, buf: Vec::new() })
+    }
+
+    fn write(&mut self, samples: &[f32]) -> Result<(), RenderError> {
+        self.buf.clear();
+        self.buf.reserve(mp3lame_encoder::max_required_buffer_size(samples.len() / 2));
+        self.encoder
+            .encode_to_vec(mp3lame_encoder::InterleavedPcm(samples), &mut self.buf)
+            .map_err(|e| encode_err("MP3")(&e))?;
+        self.file.write_all(&self.buf).map_err(RenderError::io("writing the MP3 file"))
+    }
+
+    fn finish(mut self) -> Result<(), RenderError> {
+        let io = || RenderError::io("writing the MP3 file");
+        self.buf.clear();
+        self.buf.reserve(7200);
+        self.encoder.flush_to_vec::<mp3lame_encoder::FlushGap>(&mut self.buf).map_err(|e| encode_err("MP3")(&e))?;
+        self.file.write_all(&self.buf).map_err(io())?;
+        // The info tag replaces LAME's placeholder frame at the start.
+        let mut info = Vec::with_capacity(self.encoder.lame_tag_size());
+        if self.encoder.lame_tag_encode_to_vec(&mut info).is_some() {
+            self.file.seek(SeekFrom::Start(self.audio_start)).map_err(io())?;
+            self.file.write_all(&info).map_err(io())?;
+        }
+        self.file.flush().map_err(io())
+    }
+}
