@@ -84,12 +84,8 @@ fn flac_decodes_bit_identical_to_the_wav_of_the_same_options_with_tags() {
     let p = project();
     for bits in [SampleFormat::Int16, SampleFormat::Int24] {
         let (wav_dir, flac_dir) = (dir.join(format!("wav{bits:?}")), dir.join(format!("flac{bits:?}")));
-        let base = RenderOptions {
-            stems: true,
-            format: bits,
-            normalize: Normalize::Peak(-1.0),
-            ..RenderOptions::default()
-        };
+        let base =
+            RenderOptions { stems: true, format: bits, normalize: Normalize::Peak(-1.0), ..RenderOptions::default() };
         let wav = run(&p, &RenderOptions { out_dir: wav_dir.clone(), ..base.clone() });
         let flac = run(&p, &RenderOptions { out_dir: flac_dir.clone(), file_format: FileFormat::Flac, ..base });
         assert_eq!(wav.files.len(), 5, "master and four stems");

@@ -182,7 +182,9 @@ impl FileState {
     fn new(spec: &FileSpec, pass: Pass) -> Result<Self, RenderError> {
         let meter = if pass.loudness { ebur128::EbuR128::new(2, pass.rate, ebur128::Mode::I).ok() } else { None };
         let writer = match &spec.write_to {
-            Some(path) => Some(Sink::create(path, pass.rate, pass.frames, pass.encoding, &spec.tags, spec.dither_seed)?),
+            Some(path) => {
+                Some(Sink::create(path, pass.rate, pass.frames, pass.encoding, &spec.tags, spec.dither_seed)?)
+            }
             None => None,
         };
         Ok(FileState { peak: 0.0, last_loud: None, meter, writer, dither: Tpdf::new(spec.dither_seed) })
@@ -303,7 +305,8 @@ mod tests {
         std::fs::write(&input.path, &raw_bytes()[..1000]).unwrap();
         let growing = AtomicBool::new(true);
         let cancel = AtomicBool::new(false);
-        let files = [FileSpec { sources: vec![(0, 0)], gain: 1.0, write_to: None, dither_seed: 1, tags: Tags::default() }];
+        let files =
+            [FileSpec { sources: vec![(0, 0)], gain: 1.0, write_to: None, dither_seed: 1, tags: Tags::default() }];
         let result = std::thread::scope(|s| {
             s.spawn(|| {
                 std::thread::sleep(Duration::from_millis(50));

@@ -52,8 +52,8 @@ pub use error::RenderError;
 pub use names::{file_names, sanitize};
 pub use options::{
     AUTO_TAIL_CAP, DEFAULT_MAX_LENGTH, DEFAULT_MP3_BITRATE, DEFAULT_OGG_QUALITY, FileFormat, MP3_BITRATES, Normalize,
-    OGG_QUALITIES, RATES, RenderOptions, RenderRange, SILENCE_DBFS, SampleFormat, Tail, duration_text, parse_max_length,
-    parse_mp3_bitrate, parse_ogg_quality,
+    OGG_QUALITIES, RATES, RenderOptions, RenderRange, SILENCE_DBFS, SampleFormat, Tail, duration_text,
+    parse_max_length, parse_mp3_bitrate, parse_ogg_quality,
 };
 pub use tail::declared_tail_secs;
 
