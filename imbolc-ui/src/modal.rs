@@ -69,6 +69,10 @@ pub enum Modal {
     Tempo {
         text: String,
     },
+    /// The project's artist (empty: none).
+    Artist {
+        text: String,
+    },
 }
 
 /// What a typed path is for.
@@ -109,6 +113,7 @@ pub enum Outcome {
     OpenAnyway(PathBuf),
     Lane(ParamTarget),
     Tempo(String),
+    Artist(String),
 }
 
 impl Modal {
@@ -199,6 +204,18 @@ impl Modal {
             },
             Modal::ConfirmOpen(path) => match key.code {
                 KeyCode::Char('o' | 'y') => Outcome::OpenAnyway(path.clone()),
+                _ => Outcome::Open,
+            },
+            Modal::Artist { text } => match key.code {
+                KeyCode::Enter => Outcome::Artist(text.trim().to_owned()),
+                KeyCode::Backspace => {
+                    text.pop();
+                    Outcome::Open
+                }
+                KeyCode::Char(c) if !ctrl => {
+                    text.push(c);
+                    Outcome::Open
+                }
                 _ => Outcome::Open,
             },
             Modal::Tempo { text } => match key.code {
@@ -350,6 +367,12 @@ impl Modal {
                     .collect();
                 lines.push(Line::raw(" j/k move · Enter picks · Esc cancels"));
                 frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(" Automate ")), rect);
+            }
+            Modal::Artist { text } => {
+                let rect = centered(area, 50, 4);
+                frame.render_widget(Clear, rect);
+                let lines = vec![Line::raw(format!(" {text}▏")), Line::raw(" Enter sets · Esc cancels")];
+                frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(" Artist ")), rect);
             }
             Modal::Tempo { text } => {
                 let rect = centered(area, 40, 4);

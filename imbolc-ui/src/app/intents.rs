@@ -116,6 +116,11 @@ impl<S: UiAudio> App<S> {
                 self.apply(Action::AddLane { target });
             }
             Outcome::Tempo(text) => self.set_tempo_text(&text),
+            Outcome::Artist(artist) => {
+                if artist != self.session.project().artist {
+                    self.apply(Action::SetArtist { artist });
+                }
+            }
         }
     }
 
