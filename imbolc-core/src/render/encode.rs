@@ -249,3 +249,113 @@ impl Mp3Sink {
         self.file.flush().map_err(io())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::analysis::decode::decode_blocks;
+    use crate::render::options::{DEFAULT_MP3_BITRATE, DEFAULT_OGG_QUALITY};
+
+    const RATE: u32 = 48_000;
+    const FRAMES: usize = 12_000;
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("imbolc-encode-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// A stereo 440 Hz / 660 Hz tone at −6 dBFS.
+    fn tone() -> Vec<f32> {
+        (0..FRAMES)
+            .flat_map(|i| {
+                let t = i as f32 / RATE as f32;
+                [0.5 * (std::f32::consts::TAU * 440.0 * t).sin(), 0.5 * (std::f32::consts::TAU * 660.0 * t).sin()]
+            })
+            .collect()
+    }
+
+    fn encoding(file: FileFormat, bits: SampleFormat) -> Encoding {
+        Encoding { file, bits, ogg_quality: DEFAULT_OGG_QUALITY, mp3_bitrate: DEFAULT_MP3_BITRATE }
+    }
+
+    /// Writes the tone in chunks of 1000 frames, as a pass does.
+    fn write(path: &Path, enc: Encoding, tags: &Tags) {
+        let mut sink = Sink::create(path, RATE, FRAMES as u64, enc, tags, 7).unwrap();
+        let mut dither = Tpdf::new(7);
+        for chunk in tone().chunks(2000) {
+            sink.write(chunk, &mut dither, enc.bits).unwrap();
+        }
+        sink.finish().unwrap();
+    }
+
+    fn decoded(path: &Path) -> Vec<f32> {
+        let mut all = Vec::new();
+        let info = decode_blocks(path, |block, _| all.extend_from_slice(block)).unwrap();
+        assert_eq!((info.sample_rate, info.channels), (RATE, 2));
+        all
+    }
+
+    fn tags() -> Tags {
+        Tags { title: "Song (bass)".into(), artist: "Léa".into() }
+    }
+
+    #[test]
+    fn flac_holds_the_dithered_integers_of_the_wav() {
+        let dir = temp_dir("flac");
+        for bits in [SampleFormat::Int16, SampleFormat::Int24] {
+            write(&dir.join("a.wav"), encoding(FileFormat::Wav, bits), &Tags::default());
+            write(&dir.join("a.flac"), encoding(FileFormat::Flac, bits), &tags());
+            let wav = decoded(&dir.join("a.wav"));
+            let flac = decoded(&dir.join("a.flac"));
+            assert_eq!(flac.len(), FRAMES * 2);
+            assert!(flac == wav, "{bits:?}: same samples");
+            let reader = flac_codec::decode::FlacSampleReader::open(dir.join("a.flac")).unwrap();
+            let comments = format!("{:?}", reader.metadata());
+            assert!(comments.contains("TITLE=Song (bass)") && comments.contains("ARTIST=Léa"), "{comments}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn ogg_and_mp3_keep_the_length_level_and_tags() {
+        let dir = temp_dir("lossy");
+        let rms = |s: &[f32]| (s.iter().map(|x| f64::from(*x).powi(2)).sum::<f64>() / s.len() as f64).sqrt();
+        let want = rms(&tone());
+        let ogg = dir.join("a.ogg");
+        write(&ogg, encoding(FileFormat::Ogg, SampleFormat::Int24), &tags());
+        let bytes = std::fs::read(&ogg).unwrap();
+        // The last page's granule position is the length decoders trim to
+        // (symphonia 0.5 does not trim, oggdec does: see tests/render_formats).
+        let last_page = bytes.windows(4).rposition(|w| w == b"OggS").unwrap();
+        let granule = u64::from_le_bytes(bytes[last_page + 6..last_page + 14].try_into().unwrap());
+        assert_eq!(granule, FRAMES as u64, "Ogg keeps the exact length");
+        let samples = decoded(&ogg);
+        let db = 20.0 * (rms(&samples[..FRAMES * 2]) / want).log10();
+        assert!(db.abs() < 0.5, "Ogg level {db:.2} dB off");
+        let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+        assert!(has(b"TITLE=Song (bass)") && has("ARTIST=Léa".as_bytes()), "Vorbis comments");
+
+        let mp3 = dir.join("a.mp3");
+        write(&mp3, encoding(FileFormat::Mp3, SampleFormat::Int24), &tags());
+        let tag = id3::Tag::read_from_path(&mp3).unwrap();
+        assert_eq!((id3::TagLike::title(&tag), id3::TagLike::artist(&tag)), (Some("Song (bass)"), Some("Léa")));
+        let bytes = std::fs::read(&mp3).unwrap();
+        assert!(bytes.windows(4).any(|w| w == b"Info"), "LAME's info tag (length, encoder delay) is filled in");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_encoder_refusing_its_settings_is_a_typed_error() {
+        let dir = temp_dir("refused");
+        let enc = Encoding { mp3_bitrate: 100, ..encoding(FileFormat::Mp3, SampleFormat::Int24) };
+        let err = Sink::create(&dir.join("a.mp3"), RATE, 10, enc, &Tags::default(), 1).err().unwrap();
+        assert!(matches!(err, RenderError::Encode { format: "MP3", .. }), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
