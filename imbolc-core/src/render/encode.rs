@@ -23,6 +23,16 @@ pub struct Tags {
     pub artist: String,
 }
 
+impl Tags {
+    /// Tags from any text: control characters (a NUL would cut a C
+    /// encoder's string) become spaces, ends are trimmed.
+    pub fn new(title: &str, artist: &str) -> Tags {
+        let clean =
+            |s: &str| s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().trim().to_owned();
+        Tags { title: clean(title), artist: clean(artist) }
+    }
+}
+
 /// How a file is encoded (copied into every pass).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Encoding {
@@ -38,8 +48,8 @@ pub struct Encoding {
 /// An open output file.
 pub enum Sink {
     Wav(hound::WavWriter<BufWriter<File>>),
-    Flac { writer: flac_codec::encode::FlacSampleWriter<BufWriter<File>>, ints: Vec<i32> },
-    Ogg { encoder: vorbis_rs::VorbisEncoder<BufWriter<File>>, planar: [Vec<f32>; 2] },
+    Flac { writer: Box<flac_codec::encode::FlacSampleWriter<BufWriter<File>>>, ints: Vec<i32> },
+    Ogg { encoder: Box<vorbis_rs::VorbisEncoder<BufWriter<File>>>, planar: [Vec<f32>; 2] },
     Mp3(Box<Mp3Sink>),
 }
 
@@ -94,7 +104,7 @@ impl Sink {
                 let total = (frames > 0).then_some(frames * 2);
                 let writer = flac_codec::encode::FlacSampleWriter::new(out, options, rate, bits, 2, total)
                     .map_err(|e| err(&e))?;
-                Ok(Sink::Flac { writer, ints: Vec::new() })
+                Ok(Sink::Flac { writer: Box::new(writer), ints: Vec::new() })
             }
             FileFormat::Ogg => {
                 let err = encode_err("Ogg Vorbis");
@@ -108,7 +118,7 @@ impl Sink {
                 });
                 builder.comment_tags(tag_fields(tags)).map_err(|e| err(&e))?;
                 let encoder = builder.build().map_err(|e| err(&e))?;
-                Ok(Sink::Ogg { encoder, planar: [Vec::new(), Vec::new()] })
+                Ok(Sink::Ogg { encoder: Box::new(encoder), planar: [Vec::new(), Vec::new()] })
             }
             FileFormat::Mp3 => Ok(Sink::Mp3(Box::new(Mp3Sink::new(out, rate, encoding.mp3_bitrate, tags)?))),
         }
@@ -347,6 +357,17 @@ mod tests {
         assert_eq!((id3::TagLike::title(&tag), id3::TagLike::artist(&tag)), (Some("Song (bass)"), Some("Léa")));
         let bytes = std::fs::read(&mp3).unwrap();
         assert!(bytes.windows(4).any(|w| w == b"Info"), "LAME's info tag (length, encoder delay) is filled in");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn control_characters_in_tags_become_spaces() {
+        let t = Tags::new("a\0b\n", " \tLéa\u{7}x ");
+        assert_eq!((t.title.as_str(), t.artist.as_str()), ("a b", "Léa x"));
+        let dir = temp_dir("nul");
+        for file in [FileFormat::Flac, FileFormat::Ogg, FileFormat::Mp3] {
+            write(&dir.join(format!("a.{}", file.extension())), encoding(file, SampleFormat::Int16), &t);
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

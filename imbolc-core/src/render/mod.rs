@@ -343,7 +343,7 @@ fn file_tags(project: &Project, stem: Option<&str>) -> Tags {
         (Some(stem), true) => stem.to_owned(),
         (Some(stem), false) => format!("{} ({stem})", project.name),
     };
-    Tags { title, artist: project.artist.clone() }
+    Tags::new(&title, &project.artist)
 }
 
 fn to_db(linear: f64) -> f64 {
