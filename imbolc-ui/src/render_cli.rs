@@ -48,7 +48,8 @@ pub struct RenderArgs {
     /// WAV and FLAC sample format: 16, 24 or 32f (WAV only); integers are dithered.
     #[arg(long)]
     pub bits: Option<String>,
-    /// Ogg Vorbis quality, 0 (about 64 kbit/s) to 10 (about 500 kbit/s).
+    /// Ogg Vorbis quality, 0 (about 64 kbit/s) to 10 (about 500 kbit/s); for
+    /// mp3, variable bitrate at LAME's -V quality, 0 (best) to 9.
     #[arg(long)]
     pub quality: Option<String>,
     /// MP3 bitrate in kbit/s: 96, 128, 160, 192, 256 or 320 (constant bitrate).
@@ -103,8 +104,20 @@ impl RenderArgs {
         }
         let ogg_quality = match &self.quality {
             Some(q) if file_format == FileFormat::Ogg => render::parse_ogg_quality(q)?,
-            Some(q) => return Err(refuse("quality", q, "--quality is for ogg (mp3 takes --bitrate)")),
+            Some(_) if file_format == FileFormat::Mp3 => render::DEFAULT_OGG_QUALITY,
+            Some(q) => return Err(refuse("quality", q, "--quality is for ogg and mp3 (wav and flac take --bits)")),
             None => render::DEFAULT_OGG_QUALITY,
+        };
+        let mp3_vbr = match (&self.quality, &self.bitrate) {
+            (Some(q), None) if file_format == FileFormat::Mp3 => Some(render::parse_mp3_vbr(q)?),
+            (Some(q), Some(_)) if file_format == FileFormat::Mp3 => {
+                return Err(refuse(
+                    "quality",
+                    q,
+                    "give mp3 a --quality (variable) or a --bitrate (constant), not both",
+                ));
+            }
+            _ => None,
         };
         let mp3_bitrate = match &self.bitrate {
             Some(b) if file_format == FileFormat::Mp3 => render::parse_mp3_bitrate(b)?,
@@ -123,6 +136,7 @@ impl RenderArgs {
             format,
             ogg_quality,
             mp3_bitrate,
+            mp3_vbr,
             tail: self.tail.parse::<Tail>()?,
             normalize: self.normalize.parse::<Normalize>()?,
             joint: self.joint,

@@ -159,6 +159,7 @@ fn formats_and_their_options_from_the_command_line() {
         (&["--format", "flac", "--bits", "16"][..], "master.flac"),
         (&["--format", "ogg", "--quality", "3"][..], "master.ogg"),
         (&["--format", "mp3", "--bitrate", "192"][..], "master.mp3"),
+        (&["--format", "mp3", "--quality", "V2"][..], "master.mp3"),
     ] {
         let o = run(extra);
         let stdout = String::from_utf8_lossy(&o.stdout);
@@ -174,6 +175,9 @@ fn formats_and_their_options_from_the_command_line() {
         (&["--format", "mp3", "--bitrate", "100"][..], "320"),
         (&["--format", "ogg", "--bitrate", "320"][..], "--bitrate is for mp3"),
         (&["--format", "mp3", "--bits", "16"][..], "--bits is for wav and flac"),
+        (&["--format", "mp3", "--quality", "10"][..], "0 (best) to 9"),
+        (&["--format", "mp3", "--quality", "2", "--bitrate", "320"][..], "not both"),
+        (&["--format", "flac", "--quality", "5"][..], "--quality is for ogg and mp3"),
         (&["--format", "flac", "--bits", "32f"][..], "16 or 24"),
         (&["--format", "mp3", "--rate", "96000"][..], "48000"),
     ] {

@@ -134,7 +134,7 @@ fn ogg_and_mp3_decode_to_the_wavs_length_and_loudness_with_tags() {
     let comments = tool("vorbiscomment", "vorbis-tools", &["-l", ogg_path.to_str().unwrap()]);
     assert!(comments.contains("TITLE=Imbolc demo\n") && comments.contains(&format!("ARTIST={ARTIST}\n")), "{comments}");
 
-    let mp3 = run(&p, &RenderOptions { out_dir: dir.join("mp3"), file_format: FileFormat::Mp3, ..base });
+    let mp3 = run(&p, &RenderOptions { out_dir: dir.join("mp3"), file_format: FileFormat::Mp3, ..base.clone() });
     let mp3_path = mp3.files[0].path.clone();
     assert_eq!(mp3_path.file_name().unwrap(), "master.mp3");
     let decoded = dir.join("mp3.wav");
@@ -146,10 +146,22 @@ fn ogg_and_mp3_decode_to_the_wavs_length_and_loudness_with_tags() {
     assert_eq!(mp3_samples.len(), reference.len(), "MP3 decodes to the WAV's length (gapless info)");
     let mp3_lufs = lufs(mp3_rate, &mp3_samples);
     assert!((mp3_lufs - want_lufs).abs() < 1.0, "MP3 {mp3_lufs:.2} LUFS, WAV {want_lufs:.2} LUFS");
+
+    // Variable bitrate (LAME -V 2): the same length and loudness.
+    let vbr_opts = RenderOptions { out_dir: dir.join("vbr"), file_format: FileFormat::Mp3, mp3_vbr: Some(2), ..base };
+    let vbr_path = run(&p, &vbr_opts).files[0].path.clone();
+    let decoded = dir.join("vbr.wav");
+    tool("mpg123", "mpg123", &["-q", "-w", decoded.to_str().unwrap(), vbr_path.to_str().unwrap()]);
+    let (vbr_rate, vbr_samples) = wav_floats(&decoded);
+    assert_eq!(vbr_samples.len(), reference.len(), "VBR MP3 decodes to the WAV's length");
+    let vbr_lufs = lufs(vbr_rate, &vbr_samples);
+    assert!((vbr_lufs - want_lufs).abs() < 1.0, "VBR MP3 {vbr_lufs:.2} LUFS, WAV {want_lufs:.2} LUFS");
+    let size = |p: &Path| std::fs::metadata(p).unwrap().len();
     eprintln!(
-        "demo master: WAV {want_lufs:.2} LUFS; Ogg q6 {ogg_lufs:.2} LUFS, {} bytes; MP3 320k {mp3_lufs:.2} LUFS, {} bytes",
-        std::fs::metadata(&ogg_path).unwrap().len(),
-        std::fs::metadata(&mp3_path).unwrap().len()
+        "demo master: WAV {want_lufs:.2} LUFS; Ogg q6 {ogg_lufs:.2} LUFS, {} bytes; MP3 320k {mp3_lufs:.2} LUFS, {} bytes; MP3 V2 {vbr_lufs:.2} LUFS, {} bytes",
+        size(&ogg_path),
+        size(&mp3_path),
+        size(&vbr_path)
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }

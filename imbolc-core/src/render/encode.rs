@@ -43,6 +43,8 @@ pub struct Encoding {
     pub ogg_quality: u8,
     /// MP3 bitrate, kbit/s.
     pub mp3_bitrate: u16,
+    /// MP3 variable bitrate at this LAME `-V` quality instead (0..=9).
+    pub mp3_vbr: Option<u8>,
 }
 
 /// An open output file.
@@ -120,7 +122,7 @@ impl Sink {
                 let encoder = builder.build().map_err(|e| err(&e))?;
                 Ok(Sink::Ogg { encoder: Box::new(encoder), planar: [Vec::new(), Vec::new()] })
             }
-            FileFormat::Mp3 => Ok(Sink::Mp3(Box::new(Mp3Sink::new(out, rate, encoding.mp3_bitrate, tags)?))),
+            FileFormat::Mp3 => Ok(Sink::Mp3(Box::new(Mp3Sink::new(out, rate, encoding, tags)?))),
         }
     }
 
@@ -199,10 +201,10 @@ fn tag_fields(tags: &Tags) -> Vec<(&'static str, String)> {
 }
 
 impl Mp3Sink {
-    fn new(mut file: BufWriter<File>, rate: u32, kbps: u16, tags: &Tags) -> Result<Mp3Sink, RenderError> {
+    fn new(mut file: BufWriter<File>, rate: u32, encoding: Encoding, tags: &Tags) -> Result<Mp3Sink, RenderError> {
         use mp3lame_encoder::{Bitrate, Builder, Mode, Quality, VbrMode};
         let err = encode_err("MP3");
-        let bitrate = match kbps {
+        let bitrate = match encoding.mp3_bitrate {
             96 => Bitrate::Kbps96,
             128 => Bitrate::Kbps128,
             160 => Bitrate::Kbps160,
@@ -215,8 +217,29 @@ impl Mp3Sink {
         b.set_sample_rate(rate).map_err(|e| err(&e))?;
         b.set_num_channels(2).map_err(|e| err(&e))?;
         b.set_mode(Mode::JointStereo).map_err(|e| err(&e))?;
-        b.set_vbr_mode(VbrMode::Off).map_err(|e| err(&e))?;
-        b.set_brate(bitrate).map_err(|e| err(&e))?;
+        match encoding.mp3_vbr {
+            None => {
+                b.set_vbr_mode(VbrMode::Off).map_err(|e| err(&e))?;
+                b.set_brate(bitrate).map_err(|e| err(&e))?;
+            }
+            Some(v) => {
+                let levels = [
+                    Quality::Best,
+                    Quality::SecondBest,
+                    Quality::NearBest,
+                    Quality::VeryNice,
+                    Quality::Nice,
+                    Quality::Good,
+                    Quality::Decent,
+                    Quality::Ok,
+                    Quality::SecondWorst,
+                    Quality::Worst,
+                ];
+                let level = *levels.get(usize::from(v)).ok_or_else(|| err(&format!("VBR quality {v} (0 to 9)")))?;
+                b.set_vbr_mode(VbrMode::Mtrh).map_err(|e| err(&e))?;
+                b.set_vbr_quality(level).map_err(|e| err(&e))?;
+            }
+        }
         b.set_quality(Quality::Good).map_err(|e| err(&e))?;
         b.set_to_write_vbr_tag(true).map_err(|e| err(&e))?;
         let encoder = b.build().map_err(|e| err(&e))?;
@@ -291,7 +314,7 @@ mod tests {
     }
 
     fn encoding(file: FileFormat, bits: SampleFormat) -> Encoding {
-        Encoding { file, bits, ogg_quality: DEFAULT_OGG_QUALITY, mp3_bitrate: DEFAULT_MP3_BITRATE }
+        Encoding { file, bits, ogg_quality: DEFAULT_OGG_QUALITY, mp3_bitrate: DEFAULT_MP3_BITRATE, mp3_vbr: None }
     }
 
     /// Writes the tone in chunks of 1000 frames, as a pass does.
@@ -376,6 +399,9 @@ mod tests {
         let dir = temp_dir("refused");
         let enc = Encoding { mp3_bitrate: 100, ..encoding(FileFormat::Mp3, SampleFormat::Int24) };
         let err = Sink::create(&dir.join("a.mp3"), RATE, 10, enc, &Tags::default(), 1).err().unwrap();
+        assert!(matches!(err, RenderError::Encode { format: "MP3", .. }), "{err}");
+        let enc = Encoding { mp3_vbr: Some(12), ..encoding(FileFormat::Mp3, SampleFormat::Int24) };
+        let err = Sink::create(&dir.join("b.mp3"), RATE, 10, enc, &Tags::default(), 1).err().unwrap();
         assert!(matches!(err, RenderError::Encode { format: "MP3", .. }), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -257,6 +257,7 @@ mod tests {
             bits: SampleFormat::Float32,
             ogg_quality: DEFAULT_OGG_QUALITY,
             mp3_bitrate: DEFAULT_MP3_BITRATE,
+            mp3_vbr: None,
         };
         Pass { frames: FRAMES, rate: 48_000, encoding, silence: 1e-4, loudness: true }
     }

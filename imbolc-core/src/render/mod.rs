@@ -53,7 +53,7 @@ pub use names::{file_names, sanitize};
 pub use options::{
     AUTO_TAIL_CAP, DEFAULT_MAX_LENGTH, DEFAULT_MP3_BITRATE, DEFAULT_OGG_QUALITY, FileFormat, MP3_BITRATES, Normalize,
     OGG_QUALITIES, RATES, RenderOptions, RenderRange, SILENCE_DBFS, SampleFormat, Tail, duration_text,
-    parse_max_length, parse_mp3_bitrate, parse_ogg_quality,
+    parse_max_length, parse_mp3_bitrate, parse_mp3_vbr, parse_ogg_quality,
 };
 pub use tail::declared_tail_secs;
 
@@ -263,6 +263,7 @@ pub fn render(
         bits: opts.format,
         ogg_quality: opts.ogg_quality,
         mp3_bitrate: opts.mp3_bitrate,
+        mp3_vbr: opts.mp3_vbr,
     };
     let write_specs = |gains: &[f32]| -> Vec<FileSpec> {
         sources

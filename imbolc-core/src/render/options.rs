@@ -55,7 +55,8 @@ pub enum FileFormat {
     Flac,
     /// Ogg Vorbis at [`RenderOptions::ogg_quality`].
     Ogg,
-    /// MP3 (constant bitrate [`RenderOptions::mp3_bitrate`]), up to 48 kHz.
+    /// MP3, constant bitrate [`RenderOptions::mp3_bitrate`] or variable at
+    /// [`RenderOptions::mp3_vbr`]; up to 48 kHz.
     Mp3,
 }
 
@@ -158,6 +159,9 @@ pub struct RenderOptions {
     pub ogg_quality: u8,
     /// MP3 bitrate in kbit/s, one of [`MP3_BITRATES`].
     pub mp3_bitrate: u16,
+    /// MP3 variable bitrate instead: LAME's `-V` quality, 0 (best, about
+    /// 245 kbit/s) to 9 (about 65 kbit/s).
+    pub mp3_vbr: Option<u8>,
     pub tail: Tail,
     pub normalize: Normalize,
     /// One gain for all files (taken so the master, or the loudest file for
@@ -240,6 +244,7 @@ impl Default for RenderOptions {
             format: SampleFormat::Int24,
             ogg_quality: DEFAULT_OGG_QUALITY,
             mp3_bitrate: DEFAULT_MP3_BITRATE,
+            mp3_vbr: None,
             tail: Tail::default(),
             normalize: Normalize::Off,
             joint: false,
@@ -269,6 +274,9 @@ impl RenderOptions {
             }
             FileFormat::Ogg if !OGG_QUALITIES.contains(&self.ogg_quality) => {
                 return Err(bad("quality", &self.ogg_quality.to_string(), "Ogg Vorbis quality is 0 to 10"));
+            }
+            FileFormat::Mp3 if self.mp3_vbr.is_some_and(|v| v > 9) => {
+                return Err(bad("quality", &format!("{:?}", self.mp3_vbr), "MP3 quality (LAME -V) is 0 to 9"));
             }
             FileFormat::Mp3 if !MP3_BITRATES.contains(&self.mp3_bitrate) => {
                 return Err(bad("bitrate", &self.mp3_bitrate.to_string(), &mp3_bitrate_hint()));
@@ -374,6 +382,20 @@ pub fn parse_ogg_quality(s: &str) -> Result<u8, RenderError> {
     match s.trim().parse::<u8>() {
         Ok(q) if OGG_QUALITIES.contains(&q) => Ok(q),
         _ => Err(bad("quality", s, "Ogg Vorbis quality is 0 to 10")),
+    }
+}
+
+/// An MP3 variable-bitrate quality, LAME's `-V` scale: `0` (best) to `9`,
+/// also written `V2`.
+///
+/// # Errors
+/// [`RenderError::BadOption`] for anything else.
+pub fn parse_mp3_vbr(s: &str) -> Result<u8, RenderError> {
+    let t = s.trim();
+    let t = t.strip_prefix(['V', 'v']).unwrap_or(t);
+    match t.parse::<u8>() {
+        Ok(q) if q <= 9 => Ok(q),
+        _ => Err(bad("quality", s, "MP3 quality (LAME -V) is 0 (best) to 9")),
     }
 }
 
@@ -506,6 +528,9 @@ mod tests {
         assert_eq!(parse_ogg_quality("7").unwrap(), 7);
         assert!(parse_ogg_quality("11").is_err());
         assert!(parse_ogg_quality("-1").is_err());
+        assert_eq!(parse_mp3_vbr("V2").unwrap(), 2);
+        assert_eq!(parse_mp3_vbr("0").unwrap(), 0);
+        assert!(parse_mp3_vbr("10").is_err());
         assert_eq!(parse_mp3_bitrate("192k").unwrap(), 192);
         assert_eq!(parse_mp3_bitrate("320").unwrap(), 320);
         let e = parse_mp3_bitrate("100").unwrap_err().to_string();
