@@ -85,6 +85,10 @@ pub enum Action {
     RenameProject {
         name: String,
     },
+    /// Sets the project's artist (the tag rendered files carry).
+    SetArtist {
+        artist: String,
+    },
     SetTimeSignature(TimeSignature),
 
     // --- instruments ---
@@ -471,6 +475,7 @@ impl Action {
     pub fn label(&self) -> &'static str {
         match self {
             Action::RenameProject { .. } => "rename project",
+            Action::SetArtist { .. } => "set artist",
             Action::SetTimeSignature(_) => "set time signature",
             Action::AddInstrument { .. } | Action::AddCustomInstrument { .. } | Action::RestoreInstrument(_) => {
                 "add instrument"

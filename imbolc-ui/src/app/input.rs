@@ -130,6 +130,9 @@ impl<S: UiAudio> App<S> {
             CommandId::TempoUp | CommandId::TempoDown => self.nudge_tempo(cmd == CommandId::TempoUp),
             CommandId::MusicalTyping => self.start_typing(),
             CommandId::TempoSet => self.modal = Some(Modal::Tempo { text: String::new() }),
+            CommandId::ArtistSet => {
+                self.modal = Some(Modal::Artist { text: self.session.project().artist.clone() });
+            }
             CommandId::SaveAs => self.ask_path(crate::modal::PathPurpose::SaveAs),
             CommandId::Open => self.ask_path(crate::modal::PathPurpose::Open),
             CommandId::Render => {
