@@ -215,6 +215,18 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).trim().to_owned()
 }
 
+/// midly 0.5.3 negates the SMPTE frame rate byte as an `i8`, which
+/// overflows (a panic in debug builds) for 0x80; such a header is refused
+/// here before midly sees it. The header is the first `MThd` (a RIFF/RMID
+/// wrapper puts it further in).
+fn refuse_fps_128(bytes: &[u8]) -> Result<(), MidiFileError> {
+    let Some(at) = bytes.windows(4).position(|w| w == b"MThd") else { return Ok(()) };
+    match bytes.get(at + 12) {
+        Some(0x80) => Err(MidiFileError::Malformed { track: None, reason: "invalid SMPTE frame rate".to_owned() }),
+        _ => Ok(()),
+    }
+}
+
 /// Reads `bytes` as a Standard MIDI File of format 0 or 1.
 ///
 /// # Errors
@@ -225,6 +237,7 @@ fn text(bytes: &[u8]) -> String {
 /// [`MidiFileError::ZeroResolution`], [`MidiFileError::TooManyParts`],
 /// [`MidiFileError::TooLong`].
 pub fn read_song(bytes: &[u8]) -> Result<MidiSong, MidiFileError> {
+    refuse_fps_128(bytes)?;
     let (header, tracks) =
         midly::parse(bytes).map_err(|e| MidiFileError::Malformed { track: None, reason: e.to_string() })?;
     let format = match header.format {
@@ -245,7 +258,11 @@ pub fn read_song(bytes: &[u8]) -> Result<MidiSong, MidiFileError> {
     let mut parts: Vec<((usize, u8), PartBuilder)> = Vec::new();
     let mut index: HashMap<(usize, u8), usize> = HashMap::new();
 
+    // The header's track count: a file cut at a chunk boundary holds fewer.
+    let declared = tracks.size_hint().0;
+    let mut found = 0;
     for (t, track) in tracks.enumerate() {
+        found += 1;
         let track_no = t + 1;
         let events = track.map_err(|e| MidiFileError::Malformed { track: Some(track_no), reason: e.to_string() })?;
         let mut now: u64 = 0;
@@ -315,6 +332,14 @@ pub fn read_song(bytes: &[u8]) -> Result<MidiSong, MidiFileError> {
         }
     }
 
+    if found != declared {
+        let reason = format!("the header declares {declared} tracks but the file holds {found} (truncated?)");
+        return Err(MidiFileError::Malformed { track: None, reason });
+    }
+    if format == 0 && found > 1 {
+        let reason = format!("format 0 allows one track, the file holds {found}");
+        return Err(MidiFileError::Malformed { track: None, reason });
+    }
     let mut out = Vec::new();
     let with_notes: Vec<_> = parts.into_iter().filter(|(_, p)| !p.closed.is_empty()).collect();
     if with_notes.len() > MAX_PARTS {
