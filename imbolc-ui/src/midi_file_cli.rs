@@ -80,3 +80,34 @@ pub fn export(args: &ExportArgs) -> ExitCode {
     });
     finish(result.map(|summary| format!("{summary}\nwrote {}", args.out.display())))
 }
+
+/// The render dialog's `m`: writes `project` (bars `first..=last`, or the
+/// whole song when `first` is 0; muted instruments left out) as
+/// `<project name>.mid` in `out_dir`. Returns the line to show.
+///
+/// # Errors
+///
+/// The message to show: the file exists without `force`, or the export
+/// or the write failed.
+pub fn export_from_dialog(
+    project: &imbolc_types::Project,
+    out_dir: &std::path::Path,
+    first: u32,
+    last: u32,
+    force: bool,
+) -> Result<String, String> {
+    let stem: String = project
+        .name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ' ') { c } else { '_' })
+        .collect();
+    let stem = if stem.trim().is_empty() { "song".to_owned() } else { stem.trim().to_owned() };
+    let path = out_dir.join(format!("{stem}.mid"));
+    if !force && path.exists() {
+        return Err(format!("{} exists (set Overwrite to yes)", path.display()));
+    }
+    std::fs::create_dir_all(out_dir).map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
+    let range = if first == 0 { ExportRange::Whole } else { ExportRange::Bars { first, last: last.max(first) } };
+    let opts = ExportOptions { range, include_muted: false };
+    midi_file::write_midi(project, &path, &opts).map(|s| format!("{s}: {}", path.display())).map_err(|e| e.to_string())
+}

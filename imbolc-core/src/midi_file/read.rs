@@ -87,8 +87,12 @@ impl std::fmt::Display for ImportSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "imported {} notes in {} instruments (format {}, {} ticks/quarter)",
-            self.notes, self.parts, self.format, self.resolution
+            "imported {} notes in {} instrument{} (format {}, {} ticks/quarter)",
+            self.notes,
+            self.parts,
+            if self.parts == 1 { "" } else { "s" },
+            self.format,
+            self.resolution
         )?;
         let counts = [
             (self.rounded, "times rounded to the grid"),

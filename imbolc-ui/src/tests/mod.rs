@@ -16,6 +16,7 @@ mod drums;
 mod editor_voices;
 mod fixture;
 mod loops;
+mod midi_files;
 mod midi_map;
 mod mix_keys;
 mod open_repaired;
