@@ -346,7 +346,7 @@ impl RenderDialog {
             Stage::Options => {
                 let mut lines = self.option_lines();
                 lines.push(Line::from(""));
-                lines.push(Line::from("j/k: choose  h/l: change  Enter: render  m: MIDI file  Esc: close"));
+                lines.push(Line::from("j/k: choose  h/l: change  Enter: render  m: MIDI  Esc: close"));
                 frame.render_widget(Paragraph::new(lines), body);
             }
             Stage::Running(job) => {
