@@ -73,6 +73,23 @@ impl std::fmt::Display for ExportSummary {
     }
 }
 
+/// A note to write: (pitch, velocity, start, length).
+type OutNote = (u8, u8, Tick, Tick);
+
+/// One instrument track to write: name, channel, program, notes, and the
+/// instrument whose level and pan it carries.
+struct OutTrack {
+    name: String,
+    channel: u8,
+    program: u8,
+    notes: Vec<OutNote>,
+    instrument: Option<InstrumentId>,
+}
+
+/// A mixer control written as a controller: which, its CC number, its
+/// value now and the conversion.
+type MixerControl = (MixerParam, u8, f32, fn(f32) -> u8);
+
 /// Events of one track at absolute ticks; `order` puts notes off before
 /// notes on at the same tick.
 type Timed<'a> = Vec<(Tick, u8, TrackEventKind<'a>)>;
@@ -107,7 +124,7 @@ fn push_after<'a>(out: &mut Vec<TrackEvent<'a>>, mut delta: Tick, kind: TrackEve
 
 /// The song's notes of `instrument` at absolute ticks in `from..to`:
 /// (pitch, velocity, start, length), shifted by `-from`.
-fn instrument_notes(p: &Project, id: InstrumentId, from: Tick, to: Tick) -> Vec<(u8, u8, Tick, Tick)> {
+fn instrument_notes(p: &Project, id: InstrumentId, from: Tick, to: Tick) -> Vec<OutNote> {
     let mut out = Vec::new();
     for pl in p.placements.values() {
         let Some(clip) = p.clips.get(&pl.clip).filter(|c| c.instrument == id) else { continue };
@@ -118,7 +135,7 @@ fn instrument_notes(p: &Project, id: InstrumentId, from: Tick, to: Tick) -> Vec<
 
 /// One clip's notes (or drum steps) as (pitch, velocity, start, length)
 /// relative to the clip start, one pass.
-fn clip_pass(clip: &Clip) -> Vec<(u8, u8, Tick, Tick)> {
+fn clip_pass(clip: &Clip) -> Vec<OutNote> {
     let mut notes: Vec<_> = clip.notes.values().map(|n| (n.pitch, n.velocity, n.start, n.length)).collect();
     if let Some(pattern) = &clip.drums {
         let step_len = pattern.resolution.ticks();
@@ -130,7 +147,7 @@ fn clip_pass(clip: &Clip) -> Vec<(u8, u8, Tick, Tick)> {
     notes
 }
 
-fn placement_notes(clip: &Clip, pl: &Placement, from: Tick, to: Tick, out: &mut Vec<(u8, u8, Tick, Tick)>) {
+fn placement_notes(clip: &Clip, pl: &Placement, from: Tick, to: Tick, out: &mut Vec<OutNote>) {
     let pass = clip_pass(clip);
     let end = pl.start.saturating_add(pl.length).min(to);
     let period = if clip.looping { clip.length.max(1) } else { Tick::MAX };
@@ -180,7 +197,7 @@ fn tempo_map(p: &Project, from: Tick, to: Tick) -> Vec<(Tick, f32)> {
     out
 }
 
-fn lane_of<'p>(p: &'p Project, id: InstrumentId, param: MixerParam) -> Option<&'p AutomationLane> {
+fn lane_of(p: &Project, id: InstrumentId, param: MixerParam) -> Option<&AutomationLane> {
     p.automation
         .values()
         .find(|l| l.enabled && l.target == ParamTarget::Mixer { instrument: id, param } && !l.points.is_empty())
@@ -217,7 +234,7 @@ pub fn export(p: &Project, opts: &ExportOptions) -> Result<(Vec<u8>, ExportSumma
         }
     };
     let mut summary = ExportSummary::default();
-    let mut tracks: Vec<(String, u8, u8, Vec<(u8, u8, Tick, Tick)>, Option<InstrumentId>)> = Vec::new();
+    let mut tracks: Vec<OutTrack> = Vec::new();
     let mut channel = 0u8;
     let mut next_channel = |drums: bool| {
         if drums {
@@ -238,14 +255,15 @@ pub fn export(p: &Project, opts: &ExportOptions) -> Result<(Vec<u8>, ExportSumma
             let program = inst.map_or(0, |i| gm::program_for_source(i.def.source.kind));
             let notes = clip_pass(clip).into_iter().filter(|n| n.2 < clip.length).collect();
             let name = if clip.name.is_empty() { format!("clip {id}") } else { clip.name.clone() };
-            tracks.push((name, next_channel(drums), program, notes, None));
+            tracks.push(OutTrack { name, channel: next_channel(drums), program, notes, instrument: None });
         }
         _ => {
             for inst in p.instruments.values().filter(|i| exported(i, opts)) {
                 let drums = inst.def.drums.is_some();
                 let notes = instrument_notes(p, inst.id, from, to);
                 let program = gm::program_for_source(inst.def.source.kind);
-                tracks.push((inst.name.clone(), next_channel(drums), program, notes, Some(inst.id)));
+                let (name, channel) = (inst.name.clone(), next_channel(drums));
+                tracks.push(OutTrack { name, channel, program, notes, instrument: Some(inst.id) });
             }
         }
     }
@@ -260,7 +278,7 @@ pub fn export(p: &Project, opts: &ExportOptions) -> Result<(Vec<u8>, ExportSumma
         conductor.push((t, 2, TrackEventKind::Meta(MetaMessage::Tempo(u24::new(us)))));
     }
     smf.tracks.push(to_track(conductor, end));
-    for (name, ch, program, notes, inst) in &tracks {
+    for OutTrack { name, channel: ch, program, notes, instrument: inst } in &tracks {
         let mut ev: Timed = vec![(0, 0, TrackEventKind::Meta(MetaMessage::TrackName(name.as_bytes())))];
         let drums = *ch == 9;
         if !drums {
@@ -291,7 +309,7 @@ pub fn export(p: &Project, opts: &ExportOptions) -> Result<(Vec<u8>, ExportSumma
 
 /// CC 7 and CC 10 at the start, then at each point of their lanes.
 fn mixer_events(p: &Project, inst: &Instrument, ch: u8, from: Tick, to: Tick, ev: &mut Timed<'_>) {
-    let controls: [(MixerParam, u8, f32, fn(f32) -> u8); 2] =
+    let controls: [MixerControl; 2] =
         [(MixerParam::Level, 7, inst.mixer.level, cc_from_level), (MixerParam::Pan, 10, inst.mixer.pan, cc_from_pan)];
     for (param, cc, now, convert) in controls {
         let controller = u7::new(cc);

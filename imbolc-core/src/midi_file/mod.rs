@@ -8,7 +8,7 @@
 //! - [`export`]: a project, a range of bars or a clip → format 1 bytes
 //!   (`imbolc export`, the render dialog's `m`).
 //! - [`gm`]: the General MIDI program → source table and drum map.
-//! - [`error`]: [`MidiFileError`].
+//! - [`error`]: the error type, [`MidiFileError`].
 //!
 //! See `docs/midi-files.md`.
 
