@@ -67,3 +67,11 @@ fn m_in_the_render_dialog_writes_a_midi_file() {
     assert!(std::fs::read(&written).is_ok());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_import_prompt_says_what_it_offers() {
+    let mut app = empty_app();
+    press(&mut app, "C-f");
+    type_text(&mut app, "no-such-folder/so");
+    insta::assert_snapshot!("import_midi_prompt_80x24", super::fixture::render(&app, 80, 24));
+}
