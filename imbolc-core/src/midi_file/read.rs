@@ -58,6 +58,8 @@ pub struct ImportSummary {
     pub notes: usize,
     /// Event times not on the project's grid, rounded to the nearest tick.
     pub rounded: usize,
+    /// Where the first rounding happened: (track from 1, file tick).
+    pub first_rounded: Option<(usize, u64)>,
     /// Notes never released, closed at the end of their track.
     pub unclosed: usize,
     pub sysex: usize,
@@ -110,6 +112,10 @@ impl std::fmt::Display for ImportSummary {
         ];
         for (n, what) in counts.iter().filter(|(n, _)| *n > 0) {
             write!(f, "; {n} {what}")?;
+            if let (true, Some((track, tick))) = (*what == counts[0].1, self.first_rounded) {
+                let quarter = tick as f64 / f64::from(self.resolution.max(1));
+                write!(f, " (first in track {track} at quarter note {quarter:.3})")?;
+            }
         }
         if self.tempo_kept {
             write!(f, "; project tempo kept")?;
@@ -132,6 +138,7 @@ pub struct MidiSong {
 struct Grid {
     resolution: u64,
     rounded: usize,
+    first_rounded: Option<(usize, u64)>,
 }
 
 impl Grid {
@@ -141,6 +148,7 @@ impl Grid {
         let (q, r) = (scaled / res, scaled % res);
         if r != 0 {
             self.rounded += 1;
+            self.first_rounded.get_or_insert((track, file_tick));
         }
         let t = if r * 2 >= res { q + 1 } else { q };
         if t > u128::from(MAX_TICK) {
@@ -254,7 +262,7 @@ pub fn read_song(bytes: &[u8]) -> Result<MidiSong, MidiFileError> {
         Timing::Metrical(r) => r.as_int(),
         Timing::Timecode(fps, _) => return Err(MidiFileError::SmpteTiming { fps: fps.as_int() }),
     };
-    let mut grid = Grid { resolution: u64::from(resolution), rounded: 0 };
+    let mut grid = Grid { resolution: u64::from(resolution), rounded: 0, first_rounded: None };
     let mut summary = ImportSummary { format, resolution, ..ImportSummary::default() };
     let mut tempo: BTreeMap<u64, f32> = BTreeMap::new();
     let mut signatures: BTreeMap<u64, (u8, u8)> = BTreeMap::new();
@@ -414,5 +422,6 @@ pub fn read_song(bytes: &[u8]) -> Result<MidiSong, MidiFileError> {
         }
     }
     summary.rounded = grid.rounded;
+    summary.first_rounded = grid.first_rounded;
     Ok(MidiSong { parts: out, tempo: tempo_points, time_signature, summary })
 }

@@ -104,7 +104,11 @@ fn common_resolutions_need_no_rounding_and_others_report_it() {
     let song = read_song(&bytes).unwrap();
     assert_eq!(song.summary.rounded, 2);
     assert_eq!((song.parts[0].notes[0].start, song.parts[0].notes[0].length), (69, 68));
-    assert!(song.summary.to_string().contains("2 times rounded"), "{}", song.summary);
+    assert!(
+        song.summary.to_string().contains("2 times rounded to the grid (first in track 1 at quarter note 0.143)"),
+        "{}",
+        song.summary
+    );
 }
 
 #[test]
