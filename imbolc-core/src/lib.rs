@@ -29,12 +29,15 @@
 //!   build's catalog (new parameters, broken custom SynthDefs).
 //! - [`midi`]: live MIDI input (midir), routing to the audio thread's
 //!   realtime lane, MIDI learn, recording, clock in and out.
+//! - [`midi_file`]: Standard MIDI Files: import (a new project or one
+//!   undo step) and export (song, bars or a clip).
 
 pub mod analysis;
 pub mod demo;
 pub mod dispatch;
 pub mod drums;
 pub mod midi;
+pub mod midi_file;
 pub mod persist;
 pub mod record;
 pub mod render;

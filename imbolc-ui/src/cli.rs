@@ -9,7 +9,8 @@ use imbolc_audio::server::{JackMode, ServerConfig};
 #[derive(Debug, Parser)]
 #[command(name = "imbolc", version, about, args_conflicts_with_subcommands = true)]
 pub struct Args {
-    /// A subcommand (`imbolc demo …`, `imbolc render …`); without one, the TUI starts.
+    /// A subcommand (`imbolc demo …`, `imbolc render …`, `imbolc import …`, `imbolc export …`);
+    /// without one, the TUI starts.
     #[command(subcommand)]
     pub command: Option<Command>,
 
@@ -50,6 +51,10 @@ pub enum Command {
     },
     /// Render the master (and stems) to WAV, FLAC, Ogg Vorbis or MP3 files, faster than real time.
     Render(crate::render_cli::RenderArgs),
+    /// Make a new project from a Standard MIDI File (format 0 or 1).
+    Import(crate::midi_file_cli::ImportArgs),
+    /// Write a project (the song, bars or one clip) as a MIDI file.
+    Export(crate::midi_file_cli::ExportArgs),
 }
 
 #[cfg(test)]

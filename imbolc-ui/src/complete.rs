@@ -1,6 +1,7 @@
-//! Path completion for the open and save-as prompts: `Tab` extends the
-//! typed path to the longest prefix shared by the matching `*.imbolc` files
-//! and directories of its folder.
+//! Path completion for the open, save-as and MIDI import prompts: `Tab`
+//! extends the typed path to the longest prefix shared by the matching
+//! files (`*.imbolc`, or `*.mid` for an import) and directories of its
+//! folder.
 
 use std::path::Path;
 
@@ -11,6 +12,12 @@ pub const EXTENSION: &str = "imbolc";
 /// trailing `/` on directories) of the matching projects and directories,
 /// sorted. Hidden entries only when the typed name starts with `.`.
 pub fn candidates(typed: &str) -> Vec<String> {
+    candidates_with(typed, &[EXTENSION])
+}
+
+/// As [`candidates`], offering files with any of `extensions` (compared
+/// without case: `SONG.MID` matches `mid`).
+pub fn candidates_with(typed: &str, extensions: &[&str]) -> Vec<String> {
     let (dir, prefix) = match typed.rfind('/') {
         Some(i) => (&typed[..=i], &typed[i + 1..]),
         None => ("", typed),
@@ -25,7 +32,10 @@ pub fn candidates(typed: &str) -> Vec<String> {
                 return None;
             }
             let is_dir = e.file_type().ok()?.is_dir();
-            let is_project = Path::new(&name).extension().is_some_and(|x| x == EXTENSION);
+            let is_project = Path::new(&name)
+                .extension()
+                .and_then(|x| x.to_str())
+                .is_some_and(|x| extensions.iter().any(|e| x.eq_ignore_ascii_case(e)));
             match (is_dir, is_project) {
                 (true, _) => Some(format!("{dir}{name}/")),
                 (false, true) => Some(format!("{dir}{name}")),
@@ -40,7 +50,12 @@ pub fn candidates(typed: &str) -> Vec<String> {
 /// `typed` extended as far as every candidate agrees (unchanged when
 /// nothing matches).
 pub fn complete(typed: &str) -> String {
-    let found = candidates(typed);
+    complete_with(typed, &[EXTENSION])
+}
+
+/// As [`complete`], over files with any of `extensions`.
+pub fn complete_with(typed: &str, extensions: &[&str]) -> String {
+    let found = candidates_with(typed, extensions);
     let Some(first) = found.first() else { return typed.to_owned() };
     let mut common = first.clone();
     for c in &found[1..] {

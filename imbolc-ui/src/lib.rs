@@ -23,6 +23,7 @@
 //! - [`transport`]: play state, loop region and positions as bar.beat.
 //! - [`typing`]: musical typing, the keyboard as a piano.
 //! - [`render_cli`]: `imbolc render`: progress bar, summary, exit codes.
+//! - [`midi_file_cli`]: `imbolc import` / `imbolc export` (MIDI files).
 //! - [`render_dialog`]: the render dialog (worker thread, gauge, cancel).
 
 pub mod app;
@@ -35,6 +36,7 @@ pub mod keys;
 pub mod keys_doc;
 pub mod logging;
 pub mod midi;
+pub mod midi_file_cli;
 pub mod modal;
 pub mod open;
 pub mod palette;

@@ -98,6 +98,18 @@ pub enum RenameTarget {
 pub enum PathPurpose {
     SaveAs,
     Open,
+    /// A Standard MIDI File added to the open project.
+    ImportMidi,
+}
+
+impl PathPurpose {
+    /// The file extensions `Tab` offers.
+    pub fn extensions(self) -> &'static [&'static str] {
+        match self {
+            PathPurpose::SaveAs | PathPurpose::Open => &[crate::complete::EXTENSION],
+            PathPurpose::ImportMidi => &["mid", "midi", "smf"],
+        }
+    }
 }
 
 /// What a key did to the dialog.
@@ -202,6 +214,10 @@ impl Modal {
             },
             Modal::Path { purpose, text } => match key.code {
                 KeyCode::Enter if !text.trim().is_empty() => Outcome::Path(*purpose, text.trim().to_owned()),
+                KeyCode::Tab => {
+                    *text = crate::complete::complete_with(text, purpose.extensions());
+                    Outcome::Open
+                }
                 _ => edit_path(text, key.code, ctrl),
             },
             Modal::PadSample { instrument, pad, text } => match key.code {
@@ -365,11 +381,12 @@ impl Modal {
                 let title = match purpose {
                     PathPurpose::SaveAs => " Save as ",
                     PathPurpose::Open => " Open ",
+                    PathPurpose::ImportMidi => " Import MIDI file (one undo step) ",
                 };
-                let found = crate::complete::candidates(text).len();
+                let found = crate::complete::candidates_with(text, purpose.extensions()).len();
                 let lines = vec![
                     Line::raw(format!(" {text}▏")),
-                    Line::raw(format!(" {found} matching *.imbolc files and folders")),
+                    Line::raw(format!(" {found} matching *.{} files and folders", purpose.extensions()[0])),
                     Line::raw(" Tab completes · Enter confirms · Esc cancels"),
                 ];
                 frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), rect);

@@ -3,7 +3,8 @@
 //! worker thread renders (the UI never waits on it), cancel, and the
 //! summary table at the end.
 //!
-//! Keys: `j`/`k` pick a row, `h`/`l` change it, `Enter` renders; while
+//! Keys: `j`/`k` pick a row, `h`/`l` change it, `Enter` renders, `m`
+//! writes the song (or the bars picked) as a MIDI file instead; while
 //! rendering `Esc` cancels (scsynth is killed, temporary files removed);
 //! when done any key closes.
 
@@ -81,6 +82,8 @@ enum Stage {
     Options,
     Running(Job),
     Done(Result<RenderSummary, String>),
+    /// `m` wrote the song as a MIDI file (or could not).
+    Exported(Result<String, String>),
 }
 
 /// What a key did to the dialog.
@@ -185,9 +188,17 @@ impl RenderDialog {
                 }
                 DialogOutcome::Open
             }
-            Stage::Done(_) => DialogOutcome::Close,
+            Stage::Done(_) | Stage::Exported(_) => DialogOutcome::Close,
             Stage::Options => match key.code {
                 KeyCode::Esc | KeyCode::Char('q') => DialogOutcome::Close,
+                KeyCode::Char('m') => {
+                    // The loop region is not a bar range: it exports the whole song.
+                    let (first, last) = if self.use_loop { (0, 0) } else { (self.first_bar, self.last_bar) };
+                    let done =
+                        crate::midi_file_cli::export_from_dialog(project, &self.out_dir, first, last, self.force);
+                    self.stage = Stage::Exported(done);
+                    DialogOutcome::Open
+                }
                 KeyCode::Char('j') | KeyCode::Down => {
                     self.row = (self.row + 1).min(ROWS.len() - 1);
                     DialogOutcome::Open
@@ -379,7 +390,7 @@ impl RenderDialog {
             Stage::Options => {
                 let mut lines = self.option_lines();
                 lines.push(Line::from(""));
-                lines.push(Line::from("j/k: choose  h/l: change  Enter: render  Esc: close"));
+                lines.push(Line::from("j/k: choose  h/l: change  Enter: render  m: MIDI  Esc: close"));
                 frame.render_widget(Paragraph::new(lines), body);
             }
             Stage::Running(job) => {
@@ -402,6 +413,14 @@ impl RenderDialog {
                     crate::render_cli::summary_table(summary).lines().map(|l| Line::from(l.to_owned())).collect();
                 lines.push(Line::from("any key: close"));
                 frame.render_widget(Paragraph::new(lines), body);
+            }
+            Stage::Exported(result) => {
+                let (head, text) = match result {
+                    Ok(t) => ("MIDI file written:", t),
+                    Err(e) => ("MIDI export failed:", e),
+                };
+                let text = vec![Line::from(head), Line::from(text.clone()), Line::from("any key: close")];
+                frame.render_widget(Paragraph::new(text).wrap(ratatui::widgets::Wrap { trim: true }), body);
             }
             Stage::Done(Err(e)) => {
                 let text = vec![Line::from("render failed:"), Line::from(e.clone()), Line::from("any key: close")];

@@ -166,7 +166,7 @@ fn esc_cancels_a_real_render_kills_scsynth_and_leaves_nothing() {
     };
     let started = std::time::Instant::now();
     while !listing().iter().any(|f| f.ends_with(".raw")) {
-        assert!(started.elapsed().as_secs() < 60, "scsynth never started");
+        assert!(started.elapsed().as_secs() < 60, "scsynth never started: {:?} {:?}", d.stage, listing());
         d.poll();
         std::thread::sleep(std::time::Duration::from_millis(20));
     }

@@ -41,6 +41,10 @@ impl<S: UiAudio> App<S> {
     }
 
     pub(super) fn on_path(&mut self, purpose: PathPurpose, text: &str) {
+        if purpose == PathPurpose::ImportMidi {
+            self.import_midi(&PathBuf::from(text));
+            return;
+        }
         let path = with_extension(text);
         match purpose {
             PathPurpose::SaveAs => {
@@ -60,6 +64,23 @@ impl<S: UiAudio> App<S> {
             }
             PathPurpose::Open if self.session.is_dirty() => self.modal = Some(Modal::ConfirmOpen(path)),
             PathPurpose::Open => self.start_loading(path),
+            PathPurpose::ImportMidi => {}
+        }
+    }
+
+    /// Adds the MIDI file at `path` to the project as one undo step; the
+    /// summary (or what is wrong with the file) goes to the status line.
+    pub(super) fn import_midi(&mut self, path: &std::path::Path) {
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) => return self.error(format!("cannot read {}: {e}", path.display())),
+        };
+        match imbolc_core::midi_file::import_into(&mut self.session, &bytes) {
+            Ok(summary) => {
+                self.after_edit();
+                self.inform(summary.to_string());
+            }
+            Err(e) => self.error(format!("{}: {e}", path.display())),
         }
     }
 

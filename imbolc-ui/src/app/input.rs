@@ -135,6 +135,7 @@ impl<S: UiAudio> App<S> {
             }
             CommandId::SaveAs => self.ask_path(crate::modal::PathPurpose::SaveAs),
             CommandId::Open => self.ask_path(crate::modal::PathPurpose::Open),
+            CommandId::ImportMidi => self.ask_path(crate::modal::PathPurpose::ImportMidi),
             CommandId::Render => {
                 let loop_region = self.transport.region.map(|r| (r.start, r.end));
                 self.render = Some(RenderDialog::new(self.render_dir(), loop_region));

@@ -19,6 +19,7 @@ mod editor_voices;
 mod fixture;
 mod frictions;
 mod loops;
+mod midi_files;
 mod midi_map;
 mod mix_keys;
 mod open_repaired;
