@@ -111,6 +111,8 @@ pub struct App<S: UiAudio> {
     /// The instrument whose source the open source picker replaces
     /// (`None`: the picker adds an instrument).
     replacing_source: Option<InstrumentId>,
+    /// Whether the line of the current pane's keys shows (`C-k` toggles).
+    key_hints: bool,
     /// The last [`MESSAGE_HISTORY`] messages, oldest first (`C-g` shows them).
     history: std::collections::VecDeque<Message>,
     /// The kinds of action dispatched, for the reachability test.
@@ -154,6 +156,7 @@ impl<S: UiAudio> App<S> {
             previewing: false,
             replacing_source: None,
             history: std::collections::VecDeque::new(),
+            key_hints: true,
             #[cfg(test)]
             dispatched: Vec::new(),
         }

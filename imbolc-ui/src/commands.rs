@@ -180,6 +180,7 @@ pub enum CommandId {
     RenameBus,
     LaneEnable,
     Messages,
+    KeyHints,
     MidiUnmap,
 }
 
@@ -551,6 +552,7 @@ pub const COMMANDS: &[Command] = &[
     cmd(C::MidiRecord, "midi-record", "Arm (or stop) recording MIDI into the selected instrument's clip", &["R"], G),
     cmd(C::ProbabilityDown, "probability-down", "Lower the notes' chance to play by 10 %", &["("], Pane(P::PianoRoll)),
     cmd(C::ProbabilityUp, "probability-up", "Raise the notes' chance to play by 10 %", &[")"], Pane(P::PianoRoll)),
+    cmd(C::KeyHints, "key-hints", "Show or hide the line of the current pane's keys", &["C-k"], G),
     cmd(C::Messages, "messages", "Show the last 50 status-line messages in full", &["C-g"], G),
     cmd(C::RenameProject, "project-rename", "Rename the project (its name in renders and tags)", &["N"], G),
     cmd(C::SetTimeSignature, "time-signature", "Type a time signature (3/4, 6/8, ...)", &["|"], G),

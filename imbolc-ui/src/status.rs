@@ -8,7 +8,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 
-use crate::commands::PaneKind;
+use crate::commands::{COMMANDS, Context, PaneKind};
+use crate::keys::Keymap;
 
 /// A line for the status bar; errors are shown in red.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,4 +120,32 @@ pub fn render_status(
     let left = Line::from(left);
     frame.render_widget(left, l);
     frame.render_widget(right, r);
+}
+
+/// One line of the current pane's keys (`a note-add · x note-delete · …`),
+/// cut with `…` where it does not fit; `C-k` hides it.
+pub fn render_hints(frame: &mut Frame, area: Rect, pane: PaneKind, keymap: &Keymap) {
+    let width = usize::from(area.width);
+    let mut spans = Vec::new();
+    let mut used = 0;
+    let pairs = COMMANDS.iter().filter(|c| c.context == Context::Pane(pane)).filter_map(|c| {
+        let keys = keymap.describe(c.id);
+        let first = keys.split(", ").next().filter(|k| !k.is_empty())?.to_owned();
+        // The pane says what they act on: `drum-step-toggle` reads `step-toggle`.
+        const NOUNS: [&str; 9] =
+            ["drum-", "note-", "placement-", "point-", "slice-", "zone-", "instrument-", "lane-", "clip-"];
+        let name = NOUNS.iter().find_map(|n| c.name.strip_prefix(n)).unwrap_or(c.name);
+        Some((first, name))
+    });
+    for (i, (key, name)) in pairs.enumerate() {
+        let piece = format!("{}{key} {name}", if i == 0 { " " } else { " · " });
+        let len = piece.chars().count();
+        if used + len + 2 > width {
+            spans.push(Span::styled(" …", Style::default().fg(Color::DarkGray)));
+            break;
+        }
+        used += len;
+        spans.push(Span::styled(piece, Style::default().fg(Color::DarkGray)));
+    }
+    frame.render_widget(Line::from(spans), area);
 }

@@ -14,8 +14,14 @@ impl<S: UiAudio> App<S> {
     /// Draws the whole screen: tabs, the current pane, the status line and
     /// any open dialog.
     pub fn draw(&self, frame: &mut Frame) {
-        let [tabs, main, status_area] =
-            Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(frame.area());
+        let hint_rows = u16::from(self.key_hints);
+        let [tabs, main, hints, status_area] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(1),
+            Constraint::Length(hint_rows),
+            Constraint::Length(1),
+        ])
+        .areas(frame.area());
         let state = self.state();
         status::render_tabs(frame, tabs, self.pane.tab());
         match self.pane {
@@ -39,6 +45,9 @@ impl<S: UiAudio> App<S> {
             PaneKind::Help => self.panes.help.render(frame, main, &state),
             PaneKind::Arrangement => self.panes.arrangement.render(frame, main, &state),
             PaneKind::Automation => self.panes.automation.render(frame, main, &state),
+        }
+        if self.key_hints {
+            status::render_hints(frame, hints, self.pane, &self.keymap);
         }
         let name = self
             .path

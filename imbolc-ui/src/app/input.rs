@@ -142,6 +142,7 @@ impl<S: UiAudio> App<S> {
             }
             CommandId::MidiPanic | CommandId::MidiLearn | CommandId::MidiRecord => self.midi_command(cmd),
             CommandId::AutomationRecord => self.toggle_automation_record(),
+            CommandId::KeyHints => self.key_hints = !self.key_hints,
             CommandId::Messages => {
                 let lines = self.message_history().cloned().collect();
                 self.modal = Some(Modal::Messages { lines });

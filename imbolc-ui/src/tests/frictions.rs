@@ -229,3 +229,14 @@ fn c_g_shows_the_message_history_in_full() {
     press(&mut app, "j");
     assert!(app.modal().is_none(), "any key closes it");
 }
+
+#[test]
+fn a_line_of_the_panes_keys_shows_and_c_k_hides_it() {
+    let mut app = demo_app();
+    press(&mut app, "3");
+    let screen = format!("{}", narrow(&app));
+    assert!(screen.contains(" a add · x delete · K octave-up"), "{screen}");
+    press(&mut app, "C-k");
+    let screen = format!("{}", narrow(&app));
+    assert!(!screen.contains("x delete"), "{screen}");
+}
