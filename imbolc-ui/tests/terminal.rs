@@ -94,7 +94,7 @@ fn a_first_song_plays_saves_and_comes_back() {
     wait("1. reverb [on]");
     tmux.send_keys(&["3"]);
     for _ in 0..8 {
-        tmux.send_keys(&["a"]);
+        tmux.send_keys(&["a", "l"]);
     }
     wait("8 notes");
     // Two bars: select sixteen eighths from the start, loop them.
