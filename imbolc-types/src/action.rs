@@ -299,6 +299,40 @@ pub enum Action {
         length: Tick,
     },
 
+    // --- audio tracks and clips (see `audio_clip`) ---
+    /// Adds an audio track at the end of the instrument list.
+    AddAudioTrack {
+        name: String,
+    },
+    /// Puts `region` on audio track `instrument` as a new clip of `length`
+    /// ticks, placed at `start` (one placement of the same length). What
+    /// recording and the file browser call.
+    AddAudioClip {
+        instrument: InstrumentId,
+        region: Box<crate::audio_clip::AudioRegion>,
+        start: Tick,
+        length: Tick,
+    },
+    /// Replaces an audio clip's region (gain, fades, offset).
+    SetAudioRegion {
+        clip: ClipId,
+        region: Box<crate::audio_clip::AudioRegion>,
+    },
+    /// Sets a placement of an audio clip and its clip's offset together:
+    /// trimming the start moves both (its own inverse).
+    SetAudioClipSpan {
+        placement: PlacementId,
+        start: Tick,
+        length: Tick,
+        offset: f64,
+    },
+    /// Splits a placement of an audio clip at song tick `at` (strictly
+    /// inside it): the part from `at` becomes a new clip and placement.
+    SplitAudioClip {
+        placement: PlacementId,
+        at: Tick,
+    },
+
     // --- notes (many at once) ---
     AddNote {
         clip: ClipId,
@@ -500,6 +534,11 @@ impl Action {
             Action::RemoveBus { .. } => "remove bus",
             Action::RenameBus { .. } => "rename bus",
             Action::AddClip { .. } | Action::RestoreClip(_) => "add clip",
+            Action::AddAudioTrack { .. } => "add audio track",
+            Action::AddAudioClip { .. } => "add audio clip",
+            Action::SetAudioRegion { .. } => "change audio clip",
+            Action::SetAudioClipSpan { .. } => "trim audio clip",
+            Action::SplitAudioClip { .. } => "split audio clip",
             Action::RemoveClip { .. } => "remove clip",
             Action::RenameClip { .. } => "rename clip",
             Action::SetClipLength { .. } | Action::SetClipLooping { .. } => "change clip",

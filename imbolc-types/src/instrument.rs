@@ -60,6 +60,10 @@ pub struct InstrumentDef {
     /// [`crate::sampler`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sampler: Option<crate::sampler::SamplerDef>,
+    /// An audio track: its clips hold audio (see [`crate::audio_clip`]);
+    /// it plays no notes.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub audio_track: bool,
 }
 
 impl InstrumentDef {
@@ -76,6 +80,7 @@ impl InstrumentDef {
             drums: None,
             input: None,
             sampler: None,
+            audio_track: false,
         }
     }
 
@@ -88,6 +93,15 @@ impl InstrumentDef {
     /// An audio input instrument reading `input` (the source is unused).
     pub fn audio_input(input: AudioInputDef) -> Self {
         InstrumentDef { input: Some(input), ..InstrumentDef::new(SourceKind::SINE) }
+    }
+
+    /// An audio track (the source is unused); the envelope holds full
+    /// level, clips bring their own fades.
+    pub fn audio_track() -> Self {
+        let mut def = InstrumentDef::new(SourceKind::SINE);
+        def.amp_env = EnvelopeDef { attack: 0.0, decay: 0.0, sustain: 1.0, release: 0.005 };
+        def.audio_track = true;
+        def
     }
 
     /// A sampler with `zones` (the source is unused while the sampler is

@@ -387,6 +387,9 @@ impl Playback {
     }
 
     fn note(&mut self, e: &NoteEvent, graph: &mut SignalGraph, ops: &mut Vec<ServerOp>) -> Result<(), VoiceError> {
+        if graph.is_audio_track(e.instrument) {
+            return self.audio_clip(e, graph, ops);
+        }
         let mono = self.allocator.is_mono(e.instrument);
         if graph.is_drum_kit(e.instrument) {
             // Notes on a kit hit pads; one-shots have no note-off.
@@ -546,6 +549,8 @@ mod timing;
 #[path = "playback_tempo.rs"]
 mod tempo;
 
+#[path = "playback_audio.rs"]
+mod audio;
 #[path = "playback_live.rs"]
 mod live_voices;
 #[cfg(test)]

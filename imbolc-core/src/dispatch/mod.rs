@@ -4,10 +4,11 @@
 //!
 //! One file per domain: `project`, `instrument`, `param`, `effect`,
 //! `mixer` (strips, sends, buses, master), `clip` (clips, placements),
-//! `notes`, `automation` (lanes and MIDI mappings), `automation_takes`
+//! `audio_clip` (audio tracks and clips), `notes`, `automation` (lanes and MIDI mappings), `automation_takes`
 //! (segment curves, recorded takes), `drums` (kits, pads, patterns, steps),
 //! with `dependents` for what a removal takes along.
 
+mod audio_clip;
 mod automation;
 mod automation_takes;
 mod clip;
@@ -188,6 +189,11 @@ pub(crate) fn apply(project: &mut Project, action: Action) -> Result<Applied, Di
         | A::RestorePlacement(_)
         | A::MovePlacement { .. }
         | A::ResizePlacement { .. } => clip::apply(project, action),
+        A::AddAudioTrack { .. }
+        | A::AddAudioClip { .. }
+        | A::SetAudioRegion { .. }
+        | A::SetAudioClipSpan { .. }
+        | A::SplitAudioClip { .. } => audio_clip::apply(project, action),
         A::AddNote { .. }
         | A::AddNotes { .. }
         | A::RestoreNotes { .. }
