@@ -245,6 +245,8 @@ fn check_range(value: f32, (min, max): (f32, f32)) -> Result<(), DispatchError> 
 }
 
 #[cfg(test)]
+mod audio_clip_tests;
+#[cfg(test)]
 mod filter_env_tests;
 #[cfg(test)]
 mod sync_tests;

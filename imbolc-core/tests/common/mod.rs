@@ -50,7 +50,7 @@ pub struct Op {
 }
 
 pub fn op() -> impl Strategy<Value = Op> {
-    (0u8..80, any::<u32>(), any::<u32>(), -0.2f32..1.2, "[a-zé♪ ]{0,8}").prop_map(|(kind, a, b, x, name)| Op {
+    (0u8..86, any::<u32>(), any::<u32>(), -0.2f32..1.2, "[a-zé♪ ]{0,8}").prop_map(|(kind, a, b, x, name)| Op {
         kind,
         a,
         b,
@@ -83,8 +83,33 @@ pub fn to_action(p: &Project, op: &Op) -> Option<Action> {
     let b = op.b;
     // Kinds 60.. repeat the clip, note and automation edits, which need a
     // clip or lane to exist first and would otherwise be rare.
-    let kind =
-        if op.kind >= 60 { [32, 38, 39, 40, 41, 42, 43, 35, 44, 45][usize::from(op.kind - 60) % 10] } else { op.kind };
+    // Kinds 80.. are the audio track edits (100..).
+    let kind = if op.kind >= 80 {
+        op.kind + 20
+    } else if op.kind >= 60 {
+        [32, 38, 39, 40, 41, 42, 43, 35, 44, 45][usize::from(op.kind - 60) % 10]
+    } else {
+        op.kind
+    };
+    let tracks: Vec<_> = p.instruments.values().filter(|i| i.def.audio_track).map(|i| i.id).collect();
+    let region = || {
+        let sample = imbolc_types::SampleRef {
+            hash: format!("{:064x}", b % 3),
+            name: "take.wav".into(),
+            format: imbolc_types::SampleFormat::Wav,
+            channels: 1 + (b % 2) as u16,
+            sample_rate: 48_000,
+            frames: 96_000,
+            bytes: 1000,
+        };
+        Box::new(imbolc_types::AudioRegion {
+            offset: f64::from(x),
+            gain_db: x * 20.0 - 10.0,
+            fade_in: x,
+            fade_out: x * 2.0,
+            ..imbolc_types::AudioRegion::new(sample)
+        })
+    };
     Some(match kind {
         0 | 1 => Action::AddInstrument { source: SourceKind::ALL[b as usize % 3], name: op.name.clone() },
         2 => Action::RemoveInstrument { instrument: inst? },
@@ -233,6 +258,23 @@ pub fn to_action(p: &Project, op: &Op) -> Option<Action> {
             value: x,
         },
         59 => Action::RenameProject { name: op.name.clone() },
+        100 => Action::AddAudioTrack { name: op.name.clone() },
+        101 => Action::AddAudioClip { instrument: inst?, region: region(), start: b % 100_000, length: 1 + b % 5000 },
+        102 => Action::SetAudioRegion { clip: pick(&clips, op.a)?, region: region() },
+        103 => {
+            let placement = pick(&placements, op.a)?;
+            Action::SetAudioClipSpan { placement, start: b % 100_000, length: b % 5000, offset: f64::from(x) }
+        }
+        104 => {
+            let pl = p.placements[&pick(&placements, op.a)?];
+            Action::SplitAudioClip { placement: pl.id, at: pl.start + b % (pl.length + 1) }
+        }
+        105 => Action::AddAudioClip {
+            instrument: pick(&tracks, op.a)?,
+            region: region(),
+            start: b % 100_000,
+            length: 1 + b % 5000,
+        },
         _ => Action::MapMidiCc(Box::new(MidiMapping {
             channel: (b % 17) as u8,
             cc: (b % 5) as u8,
