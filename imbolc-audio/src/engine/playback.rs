@@ -573,5 +573,9 @@ mod automation_tests;
 mod drum_tests;
 
 #[cfg(test)]
+#[path = "playback_audio_tests.rs"]
+mod audio_tests;
+
+#[cfg(test)]
 #[path = "playback_sync_tests.rs"]
 mod sync_tests;

@@ -1,0 +1,153 @@
+//! Audio clips in [`Playback`] on a real graph and the model backend: a
+//! clip starts at its start or from the right offset when play starts
+//! inside it, and moving or trimming it while it plays costs a release and
+//! one new voice, not a rebuild.
+
+use imbolc_types::{
+    AudioDiff, AudioRegion, AudioScene, Clip, ClipId, Instrument, InstrumentDef, InstrumentId, MixerSettings,
+    Placement, PlacementId, SampleFormat, SampleRef,
+};
+
+use super::*;
+use crate::backend::{AudioBackend, ModelBackend};
+use crate::graph::GraphConfig;
+
+const TRACK: InstrumentId = InstrumentId(0);
+const CLIP: ClipId = ClipId(0);
+const PL: PlacementId = PlacementId(0);
+
+fn region() -> AudioRegion {
+    AudioRegion::new(SampleRef {
+        hash: "cd".repeat(32),
+        name: "take.wav".into(),
+        format: SampleFormat::Wav,
+        channels: 2,
+        sample_rate: 48_000,
+        frames: 48_000 * 8,
+        bytes: 100,
+    })
+}
+
+/// An audio track with one 4 s clip placed at 1 s (120 bpm: 960 ticks),
+/// a playback and a graph built on the model.
+fn setup() -> (Playback, SignalGraph, ModelBackend) {
+    let inst =
+        Instrument { id: TRACK, name: "a".into(), def: InstrumentDef::audio_track(), mixer: MixerSettings::default() };
+    let clip = Clip {
+        id: CLIP,
+        name: "take".into(),
+        instrument: TRACK,
+        length: 3840,
+        looping: false,
+        notes: Default::default(),
+        drums: None,
+        audio: Some(region()),
+    };
+    let placement = Placement { id: PL, clip: CLIP, start: 960, length: 3840 };
+    let scene = AudioScene {
+        instruments: vec![inst],
+        clips: vec![clip],
+        placements: vec![placement],
+        tempo: 120.0,
+        ..AudioScene::default()
+    };
+    let (graph, ops) = SignalGraph::build(GraphConfig::default(), &scene);
+    assert!(ops.iter().any(|o| matches!(o, ServerOp::BufferAllocRead { .. })), "the clip's sample is loaded");
+    let mut model = ModelBackend::new();
+    model.execute(Timing::Now, &ops).expect("model");
+    let mut p = Playback::offline(SchedulerConfig { lookahead: 0.05 }, VoiceConfig::default());
+    p.diff(&AudioDiff::SceneLoaded(Box::new(scene)), &mut Vec::new());
+    (p, graph, model)
+}
+
+fn run(model: &mut ModelBackend, out: &[Batch]) -> usize {
+    for b in out {
+        model.execute(b.timing, &b.ops).expect("model");
+    }
+    assert!(model.failures().is_empty(), "{:?}", model.failures());
+    assert!(model.warnings().is_empty(), "{:?}", model.warnings());
+    out.iter().map(|b| b.ops.len()).sum()
+}
+
+/// The clip voices started by `out`: (time, start frame, pos).
+fn clip_starts(out: &[Batch]) -> Vec<(f64, f32, f32)> {
+    let mut v = Vec::new();
+    for b in out {
+        for op in &b.ops {
+            if let ServerOp::SynthNew { def, controls, .. } = op
+                && *def == crate::synthdefs::AUDIO_CLIP
+            {
+                let get = |n: &str| controls.iter().find(|(k, _)| *k == n).map_or(f32::NAN, |(_, v)| *v);
+                let Timing::At(t) = b.timing else { panic!("untimed clip start") };
+                v.push((t.as_secs_f64(), get("start"), get("pos")));
+            }
+        }
+    }
+    v
+}
+
+#[test]
+fn a_clip_starts_at_its_start_and_mid_way_from_the_right_frame() {
+    let (mut p, mut g, mut model) = setup();
+    let mut out = Vec::new();
+    p.transport(TransportCmd::Play, &mut g, &mut out);
+    let t0 = p.scheduler.horizon();
+    p.advance(1.5, &mut g, &mut out);
+    run(&mut model, &out);
+    let starts = clip_starts(&out);
+    assert_eq!(starts.len(), 1);
+    assert!((starts[0].0 - t0 - 1.0).abs() < 1e-6, "at its start, 1 s after play: {starts:?}");
+    assert_eq!((starts[0].1, starts[0].2), (0.0, 0.0));
+
+    // Stop, seek 1.5 s into the clip (tick 960 + 1440), play.
+    let (mut p, mut g, mut model) = setup();
+    let mut out = Vec::new();
+    p.transport(TransportCmd::Seek(2400), &mut g, &mut out);
+    p.transport(TransportCmd::Play, &mut g, &mut out);
+    let t0 = p.scheduler.horizon();
+    p.advance(0.2, &mut g, &mut out);
+    run(&mut model, &out);
+    let starts = clip_starts(&out);
+    assert_eq!(starts.len(), 1, "{starts:?}");
+    assert!((starts[0].0 - t0).abs() < 1e-6, "as play starts: {starts:?}");
+    assert_eq!(starts[0].1, 1.5 * 48_000.0, "1.5 s into the buffer");
+    assert!((starts[0].2 - 1.5).abs() < 1e-6);
+    // It plays once: later windows start nothing more.
+    let mut more = Vec::new();
+    p.advance(2.0, &mut g, &mut more);
+    assert!(clip_starts(&more).is_empty());
+}
+
+#[test]
+fn moving_or_trimming_a_playing_clip_sends_a_release_and_one_voice() {
+    let (mut p, mut g, mut model) = setup();
+    let mut out = Vec::new();
+    p.transport(TransportCmd::Play, &mut g, &mut out);
+    p.advance(1.6, &mut g, &mut out);
+    run(&mut model, &out);
+    assert_eq!(clip_starts(&out).len(), 1);
+
+    let edits = [
+        vec![AudioDiff::PlacementChanged { placement: Placement { id: PL, clip: CLIP, start: 480, length: 3840 } }],
+        vec![
+            AudioDiff::PlacementChanged { placement: Placement { id: PL, clip: CLIP, start: 960, length: 3360 } },
+            AudioDiff::AudioRegionChanged { clip: CLIP, region: Box::new(AudioRegion { offset: 0.5, ..region() }) },
+        ],
+    ];
+    let mut now = 1.6;
+    for diffs in edits {
+        let before = model.message_count();
+        let mut out = Vec::new();
+        for d in &diffs {
+            let ops = g.apply(d).expect("graph");
+            assert!(ops.is_empty(), "the graph has nothing to change: {ops:?}");
+            p.diff(d, &mut out);
+        }
+        now += 0.1;
+        p.advance(now, &mut g, &mut out);
+        run(&mut model, &out);
+        let sent = model.message_count() - before;
+        assert_eq!(sent, 2, "one /n_set gate 0 and one /s_new: {out:?}");
+        assert_eq!(clip_starts(&out).len(), 1);
+    }
+}
