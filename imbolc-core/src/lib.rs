@@ -3,6 +3,8 @@
 //!
 //! - [`analysis`]: samples decoded for display and slicing: waveform
 //!   overview, onset detection, slice markers, root-pitch estimation.
+//! - [`audio_track`]: audio clip edits as keys make them (import at a
+//!   tick, trim, fade, gain), each one action.
 //! - [`mod@dispatch`]: [`dispatch()`]`(&mut Project, Action)`, pure, one file per
 //!   domain; returns the `AudioDiff`s, the undo entry and what to redraw.
 //! - [`undo`]: inverse-based undo entries and the bounded, coalescing
@@ -31,6 +33,7 @@
 //!   realtime lane, MIDI learn, recording, clock in and out.
 
 pub mod analysis;
+pub mod audio_track;
 pub mod demo;
 pub mod dispatch;
 pub mod drums;
