@@ -26,6 +26,7 @@ pub fn handle(cmd: CommandId, state: &State) -> Option<Intent> {
         }
         CommandId::AddInstrument => Intent::ChooseSource,
         CommandId::AddAudioInput => Intent::AddAudioInput,
+        CommandId::AddAudioTrack => Intent::AddAudioTrack,
         CommandId::DeleteInstrument => match selected {
             Some(i) => Intent::Dispatch(Action::RemoveInstrument { instrument: i.id }),
             None => nothing(),

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod audio_input;
+mod audio_tracks;
 mod browse;
 mod bus_effects;
 mod commands;
