@@ -560,7 +560,7 @@ pub const COMMANDS: &[Command] = &[
     cmd(
         C::PlacementAdd,
         "placement-add",
-        "Place the selected clip at the cursor",
+        "Place the selected clip at the cursor (audio track: browse for a file)",
         &["a", "Enter"],
         Pane(P::Arrangement),
     ),
