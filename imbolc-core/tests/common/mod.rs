@@ -93,15 +93,8 @@ pub fn to_action(p: &Project, op: &Op) -> Option<Action> {
     };
     let tracks: Vec<_> = p.instruments.values().filter(|i| i.def.audio_track).map(|i| i.id).collect();
     let region = || {
-        let sample = imbolc_types::SampleRef {
-            hash: format!("{:064x}", b % 3),
-            name: "take.wav".into(),
-            format: imbolc_types::SampleFormat::Wav,
-            channels: 1 + (b % 2) as u16,
-            sample_rate: 48_000,
-            frames: 96_000,
-            bytes: 1000,
-        };
+        let samples = test_samples();
+        let sample = samples[b as usize % samples.len()].clone();
         Box::new(imbolc_types::AudioRegion {
             offset: f64::from(x),
             gain_db: x * 20.0 - 10.0,
@@ -287,6 +280,33 @@ pub fn to_action(p: &Project, op: &Op) -> Option<Action> {
             max: x.clamp(-1.0, 1.0),
             curve: MidiCurve::Exponential,
         })),
+    })
+}
+
+/// Two short samples imported into this test process's own sample cache
+/// (a temp folder), for audio clips: saving a project stores their bytes.
+pub fn test_samples() -> &'static [imbolc_types::SampleRef] {
+    static SAMPLES: std::sync::OnceLock<Vec<imbolc_types::SampleRef>> = std::sync::OnceLock::new();
+    SAMPLES.get_or_init(|| {
+        let dir = temp_dir("audio-clip-samples");
+        imbolc_audio::sample_cache::set_cache_dir(Some(dir.join("cache")));
+        (0..2u16)
+            .map(|n| {
+                let path = dir.join(format!("take{n}.wav"));
+                let spec = hound::WavSpec {
+                    channels: 1 + n,
+                    sample_rate: 48_000,
+                    bits_per_sample: 16,
+                    sample_format: hound::SampleFormat::Int,
+                };
+                let mut w = hound::WavWriter::create(&path, spec).expect("wav");
+                for i in 0..4_800 * u32::from(1 + n) {
+                    w.write_sample(((i % 97) as i16 - 48) * 300).expect("sample");
+                }
+                w.finalize().expect("wav");
+                imbolc_core::store::import_sample(&path).expect("import")
+            })
+            .collect()
     })
 }
 
