@@ -431,10 +431,11 @@ impl Playback {
     /// A diff the graph accepted: the timeline part goes to the scheduler
     /// (deltas only), voice settings and instrument removal to the allocator.
     pub fn diff(&mut self, diff: &AudioDiff, out: &mut Vec<Batch>) {
+        let retuned = self.clip_retuned(diff);
         if let Err(e) = self.scheduler.apply(diff) {
             tracing::warn!("timeline diff refused by the scheduler: {e}");
         }
-        let mut ops = Vec::new();
+        let mut ops = retuned;
         match diff {
             AudioDiff::InstrumentAdded { instrument, .. } => {
                 self.allocator.set_settings(instrument.id, instrument.def.voice, &mut ops);

@@ -4,6 +4,25 @@
 use super::*;
 
 impl Playback {
+    /// For a change of only an audio clip's gain or fades: one `/n_set` per
+    /// sounding voice of that clip (the scheduler keeps them playing).
+    /// Empty for any other diff.
+    pub(super) fn clip_retuned(&self, diff: &AudioDiff) -> Vec<ServerOp> {
+        let AudioDiff::AudioRegionChanged { clip, region } = diff else { return Vec::new() };
+        let Some(old) = self.scheduler.index().clip(*clip).and_then(|c| c.audio.as_ref()) else {
+            return Vec::new();
+        };
+        if old.sample != region.sample || old.offset != region.offset {
+            return Vec::new();
+        }
+        let controls = crate::graph::audio_clip_controls(region);
+        self.timeline
+            .iter()
+            .filter(|(k, _)| k.clip == *clip)
+            .map(|(_, node)| ServerOp::Set { node: *node, controls: controls.clone() })
+            .collect()
+    }
+
     /// A note event of an audio track: an audio clip starts (with its cue)
     /// or ends. Other notes on an audio track play nothing.
     pub(super) fn audio_clip(

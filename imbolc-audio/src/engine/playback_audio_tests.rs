@@ -1,7 +1,8 @@
 //! Audio clips in [`Playback`] on a real graph and the model backend: a
 //! clip starts at its start or from the right offset when play starts
 //! inside it, and moving or trimming it while it plays costs a release and
-//! one new voice, not a rebuild.
+//! one new voice, not a rebuild; a gain or fade change is one `/n_set`;
+//! a loop inside a clip restarts it from the loop start each pass.
 
 use imbolc_types::{
     AudioDiff, AudioRegion, AudioScene, Clip, ClipId, Instrument, InstrumentDef, InstrumentId, MixerSettings,
@@ -149,5 +150,53 @@ fn moving_or_trimming_a_playing_clip_sends_a_release_and_one_voice() {
         let sent = model.message_count() - before;
         assert_eq!(sent, 2, "one /n_set gate 0 and one /s_new: {out:?}");
         assert_eq!(clip_starts(&out).len(), 1);
+    }
+}
+
+#[test]
+fn a_gain_or_fade_change_is_one_n_set_on_the_sounding_voice() {
+    let (mut p, mut g, mut model) = setup();
+    let mut out = Vec::new();
+    p.transport(TransportCmd::Play, &mut g, &mut out);
+    p.advance(1.6, &mut g, &mut out);
+    run(&mut model, &out);
+    let before = model.message_count();
+    let d = AudioDiff::AudioRegionChanged {
+        clip: CLIP,
+        region: Box::new(AudioRegion { gain_db: -6.0, fade_out: 0.5, ..region() }),
+    };
+    assert!(g.apply(&d).expect("graph").is_empty());
+    let mut out = Vec::new();
+    p.diff(&d, &mut out);
+    p.advance(1.7, &mut g, &mut out);
+    run(&mut model, &out);
+    assert_eq!(model.message_count() - before, 1, "{out:?}");
+    let set = out.iter().flat_map(|b| &b.ops).find_map(|op| match op {
+        ServerOp::Set { controls, .. } => Some(controls.clone()),
+        _ => None,
+    });
+    let set = set.expect("an /n_set");
+    assert!(set.iter().any(|(n, v)| *n == "gain" && (v - 0.501).abs() < 1e-3), "{set:?}");
+    assert!(clip_starts(&out).is_empty(), "the voice keeps playing");
+}
+
+#[test]
+fn a_loop_inside_a_clip_restarts_it_from_the_loop_start_each_pass() {
+    let (mut p, mut g, mut model) = setup();
+    let mut out = Vec::new();
+    // Loop 2 s..3 s of the song: 1..2 s into the clip.
+    let region = crate::scheduler::LoopRegion { start: 1920, end: 2880 };
+    p.transport(TransportCmd::SetLoop(Some(region)), &mut g, &mut out);
+    p.transport(TransportCmd::Seek(1920), &mut g, &mut out);
+    p.transport(TransportCmd::Play, &mut g, &mut out);
+    let t0 = p.scheduler.horizon();
+    p.advance(t0 + 2.5, &mut g, &mut out);
+    run(&mut model, &out);
+    let starts = clip_starts(&out);
+    assert_eq!(starts.len(), 3, "{starts:?}");
+    for (k, (t, frame, pos)) in starts.iter().enumerate() {
+        assert!((t - t0 - k as f64).abs() < 1e-6, "pass {k} at {t}");
+        assert_eq!(*frame, 48_000.0, "1 s into the audio");
+        assert!((pos - 1.0).abs() < 1e-6);
     }
 }

@@ -93,20 +93,24 @@ impl SignalGraph {
         let into = if into.is_finite() { into.max(0.0) } else { 0.0 };
         let dur = if dur.is_finite() { dur.max(0.0) } else { 0.0 };
         let start = ((region.offset.max(0.0) + into) * f64::from(region.sample.sample_rate)).round();
-        let fade = |f: f32| if f.is_finite() { f.clamp(0.0, imbolc_types::audio_clip::FADE_MAX) } else { 0.0 };
         let id = self.node_ids.next_id();
-        let controls = vec![
+        let mut controls = vec![
             ("out", bus as f32),
             ("gate", 1.0),
             ("buf", buf as f32),
             ("start", start as f32),
             ("pos", into as f32),
             ("end", (into + dur) as f32),
-            ("gain", region.gain()),
-            ("fadein", fade(region.fade_in)),
-            ("fadeout", fade(region.fade_out)),
         ];
+        controls.extend(audio_clip_controls(region));
         let def = crate::synthdefs::AUDIO_CLIP;
         Ok((id, vec![ServerOp::SynthNew { def, id, action: AddAction::Tail, target: voices, controls }]))
     }
+}
+
+/// The controls of an audio clip voice that a sounding voice follows:
+/// gain and fades.
+pub fn audio_clip_controls(region: &AudioRegion) -> Vec<(crate::backend::ControlName, f32)> {
+    let fade = |f: f32| if f.is_finite() { f.clamp(0.0, imbolc_types::audio_clip::FADE_MAX) } else { 0.0 };
+    vec![("gain", region.gain()), ("fadein", fade(region.fade_in)), ("fadeout", fade(region.fade_out))]
 }

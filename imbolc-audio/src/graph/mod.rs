@@ -79,6 +79,7 @@ use std::collections::HashMap;
 use imbolc_types::{AudioScene, BusId, ChainOwner, EffectId, InstrumentId};
 
 pub use alloc::BusAllocator;
+pub use audio_clip::audio_clip_controls;
 pub use audio_input::AUDIO_IN_SYNTHDEF;
 pub use convolution::{FFT_SIZE as CONVOLUTION_FFT_SIZE, spectral_frames};
 pub use drums::{FIRST_PAD_NOTE, FIRST_SAMPLE_BUFFER, pad_of_note};

@@ -202,7 +202,8 @@ impl TimelineIndex {
         self.clips.remove(&clip).map(|_| ()).ok_or(ScheduleError::UnknownClip(clip))
     }
 
-    /// An audio clip's region changed.
+    /// An audio clip's region changed. Says whether what plays moved
+    /// (another sample or offset) rather than only its gain or fades.
     ///
     /// # Errors
     /// [`ScheduleError::UnknownClip`].
@@ -210,10 +211,11 @@ impl TimelineIndex {
         &mut self,
         clip: ClipId,
         region: &imbolc_types::AudioRegion,
-    ) -> Result<(), ScheduleError> {
+    ) -> Result<bool, ScheduleError> {
         let c = self.clips.get_mut(&clip).ok_or(ScheduleError::UnknownClip(clip))?;
+        let moved = c.audio.as_ref().is_none_or(|old| old.sample != region.sample || old.offset != region.offset);
         c.audio = Some(region.clone());
-        Ok(())
+        Ok(moved)
     }
 
     /// # Errors

@@ -357,8 +357,11 @@ impl Scheduler {
                 self.clip_reshaped(*clip);
             }
             AudioDiff::AudioRegionChanged { clip, region } => {
-                self.index.audio_region_changed(*clip, region)?;
-                self.end_where(|k| k.clip == *clip);
+                // Gain and fades follow on the sounding voice (see
+                // `engine/playback_audio.rs`); other changes restart it.
+                if self.index.audio_region_changed(*clip, region)? {
+                    self.end_where(|k| k.clip == *clip);
+                }
             }
             AudioDiff::ClipChanged { clip, length, looping } => {
                 self.index.clip_changed(*clip, *length, *looping)?;
