@@ -359,7 +359,8 @@ impl Scheduler {
             AudioDiff::AudioRegionChanged { clip, region } => {
                 // Gain and fades follow on the sounding voice (see
                 // `engine/playback_audio.rs`); other changes restart it.
-                if self.index.audio_region_changed(*clip, region)? {
+                let moved = self.index.audio_region_changed(*clip, region)?;
+                if moved {
                     self.end_where(|k| k.clip == *clip);
                 }
             }
