@@ -21,6 +21,11 @@ impl Drop for Dir {
 
 /// A folder with `take.wav`: 6 s of a loud sine (3 bars at 120 bpm).
 fn folder(tag: &str) -> Dir {
+    folder_with(tag, |_| 1.0)
+}
+
+/// As [`folder`], the sine's amplitude shaped by `env` (of seconds).
+fn folder_with(tag: &str, env: fn(f64) -> f64) -> Dir {
     let dir = std::env::temp_dir().join(format!("imbolc-ui-audio-tracks-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     temp_cache();
@@ -33,7 +38,7 @@ fn folder(tag: &str) -> Dir {
     let mut w = hound::WavWriter::create(dir.join("take.wav"), spec).unwrap();
     for i in 0..48_000 * 6 {
         let t = f64::from(i) / 48_000.0;
-        w.write_sample(((std::f64::consts::TAU * 220.0 * t).sin() * 30_000.0) as i16).unwrap();
+        w.write_sample(((std::f64::consts::TAU * 220.0 * t).sin() * 30_000.0 * env(t)) as i16).unwrap();
     }
     w.finalize().unwrap();
     Dir(dir)
@@ -118,4 +123,16 @@ fn a_with_no_audio_track_still_places_note_clips_and_explains() {
     press(&mut app, "6 a");
     assert!(app.message().is_some_and(|m| m.text.contains("audio track")), "{:?}", app.message());
     assert!(app.modal().is_none());
+}
+
+#[test]
+fn an_audio_clip_shows_its_waveform_and_settings() {
+    // Swells over each 2 s bar, so the cells show the shape.
+    let dir = folder_with("snapshot", |t| (t % 2.0) / 2.0);
+    let mut app = empty_app();
+    app.set_browse_dir(dir.0.clone());
+    press(&mut app, "1 A 6 a Enter ] ] . + +");
+    for (w, h) in [(120, 12), (80, 12)] {
+        insta::assert_snapshot!(format!("arrangement_audio_{w}x{h}"), render(&app, w, h));
+    }
 }
