@@ -7,6 +7,8 @@
 //!   tick, trim, fade, gain), each one action.
 //! - [`mod@dispatch`]: [`dispatch()`]`(&mut Project, Action)`, pure, one file per
 //!   domain; returns the `AudioDiff`s, the undo entry and what to redraw.
+//! - [`freeze`]: render an instrument's chain into the sample store and
+//!   play it in place (one undo step; unfreeze restores it).
 //! - [`undo`]: inverse-based undo entries and the bounded, coalescing
 //!   [`undo::UndoHistory`].
 //! - [`session`]: [`session::Session`], the runtime owning project, history,
@@ -37,6 +39,7 @@ pub mod audio_track;
 pub mod demo;
 pub mod dispatch;
 pub mod drums;
+pub mod freeze;
 pub mod midi;
 pub mod persist;
 pub mod record;

@@ -326,6 +326,20 @@ pub enum Action {
         length: Tick,
         offset: f64,
     },
+    /// Freezes `instrument`: `region` (its chain rendered, from song tick
+    /// 0, `length` ticks) becomes a new audio clip of it that it plays
+    /// instead of synthesising. The inverse is `SetFrozen { None }`.
+    FreezeInstrument {
+        instrument: InstrumentId,
+        region: Box<crate::audio_clip::AudioRegion>,
+        length: Tick,
+    },
+    /// Unfreezes (`None`: its frozen clip goes) or freezes again with this
+    /// exact clip and placements (the inverse of unfreezing).
+    SetFrozen {
+        instrument: InstrumentId,
+        frozen: Option<Box<RemovedClip>>,
+    },
     /// Splits a placement of an audio clip at song tick `at` (strictly
     /// inside it): the part from `at` becomes a new clip and placement.
     SplitAudioClip {
@@ -539,6 +553,8 @@ impl Action {
             Action::SetAudioRegion { .. } => "change audio clip",
             Action::SetAudioClipSpan { .. } => "trim audio clip",
             Action::SplitAudioClip { .. } => "split audio clip",
+            Action::FreezeInstrument { .. } | Action::SetFrozen { frozen: Some(_), .. } => "freeze",
+            Action::SetFrozen { frozen: None, .. } => "unfreeze",
             Action::RemoveClip { .. } => "remove clip",
             Action::RenameClip { .. } => "rename clip",
             Action::SetClipLength { .. } | Action::SetClipLooping { .. } => "change clip",

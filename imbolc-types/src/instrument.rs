@@ -64,6 +64,11 @@ pub struct InstrumentDef {
     /// it plays no notes.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub audio_track: bool,
+    /// Set while the instrument is frozen: it plays this audio clip (its
+    /// own chain rendered in place) instead of synthesising; its notes,
+    /// filter, effects and LFO are kept for when it is unfrozen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frozen: Option<crate::ids::ClipId>,
 }
 
 impl InstrumentDef {
@@ -81,6 +86,7 @@ impl InstrumentDef {
             input: None,
             sampler: None,
             audio_track: false,
+            frozen: None,
         }
     }
 
@@ -111,6 +117,22 @@ impl InstrumentDef {
         def.amp_env = EnvelopeDef { attack: 0.0, decay: 0.0, sustain: 1.0, release: 0.05 };
         def.sampler = Some(crate::sampler::SamplerDef { zones });
         def
+    }
+
+    /// What the engine plays for this definition: a frozen instrument is
+    /// an audio track with no filter, effects or LFO (its frozen clip
+    /// holds their sound).
+    pub fn playable(&self) -> std::borrow::Cow<'_, InstrumentDef> {
+        if self.frozen.is_none() {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let mut def = self.clone();
+        def.filter = None;
+        def.effects.clear();
+        def.lfo.enabled = false;
+        def.audio_track = true;
+        def.amp_env = EnvelopeDef { attack: 0.0, decay: 0.0, sustain: 1.0, release: 0.005 };
+        std::borrow::Cow::Owned(def)
     }
 
     /// The effect slot with this id, if it is in this chain.

@@ -124,7 +124,7 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
 
 /// A new audio clip of `length` ticks with one placement at `start`
 /// (ids allocated, nothing inserted).
-fn new_clip(
+pub(super) fn new_clip(
     p: &mut Project,
     instrument: imbolc_types::InstrumentId,
     region: AudioRegion,

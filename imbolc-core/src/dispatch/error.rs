@@ -93,6 +93,15 @@ pub enum DispatchError {
     NotAnAudioClip(ClipId),
     #[error("audio clip gain must be -60..=12 dB, fades 0..=60 s, the offset ≥ 0")]
     InvalidAudioRegion,
+    /// Freezing an instrument that is frozen already, an audio track or an
+    /// audio input.
+    #[error("instrument {0} cannot be frozen (frozen already, an audio track or an input)")]
+    NotFreezable(InstrumentId),
+    #[error("instrument {0} is not frozen")]
+    NotFrozen(InstrumentId),
+    /// An edit of a frozen instrument's sound: unfreeze it first.
+    #[error("instrument {0} is frozen: unfreeze it (F) to edit its sound")]
+    Frozen(InstrumentId),
     /// A split at the edge of (or outside) the placement.
     #[error("split point must lie inside the clip")]
     SplitOutside,

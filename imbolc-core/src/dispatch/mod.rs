@@ -16,6 +16,7 @@ mod dependents;
 mod drums;
 mod effect;
 mod error;
+mod freeze;
 pub(crate) mod instrument;
 mod keys;
 mod mixer;
@@ -140,6 +141,9 @@ pub fn dispatch(project: &mut Project, action: Action) -> Result<Outcome, Dispat
 /// Applies one action without building an undo entry (used by undo/redo).
 pub(crate) fn apply(project: &mut Project, action: Action) -> Result<Applied, DispatchError> {
     use Action as A;
+    if let Some(id) = freeze::frozen_target(project, &action) {
+        return Err(DispatchError::Frozen(id));
+    }
     match action {
         A::RenameProject { .. } | A::SetTimeSignature(_) => project::apply(project, action),
         A::AddInstrument { .. }
@@ -194,6 +198,7 @@ pub(crate) fn apply(project: &mut Project, action: Action) -> Result<Applied, Di
         | A::SetAudioRegion { .. }
         | A::SetAudioClipSpan { .. }
         | A::SplitAudioClip { .. } => audio_clip::apply(project, action),
+        A::FreezeInstrument { .. } | A::SetFrozen { .. } => freeze::apply(project, action),
         A::AddNote { .. }
         | A::AddNotes { .. }
         | A::RestoreNotes { .. }

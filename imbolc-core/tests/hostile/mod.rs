@@ -162,6 +162,7 @@ fn def() -> impl Strategy<Value = InstrumentDef> {
             input,
             sampler: None,
             audio_track: false,
+            frozen: None,
         })
         .boxed()
 }
