@@ -50,7 +50,7 @@ pub struct Op {
 }
 
 pub fn op() -> impl Strategy<Value = Op> {
-    (0u8..86, any::<u32>(), any::<u32>(), -0.2f32..1.2, "[a-zé♪ ]{0,8}").prop_map(|(kind, a, b, x, name)| Op {
+    (0u8..88, any::<u32>(), any::<u32>(), -0.2f32..1.2, "[a-zé♪ ]{0,8}").prop_map(|(kind, a, b, x, name)| Op {
         kind,
         a,
         b,
@@ -262,6 +262,8 @@ pub fn to_action(p: &Project, op: &Op) -> Option<Action> {
             let pl = p.placements[&pick(&placements, op.a)?];
             Action::SplitAudioClip { placement: pl.id, at: pl.start + b % (pl.length + 1) }
         }
+        106 => Action::FreezeInstrument { instrument: inst?, region: region(), length: b % 5000 },
+        107 => Action::SetFrozen { instrument: inst?, frozen: None },
         105 => Action::AddAudioClip {
             instrument: pick(&tracks, op.a)?,
             region: region(),

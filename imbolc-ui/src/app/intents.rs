@@ -183,6 +183,7 @@ impl<S: UiAudio> App<S> {
                     self.selected = self.session.project().instruments.keys().last().copied();
                 }
             }
+            Intent::ToggleFreeze(instrument) => self.toggle_freeze(instrument),
             Intent::AddAudioTrack => {
                 let name = self.fresh_name("audio");
                 if self.apply(Action::AddAudioTrack { name }) {

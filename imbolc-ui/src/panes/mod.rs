@@ -71,6 +71,8 @@ pub enum Intent {
     AddAudioInput,
     /// Append an audio track and select it.
     AddAudioTrack,
+    /// Freeze (render in place) or unfreeze this instrument.
+    ToggleFreeze(InstrumentId),
     /// Ask for an audio file, then put it on this audio track at `at`.
     ChooseAudioClip { instrument: InstrumentId, at: Tick },
     /// Ask the user for a sample file for a pad.

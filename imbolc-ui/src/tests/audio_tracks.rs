@@ -136,3 +136,37 @@ fn an_audio_clip_shows_its_waveform_and_settings() {
         insta::assert_snapshot!(format!("arrangement_audio_{w}x{h}"), render(&app, w, h));
     }
 }
+
+/// Polls the app until `done`, for at most 60 s (a render runs).
+fn poll_until(app: &mut TestApp, done: impl Fn(&TestApp) -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !done(app) {
+        assert!(std::time::Instant::now() < deadline, "timed out: {:?}", app.message());
+        app.tick(std::time::Instant::now());
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn f_freezes_the_selected_instrument_in_the_background_and_f_or_undo_unfreezes() {
+    temp_cache();
+    let mut app = super::fixture::demo_app();
+    let before = project(&app);
+    press(&mut app, "1");
+    let id = app.selected().expect("an instrument");
+    press(&mut app, "F");
+    assert!(app.freezing(), "{:?}", app.message());
+    poll_until(&mut app, |a| !a.freezing());
+    let frozen = app.session().project().instruments[&id].def.frozen;
+    assert!(frozen.is_some(), "{:?}", app.message());
+    assert!(screen(&app).contains("(frozen)"));
+    // Its sound cannot be edited while frozen.
+    press(&mut app, "2 l");
+    assert!(app.message().is_some_and(|m| m.text.contains("frozen")), "{:?}", app.message());
+    press(&mut app, "1 u");
+    assert_eq!(project(&app), before, "undo unfreezes exactly");
+    press(&mut app, "C-r");
+    assert_eq!(app.session().project().instruments[&id].def.frozen, frozen, "redo freezes again");
+    press(&mut app, "F");
+    assert_eq!(project(&app), before, "F unfreezes");
+}
