@@ -51,7 +51,10 @@ pub fn freeze_action(p: &Project, instrument: InstrumentId, scsynth: PathBuf) ->
     if p.placements.is_empty() {
         return Err(FreezeError::EmptySong);
     }
-    let dir = std::env::temp_dir().join(format!("imbolc-freeze-{}-{}", std::process::id(), instrument.0));
+    // One folder per freeze, even for two at once in one process.
+    static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("imbolc-freeze-{}-{run}", std::process::id()));
     let opts = RenderOptions {
         out_dir: dir.clone(),
         stems: true,

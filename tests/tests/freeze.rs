@@ -1,7 +1,8 @@
 //! Freezing an instrument, with a real `scsynth -N`: the frozen project's
 //! render equals the unfrozen one (null below −90 dB in float), the frozen
-//! instrument's nodes run fewer UGens, and unfreezing (undo) gives back the
-//! exact project.
+//! instrument's nodes run fewer UGens (on a live private scsynth, its
+//! `/status` count drops to the frozen graph's), and unfreezing (undo)
+//! gives back the exact project.
 
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -106,4 +107,34 @@ fn a_frozen_instrument_sounds_the_same_and_runs_fewer_ugens_and_unfreezes_exactl
     h.undo(&mut p).unwrap().unwrap();
     assert_eq!(p, before, "unfreeze gives back the project");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_servers_ugen_count_drops_to_the_frozen_graphs_when_an_instrument_is_frozen() {
+    use imbolc_audio::server::JackMode;
+    use imbolc_audio::status::ServerState;
+    use imbolc_tests::engine::{tapped_engine, wait_feedback};
+    use imbolc_types::AudioDiff;
+
+    cache();
+    let p = song();
+    let mut frozen = p.clone();
+    let action = imbolc_core::freeze::freeze_action(&p, InstrumentId(0), PathBuf::from("scsynth")).unwrap();
+    dispatch(&mut frozen, action).unwrap();
+    let (want_before, want_after) = (ugens(&p), ugens(&frozen));
+
+    let tag = format!("freeze-{}", std::process::id());
+    let (mut audio, _tap, _) = tapped_engine(&tag, JackMode::Dummy);
+    let server_ugens = |f: &imbolc_audio::engine::EngineFeedback| match &f.server {
+        ServerState::Running { stats, .. } => stats.ugens as usize,
+        _ => 0,
+    };
+    // The server's own count (its /status reply) reaches the graph's.
+    audio.send_diffs(vec![AudioDiff::SceneLoaded(Box::new(p.audio_scene()))]).unwrap();
+    let wait = std::time::Duration::from_secs(30);
+    wait_feedback(&mut audio, wait, |f| server_ugens(f) == want_before);
+    audio.send_diffs(vec![AudioDiff::SceneLoaded(Box::new(frozen.audio_scene()))]).unwrap();
+    wait_feedback(&mut audio, wait, |f| server_ugens(f) == want_after);
+    println!("server UGens: unfrozen {want_before}, frozen {want_after}");
+    audio.shutdown();
 }
