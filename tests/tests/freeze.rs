@@ -32,7 +32,8 @@ fn apply(p: &mut Project, a: Action) {
     dispatch(p, a).unwrap();
 }
 
-/// A saw lead with a filter, a low-pass and a delay, and a sine pad.
+/// A saw lead with a filter, a low-pass and a delay, a sine pad and a
+/// drum kit playing a pattern.
 fn song() -> Project {
     let mut p = Project::new("freeze");
     for (source, name) in [(SourceKind::SAW, "lead"), (SourceKind::SINE, "pad")] {
@@ -43,6 +44,21 @@ fn song() -> Project {
     for kind in [EffectKind::LOW_PASS, EffectKind::DELAY] {
         apply(&mut p, Action::AddEffect { owner: ChainOwner::Instrument(lead), kind, index: None });
     }
+    apply(&mut p, Action::AddDrumKit { name: "kit".into() });
+    apply(
+        &mut p,
+        Action::AddDrumPattern {
+            instrument: InstrumentId(2),
+            name: String::new(),
+            steps: 16,
+            resolution: imbolc_types::StepResolution::Sixteenth,
+        },
+    );
+    let pattern = *p.clips.keys().next_back().unwrap();
+    for step in [0u8, 4, 8, 12, 14] {
+        apply(&mut p, Action::ToggleDrumStep { clip: pattern, key: (step, step % 3) });
+    }
+    apply(&mut p, Action::AddPlacement { clip: pattern, start: 0, length: 3840 });
     for (i, inst) in [(0u32, lead), (1, InstrumentId(1))] {
         apply(&mut p, Action::AddClip { instrument: inst, name: String::new(), length: 3840 });
         let clip = *p.clips.keys().next_back().unwrap();
@@ -89,6 +105,9 @@ fn a_frozen_instrument_sounds_the_same_and_runs_fewer_ugens_and_unfreezes_exactl
     let action = imbolc_core::freeze::freeze_action(&p, InstrumentId(0), PathBuf::from("scsynth")).unwrap();
     let out = dispatch(&mut p, action).unwrap();
     assert!(p.instruments[&InstrumentId(0)].def.frozen.is_some());
+    // The kit too: its steps must not play besides its frozen audio.
+    let kit = imbolc_core::freeze::freeze_action(&p, InstrumentId(2), "scsynth".into()).unwrap();
+    let kit_undo = dispatch(&mut p, kit).unwrap().undo.unwrap();
     let got = master(&p, &dir);
     assert!(got.len() >= want.len());
     let diff = want.iter().zip(&got).fold(0.0f64, |m, (a, b)| m.max(f64::from((a - b).abs())));
@@ -103,7 +122,10 @@ fn a_frozen_instrument_sounds_the_same_and_runs_fewer_ugens_and_unfreezes_exactl
     assert!(frozen < unfrozen, "{frozen} vs {unfrozen}");
 
     let mut h = UndoHistory::default();
-    h.push(out.undo.unwrap(), std::time::Instant::now());
+    let t0 = std::time::Instant::now();
+    h.push(out.undo.unwrap(), t0);
+    h.push(kit_undo, t0 + std::time::Duration::from_secs(10));
+    h.undo(&mut p).unwrap().unwrap();
     h.undo(&mut p).unwrap().unwrap();
     assert_eq!(p, before, "unfreeze gives back the project");
     std::fs::remove_dir_all(&dir).unwrap();

@@ -319,6 +319,10 @@ impl Playback {
                 }
             }
             for hit in now_hits {
+                // A frozen kit plays its audio, not its steps.
+                if graph.is_audio_track(hit.instrument) {
+                    continue;
+                }
                 if late {
                     self.stats.late_dropped += 1;
                     continue;
