@@ -200,3 +200,11 @@ fn a_loop_inside_a_clip_restarts_it_from_the_loop_start_each_pass() {
         assert!((pos - 1.0).abs() < 1e-6);
     }
 }
+
+#[test]
+fn a_live_note_on_an_audio_track_plays_nothing() {
+    let (mut p, mut g, _) = setup();
+    let mut out = Vec::new();
+    assert!(p.voice_on(VoiceId(0), TRACK, 440.0, 1.0, &mut g, &mut out).is_err());
+    assert!(out.iter().all(|b| b.ops.is_empty()), "{out:?}");
+}
