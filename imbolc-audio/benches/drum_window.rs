@@ -43,6 +43,7 @@ fn scene() -> AudioScene {
             looping: true,
             notes: BTreeMap::new(),
             drums: Some(p),
+            audio: None,
         });
         placements.push(Placement { id: PlacementId(i), clip: ClipId(i), start: 0, length: SONG });
     }

@@ -50,6 +50,7 @@ fn scene() -> AudioScene {
             looping: false,
             notes,
             drums: None,
+            audio: None,
         });
         placements.push(Placement { id: PlacementId(i), clip: ClipId(i), start: 0, length: SONG });
     }

@@ -3,8 +3,12 @@
 //!
 //! - [`analysis`]: samples decoded for display and slicing: waveform
 //!   overview, onset detection, slice markers, root-pitch estimation.
+//! - [`audio_track`]: audio clip edits as keys make them (import at a
+//!   tick, trim, fade, gain), each one action.
 //! - [`mod@dispatch`]: [`dispatch()`]`(&mut Project, Action)`, pure, one file per
 //!   domain; returns the `AudioDiff`s, the undo entry and what to redraw.
+//! - [`freeze`]: render an instrument's chain into the sample store and
+//!   play it in place (one undo step; unfreeze restores it).
 //! - [`undo`]: inverse-based undo entries and the bounded, coalescing
 //!   [`undo::UndoHistory`].
 //! - [`session`]: [`session::Session`], the runtime owning project, history,
@@ -33,9 +37,11 @@
 //!   undo step) and export (song, bars or a clip).
 
 pub mod analysis;
+pub mod audio_track;
 pub mod demo;
 pub mod dispatch;
 pub mod drums;
+pub mod freeze;
 pub mod midi;
 pub mod midi_file;
 pub mod persist;

@@ -306,6 +306,54 @@ pub enum Action {
         length: Tick,
     },
 
+    // --- audio tracks and clips (see `audio_clip`) ---
+    /// Adds an audio track at the end of the instrument list.
+    AddAudioTrack {
+        name: String,
+    },
+    /// Puts `region` on audio track `instrument` as a new clip of `length`
+    /// ticks, placed at `start` (one placement of the same length). What
+    /// recording and the file browser call.
+    AddAudioClip {
+        instrument: InstrumentId,
+        region: Box<crate::audio_clip::AudioRegion>,
+        start: Tick,
+        length: Tick,
+    },
+    /// Replaces an audio clip's region (gain, fades, offset).
+    SetAudioRegion {
+        clip: ClipId,
+        region: Box<crate::audio_clip::AudioRegion>,
+    },
+    /// Sets a placement of an audio clip and its clip's offset together:
+    /// trimming the start moves both (its own inverse).
+    SetAudioClipSpan {
+        placement: PlacementId,
+        start: Tick,
+        length: Tick,
+        offset: f64,
+    },
+    /// Freezes `instrument`: `region` (its chain rendered, from song tick
+    /// 0, `length` ticks) becomes a new audio clip of it that it plays
+    /// instead of synthesising. The inverse is `SetFrozen { None }`.
+    FreezeInstrument {
+        instrument: InstrumentId,
+        region: Box<crate::audio_clip::AudioRegion>,
+        length: Tick,
+    },
+    /// Unfreezes (`None`: its frozen clip goes) or freezes again with this
+    /// exact clip and placements (the inverse of unfreezing).
+    SetFrozen {
+        instrument: InstrumentId,
+        frozen: Option<Box<RemovedClip>>,
+    },
+    /// Splits a placement of an audio clip at song tick `at` (strictly
+    /// inside it): the part from `at` becomes a new clip and placement.
+    SplitAudioClip {
+        placement: PlacementId,
+        at: Tick,
+    },
+
     // --- notes (many at once) ---
     AddNote {
         clip: ClipId,
@@ -508,6 +556,13 @@ impl Action {
             Action::RemoveBus { .. } => "remove bus",
             Action::RenameBus { .. } => "rename bus",
             Action::AddClip { .. } | Action::RestoreClip(_) => "add clip",
+            Action::AddAudioTrack { .. } => "add audio track",
+            Action::AddAudioClip { .. } => "add audio clip",
+            Action::SetAudioRegion { .. } => "change audio clip",
+            Action::SetAudioClipSpan { .. } => "trim audio clip",
+            Action::SplitAudioClip { .. } => "split audio clip",
+            Action::FreezeInstrument { .. } | Action::SetFrozen { frozen: Some(_), .. } => "freeze",
+            Action::SetFrozen { frozen: None, .. } => "unfreeze",
             Action::RemoveClip { .. } => "remove clip",
             Action::RenameClip { .. } => "rename clip",
             Action::SetClipLength { .. } | Action::SetClipLooping { .. } => "change clip",

@@ -175,6 +175,11 @@ pub enum AudioDiff {
     ClipRemoved {
         clip: ClipId,
     },
+    /// The audio of an audio clip changed (offset, gain, fades or sample).
+    AudioRegionChanged {
+        clip: ClipId,
+        region: Box<crate::audio_clip::AudioRegion>,
+    },
     /// Length or looping of a clip changed (notes are unchanged).
     ClipChanged {
         clip: ClipId,

@@ -60,6 +60,15 @@ pub struct InstrumentDef {
     /// [`crate::sampler`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sampler: Option<crate::sampler::SamplerDef>,
+    /// An audio track: its clips hold audio (see [`crate::audio_clip`]);
+    /// it plays no notes.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub audio_track: bool,
+    /// Set while the instrument is frozen: it plays this audio clip (its
+    /// own chain rendered in place) instead of synthesising; its notes,
+    /// filter, effects and LFO are kept for when it is unfrozen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frozen: Option<crate::ids::ClipId>,
 }
 
 impl InstrumentDef {
@@ -76,6 +85,8 @@ impl InstrumentDef {
             drums: None,
             input: None,
             sampler: None,
+            audio_track: false,
+            frozen: None,
         }
     }
 
@@ -90,6 +101,15 @@ impl InstrumentDef {
         InstrumentDef { input: Some(input), ..InstrumentDef::new(SourceKind::SINE) }
     }
 
+    /// An audio track (the source is unused); the envelope holds full
+    /// level, clips bring their own fades.
+    pub fn audio_track() -> Self {
+        let mut def = InstrumentDef::new(SourceKind::SINE);
+        def.amp_env = EnvelopeDef { attack: 0.0, decay: 0.0, sustain: 1.0, release: 0.005 };
+        def.audio_track = true;
+        def
+    }
+
     /// A sampler with `zones` (the source is unused while the sampler is
     /// set); the envelope holds full level so a zone plays as recorded.
     pub fn sampler(zones: Vec<crate::sampler::SamplerZone>) -> Self {
@@ -97,6 +117,22 @@ impl InstrumentDef {
         def.amp_env = EnvelopeDef { attack: 0.0, decay: 0.0, sustain: 1.0, release: 0.05 };
         def.sampler = Some(crate::sampler::SamplerDef { zones });
         def
+    }
+
+    /// What the engine plays for this definition: a frozen instrument is
+    /// an audio track with no filter, effects or LFO (its frozen clip
+    /// holds their sound).
+    pub fn playable(&self) -> std::borrow::Cow<'_, InstrumentDef> {
+        if self.frozen.is_none() {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let mut def = self.clone();
+        def.filter = None;
+        def.effects.clear();
+        def.lfo.enabled = false;
+        def.audio_track = true;
+        def.amp_env = EnvelopeDef { attack: 0.0, decay: 0.0, sustain: 1.0, release: 0.005 };
+        std::borrow::Cow::Owned(def)
     }
 
     /// The effect slot with this id, if it is in this chain.

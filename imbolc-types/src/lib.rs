@@ -14,6 +14,7 @@
 //!   [`ordered`] maps, [`notes`] (clips), [`arrangement`] (placements),
 //!   [`automation`] lanes (with [`curve`] segments) and [`midi`] CC mappings.
 //! - [`action`]: [`Action`], the intents `imbolc_core::dispatch` applies.
+//! - [`audio_clip`]: audio tracks' clips (a stored sample, offset, gain, fades).
 //! - [`audio_input`]: the audio input source (hardware inputs or a bus).
 //! - [`drums`]: drum kits (pads) and drum patterns (step clips).
 //! - [`sample`]: [`SampleRef`], a sample in the project file's store.
@@ -24,6 +25,7 @@
 
 pub mod action;
 pub mod arrangement;
+pub mod audio_clip;
 pub mod audio_input;
 pub mod automation;
 pub mod catalog;
@@ -46,6 +48,7 @@ pub mod sync;
 
 pub use action::{Action, Dependents, RemovedBus, RemovedClip, RemovedEffect, RemovedInstrument};
 pub use arrangement::Placement;
+pub use audio_clip::AudioRegion;
 pub use audio_input::{AudioInputDef, InputSource};
 pub use automation::AutomationLane;
 pub use catalog::{EffectKind, FilterKind, ParamSpec, SourceFamily, SourceKind};

@@ -89,6 +89,10 @@ pub struct Clip {
     /// the pattern's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drums: Option<DrumPattern>,
+    /// Set for an audio clip (on an audio track): the audio it plays from
+    /// its start; it has no notes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audio: Option<crate::audio_clip::AudioRegion>,
 }
 
 /// What changed in a clip's notes: the notes added or updated (with their

@@ -25,6 +25,7 @@
 mod draw;
 mod edits;
 mod files;
+mod freeze;
 mod input;
 mod intents;
 mod play;
@@ -100,6 +101,8 @@ pub struct App<S: UiAudio> {
     restart: bool,
     /// The render dialog, when open (it outlives a render in progress).
     render: Option<RenderDialog>,
+    /// A freeze render in progress (see `app/freeze.rs`).
+    freezing: Option<freeze::FreezeJob>,
     /// Live MIDI, when attached (the terminal app; tests run without).
     midi: Option<crate::midi::MidiUi>,
     /// The user's own SynthDefs (none until [`App::scan_user_synthdefs`]).
@@ -150,6 +153,7 @@ impl<S: UiAudio> App<S> {
             loading: None,
             restart: false,
             render: None,
+            freezing: None,
             midi: None,
             user_defs: crate::user_defs::UserSynthDefs::default(),
             browse_dir: None,
@@ -291,6 +295,7 @@ impl<S: UiAudio> App<S> {
         self.release_due(now);
         changed |= self.poll_loading();
         changed |= self.poll_user_defs();
+        changed |= self.poll_freeze();
         if let Some(dialog) = &mut self.render {
             changed |= dialog.poll();
         }

@@ -60,6 +60,8 @@ pub enum BrowseFor {
     Zone(InstrumentId),
     /// An SFZ instrument (`.sfz` files are listed).
     Sfz,
+    /// A new audio clip on this audio track, placed at song tick `at`.
+    AudioClip { instrument: InstrumentId, at: imbolc_types::Tick },
 }
 
 /// The folders then audio files in `dir` (hidden ones left out), each

@@ -12,9 +12,7 @@ pub enum Context {
     Pane(PaneKind),
 }
 
-#[path = "pane_kind.rs"]
-mod pane_kind;
-pub use pane_kind::PaneKind;
+pub use crate::pane_kind::PaneKind;
 
 /// Every command a key, the palette or `keys.toml` can name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -38,6 +36,8 @@ pub enum CommandId {
     Right,
     AddInstrument,
     AddAudioInput,
+    AddAudioTrack,
+    Freeze,
     DeleteInstrument,
     RenameInstrument,
     DuplicateInstrument,
@@ -144,6 +144,17 @@ pub enum CommandId {
     PlacementLeft,
     PlacementRight,
     PlayMode,
+    ClipTrimEndShorter,
+    ClipTrimEndLonger,
+    ClipTrimStartEarlier,
+    ClipTrimStartLater,
+    ClipSplit,
+    ClipFadeInShorter,
+    ClipFadeInLonger,
+    ClipFadeOutShorter,
+    ClipFadeOutLonger,
+    ClipGainUp,
+    ClipGainDown,
     LaneAdd,
     LaneRemove,
     PointRaise,
@@ -236,6 +247,20 @@ pub const COMMANDS: &[Command] = &[
         "instrument-add-input",
         "Add an audio input instrument (plays hardware inputs 1-2 or a bus through its chain)",
         &["i"],
+        Pane(P::Instruments),
+    ),
+    cmd(
+        C::AddAudioTrack,
+        "instrument-add-audio-track",
+        "Add an audio track (its clips are audio files)",
+        &["A"],
+        Pane(P::Instruments),
+    ),
+    cmd(
+        C::Freeze,
+        "instrument-freeze",
+        "Freeze the instrument into audio (no synthesis CPU), or unfreeze it",
+        &["F"],
         Pane(P::Instruments),
     ),
     cmd(C::DeleteInstrument, "instrument-delete", "Delete the selected instrument", &["d"], Pane(P::Instruments)),
@@ -491,7 +516,7 @@ pub const COMMANDS: &[Command] = &[
     cmd(
         C::PlacementAdd,
         "placement-add",
-        "Place the selected clip at the cursor",
+        "Place the selected clip at the cursor (audio track: browse for a file)",
         &["a", "Enter"],
         Pane(P::Arrangement),
     ),
@@ -506,6 +531,41 @@ pub const COMMANDS: &[Command] = &[
     cmd(C::PlacementLeft, "placement-move-left", "Move the placement a bar earlier", &["A-h"], Pane(P::Arrangement)),
     cmd(C::PlacementRight, "placement-move-right", "Move the placement a bar later", &["A-l"], Pane(P::Arrangement)),
     cmd(C::PlayMode, "play-mode", "Song mode, or pattern mode (loop the selected clip)", &["m"], Pane(P::Arrangement)),
+    cmd(C::ClipTrimEndShorter, "clip-trim-end-shorter", "Audio clip: end a beat earlier", &["<"], Pane(P::Arrangement)),
+    cmd(C::ClipTrimEndLonger, "clip-trim-end-longer", "Audio clip: end a beat later", &[">"], Pane(P::Arrangement)),
+    cmd(
+        C::ClipTrimStartEarlier,
+        "clip-trim-start-earlier",
+        "Audio clip: start a beat earlier",
+        &["("],
+        Pane(P::Arrangement),
+    ),
+    cmd(C::ClipTrimStartLater, "clip-trim-start-later", "Audio clip: start a beat later", &[")"], Pane(P::Arrangement)),
+    cmd(C::ClipSplit, "clip-split", "Audio clip: split at the cursor", &["s"], Pane(P::Arrangement)),
+    cmd(
+        C::ClipFadeInShorter,
+        "clip-fade-in-shorter",
+        "Audio clip: fade in 50 ms shorter",
+        &["["],
+        Pane(P::Arrangement),
+    ),
+    cmd(C::ClipFadeInLonger, "clip-fade-in-longer", "Audio clip: fade in 50 ms longer", &["]"], Pane(P::Arrangement)),
+    cmd(
+        C::ClipFadeOutShorter,
+        "clip-fade-out-shorter",
+        "Audio clip: fade out 50 ms shorter",
+        &[","],
+        Pane(P::Arrangement),
+    ),
+    cmd(
+        C::ClipFadeOutLonger,
+        "clip-fade-out-longer",
+        "Audio clip: fade out 50 ms longer",
+        &["."],
+        Pane(P::Arrangement),
+    ),
+    cmd(C::ClipGainUp, "clip-gain-up", "Audio clip: gain 1 dB up", &["+"], Pane(P::Arrangement)),
+    cmd(C::ClipGainDown, "clip-gain-down", "Audio clip: gain 1 dB down", &["-"], Pane(P::Arrangement)),
     cmd(C::LaneAdd, "lane-add", "Automate a parameter of the instrument (pick it)", &["a"], Pane(P::Automation)),
     cmd(C::LaneRemove, "lane-remove", "Remove the selected lane", &["D"], Pane(P::Automation)),
     cmd(C::PointRaise, "point-raise", "Raise the point at the cursor (adds one)", &["+", "]"], Pane(P::Automation)),

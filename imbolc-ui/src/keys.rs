@@ -53,11 +53,13 @@ impl KeyChord {
     pub fn parse(text: &str) -> Option<KeyChord> {
         let mut mods = KeyModifiers::NONE;
         let mut rest = text;
+        // `get` rather than slicing: `rest` may start with a multi-byte
+        // character (a typo in keys.toml must not panic).
         while rest.len() > 2 {
-            let m = match &rest[..2] {
-                "C-" => KeyModifiers::CONTROL,
-                "A-" => KeyModifiers::ALT,
-                "S-" => KeyModifiers::SHIFT,
+            let m = match rest.get(..2) {
+                Some("C-") => KeyModifiers::CONTROL,
+                Some("A-") => KeyModifiers::ALT,
+                Some("S-") => KeyModifiers::SHIFT,
                 _ => break,
             };
             mods |= m;

@@ -5,6 +5,7 @@
 //! - [`logging`]: logs go to a file; the terminal belongs to the UI.
 //! - [`terminal`]: entering and leaving the full-screen mode, also on panic.
 //! - [`commands`]: the one command table (names, help, default keys).
+//! - [`pane_kind`]: the panes, their tab order and titles.
 //! - [`keys`]: key chords and the keymap, with the user's `keys.toml`.
 //! - [`keys_doc`]: `docs/keys.md`, generated from the command table.
 //! - [`audio`]: transport and live voices, besides diffs.
@@ -40,6 +41,7 @@ pub mod midi_file_cli;
 pub mod modal;
 pub mod open;
 pub mod palette;
+pub mod pane_kind;
 pub mod panes;
 pub mod picker;
 pub mod render_cli;

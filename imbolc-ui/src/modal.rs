@@ -138,6 +138,12 @@ pub enum Outcome {
     SamplerZone(InstrumentId, PathBuf),
     /// An `.sfz` file browsed for import.
     ImportSfz(PathBuf),
+    /// An audio file browsed for an audio track, to place at song tick `at`.
+    AudioClip {
+        instrument: InstrumentId,
+        at: imbolc_types::Tick,
+        path: PathBuf,
+    },
     /// A path typed for a convolution effect's IR (checked before use).
     EffectIr(imbolc_types::ChainOwner, imbolc_types::EffectId, String),
     Path(PathPurpose, String),
@@ -170,6 +176,7 @@ impl Modal {
                     BrowseFor::NewSampler => Outcome::NewSampler(path),
                     BrowseFor::Zone(id) => Outcome::SamplerZone(id, path),
                     BrowseFor::Sfz => Outcome::ImportSfz(path),
+                    BrowseFor::AudioClip { instrument, at } => Outcome::AudioClip { instrument, at, path },
                 },
                 BrowserKey::NewSampler(path) => Outcome::NewSampler(path),
                 BrowserKey::TypePath if b.target == BrowseFor::Pad => Outcome::TypePadPath(b.instrument, b.pad),
@@ -283,6 +290,7 @@ impl Modal {
                     BrowseFor::NewSampler => " Sample for a new sampler ".to_owned(),
                     BrowseFor::Zone(_) => " Sample for a new zone ".to_owned(),
                     BrowseFor::Sfz => " SFZ instrument to import ".to_owned(),
+                    BrowseFor::AudioClip { .. } => " Audio file for the track ".to_owned(),
                 };
                 frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), rect);
             }

@@ -1,4 +1,5 @@
-//! [`PaneKind`]: the panes, their tab order and titles.
+//! [`PaneKind`]: the panes, their tab order and titles (what a command's
+//! context and the tab bar name).
 
 /// The panes, in tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

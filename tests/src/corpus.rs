@@ -108,6 +108,7 @@ pub fn cases() -> Vec<Case> {
                     looping: true,
                     notes: [(NoteId(900), Note::new(60, 100, 0, 480))].into_iter().collect(),
                     drums: None,
+                    audio: None,
                 };
                 p.clips.insert(clip.id, clip);
                 p.placements.insert(

@@ -358,8 +358,16 @@ fn metronome_clicks_are_timed_on_the_beats_after_a_one_bar_count_in() {
     let tag = format!("metronome-{}", std::process::id());
     let (mut audio, tap_rx, _) = tapped_engine(&tag, JackMode::Dummy);
     let notes = [(NoteId(0), Note::new(60, 100, 0, 240))].into();
-    let clip =
-        Clip { id: ClipId(0), name: "one".into(), instrument: INST, length: 1920, looping: false, notes, drums: None };
+    let clip = Clip {
+        id: ClipId(0),
+        name: "one".into(),
+        instrument: INST,
+        length: 1920,
+        looping: false,
+        notes,
+        drums: None,
+        audio: None,
+    };
     let mut s = scene();
     s.automation.clear();
     s.clips = vec![clip];

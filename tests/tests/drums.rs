@@ -172,6 +172,7 @@ mod pattern {
             looping: true,
             notes: BTreeMap::new(),
             drums: Some(p),
+            audio: None,
         };
         AudioScene { instruments: vec![kit], clips: vec![clip], tempo: 120.0, ..AudioScene::default() }
     }

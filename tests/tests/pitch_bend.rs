@@ -30,8 +30,16 @@ fn scene() -> AudioScene {
     let def = InstrumentDef::new(SourceKind::SINE);
     let bars = 8 * TICKS_PER_QUARTER * 4;
     let notes = [(NoteId(0), Note::new(60, 100, 0, bars))].into_iter().collect();
-    let clip =
-        Clip { id: CLIP, name: "held".into(), instrument: INST, length: bars, looping: false, notes, drums: None };
+    let clip = Clip {
+        id: CLIP,
+        name: "held".into(),
+        instrument: INST,
+        length: bars,
+        looping: false,
+        notes,
+        drums: None,
+        audio: None,
+    };
     AudioScene {
         instruments: vec![Instrument { id: INST, name: "sine".into(), def, mixer: MixerSettings::default() }],
         tempo: 120.0,

@@ -79,6 +79,7 @@ fn scene(edited: &BTreeMap<NoteId, Note>) -> AudioScene {
         looping: true,
         notes: (0..STEPS).map(|k| (NoteId(k), note(timed_pitch(k), k * SIXTEENTH))).collect(),
         drums: None,
+        audio: None,
     };
     let edits = Clip {
         id: EDITED_CLIP,
@@ -88,6 +89,7 @@ fn scene(edited: &BTreeMap<NoteId, Note>) -> AudioScene {
         looping: true,
         notes: edited.clone(),
         drums: None,
+        audio: None,
     };
     let placements = vec![
         Placement { id: PlacementId(1), clip: TIMED_CLIP, start: 0, length: LOOP_END },

@@ -68,8 +68,16 @@ fn scene() -> AudioScene {
     let mut def = InstrumentDef::new(SourceKind::SINE);
     def.amp_env = EnvelopeDef { attack: 0.002, decay: 0.01, sustain: 0.5, release: 0.01 };
     let notes = (0..STEPS).map(|k| (NoteId(k), Note::new(69, 100, k * SIXTEENTH, SIXTEENTH / 4))).collect();
-    let clip =
-        Clip { id: CLIP, name: "16ths".into(), instrument: INST, length: LOOP_END, looping: true, notes, drums: None };
+    let clip = Clip {
+        id: CLIP,
+        name: "16ths".into(),
+        instrument: INST,
+        length: LOOP_END,
+        looping: true,
+        notes,
+        drums: None,
+        audio: None,
+    };
     let mixer = MixerSettings { pan: -1.0, ..MixerSettings::default() };
     AudioScene {
         instruments: vec![Instrument { id: INST, name: "sine".into(), def, mixer }],

@@ -50,6 +50,7 @@ fn looping_scene() -> AudioScene {
         looping: true,
         notes,
         drums: None,
+        audio: None,
     };
     let placement = Placement { id: PlacementId(1), clip: ClipId(1), start: 0, length: 64 * TICKS_PER_QUARTER };
     AudioScene { clips: vec![clip], placements: vec![placement], tempo: 120.0, ..two_instruments() }

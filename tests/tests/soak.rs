@@ -50,8 +50,16 @@ fn scene() -> AudioScene {
     // A looping bar of eighths on the fixed instrument, so timeline voices
     // share its polyphony with live ones while playing.
     let notes = (0..8).map(|k| (NoteId(k), Note::new(60 + k as u8, 90, k * 240, 200))).collect();
-    let clip =
-        Clip { id: ClipId(0), name: "loop".into(), instrument: FIXED, length: 1920, looping: true, notes, drums: None };
+    let clip = Clip {
+        id: ClipId(0),
+        name: "loop".into(),
+        instrument: FIXED,
+        length: 1920,
+        looping: true,
+        notes,
+        drums: None,
+        audio: None,
+    };
     AudioScene {
         instruments: vec![
             instrument(0, FIXED_POLYPHONY, StealStrategy::Oldest),

@@ -55,10 +55,19 @@ fn setup() -> (Playback, SignalGraph, ModelBackend) {
         looping: true,
         notes: BTreeMap::new(),
         drums: Some(pattern),
+        audio: None,
     };
     let notes = (0..8).map(|i| (NoteId(i), Note::new(40, 100, i * 240, 120))).collect();
-    let line =
-        Clip { id: LINE, name: String::new(), instrument: BASS, length: 1920, looping: true, notes, drums: None };
+    let line = Clip {
+        id: LINE,
+        name: String::new(),
+        instrument: BASS,
+        length: 1920,
+        looping: true,
+        notes,
+        drums: None,
+        audio: None,
+    };
     let placements = vec![
         Placement { id: PlacementId(0), clip: BEAT, start: 0, length: 1920 },
         Placement { id: PlacementId(1), clip: LINE, start: 0, length: 1920 },
@@ -184,8 +193,16 @@ fn notes_and_live_keys_on_a_kit_hit_pads_and_are_never_gated() {
         .enumerate()
         .map(|(i, &(pitch, start))| (NoteId(i as u32), Note::new(pitch, 90, start, 400)))
         .collect();
-    let clip =
-        Clip { id: ClipId(9), name: String::new(), instrument: KIT, length: 1920, looping: true, notes, drums: None };
+    let clip = Clip {
+        id: ClipId(9),
+        name: String::new(),
+        instrument: KIT,
+        length: 1920,
+        looping: true,
+        notes,
+        drums: None,
+        audio: None,
+    };
     p.diff(&AudioDiff::ClipAdded { clip: Box::new(clip) }, &mut Vec::new());
     let mut out = Vec::new();
     p.transport(TransportCmd::SetMode(crate::scheduler::PlayMode::Pattern(ClipId(9))), &mut g, &mut out);

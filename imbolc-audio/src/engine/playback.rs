@@ -319,6 +319,10 @@ impl Playback {
                 }
             }
             for hit in now_hits {
+                // A frozen kit plays its audio, not its steps.
+                if graph.is_audio_track(hit.instrument) {
+                    continue;
+                }
                 if late {
                     self.stats.late_dropped += 1;
                     continue;
@@ -387,6 +391,9 @@ impl Playback {
     }
 
     fn note(&mut self, e: &NoteEvent, graph: &mut SignalGraph, ops: &mut Vec<ServerOp>) -> Result<(), VoiceError> {
+        if graph.is_audio_track(e.instrument) {
+            return self.audio_clip(e, graph, ops);
+        }
         let mono = self.allocator.is_mono(e.instrument);
         if graph.is_drum_kit(e.instrument) {
             // Notes on a kit hit pads; one-shots have no note-off.
@@ -428,10 +435,11 @@ impl Playback {
     /// A diff the graph accepted: the timeline part goes to the scheduler
     /// (deltas only), voice settings and instrument removal to the allocator.
     pub fn diff(&mut self, diff: &AudioDiff, out: &mut Vec<Batch>) {
+        let retuned = self.clip_retuned(diff);
         if let Err(e) = self.scheduler.apply(diff) {
             tracing::warn!("timeline diff refused by the scheduler: {e}");
         }
-        let mut ops = Vec::new();
+        let mut ops = retuned;
         match diff {
             AudioDiff::InstrumentAdded { instrument, .. } => {
                 self.allocator.set_settings(instrument.id, instrument.def.voice, &mut ops);
@@ -546,6 +554,8 @@ mod timing;
 #[path = "playback_tempo.rs"]
 mod tempo;
 
+#[path = "playback_audio.rs"]
+mod audio;
 #[path = "playback_live.rs"]
 mod live_voices;
 #[cfg(test)]
@@ -566,6 +576,10 @@ mod automation_tests;
 #[cfg(test)]
 #[path = "drum_playback_tests.rs"]
 mod drum_tests;
+
+#[cfg(test)]
+#[path = "playback_audio_tests.rs"]
+mod audio_tests;
 
 #[cfg(test)]
 #[path = "playback_sync_tests.rs"]

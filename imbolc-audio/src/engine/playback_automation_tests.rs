@@ -141,6 +141,7 @@ fn graph_batches_wait_for_voice_batches_already_timed() {
         looping: true,
         notes: [(imbolc_types::NoteId(0), note)].into(),
         drums: None,
+        audio: None,
     };
     let placement =
         imbolc_types::Placement { id: imbolc_types::PlacementId(0), clip: clip.id, start: 0, length: 48_000 };

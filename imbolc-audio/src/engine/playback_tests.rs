@@ -24,7 +24,16 @@ fn setup() -> (Playback, SignalGraph) {
         mixer: MixerSettings::default(),
     };
     let notes = (0..4).map(|i| (NoteId(i), Note::new(60 + i as u8, 100, i * 480, 240))).collect();
-    let clip = Clip { id: C, name: String::new(), instrument: I, length: 1920, looping: true, notes, drums: None };
+    let clip = Clip {
+        id: C,
+        name: String::new(),
+        instrument: I,
+        length: 1920,
+        looping: true,
+        notes,
+        drums: None,
+        audio: None,
+    };
     let scene = AudioScene { instruments: vec![inst], clips: vec![clip], tempo: 120.0, ..AudioScene::default() };
     let (graph, _) = SignalGraph::build(GraphConfig::default(), &scene);
     // Releases follow timetags here; `releases_wait_for_the_servers_n_go`

@@ -56,6 +56,7 @@ mod tests {
             looping: true,
             notes: (0..notes).map(|i| (NoteId(i), Note::new(60, 100, i, 1))).collect(),
             drums: None,
+            audio: None,
         }
     }
 

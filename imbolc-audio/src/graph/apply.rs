@@ -47,6 +47,7 @@ impl SignalGraph {
             AudioDiff::SceneLoaded(scene) => {
                 let mut ops = vec![ServerOp::Free { node: self.roots.imbolc }];
                 ops.extend(self.free_all_samples());
+                self.audio_clips_loaded(&scene.clips);
                 ops.extend(self.build_scene(scene));
                 Ok(ops)
             }
@@ -113,8 +114,6 @@ impl SignalGraph {
             // for it.
             AudioDiff::TimeSignatureChanged(_)
             | AudioDiff::NotesChanged { .. }
-            | AudioDiff::ClipAdded { .. }
-            | AudioDiff::ClipRemoved { .. }
             | AudioDiff::ClipChanged { .. }
             | AudioDiff::PlacementAdded { .. }
             | AudioDiff::PlacementRemoved { .. }
@@ -126,6 +125,9 @@ impl SignalGraph {
             | AudioDiff::AutomationCurveSet { .. }
             | AudioDiff::DrumStepsChanged { .. }
             | AudioDiff::DrumPatternChanged { .. } => Ok(Vec::new()),
+            AudioDiff::ClipAdded { clip } => Ok(self.audio_clip_set(clip.id, clip.audio.as_ref())),
+            AudioDiff::ClipRemoved { clip } => Ok(self.audio_clip_set(*clip, None)),
+            AudioDiff::AudioRegionChanged { clip, region } => Ok(self.audio_clip_set(*clip, Some(region))),
             AudioDiff::DrumPadChanged { instrument, pad, def } => self.drum_pad_changed(*instrument, *pad, def),
             AudioDiff::SamplerZoneAdded { instrument, index, zone } => {
                 self.sampler_zone_edit(*instrument, *index, super::sampler::ZoneEdit::Insert(zone))

@@ -99,6 +99,7 @@ impl SignalGraph {
             inst_solos: 0,
             bus_solos: 0,
             samples: Default::default(),
+            audio_clips: Default::default(),
             tempo: imbolc_types::project::DEFAULT_TEMPO,
         }
     }

@@ -82,6 +82,8 @@ pub(super) struct SampleBuffers {
     /// IR and spectral buffers of convolution effects, by effect node
     /// (see `convolution.rs`).
     pub(super) by_effect: HashMap<NodeId, super::convolution::IrBuffers>,
+    /// Buffers of audio clips' samples, by hash (see `audio_clip.rs`).
+    pub(super) by_clip_sample: HashMap<String, u32>,
 }
 
 impl Default for SampleBuffers {
@@ -91,6 +93,7 @@ impl Default for SampleBuffers {
             by_pad: HashMap::new(),
             by_zone: HashMap::new(),
             by_effect: HashMap::new(),
+            by_clip_sample: HashMap::new(),
         }
     }
 }
@@ -224,7 +227,13 @@ impl SignalGraph {
 
     /// Frees every sample buffer (the scene is replaced on a live server).
     pub(super) fn free_all_samples(&mut self) -> Vec<ServerOp> {
-        let pads = self.samples.by_pad.values().chain(self.samples.by_zone.values()).copied();
+        let pads = self
+            .samples
+            .by_pad
+            .values()
+            .chain(self.samples.by_zone.values())
+            .chain(self.samples.by_clip_sample.values())
+            .copied();
         let irs = self.samples.by_effect.values().flat_map(|b| [b.ir, b.spec]);
         let ops = pads.chain(irs).map(|buf| ServerOp::BufferFree { buf }).collect();
         self.samples = SampleBuffers::default();
@@ -236,7 +245,9 @@ impl SignalGraph {
     pub(super) fn reload_samples(&mut self) -> Vec<ServerOp> {
         self.samples = SampleBuffers::default();
         let order = self.order.clone();
-        order.into_iter().flat_map(|id| self.load_kit_samples(id)).collect()
+        let mut ops: Vec<ServerOp> = order.into_iter().flat_map(|id| self.load_kit_samples(id)).collect();
+        ops.extend(self.sync_clip_buffers());
+        ops
     }
 
     /// A pad changed: its buffer is replaced only when its file changed.

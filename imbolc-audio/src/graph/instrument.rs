@@ -15,6 +15,14 @@ use crate::backend::{NodeId, ServerOp};
 impl SignalGraph {
     /// State (ids and bus allocated) for a new instrument; no ops yet.
     pub(super) fn new_instrument_state(&mut self, inst: &Instrument) -> InstrumentState {
+        // A frozen instrument has no filter, effects or LFO on the server.
+        let frozen;
+        let inst = if inst.def.frozen.is_some() {
+            frozen = Instrument { def: inst.def.playable().into_owned(), ..inst.clone() };
+            &frozen
+        } else {
+            inst
+        };
         let group = self.node_ids.next_id();
         let voices = self.node_ids.next_id();
         let lfo_group = self.node_ids.next_id();

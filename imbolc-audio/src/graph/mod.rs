@@ -46,6 +46,7 @@
 
 mod alloc;
 mod apply;
+mod audio_clip;
 mod audio_input;
 #[cfg(test)]
 mod audio_input_tests;
@@ -78,6 +79,7 @@ use std::collections::HashMap;
 use imbolc_types::{AudioScene, BusId, ChainOwner, EffectId, InstrumentId};
 
 pub use alloc::BusAllocator;
+pub use audio_clip::audio_clip_controls;
 pub use audio_input::AUDIO_IN_SYNTHDEF;
 pub use convolution::{FFT_SIZE as CONVOLUTION_FFT_SIZE, spectral_frames};
 pub use drums::{FIRST_PAD_NOTE, FIRST_SAMPLE_BUFFER, pad_of_note};
@@ -151,6 +153,10 @@ pub enum GraphError {
     /// The instrument's custom SynthDef could not be read; it stays silent.
     #[error("instrument {0}'s SynthDef is broken: {1}")]
     BrokenSource(InstrumentId, String),
+    /// An audio clip on an instrument that is not an audio track, or whose
+    /// sample has no buffer (it plays nothing).
+    #[error("instrument {0} cannot play that audio clip")]
+    NoAudioClip(InstrumentId),
 }
 
 /// The incremental signal graph. See the module docs for the tree and the
@@ -176,6 +182,8 @@ pub struct SignalGraph {
     bus_solos: usize,
     /// Buffers of sample pads.
     samples: drums::SampleBuffers,
+    /// The sample of each audio clip (see `audio_clip.rs`).
+    audio_clips: HashMap<imbolc_types::ClipId, imbolc_types::SampleRef>,
     /// The tempo synced effect parameters follow (bpm, always positive);
     /// playback keeps it equal to the scheduler's (see `sync.rs`).
     tempo: f32,
@@ -185,6 +193,7 @@ impl SignalGraph {
     /// A graph for `scene` and the ops that create it on an empty server.
     pub fn build(config: GraphConfig, scene: &AudioScene) -> (SignalGraph, Vec<crate::backend::ServerOp>) {
         let mut graph = SignalGraph::empty(config);
+        graph.audio_clips_loaded(&scene.clips);
         let ops = graph.build_scene(scene);
         let ops = graph.attach_irs(ops);
         (graph, ops)

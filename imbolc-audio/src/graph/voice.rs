@@ -36,6 +36,10 @@ impl SignalGraph {
         if st.input.is_some() {
             return Err(GraphError::NotAnAudioInput(instrument));
         }
+        // An audio track (or frozen instrument) plays clips, not notes.
+        if st.def.audio_track {
+            return Err(GraphError::NoAudioClip(instrument));
+        }
         let pv = super::voice_filter::per_voice(st);
         let id = if pv { NodeId(-1) } else { self.node_ids.next_id() };
         let src = &st.def.source;

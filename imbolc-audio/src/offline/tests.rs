@@ -33,6 +33,7 @@ fn scene() -> AudioScene {
             looping: false,
             notes,
             drums: None,
+            audio: None,
         });
         placements.push(Placement { id: PlacementId(i), clip: ClipId(i), start: i * 1920, length: 1920 });
     }

@@ -174,6 +174,7 @@ fn pattern_mode_plays_no_automation() {
         looping: true,
         notes: Default::default(),
         drums: None,
+        audio: None,
     };
     let scene = AudioScene {
         tempo: 120.0,
@@ -199,6 +200,7 @@ fn a_tempo_lane_bends_time_without_doubling_or_losing_notes() {
         looping: false,
         notes,
         drums: None,
+        audio: None,
     };
     let tempo = lane(LaneId(2), ParamTarget::Tempo, &[(0, 120.0), (1919, 120.0), (1920, 240.0)]);
     let scene = AudioScene {

@@ -34,6 +34,7 @@ fn scene(p: DrumPattern, placements: Vec<Placement>) -> AudioScene {
         looping: true,
         notes: BTreeMap::new(),
         drums: Some(p),
+        audio: None,
     };
     AudioScene { tempo: 120.0, clips: vec![clip], placements, ..AudioScene::default() }
 }

@@ -38,6 +38,8 @@ pub struct NoteEvent {
     /// MIDI velocity 1..=127 (the note's velocity, also on its note-off).
     pub velocity: u8,
     pub key: NoteKey,
+    /// Set on the note-on of an audio clip (see [`super::audio_clips`]).
+    pub audio: Option<super::audio_clips::AudioCue>,
 }
 
 impl NoteEvent {

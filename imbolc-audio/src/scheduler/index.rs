@@ -38,6 +38,8 @@ pub struct ClipEntry {
     /// The clip's drum pattern, if it is one (its steps are already
     /// ordered by step, so it is indexed as it is).
     pub drums: Option<DrumPattern>,
+    /// The clip's audio, if it is an audio clip.
+    pub audio: Option<imbolc_types::AudioRegion>,
 }
 
 impl ClipEntry {
@@ -49,6 +51,7 @@ impl ClipEntry {
             by_start: BTreeMap::new(),
             starts: HashMap::with_capacity(clip.notes.len()),
             drums: clip.drums.clone(),
+            audio: clip.audio.clone(),
         };
         for (&id, note) in &clip.notes {
             entry.upsert(id, *note);
@@ -197,6 +200,22 @@ impl TimelineIndex {
     /// [`ScheduleError::UnknownClip`].
     pub fn clip_removed(&mut self, clip: ClipId) -> Result<(), ScheduleError> {
         self.clips.remove(&clip).map(|_| ()).ok_or(ScheduleError::UnknownClip(clip))
+    }
+
+    /// An audio clip's region changed. Says whether what plays moved
+    /// (another sample or offset) rather than only its gain or fades.
+    ///
+    /// # Errors
+    /// [`ScheduleError::UnknownClip`].
+    pub fn audio_region_changed(
+        &mut self,
+        clip: ClipId,
+        region: &imbolc_types::AudioRegion,
+    ) -> Result<bool, ScheduleError> {
+        let c = self.clips.get_mut(&clip).ok_or(ScheduleError::UnknownClip(clip))?;
+        let moved = c.audio.as_ref().is_none_or(|old| old.sample != region.sample || old.offset != region.offset);
+        c.audio = Some(region.clone());
+        Ok(moved)
     }
 
     /// # Errors

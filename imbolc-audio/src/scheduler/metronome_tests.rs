@@ -17,6 +17,7 @@ fn scheduler(ts: TimeSignature) -> Scheduler {
         looping: false,
         notes,
         drums: None,
+        audio: None,
     };
     let scene = AudioScene {
         tempo: 120.0,

@@ -14,9 +14,11 @@
 //! - [`event`]: the emitted note events.
 //! - [`automation`]: the automation lanes and their timed value changes.
 //! - [`metronome`]: clicks on the beats, and the count-in before play.
+//! - [`audio_clips`]: audio clips, started at their start or mid-way.
 //! - [`drums`]: drum hits of pattern clips (swing, probability).
 //! - [`player`]: [`Scheduler`] itself.
 
+pub mod audio_clips;
 pub mod automation;
 pub mod clock;
 pub mod drums;
@@ -28,6 +30,7 @@ pub mod metronome;
 pub mod player;
 #[cfg(test)]
 mod probability_tests;
+mod sounding;
 pub mod tempo;
 #[cfg(test)]
 mod tests;
@@ -35,6 +38,7 @@ pub mod transport;
 
 use imbolc_types::{ClipId, LaneId, PlacementId};
 
+pub use audio_clips::AudioCue;
 pub use automation::{AutomationPlayer, ParamEvent};
 pub use clock::Clock;
 pub use drums::{DrumHit, HitKey};

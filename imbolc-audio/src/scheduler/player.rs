@@ -34,16 +34,16 @@ use std::collections::HashSet;
 
 use imbolc_types::notes::note_plays;
 use imbolc_types::project::DEFAULT_TEMPO;
-use imbolc_types::{
-    AudioDiff, AudioScene, ClipId, InstrumentId, NoteId, ParamTarget, PlacementId, Tick, TimeSignature,
-};
+use imbolc_types::{AudioDiff, AudioScene, ClipId, NoteId, ParamTarget, PlacementId, Tick, TimeSignature};
 
 use super::ScheduleError;
+use super::audio_clips::{self, AudioCue};
 use super::automation::{AutomationPlayer, ParamEvent, STEP_SECS};
 use super::drums::{DrumHit, Occurrence, PendingHit, collect_hits};
 use super::event::{NoteEvent, NoteEventKind, NoteKey};
 use super::index::TimelineIndex;
 use super::metronome::{ClickEvent, ClickWindow, bar_ticks};
+use super::sounding::{Sounding, audio_sounding, note_event, sounding};
 use super::tempo::{TempoMap, seconds_per_tick};
 use super::transport::{Cursor, LoopRegion, Piece, PlayMode, Wrap};
 
@@ -60,17 +60,6 @@ impl Default for SchedulerConfig {
     fn default() -> Self {
         SchedulerConfig { lookahead: 0.05 }
     }
-}
-
-/// A note whose note-on was emitted and whose note-off was not yet.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Sounding {
-    on_tick: u64,
-    off_tick: u64,
-    instrument: InstrumentId,
-    pitch: u8,
-    velocity: u8,
-    key: NoteKey,
 }
 
 /// The timeline player. Pure: it reads no clock; callers pass clock seconds
@@ -307,7 +296,12 @@ impl Scheduler {
         self.cursor.pieces(self.next_tick, hi, |piece| self.collect(piece, &mut started, &mut pending));
         self.push_hits(pending);
         for s in started {
-            out.push(note_event(self.tempo.time_of(s.on_tick), NoteEventKind::On, &s));
+            let mut e = note_event(self.tempo.time_of(s.on_tick), NoteEventKind::On, &s);
+            e.audio = s.audio_into.map(|into| AudioCue {
+                into: into as f64 * seconds_per_tick(self.bpm),
+                dur: self.tempo.time_of(s.off_tick) - e.time,
+            });
+            out.push(e);
             self.sounding.push(s);
         }
         let tempo = self.tempo;
@@ -361,6 +355,14 @@ impl Scheduler {
             AudioDiff::ClipRemoved { clip } => {
                 self.index.clip_removed(*clip)?;
                 self.clip_reshaped(*clip);
+            }
+            AudioDiff::AudioRegionChanged { clip, region } => {
+                // Gain and fades follow on the sounding voice (see
+                // `engine/playback_audio.rs`); other changes restart it.
+                let moved = self.index.audio_region_changed(*clip, region)?;
+                if moved {
+                    self.end_where(|k| k.clip == *clip);
+                }
             }
             AudioDiff::ClipChanged { clip, length, looping } => {
                 self.index.clip_changed(*clip, *length, *looping)?;
@@ -470,6 +472,17 @@ impl Scheduler {
                         if x >= y {
                             continue;
                         }
+                        if clip.audio.is_some() {
+                            let key = NoteKey { clip: p.clip, note: NoteId(0), placement: Some(p.id) };
+                            let play_x = piece.play + (x - piece.song_lo);
+                            let busy =
+                                self.sounding.iter().chain(started.iter()).any(|s| s.key == key && s.off_tick > play_x);
+                            if let Some(at) = audio_clips::start_in(occ, x, y, busy) {
+                                let cut = occ_end.min(piece.pass_end);
+                                started.push(audio_sounding(piece, clip.instrument, (occ, at, cut), key));
+                            }
+                            continue;
+                        }
                         for (note, n) in clip.starting_in(x - occ, y - occ) {
                             if !note_plays(p.clip, note, occ / len, n.probability) {
                                 continue;
@@ -560,33 +573,6 @@ impl Scheduler {
         let time = self.horizon;
         out.extend(self.ending.drain(..).map(|s| note_event(time, NoteEventKind::Off, &s)));
     }
-}
-
-/// The sounding note for `n` of an occurrence starting at song tick `occ`,
-/// cut at song tick `cut`.
-fn sounding(
-    piece: Piece,
-    instrument: InstrumentId,
-    n: &imbolc_types::Note,
-    occ: u64,
-    cut: u64,
-    key: NoteKey,
-) -> Sounding {
-    let on_song = occ + u64::from(n.start);
-    let off_song = (on_song + u64::from(n.length)).min(cut).max(on_song + 1);
-    let on_play = piece.play + (on_song - piece.song_lo);
-    Sounding {
-        on_tick: on_play,
-        off_tick: on_play + (off_song - on_song),
-        instrument,
-        pitch: n.pitch,
-        velocity: n.velocity,
-        key,
-    }
-}
-
-fn note_event(time: f64, kind: NoteEventKind, s: &Sounding) -> NoteEvent {
-    NoteEvent { time, kind, instrument: s.instrument, pitch: s.pitch, velocity: s.velocity, key: s.key }
 }
 
 /// A usable tempo: a scene's missing (0) tempo is the default. The graph

@@ -29,6 +29,7 @@ fn scene(n: Note, placements: Vec<Placement>) -> AudioScene {
         looping: true,
         notes: BTreeMap::from([(NoteId(9), n)]),
         drums: None,
+        audio: None,
     };
     AudioScene { tempo: 120.0, clips: vec![clip], placements, ..AudioScene::default() }
 }

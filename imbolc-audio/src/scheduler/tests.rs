@@ -27,6 +27,7 @@ fn clip(id: u32, instrument: u32, length: u32, looping: bool, notes: &[(u8, u32,
         looping,
         notes,
         drums: None,
+        audio: None,
     }
 }
 

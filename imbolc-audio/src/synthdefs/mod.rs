@@ -29,6 +29,7 @@ pub const ALL: &[CompiledDef] = compiled!(
     "imbolc_additive",
     "imbolc_allpass_voice",
     "imbolc_analog_pad",
+    "imbolc_audio_clip",
     "imbolc_audio_in",
     "imbolc_auto_pan",
     "imbolc_auto_wah",
@@ -209,6 +210,11 @@ pub const STRETCH: &str = "imbolc_stretch";
 /// `loop`, `loopstart`, `loopend`, `xfade`, `reverse`, `oneshot` besides
 /// the voice controls); see `graph/sampler.rs`.
 pub const SAMPLER_ZONE: &str = "imbolc_sampler_zone";
+
+/// The voice of an audio clip (`buf`, `start`, `pos`, `end`, `gain`,
+/// `fadein`, `fadeout` besides the voice controls); see
+/// `graph/audio_clip.rs`.
+pub const AUDIO_CLIP: &str = "imbolc_audio_clip";
 
 /// The convolution effect with an IR from the store (`bus`, `spec`: the
 /// PreparePartConv buffer, `mix`); see `graph/convolution.rs`.

@@ -75,6 +75,7 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
                 looping: true,
                 notes: BTreeMap::new(),
                 drums: Some(pattern),
+                audio: None,
             };
             let diff = AudioDiff::ClipAdded { clip: Box::new(clip.clone()) };
             p.clips.insert(id, clip);

@@ -85,6 +85,26 @@ pub enum DispatchError {
     NotAnAudioInput(InstrumentId),
     #[error("input gain must be -60..=24 dB and inputs a pair of 1-8")]
     InvalidAudioInput,
+    /// An audio clip for an instrument that plays notes.
+    #[error("instrument {0} is not an audio track")]
+    NotAnAudioTrack(InstrumentId),
+    /// An audio clip edit on a clip of notes.
+    #[error("clip {0} is not an audio clip")]
+    NotAnAudioClip(ClipId),
+    #[error("audio clip gain must be -60..=12 dB, fades 0..=60 s, the offset ≥ 0")]
+    InvalidAudioRegion,
+    /// Freezing an instrument that is frozen already, an audio track or an
+    /// audio input.
+    #[error("instrument {0} cannot be frozen (frozen already, an audio track or an input)")]
+    NotFreezable(InstrumentId),
+    #[error("instrument {0} is not frozen")]
+    NotFrozen(InstrumentId),
+    /// An edit of a frozen instrument's sound: unfreeze it first.
+    #[error("instrument {0} is frozen: unfreeze it (F) to edit its sound")]
+    Frozen(InstrumentId),
+    /// A split at the edge of (or outside) the placement.
+    #[error("split point must lie inside the clip")]
+    SplitOutside,
     #[error("instrument {0} is not a sampler")]
     NotASampler(InstrumentId),
     #[error(

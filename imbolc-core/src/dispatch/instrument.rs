@@ -63,6 +63,8 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
             let mut copy = p.instruments[index].clone();
             copy.id = p.ids.next_instrument().ok_or(DispatchError::IdsExhausted("instrument"))?;
             copy.name = format!("{} copy", copy.name);
+            // The frozen clip stays with the original; the copy synthesises.
+            copy.def.frozen = None;
             for slot in &mut copy.def.effects {
                 slot.id = p.ids.next_effect().ok_or(DispatchError::IdsExhausted("effect"))?;
             }

@@ -4,10 +4,11 @@
 //!
 //! One file per domain: `project`, `instrument`, `param`, `effect`,
 //! `mixer` (strips, sends, buses, master), `clip` (clips, placements),
-//! `notes`, `automation` (lanes and MIDI mappings), `automation_takes`
+//! `audio_clip` (audio tracks and clips), `notes`, `automation` (lanes and MIDI mappings), `automation_takes`
 //! (segment curves, recorded takes), `drums` (kits, pads, patterns, steps),
 //! with `dependents` for what a removal takes along.
 
+mod audio_clip;
 mod automation;
 mod automation_takes;
 mod clip;
@@ -15,6 +16,7 @@ mod dependents;
 mod drums;
 mod effect;
 mod error;
+mod freeze;
 pub(crate) mod instrument;
 mod keys;
 mod mixer;
@@ -139,6 +141,9 @@ pub fn dispatch(project: &mut Project, action: Action) -> Result<Outcome, Dispat
 /// Applies one action without building an undo entry (used by undo/redo).
 pub(crate) fn apply(project: &mut Project, action: Action) -> Result<Applied, DispatchError> {
     use Action as A;
+    if let Some(id) = freeze::frozen_target(project, &action) {
+        return Err(DispatchError::Frozen(id));
+    }
     match action {
         A::RenameProject { .. } | A::SetArtist { .. } | A::SetTimeSignature(_) => project::apply(project, action),
         A::AddInstrument { .. }
@@ -188,6 +193,12 @@ pub(crate) fn apply(project: &mut Project, action: Action) -> Result<Applied, Di
         | A::RestorePlacement(_)
         | A::MovePlacement { .. }
         | A::ResizePlacement { .. } => clip::apply(project, action),
+        A::AddAudioTrack { .. }
+        | A::AddAudioClip { .. }
+        | A::SetAudioRegion { .. }
+        | A::SetAudioClipSpan { .. }
+        | A::SplitAudioClip { .. } => audio_clip::apply(project, action),
+        A::FreezeInstrument { .. } | A::SetFrozen { .. } => freeze::apply(project, action),
         A::AddNote { .. }
         | A::AddNotes { .. }
         | A::RestoreNotes { .. }
@@ -238,6 +249,8 @@ fn check_range(value: f32, (min, max): (f32, f32)) -> Result<(), DispatchError> 
     Ok(())
 }
 
+#[cfg(test)]
+mod audio_clip_tests;
 #[cfg(test)]
 mod filter_env_tests;
 #[cfg(test)]

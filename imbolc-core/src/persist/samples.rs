@@ -27,8 +27,9 @@ pub(super) const CREATE_TABLES: &str = "
     CREATE TABLE sample (hash TEXT PRIMARY KEY, data BLOB NOT NULL);
     CREATE TABLE sample_use (slot TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (slot, hash));";
 
-/// The samples a project uses, by hash: stored pads, sampler zones and
-/// the impulse responses of convolution effects in every chain.
+/// The samples a project uses, by hash: stored pads, sampler zones,
+/// audio clips and the impulse responses of convolution effects in every
+/// chain.
 pub fn used_samples(project: &Project) -> BTreeMap<String, SampleRef> {
     let pads = project.instruments.values().filter_map(|i| i.def.drums.as_ref()).flat_map(|k| &k.pads);
     let pads = pads.filter_map(|pad| match &pad.sound {
@@ -43,7 +44,8 @@ pub fn used_samples(project: &Project) -> BTreeMap<String, SampleRef> {
         .chain(&project.master_effects);
     let irs = chains.filter_map(|e| e.ir.as_ref());
     let zones = project.instruments.values().filter_map(|i| i.def.sampler.as_ref()).flat_map(|s| &s.zones);
-    pads.chain(irs).chain(zones.map(|z| &z.sample)).map(|s| (s.hash.clone(), s.clone())).collect()
+    let clips = project.clips.values().filter_map(|c| c.audio.as_ref()).map(|a| &a.sample);
+    pads.chain(irs).chain(zones.map(|z| &z.sample)).chain(clips).map(|s| (s.hash.clone(), s.clone())).collect()
 }
 
 /// Whether the file has the sample tables (format 3).

@@ -50,7 +50,7 @@ pub struct Op {
 }
 
 pub fn op() -> impl Strategy<Value = Op> {
-    (0u8..80, any::<u32>(), any::<u32>(), -0.2f32..1.2, "[a-zé♪ ]{0,8}").prop_map(|(kind, a, b, x, name)| Op {
+    (0u8..89, any::<u32>(), any::<u32>(), -0.2f32..1.2, "[a-zé♪ ]{0,8}").prop_map(|(kind, a, b, x, name)| Op {
         kind,
         a,
         b,
@@ -83,8 +83,26 @@ pub fn to_action(p: &Project, op: &Op) -> Option<Action> {
     let b = op.b;
     // Kinds 60.. repeat the clip, note and automation edits, which need a
     // clip or lane to exist first and would otherwise be rare.
-    let kind =
-        if op.kind >= 60 { [32, 38, 39, 40, 41, 42, 43, 35, 44, 45][usize::from(op.kind - 60) % 10] } else { op.kind };
+    // Kinds 80.. are the audio track edits and the artist (100..).
+    let kind = if op.kind >= 80 {
+        op.kind + 20
+    } else if op.kind >= 60 {
+        [32, 38, 39, 40, 41, 42, 43, 35, 44, 45][usize::from(op.kind - 60) % 10]
+    } else {
+        op.kind
+    };
+    let tracks: Vec<_> = p.instruments.values().filter(|i| i.def.audio_track).map(|i| i.id).collect();
+    let region = || {
+        let samples = test_samples();
+        let sample = samples[b as usize % samples.len()].clone();
+        Box::new(imbolc_types::AudioRegion {
+            offset: f64::from(x),
+            gain_db: x * 20.0 - 10.0,
+            fade_in: x,
+            fade_out: x * 2.0,
+            ..imbolc_types::AudioRegion::new(sample)
+        })
+    };
     Some(match kind {
         0 | 1 => Action::AddInstrument { source: SourceKind::ALL[b as usize % 3], name: op.name.clone() },
         2 => Action::RemoveInstrument { instrument: inst? },
@@ -233,7 +251,26 @@ pub fn to_action(p: &Project, op: &Op) -> Option<Action> {
             value: x,
         },
         59 => Action::RenameProject { name: op.name.clone() },
-        60 => Action::SetArtist { artist: op.name.clone() },
+        108 => Action::SetArtist { artist: op.name.clone() },
+        100 => Action::AddAudioTrack { name: op.name.clone() },
+        101 => Action::AddAudioClip { instrument: inst?, region: region(), start: b % 100_000, length: 1 + b % 5000 },
+        102 => Action::SetAudioRegion { clip: pick(&clips, op.a)?, region: region() },
+        103 => {
+            let placement = pick(&placements, op.a)?;
+            Action::SetAudioClipSpan { placement, start: b % 100_000, length: b % 5000, offset: f64::from(x) }
+        }
+        104 => {
+            let pl = p.placements[&pick(&placements, op.a)?];
+            Action::SplitAudioClip { placement: pl.id, at: pl.start + b % (pl.length + 1) }
+        }
+        106 => Action::FreezeInstrument { instrument: inst?, region: region(), length: b % 5000 },
+        107 => Action::SetFrozen { instrument: inst?, frozen: None },
+        105 => Action::AddAudioClip {
+            instrument: pick(&tracks, op.a)?,
+            region: region(),
+            start: b % 100_000,
+            length: 1 + b % 5000,
+        },
         _ => Action::MapMidiCc(Box::new(MidiMapping {
             channel: (b % 17) as u8,
             cc: (b % 5) as u8,
@@ -246,6 +283,33 @@ pub fn to_action(p: &Project, op: &Op) -> Option<Action> {
             max: x.clamp(-1.0, 1.0),
             curve: MidiCurve::Exponential,
         })),
+    })
+}
+
+/// Two short samples imported into this test process's own sample cache
+/// (a temp folder), for audio clips: saving a project stores their bytes.
+pub fn test_samples() -> &'static [imbolc_types::SampleRef] {
+    static SAMPLES: std::sync::OnceLock<Vec<imbolc_types::SampleRef>> = std::sync::OnceLock::new();
+    SAMPLES.get_or_init(|| {
+        let dir = temp_dir("audio-clip-samples");
+        imbolc_audio::sample_cache::set_cache_dir(Some(dir.join("cache")));
+        (0..2u16)
+            .map(|n| {
+                let path = dir.join(format!("take{n}.wav"));
+                let spec = hound::WavSpec {
+                    channels: 1 + n,
+                    sample_rate: 48_000,
+                    bits_per_sample: 16,
+                    sample_format: hound::SampleFormat::Int,
+                };
+                let mut w = hound::WavWriter::create(&path, spec).expect("wav");
+                for i in 0..4_800 * u32::from(1 + n) {
+                    w.write_sample(((i % 97) as i16 - 48) * 300).expect("sample");
+                }
+                w.finalize().expect("wav");
+                imbolc_core::store::import_sample(&path).expect("import")
+            })
+            .collect()
     })
 }
 

@@ -161,6 +161,8 @@ fn def() -> impl Strategy<Value = InstrumentDef> {
             drums,
             input,
             sampler: None,
+            audio_track: false,
+            frozen: None,
         })
         .boxed()
 }
@@ -192,9 +194,36 @@ fn pattern() -> impl Strategy<Value = DrumPattern> {
         .prop_map(|(steps, resolution, swing, hits)| DrumPattern { steps, resolution, swing, hits })
 }
 
+/// An audio region with hostile numbers and, now and then, a hash that
+/// names no cache file safely.
+fn audio_region() -> impl Strategy<Value = imbolc_types::AudioRegion> {
+    (any::<bool>(), any::<f64>(), float(), float(), float()).prop_map(
+        |(good_hash, offset, gain_db, fade_in, fade_out)| imbolc_types::AudioRegion {
+            sample: imbolc_types::SampleRef {
+                hash: if good_hash { "ab".repeat(32) } else { "../../etc/passwd".into() },
+                name: "take.wav".into(),
+                format: imbolc_types::SampleFormat::Wav,
+                channels: 1,
+                sample_rate: 48_000,
+                frames: 480,
+                bytes: 1000,
+            },
+            offset,
+            gain_db,
+            fade_in,
+            fade_out,
+        },
+    )
+}
+
 fn clip() -> impl Strategy<Value = Clip> {
-    (id(), id(), tick(), any::<bool>(), btree_map(id().prop_map(NoteId), note(), 0..6), option::of(pattern())).prop_map(
-        |(id, instrument, length, looping, notes, drums)| Clip {
+    (
+        (id(), id(), tick(), any::<bool>()),
+        btree_map(id().prop_map(NoteId), note(), 0..6),
+        option::of(pattern()),
+        option::of(audio_region()),
+    )
+        .prop_map(|((id, instrument, length, looping), notes, drums, audio)| Clip {
             id: ClipId(id),
             name: String::new(),
             instrument: InstrumentId(instrument),
@@ -202,8 +231,8 @@ fn clip() -> impl Strategy<Value = Clip> {
             looping,
             notes,
             drums,
-        },
-    )
+            audio,
+        })
 }
 
 fn target() -> impl Strategy<Value = ParamTarget> {

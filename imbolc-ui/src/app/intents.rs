@@ -101,6 +101,16 @@ impl<S: UiAudio> App<S> {
                 }
                 Err(e) => self.error(e.to_string()),
             },
+            Outcome::AudioClip { instrument, at, path } => {
+                match imbolc_core::audio_track::audio_clip_action(self.session.project(), instrument, &path, at) {
+                    Ok(action) => {
+                        if self.apply(action) {
+                            self.browse_dir = path.parent().map(std::path::Path::to_path_buf);
+                        }
+                    }
+                    Err(e) => self.error(e.to_string()),
+                }
+            }
             Outcome::ImportSfz(path) => match imbolc_core::sfz::import(&path) {
                 Ok(import) => {
                     if self.apply(import.action.clone()) {
@@ -208,6 +218,16 @@ impl<S: UiAudio> App<S> {
                 if self.apply(Action::AddDrumKit { name }) {
                     self.selected = self.session.project().instruments.keys().last().copied();
                 }
+            }
+            Intent::ToggleFreeze(instrument) => self.toggle_freeze(instrument),
+            Intent::AddAudioTrack => {
+                let name = self.fresh_name("audio");
+                if self.apply(Action::AddAudioTrack { name }) {
+                    self.selected = self.session.project().instruments.keys().last().copied();
+                }
+            }
+            Intent::ChooseAudioClip { instrument, at } => {
+                self.browse(crate::browser::BrowseFor::AudioClip { instrument, at })
             }
             Intent::AddAudioInput => {
                 let name = self.fresh_name("input");

@@ -2,7 +2,10 @@
 //! timeline of beats. `j`/`k` pick a clip (and select its instrument),
 //! `h`/`l` move the time cursor a bar; `a` places the clip at the cursor,
 //! `x` deletes the placement under it, `D` repeats it right after itself,
-//! `A-h`/`A-l` move it a bar; `m` switches song and pattern mode.
+//! `A-h`/`A-l` move it a bar; `m` switches song and pattern mode. On an
+//! audio track `a` imports a file at the cursor instead, and the keys of
+//! `arrangement_audio` trim, split, fade and change the gain of the audio
+//! clip under the cursor; audio clips show their waveform.
 
 use imbolc_audio::scheduler::PlayMode;
 use imbolc_types::{Action, Clip, Placement, Project, TICKS_PER_QUARTER, Tick};
@@ -26,6 +29,7 @@ pub struct ArrangementPane {
     row: usize,
     /// Time cursor in ticks, on a bar line.
     cursor: Tick,
+    overviews: super::arrangement_audio::Overviews,
 }
 
 /// Clips in instrument order, then by id.
@@ -44,14 +48,33 @@ impl ArrangementPane {
     pub fn handle(&mut self, cmd: CommandId, state: &State) -> Option<Intent> {
         let p = state.project;
         let all = rows(p);
+        // On an audio track (the row's, or the selected one) `a` imports.
+        let track = match all.get(self.row.min(all.len().saturating_sub(1))) {
+            Some(c) if c.audio.is_some() => Some(c.instrument),
+            _ => state.selected_instrument().filter(|i| i.def.audio_track).map(|i| i.id),
+        };
+        if let (CommandId::PlacementAdd, Some(instrument)) = (cmd, track) {
+            return Some(Intent::ChooseAudioClip { instrument, at: self.cursor });
+        }
         if all.is_empty() {
-            return Some(Intent::Message("No clips yet: write notes in the piano roll (3)".to_owned()));
+            return Some(Intent::Message(
+                "No clips yet: write notes in the piano roll (3), or add an audio track (A in 1)".to_owned(),
+            ));
         }
         self.row = self.row.min(all.len() - 1);
         let bar = crate::transport::bar_ticks(p.time_signature);
         let clip = all[self.row];
         let here = placement_at(p, clip, self.cursor);
         let nothing = || Some(Intent::Message("No placement under the cursor".to_owned()));
+        // A trimmed start may leave the cursor's bar line just before the
+        // clip: audio edits also take a placement starting in that bar.
+        let near = here.or_else(|| {
+            let end = self.cursor.saturating_add(bar);
+            p.placements.values().find(|pl| pl.clip == clip.id && (self.cursor..end).contains(&pl.start)).copied()
+        });
+        if let Some(intent) = super::arrangement_audio::handle(cmd, p, near, self.cursor) {
+            return Some(intent);
+        }
         let action = match cmd {
             CommandId::Up | CommandId::Down => {
                 self.row =
@@ -117,8 +140,12 @@ impl ArrangementPane {
                 format!("pattern mode: {}", p.clips.get(&c).map_or("?".to_owned(), clip_label_of(p)))
             }
         };
+        let audio = all
+            .get(self.row.min(all.len().saturating_sub(1)))
+            .and_then(|c| c.audio.as_ref())
+            .map_or_else(String::new, |r| format!("· {} ", super::arrangement_audio::describe(r)));
         let title = format!(
-            " Arrangement · {} clips · {} placements · {mode} · cursor {} ",
+            " Arrangement · {} clips · {} placements · {mode} · cursor {} {audio}",
             all.len(),
             p.placements.len(),
             crate::transport::bar_beat(self.cursor, p.time_signature)
@@ -165,6 +192,15 @@ impl ArrangementPane {
             let mut spans = vec![Span::styled(label, if i == row { cursor_style() } else { Style::default() })];
             let mut cells = vec![' '; cols];
             for pl in p.placements.values().filter(|pl| pl.clip == clip.id) {
+                if let Some(region) = &clip.audio {
+                    let wave = self.overviews.cells(p, pl, region, first, cols);
+                    for (cell, w) in cells.iter_mut().zip(wave) {
+                        if let Some(w) = w {
+                            *cell = w;
+                        }
+                    }
+                    continue;
+                }
                 let c0 = (pl.start / COLUMN) as usize;
                 let c1 = ((pl.start + pl.length).saturating_sub(1) / COLUMN) as usize;
                 for c in c0.max(first)..=c1.min(first + cols.saturating_sub(1)) {

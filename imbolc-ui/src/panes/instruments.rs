@@ -26,6 +26,11 @@ pub fn handle(cmd: CommandId, state: &State) -> Option<Intent> {
         }
         CommandId::AddInstrument => Intent::ChooseSource,
         CommandId::AddAudioInput => Intent::AddAudioInput,
+        CommandId::AddAudioTrack => Intent::AddAudioTrack,
+        CommandId::Freeze => match selected {
+            Some(i) => Intent::ToggleFreeze(i.id),
+            None => nothing(),
+        },
         CommandId::DeleteInstrument => match selected {
             Some(i) => Intent::Dispatch(Action::RemoveInstrument { instrument: i.id }),
             None => nothing(),
@@ -113,6 +118,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
 pub fn source_label(def: &imbolc_types::InstrumentDef) -> std::borrow::Cow<'_, str> {
     if let Some(input) = &def.input {
         return input_label(input).into();
+    }
+    if def.audio_track {
+        return "audio track".into();
+    }
+    if def.frozen.is_some() {
+        return format!("{} (frozen)", source_label(&imbolc_types::InstrumentDef { frozen: None, ..def.clone() }))
+            .into();
     }
     if let Some(s) = &def.sampler {
         let n = s.zones.len();

@@ -18,6 +18,7 @@
 //! - [`zones`]: the zones of the selected sampler.
 
 pub mod arrangement;
+mod arrangement_audio;
 pub mod automation;
 pub mod drums;
 pub mod editor;
@@ -74,6 +75,12 @@ pub enum Intent {
     AddDrumKit,
     /// Append an audio input instrument and select it.
     AddAudioInput,
+    /// Append an audio track and select it.
+    AddAudioTrack,
+    /// Freeze (render in place) or unfreeze this instrument.
+    ToggleFreeze(InstrumentId),
+    /// Ask for an audio file, then put it on this audio track at `at`.
+    ChooseAudioClip { instrument: InstrumentId, at: Tick },
     /// Ask the user for a sample file for a pad.
     ChoosePadSample { instrument: InstrumentId, pad: u8 },
     /// Decode a sample pad's file and open it in the slicer.

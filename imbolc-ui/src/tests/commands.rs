@@ -61,6 +61,10 @@ fn terminal_events_normalise_to_the_written_keys() {
     assert!(KeyChord::parse("C-").is_none(), "a modifier alone is not a key");
     assert!(KeyChord::parse("ab").is_none());
     assert!(KeyChord::parse("F13").is_none());
+    // Multi-byte text (a keys.toml typo) is refused, not a panic.
+    assert_eq!(KeyChord::parse("é"), Some(ev(KeyCode::Char('é'), KeyModifiers::NONE)));
+    assert!(KeyChord::parse("▒x").is_none());
+    assert!(KeyChord::parse("C-▒▒").is_none());
 }
 
 #[test]

@@ -18,9 +18,10 @@ const DIALOG_KEYS: &[(&str, &[&str])] = &[("Sample browser (`s` in the drum pane
 /// editor's own section on a bus or the master strip.
 const ALSO: &[(&str, PaneKind)] = &[("Mixer (4)", PaneKind::Editor), ("Editor (2)", PaneKind::Mixer)];
 
-/// Backticked text that names no key: marks and symbols the screen shows,
+/// Backticked text that names no key (beside the screen's non-ASCII
+/// glyphs, `▼`, `●`, never keys): marks and symbols the screen shows,
 /// option values (`A-B` bars, `9` a quality; no key is 9).
-const NOT_KEYS: &[&str] = &["~", "*", "▼", "●", "│", "‖", "■", "▶", "⌨", "#", "-", ".", "_", "A-B", "9"];
+const NOT_KEYS: &[&str] = &["~", "*", "#", "-", ".", "_", "A-B", "9"];
 
 /// The words of a backticked span that are keys (`C-s`, `a`, `Enter`),
 /// when every word is key-like; none for other code (`--stems`, paths).
@@ -30,7 +31,7 @@ fn keys_in(span: &str) -> Vec<&str> {
     let words: Vec<&str> = span.split(' ').collect();
     let key_like = |w: &&str| {
         NAMED.contains(w)
-            || w.chars().count() == 1
+            || (w.len() == 1 && w.is_ascii())
             || ((w.starts_with("C-") || w.starts_with("A-")) && w.chars().count() == 3)
     };
     if words.iter().all(key_like) { words } else { Vec::new() }

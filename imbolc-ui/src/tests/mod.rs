@@ -7,6 +7,7 @@
 
 mod artist;
 mod audio_input;
+mod audio_tracks;
 mod browse;
 mod bus_effects;
 mod commands;

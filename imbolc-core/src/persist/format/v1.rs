@@ -56,6 +56,7 @@ pub fn migrate(old: ProjectV1) -> Project {
             looping: false,
             notes,
             drums: None,
+            audio: None,
         };
         p.clips.insert(c.id, clip);
     }

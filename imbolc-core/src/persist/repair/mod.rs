@@ -179,6 +179,7 @@ pub fn repair(project: &mut Project) -> Repairs {
     ids::unique_effects(project, &mut out);
     refs::drop_dangling(project, &mut out);
     values::project_values(project, &mut out);
+    refs::frozen_clips(project, &mut out);
     values::automation_and_mappings(project, &mut out);
     ids::counters(project, &mut out);
     out

@@ -145,3 +145,20 @@ fn bus_routes(m: &mut MixerSettings, bus: BusId, out: &mut Repairs) {
         m.sends.clear();
     }
 }
+
+/// A frozen instrument plays its frozen clip: an audio clip of its own.
+/// Otherwise (or on an audio track or input, which cannot be frozen) it is
+/// unfrozen, so it synthesises again.
+pub(super) fn frozen_clips(p: &mut Project, out: &mut Repairs) {
+    let clips = &p.clips;
+    for inst in p.instruments.values_mut() {
+        let Some(clip) = inst.def.frozen else { continue };
+        let ok = clips.get(&clip).is_some_and(|c| c.instrument == inst.id && c.audio.is_some())
+            && !inst.def.audio_track
+            && inst.def.input.is_none();
+        if !ok {
+            out.push(RepairKind::Structure, format!("instrument {}: frozen clip {clip} unusable, unfrozen", inst.id));
+            inst.def.frozen = None;
+        }
+    }
+}

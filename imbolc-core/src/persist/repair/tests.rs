@@ -62,6 +62,7 @@ fn dangling_clips_placements_and_lanes_go_and_the_line_says_so() {
             looping: false,
             notes: Default::default(),
             drums: None,
+            audio: None,
         };
         p.clips.insert(clip.id, clip);
     }
@@ -108,6 +109,7 @@ fn hostile_numbers_come_back_in_range_and_nan_becomes_the_default() {
             .into_iter()
             .collect(),
         drums: None,
+        audio: None,
     };
     p.clips.insert(ClipId(0), clip);
     let r = repair(&mut p);

@@ -232,6 +232,24 @@ fn fix_clip(clip: &mut Clip, bar: Tick, out: &mut Repairs) {
             *note = fixed;
         }
     }
+    if let Some(region) = &mut clip.audio
+        && !region.is_valid()
+    {
+        if imbolc_types::SampleRef::is_valid_hash(&region.sample.hash) {
+            let fixed = imbolc_types::AudioRegion {
+                offset: if region.offset.is_finite() { region.offset.max(0.0) } else { 0.0 },
+                gain_db: clamp_or(region.gain_db, imbolc_types::audio_clip::CLIP_GAIN_DB_RANGE, 0.0),
+                fade_in: clamp_or(region.fade_in, (0.0, imbolc_types::audio_clip::FADE_MAX), 0.0),
+                fade_out: clamp_or(region.fade_out, (0.0, imbolc_types::audio_clip::FADE_MAX), 0.0),
+                sample: region.sample.clone(),
+            };
+            out.push(RepairKind::Structure, format!("{at}: audio gain, fades or offset out of range, clamped"));
+            *region = fixed;
+        } else {
+            out.push(RepairKind::Structure, format!("{at}: audio with a bad sample hash removed"));
+            clip.audio = None;
+        }
+    }
     let length = match &mut clip.drums {
         Some(pattern) => {
             fix_pattern(pattern, &at, out);
