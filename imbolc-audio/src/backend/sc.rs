@@ -173,7 +173,30 @@ pub fn to_message(op: &ServerOp) -> OscMessage {
             buffer(*ir),
             OscType::Int(i32::try_from(*fft_size).unwrap_or(2048)),
         ],
-        ServerOp::BufferFree { buf } => vec![buffer(*buf)],
+        ServerOp::BufferFree { buf } | ServerOp::BufferClose { buf } => vec![buffer(*buf)],
+        ServerOp::BufferAllocWrite { buf, frames, channels, path } => {
+            let write = OscMessage {
+                addr: "/b_write".into(),
+                args: vec![
+                    buffer(*buf),
+                    OscType::String(path.clone()),
+                    OscType::String("wav".into()),
+                    OscType::String("int24".into()),
+                    OscType::Int(0),
+                    OscType::Int(0),
+                    OscType::Int(1),
+                ],
+            };
+            let mut args = vec![
+                buffer(*buf),
+                OscType::Int(i32::try_from(*frames).unwrap_or(i32::MAX)),
+                OscType::Int(i32::try_from(*channels).unwrap_or(2)),
+            ];
+            // Encoding a message we built cannot fail; no completion
+            // (nothing written) is the fallback.
+            args.extend(rosc::encoder::encode(&rosc::OscPacket::Message(write)).ok().map(OscType::Blob));
+            args
+        }
         ServerOp::DefRecv { bytes, .. } => vec![OscType::Blob(bytes.to_vec())],
     };
     OscMessage { addr: op.address().to_owned(), args }

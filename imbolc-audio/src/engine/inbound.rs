@@ -41,6 +41,8 @@ pub enum Inbound {
     Tree(OscMessage),
     /// `/done /b_allocRead buf`: a buffer was read (previews wait on it).
     Loaded(u32),
+    /// `/done /b_close buf`: a take's file was closed.
+    Closed(u32),
     /// `/done command …` or `/synced id`: completions we do not wait on.
     Done,
     /// A strip's `/meter` reply.
@@ -93,6 +95,7 @@ pub fn classify(m: OscMessage) -> Result<Inbound, Rejected> {
         },
         "/done" => match (str_arg(&m, 0), int_arg(&m, 1).and_then(|b| u32::try_from(b).ok())) {
             (Some("/b_allocRead"), Some(buf)) => Ok(Inbound::Loaded(buf)),
+            (Some("/b_close"), Some(buf)) => Ok(Inbound::Closed(buf)),
             (Some(_), _) => Ok(Inbound::Done),
             (None, _) => Err(malformed),
         },

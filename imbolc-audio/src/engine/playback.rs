@@ -522,6 +522,14 @@ impl Playback {
     }
 
     /// Playhead and tempo, for the UI.
+    /// The wall time `lead` seconds from now, and the song position then
+    /// when playing (a take's start, timed like a note).
+    pub fn start_point(&self, lead: f64) -> (crate::backend::Timetag, Option<f64>) {
+        let secs = self.clock.now() + lead;
+        let song = self.is_playing().then(|| self.scheduler.position_at(secs) as f64);
+        (self.clock.timetag(secs), song)
+    }
+
     pub fn feedback(&self) -> TransportFeedback {
         let now = self.clock.now();
         let anchor = self.scheduler.tempo_anchor().filter(|_| self.is_playing()).map(|(secs, tick, bpm)| TempoAnchor {
