@@ -41,7 +41,9 @@ pub struct Take {
     pub start: Timetag,
     /// The song position (ticks) at `start` when the transport was playing.
     pub song_start: Option<f64>,
-    /// Frames in the file (0 until [`finalize`]).
+    /// Frames of the take: set at stop to its length up to the stop, then
+    /// by [`finish`] to what the file holds (which a take cut short leaves
+    /// at 0 until then).
     pub frames: u64,
     /// Frames to drop from the start so that the audio lines up with
     /// `start`: the capture latency JACK reports for the server's inputs
@@ -103,16 +105,28 @@ pub fn free_bytes(path: &Path) -> Option<u64> {
     (rc == 0).then(|| u64::from(stat.f_bavail).saturating_mul(u64::from(stat.f_frsize)))
 }
 
+/// Makes the take's file a valid WAV ending where the take stopped (see
+/// [`finalize`]) and sets `take.frames` to the frames it holds.
+///
+/// # Errors
+/// As [`finalize`].
+pub fn finish(take: &mut Take) -> Result<(), TakeError> {
+    let limit = (take.cut_short.is_none() && take.frames > 0).then_some(take.frames);
+    take.frames = finalize(&take.path, limit)?;
+    Ok(())
+}
+
 /// Makes the WAV header of `path` say what the file holds and returns the
 /// number of whole frames. A header already consistent with the file is
 /// left untouched (libsndfile wrote it at `/b_close`); a header left at 0
 /// frames by a take cut short is rewritten: the data chunk runs to the end
-/// of the file (rounded down to a whole frame).
+/// of the file (rounded down to a whole frame). With `limit`, the file is
+/// cut after that many frames.
 ///
 /// # Errors
 /// [`TakeError::Io`] when the file cannot be read or written,
 /// [`TakeError::NoHeader`] when it does not start with a WAV header.
-pub fn finalize(path: &Path) -> Result<u64, TakeError> {
+pub fn finalize(path: &Path, limit: Option<u64>) -> Result<u64, TakeError> {
     let io = |source| TakeError::Io { path: path.to_owned(), source };
     let mut file = OpenOptions::new().read(true).write(true).open(path).map_err(io)?;
     let len = file.metadata().map_err(io)?.len();
@@ -123,10 +137,15 @@ pub fn finalize(path: &Path) -> Result<u64, TakeError> {
     let available = len.saturating_sub(layout.data_offset);
     let declared_riff = u64::from(u32_at(&head, 4)) + 8;
     let consistent = layout.data_len > 0 && layout.data_len <= available && declared_riff <= len;
-    let data_len = if consistent {
+    let limit_bytes = limit.map_or(u64::MAX, |f| f.saturating_mul(align));
+    let data_len = if consistent && layout.data_len <= limit_bytes {
         layout.data_len
     } else {
-        let data = (available / align * align).min(u64::from(u32::MAX) / align * align);
+        let whole = if consistent { layout.data_len } else { available };
+        let data = (whole / align * align).min(u64::from(u32::MAX) / align * align).min(limit_bytes);
+        if data < available {
+            file.set_len(layout.data_offset + data).map_err(io)?;
+        }
         let riff = u32::try_from(layout.data_offset + data - 8).unwrap_or(u32::MAX);
         let data32 = u32::try_from(data).unwrap_or(u32::MAX);
         file.seek(SeekFrom::Start(4)).map_err(io)?;
@@ -209,10 +228,13 @@ mod tests {
         bytes[data + 4..data + 8].copy_from_slice(&0u32.to_le_bytes());
         bytes.extend([1, 2, 3]);
         std::fs::write(&path, &bytes).unwrap();
-        assert_eq!(finalize(&path).unwrap(), 1000);
+        assert_eq!(finalize(&path, None).unwrap(), 1000);
         let r = hound::WavReader::open(&path).unwrap();
         assert_eq!(r.duration(), 1000);
-        assert_eq!(finalize(&path).unwrap(), 1000, "a second pass changes nothing");
+        assert_eq!(finalize(&path, None).unwrap(), 1000, "a second pass changes nothing");
+        assert_eq!(finalize(&path, Some(400)).unwrap(), 400, "cut at the stop");
+        assert_eq!(hound::WavReader::open(&path).unwrap().duration(), 400);
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), (data + 8 + 400 * 6) as u64, "the rest is cut off");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -222,11 +244,11 @@ mod tests {
         let path = dir.join("t.wav");
         write_wav(&path, 10);
         let before = std::fs::read(&path).unwrap();
-        assert_eq!(finalize(&path).unwrap(), 10);
+        assert_eq!(finalize(&path, None).unwrap(), 10);
         assert_eq!(std::fs::read(&path).unwrap(), before);
         std::fs::write(&path, b"not a wav").unwrap();
-        assert!(matches!(finalize(&path), Err(TakeError::NoHeader(_))));
-        assert!(matches!(finalize(&dir.join("missing.wav")), Err(TakeError::Io { .. })));
+        assert!(matches!(finalize(&path, None), Err(TakeError::NoHeader(_))));
+        assert!(matches!(finalize(&dir.join("missing.wav"), None), Err(TakeError::Io { .. })));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

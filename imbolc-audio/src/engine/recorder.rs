@@ -8,7 +8,11 @@
 //! everything that writes the bus) reading the source bus. `DiskOut`
 //! streams each half of the buffer to the file from the server's disk
 //! thread. Stop: `/n_free`, `/b_close` (libsndfile writes the final
-//! sizes), `/b_free`; the take is done on `/done /b_close`.
+//! sizes), `/b_free`, timetagged [`stop_delay`] after the stop, because
+//! scsynth 3.13's `DiskOut` drops the half buffer it is filling when it is
+//! freed: recording on for a half buffer more puts everything up to the
+//! stop on disk, and [`crate::take::finish`] cuts the file at the stop
+//! (`Take::frames`). The take is done on `/done /b_close`.
 //!
 //! A file the server cannot create is a `/fail /b_write`: the take ends
 //! with that message and its node and buffer are freed. A server lost
@@ -32,6 +36,12 @@ pub const RECORD_FRAMES: u32 = 65_536;
 pub const RECORD_METER_ID: i64 = -1_000_000;
 /// Where the recorder's level shows in [`super::Meters`].
 pub const RECORD_METER: imbolc_types::ChainOwner = imbolc_types::ChainOwner::Bus(imbolc_types::BusId(u32::MAX));
+
+/// How long after a stop the recorder is freed: half its buffer (what
+/// `DiskOut` writes at a time) and a margin for the disk thread.
+pub fn stop_delay(rate: u32) -> f64 {
+    f64::from(RECORD_FRAMES / 2) / f64::from(rate.max(1)) + 0.1
+}
 
 /// What to record and where.
 #[derive(Debug, Clone, PartialEq)]
@@ -124,11 +134,14 @@ impl Recorder {
         (open, synth)
     }
 
-    /// Ops that stop the take and close its file; the take ends on
-    /// [`Recorder::closed`].
-    pub fn stop(&mut self) -> Vec<ServerOp> {
+    /// Ops that stop the take and close its file, to be sent [`stop_delay`]
+    /// after `at`; the take is cut at `at` (`rate` frames per second) and
+    /// ends on [`Recorder::closed`].
+    pub fn stop(&mut self, at: Timetag, rate: u32) -> Vec<ServerOp> {
         let Some(a) = self.current.as_mut().filter(|a| !a.closing) else { return Vec::new() };
         a.closing = true;
+        let secs = (at.as_secs_f64() - a.take.start.as_secs_f64()).max(0.0);
+        a.take.frames = (secs * f64::from(rate)).round() as u64;
         vec![ServerOp::Free { node: a.node }, ServerOp::BufferClose { buf: a.buf }, ServerOp::BufferFree { buf: a.buf }]
     }
 
@@ -182,15 +195,15 @@ mod tests {
         assert_eq!(*def, DISK_RECORD);
         assert!(controls.contains(&("buf", 40.0)) && controls.contains(&("in", 0.0)));
         assert!(r.active().is_some_and(|a| !a.closing && a.start == at));
-        let stop = r.stop();
+        let stop = r.stop(Timetag { seconds: 12, fraction: 0 }, 48_000);
         assert_eq!(
             stop,
             vec![ServerOp::Free { node: *id }, ServerOp::BufferClose { buf: 40 }, ServerOp::BufferFree { buf: 40 }]
         );
-        assert!(r.stop().is_empty(), "stopped once");
+        assert!(r.stop(at, 48_000).is_empty(), "stopped once");
         assert!(r.closed(41).is_none(), "another buffer's close");
         let take = r.closed(40).expect("the take ends when its file is closed");
-        assert_eq!((take.song_start, take.cut_short), (Some(960.0), None));
+        assert_eq!((take.song_start, take.cut_short, take.frames), (Some(960.0), None, 96_000));
         assert!(!r.is_recording());
     }
 

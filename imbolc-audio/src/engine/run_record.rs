@@ -15,8 +15,11 @@ const RECORD_LEAD_SECS: f64 = 0.1;
 impl Engine {
     pub(super) fn record(&mut self, request: Option<RecordRequest>) {
         let Some(request) = request else {
-            let ops = self.recorder.stop();
-            self.send(&ops);
+            let (now, _) = self.playback.start_point(0.0);
+            let rate = self.config.server.sample_rate;
+            let ops = self.recorder.stop(now, rate);
+            let (close_at, _) = self.playback.start_point(super::super::recorder::stop_delay(rate));
+            self.send_timed(Timing::At(close_at), &ops);
             self.publish_recording(None);
             return;
         };
