@@ -92,6 +92,26 @@ pub fn prepare(folder: &Path) -> Result<PathBuf, TakeError> {
     }
 }
 
+/// Free space below which a running take is stopped: two halves of the
+/// recorder's buffer, so what it writes until it is closed still fits
+/// (`DiskOut` drops what it cannot write, and a full disk could leave
+/// no room for anything else).
+pub const DISK_RESERVE: u64 = crate::engine::recorder::RECORD_FRAMES as u64 * 2 * 3;
+
+/// Why a running take must stop now (a caller polls this about twice a
+/// second while recording): the disk holding `path` is (nearly) full.
+pub fn check_space(path: &Path) -> Option<String> {
+    let folder = path.parent().unwrap_or(path);
+    let free = free_bytes(folder)?;
+    (free < DISK_RESERVE).then(|| {
+        format!(
+            "the disk holding {} is full ({} KB free): the take was stopped; the audio up to then is kept",
+            folder.display(),
+            free / 1024
+        )
+    })
+}
+
 /// Bytes free for an unprivileged writer on the file system of `path`
 /// (`None` if it cannot be asked).
 #[allow(unsafe_code)]
@@ -208,7 +228,12 @@ mod tests {
     }
 
     fn write_wav(path: &Path, frames: u32) {
-        let spec = hound::WavSpec { channels: 2, sample_rate: 48_000, bits_per_sample: 24, sample_format: hound::SampleFormat::Int };
+        let spec = hound::WavSpec {
+            channels: 2,
+            sample_rate: 48_000,
+            bits_per_sample: 24,
+            sample_format: hound::SampleFormat::Int,
+        };
         let mut w = hound::WavWriter::create(path, spec).unwrap();
         for i in 0..frames * 2 {
             w.write_sample(i as i32).unwrap();

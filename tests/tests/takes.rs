@@ -35,7 +35,9 @@ use imbolc_core::render::{self, RenderOptions};
 use imbolc_tests::engine::{engine_tree, scsynth_port, tapped_engine, wait_feedback};
 use imbolc_tests::recording::{RealtimeJack, onsets, read_channel, reference_burst};
 use imbolc_tests::tagged_servers;
-use imbolc_types::{Action, AudioDiff, EnvelopeStage, InstrumentId, MixerParam, Note, ParamTarget, Project, SourceKind};
+use imbolc_types::{
+    Action, AudioDiff, EnvelopeStage, InstrumentId, MixerParam, Note, ParamTarget, Project, SourceKind,
+};
 use rosc::{OscBundle, OscMessage, OscPacket, OscTime};
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -166,8 +168,10 @@ fn a_performance_take_of_the_master_matches_the_nrt_render_in_onsets_and_level()
     let path = take::prepare(&dir.join("takes")).unwrap();
     let recorder = start_take(&mut audio, RecordSource::Master, &path, 0);
     audio.play().unwrap();
-    let anchor =
-        wait_feedback(&mut audio, WAIT, |f| f.transport.playing && f.transport.anchor.is_some()).transport.anchor.unwrap();
+    let anchor = wait_feedback(&mut audio, WAIT, |f| f.transport.playing && f.transport.anchor.is_some())
+        .transport
+        .anchor
+        .unwrap();
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
     for k in 0..NOTES {
         let at = time_on(&anchor, f64::from(k * QUARTER));

@@ -119,8 +119,13 @@ impl Recorder {
         let open = vec![ServerOp::BufferAllocWrite { buf, frames: RECORD_FRAMES, channels: 2, path }];
         let node = graph.allocate_node();
         let controls = vec![("in", bus as f32), ("buf", buf as f32), ("id", RECORD_METER_ID as f32)];
-        let synth =
-            vec![ServerOp::SynthNew { def: DISK_RECORD, id: node, action: AddAction::Tail, target: NodeId::ROOT, controls }];
+        let synth = vec![ServerOp::SynthNew {
+            def: DISK_RECORD,
+            id: node,
+            action: AddAction::Tail,
+            target: NodeId::ROOT,
+            controls,
+        }];
         let take = Take {
             path: request.path,
             source: request.source,
@@ -156,10 +161,12 @@ impl Recorder {
 
     /// `/fail /b_write`: the file could not be created. The take ends with
     /// the server's reason; the ops free its node and buffer.
-    pub fn write_failed(&mut self, message: &str) -> Option<(String, Vec<ServerOp>)> {
+    /// They must not run before the synth's own timed start (the failure
+    /// usually comes back first), so they are timed at the take's start.
+    pub fn write_failed(&mut self, message: &str) -> Option<(String, Vec<ServerOp>, Timetag)> {
         let a = self.current.take()?;
         let reason = format!("cannot write the take {}: {message}", a.take.path.display());
-        Some((reason, vec![ServerOp::Free { node: a.node }, ServerOp::BufferFree { buf: a.buf }]))
+        Some((reason, vec![ServerOp::Free { node: a.node }, ServerOp::BufferFree { buf: a.buf }], a.take.start))
     }
 
     /// The server is gone: the take ends with what reached the disk.
@@ -186,9 +193,15 @@ mod tests {
         let (open, synth) = r.start(request(), 0, at, Some(960.0), 0, &mut graph);
         assert_eq!(
             open,
-            vec![ServerOp::BufferAllocWrite { buf: 40, frames: RECORD_FRAMES, channels: 2, path: "/t/take-001.wav".into() }]
+            vec![ServerOp::BufferAllocWrite {
+                buf: 40,
+                frames: RECORD_FRAMES,
+                channels: 2,
+                path: "/t/take-001.wav".into()
+            }]
         );
-        let [ServerOp::SynthNew { def, id, action: AddAction::Tail, target: NodeId::ROOT, controls }] = synth.as_slice()
+        let [ServerOp::SynthNew { def, id, action: AddAction::Tail, target: NodeId::ROOT, controls }] =
+            synth.as_slice()
         else {
             panic!("one synth at the root's tail: {synth:?}")
         };
@@ -214,7 +227,8 @@ mod tests {
         let at = Timetag { seconds: 10, fraction: 0 };
         let (_, synth) = r.start(request(), 0, at, None, 0, &mut graph);
         let ServerOp::SynthNew { id, .. } = synth[0] else { panic!("a synth") };
-        let (reason, ops) = r.write_failed("File '/t/take-001.wav' could not be opened").unwrap();
+        let (reason, ops, when) = r.write_failed("File '/t/take-001.wav' could not be opened").unwrap();
+        assert_eq!(when, at, "freed at the synth's start, never before it");
         assert!(reason.contains("cannot write the take /t/take-001.wav"), "{reason}");
         assert_eq!(ops, vec![ServerOp::Free { node: id }, ServerOp::BufferFree { buf: 40 }]);
         assert!(!r.is_recording());

@@ -74,9 +74,9 @@ impl Engine {
 
     /// `/fail /b_write`: a take's file could not be created.
     pub(super) fn take_write_failed(&mut self, message: &str) {
-        if let Some((reason, ops)) = self.recorder.write_failed(message) {
+        if let Some((reason, ops, start)) = self.recorder.write_failed(message) {
             tracing::warn!("{reason}");
-            self.send(&ops);
+            self.send_timed(Timing::At(start), &ops);
             self.publish_recording(Some(Err(reason)));
         }
     }
