@@ -83,6 +83,11 @@ pub enum Action {
         name: String,
     },
     SetTimeSignature(TimeSignature),
+    /// Where performance takes are written (`None`: `takes/` beside the
+    /// project file).
+    SetTakeFolder {
+        folder: Option<String>,
+    },
 
     // --- instruments ---
     /// Appends a new instrument with `source`'s defaults.
@@ -469,6 +474,7 @@ impl Action {
         match self {
             Action::RenameProject { .. } => "rename project",
             Action::SetTimeSignature(_) => "set time signature",
+            Action::SetTakeFolder { .. } => "set take folder",
             Action::AddInstrument { .. } | Action::AddCustomInstrument { .. } | Action::RestoreInstrument(_) => {
                 "add instrument"
             }

@@ -76,6 +76,9 @@ pub struct Project {
     pub automation: BTreeMap<LaneId, AutomationLane>,
     pub midi_mappings: Vec<MidiMapping>,
     pub ids: IdCounters,
+    /// Where performance takes go (`take-folder`); `None`: a `takes/`
+    /// folder beside the project file. Older files have none.
+    pub take_folder: Option<String>,
 }
 
 impl PartialEq for Project {
@@ -94,6 +97,7 @@ impl PartialEq for Project {
             automation,
             midi_mappings,
             ids: _,
+            take_folder,
         } = self;
         *name == other.name
             && *tempo == other.tempo
@@ -106,6 +110,7 @@ impl PartialEq for Project {
             && *placements == other.placements
             && *automation == other.automation
             && *midi_mappings == other.midi_mappings
+            && *take_folder == other.take_folder
     }
 }
 
@@ -123,6 +128,7 @@ impl Default for Project {
             placements: BTreeMap::new(),
             automation: BTreeMap::new(),
             midi_mappings: Vec::new(),
+            take_folder: None,
             ids: IdCounters::default(),
         }
     }

@@ -17,6 +17,7 @@
 //! - [`saving`]: `Ctrl-s`, autosave submission, restoring the autosave copy.
 //! - [`files`]: save-as, open, loading off the UI thread.
 //! - [`play`]: transport, note preview, musical typing.
+//! - [`takes`]: performance takes (`C-t`) and the take folder.
 //! - [`draw`]: the whole screen.
 //!
 //! [`Intent`]: crate::panes::Intent
@@ -29,6 +30,7 @@ mod input;
 mod intents;
 mod play;
 mod saving;
+mod takes;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -105,6 +107,8 @@ pub struct App<S: UiAudio> {
     browse_dir: Option<PathBuf>,
     /// A file preview may be sounding (the next key in the browser stops it).
     previewing: bool,
+    /// The performance take running, if any.
+    take: Option<takes::TakeRun>,
 }
 
 impl<S: UiAudio> std::fmt::Debug for App<S> {
@@ -141,6 +145,7 @@ impl<S: UiAudio> App<S> {
             user_defs: crate::user_defs::UserSynthDefs::default(),
             browse_dir: None,
             previewing: false,
+            take: None,
         }
     }
 
@@ -257,6 +262,7 @@ impl<S: UiAudio> App<S> {
             self.submit(job);
         }
         self.release_due(now);
+        changed |= self.take_tick(now);
         changed |= self.poll_loading();
         changed |= self.poll_user_defs();
         if let Some(dialog) = &mut self.render {

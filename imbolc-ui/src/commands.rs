@@ -234,6 +234,8 @@ pub enum CommandId {
     ProbabilityDown,
     ProbabilityUp,
     MidiUnmap,
+    TakeToggle,
+    TakeFolder,
 }
 
 /// One row of the table.
@@ -588,7 +590,12 @@ pub const COMMANDS: &[Command] = &[
     cmd(C::MidiRecord, "midi-record", "Arm (or stop) recording MIDI into the selected instrument's clip", &["R"], G),
     cmd(C::ProbabilityDown, "probability-down", "Lower the notes' chance to play by 10 %", &["("], Pane(P::PianoRoll)),
     cmd(C::ProbabilityUp, "probability-up", "Raise the notes' chance to play by 10 %", &[")"], Pane(P::PianoRoll)),
+    cmd(C::TakeToggle, "take", "Start a performance take (record the master to a WAV file), or stop it", &["C-t"], G),
+    cmd(C::TakeFolder, "take-folder", "Type the folder performance takes go to (palette only)", &[], G),
 ];
+
+/// Commands reached only from the palette (`:`), with no default key.
+pub const PALETTE_ONLY: &[CommandId] = &[CommandId::TakeFolder];
 
 /// The table row of a command.
 pub fn command(id: CommandId) -> Option<&'static Command> {

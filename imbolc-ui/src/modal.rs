@@ -76,6 +76,8 @@ pub enum Modal {
 pub enum PathPurpose {
     SaveAs,
     Open,
+    /// The folder performance takes go to (`take-folder`).
+    TakeFolder,
 }
 
 /// What a key did to the dialog.
@@ -184,7 +186,10 @@ impl Modal {
                 _ => Outcome::Open,
             },
             Modal::Path { purpose, text } => match key.code {
-                KeyCode::Enter if !text.trim().is_empty() => Outcome::Path(*purpose, text.trim().to_owned()),
+                // An empty take folder goes back to the default.
+                KeyCode::Enter if !text.trim().is_empty() || *purpose == PathPurpose::TakeFolder => {
+                    Outcome::Path(*purpose, text.trim().to_owned())
+                }
                 _ => edit_path(text, key.code, ctrl),
             },
             Modal::PadSample { instrument, pad, text } => match key.code {
@@ -313,6 +318,7 @@ impl Modal {
                 let title = match purpose {
                     PathPurpose::SaveAs => " Save as ",
                     PathPurpose::Open => " Open ",
+                    PathPurpose::TakeFolder => " Take folder (empty: takes/ beside the project) ",
                 };
                 let found = crate::complete::candidates(text).len();
                 let lines = vec![

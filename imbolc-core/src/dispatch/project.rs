@@ -1,4 +1,4 @@
-//! Project-wide settings: name and time signature (tempo is a parameter,
+//! Project-wide settings: name, time signature and take folder (tempo is a parameter,
 //! see [`super::param`]).
 
 use imbolc_types::{Action, AudioDiff, Project};
@@ -12,6 +12,13 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
         Action::RenameProject { name } => {
             let old = std::mem::replace(&mut p.name, name);
             Ok(Applied::one(Action::RenameProject { name: old }, None, REDRAW))
+        }
+        Action::SetTakeFolder { folder } => {
+            if folder.as_deref().is_some_and(|f| f.trim().is_empty()) {
+                return Err(DispatchError::EmptyTakeFolder);
+            }
+            let old = std::mem::replace(&mut p.take_folder, folder);
+            Ok(Applied::one(Action::SetTakeFolder { folder: old }, None, REDRAW))
         }
         Action::SetTimeSignature(sig) => {
             if !sig.is_valid() {

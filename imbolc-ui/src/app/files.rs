@@ -41,6 +41,9 @@ impl<S: UiAudio> App<S> {
     }
 
     pub(super) fn on_path(&mut self, purpose: PathPurpose, text: &str) {
+        if purpose == PathPurpose::TakeFolder {
+            return self.set_take_folder(text);
+        }
         let path = with_extension(text);
         match purpose {
             PathPurpose::SaveAs => {
@@ -60,6 +63,7 @@ impl<S: UiAudio> App<S> {
             }
             PathPurpose::Open if self.session.is_dirty() => self.modal = Some(Modal::ConfirmOpen(path)),
             PathPurpose::Open => self.start_loading(path),
+            PathPurpose::TakeFolder => {}
         }
     }
 

@@ -108,6 +108,11 @@ impl<S: UiAudio> App<S> {
             CommandId::TempoUp | CommandId::TempoDown => self.nudge_tempo(cmd == CommandId::TempoUp),
             CommandId::MusicalTyping => self.start_typing(),
             CommandId::TempoSet => self.modal = Some(Modal::Tempo { text: String::new() }),
+            CommandId::TakeToggle => self.toggle_take(),
+            CommandId::TakeFolder => {
+                let text = format!("{}/", self.take_folder().display());
+                self.modal = Some(Modal::Path { purpose: crate::modal::PathPurpose::TakeFolder, text });
+            }
             CommandId::SaveAs => self.ask_path(crate::modal::PathPurpose::SaveAs),
             CommandId::Open => self.ask_path(crate::modal::PathPurpose::Open),
             CommandId::Render => {

@@ -23,4 +23,5 @@ mod probability;
 mod sampler;
 mod slicer;
 mod snapshots;
+mod takes;
 mod tempo_sync;
