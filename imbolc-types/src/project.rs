@@ -75,10 +75,11 @@ pub struct Project {
     pub placements: BTreeMap<PlacementId, Placement>,
     pub automation: BTreeMap<LaneId, AutomationLane>,
     pub midi_mappings: Vec<MidiMapping>,
-    pub ids: IdCounters,
     /// Where performance takes go (`take-folder`); `None`: a `takes/`
     /// folder beside the project file. Older files have none.
     pub take_folder: Option<String>,
+    /// Last, so a file from before id counters is the blob without it.
+    pub ids: IdCounters,
 }
 
 impl PartialEq for Project {
