@@ -27,7 +27,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::{Duration, SystemTime};
 
 use imbolc_audio::backend::Timetag;
-use imbolc_audio::engine::{AudioHandle, RecordRequest, TempoAnchor};
+use imbolc_audio::engine::{AudioHandle, RECORD_METER, RecordRequest, TempoAnchor};
 use imbolc_audio::server::JackMode;
 use imbolc_audio::take::{self, RecordSource, Take};
 use imbolc_core::dispatch;
@@ -177,12 +177,18 @@ fn a_performance_take_of_the_master_matches_the_nrt_render_in_onsets_and_level()
         let at = time_on(&anchor, f64::from(k * QUARTER));
         burst(&socket, port, REFERENCE_NODE + k as i32, recorder, 1.0, at);
     }
+    // The recorder's level meter shows the notes while the take runs.
+    let metered =
+        wait_feedback(&mut audio, WAIT, |f| f.meters.get(RECORD_METER).is_some_and(|m| m.peak_dbfs() > -30.0));
+    let record_peak = metered.meters.get(RECORD_METER).map(|m| m.peak_dbfs()).unwrap_or(f32::NAN);
     let end = add_secs(time_on(&anchor, f64::from(NOTES * QUARTER)), 0.2);
     while secs_between(now(), end) > 0.0 {
         std::thread::sleep(Duration::from_millis(10));
     }
     audio.stop().unwrap();
     let take = stop_take(&mut audio, 0);
+    let after = wait_feedback(&mut audio, WAIT, |f| f.meters.get(RECORD_METER).is_none());
+    assert!(after.recording.active.is_none(), "the meter goes with the take");
     let counters = audio.counters();
     assert_eq!((counters.fails, counters.mismatches), (0, 0), "{counters:?}");
     audio.shutdown();
@@ -220,7 +226,8 @@ fn a_performance_take_of_the_master_matches_the_nrt_render_in_onsets_and_level()
     }
     eprintln!(
         "performance take: {} frames ({:.2} s), take start {start_gap:.0} samples before the first note; onsets \
-         vs NRT: worst {worst} samples after drift correction ({raw_worst} before), levels within {level_worst:.3} dB",
+         vs NRT: worst {worst} samples after drift correction ({raw_worst} before), levels within {level_worst:.3} dB; \
+         record meter peak {record_peak:.1} dBFS",
         take.frames,
         take.frames as f64 / RATE
     );

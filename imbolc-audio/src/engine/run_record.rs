@@ -92,10 +92,13 @@ impl Engine {
         let active = self.recorder.active();
         self.publisher.recording(|f| {
             f.active = active;
-            if let Some(ended) = ended {
+            if let Some(ended) = &ended {
                 f.ended += 1;
-                f.last = Some(ended);
+                f.last = Some(ended.clone());
             }
         });
+        if ended.is_some() {
+            self.publisher.remove_meter(super::super::recorder::RECORD_METER);
+        }
     }
 }

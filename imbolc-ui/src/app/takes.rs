@@ -1,7 +1,7 @@
 //! Performance takes (`C-t`): the master recorded to a WAV file while you
 //! play, in the take folder (`take-folder`, saved in the project; default
 //! `takes/` beside the project file). The status line shows the elapsed
-//! time and the file while it runs; `C-t` again stops it, and the file is
+//! time, the file and the recorder's peak level while it runs; `C-t` again stops it, and the file is
 //! finished (header checked, cut at the stop) when the server has closed
 //! it. A disk about to fill up stops the take by itself; a take cut short
 //! (disk, lost server) keeps what was recorded and says why.
@@ -9,7 +9,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use imbolc_audio::engine::RecordRequest;
+use imbolc_audio::engine::{RECORD_METER, RecordRequest};
 use imbolc_audio::take::{self, RecordSource, Take};
 use imbolc_types::Action;
 
@@ -159,7 +159,12 @@ impl<S: UiAudio> App<S> {
         let run = self.take.as_ref()?;
         let name = run.path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
         let state = if run.stopping { "finishing" } else { "● REC" };
-        Some(format!("{state} {} {name}", clock(run.shown as f64)))
+        let mut text = format!("{state} {} {name}", clock(run.shown as f64));
+        // The recorder's own level meter (its peak, louder channel).
+        if let Some(meter) = self.feedback.meters.get(RECORD_METER) {
+            text.push_str(&format!(" {:.0} dB", meter.peak_dbfs().max(-99.0)));
+        }
+        Some(text)
     }
 }
 

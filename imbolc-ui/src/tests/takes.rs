@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use imbolc_audio::backend::Timetag;
-use imbolc_audio::engine::{ActiveTake, EngineFeedback};
+use imbolc_audio::engine::{ActiveTake, EngineFeedback, MeterReading, RECORD_METER};
 use imbolc_audio::take::{RecordSource, Take};
 
 use super::fixture::{demo_feedback, demo_project, press, script_app, type_text};
@@ -109,6 +109,12 @@ fn ctrl_t_records_the_master_into_the_take_folder_with_time_and_file_in_the_stat
     app.tick(Instant::now() + Duration::from_secs(65));
     let line = status_line(&app);
     assert!(line.contains("● REC 1:05 take-001.wav"), "{line}");
+    // The recorder's level meter.
+    let reading = MeterReading { owner: RECORD_METER, peak: [0.5, 0.25], rms: [0.3, 0.1], pre_limit: None };
+    f.meters.record(&reading, f.generation);
+    app.set_feedback(&f);
+    let line = status_line(&app);
+    assert!(line.contains("● REC 1:05 take-001.wav -6 dB"), "{line}");
 
     press(&mut app, "C-t");
     assert_eq!(sink.take(), vec![Request::Record(None)]);
