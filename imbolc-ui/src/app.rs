@@ -287,6 +287,7 @@ impl<S: UiAudio> App<S> {
         self.transport.playing = false;
         self.transport.paused = false;
         self.inform("server restarted");
+        self.abandon_take();
     }
 
     /// The state panes read, as of now.

@@ -154,6 +154,17 @@ impl<S: UiAudio> App<S> {
         }
     }
 
+    /// The audio side was replaced (server restart): its take ended with
+    /// it, and no report of it will come; what reached the disk is kept.
+    pub(super) fn abandon_take(&mut self) {
+        let Some(run) = self.take.take() else { return };
+        let name = run.path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        match take::finalize(&run.path, None) {
+            Ok(_) => self.error(format!("take {name} kept: the server was restarted during the take")),
+            Err(e) => self.error(format!("take: {e}")),
+        }
+    }
+
     /// `● REC 0:07 take-001.wav` while a take runs.
     pub(super) fn take_status(&self) -> Option<String> {
         let run = self.take.as_ref()?;

@@ -173,5 +173,19 @@ fn a_take_that_fails_or_is_cut_short_says_why_and_changes_nothing_else() {
     let message = app.message().map(|m| m.text.clone()).unwrap_or_default();
     assert!(message.contains("take-001.wav (0:00) kept: the audio server stopped"), "{message}");
     assert_eq!(hound::WavReader::open(&path).unwrap().duration(), 4_800);
+
+    // The server restarted by the user mid-take: the file is kept.
+    press(&mut app, "C-t");
+    let path = dir.join("takes").join("take-002.wav");
+    write_wav(&path, 4_800);
+    let mut bytes = std::fs::read(&path).unwrap();
+    let data = bytes.windows(4).position(|w| w == b"data").unwrap();
+    bytes[data + 4..data + 8].copy_from_slice(&0u32.to_le_bytes());
+    std::fs::write(&path, &bytes).unwrap();
+    app.restarted();
+    let message = app.message().map(|m| m.text.clone()).unwrap_or_default();
+    assert!(message.contains("take-002.wav kept: the server was restarted"), "{message}");
+    assert_eq!(hound::WavReader::open(&path).unwrap().duration(), 4_800, "the header is repaired");
+    assert!(!status_line(&app).contains("REC"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
