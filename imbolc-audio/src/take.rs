@@ -115,6 +115,8 @@ pub fn check_space(path: &Path) -> Option<String> {
 /// Bytes free for an unprivileged writer on the file system of `path`
 /// (`None` if it cannot be asked).
 #[allow(unsafe_code)]
+// `fsblkcnt_t` and `c_ulong` are not u64 on every platform.
+#[allow(clippy::useless_conversion)]
 pub fn free_bytes(path: &Path) -> Option<u64> {
     use std::os::unix::ffi::OsStrExt;
     let c = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
