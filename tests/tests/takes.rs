@@ -15,7 +15,8 @@
 //!   burst as played) and bus 2 (= `in_1`, the input), so both lie in one
 //!   file: the input, moved back by the capture latency JACK reports for
 //!   `in_1`, lands within a block of the burst as played. A take of the
-//!   input itself carries that latency (`Take::latency_frames`).
+//!   input itself carries that latency (`Take::latency_frames`). A take
+//!   started while playing knows the song position at its start.
 
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -252,6 +253,13 @@ fn an_input_take_lands_within_a_block_of_the_played_bursts_after_the_jack_latenc
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
     let folder = dir.join("takes");
 
+    // Playing (an empty song), so the take knows its song position.
+    audio.play().unwrap();
+    let anchor = wait_feedback(&mut audio, WAIT, |f| f.transport.playing && f.transport.anchor.is_some())
+        .transport
+        .anchor
+        .unwrap();
+
     // Bus 1 and 2: out_2 (the burst as played) and in_1 (the input).
     let path = take::prepare(&folder).unwrap();
     let recorder = start_take(&mut audio, RecordSource::Bus(1), &path, 0);
@@ -266,6 +274,10 @@ fn an_input_take_lands_within_a_block_of_the_played_bursts_after_the_jack_latenc
         std::thread::sleep(Duration::from_millis(10));
     }
     let both = stop_take(&mut audio, 0);
+    // The song position at the take's timetagged start, from the tempo line.
+    let expected = anchor.play_tick + secs_between(anchor.timetag, both.start) * f64::from(anchor.bpm) * 8.0;
+    let song_start = both.song_start.expect("started while playing: a song position");
+    assert!((song_start - expected).abs() <= 1.0, "song start {song_start} ticks, expected {expected:.2}");
 
     // The input itself: the take carries JACK's latency.
     let input_path = take::prepare(&folder).unwrap();
