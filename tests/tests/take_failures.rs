@@ -9,6 +9,8 @@
 //!   sent;
 //! - the disk full: a 1 MiB tmpfs (mounted for the test; needs root), the
 //!   take stopped by `take::check_space` before the disk runs out;
+//! - the disk filled by another program mid-take: the recorder cannot
+//!   write, the file written so far is finished valid;
 //! - the server killed mid-take: the take ends, cut short, and its header
 //!   (left at 0 frames by the dead server) is repaired by `take::finish`.
 
@@ -188,6 +190,55 @@ fn a_full_disk_stops_the_take_and_keeps_a_valid_file() {
         free / 1024,
         f64::from(frames) / 48_000.0
     );
+    audio.shutdown();
+    drop(jack);
+    drop(mount);
+    assert_eq!(tagged_servers(&tag), Vec::<u32>::new(), "servers left running");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_disk_filled_by_someone_else_mid_take_still_leaves_a_valid_file() {
+    let tag = format!("take-fail-full-{}", std::process::id());
+    let dir = temp_dir("full");
+    let mount = Mount::tmpfs(&dir.join("small"), "1m");
+    let (mut audio, jack, _) = engine(&tag);
+    let path = take::prepare(&mount.0).unwrap();
+    let voice = audio.voice_on(LEAD, 440.0, 0.8).unwrap();
+    record(&mut audio, RecordSource::Master, &path);
+    wait_recording(&audio);
+    let size = || std::fs::metadata(&path).map_or(0, |m| m.len());
+    let deadline = Instant::now() + WAIT;
+    while size() < 2 * 32_768 * 6 {
+        assert!(Instant::now() < deadline, "the take never reached the disk");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Another program takes what is left: `DiskOut` can write no more.
+    let free = take::free_bytes(&mount.0).unwrap();
+    let filler = std::fs::File::create(mount.0.join("filler")).unwrap();
+    let _ = filler.set_len(free);
+    let mut filler = filler;
+    let _ = std::io::Write::write_all(&mut filler, &vec![1u8; usize::try_from(free).unwrap()]);
+    drop(filler);
+    assert_eq!(take::free_bytes(&mount.0), Some(0), "the disk is full");
+    assert!(take::check_space(&path).is_some_and(|r| r.contains("is full")));
+    // The take runs on against the full disk until the recorder has tried
+    // to write two more halves of its buffer.
+    // (At most the rest of its last 4 KiB page still fits.)
+    let before = size();
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while Instant::now() < deadline {
+        assert!(size() <= before.next_multiple_of(4096), "nothing more fits: {} > {before}", size());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    audio.stop_recording().unwrap();
+    let mut take = ended(&mut audio, 0).unwrap();
+    take::finish(&mut take).unwrap();
+    audio.voice_off(voice).unwrap();
+    let (frames, peak) = read_back(&take);
+    assert!(frames >= 2 * 32_768, "only {frames} frames kept");
+    assert!(peak > 0.1, "the note is in the take (peak {peak})");
+    eprintln!("disk filled mid-take: {frames} frames ({:.2} s) kept", f64::from(frames) / 48_000.0);
     audio.shutdown();
     drop(jack);
     drop(mount);
