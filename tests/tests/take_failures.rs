@@ -5,8 +5,9 @@
 //! - a folder that cannot hold the file (a path under a regular file):
 //!   the server's `/fail /b_write` ends the take, its synth and buffer
 //!   are freed;
-//! - input channels the server does not have: refused before anything is
-//!   sent;
+//! - input channels the server does not have, or an instrument that does
+//!   not exist: refused before anything is sent (then an instrument's
+//!   take records its sound);
 //! - the disk full: a 1 MiB tmpfs (mounted for the test; needs root), the
 //!   take stopped by `take::check_space` before the disk runs out;
 //! - the disk filled by another program mid-take: the recorder cannot
@@ -119,14 +120,28 @@ fn an_unwritable_folder_and_missing_inputs_end_the_take_with_a_message_and_free_
     assert!(reason.contains("input channels 8-9 are missing"), "{reason}");
     assert!(!dir.join("in.wav").exists());
 
-    // A good take still works afterwards.
+    // An instrument that does not exist.
+    record(&mut audio, RecordSource::Instrument(InstrumentId(9)), &dir.join("nine.wav"));
+    let reason = ended(&mut audio, 2).unwrap_err();
+    assert!(reason.contains("there is no instrument 9"), "{reason}");
+
+    // A good take still works afterwards: an instrument's own output.
     let path = take::prepare(&dir.join("takes")).unwrap();
-    record(&mut audio, RecordSource::Master, &path);
+    let voice = audio.voice_on(LEAD, 440.0, 0.8).unwrap();
+    record(&mut audio, RecordSource::Instrument(LEAD), &path);
     wait_recording(&audio);
+    let size = || std::fs::metadata(&path).map_or(0, |m| m.len());
+    let deadline = Instant::now() + WAIT;
+    while size() < 32_768 * 6 {
+        assert!(Instant::now() < deadline, "the take never reached the disk");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     audio.stop_recording().unwrap();
-    let mut take = ended(&mut audio, 2).unwrap();
+    let mut take = ended(&mut audio, 3).unwrap();
+    audio.voice_off(voice).unwrap();
     take::finish(&mut take).unwrap();
-    read_back(&take);
+    let (_, peak) = read_back(&take);
+    assert!(peak > 0.1, "the instrument's sound is in the take (peak {peak})");
     audio.shutdown();
     drop(jack);
     assert_eq!(tagged_servers(&tag), Vec::<u32>::new(), "servers left running");
