@@ -71,6 +71,7 @@ impl<S: UiAudio> App<S> {
     pub fn run_command(&mut self, cmd: CommandId) {
         self.message = None;
         match cmd {
+            CommandId::Quit if self.take_running() => self.quit_after_take(),
             CommandId::Quit if self.session.is_dirty() => self.modal = Some(Modal::ConfirmQuit),
             CommandId::Quit => self.quit = true,
             CommandId::Save => self.save(),

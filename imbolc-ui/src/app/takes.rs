@@ -4,7 +4,8 @@
 //! time, the file and the recorder's peak level while it runs; `C-t` again stops it, and the file is
 //! finished (header checked, cut at the stop) when the server has closed
 //! it. A disk about to fill up stops the take by itself; a take cut short
-//! (disk, lost server) keeps what was recorded and says why.
+//! (disk, lost server) keeps what was recorded and says why. Quitting
+//! during a take stops it first and quits once the file is finished.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -31,6 +32,8 @@ pub struct TakeRun {
     /// Why the UI stopped it by itself (a full disk).
     stopped_because: Option<String>,
     stopping: bool,
+    /// Quit (asking as usual) once the file is finished.
+    then_quit: bool,
     /// `EngineFeedback::recording.ended` when it started.
     ended_before: u64,
 }
@@ -76,9 +79,25 @@ impl<S: UiAudio> App<S> {
             shown: 0,
             stopped_because: None,
             stopping: false,
+            then_quit: false,
             ended_before,
         });
         self.message = None;
+    }
+
+    pub(super) fn take_running(&self) -> bool {
+        self.take.is_some()
+    }
+
+    /// `q` while a take runs: stop it, finish the file, then quit.
+    pub(super) fn quit_after_take(&mut self) {
+        if self.take.as_ref().is_some_and(|r| !r.stopping) {
+            self.stop_take(None);
+        }
+        if let Some(run) = &mut self.take {
+            run.then_quit = true;
+        }
+        self.inform("finishing the take, then quitting…");
     }
 
     fn stop_take(&mut self, because: Option<String>) {
@@ -113,7 +132,11 @@ impl<S: UiAudio> App<S> {
         if recording.ended > run.ended_before {
             let last = recording.last.clone();
             let run = self.take.take();
+            let then_quit = run.as_ref().is_some_and(|r| r.then_quit);
             self.take_ended(last, run.and_then(|r| r.stopped_because));
+            if then_quit {
+                self.run_command(crate::commands::CommandId::Quit);
+            }
             return true;
         }
         let mut changed = false;

@@ -131,9 +131,17 @@ fn ctrl_t_records_the_master_into_the_take_folder_with_time_and_file_in_the_stat
     assert_eq!(hound::WavReader::open(&path).unwrap().duration(), 72_000, "cut at the stop");
     assert!(!status_line(&app).contains("REC"));
 
-    // The next take gets the next name.
+    // The next take gets the next name; quitting during it stops it
+    // first, and quits (asking, as the project changed) once it is done.
     press(&mut app, "C-t");
     assert_eq!(sink.take(), vec![Request::Record(Some(folder.join("take-002.wav")))]);
+    press(&mut app, "q");
+    assert_eq!(sink.take(), vec![Request::Record(None)]);
+    assert!(!app.should_quit() && app.modal().is_none(), "not before the file is finished");
+    write_wav(&folder.join("take-002.wav"), 4_800);
+    app.set_feedback(&ended(2, Ok(take(&folder.join("take-002.wav"), 4_800, None))));
+    app.tick(Instant::now());
+    assert!(matches!(app.modal(), Some(crate::modal::Modal::ConfirmQuit)), "{:?}", app.modal());
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
