@@ -226,6 +226,8 @@ mod tests {
         assert_eq!(classify(read), Ok(Inbound::Loaded(48)), "previews wait on it");
         let freed = msg("/done", vec![OscType::String("/b_free".into()), OscType::Int(48)]);
         assert_eq!(classify(freed), Ok(Inbound::Done));
+        let closed = msg("/done", vec![OscType::String("/b_close".into()), OscType::Int(40)]);
+        assert_eq!(classify(closed), Ok(Inbound::Closed(40)), "a take ends on it");
     }
 
     #[test]
