@@ -521,7 +521,6 @@ impl Playback {
         Some(crate::scheduler::tempo::TempoMap::new(secs, tick, bpm))
     }
 
-    /// Playhead and tempo, for the UI.
     /// The wall time `lead` seconds from now, and the song position then
     /// when playing (a take's start, timed like a note).
     pub fn start_point(&self, lead: f64) -> (crate::backend::Timetag, Option<f64>) {
@@ -530,6 +529,7 @@ impl Playback {
         (self.clock.timetag(secs), song)
     }
 
+    /// Playhead and tempo, for the UI.
     pub fn feedback(&self) -> TransportFeedback {
         let now = self.clock.now();
         let anchor = self.scheduler.tempo_anchor().filter(|_| self.is_playing()).map(|(secs, tick, bpm)| TempoAnchor {
