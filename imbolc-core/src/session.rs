@@ -234,6 +234,17 @@ impl<S: AudioSink> Session<S> {
         Ok(redraw)
     }
 
+    /// What [`Session::undo`] would take back ("add note"), so the screen
+    /// can say what it did.
+    pub fn undo_label(&self) -> Option<&'static str> {
+        self.history.undo_label()
+    }
+
+    /// What [`Session::redo`] would apply again.
+    pub fn redo_label(&self) -> Option<&'static str> {
+        self.history.redo_label()
+    }
+
     /// Takes back the last edit; `Ok(None)` when there is none.
     ///
     /// # Errors

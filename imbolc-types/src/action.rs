@@ -76,7 +76,10 @@ pub struct RemovedClip {
 
 /// One change to a project. Ids in an action must exist; values must be in
 /// range; otherwise dispatch returns an error and changes nothing.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Each variant's name (`strum`) lets a test check that every kind of edit
+/// a musician is meant to make is reachable from a key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::IntoStaticStr, strum::VariantNames)]
 pub enum Action {
     // --- project ---
     RenameProject {

@@ -71,6 +71,9 @@ struct Panes {
     zones: crate::panes::zones::ZonesPane,
 }
 
+/// How many status-line messages the history keeps.
+pub const MESSAGE_HISTORY: usize = 50;
+
 /// The whole UI.
 pub struct App<S: UiAudio> {
     session: Session<S>,
@@ -107,6 +110,14 @@ pub struct App<S: UiAudio> {
     browse_dir: Option<PathBuf>,
     /// A file preview may be sounding (the next key in the browser stops it).
     previewing: bool,
+    /// The instrument whose source the open source picker replaces
+    /// (`None`: the picker adds an instrument).
+    replacing_source: Option<InstrumentId>,
+    /// The last [`MESSAGE_HISTORY`] messages, oldest first (`C-g` shows them).
+    history: std::collections::VecDeque<Message>,
+    /// The kinds of action dispatched, for the reachability test.
+    #[cfg(test)]
+    pub(crate) dispatched: Vec<&'static str>,
     /// The performance take running, if any.
     take: Option<takes::TakeRun>,
 }
@@ -145,6 +156,10 @@ impl<S: UiAudio> App<S> {
             user_defs: crate::user_defs::UserSynthDefs::default(),
             browse_dir: None,
             previewing: false,
+            replacing_source: None,
+            history: std::collections::VecDeque::new(),
+            #[cfg(test)]
+            dispatched: Vec::new(),
             take: None,
         }
     }
@@ -199,14 +214,28 @@ impl<S: UiAudio> App<S> {
 
     /// Shows a message in the status line.
     pub fn inform(&mut self, text: impl Into<String>) {
-        self.message = Some(Message::info(text));
+        self.show_message(Message::info(text));
+    }
+
+    /// The messages shown so far this session, oldest first.
+    pub fn message_history(&self) -> impl Iterator<Item = &Message> {
+        self.history.iter()
+    }
+
+    /// Puts `message` on the status line and in the history.
+    fn show_message(&mut self, message: Message) {
+        if self.history.len() == MESSAGE_HISTORY {
+            self.history.pop_front();
+        }
+        self.history.push_back(message.clone());
+        self.message = Some(message);
     }
 
     /// Shows an error in the status line (and logs it).
     pub fn error(&mut self, text: impl Into<String>) {
         let text = text.into();
         tracing::warn!("{text}");
-        self.message = Some(Message::error(text));
+        self.show_message(Message::error(text));
     }
 
     /// Takes this frame's engine feedback; true when it differs from the
@@ -348,5 +377,10 @@ impl<S: UiAudio> App<S> {
     /// The clip the piano roll shows, for tests.
     pub fn piano_clip(&self) -> Option<&imbolc_types::Clip> {
         crate::panes::piano_roll::clip_of(&self.state())
+    }
+
+    /// The piano roll's selected range in clip ticks, if any.
+    pub fn piano_roll_selection(&self) -> Option<(imbolc_types::Tick, imbolc_types::Tick)> {
+        self.panes.piano_roll.selection()
     }
 }

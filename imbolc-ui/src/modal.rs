@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use imbolc_types::{InstrumentId, ParamTarget};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::{Color, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear, Paragraph};
 
@@ -29,7 +30,15 @@ pub enum Modal {
     /// A source (or drum kit) or an effect to add.
     Picker(Picker),
     Rename {
-        instrument: InstrumentId,
+        target: RenameTarget,
+        text: String,
+    },
+    /// The status-line messages so far, newest last.
+    Messages {
+        lines: Vec<crate::status::Message>,
+    },
+    /// A time signature, typed as `3/4`.
+    TimeSignature {
         text: String,
     },
     Palette {
@@ -71,6 +80,15 @@ pub enum Modal {
     },
 }
 
+/// What a rename names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RenameTarget {
+    Instrument(InstrumentId),
+    Clip(imbolc_types::ClipId),
+    Bus(imbolc_types::BusId),
+    Project,
+}
+
 /// What a typed path is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PathPurpose {
@@ -88,7 +106,8 @@ pub enum Outcome {
     /// Closed without a result.
     Cancel,
     Picked(Choice),
-    Renamed(InstrumentId, String),
+    Renamed(RenameTarget, String),
+    TimeSignature(String),
     Run(CommandId),
     SaveAndQuit,
     QuitWithoutSaving,
@@ -141,18 +160,10 @@ impl Modal {
                 BrowserKey::TypePath if b.target == BrowseFor::Pad => Outcome::TypePadPath(b.instrument, b.pad),
                 BrowserKey::TypePath => Outcome::Open,
             },
-            Modal::Rename { instrument, text } => match key.code {
-                KeyCode::Enter if !text.trim().is_empty() => Outcome::Renamed(*instrument, text.trim().to_owned()),
-                KeyCode::Backspace => {
-                    text.pop();
-                    Outcome::Open
-                }
-                KeyCode::Char(c) if !ctrl => {
-                    text.push(c);
-                    Outcome::Open
-                }
-                _ => Outcome::Open,
-            },
+            Modal::Rename { target, text } => {
+                let target = *target;
+                type_text(text, key.code, ctrl, |_| true, |t| Outcome::Renamed(target, t))
+            }
             Modal::Palette { query, cursor } => {
                 match key.code {
                     KeyCode::Enter => {
@@ -175,6 +186,7 @@ impl Modal {
                 *cursor = (*cursor).min(palette::matches(query).len().saturating_sub(1));
                 Outcome::Open
             }
+            Modal::Messages { .. } => Outcome::Cancel,
             Modal::Recovery => match key.code {
                 KeyCode::Char('r') => Outcome::RestoreRecovery,
                 KeyCode::Char('k') | KeyCode::Enter => Outcome::Cancel,
@@ -206,18 +218,12 @@ impl Modal {
                 KeyCode::Char('o' | 'y') => Outcome::OpenAnyway(path.clone()),
                 _ => Outcome::Open,
             },
-            Modal::Tempo { text } => match key.code {
-                KeyCode::Enter if !text.trim().is_empty() => Outcome::Tempo(text.trim().to_owned()),
-                KeyCode::Backspace => {
-                    text.pop();
-                    Outcome::Open
-                }
-                KeyCode::Char(c) if !ctrl && (c.is_ascii_digit() || c == '.') => {
-                    text.push(c);
-                    Outcome::Open
-                }
-                _ => Outcome::Open,
-            },
+            Modal::Tempo { text } => {
+                type_text(text, key.code, ctrl, |c| c.is_ascii_digit() || c == '.', Outcome::Tempo)
+            }
+            Modal::TimeSignature { text } => {
+                type_text(text, key.code, ctrl, |c| c.is_ascii_digit() || c == '/', Outcome::TimeSignature)
+            }
             Modal::LanePicker { items, cursor } => {
                 match key.code {
                     KeyCode::Char('j') | KeyCode::Down => *cursor = (*cursor + 1).min(items.len().saturating_sub(1)),
@@ -259,26 +265,62 @@ impl Modal {
                 };
                 frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), rect);
             }
-            Modal::Rename { text, .. } => {
+            Modal::Rename { text, target } => {
+                let title = match target {
+                    RenameTarget::Instrument(_) => " Rename instrument ",
+                    RenameTarget::Clip(_) => " Rename clip ",
+                    RenameTarget::Bus(_) => " Rename bus ",
+                    RenameTarget::Project => " Rename project ",
+                };
                 let rect = centered(area, 50, 4);
                 frame.render_widget(Clear, rect);
                 let lines = vec![Line::raw(format!(" {text}▏")), Line::raw(" Enter renames · Esc cancels")];
-                frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(" Rename ")), rect);
+                frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), rect);
             }
             Modal::Palette { query, cursor } => {
                 let found = palette::matches(query);
-                let h = area.height.saturating_sub(4).clamp(5, 20);
-                let rect = centered(area, 76, h);
+                let h = area.height.saturating_sub(4).clamp(7, 22);
+                let w = area.width.saturating_sub(4).clamp(40, 116);
+                let rect = centered(area, w, h);
                 frame.render_widget(Clear, rect);
-                let visible = usize::from(h.saturating_sub(3));
+                // The query, the list, a rule and the chosen command's help in full.
+                let visible = usize::from(h.saturating_sub(6));
                 let first = crate::panes::follow(0, *cursor, visible);
                 let mut lines = vec![Line::raw(format!(" :{query}▏"))];
                 lines.extend(found.iter().enumerate().skip(first).take(visible).map(|(i, c)| {
                     let line = Line::raw(format!(" {:<22} {:<10} {}", c.name, keymap.describe(c.id), c.help));
                     if i == *cursor { line.style(cursor_style()) } else { line }
                 }));
+                lines.resize(visible + 1, Line::raw(""));
+                let rule = format!(" {}", "─".repeat(usize::from(w.saturating_sub(4))));
+                lines.push(Line::styled(rule, Style::default().fg(Color::DarkGray)));
+                if let Some(c) = found.get(*cursor) {
+                    let room = usize::from(w.saturating_sub(4)).max(10);
+                    lines.extend(wrap(c.help, room).into_iter().take(2).map(|l| Line::raw(format!(" {l}"))));
+                }
                 let title = format!(" Commands ({}) · Enter runs · Esc closes ", found.len());
                 frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), rect);
+            }
+            Modal::Messages { lines } => {
+                let w = area.width.saturating_sub(4).clamp(30, 116);
+                let h = area.height.saturating_sub(4).clamp(5, 30);
+                let rect = centered(area, w, h);
+                frame.render_widget(Clear, rect);
+                let room = usize::from(w.saturating_sub(4)).max(10);
+                let mut text: Vec<Line> = lines
+                    .iter()
+                    .flat_map(|m| {
+                        let style = if m.is_error() { Style::default().fg(Color::Red) } else { Style::default() };
+                        wrap(&m.text, room).into_iter().map(move |l| Line::styled(format!(" {l}"), style))
+                    })
+                    .collect();
+                if text.is_empty() {
+                    text.push(Line::raw(" No messages yet."));
+                }
+                // The newest at the bottom, in view.
+                let skip = text.len().saturating_sub(usize::from(h.saturating_sub(2)));
+                let title = " Messages (newest last) · any key closes ";
+                frame.render_widget(Paragraph::new(text.split_off(skip)).block(Block::bordered().title(title)), rect);
             }
             Modal::Recovery => {
                 let rect = centered(area, 60, 5);
@@ -357,6 +399,13 @@ impl Modal {
                 lines.push(Line::raw(" j/k move · Enter picks · Esc cancels"));
                 frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(" Automate ")), rect);
             }
+            Modal::TimeSignature { text } => {
+                let rect = centered(area, 44, 4);
+                frame.render_widget(Clear, rect);
+                let lines =
+                    vec![Line::raw(format!(" {text}▏ (e.g. 3/4, 6/8)")), Line::raw(" Enter sets · Esc cancels")];
+                frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(" Time signature ")), rect);
+            }
             Modal::Tempo { text } => {
                 let rect = centered(area, 40, 4);
                 frame.render_widget(Clear, rect);
@@ -394,4 +443,43 @@ fn edit_path(text: &mut String, code: KeyCode, ctrl: bool) -> Outcome {
         _ => {}
     }
     Outcome::Open
+}
+
+/// `text` broken into lines of at most `width` characters, at spaces.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_owned()),
+        }
+    }
+    lines
+}
+
+/// A key in a one-line text prompt: `Enter` gives the trimmed text to
+/// `done` (not when empty), `Backspace` deletes, characters `allowed` are
+/// typed.
+fn type_text(
+    text: &mut String,
+    code: KeyCode,
+    ctrl: bool,
+    allowed: impl Fn(char) -> bool,
+    done: impl FnOnce(String) -> Outcome,
+) -> Outcome {
+    match code {
+        KeyCode::Enter if !text.trim().is_empty() => done(text.trim().to_owned()),
+        KeyCode::Backspace => {
+            text.pop();
+            Outcome::Open
+        }
+        KeyCode::Char(c) if !ctrl && allowed(c) => {
+            text.push(c);
+            Outcome::Open
+        }
+        _ => Outcome::Open,
+    }
 }

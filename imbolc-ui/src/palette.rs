@@ -1,8 +1,32 @@
 //! Fuzzy matching for the command palette: a query matches a command when
-//! its characters appear in order in the command's name or help text;
+//! its characters appear in order in the command's name, its help text or
+//! one of its aliases (other words musicians use: "export" for render);
 //! matches in the name, at word starts and in runs rank first.
 
-use crate::commands::{COMMANDS, Command};
+use crate::commands::{COMMANDS, Command, CommandId};
+
+/// Other words for commands, so the palette finds them by what a musician
+/// from another tool would type.
+const ALIASES: &[(CommandId, &str)] = &[
+    (CommandId::Render, "export bounce mixdown stems wav"),
+    (CommandId::Quit, "exit"),
+    (CommandId::Open, "load"),
+    (CommandId::SaveAs, "write copy"),
+    (CommandId::TempoSet, "bpm speed"),
+    (CommandId::TapTempo, "bpm"),
+    (CommandId::MidiPanic, "all notes off silence"),
+    (CommandId::CurveNext, "automation curve ramp"),
+    (CommandId::AutomationRecord, "automation write latch touch"),
+    (CommandId::ShowAutomation, "automation curve envelope lanes"),
+    (CommandId::ShowArrangement, "song timeline arrange"),
+    (CommandId::ShowDrums, "beat steps sequencer"),
+    (CommandId::MusicalTyping, "keyboard piano"),
+];
+
+/// The aliases of `id`, or "".
+fn aliases(id: CommandId) -> &'static str {
+    ALIASES.iter().find(|(c, _)| *c == id).map_or("", |(_, a)| a)
+}
 
 /// How well `query` matches `text`, or `None`. Higher is better.
 pub fn score(query: &str, text: &str) -> Option<i32> {
@@ -29,7 +53,8 @@ pub fn matches(query: &str) -> Vec<&'static Command> {
         .filter_map(|(i, c)| {
             let by_name = score(query, c.name).map(|s| s * 2);
             let by_help = score(query, c.help);
-            by_name.max(by_help).map(|s| (s, i, c))
+            let by_alias = score(query, aliases(c.id));
+            by_name.max(by_help).max(by_alias).map(|s| (s, i, c))
         })
         .collect();
     scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));

@@ -92,14 +92,20 @@ pub fn render_status(
         Some(m) => Line::raw(m.text.clone()),
         None => Line::raw("? help · : commands"),
     };
-    // A message gets the room it needs but leaves the project name and the
-    // first words of the server state ("scsynth: running") in view; the
-    // hint shows only where it fits.
+    // A message gets the room it needs, leaving the project name and the
+    // first words of the server state ("scsynth: running") in view when it
+    // can; the hint shows only where it fits.
     let width = usize::from(area.width);
     let keep = name.chars().count() + 2 + transport.chars().count() + "scsynth: running".len();
     let natural = name.chars().count() + 2 + transport.chars().count() + server.chars().count() + 1;
     let room = width.saturating_sub(natural).max(width.saturating_sub(keep + 1));
     let right = if message.is_none() && right.width() > width.saturating_sub(natural) { Line::raw("") } else { right };
+    // A message too long for its room takes the whole line: the server
+    // figures and transport are back on the next frame without it.
+    if message.is_some() && right.width() > room {
+        frame.render_widget(right, area);
+        return;
+    }
     let right_width = u16::try_from(right.width().min(room)).unwrap_or(0);
     let [l, _, r] =
         Layout::horizontal([Constraint::Min(0), Constraint::Length(1), Constraint::Length(right_width)]).areas(area);

@@ -94,8 +94,18 @@ fn every_corpus_file_opens_repaired_in_the_terminal_plays_and_is_left_untouched(
         let line = screen.lines().find(|l| l.contains("repaired on open:") || l.contains("opened ")).unwrap();
         eprintln!("{}: {}", case.name, line.split('│').next_back().unwrap_or(line).trim());
         tmux.send_keys(&["Space"]);
-        wait("▶ ", case.name);
-        std::thread::sleep(Duration::from_millis(800));
+        // Plays until the playhead has left the first beat.
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let mut screen = wait("▶ ", case.name);
+        while screen.contains("▶ 1.1 ") && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+            screen = tmux.screen();
+        }
+        assert!(
+            screen.contains("▶ ") && !screen.contains("▶ 1.1 "),
+            "{}: the playhead stays put:\n{screen}",
+            case.name
+        );
         tmux.send_keys(&["Space"]);
         wait("■ ", case.name);
         wait("scsynth: running", case.name);

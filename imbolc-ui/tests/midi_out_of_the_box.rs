@@ -82,7 +82,7 @@ fn temp_dir(name: &str) -> PathBuf {
 fn launch(tag: &str, dir: &Path, default: &str, jack: &str, path: Option<&Path>) -> Tmux {
     let path = path.map(|p| format!("PATH={}:$PATH ", p.display())).unwrap_or_default();
     let command = format!(
-        "{path}{TEST_TAG_VAR}={tag} JACK_DEFAULT_SERVER={default} XDG_STATE_HOME={state} XDG_CONFIG_HOME={state} \
+        "{path}{TEST_TAG_VAR}={tag} IMBOLC_LOG=info,imbolc_ui::midi=debug JACK_DEFAULT_SERVER={default} XDG_STATE_HOME={state} XDG_CONFIG_HOME={state} \
          {bin} --jack {jack}; echo \"EXITED:$?\"; exec sleep 60",
         state = dir.display(),
         bin = env!("CARGO_BIN_EXE_imbolc"),
@@ -201,6 +201,12 @@ fn counting_jack_lsp(dir: &Path) -> PathBuf {
     bin
 }
 
+/// How many times MIDI tried to open its ports, from the debug log.
+fn midi_tries(dir: &Path) -> usize {
+    let log = std::fs::read_to_string(dir.join("imbolc/imbolc.log")).unwrap_or_default();
+    log.matches("MIDI ports not open").count()
+}
+
 fn runs(dir: &Path) -> usize {
     std::fs::read_to_string(dir.join("jack_lsp.count")).unwrap_or_default().lines().count()
 }
@@ -222,10 +228,15 @@ fn a_private_server_stays_private_and_midi_waits_without_spawning_jack_lsp() {
     assert_ne!(private, default);
     assert!(!jack_running(&default), "--jack dummy starts no default server");
 
-    // MIDI retries at 2 and 7 s; none of it may run jack_lsp.
+    // MIDI tries at start and retries 2 and 7 s later; none of it may run
+    // jack_lsp.
     let before = runs(&dir);
     assert!(before > 0, "the wrapper counts the runs at startup");
-    std::thread::sleep(Duration::from_secs(8));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while midi_tries(&dir) < 3 {
+        assert!(Instant::now() < deadline, "{} MIDI tries logged, 3 expected", midi_tries(&dir));
+        std::thread::sleep(Duration::from_millis(100));
+    }
     assert_eq!(runs(&dir), before, "jack_lsp ran while MIDI waited for JACK");
     let ports = Command::new("jack_lsp").args(["-s", &private]).env("JACK_NO_START_SERVER", "1").output().unwrap();
     let ports = String::from_utf8_lossy(&ports.stdout);

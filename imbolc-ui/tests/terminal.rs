@@ -243,14 +243,15 @@ fn the_demo_plays_on_after_scsynth_is_killed() {
 
     assert!(std::process::Command::new("kill").args(["-KILL", &old.to_string()]).status().unwrap().success());
     let killed = Instant::now();
-    let deadline = killed + Duration::from_secs(3);
+    // A bound for liveness only: the time is printed, not asserted.
+    let deadline = killed + Duration::from_secs(30);
     let sounding = loop {
         if let Some(new) = scsynth_of(&tag).filter(|p| *p != old)
             && let Some(n) = voices_playing(imbolc_tests::engine::scsynth_port(new)).filter(|n| *n > 0)
         {
             break n;
         }
-        assert!(Instant::now() < deadline, "no voice on a new server within 3 s of the kill:\n{}", tmux.screen());
+        assert!(Instant::now() < deadline, "no voice on a new server after the kill:\n{}", tmux.screen());
         std::thread::sleep(Duration::from_millis(20));
     };
     let back = killed.elapsed();

@@ -211,7 +211,8 @@ fn play_goes_on_on_the_new_server_after_scsynth_is_killed() {
     let cut = audio.transport_state().tick;
 
     // The new server: up, playing again, and starting voices (their /n_go).
-    let within = Duration::from_secs(3);
+    // A bound for liveness only: the times are printed, not asserted.
+    let within = Duration::from_secs(30);
     wait_until(&mut audio, within, "a new server", |f| {
         f.generation > generation && matches!(f.server, ServerState::Running { .. })
     });
@@ -227,7 +228,7 @@ fn play_goes_on_on_the_new_server_after_scsynth_is_killed() {
             })),
             Ok(TapEvent::Go(node)) if started.contains(&node.0) => break killed.elapsed(),
             Ok(_) => {}
-            Err(_) => panic!("no voice started on the new server within 3 s of the kill"),
+            Err(_) => panic!("no voice started on the new server after the kill"),
         }
     };
     let resumed_at = audio.transport_state().tick;

@@ -8,6 +8,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
 
 use crossbeam_channel::{Receiver, bounded};
 use imbolc_audio::engine::{TransportCmd, TransportFeedback};
@@ -162,7 +163,7 @@ impl MidiRuntime {
     /// Disarms; a take in progress is committed now.
     pub fn disarm<S: AudioSink>(&mut self, session: &mut Session<S>) -> PollReport {
         let mut report = PollReport::default();
-        self.drain(session, &mut report);
+        self.drain(session, None, &mut report);
         if let Some(take) = self.recorder.disarm() {
             self.commit(session, take, &mut report);
         }
@@ -174,7 +175,8 @@ impl MidiRuntime {
     pub fn poll<S: AudioSink>(&mut self, session: &mut Session<S>, transport: &TransportFeedback) -> PollReport {
         let mut report = PollReport::default();
         // Events queued before a stop belong to the take: drain first.
-        self.drain(session, &mut report);
+        let playhead = transport.playing.then_some(transport.tick);
+        self.drain(session, playhead, &mut report);
         if let Some(take) = self.recorder.observe(transport) {
             self.commit(session, take, &mut report);
             self.recording.store(self.recorder.is_armed(), Ordering::Relaxed);
@@ -183,10 +185,14 @@ impl MidiRuntime {
         report
     }
 
-    fn drain<S: AudioSink>(&mut self, session: &mut Session<S>, report: &mut PollReport) {
+    /// `playhead`: where play is (`None` stopped), for recording mapped
+    /// controllers into automation when that is armed.
+    fn drain<S: AudioSink>(&mut self, session: &mut Session<S>, playhead: Option<Tick>, report: &mut PollReport) {
         for event in self.inbound.try_iter().take(PER_POLL).collect::<Vec<_>>() {
             match event {
-                MidiInbound::Control { channel, cc, value } => self.control(session, channel, cc, value, report),
+                MidiInbound::Control { channel, cc, value } => {
+                    self.control(session, (channel, cc, value), playhead, report);
+                }
                 MidiInbound::Note { .. } | MidiInbound::Pedal { .. } => self.recorder.event(&event),
                 MidiInbound::Clock { at } if self.follow_clock => {
                     if let Some(bpm) = self.follow.tick(at)
@@ -206,7 +212,13 @@ impl MidiRuntime {
         }
     }
 
-    fn control<S: AudioSink>(&mut self, session: &mut Session<S>, channel: u8, cc: u8, value: u8, r: &mut PollReport) {
+    fn control<S: AudioSink>(
+        &mut self,
+        session: &mut Session<S>,
+        (channel, cc, value): (u8, u8, u8),
+        playhead: Option<Tick>,
+        r: &mut PollReport,
+    ) {
         if let Some(target) = self.learning.take() {
             let (min, max) = match param_range(session.project(), &target) {
                 Ok(range) => range,
@@ -223,8 +235,8 @@ impl MidiRuntime {
         }
         let mapping = session.project().midi_mappings.iter().find(|m| m.channel == channel && m.cc == cc).cloned();
         if let Some(m) = mapping {
-            let action = Action::SetParam { target: m.target.clone(), value: m.value_for(value) };
-            refuse(session.dispatch(action), r);
+            let recorded = session.record_param(m.target.clone(), m.value_for(value), playhead, Instant::now());
+            refuse(recorded, r);
         } else if cc == CC_MOD_WHEEL {
             // Unmapped, the mod wheel moves each played instrument's timbre
             // parameter (the catalog names one per source) over its range.

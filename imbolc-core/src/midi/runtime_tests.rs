@@ -72,6 +72,29 @@ fn learn_maps_the_next_controller_and_mapped_moves_are_undoable_set_params() {
 }
 
 #[test]
+fn mapped_moves_while_playing_with_automation_armed_are_recorded_into_a_lane() {
+    let (mut s, inst, _) = session();
+    let mut rt = MidiRuntime::new(Box::new(Nowhere));
+    let target = ParamTarget::Mixer { instrument: inst, param: imbolc_types::MixerParam::Level };
+    rt.learn(target.clone());
+    feed(&rt, &[0xB0, 74, 5], 1.0);
+    rt.poll(&mut s, &TransportFeedback::default());
+    s.arm_automation(true, std::time::Instant::now()).unwrap();
+    for (k, value) in [0u8, 64, 127].into_iter().enumerate() {
+        feed(&rt, &[0xB0, 74, value], 1.1 + k as f64 / 10.0);
+        let playing = TransportFeedback { playing: true, tick: 480 * k as u32, ..TransportFeedback::default() };
+        rt.poll(&mut s, &playing);
+    }
+    s.finish_take(std::time::Instant::now()).unwrap().expect("a take");
+    let lane = s.project().automation.values().find(|l| l.target == target).expect("a level lane");
+    // The straight middle move is thinned away; the ends stay where played.
+    assert_eq!(lane.points.keys().copied().collect::<Vec<_>>(), [0, 960], "{:?}", lane.points);
+    assert_eq!((lane.points[&0], lane.points[&960]), (0.0, 2.0));
+    s.undo().unwrap();
+    assert!(s.project().automation.is_empty(), "the pass is one undo step");
+}
+
+#[test]
 fn an_unmapped_mod_wheel_moves_the_selected_instruments_timbre_parameter() {
     let (mut s, inst, _) = session();
     let mut rt = MidiRuntime::new(Box::new(Nowhere));

@@ -114,6 +114,11 @@ impl UndoHistory {
         self.undo.back().map(|e| e.label)
     }
 
+    /// The label of the step `redo` would apply again.
+    pub fn redo_label(&self) -> Option<&'static str> {
+        self.redo.last().map(|e| e.label)
+    }
+
     /// Records a new edit made at `now`; clears redo. A `SetParam` on the
     /// same target as the top entry within [`COALESCE_WINDOW`] merges into
     /// it (the top keeps the value from before the gesture).

@@ -4,15 +4,22 @@
 //! pattern) or a fresh instrument name.
 
 use imbolc_core::Session;
-use imbolc_types::{Action, InstrumentId, Tick};
+use imbolc_types::{Action, InstrumentId, SourceDef, Tick, TimeSignature};
 
 use super::App;
 use crate::audio::UiAudio;
+use crate::modal::{Choice, Outcome};
 
 impl<S: UiAudio> App<S> {
     /// Dispatches an action; errors go to the status line. True on success.
     pub(super) fn apply(&mut self, action: Action) -> bool {
+        let action = match action {
+            Action::SetParam { target, value } => return self.set_param(target, value),
+            other => other,
+        };
         let label = action.label();
+        #[cfg(test)]
+        self.dispatched.push((&action).into());
         match self.session.dispatch(action) {
             Ok(_) => {
                 self.after_edit();
@@ -22,6 +29,31 @@ impl<S: UiAudio> App<S> {
                 self.error(format!("cannot {label}: {e}"));
                 false
             }
+        }
+    }
+
+    /// Carries out a pick of the source picker opened to replace the
+    /// selected instrument's source.
+    pub(super) fn replace_source(&mut self, outcome: Outcome) {
+        let Some(instrument) = self.replacing_source.take() else { return };
+        let source = match outcome {
+            Outcome::Picked(Choice::Source(kind)) => SourceDef::new(kind),
+            Outcome::Picked(Choice::Custom(custom)) => SourceDef::custom(*custom),
+            _ => return self.inform("a drum kit is an instrument of its own: a in the list adds one"),
+        };
+        self.apply(Action::SetSource { instrument, source });
+    }
+
+    /// Sets the time signature typed as `3/4`.
+    pub(super) fn set_time_signature(&mut self, text: &str) {
+        let parsed = text.split_once('/').and_then(|(n, d)| {
+            Some(TimeSignature { numerator: n.trim().parse().ok()?, denominator: d.trim().parse().ok()? })
+        });
+        match parsed.filter(TimeSignature::is_valid) {
+            Some(sig) => {
+                self.apply(Action::SetTimeSignature(sig));
+            }
+            None => self.error(format!("not a time signature: {text} (1-32 beats over 1, 2, 4, 8, 16 or 32)")),
         }
     }
 
@@ -53,13 +85,43 @@ impl<S: UiAudio> App<S> {
         }
         let clip = self.session.project().clips.values().rev().find(|c| c.instrument == instrument).map(|c| c.id);
         if let Some(clip) = clip {
+            self.place_at_playhead(clip);
             self.apply(Action::ToggleDrumStep { clip, key });
         }
     }
 
+    /// Places a new clip at the playhead's bar, so play in song mode sounds
+    /// it, unless a placement of its instrument already plays that bar.
+    fn place_at_playhead(&mut self, clip: imbolc_types::ClipId) {
+        let project = self.session.project();
+        let Some(c) = project.clips.get(&clip) else { return };
+        let bar: Tick = crate::transport::bar_ticks(project.time_signature).max(1);
+        let start = self.feedback.transport.tick / bar * bar;
+        let taken = project.placements.values().any(|p| {
+            project.clips.get(&p.clip).is_some_and(|o| o.instrument == c.instrument)
+                && p.start <= start
+                && start < p.start + p.length
+        });
+        if !taken {
+            let length = c.length;
+            self.apply(Action::AddPlacement { clip, start, length });
+        }
+    }
+
+    /// Makes a clip of `length` ticks for `instrument` and places it at the
+    /// playhead's bar; its id, or `None` when refused (the error shown).
+    pub(super) fn new_clip(&mut self, instrument: InstrumentId, length: Tick) -> Option<imbolc_types::ClipId> {
+        if !self.apply(Action::AddClip { instrument, name: String::new(), length }) {
+            return None;
+        }
+        let clip = self.session.project().clips.values().rev().find(|c| c.instrument == instrument)?.id;
+        self.place_at_playhead(clip);
+        Some(clip)
+    }
+
     /// Adds notes to the instrument's clip. Its first note creates a clip
     /// two bars long (or long enough for the notes) and places it at the
-    /// song start, so play sounds it at once; a clip too short for new
+    /// playhead's bar, so play sounds it at once; a clip too short for new
     /// notes grows to the bar after them (with the placements that played
     /// all of it). True when the notes were added.
     pub(super) fn add_notes(&mut self, instrument: InstrumentId, notes: Vec<imbolc_types::Note>) -> bool {
@@ -70,11 +132,8 @@ impl<S: UiAudio> App<S> {
         let needed = end.div_ceil(bar).max(2) * bar;
         match clip_of_instrument(&self.session) {
             None => {
-                if !self.apply(Action::AddClip { instrument, name: String::new(), length: needed }) {
+                if self.new_clip(instrument, needed).is_none() {
                     return false;
-                }
-                if let Some((clip, length)) = clip_of_instrument(&self.session) {
-                    self.apply(Action::AddPlacement { clip, start: 0, length });
                 }
             }
             Some((clip, length)) if length < end => {

@@ -75,17 +75,29 @@ impl<S: UiAudio> App<S> {
             CommandId::Quit if self.session.is_dirty() => self.modal = Some(Modal::ConfirmQuit),
             CommandId::Quit => self.quit = true,
             CommandId::Save => self.save(),
-            CommandId::Undo => match self.session.undo() {
-                Ok(Some(_)) => self.after_edit(),
-                Ok(None) => self.inform("nothing to undo"),
-                Err(e) => self.error(format!("undo failed: {e}")),
-            },
-            CommandId::Redo => match self.session.redo() {
-                Ok(Some(_)) => self.after_edit(),
-                Ok(None) => self.inform("nothing to redo"),
-                Err(e) => self.error(format!("redo failed: {e}")),
-            },
-            CommandId::Help if self.pane == PaneKind::Help => self.pane = self.panes.help.topic,
+            CommandId::Undo => {
+                let label = self.session.undo_label().unwrap_or_default();
+                match self.session.undo() {
+                    Ok(Some(_)) => {
+                        self.after_edit();
+                        self.inform(format!("undid: {label}"));
+                    }
+                    Ok(None) => self.inform("nothing to undo"),
+                    Err(e) => self.error(format!("undo failed: {e}")),
+                }
+            }
+            CommandId::Redo => {
+                let label = self.session.redo_label().unwrap_or_default();
+                match self.session.redo() {
+                    Ok(Some(_)) => {
+                        self.after_edit();
+                        self.inform(format!("redid: {label}"));
+                    }
+                    Ok(None) => self.inform("nothing to redo"),
+                    Err(e) => self.error(format!("redo failed: {e}")),
+                }
+            }
+            CommandId::Help | CommandId::HelpClose if self.pane == PaneKind::Help => self.pane = self.panes.help.topic,
             CommandId::Help => self.show(PaneKind::Help),
             CommandId::Palette => self.modal = Some(Modal::Palette { query: String::new(), cursor: 0 }),
             CommandId::NextPane | CommandId::PrevPane => self.show(self.pane.cycle(cmd == CommandId::PrevPane)),
@@ -94,7 +106,14 @@ impl<S: UiAudio> App<S> {
                 self.panes.editor.edit_instrument();
                 self.show(PaneKind::Editor);
             }
-            CommandId::ShowPianoRoll => self.show(PaneKind::PianoRoll),
+            CommandId::ShowPianoRoll => {
+                let state = self.state();
+                let pitch = self.panes.piano_roll.pitch_to_show(crate::panes::piano_roll::clip_of(&state));
+                if let Some(pitch) = pitch {
+                    self.panes.piano_roll.show_pitch(pitch);
+                }
+                self.show(PaneKind::PianoRoll);
+            }
             CommandId::ShowMixer => self.show(PaneKind::Mixer),
             CommandId::ShowServer => self.show(PaneKind::Server),
             CommandId::TapTempo => match self.session.tap_tempo(Instant::now()) {
@@ -102,7 +121,10 @@ impl<S: UiAudio> App<S> {
                 Ok(None) => self.inform("tap again to set the tempo"),
                 Err(e) => self.error(format!("tap tempo: {e}")),
             },
-            CommandId::ShowDrums => self.show(PaneKind::Drums),
+            CommandId::ShowDrums => {
+                self.select_a_kit();
+                self.show(PaneKind::Drums);
+            }
             CommandId::ShowArrangement => self.show(PaneKind::Arrangement),
             CommandId::ShowAutomation => self.show(PaneKind::Automation),
             CommandId::PlayStop | CommandId::Pause | CommandId::LoopToggle => self.transport_command(cmd),
@@ -121,6 +143,16 @@ impl<S: UiAudio> App<S> {
                 self.render = Some(RenderDialog::new(self.render_dir(), loop_region));
             }
             CommandId::MidiPanic | CommandId::MidiLearn | CommandId::MidiRecord => self.midi_command(cmd),
+            CommandId::AutomationRecord => self.toggle_automation_record(),
+            CommandId::Messages => {
+                let lines = self.message_history().cloned().collect();
+                self.modal = Some(Modal::Messages { lines });
+            }
+            CommandId::RenameProject => {
+                let current = self.session.project().name.clone();
+                self.on_intent(Intent::Rename { target: crate::modal::RenameTarget::Project, current });
+            }
+            CommandId::SetTimeSignature => self.on_intent(Intent::AskTimeSignature),
             _ => {
                 let state = State {
                     project: self.session.project(),
@@ -154,6 +186,18 @@ impl<S: UiAudio> App<S> {
         }
     }
 
+    /// The drum pane shows the selected kit: when the selection is not a
+    /// kit, the first kit there is gets selected instead.
+    fn select_a_kit(&mut self) {
+        let list = &self.session.project().instruments;
+        if self.selected.and_then(|id| list.get(&id)).is_some_and(|i| i.def.drums.is_some()) {
+            return;
+        }
+        if let Some(kit) = list.values().find(|i| i.def.drums.is_some()) {
+            self.selected = Some(kit.id);
+        }
+    }
+
     /// Where renders go: `<song>-render/` next to the project file, else
     /// `render/` in the working directory.
     fn render_dir(&self) -> PathBuf {
@@ -169,7 +213,17 @@ impl<S: UiAudio> App<S> {
     fn midi_command(&mut self, cmd: CommandId) {
         let state = self.state();
         let target = self.panes.editor.selected_target(&state);
-        let clip = crate::panes::piano_roll::clip_of(&state).map(|c| c.id);
+        let mut clip = crate::panes::piano_roll::clip_of(&state).map(|c| c.id);
+        // Recording into an instrument with no clip makes one (four bars),
+        // as its first typed note would.
+        if cmd == CommandId::MidiRecord
+            && clip.is_none()
+            && self.midi.is_some()
+            && let Some(instrument) = self.selected
+        {
+            let bar = crate::transport::bar_ticks(self.session.project().time_signature);
+            clip = self.new_clip(instrument, 4 * bar);
+        }
         let from = self.feedback.transport.tick;
         let playing = self.feedback.transport.playing;
         let Some(midi) = self.midi.as_mut() else {
@@ -184,7 +238,7 @@ impl<S: UiAudio> App<S> {
             CommandId::MidiLearn => "MIDI learn: select a parameter in the editor first".to_owned(),
             CommandId::MidiRecord => match clip {
                 Some(clip) => midi.toggle_record(&mut self.session, clip, from, playing),
-                None => "no clip to record into: add a note in the piano roll first".to_owned(),
+                None => "no instrument to record into: add one in the instrument list (1)".to_owned(),
             },
             _ => return,
         };

@@ -8,13 +8,18 @@ use imbolc_types::{Action, InstrumentId};
 use super::App;
 use crate::audio::UiAudio;
 use crate::commands::{Context, command};
-use crate::modal::{Choice, Modal, Outcome, Pick, Picker};
+use crate::modal::{Choice, Modal, Outcome, Pick, Picker, RenameTarget};
 use crate::panes::Intent;
 
 impl<S: UiAudio> App<S> {
     pub(super) fn on_modal(&mut self, outcome: Outcome) {
         match outcome {
             Outcome::Open | Outcome::Cancel => {}
+            Outcome::Picked(Choice::Source(_) | Choice::Custom(_) | Choice::DrumKit)
+                if self.replacing_source.is_some() =>
+            {
+                self.replace_source(outcome);
+            }
             Outcome::Picked(Choice::Source(source)) => {
                 let name = self.fresh_name(source.name());
                 if self.apply(Action::AddInstrument { source, name }) {
@@ -32,9 +37,15 @@ impl<S: UiAudio> App<S> {
             Outcome::Picked(Choice::Effect(owner, kind)) => {
                 self.apply(Action::AddEffect { owner, kind, index: None });
             }
-            Outcome::Renamed(instrument, name) => {
-                self.apply(Action::RenameInstrument { instrument, name });
+            Outcome::Renamed(target, name) => {
+                self.apply(match target {
+                    RenameTarget::Instrument(instrument) => Action::RenameInstrument { instrument, name },
+                    RenameTarget::Clip(clip) => Action::RenameClip { clip, name },
+                    RenameTarget::Bus(bus) => Action::RenameBus { bus, name },
+                    RenameTarget::Project => Action::RenameProject { name },
+                });
             }
+            Outcome::TimeSignature(text) => self.set_time_signature(&text),
             Outcome::Run(cmd) => {
                 // A pane command runs in its pane.
                 if let Some(Context::Pane(p)) = command(cmd).map(|c| c.context)
@@ -56,6 +67,8 @@ impl<S: UiAudio> App<S> {
                 match imbolc_core::drums::sample_pad_action(instrument, pad, std::path::Path::new(&path)) {
                     Ok(action) => {
                         if self.apply(action) {
+                            let name = std::path::Path::new(&path).file_name().unwrap_or_default();
+                            self.inform(format!("pad {}: loaded {}", pad + 1, name.to_string_lossy()));
                             // The next browse starts beside it (a stored
                             // sample no longer names its folder).
                             self.browse_dir = std::path::Path::new(&path).parent().map(std::path::Path::to_path_buf);
@@ -113,7 +126,15 @@ impl<S: UiAudio> App<S> {
             Outcome::Path(purpose, text) => self.on_path(purpose, &text),
             Outcome::OpenAnyway(path) => self.start_loading(path),
             Outcome::Lane(target) => {
-                self.apply(Action::AddLane { target });
+                if self.apply(Action::AddLane { target: target.clone() })
+                    && let Some(instrument) = self.selected
+                {
+                    // The new lane becomes the selected one.
+                    let lanes = crate::panes::automation::lanes_of(self.session.project(), instrument);
+                    if let Some(i) = lanes.iter().position(|l| l.target == target) {
+                        self.panes.automation.select_lane(i);
+                    }
+                }
             }
             Outcome::Tempo(text) => self.set_tempo_text(&text),
         }
@@ -123,6 +144,11 @@ impl<S: UiAudio> App<S> {
         match intent {
             Intent::Dispatch(action) => {
                 self.apply(action);
+            }
+            Intent::DispatchThen(action, text) => {
+                if self.apply(action) {
+                    self.inform(text);
+                }
             }
             Intent::Select(id) => {
                 self.selected = Some(id);
@@ -136,14 +162,19 @@ impl<S: UiAudio> App<S> {
                 self.show(crate::commands::PaneKind::Editor);
             }
             Intent::Show(pane) => self.show(pane),
-            Intent::ChooseSource => {
+            Intent::ChooseSource | Intent::ReplaceSource(_) => {
+                self.replacing_source = match intent {
+                    Intent::ReplaceSource(id) => Some(id),
+                    _ => None,
+                };
                 self.user_defs.rescan();
                 self.modal = Some(Modal::Picker(Picker::new(Pick::Source, self.user_defs.known())));
             }
             Intent::ChooseEffect(owner) => {
                 self.modal = Some(Modal::Picker(Picker::new(Pick::Effect(owner), Default::default())));
             }
-            Intent::Rename { instrument, current } => self.modal = Some(Modal::Rename { instrument, text: current }),
+            Intent::Rename { target, current } => self.modal = Some(Modal::Rename { target, text: current }),
+            Intent::AskTimeSignature => self.modal = Some(Modal::TimeSignature { text: String::new() }),
             Intent::AddNote { instrument, note } => {
                 if self.add_notes(instrument, vec![note]) {
                     self.preview(instrument, note);

@@ -50,6 +50,9 @@ impl<S: UiAudio> App<S> {
         let p = self.session.project();
         let mut text =
             crate::transport::summary(&self.transport, self.feedback.transport.tick, p.tempo, p.time_signature);
+        if self.session.automation_armed() {
+            text.push_str(" · ● auto");
+        }
         if let Some(base) = self.typing_base() {
             text.push_str(&format!(" · ⌨ {}", crate::panes::piano_roll::pitch_name(base)));
         }
@@ -75,10 +78,12 @@ impl<S: UiAudio> App<S> {
             CommandId::PlayStop if t.playing && self.send_transport(TransportCmd::Stop) => {
                 self.transport.playing = false;
                 self.transport.paused = false;
+                self.finish_automation_take();
             }
             CommandId::Pause if t.playing && self.send_transport(TransportCmd::Pause) => {
                 self.transport.playing = false;
                 self.transport.paused = true;
+                self.finish_automation_take();
             }
             CommandId::PlayStop | CommandId::Pause if t.playing => {}
             CommandId::PlayStop | CommandId::Pause => {
@@ -258,6 +263,45 @@ impl<S: UiAudio> App<S> {
                     tracing::warn!("voice off: {e}");
                 }
                 true
+            }
+        }
+    }
+
+    /// Arms or disarms automation recording (`r` in the automation pane).
+    /// Armed, parameter moves while playing are recorded into lanes; each
+    /// pass from play to stop is one undo step.
+    pub(super) fn toggle_automation_record(&mut self) {
+        let armed = !self.session.automation_armed();
+        match self.session.arm_automation(armed, Instant::now()) {
+            Ok(_) if armed => self.inform("automation recording armed: moves while playing are recorded"),
+            Ok(_) => self.inform("automation recording off"),
+            Err(e) => self.error(format!("automation take: {e}")),
+        }
+    }
+
+    /// Writes the automation recorded during the pass that just ended.
+    fn finish_automation_take(&mut self) {
+        match self.session.finish_take(Instant::now()) {
+            Ok(Some(_)) => self.inform("recorded automation (one undo step)"),
+            Ok(None) => {}
+            Err(e) => self.error(format!("automation take: {e}")),
+        }
+    }
+
+    /// Sets a parameter from a key: recorded into its lane when automation
+    /// recording is armed and the transport plays.
+    pub(super) fn set_param(&mut self, target: ParamTarget, value: f32) -> bool {
+        let playhead = self.transport.playing.then_some(self.feedback.transport.tick);
+        #[cfg(test)]
+        self.dispatched.push("SetParam");
+        match self.session.record_param(target, value, playhead, Instant::now()) {
+            Ok(_) => {
+                self.after_edit();
+                true
+            }
+            Err(e) => {
+                self.error(format!("cannot set parameter: {e}"));
+                false
             }
         }
     }

@@ -90,6 +90,12 @@ impl ArrangementPane {
                 }
                 None => return nothing(),
             },
+            CommandId::RenameClip => {
+                let target = crate::modal::RenameTarget::Clip(clip.id);
+                return Some(Intent::Rename { target, current: clip.name.clone() });
+            }
+            CommandId::DeleteClip => Action::RemoveClip { clip: clip.id },
+            CommandId::ClipLoop => Action::SetClipLooping { clip: clip.id, looping: !clip.looping },
             CommandId::PlayMode => {
                 let mode = match state.transport.mode {
                     PlayMode::Song => PlayMode::Pattern(clip.id),

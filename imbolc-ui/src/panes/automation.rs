@@ -7,7 +7,7 @@
 
 use imbolc_core::dispatch::{param_range, param_value};
 use imbolc_types::{
-    Action, AutomationLane, ChainOwner, EnvelopeStage, InstrumentId, MixerParam, ParamTarget, Project,
+    Action, AutomationLane, ChainOwner, Curve, EnvelopeStage, InstrumentId, MixerParam, ParamTarget, Project,
     TICKS_PER_QUARTER, Tick,
 };
 use ratatui::Frame;
@@ -133,7 +133,18 @@ pub fn automatable(project: &Project, instrument: InstrumentId) -> Vec<(String, 
         .collect()
 }
 
+/// The next curve in [`Curve::ALL`], cycling.
+fn next_curve(curve: Curve) -> Curve {
+    let i = Curve::ALL.iter().position(|c| *c == curve).unwrap_or(0);
+    Curve::ALL[(i + 1) % Curve::ALL.len()]
+}
+
 impl AutomationPane {
+    /// Selects the lane at `index` in [`lanes_of`]'s order.
+    pub fn select_lane(&mut self, index: usize) {
+        self.lane = index;
+    }
+
     pub fn handle(&mut self, cmd: CommandId, state: &State) -> Option<Intent> {
         let Some(inst) = state.selected_instrument() else {
             return Some(Intent::Message("No instrument selected: add one in the instrument list (1)".to_owned()));
@@ -159,12 +170,24 @@ impl AutomationPane {
                     .points
                     .get(&self.cursor)
                     .copied()
-                    .or_else(|| value_at(lane, self.cursor))
+                    .or_else(|| lane.value_at(f64::from(self.cursor)))
                     .or_else(|| param_value(state.project, &lane.target))
                     .unwrap_or(lo);
                 let step = (hi - lo) * STEP_SHARE * if cmd == CommandId::PointRaise { 1.0 } else { -1.0 };
                 let value = (now + step).clamp(lo, hi);
                 return Some(Intent::Dispatch(Action::SetAutomationPoint { lane: lane.id, tick: self.cursor, value }));
+            }
+            CommandId::LaneEnable => {
+                let Some(lane) = lane else { return no_lane() };
+                return Some(Intent::Dispatch(Action::SetLaneEnabled { lane: lane.id, enabled: !lane.enabled }));
+            }
+            CommandId::CurveNext => {
+                let Some(lane) = lane else { return no_lane() };
+                let Some((&tick, _)) = lane.points.range(..=self.cursor).next_back() else {
+                    return Some(Intent::Message("No point at or before the cursor: + adds one".to_owned()));
+                };
+                let curve = next_curve(lane.curves.get(&tick).copied().unwrap_or_default());
+                return Some(Intent::Dispatch(Action::SetAutomationCurve { lane: lane.id, tick, curve }));
             }
             CommandId::PointDelete => {
                 let lane = lane?;
@@ -205,8 +228,7 @@ impl AutomationPane {
         let lanes = lanes_of(state.project, inst.id);
         let lane_at = self.lane.min(lanes.len().saturating_sub(1));
         let sel = lanes.get(lane_at);
-        let point =
-            sel.and_then(|l| l.points.get(&self.cursor).map(|v| format!(" · point {v:.3}"))).unwrap_or_default();
+        let point = sel.map(|l| cursor_info(state.project, l, self.cursor)).unwrap_or_default();
         let title = format!(
             " Automation · {} · {} lanes · {}{point} ",
             inst.name,
@@ -226,17 +248,26 @@ impl AutomationPane {
         let bar = crate::transport::bar_ticks(state.project.time_signature);
         let playhead = (state.feedback.transport.tick / COLUMN) as usize;
         let mut lines = Vec::new();
-        let mut header = " ".repeat(usize::from(NAME));
+        let mut header: Vec<char> = " ".repeat(usize::from(NAME)).chars().collect();
         for c in first..first + cols {
             let tick = Tick::try_from(c).unwrap_or(0) * COLUMN;
-            header.push(if c == playhead && state.transport.playing {
-                '▼'
-            } else if tick.is_multiple_of(bar) {
-                '|'
-            } else {
-                ' '
-            });
+            header.push(if tick.is_multiple_of(bar.max(1)) { '|' } else { ' ' });
         }
+        // Bar numbers after their bar lines, where they fit.
+        for c in first..first + cols {
+            let tick = Tick::try_from(c).unwrap_or(0) * COLUMN;
+            if tick.is_multiple_of(bar.max(1)) {
+                let at = usize::from(NAME) + c - first + 1;
+                let number: Vec<char> = (tick / bar.max(1) + 1).to_string().chars().collect();
+                if header.get(at..at + number.len()).is_some_and(|room| room.iter().all(|ch| *ch == ' ')) {
+                    header[at..at + number.len()].copy_from_slice(&number);
+                }
+            }
+        }
+        if state.transport.playing && (first..first + cols).contains(&playhead) {
+            header[usize::from(NAME) + playhead - first] = '▼';
+        }
+        let header: String = header.into_iter().collect();
         lines.push(Line::styled(header, Style::default().fg(Color::DarkGray)));
         let rows = usize::from(inner.height.saturating_sub(1));
         let top = follow(0, lane_at, rows);
@@ -248,13 +279,18 @@ impl AutomationPane {
             );
             let name_style = if i == lane_at { cursor_style() } else { Style::default() };
             let mut spans = vec![Span::styled(name, name_style)];
-            let (lo, hi) = param_range(state.project, &lane.target).unwrap_or((0.0, 1.0));
+            let Ok((lo, hi)) = param_range(state.project, &lane.target) else {
+                spans
+                    .push(Span::styled("(its parameter is gone: D removes the lane)", Style::default().fg(Color::Red)));
+                lines.push(Line::from(spans));
+                continue;
+            };
             for c in first..first + cols {
                 let t0 = Tick::try_from(c).unwrap_or(0) * COLUMN;
                 let here = lane.points.range(t0..t0 + COLUMN).next();
                 let (text, style) = match here {
                     Some(_) => ("●".to_owned(), Style::default().fg(Color::Cyan)),
-                    None => match value_at(lane, t0) {
+                    None => match lane.value_at(f64::from(t0)) {
                         Some(v) => {
                             (level_glyph((v - lo) / (hi - lo).max(f32::EPSILON)), Style::default().fg(Color::DarkGray))
                         }
@@ -270,21 +306,6 @@ impl AutomationPane {
     }
 }
 
-/// The lane's value at `tick`: linear between points, held after the last
-/// and before the first; `None` without points.
-pub fn value_at(lane: &AutomationLane, tick: Tick) -> Option<f32> {
-    let before = lane.points.range(..=tick).next_back();
-    let after = lane.points.range(tick..).next();
-    match (before, after) {
-        (Some((t0, v0)), Some((t1, v1))) if t1 > t0 => {
-            let f = (tick - t0) as f32 / (t1 - t0) as f32;
-            Some(v0 + (v1 - v0) * f)
-        }
-        (Some((_, v)), _) | (None, Some((_, v))) => Some(*v),
-        (None, None) => None,
-    }
-}
-
 /// A block of height `frac` (0..=1) in one character.
 fn level_glyph(frac: f32) -> String {
     const GLYPHS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
@@ -292,4 +313,14 @@ fn level_glyph(frac: f32) -> String {
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let i = (frac.clamp(0.0, 1.0) * 7.0).round() as usize;
     GLYPHS[i.min(7)].to_string()
+}
+
+/// The title's part about the cursor: the value there (with its unit
+/// range) and the curve of the segment it is in.
+fn cursor_info(project: &Project, lane: &AutomationLane, cursor: Tick) -> String {
+    let Some(value) = lane.value_at(f64::from(cursor)) else { return String::new() };
+    let kind = if lane.points.contains_key(&cursor) { "point" } else { "value" };
+    let range = param_range(project, &lane.target).map(|(lo, hi)| format!(" of {lo}–{hi}")).unwrap_or_default();
+    let curve = lane.points.range(..=cursor).next_back().map(|(t, _)| lane.curve_at(*t)).unwrap_or_default();
+    format!(" · {kind} {value:.3}{range} · {}", curve.label())
 }

@@ -19,6 +19,8 @@ use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
+use imbolc_audio::scheduler::PlayMode;
+
 use super::{Intent, State, cursor_style, follow};
 use crate::commands::CommandId;
 
@@ -28,6 +30,8 @@ const CELL: u16 = 2;
 const LABEL: u16 = 13;
 /// Velocity change per key press.
 const VELOCITY_STEP: u8 = 10;
+/// Probability change per key press, in percent.
+const PROBABILITY_STEP: u8 = 10;
 /// Swing change per key press (a fraction of a step).
 const SWING_STEP: f32 = 0.05;
 
@@ -117,7 +121,16 @@ impl DrumsPane {
                     }
                     PadSound::Sample { .. } | PadSound::Stored(_) => DrumVoice::Kick,
                 };
-                let def = DrumPad { level: current.level, pitch: current.pitch, ..DrumPad::voice(next) };
+                let kit = inst.def.drums.as_ref()?;
+                // Named after the voice, numbered when another pad has that name.
+                let taken =
+                    |n: &str| kit.pads.iter().enumerate().any(|(i, p)| i != usize::from(self.pad) && p.name == n);
+                let base = next.name();
+                let name = (1..)
+                    .map(|k| if k == 1 { base.to_owned() } else { format!("{base} {k}") })
+                    .find(|n| !taken(n))
+                    .unwrap_or_else(|| base.to_owned());
+                let def = DrumPad { level: current.level, pitch: current.pitch, name, ..DrumPad::voice(next) };
                 return Some(Intent::Dispatch(Action::SetDrumPad { instrument: inst.id, pad: self.pad, def }));
             }
             CommandId::PadLoop | CommandId::PadLoopHalve | CommandId::PadLoopDouble => {
@@ -133,17 +146,26 @@ impl DrumsPane {
                     None => Intent::AddDrumStep { instrument: inst.id, key },
                 });
             }
-            CommandId::StepVelocityUp | CommandId::StepVelocityDown => {
+            CommandId::StepVelocityUp
+            | CommandId::StepVelocityDown
+            | CommandId::StepProbabilityUp
+            | CommandId::StepProbabilityDown => {
                 let (clip, p) = pattern?;
                 let Some(s) = p.hits.get(&key) else {
                     return Some(Intent::Message("No step here: Enter sets one".to_owned()));
                 };
-                let velocity = if cmd == CommandId::StepVelocityUp {
-                    s.velocity.saturating_add(VELOCITY_STEP).min(127)
-                } else {
-                    s.velocity.saturating_sub(VELOCITY_STEP).max(1)
+                let step = match cmd {
+                    CommandId::StepVelocityUp => {
+                        DrumStep { velocity: s.velocity.saturating_add(VELOCITY_STEP).min(127), ..*s }
+                    }
+                    CommandId::StepVelocityDown => {
+                        DrumStep { velocity: s.velocity.saturating_sub(VELOCITY_STEP).max(1), ..*s }
+                    }
+                    CommandId::StepProbabilityUp => {
+                        DrumStep { probability: s.probability.saturating_add(PROBABILITY_STEP).min(100), ..*s }
+                    }
+                    _ => DrumStep { probability: s.probability.saturating_sub(PROBABILITY_STEP), ..*s },
                 };
-                let step = DrumStep { velocity, ..*s };
                 return Some(Intent::Dispatch(Action::SetDrumSteps { clip: clip.id, steps: vec![(key, Some(step))] }));
             }
             CommandId::PatternLonger | CommandId::PatternShorter => {
@@ -220,11 +242,16 @@ impl DrumsPane {
         let last = u8::try_from(last).unwrap_or(steps);
 
         let mut lines = Vec::with_capacity(PAD_COUNT + 3);
-        let mut header = " ".repeat(usize::from(LABEL));
+        let playhead = pattern.and_then(|(c, p)| playhead_step(state, c, p));
+        let mut header = vec![Span::raw(" ".repeat(usize::from(LABEL)))];
         for s in first..last {
-            header.push_str(&if s % 4 == 0 { format!("{:<2}", s + 1) } else { "  ".to_owned() });
+            header.push(match s {
+                _ if playhead == Some(s) => Span::styled("▼ ", Style::default().fg(Color::Yellow)),
+                _ if s % 4 == 0 => Span::styled(format!("{:<2}", s + 1), Style::default().fg(Color::DarkGray)),
+                _ => Span::raw("  "),
+            });
         }
-        lines.push(Line::styled(header, Style::default().fg(Color::DarkGray)));
+        lines.push(Line::from(header));
         let rows = usize::from(inner.height.saturating_sub(2));
         for (i, pad) in kit.pads.iter().enumerate().take(rows) {
             let pad_index = u8::try_from(i).unwrap_or(u8::MAX);
@@ -285,4 +312,27 @@ impl DrumsPane {
         lines.push(Line::styled(info, Style::default().fg(Color::Gray)));
         frame.render_widget(Paragraph::new(lines), inner);
     }
+}
+
+/// The step the transport is playing in `clip`'s pattern: in pattern mode
+/// when it is that clip, in song mode inside one of its placements.
+fn playhead_step(state: &State, clip: &Clip, pattern: &DrumPattern) -> Option<u8> {
+    let transport = &state.feedback.transport;
+    if !transport.playing {
+        return None;
+    }
+    let length = clip.length.max(1);
+    let into = match state.transport.mode {
+        PlayMode::Pattern(c) if c == clip.id => transport.tick % length,
+        PlayMode::Pattern(_) => return None,
+        PlayMode::Song => {
+            let p = state
+                .project
+                .placements
+                .values()
+                .find(|p| p.clip == clip.id && p.start <= transport.tick && transport.tick < p.start + p.length)?;
+            (transport.tick - p.start) % length
+        }
+    };
+    u8::try_from(into / pattern.resolution.ticks().max(1)).ok()
 }

@@ -30,12 +30,22 @@ pub fn handle(cmd: CommandId, state: &State) -> Option<Intent> {
             Some(i) => Intent::Dispatch(Action::RemoveInstrument { instrument: i.id }),
             None => nothing(),
         },
+        CommandId::ChangeSource => match selected {
+            Some(i) if i.def.drums.is_some() || i.def.sampler.is_some() || i.def.input.is_some() => {
+                Intent::Message(format!("{} plays no source to change", i.name))
+            }
+            Some(i) => Intent::ReplaceSource(i.id),
+            None => nothing(),
+        },
         CommandId::RenameInstrument => match selected {
-            Some(i) => Intent::Rename { instrument: i.id, current: i.name.clone() },
+            Some(i) => Intent::Rename { target: crate::modal::RenameTarget::Instrument(i.id), current: i.name.clone() },
             None => nothing(),
         },
         CommandId::DuplicateInstrument => match selected {
-            Some(i) => Intent::Dispatch(Action::DuplicateInstrument { instrument: i.id }),
+            Some(i) => Intent::DispatchThen(
+                Action::DuplicateInstrument { instrument: i.id },
+                format!("duplicated {} (its sound and mix; clips and lanes stay with the original)", i.name),
+            ),
             None => nothing(),
         },
         CommandId::MoveInstrumentUp | CommandId::MoveInstrumentDown => {

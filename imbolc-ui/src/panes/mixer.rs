@@ -112,6 +112,21 @@ impl MixerPane {
                     Strip::Master => ChainOwner::Master,
                 }));
             }
+            CommandId::AddBus => {
+                let n = state.project.buses.len() + 1;
+                Action::AddBus { name: format!("bus {n}") }
+            }
+            CommandId::RemoveBus | CommandId::RenameBus => {
+                let Strip::Bus(bus) = strip else {
+                    return Some(Intent::Message("Select a bus strip first (h/l)".to_owned()));
+                };
+                if cmd == CommandId::RemoveBus {
+                    Action::RemoveBus { bus }
+                } else {
+                    let current = state.project.buses.get(&bus).map(|b| b.name.clone()).unwrap_or_default();
+                    return Some(Intent::Rename { target: crate::modal::RenameTarget::Bus(bus), current });
+                }
+            }
             CommandId::Solo => match strip {
                 Strip::Instrument(instrument) => Action::SetSolo { instrument, solo: !m.solo },
                 _ => return Some(Intent::Message("Only instruments can be soloed".to_owned())),
@@ -216,7 +231,7 @@ fn render_strip(frame: &mut Frame, area: Rect, state: &State, strip: Strip, sele
         }
     )));
     lines.push(Line::raw(match strip {
-        Strip::Instrument(_) => routing_text(p, &m),
+        Strip::Instrument(_) => routing_text(p, &m, usize::from(inner.width)),
         Strip::Bus(id) => chain_text(p.buses.get(&id).map_or(0, |b| b.effects.len())),
         Strip::Master => chain_text(p.master_effects.len()),
     }));
@@ -274,12 +289,17 @@ fn routing(cmd: CommandId, instrument: InstrumentId, m: &MixerSettings, state: &
     Some(Intent::Dispatch(action))
 }
 
-/// `→verb`, `+verb .5`: where the strip writes, else its first send.
-fn routing_text(p: &imbolc_types::Project, m: &MixerSettings) -> String {
+/// `→verb`, `+verb 50%`: where the strip writes, else its first send,
+/// the bus name shortened so the level fits in `width`.
+fn routing_text(p: &imbolc_types::Project, m: &MixerSettings, width: usize) -> String {
     let name = |b: BusId| p.buses.get(&b).map_or("?", |x| x.name.as_str()).to_owned();
     match (m.output, m.sends.first()) {
         (OutputTarget::Bus(b), _) => format!("→{}", name(b)),
-        (OutputTarget::Master, Some(s)) => format!("+{} {:.2}", name(s.bus), s.level),
+        (OutputTarget::Master, Some(s)) => {
+            let level = format!(" {:.0}%", s.level * 100.0);
+            let room = width.saturating_sub(1 + level.len()).max(1);
+            format!("+{}{level}", name(s.bus).chars().take(room).collect::<String>())
+        }
         (OutputTarget::Master, None) => String::new(),
     }
 }

@@ -45,6 +45,8 @@ pub use crate::state::State;
 pub enum Intent {
     /// Apply an edit to the project (undoable).
     Dispatch(Action),
+    /// Dispatch an action and, when it is applied, say something about it.
+    DispatchThen(Action, String),
     /// Make this the selected instrument.
     Select(InstrumentId),
     /// Switch to a pane.
@@ -59,7 +61,11 @@ pub enum Intent {
     /// instrument, selected).
     EditChain(ChainOwner),
     /// Ask the user for a new name.
-    Rename { instrument: InstrumentId, current: String },
+    Rename { target: crate::modal::RenameTarget, current: String },
+    /// Ask for a new time signature (`3/4`).
+    AskTimeSignature,
+    /// Pick a new sound source for an instrument.
+    ReplaceSource(InstrumentId),
     /// Add a note to the instrument's clip, creating the clip if it has none.
     AddNote { instrument: InstrumentId, note: Note },
     /// Tell the user something (e.g. why nothing happened).

@@ -94,11 +94,12 @@ pub fn pitch_name(pitch: u8) -> String {
     format!("{}{}", NAMES[usize::from(pitch % 12)], i32::from(pitch / 12) - 1)
 }
 
-/// `1/8`, `1/4`, `1 bar` for a length in ticks (4/4 names).
+/// `1/8`, `1/8.` (dotted), `1 bar` for a length in ticks (4/4 names).
 fn length_name(ticks: Tick) -> String {
     match ticks {
         3840 => "1 bar".to_owned(),
         t if t > 0 && 1920 % t == 0 => format!("1/{}", 1920 / t),
+        t if t > 0 && t % 3 == 0 && 1920 % (t / 3 * 2) == 0 => format!("1/{}.", 1920 / (t / 3 * 2)),
         t => format!("{t} ticks"),
     }
 }
@@ -160,6 +161,22 @@ impl PianoRollPane {
         ids
     }
 
+    /// On opening: when no note of the clip is within an octave of the
+    /// cursor's pitch, the pitch to move the cursor to (the clip's first
+    /// note's), so the notes are in view.
+    pub fn pitch_to_show(&self, clip: Option<&Clip>) -> Option<u8> {
+        let clip = clip?;
+        if clip.notes.values().any(|n| n.pitch.abs_diff(self.pitch) <= 12) {
+            return None;
+        }
+        clip.notes.values().min_by_key(|n| (n.start, n.pitch)).map(|n| n.pitch)
+    }
+
+    /// Moves the cursor to `pitch`.
+    pub fn show_pitch(&mut self, pitch: u8) {
+        self.pitch = pitch.min(127);
+    }
+
     pub fn handle(&mut self, cmd: CommandId, state: &State) -> Option<Intent> {
         let Some(inst) = state.selected_instrument() else {
             return Some(Intent::Message("No instrument selected: add one in the instrument list (1)".to_owned()));
@@ -191,7 +208,7 @@ impl PianoRollPane {
                 if clip.is_some_and(|c| note_at(c, self.pitch, self.cursor).is_some()) {
                     return message("There is a note here already");
                 }
-                self.cursor += self.snap;
+                // The cursor stays on the new note, so the next key edits it.
                 return Some(Intent::AddNote { instrument: inst.id, note });
             }
             CommandId::DeleteNote => {
@@ -204,6 +221,8 @@ impl PianoRollPane {
             }
             CommandId::Copy => {
                 let n = self.copy(clip?).len();
+                // The copy is taken: the selection has done its job.
+                self.anchor = None;
                 return Some(Intent::Message(format!("copied {n} notes")));
             }
             CommandId::Cut => {
@@ -219,6 +238,7 @@ impl PianoRollPane {
                     return message("Nothing copied yet: y copies, d cuts");
                 }
                 let notes = self.clipboard.iter().map(|n| Note { start: n.start + self.cursor, ..*n }).collect();
+                self.anchor = None;
                 return Some(Intent::AddNotes { instrument: inst.id, notes });
             }
             CommandId::NoteLeft | CommandId::NoteRight | CommandId::NoteUp | CommandId::NoteDown => {

@@ -35,7 +35,7 @@ fn a_saw_with_reverb_and_notes_then_undo() {
     // Eight eighth notes rising from C4 in the piano roll; the first makes the clip.
     press(&mut app, "3");
     for _ in 0..8 {
-        press(&mut app, "a k");
+        press(&mut app, "a l k");
     }
     let clip = app.piano_clip().expect("a clip was created");
     assert_eq!(clip.length, 3840, "two bars of 4/4");
@@ -202,7 +202,7 @@ fn ctrl_s_saves_in_the_background_and_the_file_opens_again() {
     let saver = BackgroundSaver::spawn().unwrap();
     let session = Session::new(Project::new("song"), NullSink);
     let mut app = App::new(session, Some(path.clone()), Keymap::default(), Some(saver));
-    press(&mut app, "a Enter 2 a r Enter 3 a a a");
+    press(&mut app, "a Enter 2 a r Enter 3 a l a l a");
     press(&mut app, "C-s");
     // The save finishes on the saver thread; the app learns of it on a tick.
     let deadline = Instant::now() + Duration::from_secs(20);

@@ -28,7 +28,7 @@ fn space_plays_and_stops_pause_keeps_the_position_and_the_loop_comes_from_the_pi
     let (mut app, sink) = script_app(Project::new("t"));
     press(&mut app, "a Enter 3");
     for _ in 0..8 {
-        press(&mut app, "a");
+        press(&mut app, "a l");
     }
     assert_eq!(notes_of(&app).len(), 8);
     let p = app.session().project();
@@ -90,9 +90,9 @@ fn placing_a_note_previews_it_briefly() {
 #[test]
 fn notes_move_resize_change_velocity_and_copy_cut_paste_with_undo() {
     let mut app = empty_app();
-    press(&mut app, "a Enter 3 a a a");
-    // Back onto the third note (start 480): move it right and up.
-    press(&mut app, "h A-l A-k");
+    press(&mut app, "a Enter 3 a l a l a");
+    // The cursor is on the third note (start 480): move it right and up.
+    press(&mut app, "A-l A-k");
     let n = notes_of(&app);
     assert_eq!(n.iter().map(|n| (n.pitch, n.start)).collect::<Vec<_>>(), [(60, 0), (60, 240), (61, 720)]);
     // The cursor followed the note: make it longer, softer.
@@ -105,7 +105,7 @@ fn notes_move_resize_change_velocity_and_copy_cut_paste_with_undo() {
     // Select the first two notes, copy, paste after the end; cut them.
     press(&mut app, "0 j v l y");
     assert!(app.message().is_some_and(|m| m.text == "copied 2 notes"), "{:?}", app.message());
-    press(&mut app, "v l l l l l l l p");
+    press(&mut app, "l l l l l l l p");
     let starts: Vec<u32> = notes_of(&app).iter().map(|n| n.start).collect();
     assert_eq!(starts, [0, 240, 720, 1920, 2160]);
     press(&mut app, "0 v l d");
@@ -117,7 +117,7 @@ fn notes_move_resize_change_velocity_and_copy_cut_paste_with_undo() {
     // Snap a quarter: new notes are a quarter long, the cursor steps a quarter.
     press(&mut app, "v s");
     assert!(app.message().is_some_and(|m| m.text == "snap 1/4"));
-    press(&mut app, "0 J a a");
+    press(&mut app, "0 J a l a");
     let low: Vec<(u32, u32)> = notes_of(&app).iter().filter(|n| n.pitch == 48).map(|n| (n.start, n.length)).collect();
     assert_eq!(low, [(0, 480), (480, 480)]);
     // A note past the clip's two bars grows the clip and its placement.
@@ -208,8 +208,8 @@ fn automation_lanes_and_points_are_added_moved_and_deleted() {
     let lanes_now = lanes();
     assert_eq!(lanes_now.len(), 2);
     assert!(matches!(lanes_now[1].target, ParamTarget::Mixer { .. }));
-    // Second lane (pan): raise at beat 2 twice from its value 0.
-    press(&mut app, "j l + +");
+    // The new lane (pan) is selected: raise at beat 2 twice from its value 0.
+    press(&mut app, "l + +");
     let pan = &app.session().project().automation.values().nth(1).unwrap().points;
     assert_eq!(pan.len(), 1);
     assert!((pan[&480] - 0.2).abs() < 1e-5, "{pan:?}");

@@ -13,10 +13,10 @@ fn probabilities(app: &TestApp) -> Vec<u8> {
 #[test]
 fn probability_keys_step_the_note_under_the_cursor_and_undo() {
     let mut app = empty_app();
-    press(&mut app, "a Enter 3 a a a");
+    press(&mut app, "a Enter 3 a l a l a");
     assert_eq!(probabilities(&app), [100, 100, 100], "new notes always play");
-    // Back onto the third note: two steps down.
-    press(&mut app, "h ( (");
+    // The cursor stays on the third note: two steps down.
+    press(&mut app, "( (");
     assert_eq!(probabilities(&app), [100, 100, 80]);
     let screen = format!("{}", render(&app, 120, 40));
     assert!(screen.contains("vel 100 len 1/8 80%"), "the title shows it:\n{screen}");
@@ -32,7 +32,7 @@ fn probability_keys_step_the_note_under_the_cursor_and_undo() {
 #[test]
 fn probability_keys_act_on_the_selection_and_stop_at_ten_percent() {
     let mut app = empty_app();
-    press(&mut app, "a Enter 3 a a a");
+    press(&mut app, "a Enter 3 a l a l a");
     // Select the first two notes.
     press(&mut app, "0 v l");
     for _ in 0..12 {

@@ -135,6 +135,6 @@ fn file_prompts() {
 fn piano_roll_probability() {
     // Three notes; the cursor on the third, lowered to 80 %.
     let mut app = empty_app();
-    press(&mut app, "a Enter 3 a a a h ( (");
+    press(&mut app, "a Enter 3 a l a l a ( (");
     snap("piano_roll_probability", &app);
 }

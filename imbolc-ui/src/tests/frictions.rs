@@ -1,0 +1,231 @@
+//! Frictions found in a keys-only pass: help closes with `Esc` and `q`
+//! (which then does not quit), undo and redo say what they did, `8` shows
+//! an existing kit, a drum step's chance to play has keys, and a new note
+//! keeps the cursor so the next key edits it.
+
+use imbolc_types::DrumPattern;
+
+use super::fixture::{TestApp, demo_app, empty_app, press, render};
+use crate::commands::PaneKind;
+
+fn text(app: &TestApp) -> String {
+    app.message().map(|m| m.text.clone()).unwrap_or_default()
+}
+
+#[test]
+fn help_closes_with_esc_and_q_back_to_its_pane() {
+    let mut app = demo_app();
+    press(&mut app, "4 ?");
+    assert_eq!(app.pane(), PaneKind::Help);
+    press(&mut app, "Esc");
+    assert_eq!(app.pane(), PaneKind::Mixer);
+    press(&mut app, "? q");
+    assert_eq!(app.pane(), PaneKind::Mixer);
+    assert!(!app.should_quit(), "q in help closes help only");
+}
+
+#[test]
+fn undo_and_redo_say_what_they_did() {
+    let mut app = empty_app();
+    press(&mut app, "a Enter 3 a");
+    press(&mut app, "u");
+    assert_eq!(text(&app), "undid: add notes");
+    press(&mut app, "C-r");
+    assert_eq!(text(&app), "redid: add notes");
+    press(&mut app, "u u");
+    assert_eq!(text(&app), "undid: place clip");
+    press(&mut app, "u u");
+    assert_eq!(text(&app), "undid: add instrument");
+    press(&mut app, "u");
+    assert_eq!(text(&app), "nothing to undo");
+}
+
+#[test]
+fn a_new_note_keeps_the_cursor_so_the_next_key_edits_it() {
+    let mut app = empty_app();
+    press(&mut app, "a Enter 3 a >");
+    let clip = app.piano_clip().expect("a clip");
+    let lengths: Vec<u32> = clip.notes.values().map(|n| n.length).collect();
+    assert_eq!(lengths, [480], "> lengthened the new note: {}", text(&app));
+}
+
+fn pattern(app: &TestApp) -> Option<&DrumPattern> {
+    let kit = app.selected()?;
+    app.session().project().clips.values().filter(|c| c.instrument == kit).find_map(|c| c.drums.as_ref())
+}
+
+#[test]
+fn the_drum_pane_shows_the_kit_and_steps_change_their_chance() {
+    let mut app = demo_app();
+    press(&mut app, "8 a");
+    let kit = app.selected().expect("a kit");
+    // Back on another instrument, 8 goes to the kit instead of offering a new one.
+    press(&mut app, "1 k 8");
+    assert_eq!(app.selected(), Some(kit));
+    press(&mut app, "Enter ( ( (");
+    let step = pattern(&app).and_then(|p| p.hits.values().next().copied()).expect("a step");
+    assert_eq!(step.probability, 70);
+    press(&mut app, "u");
+    assert_eq!(pattern(&app).and_then(|p| p.hits.values().next()).map(|s| s.probability), Some(80));
+    press(&mut app, ") ) ) )");
+    assert_eq!(pattern(&app).and_then(|p| p.hits.values().next()).map(|s| s.probability), Some(100));
+}
+
+#[test]
+fn a_new_drum_pattern_is_placed_so_song_mode_plays_it_and_the_grid_shows_the_playhead() {
+    let mut app = empty_app();
+    press(&mut app, "8 a Enter");
+    let kit = app.selected().expect("a kit");
+    let project = app.session().project();
+    let clip = project.clips.values().find(|c| c.instrument == kit).expect("a pattern clip");
+    let placed: Vec<(u32, u32)> =
+        project.placements.values().filter(|p| p.clip == clip.id).map(|p| (p.start, p.length)).collect();
+    assert_eq!(placed, [(0, clip.length)], "placed at the playhead's bar");
+    // A second step adds no second placement.
+    press(&mut app, "l Enter");
+    assert_eq!(app.session().project().placements.len(), 1);
+
+    let mut feedback = super::fixture::demo_feedback();
+    feedback.transport.tick = 5 * 120;
+    app.set_feedback(&feedback);
+    let screen = format!("{}", render(&app, 120, 40));
+    let header = screen.lines().find(|l| l.contains('▼')).expect("a playhead in the header");
+    let column = header.chars().position(|c| c == '▼').unwrap();
+    let grid = screen.lines().find(|l| l.contains("kick")).unwrap();
+    let first = grid.chars().position(|c| c == '█').unwrap();
+    assert_eq!(column, first + 5 * 2, "the playhead is on step 6:\n{screen}");
+}
+
+#[test]
+fn curve_shapes_cycle_per_segment_and_undo() {
+    let mut app = demo_app();
+    // The demo's first instrument has a level lane; its first point's segment.
+    press(&mut app, "1 7");
+    let lane = |app: &TestApp| app.session().project().automation.values().next().cloned().expect("a lane");
+    let first = *lane(&app).points.keys().next().expect("a point");
+    let before = lane(&app).curve_at(first);
+    let beats = first / imbolc_types::TICKS_PER_QUARTER;
+    press(&mut app, &"l ".repeat(beats as usize));
+    press(&mut app, "c");
+    let after = lane(&app).curve_at(first);
+    assert_ne!(before, after, "{}", text(&app));
+    press(&mut app, "c c c");
+    assert_eq!(lane(&app).curve_at(first), before, "four presses go round");
+    press(&mut app, "u");
+    assert_ne!(lane(&app).curve_at(first), before, "each press is one undo step");
+    let screen = format!("{}", render(&app, 120, 40));
+    assert!(screen.contains(lane(&app).curve_at(first).label()), "the title names the curve:\n{screen}");
+}
+
+#[test]
+fn knob_moves_while_playing_are_recorded_into_a_lane_as_one_undo_step() {
+    let mut app = demo_app();
+    press(&mut app, "7 r");
+    assert!(text(&app).contains("armed"), "{}", text(&app));
+    let screen = format!("{}", render(&app, 120, 40));
+    assert!(screen.contains("● auto"), "the status line shows it:\n{screen}");
+    let lanes_before = app.session().project().automation.len();
+    // Pan has no lane yet: moving it while playing records one.
+    press(&mut app, "Space 4 ] ]");
+    let mut feedback = super::fixture::demo_feedback();
+    feedback.transport.tick = 2400;
+    app.set_feedback(&feedback);
+    press(&mut app, "]");
+    press(&mut app, "Space");
+    assert!(text(&app).contains("recorded automation"), "{}", text(&app));
+    let project = app.session().project();
+    assert_eq!(project.automation.len(), lanes_before + 1, "a pan lane was made");
+    let pan = project.automation.values().last().expect("the pan lane");
+    assert!(pan.points.len() >= 2, "{:?}", pan.points);
+    assert!(pan.points.contains_key(&2400), "the move at the playhead: {:?}", pan.points);
+    press(&mut app, "u");
+    assert_eq!(app.session().project().automation.len(), lanes_before, "one undo takes the whole pass back");
+    assert_eq!(text(&app), "undid: record automation");
+}
+
+#[test]
+fn the_palette_finds_commands_by_other_words_and_shows_the_whole_help() {
+    let first = |q: &str| crate::palette::matches(q).first().map(|c| c.name);
+    assert_eq!(first("export"), Some("render"));
+    assert_eq!(first("curve"), Some("curve-shape"));
+    let mut app = demo_app();
+    press(&mut app, ":");
+    super::fixture::type_text(&mut app, "curve");
+    let screen = format!("{}", render(&app, 80, 24));
+    // The help is wrapped under the list, not cut at the palette's edge.
+    assert!(screen.contains("point at or before the cursor"), "{screen}");
+}
+
+/// The screen at 80×24, for snapshots of the fixed frictions.
+fn narrow(app: &TestApp) -> ratatui::backend::TestBackend {
+    render(app, 80, 24)
+}
+
+#[test]
+fn small_frictions_fixed() {
+    // Dotted lengths are named as such.
+    let mut app = empty_app();
+    press(&mut app, "a Enter 3 a > >");
+    let screen = format!("{}", narrow(&app));
+    assert!(screen.contains("len 1/4."), "a dotted quarter:\n{screen}");
+    // Copy and paste end the selection.
+    press(&mut app, "v y");
+    assert!(app.piano_roll_selection().is_none(), "copy ends the selection");
+
+    // A pad switched to another voice gets a name of its own.
+    let mut app = demo_app();
+    press(&mut app, "8 a v");
+    let kit = app.selected().expect("a kit");
+    let names: Vec<String> = app.session().project().instruments[&kit]
+        .def
+        .drums
+        .as_ref()
+        .unwrap()
+        .pads
+        .iter()
+        .map(|p| p.name.clone())
+        .collect();
+    assert_eq!(names[0], "snare 2", "{names:?}");
+
+    // Duplicating says what is not copied.
+    press(&mut app, "1 D");
+    assert!(text(&app).contains("clips and lanes stay with the original"), "{}", text(&app));
+
+    // A send reads whole at 80 columns.
+    let mut app = demo_app();
+    press(&mut app, "4 w");
+    insta::assert_snapshot!("friction_mixer_send_80x24", narrow(&app));
+}
+
+#[test]
+fn the_piano_roll_opens_where_the_notes_are() {
+    let mut app = empty_app();
+    press(&mut app, "a Enter 3 J J a l a 1 3");
+    let screen = format!("{}", narrow(&app));
+    assert!(screen.contains("C2"), "the cursor's octave is in view:\n{screen}");
+    insta::assert_snapshot!("friction_piano_roll_low_notes_80x24", narrow(&app));
+}
+
+#[test]
+fn a_long_message_takes_the_whole_status_line_at_80_columns() {
+    let mut app = demo_app();
+    app.error("cannot load pad 3: /home/someone/samples/a very long folder name/kick.wav is not a sound file");
+    insta::assert_snapshot!("friction_status_message_80x24", narrow(&app));
+}
+
+#[test]
+fn c_g_shows_the_message_history_in_full() {
+    let mut app = demo_app();
+    for n in 0..60 {
+        app.inform(format!("message {n}"));
+    }
+    app.error("cannot load pad 3: /home/someone/samples/a very long folder name/kick.wav is not a sound file");
+    assert_eq!(app.message_history().count(), crate::app::MESSAGE_HISTORY);
+    press(&mut app, "C-g");
+    let screen = format!("{}", narrow(&app));
+    assert!(screen.contains("kick.wav is not a"), "the last message, wrapped in full:\n{screen}");
+    assert!(screen.contains("message 59") && !screen.contains("message 9 "), "newest in view:\n{screen}");
+    insta::assert_snapshot!("friction_messages_80x24", narrow(&app));
+    press(&mut app, "j");
+    assert!(app.modal().is_none(), "any key closes it");
+}
