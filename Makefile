@@ -5,8 +5,9 @@
 # use); headers for midir's JACK backend to build.
 RUN_PACKAGES  := supercollider-server sc3-plugins-server jackd2 pkg-config libjack-jackd2-dev libasound2-dev
 # sclang (and the sc3-plugins classes) to compile and check the SynthDefs,
-# tmux for the real-terminal test.
-TEST_PACKAGES := $(RUN_PACKAGES) supercollider-language sc3-plugins-language tmux
+# tmux for the real-terminal test; flac, vorbis-tools (oggdec) and mpg123
+# to decode the FLAC, Ogg and MP3 renders with other programs.
+TEST_PACKAGES := $(RUN_PACKAGES) supercollider-language sc3-plugins-language tmux flac vorbis-tools mpg123
 
 CARGO ?= cargo
 

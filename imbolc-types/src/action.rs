@@ -85,6 +85,10 @@ pub enum Action {
     RenameProject {
         name: String,
     },
+    /// Sets the project's artist (the tag rendered files carry).
+    SetArtist {
+        artist: String,
+    },
     SetTimeSignature(TimeSignature),
     /// Where performance takes are written (`None`: `takes/` beside the
     /// project file).
@@ -476,6 +480,7 @@ impl Action {
     pub fn label(&self) -> &'static str {
         match self {
             Action::RenameProject { .. } => "rename project",
+            Action::SetArtist { .. } => "set artist",
             Action::SetTimeSignature(_) => "set time signature",
             Action::SetTakeFolder { .. } => "set take folder",
             Action::AddInstrument { .. } | Action::AddCustomInstrument { .. } | Action::RestoreInstrument(_) => {

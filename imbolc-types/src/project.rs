@@ -62,6 +62,9 @@ impl TimeSignature {
 #[serde(default)]
 pub struct Project {
     pub name: String,
+    /// Who made it: the artist tag of rendered FLAC, Ogg and MP3 files
+    /// (empty: none). Older files have none.
+    pub artist: String,
     /// Beats per minute.
     pub tempo: f32,
     pub time_signature: TimeSignature,
@@ -87,6 +90,7 @@ impl PartialEq for Project {
         // Destructured so a new field cannot be forgotten here.
         let Project {
             name,
+            artist,
             tempo,
             time_signature,
             instruments,
@@ -101,6 +105,7 @@ impl PartialEq for Project {
             take_folder,
         } = self;
         *name == other.name
+            && *artist == other.artist
             && *tempo == other.tempo
             && *time_signature == other.time_signature
             && *instruments == other.instruments
@@ -119,6 +124,7 @@ impl Default for Project {
     fn default() -> Self {
         Project {
             name: String::new(),
+            artist: String::new(),
             tempo: DEFAULT_TEMPO,
             time_signature: TimeSignature::default(),
             instruments: OrderedMap::default(),

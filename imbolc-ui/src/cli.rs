@@ -36,6 +36,8 @@ impl Args {
 }
 
 /// Commands that run without the terminal UI.
+// Parsed once at start: the size of the render options does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Write the built-in demo song to a project file.
@@ -46,7 +48,7 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Render the master (and stems) to WAV files, faster than real time.
+    /// Render the master (and stems) to WAV, FLAC, Ogg Vorbis or MP3 files, faster than real time.
     Render(crate::render_cli::RenderArgs),
 }
 

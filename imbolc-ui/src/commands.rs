@@ -12,80 +12,9 @@ pub enum Context {
     Pane(PaneKind),
 }
 
-/// The panes, in tab order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PaneKind {
-    Instruments,
-    Editor,
-    PianoRoll,
-    Mixer,
-    Server,
-    Drums,
-    Help,
-    Arrangement,
-    Automation,
-    /// The slicing pane, opened from a drum pad (`c` in the drum pane);
-    /// not a tab.
-    Slicer,
-    /// The zones of the selected sampler (`z` in the instrument list);
-    /// not a tab.
-    Zones,
-}
-
-impl PaneKind {
-    /// Tab order; the number keys follow it.
-    pub const ALL: [PaneKind; 9] = [
-        PaneKind::Instruments,
-        PaneKind::Editor,
-        PaneKind::PianoRoll,
-        PaneKind::Mixer,
-        PaneKind::Server,
-        PaneKind::Arrangement,
-        PaneKind::Automation,
-        PaneKind::Drums,
-        PaneKind::Help,
-    ];
-
-    /// Panes reached from another pane rather than by a tab or number key.
-    pub const SUB: [PaneKind; 2] = [PaneKind::Slicer, PaneKind::Zones];
-
-    /// The tab that shows as current while this pane is up (a sub-pane's
-    /// parent).
-    pub fn tab(self) -> PaneKind {
-        match self {
-            PaneKind::Slicer => PaneKind::Drums,
-            PaneKind::Zones => PaneKind::Instruments,
-            other => other,
-        }
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            PaneKind::Instruments => "Instruments",
-            PaneKind::Editor => "Editor",
-            PaneKind::PianoRoll => "Piano roll",
-            PaneKind::Mixer => "Mixer",
-            PaneKind::Server => "Server",
-            PaneKind::Drums => "Drums",
-            PaneKind::Help => "Help",
-            PaneKind::Arrangement => "Arrange",
-            PaneKind::Automation => "Automation",
-            PaneKind::Slicer => "Slicer",
-            PaneKind::Zones => "Zones",
-        }
-    }
-
-    fn index(self) -> usize {
-        PaneKind::ALL.iter().position(|p| *p == self.tab()).unwrap_or(0)
-    }
-
-    /// The next pane in tab order (wrapping); `back` goes the other way.
-    pub fn cycle(self, back: bool) -> PaneKind {
-        let n = PaneKind::ALL.len();
-        let i = if back { self.index() + n - 1 } else { self.index() + 1 };
-        PaneKind::ALL[i % n]
-    }
-}
+#[path = "pane_kind.rs"]
+mod pane_kind;
+pub use pane_kind::PaneKind;
 
 /// Every command a key, the palette or `keys.toml` can name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -227,6 +156,7 @@ pub enum CommandId {
     SendDown,
     ServerRestart,
     TempoSet,
+    ArtistSet,
     Render,
     MidiPanic,
     MidiLearn,
@@ -286,7 +216,7 @@ pub const COMMANDS: &[Command] = &[
     cmd(C::Save, "save", "Save the project to its file", &["C-s"], G),
     cmd(C::Undo, "undo", "Undo the last edit", &["u"], G),
     cmd(C::Redo, "redo", "Redo the last undone edit", &["C-r"], G),
-    cmd(C::Render, "render", "Render the song to WAV files (master and stems)", &["C-e"], G),
+    cmd(C::Render, "render", "Render the song to WAV, FLAC, Ogg or MP3 (master and stems)", &["C-e"], G),
     cmd(C::Help, "help", "Show the keys of the current pane", &["?"], G),
     cmd(C::Palette, "palette", "Find and run any command by name", &[":"], G),
     cmd(C::NextPane, "next-pane", "Go to the next pane", &["Tab"], G),
@@ -602,6 +532,7 @@ pub const COMMANDS: &[Command] = &[
     cmd(C::SendDown, "send-down", "Lower the strip's first send", &["<"], Pane(P::Mixer)),
     cmd(C::ServerRestart, "server-restart", "Restart the synthesis server", &["R"], Pane(P::Server)),
     cmd(C::TempoSet, "tempo-set", "Type a tempo in bpm", &["T"], G),
+    cmd(C::ArtistSet, "artist-set", "Type the project's artist (the tag of rendered files)", &[], G),
     cmd(C::MidiPanic, "midi-panic", "Panic: release every sounding voice", &["!"], G),
     cmd(
         C::MidiLearn,
@@ -656,8 +587,8 @@ pub const COMMANDS: &[Command] = &[
     cmd(C::TakeFolder, "take-folder", "Type the folder performance takes go to (palette only)", &[], G),
 ];
 
-/// Commands reached only from the palette (`:`), with no default key.
-pub const PALETTE_ONLY: &[CommandId] = &[CommandId::TakeFolder];
+/// Commands reached from the palette only (no default key).
+pub const PALETTE_ONLY: [CommandId; 2] = [CommandId::ArtistSet, CommandId::TakeFolder];
 
 /// The table row of a command.
 pub fn command(id: CommandId) -> Option<&'static Command> {

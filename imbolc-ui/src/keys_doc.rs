@@ -34,7 +34,7 @@ pub fn markdown() -> String {
         out.push_str(&format!("\n## {title}\n\n| keys | command | what it does |\n| --- | --- | --- |\n"));
         for c in rows {
             let keys = map.keys_of(c.id).iter().map(|k| format!("`{}`", escape(&k.to_string()))).collect::<Vec<_>>();
-            let keys = if keys.is_empty() { "(palette)".to_owned() } else { keys.join(" ") };
+            let keys = if keys.is_empty() { "palette (`:`)".to_owned() } else { keys.join(" ") };
             out.push_str(&format!("| {keys} | `{}` | {} |\n", c.name, c.help));
         }
     }

@@ -78,6 +78,10 @@ pub enum Modal {
     Tempo {
         text: String,
     },
+    /// The project's artist (empty: none).
+    Artist {
+        text: String,
+    },
 }
 
 /// What a rename names.
@@ -130,6 +134,7 @@ pub enum Outcome {
     OpenAnyway(PathBuf),
     Lane(ParamTarget),
     Tempo(String),
+    Artist(String),
 }
 
 impl Modal {
@@ -217,6 +222,11 @@ impl Modal {
             Modal::ConfirmOpen(path) => match key.code {
                 KeyCode::Char('o' | 'y') => Outcome::OpenAnyway(path.clone()),
                 _ => Outcome::Open,
+            },
+            Modal::Artist { text } => match key.code {
+                // An empty artist clears the tag.
+                KeyCode::Enter => Outcome::Artist(text.trim().to_owned()),
+                code => type_text(text, code, ctrl, |_| true, |_| Outcome::Open),
             },
             Modal::Tempo { text } => {
                 type_text(text, key.code, ctrl, |c| c.is_ascii_digit() || c == '.', Outcome::Tempo)
@@ -405,6 +415,12 @@ impl Modal {
                 let lines =
                     vec![Line::raw(format!(" {text}▏ (e.g. 3/4, 6/8)")), Line::raw(" Enter sets · Esc cancels")];
                 frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(" Time signature ")), rect);
+            }
+            Modal::Artist { text } => {
+                let rect = centered(area, 50, 4);
+                frame.render_widget(Clear, rect);
+                let lines = vec![Line::raw(format!(" {text}▏")), Line::raw(" Enter sets · Esc cancels")];
+                frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(" Artist ")), rect);
             }
             Modal::Tempo { text } => {
                 let rect = centered(area, 40, 4);

@@ -10,7 +10,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use clap::Args;
 use imbolc_core::render::{
-    self, Normalize, Phase, RenderError, RenderOptions, RenderProgress, RenderRange, RenderSummary, SampleFormat, Tail,
+    self, FileFormat, Normalize, Phase, RenderError, RenderOptions, RenderProgress, RenderRange, RenderSummary,
+    SampleFormat, Tail,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -19,7 +20,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 pub struct RenderArgs {
     /// The project file to render.
     pub song: PathBuf,
-    /// Folder for the WAV files (created if missing).
+    /// Folder for the files (created if missing).
     #[arg(long)]
     pub out: PathBuf,
     /// Also write one file per instrument.
@@ -40,9 +41,20 @@ pub struct RenderArgs {
     /// Sample rate: 44100, 48000 or 96000.
     #[arg(long, default_value_t = 48_000)]
     pub rate: u32,
-    /// 16, 24 or 32f (integer formats are dithered).
-    #[arg(long, default_value = "24")]
+    /// File format: wav, flac, ogg (Vorbis) or mp3. (16, 24 and 32f, this
+    /// option's values before --bits, still mean WAV at that depth.)
+    #[arg(long, default_value = "wav")]
     pub format: String,
+    /// WAV and FLAC sample format: 16, 24 or 32f (WAV only); integers are dithered.
+    #[arg(long)]
+    pub bits: Option<String>,
+    /// Ogg Vorbis quality, 0 (about 64 kbit/s) to 10 (about 500 kbit/s); for
+    /// mp3, variable bitrate at LAME's -V quality, 0 (best) to 9.
+    #[arg(long)]
+    pub quality: Option<String>,
+    /// MP3 bitrate in kbit/s: 96, 128, 160, 192, 256 or 320 (constant bitrate).
+    #[arg(long)]
+    pub bitrate: Option<String>,
     /// Seconds after the range ("2s"), or "auto" (the longest voice release plus the declared
     /// tails of the effects on its way to the master, at most 30 s; "auto:10s" caps it).
     #[arg(long, default_value = "2s")]
@@ -71,6 +83,47 @@ impl RenderArgs {
     /// # Errors
     /// [`RenderError::BadOption`] for a value that does not parse.
     pub fn options(&self) -> Result<RenderOptions, RenderError> {
+        // `--format 16|24|32f`: the WAV depth, as before there were formats.
+        let (file_format, legacy_bits) = match self.format.parse::<SampleFormat>() {
+            Ok(bits) => (FileFormat::Wav, Some(bits)),
+            Err(_) => (self.format.parse::<FileFormat>()?, None),
+        };
+        let format = match (&self.bits, legacy_bits) {
+            (Some(b), _) => b.parse::<SampleFormat>()?,
+            (None, Some(b)) => b,
+            (None, None) => SampleFormat::Int24,
+        };
+        let refuse = |option: &'static str, value: &str, hint: &str| RenderError::BadOption {
+            option,
+            value: value.to_owned(),
+            hint: hint.to_owned(),
+        };
+        if self.bits.is_some() && !file_format.is_pcm() {
+            let bits = self.bits.as_deref().unwrap_or_default();
+            return Err(refuse("bits", bits, "--bits is for wav and flac; ogg takes --quality, mp3 --bitrate"));
+        }
+        let ogg_quality = match &self.quality {
+            Some(q) if file_format == FileFormat::Ogg => render::parse_ogg_quality(q)?,
+            Some(_) if file_format == FileFormat::Mp3 => render::DEFAULT_OGG_QUALITY,
+            Some(q) => return Err(refuse("quality", q, "--quality is for ogg and mp3 (wav and flac take --bits)")),
+            None => render::DEFAULT_OGG_QUALITY,
+        };
+        let mp3_vbr = match (&self.quality, &self.bitrate) {
+            (Some(q), None) if file_format == FileFormat::Mp3 => Some(render::parse_mp3_vbr(q)?),
+            (Some(q), Some(_)) if file_format == FileFormat::Mp3 => {
+                return Err(refuse(
+                    "quality",
+                    q,
+                    "give mp3 a --quality (variable) or a --bitrate (constant), not both",
+                ));
+            }
+            _ => None,
+        };
+        let mp3_bitrate = match &self.bitrate {
+            Some(b) if file_format == FileFormat::Mp3 => render::parse_mp3_bitrate(b)?,
+            Some(b) => return Err(refuse("bitrate", b, "--bitrate is for mp3 (ogg takes --quality)")),
+            None => render::DEFAULT_MP3_BITRATE,
+        };
         Ok(RenderOptions {
             out_dir: self.out.clone(),
             stems: self.stems,
@@ -79,7 +132,11 @@ impl RenderArgs {
             include_sends: self.include_sends,
             range: self.range.parse::<RenderRange>()?,
             rate: self.rate,
-            format: self.format.parse::<SampleFormat>()?,
+            file_format,
+            format,
+            ogg_quality,
+            mp3_bitrate,
+            mp3_vbr,
             tail: self.tail.parse::<Tail>()?,
             normalize: self.normalize.parse::<Normalize>()?,
             joint: self.joint,
@@ -239,6 +296,12 @@ mod tests {
         assert_eq!(o.normalize, Normalize::Lufs(-16.0));
         assert_eq!(o.range, RenderRange::Bars { first: 2, last: 3 });
         assert!(matches!(o.tail, Tail::Auto { .. }));
+        assert_eq!(o.file_format, FileFormat::Wav, "--format 16 still means a 16-bit WAV");
+        let a = crate::cli::Args::try_parse_from(["imbolc", "render", "s.imbolc", "--out", "o", "--format", "ogg"])
+            .unwrap();
+        let Some(crate::cli::Command::Render(r)) = a.command else { panic!("render expected") };
+        let o = r.options().unwrap();
+        assert_eq!((o.file_format, o.ogg_quality), (FileFormat::Ogg, render::DEFAULT_OGG_QUALITY));
     }
 
     #[test]

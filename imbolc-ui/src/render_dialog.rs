@@ -1,4 +1,5 @@
-//! The render dialog: the main render options, a progress gauge while a
+//! The render dialog: the main render options (file format WAV, FLAC, Ogg
+//! Vorbis or MP3 and its quality among them), a progress gauge while a
 //! worker thread renders (the UI never waits on it), cancel, and the
 //! summary table at the end.
 //!
@@ -14,7 +15,8 @@ use std::thread::JoinHandle;
 
 use crossterm::event::{KeyCode, KeyEvent};
 use imbolc_core::render::{
-    self, Normalize, Phase, RenderError, RenderOptions, RenderProgress, RenderRange, RenderSummary, SampleFormat, Tail,
+    self, FileFormat, Normalize, Phase, RenderError, RenderOptions, RenderProgress, RenderRange, RenderSummary,
+    SampleFormat, Tail,
 };
 use imbolc_types::{Project, Tick};
 use ratatui::Frame;
@@ -27,6 +29,7 @@ use crate::panes::cursor_style;
 const TAILS: [Tail; 5] = [Tail::Secs(0.0), Tail::Secs(1.0), Tail::Secs(2.0), Tail::Secs(5.0), Tail::Auto { cap: 30.0 }];
 const NORMALIZE: [Normalize; 4] =
     [Normalize::Off, Normalize::Peak(-1.0), Normalize::Lufs(-14.0), Normalize::Lufs(-23.0)];
+/// WAV bit depths; FLAC has the first two.
 const FORMATS: [SampleFormat; 3] = [SampleFormat::Int16, SampleFormat::Int24, SampleFormat::Float32];
 /// Render length limits to pick from (the first is the default).
 const MAX_LENGTHS: [f64; 4] = [render::DEFAULT_MAX_LENGTH, 8.0 * 3600.0, 24.0 * 3600.0, 72.0 * 3600.0];
@@ -38,7 +41,10 @@ enum Row {
     FirstBar,
     LastBar,
     Rate,
-    Format,
+    /// WAV, FLAC, Ogg Vorbis, MP3.
+    FileFormat,
+    /// Bit depth (WAV, FLAC), quality (Ogg) or bitrate (MP3).
+    Quality,
     Tail,
     Normalize,
     Overwrite,
@@ -46,12 +52,13 @@ enum Row {
     Start,
 }
 
-const ROWS: [Row; 10] = [
+const ROWS: [Row; 11] = [
     Row::Stems,
     Row::FirstBar,
     Row::LastBar,
     Row::Rate,
-    Row::Format,
+    Row::FileFormat,
+    Row::Quality,
     Row::Tail,
     Row::Normalize,
     Row::Overwrite,
@@ -97,7 +104,14 @@ pub struct RenderDialog {
     first_bar: u32,
     last_bar: u32,
     rate: usize,
+    /// Index in [`FileFormat::ALL`].
+    file_format: usize,
+    /// Index in [`FORMATS`] (WAV and FLAC).
     format: usize,
+    /// Ogg Vorbis quality 0..=10.
+    ogg_quality: u8,
+    /// Index in [`render::MP3_BITRATES`].
+    mp3_bitrate: usize,
     tail: usize,
     normalize: usize,
     force: bool,
@@ -118,7 +132,10 @@ impl RenderDialog {
             first_bar: 0,
             last_bar: 0,
             rate: 1,
+            file_format: 0,
             format: 1,
+            ogg_quality: render::DEFAULT_OGG_QUALITY,
+            mp3_bitrate: render::MP3_BITRATES.len() - 1,
             tail: 2,
             normalize: 0,
             force: false,
@@ -141,7 +158,10 @@ impl RenderDialog {
             stems: self.stems,
             range,
             rate: render::RATES[self.rate],
+            file_format: FileFormat::ALL[self.file_format],
             format: FORMATS[self.format],
+            ogg_quality: self.ogg_quality,
+            mp3_bitrate: render::MP3_BITRATES[self.mp3_bitrate],
             tail: TAILS[self.tail],
             normalize: NORMALIZE[self.normalize],
             force: self.force,
@@ -207,7 +227,25 @@ impl RenderDialog {
             Row::FirstBar => self.first_bar = if up { self.first_bar + 1 } else { self.first_bar.saturating_sub(1) },
             Row::LastBar => self.last_bar = if up { self.last_bar + 1 } else { self.last_bar.saturating_sub(1) },
             Row::Rate => self.rate = step(self.rate, render::RATES.len()),
-            Row::Format => self.format = step(self.format, FORMATS.len()),
+            Row::FileFormat => {
+                self.file_format = step(self.file_format, FileFormat::ALL.len());
+                // FLAC holds integers only.
+                if FileFormat::ALL[self.file_format] == FileFormat::Flac
+                    && FORMATS[self.format] == SampleFormat::Float32
+                {
+                    self.format = 1;
+                }
+            }
+            Row::Quality => match FileFormat::ALL[self.file_format] {
+                FileFormat::Wav => self.format = step(self.format, FORMATS.len()),
+                FileFormat::Flac => self.format = step(self.format, 2),
+                FileFormat::Ogg => {
+                    let q = self.ogg_quality;
+                    let (lo, hi) = (*render::OGG_QUALITIES.start(), *render::OGG_QUALITIES.end());
+                    self.ogg_quality = if up { q.saturating_add(1).min(hi) } else { q.saturating_sub(1).max(lo) };
+                }
+                FileFormat::Mp3 => self.mp3_bitrate = step(self.mp3_bitrate, render::MP3_BITRATES.len()),
+            },
             Row::Tail => self.tail = step(self.tail, TAILS.len()),
             Row::Normalize => self.normalize = step(self.normalize, NORMALIZE.len()),
             Row::Overwrite => self.force = !self.force,
@@ -274,10 +312,15 @@ impl RenderDialog {
                 Row::LastBar if self.first_bar == 0 || self.use_loop => "-".into(),
                 Row::LastBar => range_bar(self.last_bar),
                 Row::Rate => format!("{} Hz", opts.rate),
-                Row::Format => match opts.format {
-                    SampleFormat::Int16 => "16-bit (dithered)".into(),
-                    SampleFormat::Int24 => "24-bit (dithered)".into(),
-                    SampleFormat::Float32 => "32-bit float".into(),
+                Row::FileFormat => opts.file_format.label().into(),
+                Row::Quality => match opts.file_format {
+                    FileFormat::Wav | FileFormat::Flac => match opts.format {
+                        SampleFormat::Int16 => "16-bit (dithered)".into(),
+                        SampleFormat::Int24 => "24-bit (dithered)".into(),
+                        SampleFormat::Float32 => "32-bit float".into(),
+                    },
+                    FileFormat::Ogg => format!("quality {} of 10", opts.ogg_quality),
+                    FileFormat::Mp3 => format!("{} kbit/s", opts.mp3_bitrate),
                 },
                 Row::Tail => match opts.tail {
                     Tail::Secs(s) => format!("{s} s"),
@@ -298,7 +341,8 @@ impl RenderDialog {
             Row::FirstBar => "From",
             Row::LastBar => "To",
             Row::Rate => "Sample rate",
-            Row::Format => "Format",
+            Row::FileFormat => "Format",
+            Row::Quality => "Quality",
             Row::Tail => "Tail",
             Row::Normalize => "Normalize",
             Row::Overwrite => "Overwrite",
@@ -323,10 +367,10 @@ impl RenderDialog {
     pub fn render(&self, frame: &mut Frame) {
         let area = frame.area();
         let width = 64.min(area.width);
-        let height = 16.min(area.height);
+        let height = 17.min(area.height);
         let rect = Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height };
         frame.render_widget(Clear, rect);
-        let block = Block::bordered().title(" Render to WAV ");
+        let block = Block::bordered().title(format!(" Render to {} ", FileFormat::ALL[self.file_format].label()));
         let inner = block.inner(rect);
         frame.render_widget(block, rect);
         let [head, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(inner);
@@ -381,151 +425,5 @@ impl Drop for RenderDialog {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crossterm::event::KeyEvent;
-    use ratatui::Terminal;
-    use ratatui::backend::TestBackend;
-
-    fn press(d: &mut RenderDialog, keys: &[KeyCode]) {
-        for k in keys {
-            d.key(KeyEvent::from(*k), &Project::new("x"));
-        }
-    }
-
-    fn draw(d: &RenderDialog) -> TestBackend {
-        let mut term = Terminal::new(TestBackend::new(70, 18)).unwrap();
-        term.draw(|f| d.render(f)).unwrap();
-        term.backend().clone()
-    }
-
-    #[test]
-    fn the_loop_region_is_a_range_below_the_whole_song() {
-        let mut d = RenderDialog::new(PathBuf::from("/songs/demo-render"), Some((1920, 5760)));
-        d.row = 1;
-        assert_eq!(d.options().range, RenderRange::Whole);
-        press(&mut d, &[KeyCode::Char('h')]);
-        assert_eq!(d.options().range, RenderRange::Ticks { start: 1920, end: 5760 });
-        press(&mut d, &[KeyCode::Char('l')]);
-        assert_eq!(d.options().range, RenderRange::Whole);
-        let mut no_loop = RenderDialog::new(PathBuf::from("/songs/demo-render"), None);
-        no_loop.row = 1;
-        press(&mut no_loop, &[KeyCode::Char('h')]);
-        assert_eq!(no_loop.options().range, RenderRange::Whole, "no loop region, nothing below the whole song");
-    }
-
-    #[test]
-    fn rows_change_the_options() {
-        let mut d = RenderDialog::new(PathBuf::from("/songs/demo-render"), None);
-        press(&mut d, &[KeyCode::Home]);
-        d.row = 0;
-        press(&mut d, &[KeyCode::Char('l'), KeyCode::Char('j'), KeyCode::Char('l'), KeyCode::Char('l')]);
-        press(&mut d, &[KeyCode::Char('j'), KeyCode::Char('l'), KeyCode::Char('l'), KeyCode::Char('l')]);
-        press(&mut d, &[KeyCode::Char('j'), KeyCode::Char('h'), KeyCode::Char('j'), KeyCode::Char('l')]);
-        let o = d.options();
-        assert!(!o.stems);
-        assert_eq!(o.range, RenderRange::Bars { first: 2, last: 5 });
-        assert_eq!(o.rate, 44_100);
-        assert_eq!(o.format, SampleFormat::Float32);
-        insta::assert_snapshot!("render_dialog_options", draw(&d));
-    }
-
-    #[test]
-    fn a_failed_render_shows_its_error_and_any_key_closes() {
-        let mut d = RenderDialog::new(PathBuf::from("/tmp/imbolc-render-dialog-test"), None);
-        d.key(KeyEvent::from(KeyCode::Enter), &Project::new("empty"));
-        assert!(d.is_running());
-        while d.is_running() {
-            d.poll();
-            std::thread::sleep(std::time::Duration::from_millis(5));
-        }
-        insta::assert_snapshot!("render_dialog_failed", draw(&d));
-        assert_eq!(d.key(KeyEvent::from(KeyCode::Char('x')), &Project::new("e")), DialogOutcome::Close);
-    }
-
-    #[test]
-    fn the_gauge_shows_progress_and_esc_cancels() {
-        let mut d = RenderDialog::new(PathBuf::from("/songs/demo-render"), None);
-        let (tx, rx) = channel();
-        let cancel = Arc::new(AtomicBool::new(false));
-        let flag = Arc::clone(&cancel);
-        let handle = std::thread::spawn(move || {
-            while !flag.load(Ordering::Relaxed) {
-                std::thread::sleep(std::time::Duration::from_millis(2));
-            }
-            Err(RenderError::Cancelled)
-        });
-        d.stage = Stage::Running(Job {
-            cancel: Arc::clone(&cancel),
-            progress: rx,
-            last: RenderProgress { phase: Phase::Rendering, fraction: 0.0 },
-            handle: Some(handle),
-        });
-        tx.send(RenderProgress { phase: Phase::Rendering, fraction: 0.42 }).unwrap();
-        assert!(d.poll());
-        insta::assert_snapshot!("render_dialog_running", draw(&d));
-        press(&mut d, &[KeyCode::Esc]);
-        assert!(cancel.load(Ordering::Relaxed));
-        while d.is_running() {
-            d.poll();
-            std::thread::sleep(std::time::Duration::from_millis(2));
-        }
-        let Stage::Done(Err(e)) = &d.stage else { panic!("done expected") };
-        assert_eq!(e, "render cancelled");
-    }
-
-    /// Children of this process named scsynth.
-    fn our_scsynths() -> usize {
-        let me = std::process::id().to_string();
-        std::fs::read_dir("/proc")
-            .unwrap()
-            .flatten()
-            .filter(|e| {
-                let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
-                // pid (comm) state ppid …
-                let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-                stat.contains("(scsynth)") && after.split_whitespace().nth(1) == Some(me.as_str())
-            })
-            .count()
-    }
-
-    #[test]
-    fn esc_cancels_a_real_render_kills_scsynth_and_leaves_nothing() {
-        let out = std::env::temp_dir().join(format!("imbolc-render-dialog-esc-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&out);
-        let mut song = imbolc_tests::corpus::base_song();
-        for c in song.clips.values_mut() {
-            c.looping = true;
-        }
-        for pl in song.placements.values_mut() {
-            pl.length = 40 * 60 * 960; // 40 minutes at 120 BPM
-        }
-        let mut d = RenderDialog::new(out.clone(), None);
-        d.key(KeyEvent::from(KeyCode::Enter), &song);
-        assert!(d.is_running());
-        let listing = || -> Vec<String> {
-            std::fs::read_dir(&out)
-                .map(|r| r.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
-                .unwrap_or_default()
-        };
-        let started = std::time::Instant::now();
-        while !listing().iter().any(|f| f.ends_with(".raw")) {
-            assert!(started.elapsed().as_secs() < 60, "scsynth never started");
-            d.poll();
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        assert_eq!(our_scsynths(), 1, "scsynth renders");
-        press(&mut d, &[KeyCode::Esc]);
-        let cancelled = std::time::Instant::now();
-        while d.is_running() {
-            assert!(cancelled.elapsed().as_secs() < 20, "still running after Esc");
-            d.poll();
-            std::thread::sleep(std::time::Duration::from_millis(5));
-        }
-        let Stage::Done(Err(e)) = &d.stage else { panic!("a cancelled render expected") };
-        assert_eq!(e, "render cancelled");
-        assert_eq!(listing(), Vec::<String>::new(), "no temporary or partial file left");
-        assert_eq!(our_scsynths(), 0, "scsynth was killed and reaped");
-        let _ = std::fs::remove_dir_all(&out);
-    }
-}
+#[path = "render_dialog_tests.rs"]
+mod tests;

@@ -144,3 +144,47 @@ fn a_render_longer_than_the_limit_is_refused_with_its_length_and_the_flag_raises
     assert_eq!(listing(&out), vec!["master.wav"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn formats_and_their_options_from_the_command_line() {
+    let dir = tempdir("formats");
+    let song_path = dir.join("song.imbolc");
+    song(&song_path);
+    let song_s = song_path.to_str().unwrap();
+    let out = dir.join("out");
+    let out_s = out.to_str().unwrap();
+    let base = ["render", song_s, "--out", out_s, "--tail", "0.5s", "--force"];
+    let run = |extra: &[&str]| imbolc(&[&base[..], extra].concat(), None);
+    for (extra, file) in [
+        (&["--format", "flac", "--bits", "16"][..], "master.flac"),
+        (&["--format", "ogg", "--quality", "3"][..], "master.ogg"),
+        (&["--format", "mp3", "--bitrate", "192"][..], "master.mp3"),
+        (&["--format", "mp3", "--quality", "V2"][..], "master.mp3"),
+    ] {
+        let o = run(extra);
+        let stdout = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(o.status.code(), Some(0), "{extra:?}: {stdout} {}", String::from_utf8_lossy(&o.stderr));
+        assert!(stdout.contains(file), "{stdout}");
+        assert!(std::fs::metadata(out.join(file)).unwrap().len() > 1000, "{file} written");
+    }
+    assert_eq!(listing(&out), vec!["master.flac", "master.mp3", "master.ogg"], "no temporary file left");
+
+    for (extra, names) in [
+        (&["--format", "aiff"][..], "wav, flac, ogg or mp3"),
+        (&["--format", "ogg", "--quality", "11"][..], "0 to 10"),
+        (&["--format", "mp3", "--bitrate", "100"][..], "320"),
+        (&["--format", "ogg", "--bitrate", "320"][..], "--bitrate is for mp3"),
+        (&["--format", "mp3", "--bits", "16"][..], "--bits is for wav and flac"),
+        (&["--format", "mp3", "--quality", "10"][..], "0 (best) to 9"),
+        (&["--format", "mp3", "--quality", "2", "--bitrate", "320"][..], "not both"),
+        (&["--format", "flac", "--quality", "5"][..], "--quality is for ogg and mp3"),
+        (&["--format", "flac", "--bits", "32f"][..], "16 or 24"),
+        (&["--format", "mp3", "--rate", "96000"][..], "48000"),
+    ] {
+        let o = run(extra);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {stderr}");
+        assert!(stderr.contains(names), "{extra:?}: {stderr}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

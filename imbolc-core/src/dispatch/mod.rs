@@ -140,7 +140,9 @@ pub fn dispatch(project: &mut Project, action: Action) -> Result<Outcome, Dispat
 pub(crate) fn apply(project: &mut Project, action: Action) -> Result<Applied, DispatchError> {
     use Action as A;
     match action {
-        A::RenameProject { .. } | A::SetTimeSignature(_) | A::SetTakeFolder { .. } => project::apply(project, action),
+        A::RenameProject { .. } | A::SetArtist { .. } | A::SetTimeSignature(_) | A::SetTakeFolder { .. } => {
+            project::apply(project, action)
+        }
         A::AddInstrument { .. }
         | A::AddCustomInstrument { .. }
         | A::RemoveInstrument { .. }

@@ -1,4 +1,4 @@
-//! Project-wide settings: name, time signature and take folder (tempo is a parameter,
+//! Project-wide settings: name, artist, time signature and take folder (tempo is a parameter,
 //! see [`super::param`]).
 
 use imbolc_types::{Action, AudioDiff, Project};
@@ -12,6 +12,10 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
         Action::RenameProject { name } => {
             let old = std::mem::replace(&mut p.name, name);
             Ok(Applied::one(Action::RenameProject { name: old }, None, REDRAW))
+        }
+        Action::SetArtist { artist } => {
+            let old = std::mem::replace(&mut p.artist, artist);
+            Ok(Applied::one(Action::SetArtist { artist: old }, None, REDRAW))
         }
         Action::SetTakeFolder { folder } => {
             if folder.as_deref().is_some_and(|f| f.trim().is_empty()) {

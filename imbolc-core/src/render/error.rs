@@ -68,6 +68,10 @@ pub enum RenderError {
         #[source]
         source: std::io::Error,
     },
+    /// An encoder (FLAC, Ogg Vorbis, MP3) refused the samples or failed;
+    /// nothing is left under the final name.
+    #[error("{format} encoding failed: {message}")]
+    Encode { format: &'static str, message: String },
     /// scsynth's output could not be read as WAV.
     #[error("unreadable render output: {0}")]
     Wav(#[from] hound::Error),

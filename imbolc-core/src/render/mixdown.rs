@@ -9,14 +9,14 @@
 //! whole bytes of final data), so a pass can run alongside the render.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read};
-use std::path::{Path, PathBuf};
+use std::io::{BufReader, Read};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use super::dither::Tpdf;
+use super::encode::{Encoding, Sink, Tags};
 use super::error::RenderError;
-use super::options::SampleFormat;
 
 /// Frames handled per step.
 const CHUNK: usize = 4096;
@@ -40,6 +40,8 @@ pub struct FileSpec {
     /// The dither's seed: from the final file name (see [`dither_seed`]),
     /// not from `write_to`, a temporary name that differs on every render.
     pub dither_seed: u64,
+    /// Title and artist for the file's tags.
+    pub tags: Tags,
 }
 
 /// What one pass measured of one file (after its gain).
@@ -58,7 +60,7 @@ pub struct Measured {
 pub struct Pass {
     pub frames: u64,
     pub rate: u32,
-    pub format: SampleFormat,
+    pub encoding: Encoding,
     /// Linear level counting as silence.
     pub silence: f64,
     pub loudness: bool,
@@ -172,7 +174,7 @@ struct FileState {
     peak: f64,
     last_loud: Option<u64>,
     meter: Option<ebur128::EbuR128>,
-    writer: Option<hound::WavWriter<BufWriter<File>>>,
+    writer: Option<Sink>,
     dither: Tpdf,
 }
 
@@ -180,7 +182,9 @@ impl FileState {
     fn new(spec: &FileSpec, pass: Pass) -> Result<Self, RenderError> {
         let meter = if pass.loudness { ebur128::EbuR128::new(2, pass.rate, ebur128::Mode::I).ok() } else { None };
         let writer = match &spec.write_to {
-            Some(path) => Some(create_wav(path, pass.rate, pass.format)?),
+            Some(path) => {
+                Some(Sink::create(path, pass.rate, pass.frames, pass.encoding, &spec.tags, spec.dither_seed)?)
+            }
             None => None,
         };
         Ok(FileState { peak: 0.0, last_loud: None, meter, writer, dither: Tpdf::new(spec.dither_seed) })
@@ -197,53 +201,26 @@ impl FileState {
             let _ = m.add_frames_f32(interleaved);
         }
         if let Some(w) = &mut self.writer {
-            match pass.format {
-                SampleFormat::Float32 => {
-                    for &s in interleaved {
-                        w.write_sample(s)?;
-                    }
-                }
-                SampleFormat::Int16 => {
-                    let mut w16 = w.get_i16_writer(interleaved.len() as u32);
-                    for &s in interleaved {
-                        w16.write_sample(self.dither.quantize(s, 32_767.0) as i16);
-                    }
-                    w16.flush()?;
-                }
-                SampleFormat::Int24 => {
-                    for &s in interleaved {
-                        w.write_sample(self.dither.quantize(s, 8_388_607.0))?;
-                    }
-                }
-            }
+            w.write(interleaved, &mut self.dither, pass.encoding.bits)?;
         }
         Ok(())
     }
 
     fn finish(self) -> Result<Measured, RenderError> {
         if let Some(w) = self.writer {
-            w.finalize()?;
+            w.finish()?;
         }
         let lufs = self.meter.map(|m| m.loudness_global().unwrap_or(f64::NEG_INFINITY));
         Ok(Measured { peak: self.peak, last_loud: self.last_loud, lufs })
     }
 }
 
-fn create_wav(path: &Path, rate: u32, format: SampleFormat) -> Result<hound::WavWriter<BufWriter<File>>, RenderError> {
-    let (bits, sample_format) = match format {
-        SampleFormat::Int16 => (16, hound::SampleFormat::Int),
-        SampleFormat::Int24 => (24, hound::SampleFormat::Int),
-        SampleFormat::Float32 => (32, hound::SampleFormat::Float),
-    };
-    let spec = hound::WavSpec { channels: 2, sample_rate: rate, bits_per_sample: bits, sample_format };
-    let file = File::create(path).map_err(RenderError::io(format!("creating {}", path.display())))?;
-    Ok(hound::WavWriter::new(BufWriter::with_capacity(1 << 20, file), spec)?)
-}
-
-/// A dither seed per file name (not its folder), so a render is the same
-/// file, byte for byte, wherever and however often it is written.
+/// A dither seed per file name (not its folder, nor its extension), so a
+/// render is the same file, byte for byte, wherever and however often it
+/// is written, and a FLAC holds the samples of the WAV of the same name.
 pub fn dither_seed(file_name: &str) -> u64 {
-    file_name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+    let stem = std::path::Path::new(file_name).file_stem().and_then(|s| s.to_str()).unwrap_or(file_name);
+    stem.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
 }
 
 #[cfg(test)]
@@ -253,6 +230,7 @@ mod tests {
     use std::io::Write;
 
     use super::*;
+    use crate::render::options::{DEFAULT_MP3_BITRATE, DEFAULT_OGG_QUALITY, FileFormat, SampleFormat};
 
     const CHANNELS: u32 = 4;
     const FRAMES: u64 = 20_000;
@@ -274,7 +252,14 @@ mod tests {
 
     fn pass() -> Pass {
         // Float: the dither seed comes from the file name, which differs.
-        Pass { frames: FRAMES, rate: 48_000, format: SampleFormat::Float32, silence: 1e-4, loudness: true }
+        let encoding = Encoding {
+            file: FileFormat::Wav,
+            bits: SampleFormat::Float32,
+            ogg_quality: DEFAULT_OGG_QUALITY,
+            mp3_bitrate: DEFAULT_MP3_BITRATE,
+            mp3_vbr: None,
+        };
+        Pass { frames: FRAMES, rate: 48_000, encoding, silence: 1e-4, loudness: true }
     }
 
     #[test]
@@ -286,6 +271,7 @@ mod tests {
             gain: 1.0,
             write_to: Some(dir.join(name)),
             dither_seed: dither_seed(name),
+            tags: Tags::default(),
         };
         let data = raw_bytes();
         let growing = AtomicBool::new(true);
@@ -320,7 +306,8 @@ mod tests {
         std::fs::write(&input.path, &raw_bytes()[..1000]).unwrap();
         let growing = AtomicBool::new(true);
         let cancel = AtomicBool::new(false);
-        let files = [FileSpec { sources: vec![(0, 0)], gain: 1.0, write_to: None, dither_seed: 1 }];
+        let files =
+            [FileSpec { sources: vec![(0, 0)], gain: 1.0, write_to: None, dither_seed: 1, tags: Tags::default() }];
         let result = std::thread::scope(|s| {
             s.spawn(|| {
                 std::thread::sleep(Duration::from_millis(50));

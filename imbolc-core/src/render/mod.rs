@@ -1,6 +1,6 @@
-//! Rendering a project to WAV files, faster than real time: the master and
-//! one stem per instrument (and per aux bus), all with the same start and
-//! length.
+//! Rendering a project to WAV, FLAC, Ogg Vorbis or MP3 files, faster than
+//! real time: the master and one stem per instrument (and per aux bus), all
+//! with the same start and length.
 //!
 //! 1. [`imbolc_audio::offline::plan`] turns the project into an NRT score
 //!    (the live graph and playback code on a virtual clock); stems are
@@ -9,7 +9,8 @@
 //!    it). With "stems include sends", each instrument also gets a run of
 //!    its own, two at a time (one per core).
 //! 3. `mixdown` streams scsynth's raw output into the files: channel pairs
-//!    summed, gain, TPDF dither, written under temporary names, measured
+//!    summed, gain, TPDF dither, encoded (`encode`: WAV, FLAC, Ogg Vorbis,
+//!    MP3, with title and artist tags), written under temporary names, measured
 //!    (peak, LUFS). With one scsynth run, this first pass reads the
 //!    output while scsynth is still writing it. A second pass is needed
 //!    only for normalisation; files are split between two threads. An
@@ -29,6 +30,7 @@
 //!   and free space; `tail`: the automatic tail.
 
 mod dither;
+mod encode;
 mod error;
 mod mixdown;
 mod names;
@@ -45,14 +47,17 @@ use imbolc_audio::offline::{self, OfflineSpec, PlanError, ScorePlan, StemSet};
 use imbolc_types::project::Project;
 use imbolc_types::{TICKS_PER_QUARTER, Tick};
 
+pub use encode::Tags;
 pub use error::RenderError;
 pub use names::{file_names, sanitize};
 pub use options::{
-    AUTO_TAIL_CAP, DEFAULT_MAX_LENGTH, Normalize, RATES, RenderOptions, RenderRange, SILENCE_DBFS, SampleFormat, Tail,
-    duration_text, parse_max_length,
+    AUTO_TAIL_CAP, DEFAULT_MAX_LENGTH, DEFAULT_MP3_BITRATE, DEFAULT_OGG_QUALITY, FileFormat, MP3_BITRATES, Normalize,
+    OGG_QUALITIES, RATES, RenderOptions, RenderRange, SILENCE_DBFS, SampleFormat, Tail, duration_text,
+    parse_max_length, parse_mp3_bitrate, parse_mp3_vbr, parse_ogg_quality,
 };
 pub use tail::declared_tail_secs;
 
+use encode::Encoding;
 use mixdown::{FileSpec, Measured, Pass, RawInput};
 use scratch::Scratch;
 
@@ -219,7 +224,7 @@ pub fn render(
         let raw = scratch.file(&format!("{n}.raw"));
         runs.push(Run { plan, score, raw });
     }
-    let names = file_names(&opts.pattern, &project.name, &stem_names);
+    let names = file_names(&opts.pattern, &project.name, &stem_names, opts.file_format.extension());
     let finals: Vec<PathBuf> = names.iter().map(|n| opts.out_dir.join(n)).collect();
     if !opts.force
         && let Some(existing) = finals.iter().find(|p| p.exists())
@@ -247,19 +252,30 @@ pub fn render(
     let silence = 10f64.powf(SILENCE_DBFS / 20.0);
     let needs_analysis = opts.normalize != Normalize::Off;
     let raw_bytes: u64 = runs.iter().map(|r| full_frames.saturating_mul(u64::from(r.plan.channels) * 4)).sum();
+    // WAV size; FLAC, Ogg and MP3 are smaller.
     let wav_bytes = full_frames.saturating_mul(2 * opts.format.bytes_per_sample()).saturating_add(1024);
     scratch::check_space(&opts.out_dir, raw_bytes.saturating_add(wav_bytes.saturating_mul(names.len() as u64)))?;
-    let temps: Vec<PathBuf> = (0..names.len()).map(|i| scratch.file(&format!("{i}.wav.tmp"))).collect();
+    let temps: Vec<PathBuf> = (0..names.len()).map(|i| scratch.file(&format!("{i}.out.tmp"))).collect();
+    let tags: Vec<Tags> =
+        stem_names.iter().enumerate().map(|(i, stem)| file_tags(project, (i > 0).then_some(stem.as_str()))).collect();
+    let encoding = Encoding {
+        file: opts.file_format,
+        bits: opts.format,
+        ogg_quality: opts.ogg_quality,
+        mp3_bitrate: opts.mp3_bitrate,
+        mp3_vbr: opts.mp3_vbr,
+    };
     let write_specs = |gains: &[f32]| -> Vec<FileSpec> {
         sources
             .iter()
             .zip(gains)
-            .zip(temps.iter().zip(&names))
-            .map(|((s, g), (t, name))| FileSpec {
+            .zip(temps.iter().zip(&names).zip(&tags))
+            .map(|((s, g), ((t, name), tags))| FileSpec {
                 sources: s.clone(),
                 gain: *g,
                 write_to: Some(t.clone()),
                 dither_seed: mixdown::dither_seed(name),
+                tags: tags.clone(),
             })
             .collect()
     };
@@ -267,11 +283,14 @@ pub fn render(
     // The first pass measures (to normalise or cut an automatic tail) or
     // writes the files directly; a second pass writes after measuring.
     let first_specs = if needs_analysis {
-        sources.iter().map(|s| FileSpec { sources: s.clone(), gain: 1.0, write_to: None, dither_seed: 1 }).collect()
+        sources
+            .iter()
+            .map(|s| FileSpec { sources: s.clone(), gain: 1.0, write_to: None, dither_seed: 1, tags: Tags::default() })
+            .collect()
     } else {
         write_specs(&vec![1.0; sources.len()])
     };
-    let first_pass = Pass { frames: full_frames, rate, format: opts.format, silence, loudness: true };
+    let first_pass = Pass { frames: full_frames, rate, encoding, silence, loudness: true };
     let first = if runs.len() == 1 {
         render_alongside(&runs, opts, &inputs, &first_specs, first_pass, cancel, progress)?
     } else {
@@ -286,7 +305,7 @@ pub fn render(
     let mut gains = vec![1.0f32; sources.len()];
     let (written, pre) = if needs_analysis {
         gains = normalize_gains(opts.normalize, opts.joint, &first);
-        let pass = Pass { frames, rate, format: opts.format, silence, loudness: false };
+        let pass = Pass { frames, rate, encoding, silence, loudness: false };
         let written = parallel_pass(&inputs, &write_specs(&gains), pass, None, cancel, &mut |f| {
             progress(RenderProgress { phase: Phase::Writing, fraction: f })
         })?;
@@ -315,6 +334,17 @@ pub fn render(
         })
         .collect();
     Ok(RenderSummary { files, rate, frames, music_secs, wall_secs: started.elapsed().as_secs_f64() })
+}
+
+/// The tags of one file: the project's name (with the stem's name for a
+/// stem, `None` for the master) and artist.
+fn file_tags(project: &Project, stem: Option<&str>) -> Tags {
+    let title = match (stem, project.name.is_empty()) {
+        (None, _) => project.name.clone(),
+        (Some(stem), true) => stem.to_owned(),
+        (Some(stem), false) => format!("{} ({stem})", project.name),
+    };
+    Tags::new(&title, &project.artist)
 }
 
 fn to_db(linear: f64) -> f64 {

@@ -37,9 +37,9 @@ pub fn sanitize(name: &str) -> String {
 }
 
 /// Fills `pattern` (`{project}`, `{stem}`, `{index}`) for each stem name
-/// (the master first, index 0) and returns unique `.wav` file names.
-/// Duplicates (ignoring case) get `-<index>` appended.
-pub fn file_names(pattern: &str, project: &str, stems: &[String]) -> Vec<String> {
+/// (the master first, index 0) and returns unique file names ending in
+/// `.{extension}`. Duplicates (ignoring case) get `-<index>` appended.
+pub fn file_names(pattern: &str, project: &str, stems: &[String], extension: &str) -> Vec<String> {
     let mut seen = HashSet::new();
     stems
         .iter()
@@ -54,7 +54,7 @@ pub fn file_names(pattern: &str, project: &str, stems: &[String]) -> Vec<String>
                 name = sanitize(&format!("{filled}-{index}"));
                 seen.insert(name.to_ascii_lowercase());
             }
-            format!("{name}.wav")
+            format!("{name}.{extension}")
         })
         .collect()
 }
@@ -77,10 +77,10 @@ mod tests {
     #[test]
     fn patterns_fill_and_duplicates_get_their_index() {
         let stems = vec!["master".to_owned(), "Lead".to_owned(), "lead".to_owned()];
-        assert_eq!(file_names("{stem}", "Song", &stems), vec!["master.wav", "Lead.wav", "lead-2.wav"]);
+        assert_eq!(file_names("{stem}", "Song", &stems, "wav"), vec!["master.wav", "Lead.wav", "lead-2.wav"]);
         assert_eq!(
-            file_names("{project} {index} {stem}", "My/Song", &stems),
-            vec!["My_Song 00 master.wav", "My_Song 01 Lead.wav", "My_Song 02 lead.wav"]
+            file_names("{project} {index} {stem}", "My/Song", &stems, "flac"),
+            vec!["My_Song 00 master.flac", "My_Song 01 Lead.flac", "My_Song 02 lead.flac"]
         );
     }
 }

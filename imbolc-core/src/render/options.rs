@@ -44,6 +44,62 @@ impl SampleFormat {
     }
 }
 
+/// The kind of file a render writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FileFormat {
+    /// WAV at [`RenderOptions::format`].
+    #[default]
+    Wav,
+    /// FLAC, lossless, 16 or 24 bits ([`RenderOptions::format`]): the same
+    /// samples as the WAV of the same options.
+    Flac,
+    /// Ogg Vorbis at [`RenderOptions::ogg_quality`].
+    Ogg,
+    /// MP3, constant bitrate [`RenderOptions::mp3_bitrate`] or variable at
+    /// [`RenderOptions::mp3_vbr`]; up to 48 kHz.
+    Mp3,
+}
+
+impl FileFormat {
+    pub const ALL: [FileFormat; 4] = [FileFormat::Wav, FileFormat::Flac, FileFormat::Ogg, FileFormat::Mp3];
+
+    /// The file name extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            FileFormat::Wav => "wav",
+            FileFormat::Flac => "flac",
+            FileFormat::Ogg => "ogg",
+            FileFormat::Mp3 => "mp3",
+        }
+    }
+
+    /// The name people know it by.
+    pub fn label(self) -> &'static str {
+        match self {
+            FileFormat::Wav => "WAV",
+            FileFormat::Flac => "FLAC",
+            FileFormat::Ogg => "Ogg Vorbis",
+            FileFormat::Mp3 => "MP3",
+        }
+    }
+
+    /// True when the file holds integer samples of [`RenderOptions::format`]
+    /// (dithered), false for the lossy formats (encoded from floats).
+    pub fn is_pcm(self) -> bool {
+        matches!(self, FileFormat::Wav | FileFormat::Flac)
+    }
+}
+
+/// Ogg Vorbis quality levels (the `oggenc -q` scale): 0 (about 64 kbit/s)
+/// to 10 (about 500 kbit/s).
+pub const OGG_QUALITIES: std::ops::RangeInclusive<u8> = 0..=10;
+/// Default Ogg Vorbis quality (about 192 kbit/s for stereo).
+pub const DEFAULT_OGG_QUALITY: u8 = 6;
+/// MP3 bitrates offered, kbit/s (constant bitrate).
+pub const MP3_BITRATES: [u16; 6] = [96, 128, 160, 192, 256, 320];
+/// Default MP3 bitrate, kbit/s.
+pub const DEFAULT_MP3_BITRATE: u16 = 320;
+
 /// How long the render runs past the end of the range.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Tail {
@@ -95,7 +151,17 @@ pub struct RenderOptions {
     pub range: RenderRange,
     /// 44100, 48000 or 96000.
     pub rate: u32,
+    /// WAV, FLAC, Ogg Vorbis or MP3.
+    pub file_format: FileFormat,
+    /// Sample format of WAV and FLAC files (FLAC: 16 or 24 bits).
     pub format: SampleFormat,
+    /// Ogg Vorbis quality, 0..=10 ([`OGG_QUALITIES`]).
+    pub ogg_quality: u8,
+    /// MP3 bitrate in kbit/s, one of [`MP3_BITRATES`].
+    pub mp3_bitrate: u16,
+    /// MP3 variable bitrate instead: LAME's `-V` quality, 0 (best, about
+    /// 245 kbit/s) to 9 (about 65 kbit/s).
+    pub mp3_vbr: Option<u8>,
     pub tail: Tail,
     pub normalize: Normalize,
     /// One gain for all files (taken so the master, or the loudest file for
@@ -174,7 +240,11 @@ impl Default for RenderOptions {
             include_sends: false,
             range: RenderRange::Whole,
             rate: 48_000,
+            file_format: FileFormat::Wav,
             format: SampleFormat::Int24,
+            ogg_quality: DEFAULT_OGG_QUALITY,
+            mp3_bitrate: DEFAULT_MP3_BITRATE,
+            mp3_vbr: None,
             tail: Tail::default(),
             normalize: Normalize::Off,
             joint: false,
@@ -197,6 +267,24 @@ impl RenderOptions {
     pub fn validate(&self) -> Result<(), RenderError> {
         if !RATES.contains(&self.rate) {
             return Err(bad("rate", &self.rate.to_string(), "use 44100, 48000 or 96000"));
+        }
+        match self.file_format {
+            FileFormat::Flac if self.format == SampleFormat::Float32 => {
+                return Err(bad("bits", "32f", "FLAC holds 16 or 24 bits"));
+            }
+            FileFormat::Ogg if !OGG_QUALITIES.contains(&self.ogg_quality) => {
+                return Err(bad("quality", &self.ogg_quality.to_string(), "Ogg Vorbis quality is 0 to 10"));
+            }
+            FileFormat::Mp3 if self.mp3_vbr.is_some_and(|v| v > 9) => {
+                return Err(bad("quality", &format!("{:?}", self.mp3_vbr), "MP3 quality (LAME -V) is 0 to 9"));
+            }
+            FileFormat::Mp3 if !MP3_BITRATES.contains(&self.mp3_bitrate) => {
+                return Err(bad("bitrate", &self.mp3_bitrate.to_string(), &mp3_bitrate_hint()));
+            }
+            FileFormat::Mp3 if self.rate > 48_000 => {
+                return Err(bad("rate", &self.rate.to_string(), "MP3 goes up to 48000 Hz"));
+            }
+            _ => {}
         }
         match self.tail {
             Tail::Secs(s) if !(0.0..=600.0).contains(&s) => {
@@ -261,8 +349,66 @@ impl FromStr for SampleFormat {
             "16" | "int16" => Ok(SampleFormat::Int16),
             "24" | "int24" => Ok(SampleFormat::Int24),
             "32" | "32f" | "float" | "f32" => Ok(SampleFormat::Float32),
-            _ => Err(bad("format", s, "use 16, 24 or 32f")),
+            _ => Err(bad("bits", s, "use 16, 24 or 32f")),
         }
+    }
+}
+
+fn mp3_bitrate_hint() -> String {
+    let list: Vec<String> = MP3_BITRATES.iter().map(u16::to_string).collect();
+    format!("use one of {} (kbit/s)", list.join(", "))
+}
+
+impl FromStr for FileFormat {
+    type Err = RenderError;
+
+    /// `wav`, `flac`, `ogg` (also `vorbis`), `mp3`.
+    fn from_str(s: &str) -> Result<Self, RenderError> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "wav" | "wave" => Ok(FileFormat::Wav),
+            "flac" => Ok(FileFormat::Flac),
+            "ogg" | "vorbis" => Ok(FileFormat::Ogg),
+            "mp3" => Ok(FileFormat::Mp3),
+            _ => Err(bad("format", s, "use wav, flac, ogg or mp3")),
+        }
+    }
+}
+
+/// An Ogg Vorbis quality: `0` to `10`.
+///
+/// # Errors
+/// [`RenderError::BadOption`] for anything else.
+pub fn parse_ogg_quality(s: &str) -> Result<u8, RenderError> {
+    match s.trim().parse::<u8>() {
+        Ok(q) if OGG_QUALITIES.contains(&q) => Ok(q),
+        _ => Err(bad("quality", s, "Ogg Vorbis quality is 0 to 10")),
+    }
+}
+
+/// An MP3 variable-bitrate quality, LAME's `-V` scale: `0` (best) to `9`,
+/// also written `V2`.
+///
+/// # Errors
+/// [`RenderError::BadOption`] for anything else.
+pub fn parse_mp3_vbr(s: &str) -> Result<u8, RenderError> {
+    let t = s.trim();
+    let t = t.strip_prefix(['V', 'v']).unwrap_or(t);
+    match t.parse::<u8>() {
+        Ok(q) if q <= 9 => Ok(q),
+        _ => Err(bad("quality", s, "MP3 quality (LAME -V) is 0 (best) to 9")),
+    }
+}
+
+/// An MP3 bitrate in kbit/s: `320` or `320k`, one of [`MP3_BITRATES`].
+///
+/// # Errors
+/// [`RenderError::BadOption`] for anything else.
+pub fn parse_mp3_bitrate(s: &str) -> Result<u16, RenderError> {
+    let t = s.trim().to_ascii_lowercase();
+    let t = t.trim_end_matches("kbps").trim_end_matches("kbit/s").trim_end_matches('k');
+    match t.trim().parse::<u16>() {
+        Ok(b) if MP3_BITRATES.contains(&b) => Ok(b),
+        _ => Err(bad("bitrate", s, &mp3_bitrate_hint())),
     }
 }
 
@@ -362,5 +508,32 @@ mod tests {
         let o = RenderOptions { rate: 22_050, ..RenderOptions::default() };
         assert!(matches!(o.validate(), Err(RenderError::BadOption { option: "rate", .. })));
         assert!(RenderOptions::default().validate().is_ok());
+        let flac32 =
+            RenderOptions { file_format: FileFormat::Flac, format: SampleFormat::Float32, ..RenderOptions::default() };
+        assert!(matches!(flac32.validate(), Err(RenderError::BadOption { option: "bits", .. })));
+        let mp3_96k = RenderOptions { file_format: FileFormat::Mp3, rate: 96_000, ..RenderOptions::default() };
+        assert!(matches!(mp3_96k.validate(), Err(RenderError::BadOption { option: "rate", .. })));
+        let mp3_odd = RenderOptions { file_format: FileFormat::Mp3, mp3_bitrate: 100, ..RenderOptions::default() };
+        assert!(matches!(mp3_odd.validate(), Err(RenderError::BadOption { option: "bitrate", .. })));
+    }
+
+    #[test]
+    fn file_formats_and_their_options_parse() {
+        assert_eq!("FLAC".parse::<FileFormat>().unwrap(), FileFormat::Flac);
+        assert_eq!("ogg".parse::<FileFormat>().unwrap(), FileFormat::Ogg);
+        assert_eq!("mp3".parse::<FileFormat>().unwrap(), FileFormat::Mp3);
+        assert_eq!("wav".parse::<FileFormat>().unwrap(), FileFormat::Wav);
+        let e = "aiff".parse::<FileFormat>().unwrap_err().to_string();
+        assert!(e.contains("--format") && e.contains("wav, flac, ogg or mp3"), "{e}");
+        assert_eq!(parse_ogg_quality("7").unwrap(), 7);
+        assert!(parse_ogg_quality("11").is_err());
+        assert!(parse_ogg_quality("-1").is_err());
+        assert_eq!(parse_mp3_vbr("V2").unwrap(), 2);
+        assert_eq!(parse_mp3_vbr("0").unwrap(), 0);
+        assert!(parse_mp3_vbr("10").is_err());
+        assert_eq!(parse_mp3_bitrate("192k").unwrap(), 192);
+        assert_eq!(parse_mp3_bitrate("320").unwrap(), 320);
+        let e = parse_mp3_bitrate("100").unwrap_err().to_string();
+        assert!(e.contains("--bitrate") && e.contains("320"), "{e}");
     }
 }

@@ -61,6 +61,7 @@ fn action_bytes(a: &Action) -> usize {
             notes.capacity() * size_of::<(imbolc_types::NoteId, imbolc_types::Note)>()
         }
         Action::RenameProject { name }
+        | Action::SetArtist { artist: name }
         | Action::RenameInstrument { name, .. }
         | Action::RenameBus { name, .. }
         | Action::RenameClip { name, .. } => name.capacity(),

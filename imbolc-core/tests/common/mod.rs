@@ -233,6 +233,7 @@ pub fn to_action(p: &Project, op: &Op) -> Option<Action> {
             value: x,
         },
         59 => Action::RenameProject { name: op.name.clone() },
+        60 => Action::SetArtist { artist: op.name.clone() },
         _ => Action::MapMidiCc(Box::new(MidiMapping {
             channel: (b % 17) as u8,
             cc: (b % 5) as u8,

@@ -308,6 +308,7 @@ pub fn project() -> impl Strategy<Value = Project> {
             )| {
                 let mut p = Project {
                     name: "hostile".into(),
+                    artist: "hostile\u{0}artist ♪".into(),
                     tempo,
                     time_signature,
                     instruments,

@@ -136,6 +136,9 @@ impl<S: UiAudio> App<S> {
                 let text = format!("{}/", self.take_folder().display());
                 self.modal = Some(Modal::Path { purpose: crate::modal::PathPurpose::TakeFolder, text });
             }
+            CommandId::ArtistSet => {
+                self.modal = Some(Modal::Artist { text: self.session.project().artist.clone() });
+            }
             CommandId::SaveAs => self.ask_path(crate::modal::PathPurpose::SaveAs),
             CommandId::Open => self.ask_path(crate::modal::PathPurpose::Open),
             CommandId::Render => {

@@ -137,6 +137,11 @@ impl<S: UiAudio> App<S> {
                 }
             }
             Outcome::Tempo(text) => self.set_tempo_text(&text),
+            Outcome::Artist(artist) => {
+                if artist != self.session.project().artist {
+                    self.apply(Action::SetArtist { artist });
+                }
+            }
         }
     }
 

@@ -18,8 +18,9 @@ const DIALOG_KEYS: &[(&str, &[&str])] = &[("Sample browser (`s` in the drum pane
 /// editor's own section on a bus or the master strip.
 const ALSO: &[(&str, PaneKind)] = &[("Mixer (4)", PaneKind::Editor), ("Editor (2)", PaneKind::Mixer)];
 
-/// Backticked text that names no key: marks and symbols the screen shows.
-const NOT_KEYS: &[&str] = &["~", "*", "▼", "●", "│", "‖", "■", "▶", "⌨", "#", "-", ".", "_", "A-B"];
+/// Backticked text that names no key: marks and symbols the screen shows,
+/// option values (`A-B` bars, `9` a quality; no key is 9).
+const NOT_KEYS: &[&str] = &["~", "*", "▼", "●", "│", "‖", "■", "▶", "⌨", "#", "-", ".", "_", "A-B", "9"];
 
 /// The words of a backticked span that are keys (`C-s`, `a`, `Enter`),
 /// when every word is key-like; none for other code (`--stems`, paths).
