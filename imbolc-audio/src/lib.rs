@@ -17,6 +17,8 @@
 //!   reads (`<cache>/samples/<sha256>.<ext>`).
 //! - [`offline`]: NRT rendering: the same graph and playback on a virtual
 //!   clock, written as a score for `scsynth -N` (stems as extra channels).
+//! - [`take`]: takes of the streaming recorder: folder checks, file
+//!   names, WAV header repair after a take cut short.
 //! - [`voices`]: the voice allocator (polyphony, stealing, mono/legato,
 //!   sustain pedal, release tails, `/n_end` as ground truth).
 
@@ -30,4 +32,5 @@ pub mod scheduler;
 pub mod server;
 pub mod status;
 pub mod synthdefs;
+pub mod take;
 pub mod voices;

@@ -90,6 +90,11 @@ pub enum Action {
         artist: String,
     },
     SetTimeSignature(TimeSignature),
+    /// Where performance takes are written (`None`: `takes/` beside the
+    /// project file).
+    SetTakeFolder {
+        folder: Option<String>,
+    },
 
     // --- instruments ---
     /// Appends a new instrument with `source`'s defaults.
@@ -525,6 +530,7 @@ impl Action {
             Action::RenameProject { .. } => "rename project",
             Action::SetArtist { .. } => "set artist",
             Action::SetTimeSignature(_) => "set time signature",
+            Action::SetTakeFolder { .. } => "set take folder",
             Action::AddInstrument { .. } | Action::AddCustomInstrument { .. } | Action::RestoreInstrument(_) => {
                 "add instrument"
             }

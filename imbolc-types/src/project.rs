@@ -78,6 +78,10 @@ pub struct Project {
     pub placements: BTreeMap<PlacementId, Placement>,
     pub automation: BTreeMap<LaneId, AutomationLane>,
     pub midi_mappings: Vec<MidiMapping>,
+    /// Where performance takes go (`take-folder`); `None`: a `takes/`
+    /// folder beside the project file. Older files have none.
+    pub take_folder: Option<String>,
+    /// Last, so a file from before id counters is the blob without it.
     pub ids: IdCounters,
 }
 
@@ -98,6 +102,7 @@ impl PartialEq for Project {
             automation,
             midi_mappings,
             ids: _,
+            take_folder,
         } = self;
         *name == other.name
             && *artist == other.artist
@@ -111,6 +116,7 @@ impl PartialEq for Project {
             && *placements == other.placements
             && *automation == other.automation
             && *midi_mappings == other.midi_mappings
+            && *take_folder == other.take_folder
     }
 }
 
@@ -129,6 +135,7 @@ impl Default for Project {
             placements: BTreeMap::new(),
             automation: BTreeMap::new(),
             midi_mappings: Vec::new(),
+            take_folder: None,
             ids: IdCounters::default(),
         }
     }

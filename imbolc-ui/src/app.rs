@@ -17,6 +17,7 @@
 //! - [`saving`]: `Ctrl-s`, autosave submission, restoring the autosave copy.
 //! - [`files`]: save-as, open, loading off the UI thread.
 //! - [`play`]: transport, note preview, musical typing.
+//! - [`takes`]: performance takes (`C-t`) and the take folder.
 //! - [`draw`]: the whole screen.
 //!
 //! [`Intent`]: crate::panes::Intent
@@ -30,6 +31,7 @@ mod input;
 mod intents;
 mod play;
 mod saving;
+mod takes;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -121,6 +123,8 @@ pub struct App<S: UiAudio> {
     /// The kinds of action dispatched, for the reachability test.
     #[cfg(test)]
     pub(crate) dispatched: Vec<&'static str>,
+    /// The performance take running, if any.
+    take: Option<takes::TakeRun>,
 }
 
 impl<S: UiAudio> std::fmt::Debug for App<S> {
@@ -163,6 +167,7 @@ impl<S: UiAudio> App<S> {
             key_hints: true,
             #[cfg(test)]
             dispatched: Vec::new(),
+            take: None,
         }
     }
 
@@ -293,6 +298,7 @@ impl<S: UiAudio> App<S> {
             self.submit(job);
         }
         self.release_due(now);
+        changed |= self.take_tick(now);
         changed |= self.poll_loading();
         changed |= self.poll_user_defs();
         changed |= self.poll_freeze();
@@ -318,6 +324,7 @@ impl<S: UiAudio> App<S> {
         self.transport.playing = false;
         self.transport.paused = false;
         self.inform("server restarted");
+        self.abandon_take();
     }
 
     /// The state panes read, as of now.

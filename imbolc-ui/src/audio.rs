@@ -1,6 +1,6 @@
 //! [`UiAudio`]: what the UI asks of the audio side besides diffs: the
 //! transport (play, stop, pause, seek, loop, mode) and short live voices
-//! (note preview, musical typing). The real implementation is the audio
+//! (note preview, musical typing), and takes. The real implementation is the audio
 //! thread's handle; tests use [`NullSink`] or [`ScriptSink`], which records
 //! every request so a key sequence can be checked without a server.
 
@@ -9,7 +9,7 @@ use std::cell::RefCell;
 #[cfg(test)]
 use std::rc::Rc;
 
-use imbolc_audio::engine::{AudioHandle, EngineError, TransportCmd, VoiceId};
+use imbolc_audio::engine::{AudioHandle, EngineError, RecordRequest, TransportCmd, VoiceId};
 use imbolc_core::AudioSink;
 use imbolc_core::session::NullSink;
 #[cfg(test)]
@@ -41,9 +41,22 @@ pub trait UiAudio: AudioSink {
     /// # Errors
     /// When the audio thread is busy or gone.
     fn preview(&self, file: Option<&std::path::Path>) -> Result<(), EngineError>;
+
+    /// Starts a take (`Some`) or stops the one running (`None`).
+    ///
+    /// # Errors
+    /// When the audio thread cannot take the request.
+    fn record(&self, request: Option<RecordRequest>) -> Result<(), EngineError>;
 }
 
 impl UiAudio for AudioHandle {
+    fn record(&self, request: Option<RecordRequest>) -> Result<(), EngineError> {
+        match request {
+            Some(r) => AudioHandle::record(self, r),
+            None => self.stop_recording(),
+        }
+    }
+
     fn transport(&self, cmd: TransportCmd) -> Result<(), EngineError> {
         AudioHandle::transport(self, cmd)
     }
@@ -63,6 +76,10 @@ impl UiAudio for AudioHandle {
 
 /// No audio: every request succeeds and does nothing.
 impl UiAudio for NullSink {
+    fn record(&self, _request: Option<RecordRequest>) -> Result<(), EngineError> {
+        Ok(())
+    }
+
     fn transport(&self, _cmd: TransportCmd) -> Result<(), EngineError> {
         Ok(())
     }
@@ -90,6 +107,8 @@ pub enum Request {
     VoiceOff(VoiceId),
     /// A file previewed through the master, or the preview stopped.
     Preview(Option<std::path::PathBuf>),
+    /// A take started into this file, or stopped.
+    Record(Option<std::path::PathBuf>),
 }
 
 /// Records transport and voice requests, and the diffs sent. Clones share
@@ -124,6 +143,11 @@ impl AudioSink for ScriptSink {
 
 #[cfg(test)]
 impl UiAudio for ScriptSink {
+    fn record(&self, request: Option<RecordRequest>) -> Result<(), EngineError> {
+        self.log.borrow_mut().push(Request::Record(request.map(|r| r.path)));
+        Ok(())
+    }
+
     fn transport(&self, cmd: TransportCmd) -> Result<(), EngineError> {
         self.log.borrow_mut().push(Request::Transport(cmd));
         Ok(())

@@ -193,6 +193,8 @@ pub enum CommandId {
     Messages,
     KeyHints,
     MidiUnmap,
+    TakeToggle,
+    TakeFolder,
 }
 
 /// One row of the table.
@@ -645,10 +647,12 @@ pub const COMMANDS: &[Command] = &[
     ),
     cmd(C::StepProbabilityUp, "drum-probability-up", "Raise the step's chance to play by 10 %", &[")"], Pane(P::Drums)),
     cmd(C::HelpClose, "help-close", "Close help, back to the pane it was opened from", &["Esc", "q"], Pane(P::Help)),
+    cmd(C::TakeToggle, "take", "Start a performance take (record the master to a WAV file), or stop it", &["C-t"], G),
+    cmd(C::TakeFolder, "take-folder", "Type the folder performance takes go to (palette only)", &[], G),
 ];
 
 /// Commands reached from the palette only (no default key).
-pub const PALETTE_ONLY: [CommandId; 1] = [CommandId::ArtistSet];
+pub const PALETTE_ONLY: [CommandId; 2] = [CommandId::ArtistSet, CommandId::TakeFolder];
 
 /// The table row of a command.
 pub fn command(id: CommandId) -> Option<&'static Command> {

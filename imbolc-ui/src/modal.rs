@@ -100,14 +100,17 @@ pub enum PathPurpose {
     Open,
     /// A Standard MIDI File added to the open project.
     ImportMidi,
+    /// The folder performance takes go to (`take-folder`).
+    TakeFolder,
 }
 
 impl PathPurpose {
-    /// The file extensions `Tab` offers.
+    /// The file extensions `Tab` offers (none: folders only).
     pub fn extensions(self) -> &'static [&'static str] {
         match self {
             PathPurpose::SaveAs | PathPurpose::Open => &[crate::complete::EXTENSION],
             PathPurpose::ImportMidi => &["mid", "midi", "smf"],
+            PathPurpose::TakeFolder => &[],
         }
     }
 }
@@ -220,7 +223,10 @@ impl Modal {
                 _ => Outcome::Open,
             },
             Modal::Path { purpose, text } => match key.code {
-                KeyCode::Enter if !text.trim().is_empty() => Outcome::Path(*purpose, text.trim().to_owned()),
+                // An empty take folder goes back to the default.
+                KeyCode::Enter if !text.trim().is_empty() || *purpose == PathPurpose::TakeFolder => {
+                    Outcome::Path(*purpose, text.trim().to_owned())
+                }
                 KeyCode::Tab => {
                     *text = crate::complete::complete_with(text, purpose.extensions());
                     Outcome::Open
@@ -390,11 +396,15 @@ impl Modal {
                     PathPurpose::SaveAs => " Save as ",
                     PathPurpose::Open => " Open ",
                     PathPurpose::ImportMidi => " Import MIDI file (one undo step) ",
+                    PathPurpose::TakeFolder => " Take folder (empty: takes/ beside the project) ",
                 };
                 let found = crate::complete::candidates_with(text, purpose.extensions()).len();
                 let lines = vec![
                     Line::raw(format!(" {text}▏")),
-                    Line::raw(format!(" {found} matching *.{} files and folders", purpose.extensions()[0])),
+                    Line::raw(match purpose.extensions().first() {
+                        Some(ext) => format!(" {found} matching *.{ext} files and folders"),
+                        None => format!(" {found} matching folders"),
+                    }),
                     Line::raw(" Tab completes · Enter confirms · Esc cancels"),
                 ];
                 frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), rect);

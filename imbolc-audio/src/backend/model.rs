@@ -293,6 +293,16 @@ impl ModelBackend {
                 }
                 Ok(())
             }
+            ServerOp::BufferAllocWrite { buf, frames, path, .. } => {
+                self.buffers.insert(*buf, format!("{path} (writing, {frames} frames)"));
+                Ok(())
+            }
+            ServerOp::BufferClose { buf } => {
+                if !self.buffers.contains_key(buf) {
+                    self.warn("/b_close", format!("buffer {buf} is not allocated"));
+                }
+                Ok(())
+            }
             // The model does not check SynthDef names: loading one changes
             // nothing it tracks.
             ServerOp::DefRecv { .. } => Ok(()),

@@ -107,6 +107,14 @@ pub enum ServerOp {
     BufferGenPartConv { buf: u32, ir: u32, fft_size: u32 },
     /// `/b_free buf`: free a buffer's memory.
     BufferFree { buf: u32 },
+    /// `/b_alloc buf frames channels` then (on the server, once allocated)
+    /// `/b_write buf path wav int24 0 0 1`: a buffer whose sound file stays
+    /// open, for `DiskOut` to stream into (the take recorder). A file that
+    /// cannot be created is a `/fail /b_write`.
+    BufferAllocWrite { buf: u32, frames: u32, channels: u32, path: String },
+    /// `/b_close buf`: close the sound file left open by `/b_write`
+    /// (libsndfile writes the final header sizes).
+    BufferClose { buf: u32 },
     /// `/d_recv bytes`: load (or replace) a SynthDef, here a user's own
     /// def stored in the project (the built-in ones load at boot).
     DefRecv { name: &'static str, bytes: std::sync::Arc<[u8]> },
@@ -132,6 +140,8 @@ impl ServerOp {
             ServerOp::BufferAlloc { .. } => "/b_alloc",
             ServerOp::BufferGenPartConv { .. } => "/b_gen",
             ServerOp::BufferFree { .. } => "/b_free",
+            ServerOp::BufferAllocWrite { .. } => "/b_alloc",
+            ServerOp::BufferClose { .. } => "/b_close",
             ServerOp::DefRecv { .. } => "/d_recv",
         }
     }

@@ -173,7 +173,30 @@ pub fn to_message(op: &ServerOp) -> OscMessage {
             buffer(*ir),
             OscType::Int(i32::try_from(*fft_size).unwrap_or(2048)),
         ],
-        ServerOp::BufferFree { buf } => vec![buffer(*buf)],
+        ServerOp::BufferFree { buf } | ServerOp::BufferClose { buf } => vec![buffer(*buf)],
+        ServerOp::BufferAllocWrite { buf, frames, channels, path } => {
+            let write = OscMessage {
+                addr: "/b_write".into(),
+                args: vec![
+                    buffer(*buf),
+                    OscType::String(path.clone()),
+                    OscType::String("wav".into()),
+                    OscType::String("int24".into()),
+                    OscType::Int(0),
+                    OscType::Int(0),
+                    OscType::Int(1),
+                ],
+            };
+            let mut args = vec![
+                buffer(*buf),
+                OscType::Int(i32::try_from(*frames).unwrap_or(i32::MAX)),
+                OscType::Int(i32::try_from(*channels).unwrap_or(2)),
+            ];
+            // Encoding a message we built cannot fail; no completion
+            // (nothing written) is the fallback.
+            args.extend(rosc::encoder::encode(&rosc::OscPacket::Message(write)).ok().map(OscType::Blob));
+            args
+        }
         ServerOp::DefRecv { bytes, .. } => vec![OscType::Blob(bytes.to_vec())],
     };
     OscMessage { addr: op.address().to_owned(), args }
@@ -278,5 +301,30 @@ mod tests {
         assert_eq!(addr(&dir), "/b_alloc");
         assert_eq!(addr(&dir.join("missing.wav")), "/b_allocRead", "the server reports it with /fail");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_take_buffer_opens_its_file_for_writing_once_allocated() {
+        let op = ServerOp::BufferAllocWrite { buf: 40, frames: 65_536, channels: 2, path: "/t/take-001.wav".into() };
+        let m = to_message(&op);
+        assert_eq!(m.addr, "/b_alloc");
+        assert_eq!(m.args[..3], [OscType::Int(40), OscType::Int(65_536), OscType::Int(2)]);
+        let OscType::Blob(bytes) = &m.args[3] else { panic!("a completion message") };
+        let OscPacket::Message(write) = rosc::decoder::decode_udp(bytes).unwrap().1 else { panic!("a message") };
+        assert_eq!(write.addr, "/b_write");
+        assert_eq!(
+            write.args,
+            vec![
+                OscType::Int(40),
+                OscType::String("/t/take-001.wav".into()),
+                OscType::String("wav".into()),
+                OscType::String("int24".into()),
+                OscType::Int(0),
+                OscType::Int(0),
+                OscType::Int(1),
+            ],
+            "leaveOpen = 1: DiskOut streams into it"
+        );
+        assert_eq!(to_message(&ServerOp::BufferClose { buf: 40 }).addr, "/b_close");
     }
 }

@@ -47,6 +47,9 @@ pub enum EngineCmd {
     /// Realtime lane: play this sound file once at the master's input
     /// (replacing the preview sounding), or stop the preview (`None`).
     Preview(Option<String>),
+    /// Realtime lane: start a take (`Some`) or stop the one running
+    /// (`None`); see `engine::recorder`.
+    Record(Option<super::recorder::RecordRequest>),
 }
 
 /// Transport commands. State lives on the audio thread and is shown in

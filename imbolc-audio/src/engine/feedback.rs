@@ -47,6 +47,8 @@ pub struct EngineFeedback {
     pub refusals: Refusals,
     /// How the graph was last sent whole to a new server.
     pub rebuild: RebuildStats,
+    /// The take being recorded and how the last one ended.
+    pub recording: super::recorder::RecordFeedback,
 }
 
 /// The last rebuild of the graph on a new server, and its size.
@@ -122,6 +124,7 @@ struct AudioSide {
     audio_thread: Scheduling,
     stopped: EngineStop,
     rebuild: RebuildStats,
+    recording: super::recorder::RecordFeedback,
 }
 
 /// What the monitor threads own: the latest status and meters, and the
@@ -229,6 +232,11 @@ impl Publisher {
         self.update(|f| f.rebuild = stats);
     }
 
+    /// The recorder's state, when it changed.
+    pub fn recording(&mut self, f: impl FnOnce(&mut super::recorder::RecordFeedback)) {
+        self.update(|side| f(&mut side.recording));
+    }
+
     /// Play stopped without the user asking, and why.
     pub fn stopped_play(&mut self, reason: String) {
         self.update(|f| {
@@ -318,6 +326,7 @@ impl FeedbackReader {
             merged.audio_thread = audio.audio_thread;
             merged.stopped.clone_from(&audio.stopped);
             merged.rebuild = audio.rebuild;
+            merged.recording.clone_from(&audio.recording);
             merged.refusals.clone_from(&monitor.refusals);
             merged.meters.clone_from(&monitor.meters);
             let current = monitor.generation == audio.generation;

@@ -199,6 +199,26 @@ impl AudioHandle {
         self.realtime(EngineCmd::Preview(file))
     }
 
+    /// Starts recording `request.source` into `request.path` (a WAV file
+    /// the server creates; its folder must exist, see
+    /// [`crate::take::prepare`]). The take shows in
+    /// [`EngineFeedback::recording`]. Realtime lane.
+    ///
+    /// # Errors
+    /// As [`AudioHandle::voice_on`].
+    pub fn record(&self, request: super::recorder::RecordRequest) -> Result<(), EngineError> {
+        self.realtime(EngineCmd::Record(Some(request)))
+    }
+
+    /// Stops the take and closes its file; it ends in
+    /// [`EngineFeedback::recording`] once the server closed the file.
+    ///
+    /// # Errors
+    /// As [`AudioHandle::voice_on`].
+    pub fn stop_recording(&self) -> Result<(), EngineError> {
+        self.realtime(EngineCmd::Record(None))
+    }
+
     /// The latest transport state (playhead, playing, tempo). Never blocks.
     pub fn transport_state(&mut self) -> TransportFeedback {
         self.normal.flush();

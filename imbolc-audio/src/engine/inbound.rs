@@ -41,6 +41,8 @@ pub enum Inbound {
     Tree(OscMessage),
     /// `/done /b_allocRead buf`: a buffer was read (previews wait on it).
     Loaded(u32),
+    /// `/done /b_close buf`: a take's file was closed.
+    Closed(u32),
     /// `/done command …` or `/synced id`: completions we do not wait on.
     Done,
     /// A strip's `/meter` reply.
@@ -93,6 +95,7 @@ pub fn classify(m: OscMessage) -> Result<Inbound, Rejected> {
         },
         "/done" => match (str_arg(&m, 0), int_arg(&m, 1).and_then(|b| u32::try_from(b).ok())) {
             (Some("/b_allocRead"), Some(buf)) => Ok(Inbound::Loaded(buf)),
+            (Some("/b_close"), Some(buf)) => Ok(Inbound::Closed(buf)),
             (Some(_), _) => Ok(Inbound::Done),
             (None, _) => Err(malformed),
         },
@@ -223,6 +226,8 @@ mod tests {
         assert_eq!(classify(read), Ok(Inbound::Loaded(48)), "previews wait on it");
         let freed = msg("/done", vec![OscType::String("/b_free".into()), OscType::Int(48)]);
         assert_eq!(classify(freed), Ok(Inbound::Done));
+        let closed = msg("/done", vec![OscType::String("/b_close".into()), OscType::Int(40)]);
+        assert_eq!(classify(closed), Ok(Inbound::Closed(40)), "a take ends on it");
     }
 
     #[test]

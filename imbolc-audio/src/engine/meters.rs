@@ -35,6 +35,7 @@ pub enum MeterError {
 /// bus `b` is `-2 - b`).
 pub fn meter_owner(reply_id: i64) -> ChainOwner {
     match reply_id {
+        super::recorder::RECORD_METER_ID => super::recorder::RECORD_METER,
         id if id >= 0 => ChainOwner::Instrument(InstrumentId(u32::try_from(id).unwrap_or(u32::MAX))),
         -1 => ChainOwner::Master,
         id => ChainOwner::Bus(BusId(u32::try_from(-2 - id).unwrap_or(u32::MAX))),

@@ -195,6 +195,7 @@ impl Engine {
         self.publish_transport();
         self.registry.reset();
         self.previews.forget();
+        self.take_server_gone();
         since
     }
 }

@@ -108,6 +108,8 @@ pub(crate) struct Engine {
     stats_seen: PlaybackStats,
     /// The sample browser's file preview.
     previews: super::preview::Previews,
+    /// The take recorder.
+    recorder: super::recorder::Recorder,
 }
 
 impl Engine {
@@ -151,6 +153,7 @@ impl Engine {
             interrupted: None,
             stats_seen: PlaybackStats::default(),
             previews: Default::default(),
+            recorder: Default::default(),
         }
     }
 
@@ -300,6 +303,7 @@ impl Engine {
                 };
                 self.send(&ops);
             }
+            EngineCmd::Record(request) => self.record(request),
         }
     }
 
@@ -469,8 +473,12 @@ impl Engine {
                     self.registry.voice_started(node);
                 }
             }
+            Inbound::Closed(buf) => self.take_closed(buf),
             Inbound::Fail { command, message } => {
                 self.counters.bump(Counter::Fail);
+                if command == "/b_write" {
+                    self.take_write_failed(&message);
+                }
                 if NodeRegistry::is_graph_failure(&command) {
                     tracing::warn!("scsynth refused a graph op: {command} {message}");
                     self.counters.bump(Counter::Mismatch);
@@ -529,6 +537,9 @@ impl Engine {
 
 #[path = "restart.rs"]
 mod restart;
+
+#[path = "run_record.rs"]
+mod record;
 
 #[cfg(test)]
 #[path = "run_tests.rs"]

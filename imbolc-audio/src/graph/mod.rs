@@ -291,6 +291,11 @@ impl SignalGraph {
         self.buses.get(&id).map(|s| s.chain.group)
     }
 
+    /// A fresh node id for a node the engine places itself (the recorder).
+    pub(crate) fn allocate_node(&mut self) -> NodeId {
+        self.node_ids.next_id()
+    }
+
     /// The master bus the master strip reads.
     pub fn master_bus(&self) -> u32 {
         self.master.chain.bus

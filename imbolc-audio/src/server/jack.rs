@@ -289,6 +289,28 @@ pub fn is_running(name: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// The capture latency JACK reports for `port` (the largest of its
+/// range, frames), from `jack_lsp -l`: what a recording from that port
+/// lags behind the sound at the converter. `None` if JACK cannot say.
+pub fn capture_latency(server: &str, port: &str) -> Option<u32> {
+    let out = Command::new("jack_lsp")
+        .args(["-s", server, "-l", port])
+        .env("JACK_NO_START_SERVER", "1")
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    parse_capture_latency(&String::from_utf8_lossy(&out.stdout))
+}
+
+/// The max of `port capture latency = [ min max ] frames` in `jack_lsp -l`
+/// output (the first port listed).
+pub fn parse_capture_latency(text: &str) -> Option<u32> {
+    let line = text.lines().find(|l| l.contains("capture latency"))?;
+    let inside = line.split('[').nth(1)?.split(']').next()?;
+    inside.split_whitespace().filter_map(|n| n.parse::<u32>().ok()).max()
+}
+
 /// Removes files in /dev/shm whose name matches; the servers we stop leave
 /// sockets and semaphores there when killed.
 pub(super) fn remove_shm_files(matches: impl Fn(&str) -> bool) {
@@ -306,6 +328,13 @@ mod setup;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn capture_latency_is_read_from_jack_lsp_output() {
+        let text = "SuperCollider:in_1\n\tport latency = 256 frames\n\tport playback latency = [ 0 0 ] frames\n\tport capture latency = [ 256 512 ] frames\n";
+        assert_eq!(parse_capture_latency(text), Some(512));
+        assert_eq!(parse_capture_latency("nothing"), None);
+    }
 
     #[test]
     fn a_name_jack_clients_cannot_use_is_refused_with_the_reason() {

@@ -52,6 +52,7 @@ pub const ALL: &[CompiledDef] = compiled!(
     "imbolc_crackle",
     "imbolc_dc_blocker",
     "imbolc_delay",
+    "imbolc_disk_record",
     "imbolc_dj_eq",
     "imbolc_downsample",
     "imbolc_drum_clap",
@@ -201,6 +202,9 @@ pub const DRUM_VOICES: &[&str] = &[
 
 /// The sample player voice (`out`, `buf`, `amp`, `vel`, `rate`).
 pub const SAMPLER: &str = "imbolc_sampler";
+/// The take recorder (`synthdefs/util/disk_record.scd`): `DiskOut` of a
+/// stereo bus into an open sound file, with a level meter.
+pub const DISK_RECORD: &str = "imbolc_disk_record";
 
 /// The tempo-synced loop player (the sampler's controls plus `beats`, the
 /// loop's length, and `tempo` in bpm, which a `/n_set` on the kit's voices

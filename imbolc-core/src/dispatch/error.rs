@@ -70,6 +70,8 @@ pub enum DispatchError {
     Empty,
     #[error("time signature must be 1..=32 over 1, 2, 4, 8, 16 or 32")]
     InvalidTimeSignature,
+    #[error("the take folder needs a path (or none, for takes/ beside the project)")]
+    EmptyTakeFolder,
     #[error("a length must be at least one tick and end before tick 2^32")]
     InvalidLength,
     #[error("MIDI channel must be 0..=15 and CC 0..=127")]

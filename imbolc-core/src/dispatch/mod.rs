@@ -145,7 +145,9 @@ pub(crate) fn apply(project: &mut Project, action: Action) -> Result<Applied, Di
         return Err(DispatchError::Frozen(id));
     }
     match action {
-        A::RenameProject { .. } | A::SetArtist { .. } | A::SetTimeSignature(_) => project::apply(project, action),
+        A::RenameProject { .. } | A::SetArtist { .. } | A::SetTimeSignature(_) | A::SetTakeFolder { .. } => {
+            project::apply(project, action)
+        }
         A::AddInstrument { .. }
         | A::AddCustomInstrument { .. }
         | A::RemoveInstrument { .. }

@@ -1,4 +1,4 @@
-//! Project-wide settings: name, artist and time signature (tempo is a parameter,
+//! Project-wide settings: name, artist, time signature and take folder (tempo is a parameter,
 //! see [`super::param`]).
 
 use imbolc_types::{Action, AudioDiff, Project};
@@ -17,6 +17,13 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
             let old = std::mem::replace(&mut p.artist, artist);
             Ok(Applied::one(Action::SetArtist { artist: old }, None, REDRAW))
         }
+        Action::SetTakeFolder { folder } => {
+            if folder.as_deref().is_some_and(|f| f.trim().is_empty()) {
+                return Err(DispatchError::EmptyTakeFolder);
+            }
+            let old = std::mem::replace(&mut p.take_folder, folder);
+            Ok(Applied::one(Action::SetTakeFolder { folder: old }, None, REDRAW))
+        }
         Action::SetTimeSignature(sig) => {
             if !sig.is_valid() {
                 return Err(DispatchError::InvalidTimeSignature);
@@ -26,5 +33,34 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
         }
         // `super::apply` routes only this domain's actions here.
         _ => Ok(Applied::new(Redraw::NONE)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_take_folder_is_set_undone_and_saved_and_an_empty_one_is_refused() {
+        let mut p = Project::new("takes");
+        let applied = apply(&mut p, Action::SetTakeFolder { folder: Some("/music/takes".into()) }).unwrap();
+        assert_eq!(p.take_folder.as_deref(), Some("/music/takes"));
+        let before = p.clone();
+        assert!(matches!(
+            apply(&mut p, Action::SetTakeFolder { folder: Some("  ".into()) }),
+            Err(DispatchError::EmptyTakeFolder)
+        ));
+        assert_eq!(p, before, "a refused folder changes nothing");
+        for inverse in applied.inverse {
+            apply(&mut p, inverse).unwrap();
+        }
+        assert_eq!(p.take_folder, None, "undo gives the default back");
+
+        let dir = std::env::temp_dir().join(format!("imbolc-take-folder-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.imbolc");
+        crate::persist::save(&path, &before).unwrap();
+        assert_eq!(crate::persist::load(&path).unwrap().project.take_folder.as_deref(), Some("/music/takes"));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -348,6 +348,7 @@ pub fn project() -> impl Strategy<Value = Project> {
                     placements,
                     automation,
                     midi_mappings,
+                    take_folder: None,
                     ids,
                 };
                 connect(&mut p);

@@ -45,6 +45,9 @@ impl<S: UiAudio> App<S> {
             self.import_midi(&PathBuf::from(text));
             return;
         }
+        if purpose == PathPurpose::TakeFolder {
+            return self.set_take_folder(text);
+        }
         let path = with_extension(text);
         match purpose {
             PathPurpose::SaveAs => {
@@ -64,7 +67,7 @@ impl<S: UiAudio> App<S> {
             }
             PathPurpose::Open if self.session.is_dirty() => self.modal = Some(Modal::ConfirmOpen(path)),
             PathPurpose::Open => self.start_loading(path),
-            PathPurpose::ImportMidi => {}
+            PathPurpose::ImportMidi | PathPurpose::TakeFolder => {}
         }
     }
 

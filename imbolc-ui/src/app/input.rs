@@ -71,6 +71,7 @@ impl<S: UiAudio> App<S> {
     pub fn run_command(&mut self, cmd: CommandId) {
         self.message = None;
         match cmd {
+            CommandId::Quit if self.take_running() => self.quit_after_take(),
             CommandId::Quit if self.session.is_dirty() => self.modal = Some(Modal::ConfirmQuit),
             CommandId::Quit => self.quit = true,
             CommandId::Save => self.save(),
@@ -130,6 +131,11 @@ impl<S: UiAudio> App<S> {
             CommandId::TempoUp | CommandId::TempoDown => self.nudge_tempo(cmd == CommandId::TempoUp),
             CommandId::MusicalTyping => self.start_typing(),
             CommandId::TempoSet => self.modal = Some(Modal::Tempo { text: String::new() }),
+            CommandId::TakeToggle => self.toggle_take(),
+            CommandId::TakeFolder => {
+                let text = format!("{}/", self.take_folder().display());
+                self.modal = Some(Modal::Path { purpose: crate::modal::PathPurpose::TakeFolder, text });
+            }
             CommandId::ArtistSet => {
                 self.modal = Some(Modal::Artist { text: self.session.project().artist.clone() });
             }

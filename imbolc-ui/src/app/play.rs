@@ -56,6 +56,9 @@ impl<S: UiAudio> App<S> {
         if let Some(base) = self.typing_base() {
             text.push_str(&format!(" · ⌨ {}", crate::panes::piano_roll::pitch_name(base)));
         }
+        if let Some(take) = self.take_status() {
+            text.push_str(&format!(" · {take}"));
+        }
         text
     }
 

@@ -29,4 +29,5 @@ mod reach;
 mod sampler;
 mod slicer;
 mod snapshots;
+mod takes;
 mod tempo_sync;

@@ -43,6 +43,7 @@ const REACH: &[(&str, Reach)] = &[
     ("RenameProject", key("project-rename", "", "x Enter")),
     ("SetTimeSignature", key("time-signature", "", "3 / 4 Enter")),
     ("SetArtist", Palette { command: "artist-set", after: "x Enter" }),
+    ("SetTakeFolder", Palette { command: "take-folder", after: "x Enter" }),
     ("AddInstrument", key("instrument-add", "1", "j Enter")),
     ("AddCustomInstrument", elsewhere("instrument-add", "the_picker_offers_the_users_defs_and_enter_adds_one")),
     ("RemoveInstrument", key("instrument-delete", "1", "")),

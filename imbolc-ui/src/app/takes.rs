@@ -1,0 +1,209 @@
+//! Performance takes (`C-t`): the master recorded to a WAV file while you
+//! play, in the take folder (`take-folder`, saved in the project; default
+//! `takes/` beside the project file). The status line shows the elapsed
+//! time, the file and the recorder's peak level while it runs; `C-t` again stops it, and the file is
+//! finished (header checked, cut at the stop) when the server has closed
+//! it. A disk about to fill up stops the take by itself; a take cut short
+//! (disk, lost server) keeps what was recorded and says why. Quitting
+//! during a take stops it first and quits once the file is finished.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use imbolc_audio::engine::{RECORD_METER, RecordRequest};
+use imbolc_audio::take::{self, RecordSource, Take};
+use imbolc_types::Action;
+
+use super::App;
+use crate::audio::UiAudio;
+
+/// How often the free space of the take's disk is checked.
+const SPACE_CHECK: Duration = Duration::from_millis(500);
+
+/// The take this UI started, until the engine reports it ended.
+#[derive(Debug, Clone)]
+pub struct TakeRun {
+    pub path: PathBuf,
+    started: Instant,
+    checked: Instant,
+    /// Seconds since the start as of the last tick (the status line
+    /// redraws when it changes).
+    shown: u64,
+    /// Why the UI stopped it by itself (a full disk).
+    stopped_because: Option<String>,
+    stopping: bool,
+    /// Quit (asking as usual) once the file is finished.
+    then_quit: bool,
+    /// `EngineFeedback::recording.ended` when it started.
+    ended_before: u64,
+}
+
+impl<S: UiAudio> App<S> {
+    /// Where takes go: the project's take folder, else `takes/` beside the
+    /// project file, else `takes/` in the working directory.
+    pub(super) fn take_folder(&self) -> PathBuf {
+        if let Some(folder) = &self.session.project().take_folder {
+            return PathBuf::from(folder);
+        }
+        match self.path.as_ref().and_then(|p| p.parent()) {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.join("takes"),
+            _ => PathBuf::from("takes"),
+        }
+    }
+
+    /// `C-t`: starts a take, or stops the one running.
+    pub(super) fn toggle_take(&mut self) {
+        match &mut self.take {
+            Some(run) if run.stopping => self.inform("finishing the take…"),
+            Some(_) => self.stop_take(None),
+            None => self.start_take(),
+        }
+    }
+
+    fn start_take(&mut self) {
+        let folder = self.take_folder();
+        let path = match take::prepare(&folder) {
+            Ok(path) => path,
+            Err(e) => return self.error(format!("take: {e}")),
+        };
+        let request = RecordRequest { source: RecordSource::Master, path: path.clone() };
+        if let Err(e) = self.session.audio_mut().record(Some(request)) {
+            return self.error(format!("take: {e}"));
+        }
+        let now = Instant::now();
+        let ended_before = self.feedback.recording.ended;
+        self.take = Some(TakeRun {
+            path,
+            started: now,
+            checked: now,
+            shown: 0,
+            stopped_because: None,
+            stopping: false,
+            then_quit: false,
+            ended_before,
+        });
+        self.message = None;
+    }
+
+    pub(super) fn take_running(&self) -> bool {
+        self.take.is_some()
+    }
+
+    /// `q` while a take runs: stop it, finish the file, then quit.
+    pub(super) fn quit_after_take(&mut self) {
+        if self.take.as_ref().is_some_and(|r| !r.stopping) {
+            self.stop_take(None);
+        }
+        if let Some(run) = &mut self.take {
+            run.then_quit = true;
+        }
+        self.inform("finishing the take, then quitting…");
+    }
+
+    fn stop_take(&mut self, because: Option<String>) {
+        if let Err(e) = self.session.audio_mut().record(None) {
+            self.error(format!("take: {e}"));
+        }
+        if let Some(run) = &mut self.take {
+            run.stopping = true;
+            run.stopped_because = because;
+        }
+    }
+
+    /// `take-folder`: the prompt's answer (empty: back to the default).
+    pub(super) fn set_take_folder(&mut self, text: &str) {
+        let text = text.trim();
+        let folder = (!text.is_empty()).then(|| text.to_owned());
+        if let Some(f) = &folder {
+            let path = PathBuf::from(f);
+            if path.exists() && !path.is_dir() {
+                return self.error(format!("{f} is not a folder"));
+            }
+        }
+        if self.apply(Action::SetTakeFolder { folder }) {
+            self.inform(format!("takes go to {}", self.take_folder().display()));
+        }
+    }
+
+    /// Each tick: the disk check, the elapsed time, and the end of the take.
+    pub(super) fn take_tick(&mut self, now: Instant) -> bool {
+        let Some(run) = &mut self.take else { return false };
+        let recording = &self.feedback.recording;
+        if recording.ended > run.ended_before {
+            let last = recording.last.clone();
+            let run = self.take.take();
+            let then_quit = run.as_ref().is_some_and(|r| r.then_quit);
+            self.take_ended(last, run.and_then(|r| r.stopped_because));
+            if then_quit {
+                self.run_command(crate::commands::CommandId::Quit);
+            }
+            return true;
+        }
+        let mut changed = false;
+        let secs = now.saturating_duration_since(run.started).as_secs();
+        if secs != run.shown {
+            run.shown = secs;
+            changed = true;
+        }
+        if !run.stopping && now.saturating_duration_since(run.checked) >= SPACE_CHECK {
+            run.checked = now;
+            if let Some(reason) = take::check_space(&run.path) {
+                self.stop_take(Some(reason));
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    fn take_ended(&mut self, last: Option<Result<Take, String>>, because: Option<String>) {
+        match last {
+            Some(Ok(mut t)) => {
+                let why = because.or_else(|| t.cut_short.clone());
+                match take::finish(&mut t) {
+                    Ok(()) => {
+                        let name = t.path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+                        let rate = imbolc_audio::server::ServerConfig::default().sample_rate;
+                        let length = clock(t.frames as f64 / f64::from(rate.max(1)));
+                        match why {
+                            Some(why) => self.error(format!("take {name} ({length}) kept: {why}")),
+                            None => self.inform(format!("take saved: {} ({length})", t.path.display())),
+                        }
+                    }
+                    Err(e) => self.error(format!("take: {e}")),
+                }
+            }
+            Some(Err(reason)) => self.error(format!("take failed: {reason}")),
+            None => {}
+        }
+    }
+
+    /// The audio side was replaced (server restart): its take ended with
+    /// it, and no report of it will come; what reached the disk is kept.
+    pub(super) fn abandon_take(&mut self) {
+        let Some(run) = self.take.take() else { return };
+        let name = run.path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        match take::finalize(&run.path, None) {
+            Ok(_) => self.error(format!("take {name} kept: the server was restarted during the take")),
+            Err(e) => self.error(format!("take: {e}")),
+        }
+    }
+
+    /// `● REC 0:07 take-001.wav` while a take runs.
+    pub(super) fn take_status(&self) -> Option<String> {
+        let run = self.take.as_ref()?;
+        let name = run.path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let state = if run.stopping { "finishing" } else { "● REC" };
+        let mut text = format!("{state} {} {name}", clock(run.shown as f64));
+        // The recorder's own level meter (its peak, louder channel).
+        if let Some(meter) = self.feedback.meters.get(RECORD_METER) {
+            text.push_str(&format!(" {:.0} dB", meter.peak_dbfs().max(-99.0)));
+        }
+        Some(text)
+    }
+}
+
+/// `m:ss`.
+fn clock(secs: f64) -> String {
+    let s = secs.max(0.0) as u64;
+    format!("{}:{:02}", s / 60, s % 60)
+}
