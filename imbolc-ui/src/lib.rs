@@ -5,6 +5,7 @@
 //! - [`logging`]: logs go to a file; the terminal belongs to the UI.
 //! - [`terminal`]: entering and leaving the full-screen mode, also on panic.
 //! - [`commands`]: the one command table (names, help, default keys).
+//! - [`command_id`]: the command names that table describes.
 //! - [`pane_kind`]: the panes, their tab order and titles.
 //! - [`keys`]: key chords and the keymap, with the user's `keys.toml`.
 //! - [`keys_doc`]: `docs/keys.md`, generated from the command table.
@@ -31,6 +32,7 @@ pub mod app;
 pub mod audio;
 pub mod browser;
 pub mod cli;
+pub mod command_id;
 pub mod commands;
 pub mod complete;
 pub mod keys;
