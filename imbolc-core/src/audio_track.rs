@@ -27,6 +27,31 @@ pub fn audio_clip_action(
     Ok(Action::AddAudioClip { instrument, region: Box::new(AudioRegion::new(sample)), start, length })
 }
 
+/// The action putting a recorded take (the file at `path`) on audio track
+/// `instrument` where it was played: `song_start` is the song position
+/// (ticks, fractional) of the take's first sample, `latency` the seconds
+/// of capture latency at its head. The clip starts on the next whole tick;
+/// its offset skips the latency and the part of a tick before that, so the
+/// audio lands where it was played, to the sample.
+///
+/// # Errors
+/// [`ImportError`] when the file cannot be read or is not audio.
+pub fn take_clip_action(
+    p: &Project,
+    instrument: InstrumentId,
+    path: &Path,
+    song_start: f64,
+    latency: f64,
+) -> Result<Action, ImportError> {
+    let sample = import_sample(path)?;
+    let start = song_start.max(0.0).ceil();
+    let offset = latency.max(0.0) + (start - song_start.max(0.0)) * secs_per_tick(p.tempo);
+    let length = ticks_for_secs((sample.seconds() - offset).max(0.0), p.tempo);
+    let region = AudioRegion { offset, ..AudioRegion::new(sample) };
+    let start = if start >= f64::from(Tick::MAX) { Tick::MAX } else { start as Tick };
+    Ok(Action::AddAudioClip { instrument, region: Box::new(region), start, length })
+}
+
 /// One edit of an audio clip placement.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ClipEdit {
@@ -116,6 +141,37 @@ mod tests {
         let a = Action::AddAudioClip { instrument: InstrumentId(0), region, start: 960, length: 1920 };
         dispatch(&mut p, a).expect("clip");
         p
+    }
+
+    #[test]
+    fn a_take_lands_where_it_was_played_past_its_latency() {
+        crate::test_cache();
+        let dir = std::env::temp_dir().join(format!("imbolc-take-clip-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("take-001.wav");
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: 48_000,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        let mut w = hound::WavWriter::create(&path, spec).expect("wav");
+        for k in 0..48_000 {
+            w.write_sample(((k as f32 * 0.05).sin() * 8000.0) as i16).expect("sample");
+        }
+        w.finalize().expect("wav");
+        let p = project();
+        let latency = 256.0 / 48_000.0;
+        let a = take_clip_action(&p, InstrumentId(0), &path, 3840.4, latency).expect("action");
+        let Action::AddAudioClip { start, region, length, .. } = a else { panic!("{a:?}") };
+        assert_eq!(start, 3841, "the next whole tick");
+        let spt = secs_per_tick(p.tempo);
+        // The first sample after the latency plays at the song position
+        // where it was recorded.
+        let heard_at = f64::from(start) * spt + (latency - region.offset);
+        assert!((heard_at - 3840.4 * spt).abs() < 1.0 / 48_000.0, "{heard_at} vs {}", 3840.4 * spt);
+        assert_eq!(length, ticks_for_secs(1.0 - region.offset, p.tempo));
+        std::fs::remove_dir_all(&dir).expect("cleanup");
     }
 
     #[test]

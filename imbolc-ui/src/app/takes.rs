@@ -36,6 +36,11 @@ pub struct TakeRun {
     then_quit: bool,
     /// `EngineFeedback::recording.ended` when it started.
     ended_before: u64,
+    /// The audio track the take goes onto as a clip (recording inputs
+    /// 1-2), or `None` for a performance take of the master.
+    into: Option<imbolc_types::InstrumentId>,
+    /// The playhead when it started, for a take started while stopped.
+    playhead: imbolc_types::Tick,
 }
 
 impl<S: UiAudio> App<S> {
@@ -66,7 +71,12 @@ impl<S: UiAudio> App<S> {
             Ok(path) => path,
             Err(e) => return self.error(format!("take: {e}")),
         };
-        let request = RecordRequest { source: RecordSource::Master, path: path.clone() };
+        // With an audio track selected, the take records inputs 1-2 onto it.
+        let into = self.selected.filter(|id| {
+            self.session.project().instruments.get(id).is_some_and(|i| i.def.audio_track && i.def.frozen.is_none())
+        });
+        let source = if into.is_some() { RecordSource::Input { channel: 0 } } else { RecordSource::Master };
+        let request = RecordRequest { source, path: path.clone() };
         if let Err(e) = self.session.audio_mut().record(Some(request)) {
             return self.error(format!("take: {e}"));
         }
@@ -81,6 +91,8 @@ impl<S: UiAudio> App<S> {
             stopping: false,
             then_quit: false,
             ended_before,
+            into,
+            playhead: self.feedback.transport.tick,
         });
         self.message = None;
     }
@@ -133,7 +145,11 @@ impl<S: UiAudio> App<S> {
             let last = recording.last.clone();
             let run = self.take.take();
             let then_quit = run.as_ref().is_some_and(|r| r.then_quit);
-            self.take_ended(last, run.and_then(|r| r.stopped_because));
+            let into = run.as_ref().and_then(|r| r.into.map(|track| (track, r.playhead)));
+            let finished = self.take_ended(last, run.and_then(|r| r.stopped_because));
+            if let (Some((track, playhead)), Some(t)) = (into, finished) {
+                self.take_onto_track(track, &t, playhead);
+            }
             if then_quit {
                 self.run_command(crate::commands::CommandId::Quit);
             }
@@ -155,7 +171,9 @@ impl<S: UiAudio> App<S> {
         changed
     }
 
-    fn take_ended(&mut self, last: Option<Result<Take, String>>, because: Option<String>) {
+    /// Finishes the file of the take that ended and says how it went; the
+    /// take when its file is good.
+    fn take_ended(&mut self, last: Option<Result<Take, String>>, because: Option<String>) -> Option<Take> {
         match last {
             Some(Ok(mut t)) => {
                 let why = because.or_else(|| t.cut_short.clone());
@@ -168,12 +186,32 @@ impl<S: UiAudio> App<S> {
                             Some(why) => self.error(format!("take {name} ({length}) kept: {why}")),
                             None => self.inform(format!("take saved: {} ({length})", t.path.display())),
                         }
+                        return Some(t);
                     }
                     Err(e) => self.error(format!("take: {e}")),
                 }
             }
             Some(Err(reason)) => self.error(format!("take failed: {reason}")),
             None => {}
+        }
+        None
+    }
+
+    /// Puts a finished input take on its audio track as a clip where it
+    /// was played (past the capture latency JACK reported), one undo step.
+    fn take_onto_track(&mut self, track: imbolc_types::InstrumentId, t: &Take, playhead: imbolc_types::Tick) {
+        let rate = imbolc_audio::server::ServerConfig::default().sample_rate;
+        let latency = t.latency_frames as f64 / f64::from(rate.max(1));
+        let song_start = t.song_start.unwrap_or(f64::from(playhead));
+        let project = self.session.project();
+        match imbolc_core::audio_track::take_clip_action(project, track, &t.path, song_start, latency) {
+            Ok(action) => {
+                if self.apply(action) {
+                    let at = crate::transport::bar_beat(song_start.ceil() as imbolc_types::Tick, project_sig(self));
+                    self.inform(format!("take placed on the track at {at}"));
+                }
+            }
+            Err(e) => self.error(format!("take onto the track: {e}")),
         }
     }
 
@@ -206,4 +244,8 @@ impl<S: UiAudio> App<S> {
 fn clock(secs: f64) -> String {
     let s = secs.max(0.0) as u64;
     format!("{}:{:02}", s / 60, s % 60)
+}
+
+fn project_sig<S: UiAudio>(app: &App<S>) -> imbolc_types::TimeSignature {
+    app.session.project().time_signature
 }

@@ -197,3 +197,40 @@ fn a_take_that_fails_or_is_cut_short_says_why_and_changes_nothing_else() {
     assert!(!status_line(&app).contains("REC"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn with_an_audio_track_selected_the_take_records_inputs_onto_it_where_played() {
+    super::fixture::temp_cache();
+    let dir = temp_dir("onto-track");
+    let (mut app, sink) = script_app(demo_project());
+    app.set_feedback(&demo_feedback());
+    set_folder(&mut app, &dir.to_string_lossy());
+    press(&mut app, "1 A");
+    let track = app.selected().expect("the new audio track");
+    assert!(app.session().project().instruments[&track].def.audio_track);
+    sink.take();
+    press(&mut app, "C-t");
+    let path = dir.join("take-001.wav");
+    assert_eq!(sink.take(), vec![Request::Record(Some(path.clone()))]);
+    press(&mut app, "C-t");
+    write_wav(&path, 48_000);
+    let played = Take {
+        source: RecordSource::Input { channel: 0 },
+        song_start: Some(1920.5),
+        latency_frames: 256,
+        ..take(&path, 48_000, None)
+    };
+    app.set_feedback(&ended(1, Ok(played)));
+    app.tick(Instant::now());
+    let project = app.session().project();
+    let clip = project.clips.values().find(|c| c.instrument == track).expect("the take is a clip on the track");
+    let region = clip.audio.as_ref().expect("an audio clip");
+    let placed: Vec<u32> = project.placements.values().filter(|p| p.clip == clip.id).map(|p| p.start).collect();
+    assert_eq!(placed, [1921], "on the tick after where it started");
+    assert!(region.offset > 256.0 / 48_000.0, "past the latency: {}", region.offset);
+    let message = app.message().map(|m| m.text.clone()).unwrap_or_default();
+    assert!(message.contains("take placed on the track"), "{message}");
+    press(&mut app, "u");
+    assert!(app.session().project().clips.values().all(|c| c.instrument != track), "one undo step");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
