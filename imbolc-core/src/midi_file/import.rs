@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use imbolc_types::{
-    Action, ClipId, Curve, InstrumentId, LaneId, MixerParam, Note, ParamTarget, Project, TICKS_PER_QUARTER, Tick,
-    TimeSignature,
+    Action, ClipId, Curve, InstrumentId, LaneId, MixerParam, Note, ParamTarget, Project, SourceKind, TICKS_PER_QUARTER,
+    Tick, TimeSignature,
 };
 
 use super::error::MidiFileError;
@@ -122,8 +122,11 @@ fn add_part(
     ids.instrument += 1;
     if part.drums {
         actions.push(Action::AddDrumKit { name: part.name.clone() });
+        summary.mod_wheel += part.modulation.len();
     } else {
-        actions.push(Action::AddInstrument { source: gm::source_for_program(part.program), name: part.name.clone() });
+        let source = gm::source_for_program(part.program);
+        actions.push(Action::AddInstrument { source, name: part.name.clone() });
+        modulation(actions, ids, instrument, source, &part.modulation, summary);
     }
     mixer(actions, ids, instrument, MixerParam::Level, &part.volume, level_from_cc);
     mixer(actions, ids, instrument, MixerParam::Pan, &part.pan, pan_from_cc);
@@ -156,6 +159,30 @@ fn add_part(
     }
     actions.push(Action::AddPlacement { clip, start, length });
     instrument
+}
+
+/// The mod wheel (CC 1) moves the source's timbre parameter over its range,
+/// as it does live: one value sets it, changes make a lane. A source with
+/// no timbre parameter counts the events as not kept.
+fn modulation(
+    actions: &mut Vec<Action>,
+    ids: &mut Ids,
+    instrument: InstrumentId,
+    source: SourceKind,
+    values: &BTreeMap<Tick, u8>,
+    summary: &mut ImportSummary,
+) {
+    let Some((_, &first)) = values.iter().next() else { return };
+    let Some(spec) = source.spec().timbre_param() else {
+        summary.mod_wheel += values.len();
+        return;
+    };
+    let convert = |v: u8| spec.from_unit(f32::from(v) / 127.0);
+    let target = ParamTarget::Source { instrument, param: spec.id.to_owned() };
+    actions.push(Action::SetParam { target: target.clone(), value: convert(first) });
+    if values.values().any(|&v| v != first) {
+        lane(actions, ids, target, values.iter().map(|(&t, &v)| (t, convert(v))));
+    }
 }
 
 /// A mixer control from its controller values: one value (or all equal)

@@ -46,6 +46,8 @@ pub struct Part {
     pub volume: BTreeMap<Tick, u8>,
     /// CC 10 values by project tick.
     pub pan: BTreeMap<Tick, u8>,
+    /// CC 1 (mod wheel) values by project tick.
+    pub modulation: BTreeMap<Tick, u8>,
 }
 
 /// What an import did not keep exactly, counted for its one-line summary.
@@ -72,9 +74,11 @@ pub struct ImportSummary {
     /// Time signature changes after the first (only the first is kept) or
     /// signatures the project cannot show.
     pub time_signatures_dropped: usize,
-    /// Pitch bend and mod wheel (CC 1) events: timeline notes do not follow
-    /// them (live input does), so they are counted, not kept.
+    /// Pitch bend events: timeline notes do not follow them (live input
+    /// does), so they are counted, not kept.
     pub pitch_bends: usize,
+    /// Mod wheel (CC 1) events on a part whose source has no timbre
+    /// parameter for them to move (drum kits), so not kept.
     pub mod_wheel: usize,
     /// Notes lengthened by the sustain pedal.
     pub sustained: usize,
@@ -173,6 +177,7 @@ struct PartBuilder {
     closed: Vec<(u8, u8, u64, u64)>,
     volume: Vec<(u64, u8)>,
     pan: Vec<(u64, u8)>,
+    modulation: Vec<(u64, u8)>,
     sustained: usize,
 }
 
@@ -306,7 +311,7 @@ pub fn read_song(bytes: &[u8]) -> Result<MidiSong, MidiFileError> {
                             CC_VOLUME => part.volume.push((now, value.as_int())),
                             CC_PAN => part.pan.push((now, value.as_int())),
                             CC_SUSTAIN => part.sustain(value.as_int() >= 64, now),
-                            CC_MOD_WHEEL => summary.mod_wheel += 1,
+                            CC_MOD_WHEEL => part.modulation.push((now, value.as_int())),
                             _ => {}
                         },
                         MidiMessage::ProgramChange { program } => {
@@ -375,6 +380,7 @@ pub fn read_song(bytes: &[u8]) -> Result<MidiSong, MidiFileError> {
         };
         let volume = lane(&b.volume)?;
         let pan = lane(&b.pan)?;
+        let modulation = lane(&b.modulation)?;
         let drums = channel == 9;
         let label = match (&b.name, format) {
             (Some(n), 1) if channels_per_track.get(&track).copied().unwrap_or(0) > 1 => {
@@ -389,7 +395,7 @@ pub fn read_song(bytes: &[u8]) -> Result<MidiSong, MidiFileError> {
         };
         summary.sustained += b.sustained;
         summary.notes += notes.len();
-        out.push(Part { name: label, channel, program: b.program, drums, notes, volume, pan });
+        out.push(Part { name: label, channel, program: b.program, drums, notes, volume, pan, modulation });
     }
     summary.parts = out.len();
 

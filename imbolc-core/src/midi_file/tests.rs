@@ -177,6 +177,22 @@ fn volume_sets_the_level_and_changing_pan_becomes_automation() {
 }
 
 #[test]
+fn the_mod_wheel_moves_the_sources_timbre_as_it_does_live() {
+    let bytes = smf(
+        Format::Parallel,
+        480,
+        vec![vec![(0, cc(0, 1, 0)), (0, on(0, 60, 100)), (480, cc(0, 1, 127)), (480, off(0, 60))]],
+    );
+    let (p, summary) = new_project(&bytes, "t").unwrap();
+    assert_eq!(summary.mod_wheel, 0, "all kept");
+    let inst = p.instruments.values().next().unwrap();
+    let timbre = inst.def.source.kind.spec().timbre_param().expect("the GM piano's source has a timbre");
+    let target = ParamTarget::Source { instrument: inst.id, param: timbre.id.to_owned() };
+    let lane = p.automation.values().find(|l| l.target == target).expect("a timbre lane");
+    assert_eq!(lane.points.iter().map(|(t, v)| (*t, *v)).collect::<Vec<_>>(), vec![(0, timbre.min), (480, timbre.max)]);
+}
+
+#[test]
 fn bad_files_give_typed_errors() {
     let good = smf(Format::Parallel, 480, vec![vec![(0, on(0, 60, 100)), (480, off(0, 60))]]);
     let format2 = smf(Format::Sequential, 480, vec![vec![(0, on(0, 60, 100))]]);
