@@ -168,14 +168,13 @@ impl ArrangementPane {
             .active_loop()
             .map(|r| ((r.start / COLUMN) as usize, (r.end.saturating_sub(1) / COLUMN) as usize));
         let mut header = vec![Span::raw(" ".repeat(usize::from(NAME)))];
+        let numbers = bar_numbers(first, cols, bar);
         for c in first..first + cols {
-            let tick = Tick::try_from(c).unwrap_or(0) * COLUMN;
             let in_loop = region.is_some_and(|(lo, hi)| lo <= c && c <= hi);
             let (text, style) = if c == playhead {
                 ("▼".to_owned(), Style::default().fg(Color::Yellow))
-            } else if tick.is_multiple_of(bar) {
-                let n = (tick / bar + 1).to_string();
-                (n.chars().last().map_or_else(String::new, |ch| ch.to_string()), Style::default().fg(Color::DarkGray))
+            } else if let Some(ch) = numbers[c - first] {
+                (ch.to_string(), Style::default().fg(Color::DarkGray))
             } else if in_loop {
                 ("─".to_owned(), Style::default().fg(Color::Blue))
             } else {
@@ -224,6 +223,28 @@ impl ArrangementPane {
         }
         frame.render_widget(Paragraph::new(lines), inner);
     }
+}
+
+/// The header's bar numbers for columns `first..first + cols`: each from
+/// its bar's first column, whole when it fits before the next bar (`10`,
+/// not `0`), else its last digit.
+fn bar_numbers(first: usize, cols: usize, bar: Tick) -> Vec<Option<char>> {
+    let mut out = vec![None; cols];
+    let width = (bar / COLUMN).max(1) as usize;
+    for c in first..first + cols {
+        let tick = Tick::try_from(c).unwrap_or(0) * COLUMN;
+        if !tick.is_multiple_of(bar.max(1)) {
+            continue;
+        }
+        let digits: Vec<char> = (tick / bar.max(1) + 1).to_string().chars().collect();
+        let shown = if digits.len() <= width { &digits[..] } else { &digits[digits.len() - 1..] };
+        for (k, ch) in shown.iter().enumerate() {
+            if let Some(slot) = out.get_mut(c - first + k) {
+                *slot = Some(*ch);
+            }
+        }
+    }
+    out
 }
 
 /// `bass · riff`, or `bass · clip 3` for an unnamed clip.

@@ -240,3 +240,14 @@ fn a_line_of_the_panes_keys_shows_and_c_k_hides_it() {
     let screen = format!("{}", narrow(&app));
     assert!(!screen.contains("x delete"), "{screen}");
 }
+
+#[test]
+fn arrangement_bar_numbers_past_nine_read_whole() {
+    let mut app = demo_app();
+    press(&mut app, "6");
+    let screen = format!("{}", render(&app, 120, 40));
+    let header = screen.lines().nth(2).unwrap_or_default().to_owned();
+    for n in ["9", "10", "11", "12"] {
+        assert!(header.split_whitespace().any(|w| w == n), "bar {n} in the header: {header:?}");
+    }
+}
