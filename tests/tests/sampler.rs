@@ -20,11 +20,16 @@ const SR: u32 = 48_000;
 /// Ticks per second at 120 BPM.
 const TPS: u32 = 960;
 
+/// A fresh folder for one test. The sample cache is process-wide and the
+/// tests run in parallel, so they share one cache folder, set once: a
+/// cache set per test would move under another test's feet.
 fn tempdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("imbolc-sampler-test-{}-{name}", std::process::id()));
+    static CACHE: std::sync::Once = std::sync::Once::new();
+    let root = std::env::temp_dir().join(format!("imbolc-sampler-test-{}", std::process::id()));
+    CACHE.call_once(|| imbolc_audio::sample_cache::set_cache_dir(Some(root.join("cache"))));
+    let d = root.join(name);
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
-    imbolc_audio::sample_cache::set_cache_dir(Some(d.join("cache")));
     d
 }
 
