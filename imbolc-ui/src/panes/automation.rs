@@ -285,6 +285,11 @@ impl AutomationPane {
                 lines.push(Line::from(spans));
                 continue;
             };
+            if i == lane_at {
+                let span = (first, cols, cursor_col);
+                lines.extend(tall_lane(lane, (lo, hi), span, spans));
+                continue;
+            }
             for c in first..first + cols {
                 let t0 = Tick::try_from(c).unwrap_or(0) * COLUMN;
                 let here = lane.points.range(t0..t0 + COLUMN).next();
@@ -304,6 +309,51 @@ impl AutomationPane {
         }
         frame.render_widget(Paragraph::new(lines), inner);
     }
+}
+
+/// Rows of the selected lane's curve.
+const TALL: usize = 4;
+
+/// The selected lane, [`TALL`] rows high in eighth blocks so a sweep's
+/// shape reads, with its range at the side: the name (`head`) on the first
+/// row, the top and bottom of the range below it; `●` marks a point at its
+/// height. `span`: first column, columns, cursor column.
+fn tall_lane(
+    lane: &AutomationLane,
+    (lo, hi): (f32, f32),
+    (first, cols, cursor_col): (usize, usize, usize),
+    head: Vec<Span<'static>>,
+) -> Vec<Line<'static>> {
+    let scale = |text: String| {
+        Span::styled(format!("{text:>w$} ", w = usize::from(NAME) - 1), Style::default().fg(Color::DarkGray))
+    };
+    let mut rows: Vec<Vec<Span<'static>>> = vec![head];
+    rows[0].truncate(1);
+    rows.push(vec![scale(format!("top {hi}"))]);
+    rows.extend((2..TALL).map(|_| vec![Span::raw(" ".repeat(usize::from(NAME)))]));
+    if let Some(last) = rows.last_mut() {
+        *last = vec![scale(format!("bottom {lo}"))];
+    }
+    for c in first..first + cols {
+        let t0 = Tick::try_from(c).unwrap_or(0) * COLUMN;
+        let value = lane.value_at(f64::from(t0));
+        let point = lane.points.range(t0..t0 + COLUMN).next().is_some();
+        // Height in eighths of a row.
+        let eighths = value.map(|v| ((v - lo) / (hi - lo).max(f32::EPSILON)).clamp(0.0, 1.0) * (TALL * 8) as f32);
+        for (r, row) in rows.iter_mut().enumerate() {
+            let below = ((TALL - 1 - r) * 8) as f32;
+            let (text, color) = match eighths {
+                None => ("·".to_owned(), Color::DarkGray),
+                Some(h) if point && h >= below && (h < below + 8.0 || r == 0) => ("●".to_owned(), Color::Cyan),
+                Some(h) if h >= below + 8.0 => ("█".to_owned(), Color::DarkGray),
+                Some(h) if h > below => (level_glyph((h - below) / 8.0), Color::DarkGray),
+                Some(_) => (" ".to_owned(), Color::DarkGray),
+            };
+            let style = if c == cursor_col { cursor_style() } else { Style::default().fg(color) };
+            row.push(Span::styled(text, style));
+        }
+    }
+    rows.into_iter().map(Line::from).collect()
 }
 
 /// A block of height `frac` (0..=1) in one character.

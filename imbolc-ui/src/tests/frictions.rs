@@ -251,3 +251,14 @@ fn arrangement_bar_numbers_past_nine_read_whole() {
         assert!(header.split_whitespace().any(|w| w == n), "bar {n} in the header: {header:?}");
     }
 }
+
+#[test]
+fn the_selected_lane_is_drawn_four_rows_high_with_its_range() {
+    let mut app = demo_app();
+    press(&mut app, "1 7");
+    let screen = format!("{}", narrow(&app));
+    let lines: Vec<&str> = screen.lines().collect();
+    let at = lines.iter().position(|l| l.contains("level")).expect("the lane");
+    assert!(lines[at + 1].contains("top 2") && lines[at + 3].contains("bottom 0"), "{screen}");
+    assert!(lines[at + 3].contains('█') && lines[at + 2].contains('●'), "the curve over the rows:\n{screen}");
+}
