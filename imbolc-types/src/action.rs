@@ -281,6 +281,12 @@ pub enum Action {
         clip: ClipId,
     },
     RestoreClip(Box<RemovedClip>),
+    /// A new clip with the same content (notes, drum steps or audio) and
+    /// length, named after it: a variation such as a fill starts as a copy.
+    /// Not placed.
+    DuplicateClip {
+        clip: ClipId,
+    },
     RenameClip {
         clip: ClipId,
         name: String,

@@ -50,6 +50,7 @@ impl Action {
             Action::FreezeInstrument { .. } | Action::SetFrozen { frozen: Some(_), .. } => "freeze",
             Action::SetFrozen { frozen: None, .. } => "unfreeze",
             Action::RemoveClip { .. } => "remove clip",
+            Action::DuplicateClip { .. } => "duplicate clip",
             Action::RenameClip { .. } => "rename clip",
             Action::SetClipLength { .. } | Action::SetClipLooping { .. } => "change clip",
             Action::AddPlacement { .. } | Action::RestorePlacement(_) => "place clip",

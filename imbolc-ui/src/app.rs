@@ -85,6 +85,8 @@ pub struct App<S: UiAudio> {
     keymap: Keymap,
     pane: PaneKind,
     selected: Option<InstrumentId>,
+    /// The clip picked in the arrangement (see [`State::clip`]).
+    clip: Option<imbolc_types::ClipId>,
     panes: Panes,
     modal: Option<Modal>,
     feedback: EngineFeedback,
@@ -145,6 +147,7 @@ impl<S: UiAudio> App<S> {
             keymap,
             pane: PaneKind::Instruments,
             selected,
+            clip: None,
             panes: Panes::default(),
             modal: None,
             feedback: EngineFeedback::default(),
@@ -333,6 +336,7 @@ impl<S: UiAudio> App<S> {
             project: self.session.project(),
             feedback: &self.feedback,
             selected: self.selected,
+            clip: self.clip,
             keymap: &self.keymap,
             transport: self.transport,
         }

@@ -173,6 +173,7 @@ pub enum CommandId {
     RenameClip,
     DeleteClip,
     ClipLoop,
+    ClipDuplicate,
     AddBus,
     RemoveBus,
     RenameBus,

@@ -453,6 +453,13 @@ pub const COMMANDS: &[Command] = &[
         Pane(P::Arrangement),
     ),
     cmd(C::ClipLoop, "clip-loop", "Loop the selected clip over its placements, or not", &["o"], Pane(P::Arrangement)),
+    cmd(
+        C::ClipDuplicate,
+        "clip-duplicate",
+        "Copy the selected clip as a new clip (a variation, e.g. a fill), selected for editing in 3 or 8",
+        &["C"],
+        Pane(P::Arrangement),
+    ),
     cmd(C::AddBus, "bus-add", "Add an aux bus: a shared effect chain instruments send to", &["b"], Pane(P::Mixer)),
     cmd(C::RemoveBus, "bus-remove", "Remove the selected bus (sends to it go too)", &["X"], Pane(P::Mixer)),
     cmd(C::RenameBus, "bus-rename", "Rename the selected bus", &["r"], Pane(P::Mixer)),

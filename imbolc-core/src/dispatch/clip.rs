@@ -24,6 +24,25 @@ fn clip_changed(c: &Clip) -> Option<AudioDiff> {
     Some(AudioDiff::ClipChanged { clip: c.id, length: c.length, looping: c.looping })
 }
 
+/// The copy's name: a default name (`clip 3`, `pattern 3`) becomes the
+/// default for the copy's id; another gets the first free number
+/// (`fill` → `fill 2`, `fill 2` → `fill 3`).
+fn copy_name(p: &Project, name: &str, source: ClipId, copy: ClipId) -> String {
+    for kind in ["clip", "pattern"] {
+        if name == format!("{kind} {source}") {
+            return format!("{kind} {copy}");
+        }
+    }
+    let base = match name.rsplit_once(' ') {
+        Some((base, n)) if n.parse::<u32>().is_ok() => base,
+        _ => name,
+    };
+    (2u32..)
+        .map(|n| format!("{base} {n}"))
+        .find(|candidate| !p.clips.values().any(|c| &c.name == candidate))
+        .unwrap_or_else(|| base.to_owned())
+}
+
 pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, DispatchError> {
     match action {
         Action::AddClip { instrument, name, length } => {
@@ -80,6 +99,14 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
             }
             out.inverse.push(Action::RemoveClip { clip: id });
             Ok(out)
+        }
+        Action::DuplicateClip { clip } => {
+            let source = p.clips.get(&clip).ok_or(DispatchError::NoSuchClip(clip))?;
+            let id = p.ids.next_clip().ok_or(DispatchError::IdsExhausted("clip"))?;
+            let copy = Clip { id, name: copy_name(p, &source.name, clip, id), ..source.clone() };
+            let diff = AudioDiff::ClipAdded { clip: Box::new(copy.clone()) };
+            p.clips.insert(id, copy);
+            Ok(Applied::one(Action::RemoveClip { clip: id }, Some(diff), R))
         }
         Action::RenameClip { clip, name } => {
             let old = std::mem::replace(&mut clip_mut(p, clip)?.name, name);

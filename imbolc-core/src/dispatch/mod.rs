@@ -187,6 +187,7 @@ pub(crate) fn apply(project: &mut Project, action: Action) -> Result<Applied, Di
         A::AddClip { .. }
         | A::RemoveClip { .. }
         | A::RestoreClip(_)
+        | A::DuplicateClip { .. }
         | A::RenameClip { .. }
         | A::SetClipLength { .. }
         | A::SetClipLooping { .. }

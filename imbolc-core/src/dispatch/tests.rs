@@ -144,3 +144,32 @@ fn the_limiter_ceiling_is_a_parameter_with_its_range_and_inverse() {
     let lane = *p.automation.keys().next().expect("lane");
     ok(&mut p, Action::SetAutomationPoint { lane, tick: 0, value: -12.0 });
 }
+
+#[test]
+fn a_duplicated_clip_copies_the_content_under_a_new_name_and_undoes_exactly() {
+    let (mut p, lead) = project_with_instrument();
+    ok(&mut p, Action::AddClip { instrument: lead, name: "fill".into(), length: 1920 });
+    let clip = imbolc_types::ClipId(0);
+    let note = Note { pitch: 60, velocity: 100, start: 0, length: 240, probability: 100 };
+    ok(&mut p, Action::AddNote { clip, note });
+    let before = p.clone();
+    let out = dispatch(&mut p, Action::DuplicateClip { clip }).expect("applies");
+    let copy = p.clips.values().find(|c| c.id != clip).expect("a new clip").clone();
+    assert_eq!(copy.name, "fill 2");
+    assert_eq!((copy.length, copy.instrument), (1920, lead));
+    assert_eq!(copy.notes.values().collect::<Vec<_>>(), p.clips[&clip].notes.values().collect::<Vec<_>>());
+    assert!(matches!(&out.diffs[..], [AudioDiff::ClipAdded { .. }]), "one diff: the new clip");
+    assert!(p.placements.is_empty(), "the copy is not placed");
+
+    let mut h = crate::UndoHistory::default();
+    h.push(out.undo.expect("entry"), std::time::Instant::now());
+    h.undo(&mut p).expect("undo").expect("step");
+    assert_eq!(p.clips, before.clips);
+    h.redo(&mut p).expect("redo").expect("step");
+    assert_eq!(p.clips[&copy.id], copy, "redo brings back the same clip");
+
+    ok(&mut p, Action::DuplicateClip { clip: copy.id });
+    assert!(p.clips.values().any(|c| c.name == "fill 3"), "the next free number");
+    let missing = dispatch(&mut p, Action::DuplicateClip { clip: imbolc_types::ClipId(9) });
+    assert!(matches!(missing, Err(DispatchError::NoSuchClip(_))));
+}

@@ -50,7 +50,7 @@ pub struct Op {
 }
 
 pub fn op() -> impl Strategy<Value = Op> {
-    (0u8..89, any::<u32>(), any::<u32>(), -0.2f32..1.2, "[a-zé♪ ]{0,8}").prop_map(|(kind, a, b, x, name)| Op {
+    (0u8..90, any::<u32>(), any::<u32>(), -0.2f32..1.2, "[a-zé♪ ]{0,8}").prop_map(|(kind, a, b, x, name)| Op {
         kind,
         a,
         b,
@@ -252,6 +252,7 @@ pub fn to_action(p: &Project, op: &Op) -> Option<Action> {
         },
         59 => Action::RenameProject { name: op.name.clone() },
         108 => Action::SetArtist { artist: op.name.clone() },
+        109 => Action::DuplicateClip { clip: pick(&clips, op.a)? },
         100 => Action::AddAudioTrack { name: op.name.clone() },
         101 => Action::AddAudioClip { instrument: inst?, region: region(), start: b % 100_000, length: 1 + b % 5000 },
         102 => Action::SetAudioRegion { clip: pick(&clips, op.a)?, region: region() },

@@ -108,6 +108,34 @@ impl<S: UiAudio> App<S> {
         }
     }
 
+    /// Picks `clip` for the piano roll and drum pane, selecting its
+    /// instrument.
+    pub(super) fn pick_clip(&mut self, clip: imbolc_types::ClipId) {
+        let Some(instrument) = self.session.project().clips.get(&clip).map(|c| c.instrument) else { return };
+        self.clip = Some(clip);
+        self.selected = Some(instrument);
+        self.panes.editor.edit_instrument();
+    }
+
+    /// Copies `clip` as a new clip, picks the copy (the arrangement's row
+    /// too) and says where to edit it.
+    pub(super) fn duplicate_clip(&mut self, clip: imbolc_types::ClipId) {
+        if !self.apply(Action::DuplicateClip { clip }) {
+            return;
+        }
+        let project = self.session.project();
+        let Some(copy) = project.clips.values().max_by_key(|c| c.id) else { return };
+        let (id, kit) = (copy.id, copy.drums.is_some());
+        let text = format!(
+            "copied as \"{}\": edit it in {} and place it with a",
+            copy.name,
+            if kit { "the drum pane (8)" } else { "the piano roll (3)" }
+        );
+        self.panes.arrangement.show_clip(project, id);
+        self.pick_clip(id);
+        self.inform(text);
+    }
+
     /// Makes a clip of `length` ticks for `instrument` and places it at the
     /// playhead's bar; its id, or `None` when refused (the error shown).
     pub(super) fn new_clip(&mut self, instrument: InstrumentId, length: Tick) -> Option<imbolc_types::ClipId> {
@@ -125,8 +153,13 @@ impl<S: UiAudio> App<S> {
     /// notes grows to the bar after them (with the placements that played
     /// all of it). True when the notes were added.
     pub(super) fn add_notes(&mut self, instrument: InstrumentId, notes: Vec<imbolc_types::Note>) -> bool {
-        let clip_of_instrument =
-            |s: &Session<S>| s.project().clips.values().find(|c| c.instrument == instrument).map(|c| (c.id, c.length));
+        let picked = self.clip;
+        // The clip picked in the arrangement, else the instrument's first.
+        let clip_of_instrument = |s: &Session<S>| {
+            let notes = |c: &&imbolc_types::Clip| c.instrument == instrument && c.drums.is_none() && c.audio.is_none();
+            let picked = picked.and_then(|id| s.project().clips.get(&id)).filter(notes);
+            picked.or_else(|| s.project().clips.values().find(|c| c.instrument == instrument)).map(|c| (c.id, c.length))
+        };
         let bar: Tick = crate::transport::bar_ticks(self.session.project().time_signature);
         let end = notes.iter().map(|n| n.start + n.length).max().unwrap_or(0);
         let needed = end.div_ceil(bar).max(2) * bar;

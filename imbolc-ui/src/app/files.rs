@@ -141,6 +141,7 @@ impl<S: UiAudio> App<S> {
                 self.session.open_project(loaded.project, path.clone());
                 self.path = Some(path.clone());
                 self.selected = self.session.project().instruments.keys().next().copied();
+                self.clip = None;
                 self.panes = super::Panes::default();
                 self.transport = crate::transport::TransportView::default();
                 // Repairs and broken custom defs are shown as a warning; every fix is in the log.

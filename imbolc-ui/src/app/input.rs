@@ -163,6 +163,7 @@ impl<S: UiAudio> App<S> {
                     project: self.session.project(),
                     feedback: &self.feedback,
                     selected: self.selected,
+                    clip: self.clip,
                     keymap: &self.keymap,
                     transport: self.transport,
                 };

@@ -169,6 +169,8 @@ impl<S: UiAudio> App<S> {
                 self.selected = Some(id);
                 self.panes.editor.edit_instrument();
             }
+            Intent::SelectClip(clip) => self.pick_clip(clip),
+            Intent::DuplicateClip(clip) => self.duplicate_clip(clip),
             Intent::EditChain(owner) => {
                 if let imbolc_types::ChainOwner::Instrument(id) = owner {
                     self.selected = Some(id);

@@ -56,6 +56,7 @@ impl<S: UiAudio> App<S> {
             Ok((project, repairs)) => {
                 self.session.replace_project(project);
                 self.selected = self.session.project().instruments.keys().next().copied();
+                self.clip = None;
                 match repairs.summary() {
                     Some(fixed) => self.error(format!("restored the autosave copy, repaired: {fixed}")),
                     None => self.inform("restored the autosave copy (Ctrl-s keeps it)"),

@@ -45,6 +45,13 @@ fn placement_at(project: &Project, clip: &Clip, tick: Tick) -> Option<Placement>
 }
 
 impl ArrangementPane {
+    /// Moves the row to `clip`.
+    pub fn show_clip(&mut self, project: &Project, clip: imbolc_types::ClipId) {
+        if let Some(row) = rows(project).iter().position(|c| c.id == clip) {
+            self.row = row;
+        }
+    }
+
     pub fn handle(&mut self, cmd: CommandId, state: &State) -> Option<Intent> {
         let p = state.project;
         let all = rows(p);
@@ -79,7 +86,7 @@ impl ArrangementPane {
             CommandId::Up | CommandId::Down => {
                 self.row =
                     if cmd == CommandId::Up { self.row.saturating_sub(1) } else { (self.row + 1).min(all.len() - 1) };
-                return Some(Intent::Select(all[self.row].instrument));
+                return Some(Intent::SelectClip(all[self.row].id));
             }
             CommandId::Left => {
                 self.cursor = self.cursor.saturating_sub(bar);
@@ -118,6 +125,7 @@ impl ArrangementPane {
                 return Some(Intent::Rename { target, current: clip.name.clone() });
             }
             CommandId::DeleteClip => Action::RemoveClip { clip: clip.id },
+            CommandId::ClipDuplicate => return Some(Intent::DuplicateClip(clip.id)),
             CommandId::ClipLoop => Action::SetClipLooping { clip: clip.id, looping: !clip.looping },
             CommandId::PlayMode => {
                 let mode = match state.transport.mode {

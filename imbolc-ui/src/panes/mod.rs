@@ -50,6 +50,11 @@ pub enum Intent {
     DispatchThen(Action, String),
     /// Make this the selected instrument.
     Select(InstrumentId),
+    /// Pick this clip for the piano roll or drum pane (and select its
+    /// instrument).
+    SelectClip(ClipId),
+    /// Copy this clip as a new clip and pick the copy.
+    DuplicateClip(ClipId),
     /// Switch to a pane.
     Show(PaneKind),
     /// Ask the user for a sound source, then add an instrument.

@@ -72,7 +72,8 @@ impl Default for PianoRollPane {
 /// The clip the piano roll edits: the instrument's first.
 pub fn clip_of<'a>(state: &State<'a>) -> Option<&'a Clip> {
     let id = state.selected?;
-    state.project.clips.values().find(|c| c.instrument == id)
+    let notes = |c: &Clip| c.drums.is_none() && c.audio.is_none();
+    state.picked_clip(notes).or_else(|| state.project.clips.values().find(|c| c.instrument == id))
 }
 
 /// Where a clip starts on the song timeline: its earliest placement.
@@ -338,7 +339,12 @@ impl PianoRollPane {
         let title = match (inst, clip) {
             (None, _) => " Piano roll ".to_owned(),
             (Some(i), None) => format!(" Piano roll · {} · no clip yet (a adds a note){grid} ", i.name),
-            (Some(i), Some(c)) => format!(" Piano roll · {} · {} notes{detail}{grid} ", i.name, c.notes.len()),
+            (Some(i), Some(c)) => {
+                // Which clip, once the instrument has several.
+                let several = state.project.clips.values().filter(|o| o.instrument == i.id).nth(1).is_some();
+                let name = if several { format!("{} · ", c.name) } else { String::new() };
+                format!(" Piano roll · {} · {name}{} notes{detail}{grid} ", i.name, c.notes.len())
+            }
         };
         let block = Block::bordered().title(title);
         let inner = block.inner(area);

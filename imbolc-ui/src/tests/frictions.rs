@@ -262,3 +262,37 @@ fn the_selected_lane_is_drawn_four_rows_high_with_its_range() {
     assert!(lines[at + 1].contains("top 2") && lines[at + 3].contains("bottom 0"), "{screen}");
     assert!(lines[at + 3].contains('█') && lines[at + 2].contains('●'), "the curve over the rows:\n{screen}");
 }
+
+/// A fill is a copy of the pattern: `C` in the arrangement copies the
+/// selected clip, the drum pane then edits the copy (not the first
+/// pattern), and `a` places it; picking another row goes back to it.
+#[test]
+fn a_copied_pattern_is_edited_and_placed_as_a_fill() {
+    let mut app = empty_app();
+    press(&mut app, "8 a Enter");
+    let kit = app.selected().expect("a kit");
+    let clips = |app: &TestApp| -> Vec<(String, usize)> {
+        let p = app.session().project();
+        let steps = |c: &imbolc_types::Clip| c.drums.as_ref().map_or(0, |d| d.hits.len());
+        p.clips.values().filter(|c| c.instrument == kit).map(|c| (c.name.clone(), steps(c))).collect()
+    };
+    let first = clips(&app)[0].0.clone();
+    assert_eq!(first, "pattern 0");
+    press(&mut app, "6 C");
+    assert!(text(&app).contains("edit it in the drum pane (8)"), "{}", text(&app));
+    press(&mut app, "8 l l Enter");
+    let now = clips(&app);
+    assert_eq!(now, [(first.clone(), 1), ("pattern 1".to_owned(), 2)], "the copy got the new step");
+    let screen = format!("{:?}", render(&app, 100, 30).buffer());
+    assert!(screen.contains("pattern 1"), "the drum pane names the copy");
+
+    // Placed in bar 2.
+    press(&mut app, "6 l a");
+    let p = app.session().project();
+    let copy = p.clips.values().find(|c| c.name == "pattern 1").expect("copy").id;
+    assert!(p.placements.values().any(|pl| pl.clip == copy && pl.start == 1920), "placed at bar 2");
+    press(&mut app, "k 8 h h Enter");
+    assert_eq!(clips(&app)[0].1, 0, "back on the first pattern, Enter cleared its step");
+    press(&mut app, "u u u u");
+    assert_eq!(clips(&app), [(first, 1)], "each edit is one undo step: the copy goes");
+}

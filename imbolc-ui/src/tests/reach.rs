@@ -92,6 +92,7 @@ const REACH: &[(&str, Reach)] = &[
     ("AddClip", key("note-add", "1 a Enter 3", "")),
     ("RemoveClip", key("clip-delete", "6", "")),
     ("RestoreClip", UNDO_ONLY),
+    ("DuplicateClip", key("clip-duplicate", "6", "")),
     ("RenameClip", key("clip-rename", "6", "x Enter")),
     ("SetClipLength", elsewhere("note-add", "notes_move_resize_change_velocity_and_copy_cut_paste_with_undo")),
     ("SetClipLooping", key("clip-loop", "6", "")),
