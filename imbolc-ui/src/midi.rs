@@ -156,18 +156,24 @@ impl MidiUi {
         }
     }
 
+    /// Whether MIDI recording is armed (or running).
+    pub fn is_armed(&self) -> bool {
+        self.runtime.is_armed()
+    }
+
     /// Arms recording into `clip` from `from` (or disarms, committing).
-    /// While stopped, play starts `count_in_bars` before `from`.
+    /// While stopped, play starts `count_in_bars` before `from`; the flag
+    /// says play was started, so the UI shows it playing.
     pub fn toggle_record<S: AudioSink>(
         &mut self,
         session: &mut Session<S>,
         clip: ClipId,
         from: Tick,
         playing: bool,
-    ) -> String {
+    ) -> (String, bool) {
         if self.runtime.is_armed() {
             let report = self.runtime.disarm(session);
-            return describe(&report).unwrap_or_else(|| "recording off".to_owned());
+            return (describe(&report).unwrap_or_else(|| "recording off".to_owned()), false);
         }
         let ts = session.project().time_signature;
         let bar = u32::from(ts.numerator) * TICKS_PER_QUARTER * 4 / u32::from(ts.denominator.max(1));
@@ -175,10 +181,12 @@ impl MidiUi {
         let settings = RecordSettings { clip, origin: 0, quantise: None, mode: RecordMode::Overdub, count_in };
         if playing || count_in == 0 {
             self.runtime.arm(settings, from);
-            return "recording armed".to_owned();
+            return ("recording armed".to_owned(), false);
         }
         self.runtime.arm_with_count_in(settings, from);
-        format!("recording after {} bar(s) of count-in", self.config.count_in_bars)
+        // Short: the transport and `● rec` stay beside it at 80 columns.
+        let bars = self.config.count_in_bars;
+        (format!("count-in: {bars} bar{}", if bars == 1 { "" } else { "s" }), true)
     }
 
     /// The MIDI lines of the server pane: the port, every source connected

@@ -69,10 +69,12 @@ pub enum Modal {
     },
     /// Opening a file would drop unsaved changes.
     ConfirmOpen(PathBuf),
-    /// Which parameter a new automation lane targets.
+    /// Which parameter a new automation lane targets; typing filters the
+    /// list by name (`cutoff`), as in the other pickers.
     LanePicker {
         items: Vec<(String, ParamTarget)>,
         cursor: usize,
+        query: String,
     },
     /// A tempo, typed in bpm.
     Tempo {
@@ -258,12 +260,23 @@ impl Modal {
             Modal::TimeSignature { text } => {
                 type_text(text, key.code, ctrl, |c| c.is_ascii_digit() || c == '/', Outcome::TimeSignature)
             }
-            Modal::LanePicker { items, cursor } => {
+            Modal::LanePicker { items, cursor, query } => {
+                let shown = lanes_matching(items, query);
                 match key.code {
-                    KeyCode::Char('j') | KeyCode::Down => *cursor = (*cursor + 1).min(items.len().saturating_sub(1)),
-                    KeyCode::Char('k') | KeyCode::Up => *cursor = cursor.saturating_sub(1),
-                    KeyCode::Enter | KeyCode::Char('l') => {
-                        return items.get(*cursor).map_or(Outcome::Cancel, |(_, t)| Outcome::Lane(t.clone()));
+                    KeyCode::Down | KeyCode::Tab => *cursor = (*cursor + 1).min(shown.len().saturating_sub(1)),
+                    KeyCode::Char('n') if ctrl => *cursor = (*cursor + 1).min(shown.len().saturating_sub(1)),
+                    KeyCode::Up | KeyCode::BackTab => *cursor = cursor.saturating_sub(1),
+                    KeyCode::Char('p') if ctrl => *cursor = cursor.saturating_sub(1),
+                    KeyCode::Enter => {
+                        return shown.get(*cursor).map_or(Outcome::Cancel, |(_, t)| Outcome::Lane((*t).clone()));
+                    }
+                    KeyCode::Backspace => {
+                        query.pop();
+                        *cursor = 0;
+                    }
+                    KeyCode::Char(c) if !ctrl => {
+                        query.push(c);
+                        *cursor = 0;
                     }
                     _ => {}
                 }
@@ -419,23 +432,22 @@ impl Modal {
                 ];
                 frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(" Open? ")), rect);
             }
-            Modal::LanePicker { items, cursor } => {
-                let h = u16::try_from(items.len()).unwrap_or(20).min(area.height.saturating_sub(6)) + 3;
-                let rect = centered(area, 50, h);
+            Modal::LanePicker { items, cursor, query } => {
+                let items = lanes_matching(items, query);
+                let h = u16::try_from(items.len().max(1)).unwrap_or(20).min(area.height.saturating_sub(7)) + 4;
+                let rect = centered(area, 58, h);
                 frame.render_widget(Clear, rect);
-                let visible = usize::from(h.saturating_sub(3));
+                let visible = usize::from(h.saturating_sub(4));
                 let first = crate::panes::follow(0, *cursor, visible);
-                let mut lines: Vec<Line> = items
-                    .iter()
-                    .enumerate()
-                    .skip(first)
-                    .take(visible)
-                    .map(|(i, (name, _))| {
-                        let line = Line::raw(format!(" {name}"));
-                        if i == *cursor { line.style(cursor_style()) } else { line }
-                    })
-                    .collect();
-                lines.push(Line::raw(" j/k move · Enter picks · Esc cancels"));
+                let mut lines = vec![Line::raw(format!(" filter: {query}▏"))];
+                lines.extend(items.iter().enumerate().skip(first).take(visible).map(|(i, (name, _))| {
+                    let line = Line::raw(format!(" {name}"));
+                    if i == *cursor { line.style(cursor_style()) } else { line }
+                }));
+                if items.is_empty() {
+                    lines.push(Line::raw(" no parameter matches"));
+                }
+                lines.push(Line::raw(" type to filter · ↑/↓ move · Enter picks · Esc cancels"));
                 frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(" Automate ")), rect);
             }
             Modal::TimeSignature { text } => {
@@ -527,4 +539,14 @@ fn type_text(
         }
         _ => Outcome::Open,
     }
+}
+
+/// The lanes whose name holds every word of `query` (any case).
+fn lanes_matching<'a>(items: &'a [(String, ParamTarget)], query: &str) -> Vec<(&'a str, &'a ParamTarget)> {
+    let query = query.to_lowercase();
+    items
+        .iter()
+        .filter(|(name, _)| query.split_whitespace().all(|w| name.to_lowercase().contains(w)))
+        .map(|(name, target)| (name.as_str(), target))
+        .collect()
 }

@@ -87,39 +87,52 @@ pub fn render_status(
     };
     let name = format!(" {name}{} ", if dirty { "*" } else { "" });
     let transport = format!("{transport} │ ");
-    let server = feedback.server.summary();
-    let right = match message {
-        Some(m) if m.is_error() => Line::styled(m.text.clone(), Style::default().fg(Color::Red)),
-        Some(m) => Line::raw(m.text.clone()),
-        None => Line::raw("? help · : commands"),
-    };
-    // A message gets the room it needs, leaving the project name and the
-    // first words of the server state ("scsynth: running") in view when it
-    // can; the hint shows only where it fits.
-    let width = usize::from(area.width);
-    let keep = name.chars().count() + 2 + transport.chars().count() + "scsynth: running".len();
-    let natural = name.chars().count() + 2 + transport.chars().count() + server.chars().count() + 1;
-    let room = width.saturating_sub(natural).max(width.saturating_sub(keep + 1));
-    let right = if message.is_none() && right.width() > width.saturating_sub(natural) { Line::raw("") } else { right };
-    // A message too long for its room takes the whole line: the server
-    // figures and transport are back on the next frame without it.
-    if message.is_some() && right.width() > room {
-        frame.render_widget(right, area);
-        return;
-    }
-    let right_width = u16::try_from(right.width().min(room)).unwrap_or(0);
-    let [l, _, r] =
-        Layout::horizontal([Constraint::Min(0), Constraint::Length(1), Constraint::Length(right_width)]).areas(area);
     let mut left =
         vec![Span::styled(name, Style::default().add_modifier(Modifier::BOLD)), Span::raw("│ "), Span::raw(transport)];
     // Refusals stay in view: the server dropped part of what was asked.
     if feedback.refusals.count > 0 {
         left.push(Span::styled(format!("⚠ {} refused │ ", feedback.refusals.count), Style::default().fg(Color::Red)));
     }
-    left.push(Span::styled(server, Style::default().fg(color)));
-    let left = Line::from(left);
-    frame.render_widget(left, l);
-    frame.render_widget(right, r);
+    let width = usize::from(area.width);
+    let fixed: usize = left.iter().map(|s| s.content.chars().count()).sum();
+    let right = match message {
+        Some(m) if m.is_error() => Span::styled(m.text.clone(), Style::default().fg(Color::Red)),
+        Some(m) => Span::raw(m.text.clone()),
+        None => Span::raw("? help · : commands"),
+    };
+    let message_width = right.content.chars().count();
+    // A message too long to sit after the name and transport takes the
+    // whole line, cut with `…` (C-g shows it in full); the transport is back
+    // on the next frame without it.
+    if message.is_some() && fixed + message_width + 1 > width {
+        frame.render_widget(Line::from(Span::styled(ellipsis(&right.content, width), right.style)), area);
+        return;
+    }
+    // The name and transport always show; the server state gets what the
+    // message leaves, cut with `…`; the hint shows only where it fits whole.
+    let server = feedback.server.summary();
+    let reserved = if message.is_some() { message_width + 1 } else { 0 };
+    // Fewer than ten columns would show only "scsynth:…": none then.
+    let server_room = Some(width.saturating_sub(fixed + reserved + 1)).filter(|r| *r >= 10).unwrap_or(0);
+    left.push(Span::styled(ellipsis(&server, server_room), Style::default().fg(color)));
+    let used = fixed + server.chars().count().min(server_room);
+    let right = if message.is_none() && used + message_width + 1 > width { Span::raw("") } else { right };
+    let right_width = u16::try_from(right.content.chars().count()).unwrap_or(0);
+    let [l, _, r] =
+        Layout::horizontal([Constraint::Min(0), Constraint::Length(1), Constraint::Length(right_width)]).areas(area);
+    frame.render_widget(Line::from(left), l);
+    frame.render_widget(Line::from(right), r);
+}
+
+/// `text` cut to `max` characters, its last one `…` when cut.
+fn ellipsis(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    match max {
+        0 => String::new(),
+        _ => text.chars().take(max - 1).chain(std::iter::once('…')).collect(),
+    }
 }
 
 /// One line of the current pane's keys (`a note-add · x note-delete · …`),

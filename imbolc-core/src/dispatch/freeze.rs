@@ -29,7 +29,9 @@ pub(super) fn frozen_target(p: &Project, action: &Action) -> Option<InstrumentId
         | Action::SetEffectIr { owner: o, .. } => owner(o),
         Action::RestoreEffect(r) => owner(&r.owner),
         // The frozen clip goes (or is copied) only by unfreezing.
-        Action::RemoveClip { clip } | Action::DuplicateClip { clip } => p.instruments.values().find(|i| i.def.frozen == Some(*clip)).map(|i| i.id),
+        Action::RemoveClip { clip } | Action::DuplicateClip { clip } => {
+            p.instruments.values().find(|i| i.def.frozen == Some(*clip)).map(|i| i.id)
+        }
         Action::SetParam { target, .. } => match target {
             ParamTarget::Source { instrument, .. }
             | ParamTarget::Filter { instrument, .. }

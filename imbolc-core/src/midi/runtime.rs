@@ -174,6 +174,11 @@ impl MidiRuntime {
     /// One UI frame: see the module docs.
     pub fn poll<S: AudioSink>(&mut self, session: &mut Session<S>, transport: &TransportFeedback) -> PollReport {
         let mut report = PollReport::default();
+        // Play starting begins the take before this frame's events are
+        // read, so notes played as it starts are in it.
+        if transport.playing && !self.recorder.is_recording() {
+            let _ = self.recorder.observe(transport);
+        }
         // Events queued before a stop belong to the take: drain first.
         let playhead = transport.playing.then_some(transport.tick);
         self.drain(session, playhead, &mut report);

@@ -145,3 +145,26 @@ fn a_take_is_one_undo_step_and_replace_removes_what_it_covers() {
     let notes: Vec<Note> = s.project().clips[&clip].notes.values().copied().collect();
     assert_eq!(notes, vec![Note::new(40, 90, 300, 100)]);
 }
+
+/// A note already queued in the frame where play is first seen belongs to
+/// the take (the take begins before the frame's events are read).
+#[test]
+fn a_note_queued_as_play_starts_is_recorded() {
+    let (mut s, _, clip) = session();
+    let mut rt = MidiRuntime::new(Box::new(Nowhere));
+    rt.select_instrument(s.project().instruments.keys().next().copied());
+    let settings = RecordSettings { clip, origin: 0, quantise: None, mode: RecordMode::Overdub, count_in: 0 };
+    rt.arm(settings, 0);
+    rt.poll(&mut s, &TransportFeedback { bpm: 120.0, ..TransportFeedback::default() });
+    let t0 = wall_now();
+    let anchor = TempoAnchor { timetag: Timetag::from_secs_f64(t0 + 2_208_988_800.0), play_tick: 0.0, bpm: 120.0 };
+    let playing =
+        TransportFeedback { tick: 0, playing: true, bpm: 120.0, anchor: Some(anchor), voices: 0, counting_in: false };
+    feed(&rt, &[0x90, 64, 100], t0 + 0.5);
+    feed(&rt, &[0x80, 64, 0], t0 + 0.75);
+    rt.poll(&mut s, &playing);
+    let report = rt.poll(&mut s, &TransportFeedback { playing: false, ..playing });
+    assert_eq!(report.recorded, Some(1), "{report:?}");
+    let notes: Vec<Note> = s.project().clips[&clip].notes.values().copied().collect();
+    assert_eq!(notes, vec![Note::new(64, 100, 480, 240)]);
+}

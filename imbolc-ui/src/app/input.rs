@@ -243,7 +243,14 @@ impl<S: UiAudio> App<S> {
             CommandId::MidiLearn if self.pane == PaneKind::Editor && target.is_some() => midi.learn(target),
             CommandId::MidiLearn => "MIDI learn: select a parameter in the editor first".to_owned(),
             CommandId::MidiRecord => match clip {
-                Some(clip) => midi.toggle_record(&mut self.session, clip, from, playing),
+                Some(clip) => {
+                    let (text, started) = midi.toggle_record(&mut self.session, clip, from, playing);
+                    if started {
+                        self.transport.playing = true;
+                        self.transport.paused = false;
+                    }
+                    text
+                }
                 None => "no instrument to record into: add one in the instrument list (1)".to_owned(),
             },
             _ => return,

@@ -35,7 +35,17 @@ impl<S: UiAudio> App<S> {
             Outcome::Picked(Choice::Refused(why)) => self.error(why),
             Outcome::Picked(Choice::DrumKit) => self.on_intent(Intent::AddDrumKit),
             Outcome::Picked(Choice::Effect(owner, kind)) => {
-                self.apply(Action::AddEffect { owner, kind, index: None });
+                if self.apply(Action::AddEffect { owner, kind, index: None }) {
+                    let state = crate::state::State {
+                        project: self.session.project(),
+                        feedback: &self.feedback,
+                        selected: self.selected,
+                        clip: self.clip,
+                        keymap: &self.keymap,
+                        transport: self.transport,
+                    };
+                    self.panes.editor.show_last_effect(&state);
+                }
             }
             Outcome::Renamed(target, name) => {
                 self.apply(match target {
@@ -347,7 +357,7 @@ impl<S: UiAudio> App<S> {
         if items.is_empty() {
             self.inform("every parameter of this instrument has a lane");
         } else {
-            self.modal = Some(Modal::LanePicker { items, cursor: 0 });
+            self.modal = Some(Modal::LanePicker { items, cursor: 0, query: String::new() });
         }
     }
 }

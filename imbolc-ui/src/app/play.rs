@@ -53,6 +53,9 @@ impl<S: UiAudio> App<S> {
         if self.session.automation_armed() {
             text.push_str(" · ● auto");
         }
+        if self.midi.as_ref().is_some_and(crate::midi::MidiUi::is_armed) {
+            text.push_str(" · ● rec");
+        }
         if let Some(base) = self.typing_base() {
             text.push_str(&format!(" · ⌨ {}", crate::panes::piano_roll::pitch_name(base)));
         }

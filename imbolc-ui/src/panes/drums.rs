@@ -48,7 +48,10 @@ pub struct DrumsPane {
 pub fn pattern_of<'a>(state: &State<'a>) -> Option<(&'a Clip, &'a DrumPattern)> {
     let id = state.selected?;
     let picked = state.picked_clip(|c| c.drums.is_some());
-    picked.into_iter().chain(state.project.clips.values().filter(|c| c.instrument == id)).find_map(|c| Some((c, c.drums.as_ref()?)))
+    picked
+        .into_iter()
+        .chain(state.project.clips.values().filter(|c| c.instrument == id))
+        .find_map(|c| Some((c, c.drums.as_ref()?)))
 }
 
 /// The next resolution, cycling 1/4 → 1/8 → 1/16 → 1/32 → 1/4.

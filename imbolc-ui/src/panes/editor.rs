@@ -171,6 +171,16 @@ impl EditorPane {
         }
     }
 
+    /// Moves the cursor to the last effect's header (a new effect goes at
+    /// the end), so it is in view and its parameters are the next rows.
+    pub fn show_last_effect(&mut self, state: &State) {
+        let Some(subject) = self.subject(state) else { return };
+        let rows = subject.rows();
+        if let Some(at) = rows.iter().rposition(|r| matches!(r, Row::Chain(ChainRow::Effect(_)))) {
+            self.cursor = at;
+        }
+    }
+
     /// What the editor shows: the bus or master chain it was opened on
     /// (while that bus exists), else the selected instrument.
     fn subject<'a>(&self, state: &State<'a>) -> Option<Subject<'a>> {

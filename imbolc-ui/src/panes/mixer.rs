@@ -114,7 +114,11 @@ impl MixerPane {
             }
             CommandId::AddBus => {
                 let n = state.project.buses.len() + 1;
-                Action::AddBus { name: format!("bus {n}") }
+                // The cursor goes to the new bus: after the instruments and
+                // the buses there are now, before the master.
+                self.cursor = state.project.instruments.len() + state.project.buses.len();
+                let text = format!("bus {n} added: e edits its effects, r renames it; w on a strip sends to it");
+                return Some(Intent::DispatchThen(Action::AddBus { name: format!("bus {n}") }, text));
             }
             CommandId::RemoveBus | CommandId::RenameBus => {
                 let Strip::Bus(bus) = strip else {
@@ -210,7 +214,8 @@ fn render_strip(frame: &mut Frame, area: Rect, state: &State, strip: Strip, sele
         .collect();
     let db_text = match meter {
         None => "  --".to_owned(),
-        Some(_) if db.is_finite() => format!("{db:>5.1}dB"),
+        // A decaying tail reads -372 dB long after it stopped being heard.
+        Some(_) if db.is_finite() && db > -100.0 => format!("{db:>5.1}dB"),
         Some(_) => " -inf".to_owned(),
     };
     lines.push(Line::raw(db_text));

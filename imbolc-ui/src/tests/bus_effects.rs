@@ -59,7 +59,9 @@ fn e_on_the_bus_strip_edits_its_chain_one_undo_step_and_one_diff_per_key() {
     assert_eq!(chain.iter().map(|e| e.kind).collect::<Vec<_>>(), [EffectKind::DELAY, EffectKind::REVERB]);
     assert!(app.session().project().instruments[&InstrumentId(0)].def.effects.len() == 2, "the bass is untouched");
 
-    // Cursor on the delay's header: bypass, then its time (first param) up.
+    // A new effect takes the cursor (the reverb's header): up to the
+    // delay's header, bypass it, then its time (first param) up.
+    press(&mut app, &["k"; 40][..=EffectKind::DELAY.params().len()].join(" "));
     one_edit(&mut app, &sink, "b", VERB);
     assert!(!bus_chain(&app)[0].enabled);
     let time = bus_chain(&app)[0].params["time"];
@@ -94,9 +96,9 @@ fn the_master_chain_takes_an_eq_and_draws_its_curve() {
     press(&mut app, "a 1 2 - b a n d Enter");
     let master = &app.session().project().master_effects;
     assert_eq!(master.iter().map(|e| e.kind).collect::<Vec<_>>(), [EffectKind::EQ12]);
-    // Past the limiter's ceiling row and the EQ's header, band 6 gain up a
+    // The new EQ took the cursor to its header; past it, band 6 gain up a
     // few steps: the curve moves.
-    press(&mut app, "j j");
+    press(&mut app, "j");
     let eq_rows = EffectKind::EQ12.params();
     let gain = eq_rows.iter().position(|p| p.id == "b6_gain").unwrap();
     press(&mut app, &["j"; 40][..gain].join(" "));
@@ -171,7 +173,7 @@ fn the_automation_pane_adds_a_limiter_ceiling_lane_shown_with_every_instrument()
     let crate::modal::Modal::LanePicker { items, .. } = app.modal().unwrap() else { panic!("the lane picker") };
     let at = items.iter().position(|(_, t)| *t == ParamTarget::MasterLimiterCeiling).expect("offered");
     assert_eq!(items[at].0, "limiter ceiling");
-    press(&mut app, &format!("{} Enter", ["j"; 200][..at].join(" ")));
+    press(&mut app, &format!("{} Enter", ["Down"; 200][..at].join(" ")));
     let lanes: Vec<_> = app.session().project().automation.values().map(|l| l.target.clone()).collect();
     assert!(lanes.contains(&ParamTarget::MasterLimiterCeiling), "{lanes:?}");
     // The second lane (after the bass's level): lower its point at the cursor.

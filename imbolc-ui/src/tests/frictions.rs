@@ -296,3 +296,31 @@ fn a_copied_pattern_is_edited_and_placed_as_a_fill() {
     press(&mut app, "u u u u");
     assert_eq!(clips(&app), [(first, 1)], "each edit is one undo step: the copy goes");
 }
+
+/// The lane picker filters as the other pickers do: `cutoff` leaves the
+/// filter's cutoff, Enter automates it.
+#[test]
+fn typing_in_the_lane_picker_filters_it() {
+    let mut app = demo_app();
+    press(&mut app, "7 a");
+    super::fixture::type_text(&mut app, "cutoff");
+    let screen = format!("{}", render(&app, 80, 24));
+    assert!(screen.contains("filter cutoff") && !screen.contains("resonance"), "{screen}");
+    press(&mut app, "Enter");
+    let lanes: Vec<_> = app.session().project().automation.values().map(|l| l.target.clone()).collect();
+    assert!(
+        lanes.iter().any(|t| matches!(t, imbolc_types::ParamTarget::Filter { param, .. } if param == "cutoff")),
+        "{lanes:?}"
+    );
+}
+
+/// At 80 columns a message sits after the name and the transport, which
+/// stay in view; the server state is cut with `…` to make room.
+#[test]
+fn a_message_leaves_the_transport_in_view_at_80_columns() {
+    let mut app = demo_app();
+    app.inform("recording after 1 bar(s) of count-in".to_owned());
+    let screen = format!("{}", render(&app, 80, 24));
+    let status = screen.lines().rev().find(|l| l.contains("count-in")).expect("the message");
+    assert!(status.contains("■ 1.3 · 120 bpm") && status.contains("scsynth: ") && status.contains('…'), "{status}");
+}
