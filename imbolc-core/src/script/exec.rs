@@ -17,6 +17,8 @@ pub enum Effect {
     Say(String),
     /// Save the project (to this path, else the session's own).
     Save(Option<PathBuf>),
+    /// Stop reading lines.
+    Quit,
 }
 
 fn owner_name(p: &Project, owner: ChainOwner) -> String {
@@ -29,7 +31,10 @@ fn owner_name(p: &Project, owner: ChainOwner) -> String {
 
 /// Lists instruments (with clips) and buses, one per line.
 pub fn list(p: &Project) -> String {
-    let mut out = format!("project {:?}, {} bpm, {}/{}\n", p.name, p.tempo, p.time_signature.numerator, p.time_signature.denominator);
+    let mut out = format!(
+        "project {:?}, {} bpm, {}/{}\n",
+        p.name, p.tempo, p.time_signature.numerator, p.time_signature.denominator
+    );
     for inst in p.instruments.values() {
         let kind = if inst.def.drums.is_some() { "drum kit".to_owned() } else { inst.def.source.kind.id().to_owned() };
         let fx: Vec<&str> = inst.def.effects.iter().map(|e| e.kind.id()).collect();
@@ -75,7 +80,9 @@ pub fn action(p: &Project, command: &Command) -> Result<Option<Action>, ScriptEr
         Command::FilterSet { instrument, kind } => {
             Action::SetFilter { instrument: r::instrument(p, &instrument)?, filter: Some(FilterDef::new(kind)) }
         }
-        Command::FilterOff(instrument) => Action::SetFilter { instrument: r::instrument(p, &instrument)?, filter: None },
+        Command::FilterOff(instrument) => {
+            Action::SetFilter { instrument: r::instrument(p, &instrument)?, filter: None }
+        }
         Command::EffectAdd { owner, kind, at } => Action::AddEffect { owner: r::owner(p, &owner)?, kind, index: at },
         Command::EffectRemove { owner, effect } => {
             let owner = r::owner(p, &owner)?;
@@ -135,18 +142,19 @@ pub fn action(p: &Project, command: &Command) -> Result<Option<Action>, ScriptEr
             Action::SetDrumSteps { clip: id, steps: steps.iter().map(|&s| ((s, pad), None)).collect() }
         }
         Command::LaneAdd(param) => Action::AddLane { target: r::param(p, &param)? },
-        Command::PointSet { param, tick, value } => {
-            Action::SetAutomationPoint { lane: lane(p, &param)?, tick, value }
-        }
+        Command::PointSet { param, tick, value } => Action::SetAutomationPoint { lane: lane(p, &param)?, tick, value },
         Command::PointRemove { param, tick } => Action::RemoveAutomationPoint { lane: lane(p, &param)?, tick },
-        Command::Undo | Command::Redo | Command::Save(_) | Command::List | Command::Help(_) => return Ok(None),
+        Command::Undo | Command::Redo | Command::Save(_) | Command::List | Command::Quit | Command::Help(_) => {
+            return Ok(None);
+        }
     };
     Ok(Some(a))
 }
 
 fn clip_pad(p: &Project, clip: &str, pad: &str) -> Result<(imbolc_types::ClipId, u8), ScriptError> {
     let id = resolve::clip(p, clip)?;
-    let inst = p.clips.get(&id).map(|c| c.instrument).ok_or_else(|| ScriptError::Invalid(format!("no clip {clip:?}")))?;
+    let inst =
+        p.clips.get(&id).map(|c| c.instrument).ok_or_else(|| ScriptError::Invalid(format!("no clip {clip:?}")))?;
     Ok((id, resolve::pad(p, inst, pad)?))
 }
 
@@ -190,6 +198,7 @@ pub fn run<S: AudioSink>(session: &mut Session<S>, command: &Command) -> Result<
         }),
         Command::Save(path) => Effect::Save(path.clone()),
         Command::List => Effect::Say(list(session.project())),
+        Command::Quit => Effect::Quit,
         Command::Help(topic) => Effect::Say(table::help(topic)),
         _ => Effect::Say(String::new()),
     })
@@ -214,8 +223,12 @@ fn describe(p: &Project, command: &Command, label: &str) -> String {
 fn current(p: &Project, target: &ParamTarget) -> Option<f32> {
     match target {
         ParamTarget::Tempo => Some(p.tempo),
-        ParamTarget::Mixer { instrument, param: MixerParam::Level } => p.instruments.get(instrument).map(|i| i.mixer.level),
-        ParamTarget::Source { instrument, param } => p.instruments.get(instrument)?.def.source.params.get(param).copied(),
+        ParamTarget::Mixer { instrument, param: MixerParam::Level } => {
+            p.instruments.get(instrument).map(|i| i.mixer.level)
+        }
+        ParamTarget::Source { instrument, param } => {
+            p.instruments.get(instrument)?.def.source.params.get(param).copied()
+        }
         ParamTarget::Filter { instrument, param } => {
             p.instruments.get(instrument)?.def.filter.as_ref()?.params.get(param).copied()
         }

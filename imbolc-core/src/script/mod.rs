@@ -81,6 +81,7 @@ pub fn run_script<S: AudioSink>(
             Effect::Say(text) if !text.is_empty() => say(&text),
             Effect::Say(_) => {}
             Effect::Save(path) => saves.push((path, session.project().clone())),
+            Effect::Quit => break,
         }
     }
     Ok(saves)

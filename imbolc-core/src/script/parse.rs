@@ -53,6 +53,7 @@ pub enum Command {
     Redo,
     Save(Option<PathBuf>),
     List,
+    Quit,
     Help(Vec<String>),
 }
 
@@ -132,7 +133,12 @@ fn steps(word: &str) -> Result<Vec<u8>, ScriptError> {
         .collect()
 }
 
-fn catalog<K>(word: &str, from_id: fn(&str) -> Option<K>, ids: Vec<&'static str>, what: &str) -> Result<K, ScriptError> {
+fn catalog<K>(
+    word: &str,
+    from_id: fn(&str) -> Option<K>,
+    ids: Vec<&'static str>,
+    what: &str,
+) -> Result<K, ScriptError> {
     from_id(word).ok_or_else(|| ScriptError::Invalid(format!("no {what} {word:?} (one of: {})", ids.join(", "))))
 }
 
@@ -255,7 +261,9 @@ pub fn parse(words: &[String], sig: TimeSignature) -> Result<Option<Command>, Sc
             let pitch = a.flag("pitch").map_or(Ok(0), |p| lex::whole::<i8>(&p))?;
             Command::StepSet { clip, steps, pad, step: DrumStep { velocity, probability, pitch } }
         }
-        "step clear" => Command::StepClear { clip: a.next("CLIP")?, steps: steps(&a.next("STEPS")?)?, pad: a.next("PAD")? },
+        "step clear" => {
+            Command::StepClear { clip: a.next("CLIP")?, steps: steps(&a.next("STEPS")?)?, pad: a.next("PAD")? }
+        }
         "lane add" => Command::LaneAdd(a.next("PARAM")?),
         "point set" => Command::PointSet {
             param: a.next("PARAM")?,
@@ -267,6 +275,7 @@ pub fn parse(words: &[String], sig: TimeSignature) -> Result<Option<Command>, Sc
         "redo" => Command::Redo,
         "save" => Command::Save(a.opt().map(PathBuf::from)),
         "list" => Command::List,
+        "quit" => Command::Quit,
         "help" => Command::Help(a.rest()),
         other => return Err(ScriptError::Invalid(format!("{other}: not handled (a bug)"))),
     };

@@ -119,9 +119,8 @@ pub fn param(p: &Project, path: &str) -> Result<ParamTarget, ScriptError> {
         }
         let inst = p.instruments.get(&instrument).ok_or_else(bad)?;
         let in_source = |name: &str| inst.def.source.params.contains_key(name);
-        let in_filter = |name: &str| {
-            inst.def.filter.as_ref().is_some_and(|f| find_param(f.kind.params(), name).is_some())
-        };
+        let in_filter =
+            |name: &str| inst.def.filter.as_ref().is_some_and(|f| find_param(f.kind.params(), name).is_some());
         let named = |param: &str| param.to_owned();
         match rest {
             [s] | ["env", s] if stage(s).is_some() => {

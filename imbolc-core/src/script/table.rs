@@ -31,7 +31,12 @@ pub const SCRIPT_COMMANDS: &[CommandSpec] = &[
         "Adds an instrument playing a catalog source (saw, square, sine, ...); the name defaults to the source's.",
         "instrument add saw --name bass",
     ),
-    c("instrument remove", "INSTRUMENT", "Removes an instrument with its clips and automation.", "instrument remove bass"),
+    c(
+        "instrument remove",
+        "INSTRUMENT",
+        "Removes an instrument with its clips and automation.",
+        "instrument remove bass",
+    ),
     c("instrument rename", "INSTRUMENT NAME", "Renames an instrument.", "instrument rename bass sub"),
     c("kit add", "NAME", "Adds a drum kit with the built-in pads.", "kit add drums"),
     c(
@@ -47,8 +52,18 @@ pub const SCRIPT_COMMANDS: &[CommandSpec] = &[
         "Adds an effect of a catalog kind to the chain of an instrument, a bus or `master` (at position N from 1, else last).",
         "effect add bass reverb",
     ),
-    c("effect remove", "OWNER EFFECT", "Removes an effect (EFFECT: its kind, or fxN for the Nth).", "effect remove bass reverb"),
-    c("effect bypass", "OWNER EFFECT on|off", "Bypasses an effect (on) or enables it again (off).", "effect bypass bass fx1 on"),
+    c(
+        "effect remove",
+        "OWNER EFFECT",
+        "Removes an effect (EFFECT: its kind, or fxN for the Nth).",
+        "effect remove bass reverb",
+    ),
+    c(
+        "effect bypass",
+        "OWNER EFFECT on|off",
+        "Bypasses an effect (on) or enables it again (off).",
+        "effect bypass bass fx1 on",
+    ),
     c(
         "param set",
         "PARAM VALUE",
@@ -63,14 +78,14 @@ pub const SCRIPT_COMMANDS: &[CommandSpec] = &[
     c("bus add", "NAME", "Adds a bus.", "bus add reverb"),
     c("bus remove", "BUS", "Removes a bus; what wrote to it goes to master.", "bus remove reverb"),
     c("bus mute", "BUS on|off", "Mutes or unmutes a bus.", "bus mute reverb on"),
-    c("send add", "INSTRUMENT BUS LEVEL", "Sends an instrument to a bus at LEVEL (0 to 1).", "send add lead reverb 0.3"),
-    c("send remove", "INSTRUMENT BUS", "Removes an instrument's send to a bus.", "send remove lead reverb"),
     c(
-        "output",
-        "INSTRUMENT master|BUS",
-        "Routes an instrument's output to master or a bus.",
-        "output lead master",
+        "send add",
+        "INSTRUMENT BUS LEVEL",
+        "Sends an instrument to a bus at LEVEL (0 to 1).",
+        "send add lead reverb 0.3",
     ),
+    c("send remove", "INSTRUMENT BUS", "Removes an instrument's send to a bus.", "send remove lead reverb"),
+    c("output", "INSTRUMENT master|BUS", "Routes an instrument's output to master or a bus.", "output lead master"),
     c(
         "clip add",
         "INSTRUMENT NAME LENGTH",
@@ -129,6 +144,7 @@ pub const SCRIPT_COMMANDS: &[CommandSpec] = &[
         "save",
     ),
     c("list", "", "Lists instruments, buses and clips.", "list"),
+    c("quit", "", "Ends the REPL, or the script here (without saving).", "quit"),
     c("help", "[COMMAND]", "Lists the commands, or explains one.", "help note add"),
 ];
 

@@ -77,7 +77,8 @@ fn values_read_as_musicians_write_them() {
 
 #[test]
 fn every_edit_is_one_undo_step() {
-    let mut s = run("instrument add saw --name bass\nfilter set bass low_pass\nparam set bass.cutoff 800").expect("runs");
+    let mut s =
+        run("instrument add saw --name bass\nfilter set bass low_pass\nparam set bass.cutoff 800").expect("runs");
     let before = s.project().clone();
     run_line(&mut s, "param set bass.level 0.3").expect("sets");
     assert!(*s.project() != before);
