@@ -79,8 +79,8 @@ pub fn pitch(word: &str) -> Result<u8, ScriptError> {
         Some(b'b') => (-1, &rest[1..]),
         _ => (0, rest),
     };
-    let octave: i32 = octave.parse().map_err(|_| bad())?;
-    let n = (octave + 1) * 12 + base + shift;
+    let octave: i8 = octave.parse().map_err(|_| bad())?;
+    let n = (i32::from(octave) + 1) * 12 + base + shift;
     u8::try_from(n).ok().filter(|n| *n <= 127).ok_or_else(bad)
 }
 
@@ -145,10 +145,11 @@ pub fn length(word: &str, sig: TimeSignature) -> Result<Tick, ScriptError> {
             number(b, WHAT)?.saturating_mul(beat_ticks(sig))
         } else if let Some((n, d)) = term.split_once('/') {
             let (n, d) = (number(n, WHAT)?, number(d, WHAT)?);
-            if d == 0 || (n * 4 * TICKS_PER_QUARTER) % d != 0 {
+            let whole = n.checked_mul(4 * TICKS_PER_QUARTER).ok_or_else(|| invalid(WHAT, word))?;
+            if d == 0 || !whole.is_multiple_of(d) {
                 return Err(invalid(WHAT, word));
             }
-            n * 4 * TICKS_PER_QUARTER / d
+            whole / d
         } else {
             number(term, WHAT)?.saturating_mul(bar_ticks(sig))
         };

@@ -89,7 +89,7 @@ pub const SCRIPT_COMMANDS: &[CommandSpec] = &[
     c(
         "clip add",
         "INSTRUMENT NAME LENGTH",
-        "Adds an empty clip of LENGTH (bars: `2`, or `1/2`, `3beats`, `960t`) to an instrument.",
+        "Adds an empty clip of LENGTH (bars: 2, or 1/2, 3beats, 960t) to an instrument.",
         "clip add bass riff 1",
     ),
     c("clip loop", "CLIP on|off", "Makes a clip loop over its placements, or play once.", "clip loop bass/riff on"),

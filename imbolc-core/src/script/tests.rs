@@ -70,6 +70,10 @@ fn values_read_as_musicians_write_them() {
     assert_eq!(lex::length("2", sig).ok(), Some(3840));
     assert_eq!(lex::length("3beats+1/16", sig).ok(), Some(1440 + 120));
     assert!(lex::length("1/8-1/4", sig).is_err(), "a length is at least a tick");
+    for huge in ["4294967295/1", "99999999999", "4294967295beats+4294967295beats"] {
+        assert!(lex::length(huge, sig).is_err() || lex::length(huge, sig).is_ok(), "{huge} never panics");
+    }
+    assert!(lex::pitch("C99999999999").is_err() && lex::position("4294967295.2", sig).is_err());
     let six_eight = TimeSignature { numerator: 6, denominator: 8 };
     assert_eq!(lex::position("2.2", six_eight).ok(), Some(6 * 240 + 240));
     assert_eq!(lex::words("a \"b c\" d # e").ok(), Some(vec!["a".into(), "b c".into(), "d".into()]));
