@@ -174,14 +174,18 @@ fn lane(p: &Project, param: &str) -> Result<imbolc_types::LaneId, ScriptError> {
 /// the edit (the project is then unchanged).
 pub fn run<S: AudioSink>(session: &mut Session<S>, command: &Command) -> Result<Effect, ScriptError> {
     let p = session.project();
-    // `point set` adds the lane it needs first.
-    if let Command::PointSet { param, .. } = command
+    // `point set` adds the lane it needs, in the same undo step; the value
+    // is checked first so a refused point adds no lane.
+    if let Command::PointSet { param, tick, value } = command
         && lane(p, param).is_err()
     {
         let target = resolve::param(p, param)?;
-        session.dispatch(Action::AddLane { target })?;
+        crate::dispatch::check_point(p, &target, *value)?;
+        let lane = imbolc_types::LaneId(p.ids.lane);
+        let point = Action::SetAutomationPoint { lane, tick: *tick, value: *value };
+        session.dispatch_group("set automation point", vec![Action::AddLane { target }, point])?;
+        return Ok(Effect::Say("set automation point".into()));
     }
-    let p = session.project();
     if let Some(action) = action(p, command)? {
         let label = action.label();
         session.dispatch(action)?;

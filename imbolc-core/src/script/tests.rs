@@ -91,6 +91,101 @@ fn every_edit_is_one_undo_step() {
 }
 
 #[test]
+fn a_point_adds_its_lane_in_one_step_and_a_refused_point_adds_none() {
+    let mut s = run("instrument add saw --name bass").expect("runs");
+    let before = s.project().clone();
+    assert!(run_line(&mut s, "point set bass.level 1 1000").is_err(), "out of range");
+    assert!(*s.project() == before, "a refused point leaves the project as it was");
+    run_line(&mut s, "point set bass.level 2 0.5").expect("sets");
+    assert_eq!(s.project().automation.len(), 1);
+    run_line(&mut s, "undo").expect("undoes");
+    assert!(s.project().automation.is_empty(), "lane and point went in one step");
+}
+
+proptest::proptest! {
+    /// Any line, of any words, either runs or is refused with the project
+    /// as it was: never a panic, never half an edit.
+    #[test]
+    fn no_line_panics_or_half_applies(words in proptest::collection::vec(proptest::sample::select(VOCAB.to_vec()), 0..8)) {
+        let mut s = session();
+        run_script(&mut s, SETUP, &mut |_| {}).expect("setup runs");
+        let before = s.project().clone();
+        let line = words.join(" ");
+        if run_line(&mut s, &line).is_err() {
+            proptest::prop_assert!(*s.project() == before, "{line:?} failed but changed the project");
+        }
+    }
+
+    #[test]
+    fn no_text_panics(line in "\\PC{0,60}") {
+        let mut s = session();
+        let _ = run_line(&mut s, &line);
+    }
+}
+
+const SETUP: &str = "instrument add saw --name bass\nfilter set bass low_pass\nclip add bass riff 1\nkit add drums\n\
+                     pattern add drums beat\nbus add verb\neffect add verb reverb";
+
+const VOCAB: &[&str] = &[
+    "note",
+    "add",
+    "set",
+    "remove",
+    "instrument",
+    "effect",
+    "param",
+    "point",
+    "lane",
+    "step",
+    "pattern",
+    "clip",
+    "place",
+    "send",
+    "bus",
+    "mute",
+    "tempo",
+    "time",
+    "bass",
+    "bass/riff",
+    "drums",
+    "drums/beat",
+    "verb",
+    "master",
+    "reverb",
+    "kick",
+    "C4",
+    "Eb2",
+    "1.1",
+    "2.3.10",
+    "0",
+    "1",
+    "-1",
+    "1/8",
+    "1/0",
+    "999999999999",
+    "nan",
+    "inf",
+    "on",
+    "off",
+    "--name",
+    "--swing",
+    "--prob",
+    "--at",
+    "bass.level",
+    "bass.cutoff",
+    "verb.reverb.mix",
+    "\"",
+    "#",
+    "undo",
+    "redo",
+    "list",
+    "help",
+    "1,5,9",
+    "low_pass",
+    "saw",
+];
+
+#[test]
 fn saves_are_requested_not_written() {
     let mut s = session();
     let saves = run_script(&mut s, "tempo 100\nsave\ntempo 90\nsave other.imbolc", &mut |_| {}).expect("runs");
