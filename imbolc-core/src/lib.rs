@@ -48,6 +48,7 @@ pub mod persist;
 pub mod record;
 pub mod render;
 pub mod sampler;
+pub mod script;
 pub mod session;
 pub mod sfz;
 pub mod slicing;

@@ -55,6 +55,10 @@ pub enum Command {
     Import(crate::midi_file_cli::ImportArgs),
     /// Write a project (the song, bars or one clip) as a MIDI file.
     Export(crate::midi_file_cli::ExportArgs),
+    /// Run a script of commands (docs/commands.md) on a project; `-` reads standard input.
+    Run(crate::script_cli::RunArgs),
+    /// Read commands (docs/commands.md) line by line from standard input, answering in plain text.
+    Repl(crate::script_cli::ReplArgs),
 }
 
 #[cfg(test)]

@@ -49,6 +49,7 @@ pub mod picker;
 pub mod render_cli;
 pub mod render_dialog;
 pub mod run;
+pub mod script_cli;
 pub mod state;
 pub mod status;
 pub mod terminal;

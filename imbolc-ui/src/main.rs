@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use imbolc_audio::engine::AudioHandle;
 use imbolc_core::persist::BackgroundSaver;
-use imbolc_ui::{app, cli, keys, logging, midi, midi_file_cli, open, render_cli, run, terminal};
+use imbolc_ui::{app, cli, keys, logging, midi, midi_file_cli, open, render_cli, run, script_cli, terminal};
 
 fn main() -> ExitCode {
     let started = std::time::Instant::now();
@@ -31,6 +31,8 @@ fn run_command(command: &cli::Command) -> ExitCode {
         cli::Command::Render(render) => return render_cli::run(render),
         cli::Command::Import(import) => return midi_file_cli::import(import),
         cli::Command::Export(export) => return midi_file_cli::export(export),
+        cli::Command::Run(script) => return script_cli::run(script),
+        cli::Command::Repl(repl) => return script_cli::repl_main(repl),
         cli::Command::Demo { path, force } => {
             imbolc_core::demo::write_demo(path, *force).map(|()| format!("wrote the demo song to {}", path.display()))
         }

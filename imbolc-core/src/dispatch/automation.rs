@@ -14,7 +14,7 @@ fn lane_mut(p: &mut Project, id: LaneId) -> Result<&mut AutomationLane, Dispatch
 
 /// Checks a point value: in range when the target resolves, else only
 /// finite (an inert lane keeps editable, so undo over it always works).
-pub(super) fn check_point(p: &Project, target: &ParamTarget, value: f32) -> Result<(), DispatchError> {
+pub(crate) fn check_point(p: &Project, target: &ParamTarget, value: f32) -> Result<(), DispatchError> {
     match param_range(p, target) {
         Ok(range) => check_range(value, range),
         Err(_) if value.is_finite() => Ok(()),

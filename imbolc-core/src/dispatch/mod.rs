@@ -33,6 +33,10 @@ use imbolc_types::{Action, AudioDiff, Project};
 
 use crate::undo::UndoEntry;
 
+/// Whether `value` may be an automation point of `target` (the script
+/// checks before it adds the lane a point needs).
+pub(crate) use automation::check_point;
+
 /// Which parts of the screen an action changed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Redraw {
