@@ -130,9 +130,11 @@ fn the_gauge_shows_progress_and_esc_cancels() {
     assert_eq!(e, "render cancelled");
 }
 
-/// Children of this process named scsynth.
-fn our_scsynths() -> usize {
+/// Children of this process named scsynth that write into `dir` (other
+/// tests of this binary render at the same time).
+fn our_scsynths(dir: &std::path::Path) -> Vec<String> {
     let me = std::process::id().to_string();
+    let dir = dir.to_string_lossy().into_owned();
     std::fs::read_dir("/proc")
         .unwrap()
         .flatten()
@@ -140,9 +142,13 @@ fn our_scsynths() -> usize {
             let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
             // pid (comm) state ppid …
             let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-            stat.contains("(scsynth)") && after.split_whitespace().nth(1) == Some(me.as_str())
+            let cmdline = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
+            stat.contains("(scsynth)")
+                && after.split_whitespace().nth(1) == Some(me.as_str())
+                && String::from_utf8_lossy(&cmdline).contains(&dir)
         })
-        .count()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect()
 }
 
 #[test]
@@ -170,7 +176,8 @@ fn esc_cancels_a_real_render_kills_scsynth_and_leaves_nothing() {
         d.poll();
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    assert_eq!(our_scsynths(), 1, "scsynth renders");
+    let renders = our_scsynths(&out);
+    assert_eq!(renders.len(), 1, "scsynth renders");
     press(&mut d, &[KeyCode::Esc]);
     let cancelled = std::time::Instant::now();
     while d.is_running() {
@@ -181,6 +188,8 @@ fn esc_cancels_a_real_render_kills_scsynth_and_leaves_nothing() {
     let Stage::Done(Err(e)) = &d.stage else { panic!("a cancelled render expected") };
     assert_eq!(e, "render cancelled");
     assert_eq!(listing(), Vec::<String>::new(), "no temporary or partial file left");
-    assert_eq!(our_scsynths(), 0, "scsynth was killed and reaped");
+    // Gone from /proc: killed and reaped (a zombie would still be listed).
+    let left: Vec<_> = renders.iter().filter(|pid| std::path::Path::new("/proc").join(pid).exists()).collect();
+    assert!(left.is_empty(), "scsynth {left:?} was not killed and reaped");
     let _ = std::fs::remove_dir_all(&out);
 }
