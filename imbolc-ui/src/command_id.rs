@@ -182,4 +182,9 @@ pub enum CommandId {
     MidiUnmap,
     TakeToggle,
     TakeFolder,
+    TrackInput,
+    ClipNextTake,
+    Punch,
+    TakeToTrack,
+    CountIn,
 }

@@ -163,6 +163,7 @@ fn def() -> impl Strategy<Value = InstrumentDef> {
             sampler: None,
             audio_track: false,
             frozen: None,
+            record_input: Default::default(),
         })
         .boxed()
 }
