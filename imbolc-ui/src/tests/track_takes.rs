@@ -203,6 +203,9 @@ fn c_b_sets_the_count_in_and_a_take_onto_a_track_counts_in_from_stopped() {
     use imbolc_audio::engine::TransportCmd;
     let dir = temp_dir("count-in");
     let (mut app, sink, _track) = app_with_track(&dir);
+    let mut stopped = demo_feedback();
+    stopped.transport.playing = false;
+    app.set_feedback(&stopped);
     press(&mut app, "C-b");
     assert_eq!(app.session().project().count_in_bars, 1);
     assert!(message(&app).contains("count-in: 1 bar"), "{}", message(&app));
