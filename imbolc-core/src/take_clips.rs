@@ -117,12 +117,7 @@ pub fn take_clips_action(
     let sample = import_sample(path)?;
     let placed = place_take(sample.seconds(), p.tempo, spot).ok_or(TakeClipError::NothingInside)?;
     let region = AudioRegion { offset: placed.offset, takes: placed.takes, ..AudioRegion::new(sample) };
-    Ok(Action::AddAudioClip {
-        instrument,
-        region: Box::new(region),
-        start: placed.start,
-        length: placed.length,
-    })
+    Ok(Action::AddAudioClip { instrument, region: Box::new(region), start: placed.start, length: placed.length })
 }
 
 /// The action playing the next pass of a take recorded over the loop

@@ -136,7 +136,8 @@ fn start_take(audio: &mut AudioHandle, path: &Path) -> i32 {
     assert_eq!(f.recording.ended, 0, "the take did not start: {:?}", f.recording.last);
     let deadline = std::time::Instant::now() + WAIT;
     loop {
-        if let Some(node) = engine_tree(audio).walk().into_iter().find(|n| n.def.as_deref() == Some("imbolc_disk_record"))
+        if let Some(node) =
+            engine_tree(audio).walk().into_iter().find(|n| n.def.as_deref() == Some("imbolc_disk_record"))
         {
             return node.id;
         }

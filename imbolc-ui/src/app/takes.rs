@@ -242,7 +242,8 @@ impl<S: UiAudio> App<S> {
                     let at = crate::transport::bar_beat(passes.1, project_sig(self));
                     match passes.0 {
                         0 => self.inform(format!("take placed on the track at {at}")),
-                        n => self.inform(format!("{n} takes (one per loop pass) at {at}: the last plays, n picks another")),
+                        n => self
+                            .inform(format!("{n} takes (one per loop pass) at {at}: the last plays, n picks another")),
                     }
                 }
             }
@@ -260,7 +261,9 @@ impl<S: UiAudio> App<S> {
         let spot = TakeSpot { song_start: t.song_start.unwrap_or(0.0), ..TakeSpot::default() };
         let clip = match imbolc_core::take_clips::take_clips_action(project, track, &t.path, &spot) {
             Ok(action) => action,
-            Err(e) => return self.error(format!("take onto a new track: {e} (the file is kept: {})", t.path.display())),
+            Err(e) => {
+                return self.error(format!("take onto a new track: {e} (the file is kept: {})", t.path.display()));
+            }
         };
         let actions = vec![Action::AddAudioTrack { name: name.clone() }, clip];
         match self.session.dispatch_group("take onto a new track", actions) {
@@ -285,7 +288,11 @@ impl<S: UiAudio> App<S> {
 
     /// Sets the loop region as the piano roll's `L` would (tests).
     #[cfg(test)]
-    pub(crate) fn set_loop_for_test(&mut self, region: Option<(imbolc_types::Tick, imbolc_types::Tick)>, looping: bool) {
+    pub(crate) fn set_loop_for_test(
+        &mut self,
+        region: Option<(imbolc_types::Tick, imbolc_types::Tick)>,
+        looping: bool,
+    ) {
         self.transport.region = region.and_then(|(a, b)| imbolc_audio::scheduler::LoopRegion::new(a, b));
         self.transport.looping = looping;
     }

@@ -70,7 +70,8 @@ fn nothing() -> Intent {
 
 /// What the status of an audio clip says: gain and fades.
 pub fn describe(region: &AudioRegion) -> String {
-    let take = imbolc_core::take_clips::take_number(region).map_or_else(String::new, |(n, of)| format!(" · take {n}/{of}"));
+    let take =
+        imbolc_core::take_clips::take_number(region).map_or_else(String::new, |(n, of)| format!(" · take {n}/{of}"));
     format!(
         "{}{take} · {:+.0} dB · fades {:.2}/{:.2} s",
         region.sample.name, region.gain_db, region.fade_in, region.fade_out

@@ -30,5 +30,5 @@ mod sampler;
 mod slicer;
 mod snapshots;
 mod takes;
-mod track_takes;
 mod tempo_sync;
+mod track_takes;
