@@ -34,7 +34,7 @@ pub fn handle(cmd: CommandId, state: &State) -> Option<Intent> {
         CommandId::TrackInput => match selected {
             Some(i) => {
                 let inputs = imbolc_audio::server::ServerConfig::default().inputs;
-                match imbolc_core::audio_track::next_input_action(&state.project, i.id, inputs) {
+                match imbolc_core::audio_track::next_input_action(state.project, i.id, inputs) {
                     Ok(a) => Intent::Dispatch(a),
                     Err(e) => Intent::Message(e),
                 }
@@ -103,7 +103,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         .map(|(i, inst)| {
             let def = &inst.def;
             let source = if def.audio_track {
-                format!("audio ← {}", imbolc_core::audio_track::input_label(&state.project, def.record_input)).into()
+                format!("audio ← {}", imbolc_core::audio_track::input_label(state.project, def.record_input)).into()
             } else {
                 source_label(def)
             };
