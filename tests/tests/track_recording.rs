@@ -18,6 +18,11 @@
 //! 3. **Render NRT.** The same project rendered: each burst within one
 //!    block of its song position and equal to the input within −60 dB.
 //!
+//! Also: a take started during a one-bar count-in starts with the song
+//! (its recorder timed at the count-in's end, song position 0); a track
+//! take cut short by a killed server becomes a clip of all that reached the
+//! disk, in one undo step.
+//!
 //! The dummy driver skips periods on a loaded machine, which moves timed
 //! events against a running recording (see playback_audio.rs). Its drift
 //! inside the take is measured from the bursts' spacing (they were timed
@@ -40,6 +45,7 @@ use imbolc_audio::server::JackMode;
 use imbolc_audio::take::{self, RecordSource, Take};
 use imbolc_core::dispatch;
 use imbolc_core::render::{self, RenderOptions, Tail};
+use imbolc_core::take_clips::{TakeSpot, take_clips_action};
 use imbolc_tests::engine::{engine_tree, scsynth_port, tapped_engine, wait_feedback};
 use imbolc_tests::recording::{DiskRecorder, RealtimeJack, onsets, read_channel, reference_burst};
 use imbolc_tests::tagged_servers;
@@ -361,5 +367,58 @@ fn a_take_started_during_the_count_in_starts_with_the_song() {
     assert!(off.abs() < 1e-4, "the recorder starts when the count-in ends ({off:+.6} s off)");
     assert!(song_start.abs() < 0.01, "the clip lands at the start bar: {song_start}");
     assert!(take.frames > 0);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_track_take_cut_short_by_a_lost_server_is_kept_as_a_clip_in_one_undo_step() {
+    cache();
+    let tag = format!("track-rec-lost-{}", std::process::id());
+    let dir = temp_dir("lost");
+    let (mut p, track) = project();
+    let jackd = RealtimeJack::start(&tag);
+    let (mut audio, _tap, up) = tapped_engine(&tag, JackMode::Existing(jackd.name.clone()));
+    let pid = up.scsynth_pid.unwrap();
+    audio.send_diffs(vec![AudioDiff::SceneLoaded(Box::new(p.audio_scene()))]).unwrap();
+    audio.request_tree().unwrap().recv_timeout(WAIT).unwrap();
+    audio.play().unwrap();
+    playing_anchor(&mut audio, None);
+    // The track's input, as C-t reads it (inputs 1-2 unless chosen).
+    assert_eq!(RecordSource::from(p.instruments[&track].def.record_input), RecordSource::Input { channel: 0 });
+    let path = take::prepare(&dir.join("takes")).unwrap();
+    start_take(&mut audio, &path);
+    // Until two halves of the recorder's buffer are on disk.
+    let deadline = std::time::Instant::now() + WAIT;
+    while std::fs::metadata(&path).map_or(0, |m| m.len()) < 2 * 32_768 * 6 {
+        assert!(std::time::Instant::now() < deadline, "the take never reached the disk");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let killed = Command::new("kill").args(["-KILL", &pid.to_string()]).status().unwrap();
+    assert!(killed.success());
+    let f = wait_feedback(&mut audio, WAIT, |f| f.recording.ended > 0);
+    let mut take = f.recording.last.clone().unwrap().expect("the take is kept");
+    audio.shutdown();
+    drop(jackd);
+    assert_eq!(tagged_servers(&tag), Vec::<u32>::new(), "servers left running");
+    let why = take.cut_short.clone().expect("cut short");
+    assert!(why.contains("server stopped"), "{why}");
+    take::finish(&mut take).unwrap();
+    assert!(take.frames >= 2 * 32_768, "only {} frames kept", take.frames);
+
+    // What the UI does with it: one clip, one undo step.
+    let before = p.clone();
+    let latency = f64::from(take.latency_frames) / RATE;
+    let spot = TakeSpot { song_start: take.song_start.unwrap(), latency, ..TakeSpot::default() };
+    let action = take_clips_action(&p, track, &take.path, &spot).unwrap();
+    let outcome = dispatch(&mut p, action).unwrap();
+    let clip = p.clips.values().find(|c| c.instrument == track).expect("a clip");
+    let kept = clip.audio.as_ref().unwrap().remaining_secs();
+    let recorded = take.frames as f64 / RATE - latency;
+    assert!((kept - recorded).abs() < 0.03, "the clip holds all that was recorded: {kept} of {recorded} s");
+    let mut history = imbolc_core::UndoHistory::default();
+    history.push(outcome.undo.unwrap(), std::time::Instant::now());
+    history.undo(&mut p).unwrap().unwrap();
+    assert_eq!(p, before, "one undo step takes the whole clip back");
+    eprintln!("server lost: {} frames ({kept:.2} s after the latency) kept as a clip", take.frames);
     std::fs::remove_dir_all(&dir).unwrap();
 }
