@@ -343,6 +343,12 @@ impl<S: UiAudio> App<S> {
         let name = run.path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
         let state = if run.stopping { "finishing" } else { "● REC" };
         let mut text = format!("{state} {} {name}", clock(run.shown as f64));
+        // A take onto a track says which, and what it records.
+        let project = self.session.project();
+        if let Some(track) = run.into.and_then(|id| project.instruments.get(&id)) {
+            let input = imbolc_core::audio_track::input_label(project, track.def.record_input);
+            text.push_str(&format!(" → {} ({input})", track.name));
+        }
         // The recorder's own level meter (its peak, louder channel).
         if let Some(meter) = self.feedback.meters.get(RECORD_METER) {
             text.push_str(&format!(" {:.0} dB", meter.peak_dbfs().max(-99.0)));

@@ -262,6 +262,8 @@ fn o_picks_the_audio_tracks_input_shown_in_the_list_and_the_take_records_it() {
     sink.take_sources();
     press(&mut app, "C-t");
     assert_eq!(sink.take_sources(), vec![RecordSource::Input { channel: 2 }], "the take records inputs 3-4");
+    let status = status_line(&app);
+    assert!(status.contains("→ audio (in 3-4)"), "the status line says where and what: {status}");
     press(&mut app, "C-t");
     app.set_feedback(&ended(1, Err("stopped".into())));
     app.tick(Instant::now());
