@@ -18,7 +18,8 @@
 //! 3. **Render NRT.** The same project rendered: each burst within one
 //!    block of its song position and equal to the input within −60 dB.
 //!
-//! Also: a take started during a one-bar count-in starts with the song
+//! Also: a take over a one-beat loop region is one take per whole pass,
+//! each pass's burst half a beat into it within a block; a take started during a one-bar count-in starts with the song
 //! (its recorder timed at the count-in's end, song position 0); a track
 //! take cut short by a killed server becomes a clip of all that reached the
 //! disk, in one undo step.
@@ -420,5 +421,60 @@ fn a_track_take_cut_short_by_a_lost_server_is_kept_as_a_clip_in_one_undo_step() 
     history.undo(&mut p).unwrap().unwrap();
     assert_eq!(p, before, "one undo step takes the whole clip back");
     eprintln!("server lost: {} frames ({kept:.2} s after the latency) kept as a clip", take.frames);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_take_over_the_loop_region_is_one_take_per_pass_each_lined_up_with_the_loop() {
+    cache();
+    let tag = format!("track-rec-loop-{}", std::process::id());
+    let dir = temp_dir("loop");
+    let (p, track) = project();
+    let jackd = RealtimeJack::start(&tag);
+    let (mut audio, _tap, up) = tapped_engine(&tag, JackMode::Existing(jackd.name.clone()));
+    let port = scsynth_port(up.scsynth_pid.unwrap());
+    audio.send_diffs(vec![AudioDiff::SceneLoaded(Box::new(p.audio_scene()))]).unwrap();
+    audio.request_tree().unwrap().recv_timeout(WAIT).unwrap();
+    jack("jack_connect", &jackd.name, "SuperCollider:out_1", "SuperCollider:in_1");
+    // A loop of one beat (0.5 s); a burst a half beat into every pass.
+    const PASS: f64 = 480.0;
+    audio.set_loop(imbolc_audio::scheduler::LoopRegion::new(0, 480)).unwrap();
+    audio.play().unwrap();
+    let anchor = playing_anchor(&mut audio, None);
+    let path = take::prepare(&dir.join("takes")).unwrap();
+    let recorder = start_take(&mut audio, &path);
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let now_tick = tick_at(&anchor, now());
+    let first_pass = (now_tick / PASS).floor() + 1.0;
+    for k in 0..4 {
+        let at = time_on(&anchor, (first_pass + f64::from(k)) * PASS + 240.0);
+        burst(&socket, port, REFERENCE_NODE + 200 + k, recorder, 0.0, at);
+    }
+    sleep_until(time_on(&anchor, (first_pass + 4.0) * PASS + 100.0));
+    let take = stop_take(&mut audio);
+    audio.stop().unwrap();
+    audio.shutdown();
+    drop(jackd);
+    assert_eq!(tagged_servers(&tag), Vec::<u32>::new(), "servers left running");
+
+    let latency = f64::from(take.latency_frames) / RATE;
+    let spot =
+        TakeSpot { song_start: take.song_start.unwrap(), latency, region: Some((0, 480)), looping: true, punch: false };
+    let placed = imbolc_core::take_clips::place_take(take.frames as f64 / RATE, p.tempo, &spot).expect("placed");
+    assert_eq!((placed.start, placed.length), (0, 480), "the clip sits on the loop region");
+    assert_eq!(placed.takes.len(), 4, "four whole passes: {:?} (song start {:.1})", placed.takes, spot.song_start);
+    assert_eq!(placed.offset, placed.takes[3], "the last plays");
+    let input = onsets(&read_channel(&take.path, 0), QUIET);
+    assert_eq!(input.len(), 4, "{input:?}");
+    // Each pass's burst lies half a beat into the pass, as it was played.
+    let errors: Vec<i64> =
+        placed.takes.iter().zip(&input).map(|(t, at)| at - ((t + 0.25) * RATE).round() as i64).collect();
+    for (k, e) in errors.iter().enumerate() {
+        assert!(e.abs() <= BLOCK, "pass {k}: its burst is {e:+} samples from half a beat into it");
+    }
+    let action = take_clips_action(&p, track, &take.path, &spot).unwrap();
+    let imbolc_types::Action::AddAudioClip { region, .. } = action else { panic!("{action:?}") };
+    assert_eq!(region.takes, placed.takes);
+    eprintln!("loop passes: 4 takes, each pass's burst {errors:?} samples from where it was played in the pass");
     std::fs::remove_dir_all(&dir).unwrap();
 }
