@@ -13,7 +13,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use imbolc_types::InstrumentId;
+use imbolc_types::{InstrumentId, TrackInput};
 
 use crate::backend::Timetag;
 
@@ -29,6 +29,21 @@ pub enum RecordSource {
     Input { channel: u32 },
     /// Any audio bus by its server index (tests, diagnostics).
     Bus(u32),
+    /// An aux bus of the project: what its sends write (before its
+    /// effects and strip).
+    AuxBus(imbolc_types::BusId),
+}
+
+impl From<TrackInput> for RecordSource {
+    /// What the recorder reads for what an audio track records.
+    fn from(input: TrackInput) -> Self {
+        match input {
+            TrackInput::Hardware { channel } => RecordSource::Input { channel },
+            TrackInput::Bus(bus) => RecordSource::AuxBus(bus),
+            TrackInput::Instrument(id) => RecordSource::Instrument(id),
+            TrackInput::Master => RecordSource::Master,
+        }
+    }
 }
 
 /// A finished (or cut-short) recording, ready to become a clip.

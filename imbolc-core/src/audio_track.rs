@@ -6,9 +6,10 @@
 use std::path::Path;
 
 use imbolc_types::audio_clip::{CLIP_GAIN_DB_RANGE, FADE_MAX, secs_per_tick, ticks_for_secs};
-use imbolc_types::{Action, AudioRegion, InstrumentId, Placement, Project, Tick};
+use imbolc_types::{Action, AudioRegion, InstrumentId, Placement, Project, Tick, TrackInput};
 
 use crate::store::{ImportError, import_sample};
+use crate::take_clips::{TakeClipError, TakeSpot};
 
 /// The action putting the audio file at `path` on audio track `instrument`
 /// at song tick `start`: the whole file, as long as it lasts at the
@@ -32,24 +33,60 @@ pub fn audio_clip_action(
 /// (ticks, fractional) of the take's first sample, `latency` the seconds
 /// of capture latency at its head. The clip starts on the next whole tick;
 /// its offset skips the latency and the part of a tick before that, so the
-/// audio lands where it was played, to the sample.
+/// audio lands where it was played, to the sample. (Loop passes and punch:
+/// [`crate::take_clips::take_clips_action`].)
 ///
 /// # Errors
-/// [`ImportError`] when the file cannot be read or is not audio.
+/// [`TakeClipError`] when the file cannot be read or holds no audio past
+/// its latency.
 pub fn take_clip_action(
     p: &Project,
     instrument: InstrumentId,
     path: &Path,
     song_start: f64,
     latency: f64,
-) -> Result<Action, ImportError> {
-    let sample = import_sample(path)?;
-    let start = song_start.max(0.0).ceil();
-    let offset = latency.max(0.0) + (start - song_start.max(0.0)) * secs_per_tick(p.tempo);
-    let length = ticks_for_secs((sample.seconds() - offset).max(0.0), p.tempo);
-    let region = AudioRegion { offset, ..AudioRegion::new(sample) };
-    let start = if start >= f64::from(Tick::MAX) { Tick::MAX } else { start as Tick };
-    Ok(Action::AddAudioClip { instrument, region: Box::new(region), start, length })
+) -> Result<Action, TakeClipError> {
+    let spot = TakeSpot { song_start, latency, ..TakeSpot::default() };
+    crate::take_clips::take_clips_action(p, instrument, path, &spot)
+}
+
+/// The inputs audio track `track` can record, in the order a key cycles
+/// them: the input pairs of a server with `inputs` inputs (1-2, 3-4, …),
+/// each aux bus, each other instrument, the master.
+pub fn input_choices(p: &Project, track: InstrumentId, inputs: u32) -> Vec<TrackInput> {
+    let pairs = (0..inputs.max(2) / 2).map(|k| TrackInput::Hardware { channel: 2 * k });
+    let buses = p.buses.keys().map(|&b| TrackInput::Bus(b));
+    let others = p.instruments.keys().filter(|&&id| id != track).map(|&id| TrackInput::Instrument(id));
+    pairs.chain(buses).chain(others).chain([TrackInput::Master]).collect()
+}
+
+/// The action giving audio track `track` the input after its current one
+/// in [`input_choices`] (one undo step).
+///
+/// # Errors
+/// A message for the status line when `track` is not an audio track.
+pub fn next_input_action(p: &Project, track: InstrumentId, inputs: u32) -> Result<Action, String> {
+    let inst = p.instruments.get(&track).ok_or("No instrument selected")?;
+    if !inst.def.audio_track {
+        return Err(format!("{} is not an audio track: only audio tracks record an input", inst.name));
+    }
+    let choices = input_choices(p, track, inputs);
+    let now = choices.iter().position(|c| *c == inst.def.record_input);
+    let next = now.map_or(0, |i| (i + 1) % choices.len());
+    Ok(Action::SetTrackInput { instrument: track, input: choices[next] })
+}
+
+/// What a track input is called on screen: `in 1-2`, `bus drums`, an
+/// instrument's name, `master`.
+pub fn input_label(p: &Project, input: TrackInput) -> String {
+    match input {
+        TrackInput::Hardware { channel } => format!("in {}-{}", channel + 1, channel + 2),
+        TrackInput::Bus(b) => p.buses.get(&b).map_or_else(|| format!("bus {}", b.0), |bus| format!("bus {}", bus.name)),
+        TrackInput::Instrument(id) => {
+            p.instruments.get(&id).map_or_else(|| format!("instrument {}", id.0), |i| i.name.clone())
+        }
+        TrackInput::Master => "master".into(),
+    }
 }
 
 /// One edit of an audio clip placement.

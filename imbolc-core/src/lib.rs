@@ -54,6 +54,7 @@ pub mod sfz;
 pub mod slicing;
 pub mod sources;
 pub mod store;
+pub mod take_clips;
 pub mod tap_tempo;
 pub mod undo;
 

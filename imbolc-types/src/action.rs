@@ -95,6 +95,10 @@ pub enum Action {
     SetTakeFolder {
         folder: Option<String>,
     },
+    /// Bars of count-in (0..=2) before a take onto an audio track.
+    SetCountIn {
+        bars: u8,
+    },
 
     // --- instruments ---
     /// Appends a new instrument with `source`'s defaults.
@@ -330,6 +334,12 @@ pub enum Action {
         region: Box<crate::audio_clip::AudioRegion>,
         start: Tick,
         length: Tick,
+    },
+    /// Sets what audio track `instrument` records (its inverse is the
+    /// input it had).
+    SetTrackInput {
+        instrument: InstrumentId,
+        input: crate::audio_clip::TrackInput,
     },
     /// Replaces an audio clip's region (gain, fades, offset).
     SetAudioRegion {

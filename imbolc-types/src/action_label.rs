@@ -11,6 +11,7 @@ impl Action {
             Action::SetArtist { .. } => "set artist",
             Action::SetTimeSignature(_) => "set time signature",
             Action::SetTakeFolder { .. } => "set take folder",
+            Action::SetCountIn { .. } => "set count-in",
             Action::AddInstrument { .. } | Action::AddCustomInstrument { .. } | Action::RestoreInstrument(_) => {
                 "add instrument"
             }
@@ -45,6 +46,7 @@ impl Action {
             Action::AddAudioTrack { .. } => "add audio track",
             Action::AddAudioClip { .. } => "add audio clip",
             Action::SetAudioRegion { .. } => "change audio clip",
+            Action::SetTrackInput { .. } => "set track input",
             Action::SetAudioClipSpan { .. } => "trim audio clip",
             Action::SplitAudioClip { .. } => "split audio clip",
             Action::FreezeInstrument { .. } | Action::SetFrozen { frozen: Some(_), .. } => "freeze",

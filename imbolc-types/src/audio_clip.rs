@@ -34,12 +34,17 @@ pub struct AudioRegion {
     /// Fade out to the end of what plays, seconds (0..=[`FADE_MAX`]).
     #[serde(default)]
     pub fade_out: f32,
+    /// A take recorded over the loop region: the offsets (seconds into
+    /// the sample) of each pass, first to last. `offset` is the one that
+    /// plays; a key picks another. Empty for any other clip.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub takes: Vec<f64>,
 }
 
 impl AudioRegion {
     /// The whole of `sample` at unity gain, without fades.
     pub fn new(sample: SampleRef) -> Self {
-        AudioRegion { sample, offset: 0.0, gain_db: 0.0, fade_in: 0.0, fade_out: 0.0 }
+        AudioRegion { sample, offset: 0.0, gain_db: 0.0, fade_in: 0.0, fade_out: 0.0, takes: Vec::new() }
     }
 
     /// Whether every value is finite and in range (dispatch refuses others).
@@ -47,6 +52,7 @@ impl AudioRegion {
         let fade = |f: f32| (0.0..=FADE_MAX).contains(&f);
         self.offset.is_finite()
             && self.offset >= 0.0
+            && self.takes.iter().all(|t| t.is_finite() && *t >= 0.0)
             && (CLIP_GAIN_DB_RANGE.0..=CLIP_GAIN_DB_RANGE.1).contains(&self.gain_db)
             && fade(self.fade_in)
             && fade(self.fade_out)
@@ -105,5 +111,33 @@ mod tests {
         // 2 s at 120 bpm = 4 beats = 1920 ticks.
         assert_eq!(ticks_for_secs(2.0, 120.0), 1920);
         assert!((secs_per_tick(120.0) * 1920.0 - 2.0).abs() < 1e-12);
+    }
+}
+
+/// What an audio track records when a take starts with it selected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TrackInput {
+    /// The sound card's input pair starting at `channel` (0-based: 0 is
+    /// inputs 1-2).
+    Hardware { channel: u32 },
+    /// An aux bus (what is sent to it).
+    Bus(crate::ids::BusId),
+    /// Another instrument's sound (after its effects, before its strip).
+    Instrument(crate::ids::InstrumentId),
+    /// The master's output.
+    Master,
+}
+
+impl Default for TrackInput {
+    /// Inputs 1-2.
+    fn default() -> Self {
+        TrackInput::Hardware { channel: 0 }
+    }
+}
+
+impl TrackInput {
+    /// Whether this is inputs 1-2 (left out of project files).
+    pub fn is_default(&self) -> bool {
+        *self == TrackInput::default()
     }
 }

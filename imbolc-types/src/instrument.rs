@@ -69,6 +69,10 @@ pub struct InstrumentDef {
     /// filter, effects and LFO are kept for when it is unfrozen.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub frozen: Option<crate::ids::ClipId>,
+    /// What an audio track records (`C-t` with it selected); inputs 1-2
+    /// unless chosen.
+    #[serde(default, skip_serializing_if = "crate::audio_clip::TrackInput::is_default")]
+    pub record_input: crate::audio_clip::TrackInput,
 }
 
 impl InstrumentDef {
@@ -87,6 +91,7 @@ impl InstrumentDef {
             sampler: None,
             audio_track: false,
             frozen: None,
+            record_input: crate::audio_clip::TrackInput::default(),
         }
     }
 

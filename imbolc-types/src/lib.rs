@@ -48,7 +48,7 @@ pub mod sync;
 
 pub use action::{Action, Dependents, RemovedBus, RemovedClip, RemovedEffect, RemovedInstrument};
 pub use arrangement::Placement;
-pub use audio_clip::AudioRegion;
+pub use audio_clip::{AudioRegion, TrackInput};
 pub use audio_input::{AudioInputDef, InputSource};
 pub use automation::AutomationLane;
 pub use catalog::{EffectKind, FilterKind, ParamSpec, SourceFamily, SourceKind};

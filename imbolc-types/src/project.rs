@@ -81,6 +81,9 @@ pub struct Project {
     /// Where performance takes go (`take-folder`); `None`: a `takes/`
     /// folder beside the project file. Older files have none.
     pub take_folder: Option<String>,
+    /// Bars of count-in (0, 1 or 2) before a take onto an audio track
+    /// started while stopped. Older files have none (0).
+    pub count_in_bars: u8,
     /// Last, so a file from before id counters is the blob without it.
     pub ids: IdCounters,
 }
@@ -103,6 +106,7 @@ impl PartialEq for Project {
             midi_mappings,
             ids: _,
             take_folder,
+            count_in_bars,
         } = self;
         *name == other.name
             && *artist == other.artist
@@ -117,6 +121,7 @@ impl PartialEq for Project {
             && *automation == other.automation
             && *midi_mappings == other.midi_mappings
             && *take_folder == other.take_folder
+            && *count_in_bars == other.count_in_bars
     }
 }
 
@@ -136,6 +141,7 @@ impl Default for Project {
             automation: BTreeMap::new(),
             midi_mappings: Vec::new(),
             take_folder: None,
+            count_in_bars: 0,
             ids: IdCounters::default(),
         }
     }

@@ -127,6 +127,8 @@ pub struct App<S: UiAudio> {
     pub(crate) dispatched: Vec<&'static str>,
     /// The performance take running, if any.
     take: Option<takes::TakeRun>,
+    /// A performance take also becomes a clip on a new audio track.
+    take_to_track: bool,
 }
 
 impl<S: UiAudio> std::fmt::Debug for App<S> {
@@ -171,6 +173,7 @@ impl<S: UiAudio> App<S> {
             #[cfg(test)]
             dispatched: Vec::new(),
             take: None,
+            take_to_track: false,
         }
     }
 

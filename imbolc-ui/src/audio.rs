@@ -119,6 +119,8 @@ pub struct ScriptSink {
     log: Rc<RefCell<Vec<Request>>>,
     next: Rc<RefCell<u64>>,
     diffs: Rc<RefCell<Vec<AudioDiff>>>,
+    /// What each take started was to record.
+    sources: Rc<RefCell<Vec<imbolc_audio::take::RecordSource>>>,
 }
 
 #[cfg(test)]
@@ -126,6 +128,11 @@ impl ScriptSink {
     /// Takes the requests made so far.
     pub fn take(&self) -> Vec<Request> {
         std::mem::take(&mut *self.log.borrow_mut())
+    }
+
+    /// Takes the sources of the takes started so far.
+    pub fn take_sources(&self) -> Vec<imbolc_audio::take::RecordSource> {
+        std::mem::take(&mut *self.sources.borrow_mut())
     }
 
     /// Takes the diffs sent so far.
@@ -144,6 +151,9 @@ impl AudioSink for ScriptSink {
 #[cfg(test)]
 impl UiAudio for ScriptSink {
     fn record(&self, request: Option<RecordRequest>) -> Result<(), EngineError> {
+        if let Some(r) = &request {
+            self.sources.borrow_mut().push(r.source);
+        }
         self.log.borrow_mut().push(Request::Record(request.map(|r| r.path)));
         Ok(())
     }

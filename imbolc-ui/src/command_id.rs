@@ -183,4 +183,9 @@ pub enum CommandId {
     MidiUnmap,
     TakeToggle,
     TakeFolder,
+    TrackInput,
+    ClipNextTake,
+    Punch,
+    TakeToTrack,
+    CountIn,
 }

@@ -475,6 +475,35 @@ pub const COMMANDS: &[Command] = &[
     cmd(C::HelpClose, "help-close", "Close help, back to the pane it was opened from", &["Esc", "q"], Pane(P::Help)),
     cmd(C::TakeToggle, "take", "Start a performance take (record the master to a WAV file), or stop it", &["C-t"], G),
     cmd(C::TakeFolder, "take-folder", "Type the folder performance takes go to (palette only)", &[], G),
+    cmd(
+        C::TrackInput,
+        "track-input",
+        "Choose what the audio track records: inputs 1-2, 3-4, ..., a bus, another instrument, the master",
+        &["o"],
+        Pane(P::Instruments),
+    ),
+    cmd(
+        C::ClipNextTake,
+        "clip-next-take",
+        "Audio clip recorded over the loop: play its next pass (one take per pass)",
+        &["n"],
+        Pane(P::Arrangement),
+    ),
+    cmd(
+        C::TakeToTrack,
+        "take-to-track",
+        "Performance takes also become a clip on a new audio track, or not",
+        &["C-y"],
+        G,
+    ),
+    cmd(
+        C::CountIn,
+        "count-in",
+        "Count-in before a take onto an audio track started while stopped: off, 1 bar, 2 bars",
+        &["C-b"],
+        G,
+    ),
+    cmd(C::Punch, "punch", "Punch in/out: a take onto an audio track keeps only the loop region", &["C-p"], G),
 ];
 
 /// Commands reached from the palette only (no default key).

@@ -17,6 +17,8 @@ pub struct TransportView {
     pub region: Option<LoopRegion>,
     pub looping: bool,
     pub mode: PlayMode,
+    /// Takes onto an audio track keep only the loop region.
+    pub punch: bool,
 }
 
 impl TransportView {

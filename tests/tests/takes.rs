@@ -277,7 +277,8 @@ fn an_input_take_lands_within_a_block_of_the_played_bursts_after_the_jack_latenc
     // The song position at the take's timetagged start, from the tempo line.
     let expected = anchor.play_tick + secs_between(anchor.timetag, both.start) * f64::from(anchor.bpm) * 8.0;
     let song_start = both.song_start.expect("started while playing: a song position");
-    assert!((song_start - expected).abs() <= 1.0, "song start {song_start} ticks, expected {expected:.2}");
+    // To the part of a tick (a whole tick is 50 samples at 120 BPM).
+    assert!((song_start - expected).abs() < 0.01, "song start {song_start} ticks, expected {expected:.4}");
 
     // The input itself: the take carries JACK's latency.
     let input_path = take::prepare(&folder).unwrap();

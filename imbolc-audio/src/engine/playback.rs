@@ -529,14 +529,6 @@ impl Playback {
         Some(crate::scheduler::tempo::TempoMap::new(secs, tick, bpm))
     }
 
-    /// The wall time `lead` seconds from now, and the song position then
-    /// when playing (a take's start, timed like a note).
-    pub fn start_point(&self, lead: f64) -> (crate::backend::Timetag, Option<f64>) {
-        let secs = self.clock.now() + lead;
-        let song = self.is_playing().then(|| self.scheduler.position_at(secs) as f64);
-        (self.clock.timetag(secs), song)
-    }
-
     /// Playhead and tempo, for the UI.
     pub fn feedback(&self) -> TransportFeedback {
         let now = self.clock.now();

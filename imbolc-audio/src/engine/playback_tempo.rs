@@ -1,5 +1,5 @@
 //! How [`Playback`] keeps tempo-synced effect parameters on the
-//! scheduler's tempo.
+//! scheduler's tempo, and where on its time line a take starts.
 
 use super::*;
 
@@ -27,5 +27,22 @@ impl Playback {
     /// [`Playback::follow_tempo`]).
     pub fn tempo_change_time(&self) -> f64 {
         self.scheduler.horizon()
+    }
+
+    /// The wall time `lead` seconds from now, and the song position then
+    /// when playing (a take's start, timed like a note).
+    pub fn start_point(&self, lead: f64) -> (crate::backend::Timetag, Option<f64>) {
+        let secs = self.clock.now() + lead;
+        let song = self.is_playing().then(|| self.scheduler.song_position_at(secs));
+        (self.clock.timetag(secs), song)
+    }
+
+    /// Where a take starts: `lead` from now, or when the count-in ends
+    /// if play is still counting in then (the take starts with the song).
+    pub fn record_start_point(&self, lead: f64) -> (crate::backend::Timetag, Option<f64>) {
+        let secs = self.clock.now() + lead;
+        let secs = self.scheduler.count_in_ends_after(secs).unwrap_or(secs);
+        let song = self.is_playing().then(|| self.scheduler.song_position_at(secs));
+        (self.clock.timetag(secs), song)
     }
 }

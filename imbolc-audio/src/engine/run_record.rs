@@ -57,8 +57,11 @@ impl Engine {
                 server.outputs + channel
             }
             RecordSource::Bus(bus) => bus,
+            RecordSource::AuxBus(id) => {
+                self.graph.aux_bus_index(id).ok_or_else(|| format!("there is no bus {}", id.0))?
+            }
         };
-        let (start, song_start) = self.playback.start_point(RECORD_LEAD_SECS);
+        let (start, song_start) = self.playback.record_start_point(RECORD_LEAD_SECS);
         let (open, synth) = self.recorder.start(request, bus, start, song_start, latency, &mut self.graph);
         self.send(&open);
         self.send_timed(Timing::At(start), &synth);

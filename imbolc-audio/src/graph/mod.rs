@@ -291,6 +291,11 @@ impl SignalGraph {
         self.buses.get(&id).map(|s| s.chain.group)
     }
 
+    /// The audio bus of an aux bus's chain (what its sends write).
+    pub fn aux_bus_index(&self, id: BusId) -> Option<u32> {
+        self.buses.get(&id).map(|s| s.chain.bus)
+    }
+
     /// A fresh node id for a node the engine places itself (the recorder).
     pub(crate) fn allocate_node(&mut self) -> NodeId {
         self.node_ids.next_id()

@@ -116,3 +116,27 @@ fn without_metronome_or_count_in_nothing_clicks() {
     s.play(0.0);
     assert!(run(&mut s, 2.0).1.is_empty());
 }
+
+#[test]
+fn the_song_position_has_the_part_of_a_tick_and_waits_during_the_count_in() {
+    let mut s = scheduler(TimeSignature::default());
+    s.play(0.0);
+    // 960 ticks a second at 120 BPM: 0.0104 s is 9.984 ticks.
+    assert_eq!(s.position_at(0.0104), 9);
+    assert!((s.song_position_at(0.0104) - 9.984).abs() < 1e-9, "{}", s.song_position_at(0.0104));
+    let mut s = scheduler(TimeSignature::default());
+    s.set_count_in(1);
+    s.play(0.0);
+    assert_eq!(s.song_position_at(1.0), 0.0, "the song waits at its start while counting in");
+    assert!((s.song_position_at(2.5) - 480.0).abs() < 1e-9, "{}", s.song_position_at(2.5));
+}
+
+#[test]
+fn the_count_in_end_is_known_while_it_is_ahead() {
+    let mut s = scheduler(TimeSignature::default());
+    assert_eq!(s.count_in_ends_after(0.0), None, "stopped");
+    s.set_count_in(2);
+    s.play(1.0);
+    assert_eq!(s.count_in_ends_after(1.1), Some(5.0), "two bars of 2 s after play at 1 s");
+    assert_eq!(s.count_in_ends_after(5.5), None, "over");
+}

@@ -22,6 +22,22 @@ impl Scheduler {
         self.count_in_bars
     }
 
+    /// The song position at clock time `secs` with the part of a tick
+    /// ([`Scheduler::position_at`] is whole ticks): where a take's first
+    /// sample lies, so its clip lands on the sample, not up to a tick early.
+    pub fn song_position_at(&self, secs: f64) -> f64 {
+        let whole = f64::from(self.position_at(secs));
+        let tick = self.tempo.tick_at(secs);
+        let counted = self.playing && tick.is_finite() && tick >= self.cursor.origin_play as f64;
+        if counted { whole + (tick - tick.floor()) } else { whole }
+    }
+
+    /// The clock time the current play's count-in ends, if it is later
+    /// than `secs`.
+    pub fn count_in_ends_after(&self, secs: f64) -> Option<f64> {
+        (self.playing && self.count_in_end > 0).then(|| self.tempo.time_of(self.count_in_end)).filter(|&t| t > secs)
+    }
+
     /// Whether the current play is still counting in at clock time `secs`.
     pub fn counting_in_at(&self, secs: f64) -> bool {
         self.playing && self.tempo.tick_at(secs) < self.count_in_end as f64

@@ -5,9 +5,14 @@
 use std::collections::BTreeMap;
 
 use imbolc_types::audio_clip::secs_per_tick;
-use imbolc_types::{Action, AudioDiff, AudioRegion, Clip, ClipId, Instrument, InstrumentDef, Placement, Project, Tick};
+use imbolc_types::{
+    Action, AudioDiff, AudioRegion, Clip, ClipId, Instrument, InstrumentDef, Placement, Project, Tick, TrackInput,
+};
 
 use super::{Applied, DispatchError, Redraw};
+
+/// The first input channel past those a track may record (64 inputs).
+const MAX_INPUT_CHANNEL: u32 = 63;
 
 const R: Redraw = Redraw { arrangement: true, ..Redraw::NONE };
 
@@ -50,6 +55,27 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
             p.placements.insert(placement.id, placement);
             out.inverse.push(Action::RemoveClip { clip: clip.id });
             Ok(out)
+        }
+        Action::SetTrackInput { instrument, input } => {
+            let inst = p.instruments.get(&instrument).ok_or(DispatchError::NoSuchInstrument(instrument))?;
+            if !inst.def.audio_track {
+                return Err(DispatchError::NotAnAudioTrack(instrument));
+            }
+            match input {
+                TrackInput::Hardware { channel } if channel >= MAX_INPUT_CHANNEL => {
+                    return Err(DispatchError::InvalidTrackInput);
+                }
+                TrackInput::Bus(bus) if !p.buses.contains_key(&bus) => return Err(DispatchError::NoSuchBus(bus)),
+                TrackInput::Instrument(id) if id == instrument => return Err(DispatchError::InvalidTrackInput),
+                TrackInput::Instrument(id) if !p.instruments.contains_key(&id) => {
+                    return Err(DispatchError::NoSuchInstrument(id));
+                }
+                _ => {}
+            }
+            let def = &mut p.instruments.get_mut(&instrument).ok_or(DispatchError::NoSuchInstrument(instrument))?.def;
+            let old = std::mem::replace(&mut def.record_input, input);
+            let redraw = Redraw { instruments: true, ..Redraw::NONE };
+            Ok(Applied::one(Action::SetTrackInput { instrument, input: old }, None, redraw))
         }
         Action::SetAudioRegion { clip, region } => {
             check_region(&region)?;

@@ -100,3 +100,46 @@ fn refused_audio_edits_change_nothing() {
     assert_eq!(p, before);
     assert_eq!(p.ids, before.ids);
 }
+
+#[test]
+fn the_track_input_cycles_pairs_buses_instruments_and_the_master_one_undo_step_each() {
+    use crate::audio_track::{input_label, next_input_action};
+    use imbolc_types::{BusId, TrackInput};
+    let mut p = Project::new("inputs");
+    step(&mut p, Action::AddAudioTrack { name: "voice".into() });
+    step(&mut p, Action::AddBus { name: "verb".into() });
+    step(&mut p, Action::AddInstrument { source: SourceKind::SINE, name: "lead".into() });
+    let track = InstrumentId(0);
+    assert_eq!(p.instruments[&track].def.record_input, TrackInput::Hardware { channel: 0 }, "inputs 1-2 at first");
+    let mut seen = Vec::new();
+    for _ in 0..6 {
+        let a = next_input_action(&p, track, 4).expect("an audio track");
+        let diffs = step(&mut p, a);
+        assert!(diffs.is_empty(), "nothing for the audio thread until a take starts");
+        seen.push(input_label(&p, p.instruments[&track].def.record_input));
+    }
+    assert_eq!(seen, ["in 3-4", "bus verb", "lead", "master", "in 1-2", "in 3-4"]);
+    // Refused: the track itself, a missing bus, a pair past 64, a track
+    // that plays notes; the project stays as it was.
+    let before = p.clone();
+    for (instrument, input) in [
+        (track, TrackInput::Instrument(track)),
+        (track, TrackInput::Bus(BusId(9))),
+        (track, TrackInput::Hardware { channel: 63 }),
+        (InstrumentId(1), TrackInput::Master),
+    ] {
+        assert!(dispatch(&mut p, Action::SetTrackInput { instrument, input }).is_err(), "{instrument:?} {input:?}");
+    }
+    assert_eq!(p, before);
+    assert!(next_input_action(&p, InstrumentId(1), 4).is_err_and(|e| e.contains("not an audio track")));
+    // Old files (no field) read as inputs 1-2, and the default is not written.
+    let named = |d: &imbolc_types::InstrumentDef| rmp_serde::to_vec_named(d).expect("encode");
+    let has_field = |bytes: &[u8]| bytes.windows(12).any(|w| w == b"record_input");
+    assert!(has_field(&named(&p.instruments[&track].def)), "a chosen input is saved");
+    let mut def = p.instruments[&track].def.clone();
+    def.record_input = TrackInput::default();
+    let bytes = named(&def);
+    assert!(!has_field(&bytes), "the default is not written");
+    let back: imbolc_types::InstrumentDef = rmp_serde::from_slice(&bytes).expect("decode");
+    assert_eq!(back.record_input, TrackInput::Hardware { channel: 0 });
+}

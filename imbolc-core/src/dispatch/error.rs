@@ -90,6 +90,11 @@ pub enum DispatchError {
     /// An audio clip for an instrument that plays notes.
     #[error("instrument {0} is not an audio track")]
     NotAnAudioTrack(InstrumentId),
+    #[error("a count-in is 0, 1 or 2 bars")]
+    InvalidCountIn,
+    /// A track input that cannot be recorded.
+    #[error("an audio track records an input pair of 1-64, a bus, another instrument or the master")]
+    InvalidTrackInput,
     /// An audio clip edit on a clip of notes.
     #[error("clip {0} is not an audio clip")]
     NotAnAudioClip(ClipId),

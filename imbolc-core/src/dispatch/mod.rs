@@ -149,9 +149,11 @@ pub(crate) fn apply(project: &mut Project, action: Action) -> Result<Applied, Di
         return Err(DispatchError::Frozen(id));
     }
     match action {
-        A::RenameProject { .. } | A::SetArtist { .. } | A::SetTimeSignature(_) | A::SetTakeFolder { .. } => {
-            project::apply(project, action)
-        }
+        A::RenameProject { .. }
+        | A::SetArtist { .. }
+        | A::SetTimeSignature(_)
+        | A::SetTakeFolder { .. }
+        | A::SetCountIn { .. } => project::apply(project, action),
         A::AddInstrument { .. }
         | A::AddCustomInstrument { .. }
         | A::RemoveInstrument { .. }
@@ -203,6 +205,7 @@ pub(crate) fn apply(project: &mut Project, action: Action) -> Result<Applied, Di
         A::AddAudioTrack { .. }
         | A::AddAudioClip { .. }
         | A::SetAudioRegion { .. }
+        | A::SetTrackInput { .. }
         | A::SetAudioClipSpan { .. }
         | A::SplitAudioClip { .. } => audio_clip::apply(project, action),
         A::FreezeInstrument { .. } | A::SetFrozen { .. } => freeze::apply(project, action),

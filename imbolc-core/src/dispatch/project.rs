@@ -24,6 +24,13 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
             let old = std::mem::replace(&mut p.take_folder, folder);
             Ok(Applied::one(Action::SetTakeFolder { folder: old }, None, REDRAW))
         }
+        Action::SetCountIn { bars } => {
+            if bars > 2 {
+                return Err(DispatchError::InvalidCountIn);
+            }
+            let old = std::mem::replace(&mut p.count_in_bars, bars);
+            Ok(Applied::one(Action::SetCountIn { bars: old }, None, REDRAW))
+        }
         Action::SetTimeSignature(sig) => {
             if !sig.is_valid() {
                 return Err(DispatchError::InvalidTimeSignature);

@@ -163,6 +163,7 @@ fn def() -> impl Strategy<Value = InstrumentDef> {
             sampler: None,
             audio_track: false,
             frozen: None,
+            record_input: Default::default(),
         })
         .boxed()
 }
@@ -212,6 +213,7 @@ fn audio_region() -> impl Strategy<Value = imbolc_types::AudioRegion> {
             gain_db,
             fade_in,
             fade_out,
+            takes: vec![offset, 0.5],
         },
     )
 }
@@ -349,6 +351,7 @@ pub fn project() -> impl Strategy<Value = Project> {
                     automation,
                     midi_mappings,
                     take_folder: None,
+                    count_in_bars: 0,
                     ids,
                 };
                 connect(&mut p);

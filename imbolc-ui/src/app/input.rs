@@ -132,6 +132,9 @@ impl<S: UiAudio> App<S> {
             CommandId::MusicalTyping => self.start_typing(),
             CommandId::TempoSet => self.modal = Some(Modal::Tempo { text: String::new() }),
             CommandId::TakeToggle => self.toggle_take(),
+            CommandId::Punch => self.toggle_punch(),
+            CommandId::TakeToTrack => self.toggle_take_to_track(),
+            CommandId::CountIn => self.cycle_count_in(),
             CommandId::TakeFolder => {
                 let text = format!("{}/", self.take_folder().display());
                 self.modal = Some(Modal::Path { purpose: crate::modal::PathPurpose::TakeFolder, text });

@@ -65,7 +65,7 @@ impl<S: UiAudio> App<S> {
         text
     }
 
-    fn send_transport(&mut self, cmd: TransportCmd) -> bool {
+    pub(super) fn send_transport(&mut self, cmd: TransportCmd) -> bool {
         match self.session.audio_mut().transport(cmd) {
             Ok(()) => true,
             Err(e) => {

@@ -10,8 +10,9 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use imbolc_audio::engine::{RECORD_METER, RecordRequest};
+use imbolc_audio::engine::{RECORD_METER, RecordRequest, TransportCmd};
 use imbolc_audio::take::{self, RecordSource, Take};
+use imbolc_core::take_clips::TakeSpot;
 use imbolc_types::Action;
 
 use super::App;
@@ -36,11 +37,15 @@ pub struct TakeRun {
     then_quit: bool,
     /// `EngineFeedback::recording.ended` when it started.
     ended_before: u64,
-    /// The audio track the take goes onto as a clip (recording inputs
-    /// 1-2), or `None` for a performance take of the master.
+    /// The audio track the take goes onto as a clip (recording its
+    /// input), or `None` for a performance take of the master.
     into: Option<imbolc_types::InstrumentId>,
     /// The playhead when it started, for a take started while stopped.
     playhead: imbolc_types::Tick,
+    /// The loop region, looping and punch when it started.
+    region: Option<(imbolc_types::Tick, imbolc_types::Tick)>,
+    looping: bool,
+    punch: bool,
 }
 
 impl<S: UiAudio> App<S> {
@@ -71,11 +76,23 @@ impl<S: UiAudio> App<S> {
             Ok(path) => path,
             Err(e) => return self.error(format!("take: {e}")),
         };
-        // With an audio track selected, the take records inputs 1-2 onto it.
-        let into = self.selected.filter(|id| {
-            self.session.project().instruments.get(id).is_some_and(|i| i.def.audio_track && i.def.frozen.is_none())
+        // With an audio track selected, the take records its input onto it.
+        let track = self.selected.and_then(|id| {
+            self.session.project().instruments.get(&id).filter(|i| i.def.audio_track && i.def.frozen.is_none())
         });
-        let source = if into.is_some() { RecordSource::Input { channel: 0 } } else { RecordSource::Master };
+        let into = track.map(|i| i.id);
+        let source = track.map_or(RecordSource::Master, |i| RecordSource::from(i.def.record_input));
+        // A take onto a track started while stopped counts in first: the
+        // recorder starts with the song, when the count-in ends.
+        let bars = self.session.project().count_in_bars;
+        if into.is_some() && bars > 0 && !self.transport.playing && !self.feedback.transport.playing {
+            self.send_transport(TransportCmd::SetCountIn(bars));
+            if self.send_transport(TransportCmd::Play) {
+                self.transport.playing = true;
+                self.transport.paused = false;
+            }
+            self.send_transport(TransportCmd::SetCountIn(0));
+        }
         let request = RecordRequest { source, path: path.clone() };
         if let Err(e) = self.session.audio_mut().record(Some(request)) {
             return self.error(format!("take: {e}"));
@@ -93,6 +110,9 @@ impl<S: UiAudio> App<S> {
             ended_before,
             into,
             playhead: self.feedback.transport.tick,
+            region: self.transport.region.map(|r| (r.start, r.end)),
+            looping: self.transport.looping,
+            punch: self.transport.punch,
         });
         self.message = None;
     }
@@ -145,10 +165,12 @@ impl<S: UiAudio> App<S> {
             let last = recording.last.clone();
             let run = self.take.take();
             let then_quit = run.as_ref().is_some_and(|r| r.then_quit);
-            let into = run.as_ref().and_then(|r| r.into.map(|track| (track, r.playhead)));
+            let into = run.as_ref().and_then(|r| r.into.map(|track| (track, r.clone())));
             let finished = self.take_ended(last, run.and_then(|r| r.stopped_because));
-            if let (Some((track, playhead)), Some(t)) = (into, finished) {
-                self.take_onto_track(track, &t, playhead);
+            match (into, finished) {
+                (Some((track, run)), Some(t)) => self.take_onto_track(track, &t, &run),
+                (None, Some(t)) if self.take_to_track => self.take_onto_new_track(&t),
+                _ => {}
             }
             if then_quit {
                 self.run_command(crate::commands::CommandId::Quit);
@@ -197,21 +219,110 @@ impl<S: UiAudio> App<S> {
         None
     }
 
-    /// Puts a finished input take on its audio track as a clip where it
-    /// was played (past the capture latency JACK reported), one undo step.
-    fn take_onto_track(&mut self, track: imbolc_types::InstrumentId, t: &Take, playhead: imbolc_types::Tick) {
+    /// Puts a finished take on its audio track as a clip where it was
+    /// played (past the capture latency JACK reported), one take per loop
+    /// pass, punched into the loop region when punch was on; one undo step.
+    fn take_onto_track(&mut self, track: imbolc_types::InstrumentId, t: &Take, run: &TakeRun) {
         let rate = imbolc_audio::server::ServerConfig::default().sample_rate;
-        let latency = t.latency_frames as f64 / f64::from(rate.max(1));
-        let song_start = t.song_start.unwrap_or(f64::from(playhead));
+        let spot = TakeSpot {
+            song_start: t.song_start.unwrap_or(f64::from(run.playhead)),
+            latency: t.latency_frames as f64 / f64::from(rate.max(1)),
+            region: run.region,
+            looping: run.looping && t.song_start.is_some(),
+            punch: run.punch,
+        };
         let project = self.session.project();
-        match imbolc_core::audio_track::take_clip_action(project, track, &t.path, song_start, latency) {
+        match imbolc_core::take_clips::take_clips_action(project, track, &t.path, &spot) {
             Ok(action) => {
+                let passes = match &action {
+                    imbolc_types::Action::AddAudioClip { region, start, .. } => (region.takes.len(), *start),
+                    _ => (0, 0),
+                };
                 if self.apply(action) {
-                    let at = crate::transport::bar_beat(song_start.ceil() as imbolc_types::Tick, project_sig(self));
-                    self.inform(format!("take placed on the track at {at}"));
+                    let at = crate::transport::bar_beat(passes.1, project_sig(self));
+                    match passes.0 {
+                        0 => self.inform(format!("take placed on the track at {at}")),
+                        n => self
+                            .inform(format!("{n} takes (one per loop pass) at {at}: the last plays, n picks another")),
+                    }
                 }
             }
-            Err(e) => self.error(format!("take onto the track: {e}")),
+            Err(e) => self.error(format!("take onto the track: {e} (the file is kept: {})", t.path.display())),
+        }
+    }
+
+    /// A finished performance take as a clip on a new audio track, where
+    /// the song was when it started (at the start of the song when it
+    /// was stopped): one undo step for both.
+    fn take_onto_new_track(&mut self, t: &Take) {
+        let project = self.session.project();
+        let track = imbolc_types::InstrumentId(project.ids.instrument);
+        let name = t.path.file_stem().map_or_else(|| "take".to_owned(), |n| n.to_string_lossy().into_owned());
+        let spot = TakeSpot { song_start: t.song_start.unwrap_or(0.0), ..TakeSpot::default() };
+        let clip = match imbolc_core::take_clips::take_clips_action(project, track, &t.path, &spot) {
+            Ok(action) => action,
+            Err(e) => {
+                return self.error(format!("take onto a new track: {e} (the file is kept: {})", t.path.display()));
+            }
+        };
+        let actions = vec![Action::AddAudioTrack { name: name.clone() }, clip];
+        match self.session.dispatch_group("take onto a new track", actions) {
+            Ok(_) => {
+                self.after_edit();
+                self.selected = Some(track);
+                self.inform(format!("take saved: {} and placed on the new track {name}", t.path.display()));
+            }
+            Err(e) => self.error(format!("take onto a new track: {e} (the file is kept: {})", t.path.display())),
+        }
+    }
+
+    /// `C-y`: performance takes also onto a new audio track, or not.
+    pub(super) fn toggle_take_to_track(&mut self) {
+        self.take_to_track = !self.take_to_track;
+        self.inform(if self.take_to_track {
+            "performance takes also go onto a new audio track"
+        } else {
+            "performance takes go to a file only"
+        });
+    }
+
+    /// Sets the loop region as the piano roll's `L` would (tests).
+    #[cfg(test)]
+    pub(crate) fn set_loop_for_test(
+        &mut self,
+        region: Option<(imbolc_types::Tick, imbolc_types::Tick)>,
+        looping: bool,
+    ) {
+        self.transport.region = region.and_then(|(a, b)| imbolc_audio::scheduler::LoopRegion::new(a, b));
+        self.transport.looping = looping;
+    }
+
+    /// `C-b`: the count-in before a take onto a track, off, 1 or 2 bars
+    /// (saved in the project, one undo step).
+    pub(super) fn cycle_count_in(&mut self) {
+        let bars = (self.session.project().count_in_bars + 1) % 3;
+        if self.apply(Action::SetCountIn { bars }) {
+            self.inform(match bars {
+                0 => "count-in off".to_owned(),
+                n => format!("count-in: {n} bar{} before a take onto an audio track", if n == 1 { "" } else { "s" }),
+            });
+        }
+    }
+
+    /// `C-p`: punch in/out on or off.
+    pub(super) fn toggle_punch(&mut self) {
+        self.transport.punch = !self.transport.punch;
+        match (self.transport.punch, self.transport.region) {
+            (true, Some(r)) => {
+                let sig = project_sig(self);
+                self.inform(format!(
+                    "punch on: takes onto an audio track keep {}–{}",
+                    crate::transport::bar_beat(r.start, sig),
+                    crate::transport::bar_beat(r.end, sig)
+                ));
+            }
+            (true, None) => self.inform("punch on: set a loop region (v, L in the piano roll) to punch into"),
+            (false, _) => self.inform("punch off"),
         }
     }
 
@@ -232,6 +343,12 @@ impl<S: UiAudio> App<S> {
         let name = run.path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
         let state = if run.stopping { "finishing" } else { "● REC" };
         let mut text = format!("{state} {} {name}", clock(run.shown as f64));
+        // A take onto a track says which, and what it records.
+        let project = self.session.project();
+        if let Some(track) = run.into.and_then(|id| project.instruments.get(&id)) {
+            let input = imbolc_core::audio_track::input_label(project, track.def.record_input);
+            text.push_str(&format!(" → {} ({input})", track.name));
+        }
         // The recorder's own level meter (its peak, louder channel).
         if let Some(meter) = self.feedback.meters.get(RECORD_METER) {
             text.push_str(&format!(" {:.0} dB", meter.peak_dbfs().max(-99.0)));

@@ -38,6 +38,13 @@ pub fn handle(cmd: CommandId, p: &Project, here: Option<Placement>, cursor: Tick
         CommandId::ClipFadeOutLonger => ClipEdit::FadeOut(FADE_STEP),
         CommandId::ClipGainUp => ClipEdit::Gain(GAIN_STEP),
         CommandId::ClipGainDown => ClipEdit::Gain(-GAIN_STEP),
+        CommandId::ClipNextTake => {
+            let Some(pl) = here else { return Some(nothing()) };
+            return Some(match imbolc_core::take_clips::next_take_action(p, pl.clip) {
+                Ok(action) => Intent::Dispatch(action),
+                Err(why) => Intent::Message(why),
+            });
+        }
         CommandId::ClipSplit => {
             let Some(pl) = here else { return Some(nothing()) };
             if p.clips.get(&pl.clip).is_none_or(|c| c.audio.is_none()) {
@@ -63,7 +70,12 @@ fn nothing() -> Intent {
 
 /// What the status of an audio clip says: gain and fades.
 pub fn describe(region: &AudioRegion) -> String {
-    format!("{} · {:+.0} dB · fades {:.2}/{:.2} s", region.sample.name, region.gain_db, region.fade_in, region.fade_out)
+    let take =
+        imbolc_core::take_clips::take_number(region).map_or_else(String::new, |(n, of)| format!(" · take {n}/{of}"));
+    format!(
+        "{}{take} · {:+.0} dB · fades {:.2}/{:.2} s",
+        region.sample.name, region.gain_db, region.fade_in, region.fade_out
+    )
 }
 
 /// Overviews of the samples drawn so far, by hash (`None`: unreadable).

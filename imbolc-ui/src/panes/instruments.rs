@@ -31,6 +31,16 @@ pub fn handle(cmd: CommandId, state: &State) -> Option<Intent> {
             Some(i) => Intent::ToggleFreeze(i.id),
             None => nothing(),
         },
+        CommandId::TrackInput => match selected {
+            Some(i) => {
+                let inputs = imbolc_audio::server::ServerConfig::default().inputs;
+                match imbolc_core::audio_track::next_input_action(state.project, i.id, inputs) {
+                    Ok(a) => Intent::Dispatch(a),
+                    Err(e) => Intent::Message(e),
+                }
+            }
+            None => nothing(),
+        },
         CommandId::DeleteInstrument => match selected {
             Some(i) => Intent::Dispatch(Action::RemoveInstrument { instrument: i.id }),
             None => nothing(),
@@ -92,6 +102,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         .take(height)
         .map(|(i, inst)| {
             let def = &inst.def;
+            let source = if def.audio_track {
+                format!("audio ← {}", imbolc_core::audio_track::input_label(state.project, def.record_input)).into()
+            } else {
+                source_label(def)
+            };
             let effects: Vec<&str> = def.effects.iter().map(|e| e.kind.name()).collect();
             let flags =
                 format!("{}{}", if inst.mixer.mute { "M" } else { " " }, if inst.mixer.solo { "S" } else { " " });
@@ -99,7 +114,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
                 " {:>2}  {:<20} {:<15} {:<9} {} {}",
                 i + 1,
                 truncate(&inst.name, 20),
-                truncate(&source_label(def), 15),
+                truncate(&source, 15),
                 def.filter.as_ref().map_or("", |f| f.kind.name()),
                 flags,
                 effects.join(" → "),

@@ -31,3 +31,4 @@ mod slicer;
 mod snapshots;
 mod takes;
 mod tempo_sync;
+mod track_takes;

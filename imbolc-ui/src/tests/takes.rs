@@ -234,3 +234,53 @@ fn with_an_audio_track_selected_the_take_records_inputs_onto_it_where_played() {
     assert!(app.session().project().clips.values().all(|c| c.instrument != track), "one undo step");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The screen as text.
+fn screen(app: &App<ScriptSink>) -> String {
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 20)).unwrap();
+    term.draw(|f| app.draw(f)).unwrap();
+    let buf = term.backend().buffer().clone();
+    (0..buf.area.height)
+        .map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol().to_owned()).collect::<String>() + "\n")
+        .collect()
+}
+
+#[test]
+fn o_picks_the_audio_tracks_input_shown_in_the_list_and_the_take_records_it() {
+    let dir = temp_dir("track-input");
+    let (mut app, sink) = script_app(demo_project());
+    app.set_feedback(&demo_feedback());
+    set_folder(&mut app, &dir.to_string_lossy());
+    press(&mut app, "1 A");
+    let track = app.selected().expect("the new audio track");
+    assert!(screen(&app).contains("audio ← in 1-2"), "inputs 1-2 at first:\n{}", screen(&app));
+    press(&mut app, "o");
+    assert!(screen(&app).contains("audio ← in 3-4"), "{}", screen(&app));
+    press(&mut app, "u");
+    assert!(screen(&app).contains("audio ← in 1-2"), "one undo step back");
+    press(&mut app, "o");
+    sink.take_sources();
+    press(&mut app, "C-t");
+    assert_eq!(sink.take_sources(), vec![RecordSource::Input { channel: 2 }], "the take records inputs 3-4");
+    let status = status_line(&app);
+    assert!(status.contains("→ audio (in 3-4)"), "the status line says where and what: {status}");
+    press(&mut app, "C-t");
+    app.set_feedback(&ended(1, Err("stopped".into())));
+    app.tick(Instant::now());
+    // Round to the master: past the other pairs, the buses and instruments.
+    let project = app.session().project();
+    let steps = project.buses.len() + project.instruments.len() - 1 + 3;
+    for _ in 0..steps {
+        press(&mut app, "o");
+    }
+    assert_eq!(app.session().project().instruments[&track].def.record_input, imbolc_types::TrackInput::Master);
+    assert!(screen(&app).contains("audio ← master"), "{}", screen(&app));
+    press(&mut app, "C-t");
+    assert_eq!(sink.take_sources(), vec![RecordSource::Master]);
+    // A track that plays notes has no input to pick.
+    press(&mut app, "k");
+    press(&mut app, "o");
+    let message = app.message().map(|m| m.text.clone()).unwrap_or_default();
+    assert!(message.contains("not an audio track"), "{message}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -242,6 +242,7 @@ fn fix_clip(clip: &mut Clip, bar: Tick, out: &mut Repairs) {
                 fade_in: clamp_or(region.fade_in, (0.0, imbolc_types::audio_clip::FADE_MAX), 0.0),
                 fade_out: clamp_or(region.fade_out, (0.0, imbolc_types::audio_clip::FADE_MAX), 0.0),
                 sample: region.sample.clone(),
+                takes: region.takes.iter().copied().filter(|t| t.is_finite() && *t >= 0.0).collect(),
             };
             out.push(RepairKind::Structure, format!("{at}: audio gain, fades or offset out of range, clamped"));
             *region = fixed;
