@@ -96,6 +96,22 @@ pub enum Action {
         folder: Option<String>,
     },
 
+    // --- clip launcher ---
+    /// Puts one of the instrument's clips into a launcher slot (`None`:
+    /// empties it).
+    SetLauncherSlot {
+        instrument: InstrumentId,
+        scene: u16,
+        clip: Option<ClipId>,
+    },
+    /// Where launches take effect (the next boundary of this grid).
+    SetLaunchQuantize(crate::launcher::LaunchQuantize),
+    /// A clip's follow action in the launcher (`None`: it loops on).
+    SetFollowAction {
+        clip: ClipId,
+        follow: Option<crate::launcher::FollowAction>,
+    },
+
     // --- instruments ---
     /// Appends a new instrument with `source`'s defaults.
     AddInstrument {

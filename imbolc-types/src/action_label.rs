@@ -11,6 +11,9 @@ impl Action {
             Action::SetArtist { .. } => "set artist",
             Action::SetTimeSignature(_) => "set time signature",
             Action::SetTakeFolder { .. } => "set take folder",
+            Action::SetLauncherSlot { .. } => "set launcher slot",
+            Action::SetLaunchQuantize(_) => "set launch quantize",
+            Action::SetFollowAction { .. } => "set follow action",
             Action::AddInstrument { .. } | Action::AddCustomInstrument { .. } | Action::RestoreInstrument(_) => {
                 "add instrument"
             }

@@ -81,6 +81,8 @@ pub struct Project {
     /// Where performance takes go (`take-folder`); `None`: a `takes/`
     /// folder beside the project file. Older files have none.
     pub take_folder: Option<String>,
+    /// The clip launcher's slots and settings. Older files have none.
+    pub launcher: crate::launcher::Launcher,
     /// Last, so a file from before id counters is the blob without it.
     pub ids: IdCounters,
 }
@@ -103,6 +105,7 @@ impl PartialEq for Project {
             midi_mappings,
             ids: _,
             take_folder,
+            launcher,
         } = self;
         *name == other.name
             && *artist == other.artist
@@ -117,6 +120,7 @@ impl PartialEq for Project {
             && *automation == other.automation
             && *midi_mappings == other.midi_mappings
             && *take_folder == other.take_folder
+            && *launcher == other.launcher
     }
 }
 
@@ -136,6 +140,7 @@ impl Default for Project {
             automation: BTreeMap::new(),
             midi_mappings: Vec::new(),
             take_folder: None,
+            launcher: crate::launcher::Launcher::default(),
             ids: IdCounters::default(),
         }
     }

@@ -1,5 +1,5 @@
 //! How [`Playback`] keeps tempo-synced effect parameters on the
-//! scheduler's tempo.
+//! scheduler's tempo, and what it shows of the clip launcher.
 
 use super::*;
 
@@ -27,5 +27,18 @@ impl Playback {
     /// [`Playback::follow_tempo`]).
     pub fn tempo_change_time(&self) -> f64 {
         self.scheduler.horizon()
+    }
+}
+
+impl Playback {
+    /// The clip launcher's columns now, for the UI (empty while nothing is
+    /// launched).
+    pub fn launcher_feedback(&self) -> Vec<crate::scheduler::ColumnFeedback> {
+        self.scheduler.launcher_feedback(self.clock.now())
+    }
+
+    /// The clip launcher's slots, follow actions and seed.
+    pub fn set_launcher_grid(&mut self, grid: imbolc_types::Launcher) {
+        self.scheduler.set_launcher_grid(grid);
     }
 }
