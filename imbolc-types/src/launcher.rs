@@ -111,8 +111,14 @@ pub enum FollowKind {
 }
 
 impl FollowKind {
-    pub const ALL: [FollowKind; 6] =
-        [FollowKind::Next, FollowKind::Previous, FollowKind::First, FollowKind::Any, FollowKind::Other, FollowKind::Stop];
+    pub const ALL: [FollowKind; 6] = [
+        FollowKind::Next,
+        FollowKind::Previous,
+        FollowKind::First,
+        FollowKind::Any,
+        FollowKind::Other,
+        FollowKind::Stop,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {

@@ -234,7 +234,10 @@ fn a_scene_launches_on_the_bar_line_in_one_bundle_and_a_stop_leaves_no_voice() {
     assert!(p0 as f64 > a1.play_tick, "the launch came after the tempo change");
     // One bundle: both columns' first notes share it.
     let bundle: Vec<f32> = launched.iter().filter(|o| o.0 == first.0).map(|o| o.3).collect();
-    assert!(bundle.iter().any(|f| *f > 2000.0) && bundle.iter().any(|f| *f < 2000.0), "scene in one bundle: {bundle:?}");
+    assert!(
+        bundle.iter().any(|f| *f > 2000.0) && bundle.iter().any(|f| *f < 2000.0),
+        "scene in one bundle: {bundle:?}"
+    );
     // No arrangement note of the lead from the boundary on.
     let late = rest.iter().filter(|o| secs_between(first.1, o.1) > -BLOCK / 2.0).count();
     assert_eq!(late, 0, "{late} arrangement notes of the lead after the launch");

@@ -349,6 +349,7 @@ pub fn project() -> impl Strategy<Value = Project> {
                     automation,
                     midi_mappings,
                     take_folder: None,
+                    launcher: imbolc_types::Launcher::default(),
                     ids,
                 };
                 connect(&mut p);

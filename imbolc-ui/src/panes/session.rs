@@ -123,7 +123,10 @@ impl SessionPane {
             CommandId::SessionClose => return Some(Intent::Show(PaneKind::Arrangement)),
             CommandId::LaunchQuantize => {
                 let q = state.project.launcher.quantize.next();
-                return Some(Intent::DispatchThen(Action::SetLaunchQuantize(q), format!("launch quantize: {}", q.name())));
+                return Some(Intent::DispatchThen(
+                    Action::SetLaunchQuantize(q),
+                    format!("launch quantize: {}", q.name()),
+                ));
             }
             CommandId::StopAll => return self.launches(state, all(LaunchTarget::Stop)),
             CommandId::AllToArrangement => return self.launches(state, all(LaunchTarget::Arrangement)),
@@ -169,7 +172,9 @@ impl SessionPane {
                         clip: Some(clip),
                     })),
                     Some(_) => Some(Intent::Message("the instrument has no other clip".to_owned())),
-                    None => Some(Intent::Message("the instrument has no clip: write one in the piano roll (3)".to_owned())),
+                    None => {
+                        Some(Intent::Message("the instrument has no clip: write one in the piano roll (3)".to_owned()))
+                    }
                 }
             }
             CommandId::FollowFirst
@@ -186,9 +191,10 @@ impl SessionPane {
                 if follow == old {
                     return None;
                 }
-                let text = follow.map_or_else(|| "follow action: none (loops on)".to_owned(), |f| {
-                    format!("follow action: {}", f.describe())
-                });
+                let text = follow.map_or_else(
+                    || "follow action: none (loops on)".to_owned(),
+                    |f| format!("follow action: {}", f.describe()),
+                );
                 Some(Intent::DispatchThen(Action::SetFollowAction { clip, follow }, text))
             }
             CommandId::SlotClear if state.project.launcher.clip_at(inst, self.scene).is_some() => {
@@ -202,9 +208,9 @@ impl SessionPane {
         let launcher = &state.project.launcher;
         let instruments: Vec<&Instrument> = state.project.instruments.values().collect();
         let here = instruments.get(self.column).and_then(|i| slot_clip(state, i.id, self.scene));
-        let follows = here.and_then(|c| launcher.follow.get(&c)).map_or_else(String::new, |f| {
-            format!("· follow {} ", f.describe())
-        });
+        let follows = here
+            .and_then(|c| launcher.follow.get(&c))
+            .map_or_else(String::new, |f| format!("· follow {} ", f.describe()));
         let block = Block::bordered().title(format!(" Session · quantize {} {follows}", launcher.quantize.name()));
         if instruments.is_empty() {
             let text = "No instruments: add one in the instrument list (1), write a clip, then press a here.";
@@ -217,11 +223,9 @@ impl SessionPane {
         let first_column = follow(0, self.column, visible_cols);
         let visible_rows = usize::from(area.height.saturating_sub(6)).max(1);
         let scenes = launcher.scene_count();
-        let first_scene =
-            u16::try_from(follow(0, usize::from(self.scene), visible_rows)).unwrap_or(0).min(scenes - 1);
-        let shown: Vec<&Instrument> =
-            instruments.iter().copied().skip(first_column).take(visible_cols).collect();
-        let blink_on = !state.feedback.transport.playing || (state.feedback.transport.tick / 240) % 2 == 0;
+        let first_scene = u16::try_from(follow(0, usize::from(self.scene), visible_rows)).unwrap_or(0).min(scenes - 1);
+        let shown: Vec<&Instrument> = instruments.iter().copied().skip(first_column).take(visible_cols).collect();
+        let blink_on = !state.feedback.transport.playing || (state.feedback.transport.tick / 240).is_multiple_of(2);
         let ts = state.project.time_signature;
         let fit = |s: &str| {
             let t: String = s.chars().take(cell_w - 1).collect();

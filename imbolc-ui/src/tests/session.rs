@@ -6,7 +6,7 @@ use imbolc_audio::engine::TransportCmd;
 use imbolc_audio::scheduler::{ColumnFeedback, Launch};
 use imbolc_types::{ClipId, InstrumentId, LaunchQuantize, LaunchTarget};
 
-use super::fixture::{demo_feedback, demo_app, demo_project, press, render, script_app};
+use super::fixture::{demo_app, demo_feedback, demo_project, press, render, script_app};
 use crate::audio::Request;
 use crate::commands::PaneKind;
 
@@ -77,12 +77,7 @@ fn the_grid_shows_each_slot_state() {
     fb.launcher = vec![
         ColumnFeedback { instrument: InstrumentId(0), playing: Some((ClipId(0), 1200)), stopped: false, queued: None },
         ColumnFeedback { instrument: InstrumentId(1), playing: None, stopped: true, queued: None },
-        ColumnFeedback {
-            instrument: lead,
-            playing: None,
-            stopped: false,
-            queued: Some(LaunchTarget::Clip(lead_clip)),
-        },
+        ColumnFeedback { instrument: lead, playing: None, stopped: false, queued: Some(LaunchTarget::Clip(lead_clip)) },
     ];
     app.set_feedback(&fb);
     for (w, h) in [(120, 40), (80, 24)] {
