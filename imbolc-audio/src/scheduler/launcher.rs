@@ -110,6 +110,19 @@ impl LauncherState {
         col.queued = Some((launch.target, at));
     }
 
+    /// Play starts: launches made while stopped take effect at `at` (the
+    /// end of the count-in).
+    pub(super) fn play_from(&mut self, at: u64) {
+        for col in self.columns.values_mut() {
+            if let Some((target, None)) = col.queued {
+                col.queued = Some((target, Some(at)));
+            }
+        }
+        if let Some((g, None)) = self.group {
+            self.group = Some((g, Some(at)));
+        }
+    }
+
     /// The earliest boundary after `after` (exclusive), if any.
     pub(super) fn next_due_after(&self, after: u64) -> Option<u64> {
         self.columns.values().filter_map(|c| c.queued.and_then(|(_, at)| at)).filter(|t| *t > after).min()

@@ -180,6 +180,16 @@ fn a_launch_while_stopped_waits_for_play_and_stop_resets() {
     assert!(s.launcher_feedback(0.0).is_empty());
 }
 
+#[test]
+fn a_launch_made_while_stopped_starts_after_the_count_in() {
+    let mut s = scheduler();
+    s.set_count_in(1);
+    s.launch(launch(0, LaunchTarget::Clip(ClipId(1)), 0));
+    s.play(0.0);
+    let events = run(&mut s, 2.6);
+    assert_eq!(ons(&events, 72), vec![2_000_000]);
+}
+
 /// Instrument 3's column: three half-bar clips (pitches 60, 62, 64) in
 /// scenes 0..3, each with `follow`.
 fn follow_scheduler(follow: imbolc_types::FollowAction, seed: u64) -> Scheduler {

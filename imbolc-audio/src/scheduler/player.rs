@@ -208,6 +208,7 @@ impl Scheduler {
         self.next_tick = 0;
         self.horizon = at;
         self.count_in_end = u64::from(self.count_in_bars) * bar_ticks(self.time_signature);
+        self.launcher.play_from(self.count_in_end);
         self.cursor = self.cursor_at(0, self.position);
         self.automation.resend();
     }
