@@ -106,6 +106,10 @@ pub enum Action {
     },
     /// Where launches take effect (the next boundary of this grid).
     SetLaunchQuantize(crate::launcher::LaunchQuantize),
+    /// The seed of the launcher's follow-action choices.
+    SetLauncherSeed {
+        seed: u64,
+    },
     /// A clip's follow action in the launcher (`None`: it loops on).
     SetFollowAction {
         clip: ClipId,

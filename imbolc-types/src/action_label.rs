@@ -14,6 +14,7 @@ impl Action {
             Action::SetLauncherSlot { .. } => "set launcher slot",
             Action::SetLaunchQuantize(_) => "set launch quantize",
             Action::SetFollowAction { .. } => "set follow action",
+            Action::SetLauncherSeed { .. } => "set follow seed",
             Action::AddInstrument { .. } | Action::AddCustomInstrument { .. } | Action::RestoreInstrument(_) => {
                 "add instrument"
             }

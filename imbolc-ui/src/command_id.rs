@@ -199,4 +199,5 @@ pub enum CommandId {
     FollowShorter,
     FollowChanceUp,
     FollowChanceDown,
+    FollowReseed,
 }

@@ -520,6 +520,7 @@ pub const COMMANDS: &[Command] = &[
         &["+"],
         Pane(P::Session),
     ),
+    cmd(C::FollowReseed, "follow-reseed", "New seed for the follow actions' choices", &["r"], Pane(P::Session)),
     cmd(
         C::FollowChanceDown,
         "follow-chance-down",

@@ -44,6 +44,10 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
             };
             Ok(Applied::one(Action::SetFollowAction { clip, follow: old }, None, REDRAW))
         }
+        Action::SetLauncherSeed { seed } => {
+            let old = std::mem::replace(&mut p.launcher.seed, seed);
+            Ok(Applied::one(Action::SetLauncherSeed { seed: old }, None, REDRAW))
+        }
         // `super::apply` routes only this domain's actions here.
         _ => Ok(Applied::new(Redraw::NONE)),
     }
@@ -108,6 +112,15 @@ mod tests {
         assert_eq!(p.launcher.follow.get(&clip), Some(&follow));
         undo(&mut p, out);
         assert_eq!(p, before);
+    }
+
+    #[test]
+    fn the_seed_is_saved_and_undone() {
+        let mut p = demo_project();
+        let out = dispatch(&mut p, Action::SetLauncherSeed { seed: 99 }).unwrap();
+        assert_eq!(p.launcher.seed, 99);
+        undo(&mut p, out);
+        assert_eq!(p.launcher.seed, 0);
     }
 
     #[test]

@@ -149,7 +149,7 @@ pub(crate) fn apply(project: &mut Project, action: Action) -> Result<Applied, Di
         A::RenameProject { .. } | A::SetArtist { .. } | A::SetTimeSignature(_) | A::SetTakeFolder { .. } => {
             project::apply(project, action)
         }
-        A::SetLauncherSlot { .. } | A::SetLaunchQuantize(_) | A::SetFollowAction { .. } => {
+        A::SetLauncherSlot { .. } | A::SetLaunchQuantize(_) | A::SetFollowAction { .. } | A::SetLauncherSeed { .. } => {
             launcher::apply(project, action)
         }
         A::AddInstrument { .. }

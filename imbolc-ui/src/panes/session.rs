@@ -5,7 +5,8 @@
 //! one stops its column), `e` launches the row's scene, `s` stops the
 //! column, `X` stops every column, `b` hands the column back to the
 //! arrangement and `B` every column, `Q` changes the launch quantization,
-//! `f`/`F`/`>`/`<`/`+`/`-` edit the slot's clip's follow action, `Esc`
+//! `f`/`F`/`>`/`<`/`+`/`-` edit the slot's clip's follow action, `r`
+//! reseeds the follow actions' choices, `Esc`
 //! goes back to the arrangement.
 //!
 //! Slots and quantization are project edits (undoable actions); launches
@@ -129,6 +130,12 @@ impl SessionPane {
                 ));
             }
             CommandId::StopAll => return self.launches(state, all(LaunchTarget::Stop)),
+            CommandId::FollowReseed => {
+                // A new seed from the old one: repeatable, and undo brings
+                // the old chain back.
+                let seed = state.project.launcher.seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                return Some(Intent::DispatchThen(Action::SetLauncherSeed { seed }, format!("follow seed {seed}")));
+            }
             CommandId::AllToArrangement => return self.launches(state, all(LaunchTarget::Arrangement)),
             CommandId::LaunchScene => {
                 let row = instruments
