@@ -288,7 +288,7 @@ impl SessionPane {
             lines.push(Line::from(spans));
         }
         lines.push(Line::styled(
-            " a/d slot · Enter launch · e scene · s/X stop · b/B back · Q quantize · f follow",
+            " a/d slot · Enter launch · e scene · s/X stop · b/B back · Q quant · f follow",
             Style::default().fg(Color::Gray),
         ));
         frame.render_widget(Paragraph::new(lines).block(block), area);
