@@ -100,6 +100,26 @@ pub enum Action {
         bars: u8,
     },
 
+    // --- clip launcher ---
+    /// Puts one of the instrument's clips into a launcher slot (`None`:
+    /// empties it).
+    SetLauncherSlot {
+        instrument: InstrumentId,
+        scene: u16,
+        clip: Option<ClipId>,
+    },
+    /// Where launches take effect (the next boundary of this grid).
+    SetLaunchQuantize(crate::launcher::LaunchQuantize),
+    /// The seed of the launcher's follow-action choices.
+    SetLauncherSeed {
+        seed: u64,
+    },
+    /// A clip's follow action in the launcher (`None`: it loops on).
+    SetFollowAction {
+        clip: ClipId,
+        follow: Option<crate::launcher::FollowAction>,
+    },
+
     // --- instruments ---
     /// Appends a new instrument with `source`'s defaults.
     AddInstrument {

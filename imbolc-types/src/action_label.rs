@@ -12,6 +12,10 @@ impl Action {
             Action::SetTimeSignature(_) => "set time signature",
             Action::SetTakeFolder { .. } => "set take folder",
             Action::SetCountIn { .. } => "set count-in",
+            Action::SetLauncherSlot { .. } => "set launcher slot",
+            Action::SetLaunchQuantize(_) => "set launch quantize",
+            Action::SetFollowAction { .. } => "set follow action",
+            Action::SetLauncherSeed { .. } => "set follow seed",
             Action::AddInstrument { .. } | Action::AddCustomInstrument { .. } | Action::RestoreInstrument(_) => {
                 "add instrument"
             }

@@ -20,6 +20,7 @@
 //! - [`sample`]: [`SampleRef`], a sample in the project file's store.
 //! - [`sampler`]: pitched multi-sample instruments (zones).
 //! - [`filter_env`]: the filter slot's per-voice envelope and key tracking.
+//! - [`launcher`]: the clip launcher's slots, scenes and launch quantization.
 //! - [`sync`]: [`NoteDivision`], the note length a tempo-synced effect
 //!   parameter follows.
 
@@ -36,6 +37,7 @@ pub mod drums;
 pub mod filter_env;
 pub mod ids;
 pub mod instrument;
+pub mod launcher;
 pub mod midi;
 pub mod mixer;
 pub mod notes;
@@ -62,6 +64,7 @@ pub use instrument::{
     EffectSlot, EnvelopeDef, FilterDef, Instrument, InstrumentDef, LfoDef, LfoShape, Params, SourceDef, StealStrategy,
     VoiceSettings,
 };
+pub use launcher::{FollowAction, FollowKind, LaunchQuantize, LaunchTarget, Launcher, Slot};
 pub use midi::{MidiCurve, MidiMapping};
 pub use mixer::{Bus, MasterSettings, MixerSettings, OutputTarget, SendSettings};
 pub use notes::{Clip, Note, NoteDelta, TICKS_PER_QUARTER, Tick};

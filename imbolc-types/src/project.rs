@@ -84,6 +84,8 @@ pub struct Project {
     /// Bars of count-in (0, 1 or 2) before a take onto an audio track
     /// started while stopped. Older files have none (0).
     pub count_in_bars: u8,
+    /// The clip launcher's slots and settings. Older files have none.
+    pub launcher: crate::launcher::Launcher,
     /// Last, so a file from before id counters is the blob without it.
     pub ids: IdCounters,
 }
@@ -107,6 +109,7 @@ impl PartialEq for Project {
             ids: _,
             take_folder,
             count_in_bars,
+            launcher,
         } = self;
         *name == other.name
             && *artist == other.artist
@@ -122,6 +125,7 @@ impl PartialEq for Project {
             && *midi_mappings == other.midi_mappings
             && *take_folder == other.take_folder
             && *count_in_bars == other.count_in_bars
+            && *launcher == other.launcher
     }
 }
 
@@ -142,6 +146,7 @@ impl Default for Project {
             midi_mappings: Vec::new(),
             take_folder: None,
             count_in_bars: 0,
+            launcher: crate::launcher::Launcher::default(),
             ids: IdCounters::default(),
         }
     }

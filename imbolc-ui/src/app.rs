@@ -70,6 +70,7 @@ struct Panes {
     automation: AutomationPane,
     slicer: SlicerPane,
     zones: crate::panes::zones::ZonesPane,
+    session: crate::panes::session::SessionPane,
 }
 
 /// How many status-line messages the history keeps.

@@ -47,9 +47,22 @@ pub trait UiAudio: AudioSink {
     /// # Errors
     /// When the audio thread cannot take the request.
     fn record(&self, request: Option<RecordRequest>) -> Result<(), EngineError>;
+
+    /// Sends the clip launcher's grid (slots, follow actions, seed) before
+    /// launches. Test sinks ignore it.
+    ///
+    /// # Errors
+    /// When the audio thread cannot take it.
+    fn launcher_grid(&self, _grid: &imbolc_types::Launcher) -> Result<(), EngineError> {
+        Ok(())
+    }
 }
 
 impl UiAudio for AudioHandle {
+    fn launcher_grid(&self, grid: &imbolc_types::Launcher) -> Result<(), EngineError> {
+        AudioHandle::launcher_grid(self, grid.clone())
+    }
+
     fn record(&self, request: Option<RecordRequest>) -> Result<(), EngineError> {
         match request {
             Some(r) => AudioHandle::record(self, r),

@@ -19,6 +19,9 @@ pub enum PaneKind {
     /// The zones of the selected sampler (`z` in the instrument list);
     /// not a tab.
     Zones,
+    /// The clip launcher (`9`); not a tab: it shows under the
+    /// arrangement's.
+    Session,
 }
 
 impl PaneKind {
@@ -36,7 +39,7 @@ impl PaneKind {
     ];
 
     /// Panes reached from another pane rather than by a tab or number key.
-    pub const SUB: [PaneKind; 2] = [PaneKind::Slicer, PaneKind::Zones];
+    pub const SUB: [PaneKind; 3] = [PaneKind::Slicer, PaneKind::Zones, PaneKind::Session];
 
     /// The tab that shows as current while this pane is up (a sub-pane's
     /// parent).
@@ -44,6 +47,7 @@ impl PaneKind {
         match self {
             PaneKind::Slicer => PaneKind::Drums,
             PaneKind::Zones => PaneKind::Instruments,
+            PaneKind::Session => PaneKind::Arrangement,
             other => other,
         }
     }
@@ -61,6 +65,7 @@ impl PaneKind {
             PaneKind::Automation => "Automation",
             PaneKind::Slicer => "Slicer",
             PaneKind::Zones => "Zones",
+            PaneKind::Session => "Session",
         }
     }
 

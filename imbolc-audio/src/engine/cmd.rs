@@ -50,6 +50,9 @@ pub enum EngineCmd {
     /// Realtime lane: start a take (`Some`) or stop the one running
     /// (`None`); see `engine::recorder`.
     Record(Option<super::recorder::RecordRequest>),
+    /// Realtime lane: the clip launcher's slots, follow actions and seed,
+    /// sent before launches (follow actions choose among the slots).
+    LauncherGrid(Box<imbolc_types::Launcher>),
 }
 
 /// Transport commands. State lives on the audio thread and is shown in
@@ -74,6 +77,8 @@ pub enum TransportCmd {
     SetMetronome(bool),
     /// Bars of clicks (0, 1 or 2) before the song starts on the next play.
     SetCountIn(u8),
+    /// A clip launcher launch or stop, at its next boundary.
+    Launch(crate::scheduler::Launch),
 }
 
 /// What the engine reports on its tap (see [`EngineConfig::tap`]).

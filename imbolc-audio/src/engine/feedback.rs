@@ -49,6 +49,8 @@ pub struct EngineFeedback {
     pub rebuild: RebuildStats,
     /// The take being recorded and how the last one ended.
     pub recording: super::recorder::RecordFeedback,
+    /// The clip launcher's columns that are launched or queued.
+    pub launcher: Vec<crate::scheduler::ColumnFeedback>,
 }
 
 /// The last rebuild of the graph on a new server, and its size.
@@ -125,6 +127,7 @@ struct AudioSide {
     stopped: EngineStop,
     rebuild: RebuildStats,
     recording: super::recorder::RecordFeedback,
+    launcher: Vec<crate::scheduler::ColumnFeedback>,
 }
 
 /// What the monitor threads own: the latest status and meters, and the
@@ -227,6 +230,14 @@ impl Publisher {
         self.update(|f| f.transport = transport);
     }
 
+    /// The clip launcher's columns, when they changed.
+    pub fn launcher(&mut self, columns: &[crate::scheduler::ColumnFeedback]) {
+        self.update(|f| {
+            f.launcher.clear();
+            f.launcher.extend_from_slice(columns);
+        });
+    }
+
     /// The graph was sent whole to a new server.
     pub fn rebuilt(&mut self, stats: RebuildStats) {
         self.update(|f| f.rebuild = stats);
@@ -327,6 +338,7 @@ impl FeedbackReader {
             merged.stopped.clone_from(&audio.stopped);
             merged.rebuild = audio.rebuild;
             merged.recording.clone_from(&audio.recording);
+            merged.launcher.clone_from(&audio.launcher);
             merged.refusals.clone_from(&monitor.refusals);
             merged.meters.clone_from(&monitor.meters);
             let current = monitor.generation == audio.generation;

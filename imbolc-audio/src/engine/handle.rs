@@ -225,6 +225,15 @@ impl AudioHandle {
         self.feedback.read().transport
     }
 
+    /// Sends the clip launcher's grid (slots, follow actions, seed), which
+    /// launches and follow actions use from then on.
+    ///
+    /// # Errors
+    /// When the audio thread is busy or gone.
+    pub fn launcher_grid(&self, grid: imbolc_types::Launcher) -> Result<(), EngineError> {
+        self.realtime(EngineCmd::LauncherGrid(Box::new(grid)))
+    }
+
     fn realtime(&self, cmd: EngineCmd) -> Result<(), EngineError> {
         self.realtime.try_send(cmd).map_err(|e| match e {
             TrySendError::Full(_) => {

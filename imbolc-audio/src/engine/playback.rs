@@ -217,6 +217,7 @@ impl Playback {
             TransportCmd::SetMode(mode) => self.scheduler.set_mode(mode),
             TransportCmd::SetMetronome(on) => self.scheduler.set_metronome(on),
             TransportCmd::SetCountIn(bars) => self.scheduler.set_count_in(bars),
+            TransportCmd::Launch(launch) => self.scheduler.launch(launch),
         }
         let from = self.scheduler.horizon();
         self.follow_tempo(from, graph, out);

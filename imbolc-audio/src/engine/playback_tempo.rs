@@ -1,5 +1,6 @@
 //! How [`Playback`] keeps tempo-synced effect parameters on the
-//! scheduler's tempo, and where on its time line a take starts.
+//! scheduler's tempo, where on its time line a take starts, and what it
+//! shows of the clip launcher.
 
 use super::*;
 
@@ -44,5 +45,18 @@ impl Playback {
         let secs = self.scheduler.count_in_ends_after(secs).unwrap_or(secs);
         let song = self.is_playing().then(|| self.scheduler.song_position_at(secs));
         (self.clock.timetag(secs), song)
+    }
+}
+
+impl Playback {
+    /// The clip launcher's columns now, for the UI (empty while nothing is
+    /// launched).
+    pub fn launcher_feedback(&self) -> Vec<crate::scheduler::ColumnFeedback> {
+        self.scheduler.launcher_feedback(self.clock.now())
+    }
+
+    /// The clip launcher's slots, follow actions and seed.
+    pub fn set_launcher_grid(&mut self, grid: imbolc_types::Launcher) {
+        self.scheduler.set_launcher_grid(grid);
     }
 }

@@ -89,6 +89,8 @@ pub(crate) struct Engine {
     batches: Vec<Batch>,
     /// The transport last published.
     shown: TransportFeedback,
+    /// The launcher columns last published.
+    shown_launcher: Vec<crate::scheduler::ColumnFeedback>,
     tap: Option<Sender<TapEvent>>,
     pending: VecDeque<AudioDiff>,
     trees: VecDeque<Sender<OscMessage>>,
@@ -141,6 +143,7 @@ impl Engine {
             playback,
             batches: Vec::new(),
             shown: TransportFeedback::default(),
+            shown_launcher: Vec::new(),
             tap,
             pending: VecDeque::new(),
             trees: VecDeque::new(),
@@ -304,6 +307,7 @@ impl Engine {
                 self.send(&ops);
             }
             EngineCmd::Record(request) => self.record(request),
+            EngineCmd::LauncherGrid(grid) => self.playback.set_launcher_grid(*grid),
         }
     }
 
@@ -395,6 +399,11 @@ impl Engine {
         if now != self.shown {
             self.shown = now;
             self.publisher.transport(now);
+        }
+        let launcher = self.playback.launcher_feedback();
+        if launcher != self.shown_launcher {
+            self.publisher.launcher(&launcher);
+            self.shown_launcher = launcher;
         }
     }
 

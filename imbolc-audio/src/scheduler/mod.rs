@@ -16,6 +16,7 @@
 //! - [`metronome`]: clicks on the beats, and the count-in before play.
 //! - [`audio_clips`]: audio clips, started at their start or mid-way.
 //! - [`drums`]: drum hits of pattern clips (swing, probability).
+//! - [`launcher`]: the clip launcher's columns, launches and boundaries.
 //! - [`player`]: [`Scheduler`] itself.
 
 pub mod audio_clips;
@@ -26,6 +27,9 @@ pub mod drums;
 mod drums_tests;
 pub mod event;
 pub mod index;
+pub mod launcher;
+#[cfg(test)]
+mod launcher_tests;
 pub mod metronome;
 pub mod player;
 #[cfg(test)]
@@ -44,6 +48,7 @@ pub use clock::Clock;
 pub use drums::{DrumHit, HitKey};
 pub use event::{NoteEvent, NoteEventKind, NoteKey, midi_to_freq};
 pub use index::TimelineIndex;
+pub use launcher::{ColumnFeedback, Launch};
 pub use metronome::ClickEvent;
 pub use player::{Scheduler, SchedulerConfig};
 pub use transport::{LoopRegion, PlayMode};

@@ -95,6 +95,8 @@ pub struct Scheduler {
     /// Drum hits emitted by windows and not yet taken (see
     /// [`Scheduler::take_hits`]).
     hits: Vec<DrumHit>,
+    /// The clip launcher's columns (see [`super::launcher`]).
+    launcher: super::launcher::LauncherState,
 }
 
 impl Scheduler {
@@ -122,6 +124,7 @@ impl Scheduler {
             count_in_end: 0,
             clicks: Vec::new(),
             hits: Vec::new(),
+            launcher: super::launcher::LauncherState::default(),
         }
     }
 
@@ -205,6 +208,7 @@ impl Scheduler {
         self.next_tick = 0;
         self.horizon = at;
         self.count_in_end = u64::from(self.count_in_bars) * bar_ticks(self.time_signature);
+        self.launcher.play_from(self.count_in_end);
         self.cursor = self.cursor_at(0, self.position);
         self.automation.resend();
     }
@@ -217,6 +221,7 @@ impl Scheduler {
             self.position = self.cursor.locate(self.next_tick).0;
         }
         self.playing = false;
+        self.launcher.reset();
         self.end_all();
         self.flush_ending(out);
     }
@@ -293,7 +298,7 @@ impl Scheduler {
         }
         let mut started = Vec::new();
         let mut pending = Vec::new();
-        self.cursor.pieces(self.next_tick, hi, |piece| self.collect(piece, &mut started, &mut pending));
+        self.collect_window(hi, &mut started, &mut pending);
         self.push_hits(pending);
         for s in started {
             let mut e = note_event(self.tempo.time_of(s.on_tick), NoteEventKind::On, &s);
@@ -583,3 +588,6 @@ pub(crate) fn sane_tempo(bpm: f32) -> f32 {
 
 #[path = "player_outputs.rs"]
 mod outputs;
+
+#[path = "player_launch.rs"]
+mod launch;

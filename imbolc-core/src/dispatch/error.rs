@@ -70,6 +70,13 @@ pub enum DispatchError {
     Empty,
     #[error("time signature must be 1..=32 over 1, 2, 4, 8, 16 or 32")]
     InvalidTimeSignature,
+    /// A launcher slot holds only clips of its own column's instrument.
+    #[error("clip {clip} belongs to another instrument than {instrument}")]
+    ClipNotOfInstrument { clip: ClipId, instrument: InstrumentId },
+    #[error("scene {0} is past the last scene the launcher has")]
+    NoSuchScene(u16),
+    #[error("a follow action acts after 1..=64 loops, with a chance of 0..=100 %")]
+    InvalidFollowAction,
     #[error("the take folder needs a path (or none, for takes/ beside the project)")]
     EmptyTakeFolder,
     #[error("a length must be at least one tick and end before tick 2^32")]

@@ -4,7 +4,7 @@
 //!
 //! One file per domain: `project`, `instrument`, `param`, `effect`,
 //! `mixer` (strips, sends, buses, master), `clip` (clips, placements),
-//! `audio_clip` (audio tracks and clips), `notes`, `automation` (lanes and MIDI mappings), `automation_takes`
+//! `audio_clip` (audio tracks and clips), `launcher` (the clip launcher's slots), `notes`, `automation` (lanes and MIDI mappings), `automation_takes`
 //! (segment curves, recorded takes), `drums` (kits, pads, patterns, steps),
 //! with `dependents` for what a removal takes along.
 
@@ -19,6 +19,7 @@ mod error;
 mod freeze;
 pub(crate) mod instrument;
 mod keys;
+mod launcher;
 mod mixer;
 mod notes;
 pub(crate) mod param;
@@ -154,6 +155,9 @@ pub(crate) fn apply(project: &mut Project, action: Action) -> Result<Applied, Di
         | A::SetTimeSignature(_)
         | A::SetTakeFolder { .. }
         | A::SetCountIn { .. } => project::apply(project, action),
+        A::SetLauncherSlot { .. } | A::SetLaunchQuantize(_) | A::SetFollowAction { .. } | A::SetLauncherSeed { .. } => {
+            launcher::apply(project, action)
+        }
         A::AddInstrument { .. }
         | A::AddCustomInstrument { .. }
         | A::RemoveInstrument { .. }

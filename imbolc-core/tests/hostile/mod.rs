@@ -352,6 +352,7 @@ pub fn project() -> impl Strategy<Value = Project> {
                     midi_mappings,
                     take_folder: None,
                     count_in_bars: 0,
+                    launcher: imbolc_types::Launcher::default(),
                     ids,
                 };
                 connect(&mut p);

@@ -42,6 +42,7 @@ impl<S: UiAudio> App<S> {
             PaneKind::Drums => self.panes.drums.render(frame, main, &state),
             PaneKind::Slicer => self.panes.slicer.render(frame, main, &state),
             PaneKind::Zones => self.panes.zones.render(frame, main, &state),
+            PaneKind::Session => self.panes.session.render(frame, main, &state),
             PaneKind::Help => self.panes.help.render(frame, main, &state),
             PaneKind::Arrangement => self.panes.arrangement.render(frame, main, &state),
             PaneKind::Automation => self.panes.automation.render(frame, main, &state),

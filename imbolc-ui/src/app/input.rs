@@ -127,6 +127,7 @@ impl<S: UiAudio> App<S> {
             }
             CommandId::ShowArrangement => self.show(PaneKind::Arrangement),
             CommandId::ShowAutomation => self.show(PaneKind::Automation),
+            CommandId::ShowSession => self.show(PaneKind::Session),
             CommandId::PlayStop | CommandId::Pause | CommandId::LoopToggle => self.transport_command(cmd),
             CommandId::TempoUp | CommandId::TempoDown => self.nudge_tempo(cmd == CommandId::TempoUp),
             CommandId::MusicalTyping => self.start_typing(),
@@ -187,6 +188,7 @@ impl<S: UiAudio> App<S> {
                     PaneKind::Drums => self.panes.drums.handle(cmd, &state),
                     PaneKind::Slicer => self.panes.slicer.handle(cmd, &state),
                     PaneKind::Zones => self.panes.zones.handle(cmd, &state),
+                    PaneKind::Session => self.panes.session.handle(cmd, &state),
                 };
                 if let Some(intent) = intent {
                     self.on_intent(intent);

@@ -214,6 +214,7 @@ impl<S: UiAudio> App<S> {
             Intent::SetLoop { clip, start, end } => self.set_loop(clip, start, end),
             Intent::ChooseLane(instrument) => self.choose_lane(instrument),
             Intent::SetMode(mode) => self.set_mode(mode),
+            Intent::Launch(launches) => self.launch(launches),
             Intent::DispatchAll(actions) => {
                 for a in actions {
                     if !self.apply(a) {

@@ -129,6 +129,38 @@ impl<S: UiAudio> App<S> {
         }
     }
 
+    /// Sends clip launcher launches, in order, and says what waits.
+    pub(super) fn launch(&mut self, launches: Vec<imbolc_audio::scheduler::Launch>) {
+        let n = launches.len();
+        let Some(first) = launches.first().copied() else { return };
+        let grid = self.session.project().launcher.clone();
+        if let Err(e) = self.session.audio_mut().launcher_grid(&grid) {
+            self.error(format!("launch: {e}"));
+            return;
+        }
+        for l in launches {
+            if !self.send_transport(TransportCmd::Launch(l)) {
+                return;
+            }
+        }
+        let what = match (n, first.target) {
+            (1, imbolc_types::LaunchTarget::Clip(_)) => "clip launched",
+            (1, imbolc_types::LaunchTarget::Stop) => "column stops",
+            (1, imbolc_types::LaunchTarget::Arrangement) => "back to the arrangement",
+            (_, imbolc_types::LaunchTarget::Clip(_)) => "scene launched",
+            (_, imbolc_types::LaunchTarget::Stop) => "every column stops",
+            (_, imbolc_types::LaunchTarget::Arrangement) => "every column back to the arrangement",
+        };
+        let when = if self.transport.playing && first.quantize == imbolc_types::LaunchQuantize::Off {
+            "now".to_owned()
+        } else if self.transport.playing {
+            format!("at the next {} boundary", first.quantize.name())
+        } else {
+            "when play starts (Space)".to_owned()
+        };
+        self.inform(format!("{what} {when}"));
+    }
+
     pub(super) fn set_mode(&mut self, mode: PlayMode) {
         if self.send_transport(TransportCmd::SetMode(mode)) {
             self.transport.mode = mode;

@@ -16,6 +16,7 @@
 //! - [`slicer`]: a drum pad's sample as a waveform, cut into slices for
 //!   the pads (drawn by the braille `waveform` widget).
 //! - [`zones`]: the zones of the selected sampler.
+//! - [`session`]: the clip launcher's grid of slots (instruments × scenes).
 
 pub mod arrangement;
 mod arrangement_audio;
@@ -30,6 +31,7 @@ pub mod instruments;
 pub mod mixer;
 pub mod piano_roll;
 pub mod server;
+pub mod session;
 pub mod slicer;
 mod voice_rows;
 mod waveform;
@@ -114,6 +116,9 @@ pub enum Intent {
     /// Apply several edits in order (each its own undo step); stops at
     /// the first refused.
     DispatchAll(Vec<Action>),
+    /// Clip launcher launches (runtime, not undone), sent to the audio
+    /// thread in order; one gesture's share a group and so a boundary.
+    Launch(Vec<imbolc_audio::scheduler::Launch>),
 }
 
 /// The style of the row or cell under the cursor.

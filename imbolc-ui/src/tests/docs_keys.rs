@@ -15,8 +15,10 @@ const DIALOG_KEYS: &[(&str, &[&str])] = &[("Sample browser (`s` in the drum pane
 
 /// Sections of `docs/ui.md` that also describe another pane's keys: the
 /// editor opens on a strip's chain from the mixer (`e`), and from the
-/// editor's own section on a bus or the master strip.
-const ALSO: &[(&str, PaneKind)] = &[("Mixer (4)", PaneKind::Editor), ("Editor (2)", PaneKind::Mixer)];
+/// editor's own section on a bus or the master strip. The session pane
+/// (`9`) is no tab, so its number names no tab's pane.
+const ALSO: &[(&str, PaneKind)] =
+    &[("Mixer (4)", PaneKind::Editor), ("Editor (2)", PaneKind::Mixer), ("Session (9)", PaneKind::Session)];
 
 /// Backticked text that names no key (beside the screen's non-ASCII
 /// glyphs, `▼`, `●`, never keys): marks and symbols the screen shows,

@@ -27,6 +27,7 @@ mod open_repaired;
 mod probability;
 mod reach;
 mod sampler;
+mod session;
 mod slicer;
 mod snapshots;
 mod takes;

@@ -1,0 +1,134 @@
+//! The clip launcher's project state: which clip is in which slot, and the
+//! launch quantization. Neither reaches the audio thread as a diff: the UI
+//! sends launches (runtime, not undone) naming the clips themselves.
+
+use imbolc_types::launcher::MAX_SCENES;
+use imbolc_types::{Action, Project};
+
+use super::{Applied, DispatchError, Redraw};
+
+const REDRAW: Redraw = Redraw::ARRANGEMENT;
+
+pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, DispatchError> {
+    match action {
+        Action::SetLauncherSlot { instrument, scene, clip } => {
+            if !p.instruments.contains_key(&instrument) {
+                return Err(DispatchError::NoSuchInstrument(instrument));
+            }
+            if scene >= MAX_SCENES {
+                return Err(DispatchError::NoSuchScene(scene));
+            }
+            if let Some(id) = clip {
+                let c = p.clips.get(&id).ok_or(DispatchError::NoSuchClip(id))?;
+                if c.instrument != instrument {
+                    return Err(DispatchError::ClipNotOfInstrument { clip: id, instrument });
+                }
+            }
+            let old = p.launcher.set(instrument, scene, clip);
+            Ok(Applied::one(Action::SetLauncherSlot { instrument, scene, clip: old }, None, REDRAW))
+        }
+        Action::SetLaunchQuantize(q) => {
+            let old = std::mem::replace(&mut p.launcher.quantize, q);
+            Ok(Applied::one(Action::SetLaunchQuantize(old), None, REDRAW))
+        }
+        Action::SetFollowAction { clip, follow } => {
+            if !p.clips.contains_key(&clip) {
+                return Err(DispatchError::NoSuchClip(clip));
+            }
+            if follow.is_some_and(|f| !f.is_valid()) {
+                return Err(DispatchError::InvalidFollowAction);
+            }
+            let old = match follow {
+                Some(f) => p.launcher.follow.insert(clip, f),
+                None => p.launcher.follow.remove(&clip),
+            };
+            Ok(Applied::one(Action::SetFollowAction { clip, follow: old }, None, REDRAW))
+        }
+        Action::SetLauncherSeed { seed } => {
+            let old = std::mem::replace(&mut p.launcher.seed, seed);
+            Ok(Applied::one(Action::SetLauncherSeed { seed: old }, None, REDRAW))
+        }
+        // `super::apply` routes only this domain's actions here.
+        _ => Ok(Applied::new(Redraw::NONE)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use imbolc_types::LaunchQuantize;
+
+    use crate::demo::demo_project;
+    use crate::dispatch::dispatch;
+
+    use super::*;
+
+    fn undo(p: &mut Project, out: crate::dispatch::Outcome) {
+        for a in out.undo.map(|u| u.inverse).unwrap_or_default() {
+            apply(p, a).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_slot_takes_a_clip_of_its_instrument_and_undo_empties_it() {
+        let mut p = demo_project();
+        let (clip, inst) = p.clips.values().map(|c| (c.id, c.instrument)).next().unwrap();
+        let before = p.clone();
+        let out = dispatch(&mut p, Action::SetLauncherSlot { instrument: inst, scene: 2, clip: Some(clip) }).unwrap();
+        assert_eq!(p.launcher.clip_at(inst, 2), Some(clip));
+        assert!(out.diffs.is_empty());
+        undo(&mut p, out);
+        assert_eq!(p, before);
+    }
+
+    #[test]
+    fn a_clip_of_another_instrument_or_a_far_scene_is_refused() {
+        let mut p = demo_project();
+        let (clip, inst) = p.clips.values().map(|c| (c.id, c.instrument)).next().unwrap();
+        let other = p.instruments.keys().copied().find(|i| *i != inst).unwrap();
+        let before = p.clone();
+        assert_eq!(
+            dispatch(&mut p, Action::SetLauncherSlot { instrument: other, scene: 0, clip: Some(clip) }),
+            Err(DispatchError::ClipNotOfInstrument { clip, instrument: other })
+        );
+        assert_eq!(
+            dispatch(&mut p, Action::SetLauncherSlot { instrument: inst, scene: MAX_SCENES, clip: Some(clip) }),
+            Err(DispatchError::NoSuchScene(MAX_SCENES))
+        );
+        assert_eq!(p, before);
+    }
+
+    #[test]
+    fn a_follow_action_is_checked_and_undone() {
+        let mut p = demo_project();
+        let clip = *p.clips.keys().next().unwrap();
+        let bad = imbolc_types::FollowAction { after_loops: 0, ..Default::default() };
+        assert_eq!(
+            dispatch(&mut p, Action::SetFollowAction { clip, follow: Some(bad) }),
+            Err(DispatchError::InvalidFollowAction)
+        );
+        let before = p.clone();
+        let follow = imbolc_types::FollowAction::default();
+        let out = dispatch(&mut p, Action::SetFollowAction { clip, follow: Some(follow) }).unwrap();
+        assert_eq!(p.launcher.follow.get(&clip), Some(&follow));
+        undo(&mut p, out);
+        assert_eq!(p, before);
+    }
+
+    #[test]
+    fn the_seed_is_saved_and_undone() {
+        let mut p = demo_project();
+        let out = dispatch(&mut p, Action::SetLauncherSeed { seed: 99 }).unwrap();
+        assert_eq!(p.launcher.seed, 99);
+        undo(&mut p, out);
+        assert_eq!(p.launcher.seed, 0);
+    }
+
+    #[test]
+    fn quantize_is_saved_and_undone() {
+        let mut p = demo_project();
+        let out = dispatch(&mut p, Action::SetLaunchQuantize(LaunchQuantize::Bars4)).unwrap();
+        assert_eq!(p.launcher.quantize, LaunchQuantize::Bars4);
+        undo(&mut p, out);
+        assert_eq!(p.launcher.quantize, LaunchQuantize::Bar);
+    }
+}
