@@ -69,6 +69,12 @@ pub struct InstrumentDef {
     /// filter, effects and LFO are kept for when it is unfrozen.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub frozen: Option<crate::ids::ClipId>,
+    /// Key, scale and tuning of this instrument instead of the project's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pitch: Option<crate::tuning::PitchSettings>,
+    /// Arpeggiator and groove applied to its notes.
+    #[serde(default, skip_serializing_if = "crate::transform::NoteTransforms::is_empty")]
+    pub transforms: crate::transform::NoteTransforms,
 }
 
 impl InstrumentDef {
@@ -87,6 +93,8 @@ impl InstrumentDef {
             sampler: None,
             audio_track: false,
             frozen: None,
+            pitch: None,
+            transforms: crate::transform::NoteTransforms::default(),
         }
     }
 

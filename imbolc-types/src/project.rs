@@ -81,6 +81,9 @@ pub struct Project {
     /// Where performance takes go (`take-folder`); `None`: a `takes/`
     /// folder beside the project file. Older files have none.
     pub take_folder: Option<String>,
+    /// Key, scale and tuning of every instrument without its own
+    /// (`InstrumentDef::pitch`). Older files have C chromatic, 12-TET, A4 440.
+    pub pitch: crate::tuning::PitchSettings,
     /// Last, so a file from before id counters is the blob without it.
     pub ids: IdCounters,
 }
@@ -103,6 +106,7 @@ impl PartialEq for Project {
             midi_mappings,
             ids: _,
             take_folder,
+            pitch,
         } = self;
         *name == other.name
             && *artist == other.artist
@@ -117,6 +121,7 @@ impl PartialEq for Project {
             && *automation == other.automation
             && *midi_mappings == other.midi_mappings
             && *take_folder == other.take_folder
+            && *pitch == other.pitch
     }
 }
 
@@ -136,6 +141,7 @@ impl Default for Project {
             automation: BTreeMap::new(),
             midi_mappings: Vec::new(),
             take_folder: None,
+            pitch: crate::tuning::PitchSettings::default(),
             ids: IdCounters::default(),
         }
     }
@@ -179,7 +185,14 @@ impl Project {
             clips: self.clips.values().cloned().collect(),
             placements: self.placements.values().copied().collect(),
             automation: self.automation.values().cloned().collect(),
+            pitch: self.pitch.clone(),
         }
+    }
+
+    /// The key, scale and tuning `instrument` plays in: its own, else the
+    /// project's.
+    pub fn pitch_of(&self, instrument: InstrumentId) -> &crate::tuning::PitchSettings {
+        self.instruments.get(&instrument).and_then(|i| i.def.pitch.as_ref()).unwrap_or(&self.pitch)
     }
 
     /// Number of notes in all clips (for status lines and benches).

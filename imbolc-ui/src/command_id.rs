@@ -182,4 +182,13 @@ pub enum CommandId {
     MidiUnmap,
     TakeToggle,
     TakeFolder,
+    KeyTuning,
+    InstrumentKeyTuning,
+    ScaleLock,
+    Arp,
+    ArpSettings,
+    Groove,
+    Chord,
+    ChordWrite,
+    Harmonise,
 }

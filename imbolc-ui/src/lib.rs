@@ -46,6 +46,7 @@ pub mod palette;
 pub mod pane_kind;
 pub mod panes;
 pub mod picker;
+pub mod pitch_text;
 pub mod render_cli;
 pub mod render_dialog;
 pub mod run;
@@ -54,6 +55,7 @@ pub mod status;
 pub mod terminal;
 #[cfg(test)]
 mod tests;
+pub mod transform_text;
 pub mod transport;
 pub mod typing;
 pub mod user_defs;

@@ -16,6 +16,8 @@
 //! - [`metronome`]: clicks on the beats, and the count-in before play.
 //! - [`audio_clips`]: audio clips, started at their start or mid-way.
 //! - [`drums`]: drum hits of pattern clips (swing, probability).
+//! - [`transform`]: arpeggiator and groove, one stage on an instrument's
+//!   note events.
 //! - [`player`]: [`Scheduler`] itself.
 
 pub mod audio_clips;
@@ -34,6 +36,7 @@ mod sounding;
 pub mod tempo;
 #[cfg(test)]
 mod tests;
+pub mod transform;
 pub mod transport;
 
 use imbolc_types::{ClipId, LaneId, PlacementId};

@@ -45,6 +45,7 @@ use super::index::TimelineIndex;
 use super::metronome::{ClickEvent, ClickWindow, bar_ticks};
 use super::sounding::{Sounding, audio_sounding, note_event, sounding};
 use super::tempo::{TempoMap, seconds_per_tick};
+use super::transform::{TransformStage, Window};
 use super::transport::{Cursor, LoopRegion, Piece, PlayMode, Wrap};
 
 /// Scheduler settings.
@@ -95,6 +96,8 @@ pub struct Scheduler {
     /// Drum hits emitted by windows and not yet taken (see
     /// [`Scheduler::take_hits`]).
     hits: Vec<DrumHit>,
+    /// Arpeggiator and groove (see [`super::transform`]).
+    transforms: TransformStage,
 }
 
 impl Scheduler {
@@ -122,6 +125,7 @@ impl Scheduler {
             count_in_end: 0,
             clicks: Vec::new(),
             hits: Vec::new(),
+            transforms: TransformStage::new(scene),
         }
     }
 
@@ -213,12 +217,14 @@ impl Scheduler {
     /// horizon (their note-ons may be timed up to it). The position stays
     /// where scheduling reached.
     pub fn stop(&mut self, out: &mut Vec<NoteEvent>) {
+        let first = out.len();
         if self.playing {
             self.position = self.cursor.locate(self.next_tick).0;
         }
         self.playing = false;
         self.end_all();
         self.flush_ending(out);
+        self.transforms.stop(out, first, self.horizon);
     }
 
     /// Moves the song position to `song`. While playing, sounding notes end
@@ -313,6 +319,7 @@ impl Scheduler {
                 true
             }
         });
+        let lo = self.next_tick;
         self.next_tick = hi;
         self.horizon = to;
         if let Some(new) = out.get_mut(first..) {
@@ -324,6 +331,7 @@ impl Scheduler {
                     .then(a.pitch.cmp(&b.pitch).then(a.key.cmp(&b.key)))
             });
         }
+        self.transforms.window(out, first, Window { lo, hi, tempo: &self.tempo, cursor: &self.cursor });
     }
 
     /// Applies a timeline diff (others are accepted and ignored).
@@ -333,6 +341,7 @@ impl Scheduler {
     /// scheduler does not have (or already has); nothing changed. The
     /// caller should resend the scene.
     pub fn apply(&mut self, diff: &AudioDiff) -> Result<(), ScheduleError> {
+        self.transforms.apply(diff);
         match diff {
             AudioDiff::SceneLoaded(scene) => {
                 self.index = TimelineIndex::new(&scene.clips, &scene.placements);
@@ -437,7 +446,7 @@ impl Scheduler {
                     if !note_plays(clip_id, note, iteration, n.probability) {
                         continue;
                     }
-                    let key = NoteKey { clip: clip_id, note, placement: None };
+                    let key = NoteKey { clip: clip_id, note, placement: None, tone: 0 };
                     started.push(sounding(piece, clip.instrument, n, 0, end, key));
                 }
                 if let Some(pattern) = &clip.drums {
@@ -473,7 +482,7 @@ impl Scheduler {
                             continue;
                         }
                         if clip.audio.is_some() {
-                            let key = NoteKey { clip: p.clip, note: NoteId(0), placement: Some(p.id) };
+                            let key = NoteKey { clip: p.clip, note: NoteId(0), placement: Some(p.id), tone: 0 };
                             let play_x = piece.play + (x - piece.song_lo);
                             let busy =
                                 self.sounding.iter().chain(started.iter()).any(|s| s.key == key && s.off_tick > play_x);
@@ -487,7 +496,7 @@ impl Scheduler {
                             if !note_plays(p.clip, note, occ / len, n.probability) {
                                 continue;
                             }
-                            let key = NoteKey { clip: p.clip, note, placement: Some(p.id) };
+                            let key = NoteKey { clip: p.clip, note, placement: Some(p.id), tone: 0 };
                             started.push(sounding(piece, clip.instrument, n, occ, occ_end.min(piece.pass_end), key));
                         }
                         if let Some(pattern) = &clip.drums {

@@ -22,6 +22,7 @@ mod keys;
 mod mixer;
 mod notes;
 pub(crate) mod param;
+mod pitch;
 mod project;
 mod sampler;
 
@@ -148,6 +149,8 @@ pub(crate) fn apply(project: &mut Project, action: Action) -> Result<Applied, Di
         A::RenameProject { .. } | A::SetArtist { .. } | A::SetTimeSignature(_) | A::SetTakeFolder { .. } => {
             project::apply(project, action)
         }
+        A::SetPitch { instrument, pitch } => pitch::set_pitch(project, instrument, pitch),
+        A::SetTransforms { instrument, transforms } => pitch::set_transforms(project, instrument, transforms),
         A::AddInstrument { .. }
         | A::AddCustomInstrument { .. }
         | A::RemoveInstrument { .. }
