@@ -12,6 +12,7 @@ mod browse;
 mod bus_effects;
 mod commands;
 mod compose;
+mod composing;
 mod compose_play;
 mod custom_defs;
 mod docs_keys;
