@@ -163,6 +163,8 @@ fn def() -> impl Strategy<Value = InstrumentDef> {
             sampler: None,
             audio_track: false,
             frozen: None,
+            pitch: None,
+            transforms: Default::default(),
         })
         .boxed()
 }
@@ -349,6 +351,7 @@ pub fn project() -> impl Strategy<Value = Project> {
                     automation,
                     midi_mappings,
                     take_folder: None,
+                    pitch: Default::default(),
                     ids,
                 };
                 connect(&mut p);

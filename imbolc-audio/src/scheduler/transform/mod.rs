@@ -158,7 +158,7 @@ impl TransformStage {
         let drained: Vec<NoteEvent> = out.drain(first..).collect();
         let settings = &self.settings;
         let mut kept: Vec<NoteEvent> =
-            drained.into_iter().filter(|e| !settings.get(&e.instrument).is_some_and(|t| t.arp.is_some())).collect();
+            drained.into_iter().filter(|e| settings.get(&e.instrument).is_none_or(|t| t.arp.is_none())).collect();
         kept = self.chords(kept);
         self.chorded.clear();
         kept.extend(self.pending.drain(..).map(|e| NoteEvent { time: at, ..e }));
