@@ -40,7 +40,7 @@ fn transforms() -> NoteTransforms {
 }
 
 /// The same notes as `scheduler_window`'s scene (same generator).
-fn scene() -> AudioScene {
+fn scene(t: &NoteTransforms) -> AudioScene {
     let per_clip = NOTES / INSTRUMENTS;
     let mut seed = 0x2545_f491_u32;
     let mut next = move || {
@@ -74,14 +74,14 @@ fn scene() -> AudioScene {
         });
         placements.push(Placement { id: PlacementId(i), clip: ClipId(i), start: 0, length: SONG });
         let mut def = InstrumentDef::new(SourceKind::SINE);
-        def.transforms = transforms();
+        def.transforms = t.clone();
         instruments.push(Instrument { id: InstrumentId(i), name: format!("i{i}"), def, mixer: Default::default() });
     }
     AudioScene { tempo: 120.0, clips, placements, instruments, ..AudioScene::default() }
 }
 
-fn bench(c: &mut Criterion) {
-    let scene = scene();
+fn window(c: &mut Criterion, name: &str, t: &NoteTransforms) {
+    let scene = scene(t);
     let mut s = Scheduler::new(&scene, SchedulerConfig::default());
     s.set_loop(LoopRegion::new(0, SONG));
     s.play(0.0);
@@ -91,13 +91,21 @@ fn bench(c: &mut Criterion) {
         out.clear();
         s.advance(s.horizon() + 0.05, &mut out);
     }
-    c.bench_function("transform_window/50ms_64_instruments_100k_notes_arp_chord_groove", |b| {
+    c.bench_function(&format!("transform_window/50ms_64_instruments_100k_notes_{name}"), |b| {
         b.iter(|| {
             out.clear();
             s.advance(s.horizon() + 0.05, &mut out);
             black_box(out.len())
         })
     });
+}
+
+fn bench(c: &mut Criterion) {
+    let all = transforms();
+    window(c, "arp_chord_groove", &all);
+    window(c, "arp", &NoteTransforms { arp: all.arp, ..NoteTransforms::default() });
+    window(c, "chord", &NoteTransforms { chord: all.chord, ..NoteTransforms::default() });
+    window(c, "groove", &NoteTransforms { groove: all.groove, ..NoteTransforms::default() });
 }
 
 criterion_group!(benches, bench);

@@ -59,6 +59,11 @@ impl ArpState {
         self.down.len() != before
     }
 
+    /// Nothing held or latched: steps play nothing.
+    pub fn is_idle(&self) -> bool {
+        self.playing.is_empty() && self.down.is_empty()
+    }
+
     /// Forgets everything (stop).
     pub fn clear(&mut self) {
         *self = ArpState::default();

@@ -13,11 +13,12 @@
 //! - [`groove`]: swing and humanize.
 
 mod arp;
+mod fast_hash;
 mod groove;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use imbolc_types::transform::NoteTransforms;
 use imbolc_types::{AudioDiff, InstrumentId, Key};
@@ -26,6 +27,7 @@ use super::event::{NoteEvent, NoteEventKind, NoteKey};
 use super::tempo::TempoMap;
 use super::transport::Cursor;
 use arp::{ArpState, Held};
+use fast_hash::IdMap;
 
 /// The part of the timeline one call covers.
 #[derive(Debug, Clone, Copy)]
@@ -41,16 +43,16 @@ pub(crate) struct Window<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct TransformStage {
     settings: BTreeMap<InstrumentId, NoteTransforms>,
-    arps: HashMap<InstrumentId, ArpState>,
+    arps: IdMap<InstrumentId, ArpState>,
     /// Arpeggio note-offs not yet due.
     pending: Vec<NoteEvent>,
     /// How each grooved sounding note moved, for its note-off.
-    moved: HashMap<(InstrumentId, NoteKey), groove::Move>,
+    moved: IdMap<(InstrumentId, NoteKey), groove::Move>,
     /// The tones each sounding chorded note became, for its note-off.
-    chorded: HashMap<(InstrumentId, NoteKey), Vec<u8>>,
+    chorded: IdMap<(InstrumentId, NoteKey), Vec<u8>>,
     /// The project's key and the instruments' own (diatonic chords).
     key: Key,
-    own_keys: HashMap<InstrumentId, Key>,
+    own_keys: IdMap<InstrumentId, Key>,
 }
 
 impl TransformStage {
@@ -223,6 +225,9 @@ impl TransformStage {
     fn arpeggiate(&mut self, id: InstrumentId, events: &[NoteEvent], w: Window<'_>, out: &mut Vec<NoteEvent>) {
         let Some(s) = self.settings.get(&id).and_then(|t| t.arp) else { return };
         let state = self.arps.entry(id).or_default();
+        if events.is_empty() && state.is_idle() {
+            return;
+        }
         let step = u64::from(s.step_ticks());
         let mut next = events.iter().peekable();
         let mut steps = Vec::new();
