@@ -26,6 +26,8 @@
 //! - [`render`]: rendering to WAV (master and stems) with `scsynth -N`.
 //! - [`sampler`]: sampler zones from files, root keys from pitch, slices
 //!   mapped to keys.
+//! - [`scala`]: Scala `.scl` scales and `.kbm` mappings parsed into a
+//!   tuning stored in the project.
 //! - [`sfz`]: SFZ import: an `.sfz` file and its samples become a sampler.
 //! - [`store`]: the sample store: importing a sample file (checked with
 //!   symphonia) into the project by content hash.
@@ -48,6 +50,7 @@ pub mod persist;
 pub mod record;
 pub mod render;
 pub mod sampler;
+pub mod scala;
 pub mod script;
 pub mod session;
 pub mod sfz;

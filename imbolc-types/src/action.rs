@@ -90,6 +90,17 @@ pub enum Action {
         artist: String,
     },
     SetTimeSignature(TimeSignature),
+    /// Key, scale and tuning of the project (`instrument: None`, `pitch`
+    /// required) or of one instrument (`pitch: None`: follow the project).
+    SetPitch {
+        instrument: Option<InstrumentId>,
+        pitch: Option<crate::tuning::PitchSettings>,
+    },
+    /// An instrument's arpeggiator and groove.
+    SetTransforms {
+        instrument: InstrumentId,
+        transforms: crate::transform::NoteTransforms,
+    },
     /// Where performance takes are written (`None`: `takes/` beside the
     /// project file).
     SetTakeFolder {

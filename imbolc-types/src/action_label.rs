@@ -10,6 +10,8 @@ impl Action {
             Action::RenameProject { .. } => "rename project",
             Action::SetArtist { .. } => "set artist",
             Action::SetTimeSignature(_) => "set time signature",
+            Action::SetPitch { .. } => "set key and tuning",
+            Action::SetTransforms { .. } => "set arpeggiator and groove",
             Action::SetTakeFolder { .. } => "set take folder",
             Action::SetCountIn { .. } => "set count-in",
             Action::SetLauncherSlot { .. } => "set launcher slot",

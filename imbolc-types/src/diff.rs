@@ -48,6 +48,9 @@ pub struct AudioScene {
     pub placements: Vec<Placement>,
     #[serde(default)]
     pub automation: Vec<AutomationLane>,
+    /// The project's key, scale and tuning.
+    #[serde(default)]
+    pub pitch: crate::tuning::PitchSettings,
 }
 
 /// The definition and mixer state of a new instrument.
@@ -164,6 +167,17 @@ pub enum AudioDiff {
     },
     MasterSet(MasterSettings),
     TimeSignatureChanged(TimeSignature),
+    /// The key, scale and tuning of the project (`instrument: None`) or of
+    /// one instrument (`pitch: None`: it follows the project again).
+    PitchChanged {
+        instrument: Option<InstrumentId>,
+        pitch: Option<crate::tuning::PitchSettings>,
+    },
+    /// An instrument's arpeggiator and groove.
+    TransformsChanged {
+        instrument: InstrumentId,
+        transforms: crate::transform::NoteTransforms,
+    },
     /// Notes of a clip were added, changed or removed.
     NotesChanged {
         clip: ClipId,

@@ -73,6 +73,12 @@ pub struct InstrumentDef {
     /// unless chosen.
     #[serde(default, skip_serializing_if = "crate::audio_clip::TrackInput::is_default")]
     pub record_input: crate::audio_clip::TrackInput,
+    /// Key, scale and tuning of this instrument instead of the project's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pitch: Option<crate::tuning::PitchSettings>,
+    /// Arpeggiator and groove applied to its notes.
+    #[serde(default, skip_serializing_if = "crate::transform::NoteTransforms::is_empty")]
+    pub transforms: crate::transform::NoteTransforms,
 }
 
 impl InstrumentDef {
@@ -92,6 +98,8 @@ impl InstrumentDef {
             audio_track: false,
             frozen: None,
             record_input: crate::audio_clip::TrackInput::default(),
+            pitch: None,
+            transforms: crate::transform::NoteTransforms::default(),
         }
     }
 

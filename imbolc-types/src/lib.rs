@@ -21,6 +21,7 @@
 //! - [`sampler`]: pitched multi-sample instruments (zones).
 //! - [`filter_env`]: the filter slot's per-voice envelope and key tracking.
 //! - [`launcher`]: the clip launcher's slots, scenes and launch quantization.
+//! - [`tuning`]: key, scale and tuning ([`PitchSettings`]): MIDI note to Hz.
 //! - [`sync`]: [`NoteDivision`], the note length a tempo-synced effect
 //!   parameter follows.
 
@@ -47,6 +48,8 @@ pub mod project;
 pub mod sample;
 pub mod sampler;
 pub mod sync;
+pub mod transform;
+pub mod tuning;
 
 pub use action::{Action, Dependents, RemovedBus, RemovedClip, RemovedEffect, RemovedInstrument};
 pub use arrangement::Placement;
@@ -73,3 +76,4 @@ pub use param::{EnvelopeStage, LfoParam, MixerParam, ParamTarget};
 pub use project::{Project, TimeSignature};
 pub use sample::{SampleFormat, SampleRef};
 pub use sync::NoteDivision;
+pub use tuning::{Key, PitchSettings, Scale, TuningSystem};

@@ -86,6 +86,9 @@ pub struct Project {
     pub count_in_bars: u8,
     /// The clip launcher's slots and settings. Older files have none.
     pub launcher: crate::launcher::Launcher,
+    /// Key, scale and tuning of every instrument without its own
+    /// (`InstrumentDef::pitch`). Older files have C chromatic, 12-TET, A4 440.
+    pub pitch: crate::tuning::PitchSettings,
     /// Last, so a file from before id counters is the blob without it.
     pub ids: IdCounters,
 }
@@ -110,6 +113,7 @@ impl PartialEq for Project {
             take_folder,
             count_in_bars,
             launcher,
+            pitch,
         } = self;
         *name == other.name
             && *artist == other.artist
@@ -126,6 +130,7 @@ impl PartialEq for Project {
             && *take_folder == other.take_folder
             && *count_in_bars == other.count_in_bars
             && *launcher == other.launcher
+            && *pitch == other.pitch
     }
 }
 
@@ -147,6 +152,7 @@ impl Default for Project {
             take_folder: None,
             count_in_bars: 0,
             launcher: crate::launcher::Launcher::default(),
+            pitch: crate::tuning::PitchSettings::default(),
             ids: IdCounters::default(),
         }
     }
@@ -190,7 +196,14 @@ impl Project {
             clips: self.clips.values().cloned().collect(),
             placements: self.placements.values().copied().collect(),
             automation: self.automation.values().cloned().collect(),
+            pitch: self.pitch.clone(),
         }
+    }
+
+    /// The key, scale and tuning `instrument` plays in: its own, else the
+    /// project's.
+    pub fn pitch_of(&self, instrument: InstrumentId) -> &crate::tuning::PitchSettings {
+        self.instruments.get(&instrument).and_then(|i| i.def.pitch.as_ref()).unwrap_or(&self.pitch)
     }
 
     /// Number of notes in all clips (for status lines and benches).

@@ -29,6 +29,7 @@ mod files;
 mod freeze;
 mod input;
 mod intents;
+mod pitch;
 mod play;
 mod saving;
 mod takes;

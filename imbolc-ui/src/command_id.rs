@@ -206,4 +206,13 @@ pub enum CommandId {
     FollowChanceUp,
     FollowChanceDown,
     FollowReseed,
+    KeyTuning,
+    InstrumentKeyTuning,
+    ScaleLock,
+    Arp,
+    ArpSettings,
+    Groove,
+    Chord,
+    ChordWrite,
+    Harmonise,
 }

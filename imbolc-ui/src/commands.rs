@@ -28,7 +28,7 @@ pub struct Command {
     pub context: Context,
 }
 
-const fn cmd(
+pub(crate) const fn cmd(
     id: CommandId,
     name: &'static str,
     help: &'static str,
@@ -38,12 +38,27 @@ const fn cmd(
     Command { id, name, help, keys, context }
 }
 
+use crate::commands_play::PLAYING;
 use CommandId as C;
 use Context::{Global as G, Pane};
 use PaneKind as P;
 
-/// The command table, in the order help and the palette list it.
-pub const COMMANDS: &[Command] = &[
+/// The command table, in the order help and the palette list it: editing,
+/// then recording, composing tools and the clip launcher.
+pub const COMMANDS: &[Command] = &concat::<{ EDITING.len() + PLAYING.len() }>(EDITING, PLAYING);
+
+/// `a` then `b` as one array (a const slice cannot be extended).
+const fn concat<const N: usize>(a: &[Command], b: &[Command]) -> [Command; N] {
+    let mut out = [a[0]; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = if i < a.len() { a[i] } else { b[i - a.len()] };
+        i += 1;
+    }
+    out
+}
+
+const EDITING: &[Command] = &[
     cmd(C::Quit, "quit", "Quit (asks first when there are unsaved changes)", &["q"], G),
     cmd(C::Save, "save", "Save the project to its file", &["C-s"], G),
     cmd(C::Undo, "undo", "Undo the last edit", &["u"], G),
@@ -473,97 +488,6 @@ pub const COMMANDS: &[Command] = &[
     ),
     cmd(C::StepProbabilityUp, "drum-probability-up", "Raise the step's chance to play by 10 %", &[")"], Pane(P::Drums)),
     cmd(C::HelpClose, "help-close", "Close help, back to the pane it was opened from", &["Esc", "q"], Pane(P::Help)),
-    cmd(C::TakeToggle, "take", "Start a performance take (record the master to a WAV file), or stop it", &["C-t"], G),
-    cmd(C::TakeFolder, "take-folder", "Type the folder performance takes go to (palette only)", &[], G),
-    cmd(
-        C::TrackInput,
-        "track-input",
-        "Choose what the audio track records: inputs 1-2, 3-4, ..., a bus, another instrument, the master",
-        &["o"],
-        Pane(P::Instruments),
-    ),
-    cmd(
-        C::ClipNextTake,
-        "clip-next-take",
-        "Audio clip recorded over the loop: play its next pass (one take per pass)",
-        &["n"],
-        Pane(P::Arrangement),
-    ),
-    cmd(
-        C::TakeToTrack,
-        "take-to-track",
-        "Performance takes also become a clip on a new audio track, or not",
-        &["C-y"],
-        G,
-    ),
-    cmd(
-        C::CountIn,
-        "count-in",
-        "Count-in before a take onto an audio track started while stopped: off, 1 bar, 2 bars",
-        &["C-b"],
-        G,
-    ),
-    cmd(C::Punch, "punch", "Punch in/out: a take onto an audio track keeps only the loop region", &["C-p"], G),
-    cmd(C::ShowSession, "show-session", "The clip launcher: launch clips and scenes in time", &["9"], G),
-    cmd(
-        C::LaunchSlot,
-        "launch-slot",
-        "Launch the slot's clip at the next boundary (empty: stop)",
-        &["Enter"],
-        Pane(P::Session),
-    ),
-    cmd(C::LaunchScene, "launch-scene", "Launch every clip of the cursor's scene together", &["e"], Pane(P::Session)),
-    cmd(C::StopColumn, "stop-column", "Stop the instrument's column at the next boundary", &["s"], Pane(P::Session)),
-    cmd(C::StopAll, "stop-all", "Stop every column at the next boundary", &["X"], Pane(P::Session)),
-    cmd(
-        C::ColumnToArrangement,
-        "column-to-arrangement",
-        "Hand the instrument back to the arrangement",
-        &["b"],
-        Pane(P::Session),
-    ),
-    cmd(
-        C::AllToArrangement,
-        "all-to-arrangement",
-        "Hand every instrument back to the arrangement",
-        &["B"],
-        Pane(P::Session),
-    ),
-    cmd(C::SlotAssign, "slot-assign", "Put the instrument's next clip into the slot", &["a"], Pane(P::Session)),
-    cmd(C::SlotClear, "slot-clear", "Empty the slot", &["d"], Pane(P::Session)),
-    cmd(
-        C::LaunchQuantize,
-        "launch-quantize",
-        "Next launch quantization (off, 1/16, 1/4, 1, 2, 4, 8 bars)",
-        &["Q"],
-        Pane(P::Session),
-    ),
-    cmd(C::SessionClose, "session-close", "Back to the arrangement", &["Esc"], Pane(P::Session)),
-    cmd(
-        C::FollowFirst,
-        "follow-first",
-        "Slot's clip: next follow action (none, next, previous, first, any, other, stop)",
-        &["f"],
-        Pane(P::Session),
-    ),
-    cmd(C::FollowSecond, "follow-second", "Slot's clip: next second follow action", &["F"], Pane(P::Session)),
-    cmd(C::FollowLonger, "follow-longer", "Slot's clip: follow after one loop more", &[">"], Pane(P::Session)),
-    cmd(C::FollowShorter, "follow-shorter", "Slot's clip: follow after one loop less", &["<"], Pane(P::Session)),
-    cmd(
-        C::FollowChanceUp,
-        "follow-chance-up",
-        "Slot's clip: first follow action 10 % likelier",
-        &["+"],
-        Pane(P::Session),
-    ),
-    cmd(C::FollowReseed, "follow-reseed", "New seed for the follow actions' choices", &["r"], Pane(P::Session)),
-    cmd(
-        C::FollowChanceDown,
-        "follow-chance-down",
-        "Slot's clip: first follow action 10 % less likely",
-        &["-"],
-        Pane(P::Session),
-    ),
 ];
 
 /// Commands reached from the palette only (no default key).

@@ -84,6 +84,21 @@ pub enum Modal {
     Artist {
         text: String,
     },
+    /// Key, scale and tuning words (see [`crate::pitch_text`]) for the
+    /// project (`None`) or an instrument; `current` is shown above.
+    Pitch {
+        instrument: Option<InstrumentId>,
+        current: String,
+        text: String,
+    },
+    /// Arpeggiator, groove or chord words for an instrument (see
+    /// [`crate::transform_text`]).
+    Transforms {
+        instrument: InstrumentId,
+        prompt: crate::transform_text::Prompt,
+        current: String,
+        text: String,
+    },
 }
 
 /// What a rename names.
@@ -156,6 +171,10 @@ pub enum Outcome {
     Lane(ParamTarget),
     Tempo(String),
     Artist(String),
+    /// Key/tuning words for the project (`None`) or an instrument.
+    Pitch(Option<InstrumentId>, String),
+    /// Arpeggiator, groove or chord words for an instrument.
+    Transforms(InstrumentId, crate::transform_text::Prompt, String),
 }
 
 impl Modal {
@@ -256,6 +275,14 @@ impl Modal {
             },
             Modal::Tempo { text } => {
                 type_text(text, key.code, ctrl, |c| c.is_ascii_digit() || c == '.', Outcome::Tempo)
+            }
+            Modal::Pitch { instrument, text, .. } => {
+                let instrument = *instrument;
+                type_text(text, key.code, ctrl, |_| true, |t| Outcome::Pitch(instrument, t))
+            }
+            Modal::Transforms { instrument, prompt, text, .. } => {
+                let (instrument, prompt) = (*instrument, *prompt);
+                type_text(text, key.code, ctrl, |_| true, |t| Outcome::Transforms(instrument, prompt, t))
             }
             Modal::TimeSignature { text } => {
                 type_text(text, key.code, ctrl, |c| c.is_ascii_digit() || c == '/', Outcome::TimeSignature)
@@ -462,6 +489,27 @@ impl Modal {
                 frame.render_widget(Clear, rect);
                 let lines = vec![Line::raw(format!(" {text}▏")), Line::raw(" Enter sets · Esc cancels")];
                 frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(" Artist ")), rect);
+            }
+            Modal::Pitch { instrument, current, text } => {
+                let rect = centered(area, 72, 5);
+                frame.render_widget(Clear, rect);
+                let title = if instrument.is_some() { " Instrument key & tuning " } else { " Key & tuning " };
+                let lines = vec![
+                    Line::raw(format!(" now: {current}")),
+                    Line::raw(format!(" {text}▏")),
+                    Line::raw(" e.g. D dorian 5-limit · a4=432 · lock · FILE.scl FILE.kbm · Enter sets"),
+                ];
+                frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), rect);
+            }
+            Modal::Transforms { prompt, current, text, .. } => {
+                let rect = centered(area, 86, 5);
+                frame.render_widget(Clear, rect);
+                let lines = vec![
+                    Line::raw(format!(" now: {current}")),
+                    Line::raw(format!(" {text}▏")),
+                    Line::raw(prompt.hint()),
+                ];
+                frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(prompt.title())), rect);
             }
             Modal::Tempo { text } => {
                 let rect = centered(area, 40, 4);

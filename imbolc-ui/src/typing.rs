@@ -40,6 +40,15 @@ pub fn semitone(c: char) -> Option<u8> {
     })
 }
 
+/// Under scale lock: the home row (`a s d f g h j k l ; '`) plays
+/// successive degrees of `key` from its root in the octave of `base` (the
+/// C of `a`); the upper row plays nothing.
+pub fn locked_pitch(c: char, base: u8, key: imbolc_types::Key) -> Option<u8> {
+    const HOME: [char; 11] = ['a', 's', 'd', 'f', 'g', 'h', 'j', 'k', 'l', ';', '\''];
+    let degree = HOME.iter().position(|&h| h == c)?;
+    Some(key.degree_pitch(base, i32::try_from(degree).ok()?))
+}
+
 /// What a key means while typing is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Typed {
@@ -125,8 +134,19 @@ impl Typing {
 #[cfg(test)]
 mod tests {
     use crossterm::event::KeyEventState;
+    use imbolc_types::{Key, Scale};
 
     use super::*;
+
+    #[test]
+    fn under_scale_lock_the_home_row_plays_the_scale_degrees() {
+        let d_dorian = Key::new(2, Scale::Dorian);
+        let row: Vec<u8> = "asdfghjk".chars().filter_map(|c| locked_pitch(c, 60, d_dorian)).collect();
+        assert_eq!(row, vec![62, 64, 65, 67, 69, 71, 72, 74]);
+        assert_eq!(locked_pitch('w', 60, d_dorian), None);
+        let blues: Vec<u8> = "asdfghj".chars().filter_map(|c| locked_pitch(c, 48, Key::new(0, Scale::Blues))).collect();
+        assert_eq!(blues, vec![48, 51, 53, 54, 55, 58, 60]);
+    }
 
     fn ev(c: char, kind: KeyEventKind) -> KeyEvent {
         KeyEvent { code: KeyCode::Char(c), modifiers: KeyModifiers::NONE, kind, state: KeyEventState::NONE }

@@ -411,7 +411,9 @@ impl Playback {
         match e.kind {
             NoteEventKind::On if mono => self.allocator.note_on(graph, e.instrument, e.pitch, e.velocity, ops),
             NoteEventKind::On => {
-                let (freq, vel) = (e.freq(), f32::from(e.velocity) / 127.0);
+                // A key the instrument's tuning leaves unmapped plays nothing.
+                let Some(freq) = graph.note_freq(e.instrument, e.pitch) else { return Ok(()) };
+                let vel = f32::from(e.velocity) / 127.0;
                 let node = self.allocator.start_held(
                     e.instrument,
                     e.pitch,

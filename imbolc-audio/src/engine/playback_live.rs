@@ -31,6 +31,9 @@ impl Playback {
             self.push_for(Scope::Live(instrument), now, ops, out);
             return Ok(());
         }
+        // Live keys arrive as 12-TET frequencies: retuned to the
+        // instrument's tuning; an unmapped key plays nothing.
+        let Some(freq) = graph.live_freq(instrument, freq) else { return Ok(()) };
         let shaped_vel = self.expression.shape(instrument, velocity);
         let node = self.allocator.start_held(
             instrument,

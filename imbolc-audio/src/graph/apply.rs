@@ -110,6 +110,13 @@ impl SignalGraph {
                 self.master.settings = settings.clone();
                 Ok(self.refresh_strip(ChainOwner::Master).into_iter().collect())
             }
+            AudioDiff::PitchChanged { instrument, pitch } => self.pitch_changed(*instrument, pitch.as_ref()),
+            AudioDiff::TransformsChanged { instrument, transforms } => {
+                // The scheduler applies them; the graph keeps its copy whole.
+                let st = self.instruments.get_mut(instrument).ok_or(GraphError::UnknownInstrument(*instrument))?;
+                st.def.transforms = transforms.clone();
+                Ok(Vec::new())
+            }
             // The timeline belongs to the scheduler; the graph has no nodes
             // for it.
             AudioDiff::TimeSignatureChanged(_)

@@ -101,6 +101,7 @@ impl SignalGraph {
             samples: Default::default(),
             audio_clips: Default::default(),
             tempo: imbolc_types::project::DEFAULT_TEMPO,
+            pitch: imbolc_types::PitchSettings::default(),
         }
     }
 
@@ -114,6 +115,7 @@ impl SignalGraph {
         self.buses.clear();
         self.bus_order.clear();
         self.tempo = crate::scheduler::player::sane_tempo(scene.tempo);
+        self.pitch = scene.pitch.clone();
 
         let imbolc = self.node_ids.next_id();
         let instruments = self.node_ids.next_id();

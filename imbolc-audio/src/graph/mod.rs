@@ -69,6 +69,7 @@ mod sync;
 mod sync_tests;
 #[cfg(test)]
 mod tests;
+mod tuning;
 mod voice;
 mod voice_filter;
 #[cfg(test)]
@@ -187,6 +188,8 @@ pub struct SignalGraph {
     /// The tempo synced effect parameters follow (bpm, always positive);
     /// playback keeps it equal to the scheduler's (see `sync.rs`).
     tempo: f32,
+    /// The project's key, scale and tuning (see `tuning.rs`).
+    pitch: imbolc_types::PitchSettings,
 }
 
 impl SignalGraph {
@@ -242,6 +245,7 @@ impl SignalGraph {
             master: self.master.settings.clone(),
             master_effects: self.master.chain.effects.clone(),
             tempo: self.tempo,
+            pitch: self.pitch.clone(),
             ..AudioScene::default()
         }
     }

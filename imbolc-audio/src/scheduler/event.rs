@@ -15,6 +15,9 @@ pub struct NoteKey {
     pub note: NoteId,
     /// The placement playing it (`None` in pattern mode).
     pub placement: Option<PlacementId>,
+    /// 0 for the written note; notes a transform makes from it (chord
+    /// tones, arpeggio steps) get their own, so each pairs with its off.
+    pub tone: u8,
 }
 
 /// Note-on or note-off.

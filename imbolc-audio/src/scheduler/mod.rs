@@ -17,6 +17,8 @@
 //! - [`audio_clips`]: audio clips, started at their start or mid-way.
 //! - [`drums`]: drum hits of pattern clips (swing, probability).
 //! - [`launcher`]: the clip launcher's columns, launches and boundaries.
+//! - [`transform`]: arpeggiator and groove, one stage on an instrument's
+//!   note events.
 //! - [`player`]: [`Scheduler`] itself.
 
 pub mod audio_clips;
@@ -38,6 +40,7 @@ mod sounding;
 pub mod tempo;
 #[cfg(test)]
 mod tests;
+pub mod transform;
 pub mod transport;
 
 use imbolc_types::{ClipId, LaneId, PlacementId};

@@ -45,6 +45,7 @@ use super::index::TimelineIndex;
 use super::metronome::{ClickEvent, ClickWindow, bar_ticks};
 use super::sounding::{Sounding, audio_sounding, note_event, sounding};
 use super::tempo::{TempoMap, seconds_per_tick};
+use super::transform::{TransformStage, Window};
 use super::transport::{Cursor, LoopRegion, Piece, PlayMode, Wrap};
 
 /// Scheduler settings.
@@ -97,6 +98,8 @@ pub struct Scheduler {
     hits: Vec<DrumHit>,
     /// The clip launcher's columns (see [`super::launcher`]).
     launcher: super::launcher::LauncherState,
+    /// Arpeggiator and groove (see [`super::transform`]).
+    transforms: TransformStage,
 }
 
 impl Scheduler {
@@ -125,6 +128,7 @@ impl Scheduler {
             clicks: Vec::new(),
             hits: Vec::new(),
             launcher: super::launcher::LauncherState::default(),
+            transforms: TransformStage::new(scene),
         }
     }
 
@@ -217,6 +221,7 @@ impl Scheduler {
     /// horizon (their note-ons may be timed up to it). The position stays
     /// where scheduling reached.
     pub fn stop(&mut self, out: &mut Vec<NoteEvent>) {
+        let first = out.len();
         if self.playing {
             self.position = self.cursor.locate(self.next_tick).0;
         }
@@ -224,6 +229,7 @@ impl Scheduler {
         self.launcher.reset();
         self.end_all();
         self.flush_ending(out);
+        self.transforms.stop(out, first, self.horizon);
     }
 
     /// Moves the song position to `song`. While playing, sounding notes end
@@ -318,6 +324,7 @@ impl Scheduler {
                 true
             }
         });
+        let lo = self.next_tick;
         self.next_tick = hi;
         self.horizon = to;
         if let Some(new) = out.get_mut(first..) {
@@ -329,6 +336,7 @@ impl Scheduler {
                     .then(a.pitch.cmp(&b.pitch).then(a.key.cmp(&b.key)))
             });
         }
+        self.transforms.window(out, first, Window { lo, hi, tempo: &self.tempo, cursor: &self.cursor });
     }
 
     /// Applies a timeline diff (others are accepted and ignored).
@@ -338,6 +346,7 @@ impl Scheduler {
     /// scheduler does not have (or already has); nothing changed. The
     /// caller should resend the scene.
     pub fn apply(&mut self, diff: &AudioDiff) -> Result<(), ScheduleError> {
+        self.transforms.apply(diff);
         match diff {
             AudioDiff::SceneLoaded(scene) => {
                 self.index = TimelineIndex::new(&scene.clips, &scene.placements);
@@ -405,29 +414,6 @@ impl Scheduler {
         }
     }
 
-    /// Appends the drum hits of the latest window (each window replaces
-    /// the last one's untaken hits), in time order; they interleave with
-    /// that window's note events by time.
-    pub fn take_hits(&mut self, out: &mut Vec<DrumHit>) {
-        out.append(&mut self.hits);
-    }
-
-    /// Times pending hits on the tempo map and queues them, sorted.
-    fn push_hits(&mut self, pending: Vec<PendingHit>) {
-        let first = self.hits.len();
-        self.hits.extend(pending.into_iter().map(|h| DrumHit {
-            time: self.tempo.time_of_fractional(h.play_tick),
-            instrument: h.instrument,
-            pad: h.key.pad,
-            velocity: h.velocity,
-            pitch: h.pitch,
-            key: h.key,
-        }));
-        if let Some(new) = self.hits.get_mut(first..) {
-            new.sort_by(|a, b| a.time.total_cmp(&b.time).then(a.instrument.cmp(&b.instrument)).then(a.key.cmp(&b.key)));
-        }
-    }
-
     /// Notes starting in `piece`, as sounding notes with their off ticks,
     /// and the drum hits in it.
     fn collect(&self, piece: Piece, started: &mut Vec<Sounding>, hits: &mut Vec<PendingHit>) {
@@ -442,7 +428,7 @@ impl Scheduler {
                     if !note_plays(clip_id, note, iteration, n.probability) {
                         continue;
                     }
-                    let key = NoteKey { clip: clip_id, note, placement: None };
+                    let key = NoteKey { clip: clip_id, note, placement: None, tone: 0 };
                     started.push(sounding(piece, clip.instrument, n, 0, end, key));
                 }
                 if let Some(pattern) = &clip.drums {
@@ -478,7 +464,7 @@ impl Scheduler {
                             continue;
                         }
                         if clip.audio.is_some() {
-                            let key = NoteKey { clip: p.clip, note: NoteId(0), placement: Some(p.id) };
+                            let key = NoteKey { clip: p.clip, note: NoteId(0), placement: Some(p.id), tone: 0 };
                             let play_x = piece.play + (x - piece.song_lo);
                             let busy =
                                 self.sounding.iter().chain(started.iter()).any(|s| s.key == key && s.off_tick > play_x);
@@ -492,7 +478,7 @@ impl Scheduler {
                             if !note_plays(p.clip, note, occ / len, n.probability) {
                                 continue;
                             }
-                            let key = NoteKey { clip: p.clip, note, placement: Some(p.id) };
+                            let key = NoteKey { clip: p.clip, note, placement: Some(p.id), tone: 0 };
                             started.push(sounding(piece, clip.instrument, n, occ, occ_end.min(piece.pass_end), key));
                         }
                         if let Some(pattern) = &clip.drums {

@@ -132,7 +132,7 @@ impl Scheduler {
                     instrument,
                     pitch: n.pitch,
                     velocity: n.velocity,
-                    key: NoteKey { clip: clip_id, note, placement: None },
+                    key: NoteKey { clip: clip_id, note, placement: None, tone: 0 },
                     audio_into: None,
                 });
             }

@@ -1,9 +1,32 @@
 //! The [`Scheduler`]'s metronome and count-in settings, and what its
-//! windows produce beside notes: clicks and automation events.
+//! windows produce beside notes: drum hits, clicks and automation events.
 
 use super::*;
 
 impl Scheduler {
+    /// Appends the drum hits of the latest window (each window replaces
+    /// the last one's untaken hits), in time order; they interleave with
+    /// that window's note events by time.
+    pub fn take_hits(&mut self, out: &mut Vec<DrumHit>) {
+        out.append(&mut self.hits);
+    }
+
+    /// Times pending hits on the tempo map and queues them, sorted.
+    pub(super) fn push_hits(&mut self, pending: Vec<PendingHit>) {
+        let first = self.hits.len();
+        self.hits.extend(pending.into_iter().map(|h| DrumHit {
+            time: self.tempo.time_of_fractional(h.play_tick),
+            instrument: h.instrument,
+            pad: h.key.pad,
+            velocity: h.velocity,
+            pitch: h.pitch,
+            key: h.key,
+        }));
+        if let Some(new) = self.hits.get_mut(first..) {
+            new.sort_by(|a, b| a.time.total_cmp(&b.time).then(a.instrument.cmp(&b.instrument)).then(a.key.cmp(&b.key)));
+        }
+    }
+
     /// Turns the click on beats on or off (takes effect from the next window).
     pub fn set_metronome(&mut self, on: bool) {
         self.metronome = on;

@@ -9,7 +9,6 @@ use imbolc_types::{InstrumentId, VoiceSettings};
 use super::{MAX_POLYPHONY, Voice, VoiceConfig, VoiceError, VoiceState};
 use crate::backend::{NodeId, ServerOp};
 use crate::graph::{BusAllocator, GraphError, SignalGraph};
-use crate::scheduler::midi_to_freq;
 
 /// The voices of one instrument.
 #[derive(Debug, Clone, Default)]
@@ -369,7 +368,9 @@ impl VoiceAllocator {
         velocity: u8,
         out: &mut Vec<ServerOp>,
     ) -> Result<(), VoiceError> {
-        let make = || graph.voice_on(instrument, midi_to_freq(pitch), f32::from(velocity) / 127.0);
+        // A key the instrument's tuning leaves unmapped plays nothing.
+        let Some(freq) = graph.note_freq(instrument, pitch) else { return Ok(()) };
+        let make = || graph.voice_on(instrument, freq, f32::from(velocity) / 127.0);
         self.start_with(instrument, pitch, velocity, VoiceState::Held, make, out).map(|_| ())
     }
 

@@ -8,7 +8,6 @@ use imbolc_types::InstrumentId;
 use super::{VoiceAllocator, VoiceError, VoiceState};
 use crate::backend::ServerOp;
 use crate::graph::SignalGraph;
-use crate::scheduler::midi_to_freq;
 
 impl VoiceAllocator {
     pub(super) fn mono_on(
@@ -28,7 +27,9 @@ impl VoiceAllocator {
             Some(v) if legato => {
                 v.pitch = pitch;
                 v.state = VoiceState::Held;
-                out.push(ServerOp::Set { node: v.node, controls: vec![("freq", midi_to_freq(pitch))] });
+                if let Some(freq) = graph.note_freq(instrument, pitch) {
+                    out.push(ServerOp::Set { node: v.node, controls: vec![("freq", freq)] });
+                }
                 Ok(())
             }
             Some(v) => {
@@ -60,7 +61,9 @@ impl VoiceAllocator {
         match back_to {
             Some((p, _)) if legato => {
                 v.pitch = p;
-                out.push(ServerOp::Set { node: v.node, controls: vec![("freq", midi_to_freq(p))] });
+                if let Some(freq) = graph.note_freq(instrument, p) {
+                    out.push(ServerOp::Set { node: v.node, controls: vec![("freq", freq)] });
+                }
                 Ok(())
             }
             Some((p, vel)) => {

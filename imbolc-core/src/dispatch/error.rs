@@ -77,6 +77,12 @@ pub enum DispatchError {
     NoSuchScene(u16),
     #[error("a follow action acts after 1..=64 loops, with a chance of 0..=100 %")]
     InvalidFollowAction,
+    #[error(
+        "invalid key or tuning (root 0..=11, A4 380..=500 Hz, a Scala scale with degrees; the project's cannot be removed)"
+    )]
+    InvalidPitch,
+    #[error("invalid arpeggiator or groove (octaves 1..=4, gate 0.05..=1, swing 0..=0.5, humanize ≤ 50 ms and ≤ 64)")]
+    InvalidTransforms,
     #[error("the take folder needs a path (or none, for takes/ beside the project)")]
     EmptyTakeFolder,
     #[error("a length must be at least one tick and end before tick 2^32")]

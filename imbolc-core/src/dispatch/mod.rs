@@ -23,6 +23,7 @@ mod launcher;
 mod mixer;
 mod notes;
 pub(crate) mod param;
+mod pitch;
 mod project;
 mod sampler;
 
@@ -158,6 +159,8 @@ pub(crate) fn apply(project: &mut Project, action: Action) -> Result<Applied, Di
         A::SetLauncherSlot { .. } | A::SetLaunchQuantize(_) | A::SetFollowAction { .. } | A::SetLauncherSeed { .. } => {
             launcher::apply(project, action)
         }
+        A::SetPitch { instrument, pitch } => pitch::set_pitch(project, instrument, pitch),
+        A::SetTransforms { instrument, transforms } => pitch::set_transforms(project, instrument, transforms),
         A::AddInstrument { .. }
         | A::AddCustomInstrument { .. }
         | A::RemoveInstrument { .. }

@@ -164,6 +164,8 @@ fn def() -> impl Strategy<Value = InstrumentDef> {
             audio_track: false,
             frozen: None,
             record_input: Default::default(),
+            pitch: None,
+            transforms: Default::default(),
         })
         .boxed()
 }
@@ -353,6 +355,7 @@ pub fn project() -> impl Strategy<Value = Project> {
                     take_folder: None,
                     count_in_bars: 0,
                     launcher: imbolc_types::Launcher::default(),
+                    pitch: Default::default(),
                     ids,
                 };
                 connect(&mut p);

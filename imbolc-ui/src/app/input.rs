@@ -162,6 +162,13 @@ impl<S: UiAudio> App<S> {
                 self.on_intent(Intent::Rename { target: crate::modal::RenameTarget::Project, current });
             }
             CommandId::SetTimeSignature => self.on_intent(Intent::AskTimeSignature),
+            CommandId::KeyTuning => self.ask_pitch(false),
+            CommandId::InstrumentKeyTuning => self.ask_pitch(true),
+            CommandId::ScaleLock => self.toggle_scale_lock(),
+            CommandId::Arp => self.toggle_arp(),
+            CommandId::ArpSettings => self.ask_transforms(crate::transform_text::Prompt::Arp),
+            CommandId::Groove => self.ask_transforms(crate::transform_text::Prompt::Groove),
+            CommandId::Chord => self.ask_transforms(crate::transform_text::Prompt::Chord),
             _ => {
                 let state = State {
                     project: self.session.project(),

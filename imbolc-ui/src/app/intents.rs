@@ -157,6 +157,8 @@ impl<S: UiAudio> App<S> {
                 }
             }
             Outcome::Tempo(text) => self.set_tempo_text(&text),
+            Outcome::Pitch(instrument, text) => self.set_pitch_text(instrument, &text),
+            Outcome::Transforms(instrument, prompt, text) => self.set_transforms_text(instrument, prompt, &text),
             Outcome::Artist(artist) => {
                 if artist != self.session.project().artist {
                     self.apply(Action::SetArtist { artist });

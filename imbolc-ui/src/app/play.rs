@@ -282,6 +282,15 @@ impl<S: UiAudio> App<S> {
             }
             Typed::NoteOn { key, pitch } => {
                 let Some(instrument) = self.selected else { return true };
+                let settings = self.effective_pitch();
+                let pitch = if settings.lock {
+                    match crate::typing::locked_pitch(key, self.typing_base().unwrap_or(60), settings.key) {
+                        Some(p) => p,
+                        None => return true,
+                    }
+                } else {
+                    pitch
+                };
                 let length = (!self.live.releases).then_some(FALLBACK_LENGTH);
                 if let Some(v) = self.voice(instrument, pitch, 100, length)
                     && self.live.releases

@@ -25,6 +25,7 @@ pub mod drums;
 pub mod editor;
 mod effect_chain;
 mod eq_curve;
+mod harmony;
 pub mod help;
 mod input_rows;
 pub mod instruments;

@@ -17,7 +17,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use super::{Intent, State, cursor_style, follow};
+use super::{Intent, State, cursor_style, follow, harmony};
 use crate::commands::CommandId;
 
 /// The default column and snap: an eighth note.
@@ -184,9 +184,46 @@ impl PianoRollPane {
         };
         let clip = clip_of(state);
         let message = |t: &str| Some(Intent::Message(t.to_owned()));
+        let lock = state.project.pitch_of(inst.id);
+        let lock = lock.lock.then_some(lock.key);
         match cmd {
             CommandId::Left => self.cursor = self.cursor.saturating_sub(self.snap),
             CommandId::Right => self.cursor = self.cursor.saturating_add(self.snap),
+            CommandId::Up | CommandId::Down if lock.is_some() => {
+                let key = lock?;
+                self.pitch = key.step(self.pitch, if cmd == CommandId::Up { 1 } else { -1 });
+            }
+            CommandId::NoteUp | CommandId::NoteDown if lock.is_some() => {
+                let (key, clip) = (lock?, clip?);
+                let notes = self.targets(clip);
+                if notes.is_empty() {
+                    return message("No note here: select with v or put the cursor on a note");
+                }
+                let dir = if cmd == CommandId::NoteUp { 1 } else { -1 };
+                let (moved, cursor) = harmony::step_notes(clip, &notes, key, dir, self.pitch);
+                if self.anchor.is_none() {
+                    self.pitch = cursor;
+                }
+                return (!moved.is_empty())
+                    .then_some(Intent::Dispatch(Action::ReplaceNotes { clip: clip.id, notes: moved }));
+            }
+            CommandId::ChordWrite => {
+                let key = state.project.pitch_of(inst.id).key;
+                let at = (self.pitch, self.cursor, self.snap, VELOCITY);
+                let notes = harmony::chord_at(clip, inst.def.transforms.chord, key, at);
+                if notes.is_empty() {
+                    return message("The chord's notes are here already");
+                }
+                return Some(Intent::AddNotes { instrument: inst.id, notes });
+            }
+            CommandId::Harmonise => {
+                let clip = clip?;
+                let notes = harmony::harmonise(clip, &self.targets(clip), state.project.pitch_of(inst.id).key);
+                if notes.is_empty() {
+                    return message("Nothing to add: select notes with v (their thirds and fifths may be there)");
+                }
+                return Some(Intent::AddNotes { instrument: inst.id, notes });
+            }
             CommandId::Up => self.pitch = (self.pitch + 1).min(127),
             CommandId::Down => self.pitch = self.pitch.saturating_sub(1),
             CommandId::OctaveUp => self.pitch = self.pitch.saturating_add(12).min(127),
@@ -335,7 +372,10 @@ impl PianoRollPane {
             ),
             None => format!(" · {}", pitch_name(self.pitch)),
         };
-        let grid = format!(" · snap {} · col {}", length_name(self.snap), length_name(self.zoom));
+        let pitch = inst.map(|i| state.project.pitch_of(i.id));
+        let lock = pitch.filter(|p| p.lock).map(|p| p.key);
+        let locked = lock.map(|k| format!(" · lock {}", k.name())).unwrap_or_default();
+        let grid = format!(" · snap {} · col {}{locked}", length_name(self.snap), length_name(self.zoom));
         let title = match (inst, clip) {
             (None, _) => " Piano roll ".to_owned(),
             (Some(i), None) => format!(" Piano roll · {} · no clip yet (a adds a note){grid} ", i.name),
@@ -379,7 +419,10 @@ impl PianoRollPane {
         lines.push(self.header(&view, bar, playhead, region));
         for r in 0..rows {
             let Some(pitch) = top_pitch.checked_sub(u8::try_from(r).unwrap_or(u8::MAX)) else { break };
-            let black = matches!(pitch % 12, 1 | 3 | 6 | 8 | 10);
+            let black = match lock {
+                Some(k) => !k.contains(pitch),
+                None => matches!(pitch % 12, 1 | 3 | 6 | 8 | 10),
+            };
             let label_style = if black { Style::default().fg(Color::DarkGray) } else { Style::default() };
             let mut spans = vec![Span::styled(format!("{:<4} ", pitch_name(pitch)), label_style)];
             for (k, col) in (first..first + cols32).enumerate() {

@@ -13,6 +13,7 @@ mod bus_effects;
 mod commands;
 mod compose;
 mod compose_play;
+mod composing;
 mod custom_defs;
 mod docs_keys;
 mod drums;

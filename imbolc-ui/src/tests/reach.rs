@@ -42,6 +42,8 @@ const fn elsewhere(command: &'static str, test: &'static str) -> Reach {
 const REACH: &[(&str, Reach)] = &[
     ("RenameProject", key("project-rename", "", "x Enter")),
     ("SetTimeSignature", key("time-signature", "", "3 / 4 Enter")),
+    ("SetPitch", key("key-tuning", "", "D Enter")),
+    ("SetTransforms", key("arp", "1", "")),
     ("SetArtist", Palette { command: "artist-set", after: "x Enter" }),
     ("SetTakeFolder", Palette { command: "take-folder", after: "x Enter" }),
     ("SetCountIn", key("count-in", "", "")),
