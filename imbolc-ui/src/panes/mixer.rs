@@ -169,6 +169,13 @@ impl MixerPane {
                 Rect { x, y: inner.y, width: STRIP_WIDTH.min(inner.right().saturating_sub(x)), height: inner.height };
             render_strip(frame, rect, state, *strip, i == cursor);
         }
+        // Only the master: say what fills the mixer.
+        if state.project.instruments.is_empty() {
+            let x = inner.x + STRIP_WIDTH + 1;
+            let rect = Rect { x, y: inner.y, width: inner.right().saturating_sub(x), height: 2 };
+            let text = "No instruments yet: add one in the instrument list (1). b adds an aux bus.";
+            frame.render_widget(Paragraph::new(text).wrap(ratatui::widgets::Wrap { trim: true }), rect);
+        }
     }
 }
 

@@ -324,3 +324,17 @@ fn a_message_leaves_the_transport_in_view_at_80_columns() {
     let status = screen.lines().rev().find(|l| l.contains("count-in")).expect("the message");
     assert!(status.contains("■ 1.3 · 120 bpm") && status.contains("scsynth: ") && status.contains('…'), "{status}");
 }
+
+/// Every pane reached by its key in an empty project says what to do
+/// next (a key to press), instead of showing an empty frame.
+#[test]
+fn empty_panes_say_what_to_do_next() {
+    for key in ["1", "2", "3", "4", "6", "7", "8", "9"] {
+        let mut app = empty_app();
+        press(&mut app, key);
+        let screen = format!("{}", render(&app, 80, 24));
+        let body: String = screen.lines().skip(1).take(4).collect();
+        let hint = ["Press a", "instrument list (1)", "piano roll (3)"].iter().any(|h| body.contains(h));
+        assert!(hint, "pane {key} says nothing about what to do:\n{screen}");
+    }
+}
