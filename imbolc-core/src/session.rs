@@ -234,6 +234,16 @@ impl<S: AudioSink> Session<S> {
         Ok(redraw)
     }
 
+    /// Where the undo history is now: pass it to [`Session::join_since`].
+    pub fn undo_mark(&self) -> u64 {
+        self.history.state()
+    }
+
+    /// Makes the edits dispatched since `mark` one undo step named `label`.
+    pub fn join_since(&mut self, mark: u64, label: &'static str) {
+        self.history.join_since(mark, label);
+    }
+
     /// What [`Session::undo`] would take back ("add note"), so the screen
     /// can say what it did.
     pub fn undo_label(&self) -> Option<&'static str> {

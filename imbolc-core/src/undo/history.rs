@@ -150,6 +150,27 @@ impl UndoHistory {
         }
     }
 
+    /// Joins the steps made after state `mark` (see [`UndoHistory::state`])
+    /// into one step named `label`, so several edits that make one gesture
+    /// (a first note: its clip, its placement, the note) undo together.
+    /// Nothing changes when fewer than two steps were made since.
+    pub fn join_since(&mut self, mark: u64, label: &'static str) {
+        let count = self.undo.iter().rev().take_while(|e| e.state > mark).count();
+        if count < 2 {
+            return;
+        }
+        let joined: Vec<UndoEntry> = self.undo.split_off(self.undo.len() - count).into();
+        let bytes: usize = joined.iter().map(UndoEntry::approx_bytes).sum();
+        let last = joined.last().map(|e| (e.at, e.state));
+        // The last edit is taken back first.
+        let inverse = joined.into_iter().rev().flat_map(|e| e.inverse).collect();
+        let mut entry = UndoEntry::new(label, inverse, None);
+        (entry.at, entry.state) = last.unwrap_or((None, mark));
+        self.bytes = self.bytes.saturating_sub(bytes) + entry.approx_bytes();
+        self.undo.push_back(entry);
+        self.open = false;
+    }
+
     fn drop_redo(&mut self) {
         for e in self.redo.drain(..) {
             self.bytes = self.bytes.saturating_sub(e.approx_bytes());

@@ -82,3 +82,35 @@ fn undoing_add_effect_emits_effect_removed_and_redo_re_adds_it() {
     let redo = h.redo(&mut p).expect("redo").expect("step");
     assert_eq!(redo.diffs, added, "redo emits the same diff as the edit");
 }
+
+/// Edits joined since a mark undo as one step and redo as one step, back
+/// to the exact projects; earlier steps stay as they were.
+#[test]
+fn edits_joined_since_a_mark_are_one_step() {
+    let (mut p, target) = setup();
+    let mut h = UndoHistory::default();
+    let t = Instant::now();
+    set(&mut p, &mut h, &target, 0.3, t);
+    let before = p.clone();
+    let mark = h.state();
+    let inst = *p.instruments.keys().next().expect("inst");
+    for action in [
+        Action::AddClip { instrument: inst, name: String::new(), length: 1920 },
+        Action::AddPlacement { clip: imbolc_types::ClipId(0), start: 0, length: 1920 },
+        Action::AddNote { clip: imbolc_types::ClipId(0), note: imbolc_types::Note::new(60, 100, 0, 240) },
+    ] {
+        let out = dispatch(&mut p, action).expect("applies");
+        h.push(out.undo.expect("entry"), t);
+    }
+    let after = p.clone();
+    h.join_since(mark, "add notes");
+    assert_eq!((h.len(), h.undo_label()), (2, Some("add notes")));
+    assert_ne!(h.state(), mark, "the joined step leads to a new state");
+    h.undo(&mut p).expect("undo").expect("a step");
+    assert_eq!(p, before);
+    h.redo(&mut p).expect("redo").expect("a step");
+    assert_eq!(p, after);
+    h.undo(&mut p).expect("undo").expect("a step");
+    h.undo(&mut p).expect("undo").expect("the level step");
+    assert_eq!(h.len(), 0);
+}

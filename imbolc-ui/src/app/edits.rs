@@ -77,8 +77,9 @@ impl<S: UiAudio> App<S> {
     }
 
     /// Sets a step on a kit with no pattern: a 16-step 1/16 pattern is
-    /// created first.
+    /// created and placed first, all one undo step.
     pub(super) fn add_drum_step(&mut self, instrument: InstrumentId, key: imbolc_types::StepKey) {
+        let mark = self.session.undo_mark();
         let resolution = imbolc_types::StepResolution::Sixteenth;
         if !self.apply(Action::AddDrumPattern { instrument, name: String::new(), steps: 16, resolution }) {
             return;
@@ -88,6 +89,7 @@ impl<S: UiAudio> App<S> {
             self.place_at_playhead(clip);
             self.apply(Action::ToggleDrumStep { clip, key });
         }
+        self.session.join_since(mark, "edit steps");
     }
 
     /// Places a new clip at the playhead's bar, so play in song mode sounds
@@ -151,8 +153,16 @@ impl<S: UiAudio> App<S> {
     /// two bars long (or long enough for the notes) and places it at the
     /// playhead's bar, so play sounds it at once; a clip too short for new
     /// notes grows to the bar after them (with the placements that played
-    /// all of it). True when the notes were added.
+    /// all of it); all one undo step. True when the notes were added.
     pub(super) fn add_notes(&mut self, instrument: InstrumentId, notes: Vec<imbolc_types::Note>) -> bool {
+        // A new or grown clip and its placements undo with the notes.
+        let mark = self.session.undo_mark();
+        let added = self.add_notes_steps(instrument, notes);
+        self.session.join_since(mark, "add notes");
+        added
+    }
+
+    fn add_notes_steps(&mut self, instrument: InstrumentId, notes: Vec<imbolc_types::Note>) -> bool {
         let picked = self.clip;
         // The clip picked in the arrangement, else the instrument's first.
         let clip_of_instrument = |s: &Session<S>| {

@@ -32,9 +32,11 @@ fn undo_and_redo_say_what_they_did() {
     assert_eq!(text(&app), "undid: add notes");
     press(&mut app, "C-r");
     assert_eq!(text(&app), "redid: add notes");
-    press(&mut app, "u u");
-    assert_eq!(text(&app), "undid: place clip");
-    press(&mut app, "u u");
+    // The first note's clip and placement went with it, in one step.
+    press(&mut app, "u");
+    assert_eq!(text(&app), "undid: add notes");
+    assert!(app.session().project().clips.is_empty() && app.session().project().placements.is_empty());
+    press(&mut app, "u");
     assert_eq!(text(&app), "undid: add instrument");
     press(&mut app, "u");
     assert_eq!(text(&app), "nothing to undo");
