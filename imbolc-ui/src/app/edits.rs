@@ -139,13 +139,16 @@ impl<S: UiAudio> App<S> {
     }
 
     /// Makes a clip of `length` ticks for `instrument` and places it at the
-    /// playhead's bar; its id, or `None` when refused (the error shown).
+    /// playhead's bar (one undo step); its id, or `None` when refused (the
+    /// error shown).
     pub(super) fn new_clip(&mut self, instrument: InstrumentId, length: Tick) -> Option<imbolc_types::ClipId> {
+        let mark = self.session.undo_mark();
         if !self.apply(Action::AddClip { instrument, name: String::new(), length }) {
             return None;
         }
         let clip = self.session.project().clips.values().rev().find(|c| c.instrument == instrument)?.id;
         self.place_at_playhead(clip);
+        self.session.join_since(mark, "add clip");
         Some(clip)
     }
 
