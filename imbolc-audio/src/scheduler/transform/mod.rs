@@ -13,7 +13,6 @@
 //! - [`groove`]: swing and humanize.
 
 mod arp;
-mod fast_hash;
 mod groove;
 #[cfg(test)]
 mod tests;
@@ -27,7 +26,9 @@ use super::event::{NoteEvent, NoteEventKind, NoteKey};
 use super::tempo::TempoMap;
 use super::transport::Cursor;
 use arp::{ArpState, Held};
-use fast_hash::IdMap;
+/// The stage's maps are keyed by project ids, not attacker-chosen:
+/// foldhash (already hashbrown's) instead of SipHash.
+type IdMap<K, V> = foldhash::HashMap<K, V>;
 
 /// The part of the timeline one call covers.
 #[derive(Debug, Clone, Copy)]
