@@ -25,6 +25,7 @@ pub mod chaos;
 pub mod corpus;
 pub mod engine;
 pub mod keyboard;
+pub mod loop_timing;
 pub mod recording;
 pub mod sound_check;
 pub mod sound_docs;
