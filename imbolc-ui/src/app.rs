@@ -23,6 +23,21 @@
 //! [`Intent`]: crate::panes::Intent
 //! [`Outcome`]: crate::modal::Outcome
 
+/// The panes' [`State`] from an app's fields, each borrowed on its own,
+/// so a pane can be borrowed mutably beside it (`self.state()` borrows all).
+macro_rules! state_of {
+    ($app:expr) => {
+        crate::state::State {
+            project: $app.session.project(),
+            feedback: &$app.feedback,
+            selected: $app.selected,
+            clip: $app.clip,
+            keymap: &$app.keymap,
+            transport: $app.transport,
+        }
+    };
+}
+
 mod draw;
 mod edits;
 mod files;
@@ -337,14 +352,7 @@ impl<S: UiAudio> App<S> {
 
     /// The state panes read, as of now.
     pub fn state(&self) -> State<'_> {
-        State {
-            project: self.session.project(),
-            feedback: &self.feedback,
-            selected: self.selected,
-            clip: self.clip,
-            keymap: &self.keymap,
-            transport: self.transport,
-        }
+        state_of!(self)
     }
 }
 

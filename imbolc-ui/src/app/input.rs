@@ -13,7 +13,7 @@ use crate::audio::UiAudio;
 use crate::commands::{CommandId, PaneKind};
 use crate::keys::KeyChord;
 use crate::modal::{Modal, Outcome};
-use crate::panes::{Intent, State, instruments};
+use crate::panes::{Intent, instruments};
 use crate::render_dialog::{DialogOutcome, RenderDialog};
 
 impl<S: UiAudio> App<S> {
@@ -170,14 +170,7 @@ impl<S: UiAudio> App<S> {
             CommandId::Groove => self.ask_transforms(crate::transform_text::Prompt::Groove),
             CommandId::Chord => self.ask_transforms(crate::transform_text::Prompt::Chord),
             _ => {
-                let state = State {
-                    project: self.session.project(),
-                    feedback: &self.feedback,
-                    selected: self.selected,
-                    clip: self.clip,
-                    keymap: &self.keymap,
-                    transport: self.transport,
-                };
+                let state = state_of!(self);
                 let intent = match self.pane {
                     PaneKind::Instruments => instruments::handle(cmd, &state),
                     PaneKind::Editor => self.panes.editor.handle(cmd, &state),

@@ -36,14 +36,7 @@ impl<S: UiAudio> App<S> {
             Outcome::Picked(Choice::DrumKit) => self.on_intent(Intent::AddDrumKit),
             Outcome::Picked(Choice::Effect(owner, kind)) => {
                 if self.apply(Action::AddEffect { owner, kind, index: None }) {
-                    let state = crate::state::State {
-                        project: self.session.project(),
-                        feedback: &self.feedback,
-                        selected: self.selected,
-                        clip: self.clip,
-                        keymap: &self.keymap,
-                        transport: self.transport,
-                    };
+                    let state = state_of!(self);
                     self.panes.editor.show_last_effect(&state);
                 }
             }
