@@ -466,11 +466,23 @@ fn a_take_over_the_loop_region_is_one_take_per_pass_each_lined_up_with_the_loop(
     assert_eq!(placed.offset, placed.takes[3], "the last plays");
     let input = onsets(&read_channel(&take.path, 0), QUIET);
     assert_eq!(input.len(), 4, "{input:?}");
+    // The passes are whole loop lengths apart in the file.
+    for pair in placed.takes.windows(2) {
+        assert!((pair[1] - pair[0] - PASS / 960.0).abs() * RATE < 1.0, "passes one loop apart: {:?}", placed.takes);
+    }
     // Each pass's burst lies half a beat into the pass, as it was played.
+    // scsynth starts a timed synth on a control-block boundary, so bursts
+    // played exactly one loop apart land 0 or 64 samples apart in the file
+    // (seen both ways from run to run): the earliest-landing burst must be
+    // within a block of its place, and every other one the same or one
+    // block later.
     let errors: Vec<i64> =
-        placed.takes.iter().zip(&input).map(|(t, at)| at - ((t + 0.25) * RATE).round() as i64).collect();
+        placed.takes.iter().zip(&input).map(|(t, &at)| at - ((t + 0.25) * RATE).round() as i64).collect();
+    let base = errors.iter().copied().min().unwrap_or(0);
+    assert!(base.abs() <= BLOCK, "the passes' bursts are {errors:?} samples from half a beat into each pass");
     for (k, e) in errors.iter().enumerate() {
-        assert!(e.abs() <= BLOCK, "pass {k}: its burst is {e:+} samples from half a beat into it");
+        let late = e - base;
+        assert!(late <= 4 || (late - BLOCK).abs() <= 4, "pass {k}: {late} samples later than the earliest: {errors:?}");
     }
     let action = take_clips_action(&p, track, &take.path, &spot).unwrap();
     let imbolc_types::Action::AddAudioClip { region, .. } = action else { panic!("{action:?}") };
