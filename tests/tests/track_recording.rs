@@ -322,7 +322,11 @@ fn a_take_recorded_into_an_audio_track_lands_where_it_was_played_and_plays_back_
         let belongs = (song_ticks[k] / ticks_per_sec(&anchor) * RATE).round() as i64 + drift[k];
         let off = nrt_onsets[k] - belongs;
         rendered.push(off);
-        assert!(off.abs() <= BLOCK, "burst {k}: rendered {off:+} samples from where it was played");
+        // Against the burst's ideal time, not where scsynth played it: the
+        // burst itself started on a block boundary (up to a block from its
+        // timetag), as did the recorder, so two blocks bound it (seen −40 to
+        // −66). Live, the references share the bursts' rounding.
+        assert!(off.abs() <= 2 * BLOCK, "burst {k}: rendered {off:+} samples from where it was played");
         let (d, _) = difference_db(&nrt, nrt_onsets[k], &input, input_onsets[k]);
         nrt_db = nrt_db.max(d);
         assert!(d < -60.0, "burst {k} rendered differs from the input by {d:.1} dB");
