@@ -232,7 +232,8 @@ fn midi_record_on_an_instrument_without_a_clip_makes_one() {
     let song = dir.join("take.imbolc");
     let run = Run::start("record", &dir, &song);
     run.keys("a Enter R");
-    run.wait("recording");
+    run.wait("count-in: 1 bar");
+    run.wait("● rec");
     run.keys("R 6");
     // The clip is there, placed at the song start, ready for the take.
     let screen = run.wait("Arrangement · 1 clips · 1 placements");
