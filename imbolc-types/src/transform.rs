@@ -226,12 +226,29 @@ impl ChordSettings {
     /// The chord of `pitch` (ascending; tones past 127 left out). `key`
     /// builds the diatonic shape.
     pub fn tones(&self, pitch: u8, key: crate::tuning::Key) -> Vec<u8> {
-        let mut tones: Vec<u16> = match self.shape.intervals() {
-            Some(iv) => iv.iter().map(|i| u16::from(pitch) + u16::from(*i)).collect(),
-            None => [0, 2, 4].iter().map(|d| u16::from(key.step(key.snap(pitch), *d))).collect(),
+        self.chord_tones(pitch, key).as_slice().to_vec()
+    }
+
+    /// [`ChordSettings::tones`] without allocating (the scheduler calls it
+    /// for every note-on).
+    pub fn chord_tones(&self, pitch: u8, key: crate::tuning::Key) -> ChordTones {
+        let mut t = [0u16; MAX_CHORD_TONES];
+        let n = match self.shape.intervals() {
+            Some(iv) => {
+                for (t, i) in t.iter_mut().zip(iv) {
+                    *t = u16::from(pitch) + u16::from(*i);
+                }
+                iv.len().min(MAX_CHORD_TONES)
+            }
+            None => {
+                for (t, d) in t.iter_mut().zip([0, 2, 4]) {
+                    *t = u16::from(key.step(key.snap(pitch), d));
+                }
+                3
+            }
         };
+        let tones = &mut t[..n];
         tones.sort_unstable();
-        let n = tones.len();
         for t in tones.iter_mut().take(usize::from(self.inversion).min(n.saturating_sub(1))) {
             *t += 12;
         }
@@ -240,8 +257,42 @@ impl ChordSettings {
             *t += 12 * u16::from(self.spread);
         }
         tones.sort_unstable();
-        tones.dedup();
-        tones.into_iter().filter_map(|t| u8::try_from(t).ok().filter(|t| *t <= 127)).collect()
+        let mut out = ChordTones::default();
+        for &t in tones.iter() {
+            let Some(t) = u8::try_from(t).ok().filter(|t| *t <= 127) else { continue };
+            if out.as_slice().last() != Some(&t) {
+                out.push(t);
+            }
+        }
+        out
+    }
+}
+
+/// Most tones a chord shape has.
+pub const MAX_CHORD_TONES: usize = 4;
+
+/// A chord's pitches, lowest first, held inline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ChordTones {
+    len: u8,
+    pitches: [u8; MAX_CHORD_TONES],
+}
+
+impl ChordTones {
+    /// One note, as written.
+    pub fn single(p: u8) -> Self {
+        ChordTones { len: 1, pitches: [p, 0, 0, 0] }
+    }
+
+    fn push(&mut self, p: u8) {
+        if let Some(slot) = self.pitches.get_mut(usize::from(self.len)) {
+            *slot = p;
+            self.len += 1;
+        }
+    }
+
+    pub fn as_slice(&self) -> &[u8] {
+        &self.pitches[..usize::from(self.len)]
     }
 }
 

@@ -9,7 +9,7 @@ use crate::backend::Timetag;
 /// Which note of the timeline an event belongs to: the engine pairs a
 /// note-off with its note-on by this key (two notes of the same pitch may
 /// overlap), and edits end exactly the notes they touch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct NoteKey {
     pub clip: ClipId,
     pub note: NoteId,
@@ -18,6 +18,17 @@ pub struct NoteKey {
     /// 0 for the written note; notes a transform makes from it (chord
     /// tones, arpeggio steps) get their own, so each pairs with its off.
     pub tone: u8,
+}
+
+/// One write of the fields packed (the transform stage hashes a key per
+/// note event): equal keys pack equally.
+impl std::hash::Hash for NoteKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let placement = self.placement.map_or(0, |p| u128::from(p.0) + 1);
+        state.write_u128(
+            u128::from(self.clip.0) | u128::from(self.note.0) << 32 | placement << 64 | u128::from(self.tone) << 97,
+        );
+    }
 }
 
 /// Note-on or note-off.

@@ -8,7 +8,9 @@
 //! the step's song tick, so a render and live play choose alike.
 
 use imbolc_types::InstrumentId;
-use imbolc_types::transform::{ArpMode, ArpSettings, stable_hash};
+use imbolc_types::transform::{ArpMode, ArpSettings, ChordTones, MAX_CHORD_TONES, stable_hash};
+
+use std::collections::hash_map::Entry;
 
 use crate::scheduler::event::NoteKey;
 
@@ -23,12 +25,23 @@ pub(super) struct Held {
 }
 
 /// One instrument's arpeggiator state.
+///
+/// A press or a release is one map operation, whatever is held. The notes
+/// in pattern order are sorted again only at a step after a change, and
+/// the pattern itself is never built: a step's note is found by index
+/// arithmetic over them.
 #[derive(Debug, Clone, Default)]
 pub(super) struct ArpState {
-    /// Notes whose key is down.
-    down: Vec<Held>,
-    /// Notes the arpeggio plays (`down`, or the latched ones).
-    playing: Vec<Held>,
+    /// Notes the arpeggio plays (keys down, or the latched ones), each
+    /// with its chord's tones (the arpeggio plays every tone), and whether
+    /// its key is down.
+    notes: foldhash::HashMap<NoteKey, (Held, ChordTones, bool)>,
+    /// How many keys are down.
+    down: usize,
+    /// `notes` in pattern order (see [`Packing`]), when `ordered` says
+    /// for which order.
+    sorted: Vec<u64>,
+    ordered: Option<bool>,
     /// A note was added since the last step: the pattern restarts.
     restart: bool,
     /// Steps played since the pattern (re)started.
@@ -37,31 +50,39 @@ pub(super) struct ArpState {
 }
 
 impl ArpState {
-    pub fn note_on(&mut self, h: Held, latch: bool) {
-        if latch && self.down.is_empty() {
-            self.playing.clear();
+    pub fn note_on(&mut self, h: Held, tones: ChordTones, latch: bool) {
+        if latch && self.down == 0 {
+            self.notes.clear();
         }
         let h = Held { order: self.order, ..h };
         self.order += 1;
-        self.down.push(h);
-        self.playing.retain(|p| p.key != h.key);
-        self.playing.push(h);
+        let was_down = self.notes.insert(h.key, (h, tones, true)).is_some_and(|(_, _, down)| down);
+        if !was_down {
+            self.down += 1;
+        }
+        self.ordered = None;
         self.restart = true;
     }
 
     /// Releases `key`; false when it was not held.
     pub fn note_off(&mut self, key: &NoteKey, latch: bool) -> bool {
-        let before = self.down.len();
-        self.down.retain(|h| h.key != *key);
-        if !latch {
-            self.playing.retain(|h| h.key != *key);
+        let Entry::Occupied(mut e) = self.notes.entry(*key) else { return false };
+        if !e.get().2 {
+            return false;
         }
-        self.down.len() != before
+        self.down -= 1;
+        if latch {
+            e.get_mut().2 = false;
+        } else {
+            e.remove();
+            self.ordered = None;
+        }
+        true
     }
 
     /// Nothing held or latched: steps play nothing.
     pub fn is_idle(&self) -> bool {
-        self.playing.is_empty() && self.down.is_empty()
+        self.notes.is_empty()
     }
 
     /// Forgets everything (stop).
@@ -72,25 +93,134 @@ impl ArpState {
     /// The note of the next step at song tick `song`: (held note, pitch),
     /// or `None` when nothing is held.
     pub fn next(&mut self, s: &ArpSettings, instrument: InstrumentId, song: u64) -> Option<(Held, u8)> {
-        if self.playing.is_empty() {
+        if self.notes.is_empty() {
             return None;
         }
         if std::mem::take(&mut self.restart) {
             self.step = 0;
         }
-        let pattern = pattern(&self.playing, s.mode, s.octaves);
-        let n = u64::try_from(pattern.len()).ok()?.max(1);
+        let packing = Packing { as_played: s.mode == ArpMode::AsPlayed };
+        if self.ordered != Some(packing.as_played) {
+            self.sorted.clear();
+            for (h, tones, _) in self.notes.values() {
+                for (i, &p) in tones.as_slice().iter().enumerate() {
+                    self.sorted.push(packing.pack(p, h.order * TONE_ORDERS + i as u64));
+                }
+            }
+            self.sorted.sort_unstable();
+            self.ordered = Some(packing.as_played);
+        }
+        let up = Up::new(&self.sorted, packing, s.octaves);
+        let len = match s.mode {
+            ArpMode::UpDown if up.len > 2 => 2 * up.len - 2,
+            _ => up.len,
+        };
+        let n = u64::try_from(len).ok()?.max(1);
         let i = match s.mode {
             ArpMode::Random => stable_hash(s.seed, &[u64::from(instrument.0), song]) % n,
             _ => self.step % n,
         };
         self.step += 1;
-        pattern.get(usize::try_from(i).ok()?).copied()
+        let i = usize::try_from(i).ok()?;
+        if i >= len {
+            return None;
+        }
+        let (order, pitch) = match s.mode {
+            ArpMode::Down => up.get(up.len - 1 - i),
+            ArpMode::UpDown if i >= up.len => up.get(len - i),
+            _ => up.get(i),
+        }?;
+        let held = self.notes.values().map(|(h, _, _)| *h).find(|h| h.order == order / TONE_ORDERS)?;
+        Some((held, pitch))
     }
 }
 
-/// The notes of one cycle of the pattern: held notes ordered for `mode`,
-/// repeated an octave up `octaves − 1` times (pitches past 127 left out).
+/// Each held note's tones take this many consecutive start orders, in
+/// pitch order (a chord played as its tones pressed lowest first).
+const TONE_ORDERS: u64 = MAX_CHORD_TONES as u64;
+
+/// A held tone as one sortable number: by pitch then start order, or (as
+/// played) by start order. Start orders fit in 56 bits.
+#[derive(Debug, Clone, Copy)]
+struct Packing {
+    as_played: bool,
+}
+
+impl Packing {
+    const ORDER_MASK: u64 = (1 << 56) - 1;
+
+    fn pack(self, pitch: u8, order: u64) -> u64 {
+        let order = order & Self::ORDER_MASK;
+        if self.as_played { order << 8 | u64::from(pitch) } else { u64::from(pitch) << 56 | order }
+    }
+
+    fn pitch(self, k: u64) -> u8 {
+        let byte = if self.as_played { k } else { k >> 56 };
+        (byte & 0xFF) as u8
+    }
+
+    fn order(self, k: u64) -> u64 {
+        if self.as_played { k >> 8 } else { k & Self::ORDER_MASK }
+    }
+}
+
+/// The rising pattern: the notes, then each an octave up, up to
+/// `octaves`, pitches past 127 left out.
+struct Up<'a> {
+    notes: &'a [u64],
+    packing: Packing,
+    octaves: u8,
+    len: usize,
+}
+
+impl<'a> Up<'a> {
+    fn new(notes: &'a [u64], packing: Packing, octaves: u8) -> Self {
+        let mut up = Up { notes, packing, octaves: octaves.max(1), len: 0 };
+        up.len = (0..up.octaves).map(|o| up.fitting(o)).sum();
+        up
+    }
+
+    /// Highest pitch that still fits `o` octaves up.
+    fn limit(o: u8) -> u8 {
+        127u8.saturating_sub(12u8.saturating_mul(o))
+    }
+
+    /// How many notes fit `o` octaves up.
+    fn fitting(&self, o: u8) -> usize {
+        if 12 * u16::from(o) > 127 {
+            return 0;
+        }
+        let (limit, p) = (Self::limit(o), self.packing);
+        if p.as_played {
+            self.notes.iter().filter(|k| p.pitch(**k) <= limit).count()
+        } else {
+            self.notes.partition_point(|k| p.pitch(*k) <= limit)
+        }
+    }
+
+    /// The `i`th note of the pattern: (start order, pitch).
+    fn get(&self, mut i: usize) -> Option<(u64, u8)> {
+        let p = self.packing;
+        for o in 0..self.octaves {
+            let fit = self.fitting(o);
+            if i < fit {
+                let limit = Self::limit(o);
+                let k = if p.as_played {
+                    self.notes.iter().filter(|k| p.pitch(**k) <= limit).nth(i)
+                } else {
+                    self.notes.get(i)
+                }?;
+                return Some((p.order(*k), p.pitch(*k) + 12 * o));
+            }
+            i -= fit;
+        }
+        None
+    }
+}
+
+/// The notes of one cycle of the pattern, built whole: the model the
+/// index arithmetic above is tested against.
+#[cfg(test)]
 pub(super) fn pattern(held: &[Held], mode: ArpMode, octaves: u8) -> Vec<(Held, u8)> {
     let mut notes: Vec<Held> = held.to_vec();
     match mode {
@@ -116,5 +246,71 @@ pub(super) fn pattern(held: &[Held], mode: ArpMode, octaves: u8) -> Vec<(Held, u
             up
         }
         _ => up,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use imbolc_types::sync::Feel;
+    use imbolc_types::{ClipId, NoteDivision, NoteId};
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn key(k: u8) -> NoteKey {
+        NoteKey { clip: ClipId(1), note: NoteId(u32::from(k)), placement: None, tone: 0 }
+    }
+
+    fn mode(m: u8) -> ArpMode {
+        [ArpMode::Up, ArpMode::Down, ArpMode::UpDown, ArpMode::AsPlayed, ArpMode::Random][usize::from(m % 5)]
+    }
+
+    proptest! {
+        /// After any presses and releases, every step plays the note the
+        /// whole pattern (built and sorted as a list) has at that step.
+        #[test]
+        fn each_step_is_the_built_patterns_note(
+            ops in prop::collection::vec((any::<bool>(), 0u8..12, 0u8..128), 0..40),
+            m in 0u8..5,
+            octaves in 1u8..=4,
+            latch in any::<bool>(),
+            steps in 1usize..12,
+        ) {
+            let s = ArpSettings {
+                mode: mode(m),
+                rate: NoteDivision::new(16, Feel::Straight).unwrap(),
+                octaves,
+                gate: 0.5,
+                latch,
+                seed: 7,
+            };
+            let mut state = ArpState::default();
+            let mut model_step = 0u64;
+            for (n, (on, k, pitch)) in ops.into_iter().enumerate() {
+                if on {
+                    state.note_on(Held { key: key(k), pitch, velocity: 100, order: 0 }, ChordTones::single(pitch), latch);
+                    model_step = 0;
+                } else {
+                    state.note_off(&key(k), latch);
+                }
+                if n % 3 != 0 {
+                    continue;
+                }
+                for song in 0..steps as u64 {
+                    let held: Vec<Held> = state.notes.values().map(|(h, _, _)| *h).collect();
+                    let whole = pattern(&held, s.mode, octaves);
+                    let len = whole.len().max(1) as u64;
+                    let i = match s.mode {
+                        ArpMode::Random => stable_hash(s.seed, &[1, song * 120]) % len,
+                        _ => model_step % len,
+                    };
+                    let want = if held.is_empty() { None } else { whole.get(i as usize).copied() };
+                    if !held.is_empty() {
+                        model_step += 1;
+                    }
+                    prop_assert_eq!(state.next(&s, InstrumentId(1), song * 120), want);
+                }
+            }
+        }
     }
 }

@@ -19,7 +19,7 @@ mod tests;
 
 use std::collections::BTreeMap;
 
-use imbolc_types::transform::NoteTransforms;
+use imbolc_types::transform::{ChordSettings, ChordTones, NoteTransforms};
 use imbolc_types::{AudioDiff, InstrumentId, Key};
 
 use super::event::{NoteEvent, NoteEventKind, NoteKey};
@@ -50,10 +50,21 @@ pub struct TransformStage {
     /// How each grooved sounding note moved, for its note-off.
     moved: IdMap<(InstrumentId, NoteKey), groove::Move>,
     /// The tones each sounding chorded note became, for its note-off.
-    chorded: IdMap<(InstrumentId, NoteKey), Vec<u8>>,
+    chorded: IdMap<(InstrumentId, NoteKey), ChordTones>,
     /// The project's key and the instruments' own (diatonic chords).
     key: Key,
     own_keys: IdMap<InstrumentId, Key>,
+    /// Reused buffers (a window allocates nothing once warm).
+    scratch: Vec<NoteEvent>,
+    chorded_scratch: Vec<NoteEvent>,
+    steps: Vec<(u64, u64)>,
+    /// The instruments with an arpeggiator, in id order, and whether any
+    /// has chords or groove (kept by `set`: a window asks per event).
+    arp_ids: Vec<InstrumentId>,
+    /// Each arpeggiated instrument's events of the window (reused).
+    inputs: IdMap<InstrumentId, Vec<NoteEvent>>,
+    any_chord: bool,
+    any_groove: bool,
 }
 
 impl TransformStage {
@@ -111,6 +122,13 @@ impl TransformStage {
         if t.arp.is_none() {
             self.arps.remove(&id);
         }
+        self.arp_ids = self.settings.iter().filter(|(_, t)| t.arp.is_some()).map(|(id, _)| *id).collect();
+        self.inputs.retain(|id, _| self.arp_ids.binary_search(id).is_ok());
+        for id in &self.arp_ids {
+            self.inputs.entry(*id).or_default();
+        }
+        self.any_chord = self.settings.values().any(|t| t.chord.is_some());
+        self.any_groove = self.settings.values().any(|t| t.groove.is_some());
     }
 
     /// Transforms the events appended to `out` from index `first` on (one
@@ -119,36 +137,58 @@ impl TransformStage {
         if self.is_idle() {
             return;
         }
-        let drained: Vec<NoteEvent> = out.drain(first..).collect();
-        let new = self.chords(drained);
-        let mut inputs: BTreeMap<InstrumentId, Vec<NoteEvent>> = BTreeMap::new();
-        for e in new {
-            match self.settings.get(&e.instrument) {
-                Some(t) if t.arp.is_some() => inputs.entry(e.instrument).or_default().push(e),
-                _ => out.push(e),
+        let mut events = std::mem::take(&mut self.scratch);
+        events.clear();
+        events.extend(out.drain(first..));
+        let mut events = self.chords(events);
+        // Still in time order: only tones of one chord may be out of pitch order.
+        sort_chords(&mut events);
+        let mut sorted = true;
+        if self.arp_ids.is_empty() {
+            out.append(&mut events);
+        } else {
+            // Arpeggiated instruments' events, each instrument's in time
+            // order; the others go out as they are.
+            let mut inputs = std::mem::take(&mut self.inputs);
+            for e in events.drain(..) {
+                match inputs.get_mut(&e.instrument) {
+                    Some(mine) => mine.push(e),
+                    None => out.push(e),
+                }
             }
+            let arp_ids = std::mem::take(&mut self.arp_ids);
+            for id in &arp_ids {
+                if let Some(mine) = inputs.get_mut(id) {
+                    self.arpeggiate(*id, mine, w, out);
+                    mine.clear();
+                }
+            }
+            self.arp_ids = arp_ids;
+            self.inputs = inputs;
+            sorted = false;
         }
-        let arps: Vec<InstrumentId> =
-            self.settings.iter().filter(|(_, t)| t.arp.is_some()).map(|(id, _)| *id).collect();
-        for id in arps {
-            let events = inputs.remove(&id).unwrap_or_default();
-            self.arpeggiate(id, &events, w, out);
-        }
+        self.scratch = events;
         let end = w.tempo.time_of(w.hi);
         let mut i = 0;
         while i < self.pending.len() {
             if self.pending.get(i).is_some_and(|e| e.time < end) {
                 out.push(self.pending.swap_remove(i));
+                sorted = false;
             } else {
                 i += 1;
             }
         }
-        if !self.moved.is_empty() || self.settings.values().any(|t| t.groove.is_some()) {
+        if !self.moved.is_empty() || self.any_groove {
             // In time order, so each note-off finds its own note-on's move.
-            sort(&mut out[first..]);
+            if !sorted {
+                sort(&mut out[first..]);
+            }
             self.groove(out, first, w);
+            sorted = false;
         }
-        sort(&mut out[first..]);
+        if !sorted {
+            sort(&mut out[first..]);
+        }
     }
 
     /// At stop: every arpeggio note ends at `at`; held notes are forgotten.
@@ -187,22 +227,28 @@ impl TransformStage {
     /// Each note of an instrument with a chord becomes the chord's tones
     /// (tone `i` keyed `i`, so the lowest keeps the written key); a
     /// note-off ends the tones its note-on made, whatever the settings now.
-    fn chords(&mut self, events: Vec<NoteEvent>) -> Vec<NoteEvent> {
-        if self.chorded.is_empty() && !self.settings.values().any(|t| t.chord.is_some()) {
+    fn chords(&mut self, mut events: Vec<NoteEvent>) -> Vec<NoteEvent> {
+        if self.chorded.is_empty() && !self.any_chord {
             return events;
         }
-        let mut out = Vec::with_capacity(events.len());
-        for e in events {
+        let mut out = std::mem::take(&mut self.chorded_scratch);
+        out.clear();
+        for e in events.drain(..) {
             let id = (e.instrument, e.key);
             let tones = match e.kind {
                 NoteEventKind::On => {
+                    // The arpeggiator takes a chord whole (see `feed`).
                     let Some(c) = self.settings.get(&e.instrument).and_then(|t| t.chord) else {
                         out.push(e);
                         continue;
                     };
+                    if self.arp_ids.binary_search(&e.instrument).is_ok() {
+                        out.push(e);
+                        continue;
+                    }
                     let key = self.own_keys.get(&e.instrument).copied().unwrap_or(self.key);
-                    let tones = c.tones(e.pitch, key);
-                    self.chorded.insert(id, tones.clone());
+                    let tones = c.chord_tones(e.pitch, key);
+                    self.chorded.insert(id, tones);
                     tones
                 }
                 NoteEventKind::Off => match self.chorded.remove(&id) {
@@ -213,25 +259,29 @@ impl TransformStage {
                     }
                 },
             };
-            for (i, p) in tones.into_iter().enumerate() {
+            for (i, &p) in tones.as_slice().iter().enumerate() {
                 let tone = u8::try_from(i).unwrap_or(u8::MAX);
                 out.push(NoteEvent { pitch: p, key: NoteKey { tone, ..e.key }, ..e });
             }
         }
+        self.chorded_scratch = events;
         out
     }
 
     /// Replaces `events` (one instrument's written notes in the window) by
     /// its arpeggio steps.
     fn arpeggiate(&mut self, id: InstrumentId, events: &[NoteEvent], w: Window<'_>, out: &mut Vec<NoteEvent>) {
-        let Some(s) = self.settings.get(&id).and_then(|t| t.arp) else { return };
+        let Some(t) = self.settings.get(&id) else { return };
+        let Some(s) = t.arp else { return };
+        let chord = t.chord.map(|c| (c, self.own_keys.get(&id).copied().unwrap_or(self.key)));
         let state = self.arps.entry(id).or_default();
         if events.is_empty() && state.is_idle() {
             return;
         }
         let step = u64::from(s.step_ticks());
         let mut next = events.iter().peekable();
-        let mut steps = Vec::new();
+        let mut steps = std::mem::take(&mut self.steps);
+        steps.clear();
         w.cursor.pieces(w.lo, w.hi, |piece| {
             let mut song = piece.song_lo.div_ceil(step) * step;
             while song < piece.song_hi {
@@ -239,10 +289,10 @@ impl TransformStage {
                 song += step;
             }
         });
-        for (play, song) in steps {
+        for &(play, song) in &steps {
             let time = w.tempo.time_of(play);
             while let Some(e) = next.next_if(|e| e.time <= time) {
-                out.extend(feed(state, e, s.latch));
+                out.extend(feed(state, e, s.latch, chord));
             }
             let Some((held, pitch)) = state.next(&s, id, song) else { continue };
             // Alternate keys so that a step's note-off can never end the
@@ -262,8 +312,9 @@ impl TransformStage {
             self.pending.push(NoteEvent { time: w.tempo.time_of_fractional(off_tick), kind: NoteEventKind::Off, ..on });
         }
         for e in next {
-            out.extend(feed(state, e, s.latch));
+            out.extend(feed(state, e, s.latch, chord));
         }
+        self.steps = steps;
     }
 
     /// Swing and humanize of the instruments with groove, on the events
@@ -293,22 +344,43 @@ impl TransformStage {
     }
 }
 
-/// Feeds a written note to the arpeggiator. A note-off it did not hold
-/// (a note that started before the arpeggiator was on) passes through.
-fn feed(state: &mut ArpState, e: &NoteEvent, latch: bool) -> Option<NoteEvent> {
+/// Feeds a written note, as its chord's tones, to the arpeggiator. A
+/// note-off it did not hold (a note that started before the arpeggiator
+/// was on) passes through.
+fn feed(state: &mut ArpState, e: &NoteEvent, latch: bool, chord: Option<(ChordSettings, Key)>) -> Option<NoteEvent> {
     match e.kind {
         NoteEventKind::On => {
-            state.note_on(Held { key: e.key, pitch: e.pitch, velocity: e.velocity, order: 0 }, latch);
+            let tones = chord.map_or(ChordTones::single(e.pitch), |(c, key)| c.chord_tones(e.pitch, key));
+            state.note_on(Held { key: e.key, pitch: e.pitch, velocity: e.velocity, order: 0 }, tones, latch);
             None
         }
         NoteEventKind::Off => (!state.note_off(&e.key, latch)).then_some(*e),
     }
 }
 
+/// Sorts events that are in the scheduler's order except within runs of
+/// one time, kind and instrument (a chord's tones): each run by pitch and
+/// key.
+fn sort_chords(events: &mut [NoteEvent]) {
+    let mut rest = events;
+    while let Some(first) = rest.first().copied() {
+        let n = rest
+            .iter()
+            .take_while(|e| e.time == first.time && e.kind == first.kind && e.instrument == first.instrument)
+            .count()
+            .max(1);
+        let (run, later) = rest.split_at_mut(n);
+        if run.len() > 1 {
+            run.sort_unstable_by(|a, b| a.pitch.cmp(&b.pitch).then(a.key.cmp(&b.key)));
+        }
+        rest = later;
+    }
+}
+
 /// The scheduler's event order: time, offs first, then instrument, pitch
 /// and key.
 fn sort(events: &mut [NoteEvent]) {
-    events.sort_by(|a, b| {
+    events.sort_unstable_by(|a, b| {
         a.time
             .total_cmp(&b.time)
             .then(a.kind.cmp(&b.kind))
