@@ -27,6 +27,9 @@
 //! - [`render_cli`]: `imbolc render`: progress bar, summary, exit codes.
 //! - [`midi_file_cli`]: `imbolc import` / `imbolc export` (MIDI files).
 //! - [`render_dialog`]: the render dialog (worker thread, gauge, cancel).
+//! - [`checkpoint_dialog`]: naming a checkpoint and the checkpoint list.
+//! - [`config`]: `config.toml`, the user's defaults (tempo, key, autosave,
+//!   audio device and buffer, MIDI auto-connect).
 
 pub mod app;
 pub mod audio;
@@ -50,6 +53,8 @@ pub mod picker;
 pub mod pitch_text;
 pub mod render_cli;
 pub mod render_dialog;
+pub mod checkpoint_dialog;
+pub mod config;
 pub mod run;
 pub mod script_cli;
 pub mod state;
