@@ -109,7 +109,8 @@ impl CheckpointDialog {
             CheckpointDialog::Name { text } => {
                 let rect = centered(area, 56, 4);
                 frame.render_widget(Clear, rect);
-                let lines = vec![Line::raw(format!(" {text}▏")), Line::raw(" Enter names the current state · Esc cancels")];
+                let lines =
+                    vec![Line::raw(format!(" {text}▏")), Line::raw(" Enter names the current state · Esc cancels")];
                 frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(" New checkpoint ")), rect);
             }
             CheckpointDialog::List { rows, cursor } => {

@@ -95,7 +95,8 @@ pub fn load_from(path: &Path) -> (Config, Vec<Problem>) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Config::default(), Vec::new()),
         Err(e) => {
-            let problem = Problem { key: String::new(), line: None, message: format!("cannot read {}: {e}", path.display()) };
+            let problem =
+                Problem { key: String::new(), line: None, message: format!("cannot read {}: {e}", path.display()) };
             tracing::warn!("{problem}");
             return (Config::default(), vec![problem]);
         }
@@ -134,10 +135,14 @@ pub fn parse(text: &str) -> (Config, Vec<Problem>) {
         Err(e) => {
             let line = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1));
             let message = format!("not valid TOML: {}", e.message());
-            problems.push(Problem { key: String::new(), line, message: match line {
-                Some(l) => format!("line {l}: {message}"),
-                None => message,
-            } });
+            problems.push(Problem {
+                key: String::new(),
+                line,
+                message: match line {
+                    Some(l) => format!("line {l}: {message}"),
+                    None => message,
+                },
+            });
             return (config, problems);
         }
     };
@@ -187,7 +192,9 @@ fn set(c: &mut Config, section: &str, key: &str, value: &toml::Value) -> Result<
             c.autosave = Some((secs > 0).then(|| Duration::from_secs(secs.unsigned_abs())));
         }
         ("audio", "device") => {
-            let name = value.as_str().ok_or_else(|| format!("expected \"auto\", \"dummy\" or a JACK server name, found {value}"))?;
+            let name = value
+                .as_str()
+                .ok_or_else(|| format!("expected \"auto\", \"dummy\" or a JACK server name, found {value}"))?;
             if name.trim().is_empty() {
                 return Err("expected \"auto\", \"dummy\" or a JACK server name, found an empty name".into());
             }
@@ -202,7 +209,8 @@ fn set(c: &mut Config, section: &str, key: &str, value: &toml::Value) -> Result<
             c.buffer_size = u32::try_from(frames).ok();
         }
         ("midi", "auto_connect") => {
-            c.midi_auto_connect = Some(value.as_bool().ok_or_else(|| format!("expected true or false, found {value}"))?);
+            c.midi_auto_connect =
+                Some(value.as_bool().ok_or_else(|| format!("expected true or false, found {value}"))?);
         }
         _ => return Err("unknown key".into()),
     }

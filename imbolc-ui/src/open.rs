@@ -81,7 +81,12 @@ pub fn open_with<S: AudioSink>(
         Ok((session, loaded)) => Ok(Opened {
             session,
             path: Some(path.to_owned()),
-            problem: loaded.repairs.line().into_iter().chain(loaded.damaged_checkpoints.first().cloned()).reduce(|a, b| format!("{a}; {b}")),
+            problem: loaded
+                .repairs
+                .line()
+                .into_iter()
+                .chain(loaded.damaged_checkpoints.first().cloned())
+                .reduce(|a, b| format!("{a}; {b}")),
             recovery: loaded.newer_recovery.is_some(),
         }),
         Err(e) => Ok(fresh(name, respawn()?, None, Some(refused(&e)))),

@@ -75,7 +75,10 @@ fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, PersistError> {
 }
 
 /// Splits `project` into parts: the manifest and every part by hash.
-fn split(project: &Project) -> Result<(Manifest, Vec<(Hash, Vec<u8>)>), PersistError> {
+/// Encoded parts with their hashes.
+type Parts = Vec<(Hash, Vec<u8>)>;
+
+fn split(project: &Project) -> Result<(Manifest, Parts), PersistError> {
     let mut parts = Vec::new();
     let mut put = |data: Vec<u8>| {
         let h = hash(&data);
@@ -86,8 +89,7 @@ fn split(project: &Project) -> Result<(Manifest, Vec<(Hash, Vec<u8>)>), PersistE
     rest.instruments = Default::default();
     rest.clips = Default::default();
     let rest = put(format::encode(&rest)?);
-    let instruments =
-        project.instruments.values().map(|i| encode(i).map(&mut put)).collect::<Result<Vec<_>, _>>()?;
+    let instruments = project.instruments.values().map(|i| encode(i).map(&mut put)).collect::<Result<Vec<_>, _>>()?;
     let mut clips = Vec::with_capacity(project.clips.len());
     for clip in project.clips.values() {
         let mut head = clip.clone();
@@ -197,8 +199,8 @@ fn read_rows(conn: &Connection) -> rusqlite::Result<Vec<CheckpointRow>> {
     if has.is_none() {
         return Ok(Vec::new());
     }
-    let mut st =
-        conn.prepare("SELECT name, created, format_version, manifest, checksum FROM checkpoint ORDER BY created, name")?;
+    let mut st = conn
+        .prepare("SELECT name, created, format_version, manifest, checksum FROM checkpoint ORDER BY created, name")?;
     let rows = st.query_map([], |r| {
         Ok(CheckpointRow {
             name: r.get(0)?,

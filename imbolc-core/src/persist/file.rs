@@ -39,11 +39,11 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension};
 
 use super::PersistError;
 use super::checkpoints::{self, ReadCheckpoints};
-use crate::checkpoint::Checkpoint;
 use super::format::{self, FORMAT_VERSION};
 use super::repair::{RepairKind, Repairs, repair};
 use super::samples::{self, used_samples};
 use super::write::{Slot, save_target, write_atomically, write_in_place};
+use crate::checkpoint::Checkpoint;
 
 /// `PRAGMA application_id` of Imbolc files ("Imbl").
 pub const APPLICATION_ID: i32 = 0x496d_626c;

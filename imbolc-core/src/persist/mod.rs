@@ -30,8 +30,8 @@ pub mod saver;
 mod write;
 
 pub use autosave::{AUTOSAVE_INTERVAL, AutosaveTimer};
-pub use error::PersistError;
 pub use checkpoints::ReadCheckpoints;
+pub use error::PersistError;
 pub use file::{
     Loaded, Metadata, SaveInfo, inspect, load, load_recovery, read_checkpoints, save, save_recovery,
     save_with_checkpoints,

@@ -12,9 +12,9 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior, params};
 
 use super::PersistError;
 use super::checkpoints;
-use crate::checkpoint::Checkpoint;
 use super::file::{APPLICATION_ID, Row, SaveInfo, io};
 use super::samples::{self, StoreError};
+use crate::checkpoint::Checkpoint;
 
 /// One saved copy to write: its slot name, row and the samples it uses.
 pub(super) struct Slot<'a> {

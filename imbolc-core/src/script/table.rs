@@ -150,12 +150,7 @@ pub const SCRIPT_COMMANDS: &[CommandSpec] = &[
         "Names the project's current state; the next save stores it in the project file.",
         "checkpoint \"verse done\"",
     ),
-    c(
-        "checkpoints",
-        "",
-        "Lists the checkpoints with when each was made and what changed since.",
-        "checkpoints",
-    ),
+    c("checkpoints", "", "Lists the checkpoints with when each was made and what changed since.", "checkpoints"),
     c(
         "restore",
         "NAME",
