@@ -5,6 +5,8 @@
 //!   overview, onset detection, slice markers, root-pitch estimation.
 //! - [`audio_track`]: audio clip edits as keys make them (import at a
 //!   tick, trim, fade, gain), each one action.
+//! - [`checkpoint`]: named states of the project, their change summaries,
+//!   restored as one undoable edit.
 //! - [`mod@dispatch`]: [`dispatch()`]`(&mut Project, Action)`, pure, one file per
 //!   domain; returns the `AudioDiff`s, the undo entry and what to redraw.
 //! - [`freeze`]: render an instrument's chain into the sample store and
@@ -40,6 +42,7 @@
 
 pub mod analysis;
 pub mod audio_track;
+pub mod checkpoint;
 pub mod demo;
 pub mod dispatch;
 pub mod drums;

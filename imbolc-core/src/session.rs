@@ -16,8 +16,12 @@ use crate::record::AutomationRecorder;
 use crate::tap_tempo::TapTempo;
 use crate::undo::UndoHistory;
 
+#[path = "session_checkpoint.rs"]
+mod checkpoint;
 #[path = "session_record.rs"]
 mod record;
+
+pub use checkpoint::RestoreError;
 
 /// Where diffs go. Implemented by the audio thread's handle; `send` must
 /// not block (it queues).
@@ -95,6 +99,12 @@ pub struct Session<S: AudioSink> {
     recorder: AutomationRecorder,
     /// Recent taps of tap tempo.
     taps: TapTempo,
+    /// Named checkpoints, oldest first (see `session_checkpoint`).
+    checkpoints: Vec<crate::checkpoint::Checkpoint>,
+    /// How many of `checkpoints` the file holds (they are only added).
+    saved_checkpoints: usize,
+    /// `checkpoints.len()` when the last full-save job was made.
+    job_checkpoints: usize,
 }
 
 impl<S: AudioSink> Session<S> {
@@ -118,6 +128,9 @@ impl<S: AudioSink> Session<S> {
             sink,
             recorder: AutomationRecorder::default(),
             taps: TapTempo::default(),
+            checkpoints: Vec::new(),
+            saved_checkpoints: 0,
+            job_checkpoints: 0,
         }
     }
 
@@ -132,6 +145,7 @@ impl<S: AudioSink> Session<S> {
         let loaded = load(path)?;
         let mut s = Session::new(loaded.project.clone(), sink);
         s.path = Some(path.to_owned());
+        s.set_checkpoints(loaded.checkpoints.clone());
         Ok((s, loaded))
     }
 
@@ -153,7 +167,7 @@ impl<S: AudioSink> Session<S> {
     }
 
     pub fn is_dirty(&self) -> bool {
-        self.dirty
+        self.dirty || self.checkpoints.len() != self.saved_checkpoints
     }
 
     /// Applies an action now.
@@ -311,11 +325,13 @@ impl<S: AudioSink> Session<S> {
         let path = path.map(Path::to_owned).or_else(|| self.path.clone())?;
         let state = (!self.outside_history).then(|| self.history.state());
         self.save_snapshot = Some((self.generation, state));
+        self.job_checkpoints = self.checkpoints.len();
         Some(SaveJob {
             path,
             project: Box::new(self.project.clone()),
             kind: SaveKind::Full,
             generation: self.generation,
+            checkpoints: self.checkpoints.clone(),
         })
     }
 
@@ -332,6 +348,7 @@ impl<S: AudioSink> Session<S> {
             project: Box::new(self.project.clone()),
             kind: SaveKind::Recovery,
             generation: self.generation,
+            checkpoints: Vec::new(),
         })
     }
 
@@ -343,6 +360,7 @@ impl<S: AudioSink> Session<S> {
             Ok(_) if report.kind == SaveKind::Full => {
                 self.path = Some(report.path);
                 self.saved_generation = report.generation;
+                self.saved_checkpoints = self.job_checkpoints;
                 self.saved_state = match self.save_snapshot.take() {
                     Some((generation, state)) if generation == report.generation => state,
                     _ => None,
@@ -368,6 +386,12 @@ impl<S: AudioSink> Session<S> {
         self.saved_generation
     }
 
+    /// How often a changed project writes its recovery copy (`None`:
+    /// never), e.g. from the user's config; counts from now.
+    pub fn set_autosave_interval(&mut self, interval: Option<std::time::Duration>) {
+        self.autosave = AutosaveTimer::new(interval.unwrap_or(std::time::Duration::MAX), Instant::now());
+    }
+
     /// Sets the file autosave and `save_job(None)` write to, e.g. for a
     /// new project named on the command line, before its first save.
     pub fn set_path(&mut self, path: Option<PathBuf>) {
@@ -376,8 +400,10 @@ impl<S: AudioSink> Session<S> {
 
     /// Replaces the project with one just read from `path`: one
     /// `SceneLoaded`, history cleared, clean (it is what the file holds).
+    /// Its checkpoints are set with [`Session::set_checkpoints`].
     pub fn open_project(&mut self, project: Project, path: PathBuf) {
         self.replace_project(project);
+        self.set_checkpoints(Vec::new());
         self.path = Some(path);
         self.dirty = false;
         self.unrecovered = false;

@@ -90,6 +90,9 @@ pub enum Action {
         artist: String,
     },
     SetTimeSignature(TimeSignature),
+    /// Replaces the whole project with a named checkpoint's state (id
+    /// counters only grow); its inverse is the project from before.
+    RestoreCheckpoint(Box<crate::project::Project>),
     /// Key, scale and tuning of the project (`instrument: None`, `pitch`
     /// required) or of one instrument (`pitch: None`: follow the project).
     SetPitch {

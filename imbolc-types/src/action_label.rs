@@ -10,6 +10,7 @@ impl Action {
             Action::RenameProject { .. } => "rename project",
             Action::SetArtist { .. } => "set artist",
             Action::SetTimeSignature(_) => "set time signature",
+            Action::RestoreCheckpoint(_) => "restore checkpoint",
             Action::SetPitch { .. } => "set key and tuning",
             Action::SetTransforms { .. } => "set arpeggiator and groove",
             Action::SetTakeFolder { .. } => "set take folder",

@@ -38,6 +38,7 @@ macro_rules! state_of {
     };
 }
 
+mod checkpoints;
 mod draw;
 mod edits;
 mod files;
@@ -122,6 +123,8 @@ pub struct App<S: UiAudio> {
     restart: bool,
     /// The render dialog, when open (it outlives a render in progress).
     render: Option<RenderDialog>,
+    /// The checkpoint prompt or list, when open.
+    checkpoints: Option<crate::checkpoint_dialog::CheckpointDialog>,
     /// A freeze render in progress (see `app/freeze.rs`).
     freezing: Option<freeze::FreezeJob>,
     /// Live MIDI, when attached (the terminal app; tests run without).
@@ -179,6 +182,7 @@ impl<S: UiAudio> App<S> {
             loading: None,
             restart: false,
             render: None,
+            checkpoints: None,
             freezing: None,
             midi: None,
             user_defs: crate::user_defs::UserSynthDefs::default(),

@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
-use imbolc_audio::server::{JackMode, ServerConfig};
+use imbolc_audio::server::ServerConfig;
+
+use crate::config::Config;
 
 /// A terminal digital audio workstation.
 #[derive(Debug, Parser)]
@@ -19,20 +21,16 @@ pub struct Args {
 
     /// JACK server to use: "auto" (the running default one, else start one
     /// as the default server), "dummy" (a private server with no sound
-    /// card), or a server name.
-    #[arg(long, default_value = "auto")]
-    pub jack: String,
+    /// card), or a server name. Default: `audio.device` of config.toml,
+    /// else "auto".
+    #[arg(long)]
+    pub jack: Option<String>,
 }
 
 impl Args {
-    /// The server settings these arguments ask for.
-    pub fn server_config(&self) -> ServerConfig {
-        let jack = match self.jack.as_str() {
-            "auto" => JackMode::Auto,
-            "dummy" => JackMode::Dummy,
-            name => JackMode::Existing(name.to_owned()),
-        };
-        ServerConfig { jack, ..ServerConfig::default() }
+    /// The server settings these arguments and the user's config ask for.
+    pub fn server_config(&self, config: &Config) -> ServerConfig {
+        config.server_config(self.jack.as_deref())
     }
 }
 

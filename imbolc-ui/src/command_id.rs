@@ -168,6 +168,8 @@ pub enum CommandId {
     AutomationRecord,
     CurveNext,
     RenameProject,
+    Checkpoint,
+    CheckpointList,
     SetTimeSignature,
     ChangeSource,
     RenameClip,

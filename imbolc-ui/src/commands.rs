@@ -451,6 +451,14 @@ const EDITING: &[Command] = &[
     cmd(C::KeyHints, "key-hints", "Show or hide the line of the current pane's keys", &["C-k"], G),
     cmd(C::Messages, "messages", "Show the last 50 status-line messages in full", &["C-g"], G),
     cmd(C::RenameProject, "project-rename", "Rename the project (its name in renders and tags)", &["N"], G),
+    cmd(C::Checkpoint, "checkpoint", "Name the project's current state (a checkpoint to come back to)", &["C-n"], G),
+    cmd(
+        C::CheckpointList,
+        "checkpoints",
+        "List the checkpoints with what changed since; Enter restores one (undo takes it back)",
+        &["@"],
+        G,
+    ),
     cmd(C::SetTimeSignature, "time-signature", "Type a time signature (3/4, 6/8, ...)", &["|"], G),
     cmd(
         C::ChangeSource,

@@ -27,15 +27,20 @@
 //! - [`render_cli`]: `imbolc render`: progress bar, summary, exit codes.
 //! - [`midi_file_cli`]: `imbolc import` / `imbolc export` (MIDI files).
 //! - [`render_dialog`]: the render dialog (worker thread, gauge, cancel).
+//! - [`checkpoint_dialog`]: naming a checkpoint and the checkpoint list.
+//! - [`config`]: `config.toml`, the user's defaults (tempo, key, autosave,
+//!   audio device and buffer, MIDI auto-connect).
 
 pub mod app;
 pub mod audio;
 pub mod browser;
+pub mod checkpoint_dialog;
 pub mod cli;
 pub mod command_id;
 pub mod commands;
 mod commands_play;
 pub mod complete;
+pub mod config;
 pub mod keys;
 pub mod keys_doc;
 pub mod logging;

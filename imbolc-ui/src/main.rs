@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use imbolc_audio::engine::AudioHandle;
 use imbolc_core::persist::BackgroundSaver;
-use imbolc_ui::{app, cli, keys, logging, midi, midi_file_cli, open, render_cli, run, script_cli, terminal};
+use imbolc_ui::{app, cli, config, keys, logging, midi, midi_file_cli, open, render_cli, run, script_cli, terminal};
 
 fn main() -> ExitCode {
     let started = std::time::Instant::now();
@@ -51,12 +51,14 @@ fn run_command(command: &cli::Command) -> ExitCode {
 }
 
 fn run_app(args: &cli::Args, started: std::time::Instant) -> std::io::Result<()> {
+    // The user's defaults; what is wrong in the file is shown, not fatal.
+    let (user, config_problems) = config::load();
     // The audio thread boots scsynth in the background, so the UI is up at once.
-    let config = imbolc_audio::engine::EngineConfig::new(args.server_config());
+    let config = imbolc_audio::engine::EngineConfig::new(args.server_config(&user));
     let audio = AudioHandle::spawn(config).map_err(std::io::Error::other)?;
     let (keymap, key_message) = keys::Keymap::load_user();
     let respawn = || {
-        let config = imbolc_audio::engine::EngineConfig::new(args.server_config());
+        let config = imbolc_audio::engine::EngineConfig::new(args.server_config(&user));
         AudioHandle::spawn(config).map_err(std::io::Error::other)
     };
     // An existing file is read on a loader thread, so the first frame never
@@ -65,21 +67,31 @@ fn run_app(args: &cli::Args, started: std::time::Instant) -> std::io::Result<()>
     let existing = args.project.as_deref().filter(|p| p.exists());
     let opened = match args.project.as_deref() {
         None => open::demo(audio),
-        Some(_) if existing.is_some() => open::open(None, audio, respawn)?,
-        Some(path) => open::open(Some(path), audio, respawn)?,
+        Some(_) if existing.is_some() => open::open_with(None, audio, respawn, &user)?,
+        Some(path) => open::open_with(Some(path), audio, respawn, &user)?,
     };
     let demo = args.project.is_none();
     let saver = BackgroundSaver::spawn().map_err(std::io::Error::other)?;
-    let mut app = app::App::new(opened.session, opened.path, keymap, Some(saver));
+    let mut session = opened.session;
+    if let Some(interval) = user.autosave {
+        session.set_autosave_interval(interval);
+    }
+    let mut app = app::App::new(session, opened.path, keymap, Some(saver));
     if demo {
         app.inform("the demo song: Space plays it, S saves a copy");
     }
-    for m in [opened.problem, key_message].into_iter().flatten() {
+    let config_message = (!config_problems.is_empty())
+        .then(|| config_problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "));
+    for m in [opened.problem, key_message, config_message].into_iter().flatten() {
         app.error(m);
     }
     // The session's engine may be a respawned one: take its lane.
     let live = app.session_mut().audio_mut().live_sender();
-    app.attach_midi(midi::MidiUi::start(live));
+    let mut midi = midi::MidiUi::start(live);
+    if let Some(on) = user.midi_auto_connect {
+        midi.set_auto_connect(on);
+    }
+    app.attach_midi(midi);
     if let Some(dir) = imbolc_audio::synthdefs::custom::user_dir() {
         app.scan_user_synthdefs(dir, imbolc_audio::synthdefs::custom::find_sclang());
     }
@@ -92,7 +104,7 @@ fn run_app(args: &cli::Args, started: std::time::Instant) -> std::io::Result<()>
     let mut term = terminal::enter()?;
     app.set_key_releases(terminal::report_key_releases());
     let respawn = || {
-        let config = imbolc_audio::engine::EngineConfig::new(args.server_config());
+        let config = imbolc_audio::engine::EngineConfig::new(args.server_config(&user));
         AudioHandle::spawn(config).map_err(std::io::Error::other)
     };
     let result = run::run(&mut app, &mut term, respawn, started);

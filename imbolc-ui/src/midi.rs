@@ -74,6 +74,12 @@ impl MidiUi {
         }
     }
 
+    /// Overrides `midi.toml`'s auto-connect (from `config.toml`), before
+    /// the ports open.
+    pub fn set_auto_connect(&mut self, on: bool) {
+        self.config.auto_connect = on;
+    }
+
     /// Opens the ports on the JACK server `jack`'s clients use by default.
     /// Hardware is auto-connected only when that is the server scsynth
     /// runs on: with `--jack dummy` scsynth's server is private, and a

@@ -6,7 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use imbolc_core::{AudioSink, Session};
-use imbolc_types::Project;
+
+use crate::config::Config;
 
 /// What the app starts with.
 #[derive(Debug)]
@@ -44,8 +45,21 @@ pub fn open<S: AudioSink>(
     sink: S,
     respawn: impl FnOnce() -> std::io::Result<S>,
 ) -> std::io::Result<Opened<S>> {
+    open_with(path, sink, respawn, &Config::default())
+}
+
+/// [`open`], a new project taking the tempo and key of `config`.
+///
+/// # Errors
+/// As [`open`].
+pub fn open_with<S: AudioSink>(
+    path: Option<&Path>,
+    sink: S,
+    respawn: impl FnOnce() -> std::io::Result<S>,
+    config: &Config,
+) -> std::io::Result<Opened<S>> {
     let fresh = |name: String, sink: S, path: Option<PathBuf>, problem: Option<String>| Opened {
-        session: Session::new(Project::new(name), sink),
+        session: Session::new(config.new_project(name), sink),
         path,
         problem,
         recovery: false,
@@ -67,7 +81,12 @@ pub fn open<S: AudioSink>(
         Ok((session, loaded)) => Ok(Opened {
             session,
             path: Some(path.to_owned()),
-            problem: loaded.repairs.line(),
+            problem: loaded
+                .repairs
+                .line()
+                .into_iter()
+                .chain(loaded.damaged_checkpoints.first().cloned())
+                .reduce(|a, b| format!("{a}; {b}")),
             recovery: loaded.newer_recovery.is_some(),
         }),
         Err(e) => Ok(fresh(name, respawn()?, None, Some(refused(&e)))),

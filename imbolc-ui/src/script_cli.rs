@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use imbolc_core::persist::{PersistError, save};
+use imbolc_core::persist::{PersistError, save_with_checkpoints};
 use imbolc_core::script::{self, Effect, LineError};
 use imbolc_core::session::{NullSink, Session};
 use imbolc_types::Project;
@@ -74,8 +74,8 @@ pub fn run_text(song: &Path, script: &str, text: &str, out: &mut dyn Write) -> R
         let _ = writeln!(out, "{}", s.trim_end());
     })
     .map_err(|e| RunError::Line(e, script.to_owned()))?;
-    for (path, project) in &saves {
-        save(path.as_deref().unwrap_or(song), project)?;
+    for (path, project, checkpoints) in &saves {
+        save_with_checkpoints(path.as_deref().unwrap_or(song), project, checkpoints)?;
     }
     Ok(saves.len())
 }
@@ -136,7 +136,7 @@ pub fn repl(
             Ok(Effect::Save(path)) => {
                 let target = path.or_else(|| session.path().map(Path::to_owned));
                 match target {
-                    Some(p) => match save(&p, session.project()) {
+                    Some(p) => match save_with_checkpoints(&p, session.project(), session.checkpoints()) {
                         Ok(_) => writeln!(out, "saved {}", p.display())?,
                         Err(e) => writeln!(out, "error: {e}")?,
                     },

@@ -154,6 +154,7 @@ pub(crate) fn apply(project: &mut Project, action: Action) -> Result<Applied, Di
         A::RenameProject { .. }
         | A::SetArtist { .. }
         | A::SetTimeSignature(_)
+        | A::RestoreCheckpoint(_)
         | A::SetTakeFolder { .. }
         | A::SetCountIn { .. } => project::apply(project, action),
         A::SetLauncherSlot { .. } | A::SetLaunchQuantize(_) | A::SetFollowAction { .. } | A::SetLauncherSeed { .. } => {

@@ -38,9 +38,27 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
             let old = std::mem::replace(&mut p.time_signature, sig);
             Ok(Applied::one(Action::SetTimeSignature(old), Some(AudioDiff::TimeSignatureChanged(sig)), REDRAW))
         }
+        Action::RestoreCheckpoint(state) => Ok(restore_checkpoint(p, *state)),
         // `super::apply` routes only this domain's actions here.
         _ => Ok(Applied::new(Redraw::NONE)),
     }
+}
+
+/// Puts `state` in place of the project; the id counters keep the larger
+/// of both values, so an id handed out since the checkpoint is never
+/// handed out again (projects compare equal whatever their counters).
+fn restore_checkpoint(p: &mut Project, mut state: Project) -> Applied {
+    let (a, b) = (&mut state.ids, &p.ids);
+    a.instrument = a.instrument.max(b.instrument);
+    a.effect = a.effect.max(b.effect);
+    a.bus = a.bus.max(b.bus);
+    a.clip = a.clip.max(b.clip);
+    a.note = a.note.max(b.note);
+    a.lane = a.lane.max(b.lane);
+    a.placement = a.placement.max(b.placement);
+    let old = std::mem::replace(p, state);
+    let scene = AudioDiff::SceneLoaded(Box::new(p.audio_scene()));
+    Applied::one(Action::RestoreCheckpoint(Box::new(old)), Some(scene), Redraw::ALL)
 }
 
 #[cfg(test)]

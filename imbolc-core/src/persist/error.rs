@@ -34,6 +34,11 @@ pub enum PersistError {
     /// fails its checksum.
     #[error("the project data in {path} is damaged: {detail}")]
     CorruptData { path: PathBuf, detail: String },
+    /// One checkpoint stored in the file does not decode (its row or one
+    /// of its parts is damaged). The project and the other checkpoints
+    /// open as usual; this one is left in the file as it is.
+    #[error("checkpoint {name:?} in {path} is damaged: {detail}")]
+    CorruptCheckpoint { path: PathBuf, name: String, detail: String },
     /// Written by a newer Imbolc; update Imbolc to open it.
     #[error("{path} was saved by a newer Imbolc (format {found}, this build reads up to {supported})")]
     FormatTooNew { path: PathBuf, found: u32, supported: u32 },

@@ -38,10 +38,12 @@ use imbolc_types::Project;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension};
 
 use super::PersistError;
+use super::checkpoints::{self, ReadCheckpoints};
 use super::format::{self, FORMAT_VERSION};
 use super::repair::{RepairKind, Repairs, repair};
 use super::samples::{self, used_samples};
 use super::write::{Slot, save_target, write_atomically, write_in_place};
+use crate::checkpoint::Checkpoint;
 
 /// `PRAGMA application_id` of Imbolc files ("Imbl").
 pub const APPLICATION_ID: i32 = 0x496d_626c;
@@ -77,6 +79,11 @@ pub struct Loaded {
     /// What validate-and-repair changed in `project` (empty for a valid
     /// file); the file itself is untouched. Already logged.
     pub repairs: Repairs,
+    /// The named checkpoints stored in the file, oldest first.
+    pub checkpoints: Vec<Checkpoint>,
+    /// One message per damaged checkpoint (left out of `checkpoints`; the
+    /// rest of the file opened). [`read_checkpoints`] gives them typed.
+    pub damaged_checkpoints: Vec<String>,
 }
 
 /// What a save wrote.
@@ -310,18 +317,51 @@ pub fn load(path: &Path) -> Result<Loaded, PersistError> {
     let (conn, version) = open_checked(path)?;
     let main = read_row(&conn, path, version, MAIN)?;
     let recovery = read_row(&conn, path, version, RECOVERY)?;
+    let cps = || {
+        let read = checkpoints::read(&conn, path);
+        (read.checkpoints, read.errors.iter().map(ToString::to_string).collect())
+    };
     match (main, recovery) {
         (Some(main), recovery) => {
             let (project, repairs) = decode_repaired(&conn, path, &main)?;
             let newer_recovery = recovery.filter(|r| r.meta.updated_ms >= main.meta.updated_ms).map(|r| r.meta);
-            Ok(Loaded { project, meta: main.meta, newer_recovery, from_recovery: false, repairs })
+            let (checkpoints, damaged_checkpoints) = cps();
+            Ok(Loaded {
+                project,
+                meta: main.meta,
+                newer_recovery,
+                from_recovery: false,
+                repairs,
+                checkpoints,
+                damaged_checkpoints,
+            })
         }
         (None, Some(rec)) => {
             let (project, repairs) = decode_repaired(&conn, path, &rec)?;
-            Ok(Loaded { project, meta: rec.meta, newer_recovery: None, from_recovery: true, repairs })
+            let (checkpoints, damaged_checkpoints) = cps();
+            Ok(Loaded {
+                project,
+                meta: rec.meta,
+                newer_recovery: None,
+                from_recovery: true,
+                repairs,
+                checkpoints,
+                damaged_checkpoints,
+            })
         }
         (None, None) => Err(PersistError::NotAProject { path: path.to_owned() }),
     }
+}
+
+/// Reads only the checkpoints of a file: those that decode and a typed
+/// [`PersistError::CorruptCheckpoint`] for each damaged one.
+///
+/// # Errors
+///
+/// As [`load`] for the file itself.
+pub fn read_checkpoints(path: &Path) -> Result<ReadCheckpoints, PersistError> {
+    let (conn, _) = open_checked(path)?;
+    Ok(checkpoints::read(&conn, path))
 }
 
 /// Decodes and repairs the recovery copy of a file (as [`load`] does the
@@ -347,14 +387,28 @@ pub fn load_recovery(path: &Path) -> Result<(Project, Repairs), PersistError> {
 /// [`PersistError::Io`] when the directory cannot be written or a sample
 /// the file lacks is missing from the sample cache.
 pub fn save(path: &Path, project: &Project) -> Result<SaveInfo, PersistError> {
+    save_with_checkpoints(path, project, &[])
+}
+
+/// [`save`], also adding the checkpoints the file lacks (by name); those
+/// it has are left as they are.
+///
+/// # Errors
+///
+/// As [`save`].
+pub fn save_with_checkpoints(
+    path: &Path,
+    project: &Project,
+    checkpoints: &[Checkpoint],
+) -> Result<SaveInfo, PersistError> {
     let existing = existing_rows(path)?;
     let now = now_ms();
     let created = existing.as_ref().and_then(|e| e.main.as_ref().or(e.recovery.as_ref())).map(|r| r.meta.created_ms);
     let row = new_row(project, created.unwrap_or(now), now)?;
     let slot = Slot { name: MAIN, row: &row, samples: used_samples(project) };
     match existing {
-        Some(e) if e.in_place => write_in_place(path, &[slot], Some(RECOVERY)),
-        _ => write_atomically(path, &[slot]),
+        Some(e) if e.in_place => write_in_place(path, &[slot], Some(RECOVERY), checkpoints),
+        _ => write_atomically(path, &[slot], checkpoints),
     }
 }
 
@@ -371,12 +425,12 @@ pub fn save_recovery(path: &Path, project: &Project) -> Result<SaveInfo, Persist
     let rec = new_row(project, created, now)?;
     let rec_slot = Slot { name: RECOVERY, row: &rec, samples: used_samples(project) };
     match existing {
-        Some(e) if e.in_place => write_in_place(path, &[rec_slot], None),
+        Some(e) if e.in_place => write_in_place(path, &[rec_slot], None, &[]),
         Some(Existing { main: Some(main), main_samples, .. }) => {
             let main_slot = Slot { name: MAIN, row: &main, samples: main_samples };
-            write_atomically(path, &[main_slot, rec_slot])
+            write_atomically(path, &[main_slot, rec_slot], &[])
         }
-        _ => write_atomically(path, &[rec_slot]),
+        _ => write_atomically(path, &[rec_slot], &[]),
     }
 }
 

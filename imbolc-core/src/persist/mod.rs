@@ -10,6 +10,8 @@
 //!   (`write`).
 //! - `samples`: the sample tables; only new samples are written by a save,
 //!   and opening writes the samples to the cache scsynth reads.
+//! - `checkpoints`: named checkpoints in tables of their own, each a
+//!   manifest of parts stored once per content hash.
 //! - [`mod@format`]: the blob, its checksum and migrations (from format 1).
 //! - [`saver`]: a background thread that saves off the UI thread.
 //! - [`autosave`]: when a recovery copy is due (every 30 s when dirty).
@@ -18,6 +20,7 @@
 //! - `error`: [`PersistError`], what went wrong and what the user can do.
 
 pub mod autosave;
+mod checkpoints;
 mod error;
 pub mod file;
 pub mod format;
@@ -27,8 +30,12 @@ pub mod saver;
 mod write;
 
 pub use autosave::{AUTOSAVE_INTERVAL, AutosaveTimer};
+pub use checkpoints::ReadCheckpoints;
 pub use error::PersistError;
-pub use file::{Loaded, Metadata, SaveInfo, inspect, load, load_recovery, save, save_recovery};
+pub use file::{
+    Loaded, Metadata, SaveInfo, inspect, load, load_recovery, read_checkpoints, save, save_recovery,
+    save_with_checkpoints,
+};
 pub use format::FORMAT_VERSION;
 pub use repair::{Repair, RepairKind, Repairs, repair};
 pub use samples::used_samples;

@@ -63,6 +63,8 @@ pub(super) fn has_tables(conn: &Connection) -> rusqlite::Result<bool> {
 pub(super) enum StoreError {
     Db(rusqlite::Error),
     Cache(CacheError),
+    /// A checkpoint could not be encoded (a bug, not a user problem).
+    Encode(String),
 }
 
 impl From<rusqlite::Error> for StoreError {

@@ -8,7 +8,7 @@ use std::thread::JoinHandle;
 
 use imbolc_types::Project;
 
-use super::{PersistError, SaveInfo, save, save_recovery};
+use super::{PersistError, SaveInfo, save_recovery, save_with_checkpoints};
 
 /// Which copy a job writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +27,8 @@ pub struct SaveJob {
     pub project: Box<Project>,
     pub kind: SaveKind,
     pub generation: u64,
+    /// Checkpoints a full save adds to the file if it lacks them.
+    pub checkpoints: Vec<crate::checkpoint::Checkpoint>,
 }
 
 /// The result of one job.
@@ -98,7 +100,7 @@ impl Drop for BackgroundSaver {
 fn run(jobs: Receiver<SaveJob>, reports: Sender<SaveReport>) {
     while let Ok(job) = jobs.recv() {
         let result = match job.kind {
-            SaveKind::Full => save(&job.path, &job.project),
+            SaveKind::Full => save_with_checkpoints(&job.path, &job.project, &job.checkpoints),
             SaveKind::Recovery => save_recovery(&job.path, &job.project),
         };
         let report = SaveReport { path: job.path, kind: job.kind, generation: job.generation, result };

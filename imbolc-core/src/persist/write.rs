@@ -11,8 +11,10 @@ use imbolc_types::SampleRef;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior, params};
 
 use super::PersistError;
+use super::checkpoints;
 use super::file::{APPLICATION_ID, Row, SaveInfo, io};
 use super::samples::{self, StoreError};
+use crate::checkpoint::Checkpoint;
 
 /// One saved copy to write: its slot name, row and the samples it uses.
 pub(super) struct Slot<'a> {
@@ -78,6 +80,7 @@ fn write_error(path: &Path, e: StoreError) -> PersistError {
         StoreError::Cache(c) => {
             PersistError::Io { path: path.to_owned(), source: std::io::Error::other(c.to_string()) }
         }
+        StoreError::Encode(e) => PersistError::Encode(e),
         StoreError::Db(e) => match e.sqlite_error_code() {
             Some(
                 ErrorCode::CannotOpen
@@ -93,12 +96,16 @@ fn write_error(path: &Path, e: StoreError) -> PersistError {
 
 /// Writes `slots` to a new database beside `path` (beside the target of a
 /// symlink) and renames it over it, with the old file's permission bits.
-pub(super) fn write_atomically(path: &Path, slots: &[Slot<'_>]) -> Result<SaveInfo, PersistError> {
+pub(super) fn write_atomically(
+    path: &Path,
+    slots: &[Slot<'_>],
+    checkpoints: &[Checkpoint],
+) -> Result<SaveInfo, PersistError> {
     let target = save_target(path)?;
     remove_stale_temps(&target);
     let tmp = temp_path(&target);
     let permissions = fs::metadata(&target).ok().map(|m| m.permissions());
-    let result = write_db(&tmp, slots).and_then(|()| {
+    let result = write_db(&tmp, slots, checkpoints).and_then(|()| {
         if let Some(p) = permissions {
             fs::set_permissions(&tmp, p).map_err(io(&tmp))?;
         }
@@ -173,7 +180,7 @@ fn give_back_free_pages(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> 
     Ok(())
 }
 
-fn write_db(tmp: &Path, slots: &[Slot<'_>]) -> Result<(), PersistError> {
+fn write_db(tmp: &Path, slots: &[Slot<'_>], checkpoints: &[Checkpoint]) -> Result<(), PersistError> {
     // Created here first so a permission or missing-directory problem is
     // reported as the plain I/O error it is (SQLite would only say
     // "cannot open"); SQLite treats the empty file as an empty database.
@@ -192,6 +199,7 @@ fn write_db(tmp: &Path, slots: &[Slot<'_>]) -> Result<(), PersistError> {
     for slot in slots {
         put_row(&tx, slot).map_err(fail)?;
     }
+    checkpoints::store(&tx, checkpoints).map_err(fail)?;
     tx.commit().map_err(|e| fail(e.into()))?;
     conn.close().map_err(|(_, e)| fail(e.into()))
 }
@@ -199,7 +207,12 @@ fn write_db(tmp: &Path, slots: &[Slot<'_>]) -> Result<(), PersistError> {
 /// Updates the existing file at `path` (already inspected) in one
 /// transaction: replaces `slots`, deletes the row of `drop` if given,
 /// stores the samples the file lacks and deletes the unused ones.
-pub(super) fn write_in_place(path: &Path, slots: &[Slot<'_>], drop: Option<&str>) -> Result<SaveInfo, PersistError> {
+pub(super) fn write_in_place(
+    path: &Path,
+    slots: &[Slot<'_>],
+    drop: Option<&str>,
+    checkpoints: &[Checkpoint],
+) -> Result<SaveInfo, PersistError> {
     let target = save_target(path)?;
     remove_stale_temps(&target);
     let fail = |e| write_error(&target, e);
@@ -216,6 +229,7 @@ pub(super) fn write_in_place(path: &Path, slots: &[Slot<'_>], drop: Option<&str>
         tx.execute("DELETE FROM sample WHERE hash NOT IN (SELECT hash FROM sample_use)", [])
             .map_err(|e| fail(e.into()))?;
     }
+    checkpoints::store(&tx, checkpoints).map_err(fail)?;
     give_back_free_pages(&tx).map_err(|e| fail(e.into()))?;
     tx.commit().map_err(|e| fail(e.into()))?;
     conn.close().map_err(|(_, e)| fail(e.into()))?;

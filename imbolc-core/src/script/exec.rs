@@ -144,7 +144,15 @@ pub fn action(p: &Project, command: &Command) -> Result<Option<Action>, ScriptEr
         Command::LaneAdd(param) => Action::AddLane { target: r::param(p, &param)? },
         Command::PointSet { param, tick, value } => Action::SetAutomationPoint { lane: lane(p, &param)?, tick, value },
         Command::PointRemove { param, tick } => Action::RemoveAutomationPoint { lane: lane(p, &param)?, tick },
-        Command::Undo | Command::Redo | Command::Save(_) | Command::List | Command::Quit | Command::Help(_) => {
+        Command::Undo
+        | Command::Redo
+        | Command::Save(_)
+        | Command::List
+        | Command::Checkpoint(_)
+        | Command::Checkpoints
+        | Command::Restore(_)
+        | Command::Quit
+        | Command::Help(_) => {
             return Ok(None);
         }
     };
@@ -202,6 +210,15 @@ pub fn run<S: AudioSink>(session: &mut Session<S>, command: &Command) -> Result<
         }),
         Command::Save(path) => Effect::Save(path.clone()),
         Command::List => Effect::Say(list(session.project())),
+        Command::Checkpoint(name) => Effect::Say(format!("checkpoint {:?}", session.checkpoint(name)?.name)),
+        Command::Checkpoints => Effect::Say(crate::checkpoint::list(session.checkpoints(), session.project())),
+        Command::Restore(name) => {
+            session.restore_checkpoint(name).map_err(|e| match e {
+                crate::session::RestoreError::Checkpoint(e) => ScriptError::Checkpoint(e),
+                crate::session::RestoreError::Dispatch(e) => ScriptError::Dispatch(e),
+            })?;
+            Effect::Say(format!("restored {:?}", name.trim()))
+        }
         Command::Quit => Effect::Quit,
         Command::Help(topic) => Effect::Say(table::help(topic)),
         _ => Effect::Say(String::new()),

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 use imbolc_types::Project;
 
+use crate::checkpoint::{Checkpoint, CheckpointError};
 use crate::dispatch::DispatchError;
 use crate::persist::PersistError;
 use crate::session::{AudioSink, Session};
@@ -34,6 +35,9 @@ pub enum ScriptError {
     /// The edit was refused.
     #[error(transparent)]
     Dispatch(#[from] DispatchError),
+    /// A checkpoint could not be made or restored.
+    #[error(transparent)]
+    Checkpoint(#[from] CheckpointError),
     /// Saving failed.
     #[error(transparent)]
     Persist(#[from] PersistError),
@@ -59,9 +63,9 @@ pub fn run_line<S: AudioSink>(session: &mut Session<S>, line: &str) -> Result<Ef
     }
 }
 
-/// A state of the project a script asked to save, and where (`None`: the
-/// session's own file).
-pub type SaveRequest = (Option<PathBuf>, Project);
+/// A state of the project a script asked to save, where (`None`: the
+/// session's own file), and the checkpoints to store with it.
+pub type SaveRequest = (Option<PathBuf>, Project, Vec<Checkpoint>);
 
 /// Runs every line of `text` on `session`, passing what each says to
 /// `say`, and stops at the first error. Saving is left to the caller: the
@@ -80,7 +84,9 @@ pub fn run_script<S: AudioSink>(
         match run_line(session, line).map_err(|error| LineError { line: i + 1, error })? {
             Effect::Say(text) if !text.is_empty() => say(&text),
             Effect::Say(_) => {}
-            Effect::Save(path) => saves.push((path, session.project().clone())),
+            Effect::Save(path) => {
+                saves.push((path, session.project().clone(), session.checkpoints().to_vec()));
+            }
             Effect::Quit => break,
         }
     }

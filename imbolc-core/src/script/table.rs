@@ -144,6 +144,19 @@ pub const SCRIPT_COMMANDS: &[CommandSpec] = &[
         "save",
     ),
     c("list", "", "Lists instruments, buses and clips.", "list"),
+    c(
+        "checkpoint",
+        "NAME",
+        "Names the project's current state; the next save stores it in the project file.",
+        "checkpoint \"verse done\"",
+    ),
+    c("checkpoints", "", "Lists the checkpoints with when each was made and what changed since.", "checkpoints"),
+    c(
+        "restore",
+        "NAME",
+        "Puts the project back to a checkpoint, as one step that undo takes back.",
+        "restore \"verse done\"",
+    ),
     c("quit", "", "Ends the REPL, or the script here (without saving).", "quit"),
     c("help", "[COMMAND]", "Lists the commands, or explains one.", "help note add"),
 ];

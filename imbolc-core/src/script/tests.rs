@@ -204,3 +204,20 @@ fn docs_commands_md_is_generated_from_the_table() {
     let have = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(have == want, "docs/commands.md is stale: IMBOLC_UPDATE_DOCS=1 cargo test -p imbolc-core --lib script");
 }
+
+#[test]
+fn checkpoints_are_made_listed_restored_and_saved_with_the_project() {
+    let mut s = session();
+    let mut said = Vec::new();
+    let text = "instrument add saw --name bass\nclip add bass riff 1\ncheckpoint \"verse done\"\n\
+                note add bass C4 1.1 1/8\nnote add bass D4 1.2 1/8\ncheckpoints\nrestore \"verse done\"\nsave";
+    let saves = run_script(&mut s, text, &mut |t| said.push(t.to_owned())).expect("runs");
+    assert!(said.iter().any(|t| t.contains("\"verse done\"") && t.contains("since: 2 notes added")), "{said:?}");
+    assert_eq!(s.project().clips.values().map(|c| c.notes.len()).sum::<usize>(), 0, "restored");
+    assert_eq!(saves[0].2.len(), 1, "the save carries the checkpoint");
+    assert_eq!(s.undo_label(), Some("restore checkpoint"));
+    let err = run_script(&mut s, "restore chorus", &mut |_| {}).expect_err("unknown");
+    assert_eq!(err.to_string(), "line 1: no checkpoint named \"chorus\"");
+    let err = run_script(&mut s, "checkpoint \"verse done\"", &mut |_| {}).expect_err("taken");
+    assert!(err.to_string().contains("already a checkpoint"), "{err}");
+}

@@ -70,5 +70,8 @@ impl<S: UiAudio> App<S> {
         if let Some(dialog) = &self.render {
             dialog.render(frame);
         }
+        if let Some(dialog) = &self.checkpoints {
+            dialog.render(frame);
+        }
     }
 }

@@ -139,14 +139,20 @@ impl<S: UiAudio> App<S> {
                     }
                 }
                 self.session.open_project(loaded.project, path.clone());
+                self.session.set_checkpoints(loaded.checkpoints);
                 self.path = Some(path.clone());
                 self.selected = self.session.project().instruments.keys().next().copied();
                 self.clip = None;
                 self.panes = super::Panes::default();
                 self.transport = crate::transport::TransportView::default();
                 // Repairs and broken custom defs are shown as a warning; every fix is in the log.
-                let warnings: Vec<String> =
-                    loaded.repairs.line().into_iter().chain(broken_note(self.session.project())).collect();
+                let warnings: Vec<String> = loaded
+                    .repairs
+                    .line()
+                    .into_iter()
+                    .chain(broken_note(self.session.project()))
+                    .chain(loaded.damaged_checkpoints)
+                    .collect();
                 if warnings.is_empty() {
                     self.inform(format!("opened {}", path.display()));
                 } else {

@@ -10,6 +10,7 @@ use crossterm::event::{Event, KeyEvent, KeyEventKind};
 
 use super::App;
 use crate::audio::UiAudio;
+use crate::checkpoint_dialog::CheckpointDialog;
 use crate::commands::{CommandId, PaneKind};
 use crate::keys::KeyChord;
 use crate::modal::{Modal, Outcome};
@@ -36,6 +37,11 @@ impl<S: UiAudio> App<S> {
             if dialog.key(key, self.session.project()) == DialogOutcome::Close {
                 self.render = None;
             }
+            return;
+        }
+        if let Some(dialog) = &mut self.checkpoints {
+            let outcome = dialog.key(key);
+            self.on_checkpoint(outcome);
             return;
         }
         if let Some(modal) = &mut self.modal {
@@ -160,6 +166,10 @@ impl<S: UiAudio> App<S> {
             CommandId::RenameProject => {
                 let current = self.session.project().name.clone();
                 self.on_intent(Intent::Rename { target: crate::modal::RenameTarget::Project, current });
+            }
+            CommandId::Checkpoint => self.checkpoints = Some(CheckpointDialog::Name { text: String::new() }),
+            CommandId::CheckpointList => {
+                self.checkpoints = Some(CheckpointDialog::list(self.session.checkpoints(), self.session.project()));
             }
             CommandId::SetTimeSignature => self.on_intent(Intent::AskTimeSignature),
             CommandId::KeyTuning => self.ask_pitch(false),

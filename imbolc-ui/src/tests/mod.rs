@@ -10,6 +10,7 @@ mod audio_input;
 mod audio_tracks;
 mod browse;
 mod bus_effects;
+mod checkpoints;
 mod commands;
 mod compose;
 mod compose_play;

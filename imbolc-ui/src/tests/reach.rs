@@ -42,6 +42,7 @@ const fn elsewhere(command: &'static str, test: &'static str) -> Reach {
 const REACH: &[(&str, Reach)] = &[
     ("RenameProject", key("project-rename", "", "x Enter")),
     ("SetTimeSignature", key("time-signature", "", "3 / 4 Enter")),
+    ("RestoreCheckpoint", key("checkpoints", "C-n x Enter", "Enter")),
     ("SetPitch", key("key-tuning", "", "D Enter")),
     ("SetTransforms", key("arp", "1", "")),
     ("SetArtist", Palette { command: "artist-set", after: "x Enter" }),
