@@ -215,4 +215,5 @@ pub enum CommandId {
     Chord,
     ChordWrite,
     Harmonise,
+    Layer,
 }

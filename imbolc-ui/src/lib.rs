@@ -47,6 +47,7 @@ pub mod palette;
 pub mod pane_kind;
 pub mod panes;
 pub mod picker;
+pub mod layer_text;
 pub mod pitch_text;
 pub mod render_cli;
 pub mod render_dialog;

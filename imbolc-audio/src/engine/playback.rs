@@ -59,10 +59,11 @@ pub(crate) struct Playback {
     scheduler: Scheduler,
     allocator: VoiceAllocator,
     /// Voice of each timeline note sounding (poly instruments).
-    timeline: HashMap<NoteKey, NodeId>,
-    /// Live voices by the caller's id, and back.
-    live: HashMap<VoiceId, NodeId>,
-    live_of_node: HashMap<NodeId, VoiceId>,
+    timeline: HashMap<(InstrumentId, NoteKey), NodeId>,
+    /// Live voices by the caller's id and layer (0: the key's own
+    /// instrument, 1..: its layers), and back.
+    live: HashMap<(VoiceId, u8), NodeId>,
+    live_of_node: HashMap<NodeId, (VoiceId, u8)>,
     /// Latest clock time any voice batch was timed at.
     timed_until: f64,
     /// A stop asked to re-read the wall clock; done once nothing timed is
@@ -113,6 +114,8 @@ enum Scope<'a> {
     Timeline(&'a [InstrumentId]),
     /// A live voice of this instrument: it waits only for its own batches.
     Live(InstrumentId),
+    /// A live key's voices on a lead and its layers: one bundle, waiting for theirs.
+    Layered(&'a [InstrumentId]),
 }
 
 impl Playback {
@@ -421,10 +424,10 @@ impl Playback {
                     || graph.voice_on(e.instrument, freq, vel),
                     ops,
                 )?;
-                self.timeline.insert(e.key, node);
+                self.timeline.insert((e.instrument, e.key), node);
                 Ok(())
             }
-            NoteEventKind::Off => match self.timeline.remove(&e.key) {
+            NoteEventKind::Off => match self.timeline.remove(&(e.instrument, e.key)) {
                 Some(node) => {
                     self.allocator.release_node(graph, node, ops);
                     Ok(())
@@ -587,3 +590,7 @@ mod audio_tests;
 #[cfg(test)]
 #[path = "playback_sync_tests.rs"]
 mod sync_tests;
+
+#[cfg(test)]
+#[path = "playback_layers_tests.rs"]
+mod layers_tests;

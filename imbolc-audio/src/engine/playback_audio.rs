@@ -43,10 +43,10 @@ impl Playback {
                     || graph.audio_clip_voice(e.instrument, &region, cue.into, cue.dur),
                     ops,
                 )?;
-                self.timeline.insert(e.key, node);
+                self.timeline.insert((e.instrument, e.key), node);
             }
             (NoteEventKind::Off, _) => {
-                if let Some(node) = self.timeline.remove(&e.key) {
+                if let Some(node) = self.timeline.remove(&(e.instrument, e.key)) {
                     self.allocator.release_node(graph, node, ops);
                 }
             }

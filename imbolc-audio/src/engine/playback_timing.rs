@@ -41,8 +41,14 @@ impl Playback {
     /// [`Playback::timing`], but only batches of that instrument (and
     /// batches touching all) must run first.
     pub(super) fn timing_live(&mut self, instrument: InstrumentId, at: f64) -> (Timing, f64) {
-        let now = self.clock.now();
         let until = self.horizons.until(instrument);
+        self.timing_after(until, at)
+    }
+
+    /// The timing for a live batch meant for `at` that must run after
+    /// `until` (the latest batch of the instruments it touches).
+    fn timing_after(&mut self, until: f64, at: f64) -> (Timing, f64) {
+        let now = self.clock.now();
         if until + SETTLED < now && at <= now {
             return (Timing::Now, now);
         }
@@ -99,11 +105,17 @@ impl Playback {
         }
         let (timing, runs_at) = match scope {
             Scope::Live(instrument) => self.timing_live(instrument, at),
+            Scope::Layered(instruments) => {
+                let until = instruments.iter().map(|i| self.horizons.until(*i)).fold(f64::NEG_INFINITY, f64::max);
+                self.timing_after(until, at)
+            }
             Scope::All | Scope::Timeline(_) => self.timing(at),
         };
         match scope {
             Scope::All => self.horizons.mark_all(runs_at),
-            Scope::Timeline(instruments) => instruments.iter().for_each(|i| self.horizons.mark(*i, runs_at)),
+            Scope::Timeline(instruments) | Scope::Layered(instruments) => {
+                instruments.iter().for_each(|i| self.horizons.mark(*i, runs_at))
+            }
             Scope::Live(instrument) => self.horizons.mark(instrument, runs_at),
         }
         let now = self.clock.now();

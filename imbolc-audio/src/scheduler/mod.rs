@@ -19,6 +19,7 @@
 //! - [`launcher`]: the clip launcher's columns, launches and boundaries.
 //! - [`transform`]: arpeggiator and groove, one stage on an instrument's
 //!   note events.
+//! - [`layers`]: each note of a lead also sounds on its layers.
 //! - [`player`]: [`Scheduler`] itself.
 
 pub mod audio_clips;
@@ -30,6 +31,9 @@ mod drums_tests;
 pub mod event;
 pub mod index;
 pub mod launcher;
+pub mod layers;
+#[cfg(test)]
+mod layers_tests;
 #[cfg(test)]
 mod launcher_tests;
 pub mod metronome;

@@ -45,6 +45,7 @@ use super::index::TimelineIndex;
 use super::metronome::{ClickEvent, ClickWindow, bar_ticks};
 use super::sounding::{Sounding, audio_sounding, note_event, sounding};
 use super::tempo::{TempoMap, seconds_per_tick};
+use super::layers::LayerStage;
 use super::transform::{TransformStage, Window};
 use super::transport::{Cursor, LoopRegion, Piece, PlayMode, Wrap};
 
@@ -100,6 +101,8 @@ pub struct Scheduler {
     launcher: super::launcher::LauncherState,
     /// Arpeggiator and groove (see [`super::transform`]).
     transforms: TransformStage,
+    /// Layers, after the transforms (see [`super::layers`]).
+    layers: LayerStage,
 }
 
 impl Scheduler {
@@ -129,7 +132,13 @@ impl Scheduler {
             hits: Vec::new(),
             launcher: super::launcher::LauncherState::default(),
             transforms: TransformStage::new(scene),
+            layers: LayerStage::new(scene),
         }
+    }
+
+    /// The layer links (the live path layers its voices by them).
+    pub fn layers(&self) -> &LayerStage {
+        &self.layers
     }
 
     /// The automation lanes (read-only).
@@ -230,6 +239,7 @@ impl Scheduler {
         self.end_all();
         self.flush_ending(out);
         self.transforms.stop(out, first, self.horizon);
+        self.layers.stop(out, first, self.horizon);
     }
 
     /// Moves the song position to `song`. While playing, sounding notes end
@@ -284,6 +294,8 @@ impl Scheduler {
         self.hits.clear();
         self.flush_ending(out);
         if !self.playing || to.is_nan() || to <= self.horizon {
+            // Edits' note-offs still end their layered notes.
+            self.layers.window(out, first);
             return;
         }
         self.follow_tempo_lane();
@@ -337,6 +349,7 @@ impl Scheduler {
             });
         }
         self.transforms.window(out, first, Window { lo, hi, tempo: &self.tempo, cursor: &self.cursor });
+        self.layers.window(out, first);
     }
 
     /// Applies a timeline diff (others are accepted and ignored).
@@ -347,6 +360,7 @@ impl Scheduler {
     /// caller should resend the scene.
     pub fn apply(&mut self, diff: &AudioDiff) -> Result<(), ScheduleError> {
         self.transforms.apply(diff);
+        self.layers.apply(diff);
         match diff {
             AudioDiff::SceneLoaded(scene) => {
                 self.index = TimelineIndex::new(&scene.clips, &scene.placements);

@@ -14,6 +14,7 @@ mod commands;
 mod compose;
 mod compose_play;
 mod composing;
+mod layers;
 mod custom_defs;
 mod docs_keys;
 mod drums;
