@@ -146,28 +146,9 @@ impl Playback {
         self.scheduler.is_playing()
     }
 
-    /// A playback on a virtual clock at 0 whose timetags are seconds from
-    /// the start (NRT rendering: `crate::offline` drives it window by window
-    /// with [`Playback::set_virtual_now`] and [`Playback::advance`]).
-    pub fn offline(scheduler: SchedulerConfig, voices: VoiceConfig) -> Self {
-        let mut p = Playback::new(scheduler, voices);
-        p.clock = Clock::virtual_at(0.0);
-        p.gates = GateKeeper::offline();
-        p.realtime = false;
-        p
-    }
-
-    /// Releases wait only for timetags, as offline, though the clock is
-    /// real: for tests of scheduling that have no server to send `/n_go`.
-    #[cfg(test)]
-    pub(crate) fn trusting_timetags(mut self) -> Self {
-        self.gates = GateKeeper::offline();
-        self
-    }
-
-    /// Moves the virtual clock of an [`Playback::offline`] playback.
-    pub fn set_virtual_now(&mut self, secs: f64) {
-        self.clock.set_virtual(secs);
+    /// Stopped, with the arpeggiator running on live keys: windows go on.
+    pub fn is_free_running(&self) -> bool {
+        self.scheduler.is_free_running()
     }
 
     /// How long the loop may sleep: half a lookahead while playing, so the
@@ -175,7 +156,7 @@ impl Playback {
     /// Also while a held-back release waits (see [`GateKeeper`]).
     pub fn window_period(&self) -> Option<std::time::Duration> {
         let lookahead = self.scheduler.config().lookahead;
-        (self.is_playing() || self.gates.waiting() || self.reanchor_when_idle)
+        (self.is_playing() || self.is_free_running() || self.gates.waiting() || self.reanchor_when_idle)
             .then(|| std::time::Duration::from_secs_f64((lookahead / 2.0).max(0.001)))
     }
 

@@ -18,7 +18,7 @@ impl Playback {
         let controls = crate::graph::audio_clip_controls(region);
         self.timeline
             .iter()
-            .filter(|(k, _)| k.clip == *clip)
+            .filter(|((_, k), _)| k.clip == *clip)
             .map(|(_, node)| ServerOp::Set { node: *node, controls: controls.clone() })
             .collect()
     }

@@ -8,7 +8,8 @@ use super::*;
 impl Playback {
     /// A live voice at `freq` Hz (velocity 0..=1), and one on each layer of
     /// the instrument (its offset and velocity scale applied), all in one
-    /// bundle.
+    /// bundle. With the instrument's arpeggiator on, the key feeds it
+    /// instead (its steps are timeline notes).
     ///
     /// # Errors
     /// [`VoiceError`] when the graph refuses the instrument's own voice;
@@ -22,6 +23,13 @@ impl Playback {
         graph: &mut SignalGraph,
         out: &mut Vec<Batch>,
     ) -> Result<(), VoiceError> {
+        if self.scheduler.arpeggiates(instrument) {
+            // The arpeggiator plays it (see `scheduler/player_live.rs`).
+            let vel = (velocity.clamp(0.0, 1.0) * 127.0).round().max(1.0) as u8;
+            let now = self.clock.now();
+            self.scheduler.live_note_on(instrument, freq_to_midi(freq), vel, voice.0, now);
+            return Ok(());
+        }
         let mut ops = Vec::new();
         self.start_live((voice, 0), instrument, freq, velocity, graph, &mut ops)?;
         let now = self.clock.now();
@@ -83,6 +91,9 @@ impl Playback {
     /// Releases a live voice and its layers' (nothing for those that
     /// already ended or were stolen).
     pub fn voice_off(&mut self, voice: VoiceId, graph: &SignalGraph, out: &mut Vec<Batch>) {
+        if self.scheduler.live_note_off(voice.0, self.clock.now()) {
+            return;
+        }
         let mut ops = Vec::new();
         let mut touched = Vec::new();
         for slot in 0..=u8::try_from(MAX_LAYERS).unwrap_or(u8::MAX) {

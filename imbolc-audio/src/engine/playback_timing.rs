@@ -7,6 +7,30 @@ use imbolc_types::{AudioDiff, InstrumentId};
 use super::*;
 
 impl Playback {
+    /// A playback on a virtual clock at 0 whose timetags are seconds from
+    /// the start (NRT rendering: `crate::offline` drives it window by window
+    /// with [`Playback::set_virtual_now`] and [`Playback::advance`]).
+    pub fn offline(scheduler: SchedulerConfig, voices: VoiceConfig) -> Self {
+        let mut p = Playback::new(scheduler, voices);
+        p.clock = Clock::virtual_at(0.0);
+        p.gates = GateKeeper::offline();
+        p.realtime = false;
+        p
+    }
+
+    /// Releases wait only for timetags, as offline, though the clock is
+    /// real: for tests of scheduling that have no server to send `/n_go`.
+    #[cfg(test)]
+    pub(crate) fn trusting_timetags(mut self) -> Self {
+        self.gates = GateKeeper::offline();
+        self
+    }
+
+    /// Moves the virtual clock of an [`Playback::offline`] playback.
+    pub fn set_virtual_now(&mut self, secs: f64) {
+        self.clock.set_virtual(secs);
+    }
+
     /// The timing for a batch meant for clock time `at`: never before the
     /// latest time already sent (see the module docs). Also returns the clock time the batch will run at.
     pub(super) fn timing(&mut self, at: f64) -> (Timing, f64) {

@@ -160,7 +160,7 @@ impl LayerStage {
 
 /// The scheduler's event order: time, offs first, then instrument, pitch
 /// and key.
-fn sort(events: &mut [NoteEvent]) {
+pub(crate) fn sort(events: &mut [NoteEvent]) {
     events.sort_by(|a, b| {
         a.time
             .total_cmp(&b.time)

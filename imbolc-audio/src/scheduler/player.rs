@@ -103,6 +103,7 @@ pub struct Scheduler {
     transforms: TransformStage,
     /// Layers, after the transforms (see [`super::layers`]).
     layers: LayerStage,
+    live: live::LiveArp,
 }
 
 impl Scheduler {
@@ -133,12 +134,8 @@ impl Scheduler {
             launcher: super::launcher::LauncherState::default(),
             transforms: TransformStage::new(scene),
             layers: LayerStage::new(scene),
+            live: live::LiveArp::default(),
         }
-    }
-
-    /// The layer links (the live path layers its voices by them).
-    pub fn layers(&self) -> &LayerStage {
-        &self.layers
     }
 
     /// The automation lanes (read-only).
@@ -231,6 +228,7 @@ impl Scheduler {
     /// where scheduling reached.
     pub fn stop(&mut self, out: &mut Vec<NoteEvent>) {
         let first = out.len();
+        self.before_stop();
         if self.playing {
             self.position = self.cursor.locate(self.next_tick).0;
         }
@@ -240,6 +238,7 @@ impl Scheduler {
         self.flush_ending(out);
         self.transforms.stop(out, first, self.horizon);
         self.layers.stop(out, first, self.horizon);
+        self.after_stop();
     }
 
     /// Moves the song position to `song`. While playing, sounding notes end
@@ -294,10 +293,9 @@ impl Scheduler {
         self.hits.clear();
         self.flush_ending(out);
         if !self.playing || to.is_nan() || to <= self.horizon {
-            // Edits' note-offs still end their layered notes.
-            self.layers.window(out, first);
-            return;
+            return self.stopped_window(to, out, first);
         }
+        self.end_free_run(out, first);
         self.follow_tempo_lane();
         let hi = self.tempo.first_tick_at_or_after(to, self.next_tick);
         if self.mode == PlayMode::Song && !self.automation.is_empty() {
@@ -336,6 +334,7 @@ impl Scheduler {
                 true
             }
         });
+        self.feed_live(out);
         let lo = self.next_tick;
         self.next_tick = hi;
         self.horizon = to;
@@ -588,6 +587,8 @@ pub(crate) fn sane_tempo(bpm: f32) -> f32 {
 
 #[path = "player_outputs.rs"]
 mod outputs;
+#[path = "player_live.rs"]
+mod live;
 
 #[path = "player_launch.rs"]
 mod launch;
