@@ -84,6 +84,8 @@ fn a_live_key_on_a_lead_sounds_its_layers_in_one_bundle_and_its_release_ends_the
 
     let mut off = Vec::new();
     p.voice_off(VoiceId(7), &g, &mut off);
+    // Releases wait for their voice's minimum gate.
+    p.flush_gates(f64::INFINITY, &mut off);
     let released: Vec<NodeId> = off
         .iter()
         .flat_map(|b| &b.ops)
@@ -114,6 +116,7 @@ fn unlinking_while_a_key_is_held_still_releases_the_layers_voice() {
     p.diff(&diff, &mut Vec::new());
     let mut off = Vec::new();
     p.voice_off(VoiceId(1), &g, &mut off);
+    p.flush_gates(f64::INFINITY, &mut off);
     let gates = off.iter().flat_map(|b| &b.ops).filter(|op| matches!(op, ServerOp::Set { .. })).count();
     assert_eq!(gates, 3);
     let mut again = Vec::new();

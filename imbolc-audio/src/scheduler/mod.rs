@@ -35,6 +35,8 @@ pub mod layers;
 #[cfg(test)]
 mod layers_tests;
 #[cfg(test)]
+mod live_arp_tests;
+#[cfg(test)]
 mod launcher_tests;
 pub mod metronome;
 pub mod player;
