@@ -1,7 +1,9 @@
 //! Layers on [`Playback`]'s live path (musical typing and MIDI both come
 //! here): a live key on a lead starts a voice on each layer in the same
 //! bundle, transposed and velocity-scaled, and its release ends them all;
-//! sequenced notes of a lead start the layers' voices in the lead's bundle.
+//! sequenced notes of a lead start the layers' voices in the lead's bundle;
+//! a live key on an arpeggiated lead feeds its arpeggiator, whose steps
+//! sound on the layers too.
 
 use imbolc_types::{
     AudioDiff, AudioScene, Clip, ClipId, Instrument, InstrumentDef, InstrumentId, LayerLink, MixerSettings, Note,
@@ -138,4 +140,26 @@ fn a_sequenced_note_of_a_lead_starts_its_layers_in_the_same_bundle() {
     let v = voices(ons[0]);
     let vel = 100.0 / 127.0;
     assert!(close(v[0], (220.0, vel)) && close(v[1], (440.0, vel)) && close(v[2], (880.0, 50.0 / 127.0)), "{v:?}");
+}
+
+#[test]
+fn a_live_key_on_an_arpeggiated_lead_feeds_the_arpeggiator_whose_steps_reach_the_layers() {
+    use imbolc_types::transform::{ArpSettings, NoteTransforms};
+    let (mut p, mut g) = setup();
+    let transforms = NoteTransforms { arp: Some(ArpSettings::default()), ..NoteTransforms::default() };
+    let diff = AudioDiff::TransformsChanged { instrument: LEAD, transforms };
+    g.apply(&diff).unwrap();
+    p.diff(&diff, &mut Vec::new());
+    let mut out = Vec::new();
+    p.voice_on(VoiceId(3), LEAD, 440.0, 0.8, &mut g, &mut out).unwrap();
+    assert!(out.is_empty(), "no voice at once: the arpeggiator plays the key");
+    assert!(p.is_free_running() && p.window_period().is_some(), "stopped, the loop keeps sending windows");
+    let now = p.clock.now();
+    p.advance(now + 0.3, &mut g, &mut out);
+    let ons: Vec<&Batch> = out.iter().filter(|b| !b.started.is_empty()).collect();
+    assert_eq!(ons.len(), 3, "1/16 steps at 120 BPM from the key press: {out:?}");
+    assert!(ons.iter().all(|b| b.started.len() == 3), "each step on the lead and both layers");
+    p.voice_off(VoiceId(3), &g, &mut out);
+    p.advance(now + 0.8, &mut g, &mut out);
+    assert!(!p.is_free_running(), "released: the own clock stops");
 }
