@@ -69,8 +69,8 @@ pub use instrument::{
     EffectSlot, EnvelopeDef, FilterDef, Instrument, InstrumentDef, LfoDef, LfoShape, Params, SourceDef, StealStrategy,
     VoiceSettings,
 };
-pub use layer::LayerLink;
 pub use launcher::{FollowAction, FollowKind, LaunchQuantize, LaunchTarget, Launcher, Slot};
+pub use layer::LayerLink;
 pub use midi::{MidiCurve, MidiMapping};
 pub use mixer::{Bus, MasterSettings, MixerSettings, OutputTarget, SendSettings};
 pub use notes::{Clip, Note, NoteDelta, TICKS_PER_QUARTER, Tick};

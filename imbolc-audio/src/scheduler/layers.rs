@@ -122,7 +122,15 @@ impl LayerStage {
         self.window(out, first);
         for ((_, key), notes) in self.sounding.drain() {
             for (instrument, pitch, velocity) in notes {
-                out.push(NoteEvent { time: at, kind: NoteEventKind::Off, instrument, pitch, velocity, key, audio: None });
+                out.push(NoteEvent {
+                    time: at,
+                    kind: NoteEventKind::Off,
+                    instrument,
+                    pitch,
+                    velocity,
+                    key,
+                    audio: None,
+                });
             }
         }
         sort(&mut out[first..]);

@@ -87,7 +87,10 @@ fn playing_held_keys_join_the_song_grid_and_stop_hands_them_back_to_the_own_cloc
     assert!(!s.is_free_running());
     run(&mut s, 0.3, 0.8, &mut out);
     let got = ons(&out);
-    assert!(got.first().is_some_and(|(t, _)| (t - 3.0 * STEP).abs() < 1e-9), "the first grid step after the key: {got:?}");
+    assert!(
+        got.first().is_some_and(|(t, _)| (t - 3.0 * STEP).abs() < 1e-9),
+        "the first grid step after the key: {got:?}"
+    );
     assert!(got.iter().all(|(t, p)| (t / STEP - (t / STEP).round()).abs() < 1e-6 && *p == 67), "{got:?}");
     s.stop(&mut out);
     assert!(s.is_free_running(), "the key is still held");

@@ -31,13 +31,13 @@ mod drums_tests;
 pub mod event;
 pub mod index;
 pub mod launcher;
+#[cfg(test)]
+mod launcher_tests;
 pub mod layers;
 #[cfg(test)]
 mod layers_tests;
 #[cfg(test)]
 mod live_arp_tests;
-#[cfg(test)]
-mod launcher_tests;
 pub mod metronome;
 pub mod player;
 #[cfg(test)]

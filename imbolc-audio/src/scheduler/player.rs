@@ -42,10 +42,10 @@ use super::automation::{AutomationPlayer, ParamEvent, STEP_SECS};
 use super::drums::{DrumHit, Occurrence, PendingHit, collect_hits};
 use super::event::{NoteEvent, NoteEventKind, NoteKey};
 use super::index::TimelineIndex;
+use super::layers::LayerStage;
 use super::metronome::{ClickEvent, ClickWindow, bar_ticks};
 use super::sounding::{Sounding, audio_sounding, note_event, sounding};
 use super::tempo::{TempoMap, seconds_per_tick};
-use super::layers::LayerStage;
 use super::transform::{TransformStage, Window};
 use super::transport::{Cursor, LoopRegion, Piece, PlayMode, Wrap};
 
@@ -585,10 +585,10 @@ pub(crate) fn sane_tempo(bpm: f32) -> f32 {
     if bpm.is_finite() && bpm > 0.0 { bpm } else { DEFAULT_TEMPO }
 }
 
-#[path = "player_outputs.rs"]
-mod outputs;
 #[path = "player_live.rs"]
 mod live;
+#[path = "player_outputs.rs"]
+mod outputs;
 
 #[path = "player_launch.rs"]
 mod launch;

@@ -40,7 +40,8 @@ fn check(p: &Project, instrument: InstrumentId, link: &LayerLink) -> Result<(), 
     if p.instruments.values().any(|i| i.def.layer.is_some_and(|l| l.lead == instrument)) {
         return bad("it has layers of its own");
     }
-    let siblings = p.instruments.values().filter(|i| i.id != instrument && i.def.layer.is_some_and(|l| l.lead == link.lead));
+    let siblings =
+        p.instruments.values().filter(|i| i.id != instrument && i.def.layer.is_some_and(|l| l.lead == link.lead));
     if siblings.count() >= MAX_LAYERS {
         return bad("the lead has the most layers allowed");
     }
