@@ -104,6 +104,12 @@ pub enum Action {
         instrument: InstrumentId,
         transforms: crate::transform::NoteTransforms,
     },
+    /// Links an instrument as a layer of another (`layer: Some`), changes
+    /// its offset and velocity scale, or unlinks it (`None`).
+    SetLayer {
+        instrument: InstrumentId,
+        layer: Option<crate::layer::LayerLink>,
+    },
     /// Where performance takes are written (`None`: `takes/` beside the
     /// project file).
     SetTakeFolder {

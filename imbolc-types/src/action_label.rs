@@ -13,6 +13,7 @@ impl Action {
             Action::RestoreCheckpoint(_) => "restore checkpoint",
             Action::SetPitch { .. } => "set key and tuning",
             Action::SetTransforms { .. } => "set arpeggiator and groove",
+            Action::SetLayer { .. } => "set layer",
             Action::SetTakeFolder { .. } => "set take folder",
             Action::SetCountIn { .. } => "set count-in",
             Action::SetLauncherSlot { .. } => "set launcher slot",

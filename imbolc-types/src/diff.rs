@@ -178,6 +178,11 @@ pub enum AudioDiff {
         instrument: InstrumentId,
         transforms: crate::transform::NoteTransforms,
     },
+    /// An instrument became, changed or stopped being a layer.
+    LayerChanged {
+        instrument: InstrumentId,
+        layer: Option<crate::layer::LayerLink>,
+    },
     /// Notes of a clip were added, changed or removed.
     NotesChanged {
         clip: ClipId,

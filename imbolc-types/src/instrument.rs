@@ -79,6 +79,9 @@ pub struct InstrumentDef {
     /// Arpeggiator and groove applied to its notes.
     #[serde(default, skip_serializing_if = "crate::transform::NoteTransforms::is_empty")]
     pub transforms: crate::transform::NoteTransforms,
+    /// Set for a layer: it plays its lead's notes (see [`crate::layer`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer: Option<crate::layer::LayerLink>,
 }
 
 impl InstrumentDef {
@@ -100,6 +103,7 @@ impl InstrumentDef {
             record_input: crate::audio_clip::TrackInput::default(),
             pitch: None,
             transforms: crate::transform::NoteTransforms::default(),
+            layer: None,
         }
     }
 

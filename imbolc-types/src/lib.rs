@@ -20,6 +20,7 @@
 //! - [`sample`]: [`SampleRef`], a sample in the project file's store.
 //! - [`sampler`]: pitched multi-sample instruments (zones).
 //! - [`filter_env`]: the filter slot's per-voice envelope and key tracking.
+//! - [`layer`]: layers, instruments that double a lead's notes.
 //! - [`launcher`]: the clip launcher's slots, scenes and launch quantization.
 //! - [`tuning`]: key, scale and tuning ([`PitchSettings`]): MIDI note to Hz.
 //! - [`sync`]: [`NoteDivision`], the note length a tempo-synced effect
@@ -39,6 +40,7 @@ pub mod filter_env;
 pub mod ids;
 pub mod instrument;
 pub mod launcher;
+pub mod layer;
 pub mod midi;
 pub mod mixer;
 pub mod notes;
@@ -68,6 +70,7 @@ pub use instrument::{
     VoiceSettings,
 };
 pub use launcher::{FollowAction, FollowKind, LaunchQuantize, LaunchTarget, Launcher, Slot};
+pub use layer::LayerLink;
 pub use midi::{MidiCurve, MidiMapping};
 pub use mixer::{Bus, MasterSettings, MixerSettings, OutputTarget, SendSettings};
 pub use notes::{Clip, Note, NoteDelta, TICKS_PER_QUARTER, Tick};

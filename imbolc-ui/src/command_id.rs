@@ -217,4 +217,5 @@ pub enum CommandId {
     Chord,
     ChordWrite,
     Harmonise,
+    Layer,
 }

@@ -146,6 +146,13 @@ pub(crate) const PLAYING: &[Command] = &[
         Pane(P::Instruments),
     ),
     cmd(
+        C::Layer,
+        "layer",
+        "Link the selected instrument as a layer of another: it plays the lead's notes (of=NAME, oct=-1, +7, vel=0.8, off)",
+        &["Y"],
+        Pane(P::Instruments),
+    ),
+    cmd(
         C::ChordWrite,
         "chord-write",
         "Write a chord at the cursor (the instrument's chord shape, else the scale's triad)",

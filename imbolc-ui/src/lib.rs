@@ -43,6 +43,7 @@ pub mod complete;
 pub mod config;
 pub mod keys;
 pub mod keys_doc;
+pub mod layer_text;
 pub mod logging;
 pub mod midi;
 pub mod midi_file_cli;

@@ -59,10 +59,11 @@ pub(crate) struct Playback {
     scheduler: Scheduler,
     allocator: VoiceAllocator,
     /// Voice of each timeline note sounding (poly instruments).
-    timeline: HashMap<NoteKey, NodeId>,
-    /// Live voices by the caller's id, and back.
-    live: HashMap<VoiceId, NodeId>,
-    live_of_node: HashMap<NodeId, VoiceId>,
+    timeline: HashMap<(InstrumentId, NoteKey), NodeId>,
+    /// Live voices by the caller's id and layer (0: the key's own
+    /// instrument, 1..: its layers), and back.
+    live: HashMap<(VoiceId, u8), NodeId>,
+    live_of_node: HashMap<NodeId, (VoiceId, u8)>,
     /// Latest clock time any voice batch was timed at.
     timed_until: f64,
     /// A stop asked to re-read the wall clock; done once nothing timed is
@@ -113,6 +114,8 @@ enum Scope<'a> {
     Timeline(&'a [InstrumentId]),
     /// A live voice of this instrument: it waits only for its own batches.
     Live(InstrumentId),
+    /// A live key's voices on a lead and its layers: one bundle, waiting for theirs.
+    Layered(&'a [InstrumentId]),
 }
 
 impl Playback {
@@ -143,28 +146,9 @@ impl Playback {
         self.scheduler.is_playing()
     }
 
-    /// A playback on a virtual clock at 0 whose timetags are seconds from
-    /// the start (NRT rendering: `crate::offline` drives it window by window
-    /// with [`Playback::set_virtual_now`] and [`Playback::advance`]).
-    pub fn offline(scheduler: SchedulerConfig, voices: VoiceConfig) -> Self {
-        let mut p = Playback::new(scheduler, voices);
-        p.clock = Clock::virtual_at(0.0);
-        p.gates = GateKeeper::offline();
-        p.realtime = false;
-        p
-    }
-
-    /// Releases wait only for timetags, as offline, though the clock is
-    /// real: for tests of scheduling that have no server to send `/n_go`.
-    #[cfg(test)]
-    pub(crate) fn trusting_timetags(mut self) -> Self {
-        self.gates = GateKeeper::offline();
-        self
-    }
-
-    /// Moves the virtual clock of an [`Playback::offline`] playback.
-    pub fn set_virtual_now(&mut self, secs: f64) {
-        self.clock.set_virtual(secs);
+    /// Stopped, with the arpeggiator running on live keys: windows go on.
+    pub fn is_free_running(&self) -> bool {
+        self.scheduler.is_free_running()
     }
 
     /// How long the loop may sleep: half a lookahead while playing, so the
@@ -172,7 +156,7 @@ impl Playback {
     /// Also while a held-back release waits (see [`GateKeeper`]).
     pub fn window_period(&self) -> Option<std::time::Duration> {
         let lookahead = self.scheduler.config().lookahead;
-        (self.is_playing() || self.gates.waiting() || self.reanchor_when_idle)
+        (self.is_playing() || self.is_free_running() || self.gates.waiting() || self.reanchor_when_idle)
             .then(|| std::time::Duration::from_secs_f64((lookahead / 2.0).max(0.001)))
     }
 
@@ -421,10 +405,10 @@ impl Playback {
                     || graph.voice_on(e.instrument, freq, vel),
                     ops,
                 )?;
-                self.timeline.insert(e.key, node);
+                self.timeline.insert((e.instrument, e.key), node);
                 Ok(())
             }
-            NoteEventKind::Off => match self.timeline.remove(&e.key) {
+            NoteEventKind::Off => match self.timeline.remove(&(e.instrument, e.key)) {
                 Some(node) => {
                     self.allocator.release_node(graph, node, ops);
                     Ok(())
@@ -587,3 +571,7 @@ mod audio_tests;
 #[cfg(test)]
 #[path = "playback_sync_tests.rs"]
 mod sync_tests;
+
+#[cfg(test)]
+#[path = "playback_layers_tests.rs"]
+mod layers_tests;

@@ -18,7 +18,7 @@ impl Playback {
         let controls = crate::graph::audio_clip_controls(region);
         self.timeline
             .iter()
-            .filter(|(k, _)| k.clip == *clip)
+            .filter(|((_, k), _)| k.clip == *clip)
             .map(|(_, node)| ServerOp::Set { node: *node, controls: controls.clone() })
             .collect()
     }
@@ -43,10 +43,10 @@ impl Playback {
                     || graph.audio_clip_voice(e.instrument, &region, cue.into, cue.dur),
                     ops,
                 )?;
-                self.timeline.insert(e.key, node);
+                self.timeline.insert((e.instrument, e.key), node);
             }
             (NoteEventKind::Off, _) => {
-                if let Some(node) = self.timeline.remove(&e.key) {
+                if let Some(node) = self.timeline.remove(&(e.instrument, e.key)) {
                     self.allocator.release_node(graph, node, ops);
                 }
             }

@@ -7,6 +7,30 @@ use imbolc_types::{AudioDiff, InstrumentId};
 use super::*;
 
 impl Playback {
+    /// A playback on a virtual clock at 0 whose timetags are seconds from
+    /// the start (NRT rendering: `crate::offline` drives it window by window
+    /// with [`Playback::set_virtual_now`] and [`Playback::advance`]).
+    pub fn offline(scheduler: SchedulerConfig, voices: VoiceConfig) -> Self {
+        let mut p = Playback::new(scheduler, voices);
+        p.clock = Clock::virtual_at(0.0);
+        p.gates = GateKeeper::offline();
+        p.realtime = false;
+        p
+    }
+
+    /// Releases wait only for timetags, as offline, though the clock is
+    /// real: for tests of scheduling that have no server to send `/n_go`.
+    #[cfg(test)]
+    pub(crate) fn trusting_timetags(mut self) -> Self {
+        self.gates = GateKeeper::offline();
+        self
+    }
+
+    /// Moves the virtual clock of an [`Playback::offline`] playback.
+    pub fn set_virtual_now(&mut self, secs: f64) {
+        self.clock.set_virtual(secs);
+    }
+
     /// The timing for a batch meant for clock time `at`: never before the
     /// latest time already sent (see the module docs). Also returns the clock time the batch will run at.
     pub(super) fn timing(&mut self, at: f64) -> (Timing, f64) {
@@ -41,8 +65,14 @@ impl Playback {
     /// [`Playback::timing`], but only batches of that instrument (and
     /// batches touching all) must run first.
     pub(super) fn timing_live(&mut self, instrument: InstrumentId, at: f64) -> (Timing, f64) {
-        let now = self.clock.now();
         let until = self.horizons.until(instrument);
+        self.timing_after(until, at)
+    }
+
+    /// The timing for a live batch meant for `at` that must run after
+    /// `until` (the latest batch of the instruments it touches).
+    fn timing_after(&mut self, until: f64, at: f64) -> (Timing, f64) {
+        let now = self.clock.now();
         if until + SETTLED < now && at <= now {
             return (Timing::Now, now);
         }
@@ -99,11 +129,17 @@ impl Playback {
         }
         let (timing, runs_at) = match scope {
             Scope::Live(instrument) => self.timing_live(instrument, at),
+            Scope::Layered(instruments) => {
+                let until = instruments.iter().map(|i| self.horizons.until(*i)).fold(f64::NEG_INFINITY, f64::max);
+                self.timing_after(until, at)
+            }
             Scope::All | Scope::Timeline(_) => self.timing(at),
         };
         match scope {
             Scope::All => self.horizons.mark_all(runs_at),
-            Scope::Timeline(instruments) => instruments.iter().for_each(|i| self.horizons.mark(*i, runs_at)),
+            Scope::Timeline(instruments) | Scope::Layered(instruments) => {
+                instruments.iter().for_each(|i| self.horizons.mark(*i, runs_at))
+            }
             Scope::Live(instrument) => self.horizons.mark(instrument, runs_at),
         }
         let now = self.clock.now();

@@ -380,7 +380,7 @@ impl Engine {
             return;
         }
         let mut batches = std::mem::take(&mut self.batches);
-        if self.playback.is_playing() {
+        if self.playback.is_playing() || self.playback.is_free_running() {
             self.playback.window(&mut self.graph, &mut batches);
         }
         self.playback.housekeeping(&mut batches);

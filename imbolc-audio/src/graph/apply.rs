@@ -117,6 +117,12 @@ impl SignalGraph {
                 st.def.transforms = transforms.clone();
                 Ok(Vec::new())
             }
+            AudioDiff::LayerChanged { instrument, layer } => {
+                // The scheduler and the live path follow it; the graph keeps its copy whole.
+                let st = self.instruments.get_mut(instrument).ok_or(GraphError::UnknownInstrument(*instrument))?;
+                st.def.layer = *layer;
+                Ok(Vec::new())
+            }
             // The timeline belongs to the scheduler; the graph has no nodes
             // for it.
             AudioDiff::TimeSignatureChanged(_)

@@ -19,6 +19,7 @@
 //! - [`launcher`]: the clip launcher's columns, launches and boundaries.
 //! - [`transform`]: arpeggiator and groove, one stage on an instrument's
 //!   note events.
+//! - [`layers`]: each note of a lead also sounds on its layers.
 //! - [`player`]: [`Scheduler`] itself.
 
 pub mod audio_clips;
@@ -32,6 +33,11 @@ pub mod index;
 pub mod launcher;
 #[cfg(test)]
 mod launcher_tests;
+pub mod layers;
+#[cfg(test)]
+mod layers_tests;
+#[cfg(test)]
+mod live_arp_tests;
 pub mod metronome;
 pub mod player;
 #[cfg(test)]

@@ -42,6 +42,7 @@ use super::automation::{AutomationPlayer, ParamEvent, STEP_SECS};
 use super::drums::{DrumHit, Occurrence, PendingHit, collect_hits};
 use super::event::{NoteEvent, NoteEventKind, NoteKey};
 use super::index::TimelineIndex;
+use super::layers::LayerStage;
 use super::metronome::{ClickEvent, ClickWindow, bar_ticks};
 use super::sounding::{Sounding, audio_sounding, note_event, sounding};
 use super::tempo::{TempoMap, seconds_per_tick};
@@ -100,6 +101,9 @@ pub struct Scheduler {
     launcher: super::launcher::LauncherState,
     /// Arpeggiator and groove (see [`super::transform`]).
     transforms: TransformStage,
+    /// Layers, after the transforms (see [`super::layers`]).
+    layers: LayerStage,
+    live: live::LiveArp,
 }
 
 impl Scheduler {
@@ -129,6 +133,8 @@ impl Scheduler {
             hits: Vec::new(),
             launcher: super::launcher::LauncherState::default(),
             transforms: TransformStage::new(scene),
+            layers: LayerStage::new(scene),
+            live: live::LiveArp::default(),
         }
     }
 
@@ -222,6 +228,7 @@ impl Scheduler {
     /// where scheduling reached.
     pub fn stop(&mut self, out: &mut Vec<NoteEvent>) {
         let first = out.len();
+        self.before_stop();
         if self.playing {
             self.position = self.cursor.locate(self.next_tick).0;
         }
@@ -230,6 +237,8 @@ impl Scheduler {
         self.end_all();
         self.flush_ending(out);
         self.transforms.stop(out, first, self.horizon);
+        self.layers.stop(out, first, self.horizon);
+        self.after_stop();
     }
 
     /// Moves the song position to `song`. While playing, sounding notes end
@@ -284,8 +293,9 @@ impl Scheduler {
         self.hits.clear();
         self.flush_ending(out);
         if !self.playing || to.is_nan() || to <= self.horizon {
-            return;
+            return self.stopped_window(to, out, first);
         }
+        self.end_free_run(out, first);
         self.follow_tempo_lane();
         let hi = self.tempo.first_tick_at_or_after(to, self.next_tick);
         if self.mode == PlayMode::Song && !self.automation.is_empty() {
@@ -324,6 +334,7 @@ impl Scheduler {
                 true
             }
         });
+        self.feed_live(out);
         let lo = self.next_tick;
         self.next_tick = hi;
         self.horizon = to;
@@ -337,6 +348,7 @@ impl Scheduler {
             });
         }
         self.transforms.window(out, first, Window { lo, hi, tempo: &self.tempo, cursor: &self.cursor });
+        self.layers.window(out, first);
     }
 
     /// Applies a timeline diff (others are accepted and ignored).
@@ -347,6 +359,7 @@ impl Scheduler {
     /// caller should resend the scene.
     pub fn apply(&mut self, diff: &AudioDiff) -> Result<(), ScheduleError> {
         self.transforms.apply(diff);
+        self.layers.apply(diff);
         match diff {
             AudioDiff::SceneLoaded(scene) => {
                 self.index = TimelineIndex::new(&scene.clips, &scene.placements);
@@ -572,6 +585,8 @@ pub(crate) fn sane_tempo(bpm: f32) -> f32 {
     if bpm.is_finite() && bpm > 0.0 { bpm } else { DEFAULT_TEMPO }
 }
 
+#[path = "player_live.rs"]
+mod live;
 #[path = "player_outputs.rs"]
 mod outputs;
 

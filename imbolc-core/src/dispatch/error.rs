@@ -16,6 +16,9 @@ pub enum DispatchError {
     /// A key that would not run before its consumer, or a cycle.
     #[error("{key:?} cannot key {consumer:?}: {why}")]
     BadKey { consumer: ChainOwner, key: ChainOwner, why: &'static str },
+    /// A layer link that would loop, or one out of range.
+    #[error("cannot link instrument {instrument} as a layer: {why}")]
+    BadLayer { instrument: InstrumentId, why: &'static str },
     #[error("no bus {0}")]
     NoSuchBus(BusId),
     #[error("no effect {effect} in the chain of {owner:?}")]

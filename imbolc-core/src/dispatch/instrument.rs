@@ -197,6 +197,7 @@ fn remove(p: &mut Project, instrument: InstrumentId) -> Result<Applied, Dispatch
         }
     }
     let deps = dependents::take(p, |t| t.instrument() == Some(instrument), &mut out.diffs);
+    let relink = super::layer::unlink_layers_of(p, instrument, &mut out);
     let Some(inst) = p.instruments.shift_remove(&instrument) else {
         return Err(DispatchError::NoSuchInstrument(instrument));
     };
@@ -208,6 +209,8 @@ fn remove(p: &mut Project, instrument: InstrumentId) -> Result<Applied, Dispatch
         placements,
         dependents: deps,
     })));
+    // Its layers link again once it is back.
+    out.inverse.extend(relink);
     Ok(out)
 }
 

@@ -4,7 +4,7 @@
 //!
 //! One file per domain: `project`, `instrument`, `param`, `effect`,
 //! `mixer` (strips, sends, buses, master), `clip` (clips, placements),
-//! `audio_clip` (audio tracks and clips), `launcher` (the clip launcher's slots), `notes`, `automation` (lanes and MIDI mappings), `automation_takes`
+//! `audio_clip` (audio tracks and clips), `launcher` (the clip launcher's slots), `layer` (layer links), `notes`, `automation` (lanes and MIDI mappings), `automation_takes`
 //! (segment curves, recorded takes), `drums` (kits, pads, patterns, steps),
 //! with `dependents` for what a removal takes along.
 
@@ -20,6 +20,7 @@ mod freeze;
 pub(crate) mod instrument;
 mod keys;
 mod launcher;
+mod layer;
 mod mixer;
 mod notes;
 pub(crate) mod param;
@@ -162,6 +163,7 @@ pub(crate) fn apply(project: &mut Project, action: Action) -> Result<Applied, Di
         }
         A::SetPitch { instrument, pitch } => pitch::set_pitch(project, instrument, pitch),
         A::SetTransforms { instrument, transforms } => pitch::set_transforms(project, instrument, transforms),
+        A::SetLayer { instrument, layer } => layer::set_layer(project, instrument, layer),
         A::AddInstrument { .. }
         | A::AddCustomInstrument { .. }
         | A::RemoveInstrument { .. }

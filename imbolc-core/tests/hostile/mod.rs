@@ -166,6 +166,7 @@ fn def() -> impl Strategy<Value = InstrumentDef> {
             record_input: Default::default(),
             pitch: None,
             transforms: Default::default(),
+            layer: None,
         })
         .boxed()
 }

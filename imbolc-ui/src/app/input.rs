@@ -179,6 +179,7 @@ impl<S: UiAudio> App<S> {
             CommandId::ArpSettings => self.ask_transforms(crate::transform_text::Prompt::Arp),
             CommandId::Groove => self.ask_transforms(crate::transform_text::Prompt::Groove),
             CommandId::Chord => self.ask_transforms(crate::transform_text::Prompt::Chord),
+            CommandId::Layer => self.ask_layer(),
             _ => {
                 let state = state_of!(self);
                 let intent = match self.pane {

@@ -102,8 +102,33 @@ impl<S: UiAudio> App<S> {
         self.modal = Some(Modal::Transforms { instrument, prompt, current, text: String::new() });
     }
 
+    /// Opens the layer prompt for the selected instrument.
+    pub(super) fn ask_layer(&mut self) {
+        let Some(id) = self.selected else { return self.inform("No instrument selected") };
+        let p = self.session.project();
+        let current = crate::layer_text::summary(p, p.instruments.get(&id).and_then(|i| i.def.layer.as_ref()));
+        self.modal = Some(Modal::Transforms { instrument: id, prompt: Prompt::Layer, current, text: String::new() });
+    }
+
+    /// Applies the layer prompt's words: one `Action::SetLayer`.
+    fn set_layer_text(&mut self, instrument: InstrumentId, text: &str) {
+        let p = self.session.project();
+        match crate::layer_text::parse(text, p, instrument) {
+            Ok(layer) => {
+                let summary = crate::layer_text::summary(p, layer.as_ref());
+                if self.apply(Action::SetLayer { instrument, layer }) {
+                    self.inform(summary);
+                }
+            }
+            Err(e) => self.error(e),
+        }
+    }
+
     /// Applies the prompt's words.
     pub(super) fn set_transforms_text(&mut self, instrument: InstrumentId, prompt: Prompt, text: &str) {
+        if prompt == Prompt::Layer {
+            return self.set_layer_text(instrument, text);
+        }
         let Some(t) = self.session.project().instruments.get(&instrument).map(|i| i.def.transforms.clone()) else {
             return;
         };

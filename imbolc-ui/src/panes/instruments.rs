@@ -110,13 +110,19 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             let effects: Vec<&str> = def.effects.iter().map(|e| e.kind.name()).collect();
             let flags =
                 format!("{}{}", if inst.mixer.mute { "M" } else { " " }, if inst.mixer.solo { "S" } else { " " });
+            // A layer says whose notes it plays, before its effects.
+            let layer = def.layer.map_or(String::new(), |l| {
+                let lead = state.project.instruments.get(&l.lead).map_or("?", |i| i.name.as_str());
+                format!("⤷ {} {} ", truncate(lead, 12), l.label())
+            });
             let text = format!(
-                " {:>2}  {:<20} {:<15} {:<9} {} {}",
+                " {:>2}  {:<20} {:<15} {:<9} {} {}{}",
                 i + 1,
                 truncate(&inst.name, 20),
                 truncate(&source, 15),
                 def.filter.as_ref().map_or("", |f| f.kind.name()),
                 flags,
+                layer,
                 effects.join(" → "),
             );
             let span = Span::raw(text);

@@ -45,6 +45,7 @@ const REACH: &[(&str, Reach)] = &[
     ("RestoreCheckpoint", key("checkpoints", "C-n x Enter", "Enter")),
     ("SetPitch", key("key-tuning", "", "D Enter")),
     ("SetTransforms", key("arp", "1", "")),
+    ("SetLayer", key("layer", "1 Down", "0 Enter")),
     ("SetArtist", Palette { command: "artist-set", after: "x Enter" }),
     ("SetTakeFolder", Palette { command: "take-folder", after: "x Enter" }),
     ("SetCountIn", key("count-in", "", "")),

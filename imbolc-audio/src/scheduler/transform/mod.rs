@@ -219,6 +219,16 @@ impl TransformStage {
         sort(&mut out[first..]);
     }
 
+    /// Whether `id`'s arpeggiator is on.
+    pub(crate) fn arpeggiates(&self, id: InstrumentId) -> bool {
+        self.settings.get(&id).is_some_and(|t| t.arp.is_some())
+    }
+
+    /// No arpeggiator holds a note and no arpeggio note-off is pending.
+    pub(crate) fn arps_idle(&self) -> bool {
+        self.pending.is_empty() && self.arps.values().all(ArpState::is_idle)
+    }
+
     /// Nothing to do: no transforms and nothing of earlier ones sounding.
     fn is_idle(&self) -> bool {
         self.settings.is_empty() && self.pending.is_empty() && self.moved.is_empty() && self.chorded.is_empty()
