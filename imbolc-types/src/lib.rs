@@ -21,6 +21,7 @@
 //! - [`sampler`]: pitched multi-sample instruments (zones).
 //! - [`filter_env`]: the filter slot's per-voice envelope and key tracking.
 //! - [`launcher`]: the clip launcher's slots, scenes and launch quantization.
+//! - [`performance`]: the launches a run of the transport took, for capture.
 //! - [`tuning`]: key, scale and tuning ([`PitchSettings`]): MIDI note to Hz.
 //! - [`sync`]: [`NoteDivision`], the note length a tempo-synced effect
 //!   parameter follows.
@@ -39,6 +40,7 @@ pub mod filter_env;
 pub mod ids;
 pub mod instrument;
 pub mod launcher;
+pub mod performance;
 pub mod midi;
 pub mod mixer;
 pub mod notes;
@@ -68,6 +70,7 @@ pub use instrument::{
     VoiceSettings,
 };
 pub use launcher::{FollowAction, FollowKind, LaunchQuantize, LaunchTarget, Launcher, Slot};
+pub use performance::{Performance, Taken};
 pub use midi::{MidiCurve, MidiMapping};
 pub use mixer::{Bus, MasterSettings, MixerSettings, OutputTarget, SendSettings};
 pub use notes::{Clip, Note, NoteDelta, TICKS_PER_QUARTER, Tick};

@@ -100,6 +100,10 @@ pub struct Scheduler {
     launcher: super::launcher::LauncherState,
     /// Arpeggiator and groove (see [`super::transform`]).
     transforms: TransformStage,
+    /// The launches this run of the transport took, for capture.
+    pub(super) performance: imbolc_types::Performance,
+    /// Tempo changes waiting for their play tick (`None`: back to `bpm`).
+    tempo_moves: Vec<(u64, Option<f32>)>,
 }
 
 impl Scheduler {
@@ -129,6 +133,8 @@ impl Scheduler {
             hits: Vec::new(),
             launcher: super::launcher::LauncherState::default(),
             transforms: TransformStage::new(scene),
+            performance: imbolc_types::Performance::default(),
+            tempo_moves: Vec::new(),
         }
     }
 
@@ -215,6 +221,7 @@ impl Scheduler {
         self.launcher.play_from(self.count_in_end);
         self.cursor = self.cursor_at(0, self.position);
         self.automation.resend();
+        self.begin_performance();
     }
 
     /// Stops and appends the note-offs of every sounding note, timed at the
@@ -224,6 +231,7 @@ impl Scheduler {
         let first = out.len();
         if self.playing {
             self.position = self.cursor.locate(self.next_tick).0;
+            self.end_performance();
         }
         self.playing = false;
         self.launcher.reset();
@@ -237,6 +245,7 @@ impl Scheduler {
     pub fn seek(&mut self, song: Tick) {
         self.position = u64::from(song);
         if self.playing {
+            self.performance.jumped = true;
             self.end_all();
             self.cursor = self.cursor_at(self.next_tick, u64::from(song));
             self.automation.resend();
@@ -245,6 +254,9 @@ impl Scheduler {
 
     /// Sets the tempo; while playing it takes effect at the horizon.
     pub fn set_tempo(&mut self, bpm: f32) {
+        if self.tempo_move_pending(bpm) {
+            return;
+        }
         self.bpm = sane_tempo(bpm);
         if self.playing {
             self.tempo = self.tempo.reanchored(self.horizon, self.bpm);
@@ -275,11 +287,8 @@ impl Scheduler {
         self.advance(now + self.config.lookahead, out);
     }
 
-    /// Emits the events of the window `[horizon, to)` and moves the horizon
-    /// to `to`. Notes ended by edits since the last window come first, at
-    /// the window's start. Appended events are sorted by time, note-offs
-    /// before note-ons at equal times.
-    pub fn advance(&mut self, to: f64, out: &mut Vec<NoteEvent>) {
+    /// One window of [`Scheduler::advance`] without a tempo move inside.
+    fn advance_once(&mut self, to: f64, out: &mut Vec<NoteEvent>) {
         let first = out.len();
         self.hits.clear();
         self.flush_ending(out);
@@ -577,3 +586,6 @@ mod outputs;
 
 #[path = "player_launch.rs"]
 mod launch;
+
+#[path = "player_tempo.rs"]
+mod tempo_moves;
