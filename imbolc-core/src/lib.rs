@@ -5,6 +5,8 @@
 //!   overview, onset detection, slice markers, root-pitch estimation.
 //! - [`audio_track`]: audio clip edits as keys make them (import at a
 //!   tick, trim, fade, gain), each one action.
+//! - [`capture`]: a clip launcher performance captured into the
+//!   arrangement (one undo step).
 //! - [`mod@dispatch`]: [`dispatch()`]`(&mut Project, Action)`, pure, one file per
 //!   domain; returns the `AudioDiff`s, the undo entry and what to redraw.
 //! - [`freeze`]: render an instrument's chain into the sample store and
@@ -40,6 +42,9 @@
 
 pub mod analysis;
 pub mod audio_track;
+pub mod capture;
+#[cfg(test)]
+mod capture_tests;
 pub mod demo;
 pub mod dispatch;
 pub mod drums;

@@ -156,7 +156,11 @@ pub(crate) fn apply(project: &mut Project, action: Action) -> Result<Applied, Di
         | A::SetTimeSignature(_)
         | A::SetTakeFolder { .. }
         | A::SetCountIn { .. } => project::apply(project, action),
-        A::SetLauncherSlot { .. } | A::SetLaunchQuantize(_) | A::SetFollowAction { .. } | A::SetLauncherSeed { .. } => {
+        A::SetLauncherSlot { .. }
+        | A::SetLaunchQuantize(_)
+        | A::SetFollowAction { .. }
+        | A::SetLauncherSeed { .. }
+        | A::SetClipLaunchQuantize { .. } => {
             launcher::apply(project, action)
         }
         A::SetPitch { instrument, pitch } => pitch::set_pitch(project, instrument, pitch),
