@@ -40,12 +40,12 @@ pub mod filter_env;
 pub mod ids;
 pub mod instrument;
 pub mod launcher;
-pub mod performance;
 pub mod midi;
 pub mod mixer;
 pub mod notes;
 pub mod ordered;
 pub mod param;
+pub mod performance;
 pub mod project;
 pub mod sample;
 pub mod sampler;
@@ -70,12 +70,12 @@ pub use instrument::{
     VoiceSettings,
 };
 pub use launcher::{FollowAction, FollowKind, LaunchQuantize, LaunchTarget, Launcher, Slot};
-pub use performance::{Performance, Taken};
 pub use midi::{MidiCurve, MidiMapping};
 pub use mixer::{Bus, MasterSettings, MixerSettings, OutputTarget, SendSettings};
 pub use notes::{Clip, Note, NoteDelta, TICKS_PER_QUARTER, Tick};
 pub use ordered::OrderedMap;
 pub use param::{EnvelopeStage, LfoParam, MixerParam, ParamTarget};
+pub use performance::{Performance, Taken};
 pub use project::{Project, TimeSignature};
 pub use sample::{SampleFormat, SampleRef};
 pub use sync::NoteDivision;

@@ -103,7 +103,13 @@ pub(crate) const PLAYING: &[Command] = &[
         &["w"],
         Pane(P::Session),
     ),
-    cmd(C::NudgeFaster, "nudge-faster", "Push the music a little ahead (faster for one beat)", &["]"], Pane(P::Session)),
+    cmd(
+        C::NudgeFaster,
+        "nudge-faster",
+        "Push the music a little ahead (faster for one beat)",
+        &["]"],
+        Pane(P::Session),
+    ),
     cmd(C::NudgeSlower, "nudge-slower", "Hold the music a little back (slower for one beat)", &["["], Pane(P::Session)),
     cmd(
         C::TapTempoBar,

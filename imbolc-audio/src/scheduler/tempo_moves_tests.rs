@@ -48,7 +48,10 @@ fn a_tapped_tempo_starts_on_the_next_bar_line() {
     for k in 1..=60 {
         s.advance(0.6 + f64::from(k) * 0.1, &mut out);
     }
-    assert_eq!(ons(&out), vec![0, 500_000, 1_000_000, 1_500_000, 2_000_000, 3_000_000, 4_000_000, 5_000_000, 6_000_000]);
+    assert_eq!(
+        ons(&out),
+        vec![0, 500_000, 1_000_000, 1_500_000, 2_000_000, 3_000_000, 4_000_000, 5_000_000, 6_000_000]
+    );
     assert!((s.tempo() - 60.0).abs() < 1e-6);
 }
 
@@ -61,10 +64,8 @@ fn a_nudge_moves_the_music_for_one_beat_and_keeps_the_tempo() {
     s.nudge(true);
     s.advance(2.5, &mut out);
     let beat = 0.5 / 1.04;
-    let want: Vec<i64> = [0.0, 0.5, 1.0, 1.0 + beat, 1.5 + beat, 2.0 + beat]
-        .iter()
-        .map(|t| (t * 1e6_f64).round() as i64)
-        .collect();
+    let want: Vec<i64> =
+        [0.0, 0.5, 1.0, 1.0 + beat, 1.5 + beat, 2.0 + beat].iter().map(|t| (t * 1e6_f64).round() as i64).collect();
     assert_eq!(ons(&out), want);
     assert!((s.tempo() - 120.0).abs() < 1e-6);
     // Held back: the beat after is later by the same fraction.

@@ -168,7 +168,10 @@ impl<S: UiAudio> App<S> {
         match self.session.capture_performance(&perf, self.feedback.transport.tick) {
             Ok(_) => {
                 self.after_edit();
-                self.inform(format!("performance captured: {} launches into the arrangement (u undoes)", perf.taken.len()));
+                self.inform(format!(
+                    "performance captured: {} launches into the arrangement (u undoes)",
+                    perf.taken.len()
+                ));
             }
             Err(e) => self.error(e.to_string()),
         }

@@ -19,9 +19,7 @@
 //! playing one shows its position in the clip as bar.beat.
 
 use imbolc_audio::scheduler::{ColumnFeedback, Launch};
-use imbolc_types::{
-    Action, ClipId, FollowAction, Instrument, InstrumentId, LaunchTarget, Launcher, TICKS_PER_QUARTER,
-};
+use imbolc_types::{Action, ClipId, FollowAction, Instrument, InstrumentId, LaunchTarget, Launcher, TICKS_PER_QUARTER};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -251,8 +249,7 @@ impl SessionPane {
         let own = here
             .and_then(|c| launcher.clip_quantize.get(&c))
             .map_or_else(String::new, |q| format!("· clip {} ", q.name()));
-        let block =
-            Block::bordered().title(format!(" Session · quantize {} {own}{follows}", launcher.quantize.name()));
+        let block = Block::bordered().title(format!(" Session · quantize {} {own}{follows}", launcher.quantize.name()));
         if instruments.is_empty() {
             let text = "No instruments: add one in the instrument list (1), write a clip, then press a here.";
             frame.render_widget(Paragraph::new(text).block(block), area);
@@ -322,7 +319,7 @@ impl SessionPane {
             lines.push(Line::from(spans));
         }
         lines.push(Line::styled(
-            " a/d slot · Enter launch · e scene · s/X stop · b/B back · Q/w quant · f follow · c capture",
+            " a/d slot · Enter launch · e scene · s/X stop · b/B back · Q/w quant · c capture",
             Style::default().fg(Color::Gray),
         ));
         frame.render_widget(Paragraph::new(lines).block(block), area);
