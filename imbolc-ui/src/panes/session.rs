@@ -319,7 +319,7 @@ impl SessionPane {
             lines.push(Line::from(spans));
         }
         lines.push(Line::styled(
-            " a/d slot · Enter launch · e scene · s/X stop · b/B back · Q/w quant · c capture",
+            " a/d slot · Enter launch · e scene · s/X stop · b back · Q/w quant · c capture",
             Style::default().fg(Color::Gray),
         ));
         frame.render_widget(Paragraph::new(lines).block(block), area);
