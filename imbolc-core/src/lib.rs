@@ -5,6 +5,8 @@
 //!   overview, onset detection, slice markers, root-pitch estimation.
 //! - [`audio_track`]: audio clip edits as keys make them (import at a
 //!   tick, trim, fade, gain), each one action.
+//! - [`capture`]: a clip launcher performance captured into the
+//!   arrangement (one undo step).
 //! - [`checkpoint`]: named states of the project, their change summaries,
 //!   restored as one undoable edit.
 //! - [`mod@dispatch`]: [`dispatch()`]`(&mut Project, Action)`, pure, one file per
@@ -42,6 +44,9 @@
 
 pub mod analysis;
 pub mod audio_track;
+pub mod capture;
+#[cfg(test)]
+mod capture_tests;
 pub mod checkpoint;
 pub mod demo;
 pub mod dispatch;

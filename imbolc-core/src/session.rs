@@ -203,9 +203,15 @@ impl<S: AudioSink> Session<S> {
     ///
     /// As [`dispatch`] (never expected: the tempo is clamped to its range).
     pub fn tap_tempo(&mut self, now: Instant) -> Result<Option<Redraw>, DispatchError> {
-        let Some(bpm) = self.taps.tap(now) else { return Ok(None) };
+        let Some(bpm) = self.tap(now) else { return Ok(None) };
         let target = imbolc_types::ParamTarget::Tempo;
         self.dispatch_at(Action::SetParam { target, value: bpm }, now).map(Some)
+    }
+
+    /// Records a tap of tap tempo without setting anything: the tempo
+    /// measured once there are two taps (see [`TapTempo::tap`]).
+    pub fn tap(&mut self, now: Instant) -> Option<f32> {
+        self.taps.tap(now)
     }
 
     /// Applies several actions as one undo step named `label` (a recorded

@@ -134,6 +134,11 @@ pub enum Action {
     SetLauncherSeed {
         seed: u64,
     },
+    /// A clip's own launch quantization (`None`: the project's).
+    SetClipLaunchQuantize {
+        clip: ClipId,
+        quantize: Option<crate::launcher::LaunchQuantize>,
+    },
     /// A clip's follow action in the launcher (`None`: it loops on).
     SetFollowAction {
         clip: ClipId,

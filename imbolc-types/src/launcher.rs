@@ -195,6 +195,9 @@ pub struct Launcher {
     /// Seed of the follow actions' choices: the same seed and launches
     /// give the same sequence.
     pub seed: u64,
+    /// Clips whose launches use their own quantization instead of
+    /// `quantize` (absent: the project's).
+    pub clip_quantize: BTreeMap<ClipId, LaunchQuantize>,
 }
 
 impl Launcher {
@@ -221,6 +224,22 @@ impl Launcher {
     /// The slots of one scene.
     pub fn scene(&self, scene: u16) -> impl Iterator<Item = &Slot> {
         self.slots.iter().filter(move |s| s.scene == scene)
+    }
+
+    /// Where a launch of `clip` takes effect: its own quantization, else
+    /// the project's.
+    pub fn quantize_of(&self, clip: ClipId) -> LaunchQuantize {
+        self.clip_quantize.get(&clip).copied().unwrap_or(self.quantize)
+    }
+
+    /// The clip quantization after `now` in the cycle project, off, 1/16,
+    /// 1/4, 1, 2, 4, 8 bars, project (`None`: the project's).
+    pub fn next_clip_quantize(now: Option<LaunchQuantize>) -> Option<LaunchQuantize> {
+        match now {
+            None => Some(LaunchQuantize::Off),
+            Some(LaunchQuantize::Bars8) => None,
+            Some(q) => Some(q.next()),
+        }
     }
 
     /// Rows to show: one past the last filled scene, at least
@@ -257,5 +276,23 @@ mod tests {
         assert_eq!(LaunchQuantize::Bars2.ticks(TimeSignature::default()), 3840);
         assert_eq!(LaunchQuantize::Off.ticks(ts), 0);
         assert_eq!(LaunchQuantize::Bars8.next(), LaunchQuantize::Off);
+    }
+
+    #[test]
+    fn a_clip_quantization_overrides_the_projects_and_cycles_back_to_it() {
+        let mut l = Launcher::default();
+        assert_eq!(l.quantize_of(ClipId(1)), LaunchQuantize::Bar);
+        l.clip_quantize.insert(ClipId(1), LaunchQuantize::Quarter);
+        assert_eq!(l.quantize_of(ClipId(1)), LaunchQuantize::Quarter);
+        assert_eq!(l.quantize_of(ClipId(2)), LaunchQuantize::Bar);
+        let mut q = None;
+        let mut seen = Vec::new();
+        for _ in 0..8 {
+            q = Launcher::next_clip_quantize(q);
+            seen.push(q);
+        }
+        assert_eq!(seen.first(), Some(&Some(LaunchQuantize::Off)));
+        assert_eq!(seen.get(6), Some(&Some(LaunchQuantize::Bars8)));
+        assert_eq!(seen.get(7), Some(&None));
     }
 }

@@ -22,6 +22,7 @@
 //! - [`filter_env`]: the filter slot's per-voice envelope and key tracking.
 //! - [`layer`]: layers, instruments that double a lead's notes.
 //! - [`launcher`]: the clip launcher's slots, scenes and launch quantization.
+//! - [`performance`]: the launches a run of the transport took, for capture.
 //! - [`tuning`]: key, scale and tuning ([`PitchSettings`]): MIDI note to Hz.
 //! - [`sync`]: [`NoteDivision`], the note length a tempo-synced effect
 //!   parameter follows.
@@ -46,6 +47,7 @@ pub mod mixer;
 pub mod notes;
 pub mod ordered;
 pub mod param;
+pub mod performance;
 pub mod project;
 pub mod sample;
 pub mod sampler;
@@ -76,6 +78,7 @@ pub use mixer::{Bus, MasterSettings, MixerSettings, OutputTarget, SendSettings};
 pub use notes::{Clip, Note, NoteDelta, TICKS_PER_QUARTER, Tick};
 pub use ordered::OrderedMap;
 pub use param::{EnvelopeStage, LfoParam, MixerParam, ParamTarget};
+pub use performance::{Performance, Taken};
 pub use project::{Project, TimeSignature};
 pub use sample::{SampleFormat, SampleRef};
 pub use sync::NoteDivision;

@@ -79,6 +79,11 @@ pub enum TransportCmd {
     SetCountIn(u8),
     /// A clip launcher launch or stop, at its next boundary.
     Launch(crate::scheduler::Launch),
+    /// Beats per minute from the next bar line (tap tempo); stopped: at
+    /// once. The project's tempo edit that follows waits with it.
+    TempoAtBar(f32),
+    /// Push the music faster (`true`) or hold it back for one beat.
+    Nudge(bool),
 }
 
 /// What the engine reports on its tap (see [`EngineConfig::tap`]).

@@ -51,6 +51,9 @@ pub struct EngineFeedback {
     pub recording: super::recorder::RecordFeedback,
     /// The clip launcher's columns that are launched or queued.
     pub launcher: Vec<crate::scheduler::ColumnFeedback>,
+    /// The launches of the current (or last) run of the transport, for
+    /// capture into the arrangement (shared: published only when it grows).
+    pub performance: Arc<imbolc_types::Performance>,
 }
 
 /// The last rebuild of the graph on a new server, and its size.
@@ -128,6 +131,7 @@ struct AudioSide {
     rebuild: RebuildStats,
     recording: super::recorder::RecordFeedback,
     launcher: Vec<crate::scheduler::ColumnFeedback>,
+    performance: Arc<imbolc_types::Performance>,
 }
 
 /// What the monitor threads own: the latest status and meters, and the
@@ -238,6 +242,13 @@ impl Publisher {
         });
     }
 
+    /// The performance, when it changed (a launch took effect, play
+    /// started or stopped).
+    pub fn performance(&mut self, performance: &imbolc_types::Performance) {
+        let shared = Arc::new(performance.clone());
+        self.update(|f| f.performance = shared);
+    }
+
     /// The graph was sent whole to a new server.
     pub fn rebuilt(&mut self, stats: RebuildStats) {
         self.update(|f| f.rebuild = stats);
@@ -339,6 +350,7 @@ impl FeedbackReader {
             merged.rebuild = audio.rebuild;
             merged.recording.clone_from(&audio.recording);
             merged.launcher.clone_from(&audio.launcher);
+            merged.performance = Arc::clone(&audio.performance);
             merged.refusals.clone_from(&monitor.refusals);
             merged.meters.clone_from(&monitor.meters);
             let current = monitor.generation == audio.generation;

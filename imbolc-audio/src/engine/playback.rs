@@ -202,6 +202,8 @@ impl Playback {
             TransportCmd::SetMetronome(on) => self.scheduler.set_metronome(on),
             TransportCmd::SetCountIn(bars) => self.scheduler.set_count_in(bars),
             TransportCmd::Launch(launch) => self.scheduler.launch(launch),
+            TransportCmd::TempoAtBar(bpm) => self.scheduler.set_tempo_at_bar(bpm),
+            TransportCmd::Nudge(faster) => self.scheduler.nudge(faster),
         }
         let from = self.scheduler.horizon();
         self.follow_tempo(from, graph, out);

@@ -55,6 +55,11 @@ impl Playback {
         self.scheduler.launcher_feedback(self.clock.now())
     }
 
+    /// The launches the current (or last) run of the transport took.
+    pub fn performance(&self) -> &imbolc_types::Performance {
+        self.scheduler.performance()
+    }
+
     /// The clip launcher's slots, follow actions and seed.
     pub fn set_launcher_grid(&mut self, grid: imbolc_types::Launcher) {
         self.scheduler.set_launcher_grid(grid);

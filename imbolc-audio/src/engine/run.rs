@@ -91,6 +91,8 @@ pub(crate) struct Engine {
     shown: TransportFeedback,
     /// The launcher columns last published.
     shown_launcher: Vec<crate::scheduler::ColumnFeedback>,
+    /// The performance last published: its start, end and length.
+    shown_performance: (imbolc_types::Tick, Option<imbolc_types::Tick>, usize),
     tap: Option<Sender<TapEvent>>,
     pending: VecDeque<AudioDiff>,
     trees: VecDeque<Sender<OscMessage>>,
@@ -144,6 +146,7 @@ impl Engine {
             batches: Vec::new(),
             shown: TransportFeedback::default(),
             shown_launcher: Vec::new(),
+            shown_performance: (0, None, 0),
             tap,
             pending: VecDeque::new(),
             trees: VecDeque::new(),
@@ -404,6 +407,12 @@ impl Engine {
         if launcher != self.shown_launcher {
             self.publisher.launcher(&launcher);
             self.shown_launcher = launcher;
+        }
+        let perf = self.playback.performance();
+        let key = (perf.start, perf.end, perf.taken.len());
+        if key != self.shown_performance {
+            self.shown_performance = key;
+            self.publisher.performance(perf);
         }
     }
 

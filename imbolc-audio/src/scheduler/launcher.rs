@@ -72,6 +72,9 @@ pub struct LauncherState {
     group: Option<(u32, Option<u64>)>,
     /// The grid as the UI last sent it: slots, follow actions, seed.
     grid: Launcher,
+    /// Changes that took effect since the last [`Self::take_log`]: play
+    /// tick, column, target, whether a follow action took it.
+    log: Vec<(u64, InstrumentId, LaunchTarget, bool)>,
 }
 
 /// First play tick at or after `from` whose song tick (under `cursor`) is
@@ -132,7 +135,7 @@ impl LauncherState {
     /// tick)` for each column that changes, so its sounding notes end at
     /// its boundary.
     pub(super) fn apply_due(&mut self, at: u64, mut cut: impl FnMut(InstrumentId, u64)) {
-        let grid = &self.grid;
+        let (grid, log) = (&self.grid, &mut self.log);
         self.columns.retain(|inst, col| {
             let Some((target, due)) = col.queued else { return true };
             let tick = due.unwrap_or(at);
@@ -142,6 +145,7 @@ impl LauncherState {
             // A group member that arrives after its boundary was scheduled
             // keeps the group's phase but cuts only what is not sent yet.
             cut(*inst, tick.max(at));
+            log.push((tick, *inst, target, false));
             col.queued = None;
             let scene = |clip| grid.slots.iter().find(|s| s.instrument == *inst && s.clip == clip).map(|s| s.scene);
             col.owner = match target {
@@ -151,6 +155,16 @@ impl LauncherState {
             };
             col.owner.is_some()
         });
+    }
+
+    /// The changes that took effect since the last call, in order.
+    pub(super) fn take_log(&mut self) -> Vec<(u64, InstrumentId, LaunchTarget, bool)> {
+        std::mem::take(&mut self.log)
+    }
+
+    /// The follow actions' seed.
+    pub(super) fn seed(&self) -> u64 {
+        self.grid.seed
     }
 
     /// The slots, follow actions and seed launches and follow actions use.
@@ -194,6 +208,8 @@ impl LauncherState {
                 self.grid.slots.iter().filter(|s| s.instrument == inst).map(|s| (s.scene, s.clip)).collect();
             let next = choose(kind, &column, scene, mix(r));
             cut(inst, tick.max(at));
+            let target = next.map_or(LaunchTarget::Stop, |(_, clip)| LaunchTarget::Clip(clip));
+            self.log.push((tick, inst, target, true));
             if let Some(c) = self.columns.get_mut(&inst) {
                 c.follows += 1;
                 c.owner = Some(match next {

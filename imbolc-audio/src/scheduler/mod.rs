@@ -45,6 +45,8 @@ mod probability_tests;
 mod sounding;
 pub mod tempo;
 #[cfg(test)]
+mod tempo_moves_tests;
+#[cfg(test)]
 mod tests;
 pub mod transform;
 pub mod transport;

@@ -104,6 +104,10 @@ pub struct Scheduler {
     /// Layers, after the transforms (see [`super::layers`]).
     layers: LayerStage,
     live: live::LiveArp,
+    /// The launches this run of the transport took, for capture.
+    pub(super) performance: imbolc_types::Performance,
+    /// Tempo changes waiting for their play tick (`None`: back to `bpm`).
+    tempo_moves: Vec<(u64, Option<f32>)>,
 }
 
 impl Scheduler {
@@ -135,6 +139,8 @@ impl Scheduler {
             transforms: TransformStage::new(scene),
             layers: LayerStage::new(scene),
             live: live::LiveArp::default(),
+            performance: imbolc_types::Performance::default(),
+            tempo_moves: Vec::new(),
         }
     }
 
@@ -221,6 +227,7 @@ impl Scheduler {
         self.launcher.play_from(self.count_in_end);
         self.cursor = self.cursor_at(0, self.position);
         self.automation.resend();
+        self.begin_performance();
     }
 
     /// Stops and appends the note-offs of every sounding note, timed at the
@@ -231,6 +238,7 @@ impl Scheduler {
         self.before_stop();
         if self.playing {
             self.position = self.cursor.locate(self.next_tick).0;
+            self.end_performance();
         }
         self.playing = false;
         self.launcher.reset();
@@ -246,6 +254,7 @@ impl Scheduler {
     pub fn seek(&mut self, song: Tick) {
         self.position = u64::from(song);
         if self.playing {
+            self.performance.jumped = true;
             self.end_all();
             self.cursor = self.cursor_at(self.next_tick, u64::from(song));
             self.automation.resend();
@@ -254,6 +263,9 @@ impl Scheduler {
 
     /// Sets the tempo; while playing it takes effect at the horizon.
     pub fn set_tempo(&mut self, bpm: f32) {
+        if self.tempo_move_pending(bpm) {
+            return;
+        }
         self.bpm = sane_tempo(bpm);
         if self.playing {
             self.tempo = self.tempo.reanchored(self.horizon, self.bpm);
@@ -284,11 +296,8 @@ impl Scheduler {
         self.advance(now + self.config.lookahead, out);
     }
 
-    /// Emits the events of the window `[horizon, to)` and moves the horizon
-    /// to `to`. Notes ended by edits since the last window come first, at
-    /// the window's start. Appended events are sorted by time, note-offs
-    /// before note-ons at equal times.
-    pub fn advance(&mut self, to: f64, out: &mut Vec<NoteEvent>) {
+    /// One window of [`Scheduler::advance`] without a tempo move inside.
+    fn advance_once(&mut self, to: f64, out: &mut Vec<NoteEvent>) {
         let first = out.len();
         self.hits.clear();
         self.flush_ending(out);
@@ -411,20 +420,6 @@ impl Scheduler {
             _ => {}
         }
         self.automation.apply(diff)
-    }
-
-    /// In song mode, takes the tempo of an enabled tempo lane at the first
-    /// unscheduled tick (re-anchoring at the horizon, like any tempo change).
-    fn follow_tempo_lane(&mut self) {
-        if self.mode != PlayMode::Song {
-            return;
-        }
-        let song = self.cursor.locate(self.next_tick).0;
-        if let Some(bpm) = self.automation.tempo_at(song)
-            && sane_tempo(bpm) != self.bpm
-        {
-            self.set_tempo(bpm);
-        }
     }
 
     /// Notes starting in `piece`, as sounding notes with their off ticks,
@@ -592,3 +587,6 @@ mod outputs;
 
 #[path = "player_launch.rs"]
 mod launch;
+
+#[path = "player_tempo.rs"]
+mod tempo_moves;

@@ -8,7 +8,7 @@
 //! note of a launched clip lands on its own grid and none of the old one
 //! sounds past the boundary.
 
-use imbolc_types::InstrumentId;
+use imbolc_types::{InstrumentId, Performance, Taken};
 
 use super::super::launcher::{ColumnFeedback, Launch, grid, next_boundary};
 use super::*;
@@ -89,6 +89,52 @@ impl Scheduler {
         };
         launcher.apply_due(at, &mut cut);
         launcher.follow_due(at, |c| index.clip(c).map_or(1, |e| u64::from(e.length)), &mut cut);
+        for (play, instrument, target, follow) in self.launcher.take_log() {
+            let song = self.song_of(play);
+            if follow {
+                self.performance.seed = self.launcher.seed();
+            }
+            self.performance.taken.push(Taken { song, instrument, target, follow });
+        }
+    }
+
+    /// Song tick at play tick `play`; marks the performance as jumped when
+    /// a loop wrap lies before it.
+    fn song_of(&mut self, play: u64) -> Tick {
+        let (song, _) = self.cursor.locate(play);
+        if let Wrap::Loop { end, .. } = self.cursor.wrap
+            && play >= self.cursor.origin_play + (end - self.cursor.origin_song)
+        {
+            self.performance.jumped = true;
+        }
+        Tick::try_from(song).unwrap_or(Tick::MAX)
+    }
+
+    /// A new run of the transport: a new performance from the song
+    /// position (and no tempo move left from the last run).
+    pub(super) fn begin_performance(&mut self) {
+        self.settle_tempo_moves();
+        self.performance = Performance {
+            start: Tick::try_from(self.position).unwrap_or(Tick::MAX),
+            end: None,
+            seed: self.launcher.seed(),
+            taken: Vec::new(),
+            jumped: false,
+        };
+    }
+
+    /// Play stops where scheduling reached (`next_tick`); a tempo waiting
+    /// for its bar line takes effect.
+    pub(super) fn end_performance(&mut self) {
+        self.settle_tempo_moves();
+        let end = self.song_of(self.next_tick);
+        self.performance.end = Some(end);
+    }
+
+    /// The launches this (or the last) run of the transport took, at the
+    /// song ticks where they took effect.
+    pub fn performance(&self) -> &Performance {
+        &self.performance
     }
 
     /// The launcher's slots, follow actions and seed, as the UI has them.

@@ -44,6 +44,16 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
             };
             Ok(Applied::one(Action::SetFollowAction { clip, follow: old }, None, REDRAW))
         }
+        Action::SetClipLaunchQuantize { clip, quantize } => {
+            if !p.clips.contains_key(&clip) {
+                return Err(DispatchError::NoSuchClip(clip));
+            }
+            let old = match quantize {
+                Some(q) => p.launcher.clip_quantize.insert(clip, q),
+                None => p.launcher.clip_quantize.remove(&clip),
+            };
+            Ok(Applied::one(Action::SetClipLaunchQuantize { clip, quantize: old }, None, REDRAW))
+        }
         Action::SetLauncherSeed { seed } => {
             let old = std::mem::replace(&mut p.launcher.seed, seed);
             Ok(Applied::one(Action::SetLauncherSeed { seed: old }, None, REDRAW))
@@ -112,6 +122,23 @@ mod tests {
         assert_eq!(p.launcher.follow.get(&clip), Some(&follow));
         undo(&mut p, out);
         assert_eq!(p, before);
+    }
+
+    #[test]
+    fn a_clips_own_quantization_is_checked_and_undone() {
+        let mut p = demo_project();
+        let clip = *p.clips.keys().next().unwrap();
+        let before = p.clone();
+        let q = Some(LaunchQuantize::Quarter);
+        let out = dispatch(&mut p, Action::SetClipLaunchQuantize { clip, quantize: q }).unwrap();
+        assert_eq!(p.launcher.quantize_of(clip), LaunchQuantize::Quarter);
+        undo(&mut p, out);
+        assert_eq!(p, before);
+        let missing = imbolc_types::ClipId(u32::MAX);
+        assert_eq!(
+            dispatch(&mut p, Action::SetClipLaunchQuantize { clip: missing, quantize: q }),
+            Err(DispatchError::NoSuchClip(missing))
+        );
     }
 
     #[test]

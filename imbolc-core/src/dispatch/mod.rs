@@ -158,9 +158,11 @@ pub(crate) fn apply(project: &mut Project, action: Action) -> Result<Applied, Di
         | A::RestoreCheckpoint(_)
         | A::SetTakeFolder { .. }
         | A::SetCountIn { .. } => project::apply(project, action),
-        A::SetLauncherSlot { .. } | A::SetLaunchQuantize(_) | A::SetFollowAction { .. } | A::SetLauncherSeed { .. } => {
-            launcher::apply(project, action)
-        }
+        A::SetLauncherSlot { .. }
+        | A::SetLaunchQuantize(_)
+        | A::SetFollowAction { .. }
+        | A::SetLauncherSeed { .. }
+        | A::SetClipLaunchQuantize { .. } => launcher::apply(project, action),
         A::SetPitch { instrument, pitch } => pitch::set_pitch(project, instrument, pitch),
         A::SetTransforms { instrument, transforms } => pitch::set_transforms(project, instrument, transforms),
         A::SetLayer { instrument, layer } => layer::set_layer(project, instrument, layer),

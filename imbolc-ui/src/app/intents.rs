@@ -210,6 +210,9 @@ impl<S: UiAudio> App<S> {
             Intent::ChooseLane(instrument) => self.choose_lane(instrument),
             Intent::SetMode(mode) => self.set_mode(mode),
             Intent::Launch(launches) => self.launch(launches),
+            Intent::CapturePerformance => self.capture_performance(),
+            Intent::Nudge(faster) => self.nudge(faster),
+            Intent::TapTempoBar => self.tap_tempo_bar(),
             Intent::DispatchAll(actions) => {
                 for a in actions {
                     if !self.apply(a) {

@@ -161,6 +161,56 @@ impl<S: UiAudio> App<S> {
         self.inform(format!("{what} {when}"));
     }
 
+    /// Captures the launcher performance of the current (or last) run of
+    /// the transport into the arrangement, as one undo step.
+    pub(super) fn capture_performance(&mut self) {
+        let perf = std::sync::Arc::clone(&self.feedback.performance);
+        match self.session.capture_performance(&perf, self.feedback.transport.tick) {
+            Ok(_) => {
+                self.after_edit();
+                self.inform(format!(
+                    "performance captured: {} launches into the arrangement (u undoes)",
+                    perf.taken.len()
+                ));
+            }
+            Err(e) => self.error(e.to_string()),
+        }
+    }
+
+    /// Nudges the music ahead or back for one beat (while playing).
+    pub(super) fn nudge(&mut self, faster: bool) {
+        if !self.transport.playing {
+            self.inform("nudge works while playing (Space)");
+            return;
+        }
+        if self.send_transport(TransportCmd::Nudge(faster)) {
+            self.inform(if faster { "nudged ahead" } else { "nudged back" });
+        }
+    }
+
+    /// A tap of tap tempo: from the second tap the tempo changes, at the
+    /// next bar line while playing (one undo step per run of taps).
+    pub(super) fn tap_tempo_bar(&mut self) {
+        let now = Instant::now();
+        let Some(bpm) = self.session.tap(now) else {
+            self.inform("tap again to set the tempo");
+            return;
+        };
+        if self.transport.playing && !self.send_transport(TransportCmd::TempoAtBar(bpm)) {
+            return;
+        }
+        #[cfg(test)]
+        self.dispatched.push("SetParam");
+        match self.session.dispatch_at(Action::SetParam { target: ParamTarget::Tempo, value: bpm }, now) {
+            Ok(_) => {
+                self.after_edit();
+                let when = if self.transport.playing { " from the next bar" } else { "" };
+                self.inform(format!("tempo {:.1} BPM{when}", self.session.project().tempo));
+            }
+            Err(e) => self.error(format!("tap tempo: {e}")),
+        }
+    }
+
     pub(super) fn set_mode(&mut self, mode: PlayMode) {
         if self.send_transport(TransportCmd::SetMode(mode)) {
             self.transport.mode = mode;

@@ -120,6 +120,13 @@ pub enum Intent {
     /// Clip launcher launches (runtime, not undone), sent to the audio
     /// thread in order; one gesture's share a group and so a boundary.
     Launch(Vec<imbolc_audio::scheduler::Launch>),
+    /// Capture the launcher performance the audio thread reported into
+    /// the arrangement (one undo step).
+    CapturePerformance,
+    /// Push the music faster (`true`) or hold it back for one beat.
+    Nudge(bool),
+    /// A tap of tap tempo; the tempo changes at the next bar line.
+    TapTempoBar,
 }
 
 /// The style of the row or cell under the cursor.

@@ -4,9 +4,12 @@
 //! clip into the slot, `d` empties it, `Enter` launches the slot (an empty
 //! one stops its column), `e` launches the row's scene, `s` stops the
 //! column, `X` stops every column, `b` hands the column back to the
-//! arrangement and `B` every column, `Q` changes the launch quantization,
+//! arrangement and `B` every column, `Q` changes the launch quantization
+//! and `w` the slot's clip's own,
 //! `f`/`F`/`>`/`<`/`+`/`-` edit the slot's clip's follow action, `r`
-//! reseeds the follow actions' choices, `Esc`
+//! reseeds the follow actions' choices, `c` captures the performance into
+//! the arrangement, `]`/`[` nudge the music ahead or back, `t` taps the
+//! tempo (from the next bar line), `Esc`
 //! goes back to the arrangement.
 //!
 //! Slots and quantization are project edits (undoable actions); launches
@@ -16,7 +19,7 @@
 //! playing one shows its position in the clip as bar.beat.
 
 use imbolc_audio::scheduler::{ColumnFeedback, Launch};
-use imbolc_types::{Action, ClipId, FollowAction, Instrument, InstrumentId, LaunchTarget, TICKS_PER_QUARTER};
+use imbolc_types::{Action, ClipId, FollowAction, Instrument, InstrumentId, LaunchTarget, Launcher, TICKS_PER_QUARTER};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -97,7 +100,7 @@ impl SessionPane {
         if targets.is_empty() {
             return Some(Intent::Message("nothing to launch: press a to put a clip in the slot".to_owned()));
         }
-        let quantize = state.project.launcher.quantize;
+        let launcher = &state.project.launcher;
         let group = if targets.len() > 1 {
             self.group = self.group.wrapping_add(1).max(1);
             self.group
@@ -105,7 +108,16 @@ impl SessionPane {
             0
         };
         Some(Intent::Launch(
-            targets.into_iter().map(|(instrument, target)| Launch { instrument, target, quantize, group }).collect(),
+            targets
+                .into_iter()
+                .map(|(instrument, target)| {
+                    let quantize = match target {
+                        LaunchTarget::Clip(clip) => launcher.quantize_of(clip),
+                        _ => launcher.quantize,
+                    };
+                    Launch { instrument, target, quantize, group }
+                })
+                .collect(),
         ))
     }
 
@@ -137,6 +149,11 @@ impl SessionPane {
                 return Some(Intent::DispatchThen(Action::SetLauncherSeed { seed }, format!("follow seed {seed}")));
             }
             CommandId::AllToArrangement => return self.launches(state, all(LaunchTarget::Arrangement)),
+            CommandId::CapturePerformance => return Some(Intent::CapturePerformance),
+            CommandId::NudgeFaster | CommandId::NudgeSlower => {
+                return Some(Intent::Nudge(cmd == CommandId::NudgeFaster));
+            }
+            CommandId::TapTempoBar => return Some(Intent::TapTempoBar),
             CommandId::LaunchScene => {
                 let row = instruments
                     .iter()
@@ -204,6 +221,17 @@ impl SessionPane {
                 );
                 Some(Intent::DispatchThen(Action::SetFollowAction { clip, follow }, text))
             }
+            CommandId::ClipLaunchQuantize => {
+                let Some(clip) = slot_clip(state, inst, self.scene) else {
+                    return Some(Intent::Message("the slot is empty: press a to put a clip in it".to_owned()));
+                };
+                let quantize = Launcher::next_clip_quantize(state.project.launcher.clip_quantize.get(&clip).copied());
+                let text = quantize.map_or_else(
+                    || "clip launch quantize: the project's".to_owned(),
+                    |q| format!("clip launch quantize: {}", q.name()),
+                );
+                Some(Intent::DispatchThen(Action::SetClipLaunchQuantize { clip, quantize }, text))
+            }
             CommandId::SlotClear if state.project.launcher.clip_at(inst, self.scene).is_some() => {
                 Some(Intent::Dispatch(Action::SetLauncherSlot { instrument: inst, scene: self.scene, clip: None }))
             }
@@ -218,7 +246,10 @@ impl SessionPane {
         let follows = here
             .and_then(|c| launcher.follow.get(&c))
             .map_or_else(String::new, |f| format!("· follow {} ", f.describe()));
-        let block = Block::bordered().title(format!(" Session · quantize {} {follows}", launcher.quantize.name()));
+        let own = here
+            .and_then(|c| launcher.clip_quantize.get(&c))
+            .map_or_else(String::new, |q| format!("· clip {} ", q.name()));
+        let block = Block::bordered().title(format!(" Session · quantize {} {own}{follows}", launcher.quantize.name()));
         if instruments.is_empty() {
             let text = "No instruments: add one in the instrument list (1), write a clip, then press a here.";
             frame.render_widget(Paragraph::new(text).block(block), area);
@@ -288,7 +319,7 @@ impl SessionPane {
             lines.push(Line::from(spans));
         }
         lines.push(Line::styled(
-            " a/d slot · Enter launch · e scene · s/X stop · b/B back · Q quant · f follow",
+            " a/d slot · Enter launch · e scene · s/X stop · b back · Q/w quant · c capture",
             Style::default().fg(Color::Gray),
         ));
         frame.render_widget(Paragraph::new(lines).block(block), area);

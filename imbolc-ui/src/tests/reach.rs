@@ -53,6 +53,7 @@ const REACH: &[(&str, Reach)] = &[
     ("SetLaunchQuantize", key("launch-quantize", "9", "")),
     ("SetFollowAction", key("follow-first", "9 a", "")),
     ("SetLauncherSeed", key("follow-reseed", "9", "")),
+    ("SetClipLaunchQuantize", key("clip-launch-quantize", "9 a", "")),
     ("AddInstrument", key("instrument-add", "1", "j Enter")),
     ("AddCustomInstrument", elsewhere("instrument-add", "the_picker_offers_the_users_defs_and_enter_adds_one")),
     ("RemoveInstrument", key("instrument-delete", "1", "")),
