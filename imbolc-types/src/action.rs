@@ -74,6 +74,18 @@ pub struct RemovedClip {
     pub placements: Vec<Placement>,
 }
 
+/// A generator clip as it was: what undoing a generator change puts back
+/// exactly (the generator, if any, and the clip's length, looping and
+/// notes with their ids).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GeneratedClip {
+    pub clip: ClipId,
+    pub generator: Option<crate::generate::Generator>,
+    pub length: Tick,
+    pub looping: bool,
+    pub notes: Vec<(crate::ids::NoteId, Note)>,
+}
+
 /// One change to a project. Ids in an action must exist; values must be in
 /// range; otherwise dispatch returns an error and changes nothing.
 ///
@@ -567,6 +579,25 @@ pub enum Action {
         steps: u8,
         resolution: StepResolution,
         swing: f32,
+    },
+
+    // --- generators (see `generate`) ---
+    /// Attaches `generator` to a note clip (or changes it): the clip's
+    /// notes become the generator's output, its length the generator's
+    /// and it loops. `None` detaches it: the clip keeps its notes as an
+    /// ordinary clip.
+    SetGenerator {
+        clip: ClipId,
+        generator: Option<Box<crate::generate::Generator>>,
+    },
+    /// Puts a clip's generator, length, looping and notes back exactly
+    /// (the inverse of `SetGenerator`).
+    RestoreGenerator(Box<GeneratedClip>),
+    /// Writes a generator clip's notes into a new ordinary clip of the
+    /// same instrument, length and looping (not placed, like a
+    /// duplicate): exactly what the generator clip plays.
+    CaptureGenerator {
+        clip: ClipId,
     },
 }
 
