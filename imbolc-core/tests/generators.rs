@@ -136,3 +136,20 @@ fn a_parameter_change_sends_only_the_notes_that_differ() {
     let [AudioDiff::NotesChanged { delta, .. }] = out.diffs.as_slice() else { panic!("{:?}", out.diffs) };
     assert_eq!((delta.upserted.len(), delta.removed.len()), (4, 4));
 }
+
+#[test]
+fn a_generator_out_of_range_in_a_file_is_dropped_and_its_notes_stay() {
+    let (mut p, clip) = project();
+    dispatch(&mut p, Action::SetGenerator { clip, generator: Some(Box::new(generator(1))) }).expect("generator");
+    let notes = p.clips[&clip].notes.clone();
+    let mut crafted = p.clone();
+    if let Some(g) = crafted.generators.get_mut(&clip) {
+        g.step = 0;
+    }
+    let repairs = persist::repair(&mut crafted);
+    assert!(!repairs.is_empty());
+    assert!(crafted.generators.is_empty());
+    assert_eq!(crafted.clips[&clip].notes, notes);
+    // A valid one needs no repair.
+    assert!(persist::repair(&mut p).is_empty());
+}
