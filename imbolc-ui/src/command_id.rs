@@ -215,4 +215,7 @@ pub enum CommandId {
     Chord,
     ChordWrite,
     Harmonise,
+    Generator,
+    GeneratorSettings,
+    GeneratorCapture,
 }

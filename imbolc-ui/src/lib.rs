@@ -36,6 +36,7 @@ pub mod command_id;
 pub mod commands;
 mod commands_play;
 pub mod complete;
+pub mod generate_text;
 pub mod keys;
 pub mod keys_doc;
 pub mod logging;

@@ -22,6 +22,8 @@ pub enum Prompt {
     Arp,
     Groove,
     Chord,
+    /// A clip's generator (see [`crate::generate_text`]).
+    Generator(imbolc_types::ClipId),
 }
 
 impl Prompt {
@@ -30,6 +32,7 @@ impl Prompt {
             Prompt::Arp => " Arpeggiator ",
             Prompt::Groove => " Groove ",
             Prompt::Chord => " Chord ",
+            Prompt::Generator(_) => " Generator ",
         }
     }
 
@@ -38,6 +41,7 @@ impl Prompt {
             Prompt::Arp => " e.g. up-down 1/16 oct=2 gate=0.5 latch · off · Enter sets",
             Prompt::Groove => " e.g. swing=0.33 1/8 ms=10 vel=8 seed=1 · off · Enter sets",
             Prompt::Chord => " e.g. m7 inv=1 spread=1 · major minor 7 maj7 sus2 sus4 power octave diatonic · off",
+            Prompt::Generator(_) => crate::generate_text::HINT,
         }
     }
 
@@ -50,6 +54,7 @@ impl Prompt {
             Prompt::Arp => parse_arp(text, t),
             Prompt::Groove => parse_groove(text, t),
             Prompt::Chord => parse_chord(text, t),
+            Prompt::Generator(_) => Err("a generator prompt edits a clip".to_owned()),
         }
     }
 }

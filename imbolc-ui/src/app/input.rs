@@ -169,6 +169,9 @@ impl<S: UiAudio> App<S> {
             CommandId::ArpSettings => self.ask_transforms(crate::transform_text::Prompt::Arp),
             CommandId::Groove => self.ask_transforms(crate::transform_text::Prompt::Groove),
             CommandId::Chord => self.ask_transforms(crate::transform_text::Prompt::Chord),
+            CommandId::Generator => self.cycle_generator(),
+            CommandId::GeneratorSettings => self.ask_generator(),
+            CommandId::GeneratorCapture => self.capture_generator(),
             _ => {
                 let state = state_of!(self);
                 let intent = match self.pane {

@@ -104,6 +104,9 @@ impl<S: UiAudio> App<S> {
 
     /// Applies the prompt's words.
     pub(super) fn set_transforms_text(&mut self, instrument: InstrumentId, prompt: Prompt, text: &str) {
+        if let Prompt::Generator(clip) = prompt {
+            return self.set_generator_text(clip, text);
+        }
         let Some(t) = self.session.project().instruments.get(&instrument).map(|i| i.def.transforms.clone()) else {
             return;
         };

@@ -20,6 +20,7 @@ mod drums;
 mod editor_voices;
 mod fixture;
 mod frictions;
+mod generators;
 mod loops;
 mod midi_files;
 mod midi_map;
