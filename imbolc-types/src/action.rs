@@ -74,18 +74,6 @@ pub struct RemovedClip {
     pub placements: Vec<Placement>,
 }
 
-/// A generator clip as it was: what undoing a generator change puts back
-/// exactly (the generator, if any, and the clip's length, looping and
-/// notes with their ids).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GeneratedClip {
-    pub clip: ClipId,
-    pub generator: Option<crate::generate::Generator>,
-    pub length: Tick,
-    pub looping: bool,
-    pub notes: Vec<(crate::ids::NoteId, Note)>,
-}
-
 /// One change to a project. Ids in an action must exist; values must be in
 /// range; otherwise dispatch returns an error and changes nothing.
 ///
@@ -592,7 +580,7 @@ pub enum Action {
     },
     /// Puts a clip's generator, length, looping and notes back exactly
     /// (the inverse of `SetGenerator`).
-    RestoreGenerator(Box<GeneratedClip>),
+    RestoreGenerator(Box<crate::generate::GeneratedClip>),
     /// Writes a generator clip's notes into a new ordinary clip of the
     /// same instrument, length and looping (not placed, like a
     /// duplicate): exactly what the generator clip plays.

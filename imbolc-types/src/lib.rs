@@ -52,7 +52,7 @@ pub mod sync;
 pub mod transform;
 pub mod tuning;
 
-pub use action::{Action, Dependents, GeneratedClip, RemovedBus, RemovedClip, RemovedEffect, RemovedInstrument};
+pub use action::{Action, Dependents, RemovedBus, RemovedClip, RemovedEffect, RemovedInstrument};
 pub use arrangement::Placement;
 pub use audio_clip::{AudioRegion, TrackInput};
 pub use audio_input::{AudioInputDef, InputSource};
@@ -63,7 +63,7 @@ pub use custom::{CustomParam, CustomSource};
 pub use diff::{AudioDiff, AudioScene, ChainOwner, InstrumentSnapshot};
 pub use drums::{DrumKit, DrumPad, DrumPattern, DrumStep, DrumVoice, PadSound, StepDelta, StepKey, StepResolution};
 pub use filter_env::FilterEnvDef;
-pub use generate::Generator;
+pub use generate::{GeneratedClip, Generator};
 pub use ids::{BusId, ClipId, EffectId, IdCounters, InstrumentId, LaneId, NoteId, PlacementId};
 pub use instrument::{
     EffectSlot, EnvelopeDef, FilterDef, Instrument, InstrumentDef, LfoDef, LfoShape, Params, SourceDef, StealStrategy,

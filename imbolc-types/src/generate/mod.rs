@@ -150,6 +150,18 @@ impl Generator {
     }
 }
 
+/// A generator clip as it was: what undoing a generator change puts back
+/// exactly (the generator, if any, and the clip's length, looping and
+/// notes with their ids).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GeneratedClip {
+    pub clip: crate::ids::ClipId,
+    pub generator: Option<Generator>,
+    pub length: Tick,
+    pub looping: bool,
+    pub notes: Vec<(crate::ids::NoteId, Note)>,
+}
+
 /// A note an algorithm writes, in steps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StepNote {
