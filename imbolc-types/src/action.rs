@@ -582,6 +582,25 @@ pub enum Action {
         resolution: StepResolution,
         swing: f32,
     },
+
+    // --- generators (see `generate`) ---
+    /// Attaches `generator` to a note clip (or changes it): the clip's
+    /// notes become the generator's output, its length the generator's
+    /// and it loops. `None` detaches it: the clip keeps its notes as an
+    /// ordinary clip.
+    SetGenerator {
+        clip: ClipId,
+        generator: Option<Box<crate::generate::Generator>>,
+    },
+    /// Puts a clip's generator, length, looping and notes back exactly
+    /// (the inverse of `SetGenerator`).
+    RestoreGenerator(Box<crate::generate::GeneratedClip>),
+    /// Writes a generator clip's notes into a new ordinary clip of the
+    /// same instrument, length and looping (not placed, like a
+    /// duplicate): exactly what the generator clip plays.
+    CaptureGenerator {
+        clip: ClipId,
+    },
 }
 
 #[path = "action_label.rs"]

@@ -91,6 +91,8 @@ impl Action {
             Action::AddSamplerZone { .. } => "add zone",
             Action::SetSamplerZone { .. } => "change zone",
             Action::RemoveSamplerZone { .. } => "remove zone",
+            Action::SetGenerator { .. } | Action::RestoreGenerator(_) => "change generator",
+            Action::CaptureGenerator { .. } => "capture generator",
         }
     }
 }

@@ -38,6 +38,7 @@ pub mod custom;
 pub mod diff;
 pub mod drums;
 pub mod filter_env;
+pub mod generate;
 pub mod ids;
 pub mod instrument;
 pub mod launcher;
@@ -66,6 +67,7 @@ pub use custom::{CustomParam, CustomSource};
 pub use diff::{AudioDiff, AudioScene, ChainOwner, InstrumentSnapshot};
 pub use drums::{DrumKit, DrumPad, DrumPattern, DrumStep, DrumVoice, PadSound, StepDelta, StepKey, StepResolution};
 pub use filter_env::FilterEnvDef;
+pub use generate::{GeneratedClip, Generator};
 pub use ids::{BusId, ClipId, EffectId, IdCounters, InstrumentId, LaneId, NoteId, PlacementId};
 pub use instrument::{
     EffectSlot, EnvelopeDef, FilterDef, Instrument, InstrumentDef, LfoDef, LfoShape, Params, SourceDef, StealStrategy,

@@ -89,6 +89,10 @@ pub struct Project {
     /// Key, scale and tuning of every instrument without its own
     /// (`InstrumentDef::pitch`). Older files have C chromatic, 12-TET, A4 440.
     pub pitch: crate::tuning::PitchSettings,
+    /// Generators by the clip whose notes they write (see
+    /// [`crate::generate`]). Older files have none. A removed clip keeps
+    /// its entry, so undoing the removal brings back a generator clip.
+    pub generators: BTreeMap<ClipId, crate::generate::Generator>,
     /// Last, so a file from before id counters is the blob without it.
     pub ids: IdCounters,
 }
@@ -114,6 +118,7 @@ impl PartialEq for Project {
             count_in_bars,
             launcher,
             pitch,
+            generators,
         } = self;
         *name == other.name
             && *artist == other.artist
@@ -131,6 +136,7 @@ impl PartialEq for Project {
             && *count_in_bars == other.count_in_bars
             && *launcher == other.launcher
             && *pitch == other.pitch
+            && *generators == other.generators
     }
 }
 
@@ -153,6 +159,7 @@ impl Default for Project {
             count_in_bars: 0,
             launcher: crate::launcher::Launcher::default(),
             pitch: crate::tuning::PitchSettings::default(),
+            generators: BTreeMap::new(),
             ids: IdCounters::default(),
         }
     }

@@ -43,6 +43,7 @@ mod draw;
 mod edits;
 mod files;
 mod freeze;
+mod generate;
 mod input;
 mod intents;
 mod pitch;

@@ -223,4 +223,7 @@ pub enum CommandId {
     ChordWrite,
     Harmonise,
     Layer,
+    Generator,
+    GeneratorSettings,
+    GeneratorCapture,
 }

@@ -195,4 +195,25 @@ pub(crate) const PLAYING: &[Command] = &[
         &["m"],
         Pane(P::PianoRoll),
     ),
+    cmd(
+        C::Generator,
+        "generator",
+        "Generator of the clip: attach a Euclidean one, then Markov, L-system, off (the notes stay)",
+        &["E"],
+        Pane(P::PianoRoll),
+    ),
+    cmd(
+        C::GeneratorSettings,
+        "generator-settings",
+        "Type the clip generator's settings: 5/16 rot=2 walk, markov C>E=3, lsystem A=AB n=3, seed=",
+        &["W"],
+        Pane(P::PianoRoll),
+    ),
+    cmd(
+        C::GeneratorCapture,
+        "generator-capture",
+        "Capture the generated notes into a new ordinary clip",
+        &["Y"],
+        Pane(P::PianoRoll),
+    ),
 ];

@@ -25,7 +25,7 @@ pub enum PitchEdit {
     FollowProject,
 }
 
-fn root(w: &str) -> Option<u8> {
+pub(crate) fn root(w: &str) -> Option<u8> {
     let mut chars = w.chars();
     let letter = chars.next()?.to_ascii_uppercase();
     let base = PITCH_CLASS_NAMES.iter().position(|n| n.len() == 1 && n.starts_with(letter))?;
@@ -38,7 +38,7 @@ fn root(w: &str) -> Option<u8> {
     u8::try_from((i32::try_from(base).ok()? + shift).rem_euclid(12)).ok()
 }
 
-fn scale(w: &str) -> Option<Scale> {
+pub(crate) fn scale(w: &str) -> Option<Scale> {
     Some(match w {
         "chromatic" => Scale::Chromatic,
         "major" | "ionian" => Scale::Major,

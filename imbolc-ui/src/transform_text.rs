@@ -24,6 +24,8 @@ pub enum Prompt {
     Chord,
     /// The layer link (see [`crate::layer_text`]; not a transform).
     Layer,
+    /// A clip's generator (see [`crate::generate_text`]).
+    Generator(imbolc_types::ClipId),
 }
 
 impl Prompt {
@@ -33,6 +35,7 @@ impl Prompt {
             Prompt::Groove => " Groove ",
             Prompt::Chord => " Chord ",
             Prompt::Layer => " Layer ",
+            Prompt::Generator(_) => " Generator ",
         }
     }
 
@@ -42,6 +45,7 @@ impl Prompt {
             Prompt::Groove => " e.g. swing=0.33 1/8 ms=10 vel=8 seed=1 · off · Enter sets",
             Prompt::Chord => " e.g. m7 inv=1 spread=1 · major minor 7 maj7 sus2 sus4 power octave diatonic · off",
             Prompt::Layer => crate::layer_text::HINT,
+            Prompt::Generator(_) => crate::generate_text::HINT,
         }
     }
 
@@ -55,6 +59,7 @@ impl Prompt {
             Prompt::Groove => parse_groove(text, t),
             Prompt::Chord => parse_chord(text, t),
             Prompt::Layer => Err("the layer prompt sets a link, not transforms".into()),
+            Prompt::Generator(_) => Err("a generator prompt edits a clip".to_owned()),
         }
     }
 }

@@ -150,6 +150,16 @@ pub enum DispatchError {
     InvalidPattern,
     #[error("a drum pattern's length follows its steps; change the pattern instead")]
     DrumClipLength,
+    #[error("invalid generator: {0}")]
+    InvalidGenerator(String),
+    #[error("clip {0} has no generator")]
+    NoGenerator(ClipId),
+    /// Drum patterns and audio clips have no notes to generate.
+    #[error("clip {0} is not a note clip")]
+    NotANoteClip(ClipId),
+    /// Its notes are the generator's: edit the generator, or capture it.
+    #[error("clip {0} is generated: change its generator, or capture it (or detach it) to edit notes")]
+    Generated(ClipId),
     /// Every id of this kind is used (only a crafted file gets there):
     /// nothing more of this kind can be added to the project.
     #[error("the project has no {0} ids left")]

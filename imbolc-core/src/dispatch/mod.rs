@@ -6,7 +6,8 @@
 //! `mixer` (strips, sends, buses, master), `clip` (clips, placements),
 //! `audio_clip` (audio tracks and clips), `launcher` (the clip launcher's slots), `layer` (layer links), `notes`, `automation` (lanes and MIDI mappings), `automation_takes`
 //! (segment curves, recorded takes), `drums` (kits, pads, patterns, steps),
-//! with `dependents` for what a removal takes along.
+//! `generate` (generator clips), with `dependents` for what a removal
+//! takes along.
 
 mod audio_clip;
 mod automation;
@@ -17,6 +18,7 @@ mod drums;
 mod effect;
 mod error;
 mod freeze;
+mod generate;
 pub(crate) mod instrument;
 mod keys;
 mod launcher;
@@ -249,6 +251,9 @@ pub(crate) fn apply(project: &mut Project, action: Action) -> Result<Applied, Di
         | A::SetDrumSteps { .. }
         | A::ToggleDrumStep { .. }
         | A::SetDrumPattern { .. } => drums::apply(project, action),
+        A::SetGenerator { .. } | A::RestoreGenerator(_) | A::CaptureGenerator { .. } => {
+            generate::apply(project, action)
+        }
         A::AddSampler { .. } | A::AddSamplerZone { .. } | A::SetSamplerZone { .. } | A::RemoveSamplerZone { .. } => {
             sampler::apply(project, action)
         }

@@ -62,7 +62,25 @@ fn edit(
     Ok(Applied::one(Action::ReplaceNotes { clip, notes: old }, changed(clip, new, Vec::new()), R))
 }
 
+/// The clip a note action edits.
+fn target(action: &Action) -> Option<ClipId> {
+    match action {
+        Action::AddNote { clip, .. }
+        | Action::AddNotes { clip, .. }
+        | Action::RestoreNotes { clip, .. }
+        | Action::RemoveNotes { clip, .. }
+        | Action::MoveNotes { clip, .. }
+        | Action::ResizeNotes { clip, .. }
+        | Action::SetNoteVelocity { clip, .. }
+        | Action::ReplaceNotes { clip, .. } => Some(*clip),
+        _ => None,
+    }
+}
+
 pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, DispatchError> {
+    if let Some(clip) = target(&action) {
+        super::generate::check_not_generated(p, clip)?;
+    }
     match action {
         Action::AddNote { clip, note } => {
             check_note(&note)?;

@@ -50,7 +50,7 @@ pub struct Op {
 }
 
 pub fn op() -> impl Strategy<Value = Op> {
-    (0u8..90, any::<u32>(), any::<u32>(), -0.2f32..1.2, "[a-zé♪ ]{0,8}").prop_map(|(kind, a, b, x, name)| Op {
+    (0u8..93, any::<u32>(), any::<u32>(), -0.2f32..1.2, "[a-zé♪ ]{0,8}").prop_map(|(kind, a, b, x, name)| Op {
         kind,
         a,
         b,
@@ -83,7 +83,8 @@ pub fn to_action(p: &Project, op: &Op) -> Option<Action> {
     let b = op.b;
     // Kinds 60.. repeat the clip, note and automation edits, which need a
     // clip or lane to exist first and would otherwise be rare.
-    // Kinds 80.. are the audio track edits and the artist (100..).
+    // Kinds 80.. are the audio track edits and the artist (100..), then
+    // the generator edits (110..).
     let kind = if op.kind >= 80 {
         op.kind + 20
     } else if op.kind >= 60 {
@@ -253,6 +254,9 @@ pub fn to_action(p: &Project, op: &Op) -> Option<Action> {
         59 => Action::RenameProject { name: op.name.clone() },
         108 => Action::SetArtist { artist: op.name.clone() },
         109 => Action::DuplicateClip { clip: pick(&clips, op.a)? },
+        110 => Action::SetGenerator { clip: pick(&clips, op.a)?, generator: Some(Box::new(generator(b))) },
+        111 => Action::SetGenerator { clip: pick(&clips, op.a)?, generator: None },
+        112 => Action::CaptureGenerator { clip: pick(&clips, op.a)? },
         100 => Action::AddAudioTrack { name: op.name.clone() },
         101 => Action::AddAudioClip { instrument: inst?, region: region(), start: b % 100_000, length: 1 + b % 5000 },
         102 => Action::SetAudioRegion { clip: pick(&clips, op.a)?, region: region() },
@@ -285,6 +289,29 @@ pub fn to_action(p: &Project, op: &Op) -> Option<Action> {
             curve: MidiCurve::Exponential,
         })),
     })
+}
+
+/// A generator from the bits of `b`: any algorithm, sometimes out of
+/// range (Euclidean steps 0, 65 or pulses above steps).
+pub fn generator(b: u32) -> imbolc_types::Generator {
+    use imbolc_types::generate::{Algorithm, Euclid, EuclidPitch, LSystem, Markov};
+    let algorithm = match b % 3 {
+        0 => Algorithm::Euclid(Euclid {
+            pulses: ((b >> 2) % 20) as u8,
+            steps: ((b >> 7) % 66) as u8,
+            rotation: ((b >> 13) % 8) as u8,
+            pitch: [EuclidPitch::Fixed, EuclidPitch::Walk, EuclidPitch::Random][(b >> 16) as usize % 3],
+        }),
+        1 => Algorithm::Markov(Markov { rest: ((b >> 2) % 60) as u8, ..Markov::default() }),
+        _ => Algorithm::LSystem(LSystem { iterations: ((b >> 2) % 10) as u8, ..LSystem::default() }),
+    };
+    imbolc_types::Generator {
+        seed: u64::from(b >> 20),
+        ..imbolc_types::Generator::new(
+            algorithm,
+            imbolc_types::Key::new((b >> 24) as u8 % 12, imbolc_types::Scale::Minor),
+        )
+    }
 }
 
 /// Two short samples imported into this test process's own sample cache

@@ -357,6 +357,7 @@ pub fn project() -> impl Strategy<Value = Project> {
                     count_in_bars: 0,
                     launcher: imbolc_types::Launcher::default(),
                     pitch: Default::default(),
+                    generators: Default::default(),
                     ids,
                 };
                 connect(&mut p);

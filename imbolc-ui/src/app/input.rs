@@ -180,6 +180,9 @@ impl<S: UiAudio> App<S> {
             CommandId::Groove => self.ask_transforms(crate::transform_text::Prompt::Groove),
             CommandId::Chord => self.ask_transforms(crate::transform_text::Prompt::Chord),
             CommandId::Layer => self.ask_layer(),
+            CommandId::Generator => self.cycle_generator(),
+            CommandId::GeneratorSettings => self.ask_generator(),
+            CommandId::GeneratorCapture => self.capture_generator(),
             _ => {
                 let state = state_of!(self);
                 let intent = match self.pane {

@@ -129,6 +129,9 @@ impl<S: UiAudio> App<S> {
         if prompt == Prompt::Layer {
             return self.set_layer_text(instrument, text);
         }
+        if let Prompt::Generator(clip) = prompt {
+            return self.set_generator_text(clip, text);
+        }
         let Some(t) = self.session.project().instruments.get(&instrument).map(|i| i.def.transforms.clone()) else {
             return;
         };

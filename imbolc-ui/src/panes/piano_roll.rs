@@ -393,7 +393,9 @@ impl PianoRollPane {
             frame.render_widget(Paragraph::new("No instrument selected. Add one in the instrument list (1)."), inner);
             return;
         }
-        let rows = usize::from(inner.height.saturating_sub(1));
+        // A generator clip shows its generator on the last line.
+        let generator = clip.and_then(|c| state.project.generators.get(&c.id));
+        let rows = usize::from(inner.height.saturating_sub(1 + u16::from(generator.is_some())));
         let cols = usize::from(inner.width.saturating_sub(LABEL) / CELL);
         let top = follow(usize::from(127 - self.top_pitch.get()), usize::from(127 - self.pitch), rows);
         let top_pitch = 127 - u8::try_from(top.min(127)).unwrap_or(127);
@@ -453,6 +455,10 @@ impl PianoRollPane {
                 spans.push(Span::styled(text, style));
             }
             lines.push(Line::from(spans));
+        }
+        if let Some(g) = generator {
+            let text = format!("generator: {}", g.summary());
+            lines.push(Line::styled(text, Style::default().fg(Color::Cyan)));
         }
         frame.render_widget(Paragraph::new(lines), inner);
     }

@@ -21,6 +21,7 @@ mod drums;
 mod editor_voices;
 mod fixture;
 mod frictions;
+mod generators;
 mod layers;
 mod loops;
 mod midi_files;

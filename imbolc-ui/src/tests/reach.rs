@@ -158,6 +158,9 @@ const REACH: &[(&str, Reach)] = &[
     ("SetDrumSteps", key("drum-velocity-up", "8 a Enter", "")),
     ("ToggleDrumStep", key("drum-step-toggle", "8 a Enter", "")),
     ("SetDrumPattern", key("drum-pattern-longer", "8 a Enter", "")),
+    ("SetGenerator", key("generator", "3", "")),
+    ("RestoreGenerator", Internal("the inverse of a generator change: only undo and redo apply it")),
+    ("CaptureGenerator", key("generator-capture", "3 E", "")),
 ];
 
 #[test]

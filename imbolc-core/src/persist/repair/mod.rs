@@ -15,7 +15,8 @@
 //! - `values`: tempo, meter, every parameter (catalog ranges), levels,
 //!   pans, sends, envelope times, LFO, polyphony, drum pads and patterns,
 //!   notes, clip and placement lengths, automation points and MIDI
-//!   mappings; NaN and infinity become the default.
+//!   mappings; NaN and infinity become the default; a clip generator with
+//!   a parameter out of range is dropped (the clip keeps its notes).
 //! - `ids` last: every id counter is above the largest id of its kind still
 //!   in use (a counter cannot pass `u32::MAX`: allocation then refuses, see
 //!   `IdCounters`).

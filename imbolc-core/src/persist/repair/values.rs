@@ -36,6 +36,15 @@ pub(super) fn project_values(p: &mut Project, out: &mut Repairs) {
         );
         p.time_signature = new;
     }
+    // A generator only runs when dispatch changes it (which checks it);
+    // one out of range is dropped, its clip keeps its notes.
+    p.generators.retain(|clip, g| match g.check() {
+        Ok(()) => true,
+        Err(e) => {
+            out.push(RepairKind::Value, format!("clip {clip} generator dropped (its notes stay): {e}"));
+            false
+        }
+    });
     for inst in p.instruments.values_mut() {
         let at = format!("instrument {}", inst.id);
         let def = &mut inst.def;
