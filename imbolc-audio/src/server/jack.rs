@@ -293,15 +293,33 @@ pub fn is_running(name: &str) -> bool {
 /// range, frames), from `jack_lsp -l`: what a recording from that port
 /// lags behind the sound at the converter. `None` if JACK cannot say.
 pub fn capture_latency(server: &str, port: &str) -> Option<u32> {
-    let out = Command::new("jack_lsp")
-        .args(["-s", server, "-l", port])
-        .env("JACK_NO_START_SERVER", "1")
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    parse_capture_latency(&String::from_utf8_lossy(&out.stdout))
+    // `jack_lsp` is a JACK client: on a busy machine it may fail to open
+    // (seen beside parallel builds), and a wrong answer would misplace a
+    // take by the whole latency. A few quick tries cost nothing when the
+    // first one answers.
+    for attempt in 0..LATENCY_TRIES {
+        if attempt > 0 {
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        let Ok(out) = Command::new("jack_lsp")
+            .args(["-s", server, "-l", port])
+            .env("JACK_NO_START_SERVER", "1")
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()
+        else {
+            return None;
+        };
+        if let Some(frames) = parse_capture_latency(&String::from_utf8_lossy(&out.stdout)) {
+            return Some(frames);
+        }
+    }
+    tracing::warn!("JACK did not report the capture latency of {port} after {LATENCY_TRIES} tries");
+    None
 }
+
+/// How often [`capture_latency`] asks.
+const LATENCY_TRIES: u32 = 4;
 
 /// The max of `port capture latency = [ min max ] frames` in `jack_lsp -l`
 /// output (the first port listed).
