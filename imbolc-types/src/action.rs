@@ -6,7 +6,9 @@
 //! Removals are undone by a `Restore*` action carrying exactly what was
 //! removed, including what depended on it (clips of a removed instrument,
 //! automation lanes of a removed effect), so undo never needs a snapshot of
-//! the project.
+//! the project. The one exception is restoring a named checkpoint: it
+//! replaces the whole project by design, and its inverse is the project
+//! from before.
 
 use serde::{Deserialize, Serialize};
 
@@ -18,61 +20,16 @@ use crate::curve::Curve;
 use crate::diff::ChainOwner;
 use crate::drums::{DrumPad, DrumStep, StepKey, StepResolution};
 use crate::ids::{BusId, ClipId, EffectId, InstrumentId, LaneId, NoteId, PlacementId};
-use crate::instrument::{EffectSlot, FilterDef, Instrument, LfoDef, SourceDef, VoiceSettings};
+use crate::instrument::{FilterDef, LfoDef, SourceDef, VoiceSettings};
 use crate::midi::MidiMapping;
-use crate::mixer::{Bus, MixerSettings, OutputTarget};
-use crate::notes::{Clip, Note, Tick};
+use crate::mixer::OutputTarget;
+use crate::notes::{Note, Tick};
 use crate::param::ParamTarget;
 use crate::project::TimeSignature;
 use crate::sampler::SamplerZone;
 use crate::sync::NoteDivision;
 
-/// Automation lanes and MIDI mappings that pointed at something removed;
-/// kept so undo can put them back where they were.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Dependents {
-    pub lanes: Vec<AutomationLane>,
-    /// Each mapping with its index in `Project::midi_mappings`, ascending.
-    pub mappings: Vec<(usize, MidiMapping)>,
-}
-
-/// An instrument as it was removed, with everything that went with it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RemovedInstrument {
-    /// Its position in the instrument order.
-    pub index: usize,
-    pub instrument: Instrument,
-    pub clips: Vec<Clip>,
-    pub placements: Vec<Placement>,
-    pub dependents: Dependents,
-}
-
-/// A bus as it was removed, with the strips that sent or wrote to it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RemovedBus {
-    pub index: usize,
-    pub bus: Bus,
-    /// Mixer settings, before the removal, of instruments that sent or
-    /// wrote to the bus.
-    pub mixers: Vec<(InstrumentId, MixerSettings)>,
-    pub dependents: Dependents,
-}
-
-/// An effect as it was removed from its chain.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RemovedEffect {
-    pub owner: ChainOwner,
-    pub index: usize,
-    pub effect: EffectSlot,
-    pub dependents: Dependents,
-}
-
-/// A clip as it was removed, with its placements.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RemovedClip {
-    pub clip: Clip,
-    pub placements: Vec<Placement>,
-}
+pub use crate::action_removed::{Dependents, RemovedBus, RemovedClip, RemovedEffect, RemovedInstrument};
 
 /// One change to a project. Ids in an action must exist; values must be in
 /// range; otherwise dispatch returns an error and changes nothing.

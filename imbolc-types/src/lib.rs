@@ -28,6 +28,7 @@
 //!   parameter follows.
 
 pub mod action;
+mod action_removed;
 pub mod arrangement;
 pub mod audio_clip;
 pub mod audio_input;
