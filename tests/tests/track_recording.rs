@@ -129,13 +129,26 @@ fn burst(socket: &UdpSocket, port: u16, node: i32, before: i32, out: f32, at: Ti
     socket.send_to(&bundle(add_secs(at, 0.03), off), ("127.0.0.1", port)).unwrap();
 }
 
+/// `jack_connect`/`jack_disconnect`. Each is a JACK client of its own,
+/// which can fail to open on a machine busy with a parallel build (seen
+/// in a CI-style run): a few tries, and the last error in the message.
 fn jack(verb: &str, server: &str, from: &str, to: &str) {
-    let ok = Command::new(verb)
-        .args(["-s", server, from, to])
-        .env("JACK_NO_START_SERVER", "1")
-        .status()
-        .unwrap_or_else(|e| panic!("{verb} not found ({e}): apt-get install jackd2"));
-    assert!(ok.success(), "{verb} {from} {to}");
+    let mut last = String::new();
+    for attempt in 0..4 {
+        if attempt > 0 {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let out = Command::new(verb)
+            .args(["-s", server, from, to])
+            .env("JACK_NO_START_SERVER", "1")
+            .output()
+            .unwrap_or_else(|e| panic!("{verb} not found ({e}): apt-get install jackd2"));
+        if out.status.success() {
+            return;
+        }
+        last = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    }
+    panic!("{verb} {from} {to}: {last}");
 }
 
 /// Waits until the recorder runs; returns its node id.
