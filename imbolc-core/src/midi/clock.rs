@@ -1,4 +1,5 @@
-//! [`ClockOut`]: MIDI clock (24 ticks per quarter note) and start/stop on
+//! [`ClockOut`] through midir, used without JACK (`alsa-midi`; with JACK,
+//! [`super::jack_out`] replaces it): MIDI clock (24 ticks per quarter note) and start/stop on
 //! an output port (`imbolc-clock:clock_out` with the JACK backend) while
 //! the transport plays. A thread computes each tick's wall time from the
 //! engine's tempo line (not by counting sleeps), so the rate is exact on
@@ -10,18 +11,16 @@ use std::time::Duration;
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, unbounded};
 use imbolc_audio::engine::{TempoAnchor, TransportFeedback};
-use imbolc_types::TICKS_PER_QUARTER;
 use midir::MidiOutput;
 use midir::os::unix::VirtualOutput;
 
 use super::MidiError;
+use super::clock_line::TICKS_PER_CLOCK;
 use super::timebase::{play_tick_at, wall_at, wall_now};
 
 /// JACK client and port of the clock output.
 pub const CLOCK_CLIENT: &str = "imbolc-clock";
 pub const CLOCK_PORT: &str = "clock_out";
-/// Song ticks per MIDI clock tick.
-const TICKS_PER_CLOCK: f64 = TICKS_PER_QUARTER as f64 / 24.0;
 /// Longest sleep, so transport changes are seen quickly.
 const MAX_SLEEP: Duration = Duration::from_millis(10);
 
@@ -49,7 +48,8 @@ impl ClockOut {
     ///
     /// # Errors
     /// [`MidiError::Init`] or [`MidiError::Port`] as for the input.
-    pub fn open() -> Result<ClockOut, MidiError> {
+    pub fn open(offset_ms: f32) -> Result<ClockOut, MidiError> {
+        let offset = f64::from(offset_ms.clamp(-50.0, 50.0)) / 1000.0;
         let (tx, rx) = unbounded();
         let (ready_tx, ready_rx) = crossbeam_channel::bounded(1);
         let thread = std::thread::Builder::new()
@@ -61,7 +61,7 @@ impl ClockOut {
                 match port {
                     Ok(mut conn) => {
                         let _ = ready_tx.send(Ok(()));
-                        run(&rx, |bytes| {
+                        run(&rx, offset, |bytes| {
                             if let Err(e) = conn.send(bytes) {
                                 tracing::warn!("MIDI clock send failed: {e}");
                             }
@@ -105,13 +105,13 @@ impl Drop for ClockOut {
 }
 
 /// The thread: sends ticks on the current line until the sender is dropped.
-fn run(updates: &Receiver<Line>, mut send: impl FnMut(&[u8])) {
+fn run(updates: &Receiver<Line>, offset: f64, mut send: impl FnMut(&[u8])) {
     let mut line = Line { playing: false, anchor: None };
     let mut next: i64 = 0;
     loop {
         let wait = match (line.playing, line.anchor) {
             (true, Some(anchor)) => {
-                let due = wall_at(&anchor, next as f64 * TICKS_PER_CLOCK);
+                let due = wall_at(&anchor, next as f64 * TICKS_PER_CLOCK) + offset;
                 let now = wall_now();
                 if due <= now + 0.000_2 {
                     if next == 0 {

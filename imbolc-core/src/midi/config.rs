@@ -29,6 +29,9 @@ pub struct MidiConfig {
     pub device_curve: VelocityCurve,
     /// Send MIDI clock and start/stop on the clock port while playing.
     pub send_clock: bool,
+    /// Milliseconds added to the time of every clock message (-50..50):
+    /// negative sends the clock earlier, for a device that plays late.
+    pub clock_offset_ms: f32,
     /// Follow an incoming clock's tempo and start/stop.
     pub follow_clock: bool,
     /// Bars of count-in when recording is armed while stopped (0: none;
@@ -70,6 +73,7 @@ impl Default for MidiConfig {
             curve: VelocityCurve::Linear,
             device_curve: VelocityCurve::Linear,
             send_clock: true,
+            clock_offset_ms: 0.0,
             follow_clock: false,
             count_in_bars: 1,
             zones: Vec::new(),

@@ -10,7 +10,8 @@
 //!                       CC → SetParam / MIDI learn → MapMidiCc
 //!                       notes → Recorder → one undo step per take
 //!                       clock in → tempo, start/stop (optional)
-//!  ClockOut thread: 24 ppqn + start/stop on imbolc-clock:clock_out
+//!  ClockOut (JACK client imbolc-clock, process callback): 24 ppqn,
+//!    start/stop/song position, each at its own frame, on clock_out
 //! ```
 //!
 //! - [`parse`]: [`Decoder`], bytes to [`MidiEvent`] with `wmidi` (running
@@ -22,7 +23,11 @@
 //! - [`record`]: [`Recorder`], takes in clip ticks.
 //! - [`timebase`]: wall clock ↔ the engine's tempo line.
 //! - [`follow`]: incoming clock tempo.
-//! - [`clock`]: [`ClockOut`], the clock output.
+//! - [`clock`]: the clock output through midir (without JACK: a thread,
+//!   each event at the start of a period).
+//! - [`clock_line`]: tempo line → clock ticks per period (no JACK).
+//! - [`jack_out`]: [`ClockOut`] with JACK: the MIDI output client whose
+//!   process callback writes each event at its own frame.
 //! - [`ports`]: [`MidiPorts`], midir ports and device reconnection.
 //! - [`watch`]: [`watch::JackWatch`], JACK presence, hardware
 //!   auto-connection and the list of connected devices (JACK only).
@@ -30,8 +35,11 @@
 //! - [`stats`]: [`MidiStats`], counters shown in the UI.
 
 pub mod clock;
+pub mod clock_line;
 pub mod config;
 pub mod follow;
+#[cfg(feature = "jack-midi")]
+pub mod jack_out;
 pub mod live;
 pub mod parse;
 pub mod ports;
@@ -44,7 +52,10 @@ pub mod velocity;
 #[cfg(feature = "jack-midi")]
 pub mod watch;
 
+#[cfg(not(feature = "jack-midi"))]
 pub use clock::ClockOut;
+#[cfg(feature = "jack-midi")]
+pub use jack_out::JackMidiOut as ClockOut;
 pub use config::{ConfigError, MidiConfig, ZoneConfig};
 pub use live::{InputId, LivePlayer, LiveSettings, LiveTarget, MidiInbound};
 pub use parse::{Decoder, MidiEvent};

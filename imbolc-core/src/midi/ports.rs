@@ -2,7 +2,7 @@
 //! (`imbolc:midi_in` with the JACK backend), keeps the configured device
 //! port connected (a watcher thread rescans every [`RESCAN`] and connects
 //! it whenever it is present, so a device that goes away and comes back is
-//! reconnected), and runs the clock output ([`super::clock::ClockOut`]).
+//! reconnected), and runs the clock output ([`super::ClockOut`]).
 //! With JACK, a [`JackWatch`](super::watch::JackWatch) beside them finds
 //! the server, connects hardware MIDI as it appears and notices when the
 //! server goes away. Every input callback goes straight to the shared
@@ -18,7 +18,7 @@ use midir::os::unix::VirtualInput;
 use midir::{MidiInput, MidiInputConnection};
 
 use super::MidiError;
-use super::clock::ClockOut;
+use super::ClockOut;
 use super::config::MidiConfig;
 use super::live::{InputId, LivePlayer};
 use super::runtime::MidiRuntime;
@@ -88,7 +88,7 @@ impl MidiPorts {
             auto_connect: config.auto_connect,
             device: config.device.clone(),
         })?;
-        let clock = if config.send_clock { Some(ClockOut::open()?) } else { None };
+        let clock = if config.send_clock { Some(ClockOut::open(config.clock_offset_ms)?) } else { None };
         let watcher = match &config.device {
             Some(device) => Some(watch(device.clone(), runtime.player(), runtime.stats())?),
             None => None,
