@@ -123,6 +123,9 @@ fn run(period: u32, secs: f64) -> (Vec<u64>, Vec<u64>, usize, usize) {
     let out = ClockOut::open(0.0).unwrap();
     assert_eq!(out.port_name(), "imbolc-clock:clock_out");
     let (listener, rx) = listen();
+    // The output's loop locks onto JACK's frames in its first seconds
+    // (Imbolc opens it at startup, long before play).
+    std::thread::sleep(Duration::from_secs(4));
     let start = wall_now() + 0.3;
     let anchor = TempoAnchor { timetag: Timetag::from_secs_f64(NTP_UNIX + start), play_tick: 0.0, bpm: BPM as f32 };
     out.observe(&TransportFeedback { playing: true, anchor: Some(anchor), bpm: BPM as f32, ..Default::default() });
@@ -162,6 +165,12 @@ fn clock_ticks_go_out_at_their_own_frames_at_118_bpm() {
         let expected = secs * BPM / 60.0 * 24.0;
         assert!(ticks.len() as f64 > expected * 0.98, "period {period}: {} ticks of {expected}", ticks.len());
         let fig = measure(&ticks, &breaks);
+        if let Ok(dir) = std::env::var("IMBOLC_CLOCK_DUMP") {
+            let text: Vec<String> = ticks.iter().map(u64::to_string).collect();
+            std::fs::write(format!("{dir}/ticks_{period}.txt"), text.join("\n")).unwrap();
+            let text: Vec<String> = breaks.iter().map(u64::to_string).collect();
+            std::fs::write(format!("{dir}/breaks_{period}.txt"), text.join("\n")).unwrap();
+        }
         let error = (fig.bpm - BPM).abs() / BPM * 100.0;
         eprintln!(
             "period {period:4}: {} ticks over {secs} s in {} span(s) ({} lost-period jumps): \
