@@ -10,7 +10,9 @@
 //! counter then jumps while the wall clock, which the tempo line is in,
 //! does not); the listener notices a jump between two of its cycles and
 //! the fit is made within the spans between jumps (one slope, an
-//! intercept per span).
+//! intercept per span). A tick that fell due in the lost time goes out at
+//! the first frame after it (where the listener saw the jump) and is left
+//! out.
 //!
 //! `IMBOLC_CLOCK_SECS` sets the span measured per period size (default 30).
 
@@ -76,6 +78,11 @@ fn measure(ticks: &[u64], breaks: &[u64]) -> Figures {
     let mut spans: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
     let mut b = breaks.iter().peekable();
     for (i, f) in ticks.iter().enumerate() {
+        // A tick due while the driver was not running (in the lost time)
+        // goes out at the first frame after it: it starts no span.
+        if breaks.contains(f) {
+            continue;
+        }
         let mut split = false;
         while b.peek().is_some_and(|x| **x <= *f) {
             b.next();
@@ -125,7 +132,7 @@ fn run(period: u32, secs: f64) -> (Vec<u64>, Vec<u64>, usize, usize) {
     let (listener, rx) = listen();
     // The output's loop locks onto JACK's frames in its first seconds
     // (Imbolc opens it at startup, long before play).
-    std::thread::sleep(Duration::from_secs(4));
+    std::thread::sleep(Duration::from_secs(6));
     let start = wall_now() + 0.3;
     let anchor = TempoAnchor { timetag: Timetag::from_secs_f64(NTP_UNIX + start), play_tick: 0.0, bpm: BPM as f32 };
     out.observe(&TransportFeedback { playing: true, anchor: Some(anchor), bpm: BPM as f32, ..Default::default() });

@@ -210,13 +210,13 @@ impl ClockOffset {
 
 /// Widest and narrowest bandwidth (Hz) of [`FrameClock`]'s loop.
 const BW_START: f64 = 2.0;
-const BW_END: f64 = 0.05;
+const BW_END: f64 = 0.02;
 /// [`STEP_STRIKES`] periods in a row further than this from the
 /// prediction restart the loop (a clock step, a server restart).
 const RESYNC_SECS: f64 = 0.02;
 /// Once locked, one period's error counts at most this much (a late
 /// wake-up of a loaded machine is noise, not a change of rate).
-const LOCKED_ERROR_SECS: f64 = 0.000_5;
+const LOCKED_ERROR_SECS: f64 = 0.000_2;
 /// Seconds after which the loop counts as locked.
 const LOCK_SECS: f64 = 2.0;
 
@@ -251,6 +251,13 @@ impl FrameClock {
         let nominal = 1.0 / rate.max(1.0);
         let next = match self.state {
             None => Loop { frame, wall: measured, frames, secs_per_frame: nominal, elapsed: 0.0, strikes: 0 },
+            // The driver lost periods and counts anew from where it woke
+            // up (JACK's frame counter jumps, and its time for the first
+            // frame after the jump is where the new count starts): the
+            // phase is taken as measured, the rate is kept.
+            Some(l) if frame.wrapping_sub(l.frame) as i32 > l.frames as i32 => {
+                Loop { frame, wall: measured, frames, strikes: 0, ..l }
+            }
             Some(l) => l.advance(frame, frames, measured, nominal),
         };
         self.state = Some(next);
