@@ -256,7 +256,9 @@ impl FrameClock {
             // frame after the jump is where the new count starts): the
             // phase is taken as measured, the rate is kept.
             Some(l) if frame.wrapping_sub(l.frame) as i32 > l.frames as i32 => {
-                Loop { frame, wall: measured, frames, strikes: 0, ..l }
+                // Pull in quickly from there: the measured time is JACK's
+                // first estimate after its own restart.
+                Loop { frame, wall: measured, frames, strikes: 0, elapsed: l.elapsed.min(1.0), ..l }
             }
             Some(l) => l.advance(frame, frames, measured, nominal),
         };
