@@ -66,11 +66,7 @@ impl Period {
     /// the period's end, 0 for times before its start.
     fn frame_of(&self, at: f64) -> Option<u32> {
         let off = ((at - self.start) / self.secs * f64::from(self.frames)).round();
-        if off >= f64::from(self.frames) {
-            None
-        } else {
-            Some(off.max(0.0) as u32)
-        }
+        if off >= f64::from(self.frames) { None } else { Some(off.max(0.0) as u32) }
     }
 }
 
@@ -107,17 +103,17 @@ impl ClockLine {
             self.stop_due = true;
             self.start_due = false;
         }
-        if let (true, Some(anchor)) = (new.playing, new.anchor) {
-            if !was {
-                // Play starts at play tick 0; if we hear of it late, from
-                // the next tick not yet due.
-                let now_tick = play_tick_at(&anchor, now - self.offset);
-                self.next = if now_tick > TICKS_PER_CLOCK { (now_tick / TICKS_PER_CLOCK).ceil() as i64 } else { 0 };
-                self.start_due = true;
-                self.stop_due = false;
-            }
-            // A tempo change keeps counting ticks of the same play-tick
-            // line (play ticks never wrap), so none is sent twice or lost.
+        // A tempo change keeps counting ticks of the same play-tick line
+        // (play ticks never wrap), so none is sent twice or lost.
+        if let (true, Some(anchor)) = (new.playing, new.anchor)
+            && !was
+        {
+            // Play starts at play tick 0; if we hear of it late, from the
+            // next tick not yet due.
+            let now_tick = play_tick_at(&anchor, now - self.offset);
+            self.next = if now_tick > TICKS_PER_CLOCK { (now_tick / TICKS_PER_CLOCK).ceil() as i64 } else { 0 };
+            self.start_due = true;
+            self.stop_due = false;
         }
         self.line = new;
     }

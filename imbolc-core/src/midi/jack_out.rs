@@ -72,7 +72,14 @@ impl JackMidiOut {
         let (tx, rx) = bounded(QUEUE);
         let mut clock = ClockLine::default();
         clock.set_offset(f64::from(offset_ms) / 1000.0);
-        let process = Process { port, rx, clock, offset: ClockOffset::default(), frames: FrameClock::default(), raw: [([0; 3], 0); RAW_PER_PERIOD] };
+        let process = Process {
+            port,
+            rx,
+            clock,
+            offset: ClockOffset::default(),
+            frames: FrameClock::default(),
+            raw: [([0; 3], 0); RAW_PER_PERIOD],
+        };
         let client = client.activate_async((), process).map_err(|e| MidiError::Init(e.to_string()))?;
         Ok(JackMidiOut { tx, last: Cell::new(None), port: name, _client: client })
     }

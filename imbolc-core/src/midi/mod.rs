@@ -54,9 +54,9 @@ pub mod watch;
 
 #[cfg(not(feature = "jack-midi"))]
 pub use clock::ClockOut;
+pub use config::{ConfigError, MidiConfig, ZoneConfig};
 #[cfg(feature = "jack-midi")]
 pub use jack_out::JackMidiOut as ClockOut;
-pub use config::{ConfigError, MidiConfig, ZoneConfig};
 pub use live::{InputId, LivePlayer, LiveSettings, LiveTarget, MidiInbound};
 pub use parse::{Decoder, MidiEvent};
 pub use ports::MidiPorts;

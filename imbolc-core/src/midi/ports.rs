@@ -17,8 +17,8 @@ use imbolc_audio::engine::TransportFeedback;
 use midir::os::unix::VirtualInput;
 use midir::{MidiInput, MidiInputConnection};
 
-use super::MidiError;
 use super::ClockOut;
+use super::MidiError;
 use super::config::MidiConfig;
 use super::live::{InputId, LivePlayer};
 use super::runtime::MidiRuntime;
