@@ -7,8 +7,9 @@
 //! Figures: the tempo is the slope of a line fitted through the tick
 //! frames; the jitter is the peak-to-peak deviation of the ticks from that
 //! line. The dummy driver can lose periods on a loaded machine (its frame
-//! counter then jumps while the wall clock, which the tempo line is in,
-//! does not); the listener notices a jump between two of its cycles and
+//! counter then jumps, or JACK's time for the next frame does, while the
+//! wall clock, which the tempo line is in, does not); the listener notices
+//! a jump between two of its cycles and
 //! the fit is made within the spans between jumps (one slope, an
 //! intercept per span). A tick that fell due in the lost time goes out at
 //! the first frame after it (where the listener saw the jump) and is left
@@ -34,13 +35,17 @@ use jack::{Client, ClientOptions, Control, MidiIn, ProcessScope};
 const RATE: f64 = 48_000.0;
 const BPM: f64 = 118.0;
 const NTP_UNIX: f64 = 2_208_988_800.0;
+/// A cycle whose JACK time lies this far (µs) from one period after the
+/// previous one's starts a new span: the dummy driver lost time there.
+const RESTART_US: f64 = 5_000.0;
 
 /// What the listener saw.
 enum Seen {
     /// A byte and the frame it was written at.
     Byte(u64, u8),
-    /// A cycle of the listener: its first frame and length.
-    Cycle(u64, u32),
+    /// A cycle of the listener: its first frame, length, and JACK's µs
+    /// time of that frame.
+    Cycle(u64, u32, u64),
 }
 
 /// The listener: a JACK client with one MIDI input, connected to the
@@ -49,9 +54,10 @@ fn listen() -> (jack::AsyncClient<(), impl jack::ProcessHandler>, Receiver<Seen>
     let (client, _) = Client::new("clock-listener", ClientOptions::NO_START_SERVER).unwrap();
     let port = client.register_port("in", MidiIn::default()).unwrap();
     let (tx, rx) = bounded(1 << 20);
-    let process = jack::contrib::ClosureProcessHandler::new(move |_: &Client, ps: &ProcessScope| {
-        let base = u64::from(ps.last_frame_time());
-        let _ = tx.try_send(Seen::Cycle(base, ps.n_frames()));
+    let process = jack::contrib::ClosureProcessHandler::new(move |c: &Client, ps: &ProcessScope| {
+        let frame = ps.last_frame_time();
+        let base = u64::from(frame);
+        let _ = tx.try_send(Seen::Cycle(base, ps.n_frames(), c.frames_to_time(frame)));
         for ev in port.iter(ps) {
             for b in ev.bytes {
                 let _ = tx.try_send(Seen::Byte(base + u64::from(ev.time), *b));
@@ -142,20 +148,24 @@ fn run(period: u32, secs: f64) -> (Vec<u64>, Vec<u64>, usize, usize) {
     drop(listener);
     drop(out);
     let (mut ticks, mut breaks, mut starts, mut stops) = (Vec::new(), Vec::new(), 0, 0);
-    let mut last_cycle: Option<(u64, u32)> = None;
+    let mut last_cycle: Option<(u64, u32, u64)> = None;
     for seen in rx.try_iter() {
         match seen {
             Seen::Byte(f, 0xF8) => ticks.push(f),
             Seen::Byte(_, 0xFA) => starts += 1,
             Seen::Byte(_, 0xFC) => stops += 1,
             Seen::Byte(..) => {}
-            Seen::Cycle(f, n) => {
-                if let Some((pf, pn)) = last_cycle
-                    && pf + u64::from(pn) != f
+            Seen::Cycle(f, n, us) => {
+                // A jump of the frame count, or of JACK's time for it by
+                // more than a few ms beyond the period (the driver woke
+                // up that late and counts on from there).
+                if let Some((pf, pn, pus)) = last_cycle
+                    && (pf + u64::from(pn) != f
+                        || (us as f64 - pus as f64 - f64::from(pn) / RATE * 1e6).abs() > RESTART_US)
                 {
                     breaks.push(f);
                 }
-                last_cycle = Some((f, n));
+                last_cycle = Some((f, n, us));
             }
         }
     }
