@@ -63,6 +63,7 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
                 return Err(DispatchError::NoSuchClip(clip));
             }
             let mut out = Applied::new(R);
+            let generator = super::generate::take_generator(p, clip);
             let ids: Vec<_> = p.placements.values().filter(|pl| pl.clip == clip).map(|pl| pl.id).collect();
             let mut placements = Vec::with_capacity(ids.len());
             for id in ids {
@@ -76,6 +77,7 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
             };
             out.diffs.push(AudioDiff::ClipRemoved { clip });
             out.inverse.push(Action::RestoreClip(Box::new(RemovedClip { clip: removed, placements })));
+            out.inverse.extend(generator);
             Ok(out)
         }
         Action::RestoreClip(r) => {
