@@ -138,6 +138,40 @@ impl<S: UiAudio> App<S> {
         self.inform(text);
     }
 
+    /// A new empty clip for `instrument` (two bars; a 16-step pattern on a
+    /// kit) placed at `at`, picked for editing; one undo step. An audio
+    /// track's clips come from files (`a`).
+    pub(super) fn new_empty_clip(&mut self, instrument: InstrumentId, at: Tick) {
+        let project = self.session.project();
+        let Some(inst) = project.instruments.get(&instrument) else { return };
+        if inst.def.audio_track {
+            return self.inform("an audio track's clips are sound files: a imports one");
+        }
+        let kit = inst.def.drums.is_some();
+        let length = 2 * crate::transport::bar_ticks(project.time_signature);
+        let mark = self.session.undo_mark();
+        let added = if kit {
+            let resolution = imbolc_types::StepResolution::Sixteenth;
+            self.apply(Action::AddDrumPattern { instrument, name: String::new(), steps: 16, resolution })
+        } else {
+            self.apply(Action::AddClip { instrument, name: String::new(), length })
+        };
+        if !added {
+            return;
+        }
+        let project = self.session.project();
+        let Some(clip) = project.clips.values().rev().find(|c| c.instrument == instrument) else { return };
+        let (id, name, length) = (clip.id, clip.name.clone(), clip.length);
+        self.apply(Action::AddPlacement { clip: id, start: at, length });
+        self.session.join_since(mark, "new clip");
+        self.panes.arrangement.show_clip(self.session.project(), id);
+        self.pick_clip(id);
+        self.inform(format!(
+            "new clip \"{name}\": write it in {}",
+            if kit { "the drum pane (8)" } else { "the piano roll (3)" }
+        ));
+    }
+
     /// Makes a clip of `length` ticks for `instrument` and places it at the
     /// playhead's bar (one undo step); its id, or `None` when refused (the
     /// error shown).

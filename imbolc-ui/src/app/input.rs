@@ -134,7 +134,9 @@ impl<S: UiAudio> App<S> {
             CommandId::ShowArrangement => self.show(PaneKind::Arrangement),
             CommandId::ShowAutomation => self.show(PaneKind::Automation),
             CommandId::ShowSession => self.show(PaneKind::Session),
-            CommandId::PlayStop | CommandId::Pause | CommandId::LoopToggle => self.transport_command(cmd),
+            CommandId::PlayStop | CommandId::Pause | CommandId::GoToStart | CommandId::LoopToggle => {
+                self.transport_command(cmd)
+            }
             CommandId::TempoUp | CommandId::TempoDown => self.nudge_tempo(cmd == CommandId::TempoUp),
             CommandId::MusicalTyping => self.start_typing(),
             CommandId::TempoSet => self.modal = Some(Modal::Tempo { text: String::new() }),

@@ -63,6 +63,13 @@ impl ArrangementPane {
         if let (CommandId::PlacementAdd, Some(instrument)) = (cmd, track) {
             return Some(Intent::ChooseAudioClip { instrument, at: self.cursor });
         }
+        if cmd == CommandId::ClipNew {
+            let row = all.get(self.row.min(all.len().saturating_sub(1))).map(|c| c.instrument);
+            return Some(match row.or(state.selected_instrument().map(|i| i.id)) {
+                Some(instrument) => Intent::NewClip { instrument, at: self.cursor },
+                None => Intent::Message("No instrument yet: add one in the instrument list (1, a)".to_owned()),
+            });
+        }
         if all.is_empty() {
             return Some(Intent::Message(
                 "No clips yet: write notes in the piano roll (3), or add an audio track (A in 1)".to_owned(),

@@ -58,6 +58,9 @@ pub enum Intent {
     SelectClip(ClipId),
     /// Copy this clip as a new clip and pick the copy.
     DuplicateClip(ClipId),
+    /// A new empty clip (a pattern on a kit) for this instrument, placed at
+    /// `at` and picked.
+    NewClip { instrument: InstrumentId, at: Tick },
     /// Switch to a pane.
     Show(PaneKind),
     /// Ask the user for a sound source, then add an instrument.
