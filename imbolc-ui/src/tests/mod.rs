@@ -12,6 +12,7 @@ mod browse;
 mod bus_effects;
 mod checkpoints;
 mod commands;
+mod control_socket;
 mod compose;
 mod compose_play;
 mod composing;
