@@ -226,4 +226,5 @@ pub enum CommandId {
     Generator,
     GeneratorSettings,
     GeneratorCapture,
+    ThemeNext,
 }

@@ -450,6 +450,13 @@ const EDITING: &[Command] = &[
     cmd(C::ProbabilityUp, "probability-up", "Raise the notes' chance to play by 10 %", &[")"], Pane(P::PianoRoll)),
     cmd(C::KeyHints, "key-hints", "Show or hide the line of the current pane's keys", &["C-k"], G),
     cmd(C::Messages, "messages", "Show the last 50 status-line messages in full", &["C-g"], G),
+    cmd(
+        C::ThemeNext,
+        "theme-next",
+        "Switch to the next colour theme: dark, light, high contrast (palette only; config.toml: theme)",
+        &[],
+        G,
+    ),
     cmd(C::RenameProject, "project-rename", "Rename the project (its name in renders and tags)", &["N"], G),
     cmd(C::Checkpoint, "checkpoint", "Name the project's current state (a checkpoint to come back to)", &["C-n"], G),
     cmd(

@@ -63,6 +63,7 @@ pub mod script_cli;
 pub mod state;
 pub mod status;
 pub mod terminal;
+pub mod theme;
 #[cfg(test)]
 mod tests;
 pub mod transform_text;

@@ -77,6 +77,9 @@ fn run_app(args: &cli::Args, started: std::time::Instant) -> std::io::Result<()>
     let demo = args.project.is_none();
     let saver = BackgroundSaver::spawn().map_err(std::io::Error::other)?;
     let mut session = opened.session;
+    if let Some(theme) = user.theme {
+        imbolc_ui::theme::set(theme);
+    }
     if let Some(interval) = user.autosave {
         session.set_autosave_interval(interval);
     }

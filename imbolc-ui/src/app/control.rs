@@ -45,6 +45,13 @@ impl<S: UiAudio> App<S> {
             (Some("status"), 1) => Reply::Ok(self.status_text()),
             (Some("save"), 1) => self.control_save(),
             (Some("quit"), _) => Reply::Err("quit: the TUI stays open (close the connection to end it)".into()),
+            (Some("theme"), 2) => match crate::theme::ThemeName::from_id(&words[1]) {
+                Some(name) => {
+                    crate::theme::set(name);
+                    Reply::Ok(format!("theme {}", name.id()))
+                }
+                None => Reply::Err(format!("no theme {:?} (dark, light, high-contrast)", words[1])),
+            },
             (Some("help"), _) => Reply::Ok(crate::control::help(&words[1..])),
             _ => self.control_script(line),
         }

@@ -83,13 +83,13 @@ pub enum Reply {
 impl Reply {
     /// The answer as one line of JSON, with its newline.
     pub fn to_json_line(&self) -> String {
-        let value = match self {
-            Reply::Ok(out) => serde_json::json!({ "ok": true, "out": out }),
-            Reply::Err(error) => serde_json::json!({ "ok": false, "error": error }),
+        // `ok` first, as documented; serde_json escapes the text.
+        let (ok, key, text) = match self {
+            Reply::Ok(out) => (true, "out", out),
+            Reply::Err(error) => (false, "error", error),
         };
-        let mut line = value.to_string();
-        line.push('\n');
-        line
+        let text = serde_json::Value::String(text.clone());
+        format!("{{\"ok\":{ok},\"{key}\":{text}}}\n")
     }
 
     /// The answer to a line that could not be read as text.
@@ -103,6 +103,7 @@ impl Reply {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use proptest::prelude::*;

@@ -24,6 +24,7 @@ pub const SOCKET_COMMANDS: &[(&str, &str, &str)] = &[
     ("pause", "", "Pauses the transport where it is."),
     ("playhead", "", "Answers `TICK BAR.BEAT playing|paused|stopped` (ticks: 480 a quarter)."),
     ("status", "", "Answers the transport line, the project's name and size, and the pane shown."),
+    ("theme", "dark|light|high-contrast", "Draws with that colour theme from now on."),
     ("save", "", "Saves the project to its file, as Ctrl-s (answers once the save is under way)."),
 ];
 

@@ -45,6 +45,11 @@ pub fn socket_path() -> PathBuf {
 /// [`ControlError::NotPrivate`] for a folder of someone else's or a
 /// symbolic link; [`ControlError::Io`] when it cannot be made.
 pub fn private_dir(dir: &Path, owner: u32) -> Result<(), ControlError> {
+    if let Some(parent) = dir.parent()
+        && !parent.exists()
+    {
+        std::fs::create_dir_all(parent).map_err(|e| ControlError::Io(parent.to_owned(), e))?;
+    }
     match std::fs::DirBuilder::new().mode(0o700).create(dir) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}

@@ -36,5 +36,6 @@ mod session;
 mod slicer;
 mod snapshots;
 mod takes;
+mod themes;
 mod tempo_sync;
 mod track_takes;
