@@ -506,7 +506,7 @@ const EDITING: &[Command] = &[
 ];
 
 /// Commands reached from the palette only (no default key).
-pub const PALETTE_ONLY: [CommandId; 2] = [CommandId::ArtistSet, CommandId::TakeFolder];
+pub const PALETTE_ONLY: [CommandId; 3] = [CommandId::ArtistSet, CommandId::TakeFolder, CommandId::ThemeNext];
 
 /// The table row of a command.
 pub fn command(id: CommandId) -> Option<&'static Command> {

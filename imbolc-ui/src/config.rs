@@ -151,7 +151,7 @@ pub fn parse(text: &str) -> (Config, Vec<Problem>) {
         }
     };
     for (section, value) in &table {
-        if section == "theme" {
+        if section == "theme" && !value.is_table() {
             let line = line_of(text, "", section);
             match value.as_str().and_then(crate::theme::ThemeName::from_id) {
                 Some(theme) => config.theme = Some(theme),

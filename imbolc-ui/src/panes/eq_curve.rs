@@ -8,7 +8,6 @@ use imbolc_types::Params;
 use imbolc_types::catalog::mix::eq12_response_db;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
 use ratatui::symbols::Marker;
 use ratatui::widgets::canvas::{Canvas, Line as CanvasLine};
 use ratatui::widgets::{Block, Widget};
