@@ -63,9 +63,9 @@ pub mod script_cli;
 pub mod state;
 pub mod status;
 pub mod terminal;
-pub mod theme;
 #[cfg(test)]
 mod tests;
+pub mod theme;
 pub mod transform_text;
 pub mod transport;
 pub mod typing;

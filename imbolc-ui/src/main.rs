@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use clap::Parser;
 use imbolc_audio::engine::AudioHandle;
 use imbolc_core::persist::BackgroundSaver;
-use imbolc_ui::{app, cli, config, control, keys, logging, midi, midi_file_cli, open, render_cli, run, script_cli, terminal};
+use imbolc_ui::{
+    app, cli, config, control, keys, logging, midi, midi_file_cli, open, render_cli, run, script_cli, terminal,
+};
 
 fn main() -> ExitCode {
     let started = std::time::Instant::now();

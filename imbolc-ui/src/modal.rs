@@ -385,7 +385,7 @@ impl Modal {
                 let mut text: Vec<Line> = lines
                     .iter()
                     .flat_map(|m| {
-                        let style = if m.is_error() { Style::default().fg(crate::theme::current().error) } else { Style::default() };
+                        let style = crate::theme::current().error_if(m.is_error());
                         wrap(&m.text, room).into_iter().map(move |l| Line::styled(format!(" {l}"), style))
                     })
                     .collect();

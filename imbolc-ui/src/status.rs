@@ -91,7 +91,10 @@ pub fn render_status(
         vec![Span::styled(name, Style::default().add_modifier(Modifier::BOLD)), Span::raw("│ "), Span::raw(transport)];
     // Refusals stay in view: the server dropped part of what was asked.
     if feedback.refusals.count > 0 {
-        left.push(Span::styled(format!("⚠ {} refused │ ", feedback.refusals.count), Style::default().fg(crate::theme::current().error)));
+        left.push(Span::styled(
+            format!("⚠ {} refused │ ", feedback.refusals.count),
+            Style::default().fg(crate::theme::current().error),
+        ));
     }
     let width = usize::from(area.width);
     let fixed: usize = left.iter().map(|s| s.content.chars().count()).sum();

@@ -130,6 +130,13 @@ pub const HIGH_CONTRAST: Theme = Theme {
     emphasis: Modifier::BOLD,
 };
 
+impl Theme {
+    /// The error colour for an error, else the plain style.
+    pub fn error_if(&self, error: bool) -> Style {
+        if error { Style::default().fg(self.error) } else { Style::default() }
+    }
+}
+
 thread_local! {
     /// The theme the UI thread draws with (each test thread has its own).
     static CURRENT: Cell<ThemeName> = const { Cell::new(ThemeName::Dark) };

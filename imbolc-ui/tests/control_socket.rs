@@ -71,7 +71,8 @@ fn a_client_builds_plays_and_reads_the_playhead_of_a_running_tui() {
     wait("scsynth: running");
 
     // `imbolc --socket-path` names the socket the TUI opened.
-    let printed = std::process::Command::new(bin).arg("--socket-path").env("XDG_RUNTIME_DIR", &runtime).output().unwrap();
+    let printed =
+        std::process::Command::new(bin).arg("--socket-path").env("XDG_RUNTIME_DIR", &runtime).output().unwrap();
     let path = std::path::PathBuf::from(String::from_utf8(printed.stdout).unwrap().trim());
     assert_eq!(path, runtime.join("imbolc/control.sock"));
     let deadline = Instant::now() + Duration::from_secs(10);

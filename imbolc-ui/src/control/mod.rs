@@ -60,4 +60,3 @@ pub fn help(topic: &[String]) -> String {
         None => imbolc_core::script::table::help(topic),
     }
 }
-

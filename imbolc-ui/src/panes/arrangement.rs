@@ -220,8 +220,11 @@ impl ArrangementPane {
                 let c = first + k;
                 let tick = Tick::try_from(c).unwrap_or(0) * COLUMN;
                 let ch = if ch == ' ' && tick.is_multiple_of(bar) { '·' } else { ch };
-                let mut style =
-                    if ch == '·' { Style::default().fg(crate::theme::current().dim) } else { Style::default().fg(crate::theme::current().accent) };
+                let mut style = if ch == '·' {
+                    Style::default().fg(crate::theme::current().dim)
+                } else {
+                    Style::default().fg(crate::theme::current().accent)
+                };
                 if i == row && c == cursor_col {
                     style = cursor_style();
                 }

@@ -280,8 +280,10 @@ impl AutomationPane {
             let name_style = if i == lane_at { cursor_style() } else { Style::default() };
             let mut spans = vec![Span::styled(name, name_style)];
             let Ok((lo, hi)) = param_range(state.project, &lane.target) else {
-                spans
-                    .push(Span::styled("(its parameter is gone: D removes the lane)", Style::default().fg(crate::theme::current().error)));
+                spans.push(Span::styled(
+                    "(its parameter is gone: D removes the lane)",
+                    Style::default().fg(crate::theme::current().error),
+                ));
                 lines.push(Line::from(spans));
                 continue;
             };
@@ -296,9 +298,10 @@ impl AutomationPane {
                 let (text, style) = match here {
                     Some(_) => ("●".to_owned(), Style::default().fg(crate::theme::current().accent)),
                     None => match lane.value_at(f64::from(t0)) {
-                        Some(v) => {
-                            (level_glyph((v - lo) / (hi - lo).max(f32::EPSILON)), Style::default().fg(crate::theme::current().dim))
-                        }
+                        Some(v) => (
+                            level_glyph((v - lo) / (hi - lo).max(f32::EPSILON)),
+                            Style::default().fg(crate::theme::current().dim),
+                        ),
                         None => ("·".to_owned(), Style::default().fg(crate::theme::current().dim)),
                     },
                 };
@@ -325,7 +328,10 @@ fn tall_lane(
     head: Vec<Span<'static>>,
 ) -> Vec<Line<'static>> {
     let scale = |text: String| {
-        Span::styled(format!("{text:>w$} ", w = usize::from(NAME) - 1), Style::default().fg(crate::theme::current().dim))
+        Span::styled(
+            format!("{text:>w$} ", w = usize::from(NAME) - 1),
+            Style::default().fg(crate::theme::current().dim),
+        )
     };
     let mut rows: Vec<Vec<Span<'static>>> = vec![head];
     rows[0].truncate(1);
@@ -344,7 +350,9 @@ fn tall_lane(
             let below = ((TALL - 1 - r) * 8) as f32;
             let (text, color) = match eighths {
                 None => ("·".to_owned(), crate::theme::current().dim),
-                Some(h) if point && h >= below && (h < below + 8.0 || r == 0) => ("●".to_owned(), crate::theme::current().accent),
+                Some(h) if point && h >= below && (h < below + 8.0 || r == 0) => {
+                    ("●".to_owned(), crate::theme::current().accent)
+                }
                 Some(h) if h >= below + 8.0 => ("█".to_owned(), crate::theme::current().dim),
                 Some(h) if h > below => (level_glyph((h - below) / 8.0), crate::theme::current().dim),
                 Some(_) => (" ".to_owned(), crate::theme::current().dim),

@@ -251,7 +251,9 @@ impl DrumsPane {
         for s in first..last {
             header.push(match s {
                 _ if playhead == Some(s) => Span::styled("▼ ", Style::default().fg(crate::theme::current().warn)),
-                _ if s % 4 == 0 => Span::styled(format!("{:<2}", s + 1), Style::default().fg(crate::theme::current().dim)),
+                _ if s % 4 == 0 => {
+                    Span::styled(format!("{:<2}", s + 1), Style::default().fg(crate::theme::current().dim))
+                }
                 _ => Span::raw("  "),
             });
         }

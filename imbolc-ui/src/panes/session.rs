@@ -285,7 +285,8 @@ impl SessionPane {
         let mut lines = vec![Line::from(head), Line::from(status)];
         let last = (first_scene + u16::try_from(visible_rows).unwrap_or(u16::MAX)).min(scenes);
         for scene in first_scene..last {
-            let mut spans = vec![Span::styled(format!("{:>3} ", scene + 1), Style::default().fg(crate::theme::current().muted))];
+            let mut spans =
+                vec![Span::styled(format!("{:>3} ", scene + 1), Style::default().fg(crate::theme::current().muted))];
             for (ci, inst) in shown.iter().enumerate() {
                 let clip = slot_clip(state, inst.id, scene);
                 let name = clip.and_then(|c| state.project.clips.get(&c)).map_or("", |c| c.name.as_str());

@@ -53,7 +53,11 @@ impl Widget for Waveform<'_> {
                 }
             }
             let marker = self.markers.contains(&cx);
-            let mut style = if marker { Style::default().fg(crate::theme::current().warn) } else { Style::default().fg(crate::theme::current().accent) };
+            let mut style = if marker {
+                Style::default().fg(crate::theme::current().warn)
+            } else {
+                Style::default().fg(crate::theme::current().accent)
+            };
             if self.cursor == Some(cx) {
                 style = style.patch(cursor_style());
             }

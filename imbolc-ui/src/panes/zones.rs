@@ -164,7 +164,8 @@ impl ZonesPane {
         let widths = [6usize, 6, 6, 6, 5, 8, 8, 9, 8, 8, 6, 4, 6, 6, 8];
         let mut head = vec![Span::raw(format!(" {:<3} {:<16}", "#", "sample"))];
         for (i, (name, w)) in FIELDS.iter().zip(widths).enumerate() {
-            let style = if i == self.field { Style::default().fg(crate::theme::current().warn) } else { Style::default() };
+            let style =
+                if i == self.field { Style::default().fg(crate::theme::current().warn) } else { Style::default() };
             head.push(Span::styled(format!("{name:<w$}"), style));
         }
         let mut lines = vec![Line::from(head)];
