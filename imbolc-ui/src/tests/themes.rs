@@ -68,6 +68,18 @@ fn every_pane_in_every_theme() {
     theme::set(ThemeName::Dark);
 }
 
+/// The slicer (a sub-pane that needs a sample on a pad) in every theme.
+#[test]
+fn the_slicer_in_every_theme() {
+    for name in ThemeName::ALL {
+        theme::set(name);
+        let mut f = super::slicer::fixture(&format!("theme-{}", name.id()));
+        press(&mut f.app, "c");
+        insta::assert_snapshot!(format!("theme_{}_slicer", name.id()), dump(&render(&f.app, 80, 24)));
+    }
+    theme::set(ThemeName::Dark);
+}
+
 #[test]
 fn light_and_high_contrast_paint_every_cell_and_dark_keeps_the_terminals() {
     let mut app = demo_app();
