@@ -80,6 +80,21 @@ fn the_slicer_in_every_theme() {
     theme::set(ThemeName::Dark);
 }
 
+/// A sampler's zones (a sub-pane that needs a sample folder) in every theme.
+#[test]
+fn the_zones_in_every_theme() {
+    for name in ThemeName::ALL {
+        theme::set(name);
+        let dir = super::sampler::folder(&format!("theme-{}", name.id()));
+        let mut app = demo_app();
+        app.set_browse_dir(dir.0.clone());
+        press(&mut app, "1 s Enter z");
+        assert_eq!(app.pane(), crate::commands::PaneKind::Zones);
+        insta::assert_snapshot!(format!("theme_{}_zones", name.id()), dump(&render(&app, 80, 24)));
+    }
+    theme::set(ThemeName::Dark);
+}
+
 #[test]
 fn light_and_high_contrast_paint_every_cell_and_dark_keeps_the_terminals() {
     let mut app = demo_app();
