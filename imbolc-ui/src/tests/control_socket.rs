@@ -163,3 +163,40 @@ proptest! {
         prop_assert!(matches!(reply, Reply::Ok(_) | Reply::Err(_)));
     }
 }
+
+/// Runs `script` in python as uid/gid 65534 (nobody) with `arg`; its
+/// standard output. Needs root (to become another user) and setpriv.
+fn as_nobody(script: &str, arg: &std::path::Path) -> String {
+    assert_eq!(own_uid(), 0, "this test runs a client as another user: run it as root (setpriv needs it)");
+    let out = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c", script])
+        .arg(arg)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run setpriv ({e}): install util-linux and python3"));
+    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+}
+
+const CLIENT: &str = "import socket, sys\n\
+s = socket.socket(socket.AF_UNIX)\n\
+try:\n    s.connect(sys.argv[1])\nexcept OSError as e:\n    print('CONNECT', type(e).__name__); sys.exit(0)\n\
+s.sendall(b'status\\n')\nprint('ANSWER', s.makefile().readline().strip())\n";
+
+/// A real other user: the private folder keeps it from the socket, and
+/// when the folder and file are opened up by mistake, the peer-uid check
+/// still refuses it (its line never reaches the UI).
+#[test]
+fn another_user_cannot_reach_the_socket_and_is_refused_when_it_does() {
+    let path = temp_socket("nobody");
+    let socket = ControlSocket::bind(&path).unwrap();
+    let blocked = as_nobody(CLIENT, &path);
+    assert!(blocked.contains("CONNECT PermissionError"), "the 0700 folder keeps others out: {blocked}");
+
+    let dir = path.parent().unwrap();
+    for p in [dir.parent().unwrap(), dir] {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o711)).unwrap();
+    }
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let refused = as_nobody(CLIENT, &path);
+    assert!(refused.contains("ANSWER {\"ok\":false,\"error\":\"refused: uid 65534"), "{refused}");
+    assert!(socket.try_next().is_none(), "the stranger's line never reached the UI");
+}
