@@ -19,6 +19,7 @@
 //! - [`play`]: transport, note preview, musical typing.
 //! - [`takes`]: performance takes (`C-t`) and the take folder.
 //! - [`draw`]: the whole screen.
+//! - [`control`]: lines from the control socket.
 //!
 //! [`Intent`]: crate::panes::Intent
 //! [`Outcome`]: crate::modal::Outcome
@@ -39,6 +40,7 @@ macro_rules! state_of {
 }
 
 mod checkpoints;
+mod control;
 mod draw;
 mod edits;
 mod files;

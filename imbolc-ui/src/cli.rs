@@ -25,6 +25,11 @@ pub struct Args {
     /// else "auto".
     #[arg(long)]
     pub jack: Option<String>,
+
+    /// Print where a TUI started now listens for control lines
+    /// (docs/control-socket.md), and exit.
+    #[arg(long)]
+    pub socket_path: bool,
 }
 
 impl Args {

@@ -228,4 +228,5 @@ pub enum CommandId {
     Generator,
     GeneratorSettings,
     GeneratorCapture,
+    ThemeNext,
 }

@@ -451,6 +451,13 @@ const EDITING: &[Command] = &[
     cmd(C::ProbabilityUp, "probability-up", "Raise the notes' chance to play by 10 %", &[")"], Pane(P::PianoRoll)),
     cmd(C::KeyHints, "key-hints", "Show or hide the line of the current pane's keys", &["C-k"], G),
     cmd(C::Messages, "messages", "Show the last 50 status-line messages in full", &["C-g"], G),
+    cmd(
+        C::ThemeNext,
+        "theme-next",
+        "Switch to the next colour theme: dark, light, high contrast (palette only; config.toml: theme)",
+        &[],
+        G,
+    ),
     cmd(C::RenameProject, "project-rename", "Rename the project (its name in renders and tags)", &["N"], G),
     cmd(C::Checkpoint, "checkpoint", "Name the project's current state (a checkpoint to come back to)", &["C-n"], G),
     cmd(
@@ -507,7 +514,7 @@ const EDITING: &[Command] = &[
 ];
 
 /// Commands reached from the palette only (no default key).
-pub const PALETTE_ONLY: [CommandId; 2] = [CommandId::ArtistSet, CommandId::TakeFolder];
+pub const PALETTE_ONLY: [CommandId; 3] = [CommandId::ArtistSet, CommandId::TakeFolder, CommandId::ThemeNext];
 
 /// The table row of a command.
 pub fn command(id: CommandId) -> Option<&'static Command> {

@@ -41,6 +41,7 @@ pub mod commands;
 mod commands_play;
 pub mod complete;
 pub mod config;
+pub mod control;
 pub mod generate_text;
 pub mod keys;
 pub mod keys_doc;
@@ -64,6 +65,7 @@ pub mod status;
 pub mod terminal;
 #[cfg(test)]
 mod tests;
+pub mod theme;
 pub mod transform_text;
 pub mod transport;
 pub mod typing;

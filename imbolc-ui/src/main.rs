@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use clap::Parser;
 use imbolc_audio::engine::AudioHandle;
 use imbolc_core::persist::BackgroundSaver;
-use imbolc_ui::{app, cli, config, keys, logging, midi, midi_file_cli, open, render_cli, run, script_cli, terminal};
+use imbolc_ui::{
+    app, cli, config, control, keys, logging, midi, midi_file_cli, open, render_cli, run, script_cli, terminal,
+};
 
 fn main() -> ExitCode {
     let started = std::time::Instant::now();
@@ -14,6 +16,10 @@ fn main() -> ExitCode {
     let _log_guard = logging::init();
     if let Some(command) = &args.command {
         return run_command(command);
+    }
+    if args.socket_path {
+        println!("{}", control::socket_path().display());
+        return ExitCode::SUCCESS;
     }
     match run_app(&args, started) {
         Ok(()) => ExitCode::SUCCESS,
@@ -73,6 +79,9 @@ fn run_app(args: &cli::Args, started: std::time::Instant) -> std::io::Result<()>
     let demo = args.project.is_none();
     let saver = BackgroundSaver::spawn().map_err(std::io::Error::other)?;
     let mut session = opened.session;
+    if let Some(theme) = user.theme {
+        imbolc_ui::theme::set(theme);
+    }
     if let Some(interval) = user.autosave {
         session.set_autosave_interval(interval);
     }
@@ -107,7 +116,17 @@ fn run_app(args: &cli::Args, started: std::time::Instant) -> std::io::Result<()>
         let config = imbolc_audio::engine::EngineConfig::new(args.server_config(&user));
         AudioHandle::spawn(config).map_err(std::io::Error::other)
     };
-    let result = run::run(&mut app, &mut term, respawn, started);
+    // Editors and live-coding tools drive the session through it; a TUI
+    // without it still works (the reason is on the status line).
+    let socket = match control::start() {
+        Ok(socket) => Some(socket),
+        Err(e) => {
+            app.error(format!("no control socket: {e}"));
+            None
+        }
+    };
+    let result = run::run(&mut app, &mut term, respawn, started, socket.as_ref());
+    drop(socket);
     terminal::leave()?;
     // Dropping the app finishes pending saves, then stops scsynth and JACK
     // and waits for them: nothing is left running.

@@ -73,5 +73,24 @@ impl<S: UiAudio> App<S> {
         if let Some(dialog) = &self.checkpoints {
             dialog.render(frame);
         }
+        paint_base(frame);
+    }
+}
+
+/// Gives every cell left in the terminal's own colours the theme's text
+/// and background (the dark theme keeps the terminal's).
+fn paint_base(frame: &mut Frame) {
+    let base = crate::theme::current().base;
+    for cell in &mut frame.buffer_mut().content {
+        if let Some(fg) = base.fg
+            && cell.fg == ratatui::style::Color::Reset
+        {
+            cell.fg = fg;
+        }
+        if let Some(bg) = base.bg
+            && cell.bg == ratatui::style::Color::Reset
+        {
+            cell.bg = bg;
+        }
     }
 }

@@ -137,6 +137,11 @@ impl<S: UiAudio> App<S> {
             CommandId::PlayStop | CommandId::Pause | CommandId::GoToStart | CommandId::LoopToggle => {
                 self.transport_command(cmd)
             }
+            CommandId::ThemeNext => {
+                let next = crate::theme::current_name().next();
+                crate::theme::set(next);
+                self.inform(format!("theme: {}", next.id()));
+            }
             CommandId::TempoUp | CommandId::TempoDown => self.nudge_tempo(cmd == CommandId::TempoUp),
             CommandId::MusicalTyping => self.start_typing(),
             CommandId::TempoSet => self.modal = Some(Modal::Tempo { text: String::new() }),
