@@ -39,6 +39,7 @@ macro_rules! state_of {
 }
 
 mod checkpoints;
+mod collab;
 mod draw;
 mod edits;
 mod files;
@@ -150,6 +151,8 @@ pub struct App<S: UiAudio> {
     take: Option<takes::TakeRun>,
     /// A performance take also becomes a clip on a new audio track.
     take_to_track: bool,
+    /// Hosting or joined (see [`crate::collab`]).
+    collab: Option<crate::collab::Collab>,
 }
 
 impl<S: UiAudio> std::fmt::Debug for App<S> {
@@ -196,6 +199,7 @@ impl<S: UiAudio> App<S> {
             dispatched: Vec::new(),
             take: None,
             take_to_track: false,
+            collab: None,
         }
     }
 
@@ -330,6 +334,7 @@ impl<S: UiAudio> App<S> {
         changed |= self.poll_loading();
         changed |= self.poll_user_defs();
         changed |= self.poll_freeze();
+        changed |= self.collab_frame();
         if let Some(dialog) = &mut self.render {
             changed |= dialog.poll();
         }
