@@ -118,10 +118,10 @@ impl Client {
         std::thread::Builder::new()
             .name("collab-client-write".into())
             .spawn(move || write_loop(write_half, sealer, &out_rx, ping))?;
-        // Resuming in the same session at the host's seq: already current.
+        // Resuming in the same session: the replica is good up to its seq
+        // (the host replays the rest, or sends a snapshot).
         let (seq, ready) = match resume {
-            Some(r) if r.session == session && r.seq == host_seq => (r.seq, true),
-            Some(r) if r.session == session => (r.seq, true),
+            Some(r) if r.session == session && r.seq <= host_seq => (r.seq, true),
             _ => (0, false),
         };
         Ok(Client {

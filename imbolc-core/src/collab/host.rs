@@ -113,19 +113,15 @@ impl Host {
     /// Handles what clients sent, waiting up to `wait` for the first event.
     pub fn pump<R: Replica>(&mut self, replica: &mut R, wait: Duration) -> Vec<HostEvent> {
         let mut out = Vec::new();
-        let first = match self.events.recv_timeout(wait) {
-            Ok(e) => Some(e),
-            Err(_) => None,
-        };
-        let mut next = first;
+        let mut next = self.events.recv_timeout(wait).ok();
         let mut handled = 0;
         while let Some(event) = next {
             self.handle(replica, event, &mut out);
             handled += 1;
             next = if handled < 4096 { self.events.try_recv().ok() } else { None };
         }
-        let limits = &self.shared.limits;
-        if self.seq != self.digest_at.1 && self.digest_at.0.elapsed() >= limits.digest_every {
+        let every = self.shared.limits.digest_every;
+        if self.seq != self.digest_at.1 && self.digest_at.0.elapsed() >= every {
             self.send_digest(replica.project());
         }
         out

@@ -129,6 +129,8 @@ fn serve(mut stream: TcpStream, shared: &Shared, tx: &Sender<Event>) {
     tracing::info!("collab: client {id} ({name}) joined from {peer}");
     let _ = tx.send(Event::Joined { id, name, resume, outbox: Arc::clone(&outbox), stream: host_half });
     let reason = read_loop(&mut stream, &mut opener, shared, tx, id, &outbox);
+    // A client dropped for falling behind says so, not "disconnected".
+    let reason = outbox.closed().unwrap_or(reason);
     tracing::info!("collab: client {id} left: {reason}");
     close_with(&outbox, &reason);
     shared.connected.fetch_sub(1, Ordering::SeqCst);

@@ -26,6 +26,8 @@ pub mod host;
 mod host_conn;
 mod limits;
 pub mod outbox;
+#[cfg(test)]
+mod outbox_tests;
 mod replica;
 pub mod wire;
 

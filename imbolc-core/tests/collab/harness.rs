@@ -82,14 +82,6 @@ impl HostThread {
     pub fn seq(&self) -> u64 {
         self.run(|h, _| h.seq())
     }
-
-    /// Stops the host (dropping it says goodbye to every client).
-    pub fn stop(mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(t) = self.thread.take() {
-            t.join().unwrap();
-        }
-    }
 }
 
 impl Drop for HostThread {
