@@ -169,8 +169,11 @@ impl Host {
             Err(e) => tracing::error!("collab: {e}"),
         };
         push(&HostMsg::Welcome { client: id, session: self.session, seq: self.seq });
+        // A replay longer than half the outbox would overflow it: a
+        // snapshot costs less then.
+        let room = (self.shared.limits.outbox_frames / 2) as u64;
         let from_log = match resume {
-            Some((session, last)) if session == self.session && last <= self.seq => {
+            Some((session, last)) if session == self.session && last <= self.seq && self.seq - last <= room => {
                 let oldest = self.log.front().map_or(self.seq + 1, |(s, _)| *s);
                 (last + 1 >= oldest).then_some(last)
             }

@@ -122,7 +122,13 @@ impl Peer {
     pub fn until(&mut self, limit: Duration, cond: impl Fn(&Peer) -> bool) {
         let start = Instant::now();
         while !cond(self) {
-            assert!(start.elapsed() < limit, "peer not there after {limit:?}; events: {:?}", self.events.last());
+            assert!(
+                start.elapsed() < limit,
+                "peer not there after {limit:?}; seq {}, sent {}, last events: {:?}",
+                self.client.seq(),
+                self.client.acts_sent(),
+                &self.events[self.events.len().saturating_sub(3)..]
+            );
             self.pump(Duration::from_millis(5));
         }
     }
