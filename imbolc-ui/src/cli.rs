@@ -22,8 +22,8 @@ pub struct Args {
     /// JACK server to use: "auto" (the running default one, else start one
     /// as the default server), "dummy" (a private server with no sound
     /// card), or a server name. Default: `audio.device` of config.toml,
-    /// else "auto".
-    #[arg(long)]
+    /// else "auto". Also after `host` and `join`.
+    #[arg(long, global = true)]
     pub jack: Option<String>,
 }
 

@@ -32,7 +32,8 @@ impl Collab {
         let code = JoinCode::random()?;
         let host = Host::bind(("0.0.0.0", port), code.clone(), Limits::default())?;
         let port = host.addr().port();
-        let line = format!("imbolc: hosting; others join with: imbolc join <this machine's address>:{port} --code {code}");
+        let line =
+            format!("imbolc: hosting; others join with: imbolc join <this machine's address>:{port} --code {code}");
         Ok((Collab::Host(host), line))
     }
 

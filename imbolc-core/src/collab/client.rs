@@ -27,17 +27,35 @@ pub struct Resume {
 /// What a [`Client::pump`] did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ClientEvent {
-    Snapshot { seq: u64 },
-    Applied { seq: u64, author: u32 },
-    Refused { id: u64, reason: String },
+    Snapshot {
+        seq: u64,
+    },
+    Applied {
+        seq: u64,
+        author: u32,
+    },
+    Refused {
+        id: u64,
+        reason: String,
+    },
     /// The replica differed from the host's; a snapshot was asked for.
-    Diverged { seq: u64 },
-    Meters { levels: Vec<f32> },
-    Playhead { tick: u64 },
+    Diverged {
+        seq: u64,
+    },
+    Meters {
+        levels: Vec<f32>,
+    },
+    Playhead {
+        tick: u64,
+    },
     /// The host closed the connection, saying why (a limit, or it quit).
-    Closed { reason: String },
+    Closed {
+        reason: String,
+    },
     /// The connection broke without a word (host killed, network).
-    HostGone { reason: String },
+    HostGone {
+        reason: String,
+    },
 }
 
 enum Incoming {
@@ -94,7 +112,9 @@ impl Client {
         sealer.send(&mut stream, &encode(&hello)?)?;
         let first = match opener.recv(&mut stream) {
             Ok(f) => f,
-            Err(CollabError::Io(e)) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+            Err(CollabError::Io(e))
+                if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) =>
+            {
                 return Err(CollabError::Timeout(limits.handshake_timeout));
             }
             Err(e) => return Err(e),

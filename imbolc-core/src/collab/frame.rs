@@ -68,7 +68,11 @@ fn channel(state: StatelessTransportState, max_in: usize) -> Channel {
 ///
 /// [`CollabError::WrongCode`] when the host closes or answers with
 /// something that does not decrypt (a wrong code); I/O errors.
-pub fn handshake_initiator(s: &mut (impl Read + Write), code: &JoinCode, max_in: usize) -> Result<Channel, CollabError> {
+pub fn handshake_initiator(
+    s: &mut (impl Read + Write),
+    code: &JoinCode,
+    max_in: usize,
+) -> Result<Channel, CollabError> {
     let psk = code.psk();
     let mut hs = Builder::new(builder_params()?).psk(0, &psk)?.build_initiator()?;
     let mut msg = vec![0u8; NOISE_MAX];
@@ -78,7 +82,9 @@ pub fn handshake_initiator(s: &mut (impl Read + Write), code: &JoinCode, max_in:
     match read_noise(s, &mut reply) {
         Ok(()) => {}
         Err(CollabError::Io(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Err(CollabError::WrongCode),
-        Err(CollabError::Io(e)) if e.kind() == std::io::ErrorKind::ConnectionReset => return Err(CollabError::WrongCode),
+        Err(CollabError::Io(e)) if e.kind() == std::io::ErrorKind::ConnectionReset => {
+            return Err(CollabError::WrongCode);
+        }
         Err(e) => return Err(e),
     }
     let mut payload = vec![0u8; NOISE_MAX];
@@ -92,7 +98,11 @@ pub fn handshake_initiator(s: &mut (impl Read + Write), code: &JoinCode, max_in:
 /// # Errors
 ///
 /// [`CollabError::WrongCode`]; I/O errors.
-pub fn handshake_responder(s: &mut (impl Read + Write), code: &JoinCode, max_in: usize) -> Result<Channel, CollabError> {
+pub fn handshake_responder(
+    s: &mut (impl Read + Write),
+    code: &JoinCode,
+    max_in: usize,
+) -> Result<Channel, CollabError> {
     let psk = code.psk();
     let mut hs = Builder::new(builder_params()?).psk(0, &psk)?.build_responder()?;
     let mut first = Vec::new();
@@ -125,7 +135,8 @@ impl Sealer {
     ///
     /// A frame over 4 GiB; a Noise error.
     pub fn seal(&mut self, frame: &[u8], out: &mut Vec<u8>) -> Result<(), CollabError> {
-        let total = u32::try_from(frame.len()).map_err(|_| CollabError::FrameTooLarge { len: frame.len(), max: u32::MAX as usize })?;
+        let total = u32::try_from(frame.len())
+            .map_err(|_| CollabError::FrameTooLarge { len: frame.len(), max: u32::MAX as usize })?;
         let mut rest = frame;
         let mut first = true;
         loop {

@@ -15,7 +15,7 @@ use crossbeam_channel::Receiver;
 use imbolc_types::{Action, Project};
 
 use super::host_conn::{Event, Shared, accept_loop, close_with};
-use super::outbox::{Item, OutboxStats, Outbox, Pushed};
+use super::outbox::{Item, Outbox, OutboxStats, Pushed};
 use super::wire::{ClientMsg, CoalesceKey, HostMsg, encode};
 use super::{CollabError, HOST_AUTHOR, JoinCode, Limits, Replica};
 use crate::DispatchError;
@@ -23,11 +23,23 @@ use crate::DispatchError;
 /// What happened during a [`Host::pump`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum HostEvent {
-    Joined { client: u32, name: String },
-    Left { client: u32, reason: String },
+    Joined {
+        client: u32,
+        name: String,
+    },
+    Left {
+        client: u32,
+        reason: String,
+    },
     /// A client's action was applied as number `seq`.
-    Applied { seq: u64, author: u32 },
-    Refused { client: u32, reason: String },
+    Applied {
+        seq: u64,
+        author: u32,
+    },
+    Refused {
+        client: u32,
+        reason: String,
+    },
 }
 
 #[derive(Debug)]
@@ -139,19 +151,17 @@ impl Host {
                 self.clients.remove(&id);
                 out.push(HostEvent::Left { client: id, reason });
             }
-            Event::Msg { id, msg: ClientMsg::Act { id: act, action } } => {
-                match replica.apply(action.clone()) {
-                    Ok(()) => {
-                        let seq = self.publish(id, action);
-                        out.push(HostEvent::Applied { seq, author: id });
-                    }
-                    Err(e) => {
-                        let reason = e.to_string();
-                        self.push_to(id, &HostMsg::Refused { id: act, reason: reason.clone() });
-                        out.push(HostEvent::Refused { client: id, reason });
-                    }
+            Event::Msg { id, msg: ClientMsg::Act { id: act, action } } => match replica.apply(action.clone()) {
+                Ok(()) => {
+                    let seq = self.publish(id, action);
+                    out.push(HostEvent::Applied { seq, author: id });
                 }
-            }
+                Err(e) => {
+                    let reason = e.to_string();
+                    self.push_to(id, &HostMsg::Refused { id: act, reason: reason.clone() });
+                    out.push(HostEvent::Refused { client: id, reason });
+                }
+            },
             Event::Msg { id, msg: ClientMsg::Resync } => {
                 tracing::warn!("collab: client {id} asked for a snapshot (its digest differed)");
                 let snapshot = HostMsg::Snapshot { seq: self.seq, project: Box::new(replica.project().clone()) };

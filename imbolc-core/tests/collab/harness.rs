@@ -22,8 +22,7 @@ pub fn roomy() -> Limits {
 /// A project with one saw instrument and a clip of it (clip 1 if fresh).
 pub fn base_project() -> (Project, ClipId) {
     let mut p = Project::new("together");
-    imbolc_core::dispatch(&mut p, Action::AddInstrument { source: SourceKind::SAW, name: "lead".into() })
-        .unwrap();
+    imbolc_core::dispatch(&mut p, Action::AddInstrument { source: SourceKind::SAW, name: "lead".into() }).unwrap();
     let inst = *p.instruments.keys().next().unwrap();
     imbolc_core::dispatch(&mut p, Action::AddClip { instrument: inst, name: "a".into(), length: 3840 }).unwrap();
     let clip = *p.clips.keys().next().unwrap();
@@ -105,7 +104,13 @@ impl Peer {
         Peer::rejoin(addr, code, limits, None, Project::default())
     }
 
-    pub fn rejoin(addr: SocketAddr, code: &JoinCode, limits: &Limits, resume: Option<Resume>, replica: Project) -> Peer {
+    pub fn rejoin(
+        addr: SocketAddr,
+        code: &JoinCode,
+        limits: &Limits,
+        resume: Option<Resume>,
+        replica: Project,
+    ) -> Peer {
         let client = Client::connect(addr, code, "peer", resume, limits).unwrap();
         let mut peer = Peer { client, replica, events: Vec::new() };
         peer.until(Duration::from_secs(20), |p| p.client.is_ready());

@@ -125,8 +125,11 @@ fn rate_limit_refuses_with_a_message() {
     peer.until(Duration::from_secs(10), |p| {
         p.events.iter().filter(|e| matches!(e, ClientEvent::Applied { .. } | ClientEvent::Refused { .. })).count() >= 50
     });
-    let refused: Vec<_> =
-        peer.events.iter().filter_map(|e| if let ClientEvent::Refused { reason, .. } = e { Some(reason) } else { None }).collect();
+    let refused: Vec<_> = peer
+        .events
+        .iter()
+        .filter_map(|e| if let ClientEvent::Refused { reason, .. } = e { Some(reason) } else { None })
+        .collect();
     assert!(refused.len() >= 30, "{} refused", refused.len());
     assert!(refused[0].contains("rate limit"), "{}", refused[0]);
     assert!(peer.client.gone().is_none(), "the client stays connected");

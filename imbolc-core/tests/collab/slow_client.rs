@@ -106,7 +106,9 @@ fn stalled_client_does_not_slow_the_others() {
         left.push(e);
     }
     assert!(
-        left.iter().any(|e| matches!(e, imbolc_core::collab::HostEvent::Left { reason, .. } if reason.contains("fell behind"))),
+        left.iter().any(
+            |e| matches!(e, imbolc_core::collab::HostEvent::Left { reason, .. } if reason.contains("fell behind"))
+        ),
         "the stalled client was disconnected at the bound: {left:?}"
     );
     assert_eq!(host.run(|h, _| h.connected()), 3);

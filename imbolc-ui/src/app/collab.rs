@@ -80,8 +80,12 @@ impl<S: UiAudio> App<S> {
                 for e in host.pump(&mut self.session, Duration::ZERO) {
                     changed = true;
                     match e {
-                        HostEvent::Joined { client, name } => messages.push((false, format!("{name} joined ({client})"))),
-                        HostEvent::Left { client, reason } => messages.push((false, format!("{client} left: {reason}"))),
+                        HostEvent::Joined { client, name } => {
+                            messages.push((false, format!("{name} joined ({client})")))
+                        }
+                        HostEvent::Left { client, reason } => {
+                            messages.push((false, format!("{client} left: {reason}")))
+                        }
                         HostEvent::Applied { .. } | HostEvent::Refused { .. } => {}
                     }
                 }
@@ -90,10 +94,14 @@ impl<S: UiAudio> App<S> {
                 for e in client.pump(&mut self.session, Duration::ZERO) {
                     changed = true;
                     match e {
-                        ClientEvent::Refused { reason, .. } => messages.push((true, format!("the host refused: {reason}"))),
+                        ClientEvent::Refused { reason, .. } => {
+                            messages.push((true, format!("the host refused: {reason}")))
+                        }
                         ClientEvent::Closed { reason } | ClientEvent::HostGone { reason } => messages
                             .push((true, format!("the host is gone ({reason}); your copy stays: Ctrl-s saves it"))),
-                        ClientEvent::Diverged { .. } => messages.push((true, "out of step with the host: resyncing".into())),
+                        ClientEvent::Diverged { .. } => {
+                            messages.push((true, "out of step with the host: resyncing".into()))
+                        }
                         _ => {}
                     }
                 }
