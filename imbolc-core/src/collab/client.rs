@@ -17,6 +17,10 @@ use super::{CollabError, JoinCode, Limits, Replica};
 /// A drag sends at most this often per parameter.
 const DRAG_INTERVAL: Duration = Duration::from_millis(33);
 
+/// A dragged parameter: when it was last sent, and a value held back
+/// (with its action id) until the interval has passed.
+type Drag = (ParamTarget, Instant, Option<(u64, f32)>);
+
 /// Where a reconnecting client left off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Resume {
@@ -78,7 +82,7 @@ pub struct Client {
     gone: Option<String>,
     paused: Arc<AtomicBool>,
     /// Last send time and a held value, per dragged parameter.
-    drags: Vec<(ParamTarget, Instant, Option<(u64, f32)>)>,
+    drags: Vec<Drag>,
 }
 
 impl std::fmt::Debug for Incoming {
@@ -261,10 +265,7 @@ impl Client {
     pub fn pump<R: Replica>(&mut self, replica: &mut R, wait: Duration) -> Vec<ClientEvent> {
         self.flush_drags(false);
         let mut out = Vec::new();
-        let mut next = match self.incoming.recv_timeout(wait) {
-            Ok(m) => Some(m),
-            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => None,
-        };
+        let mut next = self.incoming.recv_timeout(wait).ok();
         while let Some(msg) = next {
             self.handle(replica, msg, &mut out);
             next = self.incoming.try_recv().ok();
