@@ -40,6 +40,7 @@ macro_rules! state_of {
 }
 
 mod checkpoints;
+mod collab;
 mod control;
 mod draw;
 mod edits;
@@ -152,6 +153,8 @@ pub struct App<S: UiAudio> {
     take: Option<takes::TakeRun>,
     /// A performance take also becomes a clip on a new audio track.
     take_to_track: bool,
+    /// Hosting or joined (see [`crate::collab`]).
+    collab: Option<crate::collab::Collab>,
 }
 
 impl<S: UiAudio> std::fmt::Debug for App<S> {
@@ -198,6 +201,7 @@ impl<S: UiAudio> App<S> {
             dispatched: Vec::new(),
             take: None,
             take_to_track: false,
+            collab: None,
         }
     }
 
@@ -332,6 +336,7 @@ impl<S: UiAudio> App<S> {
         changed |= self.poll_loading();
         changed |= self.poll_user_defs();
         changed |= self.poll_freeze();
+        changed |= self.collab_frame();
         if let Some(dialog) = &mut self.render {
             changed |= dialog.poll();
         }

@@ -62,7 +62,9 @@ impl<S: UiAudio> App<S> {
             self.session.is_dirty(),
             &self.feedback,
             self.message.as_ref(),
-            &self.transport_summary(),
+            &self
+                .collab_summary()
+                .map_or_else(|| self.transport_summary(), |c| format!("{} │ {c}", self.transport_summary())),
         );
         if let Some(modal) = &self.modal {
             modal.render(frame, &self.keymap);

@@ -6,7 +6,7 @@
 use imbolc_core::Session;
 use imbolc_types::{Action, InstrumentId, SourceDef, Tick, TimeSignature};
 
-use super::App;
+use super::{App, collab};
 use crate::audio::UiAudio;
 use crate::modal::{Choice, Outcome};
 
@@ -20,8 +20,15 @@ impl<S: UiAudio> App<S> {
         let label = action.label();
         #[cfg(test)]
         self.dispatched.push((&action).into());
+        if let collab::Route::Sent(sent) = self.route(&action) {
+            return sent;
+        }
+        let copy = self.collab.is_some().then(|| action.clone());
         match self.session.dispatch(action) {
             Ok(_) => {
+                if let Some(action) = copy {
+                    self.published(action);
+                }
                 self.after_edit();
                 true
             }

@@ -81,10 +81,15 @@ impl<S: UiAudio> App<S> {
             CommandId::Quit if self.session.is_dirty() => self.modal = Some(Modal::ConfirmQuit),
             CommandId::Quit => self.quit = true,
             CommandId::Save => self.save(),
+            CommandId::Undo | CommandId::Redo if self.undo_is_remote() => {
+                self.error("undo is not available while joined (yet): make the inverse edit");
+            }
             CommandId::Undo => {
                 let label = self.session.undo_label().unwrap_or_default();
+                let publish = self.undo_to_publish(false);
                 match self.session.undo() {
                     Ok(Some(_)) => {
+                        self.publish_all(publish);
                         self.after_edit();
                         self.inform(format!("undid: {label}"));
                     }
@@ -94,8 +99,10 @@ impl<S: UiAudio> App<S> {
             }
             CommandId::Redo => {
                 let label = self.session.redo_label().unwrap_or_default();
+                let publish = self.undo_to_publish(true);
                 match self.session.redo() {
                     Ok(Some(_)) => {
+                        self.publish_all(publish);
                         self.after_edit();
                         self.inform(format!("redid: {label}"));
                     }

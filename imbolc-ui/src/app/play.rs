@@ -393,8 +393,13 @@ impl<S: UiAudio> App<S> {
         let playhead = self.transport.playing.then_some(self.feedback.transport.tick);
         #[cfg(test)]
         self.dispatched.push("SetParam");
+        let action = Action::SetParam { target: target.clone(), value };
+        if let super::collab::Route::Sent(sent) = self.route(&action) {
+            return sent;
+        }
         match self.session.record_param(target, value, playhead, Instant::now()) {
             Ok(_) => {
+                self.published(action);
                 self.after_edit();
                 true
             }

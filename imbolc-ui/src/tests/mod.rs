@@ -11,6 +11,7 @@ mod audio_tracks;
 mod browse;
 mod bus_effects;
 mod checkpoints;
+mod collab;
 mod commands;
 mod compose;
 mod compose_play;
