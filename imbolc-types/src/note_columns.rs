@@ -222,7 +222,8 @@ mod tests {
 
     #[test]
     fn round_trips_gaps_and_unordered_starts() {
-        let n = notes(&[(0, 60, 480, 10, 100), (3, 0, 0, 1, 1), (4, 127, u32::MAX, u32::MAX, 50), (900, 64, 7, 3, 100)]);
+        let n =
+            notes(&[(0, 60, 480, 10, 100), (3, 0, 0, 1, 1), (4, 127, u32::MAX, u32::MAX, 50), (900, 64, 7, 3, 100)]);
         assert_eq!(decode(&encode(&n)), Ok(n));
         assert_eq!(decode(&encode(&BTreeMap::new())), Ok(BTreeMap::new()));
     }
