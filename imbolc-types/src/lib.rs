@@ -46,6 +46,7 @@ pub mod launcher;
 pub mod layer;
 pub mod midi;
 pub mod mixer;
+pub mod note_columns;
 pub mod notes;
 pub mod ordered;
 pub mod param;

@@ -83,7 +83,8 @@ pub struct Clip {
     #[serde(default)]
     pub looping: bool,
     /// Notes by id; ordered by id so equal clips serialise identically.
-    #[serde(default)]
+    /// Binary formats store them as columns ([`crate::note_columns`]).
+    #[serde(default, with = "crate::note_columns")]
     pub notes: BTreeMap<NoteId, Note>,
     /// Set for a drum pattern (see [`crate::drums`]); its length is then
     /// the pattern's.
