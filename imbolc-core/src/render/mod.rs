@@ -38,6 +38,7 @@ mod nrt;
 mod options;
 mod scratch;
 mod tail;
+mod wav;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
