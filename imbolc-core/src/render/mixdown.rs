@@ -93,9 +93,7 @@ pub fn run_pass(
             }
             // Unbuffered: a chunk is read in one call of ~0.5 MiB straight
             // into its byte buffer (a BufReader only added a copy).
-            File::open(&i.path)
-                .map(|f| (f, i.channels as usize))
-                .map_err(RenderError::io("reading the render output"))
+            File::open(&i.path).map(|f| (f, i.channels as usize)).map_err(RenderError::io("reading the render output"))
         })
         .collect::<Result<Vec<_>, _>>()?;
     let mut outs = files.iter().map(|f| FileState::new(f, pass)).collect::<Result<Vec<_>, _>>()?;
