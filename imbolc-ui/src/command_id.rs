@@ -215,6 +215,8 @@ pub enum CommandId {
     NudgeFaster,
     NudgeSlower,
     TapTempoBar,
+    PadLearn,
+    PadLayout,
     KeyTuning,
     InstrumentKeyTuning,
     ScaleLock,

@@ -119,6 +119,20 @@ pub(crate) const PLAYING: &[Command] = &[
         Pane(P::Session),
     ),
     cmd(
+        C::PadLearn,
+        "pad-learn",
+        "Learn a pad controller's pad (note or CC) for the slot; again: the scene, the column's stop, stop all, cancel",
+        &["L"],
+        Pane(P::Session),
+    ),
+    cmd(
+        C::PadLayout,
+        "pad-layout",
+        "Next pad controller layout: none, Launchpad (programmer mode), APC mini (midi.toml: pad_layout)",
+        &["p"],
+        Pane(P::Session),
+    ),
+    cmd(
         C::FollowChanceDown,
         "follow-chance-down",
         "Slot's clip: first follow action 10 % less likely",

@@ -17,7 +17,7 @@ use imbolc_core::midi::{
     MidiConfig, MidiPorts, MidiRuntime, PollReport, RecordMode, RecordSettings, Zone, channel_zones,
 };
 use imbolc_core::{AudioSink, Session};
-use imbolc_types::{ClipId, InstrumentId, ParamTarget, TICKS_PER_QUARTER, Tick};
+use imbolc_types::{ClipId, InstrumentId, PadTarget, ParamTarget, TICKS_PER_QUARTER, Tick};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -60,6 +60,8 @@ impl MidiUi {
             Err(e) => (MidiConfig::default(), Some(format!("MIDI config: {e}"))),
         };
         runtime.set_follow_clock(config.follow_clock);
+        runtime.pads_mut().layout = config.pad_layout;
+        runtime.pads_mut().channel = config.pad_channel.clamp(1, 16) - 1;
         let problem = problem.or_else(|| Some("waiting for the server".to_owned()));
         MidiUi {
             runtime,
@@ -91,6 +93,7 @@ impl MidiUi {
         match MidiPorts::open(&self.runtime, &config) {
             Ok(p) => {
                 self.ports = Some(p);
+                self.runtime.pads_mut().forget_leds();
                 self.problem = None;
                 self.failures = 0;
                 self.auto_connect = config.auto_connect;
@@ -140,7 +143,47 @@ impl MidiUi {
             self.runtime.set_channel_zones(zones.clone());
             self.zones = zones;
         }
-        describe(&self.runtime.poll(session, transport))
+        let report = self.runtime.poll(session, transport);
+        if let Some(p) = &self.ports {
+            let leds = self.runtime.pad_leds(session.project(), &feedback.launcher);
+            p.send_pads(&leds);
+        }
+        describe(&report)
+    }
+
+    /// Learns a pad for the slot `scene` of `instrument`; called again
+    /// while waiting, for its scene, its column's stop, stop all, then
+    /// cancels.
+    pub fn learn_pad(&mut self, project: &imbolc_types::Project, instrument: InstrumentId, scene: u16) -> String {
+        let slot = PadTarget::Slot { instrument, scene };
+        let next = match self.runtime.pads().learning() {
+            None => Some(slot),
+            Some(PadTarget::Slot { .. }) => Some(PadTarget::Scene(scene)),
+            Some(PadTarget::Scene(_)) => Some(PadTarget::StopColumn(instrument)),
+            Some(PadTarget::StopColumn(_)) => Some(PadTarget::StopAll),
+            Some(PadTarget::StopAll) => None,
+        };
+        self.runtime.pads_mut().learn(next);
+        let name = project.instruments.get(&instrument).map_or("?", |i| i.name.as_str());
+        match next {
+            Some(PadTarget::Slot { .. }) => format!("pad learn: press a pad for slot {} of {name} (L: scene)", scene + 1),
+            Some(PadTarget::Scene(s)) => format!("pad learn: press a pad for scene {} (L: stop column)", s + 1),
+            Some(PadTarget::StopColumn(_)) => format!("pad learn: press a pad to stop {name} (L: stop all)"),
+            Some(PadTarget::StopAll) => "pad learn: press a pad for stop all (L: cancel)".to_owned(),
+            None => "pad learn cancelled".to_owned(),
+        }
+    }
+
+    /// The next ready-made pad layout (for this run; `midi.toml` sets the
+    /// one Imbolc starts with).
+    pub fn next_pad_layout(&mut self) -> String {
+        let pads = self.runtime.pads_mut();
+        let dark = pads.darken();
+        pads.layout = pads.layout.next();
+        if let Some(p) = &self.ports {
+            p.send_pads(&dark);
+        }
+        format!("pad layout: {} (channel {})", pads.layout.name(), pads.channel + 1)
     }
 
     /// Panic: every voice released.
@@ -241,6 +284,9 @@ impl MidiUi {
 fn describe(r: &PollReport) -> Option<String> {
     if let Some(e) = r.errors.first() {
         return Some(format!("MIDI: {e}"));
+    }
+    if let Some(pad) = &r.pad {
+        return Some(pad.clone());
     }
     if let Some(m) = &r.learned {
         return Some(format!("MIDI learn: channel {} CC {} mapped", m.channel + 1, m.cc));

@@ -56,6 +56,14 @@ impl Pads {
         self.lit.clear();
     }
 
+    /// Note-offs (velocity 0) for every pad lit now, and forgets them:
+    /// before another layout takes over the controller.
+    pub fn darken(&mut self) -> Vec<[u8; 3]> {
+        let out = self.lit.iter().filter(|(_, v)| **v > 0).map(|(&(c, n), _)| [0x90 | (c & 0x0F), n, 0]).collect();
+        self.lit.clear();
+        out
+    }
+
     /// The keys the callback should set aside as pads.
     pub fn keys(&self, project: &Project) -> PadKeys {
         let mut keys = PadKeys::default();

@@ -183,6 +183,8 @@ fn leds_follow_the_slot_states_and_only_changes_go_out() {
     assert_eq!(pads.leds(s.project(), &[switched]), [[0x90, 71, 21], [0x90, 81, 13]]);
     pads.forget_leds();
     assert_eq!(pads.leds(s.project(), &[]).len(), 64);
+    assert_eq!(pads.darken(), [[0x90, 71, 0], [0x90, 81, 0], [0x90, 82, 0]], "only lit pads go dark");
+    assert_eq!(pads.leds(s.project(), &[]).len(), 64);
     let apc = Pads { layout: PadLayout::ApcMini, channel: 0, ..Pads::default() }.leds(s.project(), &[]).to_vec();
     assert!(apc.contains(&[0x90, 56, 5]) && apc.contains(&[0x90, 48, 5]) && apc.contains(&[0x90, 0, 0]));
 }

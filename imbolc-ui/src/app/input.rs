@@ -171,6 +171,7 @@ impl<S: UiAudio> App<S> {
                 self.render = Some(RenderDialog::new(self.render_dir(), loop_region));
             }
             CommandId::MidiPanic | CommandId::MidiLearn | CommandId::MidiRecord => self.midi_command(cmd),
+            CommandId::PadLearn | CommandId::PadLayout => self.pad_command(cmd),
             CommandId::AutomationRecord => self.toggle_automation_record(),
             CommandId::KeyHints => self.key_hints = !self.key_hints,
             CommandId::Messages => {
@@ -247,6 +248,23 @@ impl<S: UiAudio> App<S> {
             }
             None => PathBuf::from("render"),
         }
+    }
+
+    /// Pad controllers: learn the session pane cursor's slot (then its
+    /// scene, its column's stop, stop all, cancel), or the next layout.
+    fn pad_command(&mut self, cmd: CommandId) {
+        let project = self.session.project();
+        let scene = self.panes.session.scene;
+        let instrument = project.instruments.get_index(self.panes.session.column).map(|(id, _)| *id);
+        let Some(midi) = self.midi.as_mut() else {
+            return self.inform("MIDI is not running");
+        };
+        let text = match (cmd, instrument) {
+            (CommandId::PadLayout, _) => midi.next_pad_layout(),
+            (_, None) => "no column to learn a pad for: add an instrument (1)".to_owned(),
+            (_, Some(instrument)) => midi.learn_pad(project, instrument, scene),
+        };
+        self.inform(text);
     }
 
     fn midi_command(&mut self, cmd: CommandId) {
