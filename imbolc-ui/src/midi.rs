@@ -166,7 +166,9 @@ impl MidiUi {
         self.runtime.pads_mut().learn(next);
         let name = project.instruments.get(&instrument).map_or("?", |i| i.name.as_str());
         match next {
-            Some(PadTarget::Slot { .. }) => format!("pad learn: press a pad for slot {} of {name} (L: scene)", scene + 1),
+            Some(PadTarget::Slot { .. }) => {
+                format!("pad learn: press a pad for slot {} of {name} (L: scene)", scene + 1)
+            }
             Some(PadTarget::Scene(s)) => format!("pad learn: press a pad for scene {} (L: stop column)", s + 1),
             Some(PadTarget::StopColumn(_)) => format!("pad learn: press a pad to stop {name} (L: stop all)"),
             Some(PadTarget::StopAll) => "pad learn: press a pad for stop all (L: cancel)".to_owned(),

@@ -141,15 +141,23 @@ fn a_launchpad_launches_slots_on_the_bar_and_gets_the_led_states() {
     let inst = ids[0];
     let notes = [(72u8, 0u16), (84, 1)];
     for (pitch, scene) in notes {
-        imbolc_core::dispatch(&mut project, Action::AddClip { instrument: inst, name: format!("s{scene}"), length: 1920 })
-            .unwrap();
+        imbolc_core::dispatch(
+            &mut project,
+            Action::AddClip { instrument: inst, name: format!("s{scene}"), length: 1920 },
+        )
+        .unwrap();
         let clip = *project.clips.keys().max().unwrap();
         let note = imbolc_types::Note::new(pitch, 100, 0, 240);
         imbolc_core::dispatch(&mut project, Action::AddNote { clip, note }).unwrap();
         imbolc_core::dispatch(&mut project, Action::SetLauncherSlot { instrument: inst, scene, clip: Some(clip) })
             .unwrap();
     }
-    let config = MidiConfig { send_clock: false, auto_connect: false, pad_layout: PadLayout::Launchpad, ..MidiConfig::default() };
+    let config = MidiConfig {
+        send_clock: false,
+        auto_connect: false,
+        pad_layout: PadLayout::Launchpad,
+        ..MidiConfig::default()
+    };
     let mut rig = Rig::start(project, &config);
     rig.runtime.pads_mut().layout = PadLayout::Launchpad;
     rig.runtime.select_instrument(Some(inst));

@@ -101,7 +101,11 @@ impl LiveSender {
     ///
     /// # Errors
     /// As [`LiveSender::voice_on`].
-    pub fn launch(&self, grid: imbolc_types::Launcher, launches: &[crate::scheduler::Launch]) -> Result<(), EngineError> {
+    pub fn launch(
+        &self,
+        grid: imbolc_types::Launcher,
+        launches: &[crate::scheduler::Launch],
+    ) -> Result<(), EngineError> {
         self.send(EngineCmd::LauncherGrid(Box::new(grid)))?;
         for l in launches {
             self.send(EngineCmd::Transport(TransportCmd::Launch(*l)))?;

@@ -193,8 +193,9 @@ mod tests {
         let inst = *p.instruments.keys().next().unwrap();
         let before = p.clone();
         let slot = PadTarget::Slot { instrument: inst, scene: 1 };
-        let out = dispatch(&mut p, Action::SetPadMapping { channel: 0, control: PadControl::Note(40), target: Some(slot) })
-            .unwrap();
+        let out =
+            dispatch(&mut p, Action::SetPadMapping { channel: 0, control: PadControl::Note(40), target: Some(slot) })
+                .unwrap();
         assert_eq!(p.launcher.pad(0, PadControl::Note(40)), Some(slot));
         let bytes = rmp_serde::to_vec_named(&p).unwrap();
         let back: Project = rmp_serde::from_slice(&bytes).unwrap();
@@ -208,6 +209,8 @@ mod tests {
             Err(DispatchError::NoSuchInstrument(gone))
         );
         let bad = Some(PadTarget::StopAll);
-        assert!(dispatch(&mut p, Action::SetPadMapping { channel: 16, control: PadControl::Cc(20), target: bad }).is_err());
+        assert!(
+            dispatch(&mut p, Action::SetPadMapping { channel: 16, control: PadControl::Cc(20), target: bad }).is_err()
+        );
     }
 }

@@ -174,9 +174,9 @@ fn leds_follow_the_slot_states_and_only_changes_go_out() {
     assert!(first.contains(&[0x90, 81, 13]) && first.contains(&[0x90, 71, 13]) && first.contains(&[0x90, 83, 0]));
     assert!(pads.leds(s.project(), &[]).is_empty());
     let queued = ColumnFeedback { instrument: a, playing: None, stopped: false, queued: Some(LaunchTarget::Clip(c0)) };
-    assert_eq!(pads.leds(s.project(), &[queued.clone()]), [[0x90, 81, 17]]);
-    let playing = ColumnFeedback { playing: Some((c0, 0)), queued: None, ..queued.clone() };
-    assert_eq!(pads.leds(s.project(), &[playing.clone()]), [[0x90, 81, 21]]);
+    assert_eq!(pads.leds(s.project(), &[queued]), [[0x90, 81, 17]]);
+    let playing = ColumnFeedback { playing: Some((c0, 0)), queued: None, ..queued };
+    assert_eq!(pads.leds(s.project(), &[playing]), [[0x90, 81, 21]]);
     let next = ColumnFeedback { queued: Some(LaunchTarget::Clip(c2)), ..playing };
     assert_eq!(pads.leds(s.project(), &[next]), [[0x90, 71, 17]]);
     let switched = ColumnFeedback { playing: Some((c2, 0)), queued: None, ..queued };

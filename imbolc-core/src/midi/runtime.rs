@@ -224,11 +224,11 @@ impl MidiRuntime {
         for event in self.inbound.try_iter().take(PER_POLL).collect::<Vec<_>>() {
             match event {
                 MidiInbound::Pad { channel, key } => self.pad(session, channel, PadControl::Note(key), report),
-                MidiInbound::Control { channel, cc, value } if self.is_pad_cc(session, channel, cc) => {
-                    if value > 0 {
-                        self.pad(session, channel, PadControl::Cc(cc), report);
-                    }
+                MidiInbound::Control { channel, cc, value } if self.is_pad_cc(session, channel, cc) && value > 0 => {
+                    self.pad(session, channel, PadControl::Cc(cc), report);
                 }
+                // A pad button's release.
+                MidiInbound::Control { channel, cc, .. } if self.is_pad_cc(session, channel, cc) => {}
                 MidiInbound::Control { channel, cc, value } => {
                     self.control(session, (channel, cc, value), playhead, report);
                 }
