@@ -53,6 +53,7 @@ pub struct MidiRuntime {
     follow: ClockFollow,
     follow_clock: bool,
     pads: Pads,
+    looping: Option<looper::Looping>,
 }
 
 impl MidiRuntime {
@@ -73,6 +74,7 @@ impl MidiRuntime {
             follow: ClockFollow::default(),
             follow_clock: false,
             pads: Pads::default(),
+            looping: None,
         }
     }
 
@@ -394,6 +396,9 @@ fn refuse<T>(result: Result<T, crate::DispatchError>, r: &mut PollReport) -> boo
 #[cfg(test)]
 #[path = "runtime_tests.rs"]
 mod tests;
+
+#[path = "looper.rs"]
+mod looper;
 
 /// The controller number of the mod wheel.
 const CC_MOD_WHEEL: u8 = 1;
