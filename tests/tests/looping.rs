@@ -38,7 +38,13 @@ fn secs_between(a: Timetag, b: Timetag) -> f64 {
 }
 
 /// Runs the UI side (poll, loop frame) and keeps the timed note-ons.
+/// Also notes the wall time a live voice (untimed) of each frequency was
+/// last seen going out, in `live`.
 fn pump(rig: &mut Rig, onsets: &mut Vec<(Timetag, f32)>, d: Duration) -> Vec<String> {
+    pump_live(rig, onsets, &mut Vec::new(), d)
+}
+
+fn pump_live(rig: &mut Rig, onsets: &mut Vec<(Timetag, f32)>, live: &mut Vec<(f64, f32)>, d: Duration) -> Vec<String> {
     let deadline = Instant::now() + d;
     let mut said = Vec::new();
     while Instant::now() < deadline {
@@ -50,12 +56,15 @@ fn pump(rig: &mut Rig, onsets: &mut Vec<(Timetag, f32)>, d: Duration) -> Vec<Str
         assert!(r.errors.is_empty(), "{:?}", r.errors);
         said.extend(r.pad);
         while let Ok(event) = rig.tap.try_recv() {
-            if let TapEvent::Sent { timing: Timing::At(tag), ops, .. } = event {
+            if let TapEvent::Sent { timing, ops, .. } = event {
                 for op in ops {
                     if let ServerOp::SynthNew { controls, .. } = op
                         && let Some((_, f)) = controls.iter().find(|(n, _)| *n == "freq")
                     {
-                        onsets.push((tag, *f));
+                        match timing {
+                            Timing::At(tag) => onsets.push((tag, *f)),
+                            Timing::Now => live.push((wall_now(), *f)),
+                        }
                     }
                 }
             }
@@ -66,7 +75,9 @@ fn pump(rig: &mut Rig, onsets: &mut Vec<(Timetag, f32)>, d: Duration) -> Vec<Str
 }
 
 /// Plays `pitch` for `hold`, pumping meanwhile; returns the song ticks
-/// (on `line`) just before the note-on was sent and just after.
+/// (on `line`) just before the note-on was sent and when the engine sent
+/// its live voice: Imbolc stamps the note when JACK hands it over, between
+/// the two (a period or more after the send under load).
 fn play(
     rig: &mut Rig,
     keys: &mut MidiOutputConnection,
@@ -77,8 +88,10 @@ fn play(
     let line = rig.transport().anchor.unwrap();
     let before = play_tick_at(&line, wall_now());
     keys.send(&[0x90, pitch, 100]).unwrap();
-    let after = play_tick_at(&line, wall_now());
-    pump(rig, onsets, hold);
+    let mut live = Vec::new();
+    pump_live(rig, onsets, &mut live, hold);
+    let seen = live.iter().find(|(_, f)| (f - midi_to_freq(pitch)).abs() < 0.01).expect("the key played no voice").0;
+    let after = play_tick_at(&line, seen);
     keys.send(&[0x80, pitch, 0]).unwrap();
     (before, after)
 }
@@ -147,6 +160,7 @@ fn a_loop_records_from_the_next_bar_loops_at_once_and_overdub_layers_undo() {
     for ((_, start), (before, after)) in notes.iter().zip([first, second]) {
         let song = f64::from(origin + start);
         assert!(song >= before.floor() - 1.0 && song <= after.ceil() + 1.0, "{song} not in {before}..{after}");
+        eprintln!("recorded at tick {song}, sent at {before:.1}, played live at {after:.1}");
     }
     // Pass 2: the clip loops at once, and a third note is overdubbed.
     wait_for_tick(&mut rig, &mut onsets, origin + BAR + 3 * TICKS_PER_QUARTER);
