@@ -133,6 +133,21 @@ pub(crate) const PLAYING: &[Command] = &[
         Pane(P::Session),
     ),
     cmd(
+        C::LoopArm,
+        "loop-arm",
+        "Live loop into the empty slot from the next boundary (MIDI keyboard); again: close an open take, or stop overdubbing",
+        &["o"],
+        Pane(P::Session),
+    ),
+    cmd(
+        C::LoopLength,
+        "loop-length",
+        "Length of the next live loop: 1, 2, 4, 8 bars, until pressed again",
+        &["O"],
+        Pane(P::Session),
+    ),
+    cmd(C::LoopQuantise, "loop-quantise", "Live loops: quantise played notes to 1/16 or not", &["i"], Pane(P::Session)),
+    cmd(
         C::FollowChanceDown,
         "follow-chance-down",
         "Slot's clip: first follow action 10 % less likely",

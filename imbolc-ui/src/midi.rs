@@ -43,6 +43,10 @@ pub struct MidiUi {
     auto_connect: bool,
     /// The config's zones as last resolved against the project.
     zones: BTreeMap<u8, Vec<Zone>>,
+    /// Bars of the next live loop (`None`: until pressed again).
+    loop_bars: Option<u32>,
+    /// Live loops quantise played notes to 1/16.
+    loop_quantise: bool,
 }
 
 impl std::fmt::Debug for MidiUi {
@@ -73,6 +77,8 @@ impl MidiUi {
             tried_generation: 0,
             auto_connect: false,
             zones: BTreeMap::new(),
+            loop_bars: Some(1),
+            loop_quantise: false,
         }
     }
 
@@ -143,7 +149,10 @@ impl MidiUi {
             self.runtime.set_channel_zones(zones.clone());
             self.zones = zones;
         }
-        let report = self.runtime.poll(session, transport);
+        let mut report = self.runtime.poll(session, transport);
+        let looped = self.runtime.loop_frame(session, transport, &feedback.performance);
+        report.errors.extend(looped.errors);
+        report.pad = report.pad.or(looped.pad);
         if let Some(p) = &self.ports {
             let leds = self.runtime.pad_leds(session.project(), &feedback.launcher);
             p.send_pads(&leds);
@@ -174,6 +183,55 @@ impl MidiUi {
             Some(PadTarget::StopAll) => "pad learn: press a pad for stop all (L: cancel)".to_owned(),
             None => "pad learn cancelled".to_owned(),
         }
+    }
+
+    /// Whether a live loop is recording.
+    pub fn is_looping(&self) -> bool {
+        self.runtime.is_looping()
+    }
+
+    /// Arms a live loop into the empty slot `scene` of `instrument`.
+    pub fn arm_loop<S: AudioSink>(
+        &mut self,
+        session: &mut Session<S>,
+        instrument: InstrumentId,
+        scene: u16,
+        transport: &imbolc_audio::engine::TransportFeedback,
+    ) -> String {
+        let quantise = self.loop_quantise.then_some(TICKS_PER_QUARTER / 4);
+        match self.runtime.arm_loop(session, (instrument, scene), self.loop_bars, quantise, transport) {
+            Ok(text) | Err(text) => text,
+        }
+    }
+
+    /// Closes an open loop take, or stops overdubbing.
+    pub fn close_loop<S: AudioSink>(
+        &mut self,
+        session: &mut Session<S>,
+        transport: &imbolc_audio::engine::TransportFeedback,
+    ) -> String {
+        self.runtime.close_loop(session, transport)
+    }
+
+    /// The next live loop length: 1, 2, 4, 8 bars, until pressed again.
+    pub fn next_loop_length(&mut self) -> String {
+        self.loop_bars = match self.loop_bars {
+            Some(1) => Some(2),
+            Some(2) => Some(4),
+            Some(4) => Some(8),
+            Some(_) => None,
+            None => Some(1),
+        };
+        match self.loop_bars {
+            Some(b) => format!("loop length: {b} bar{}", if b == 1 { "" } else { "s" }),
+            None => "loop length: until o is pressed again".to_owned(),
+        }
+    }
+
+    /// Live loops quantise played notes to 1/16, or not.
+    pub fn toggle_loop_quantise(&mut self) -> String {
+        self.loop_quantise = !self.loop_quantise;
+        if self.loop_quantise { "loop input quantised to 1/16" } else { "loop input not quantised" }.to_owned()
     }
 
     /// The next ready-made pad layout (for this run; `midi.toml` sets the

@@ -34,6 +34,13 @@ pub(super) struct Looping {
     confirmed: bool,
 }
 
+impl Looping {
+    /// The clip the loop records into.
+    pub(super) fn clip(&self) -> ClipId {
+        self.clip
+    }
+}
+
 /// The first multiple of `grid` after `tick` (`tick` itself with no grid).
 fn next_boundary(tick: u64, grid: u64) -> u64 {
     if grid == 0 { tick } else { (tick / grid + 1) * grid }

@@ -135,8 +135,9 @@ impl Pads {
     }
 
     /// Note-on messages that bring the LEDs to the slots' states (only
-    /// those that changed since the last call).
-    pub fn leds(&mut self, project: &Project, columns: &[ColumnFeedback]) -> Vec<[u8; 3]> {
+    /// those that changed since the last call); `recording`: the clip a
+    /// live loop records into.
+    pub fn leds(&mut self, project: &Project, columns: &[ColumnFeedback], recording: Option<ClipId>) -> Vec<[u8; 3]> {
         let mut want: BTreeMap<(u8, u8), u8> = BTreeMap::new();
         let instruments: Vec<InstrumentId> = project.instruments.keys().copied().collect();
         let size = self.layout.size();
@@ -144,13 +145,13 @@ impl Pads {
             for scene in 0..u16::try_from(size).unwrap_or(0) {
                 let Some(note) = self.layout.slot_note(column, scene) else { continue };
                 let state =
-                    instruments.get(column).map_or(PadState::Empty, |i| slot_state(project, columns, *i, scene));
+                    instruments.get(column).map_or(PadState::Empty, |i| slot_state(project, columns, *i, scene, recording));
                 want.insert((self.channel, note), self.layout.velocity(state));
             }
         }
         for m in &project.launcher.pads {
             if let (PadControl::Note(note), PadTarget::Slot { instrument, scene }) = (m.control, m.target) {
-                let state = slot_state(project, columns, instrument, scene);
+                let state = slot_state(project, columns, instrument, scene, recording);
                 let layout = if m.channel == self.channel { self.layout } else { PadLayout::None };
                 want.insert((m.channel, note), layout.velocity(state));
             }
@@ -200,8 +201,17 @@ fn slot_clip(project: &Project, instrument: InstrumentId, scene: u16) -> Option<
 }
 
 /// A slot's state, as the session pane shows it.
-fn slot_state(project: &Project, columns: &[ColumnFeedback], instrument: InstrumentId, scene: u16) -> PadState {
+fn slot_state(
+    project: &Project,
+    columns: &[ColumnFeedback],
+    instrument: InstrumentId,
+    scene: u16,
+    recording: Option<ClipId>,
+) -> PadState {
     let Some(clip) = slot_clip(project, instrument, scene) else { return PadState::Empty };
+    if recording == Some(clip) {
+        return PadState::Recording;
+    }
     match columns.iter().find(|c| c.instrument == instrument) {
         Some(c) if c.queued == Some(LaunchTarget::Clip(clip)) => PadState::Queued,
         Some(ColumnFeedback { playing: Some((playing, _)), .. }) if *playing == clip => PadState::Playing,

@@ -169,22 +169,23 @@ fn an_unknown_controller_works_by_learning_and_the_learning_is_undone() {
 fn leds_follow_the_slot_states_and_only_changes_go_out() {
     let (s, [a, _], [c0, _, c2]) = session();
     let mut pads = Pads { layout: PadLayout::Launchpad, ..Pads::default() };
-    let first = pads.leds(s.project(), &[]);
+    let first = pads.leds(s.project(), &[], None);
     assert_eq!(first.len(), 64, "every pad once");
     assert!(first.contains(&[0x90, 81, 13]) && first.contains(&[0x90, 71, 13]) && first.contains(&[0x90, 83, 0]));
-    assert!(pads.leds(s.project(), &[]).is_empty());
+    assert!(pads.leds(s.project(), &[], None).is_empty());
     let queued = ColumnFeedback { instrument: a, playing: None, stopped: false, queued: Some(LaunchTarget::Clip(c0)) };
-    assert_eq!(pads.leds(s.project(), &[queued]), [[0x90, 81, 17]]);
+    assert_eq!(pads.leds(s.project(), &[queued], None), [[0x90, 81, 17]]);
     let playing = ColumnFeedback { playing: Some((c0, 0)), queued: None, ..queued };
-    assert_eq!(pads.leds(s.project(), &[playing]), [[0x90, 81, 21]]);
+    assert_eq!(pads.leds(s.project(), &[playing], None), [[0x90, 81, 21]]);
     let next = ColumnFeedback { queued: Some(LaunchTarget::Clip(c2)), ..playing };
-    assert_eq!(pads.leds(s.project(), &[next]), [[0x90, 71, 17]]);
+    assert_eq!(pads.leds(s.project(), &[next], None), [[0x90, 71, 17]]);
     let switched = ColumnFeedback { playing: Some((c2, 0)), queued: None, ..queued };
-    assert_eq!(pads.leds(s.project(), &[switched]), [[0x90, 71, 21], [0x90, 81, 13]]);
+    assert_eq!(pads.leds(s.project(), &[switched], None), [[0x90, 71, 21], [0x90, 81, 13]]);
+    assert_eq!(pads.leds(s.project(), &[], Some(c2)), [[0x90, 71, 5]], "a loop recording is red");
     pads.forget_leds();
-    assert_eq!(pads.leds(s.project(), &[]).len(), 64);
+    assert_eq!(pads.leds(s.project(), &[], None).len(), 64);
     assert_eq!(pads.darken(), [[0x90, 71, 0], [0x90, 81, 0], [0x90, 82, 0]], "only lit pads go dark");
-    assert_eq!(pads.leds(s.project(), &[]).len(), 64);
-    let apc = Pads { layout: PadLayout::ApcMini, channel: 0, ..Pads::default() }.leds(s.project(), &[]).to_vec();
+    assert_eq!(pads.leds(s.project(), &[], None).len(), 64);
+    let apc = Pads { layout: PadLayout::ApcMini, channel: 0, ..Pads::default() }.leds(s.project(), &[], None).to_vec();
     assert!(apc.contains(&[0x90, 56, 5]) && apc.contains(&[0x90, 48, 5]) && apc.contains(&[0x90, 0, 0]));
 }

@@ -152,7 +152,8 @@ impl MidiRuntime {
     /// The LED messages that bring the pads to the launcher's state (only
     /// changes; see [`Pads::leds`]).
     pub fn pad_leds(&mut self, project: &imbolc_types::Project, columns: &[ColumnFeedback]) -> Vec<[u8; 3]> {
-        self.pads.leds(project, columns)
+        let recording = self.looping.map(|l| l.clip());
+        self.pads.leds(project, columns, recording)
     }
 
     /// Arms recording into `settings.clip`; the take starts at song tick
