@@ -34,6 +34,11 @@ pub struct MidiConfig {
     /// Bars of count-in when recording is armed while stopped (0: none;
     /// recording then waits for play).
     pub count_in_bars: u32,
+    /// Ready-made pad controller layout: `"none"`, `"launchpad"`
+    /// (programmer mode) or `"apc-mini"`.
+    pub pad_layout: imbolc_types::PadLayout,
+    /// MIDI channel of the layout's pads and LEDs, 1..=16.
+    pub pad_channel: u8,
     /// Channels with instruments of their own (layers, key splits); the
     /// other channels play the selected instrument.
     #[serde(rename = "zone", skip_serializing_if = "Vec::is_empty")]
@@ -72,6 +77,8 @@ impl Default for MidiConfig {
             send_clock: true,
             follow_clock: false,
             count_in_bars: 1,
+            pad_layout: imbolc_types::PadLayout::None,
+            pad_channel: 1,
             zones: Vec::new(),
         }
     }
@@ -160,11 +167,21 @@ mod tests {
             device: Some("dev:out".into()),
             device_curve: VelocityCurve::Fixed(90),
             follow_clock: true,
+            pad_layout: imbolc_types::PadLayout::ApcMini,
             ..MidiConfig::default()
         };
         config.save(&path).unwrap();
         assert_eq!(MidiConfig::load(&path).unwrap(), config);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_pad_layout_is_named_in_kebab_case() {
+        let c: MidiConfig = toml::from_str("pad_layout = \"launchpad\"\npad_channel = 2\n").unwrap();
+        assert_eq!(c.pad_layout, imbolc_types::PadLayout::Launchpad);
+        assert_eq!(c.pad_channel, 2);
+        let c: MidiConfig = toml::from_str("pad_layout = \"apc-mini\"\n").unwrap();
+        assert_eq!(c.pad_layout, imbolc_types::PadLayout::ApcMini);
     }
 
     #[test]

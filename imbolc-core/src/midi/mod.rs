@@ -19,6 +19,8 @@
 //! - [`routing`]: omni / per-channel zones (layers, splits).
 //! - [`velocity`]: [`VelocityCurve`] per input.
 //! - [`runtime`]: [`MidiRuntime`], the UI side.
+//! - [`pads`]: [`Pads`], pad controllers driving the clip launcher
+//!   (layouts, learned pads, LED feedback).
 //! - [`record`]: [`Recorder`], takes in clip ticks.
 //! - [`timebase`]: wall clock ↔ the engine's tempo line.
 //! - [`follow`]: incoming clock tempo.
@@ -33,6 +35,7 @@ pub mod clock;
 pub mod config;
 pub mod follow;
 pub mod live;
+pub mod pads;
 pub mod parse;
 pub mod ports;
 pub mod record;
@@ -46,7 +49,8 @@ pub mod watch;
 
 pub use clock::ClockOut;
 pub use config::{ConfigError, MidiConfig, ZoneConfig};
-pub use live::{InputId, LivePlayer, LiveSettings, LiveTarget, MidiInbound};
+pub use live::{InputId, LivePlayer, LiveSettings, LiveTarget, MidiInbound, PadKeys};
+pub use pads::{PadPress, Pads};
 pub use parse::{Decoder, MidiEvent};
 pub use ports::MidiPorts;
 pub use record::{RecordMode, RecordSettings, Recorder, Take};

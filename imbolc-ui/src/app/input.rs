@@ -171,6 +171,11 @@ impl<S: UiAudio> App<S> {
                 self.render = Some(RenderDialog::new(self.render_dir(), loop_region));
             }
             CommandId::MidiPanic | CommandId::MidiLearn | CommandId::MidiRecord => self.midi_command(cmd),
+            CommandId::PadLearn
+            | CommandId::PadLayout
+            | CommandId::LoopArm
+            | CommandId::LoopLength
+            | CommandId::LoopQuantise => self.pad_command(cmd),
             CommandId::AutomationRecord => self.toggle_automation_record(),
             CommandId::KeyHints => self.key_hints = !self.key_hints,
             CommandId::Messages => {
@@ -247,6 +252,29 @@ impl<S: UiAudio> App<S> {
             }
             None => PathBuf::from("render"),
         }
+    }
+
+    /// Pad controllers and live looping in the session pane: learn the
+    /// cursor's slot (then its scene, its column's stop, stop all,
+    /// cancel), the next layout; arm a loop into the slot, its length,
+    /// its input quantization.
+    fn pad_command(&mut self, cmd: CommandId) {
+        let scene = self.panes.session.scene;
+        let instrument = self.session.project().instruments.get_index(self.panes.session.column).map(|(id, _)| *id);
+        let transport = self.feedback.transport;
+        let Some(midi) = self.midi.as_mut() else {
+            return self.inform("MIDI is not running");
+        };
+        let text = match (cmd, instrument) {
+            (CommandId::PadLayout, _) => midi.next_pad_layout(),
+            (CommandId::LoopLength, _) => midi.next_loop_length(),
+            (CommandId::LoopQuantise, _) => midi.toggle_loop_quantise(),
+            (CommandId::LoopArm, _) if midi.is_looping() => midi.close_loop(&mut self.session, &transport),
+            (_, None) => "no column: add an instrument (1)".to_owned(),
+            (CommandId::LoopArm, Some(instrument)) => midi.arm_loop(&mut self.session, instrument, scene, &transport),
+            (_, Some(instrument)) => midi.learn_pad(self.session.project(), instrument, scene),
+        };
+        self.inform(text);
     }
 
     fn midi_command(&mut self, cmd: CommandId) {
