@@ -5,6 +5,7 @@
 //! then refused rather than overwriting their edit.
 
 use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
 
 use imbolc_types::{Action, ParamTarget};
 
@@ -12,6 +13,9 @@ use super::rights::Scope;
 
 /// Entries kept; older ones are forgotten.
 const KEEP: usize = 100;
+
+/// Parameter edits this close together are one drag.
+const DRAG_GAP: Duration = Duration::from_secs(1);
 
 #[derive(Debug, Clone)]
 struct Entry {
@@ -21,8 +25,9 @@ struct Entry {
     scopes: Vec<Scope>,
     /// Why it no longer applies (who changed the same thing since).
     stale: Option<String>,
-    /// A drag of one parameter merges into one entry.
-    coalesce: Option<ParamTarget>,
+    /// A drag of one parameter merges into one entry (edits of it less
+    /// than [`DRAG_GAP`] apart).
+    coalesce: Option<(ParamTarget, Instant)>,
 }
 
 /// Which stack an undo or redo in flight returns to.
@@ -117,15 +122,18 @@ impl OwnHistory {
             return;
         }
         self.redo.clear();
+        let now = Instant::now();
         let coalesce = match action {
-            Action::SetParam { target, .. } => Some(target.clone()),
+            Action::SetParam { target, .. } => Some((target.clone(), now)),
             _ => None,
         };
-        if let Some(top) = self.undo.last()
-            && coalesce.is_some()
-            && top.coalesce == coalesce
+        if let Some(top) = self.undo.last_mut()
+            && let (Some((t, at)), Some((target, _))) = (&mut top.coalesce, &coalesce)
+            && t == target
+            && now.duration_since(*at) < DRAG_GAP
             && top.stale.is_none()
         {
+            *at = now;
             return;
         }
         let mut scopes = vec![before];

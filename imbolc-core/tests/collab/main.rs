@@ -5,6 +5,8 @@
 mod converge;
 mod harness;
 mod reconnect;
+mod rights;
+mod undo;
 mod security;
 mod slow_client;
 mod wire_cost;
