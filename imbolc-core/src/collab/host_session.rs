@@ -59,7 +59,7 @@ impl Host {
                     // An unanswered ping older than the last round trip
                     // counts: a stalled client's rtt grows with its silence.
                     rtt: match (c.rtt, c.ping) {
-                        (Some(r), Some((_, at))) => Some(r.max(at.elapsed())),
+                        (r, Some((_, at))) if at.elapsed() > r.unwrap_or_default() => Some(at.elapsed()),
                         (r, _) => r,
                     },
                     outbox_depth: stats.depth,

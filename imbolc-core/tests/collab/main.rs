@@ -8,5 +8,6 @@ mod reconnect;
 mod rights;
 mod undo;
 mod security;
+mod session;
 mod slow_client;
 mod wire_cost;
