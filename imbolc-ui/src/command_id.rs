@@ -229,4 +229,9 @@ pub enum CommandId {
     GeneratorSettings,
     GeneratorCapture,
     ThemeNext,
+    ShowTogether,
+    TogetherClaim,
+    TogetherRelease,
+    TogetherGrant,
+    TogetherClose,
 }
