@@ -92,6 +92,7 @@ struct Panes {
     slicer: SlicerPane,
     zones: crate::panes::zones::ZonesPane,
     session: crate::panes::session::SessionPane,
+    together: crate::panes::together::TogetherPane,
 }
 
 /// How many status-line messages the history keeps.

@@ -234,4 +234,9 @@ pub enum CommandId {
     GeneratorSettings,
     GeneratorCapture,
     ThemeNext,
+    ShowTogether,
+    TogetherClaim,
+    TogetherRelease,
+    TogetherGrant,
+    TogetherClose,
 }

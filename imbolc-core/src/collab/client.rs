@@ -11,6 +11,8 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use imbolc_types::{Action, ParamTarget};
 
 use super::frame::{Opener, Sealer, handshake_initiator};
+use super::own_history::{Dir, OwnHistory};
+use super::rights::{Rights, scope};
 use super::wire::{ClientMsg, HostMsg, decode, encode};
 use super::{CollabError, JoinCode, Limits, Replica};
 
@@ -52,6 +54,8 @@ pub enum ClientEvent {
     Playhead {
         tick: u64,
     },
+    /// The owner map or the grants changed.
+    Rights,
     /// The host closed the connection, saying why (a limit, or it quit).
     Closed {
         reason: String,
@@ -83,6 +87,8 @@ pub struct Client {
     paused: Arc<AtomicBool>,
     /// Last send time and a held value, per dragged parameter.
     drags: Vec<Drag>,
+    rights: Rights,
+    history: OwnHistory,
 }
 
 impl std::fmt::Debug for Incoming {
@@ -128,16 +134,19 @@ impl Client {
             HostMsg::Closing { reason } => return Err(CollabError::Refused(reason)),
             other => return Err(CollabError::Malformed(format!("expected a welcome, got {other:?}"))),
         };
-        stream.set_read_timeout(None)?;
+        // The host pings at least every second: silence for the idle
+        // timeout means it is gone.
+        stream.set_read_timeout(Some(limits.idle_timeout))?;
         let (in_tx, incoming) = crossbeam_channel::unbounded();
         let (out, out_rx) = crossbeam_channel::unbounded();
         let paused = Arc::new(AtomicBool::new(false));
         let read_half = stream.try_clone()?;
         let write_half = stream.try_clone()?;
         let reader_pause = Arc::clone(&paused);
+        let pong = out.clone();
         std::thread::Builder::new()
             .name("collab-client-read".into())
-            .spawn(move || read_loop(read_half, opener, &in_tx, &reader_pause))?;
+            .spawn(move || read_loop(read_half, opener, &in_tx, &pong, &reader_pause))?;
         let ping = limits.idle_timeout / 3;
         std::thread::Builder::new()
             .name("collab-client-write".into())
@@ -161,6 +170,8 @@ impl Client {
             gone: None,
             paused,
             drags: Vec::new(),
+            rights: Rights::default(),
+            history: OwnHistory::default(),
         })
     }
 
@@ -198,6 +209,61 @@ impl Client {
     /// Actions sent to the host so far (held drag values not counted).
     pub fn acts_sent(&self) -> u64 {
         self.acts_sent
+    }
+
+    /// Who owns which instrument and who holds the grant (the host's map).
+    pub fn rights(&self) -> &Rights {
+        &self.rights
+    }
+
+    /// Asks the host for an unowned instrument (`own: true`) or gives one
+    /// back; the answer is a new owner map or a refusal.
+    ///
+    /// # Errors
+    ///
+    /// [`CollabError::Closed`] when the connection is gone.
+    pub fn claim(&mut self, instrument: imbolc_types::InstrumentId, own: bool) -> Result<(), CollabError> {
+        self.send_msg(&ClientMsg::Claim { instrument, own })
+    }
+
+    /// Whether there is an own edit to undo (or redo).
+    pub fn can_undo(&self, redo: bool) -> bool {
+        self.history.can(if redo { Dir::Redo } else { Dir::Undo })
+    }
+
+    /// Undoes this client's own last edit the host applied: sends its
+    /// inverse. Refused when someone changed the same thing since.
+    ///
+    /// # Errors
+    ///
+    /// [`CollabError::Refused`] with the reason; [`CollabError::Closed`].
+    pub fn undo(&mut self) -> Result<(), CollabError> {
+        self.undo_redo(Dir::Undo)
+    }
+
+    /// Redoes this client's last undone edit (as [`Client::undo`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::undo`].
+    pub fn redo(&mut self) -> Result<(), CollabError> {
+        self.undo_redo(Dir::Redo)
+    }
+
+    fn undo_redo(&mut self, dir: Dir) -> Result<(), CollabError> {
+        if let Some(reason) = &self.gone {
+            return Err(CollabError::Refused(reason.clone()));
+        }
+        let actions = self.history.take(dir).map_err(CollabError::Refused)?;
+        let mut acts = std::collections::BTreeSet::new();
+        for action in actions {
+            self.next_act += 1;
+            let id = self.next_act;
+            acts.insert(id);
+            self.send_msg(&ClientMsg::Act { id, action })?;
+        }
+        self.history.sent(dir, acts);
+        Ok(())
     }
 
     fn send_msg(&mut self, msg: &ClientMsg) -> Result<(), CollabError> {
@@ -293,20 +359,38 @@ impl Client {
                 self.ready = true;
                 out.push(ClientEvent::Snapshot { seq });
             }
-            HostMsg::Applied { seq, author, action } => {
+            HostMsg::Applied { seq, author, act, action } => {
                 if !self.ready || seq <= self.seq {
                     return;
                 }
                 self.seq = seq;
-                if let Err(e) = replica.apply(action) {
-                    tracing::error!("collab: action {seq} does not apply here ({e}); asking for a snapshot");
-                    self.ready = false;
-                    let _ = self.send_msg(&ClientMsg::Resync);
-                    out.push(ClientEvent::Diverged { seq });
-                    return;
+                let before = scope(replica.project(), &action);
+                let mine = author == self.client;
+                let record = mine.then(|| action.clone());
+                let inverse = match replica.apply(action) {
+                    Ok(inverse) => inverse,
+                    Err(e) => {
+                        tracing::error!("collab: action {seq} does not apply here ({e}); asking for a snapshot");
+                        self.ready = false;
+                        let _ = self.send_msg(&ClientMsg::Resync);
+                        out.push(ClientEvent::Diverged { seq });
+                        return;
+                    }
+                };
+                match record {
+                    Some(action) => {
+                        let after = inverse.iter().map(|a| scope(replica.project(), a)).collect();
+                        self.history.own(act, &action, before, inverse, after);
+                    }
+                    None => self.history.foreign(before, &self.rights.name(author)),
                 }
                 out.push(ClientEvent::Applied { seq, author });
             }
+            HostMsg::Rights(rights) => {
+                self.rights = rights;
+                out.push(ClientEvent::Rights);
+            }
+            HostMsg::Ping { .. } => {}
             HostMsg::Digest { seq, digest } => {
                 if self.ready && seq == self.seq && super::digest::digest(replica.project()) != digest {
                     tracing::error!("collab: the replica differs from the host at {seq}; asking for a snapshot");
@@ -315,7 +399,10 @@ impl Client {
                     out.push(ClientEvent::Diverged { seq });
                 }
             }
-            HostMsg::Refused { id, reason } => out.push(ClientEvent::Refused { id, reason }),
+            HostMsg::Refused { id, reason } => {
+                self.history.refused(id);
+                out.push(ClientEvent::Refused { id, reason });
+            }
             HostMsg::Meters { levels } => out.push(ClientEvent::Meters { levels }),
             HostMsg::Playhead { tick } => out.push(ClientEvent::Playhead { tick }),
             HostMsg::Closing { reason } => {
@@ -333,18 +420,35 @@ impl Drop for Client {
     }
 }
 
-fn read_loop(mut stream: TcpStream, mut opener: Opener, tx: &Sender<Incoming>, paused: &AtomicBool) {
+fn read_loop(
+    mut stream: TcpStream,
+    mut opener: Opener,
+    tx: &Sender<Incoming>,
+    pong: &Sender<Vec<u8>>,
+    paused: &AtomicBool,
+) {
     loop {
         while paused.load(Ordering::SeqCst) {
             std::thread::sleep(Duration::from_millis(5));
         }
         let msg = opener.recv(&mut stream).and_then(|f| decode::<HostMsg>(&f));
         match msg {
+            Ok(HostMsg::Ping { nonce }) => {
+                // Answered here, not on the pump: the host measures the
+                // network, not this machine's frame rate.
+                if let Ok(bytes) = encode(&ClientMsg::Pong { nonce }) {
+                    let _ = pong.send(bytes);
+                }
+            }
             Ok(m) => {
                 let closing = matches!(m, HostMsg::Closing { .. });
                 if tx.send(Incoming::Msg(m)).is_err() || closing {
                     return;
                 }
+            }
+            Err(CollabError::Io(e)) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+                let _ = tx.send(Incoming::Gone("no word from the host for the idle timeout".into()));
+                return;
             }
             Err(e) => {
                 let _ = tx.send(Incoming::Gone(e.to_string()));

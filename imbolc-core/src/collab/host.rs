@@ -43,24 +43,34 @@ pub enum HostEvent {
 }
 
 #[derive(Debug)]
-struct Conn {
-    outbox: Arc<Outbox>,
-    stream: TcpStream,
+pub(super) struct Conn {
+    pub(super) outbox: Arc<Outbox>,
+    pub(super) stream: TcpStream,
+    pub(super) name: String,
+    /// The ping in flight: its nonce and when it was queued.
+    pub(super) ping: Option<(u64, Instant)>,
+    pub(super) rtt: Option<Duration>,
+    /// Bytes sent at the last sample and the rate since.
+    pub(super) sample: (Instant, u64),
+    pub(super) bytes_per_sec: u64,
 }
 
 /// See the module docs.
 #[derive(Debug)]
 pub struct Host {
     addr: SocketAddr,
-    shared: Arc<Shared>,
+    pub(super) shared: Arc<Shared>,
     events: Receiver<Event>,
-    clients: BTreeMap<u32, Conn>,
+    pub(super) clients: BTreeMap<u32, Conn>,
     session: u64,
     seq: u64,
     log: VecDeque<(u64, Arc<[u8]>)>,
     digest_at: (Instant, u64),
     /// Bytes of the last broadcast frame (before encryption).
     last_frame: usize,
+    pub(super) rights: super::Rights,
+    /// Pings, byte rates and the metrics log line.
+    pub(super) session_clock: super::host_session::Clock,
 }
 
 impl Host {
@@ -95,6 +105,8 @@ impl Host {
             log: VecDeque::new(),
             digest_at: (Instant::now(), 0),
             last_frame: 0,
+            rights: super::Rights::default(),
+            session_clock: super::host_session::Clock::new(),
         })
     }
 
@@ -136,32 +148,55 @@ impl Host {
         if self.seq != self.digest_at.1 && self.digest_at.0.elapsed() >= every {
             self.send_digest(replica.project());
         }
+        self.tick_session();
         out
     }
 
     fn handle<R: Replica>(&mut self, replica: &mut R, event: Event, out: &mut Vec<HostEvent>) {
         match event {
             Event::Joined { id, name, resume, outbox, stream } => {
-                let conn = Conn { outbox, stream };
+                let now = Instant::now();
+                let conn = Conn {
+                    outbox,
+                    stream,
+                    name: name.clone(),
+                    ping: None,
+                    rtt: None,
+                    sample: (now, 0),
+                    bytes_per_sec: 0,
+                };
                 self.welcome(&conn, id, resume, replica.project());
                 self.clients.insert(id, conn);
+                self.rights.names.insert(id, name.clone());
+                self.send_rights();
                 out.push(HostEvent::Joined { client: id, name });
             }
             Event::Left { id, reason } => {
                 self.clients.remove(&id);
+                self.forget(id);
                 out.push(HostEvent::Left { client: id, reason });
             }
-            Event::Msg { id, msg: ClientMsg::Act { id: act, action } } => match replica.apply(action.clone()) {
-                Ok(()) => {
-                    let seq = self.publish(id, action);
-                    out.push(HostEvent::Applied { seq, author: id });
-                }
-                Err(e) => {
-                    let reason = e.to_string();
-                    self.push_to(id, &HostMsg::Refused { id: act, reason: reason.clone() });
+            Event::Pong { id, nonce, at } => self.pong(id, nonce, at),
+            Event::Msg { id, msg: ClientMsg::Claim { instrument, own } } => {
+                if let Err(reason) = self.claim(replica.project(), id, instrument, own) {
+                    self.push_to(id, &HostMsg::Refused { id: 0, reason: reason.clone() });
                     out.push(HostEvent::Refused { client: id, reason });
                 }
-            },
+            }
+            Event::Msg { id, msg: ClientMsg::Act { id: act, action } } => {
+                let checked = self.rights.check(replica.project(), id, &action);
+                match checked.and_then(|()| replica.apply(action.clone()).map_err(|e| e.to_string())) {
+                    Ok(_) => {
+                        let seq = self.publish_act(id, act, action);
+                        out.push(HostEvent::Applied { seq, author: id });
+                    }
+                    Err(reason) => {
+                        tracing::info!("collab: client {id}: action {act} refused: {reason}");
+                        self.push_to(id, &HostMsg::Refused { id: act, reason: reason.clone() });
+                        out.push(HostEvent::Refused { client: id, reason });
+                    }
+                }
+            }
             Event::Msg { id, msg: ClientMsg::Resync } => {
                 tracing::warn!("collab: client {id} asked for a snapshot (its digest differed)");
                 let snapshot = HostMsg::Snapshot { seq: self.seq, project: Box::new(replica.project().clone()) };
@@ -179,6 +214,7 @@ impl Host {
             Err(e) => tracing::error!("collab: {e}"),
         };
         push(&HostMsg::Welcome { client: id, session: self.session, seq: self.seq });
+        push(&HostMsg::Rights(self.rights.clone()));
         // A replay longer than half the outbox would overflow it: a
         // snapshot costs less then.
         let room = (self.shared.limits.outbox_frames / 2) as u64;
@@ -205,7 +241,7 @@ impl Host {
         }
     }
 
-    fn push_to(&self, id: u32, msg: &HostMsg) {
+    pub(super) fn push_to(&self, id: u32, msg: &HostMsg) {
         let Some(conn) = self.clients.get(&id) else { return };
         match encode(msg) {
             Ok(bytes) => {
@@ -236,13 +272,17 @@ impl Host {
     /// Numbers an action already applied to the host's project and queues
     /// it, encoded once, for every client.
     pub fn publish(&mut self, author: u32, action: Action) -> u64 {
+        self.publish_act(author, 0, action)
+    }
+
+    fn publish_act(&mut self, author: u32, act: u64, action: Action) -> u64 {
         self.seq += 1;
         let seq = self.seq;
         let key = match &action {
             Action::SetParam { target, .. } => Some(CoalesceKey::Param(target.clone())),
             _ => None,
         };
-        let bytes: Arc<[u8]> = match encode(&HostMsg::Applied { seq, author, action }) {
+        let bytes: Arc<[u8]> = match encode(&HostMsg::Applied { seq, author, act, action }) {
             Ok(b) => b.into(),
             Err(e) => {
                 tracing::error!("collab: {e}");
@@ -258,7 +298,7 @@ impl Host {
         seq
     }
 
-    fn broadcast(&mut self, key: Option<CoalesceKey>, bytes: Arc<[u8]>) {
+    pub(super) fn broadcast(&mut self, key: Option<CoalesceKey>, bytes: Arc<[u8]>) {
         for (id, conn) in &self.clients {
             if conn.outbox.push(Item { key: key.clone(), bytes: Arc::clone(&bytes) }) == Pushed::Overflow {
                 self.drop_client(*id, conn);

@@ -19,6 +19,8 @@ use super::{CollabError, JoinCode, Limits};
 pub(crate) enum Event {
     Joined { id: u32, name: String, resume: Option<(u64, u64)>, outbox: Arc<Outbox>, stream: TcpStream },
     Msg { id: u32, msg: ClientMsg },
+    /// A client answered ping `nonce` (read at `at`).
+    Pong { id: u32, nonce: u64, at: Instant },
     Left { id: u32, reason: String },
 }
 
@@ -177,6 +179,11 @@ fn read_loop(
         };
         match msg {
             ClientMsg::Ping | ClientMsg::Hello { .. } => {}
+            ClientMsg::Pong { nonce } => {
+                if tx.send(Event::Pong { id, nonce, at: Instant::now() }).is_err() {
+                    return "the host closed".into();
+                }
+            }
             ClientMsg::Act { id: act, .. } if !bucket.take() => {
                 let reason = format!("rate limit: more than {} actions a second", limits.actions_per_sec);
                 tracing::warn!("collab: client {id}: action {act} refused: {reason}");
@@ -197,9 +204,12 @@ fn write_loop(mut stream: TcpStream, mut sealer: Sealer, outbox: &Outbox) {
     loop {
         match outbox.pop(Duration::from_millis(500)) {
             Ok(Some(item)) => {
-                if let Err(e) = sealer.send(&mut stream, &item.bytes) {
-                    outbox.close(&format!("write failed: {e}"));
-                    break;
+                match sealer.send(&mut stream, &item.bytes) {
+                    Ok(n) => outbox.note_sent(n),
+                    Err(e) => {
+                        outbox.close(&format!("write failed: {e}"));
+                        break;
+                    }
                 }
             }
             Ok(None) => {}

@@ -16,6 +16,7 @@
 //! - [`host`] and [`client`]: the two ends; [`Replica`] is what they apply
 //!   actions to (a bare [`Project`](imbolc_types::Project) or a [`crate::Session`]).
 //! - [`digest`]: the cheap project hash.
+//! - [`rights`]: who may edit what (owned instruments, the grant).
 
 pub mod client;
 pub mod code;
@@ -29,6 +30,9 @@ pub mod outbox;
 #[cfg(test)]
 mod outbox_tests;
 mod replica;
+pub mod rights;
+mod own_history;
+mod host_session;
 pub mod wire;
 
 pub use client::{Client, ClientEvent, Resume};
@@ -37,6 +41,8 @@ pub use error::CollabError;
 pub use host::{Host, HostEvent};
 pub use limits::Limits;
 pub use replica::Replica;
+pub use rights::{Rights, Scope};
+pub use host_session::Collaborator;
 
 /// The author of the host's own edits.
 pub const HOST_AUTHOR: u32 = 0;

@@ -39,6 +39,7 @@ struct Inner {
     closed: Option<String>,
     dropped: u64,
     peak: usize,
+    sent: u64,
 }
 
 /// See the module docs.
@@ -58,6 +59,8 @@ pub struct OutboxStats {
     pub peak: usize,
     /// Coalesced items that were never sent.
     pub dropped: u64,
+    /// Bytes written to the socket so far (encrypted).
+    pub sent: u64,
 }
 
 impl Outbox {
@@ -147,8 +150,19 @@ impl Outbox {
         }
     }
 
+    /// Counts bytes the writer wrote.
+    pub fn note_sent(&self, bytes: usize) {
+        self.lock().sent += bytes as u64;
+    }
+
     pub fn stats(&self) -> OutboxStats {
         let inner = self.lock();
-        OutboxStats { depth: inner.queue.len(), bytes: inner.bytes, peak: inner.peak, dropped: inner.dropped }
+        OutboxStats {
+            depth: inner.queue.len(),
+            bytes: inner.bytes,
+            peak: inner.peak,
+            dropped: inner.dropped,
+            sent: inner.sent,
+        }
     }
 }

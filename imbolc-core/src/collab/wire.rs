@@ -1,9 +1,10 @@
 //! The messages, encoded with MessagePack (`rmp-serde`).
 
-use imbolc_types::{Action, ParamTarget, Project};
+use imbolc_types::{Action, InstrumentId, ParamTarget, Project};
 use serde::{Deserialize, Serialize};
 
 use super::CollabError;
+use super::rights::Rights;
 
 /// From a client to the host.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -18,6 +19,10 @@ pub enum ClientMsg {
     Resync,
     /// Keeps an idle connection open.
     Ping,
+    /// Answers the host's [`HostMsg::Ping`] (the host measures the round trip).
+    Pong { nonce: u64 },
+    /// Takes (`own: true`) an unowned instrument, or gives one back.
+    Claim { instrument: InstrumentId, own: bool },
 }
 
 /// From the host to clients.
@@ -27,8 +32,9 @@ pub enum HostMsg {
     Welcome { client: u32, session: u64, seq: u64 },
     /// The whole project at `seq`.
     Snapshot { seq: u64, project: Box<Project> },
-    /// Action number `seq`, applied by the host, made by `author`.
-    Applied { seq: u64, author: u32, action: Action },
+    /// Action number `seq`, applied by the host, made by `author` (`act`:
+    /// the author's own id for it, 0 for the host's edits).
+    Applied { seq: u64, author: u32, act: u64, action: Action },
     /// The host refused the client's action `id` (not applied anywhere).
     Refused { id: u64, reason: String },
     /// The project's digest after action `seq`.
@@ -37,6 +43,12 @@ pub enum HostMsg {
     Meters { levels: Vec<f32> },
     /// The playhead (coalesced).
     Playhead { tick: u64 },
+    /// Who owns which instrument, who holds the grant, who is here
+    /// (sent on every change and to a newcomer).
+    Rights(Rights),
+    /// Measures the round trip (answered with [`ClientMsg::Pong`]); a
+    /// client that hears nothing for its idle timeout knows the host is gone.
+    Ping { nonce: u64 },
     /// A limit was hit or the host is closing; the connection ends.
     Closing { reason: String },
 }
@@ -47,6 +59,7 @@ pub enum CoalesceKey {
     Param(ParamTarget),
     Meters,
     Playhead,
+    Ping,
 }
 
 /// MessagePack bytes of `msg`.

@@ -74,6 +74,11 @@ impl HostThread {
         rx.recv_timeout(Duration::from_secs(60)).unwrap()
     }
 
+    /// Queues `f` on the host thread without waiting for it.
+    pub fn run_later(&self, f: impl FnOnce(&mut Host, &mut Project) + Send + 'static) {
+        self.jobs.send(Box::new(f)).unwrap();
+    }
+
     pub fn project(&self) -> Project {
         self.run(|_, p| p.clone())
     }

@@ -5,6 +5,9 @@
 mod converge;
 mod harness;
 mod reconnect;
+mod rights;
+mod undo;
 mod security;
+mod session;
 mod slow_client;
 mod wire_cost;

@@ -117,10 +117,13 @@ fn max_clients_is_enforced() {
 #[test]
 fn rate_limit_refuses_with_a_message() {
     let limits = Limits { actions_per_sec: 10, action_burst: 10, ..Limits::default() };
-    let host = HostThread::start(base_project().0, limits.clone());
+    let (project, _) = base_project();
+    let instrument = *project.instruments.keys().next().unwrap();
+    let host = HostThread::start(project, limits.clone());
     let mut peer = Peer::join(host.addr, &host.code, &limits);
     for i in 0..50 {
-        peer.client.send(Action::RenameProject { name: format!("n{i}") }).unwrap();
+        // Not a project-wide edit: those need the host's grant.
+        peer.client.send(Action::RenameInstrument { instrument, name: format!("n{i}") }).unwrap();
     }
     peer.until(Duration::from_secs(10), |p| {
         p.events.iter().filter(|e| matches!(e, ClientEvent::Applied { .. } | ClientEvent::Refused { .. })).count() >= 50

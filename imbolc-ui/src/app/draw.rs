@@ -43,6 +43,9 @@ impl<S: UiAudio> App<S> {
             PaneKind::Slicer => self.panes.slicer.render(frame, main, &state),
             PaneKind::Zones => self.panes.zones.render(frame, main, &state),
             PaneKind::Session => self.panes.session.render(frame, main, &state),
+            PaneKind::Together => {
+                crate::panes::together::render(frame, main, &self.together_view(), self.panes.together.cursor);
+            }
             PaneKind::Help => self.panes.help.render(frame, main, &state),
             PaneKind::Arrangement => self.panes.arrangement.render(frame, main, &state),
             PaneKind::Automation => self.panes.automation.render(frame, main, &state),

@@ -81,9 +81,12 @@ impl<S: UiAudio> App<S> {
             CommandId::Quit if self.session.is_dirty() => self.modal = Some(Modal::ConfirmQuit),
             CommandId::Quit => self.quit = true,
             CommandId::Save => self.save(),
-            CommandId::Undo | CommandId::Redo if self.undo_is_remote() => {
-                self.error("undo is not available while joined (yet): make the inverse edit");
-            }
+            CommandId::Undo | CommandId::Redo if self.undo_is_remote() => self.remote_undo(cmd == CommandId::Redo),
+            CommandId::ShowTogether => self.show(PaneKind::Together),
+            CommandId::TogetherClaim
+            | CommandId::TogetherRelease
+            | CommandId::TogetherGrant
+            | CommandId::TogetherClose => self.together_key(cmd),
             CommandId::Undo => {
                 let label = self.session.undo_label().unwrap_or_default();
                 let publish = self.undo_to_publish(false);
@@ -203,6 +206,7 @@ impl<S: UiAudio> App<S> {
             CommandId::GeneratorSettings => self.ask_generator(),
             CommandId::GeneratorCapture => self.capture_generator(),
             _ => {
+                let rows = if self.pane == PaneKind::Together { self.together_view().rows.len() } else { 0 };
                 let state = state_of!(self);
                 let intent = match self.pane {
                     PaneKind::Instruments => instruments::handle(cmd, &state),
@@ -222,6 +226,7 @@ impl<S: UiAudio> App<S> {
                     PaneKind::Slicer => self.panes.slicer.handle(cmd, &state),
                     PaneKind::Zones => self.panes.zones.handle(cmd, &state),
                     PaneKind::Session => self.panes.session.handle(cmd, &state),
+                    PaneKind::Together => self.panes.together.handle(cmd, &state, rows),
                 };
                 if let Some(intent) = intent {
                     self.on_intent(intent);

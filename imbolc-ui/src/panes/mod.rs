@@ -34,6 +34,7 @@ pub mod piano_roll;
 pub mod server;
 pub mod session;
 pub mod slicer;
+pub mod together;
 mod voice_rows;
 mod waveform;
 pub mod zones;
