@@ -512,9 +512,21 @@ const EDITING: &[Command] = &[
     cmd(C::StepProbabilityUp, "drum-probability-up", "Raise the step's chance to play by 10 %", &[")"], Pane(P::Drums)),
     cmd(C::HelpClose, "help-close", "Close help, back to the pane it was opened from", &["Esc", "q"], Pane(P::Help)),
     cmd(C::ShowTogether, "show-together", "Collaborators: round trip, traffic, who owns what", &["C-w"], G),
-    cmd(C::TogetherClaim, "together-claim", "Claim the instrument (host: give it to the collaborator)", &["c"], Pane(P::Together)),
+    cmd(
+        C::TogetherClaim,
+        "together-claim",
+        "Claim the instrument (host: give it to the collaborator)",
+        &["c"],
+        Pane(P::Together),
+    ),
     cmd(C::TogetherRelease, "together-release", "Free the instrument (nobody owns it)", &["r"], Pane(P::Together)),
-    cmd(C::TogetherGrant, "together-grant", "Host: give or take back the collaborator's project-wide grant", &["g"], Pane(P::Together)),
+    cmd(
+        C::TogetherGrant,
+        "together-grant",
+        "Host: give or take back the collaborator's project-wide grant",
+        &["g"],
+        Pane(P::Together),
+    ),
     cmd(C::TogetherClose, "together-close", "Back to the server pane", &["Esc"], Pane(P::Together)),
 ];
 

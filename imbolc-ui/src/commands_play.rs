@@ -135,7 +135,7 @@ pub(crate) const PLAYING: &[Command] = &[
     cmd(
         C::LoopArm,
         "loop-arm",
-        "Live loop into the empty slot from the next boundary (MIDI keyboard); again: close an open take, or stop overdubbing",
+        "Live loop into the empty slot from the next boundary (MIDI keyboard); again: close the take, or end the layering passes",
         &["o"],
         Pane(P::Session),
     ),

@@ -105,7 +105,8 @@ fn wait_for_tick(rig: &mut Rig, onsets: &mut Vec<(Timetag, f32)>, tick: Tick) {
 }
 
 fn clip_notes(rig: &Rig, clip: ClipId) -> Vec<(u8, Tick)> {
-    let mut notes: Vec<(u8, Tick)> = rig.session.project().clips[&clip].notes.values().map(|n| (n.pitch, n.start)).collect();
+    let mut notes: Vec<(u8, Tick)> =
+        rig.session.project().clips[&clip].notes.values().map(|n| (n.pitch, n.start)).collect();
     notes.sort_by_key(|n| n.1);
     notes
 }

@@ -446,7 +446,9 @@ fn read_loop(
                     return;
                 }
             }
-            Err(CollabError::Io(e)) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+            Err(CollabError::Io(e))
+                if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) =>
+            {
                 let _ = tx.send(Incoming::Gone("no word from the host for the idle timeout".into()));
                 return;
             }

@@ -17,11 +17,27 @@ use super::{CollabError, JoinCode, Limits};
 /// What connection threads tell the host.
 #[derive(Debug)]
 pub(crate) enum Event {
-    Joined { id: u32, name: String, resume: Option<(u64, u64)>, outbox: Arc<Outbox>, stream: TcpStream },
-    Msg { id: u32, msg: ClientMsg },
+    Joined {
+        id: u32,
+        name: String,
+        resume: Option<(u64, u64)>,
+        outbox: Arc<Outbox>,
+        stream: TcpStream,
+    },
+    Msg {
+        id: u32,
+        msg: ClientMsg,
+    },
     /// A client answered ping `nonce` (read at `at`).
-    Pong { id: u32, nonce: u64, at: Instant },
-    Left { id: u32, reason: String },
+    Pong {
+        id: u32,
+        nonce: u64,
+        at: Instant,
+    },
+    Left {
+        id: u32,
+        reason: String,
+    },
 }
 
 /// Shared by the acceptor and connection threads.
@@ -203,15 +219,13 @@ fn read_loop(
 fn write_loop(mut stream: TcpStream, mut sealer: Sealer, outbox: &Outbox) {
     loop {
         match outbox.pop(Duration::from_millis(500)) {
-            Ok(Some(item)) => {
-                match sealer.send(&mut stream, &item.bytes) {
-                    Ok(n) => outbox.note_sent(n),
-                    Err(e) => {
-                        outbox.close(&format!("write failed: {e}"));
-                        break;
-                    }
+            Ok(Some(item)) => match sealer.send(&mut stream, &item.bytes) {
+                Ok(n) => outbox.note_sent(n),
+                Err(e) => {
+                    outbox.close(&format!("write failed: {e}"));
+                    break;
                 }
-            }
+            },
             Ok(None) => {}
             Err(_) => break,
         }

@@ -121,7 +121,13 @@ impl Host {
     }
 
     /// A client takes an unowned instrument or gives back its own.
-    pub(super) fn claim(&mut self, project: &Project, id: u32, instrument: InstrumentId, own: bool) -> Result<(), String> {
+    pub(super) fn claim(
+        &mut self,
+        project: &Project,
+        id: u32,
+        instrument: InstrumentId,
+        own: bool,
+    ) -> Result<(), String> {
         if !project.instruments.contains_key(&instrument) {
             return Err(format!("no instrument {instrument:?}"));
         }

@@ -25,24 +25,24 @@ mod error;
 pub mod frame;
 pub mod host;
 mod host_conn;
+mod host_session;
 mod limits;
 pub mod outbox;
 #[cfg(test)]
 mod outbox_tests;
+mod own_history;
 mod replica;
 pub mod rights;
-mod own_history;
-mod host_session;
 pub mod wire;
 
 pub use client::{Client, ClientEvent, Resume};
 pub use code::JoinCode;
 pub use error::CollabError;
 pub use host::{Host, HostEvent};
+pub use host_session::Collaborator;
 pub use limits::Limits;
 pub use replica::Replica;
 pub use rights::{Rights, Scope};
-pub use host_session::Collaborator;
 
 /// The author of the host's own edits.
 pub const HOST_AUTHOR: u32 = 0;

@@ -22,7 +22,7 @@ pub enum Scope {
     /// Notes, steps, automation, params, effects, mixer strip, clips,
     /// placements and launcher slots of one instrument.
     Instrument(InstrumentId),
-    /// Tempo, time signature, key, buses, master, MIDI map, launcher
+    /// Tempo, time signature, key, buses, master, MIDI and pad maps, launcher
     /// settings, project name: needs the host's grant.
     Project,
     /// Anyone may (adding an instrument, duplicating one).
@@ -140,7 +140,8 @@ pub fn scope(p: &Project, action: &Action) -> Scope {
         | A::SetMasterLimiter { .. }
         | A::MapMidiCc(_)
         | A::UnmapMidiCc { .. }
-        | A::RestoreMidiMapping { .. } => Project,
+        | A::RestoreMidiMapping { .. }
+        | A::SetPadMapping { .. } => Project,
         A::SetPitch { instrument, .. } => instrument.map_or(Project, Instrument),
         A::AddInstrument { .. }
         | A::AddCustomInstrument { .. }

@@ -43,7 +43,7 @@ impl Looping {
 
 /// The first multiple of `grid` after `tick` (`tick` itself with no grid).
 fn next_boundary(tick: u64, grid: u64) -> u64 {
-    if grid == 0 { tick } else { (tick / grid + 1) * grid }
+    tick.checked_div(grid).map_or(tick, |n| (n + 1) * grid)
 }
 
 impl MidiRuntime {
@@ -98,8 +98,15 @@ impl MidiRuntime {
                 return Err("the audio thread is busy; try again".to_owned());
             }
         }
-        let looping =
-            Looping { instrument, clip, origin, length, pass_end: length.map(|l| origin + l), quantise, confirmed: false };
+        let looping = Looping {
+            instrument,
+            clip,
+            origin,
+            length,
+            pass_end: length.map(|l| origin + l),
+            quantise,
+            confirmed: false,
+        };
         self.arm_pass(looping);
         Ok(match bars {
             Some(b) => format!("loop: {b} bar{} from the next boundary", if b == 1 { "" } else { "s" }),
@@ -137,9 +144,11 @@ impl MidiRuntime {
             return self.disarm(session);
         }
         if !looping.confirmed
-            && let Some(t) = performance.taken.iter().rev().find(|t| {
-                t.instrument == looping.instrument && t.target == LaunchTarget::Clip(looping.clip)
-            })
+            && let Some(t) = performance
+                .taken
+                .iter()
+                .rev()
+                .find(|t| t.instrument == looping.instrument && t.target == LaunchTarget::Clip(looping.clip))
         {
             let shift = t.song.abs_diff(looping.origin);
             looping.origin = t.song;
@@ -182,7 +191,8 @@ impl MidiRuntime {
         let report = self.disarm(session);
         errors.extend(report.errors);
         let quantize = session.project().launcher.quantize;
-        let launch = Launch { instrument: looping.instrument, target: LaunchTarget::Clip(looping.clip), quantize, group: 0 };
+        let launch =
+            Launch { instrument: looping.instrument, target: LaunchTarget::Clip(looping.clip), quantize, group: 0 };
         if !self.lock().launch(&session.project().launcher, &[launch]) {
             errors.push("the audio thread is busy: launch the slot".to_owned());
         }

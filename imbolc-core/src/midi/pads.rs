@@ -144,8 +144,9 @@ impl Pads {
         for column in 0..size {
             for scene in 0..u16::try_from(size).unwrap_or(0) {
                 let Some(note) = self.layout.slot_note(column, scene) else { continue };
-                let state =
-                    instruments.get(column).map_or(PadState::Empty, |i| slot_state(project, columns, *i, scene, recording));
+                let state = instruments
+                    .get(column)
+                    .map_or(PadState::Empty, |i| slot_state(project, columns, *i, scene, recording));
                 want.insert((self.channel, note), self.layout.velocity(state));
             }
         }

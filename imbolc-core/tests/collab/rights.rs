@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use imbolc_core::collab::{ClientEvent, HostEvent};
 use imbolc_types::{
-    Action, BusId, ChainOwner, ClipId, EffectKind, FilterDef, FilterKind, InstrumentId, LaneId, MixerParam, Note, ParamTarget, PlacementId,
-    Project, SourceKind, StepResolution, TimeSignature,
+    Action, BusId, ChainOwner, ClipId, EffectKind, FilterDef, FilterKind, InstrumentId, LaneId, MixerParam, Note,
+    ParamTarget, PlacementId, Project, SourceKind, StepResolution, TimeSignature,
 };
 
 use crate::harness::{HostThread, Peer, roomy};
@@ -42,8 +42,12 @@ pub fn project() -> (Project, Ids) {
     let clip = *p.clips.keys().last().unwrap();
     act(&mut p, Action::AddPlacement { clip, start: 0, length: 3840 });
     let placement = *p.placements.keys().last().unwrap();
-    let pattern_action =
-        Action::AddDrumPattern { instrument: kit, name: "beat".into(), steps: 16, resolution: StepResolution::Sixteenth };
+    let pattern_action = Action::AddDrumPattern {
+        instrument: kit,
+        name: "beat".into(),
+        steps: 16,
+        resolution: StepResolution::Sixteenth,
+    };
     act(&mut p, pattern_action);
     let pattern = *p.clips.keys().last().unwrap();
     act(&mut p, Action::AddLane { target: ParamTarget::Mixer { instrument: lead, param: MixerParam::Level } });
@@ -64,7 +68,10 @@ fn edits_of_owned(ids: Ids) -> Vec<(&'static str, Action)> {
         ("note", Action::AddNote { clip: ids.clip, note: note(60) }),
         ("drum step", Action::ToggleDrumStep { clip: ids.pattern, key: (0, 0) }),
         ("automation", Action::SetAutomationPoint { lane: ids.lane, tick: 0, value: 0.5 }),
-        ("param", Action::SetParam { target: ParamTarget::Mixer { instrument: lead, param: MixerParam::Pan }, value: 0.3 }),
+        (
+            "param",
+            Action::SetParam { target: ParamTarget::Mixer { instrument: lead, param: MixerParam::Pan }, value: 0.3 },
+        ),
         ("effect", Action::AddEffect { owner: ChainOwner::Instrument(lead), kind: EffectKind::REVERB, index: None }),
         ("filter", Action::SetFilter { instrument: lead, filter: Some(FilterDef::new(FilterKind::LOW_PASS)) }),
         ("send", Action::AddSend { instrument: lead, bus: ids.bus, level: 0.5 }),
@@ -80,7 +87,9 @@ fn edits_of_owned(ids: Ids) -> Vec<(&'static str, Action)> {
 /// applied, the refusal's reason otherwise.
 pub fn outcome(peer: &mut Peer, action: Action) -> Result<(), String> {
     let me = peer.client.id();
-    let mine = |p: &Peer| p.events.iter().filter(|e| matches!(e, ClientEvent::Applied { author, .. } if *author == me)).count();
+    let mine = |p: &Peer| {
+        p.events.iter().filter(|e| matches!(e, ClientEvent::Applied { author, .. } if *author == me)).count()
+    };
     let before = mine(peer);
     let id = peer.client.send(action).unwrap();
     peer.client.flush();
@@ -153,7 +162,10 @@ fn project_wide_edits_need_the_hosts_grant() {
         ("tempo", Action::SetParam { target: ParamTarget::Tempo, value: 133.0 }),
         ("time signature", Action::SetTimeSignature(TimeSignature { numerator: 3, denominator: 4 })),
         ("bus", Action::AddBus { name: "delay".into() }),
-        ("bus level", Action::SetParam { target: ParamTarget::BusMixer { bus: ids.bus, param: MixerParam::Level }, value: 0.5 }),
+        (
+            "bus level",
+            Action::SetParam { target: ParamTarget::BusMixer { bus: ids.bus, param: MixerParam::Level }, value: 0.5 },
+        ),
         ("master", Action::SetMasterMute { mute: true }),
         ("project name", Action::RenameProject { name: "ours".into() }),
     ];

@@ -164,9 +164,9 @@ impl<S: UiAudio> App<S> {
                 (self.collab_summary().unwrap_or_default(), rows, rights)
             }
         };
-        let instrument = self
-            .selected
-            .and_then(|id| project.instruments.get(&id).map(|i| (i.name.clone(), rights.owner(id).map(|o| rights.name(o)))));
+        let instrument = self.selected.and_then(|id| {
+            project.instruments.get(&id).map(|i| (i.name.clone(), rights.owner(id).map(|o| rights.name(o))))
+        });
         View { role: Some(role), rows, instrument }
     }
 
