@@ -92,8 +92,7 @@ impl MidiRuntime {
         session.dispatch_group("arm loop", actions).map_err(|e| e.to_string())?;
         let origin = Tick::try_from(next_boundary(u64::from(transport.tick), grid)).unwrap_or(Tick::MAX);
         if length.is_some() {
-            let quantize = session.project().launcher.quantize;
-            let launch = Launch { instrument, target: LaunchTarget::Clip(clip), quantize, group: 0 };
+            let launch = Launch::of(&session.project().launcher, instrument, LaunchTarget::Clip(clip), 0);
             if !self.lock().launch(&session.project().launcher, &[launch]) {
                 return Err("the audio thread is busy; try again".to_owned());
             }

@@ -122,16 +122,7 @@ impl Pads {
             0
         };
         let launcher = &project.launcher;
-        targets
-            .into_iter()
-            .map(|(instrument, target)| {
-                let quantize = match target {
-                    LaunchTarget::Clip(clip) => launcher.quantize_of(clip),
-                    _ => launcher.quantize,
-                };
-                Launch { instrument, target, quantize, group }
-            })
-            .collect()
+        targets.into_iter().map(|(instrument, target)| Launch::of(launcher, instrument, target, group)).collect()
     }
 
     /// Note-on messages that bring the LEDs to the slots' states (only

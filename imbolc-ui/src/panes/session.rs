@@ -108,16 +108,7 @@ impl SessionPane {
             0
         };
         Some(Intent::Launch(
-            targets
-                .into_iter()
-                .map(|(instrument, target)| {
-                    let quantize = match target {
-                        LaunchTarget::Clip(clip) => launcher.quantize_of(clip),
-                        _ => launcher.quantize,
-                    };
-                    Launch { instrument, target, quantize, group }
-                })
-                .collect(),
+            targets.into_iter().map(|(instrument, target)| Launch::of(launcher, instrument, target, group)).collect(),
         ))
     }
 

@@ -77,9 +77,9 @@ fn cell<T>(v: Option<T>, f: impl Fn(T) -> String) -> String {
 fn row_text(r: &Row) -> String {
     let owns = if r.owns.is_empty() { "-".to_string() } else { r.owns.join(", ") };
     format!(
-        " {:>3} {:<10} {:>8} {:>6} {:>8} {:>7} {:<5} {}",
+        " {:>3} {:<14} {:>8} {:>6} {:>8} {:>7} {:<5} {}",
         r.id,
-        r.name.chars().take(10).collect::<String>(),
+        r.name.chars().take(14).collect::<String>(),
         cell(r.rtt, |d| format!("{:.1}ms", d.as_secs_f64() * 1000.0)),
         cell(r.outbox, |n| n.to_string()),
         cell(r.bytes_per_sec, |n| if n >= 10_000 { format!("{}k", n / 1000) } else { n.to_string() }),
@@ -89,6 +89,7 @@ fn row_text(r: &Row) -> String {
     )
 }
 
+/// Draws the pane: who plays together and who owns the selected instrument.
 pub fn render(frame: &mut Frame, area: Rect, view: &View, cursor: usize) {
     let mut lines = Vec::new();
     match &view.role {
@@ -97,7 +98,8 @@ pub fn render(frame: &mut Frame, area: Rect, view: &View, cursor: usize) {
             lines.push(Line::raw(" or join with: imbolc join HOST:PORT --code CODE"));
         }
         Some(role) => {
-            lines.push(Line::raw(format!(" {role} · {} collaborators", view.rows.len())));
+            let n = view.rows.len();
+            lines.push(Line::raw(format!(" {role} · {n} collaborator{}", if n == 1 { "" } else { "s" })));
             let instrument = match &view.instrument {
                 Some((name, Some(owner))) => format!(" Instrument: {name} (owned by {owner})"),
                 Some((name, None)) => format!(" Instrument: {name} (nobody owns it)"),
@@ -105,7 +107,7 @@ pub fn render(frame: &mut Frame, area: Rect, view: &View, cursor: usize) {
             };
             lines.push(Line::raw(instrument));
             lines.push(Line::raw(""));
-            lines.push(Line::raw("  id name            rtt outbox    bytes/s dropped grant owns"));
+            lines.push(Line::raw("  id name                rtt outbox    bytes/s dropped grant owns"));
             for (i, r) in view.rows.iter().enumerate() {
                 let line = Line::raw(row_text(r));
                 lines.push(if i == cursor { line.style(cursor_style()) } else { line });
