@@ -96,6 +96,9 @@ pub enum ConfigError {
     /// The file is not valid TOML for these settings; fix or delete it.
     #[error("{path}: {source}")]
     Parse { path: PathBuf, source: toml::de::Error },
+    /// The file parses but a value is out of range; fix it.
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
     /// The settings could not be written as TOML (a bug).
     #[error("cannot write the MIDI config: {0}")]
     Serialize(#[from] toml::ser::Error),
@@ -121,14 +124,21 @@ impl MidiConfig {
     /// Reads the config at `path`; a missing file gives the defaults.
     ///
     /// # Errors
-    /// [`ConfigError::Io`] or [`ConfigError::Parse`]; nothing is changed.
+    /// [`ConfigError::Io`], [`ConfigError::Parse`] or
+    /// [`ConfigError::Invalid`]; nothing is changed.
     pub fn load(path: &Path) -> Result<MidiConfig, ConfigError> {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(MidiConfig::default()),
             Err(source) => return Err(ConfigError::Io { path: path.to_owned(), source }),
         };
-        toml::from_str(&text).map_err(|source| ConfigError::Parse { path: path.to_owned(), source })
+        let config: MidiConfig =
+            toml::from_str(&text).map_err(|source| ConfigError::Parse { path: path.to_owned(), source })?;
+        if !(1..=16).contains(&config.pad_channel) {
+            let message = format!("pad_channel = {}: a MIDI channel is 1 to 16", config.pad_channel);
+            return Err(ConfigError::Invalid { path: path.to_owned(), message });
+        }
+        Ok(config)
     }
 
     /// Writes the config to `path` (creating its directory), through a
@@ -191,6 +201,13 @@ mod tests {
         let path = dir.join(CONFIG_FILE);
         std::fs::write(&path, "curve = 7\n").unwrap();
         assert!(matches!(MidiConfig::load(&path), Err(ConfigError::Parse { .. })));
+        for channel in [0, 17] {
+            std::fs::write(&path, format!("pad_channel = {channel}\n")).unwrap();
+            let said = MidiConfig::load(&path).unwrap_err().to_string();
+            assert!(said.contains(&format!("pad_channel = {channel}: a MIDI channel is 1 to 16")), "{said}");
+        }
+        std::fs::write(&path, "pad_channel = 16\n").unwrap();
+        assert_eq!(MidiConfig::load(&path).unwrap().pad_channel, 16);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
