@@ -134,11 +134,26 @@ impl MidiConfig {
         };
         let config: MidiConfig =
             toml::from_str(&text).map_err(|source| ConfigError::Parse { path: path.to_owned(), source })?;
-        if !(1..=16).contains(&config.pad_channel) {
-            let message = format!("pad_channel = {}: a MIDI channel is 1 to 16", config.pad_channel);
-            return Err(ConfigError::Invalid { path: path.to_owned(), message });
-        }
+        config.check().map_err(|message| ConfigError::Invalid { path: path.to_owned(), message })?;
         Ok(config)
+    }
+
+    /// The first value out of range, said with its key.
+    fn check(&self) -> Result<(), String> {
+        let channel = |c: u8| (1..=16).contains(&c);
+        if !channel(self.pad_channel) {
+            return Err(format!("pad_channel = {}: a MIDI channel is 1 to 16", self.pad_channel));
+        }
+        for (n, z) in self.zones.iter().enumerate() {
+            let zone = format!("zone {} ({})", n + 1, z.instrument);
+            if !channel(z.channel) {
+                return Err(format!("{zone}: channel = {}: a MIDI channel is 1 to 16", z.channel));
+            }
+            if z.low > z.high || z.high > 127 {
+                return Err(format!("{zone}: low = {}, high = {}: keys are 0 to 127, low up to high", z.low, z.high));
+            }
+        }
+        Ok(())
     }
 
     /// Writes the config to `path` (creating its directory), through a
@@ -206,6 +221,12 @@ mod tests {
             let said = MidiConfig::load(&path).unwrap_err().to_string();
             assert!(said.contains(&format!("pad_channel = {channel}: a MIDI channel is 1 to 16")), "{said}");
         }
+        std::fs::write(&path, "[[zone]]\nchannel = 2\ninstrument = \"bass\"\nlow = 60\nhigh = 40\n").unwrap();
+        let said = MidiConfig::load(&path).unwrap_err().to_string();
+        assert!(said.contains("zone 1 (bass): low = 60, high = 40"), "{said}");
+        std::fs::write(&path, "[[zone]]\nchannel = 0\ninstrument = \"bass\"\n").unwrap();
+        let said = MidiConfig::load(&path).unwrap_err().to_string();
+        assert!(said.contains("zone 1 (bass): channel = 0"), "{said}");
         std::fs::write(&path, "pad_channel = 16\n").unwrap();
         assert_eq!(MidiConfig::load(&path).unwrap().pad_channel, 16);
         let _ = std::fs::remove_dir_all(&dir);
