@@ -16,6 +16,7 @@ use imbolc_types::InstrumentId;
 use imbolc_types::transform::{GrooveSettings, division_ticks, stable_hash};
 
 use crate::scheduler::event::NoteKey;
+use crate::scheduler::tempo::TempoMap;
 
 /// How a note-on moves: seconds later (negative: earlier) and the new
 /// velocity.
@@ -48,4 +49,9 @@ pub(super) fn groove_move(
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let velocity = (f64::from(velocity) + dv).clamp(1.0, 127.0) as u8;
     Move { secs: swing_ticks * secs_per_tick + timing, velocity }
+}
+
+/// The seconds of a tick that swing uses: the tempo at the song's start.
+pub(super) fn secs_per_tick(tempo: &TempoMap) -> f64 {
+    tempo.time_of(1) - tempo.time_of(0)
 }
