@@ -68,7 +68,7 @@ fn scene(t: &NoteTransforms) -> AudioScene {
             instrument: InstrumentId(i),
             length: SONG,
             looping: false,
-            notes,
+            notes: notes.into(),
             drums: None,
             audio: None,
         });

@@ -36,8 +36,8 @@ pub fn serialize<S: Serializer>(notes: &BTreeMap<NoteId, Note>, s: S) -> Result<
 /// # Errors
 ///
 /// A malformed byte string or map.
-pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<NoteId, Note>, D::Error> {
-    d.deserialize_any(NotesVisitor)
+pub fn deserialize<'de, D: Deserializer<'de>, T: From<BTreeMap<NoteId, Note>>>(d: D) -> Result<T, D::Error> {
+    d.deserialize_any(NotesVisitor).map(T::from)
 }
 
 struct NotesVisitor;

@@ -77,7 +77,7 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
 fn replace_notes(c: &mut Clip, new: BTreeMap<NoteId, Note>) -> NoteDelta {
     let removed = c.notes.keys().filter(|id| !new.contains_key(id)).copied().collect();
     let upserted = new.iter().filter(|(id, n)| c.notes.get(id) != Some(n)).map(|(id, n)| (*id, *n)).collect();
-    c.notes = new;
+    c.notes = new.into();
     NoteDelta { upserted, removed }
 }
 

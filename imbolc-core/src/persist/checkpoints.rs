@@ -93,7 +93,7 @@ fn split(project: &Project) -> Result<(Manifest, Parts), PersistError> {
     let mut clips = Vec::with_capacity(project.clips.len());
     for clip in project.clips.values() {
         let mut head = clip.clone();
-        head.notes = BTreeMap::new();
+        head.notes = Default::default();
         let head = put(encode(&head)?);
         let mut chunks: BTreeMap<u32, NoteChunk> = BTreeMap::new();
         for (id, note) in &clip.notes {
