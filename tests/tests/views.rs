@@ -5,7 +5,9 @@
 //!   spectrum peak in the 1 kHz bin and reads −20 ± 0.5 dBFS on the
 //!   scope's peak;
 //! - the loudness meter's integrated loudness of a rendered song played
-//!   through the master agrees with `ebur128` over the file within 0.5 LU;
+//!   through the master agrees with `ebur128` over the file within 0.5 LU
+//!   (and the render summary's small waveform of that file shows where it
+//!   sounds);
 //! - a view on an instrument taps that instrument's bus, and closing the
 //!   view takes the tap off the server (nothing runs without a view).
 
@@ -138,6 +140,13 @@ fn views_read_a_sine_and_a_rendered_song_exactly_and_leave_nothing_when_closed()
     let master = summary.files.iter().find(|f| f.stem == "master").expect("a master file");
     let reference = file_lufs(&master.path);
     assert!((reference - master.lufs).abs() < 0.01, "the render's own measure is ebur128's");
+    // The summary's small waveform: loud where the notes play, silent in
+    // the last sixteenth (the song's last bar is empty).
+    let line = render::sketch_line(&master.sketch);
+    let top = master.sketch.iter().fold(0.0f32, |m, p| m.max(*p));
+    assert!((20.0 * f64::from(top).log10() - master.peak_dbfs).abs() < 1e-3, "the sketch holds the file's peak");
+    assert!(line.starts_with(|c: char| c != ' ') && line.ends_with(' '), "{line:?}");
+    eprintln!("views: rendered master {:.2} LUFS |{line}|", master.lufs);
 
     let tag = format!("views-{}", std::process::id());
     let (mut audio, tap, up) = tapped_engine(&tag, JackMode::Dummy);
