@@ -49,15 +49,16 @@ impl Default for Spectrum {
 }
 
 impl Spectrum {
-    /// The loudest bin (lowest index on a tie), ignoring 0 Hz.
+    /// The loudest bin (lowest index on a tie), ignoring 0 Hz; 0 when
+    /// there is no other bin.
     pub fn peak_bin(&self) -> usize {
-        let mut best = 1;
+        let mut best = (0, f32::NEG_INFINITY);
         for (i, v) in self.bins.iter().enumerate().skip(1) {
-            if *v > self.bins[best] {
-                best = i;
+            if *v > best.1 {
+                best = (i, *v);
             }
         }
-        best
+        best.0
     }
 }
 
@@ -197,5 +198,6 @@ mod tests {
         );
         a.reset(&mut s);
         assert_eq!(s, Spectrum::default());
+        assert_eq!(Spectrum { bins: vec![0.0], bands: vec![], peaks: vec![] }.peak_bin(), 0, "no bin but 0 Hz");
     }
 }
