@@ -8,7 +8,8 @@
 //!   through the master agrees with `ebur128` over the file within 0.5 LU
 //!   (and the render summary's small waveform of that file shows where it
 //!   sounds);
-//! - a view on an instrument taps that instrument's bus, and closing the
+//! - a view on an instrument taps that instrument's bus, one on an aux bus
+//!   that bus; a killed server's successor gets the tap again; closing the
 //!   view takes the tap off the server (nothing runs without a view).
 
 // Test code: a failed unwrap is a failed test.
@@ -22,10 +23,11 @@ use crossbeam_channel::Receiver;
 use imbolc_audio::backend::NodeId;
 use imbolc_audio::engine::{AudioHandle, TapEvent};
 use imbolc_audio::server::JackMode;
+use imbolc_audio::status::ServerState;
 use imbolc_audio::views::{BANDS, FFT_SIZE, ViewFrame, band_range};
 use imbolc_core::dispatch;
 use imbolc_core::render::{self, Normalize, RenderOptions, SampleFormat};
-use imbolc_tests::engine::{scsynth_port, scsynth_tree, tapped_engine};
+use imbolc_tests::engine::{scsynth_port, scsynth_tree, tapped_engine, wait_feedback};
 use imbolc_tests::tagged_servers;
 use imbolc_types::{Action, AudioDiff, ChainOwner, Note, Project, SourceKind};
 
@@ -160,7 +162,8 @@ fn views_read_a_sine_and_a_rendered_song_exactly_and_leave_nothing_when_closed()
 
     let tag = format!("views-{}", std::process::id());
     let (mut audio, tap, up) = tapped_engine(&tag, JackMode::Dummy);
-    let port = scsynth_port(up.scsynth_pid.expect("the engine reports scsynth's pid"));
+    let pid = up.scsynth_pid.expect("the engine reports scsynth's pid");
+    let port = scsynth_port(pid);
     audio.request_tree().unwrap().recv_timeout(WAIT).expect("a tree from the engine");
     assert_eq!(taps(port), 0, "no view, no tap");
 
@@ -245,6 +248,24 @@ fn views_read_a_sine_and_a_rendered_song_exactly_and_leave_nothing_when_closed()
         std::thread::sleep(Duration::from_millis(20));
     }
     assert!(tapped_bus(port).is_some_and(|b| b > 0.0), "the aux bus, not the outputs");
+
+    // A killed server: the engine's new one gets the tap again, and the
+    // view goes on.
+    let generation = audio.feedback().generation;
+    assert!(std::process::Command::new("kill").args(["-KILL", &pid.to_string()]).status().unwrap().success());
+    let up = wait_feedback(&mut audio, WAIT, |f| {
+        f.generation > generation && matches!(f.server, ServerState::Running { .. }) && f.scsynth_pid.is_some()
+    });
+    let port = scsynth_port(up.scsynth_pid.unwrap());
+    let deadline = Instant::now() + WAIT;
+    while taps(port) != 1 {
+        assert!(Instant::now() < deadline, "no tap on the new server");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let since = audio.view_frame().updates;
+    wait_view(&mut audio, "went on on the new server", |f| {
+        f.target == Some(ChainOwner::Bus(bus)) && f.updates > since + 5
+    });
     audio.view(None).unwrap();
     wait_view(&mut audio, "closed", |f| f.target.is_none());
     let deadline = Instant::now() + WAIT;
