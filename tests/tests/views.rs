@@ -274,6 +274,11 @@ fn views_read_a_sine_and_a_rendered_song_exactly_and_leave_nothing_when_closed()
         std::thread::sleep(Duration::from_millis(20));
     }
 
+    // Every reply of the tap was understood, and its node lived and ended
+    // as the engine expected.
+    let c = audio.counters();
+    eprintln!("views: counters {c:?}");
+    assert_eq!((c.malformed, c.unknown, c.unexpected, c.mismatches, c.fails), (0, 0, 0, 0, 0), "{c:?}");
     audio.shutdown();
     let _ = std::fs::remove_dir_all(sine.parent().unwrap());
     assert_eq!(tagged_servers(&tag), Vec::<u32>::new(), "scsynth/jackd left running after shutdown");
