@@ -239,4 +239,10 @@ pub enum CommandId {
     TogetherRelease,
     TogetherGrant,
     TogetherClose,
+    ShowViews,
+    ViewMaster,
+    ViewInstrument,
+    ViewBus,
+    ViewResetLoudness,
+    ViewClose,
 }

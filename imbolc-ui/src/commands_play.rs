@@ -1,6 +1,6 @@
 //! The second half of the command table ([`crate::commands::COMMANDS`]):
 //! recording, composing tools (key, tuning, arpeggiator, chords, groove)
-//! and the clip launcher.
+//! the clip launcher, and the views of sound.
 
 use crate::commands::{Command, CommandId as C, Context::Global as G, Context::Pane, PaneKind as P, cmd};
 
@@ -245,4 +245,28 @@ pub(crate) const PLAYING: &[Command] = &[
         &["Y"],
         Pane(P::PianoRoll),
     ),
+    cmd(
+        C::ShowViews,
+        "show-views",
+        "Scope, spectrum and loudness (LUFS, true peak) of the selected instrument, a bus or the master",
+        &["V"],
+        G,
+    ),
+    cmd(C::ViewMaster, "view-master", "Watch the master", &["m"], Pane(P::Views)),
+    cmd(
+        C::ViewInstrument,
+        "view-instrument",
+        "Watch the selected instrument (the views follow the selection)",
+        &["i"],
+        Pane(P::Views),
+    ),
+    cmd(C::ViewBus, "view-bus", "Watch the next aux bus", &["b"], Pane(P::Views)),
+    cmd(
+        C::ViewResetLoudness,
+        "view-reset-loudness",
+        "Start the integrated loudness and true peak afresh",
+        &["z"],
+        Pane(P::Views),
+    ),
+    cmd(C::ViewClose, "view-close", "Close the views (their tap leaves the server)", &["Esc"], Pane(P::Views)),
 ];

@@ -25,6 +25,9 @@ pub enum PaneKind {
     /// Collaborators when playing together (`C-w`); not a tab: it shows
     /// under the server's.
     Together,
+    /// Scope, spectrum and loudness of one target (`V`); not a tab: it
+    /// shows under the mixer's.
+    Views,
 }
 
 impl PaneKind {
@@ -42,7 +45,8 @@ impl PaneKind {
     ];
 
     /// Panes reached from another pane rather than by a tab or number key.
-    pub const SUB: [PaneKind; 4] = [PaneKind::Slicer, PaneKind::Zones, PaneKind::Session, PaneKind::Together];
+    pub const SUB: [PaneKind; 5] =
+        [PaneKind::Slicer, PaneKind::Zones, PaneKind::Session, PaneKind::Together, PaneKind::Views];
 
     /// The tab that shows as current while this pane is up (a sub-pane's
     /// parent).
@@ -52,6 +56,7 @@ impl PaneKind {
             PaneKind::Zones => PaneKind::Instruments,
             PaneKind::Session => PaneKind::Arrangement,
             PaneKind::Together => PaneKind::Server,
+            PaneKind::Views => PaneKind::Mixer,
             other => other,
         }
     }
@@ -71,6 +76,7 @@ impl PaneKind {
             PaneKind::Zones => "Zones",
             PaneKind::Session => "Session",
             PaneKind::Together => "Together",
+            PaneKind::Views => "Views",
         }
     }
 

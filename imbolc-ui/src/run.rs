@@ -33,6 +33,7 @@ pub fn run(
         }
         let feedback = app.session_mut().audio_mut().feedback().clone();
         dirty |= app.set_feedback(&feedback);
+        dirty |= app.pull_view_frame();
         dirty |= app.tick(Instant::now());
         dirty |= app.midi_frame();
         if let Some(socket) = control {

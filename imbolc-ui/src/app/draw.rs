@@ -46,6 +46,7 @@ impl<S: UiAudio> App<S> {
             PaneKind::Together => {
                 crate::panes::together::render(frame, main, &self.together_view(), self.panes.together.cursor);
             }
+            PaneKind::Views => crate::panes::views::render(frame, main, &self.view, &self.view_label()),
             PaneKind::Help => self.panes.help.render(frame, main, &state),
             PaneKind::Arrangement => self.panes.arrangement.render(frame, main, &state),
             PaneKind::Automation => self.panes.automation.render(frame, main, &state),

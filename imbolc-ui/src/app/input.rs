@@ -83,6 +83,12 @@ impl<S: UiAudio> App<S> {
             CommandId::Save => self.save(),
             CommandId::Undo | CommandId::Redo if self.undo_is_remote() => self.remote_undo(cmd == CommandId::Redo),
             CommandId::ShowTogether => self.show(PaneKind::Together),
+            CommandId::ShowViews => self.show(PaneKind::Views),
+            CommandId::ViewMaster
+            | CommandId::ViewInstrument
+            | CommandId::ViewBus
+            | CommandId::ViewResetLoudness
+            | CommandId::ViewClose => self.views_key(cmd),
             CommandId::TogetherClaim
             | CommandId::TogetherRelease
             | CommandId::TogetherGrant
@@ -227,6 +233,7 @@ impl<S: UiAudio> App<S> {
                     PaneKind::Zones => self.panes.zones.handle(cmd, &state),
                     PaneKind::Session => self.panes.session.handle(cmd, &state),
                     PaneKind::Together => self.panes.together.handle(cmd, &state, rows),
+                    PaneKind::Views => None,
                 };
                 if let Some(intent) = intent {
                     self.on_intent(intent);

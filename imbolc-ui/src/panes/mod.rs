@@ -17,6 +17,7 @@
 //!   the pads (drawn by the braille `waveform` widget).
 //! - [`zones`]: the zones of the selected sampler.
 //! - [`session`]: the clip launcher's grid of slots (instruments × scenes).
+//! - [`views`]: scope, spectrum and loudness of one target.
 
 pub mod arrangement;
 mod arrangement_audio;
@@ -35,6 +36,7 @@ pub mod server;
 pub mod session;
 pub mod slicer;
 pub mod together;
+pub mod views;
 mod voice_rows;
 mod waveform;
 pub mod zones;

@@ -40,3 +40,4 @@ mod takes;
 mod tempo_sync;
 mod themes;
 mod track_takes;
+mod views;
