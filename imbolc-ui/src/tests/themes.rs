@@ -49,6 +49,8 @@ const SCREENS: &[(&str, &str)] = &[
     ("automation", "7"),
     ("drums", "8"),
     ("session", "9"),
+    ("together", "C-w"),
+    ("views", "V"),
     ("help", "3 ?"),
     ("picker", "a"),
     ("palette", ":"),
