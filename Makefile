@@ -2,8 +2,9 @@
 # Both install what is missing first (Debian/Ubuntu, with apt-get).
 
 # scsynth and JACK to make sound (sc3-plugins: community UGens some sounds
-# use); headers for midir's JACK backend to build.
-RUN_PACKAGES  := supercollider-server sc3-plugins-server jackd2 pkg-config libjack-jackd2-dev libasound2-dev
+# use); headers for midir's JACK backend to build; SQLite (project files)
+# is Debian's libsqlite3, not a copy compiled from C by cargo.
+RUN_PACKAGES  := supercollider-server sc3-plugins-server jackd2 pkg-config libjack-jackd2-dev libasound2-dev libsqlite3-dev
 # sclang (and the sc3-plugins classes) to compile and check the SynthDefs,
 # tmux for the real-terminal test; flac, vorbis-tools (oggdec) and mpg123
 # to decode the FLAC, Ogg and MP3 renders with other programs.
