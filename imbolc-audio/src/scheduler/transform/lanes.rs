@@ -4,7 +4,7 @@
 //! the rate grids, each computed once per window however many
 //! instruments share a rate.
 
-use imbolc_types::transform::{ArpSettings, ChordSettings, ChordTones, GrooveSettings, NoteTransforms};
+use imbolc_types::transform::{ArpSettings, ChordSettings, ChordTones, NoteTransforms};
 use imbolc_types::{InstrumentId, Key};
 
 use super::arp::{ArpState, Held};
@@ -19,7 +19,10 @@ pub(super) struct ArpLane {
     /// The arpeggiator's step in ticks.
     step: u64,
     pub chord: Option<ChordSettings>,
-    groove: Option<GrooveSettings>,
+    /// The chord of each pitch, made once per pitch and key (every
+    /// note-on asks).
+    chords: ChordCache,
+    groove: Option<groove::Groove>,
     pub state: ArpState,
     /// The window's written notes of this instrument, in time order.
     pub input: Vec<NoteEvent>,
@@ -35,7 +38,8 @@ pub(super) fn lanes(settings: &IdMap<InstrumentId, NoteTransforms>, old: Vec<Arp
             let arp = t.arp?;
             let (state, input) = old.remove(id).map(|l| (l.state, l.input)).unwrap_or_default();
             let step = u64::from(arp.step_ticks());
-            Some(ArpLane { id: *id, arp, step, chord: t.chord, groove: t.groove, state, input })
+            let groove = t.groove.map(groove::Groove::new);
+            Some(ArpLane { id: *id, arp, step, chord: t.chord, chords: ChordCache::default(), groove, state, input })
         })
         .collect();
     lanes.sort_unstable_by_key(|l| l.id);
@@ -111,12 +115,13 @@ impl ArpLane {
             return;
         }
         let (s, id, step) = (self.arp, self.id, self.step);
-        let chord = self.chord.map(|c| (c, key));
+        let (chord, chords) = (self.chord, &mut self.chords);
+        let mut tones = |pitch| chord.map_or(ChordTones::single(pitch), |c| chords.tones(c, pitch, key));
         let spt = groove::secs_per_tick(w.tempo);
         let mut next = self.input.iter().peekable();
         for &(play, song, time) in grids.steps(step, w) {
             while let Some(e) = next.next_if(|e| e.time <= time) {
-                sinks.out.extend(feed(&mut self.state, e, s.latch, chord));
+                sinks.out.extend(feed(&mut self.state, e, s.latch, &mut tones));
             }
             let Some((held, pitch)) = self.state.next(&s, id, song) else { continue };
             // Alternate keys so that a step's note-off can never end the
@@ -145,19 +150,47 @@ impl ArpLane {
             sinks.pending.push(PendingOff { off: NoteEvent { time: off_time, kind: NoteEventKind::Off, ..on }, secs });
         }
         for e in next {
-            sinks.out.extend(feed(&mut self.state, e, s.latch, chord));
+            sinks.out.extend(feed(&mut self.state, e, s.latch, &mut tones));
         }
         self.input.clear();
+    }
+}
+
+/// Chord tones by pitch, for the key they were made in.
+#[derive(Debug, Clone, Default)]
+struct ChordCache {
+    key: Option<Key>,
+    tones: Vec<Option<ChordTones>>,
+}
+
+impl ChordCache {
+    fn tones(&mut self, chord: ChordSettings, pitch: u8, key: Key) -> ChordTones {
+        if self.key != Some(key) {
+            self.key = Some(key);
+            self.tones.clear();
+            self.tones.resize(128, None);
+        }
+        let slot = self.tones.get_mut(usize::from(pitch));
+        match slot {
+            Some(Some(t)) => *t,
+            Some(empty) => *empty.insert(chord.chord_tones(pitch, key)),
+            None => chord.chord_tones(pitch, key),
+        }
     }
 }
 
 /// Feeds a written note, as its chord's tones, to the arpeggiator. A
 /// note-off it did not hold (a note that started before the arpeggiator
 /// was on) passes through.
-fn feed(state: &mut ArpState, e: &NoteEvent, latch: bool, chord: Option<(ChordSettings, Key)>) -> Option<NoteEvent> {
+fn feed(
+    state: &mut ArpState,
+    e: &NoteEvent,
+    latch: bool,
+    tones: &mut impl FnMut(u8) -> ChordTones,
+) -> Option<NoteEvent> {
     match e.kind {
         NoteEventKind::On => {
-            let tones = chord.map_or(ChordTones::single(e.pitch), |(c, key)| c.chord_tones(e.pitch, key));
+            let tones = tones(e.pitch);
             state.note_on(Held { key: e.key, pitch: e.pitch, velocity: e.velocity, order: 0 }, tones, latch);
             None
         }
