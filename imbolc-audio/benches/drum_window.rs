@@ -7,7 +7,6 @@
 // Bench setup on fixed, valid fixtures: a failure is a bug to see at once.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::BTreeMap;
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -41,7 +40,7 @@ fn scene() -> AudioScene {
             instrument: InstrumentId(i),
             length: p.length_ticks(),
             looping: true,
-            notes: BTreeMap::new(),
+            notes: Default::default(),
             drums: Some(p),
             audio: None,
         });

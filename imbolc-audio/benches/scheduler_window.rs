@@ -48,7 +48,7 @@ fn scene() -> AudioScene {
             instrument: InstrumentId(i),
             length: SONG,
             looping: false,
-            notes,
+            notes: notes.into(),
             drums: None,
             audio: None,
         });

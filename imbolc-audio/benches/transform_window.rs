@@ -2,7 +2,9 @@
 //! one 50 ms window mid-song) with every instrument running the
 //! arpeggiator (up, 1/16, two octaves) on chords (m7, first inversion)
 //! with groove (swing 1/3 of 1/16, ±10 ms, ±8 velocity). Compare with
-//! `scheduler_window/50ms_64_instruments_100k_notes` (target: within 2×).
+//! `_none`, the same window without transforms (what
+//! `scheduler_window/50ms_64_instruments_100k_notes` measures; target:
+//! within 2×).
 
 // Bench setup on fixed, valid fixtures: a failure is a bug to see at once.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -68,7 +70,7 @@ fn scene(t: &NoteTransforms) -> AudioScene {
             instrument: InstrumentId(i),
             length: SONG,
             looping: false,
-            notes,
+            notes: notes.into(),
             drums: None,
             audio: None,
         });
@@ -102,6 +104,9 @@ fn window(c: &mut Criterion, name: &str, t: &NoteTransforms) {
 
 fn bench(c: &mut Criterion) {
     let all = transforms();
+    // The same window without transforms, measured in the same run: the
+    // figure the others are compared with (`scheduler_window`'s).
+    window(c, "none", &NoteTransforms::default());
     window(c, "arp_chord_groove", &all);
     window(c, "arp", &NoteTransforms { arp: all.arp, ..NoteTransforms::default() });
     window(c, "chord", &NoteTransforms { chord: all.chord, ..NoteTransforms::default() });

@@ -19,6 +19,8 @@
 //!   clock, written as a score for `scsynth -N` (stems as extra channels).
 //! - [`take`]: takes of the streaming recorder: folder checks, file
 //!   names, WAV header repair after a take cut short.
+//! - [`views`]: views of sound (scope, spectrum, loudness) of one target,
+//!   read from a tap on the server and analysed on a thread of their own.
 //! - [`voices`]: the voice allocator (polyphony, stealing, mono/legato,
 //!   sustain pedal, release tails, `/n_end` as ground truth).
 
@@ -33,4 +35,5 @@ pub mod server;
 pub mod status;
 pub mod synthdefs;
 pub mod take;
+pub mod views;
 pub mod voices;

@@ -28,7 +28,7 @@ fn clip(id: ClipId, instrument: InstrumentId, length: u32, looping: bool, notes:
         .enumerate()
         .map(|(i, &(pitch, start, len))| (NoteId(i as u32), Note::new(pitch, 100, start, len)))
         .collect();
-    Clip { id, name: String::new(), instrument, length, looping, notes, drums: None, audio: None }
+    Clip { id, name: String::new(), instrument, length, looping, notes: notes.into(), drums: None, audio: None }
 }
 
 /// 120 bpm (a bar is 1920 ticks, 2 s). The lead plays `ARRANGED` (notes on

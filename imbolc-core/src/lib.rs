@@ -7,6 +7,8 @@
 //!   tick, trim, fade, gain), each one action.
 //! - [`capture`]: a clip launcher performance captured into the
 //!   arrangement (one undo step).
+//! - [`collab`]: playing together: a host orders every edit and
+//!   broadcasts the applied actions to clients (encrypted, bounded).
 //! - [`checkpoint`]: named states of the project, their change summaries,
 //!   restored as one undoable edit.
 //! - [`mod@dispatch`]: [`dispatch()`]`(&mut Project, Action)`, pure, one file per
@@ -48,6 +50,7 @@ pub mod capture;
 #[cfg(test)]
 mod capture_tests;
 pub mod checkpoint;
+pub mod collab;
 pub mod demo;
 pub mod dispatch;
 pub mod drums;

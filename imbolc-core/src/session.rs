@@ -194,6 +194,22 @@ impl<S: AudioSink> Session<S> {
         Ok(outcome.redraw)
     }
 
+    /// Applies an action now, like [`Session::dispatch`], and returns its
+    /// inverse (a collaboration client keeps its own history of them).
+    ///
+    /// # Errors
+    ///
+    /// As [`dispatch`].
+    pub fn dispatch_inverse(&mut self, action: Action) -> Result<Vec<Action>, DispatchError> {
+        let outcome = dispatch(&mut self.project, action)?;
+        let inverse = outcome.undo.as_ref().map(|u| u.inverse.clone()).unwrap_or_default();
+        if let Some(entry) = outcome.undo {
+            self.history.push(entry, Instant::now());
+        }
+        self.changed(outcome.diffs);
+        Ok(inverse)
+    }
+
     /// A tap of tap tempo at `now`: from the second tap on, sets the tempo
     /// to the average of the recent intervals (a `SetParam(Tempo)`, so a
     /// run of taps is one undo step). `Ok(None)` when the tap only starts

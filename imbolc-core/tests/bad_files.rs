@@ -138,7 +138,9 @@ fn future_format_version() {
     let dir = temp_dir("bad-future");
     let path = good_file(&dir, "future.imbolc");
     sql(&path, "UPDATE project SET format_version = 99;");
-    assert_refused(&path, |e| matches!(e, PersistError::FormatTooNew { found: 99, supported: 3, .. }));
+    assert_refused(&path, |e| {
+        matches!(e, PersistError::FormatTooNew { found: 99, supported: persist::FORMAT_VERSION, .. })
+    });
 }
 
 #[test]

@@ -153,3 +153,26 @@ fn a_generator_out_of_range_in_a_file_is_dropped_and_its_notes_stay() {
     // A valid one needs no repair.
     assert!(persist::repair(&mut p).is_empty());
 }
+
+/// Removing a generator clip, or its instrument, takes its generator with
+/// it (no entry outlives its clip); undo puts back the exact project.
+#[test]
+fn removing_a_generator_clip_or_its_instrument_takes_the_generator_and_undo_restores_it() {
+    let (mut p, clip) = project();
+    place(&mut p, clip);
+    dispatch(&mut p, Action::SetGenerator { clip, generator: Some(Box::new(generator(7))) }).expect("generator");
+    let instrument = p.clips[&clip].instrument;
+    for remove in [Action::RemoveClip { clip }, Action::RemoveInstrument { instrument }] {
+        let before = p.clone();
+        let mut history = UndoHistory::new(100, 1 << 24);
+        let out = dispatch(&mut p, remove.clone()).expect("removed");
+        history.push(out.undo.expect("undo"), std::time::Instant::now());
+        assert!(p.generators.is_empty(), "{remove:?} left the generator behind: {:?}", p.generators);
+        history.undo(&mut p).expect("undo applies");
+        assert_eq!(p, before, "undo of {remove:?}");
+        history.redo(&mut p).expect("redo applies");
+        assert!(p.generators.is_empty());
+        history.undo(&mut p).expect("undo again");
+        assert_eq!(p, before);
+    }
+}

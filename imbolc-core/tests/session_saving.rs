@@ -10,7 +10,7 @@ use std::time::Instant;
 use common::temp_dir;
 use imbolc_core::persist::{AUTOSAVE_INTERVAL, BackgroundSaver, SaveKind};
 use imbolc_core::session::{NullSink, Session};
-use imbolc_types::{Action, ParamTarget, Project, SourceKind};
+use imbolc_types::{Action, Note, ParamTarget, Project, SourceKind};
 
 #[test]
 fn background_save_then_recovery() {
@@ -43,4 +43,33 @@ fn background_save_then_recovery() {
     assert_eq!(reopened.project().tempo, 120.0, "the saved copy opens");
     assert!(loaded.newer_recovery.is_some(), "and the newer recovery copy is offered");
     assert_eq!(imbolc_core::persist::load_recovery(&path).expect("recovery").0, *s.project());
+}
+
+/// A save job shares the clips' notes with the session instead of copying
+/// them; an edit made while the job is out copies only the clip it
+/// changes, and the job still saves the notes as they were.
+#[test]
+fn a_save_job_shares_notes_and_an_edit_copies_only_its_clip() {
+    let mut s = Session::new(common::build_project(2, 0, 400), NullSink);
+    let second = *s.project().instruments.keys().nth(1).expect("two instruments");
+    s.dispatch(Action::AddClip { instrument: second, name: "b".into(), length: 1920 }).expect("clip");
+    let other = *s.project().clips.keys().last().expect("the new clip");
+    s.dispatch(Action::AddNote { clip: other, note: Note::new(64, 100, 0, 120) }).expect("note");
+
+    let job = s.save_job(Some(&temp_dir("share").join("song.imbolc"))).expect("job");
+    let shared = |s: &Session<NullSink>| {
+        s.project()
+            .clips
+            .values()
+            .zip(job.project.clips.values())
+            .filter(|(a, b)| a.notes.shares_with(&b.notes))
+            .count()
+    };
+    assert_eq!(shared(&s), 2, "every clip's notes are shared by the job");
+
+    let clip = *s.project().clips.keys().next().expect("the 400-note clip");
+    s.dispatch(Action::AddNote { clip, note: Note::new(60, 100, 0, 120) }).expect("edit");
+    assert_eq!(shared(&s), 1, "only the edited clip was copied");
+    assert_eq!(s.project().clips[&clip].notes.len(), 401);
+    assert_eq!(job.project.clips[&clip].notes.len(), 400, "the job keeps the notes as they were");
 }

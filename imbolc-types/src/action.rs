@@ -91,6 +91,13 @@ pub enum Action {
     SetLauncherSeed {
         seed: u64,
     },
+    /// A pad of a controller (a note or CC on a channel) launches or stops
+    /// `target` (`None`: the pad is forgotten). Made by MIDI learn.
+    SetPadMapping {
+        channel: u8,
+        control: crate::pads::PadControl,
+        target: Option<crate::pads::PadTarget>,
+    },
     /// A clip's own launch quantization (`None`: the project's).
     SetClipLaunchQuantize {
         clip: ClipId,

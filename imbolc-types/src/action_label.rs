@@ -20,6 +20,7 @@ impl Action {
             Action::SetLaunchQuantize(_) => "set launch quantize",
             Action::SetFollowAction { .. } => "set follow action",
             Action::SetLauncherSeed { .. } => "set follow seed",
+            Action::SetPadMapping { .. } => "learn pad",
             Action::SetClipLaunchQuantize { .. } => "set clip launch quantize",
             Action::AddInstrument { .. } | Action::AddCustomInstrument { .. } | Action::RestoreInstrument(_) => {
                 "add instrument"

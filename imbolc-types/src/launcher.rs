@@ -198,6 +198,9 @@ pub struct Launcher {
     /// Clips whose launches use their own quantization instead of
     /// `quantize` (absent: the project's).
     pub clip_quantize: BTreeMap<ClipId, LaunchQuantize>,
+    /// Learned pads (MIDI learn), ordered by `(channel, control)`. Older
+    /// files have none.
+    pub pads: Vec<crate::pads::PadMapping>,
 }
 
 impl Launcher {
@@ -215,6 +218,30 @@ impl Launcher {
             (Ok(i), None) => Some(self.slots.remove(i).clip),
             (Err(i), Some(clip)) => {
                 self.slots.insert(i, Slot { instrument, scene, clip });
+                None
+            }
+            (Err(_), None) => None,
+        }
+    }
+
+    /// What a learned pad does.
+    pub fn pad(&self, channel: u8, control: crate::pads::PadControl) -> Option<crate::pads::PadTarget> {
+        self.pads.iter().find(|m| m.channel == channel && m.control == control).map(|m| m.target)
+    }
+
+    /// Learns (or with `None` forgets) a pad; returns what it did before.
+    pub fn set_pad(
+        &mut self,
+        channel: u8,
+        control: crate::pads::PadControl,
+        target: Option<crate::pads::PadTarget>,
+    ) -> Option<crate::pads::PadTarget> {
+        let at = self.pads.binary_search_by(|m| (m.channel, m.control).cmp(&(channel, control)));
+        match (at, target) {
+            (Ok(i), Some(t)) => self.pads.get_mut(i).map(|m| std::mem::replace(&mut m.target, t)),
+            (Ok(i), None) => Some(self.pads.remove(i).target),
+            (Err(i), Some(target)) => {
+                self.pads.insert(i, crate::pads::PadMapping { channel, control, target });
                 None
             }
             (Err(_), None) => None,

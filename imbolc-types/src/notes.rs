@@ -2,8 +2,6 @@
 //! note. Notes are keyed by [`NoteId`] so edits, undo and the audio thread
 //! address a note without caring where it sits.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::drums::{DrumPattern, splitmix64};
@@ -83,8 +81,9 @@ pub struct Clip {
     #[serde(default)]
     pub looping: bool,
     /// Notes by id; ordered by id so equal clips serialise identically.
-    #[serde(default)]
-    pub notes: BTreeMap<NoteId, Note>,
+    /// Binary formats store them as columns ([`crate::note_columns`]).
+    #[serde(default, with = "crate::note_columns")]
+    pub notes: crate::shared_notes::Notes,
     /// Set for a drum pattern (see [`crate::drums`]); its length is then
     /// the pattern's.
     #[serde(default, skip_serializing_if = "Option::is_none")]

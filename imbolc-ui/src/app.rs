@@ -19,6 +19,7 @@
 //! - [`play`]: transport, note preview, musical typing.
 //! - [`takes`]: performance takes (`C-t`) and the take folder.
 //! - [`draw`]: the whole screen.
+//! - [`control`]: lines from the control socket.
 //!
 //! [`Intent`]: crate::panes::Intent
 //! [`Outcome`]: crate::modal::Outcome
@@ -39,6 +40,8 @@ macro_rules! state_of {
 }
 
 mod checkpoints;
+mod collab;
+mod control;
 mod draw;
 mod edits;
 mod files;
@@ -50,6 +53,7 @@ mod pitch;
 mod play;
 mod saving;
 mod takes;
+mod views;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -89,6 +93,8 @@ struct Panes {
     slicer: SlicerPane,
     zones: crate::panes::zones::ZonesPane,
     session: crate::panes::session::SessionPane,
+    together: crate::panes::together::TogetherPane,
+    views: crate::panes::views::ViewsPane,
 }
 
 /// How many status-line messages the history keeps.
@@ -150,6 +156,13 @@ pub struct App<S: UiAudio> {
     take: Option<takes::TakeRun>,
     /// A performance take also becomes a clip on a new audio track.
     take_to_track: bool,
+    /// Hosting or joined (see [`crate::collab`]).
+    collab: Option<crate::collab::Collab>,
+    /// The views' latest frame (see `app/views.rs`).
+    view: imbolc_audio::views::ViewFrame,
+    /// What the engine was last told to watch (`None`: nothing, as an
+    /// engine starts).
+    view_sent: Option<imbolc_types::ChainOwner>,
 }
 
 impl<S: UiAudio> std::fmt::Debug for App<S> {
@@ -196,6 +209,9 @@ impl<S: UiAudio> App<S> {
             dispatched: Vec::new(),
             take: None,
             take_to_track: false,
+            collab: None,
+            view: imbolc_audio::views::ViewFrame::default(),
+            view_sent: None,
         }
     }
 
@@ -297,7 +313,7 @@ impl<S: UiAudio> App<S> {
     /// Once per frame: collects finished saves and starts an autosave when
     /// one is due. True when the screen must be redrawn.
     pub fn tick(&mut self, now: Instant) -> bool {
-        let mut changed = false;
+        let mut changed = self.sync_view();
         while let Some(report) = self.saver.as_ref().and_then(BackgroundSaver::try_report) {
             changed = true;
             let full = report.kind == imbolc_core::persist::SaveKind::Full;
@@ -330,6 +346,7 @@ impl<S: UiAudio> App<S> {
         changed |= self.poll_loading();
         changed |= self.poll_user_defs();
         changed |= self.poll_freeze();
+        changed |= self.collab_frame();
         if let Some(dialog) = &mut self.render {
             changed |= dialog.poll();
         }
@@ -351,6 +368,7 @@ impl<S: UiAudio> App<S> {
         let _ = self.session.audio_mut().transport(imbolc_audio::engine::TransportCmd::SetMode(t.mode));
         self.transport.playing = false;
         self.transport.paused = false;
+        self.forget_view();
         self.inform("server restarted");
         self.abandon_take();
     }

@@ -56,9 +56,42 @@ pub trait UiAudio: AudioSink {
     fn launcher_grid(&self, _grid: &imbolc_types::Launcher) -> Result<(), EngineError> {
         Ok(())
     }
+
+    /// Watches a target in the views of sound, or nothing (`None`).
+    ///
+    /// # Errors
+    /// When the audio thread cannot take it.
+    fn view(&self, _target: Option<imbolc_types::ChainOwner>) -> Result<(), EngineError> {
+        Ok(())
+    }
+
+    /// Starts the views' loudness afresh.
+    ///
+    /// # Errors
+    /// When the analyser has ended.
+    fn reset_loudness(&self) -> Result<(), EngineError> {
+        Ok(())
+    }
+
+    /// The views' latest frame (test sinks have none).
+    fn view_frame(&mut self) -> Option<&imbolc_audio::views::ViewFrame> {
+        None
+    }
 }
 
 impl UiAudio for AudioHandle {
+    fn view(&self, target: Option<imbolc_types::ChainOwner>) -> Result<(), EngineError> {
+        AudioHandle::view(self, target)
+    }
+
+    fn reset_loudness(&self) -> Result<(), EngineError> {
+        AudioHandle::reset_loudness(self)
+    }
+
+    fn view_frame(&mut self) -> Option<&imbolc_audio::views::ViewFrame> {
+        Some(AudioHandle::view_frame(self))
+    }
+
     fn launcher_grid(&self, grid: &imbolc_types::Launcher) -> Result<(), EngineError> {
         AudioHandle::launcher_grid(self, grid.clone())
     }
@@ -122,6 +155,8 @@ pub enum Request {
     Preview(Option<std::path::PathBuf>),
     /// A take started into this file, or stopped.
     Record(Option<std::path::PathBuf>),
+    /// The views watch this target, or nothing.
+    View(Option<imbolc_types::ChainOwner>),
 }
 
 /// Records transport and voice requests, and the diffs sent. Clones share
@@ -163,6 +198,11 @@ impl AudioSink for ScriptSink {
 
 #[cfg(test)]
 impl UiAudio for ScriptSink {
+    fn view(&self, target: Option<imbolc_types::ChainOwner>) -> Result<(), EngineError> {
+        self.log.borrow_mut().push(Request::View(target));
+        Ok(())
+    }
+
     fn record(&self, request: Option<RecordRequest>) -> Result<(), EngineError> {
         if let Some(r) = &request {
             self.sources.borrow_mut().push(r.source);

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use imbolc_types::InstrumentId;
-use ratatui::style::{Color, Style};
+use ratatui::style::Style;
 use ratatui::text::Line;
 
 use crate::panes::cursor_style;
@@ -262,11 +262,11 @@ impl Browser {
         } else {
             format!(" filter: {}", self.query)
         };
-        lines.push(Line::styled(filter, Style::default().fg(Color::Gray)));
+        lines.push(Line::styled(filter, Style::default().fg(crate::theme::current().muted)));
         let visible = height.saturating_sub(3).max(1);
         let first = crate::panes::follow(0, self.cursor, visible);
         if let Some(why) = &self.error {
-            lines.push(Line::styled(format!("   {why}"), Style::default().fg(Color::Red)));
+            lines.push(Line::styled(format!("   {why}"), Style::default().fg(crate::theme::current().error)));
             lines.push(Line::raw("   h goes up · : types a path"));
         } else if shown.is_empty() {
             lines.push(Line::raw("   (no folders or audio files here)"));
@@ -276,7 +276,7 @@ impl Browser {
             if i == self.cursor {
                 Line::styled(text, cursor_style())
             } else if e.folder {
-                Line::styled(text, Style::default().fg(Color::Cyan))
+                Line::styled(text, Style::default().fg(crate::theme::current().accent))
             } else {
                 Line::raw(text)
             }

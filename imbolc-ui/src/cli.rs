@@ -22,9 +22,14 @@ pub struct Args {
     /// JACK server to use: "auto" (the running default one, else start one
     /// as the default server), "dummy" (a private server with no sound
     /// card), or a server name. Default: `audio.device` of config.toml,
-    /// else "auto".
-    #[arg(long)]
+    /// else "auto". Also after `host` and `join`.
+    #[arg(long, global = true)]
     pub jack: Option<String>,
+
+    /// Print where a TUI started now listens for control lines
+    /// (docs/control-socket.md), and exit.
+    #[arg(long)]
+    pub socket_path: bool,
 }
 
 impl Args {
@@ -57,6 +62,37 @@ pub enum Command {
     Run(crate::script_cli::RunArgs),
     /// Read commands (docs/commands.md) line by line from standard input, answering in plain text.
     Repl(crate::script_cli::ReplArgs),
+    /// Open a project in the TUI and let others join it (prints the join line).
+    Host {
+        /// The project file (created when it does not exist).
+        project: PathBuf,
+        /// TCP port to listen on (0: any free one).
+        #[arg(long, default_value_t = 7878)]
+        port: u16,
+    },
+    /// Open the TUI on a replica of a hosted project.
+    Join {
+        /// The host's `HOST:PORT`.
+        address: String,
+        /// The code the host printed.
+        #[arg(long)]
+        code: String,
+    },
+}
+
+impl Command {
+    /// Hosting or joining: these open the TUI.
+    pub fn collab(&self) -> Option<(Option<PathBuf>, crate::collab::CollabStart)> {
+        match self {
+            Command::Host { project, port } => {
+                Some((Some(project.clone()), crate::collab::CollabStart::Host { port: *port }))
+            }
+            Command::Join { address, code } => {
+                Some((None, crate::collab::CollabStart::Join { address: address.clone(), code: code.clone() }))
+            }
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -73,5 +109,9 @@ mod tests {
             matches!(demo.command, Some(Command::Demo { ref path, force: true }) if path == &PathBuf::from("d.imbolc"))
         );
         assert!(Args::try_parse_from(["imbolc", "demo"]).is_err(), "demo needs a path");
+        let host = Args::try_parse_from(["imbolc", "host", "s.imbolc", "--port", "9000"]).expect("parses");
+        assert!(matches!(host.command, Some(Command::Host { port: 9000, .. })));
+        let join = Args::try_parse_from(["imbolc", "join", "127.0.0.1:9000", "--code", "AB"]).expect("parses");
+        assert!(matches!(join.command, Some(Command::Join { ref code, .. }) if code == "AB"));
     }
 }

@@ -317,6 +317,7 @@ const EDITING: &[Command] = &[
     cmd(C::ZonesClose, "zones-close", "Back to the instrument list", &["Esc"], Pane(P::Zones)),
     cmd(C::PlayStop, "play-stop", "Play, or stop and go back to where play started", &["Space"], G),
     cmd(C::Pause, "pause", "Pause (keep the position), or play on", &["P"], G),
+    cmd(C::GoToStart, "go-start", "Move the playhead to the song start (playing: play on from there)", &["C-a"], G),
     cmd(C::TempoUp, "tempo-up", "Raise the tempo by 1 bpm", &["}"], G),
     cmd(C::TempoDown, "tempo-down", "Lower the tempo by 1 bpm", &["{"], G),
     cmd(C::LoopToggle, "loop-toggle", "Turn the loop region on or off", &["C-l"], G),
@@ -450,6 +451,13 @@ const EDITING: &[Command] = &[
     cmd(C::ProbabilityUp, "probability-up", "Raise the notes' chance to play by 10 %", &[")"], Pane(P::PianoRoll)),
     cmd(C::KeyHints, "key-hints", "Show or hide the line of the current pane's keys", &["C-k"], G),
     cmd(C::Messages, "messages", "Show the last 50 status-line messages in full", &["C-g"], G),
+    cmd(
+        C::ThemeNext,
+        "theme-next",
+        "Switch to the next colour theme: dark, light, high contrast (palette only; config.toml: theme)",
+        &[],
+        G,
+    ),
     cmd(C::RenameProject, "project-rename", "Rename the project (its name in renders and tags)", &["N"], G),
     cmd(C::Checkpoint, "checkpoint", "Name the project's current state (a checkpoint to come back to)", &["C-n"], G),
     cmd(
@@ -475,6 +483,13 @@ const EDITING: &[Command] = &[
         &["X"],
         Pane(P::Arrangement),
     ),
+    cmd(
+        C::ClipNew,
+        "clip-new",
+        "A new empty clip (a pattern on a kit) for the row's instrument, placed at the cursor",
+        &["c"],
+        Pane(P::Arrangement),
+    ),
     cmd(C::ClipLoop, "clip-loop", "Loop the selected clip over its placements, or not", &["o"], Pane(P::Arrangement)),
     cmd(
         C::ClipDuplicate,
@@ -496,10 +511,27 @@ const EDITING: &[Command] = &[
     ),
     cmd(C::StepProbabilityUp, "drum-probability-up", "Raise the step's chance to play by 10 %", &[")"], Pane(P::Drums)),
     cmd(C::HelpClose, "help-close", "Close help, back to the pane it was opened from", &["Esc", "q"], Pane(P::Help)),
+    cmd(C::ShowTogether, "show-together", "Collaborators: round trip, traffic, who owns what", &["C-w"], G),
+    cmd(
+        C::TogetherClaim,
+        "together-claim",
+        "Claim the instrument (host: give it to the collaborator)",
+        &["c"],
+        Pane(P::Together),
+    ),
+    cmd(C::TogetherRelease, "together-release", "Free the instrument (nobody owns it)", &["r"], Pane(P::Together)),
+    cmd(
+        C::TogetherGrant,
+        "together-grant",
+        "Host: give or take back the collaborator's project-wide grant",
+        &["g"],
+        Pane(P::Together),
+    ),
+    cmd(C::TogetherClose, "together-close", "Back to the server pane", &["Esc"], Pane(P::Together)),
 ];
 
 /// Commands reached from the palette only (no default key).
-pub const PALETTE_ONLY: [CommandId; 2] = [CommandId::ArtistSet, CommandId::TakeFolder];
+pub const PALETTE_ONLY: [CommandId; 3] = [CommandId::ArtistSet, CommandId::TakeFolder, CommandId::ThemeNext];
 
 /// The table row of a command.
 pub fn command(id: CommandId) -> Option<&'static Command> {

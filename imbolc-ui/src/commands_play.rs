@@ -1,6 +1,6 @@
 //! The second half of the command table ([`crate::commands::COMMANDS`]):
 //! recording, composing tools (key, tuning, arpeggiator, chords, groove)
-//! and the clip launcher.
+//! the clip launcher, and the views of sound.
 
 use crate::commands::{Command, CommandId as C, Context::Global as G, Context::Pane, PaneKind as P, cmd};
 
@@ -119,6 +119,35 @@ pub(crate) const PLAYING: &[Command] = &[
         Pane(P::Session),
     ),
     cmd(
+        C::PadLearn,
+        "pad-learn",
+        "Learn a pad controller's pad (note or CC) for the slot; again: the scene, the column's stop, stop all, cancel",
+        &["L"],
+        Pane(P::Session),
+    ),
+    cmd(
+        C::PadLayout,
+        "pad-layout",
+        "Next pad controller layout: none, Launchpad (programmer mode), APC mini (midi.toml: pad_layout)",
+        &["p"],
+        Pane(P::Session),
+    ),
+    cmd(
+        C::LoopArm,
+        "loop-arm",
+        "Live loop into the empty slot from the next boundary (MIDI keyboard); again: close the take, or end the layering passes",
+        &["o"],
+        Pane(P::Session),
+    ),
+    cmd(
+        C::LoopLength,
+        "loop-length",
+        "Length of the next live loop: 1, 2, 4, 8 bars, until pressed again",
+        &["O"],
+        Pane(P::Session),
+    ),
+    cmd(C::LoopQuantise, "loop-quantise", "Live loops: quantise played notes to 1/16 or not", &["i"], Pane(P::Session)),
+    cmd(
         C::FollowChanceDown,
         "follow-chance-down",
         "Slot's clip: first follow action 10 % less likely",
@@ -216,4 +245,28 @@ pub(crate) const PLAYING: &[Command] = &[
         &["Y"],
         Pane(P::PianoRoll),
     ),
+    cmd(
+        C::ShowViews,
+        "show-views",
+        "Scope, spectrum and loudness (LUFS, true peak) of the selected instrument, a bus or the master",
+        &["V"],
+        G,
+    ),
+    cmd(C::ViewMaster, "view-master", "Watch the master", &["m"], Pane(P::Views)),
+    cmd(
+        C::ViewInstrument,
+        "view-instrument",
+        "Watch the selected instrument (the views follow the selection)",
+        &["i"],
+        Pane(P::Views),
+    ),
+    cmd(C::ViewBus, "view-bus", "Watch the next aux bus", &["b"], Pane(P::Views)),
+    cmd(
+        C::ViewResetLoudness,
+        "view-reset-loudness",
+        "Start the integrated loudness and true peak afresh",
+        &["z"],
+        Pane(P::Views),
+    ),
+    cmd(C::ViewClose, "view-close", "Close the views (their tap leaves the server)", &["Esc"], Pane(P::Views)),
 ];

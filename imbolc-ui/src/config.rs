@@ -5,6 +5,8 @@
 //! starts as usual.
 //!
 //! ```toml
+//! theme = "dark"       # colours: "dark", "light" or "high-contrast"
+//!
 //! [project]            # what a new project starts with
 //! tempo = 120          # bpm, 20 to 999
 //! key = "D dorian"     # words of the key prompt (#): root, scale, tuning, a4=Hz
@@ -48,6 +50,8 @@ pub struct Config {
     pub buffer_size: Option<u32>,
     /// Connect hardware MIDI inputs as they appear.
     pub midi_auto_connect: Option<bool>,
+    /// The colour theme.
+    pub theme: Option<crate::theme::ThemeName>,
 }
 
 /// One thing wrong in the file; the setting keeps its default.
@@ -147,6 +151,18 @@ pub fn parse(text: &str) -> (Config, Vec<Problem>) {
         }
     };
     for (section, value) in &table {
+        if section == "theme" && !value.is_table() {
+            let line = line_of(text, "", section);
+            match value.as_str().and_then(crate::theme::ThemeName::from_id) {
+                Some(theme) => config.theme = Some(theme),
+                None => problems.push(Problem {
+                    key: section.clone(),
+                    line,
+                    message: format!("expected \"dark\", \"light\" or \"high-contrast\", found {value}"),
+                }),
+            }
+            continue;
+        }
         let Some(entries) = value.as_table() else {
             let line = line_of(text, "", section);
             problems.push(Problem { key: section.clone(), line, message: "unknown key".into() });

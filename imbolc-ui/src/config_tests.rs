@@ -117,3 +117,15 @@ fn a_new_project_takes_the_configured_tempo_and_key() {
     assert!(!opened.session.is_dirty());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_theme_is_read_and_a_bad_one_named() {
+    let (c, problems) = parse("theme = \"light\"\n");
+    assert_eq!(c.theme, Some(crate::theme::ThemeName::Light));
+    assert!(problems.is_empty(), "{problems:?}");
+    let (c, problems) = parse("theme = \"sepia\"\n");
+    assert_eq!(c.theme, None);
+    assert_eq!(problems.len(), 1);
+    let text = problems[0].to_string();
+    assert!(text.contains("line 1: theme: expected \"dark\""), "{text}");
+}

@@ -28,6 +28,8 @@
 //! - [`midi_file_cli`]: `imbolc import` / `imbolc export` (MIDI files).
 //! - [`render_dialog`]: the render dialog (worker thread, gauge, cancel).
 //! - [`checkpoint_dialog`]: naming a checkpoint and the checkpoint list.
+//! - [`collab`]: `imbolc host` / `imbolc join`: edits routed through the
+//!   host (docs/collaboration.md).
 //! - [`config`]: `config.toml`, the user's defaults (tempo, key, autosave,
 //!   audio device and buffer, MIDI auto-connect).
 
@@ -36,11 +38,13 @@ pub mod audio;
 pub mod browser;
 pub mod checkpoint_dialog;
 pub mod cli;
+pub mod collab;
 pub mod command_id;
 pub mod commands;
 mod commands_play;
 pub mod complete;
 pub mod config;
+pub mod control;
 pub mod generate_text;
 pub mod keys;
 pub mod keys_doc;
@@ -64,6 +68,7 @@ pub mod status;
 pub mod terminal;
 #[cfg(test)]
 mod tests;
+pub mod theme;
 pub mod transform_text;
 pub mod transport;
 pub mod typing;

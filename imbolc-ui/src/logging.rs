@@ -13,6 +13,10 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use tracing_appender::non_blocking::WorkerGuard;
+use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 /// Size at which the log is rotated.
 pub const MAX_LOG_BYTES: u64 = 4 << 20;
@@ -31,10 +35,32 @@ pub fn init() -> Option<WorkerGuard> {
     std::fs::create_dir_all(&dir).ok()?;
     let file = RotatingFile::open(&dir.join("imbolc.log"), MAX_LOG_BYTES, KEPT_LOGS).ok()?;
     let (writer, guard) = tracing_appender::non_blocking(file);
-    let filter = tracing_subscriber::EnvFilter::try_from_env("IMBOLC_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_env_filter(filter).try_init().ok()?;
+    subscriber(writer, filter_from_env()).try_init().ok()?;
     Some(guard)
+}
+
+/// Plain-text lines to `writer`, as many as `filter` lets through. The
+/// filter is the only level limit (`fmt()`'s builder would add its own
+/// `INFO` ceiling under it, hiding the debug lines `IMBOLC_LOG` asks for).
+fn subscriber<W>(writer: W, filter: Targets) -> impl tracing::Subscriber + Send + Sync + 'static
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(tracing_subscriber::fmt::layer().with_writer(writer).with_ansi(false))
+}
+
+/// What to log: `IMBOLC_LOG` as comma-separated `target=level` pairs and
+/// an optional bare default level (`warn`, `info,imbolc_ui::midi=debug`),
+/// else (unset or unreadable) `info`. Targets are module paths matched by
+/// prefix; span and field filters are not supported.
+pub fn filter_from_env() -> Targets {
+    std::env::var("IMBOLC_LOG")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO))
 }
 
 /// A log file that rotates when it passes a size: `NAME` → `NAME.1` →
@@ -105,6 +131,35 @@ impl Write for RotatingFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn imbolc_log_directives_set_levels_per_module() {
+        use tracing::Level;
+        let filter: Targets = "info,imbolc_ui::midi=debug".parse().unwrap();
+        assert!(filter.would_enable("imbolc_ui::midi::ports", &Level::DEBUG));
+        assert!(!filter.would_enable("imbolc_ui::main", &Level::DEBUG));
+        assert!(filter.would_enable("imbolc_core::persist", &Level::INFO));
+        let filter: Targets = "warn".parse().unwrap();
+        assert!(!filter.would_enable("imbolc_audio", &Level::INFO));
+        assert!(filter.would_enable("imbolc_audio", &Level::WARN));
+    }
+
+    #[test]
+    fn a_module_asked_for_at_debug_logs_its_debug_lines_and_the_rest_stays_at_info() {
+        let path = std::env::temp_dir().join(format!("imbolc-log-filter-{}", std::process::id()));
+        let file = File::create(&path).unwrap();
+        let filter = "info,imbolc_ui::midi=debug".parse().unwrap();
+        tracing::subscriber::with_default(subscriber(std::sync::Mutex::new(file), filter), || {
+            tracing::debug!(target: "imbolc_ui::midi", "midi detail");
+            tracing::debug!(target: "imbolc_ui::run", "run detail");
+            tracing::info!(target: "imbolc_ui::run", "run news");
+        });
+        let log = std::fs::read_to_string(&path).unwrap();
+        let _ = std::fs::remove_file(&path);
+        assert!(log.contains("midi detail"), "{log}");
+        assert!(!log.contains("run detail"), "{log}");
+        assert!(log.contains("run news"), "{log}");
+    }
 
     #[test]
     fn the_log_rotates_by_size_and_keeps_a_few_files() {

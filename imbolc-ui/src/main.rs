@@ -6,16 +6,27 @@ use std::process::ExitCode;
 use clap::Parser;
 use imbolc_audio::engine::AudioHandle;
 use imbolc_core::persist::BackgroundSaver;
-use imbolc_ui::{app, cli, config, keys, logging, midi, midi_file_cli, open, render_cli, run, script_cli, terminal};
+use imbolc_ui::collab::{Collab, CollabStart};
+use imbolc_ui::{
+    app, cli, config, control, keys, logging, midi, midi_file_cli, open, render_cli, run, script_cli, terminal,
+};
 
 fn main() -> ExitCode {
     let started = std::time::Instant::now();
     let args = cli::Args::parse();
     let _log_guard = logging::init();
-    if let Some(command) = &args.command {
+    let (project, collab) = match args.command.as_ref().and_then(cli::Command::collab) {
+        Some((project, start)) => (project, Some(start)),
+        None => (args.project.clone(), None),
+    };
+    if let Some(command) = args.command.as_ref().filter(|_| collab.is_none()) {
         return run_command(command);
     }
-    match run_app(&args, started) {
+    if args.socket_path {
+        println!("{}", control::socket_path().display());
+        return ExitCode::SUCCESS;
+    }
+    match run_app(&args, project.as_deref(), collab, started) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e}");
@@ -33,6 +44,7 @@ fn run_command(command: &cli::Command) -> ExitCode {
         cli::Command::Export(export) => return midi_file_cli::export(export),
         cli::Command::Run(script) => return script_cli::run(script),
         cli::Command::Repl(repl) => return script_cli::repl_main(repl),
+        cli::Command::Host { .. } | cli::Command::Join { .. } => Ok(String::new()),
         cli::Command::Demo { path, force } => {
             imbolc_core::demo::write_demo(path, *force).map(|()| format!("wrote the demo song to {}", path.display()))
         }
@@ -50,7 +62,25 @@ fn run_command(command: &cli::Command) -> ExitCode {
     }
 }
 
-fn run_app(args: &cli::Args, started: std::time::Instant) -> std::io::Result<()> {
+fn run_app(
+    args: &cli::Args,
+    project: Option<&std::path::Path>,
+    collab: Option<CollabStart>,
+    started: std::time::Instant,
+) -> std::io::Result<()> {
+    // Joining fails here, before the terminal is taken (wrong code, full).
+    let collab = match collab {
+        None => None,
+        Some(CollabStart::Host { port }) => {
+            let (c, line) = Collab::host(port).map_err(std::io::Error::other)?;
+            println!("{line}");
+            tracing::info!("{line}");
+            Some(c)
+        }
+        Some(CollabStart::Join { address, code }) => {
+            Some(Collab::join(&address, &code).map_err(std::io::Error::other)?)
+        }
+    };
     // The user's defaults; what is wrong in the file is shown, not fatal.
     let (user, config_problems) = config::load();
     // The audio thread boots scsynth in the background, so the UI is up at once.
@@ -64,15 +94,18 @@ fn run_app(args: &cli::Args, started: std::time::Instant) -> std::io::Result<()>
     // An existing file is read on a loader thread, so the first frame never
     // waits for it; a new or absent one opens here at once.
     // Without a file, the demo song opens, so a first run sounds at once.
-    let existing = args.project.as_deref().filter(|p| p.exists());
-    let opened = match args.project.as_deref() {
+    let existing = project.filter(|p| p.exists());
+    let opened = match project {
         None => open::demo(audio),
         Some(_) if existing.is_some() => open::open_with(None, audio, respawn, &user)?,
         Some(path) => open::open_with(Some(path), audio, respawn, &user)?,
     };
-    let demo = args.project.is_none();
+    let demo = project.is_none() && collab.is_none();
     let saver = BackgroundSaver::spawn().map_err(std::io::Error::other)?;
     let mut session = opened.session;
+    if let Some(theme) = user.theme {
+        imbolc_ui::theme::set(theme);
+    }
     if let Some(interval) = user.autosave {
         session.set_autosave_interval(interval);
     }
@@ -95,6 +128,9 @@ fn run_app(args: &cli::Args, started: std::time::Instant) -> std::io::Result<()>
     if let Some(dir) = imbolc_audio::synthdefs::custom::user_dir() {
         app.scan_user_synthdefs(dir, imbolc_audio::synthdefs::custom::find_sclang());
     }
+    if let Some(c) = collab {
+        app.attach_collab(c);
+    }
     if opened.recovery {
         app.offer_recovery();
     }
@@ -107,7 +143,17 @@ fn run_app(args: &cli::Args, started: std::time::Instant) -> std::io::Result<()>
         let config = imbolc_audio::engine::EngineConfig::new(args.server_config(&user));
         AudioHandle::spawn(config).map_err(std::io::Error::other)
     };
-    let result = run::run(&mut app, &mut term, respawn, started);
+    // Editors and live-coding tools drive the session through it; a TUI
+    // without it still works (the reason is on the status line).
+    let socket = match control::start() {
+        Ok(socket) => Some(socket),
+        Err(e) => {
+            app.error(format!("no control socket: {e}"));
+            None
+        }
+    };
+    let result = run::run(&mut app, &mut term, respawn, started, socket.as_ref());
+    drop(socket);
     terminal::leave()?;
     // Dropping the app finishes pending saves, then stops scsynth and JACK
     // and waits for them: nothing is left running.

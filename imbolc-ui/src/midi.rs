@@ -17,7 +17,7 @@ use imbolc_core::midi::{
     MidiConfig, MidiPorts, MidiRuntime, PollReport, RecordMode, RecordSettings, Zone, channel_zones,
 };
 use imbolc_core::{AudioSink, Session};
-use imbolc_types::{ClipId, InstrumentId, ParamTarget, TICKS_PER_QUARTER, Tick};
+use imbolc_types::{ClipId, InstrumentId, PadTarget, ParamTarget, TICKS_PER_QUARTER, Tick};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -43,6 +43,10 @@ pub struct MidiUi {
     auto_connect: bool,
     /// The config's zones as last resolved against the project.
     zones: BTreeMap<u8, Vec<Zone>>,
+    /// Bars of the next live loop (`None`: until pressed again).
+    loop_bars: Option<u32>,
+    /// Live loops quantise played notes to 1/16.
+    loop_quantise: bool,
 }
 
 impl std::fmt::Debug for MidiUi {
@@ -60,6 +64,8 @@ impl MidiUi {
             Err(e) => (MidiConfig::default(), Some(format!("MIDI config: {e}"))),
         };
         runtime.set_follow_clock(config.follow_clock);
+        runtime.pads_mut().layout = config.pad_layout;
+        runtime.pads_mut().channel = config.pad_channel.clamp(1, 16) - 1;
         let problem = problem.or_else(|| Some("waiting for the server".to_owned()));
         MidiUi {
             runtime,
@@ -71,6 +77,8 @@ impl MidiUi {
             tried_generation: 0,
             auto_connect: false,
             zones: BTreeMap::new(),
+            loop_bars: Some(1),
+            loop_quantise: false,
         }
     }
 
@@ -91,6 +99,7 @@ impl MidiUi {
         match MidiPorts::open(&self.runtime, &config) {
             Ok(p) => {
                 self.ports = Some(p);
+                self.runtime.pads_mut().forget_leds();
                 self.problem = None;
                 self.failures = 0;
                 self.auto_connect = config.auto_connect;
@@ -140,7 +149,101 @@ impl MidiUi {
             self.runtime.set_channel_zones(zones.clone());
             self.zones = zones;
         }
-        describe(&self.runtime.poll(session, transport))
+        let mut report = self.runtime.poll(session, transport);
+        let looped = self.runtime.loop_frame(session, transport, &feedback.performance);
+        report.errors.extend(looped.errors);
+        report.pad = report.pad.or(looped.pad);
+        if let Some(p) = &self.ports {
+            let leds = self.runtime.pad_leds(session.project(), &feedback.launcher);
+            p.send_pads(&leds);
+        }
+        describe(&report)
+    }
+
+    /// Learns a pad for the slot `scene` of `instrument`; called again
+    /// while waiting, for its scene, its column's stop, stop all, then
+    /// cancels.
+    pub fn learn_pad(&mut self, project: &imbolc_types::Project, instrument: InstrumentId, scene: u16) -> String {
+        let slot = PadTarget::Slot { instrument, scene };
+        let next = match self.runtime.pads().learning() {
+            None => Some(slot),
+            Some(PadTarget::Slot { .. }) => Some(PadTarget::Scene(scene)),
+            Some(PadTarget::Scene(_)) => Some(PadTarget::StopColumn(instrument)),
+            Some(PadTarget::StopColumn(_)) => Some(PadTarget::StopAll),
+            Some(PadTarget::StopAll) => None,
+        };
+        self.runtime.pads_mut().learn(next);
+        let name = project.instruments.get(&instrument).map_or("?", |i| i.name.as_str());
+        match next {
+            Some(PadTarget::Slot { .. }) => {
+                format!("pad learn: press a pad for slot {} of {name} (L: scene)", scene + 1)
+            }
+            Some(PadTarget::Scene(s)) => format!("pad learn: press a pad for scene {} (L: stop column)", s + 1),
+            Some(PadTarget::StopColumn(_)) => format!("pad learn: press a pad to stop {name} (L: stop all)"),
+            Some(PadTarget::StopAll) => "pad learn: press a pad for stop all (L: cancel)".to_owned(),
+            None => "pad learn cancelled".to_owned(),
+        }
+    }
+
+    /// Whether a live loop is recording.
+    pub fn is_looping(&self) -> bool {
+        self.runtime.is_looping()
+    }
+
+    /// Arms a live loop into the empty slot `scene` of `instrument`.
+    pub fn arm_loop<S: AudioSink>(
+        &mut self,
+        session: &mut Session<S>,
+        instrument: InstrumentId,
+        scene: u16,
+        transport: &imbolc_audio::engine::TransportFeedback,
+    ) -> String {
+        let quantise = self.loop_quantise.then_some(TICKS_PER_QUARTER / 4);
+        match self.runtime.arm_loop(session, (instrument, scene), self.loop_bars, quantise, transport) {
+            Ok(text) | Err(text) => text,
+        }
+    }
+
+    /// Closes an open loop take, or stops overdubbing.
+    pub fn close_loop<S: AudioSink>(
+        &mut self,
+        session: &mut Session<S>,
+        transport: &imbolc_audio::engine::TransportFeedback,
+    ) -> String {
+        self.runtime.close_loop(session, transport)
+    }
+
+    /// The next live loop length: 1, 2, 4, 8 bars, until pressed again.
+    pub fn next_loop_length(&mut self) -> String {
+        self.loop_bars = match self.loop_bars {
+            Some(1) => Some(2),
+            Some(2) => Some(4),
+            Some(4) => Some(8),
+            Some(_) => None,
+            None => Some(1),
+        };
+        match self.loop_bars {
+            Some(b) => format!("loop length: {b} bar{}", if b == 1 { "" } else { "s" }),
+            None => "loop length: until o is pressed again".to_owned(),
+        }
+    }
+
+    /// Live loops quantise played notes to 1/16, or not.
+    pub fn toggle_loop_quantise(&mut self) -> String {
+        self.loop_quantise = !self.loop_quantise;
+        if self.loop_quantise { "loop input quantised to 1/16" } else { "loop input not quantised" }.to_owned()
+    }
+
+    /// The next ready-made pad layout (for this run; `midi.toml` sets the
+    /// one Imbolc starts with).
+    pub fn next_pad_layout(&mut self) -> String {
+        let pads = self.runtime.pads_mut();
+        let dark = pads.darken();
+        pads.layout = pads.layout.next();
+        if let Some(p) = &self.ports {
+            p.send_pads(&dark);
+        }
+        format!("pad layout: {} (channel {})", pads.layout.name(), pads.channel + 1)
     }
 
     /// Panic: every voice released.
@@ -241,6 +344,9 @@ impl MidiUi {
 fn describe(r: &PollReport) -> Option<String> {
     if let Some(e) = r.errors.first() {
         return Some(format!("MIDI: {e}"));
+    }
+    if let Some(pad) = &r.pad {
+        return Some(pad.clone());
     }
     if let Some(m) = &r.learned {
         return Some(format!("MIDI learn: channel {} CC {} mapped", m.channel + 1, m.cc));

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use imbolc_types::{InstrumentId, ParamTarget};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
-use ratatui::style::{Color, Style};
+use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear, Paragraph};
 
@@ -368,7 +368,7 @@ impl Modal {
                 }));
                 lines.resize(visible + 1, Line::raw(""));
                 let rule = format!(" {}", "─".repeat(usize::from(w.saturating_sub(4))));
-                lines.push(Line::styled(rule, Style::default().fg(Color::DarkGray)));
+                lines.push(Line::styled(rule, Style::default().fg(crate::theme::current().dim)));
                 if let Some(c) = found.get(*cursor) {
                     let room = usize::from(w.saturating_sub(4)).max(10);
                     lines.extend(wrap(c.help, room).into_iter().take(2).map(|l| Line::raw(format!(" {l}"))));
@@ -385,7 +385,7 @@ impl Modal {
                 let mut text: Vec<Line> = lines
                     .iter()
                     .flat_map(|m| {
-                        let style = if m.is_error() { Style::default().fg(Color::Red) } else { Style::default() };
+                        let style = crate::theme::current().error_if(m.is_error());
                         wrap(&m.text, room).into_iter().map(move |l| Line::styled(format!(" {l}"), style))
                     })
                     .collect();

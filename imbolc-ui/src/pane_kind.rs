@@ -22,6 +22,12 @@ pub enum PaneKind {
     /// The clip launcher (`9`); not a tab: it shows under the
     /// arrangement's.
     Session,
+    /// Collaborators when playing together (`C-w`); not a tab: it shows
+    /// under the server's.
+    Together,
+    /// Scope, spectrum and loudness of one target (`V`); not a tab: it
+    /// shows under the mixer's.
+    Views,
 }
 
 impl PaneKind {
@@ -39,7 +45,8 @@ impl PaneKind {
     ];
 
     /// Panes reached from another pane rather than by a tab or number key.
-    pub const SUB: [PaneKind; 3] = [PaneKind::Slicer, PaneKind::Zones, PaneKind::Session];
+    pub const SUB: [PaneKind; 5] =
+        [PaneKind::Slicer, PaneKind::Zones, PaneKind::Session, PaneKind::Together, PaneKind::Views];
 
     /// The tab that shows as current while this pane is up (a sub-pane's
     /// parent).
@@ -48,6 +55,8 @@ impl PaneKind {
             PaneKind::Slicer => PaneKind::Drums,
             PaneKind::Zones => PaneKind::Instruments,
             PaneKind::Session => PaneKind::Arrangement,
+            PaneKind::Together => PaneKind::Server,
+            PaneKind::Views => PaneKind::Mixer,
             other => other,
         }
     }
@@ -66,6 +75,8 @@ impl PaneKind {
             PaneKind::Slicer => "Slicer",
             PaneKind::Zones => "Zones",
             PaneKind::Session => "Session",
+            PaneKind::Together => "Together",
+            PaneKind::Views => "Views",
         }
     }
 

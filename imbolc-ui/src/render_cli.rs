@@ -226,17 +226,20 @@ fn render_with_bar(args: &RenderArgs, cancel: &AtomicBool) -> Result<RenderSumma
     result
 }
 
-/// The per-file table printed at the end: length, peak dBFS, LUFS.
+/// The per-file table printed at the end (and in the render dialog):
+/// length, peak dBFS, LUFS and a small waveform (each character one
+/// sixteenth of the file, its height that part's peak, −60 to 0 dBFS).
 pub fn summary_table(s: &RenderSummary) -> String {
     let name_w = s.files.iter().map(|f| display_name(f).len()).max().unwrap_or(4).max(4);
-    let mut out = format!("{:<name_w$}  {:>9}  {:>9}  {:>9}\n", "file", "length s", "peak dBFS", "LUFS");
+    let mut out = format!("{:<name_w$}  {:>9}  {:>9}  {:>6}  waveform\n", "file", "length s", "peak dBFS", "LUFS");
     for f in &s.files {
         out.push_str(&format!(
-            "{:<name_w$}  {:>9.3}  {:>9}  {:>9}\n",
+            "{:<name_w$}  {:>9.3}  {:>9}  {:>6}  {}\n",
             display_name(f),
             s.length_secs(),
             db(f.peak_dbfs),
-            db(f.lufs)
+            db(f.lufs),
+            render::sketch_line(&f.sketch)
         ));
     }
     let speed = if s.wall_secs > 0.0 { s.length_secs() / s.wall_secs } else { 0.0 };
@@ -312,6 +315,7 @@ mod tests {
                 path: PathBuf::from("/x/master.wav"),
                 peak_dbfs: -1.04,
                 lufs: f64::NEG_INFINITY,
+                sketch: vec![0.0, 0.0011, 0.01, 0.1, 0.5, 0.9, 1.0, 0.0],
             }],
             rate: 48_000,
             frames: 96_000,
@@ -319,7 +323,7 @@ mod tests {
             wall_secs: 0.5,
         };
         let t = summary_table(&s);
-        assert!(t.contains("master.wav      2.000       -1.0       -inf"), "{t}");
+        assert!(t.contains("master.wav      2.000       -1.0    -inf   ▁▃▆███ \n"), "{t}");
         assert!(t.contains("4.0x real time"), "{t}");
     }
 }

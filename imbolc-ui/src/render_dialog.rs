@@ -377,7 +377,9 @@ impl RenderDialog {
     /// Draws the dialog centred over the panes.
     pub fn render(&self, frame: &mut Frame) {
         let area = frame.area();
-        let width = 64.min(area.width);
+        // The summary's table (with each file's waveform) is wider than
+        // the options.
+        let width = if matches!(self.stage, Stage::Done(Ok(_))) { 76 } else { 64 }.min(area.width);
         let height = 17.min(area.height);
         let rect = Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height };
         frame.render_widget(Clear, rect);

@@ -193,3 +193,25 @@ fn esc_cancels_a_real_render_kills_scsynth_and_leaves_nothing() {
     assert!(left.is_empty(), "scsynth {left:?} was not killed and reaped");
     let _ = std::fs::remove_dir_all(&out);
 }
+
+#[test]
+fn the_summary_shows_each_files_loudness_and_waveform() {
+    let mut d = RenderDialog::new(PathBuf::from("/songs/demo-render"), None);
+    let file = |stem: &str, sketch: Vec<f32>| render::RenderedFile {
+        stem: stem.into(),
+        path: PathBuf::from(format!("/songs/demo-render/{stem}.wav")),
+        peak_dbfs: -1.0,
+        lufs: -14.2,
+        sketch,
+    };
+    let files = vec![file("master", vec![0.9; 16]), file("lead synth", [vec![0.0; 8], vec![0.05; 8]].concat())];
+    d.stage = Stage::Done(Ok(RenderSummary { files, rate: 48_000, frames: 96_000, music_secs: 2.0, wall_secs: 0.1 }));
+    let mut term = Terminal::new(TestBackend::new(90, 20)).unwrap();
+    term.draw(|f| d.render(f)).unwrap();
+    let buf = term.backend().buffer().clone();
+    let text: Vec<String> =
+        (0..buf.area.height).map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol().to_owned()).collect()).collect();
+    let row = |name: &str| text.iter().find(|l| l.contains(name)).cloned().unwrap_or_default();
+    assert!(row("master.wav").contains("-14.2  ████████████████"), "{text:#?}");
+    assert!(row("lead synth.wav").contains("-14.2          ▅▅▅▅▅▅▅▅"), "silent first half: {text:#?}");
+}

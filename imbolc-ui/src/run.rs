@@ -22,6 +22,7 @@ pub fn run(
     term: &mut Term,
     respawn: impl Fn() -> std::io::Result<AudioHandle>,
     started: Instant,
+    control: Option<&crate::control::ControlSocket>,
 ) -> std::io::Result<()> {
     let mut dirty = true;
     let mut last_draw: Option<Instant> = None;
@@ -32,8 +33,12 @@ pub fn run(
         }
         let feedback = app.session_mut().audio_mut().feedback().clone();
         dirty |= app.set_feedback(&feedback);
+        dirty |= app.pull_view_frame();
         dirty |= app.tick(Instant::now());
         dirty |= app.midi_frame();
+        if let Some(socket) = control {
+            dirty |= app.serve_control(socket);
+        }
         if app.should_quit() {
             return Ok(());
         }

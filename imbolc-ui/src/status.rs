@@ -5,7 +5,7 @@ use imbolc_audio::engine::EngineFeedback;
 use imbolc_audio::status::ServerState;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
 use crate::commands::{COMMANDS, Context, PaneKind};
@@ -60,7 +60,7 @@ pub fn render_tabs(frame: &mut Frame, area: Rect, current: PaneKind) {
         let style = if *p == current {
             Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD)
         } else {
-            Style::default().fg(Color::Gray)
+            Style::default().fg(crate::theme::current().muted)
         };
         if roomy {
             spans.push(Span::raw(" "));
@@ -81,9 +81,9 @@ pub fn render_status(
     transport: &str,
 ) {
     let color = match feedback.server {
-        ServerState::Running { .. } => Color::Green,
-        ServerState::Booting | ServerState::Stopped => Color::Yellow,
-        ServerState::Lost { .. } | ServerState::Failed { .. } => Color::Red,
+        ServerState::Running { .. } => crate::theme::current().good,
+        ServerState::Booting | ServerState::Stopped => crate::theme::current().warn,
+        ServerState::Lost { .. } | ServerState::Failed { .. } => crate::theme::current().error,
     };
     let name = format!(" {name}{} ", if dirty { "*" } else { "" });
     let transport = format!("{transport} │ ");
@@ -91,12 +91,15 @@ pub fn render_status(
         vec![Span::styled(name, Style::default().add_modifier(Modifier::BOLD)), Span::raw("│ "), Span::raw(transport)];
     // Refusals stay in view: the server dropped part of what was asked.
     if feedback.refusals.count > 0 {
-        left.push(Span::styled(format!("⚠ {} refused │ ", feedback.refusals.count), Style::default().fg(Color::Red)));
+        left.push(Span::styled(
+            format!("⚠ {} refused │ ", feedback.refusals.count),
+            Style::default().fg(crate::theme::current().error),
+        ));
     }
     let width = usize::from(area.width);
     let fixed: usize = left.iter().map(|s| s.content.chars().count()).sum();
     let right = match message {
-        Some(m) if m.is_error() => Span::styled(m.text.clone(), Style::default().fg(Color::Red)),
+        Some(m) if m.is_error() => Span::styled(m.text.clone(), Style::default().fg(crate::theme::current().error)),
         Some(m) => Span::raw(m.text.clone()),
         None => Span::raw("? help · : commands"),
     };
@@ -154,11 +157,11 @@ pub fn render_hints(frame: &mut Frame, area: Rect, pane: PaneKind, keymap: &Keym
         let piece = format!("{}{key} {name}", if i == 0 { " " } else { " · " });
         let len = piece.chars().count();
         if used + len + 2 > width {
-            spans.push(Span::styled(" …", Style::default().fg(Color::DarkGray)));
+            spans.push(Span::styled(" …", Style::default().fg(crate::theme::current().dim)));
             break;
         }
         used += len;
-        spans.push(Span::styled(piece, Style::default().fg(Color::DarkGray)));
+        spans.push(Span::styled(piece, Style::default().fg(crate::theme::current().dim)));
     }
     frame.render_widget(Line::from(spans), area);
 }

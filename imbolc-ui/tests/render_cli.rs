@@ -65,6 +65,8 @@ fn render_writes_the_files_and_prints_a_summary() {
     assert_eq!(listing(&out), vec!["lead.wav", "master.wav"]);
     assert!(stdout.contains("peak dBFS") && stdout.contains("LUFS"), "{stdout}");
     assert!(stdout.contains("master.wav") && stdout.contains("2.500"), "{stdout}");
+    let master = stdout.lines().find(|l| l.starts_with("master.wav")).unwrap_or_default();
+    assert!(stdout.contains("waveform") && master.contains(['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█']), "{stdout}");
 
     // Existing files: refused (2) and kept, replaced with --force (0).
     let before = std::fs::read(out.join("master.wav")).unwrap();

@@ -9,6 +9,9 @@
 use std::time::Instant;
 
 use imbolc_tests::chaos::run;
+use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 /// The number after `name`, `default` without one; exits on a bad one.
 fn arg(args: &[String], name: &str, default: u64) -> u64 {
@@ -30,10 +33,17 @@ fn log_to(path: &str) {
         eprintln!("cannot create the log {path}: {e}");
         std::process::exit(2)
     });
-    let filter = tracing_subscriber::EnvFilter::try_from_env("IMBOLC_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // The same `IMBOLC_LOG` syntax as the binary's log (imbolc-ui's
+    // `logging::filter_from_env`): `target=level` pairs and a bare default.
+    let filter = std::env::var("IMBOLC_LOG")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .and_then(|s| s.parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO));
     let writer = std::sync::Mutex::new(file);
-    let _ = tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_env_filter(filter).try_init();
+    // The filter alone limits the level (`fmt()` would add an INFO ceiling).
+    let lines = tracing_subscriber::fmt::layer().with_writer(writer).with_ansi(false);
+    let _ = tracing_subscriber::registry().with(filter).with(lines).try_init();
 }
 
 fn main() {

@@ -20,7 +20,7 @@ use imbolc_types::{AudioDiff, AudioScene, ClipId, InstrumentId, TICKS_PER_QUARTE
 use rosc::{OscBundle, OscMessage, OscPacket, OscTime};
 
 use crate::engine::{scsynth_port, tapped_engine, wait_feedback};
-use crate::recording::{DiskRecorder, RealtimeJack, onsets, read_channel, reference_burst};
+use crate::recording::{DiskRecorder, RealtimeJack, on_realtime_jack, onsets, read_channel, reference_burst};
 use crate::tagged_servers;
 
 pub const SIXTEENTH: Tick = TICKS_PER_QUARTER / 4;
@@ -110,8 +110,7 @@ fn drain_tap(rx: &crossbeam_channel::Receiver<TapEvent>, out: &mut Vec<(Timetag,
     }
 }
 
-fn play_and_record(dir: &std::path::Path, tag: &str, scene: AudioScene) -> Run {
-    let jack = RealtimeJack::start(tag);
+fn play_and_record(dir: &std::path::Path, tag: &str, jack: &RealtimeJack, scene: AudioScene) -> Run {
     let (mut audio, tap_rx, up) = tapped_engine(tag, JackMode::Existing(jack.name.clone()));
     let port = scsynth_port(up.scsynth_pid.expect("the engine reports scsynth's pid"));
     audio.send_diffs(vec![AudioDiff::SceneLoaded(Box::new(scene))]).unwrap();
@@ -164,7 +163,6 @@ fn play_and_record(dir: &std::path::Path, tag: &str, scene: AudioScene) -> Run {
     let counters = audio.counters();
     assert_eq!((counters.fails, counters.mismatches, counters.dropped), (0, 0, 0), "{counters:?}");
     audio.shutdown();
-    drop(jack);
 
     let ideal = sent.iter().map(|&t| secs_between(sent[0], t)).collect();
     // The engine's note-on timetags against the ideal ones, and how far
@@ -192,8 +190,14 @@ pub fn onsets_land_within_a_block(label: &str, scene: AudioScene) {
     let dir = std::env::temp_dir().join(format!("imbolc-{label}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let Run { engine, reference, ideal, engine_sent } = play_and_record(&dir, &tag, scene);
+    on_realtime_jack(&tag, 256, |jack| check_onsets(play_and_record(&dir, &tag, jack, scene.clone())));
     assert_eq!(tagged_servers(&tag), Vec::<u32>::new(), "scsynth/jackd left running after the test");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The checks of [`onsets_land_within_a_block`] on one run.
+fn check_onsets(run: Run) {
+    let Run { engine, reference, ideal, engine_sent } = run;
 
     assert_eq!(reference.len(), END_STEP as usize, "every reference burst sounded: {reference:?}");
     assert!(!engine.is_empty(), "the engine played nothing");
@@ -240,5 +244,4 @@ pub fn onsets_land_within_a_block(label: &str, scene: AudioScene) {
         problems.is_empty(),
         "{problems:#?}\ndeviations: {deviations:?}\nwall: {wall:.0?}\nsent (samples, lead ms): {engine_sent:.1?}"
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }

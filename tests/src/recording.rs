@@ -34,6 +34,8 @@ pub struct RealtimeJack {
     child: Child,
     /// The JACK server name, for `JackMode::Existing`.
     pub name: String,
+    /// jackd's standard error, where it reports each lost period.
+    log: PathBuf,
 }
 
 impl RealtimeJack {
@@ -48,14 +50,16 @@ impl RealtimeJack {
         static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let name = format!("imbolc_test_rt_{}_{n}", std::process::id());
+        let log = std::env::temp_dir().join(format!("{name}.log"));
+        let stderr = std::fs::File::create(&log).unwrap();
         let child = Command::new("jackd")
             .args(["-n", &name, "-R", "-d", "dummy", "-r", "48000", "-p", &period.to_string()])
             .env(TEST_TAG_VAR, tag)
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .expect("jackd not found: apt-get install jackd2");
-        let jack = RealtimeJack { child, name };
+        let jack = RealtimeJack { child, name, log };
         for _ in 0..250 {
             let up = Command::new("jack_lsp")
                 .args(["-s", &jack.name])
@@ -73,10 +77,55 @@ impl RealtimeJack {
     }
 }
 
+impl RealtimeJack {
+    /// The periods jackd has reported lost so far (`XRun` lines: a client
+    /// not finished in time, or the dummy driver waking late). Each moves
+    /// the server's sample clock against the wall clock, so a test that
+    /// compares the two measures across a span only when this did not
+    /// change during it.
+    pub fn xruns(&self) -> usize {
+        std::fs::read_to_string(&self.log).unwrap_or_default().lines().filter(|l| l.contains("XRun")).count()
+    }
+}
+
+/// Attempts [`on_realtime_jack`] makes before a failure stands.
+const ATTEMPTS: usize = 3;
+
+/// Runs `check` on a fresh [`RealtimeJack`] (`period` frames). A check
+/// that compares the server's sample clock with the wall clock cannot
+/// hold across a period jackd lost, nor across a step of the system clock
+/// (timetags are wall time): when `check` fails and either happened during
+/// it, it runs again on a new server, up to three times. A failure with
+/// neither fails at once: that is a defect.
+pub fn on_realtime_jack<T>(tag: &str, period: u32, check: impl Fn(&RealtimeJack) -> T) -> T {
+    for attempt in 1..=ATTEMPTS {
+        let jack = RealtimeJack::start_with_period(tag, period);
+        let (wall, steady) = (std::time::SystemTime::now(), Instant::now());
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(&jack)));
+        let lost = jack.xruns();
+        let wall_elapsed = wall.elapsed().map_or(-1.0, |d| d.as_secs_f64());
+        let step_ms = (wall_elapsed - steady.elapsed().as_secs_f64()) * 1e3;
+        drop(jack);
+        let cause = format!("jackd lost {lost} period(s) and the system clock stepped {step_ms:+.1} ms during it");
+        match result {
+            Ok(value) => return value,
+            Err(_) if (lost > 0 || step_ms.abs() > 1.0) && attempt < ATTEMPTS => {
+                eprintln!("attempt {attempt} failed; {cause}: again on a new server");
+            }
+            Err(panic) => {
+                eprintln!("attempt {attempt} of {ATTEMPTS} failed; {cause}");
+                std::panic::resume_unwind(panic)
+            }
+        }
+    }
+    unreachable!("the last attempt returns or fails")
+}
+
 impl Drop for RealtimeJack {
     fn drop(&mut self) {
         let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
         let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log);
     }
 }
 

@@ -106,7 +106,7 @@ fn every_drum_voice_starts_and_ends_by_itself_and_none_is_left() {
 // --- a pattern through the engine -------------------------------------------
 
 mod pattern {
-    use std::collections::{BTreeMap, HashMap, HashSet};
+    use std::collections::{HashMap, HashSet};
     use std::time::{Duration, Instant, SystemTime};
 
     use crossbeam_channel::Receiver;
@@ -170,7 +170,7 @@ mod pattern {
             instrument: KIT,
             length: p.length_ticks(),
             looping: true,
-            notes: BTreeMap::new(),
+            notes: Default::default(),
             drums: Some(p),
             audio: None,
         };

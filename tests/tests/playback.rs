@@ -87,7 +87,7 @@ fn scene(edited: &BTreeMap<NoteId, Note>) -> AudioScene {
         instrument: EDITED,
         length: LOOP_END,
         looping: true,
-        notes: edited.clone(),
+        notes: edited.clone().into(),
         drums: None,
         audio: None,
     };

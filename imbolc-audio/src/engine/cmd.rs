@@ -53,6 +53,10 @@ pub enum EngineCmd {
     /// Realtime lane: the clip launcher's slots, follow actions and seed,
     /// sent before launches (follow actions choose among the slots).
     LauncherGrid(Box<imbolc_types::Launcher>),
+    /// Realtime lane: watch this target's sound in the views (scope,
+    /// spectrum, loudness), replacing the one watched; `None` closes the
+    /// view (its tap leaves the server). See [`crate::views`].
+    View(Option<imbolc_types::ChainOwner>),
 }
 
 /// Transport commands. State lives on the audio thread and is shown in

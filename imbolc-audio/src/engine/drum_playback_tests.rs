@@ -2,8 +2,6 @@
 //! timed batches, interleaved in time order with notes, run without
 //! failures on the model server, and never gated at stop.
 
-use std::collections::BTreeMap;
-
 use imbolc_types::{
     AudioDiff, AudioScene, Clip, ClipId, DrumPad, DrumPattern, DrumStep, Instrument, InstrumentDef, InstrumentId,
     MixerSettings, Note, NoteId, PadSound, Placement, PlacementId, SourceKind, StepResolution,
@@ -53,7 +51,7 @@ fn setup() -> (Playback, SignalGraph, ModelBackend) {
         instrument: KIT,
         length: 1920,
         looping: true,
-        notes: BTreeMap::new(),
+        notes: Default::default(),
         drums: Some(pattern),
         audio: None,
     };

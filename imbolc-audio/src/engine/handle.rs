@@ -12,6 +12,7 @@ use imbolc_types::{AudioDiff, InstrumentId, Tick};
 use rosc::OscMessage;
 
 use crate::status::ServerState;
+use crate::views::{ViewFrame, ViewInput, ViewReader};
 
 use super::cmd::{EngineCmd, EngineConfig, EngineError, TransportCmd, VoiceId};
 use super::counters::{CounterSnapshot, EngineCounters};
@@ -36,6 +37,11 @@ pub struct AudioHandle {
     /// Payload bytes of every diff sent (see [`diff_payload_bytes`]).
     diff_bytes: AtomicU64,
     thread: Option<JoinHandle<()>>,
+    /// The views' analyser: its input (for a loudness reset) and its
+    /// frames. Its thread ends once this handle and the audio thread are
+    /// gone (every sender dropped).
+    views: Sender<ViewInput>,
+    view_reader: ViewReader,
 }
 
 impl AudioHandle {
@@ -52,7 +58,9 @@ impl AudioHandle {
         let counters = Arc::new(EngineCounters::default());
         let stop = Arc::new(AtomicBool::new(false));
         let lanes = Lanes { realtime: realtime_rx, normal: normal_rx };
-        let engine = Engine::new(config, lanes, publisher, Arc::clone(&counters), Arc::clone(&stop));
+        let (views, view_reader, _detached) = crate::views::spawn_analyser()?;
+        let engine =
+            Engine::new(config, lanes, publisher, Arc::clone(&counters), Arc::clone(&stop)).with_views(views.clone());
         // The server's children die with the thread that started them, so
         // the server is started on this long-lived thread.
         let thread = std::thread::Builder::new().name("imbolc-audio".into()).spawn(move || engine.run())?;
@@ -65,7 +73,32 @@ impl AudioHandle {
             next_voice: Arc::new(AtomicU64::new(0)),
             diff_bytes: AtomicU64::new(0),
             thread: Some(thread),
+            views,
+            view_reader,
         })
+    }
+
+    /// Watches `target`'s sound in the views (scope, spectrum, loudness),
+    /// or closes them (`None`): only one target is watched, and nothing
+    /// runs on the server while no view is open.
+    ///
+    /// # Errors
+    /// As [`AudioHandle::voice_on`].
+    pub fn view(&self, target: Option<imbolc_types::ChainOwner>) -> Result<(), EngineError> {
+        self.realtime(EngineCmd::View(target))
+    }
+
+    /// Starts the loudness of the open view afresh (integrated, true peak).
+    ///
+    /// # Errors
+    /// [`EngineError::Stopped`] when the analyser has ended.
+    pub fn reset_loudness(&self) -> Result<(), EngineError> {
+        self.views.send(ViewInput::ResetLoudness).map_err(|_| EngineError::Stopped)
+    }
+
+    /// The views' latest frame (never waits).
+    pub fn view_frame(&mut self) -> &ViewFrame {
+        self.view_reader.read()
     }
 
     /// Queues diffs; each one's ops go to the server as one bundle.

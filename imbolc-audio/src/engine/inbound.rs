@@ -8,8 +8,9 @@ use crossbeam_channel::Sender;
 use rosc::OscMessage;
 
 use crate::backend::NodeId;
-use crate::server::osc::{int_arg, str_arg};
+use crate::server::osc::{float_arg, int_arg, str_arg};
 use crate::server::{EventHandler, ServerEvent, ServerStats};
+use crate::views::{CHUNKS, VIEW_ADDRESS, ViewInput};
 
 use super::counters::{Counter, EngineCounters};
 use super::feedback::MonitorPublisher;
@@ -47,6 +48,10 @@ pub enum Inbound {
     Done,
     /// A strip's `/meter` reply.
     Meter(MeterReading),
+    /// A view tap filled chunk `chunk` of its buffer (`/imbolc_view`).
+    ViewChunk { node: NodeId, chunk: u32 },
+    /// `/b_setn buf start count values…`: a view tap's chunk, read back.
+    Values { buf: u32, start: u32, values: Vec<f32> },
 }
 
 /// Why a message was dropped.
@@ -56,6 +61,16 @@ pub enum Rejected {
     Malformed,
     /// An address we never expect.
     Unknown,
+}
+
+/// A float (or int) argument by itself.
+fn float_arg_of(arg: &rosc::OscType) -> Option<f64> {
+    match arg {
+        rosc::OscType::Float(f) => Some(f64::from(*f)),
+        rosc::OscType::Double(f) => Some(*f),
+        rosc::OscType::Int(i) => Some(f64::from(*i)),
+        _ => None,
+    }
 }
 
 fn node_id(m: &OscMessage, i: usize) -> Option<NodeId> {
@@ -101,6 +116,20 @@ pub fn classify(m: OscMessage) -> Result<Inbound, Rejected> {
         },
         "/synced" => int_arg(&m, 0).map(|_| Inbound::Done).ok_or(malformed),
         METER_ADDRESS => MeterReading::parse(&m).map(Inbound::Meter).map_err(|_| malformed),
+        VIEW_ADDRESS => {
+            // nodeID, replyID, chunk (a float: SendReply sends floats)
+            let node = node_id(&m, 0).ok_or(malformed)?;
+            let chunk = float_arg(&m, 2).filter(|c| (0.0..f64::from(CHUNKS)).contains(c)).ok_or(malformed)?;
+            Ok(Inbound::ViewChunk { node, chunk: chunk as u32 })
+        }
+        "/b_setn" => {
+            let index = |i| int_arg(&m, i).and_then(|v| u32::try_from(v).ok());
+            let (buf, start, count) =
+                (index(0).ok_or(malformed)?, index(1).ok_or(malformed)?, index(2).ok_or(malformed)?);
+            let values: Option<Vec<f32>> = m.args.iter().skip(3).map(|a| float_arg_of(a).map(|v| v as f32)).collect();
+            let values = values.filter(|v| v.len() == count as usize).ok_or(malformed)?;
+            Ok(Inbound::Values { buf, start, values })
+        }
         _ => Err(Rejected::Unknown),
     }
 }
@@ -123,6 +152,9 @@ pub(crate) struct ReceivePath {
     publisher: MonitorPublisher,
     counters: Arc<EngineCounters>,
     events: Sender<EngineEvent>,
+    /// Where a view tap's chunks go (the analyser thread), straight from
+    /// the monitor thread.
+    views: Option<Sender<ViewInput>>,
 }
 
 impl ReceivePath {
@@ -132,7 +164,13 @@ impl ReceivePath {
         counters: Arc<EngineCounters>,
         events: Sender<EngineEvent>,
     ) -> Self {
-        ReceivePath { generation, publisher, counters, events }
+        ReceivePath { generation, publisher, counters, events, views: None }
+    }
+
+    /// Sends view taps' chunks (`/b_setn`) to the analyser thread.
+    pub fn with_views(mut self, views: Sender<ViewInput>) -> Self {
+        self.views = Some(views);
+        self
     }
 
     /// Handles one event of the server. Never blocks for long: the events
@@ -181,6 +219,12 @@ impl ReceivePath {
         }
         match classify(m) {
             Ok(Inbound::Meter(reading)) => self.publisher.meter(self.generation, &reading),
+            Ok(Inbound::Values { buf, start, values }) => {
+                // The analyser drops what is not its current tap's.
+                if let Some(views) = &self.views {
+                    let _ = views.send(ViewInput::Values { buf, start, values });
+                }
+            }
             Ok(inbound) => self.forward(EngineEvent::Server { generation: self.generation, inbound }),
             Err(Rejected::Malformed) => self.counters.bump(Counter::Malformed),
             Err(Rejected::Unknown) => self.counters.bump(Counter::Unknown),
@@ -238,6 +282,22 @@ mod tests {
         assert_eq!(classify(msg("/n_end", vec![OscType::Long(1 << 40)])), Err(Rejected::Malformed));
         assert_eq!(classify(msg("/fail", vec![OscType::Int(1)])), Err(Rejected::Malformed));
         assert_eq!(classify(msg("/tr", vec![])), Err(Rejected::Unknown));
+    }
+
+    #[test]
+    fn view_chunks_and_buffer_values_are_typed_and_checked() {
+        let chunk = msg("/imbolc_view", vec![OscType::Int(1200), OscType::Int(0), OscType::Float(3.0)]);
+        assert_eq!(classify(chunk), Ok(Inbound::ViewChunk { node: NodeId(1200), chunk: 3 }));
+        let outside = msg("/imbolc_view", vec![OscType::Int(1200), OscType::Int(0), OscType::Float(8.0)]);
+        assert_eq!(classify(outside), Err(Rejected::Malformed), "there are 8 chunks");
+        let mut args = vec![OscType::Int(36), OscType::Int(2048), OscType::Int(2)];
+        args.extend([OscType::Float(0.5), OscType::Float(-0.25)]);
+        assert_eq!(
+            classify(msg("/b_setn", args.clone())),
+            Ok(Inbound::Values { buf: 36, start: 2048, values: vec![0.5, -0.25] })
+        );
+        args[2] = OscType::Int(3);
+        assert_eq!(classify(msg("/b_setn", args)), Err(Rejected::Malformed), "count and values disagree");
     }
 
     fn path() -> (ReceivePath, crossbeam_channel::Receiver<EngineEvent>, Arc<EngineCounters>) {
@@ -303,7 +363,7 @@ mod tests {
                 let published = if m.addr == "/status.reply" {
                     ServerStats::from_reply(&m).is_some()
                 } else {
-                    matches!(classify(m.clone()), Ok(Inbound::Meter(_)))
+                    matches!(classify(m.clone()), Ok(Inbound::Meter(_) | Inbound::Values { .. }))
                 };
                 meters += u64::from(published);
                 bundle.push(OscPacket::Message(m));

@@ -95,6 +95,24 @@ impl LiveSender {
         self.send(EngineCmd::Transport(cmd))
     }
 
+    /// Clip launcher launches (a pad controller's press): the grid first,
+    /// which launches and follow actions use from then on, then each
+    /// launch, in order.
+    ///
+    /// # Errors
+    /// As [`LiveSender::voice_on`].
+    pub fn launch(
+        &self,
+        grid: imbolc_types::Launcher,
+        launches: &[crate::scheduler::Launch],
+    ) -> Result<(), EngineError> {
+        self.send(EngineCmd::LauncherGrid(Box::new(grid)))?;
+        for l in launches {
+            self.send(EngineCmd::Transport(TransportCmd::Launch(*l)))?;
+        }
+        Ok(())
+    }
+
     fn send(&self, cmd: EngineCmd) -> Result<(), EngineError> {
         self.realtime.try_send(cmd).map_err(|e| match e {
             TrySendError::Full(_) => {

@@ -28,6 +28,8 @@
 //! - [`traffic`]: the size of what crosses into the audio thread.
 //! - [`priority`]: realtime scheduling of the audio thread, so a live note
 //!   is not left waiting for a core.
+//! - `run_views`: the views' tap on the server and its chunk reads (the
+//!   analysis is in [`crate::views`]).
 //! - [`live`]: [`LiveSender`], a cloneable realtime-lane sender for MIDI
 //!   input (notes, pedal, bend, aftertouch, panic); `expression` applies
 //!   bend and aftertouch to live voices.

@@ -63,6 +63,10 @@ impl Engine {
         self.publisher.server_state(generation, ServerState::Booting);
         let path =
             ReceivePath::new(generation, self.publisher.monitor(), Arc::clone(&self.counters), self.events_tx.clone());
+        let path = match self.views.analyser.clone() {
+            Some(views) => path.with_views(views),
+            None => path,
+        };
         let began = Instant::now();
         // The whole graph goes to the new server, which is sized for it.
         let ops = self.graph.rebuild();
@@ -104,6 +108,7 @@ impl Engine {
             max_nodes: config.max_nodes,
         };
         self.publisher.rebuilt(rebuild);
+        self.reopen_view();
         if let Some(i) = interrupted {
             self.go_on(i);
         }
@@ -195,6 +200,7 @@ impl Engine {
         self.publish_transport();
         self.registry.reset();
         self.previews.forget();
+        self.forget_view();
         self.take_server_gone();
         since
     }

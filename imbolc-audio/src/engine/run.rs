@@ -114,6 +114,8 @@ pub(crate) struct Engine {
     previews: super::preview::Previews,
     /// The take recorder.
     recorder: super::recorder::Recorder,
+    /// The views of sound's tap.
+    views: views::Views,
 }
 
 impl Engine {
@@ -160,7 +162,15 @@ impl Engine {
             stats_seen: PlaybackStats::default(),
             previews: Default::default(),
             recorder: Default::default(),
+            views: Default::default(),
         }
+    }
+
+    /// Sends the views' taps to the analyser thread (without it no view
+    /// opens).
+    pub fn with_views(mut self, analyser: Sender<crate::views::ViewInput>) -> Engine {
+        self.views.analyser = Some(analyser);
+        self
     }
 
     fn stopping(&self) -> bool {
@@ -311,6 +321,7 @@ impl Engine {
             }
             EngineCmd::Record(request) => self.record(request),
             EngineCmd::LauncherGrid(grid) => self.playback.set_launcher_grid(*grid),
+            EngineCmd::View(target) => self.view(target),
         }
     }
 
@@ -351,6 +362,7 @@ impl Engine {
             AudioDiff::SceneLoaded(_) => self.publisher.clear_meters(),
             _ => {}
         }
+        self.refresh_view(diff);
         self.used = self.used.after(&ops, &self.registry);
         let need = self.used.size(&self.graph);
         if let Some(size) = self.link.as_ref().map(|l| l.size)
@@ -509,7 +521,8 @@ impl Engine {
                 None => self.counters.bump(Counter::Unexpected),
             },
             // Meters are published by the monitor thread and never forwarded.
-            Inbound::Meter(_) => self.counters.bump(Counter::Unexpected),
+            Inbound::Meter(_) | Inbound::Values { .. } => self.counters.bump(Counter::Unexpected),
+            Inbound::ViewChunk { node, chunk } => self.view_chunk(node, chunk),
             Inbound::NodeChanged(_) | Inbound::Done => {}
         }
     }
@@ -558,6 +571,9 @@ mod restart;
 
 #[path = "run_record.rs"]
 mod record;
+
+#[path = "run_views.rs"]
+mod views;
 
 #[cfg(test)]
 #[path = "run_tests.rs"]

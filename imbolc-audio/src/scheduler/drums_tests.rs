@@ -2,8 +2,6 @@
 //! partition, swing, probability 0/100 % and determinism, and edits of
 //! steps, length and resolution picked up in the next window.
 
-use std::collections::BTreeMap;
-
 use imbolc_types::{
     AudioDiff, AudioScene, Clip, ClipId, DrumPattern, DrumStep, InstrumentId, Placement, PlacementId, StepDelta,
     StepResolution,
@@ -32,7 +30,7 @@ fn scene(p: DrumPattern, placements: Vec<Placement>) -> AudioScene {
         instrument: KIT,
         length: p.length_ticks(),
         looping: true,
-        notes: BTreeMap::new(),
+        notes: Default::default(),
         drums: Some(p),
         audio: None,
     };

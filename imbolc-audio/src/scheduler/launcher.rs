@@ -31,6 +31,18 @@ pub struct Launch {
     pub group: u32,
 }
 
+impl Launch {
+    /// A launch of `target` with the quantization `launcher` gives it (a
+    /// clip's own, else the project's).
+    pub fn of(launcher: &Launcher, instrument: InstrumentId, target: LaunchTarget, group: u32) -> Launch {
+        let quantize = match target {
+            LaunchTarget::Clip(clip) => launcher.quantize_of(clip),
+            _ => launcher.quantize,
+        };
+        Launch { instrument, target, quantize, group }
+    }
+}
+
 /// What a column plays from a play tick on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Owner {

@@ -23,7 +23,7 @@ fn clip(id: u32, instrument: u32, length: u32, notes: &[(u8, u32, u32)]) -> Clip
         instrument: InstrumentId(instrument),
         length,
         looping: true,
-        notes,
+        notes: notes.into(),
         drums: None,
         audio: None,
     }

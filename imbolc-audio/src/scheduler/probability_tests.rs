@@ -27,7 +27,7 @@ fn scene(n: Note, placements: Vec<Placement>) -> AudioScene {
         instrument: InstrumentId(1),
         length: 480,
         looping: true,
-        notes: BTreeMap::from([(NoteId(9), n)]),
+        notes: BTreeMap::from([(NoteId(9), n)]).into(),
         drums: None,
         audio: None,
     };

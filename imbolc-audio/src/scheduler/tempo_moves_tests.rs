@@ -17,7 +17,7 @@ fn scheduler() -> Scheduler {
         instrument: InstrumentId(0),
         length: 1920,
         looping: true,
-        notes,
+        notes: notes.into(),
         drums: None,
         audio: None,
     };

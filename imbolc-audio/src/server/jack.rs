@@ -60,7 +60,7 @@ impl Jack {
             JackMode::Dummy => {}
         }
         match &config.jack {
-            JackMode::Existing(name) if is_running(name) => Ok(Jack::existing(name)),
+            JackMode::Existing(name) if is_running_asked_again(name) => Ok(Jack::existing(name)),
             JackMode::Existing(name) => Err(ServerError::JackFailed {
                 name: name.clone(),
                 detail: "no JACK server of that name is running".into(),
@@ -289,6 +289,19 @@ pub fn is_running(name: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// [`is_running`] asked up to [`CLIENT_TRIES`] times: `jack_lsp` is a
+/// JACK client, and on a busy machine it may fail to open (seen beside
+/// parallel builds, right after another client had found the server). A
+/// server the user named must not pass for missing on one such failure.
+fn is_running_asked_again(name: &str) -> bool {
+    (0..CLIENT_TRIES).any(|attempt| {
+        if attempt > 0 {
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        is_running(name)
+    })
+}
+
 /// The capture latency JACK reports for `port` (the largest of its
 /// range, frames), from `jack_lsp -l`: what a recording from that port
 /// lags behind the sound at the converter. `None` if JACK cannot say.
@@ -297,7 +310,7 @@ pub fn capture_latency(server: &str, port: &str) -> Option<u32> {
     // (seen beside parallel builds), and a wrong answer would misplace a
     // take by the whole latency. A few quick tries cost nothing when the
     // first one answers.
-    for attempt in 0..LATENCY_TRIES {
+    for attempt in 0..CLIENT_TRIES {
         if attempt > 0 {
             std::thread::sleep(Duration::from_millis(25));
         }
@@ -314,12 +327,13 @@ pub fn capture_latency(server: &str, port: &str) -> Option<u32> {
             return Some(frames);
         }
     }
-    tracing::warn!("JACK did not report the capture latency of {port} after {LATENCY_TRIES} tries");
+    tracing::warn!("JACK did not report the capture latency of {port} after {CLIENT_TRIES} tries");
     None
 }
 
-/// How often [`capture_latency`] asks.
-const LATENCY_TRIES: u32 = 4;
+/// How often a JACK client that may fail to open on a busy machine is
+/// tried ([`capture_latency`], [`is_running_asked_again`]).
+const CLIENT_TRIES: u32 = 4;
 
 /// The max of `port capture latency = [ min max ] frames` in `jack_lsp -l`
 /// output (the first port listed).

@@ -173,6 +173,7 @@ pub const ALL: &[CompiledDef] = compiled!(
     "imbolc_tubular_bell",
     "imbolc_vibraphone",
     "imbolc_vibrato",
+    "imbolc_view_tap",
     "imbolc_vocoder",
     "imbolc_vosim",
     "imbolc_wavefolder",
@@ -205,6 +206,11 @@ pub const SAMPLER: &str = "imbolc_sampler";
 /// The take recorder (`synthdefs/util/disk_record.scd`): `DiskOut` of a
 /// stereo bus into an open sound file, with a level meter.
 pub const DISK_RECORD: &str = "imbolc_disk_record";
+
+/// The views' tap (`synthdefs/util/view_tap.scd`): copies a stereo bus
+/// into a ring buffer read back chunk by chunk (`in`, `buf`, `chunk`,
+/// `chunks`, `id`); see [`crate::views`].
+pub const VIEW_TAP: &str = "imbolc_view_tap";
 
 /// The tempo-synced loop player (the sampler's controls plus `beats`, the
 /// loop's length, and `tempo` in bpm, which a `/n_set` on the kit's voices

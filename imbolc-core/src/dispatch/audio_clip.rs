@@ -2,8 +2,6 @@
 //! trimming the end, duplicating and deleting an audio clip use the clip
 //! and placement actions; this file adds what only audio clips have.
 
-use std::collections::BTreeMap;
-
 use imbolc_types::audio_clip::secs_per_tick;
 use imbolc_types::{
     Action, AudioDiff, AudioRegion, Clip, ClipId, Instrument, InstrumentDef, Placement, Project, Tick, TrackInput,
@@ -160,7 +158,15 @@ pub(super) fn new_clip(
     let id = p.ids.next_clip().ok_or(DispatchError::IdsExhausted("clip"))?;
     let pid = p.ids.next_placement().ok_or(DispatchError::IdsExhausted("placement"))?;
     let name = region.sample.name.clone();
-    let clip =
-        Clip { id, name, instrument, length, looping: false, notes: BTreeMap::new(), drums: None, audio: Some(region) };
+    let clip = Clip {
+        id,
+        name,
+        instrument,
+        length,
+        looping: false,
+        notes: Default::default(),
+        drums: None,
+        audio: Some(region),
+    };
     Ok((clip, Placement { id: pid, clip: id, start, length }))
 }

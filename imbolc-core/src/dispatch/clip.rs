@@ -1,7 +1,5 @@
 //! Clips and their placements on the arrangement.
 
-use std::collections::BTreeMap;
-
 use imbolc_types::{Action, AudioDiff, Clip, ClipId, Placement, PlacementId, Project, RemovedClip, Tick};
 
 use super::{Applied, DispatchError, Redraw};
@@ -52,8 +50,16 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
             }
             let id = p.ids.next_clip().ok_or(DispatchError::IdsExhausted("clip"))?;
             let name = if name.is_empty() { format!("clip {id}") } else { name };
-            let clip =
-                Clip { id, name, instrument, length, looping: false, notes: BTreeMap::new(), drums: None, audio: None };
+            let clip = Clip {
+                id,
+                name,
+                instrument,
+                length,
+                looping: false,
+                notes: Default::default(),
+                drums: None,
+                audio: None,
+            };
             let diff = AudioDiff::ClipAdded { clip: Box::new(clip.clone()) };
             p.clips.insert(id, clip);
             Ok(Applied::one(Action::RemoveClip { clip: id }, Some(diff), R))
@@ -63,6 +69,7 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
                 return Err(DispatchError::NoSuchClip(clip));
             }
             let mut out = Applied::new(R);
+            let generator = super::generate::take_generator(p, clip);
             let ids: Vec<_> = p.placements.values().filter(|pl| pl.clip == clip).map(|pl| pl.id).collect();
             let mut placements = Vec::with_capacity(ids.len());
             for id in ids {
@@ -76,6 +83,7 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
             };
             out.diffs.push(AudioDiff::ClipRemoved { clip });
             out.inverse.push(Action::RestoreClip(Box::new(RemovedClip { clip: removed, placements })));
+            out.inverse.extend(generator);
             Ok(out)
         }
         Action::RestoreClip(r) => {

@@ -6,8 +6,6 @@
 //! below [`PAD_COUNT`] and a step below [`MAX_STEPS`]. Every edit emits a
 //! diff the size of the edit (one pad, the steps touched, three numbers).
 
-use std::collections::BTreeMap;
-
 use imbolc_types::drums::{MAX_STEPS, PAD_COUNT};
 use imbolc_types::{
     Action, AudioDiff, Clip, ClipId, DrumPad, DrumPattern, DrumStep, Instrument, InstrumentDef, InstrumentId, Project,
@@ -73,7 +71,7 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
                 instrument,
                 length: pattern.length_ticks(),
                 looping: true,
-                notes: BTreeMap::new(),
+                notes: Default::default(),
                 drums: Some(pattern),
                 audio: None,
             };

@@ -78,6 +78,8 @@ pub enum DispatchError {
     ClipNotOfInstrument { clip: ClipId, instrument: InstrumentId },
     #[error("scene {0} is past the last scene the launcher has")]
     NoSuchScene(u16),
+    #[error("a pad's MIDI channel is 0..=15, not {0}")]
+    InvalidPadChannel(u8),
     #[error("a follow action acts after 1..=64 loops, with a chance of 0..=100 %")]
     InvalidFollowAction,
     #[error(

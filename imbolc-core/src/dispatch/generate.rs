@@ -24,6 +24,16 @@ pub(super) fn check_not_generated(p: &Project, clip: ClipId) -> Result<(), Dispa
     if p.generators.contains_key(&clip) { Err(DispatchError::Generated(clip)) } else { Ok(()) }
 }
 
+/// Detaches the generator of a clip about to be removed; returns what
+/// puts it back, to follow the clip's own restore in the inverse.
+pub(super) fn take_generator(p: &mut Project, clip: ClipId) -> Option<Action> {
+    let c = p.clips.get(&clip)?;
+    p.generators.contains_key(&clip).then_some(())?;
+    let back = Action::RestoreGenerator(Box::new(snapshot(p, c)));
+    p.generators.remove(&clip);
+    Some(back)
+}
+
 fn note_clip(p: &Project, id: ClipId) -> Result<&Clip, DispatchError> {
     let c = p.clips.get(&id).ok_or(DispatchError::NoSuchClip(id))?;
     if c.drums.is_some() || c.audio.is_some() {
@@ -67,7 +77,7 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
 fn replace_notes(c: &mut Clip, new: BTreeMap<NoteId, Note>) -> NoteDelta {
     let removed = c.notes.keys().filter(|id| !new.contains_key(id)).copied().collect();
     let upserted = new.iter().filter(|(id, n)| c.notes.get(id) != Some(n)).map(|(id, n)| (*id, *n)).collect();
-    c.notes = new;
+    c.notes = new.into();
     NoteDelta { upserted, removed }
 }
 

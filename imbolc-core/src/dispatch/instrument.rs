@@ -68,6 +68,10 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
             for slot in &mut copy.def.effects {
                 slot.id = p.ids.next_effect().ok_or(DispatchError::IdsExhausted("effect"))?;
             }
+            // A copy of a layer stays a layer while its lead has room.
+            if copy.def.layer.is_some_and(|link| super::layer::check(p, copy.id, &link).is_err()) {
+                copy.def.layer = None;
+            }
             let id = copy.id;
             let diff = AudioDiff::InstrumentAdded { instrument: Box::new(copy.clone()), after: Some(instrument) };
             p.instruments.shift_insert(index + 1, id, copy);
@@ -189,6 +193,7 @@ fn remove(p: &mut Project, instrument: InstrumentId) -> Result<Applied, Dispatch
             placements.push(pl);
         }
     }
+    let generators: Vec<Action> = clip_ids.iter().filter_map(|&id| super::generate::take_generator(p, id)).collect();
     let mut clips = Vec::with_capacity(clip_ids.len());
     for id in clip_ids {
         if let Some(c) = p.clips.remove(&id) {
@@ -209,7 +214,8 @@ fn remove(p: &mut Project, instrument: InstrumentId) -> Result<Applied, Dispatch
         placements,
         dependents: deps,
     })));
-    // Its layers link again once it is back.
+    // Its clips' generators and its layers' links come back once it is.
+    out.inverse.extend(generators);
     out.inverse.extend(relink);
     Ok(out)
 }

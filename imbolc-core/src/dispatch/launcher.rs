@@ -3,7 +3,7 @@
 //! sends launches (runtime, not undone) naming the clips themselves.
 
 use imbolc_types::launcher::MAX_SCENES;
-use imbolc_types::{Action, Project};
+use imbolc_types::{Action, PadTarget, Project};
 
 use super::{Applied, DispatchError, Redraw};
 
@@ -58,8 +58,35 @@ pub(super) fn apply(p: &mut Project, action: Action) -> Result<Applied, Dispatch
             let old = std::mem::replace(&mut p.launcher.seed, seed);
             Ok(Applied::one(Action::SetLauncherSeed { seed: old }, None, REDRAW))
         }
+        Action::SetPadMapping { channel, control, target } => {
+            if channel > 15 {
+                return Err(DispatchError::InvalidPadChannel(channel));
+            }
+            if let Some(t) = target {
+                check_pad(p, t)?;
+            }
+            let old = p.launcher.set_pad(channel, control, target);
+            Ok(Applied::one(Action::SetPadMapping { channel, control, target: old }, None, REDRAW))
+        }
         // `super::apply` routes only this domain's actions here.
         _ => Ok(Applied::new(Redraw::NONE)),
+    }
+}
+
+/// A pad may name only instruments that exist and scenes the launcher has.
+fn check_pad(p: &Project, target: PadTarget) -> Result<(), DispatchError> {
+    let (instrument, scene) = match target {
+        PadTarget::Slot { instrument, scene } => (Some(instrument), Some(scene)),
+        PadTarget::Scene(scene) => (None, Some(scene)),
+        PadTarget::StopColumn(instrument) => (Some(instrument), None),
+        PadTarget::StopAll => (None, None),
+    };
+    if let Some(i) = instrument.filter(|i| !p.instruments.contains_key(i)) {
+        return Err(DispatchError::NoSuchInstrument(i));
+    }
+    match scene {
+        Some(s) if s >= MAX_SCENES => Err(DispatchError::NoSuchScene(s)),
+        _ => Ok(()),
     }
 }
 
@@ -157,5 +184,33 @@ mod tests {
         assert_eq!(p.launcher.quantize, LaunchQuantize::Bars4);
         undo(&mut p, out);
         assert_eq!(p.launcher.quantize, LaunchQuantize::Bar);
+    }
+
+    #[test]
+    fn a_learned_pad_is_checked_saved_and_undone() {
+        use imbolc_types::PadControl;
+        let mut p = demo_project();
+        let inst = *p.instruments.keys().next().unwrap();
+        let before = p.clone();
+        let slot = PadTarget::Slot { instrument: inst, scene: 1 };
+        let out =
+            dispatch(&mut p, Action::SetPadMapping { channel: 0, control: PadControl::Note(40), target: Some(slot) })
+                .unwrap();
+        assert_eq!(p.launcher.pad(0, PadControl::Note(40)), Some(slot));
+        let bytes = rmp_serde::to_vec_named(&p).unwrap();
+        let back: Project = rmp_serde::from_slice(&bytes).unwrap();
+        assert_eq!(back.launcher.pads, p.launcher.pads);
+        undo(&mut p, out);
+        assert_eq!(p, before);
+        let gone = imbolc_types::InstrumentId(u32::MAX);
+        let bad = Some(PadTarget::StopColumn(gone));
+        assert_eq!(
+            dispatch(&mut p, Action::SetPadMapping { channel: 0, control: PadControl::Cc(20), target: bad }),
+            Err(DispatchError::NoSuchInstrument(gone))
+        );
+        let bad = Some(PadTarget::StopAll);
+        assert!(
+            dispatch(&mut p, Action::SetPadMapping { channel: 16, control: PadControl::Cc(20), target: bad }).is_err()
+        );
     }
 }

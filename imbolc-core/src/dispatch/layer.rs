@@ -25,7 +25,8 @@ pub(super) fn set_layer(
     Ok(Applied::one(Action::SetLayer { instrument, layer: old }, Some(diff), Redraw::INSTRUMENTS))
 }
 
-fn check(p: &Project, instrument: InstrumentId, link: &LayerLink) -> Result<(), DispatchError> {
+/// Whether `instrument` may be linked as `link` says.
+pub(super) fn check(p: &Project, instrument: InstrumentId, link: &LayerLink) -> Result<(), DispatchError> {
     let bad = |why| Err(DispatchError::BadLayer { instrument, why });
     if !link.is_valid() {
         return bad("offset is -48..=48 semitones, velocity scale 0..=2");

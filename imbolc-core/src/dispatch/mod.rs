@@ -164,6 +164,7 @@ pub(crate) fn apply(project: &mut Project, action: Action) -> Result<Applied, Di
         | A::SetLaunchQuantize(_)
         | A::SetFollowAction { .. }
         | A::SetLauncherSeed { .. }
+        | A::SetPadMapping { .. }
         | A::SetClipLaunchQuantize { .. } => launcher::apply(project, action),
         A::SetPitch { instrument, pitch } => pitch::set_pitch(project, instrument, pitch),
         A::SetTransforms { instrument, transforms } => pitch::set_transforms(project, instrument, transforms),

@@ -37,6 +37,11 @@ pub struct MidiConfig {
     /// Bars of count-in when recording is armed while stopped (0: none;
     /// recording then waits for play).
     pub count_in_bars: u32,
+    /// Ready-made pad controller layout: `"none"`, `"launchpad"`
+    /// (programmer mode) or `"apc-mini"`.
+    pub pad_layout: imbolc_types::PadLayout,
+    /// MIDI channel of the layout's pads and LEDs, 1..=16.
+    pub pad_channel: u8,
     /// Channels with instruments of their own (layers, key splits); the
     /// other channels play the selected instrument.
     #[serde(rename = "zone", skip_serializing_if = "Vec::is_empty")]
@@ -76,6 +81,8 @@ impl Default for MidiConfig {
             clock_offset_ms: 0.0,
             follow_clock: false,
             count_in_bars: 1,
+            pad_layout: imbolc_types::PadLayout::None,
+            pad_channel: 1,
             zones: Vec::new(),
         }
     }
@@ -93,6 +100,9 @@ pub enum ConfigError {
     /// The file is not valid TOML for these settings; fix or delete it.
     #[error("{path}: {source}")]
     Parse { path: PathBuf, source: toml::de::Error },
+    /// The file parses but a value is out of range; fix it.
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
     /// The settings could not be written as TOML (a bug).
     #[error("cannot write the MIDI config: {0}")]
     Serialize(#[from] toml::ser::Error),
@@ -118,14 +128,36 @@ impl MidiConfig {
     /// Reads the config at `path`; a missing file gives the defaults.
     ///
     /// # Errors
-    /// [`ConfigError::Io`] or [`ConfigError::Parse`]; nothing is changed.
+    /// [`ConfigError::Io`], [`ConfigError::Parse`] or
+    /// [`ConfigError::Invalid`]; nothing is changed.
     pub fn load(path: &Path) -> Result<MidiConfig, ConfigError> {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(MidiConfig::default()),
             Err(source) => return Err(ConfigError::Io { path: path.to_owned(), source }),
         };
-        toml::from_str(&text).map_err(|source| ConfigError::Parse { path: path.to_owned(), source })
+        let config: MidiConfig =
+            toml::from_str(&text).map_err(|source| ConfigError::Parse { path: path.to_owned(), source })?;
+        config.check().map_err(|message| ConfigError::Invalid { path: path.to_owned(), message })?;
+        Ok(config)
+    }
+
+    /// The first value out of range, said with its key.
+    fn check(&self) -> Result<(), String> {
+        let channel = |c: u8| (1..=16).contains(&c);
+        if !channel(self.pad_channel) {
+            return Err(format!("pad_channel = {}: a MIDI channel is 1 to 16", self.pad_channel));
+        }
+        for (n, z) in self.zones.iter().enumerate() {
+            let zone = format!("zone {} ({})", n + 1, z.instrument);
+            if !channel(z.channel) {
+                return Err(format!("{zone}: channel = {}: a MIDI channel is 1 to 16", z.channel));
+            }
+            if z.low > z.high || z.high > 127 {
+                return Err(format!("{zone}: low = {}, high = {}: keys are 0 to 127, low up to high", z.low, z.high));
+            }
+        }
+        Ok(())
     }
 
     /// Writes the config to `path` (creating its directory), through a
@@ -164,11 +196,21 @@ mod tests {
             device: Some("dev:out".into()),
             device_curve: VelocityCurve::Fixed(90),
             follow_clock: true,
+            pad_layout: imbolc_types::PadLayout::ApcMini,
             ..MidiConfig::default()
         };
         config.save(&path).unwrap();
         assert_eq!(MidiConfig::load(&path).unwrap(), config);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_pad_layout_is_named_in_kebab_case() {
+        let c: MidiConfig = toml::from_str("pad_layout = \"launchpad\"\npad_channel = 2\n").unwrap();
+        assert_eq!(c.pad_layout, imbolc_types::PadLayout::Launchpad);
+        assert_eq!(c.pad_channel, 2);
+        let c: MidiConfig = toml::from_str("pad_layout = \"apc-mini\"\n").unwrap();
+        assert_eq!(c.pad_layout, imbolc_types::PadLayout::ApcMini);
     }
 
     #[test]
@@ -178,6 +220,19 @@ mod tests {
         let path = dir.join(CONFIG_FILE);
         std::fs::write(&path, "curve = 7\n").unwrap();
         assert!(matches!(MidiConfig::load(&path), Err(ConfigError::Parse { .. })));
+        for channel in [0, 17] {
+            std::fs::write(&path, format!("pad_channel = {channel}\n")).unwrap();
+            let said = MidiConfig::load(&path).unwrap_err().to_string();
+            assert!(said.contains(&format!("pad_channel = {channel}: a MIDI channel is 1 to 16")), "{said}");
+        }
+        std::fs::write(&path, "[[zone]]\nchannel = 2\ninstrument = \"bass\"\nlow = 60\nhigh = 40\n").unwrap();
+        let said = MidiConfig::load(&path).unwrap_err().to_string();
+        assert!(said.contains("zone 1 (bass): low = 60, high = 40"), "{said}");
+        std::fs::write(&path, "[[zone]]\nchannel = 0\ninstrument = \"bass\"\n").unwrap();
+        let said = MidiConfig::load(&path).unwrap_err().to_string();
+        assert!(said.contains("zone 1 (bass): channel = 0"), "{said}");
+        std::fs::write(&path, "pad_channel = 16\n").unwrap();
+        assert_eq!(MidiConfig::load(&path).unwrap().pad_channel, 16);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -11,8 +11,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossbeam_channel::{Sender, TrySendError};
 use imbolc_audio::engine::{EngineError, LiveSender, TransportCmd, VoiceId};
-use imbolc_audio::scheduler::midi_to_freq;
-use imbolc_types::InstrumentId;
+use imbolc_audio::scheduler::{Launch, midi_to_freq};
+use imbolc_types::{InstrumentId, Launcher};
 
 use super::parse::{Decoder, MidiEvent};
 use super::routing::Routing;
@@ -73,6 +73,14 @@ pub trait LiveTarget: Send {
     /// # Errors
     /// As `voice_on`.
     fn transport(&self, cmd: TransportCmd) -> Result<(), EngineError>;
+    /// Clip launcher launches from a pad: the grid, then each launch.
+    /// Targets without a launcher (test fakes) ignore them.
+    ///
+    /// # Errors
+    /// As `voice_on`.
+    fn launch(&self, _grid: &Launcher, _launches: &[Launch]) -> Result<(), EngineError> {
+        Ok(())
+    }
 }
 
 impl LiveTarget for LiveSender {
@@ -99,6 +107,9 @@ impl LiveTarget for LiveSender {
     }
     fn transport(&self, cmd: TransportCmd) -> Result<(), EngineError> {
         LiveSender::transport(self, cmd)
+    }
+    fn launch(&self, grid: &Launcher, launches: &[Launch]) -> Result<(), EngineError> {
+        LiveSender::launch(self, grid.clone(), launches)
     }
 }
 
@@ -127,6 +138,12 @@ pub enum MidiInbound {
         cc: u8,
         value: u8,
     },
+    /// A note-on of a pad (a key the pad layout or a learned pad claims,
+    /// or any key while a pad is being learned): never played.
+    Pad {
+        channel: u8,
+        key: u8,
+    },
     /// Clock tick, start, continue, stop (clock follow).
     Clock {
         at: f64,
@@ -142,11 +159,35 @@ pub struct LiveSettings {
     pub routing: Routing,
     /// Velocity curve of the virtual port and of the device port.
     pub curves: [VelocityCurve; 2],
+    /// Keys that are pads of a controller, not notes.
+    pub pads: PadKeys,
+}
+
+/// Which keys of which channels are pads (launcher buttons) rather than
+/// notes to play; with `all` every key is (while a pad is learned).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PadKeys {
+    keys: [u128; 16],
+    pub all: bool,
+}
+
+impl PadKeys {
+    /// Claims `key` of `channel` (0..=15) as a pad.
+    pub fn add(&mut self, channel: u8, key: u8) {
+        if let Some(bits) = self.keys.get_mut(usize::from(channel)) {
+            *bits |= 1u128 << (key & 0x7F);
+        }
+    }
+
+    /// Whether `key` of `channel` is a pad.
+    pub fn has(&self, channel: u8, key: u8) -> bool {
+        self.all || self.keys.get(usize::from(channel)).is_some_and(|b| b & (1u128 << (key & 0x7F)) != 0)
+    }
 }
 
 impl Default for LiveSettings {
     fn default() -> Self {
-        LiveSettings { routing: Routing::default(), curves: [VelocityCurve::Linear; 2] }
+        LiveSettings { routing: Routing::default(), curves: [VelocityCurve::Linear; 2], pads: PadKeys::default() }
     }
 }
 
@@ -226,6 +267,14 @@ impl LivePlayer {
         self.lane(r);
     }
 
+    /// Sends pad launches on the realtime lane; false when refused.
+    pub fn launch(&self, grid: &Launcher, launches: &[Launch]) -> bool {
+        let r = self.target.launch(grid, launches);
+        let ok = r.is_ok();
+        self.lane(r);
+        ok
+    }
+
     /// Number of keys held now.
     pub fn held_keys(&self) -> usize {
         self.held.len()
@@ -279,6 +328,10 @@ impl LivePlayer {
     }
 
     fn note_on(&mut self, input: InputId, at: f64, channel: u8, key: u8, velocity: u8) {
+        if self.settings.pads.has(channel, key) {
+            self.queue(MidiInbound::Pad { channel, key });
+            return;
+        }
         if self.held.contains_key(&(channel, key)) {
             // A second note-on without a note-off: end the first.
             self.note_off(at, channel, key);
@@ -304,6 +357,9 @@ impl LivePlayer {
     }
 
     fn note_off(&mut self, at: f64, channel: u8, key: u8) {
+        if self.settings.pads.has(channel, key) && !self.held.contains_key(&(channel, key)) {
+            return;
+        }
         if let Some(voices) = self.held.remove(&(channel, key)) {
             for v in voices {
                 let r = self.target.voice_off(v);

@@ -20,6 +20,8 @@
 //! - [`routing`]: omni / per-channel zones (layers, splits).
 //! - [`velocity`]: [`VelocityCurve`] per input.
 //! - [`runtime`]: [`MidiRuntime`], the UI side.
+//! - [`pads`]: [`Pads`], pad controllers driving the clip launcher
+//!   (layouts, learned pads, LED feedback).
 //! - [`record`]: [`Recorder`], takes in clip ticks.
 //! - [`timebase`]: wall clock ↔ the engine's tempo line.
 //! - [`follow`]: incoming clock tempo.
@@ -41,6 +43,7 @@ pub mod follow;
 #[cfg(feature = "jack-midi")]
 pub mod jack_out;
 pub mod live;
+pub mod pads;
 pub mod parse;
 pub mod ports;
 pub mod record;
@@ -57,7 +60,8 @@ pub use clock::ClockOut;
 pub use config::{ConfigError, MidiConfig, ZoneConfig};
 #[cfg(feature = "jack-midi")]
 pub use jack_out::JackMidiOut as ClockOut;
-pub use live::{InputId, LivePlayer, LiveSettings, LiveTarget, MidiInbound};
+pub use live::{InputId, LivePlayer, LiveSettings, LiveTarget, MidiInbound, PadKeys};
+pub use pads::{PadPress, Pads};
 pub use parse::{Decoder, MidiEvent};
 pub use ports::MidiPorts;
 pub use record::{RecordMode, RecordSettings, Recorder, Take};

@@ -15,7 +15,8 @@ use std::time::Duration;
 
 use imbolc_audio::engine::TransportFeedback;
 use midir::os::unix::VirtualInput;
-use midir::{MidiInput, MidiInputConnection};
+use midir::os::unix::VirtualOutput;
+use midir::{MidiInput, MidiInputConnection, MidiOutput, MidiOutputConnection};
 
 use super::ClockOut;
 use super::MidiError;
@@ -33,12 +34,17 @@ pub const INPUT_PORT: &str = "midi_in";
 pub const DEVICE_CLIENT: &str = "imbolc-device";
 /// How often the device port is looked for.
 pub const RESCAN: Duration = Duration::from_millis(250);
+/// JACK client of the pad LED output; its port is [`PADS_PORT`]
+/// (`imbolc-pads:out`).
+pub const PADS_CLIENT: &str = "imbolc-pads";
+pub const PADS_PORT: &str = "out";
 
 /// Open MIDI ports; closing them (drop) unregisters everything.
 pub struct MidiPorts {
     input_port: String,
     _input: MidiInputConnection<()>,
     clock: Option<ClockOut>,
+    pads_out: Mutex<MidiOutputConnection>,
     watcher: Option<(Arc<AtomicBool>, JoinHandle<()>)>,
     #[cfg(feature = "jack-midi")]
     jack: super::watch::JackWatch,
@@ -89,6 +95,10 @@ impl MidiPorts {
             device: config.device.clone(),
         })?;
         let clock = if config.send_clock { Some(ClockOut::open(config.clock_offset_ms)?) } else { None };
+        let pads_out = MidiOutput::new(PADS_CLIENT)
+            .map_err(|e| MidiError::Init(e.to_string()))?
+            .create_virtual(PADS_PORT)
+            .map_err(|e| MidiError::Port(e.kind().to_string()))?;
         let watcher = match &config.device {
             Some(device) => Some(watch(device.clone(), runtime.player(), runtime.stats())?),
             None => None,
@@ -102,6 +112,7 @@ impl MidiPorts {
             input_port,
             _input: input,
             clock,
+            pads_out: Mutex::new(pads_out),
             watcher,
             #[cfg(feature = "jack-midi")]
             jack,
@@ -137,6 +148,16 @@ impl MidiPorts {
     pub fn device_ports() -> Result<Vec<String>, MidiError> {
         let scan = MidiInput::new("imbolc-scan").map_err(|e| MidiError::Init(e.to_string()))?;
         Ok(scan.ports().iter().filter_map(|p| scan.port_name(p).ok()).collect())
+    }
+
+    /// Sends pad LED messages on `imbolc-pads:out`.
+    pub fn send_pads(&self, messages: &[[u8; 3]]) {
+        let mut out = self.pads_out.lock().unwrap_or_else(PoisonError::into_inner);
+        for m in messages {
+            if let Err(e) = out.send(m) {
+                tracing::warn!("pad LED send failed: {e}");
+            }
+        }
     }
 
     /// Tells the clock output where the transport is (every UI frame).

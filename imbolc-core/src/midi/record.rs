@@ -117,6 +117,14 @@ impl Recorder {
         self.state = State::Armed { from, start: Some(start), fixed: true };
     }
 
+    /// Moves the song tick of the clip's tick 0 (a take whose boundary
+    /// turned out later or earlier than armed for).
+    pub fn set_origin(&mut self, origin: Tick) {
+        if let Some(s) = &mut self.settings {
+            s.origin = origin;
+        }
+    }
+
     /// Whether armed or recording.
     pub fn is_armed(&self) -> bool {
         !matches!(self.state, State::Idle)

@@ -12,10 +12,12 @@ use std::time::Instant;
 
 use crossbeam_channel::{Receiver, bounded};
 use imbolc_audio::engine::{TransportCmd, TransportFeedback};
-use imbolc_types::{Action, InstrumentId, MidiCurve, MidiMapping, Note, ParamTarget, Tick};
+use imbolc_audio::scheduler::ColumnFeedback;
+use imbolc_types::{Action, InstrumentId, LaunchTarget, MidiCurve, MidiMapping, Note, PadControl, ParamTarget, Tick};
 
 use super::follow::ClockFollow;
 use super::live::{LivePlayer, LiveSettings, LiveTarget, MidiInbound};
+use super::pads::{PadPress, Pads};
 use super::record::{RecordMode, RecordSettings, Recorder, Take};
 use super::stats::{MidiStats, MidiStatsSnapshot};
 use crate::dispatch::param_range;
@@ -33,6 +35,8 @@ pub struct PollReport {
     pub learned: Option<MidiMapping>,
     /// Notes of a take committed to its clip.
     pub recorded: Option<usize>,
+    /// What a pad press did (a launch, a learned pad), for the status line.
+    pub pad: Option<String>,
     /// Actions the project refused (logged too).
     pub errors: Vec<String>,
 }
@@ -48,6 +52,8 @@ pub struct MidiRuntime {
     recorder: Recorder,
     follow: ClockFollow,
     follow_clock: bool,
+    pads: Pads,
+    looping: Option<looper::Looping>,
 }
 
 impl MidiRuntime {
@@ -67,6 +73,8 @@ impl MidiRuntime {
             recorder: Recorder::default(),
             follow: ClockFollow::default(),
             follow_clock: false,
+            pads: Pads::default(),
+            looping: None,
         }
     }
 
@@ -131,6 +139,23 @@ impl MidiRuntime {
         self.learning.as_ref()
     }
 
+    /// The pad controller: layout, channel, learning, LEDs.
+    pub fn pads(&self) -> &Pads {
+        &self.pads
+    }
+
+    /// The pad controller, to change its layout or learn a pad.
+    pub fn pads_mut(&mut self) -> &mut Pads {
+        &mut self.pads
+    }
+
+    /// The LED messages that bring the pads to the launcher's state (only
+    /// changes; see [`Pads::leds`]).
+    pub fn pad_leds(&mut self, project: &imbolc_types::Project, columns: &[ColumnFeedback]) -> Vec<[u8; 3]> {
+        let recording = self.looping.map(|l| l.clip());
+        self.pads.leds(project, columns, recording)
+    }
+
     /// Arms recording into `settings.clip`; the take starts at song tick
     /// `from` (play should start `settings.count_in` ticks earlier; see
     /// [`MidiRuntime::count_in_start`]).
@@ -187,6 +212,12 @@ impl MidiRuntime {
             self.recording.store(self.recorder.is_armed(), Ordering::Relaxed);
         }
         self.forget_missing(session);
+        let keys = self.pads.keys(session.project());
+        let mut player = self.lock();
+        if player.settings.pads != keys {
+            player.settings.pads = keys;
+        }
+        drop(player);
         report
     }
 
@@ -195,6 +226,12 @@ impl MidiRuntime {
     fn drain<S: AudioSink>(&mut self, session: &mut Session<S>, playhead: Option<Tick>, report: &mut PollReport) {
         for event in self.inbound.try_iter().take(PER_POLL).collect::<Vec<_>>() {
             match event {
+                MidiInbound::Pad { channel, key } => self.pad(session, channel, PadControl::Note(key), report),
+                MidiInbound::Control { channel, cc, value } if self.is_pad_cc(session, channel, cc) && value > 0 => {
+                    self.pad(session, channel, PadControl::Cc(cc), report);
+                }
+                // A pad button's release.
+                MidiInbound::Control { channel, cc, .. } if self.is_pad_cc(session, channel, cc) => {}
                 MidiInbound::Control { channel, cc, value } => {
                     self.control(session, (channel, cc, value), playhead, report);
                 }
@@ -250,6 +287,46 @@ impl MidiRuntime {
             for instrument in instruments {
                 if let Some(action) = mod_wheel_action(session.project(), instrument, value) {
                     refuse(session.dispatch(action), r);
+                }
+            }
+        }
+    }
+
+    /// Whether controller `cc` of `channel` is a pad (learned, in the
+    /// layout, or any while a pad is learned).
+    fn is_pad_cc<S: AudioSink>(&self, session: &Session<S>, channel: u8, cc: u8) -> bool {
+        self.pads.learning().is_some()
+            || session.project().launcher.pad(channel, PadControl::Cc(cc)).is_some()
+            || (channel == self.pads.channel && self.pads.layout.cc(cc).is_some())
+    }
+
+    /// A pad press: learned, or launches sent to the audio thread.
+    fn pad<S: AudioSink>(&mut self, session: &mut Session<S>, channel: u8, control: PadControl, r: &mut PollReport) {
+        match self.pads.press(session.project(), channel, control) {
+            PadPress::Unmapped => {}
+            PadPress::Learn(action) => {
+                if let Action::SetPadMapping { channel, control, target: Some(target) } = action
+                    && refuse(session.dispatch(action), r)
+                {
+                    let m = imbolc_types::PadMapping { channel, control, target };
+                    r.pad = Some(format!("pad learned: {}", super::pads::describe(session.project(), &m)));
+                }
+            }
+            PadPress::Launch(launches) => {
+                let Some(first) = launches.first().copied() else {
+                    r.pad = Some("pad: nothing to launch in that scene".to_owned());
+                    return;
+                };
+                if self.lock().launch(&session.project().launcher, &launches) {
+                    let what = match (launches.len(), first.target) {
+                        (1, LaunchTarget::Clip(_)) => "clip launched",
+                        (1, _) => "column stops",
+                        (_, LaunchTarget::Clip(_)) => "scene launched",
+                        (_, _) => "every column stops",
+                    };
+                    r.pad = Some(format!("pad: {what}"));
+                } else {
+                    r.errors.push("pad: the audio thread is busy; press again".to_owned());
                 }
             }
         }
@@ -320,6 +397,9 @@ fn refuse<T>(result: Result<T, crate::DispatchError>, r: &mut PollReport) -> boo
 #[cfg(test)]
 #[path = "runtime_tests.rs"]
 mod tests;
+
+#[path = "looper.rs"]
+mod looper;
 
 /// The controller number of the mod wheel.
 const CC_MOD_WHEEL: u8 = 1;

@@ -93,11 +93,11 @@ fn split(project: &Project) -> Result<(Manifest, Parts), PersistError> {
     let mut clips = Vec::with_capacity(project.clips.len());
     for clip in project.clips.values() {
         let mut head = clip.clone();
-        head.notes = BTreeMap::new();
+        head.notes = Default::default();
         let head = put(encode(&head)?);
-        let mut chunks: BTreeMap<u32, BTreeMap<NoteId, Note>> = BTreeMap::new();
+        let mut chunks: BTreeMap<u32, NoteChunk> = BTreeMap::new();
         for (id, note) in &clip.notes {
-            chunks.entry(id.0 / NOTE_CHUNK).or_default().insert(*id, *note);
+            chunks.entry(id.0 / NOTE_CHUNK).or_default().0.insert(*id, *note);
         }
         let notes = chunks.values().map(|c| encode(c).map(&mut put)).collect::<Result<Vec<_>, _>>()?;
         clips.push((head, notes));
@@ -219,8 +219,15 @@ fn read_rows(conn: &Connection) -> rusqlite::Result<Vec<CheckpointRow>> {
 struct PartCache {
     instruments: HashMap<Hash, Instrument>,
     clips: HashMap<Hash, Clip>,
-    notes: HashMap<Hash, BTreeMap<NoteId, Note>>,
+    notes: HashMap<Hash, NoteChunk>,
 }
+
+/// A part of up to [`NOTE_CHUNK`] notes, stored as note columns like a
+/// clip's notes in the project blob (parts from before format 4 are maps;
+/// both read).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+struct NoteChunk(#[serde(with = "imbolc_types::note_columns")] BTreeMap<NoteId, Note>);
 
 fn part(conn: &Connection, h: &Hash) -> Result<Vec<u8>, String> {
     let data: Option<Vec<u8>> = conn
@@ -264,7 +271,7 @@ fn decode(conn: &Connection, cache: &mut PartCache, row: &CheckpointRow) -> Resu
     for (head, notes) in &manifest.clips {
         let mut clip = cached(conn, &mut cache.clips, head)?;
         for h in notes {
-            clip.notes.extend(cached(conn, &mut cache.notes, h)?);
+            clip.notes.extend(cached(conn, &mut cache.notes, h)?.0);
         }
         let id: ClipId = clip.id;
         project.clips.insert(id, clip);

@@ -15,6 +15,7 @@ use std::path::Path;
 use super::dither::Tpdf;
 use super::error::RenderError;
 use super::options::{FileFormat, SampleFormat};
+use super::wav::{FULL_16, FULL_24, WavSink};
 
 /// Title and artist written into a file's tags (empty: left out).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -49,7 +50,7 @@ pub struct Encoding {
 
 /// An open output file.
 pub enum Sink {
-    Wav(hound::WavWriter<BufWriter<File>>),
+    Wav(WavSink),
     Flac { writer: Box<flac_codec::encode::FlacSampleWriter<BufWriter<File>>>, ints: Vec<i32> },
     Ogg { encoder: Box<vorbis_rs::VorbisEncoder<BufWriter<File>>>, planar: [Vec<f32>; 2] },
     Mp3(Box<Mp3Sink>),
@@ -87,15 +88,7 @@ impl Sink {
         let file = File::create(path).map_err(RenderError::io(format!("creating {}", path.display())))?;
         let out = BufWriter::with_capacity(1 << 20, file);
         match encoding.file {
-            FileFormat::Wav => {
-                let (bits, sample_format) = match encoding.bits {
-                    SampleFormat::Int16 => (16, hound::SampleFormat::Int),
-                    SampleFormat::Int24 => (24, hound::SampleFormat::Int),
-                    SampleFormat::Float32 => (32, hound::SampleFormat::Float),
-                };
-                let spec = hound::WavSpec { channels: 2, sample_rate: rate, bits_per_sample: bits, sample_format };
-                Ok(Sink::Wav(hound::WavWriter::new(out, spec)?))
-            }
+            FileFormat::Wav => Ok(Sink::Wav(WavSink::new(out, rate, encoding.bits)?)),
             FileFormat::Flac => {
                 let err = encode_err("FLAC");
                 let bits = if encoding.bits == SampleFormat::Int16 { 16 } else { 24 };
@@ -133,27 +126,9 @@ impl Sink {
     /// [`RenderError::Wav`], [`RenderError::Io`] or [`RenderError::Encode`].
     pub fn write(&mut self, samples: &[f32], dither: &mut Tpdf, bits: SampleFormat) -> Result<(), RenderError> {
         match self {
-            Sink::Wav(w) => match bits {
-                SampleFormat::Float32 => {
-                    for &s in samples {
-                        w.write_sample(s)?;
-                    }
-                }
-                SampleFormat::Int16 => {
-                    let mut w16 = w.get_i16_writer(samples.len() as u32);
-                    for &s in samples {
-                        w16.write_sample(dither.quantize(s, 32_767.0) as i16);
-                    }
-                    w16.flush()?;
-                }
-                SampleFormat::Int24 => {
-                    for &s in samples {
-                        w.write_sample(dither.quantize(s, 8_388_607.0))?;
-                    }
-                }
-            },
+            Sink::Wav(w) => w.write(samples, dither)?,
             Sink::Flac { writer, ints } => {
-                let full = if bits == SampleFormat::Int16 { 32_767.0 } else { 8_388_607.0 };
+                let full = if bits == SampleFormat::Int16 { FULL_16 } else { FULL_24 };
                 ints.clear();
                 ints.extend(samples.iter().map(|&s| dither.quantize(s, full)));
                 writer.write(ints).map_err(|e| encode_err("FLAC")(&e))?;
@@ -179,7 +154,7 @@ impl Sink {
     /// As [`Sink::write`].
     pub fn finish(self) -> Result<(), RenderError> {
         match self {
-            Sink::Wav(w) => w.finalize()?,
+            Sink::Wav(w) => w.finish()?,
             Sink::Flac { writer, .. } => writer.finalize().map_err(|e| encode_err("FLAC")(&e))?,
             Sink::Ogg { encoder, .. } => {
                 let mut out = encoder.finish().map_err(|e| encode_err("Ogg Vorbis")(&e))?;

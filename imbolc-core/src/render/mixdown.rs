@@ -9,7 +9,7 @@
 //! whole bytes of final data), so a pass can run alongside the render.
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::Read;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -44,9 +44,15 @@ pub struct FileSpec {
     pub tags: Tags,
 }
 
+/// Columns of a file's waveform sketch (see [`Measured::sketch`]).
+pub const SKETCH_COLUMNS: usize = 16;
+
 /// What one pass measured of one file (after its gain).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Measured {
+    /// Sample peak of each of [`SKETCH_COLUMNS`] equal spans of the file,
+    /// linear: the summary's small waveform.
+    pub sketch: [f32; SKETCH_COLUMNS],
     /// Sample peak, linear.
     pub peak: f64,
     /// Last frame above the silence threshold (None: all silent).
@@ -91,9 +97,9 @@ pub fn run_pass(
             while !i.path.exists() && still_growing() && !cancel.load(Ordering::Relaxed) {
                 std::thread::sleep(CATCH_UP_WAIT);
             }
-            File::open(&i.path)
-                .map(|f| (BufReader::with_capacity(1 << 20, f), i.channels as usize))
-                .map_err(RenderError::io("reading the render output"))
+            // Unbuffered: a chunk is read in one call of ~0.5 MiB straight
+            // into its byte buffer (a BufReader only added a copy).
+            File::open(&i.path).map(|f| (f, i.channels as usize)).map_err(RenderError::io("reading the render output"))
         })
         .collect::<Result<Vec<_>, _>>()?;
     let mut outs = files.iter().map(|f| FileState::new(f, pass)).collect::<Result<Vec<_>, _>>()?;
@@ -172,6 +178,7 @@ fn read_chunk(
 /// One file being measured and maybe written.
 struct FileState {
     peak: f64,
+    sketch: [f32; SKETCH_COLUMNS],
     last_loud: Option<u64>,
     meter: Option<ebur128::EbuR128>,
     writer: Option<Sink>,
@@ -187,12 +194,19 @@ impl FileState {
             }
             None => None,
         };
-        Ok(FileState { peak: 0.0, last_loud: None, meter, writer, dither: Tpdf::new(spec.dither_seed) })
+        Ok(FileState {
+            peak: 0.0,
+            sketch: [0.0; SKETCH_COLUMNS],
+            last_loud: None,
+            meter,
+            writer,
+            dither: Tpdf::new(spec.dither_seed),
+        })
     }
 
     fn take(&mut self, interleaved: &[f32], first_frame: u64, pass: Pass) -> Result<(), RenderError> {
-        let peak = interleaved.iter().fold(0.0f32, |m, s| if s.abs() > m { s.abs() } else { m });
-        self.peak = self.peak.max(f64::from(peak));
+        self.peak = self.peak.max(f64::from(peak_of(interleaved)));
+        sketch_into(&mut self.sketch, interleaved, first_frame, pass.frames);
         let silence = pass.silence as f32;
         if let Some(i) = interleaved.chunks_exact(2).rposition(|f| f[0].abs() > silence || f[1].abs() > silence) {
             self.last_loud = Some(first_frame + i as u64);
@@ -211,8 +225,44 @@ impl FileState {
             w.finish()?;
         }
         let lufs = self.meter.map(|m| m.loudness_global().unwrap_or(f64::NEG_INFINITY));
-        Ok(Measured { peak: self.peak, last_loud: self.last_loud, lufs })
+        Ok(Measured { sketch: self.sketch, peak: self.peak, last_loud: self.last_loud, lufs })
     }
+}
+
+/// Adds the stereo frames `interleaved`, starting at frame `first_frame`
+/// of a file of `total` frames, to the peaks of its sketch's columns.
+fn sketch_into(sketch: &mut [f32; SKETCH_COLUMNS], interleaved: &[f32], first_frame: u64, total: u64) {
+    let (columns, total) = (SKETCH_COLUMNS as u64, total.max(1));
+    let mut frame = first_frame;
+    let mut rest = interleaved;
+    while rest.len() >= 2 {
+        let column = (frame * columns / total).min(columns - 1);
+        // The first frame of the next column (the last column takes the rest).
+        let next = if column == columns - 1 { u64::MAX } else { ((column + 1) * total).div_ceil(columns) };
+        let n = usize::try_from(next.saturating_sub(frame).max(1)).unwrap_or(usize::MAX).min(rest.len() / 2);
+        let (head, tail) = rest.split_at(n * 2);
+        let slot = &mut sketch[column as usize];
+        *slot = slot.max(peak_of(head));
+        rest = tail;
+        frame += n as u64;
+    }
+}
+
+/// The largest absolute sample (NaN ignored), in eight independent lanes:
+/// one running maximum is a chain of dependent compares, eight let the CPU
+/// overlap them. A maximum does not depend on the order, so the result is
+/// exactly that of one lane.
+fn peak_of(samples: &[f32]) -> f32 {
+    let step = |m: f32, s: f32| if s.abs() > m { s.abs() } else { m };
+    let mut lanes = [0.0f32; 8];
+    let mut blocks = samples.chunks_exact(8);
+    for block in &mut blocks {
+        for (m, &s) in lanes.iter_mut().zip(block) {
+            *m = step(*m, s);
+        }
+    }
+    let rest = blocks.remainder().iter().fold(0.0f32, |m, &s| step(m, s));
+    lanes.iter().fold(rest, |m, &l| step(m, l))
 }
 
 /// A dither seed per file name (not its folder, nor its extension), so a
@@ -231,6 +281,21 @@ mod tests {
 
     use super::*;
     use crate::render::options::{DEFAULT_MP3_BITRATE, DEFAULT_OGG_QUALITY, FileFormat, SampleFormat};
+
+    #[test]
+    fn the_sketch_holds_the_peak_of_each_equal_span() {
+        let mut sketch = [0.0; SKETCH_COLUMNS];
+        // 160 frames, 10 per column; fed in uneven pieces.
+        let frames: Vec<f32> = (0..160).flat_map(|f| [(f / 10) as f32 / 100.0, 0.0]).collect();
+        for (i, piece) in frames.chunks(2 * 7).enumerate() {
+            sketch_into(&mut sketch, piece, i as u64 * 7, 160);
+        }
+        let want: Vec<f32> = (0..SKETCH_COLUMNS).map(|c| c as f32 / 100.0).collect();
+        assert_eq!(sketch.to_vec(), want);
+        let mut short = [0.0; SKETCH_COLUMNS];
+        sketch_into(&mut short, &[0.5, -0.75, 0.25, 0.0], 0, 2);
+        assert_eq!((short[0], short[8], short[1]), (0.75, 0.25, 0.0), "fewer frames than columns");
+    }
 
     const CHANNELS: u32 = 4;
     const FRAMES: u64 = 20_000;
@@ -297,6 +362,18 @@ mod tests {
         let (a, b) = (std::fs::read(dir.join("a.wav")).unwrap(), std::fs::read(dir.join("b.wav")).unwrap());
         assert!(a == b, "the files differ");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_lane_peak_is_the_plain_peak() {
+        let plain = |v: &[f32]| v.iter().fold(0.0f32, |m, s| if s.abs() > m { s.abs() } else { m });
+        let mut v: Vec<f32> = (0..1003).map(|i| ((i * 7919) % 1000) as f32 / 1000.0 - 0.5).collect();
+        assert_eq!(peak_of(&v), plain(&v));
+        v[1001] = -3.0;
+        v[17] = f32::NAN;
+        assert_eq!(peak_of(&v), 3.0);
+        assert_eq!(peak_of(&v[..5]), plain(&v[..5]));
+        assert_eq!(peak_of(&[]), 0.0);
     }
 
     #[test]

@@ -38,6 +38,7 @@ mod nrt;
 mod options;
 mod scratch;
 mod tail;
+mod wav;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -49,6 +50,7 @@ use imbolc_types::{TICKS_PER_QUARTER, Tick};
 
 pub use encode::Tags;
 pub use error::RenderError;
+pub use mixdown::SKETCH_COLUMNS;
 pub use names::{file_names, sanitize};
 pub use options::{
     AUTO_TAIL_CAP, DEFAULT_MAX_LENGTH, DEFAULT_MP3_BITRATE, DEFAULT_OGG_QUALITY, FileFormat, MP3_BITRATES, Normalize,
@@ -89,6 +91,28 @@ pub struct RenderedFile {
     pub peak_dbfs: f64,
     /// Integrated loudness (EBU R128), LUFS (−inf when silent).
     pub lufs: f64,
+    /// Sample peak (linear, after normalisation) of each of
+    /// [`SKETCH_COLUMNS`] equal spans: a small waveform
+    /// ([`sketch_line`]).
+    pub sketch: Vec<f32>,
+}
+
+/// A file's sketch as one line of block characters, one per span: the
+/// height follows the span's peak in dB from −60 (`▁`) to 0 dBFS (`█`);
+/// a span below −60 dBFS is a space.
+pub fn sketch_line(sketch: &[f32]) -> String {
+    const BLOCKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    sketch
+        .iter()
+        .map(|p| {
+            let db = 20.0 * f64::from(*p).log10();
+            if db.is_nan() || db < -60.0 {
+                return ' ';
+            }
+            let level = (((db + 60.0) / 60.0) * 8.0).ceil().clamp(1.0, 8.0) as usize;
+            BLOCKS[level - 1]
+        })
+        .collect()
 }
 
 /// What a render wrote.
@@ -326,11 +350,16 @@ pub fn render(
         .enumerate()
         .map(|(i, _)| {
             let gain = f64::from(gains[i]);
-            let (peak, lufs) = match &pre {
-                Some(m) => (m[i].peak * gain, m[i].lufs.unwrap_or(f64::NEG_INFINITY) + to_db(gain)),
-                None => (written[i].peak, written[i].lufs.unwrap_or(f64::NEG_INFINITY)),
+            let (peak, lufs, sketch) = match &pre {
+                Some(m) => (
+                    m[i].peak * gain,
+                    m[i].lufs.unwrap_or(f64::NEG_INFINITY) + to_db(gain),
+                    m[i].sketch.map(|p| p * gains[i]),
+                ),
+                None => (written[i].peak, written[i].lufs.unwrap_or(f64::NEG_INFINITY), written[i].sketch),
             };
-            RenderedFile { stem: stem_names[i].clone(), path: finals[i].clone(), peak_dbfs: to_db(peak), lufs }
+            let (stem, path, peak_dbfs) = (stem_names[i].clone(), finals[i].clone(), to_db(peak));
+            RenderedFile { stem, path, peak_dbfs, lufs, sketch: sketch.to_vec() }
         })
         .collect();
     Ok(RenderSummary { files, rate, frames, music_secs, wall_secs: started.elapsed().as_secs_f64() })

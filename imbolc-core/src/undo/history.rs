@@ -221,6 +221,17 @@ impl UndoHistory {
         }
     }
 
+    /// The actions [`UndoHistory::undo`] would apply, in order (a host
+    /// broadcasts them to its collaborators).
+    pub fn undo_actions(&self) -> Option<&[Action]> {
+        self.undo.back().map(|e| e.inverse.as_slice())
+    }
+
+    /// The actions [`UndoHistory::redo`] would apply, in order.
+    pub fn redo_actions(&self) -> Option<&[Action]> {
+        self.redo.last().map(|e| e.inverse.as_slice())
+    }
+
     /// Forgets everything (after opening another project): the project
     /// is then in a state of its own.
     pub fn clear(&mut self) {

@@ -234,7 +234,7 @@ fn clip() -> impl Strategy<Value = Clip> {
             instrument: InstrumentId(instrument),
             length,
             looping,
-            notes,
+            notes: notes.into(),
             drums,
             audio,
         })

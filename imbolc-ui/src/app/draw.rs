@@ -43,6 +43,10 @@ impl<S: UiAudio> App<S> {
             PaneKind::Slicer => self.panes.slicer.render(frame, main, &state),
             PaneKind::Zones => self.panes.zones.render(frame, main, &state),
             PaneKind::Session => self.panes.session.render(frame, main, &state),
+            PaneKind::Together => {
+                crate::panes::together::render(frame, main, &self.together_view(), self.panes.together.cursor);
+            }
+            PaneKind::Views => crate::panes::views::render(frame, main, &self.view, &self.view_label()),
             PaneKind::Help => self.panes.help.render(frame, main, &state),
             PaneKind::Arrangement => self.panes.arrangement.render(frame, main, &state),
             PaneKind::Automation => self.panes.automation.render(frame, main, &state),
@@ -62,7 +66,9 @@ impl<S: UiAudio> App<S> {
             self.session.is_dirty(),
             &self.feedback,
             self.message.as_ref(),
-            &self.transport_summary(),
+            &self
+                .collab_summary()
+                .map_or_else(|| self.transport_summary(), |c| format!("{} │ {c}", self.transport_summary())),
         );
         if let Some(modal) = &self.modal {
             modal.render(frame, &self.keymap);
@@ -72,6 +78,25 @@ impl<S: UiAudio> App<S> {
         }
         if let Some(dialog) = &self.checkpoints {
             dialog.render(frame);
+        }
+        paint_base(frame);
+    }
+}
+
+/// Gives every cell left in the terminal's own colours the theme's text
+/// and background (the dark theme keeps the terminal's).
+fn paint_base(frame: &mut Frame) {
+    let base = crate::theme::current().base;
+    for cell in &mut frame.buffer_mut().content {
+        if let Some(fg) = base.fg
+            && cell.fg == ratatui::style::Color::Reset
+        {
+            cell.fg = fg;
+        }
+        if let Some(bg) = base.bg
+            && cell.bg == ratatui::style::Color::Reset
+        {
+            cell.bg = bg;
         }
     }
 }

@@ -6,7 +6,7 @@
 use imbolc_core::Session;
 use imbolc_types::{Action, InstrumentId, SourceDef, Tick, TimeSignature};
 
-use super::App;
+use super::{App, collab};
 use crate::audio::UiAudio;
 use crate::modal::{Choice, Outcome};
 
@@ -20,8 +20,15 @@ impl<S: UiAudio> App<S> {
         let label = action.label();
         #[cfg(test)]
         self.dispatched.push((&action).into());
+        if let collab::Route::Sent(sent) = self.route(&action) {
+            return sent;
+        }
+        let copy = self.collab.is_some().then(|| action.clone());
         match self.session.dispatch(action) {
             Ok(_) => {
+                if let Some(action) = copy {
+                    self.published(action);
+                }
                 self.after_edit();
                 true
             }
@@ -136,6 +143,40 @@ impl<S: UiAudio> App<S> {
         self.panes.arrangement.show_clip(project, id);
         self.pick_clip(id);
         self.inform(text);
+    }
+
+    /// A new empty clip for `instrument` (two bars; a 16-step pattern on a
+    /// kit) placed at `at`, picked for editing; one undo step. An audio
+    /// track's clips come from files (`a`).
+    pub(super) fn new_empty_clip(&mut self, instrument: InstrumentId, at: Tick) {
+        let project = self.session.project();
+        let Some(inst) = project.instruments.get(&instrument) else { return };
+        if inst.def.audio_track {
+            return self.inform("an audio track's clips are sound files: a imports one");
+        }
+        let kit = inst.def.drums.is_some();
+        let length = 2 * crate::transport::bar_ticks(project.time_signature);
+        let mark = self.session.undo_mark();
+        let added = if kit {
+            let resolution = imbolc_types::StepResolution::Sixteenth;
+            self.apply(Action::AddDrumPattern { instrument, name: String::new(), steps: 16, resolution })
+        } else {
+            self.apply(Action::AddClip { instrument, name: String::new(), length })
+        };
+        if !added {
+            return;
+        }
+        let project = self.session.project();
+        let Some(clip) = project.clips.values().rev().find(|c| c.instrument == instrument) else { return };
+        let (id, name, length) = (clip.id, clip.name.clone(), clip.length);
+        self.apply(Action::AddPlacement { clip: id, start: at, length });
+        self.session.join_since(mark, "new clip");
+        self.panes.arrangement.show_clip(self.session.project(), id);
+        self.pick_clip(id);
+        self.inform(format!(
+            "new clip \"{name}\": write it in {}",
+            if kit { "the drum pane (8)" } else { "the piano roll (3)" }
+        ));
     }
 
     /// Makes a clip of `length` ticks for `instrument` and places it at the

@@ -81,10 +81,24 @@ impl<S: UiAudio> App<S> {
             CommandId::Quit if self.session.is_dirty() => self.modal = Some(Modal::ConfirmQuit),
             CommandId::Quit => self.quit = true,
             CommandId::Save => self.save(),
+            CommandId::Undo | CommandId::Redo if self.undo_is_remote() => self.remote_undo(cmd == CommandId::Redo),
+            CommandId::ShowTogether => self.show(PaneKind::Together),
+            CommandId::ShowViews => self.show(PaneKind::Views),
+            CommandId::ViewMaster
+            | CommandId::ViewInstrument
+            | CommandId::ViewBus
+            | CommandId::ViewResetLoudness
+            | CommandId::ViewClose => self.views_key(cmd),
+            CommandId::TogetherClaim
+            | CommandId::TogetherRelease
+            | CommandId::TogetherGrant
+            | CommandId::TogetherClose => self.together_key(cmd),
             CommandId::Undo => {
                 let label = self.session.undo_label().unwrap_or_default();
+                let publish = self.undo_to_publish(false);
                 match self.session.undo() {
                     Ok(Some(_)) => {
+                        self.publish_all(publish);
                         self.after_edit();
                         self.inform(format!("undid: {label}"));
                     }
@@ -94,8 +108,10 @@ impl<S: UiAudio> App<S> {
             }
             CommandId::Redo => {
                 let label = self.session.redo_label().unwrap_or_default();
+                let publish = self.undo_to_publish(true);
                 match self.session.redo() {
                     Ok(Some(_)) => {
+                        self.publish_all(publish);
                         self.after_edit();
                         self.inform(format!("redid: {label}"));
                     }
@@ -134,7 +150,14 @@ impl<S: UiAudio> App<S> {
             CommandId::ShowArrangement => self.show(PaneKind::Arrangement),
             CommandId::ShowAutomation => self.show(PaneKind::Automation),
             CommandId::ShowSession => self.show(PaneKind::Session),
-            CommandId::PlayStop | CommandId::Pause | CommandId::LoopToggle => self.transport_command(cmd),
+            CommandId::PlayStop | CommandId::Pause | CommandId::GoToStart | CommandId::LoopToggle => {
+                self.transport_command(cmd)
+            }
+            CommandId::ThemeNext => {
+                let next = crate::theme::current_name().next();
+                crate::theme::set(next);
+                self.inform(format!("theme: {}", next.id()));
+            }
             CommandId::TempoUp | CommandId::TempoDown => self.nudge_tempo(cmd == CommandId::TempoUp),
             CommandId::MusicalTyping => self.start_typing(),
             CommandId::TempoSet => self.modal = Some(Modal::Tempo { text: String::new() }),
@@ -157,6 +180,11 @@ impl<S: UiAudio> App<S> {
                 self.render = Some(RenderDialog::new(self.render_dir(), loop_region));
             }
             CommandId::MidiPanic | CommandId::MidiLearn | CommandId::MidiRecord => self.midi_command(cmd),
+            CommandId::PadLearn
+            | CommandId::PadLayout
+            | CommandId::LoopArm
+            | CommandId::LoopLength
+            | CommandId::LoopQuantise => self.pad_command(cmd),
             CommandId::AutomationRecord => self.toggle_automation_record(),
             CommandId::KeyHints => self.key_hints = !self.key_hints,
             CommandId::Messages => {
@@ -184,6 +212,7 @@ impl<S: UiAudio> App<S> {
             CommandId::GeneratorSettings => self.ask_generator(),
             CommandId::GeneratorCapture => self.capture_generator(),
             _ => {
+                let rows = if self.pane == PaneKind::Together { self.together_view().rows.len() } else { 0 };
                 let state = state_of!(self);
                 let intent = match self.pane {
                     PaneKind::Instruments => instruments::handle(cmd, &state),
@@ -203,6 +232,8 @@ impl<S: UiAudio> App<S> {
                     PaneKind::Slicer => self.panes.slicer.handle(cmd, &state),
                     PaneKind::Zones => self.panes.zones.handle(cmd, &state),
                     PaneKind::Session => self.panes.session.handle(cmd, &state),
+                    PaneKind::Together => self.panes.together.handle(cmd, &state, rows),
+                    PaneKind::Views => None,
                 };
                 if let Some(intent) = intent {
                     self.on_intent(intent);
@@ -233,6 +264,29 @@ impl<S: UiAudio> App<S> {
             }
             None => PathBuf::from("render"),
         }
+    }
+
+    /// Pad controllers and live looping in the session pane: learn the
+    /// cursor's slot (then its scene, its column's stop, stop all,
+    /// cancel), the next layout; arm a loop into the slot, its length,
+    /// its input quantization.
+    fn pad_command(&mut self, cmd: CommandId) {
+        let scene = self.panes.session.scene;
+        let instrument = self.session.project().instruments.get_index(self.panes.session.column).map(|(id, _)| *id);
+        let transport = self.feedback.transport;
+        let Some(midi) = self.midi.as_mut() else {
+            return self.inform("MIDI is not running");
+        };
+        let text = match (cmd, instrument) {
+            (CommandId::PadLayout, _) => midi.next_pad_layout(),
+            (CommandId::LoopLength, _) => midi.next_loop_length(),
+            (CommandId::LoopQuantise, _) => midi.toggle_loop_quantise(),
+            (CommandId::LoopArm, _) if midi.is_looping() => midi.close_loop(&mut self.session, &transport),
+            (_, None) => "no column: add an instrument (1)".to_owned(),
+            (CommandId::LoopArm, Some(instrument)) => midi.arm_loop(&mut self.session, instrument, scene, &transport),
+            (_, Some(instrument)) => midi.learn_pad(self.session.project(), instrument, scene),
+        };
+        self.inform(text);
     }
 
     fn midi_command(&mut self, cmd: CommandId) {

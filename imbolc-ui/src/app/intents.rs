@@ -176,6 +176,7 @@ impl<S: UiAudio> App<S> {
             }
             Intent::SelectClip(clip) => self.pick_clip(clip),
             Intent::DuplicateClip(clip) => self.duplicate_clip(clip),
+            Intent::NewClip { instrument, at } => self.new_empty_clip(instrument, at),
             Intent::EditChain(owner) => {
                 if let imbolc_types::ChainOwner::Instrument(id) = owner {
                     self.selected = Some(id);

@@ -98,6 +98,11 @@ impl<S: UiAudio> App<S> {
                     self.transport.paused = false;
                 }
             }
+            // A pause's place is forgotten too: play then starts at 0.
+            CommandId::GoToStart if self.send_transport(TransportCmd::Seek(0)) => {
+                self.transport.paused = false;
+                self.inform("playhead at the song start");
+            }
             CommandId::LoopToggle => match t.region {
                 None => self.inform("no loop region yet: select in the piano roll (v) and press L"),
                 Some(region) => {
@@ -388,8 +393,13 @@ impl<S: UiAudio> App<S> {
         let playhead = self.transport.playing.then_some(self.feedback.transport.tick);
         #[cfg(test)]
         self.dispatched.push("SetParam");
+        let action = Action::SetParam { target: target.clone(), value };
+        if let super::collab::Route::Sent(sent) = self.route(&action) {
+            return sent;
+        }
         match self.session.record_param(target, value, playhead, Instant::now()) {
             Ok(_) => {
+                self.published(action);
                 self.after_edit();
                 true
             }

@@ -11,7 +11,7 @@ use imbolc_audio::scheduler::PlayMode;
 use imbolc_types::{Action, Clip, Placement, Project, TICKS_PER_QUARTER, Tick};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
@@ -62,6 +62,13 @@ impl ArrangementPane {
         };
         if let (CommandId::PlacementAdd, Some(instrument)) = (cmd, track) {
             return Some(Intent::ChooseAudioClip { instrument, at: self.cursor });
+        }
+        if cmd == CommandId::ClipNew {
+            let row = all.get(self.row.min(all.len().saturating_sub(1))).map(|c| c.instrument);
+            return Some(match row.or(state.selected_instrument().map(|i| i.id)) {
+                Some(instrument) => Intent::NewClip { instrument, at: self.cursor },
+                None => Intent::Message("No instrument yet: add one in the instrument list (1, a)".to_owned()),
+            });
         }
         if all.is_empty() {
             return Some(Intent::Message(
@@ -180,11 +187,11 @@ impl ArrangementPane {
         for c in first..first + cols {
             let in_loop = region.is_some_and(|(lo, hi)| lo <= c && c <= hi);
             let (text, style) = if c == playhead {
-                ("▼".to_owned(), Style::default().fg(Color::Yellow))
+                ("▼".to_owned(), Style::default().fg(crate::theme::current().warn))
             } else if let Some(ch) = numbers[c - first] {
-                (ch.to_string(), Style::default().fg(Color::DarkGray))
+                (ch.to_string(), Style::default().fg(crate::theme::current().dim))
             } else if in_loop {
-                ("─".to_owned(), Style::default().fg(Color::Blue))
+                ("─".to_owned(), Style::default().fg(crate::theme::current().cool))
             } else {
                 (" ".to_owned(), Style::default())
             };
@@ -220,8 +227,11 @@ impl ArrangementPane {
                 let c = first + k;
                 let tick = Tick::try_from(c).unwrap_or(0) * COLUMN;
                 let ch = if ch == ' ' && tick.is_multiple_of(bar) { '·' } else { ch };
-                let mut style =
-                    if ch == '·' { Style::default().fg(Color::DarkGray) } else { Style::default().fg(Color::Cyan) };
+                let mut style = if ch == '·' {
+                    Style::default().fg(crate::theme::current().dim)
+                } else {
+                    Style::default().fg(crate::theme::current().accent)
+                };
                 if i == row && c == cursor_col {
                     style = cursor_style();
                 }

@@ -12,7 +12,7 @@ use imbolc_types::{
 };
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
@@ -268,7 +268,7 @@ impl AutomationPane {
             header[usize::from(NAME) + playhead - first] = '▼';
         }
         let header: String = header.into_iter().collect();
-        lines.push(Line::styled(header, Style::default().fg(Color::DarkGray)));
+        lines.push(Line::styled(header, Style::default().fg(crate::theme::current().dim)));
         let rows = usize::from(inner.height.saturating_sub(1));
         let top = follow(0, lane_at, rows);
         for (i, lane) in lanes.iter().enumerate().skip(top).take(rows) {
@@ -280,8 +280,10 @@ impl AutomationPane {
             let name_style = if i == lane_at { cursor_style() } else { Style::default() };
             let mut spans = vec![Span::styled(name, name_style)];
             let Ok((lo, hi)) = param_range(state.project, &lane.target) else {
-                spans
-                    .push(Span::styled("(its parameter is gone: D removes the lane)", Style::default().fg(Color::Red)));
+                spans.push(Span::styled(
+                    "(its parameter is gone: D removes the lane)",
+                    Style::default().fg(crate::theme::current().error),
+                ));
                 lines.push(Line::from(spans));
                 continue;
             };
@@ -294,12 +296,13 @@ impl AutomationPane {
                 let t0 = Tick::try_from(c).unwrap_or(0) * COLUMN;
                 let here = lane.points.range(t0..t0 + COLUMN).next();
                 let (text, style) = match here {
-                    Some(_) => ("●".to_owned(), Style::default().fg(Color::Cyan)),
+                    Some(_) => ("●".to_owned(), Style::default().fg(crate::theme::current().accent)),
                     None => match lane.value_at(f64::from(t0)) {
-                        Some(v) => {
-                            (level_glyph((v - lo) / (hi - lo).max(f32::EPSILON)), Style::default().fg(Color::DarkGray))
-                        }
-                        None => ("·".to_owned(), Style::default().fg(Color::DarkGray)),
+                        Some(v) => (
+                            level_glyph((v - lo) / (hi - lo).max(f32::EPSILON)),
+                            Style::default().fg(crate::theme::current().dim),
+                        ),
+                        None => ("·".to_owned(), Style::default().fg(crate::theme::current().dim)),
                     },
                 };
                 let style = if i == lane_at && c == cursor_col { cursor_style() } else { style };
@@ -325,7 +328,10 @@ fn tall_lane(
     head: Vec<Span<'static>>,
 ) -> Vec<Line<'static>> {
     let scale = |text: String| {
-        Span::styled(format!("{text:>w$} ", w = usize::from(NAME) - 1), Style::default().fg(Color::DarkGray))
+        Span::styled(
+            format!("{text:>w$} ", w = usize::from(NAME) - 1),
+            Style::default().fg(crate::theme::current().dim),
+        )
     };
     let mut rows: Vec<Vec<Span<'static>>> = vec![head];
     rows[0].truncate(1);
@@ -343,11 +349,13 @@ fn tall_lane(
         for (r, row) in rows.iter_mut().enumerate() {
             let below = ((TALL - 1 - r) * 8) as f32;
             let (text, color) = match eighths {
-                None => ("·".to_owned(), Color::DarkGray),
-                Some(h) if point && h >= below && (h < below + 8.0 || r == 0) => ("●".to_owned(), Color::Cyan),
-                Some(h) if h >= below + 8.0 => ("█".to_owned(), Color::DarkGray),
-                Some(h) if h > below => (level_glyph((h - below) / 8.0), Color::DarkGray),
-                Some(_) => (" ".to_owned(), Color::DarkGray),
+                None => ("·".to_owned(), crate::theme::current().dim),
+                Some(h) if point && h >= below && (h < below + 8.0 || r == 0) => {
+                    ("●".to_owned(), crate::theme::current().accent)
+                }
+                Some(h) if h >= below + 8.0 => ("█".to_owned(), crate::theme::current().dim),
+                Some(h) if h > below => (level_glyph((h - below) / 8.0), crate::theme::current().dim),
+                Some(_) => (" ".to_owned(), crate::theme::current().dim),
             };
             let style = if c == cursor_col { cursor_style() } else { Style::default().fg(color) };
             row.push(Span::styled(text, style));

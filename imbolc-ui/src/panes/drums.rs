@@ -15,7 +15,7 @@ use imbolc_types::drums::{LOOP_BEATS_RANGE, MAX_STEPS, MAX_SWING, PAD_COUNT, est
 use imbolc_types::{Action, Clip, DrumPad, DrumPattern, DrumStep, DrumVoice, PadSound, StepResolution};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
@@ -250,8 +250,10 @@ impl DrumsPane {
         let mut header = vec![Span::raw(" ".repeat(usize::from(LABEL)))];
         for s in first..last {
             header.push(match s {
-                _ if playhead == Some(s) => Span::styled("▼ ", Style::default().fg(Color::Yellow)),
-                _ if s % 4 == 0 => Span::styled(format!("{:<2}", s + 1), Style::default().fg(Color::DarkGray)),
+                _ if playhead == Some(s) => Span::styled("▼ ", Style::default().fg(crate::theme::current().warn)),
+                _ if s % 4 == 0 => {
+                    Span::styled(format!("{:<2}", s + 1), Style::default().fg(crate::theme::current().dim))
+                }
                 _ => Span::raw("  "),
             });
         }
@@ -282,9 +284,9 @@ impl DrumsPane {
                     None => "· ",
                 };
                 let mut style = match hit {
-                    Some(h) if h.probability < 100 => Style::default().fg(Color::Yellow),
-                    Some(_) => Style::default().fg(Color::Cyan),
-                    None => Style::default().fg(Color::DarkGray),
+                    Some(h) if h.probability < 100 => Style::default().fg(crate::theme::current().warn),
+                    Some(_) => Style::default().fg(crate::theme::current().accent),
+                    None => Style::default().fg(crate::theme::current().dim),
                 };
                 if pad_index == self.pad && s == self.step {
                     style = cursor_style();
@@ -313,7 +315,7 @@ impl DrumsPane {
             ),
             None => format!("{pad_name} · step {} · off", self.step + 1),
         };
-        lines.push(Line::styled(info, Style::default().fg(Color::Gray)));
+        lines.push(Line::styled(info, Style::default().fg(crate::theme::current().muted)));
         frame.render_widget(Paragraph::new(lines), inner);
     }
 }

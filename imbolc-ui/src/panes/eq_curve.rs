@@ -8,7 +8,6 @@ use imbolc_types::Params;
 use imbolc_types::catalog::mix::eq12_response_db;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Style};
 use ratatui::symbols::Marker;
 use ratatui::widgets::canvas::{Canvas, Line as CanvasLine};
 use ratatui::widgets::{Block, Widget};
@@ -48,23 +47,22 @@ impl Widget for EqCurve<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         // Two braille dots per cell across: one point per dot.
         let points = self.points(usize::from(area.width.max(2)) * 2);
-        let grid = Style::default().fg(Color::DarkGray);
         Canvas::default()
             .block(Block::bordered().title(self.title.as_str()))
             .marker(Marker::Braille)
             .x_bounds([0.0, 1.0])
             .y_bounds([-RANGE_DB, RANGE_DB])
             .paint(|ctx| {
-                ctx.draw(&CanvasLine { x1: 0.0, y1: 0.0, x2: 1.0, y2: 0.0, color: grid.fg.unwrap_or(Color::Reset) });
+                ctx.draw(&CanvasLine { x1: 0.0, y1: 0.0, x2: 1.0, y2: 0.0, color: crate::theme::current().dim });
                 // 100 Hz, 1 kHz and 10 kHz marks.
                 for decade in [100.0f64, 1000.0, 10000.0] {
                     let x = (decade / 20.0).log10() / 3.0;
-                    ctx.draw(&CanvasLine { x1: x, y1: -2.0, x2: x, y2: 2.0, color: Color::DarkGray });
+                    ctx.draw(&CanvasLine { x1: x, y1: -2.0, x2: x, y2: 2.0, color: crate::theme::current().dim });
                 }
                 ctx.layer();
                 for pair in points.windows(2) {
                     let ((x1, y1), (x2, y2)) = (pair[0], pair[1]);
-                    ctx.draw(&CanvasLine { x1, y1, x2, y2, color: Color::Cyan });
+                    ctx.draw(&CanvasLine { x1, y1, x2, y2, color: crate::theme::current().accent });
                 }
             })
             .render(area, buf);

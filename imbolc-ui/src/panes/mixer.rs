@@ -7,7 +7,7 @@ use imbolc_audio::engine::Meter;
 use imbolc_types::{Action, BusId, ChainOwner, InstrumentId, MixerParam, MixerSettings, OutputTarget, ParamTarget};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
@@ -207,11 +207,11 @@ fn render_strip(frame: &mut Frame, area: Rect, state: &State, strip: Strip, sele
             if from_bottom <= lit {
                 let level = f32::from(from_bottom) / f32::from(bar_height.max(1));
                 let color = if level > 0.9 {
-                    Color::Red
+                    crate::theme::current().error
                 } else if level > 0.7 {
-                    Color::Yellow
+                    crate::theme::current().warn
                 } else {
-                    Color::Green
+                    crate::theme::current().good
                 };
                 Line::styled(format!("   {}", "█".repeat(width.saturating_sub(6).max(1))), Style::default().fg(color))
             } else {

@@ -17,6 +17,7 @@
 //!   the pads (drawn by the braille `waveform` widget).
 //! - [`zones`]: the zones of the selected sampler.
 //! - [`session`]: the clip launcher's grid of slots (instruments × scenes).
+//! - [`views`]: scope, spectrum and loudness of one target.
 
 pub mod arrangement;
 mod arrangement_audio;
@@ -34,6 +35,8 @@ pub mod piano_roll;
 pub mod server;
 pub mod session;
 pub mod slicer;
+pub mod together;
+pub mod views;
 mod voice_rows;
 mod waveform;
 pub mod zones;
@@ -58,6 +61,9 @@ pub enum Intent {
     SelectClip(ClipId),
     /// Copy this clip as a new clip and pick the copy.
     DuplicateClip(ClipId),
+    /// A new empty clip (a pattern on a kit) for this instrument, placed at
+    /// `at` and picked.
+    NewClip { instrument: InstrumentId, at: Tick },
     /// Switch to a pane.
     Show(PaneKind),
     /// Ask the user for a sound source, then add an instrument.

@@ -425,7 +425,7 @@ impl PianoRollPane {
                 Some(k) => !k.contains(pitch),
                 None => matches!(pitch % 12, 1 | 3 | 6 | 8 | 10),
             };
-            let label_style = if black { Style::default().fg(Color::DarkGray) } else { Style::default() };
+            let label_style = if black { Style::default().fg(crate::theme::current().dim) } else { Style::default() };
             let mut spans = vec![Span::styled(format!("{:<4} ", pitch_name(pitch)), label_style)];
             for (k, col) in (first..first + cols32).enumerate() {
                 let tick = col * zoom;
@@ -443,11 +443,11 @@ impl PianoRollPane {
                     GridCell::Start(v) | GridCell::MaybeStart(v) | GridCell::Held(v) => {
                         Style::default().fg(velocity_color(v))
                     }
-                    GridCell::Empty if playhead == Some(col) => Style::default().fg(Color::Yellow),
-                    GridCell::Empty => Style::default().fg(Color::DarkGray),
+                    GridCell::Empty if playhead == Some(col) => Style::default().fg(crate::theme::current().warn),
+                    GridCell::Empty => Style::default().fg(crate::theme::current().dim),
                 };
                 if selection.is_some_and(|(lo, hi)| lo <= col && col <= hi) {
-                    style = style.bg(Color::Indexed(236));
+                    style = style.bg(crate::theme::current().highlight_bg);
                 }
                 if pitch == self.pitch && col == cursor_col {
                     style = cursor_style();
@@ -458,7 +458,7 @@ impl PianoRollPane {
         }
         if let Some(g) = generator {
             let text = format!("generator: {}", g.summary());
-            lines.push(Line::styled(text, Style::default().fg(Color::Cyan)));
+            lines.push(Line::styled(text, Style::default().fg(crate::theme::current().accent)));
         }
         frame.render_widget(Paragraph::new(lines), inner);
     }
@@ -470,12 +470,12 @@ impl PianoRollPane {
         while col < view.first + view.cols {
             let tick = col * view.zoom;
             let in_loop = region.is_some_and(|(lo, hi)| lo <= col && col <= hi);
-            let mut style = Style::default().fg(Color::DarkGray);
+            let mut style = Style::default().fg(crate::theme::current().dim);
             if in_loop {
-                style = style.fg(Color::Blue).add_modifier(Modifier::UNDERLINED);
+                style = style.fg(crate::theme::current().cool).add_modifier(Modifier::UNDERLINED);
             }
             let text = if playhead == Some(col) {
-                style = style.fg(Color::Yellow);
+                style = style.fg(crate::theme::current().warn);
                 "▼ ".to_owned()
             } else if tick.is_multiple_of(bar) {
                 format!("{:<2}", tick / bar + 1)
@@ -554,8 +554,8 @@ impl View {
 /// Louder notes are brighter.
 fn velocity_color(velocity: u8) -> Color {
     match velocity {
-        0..=48 => Color::Blue,
-        49..=96 => Color::Cyan,
-        _ => Color::LightCyan,
+        0..=48 => crate::theme::current().cool,
+        49..=96 => crate::theme::current().accent,
+        _ => crate::theme::current().accent_strong,
     }
 }

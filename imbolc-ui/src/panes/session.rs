@@ -22,7 +22,7 @@ use imbolc_audio::scheduler::{ColumnFeedback, Launch};
 use imbolc_types::{Action, ClipId, FollowAction, Instrument, InstrumentId, LaunchTarget, Launcher, TICKS_PER_QUARTER};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
@@ -108,16 +108,7 @@ impl SessionPane {
             0
         };
         Some(Intent::Launch(
-            targets
-                .into_iter()
-                .map(|(instrument, target)| {
-                    let quantize = match target {
-                        LaunchTarget::Clip(clip) => launcher.quantize_of(clip),
-                        _ => launcher.quantize,
-                    };
-                    Launch { instrument, target, quantize, group }
-                })
-                .collect(),
+            targets.into_iter().map(|(instrument, target)| Launch::of(launcher, instrument, target, group)).collect(),
         ))
     }
 
@@ -275,32 +266,33 @@ impl SessionPane {
         for inst in &shown {
             head.push(Span::styled(fit(&inst.name), Style::default().add_modifier(Modifier::BOLD)));
             let (text, style) = match column(state, inst.id) {
-                Some(c) if c.queued.is_some() => ("queued", Style::default().fg(Color::Yellow)),
-                Some(c) if c.playing.is_some() => ("session", Style::default().fg(Color::Green)),
-                Some(c) if c.stopped => ("stopped", Style::default().fg(Color::Red)),
-                _ => ("arrangement", Style::default().fg(Color::DarkGray)),
+                Some(c) if c.queued.is_some() => ("queued", Style::default().fg(crate::theme::current().warn)),
+                Some(c) if c.playing.is_some() => ("session", Style::default().fg(crate::theme::current().good)),
+                Some(c) if c.stopped => ("stopped", Style::default().fg(crate::theme::current().error)),
+                _ => ("arrangement", Style::default().fg(crate::theme::current().dim)),
             };
             status.push(Span::styled(fit(text), style));
         }
         let mut lines = vec![Line::from(head), Line::from(status)];
         let last = (first_scene + u16::try_from(visible_rows).unwrap_or(u16::MAX)).min(scenes);
         for scene in first_scene..last {
-            let mut spans = vec![Span::styled(format!("{:>3} ", scene + 1), Style::default().fg(Color::Gray))];
+            let mut spans =
+                vec![Span::styled(format!("{:>3} ", scene + 1), Style::default().fg(crate::theme::current().muted))];
             for (ci, inst) in shown.iter().enumerate() {
                 let clip = slot_clip(state, inst.id, scene);
                 let name = clip.and_then(|c| state.project.clips.get(&c)).map_or("", |c| c.name.as_str());
                 let st = slot_state(column(state, inst.id), clip);
                 let (text, mut style) = match st {
-                    SlotState::Empty => (fit("·"), Style::default().fg(Color::DarkGray)),
+                    SlotState::Empty => (fit("·"), Style::default().fg(crate::theme::current().dim)),
                     SlotState::Stopped => {
                         let arrow = if clip.is_some_and(|c| launcher.follow.contains_key(&c)) { " →" } else { "" };
                         (fit(&format!("□ {name}{arrow}")), Style::default())
                     }
                     SlotState::Queued => {
                         let style = if blink_on {
-                            Style::default().fg(Color::Black).bg(Color::Yellow)
+                            Style::default().fg(crate::theme::current().on_warn).bg(crate::theme::current().warn)
                         } else {
-                            Style::default().fg(Color::Yellow)
+                            Style::default().fg(crate::theme::current().warn)
                         };
                         (fit(&format!("◇ {name}")), style)
                     }
@@ -308,7 +300,7 @@ impl SessionPane {
                         let pos = bar_beat(pos, ts);
                         let room = cell_w.saturating_sub(pos.len() + 4);
                         let short: String = name.chars().take(room).collect();
-                        (fit(&format!("▶ {short:<room$} {pos}")), Style::default().fg(Color::Green))
+                        (fit(&format!("▶ {short:<room$} {pos}")), Style::default().fg(crate::theme::current().good))
                     }
                 };
                 if first_column + ci == self.column && scene == self.scene {
@@ -320,7 +312,7 @@ impl SessionPane {
         }
         lines.push(Line::styled(
             " a/d slot · Enter launch · e scene · s/X stop · b back · Q/w quant · c capture",
-            Style::default().fg(Color::Gray),
+            Style::default().fg(crate::theme::current().muted),
         ));
         frame.render_widget(Paragraph::new(lines).block(block), area);
     }

@@ -16,7 +16,7 @@ use imbolc_core::analysis::{
 use imbolc_types::InstrumentId;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Style};
+use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph};
 
@@ -237,7 +237,7 @@ impl SlicerPane {
             s.seconds((start + span).min(s.frames())),
             per_cell
         );
-        frame.render_widget(Line::styled(text, Style::default().fg(Color::Gray)), info);
+        frame.render_widget(Line::styled(text, Style::default().fg(crate::theme::current().muted)), info);
     }
 }
 

@@ -6,7 +6,7 @@
 use imbolc_core::analysis::Peak;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Style};
+use ratatui::style::Style;
 use ratatui::widgets::Widget;
 
 use super::cursor_style;
@@ -53,7 +53,11 @@ impl Widget for Waveform<'_> {
                 }
             }
             let marker = self.markers.contains(&cx);
-            let mut style = if marker { Style::default().fg(Color::Yellow) } else { Style::default().fg(Color::Cyan) };
+            let mut style = if marker {
+                Style::default().fg(crate::theme::current().warn)
+            } else {
+                Style::default().fg(crate::theme::current().accent)
+            };
             if self.cursor == Some(cx) {
                 style = style.patch(cursor_style());
             }

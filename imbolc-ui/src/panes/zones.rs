@@ -9,7 +9,7 @@ use imbolc_types::Action;
 use imbolc_types::sampler::{GAIN_RANGE, SamplerZone, TUNE_RANGE};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
@@ -164,7 +164,8 @@ impl ZonesPane {
         let widths = [6usize, 6, 6, 6, 5, 8, 8, 9, 8, 8, 6, 4, 6, 6, 8];
         let mut head = vec![Span::raw(format!(" {:<3} {:<16}", "#", "sample"))];
         for (i, (name, w)) in FIELDS.iter().zip(widths).enumerate() {
-            let style = if i == self.field { Style::default().fg(Color::Yellow) } else { Style::default() };
+            let style =
+                if i == self.field { Style::default().fg(crate::theme::current().warn) } else { Style::default() };
             head.push(Span::styled(format!("{name:<w$}"), style));
         }
         let mut lines = vec![Line::from(head)];
@@ -185,7 +186,7 @@ impl ZonesPane {
         }
         lines.push(Line::styled(
             " j/k zone · h/l field · +/- change · ]/[ big steps · a add · r root from pitch · x remove · Esc back",
-            Style::default().fg(Color::Gray),
+            Style::default().fg(crate::theme::current().muted),
         ));
         frame.render_widget(Paragraph::new(lines).block(block), area);
     }

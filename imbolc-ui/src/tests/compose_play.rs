@@ -50,6 +50,10 @@ fn space_plays_and_stops_pause_keeps_the_position_and_the_loop_comes_from_the_pi
     press(&mut app, "P");
     assert_eq!(sink.take(), [Request::Transport(TransportCmd::Pause)]);
     assert!(app.transport_text().starts_with('‖'));
+    // Back to the song start from the pause: play then starts there.
+    press(&mut app, "C-a");
+    assert_eq!(sink.take(), [Request::Transport(TransportCmd::Seek(0))]);
+    assert!(app.transport_text().starts_with('■'), "{}", app.transport_text());
     press(&mut app, "P Space");
     assert_eq!(sink.take(), [Request::Transport(TransportCmd::Play), Request::Transport(TransportCmd::Stop)]);
     press(&mut app, "C-l");
@@ -195,6 +199,20 @@ fn the_arrangement_places_moves_duplicates_and_deletes_clips() {
     assert_eq!(sink.take(), [Request::Transport(TransportCmd::SetMode(PlayMode::Pattern(clip)))]);
     press(&mut app, "m");
     assert_eq!(sink.take(), [Request::Transport(TransportCmd::SetMode(PlayMode::Song))]);
+
+    // A new empty clip for the row's instrument, placed at the cursor and
+    // picked for the piano roll; one undo step takes both back.
+    let (clips, placements) = (app.session().project().clips.len(), app.session().project().placements.len());
+    press(&mut app, "c");
+    let p = app.session().project();
+    let new = p.clips.values().max_by_key(|c| c.id).unwrap();
+    assert_eq!((p.clips.len(), new.notes.len()), (clips + 1, 0), "{:?}", app.message());
+    let at = |p: &imbolc_types::Project| p.placements.values().find(|pl| pl.clip == new.id).map(|pl| pl.start);
+    assert_eq!(at(p), Some(13440), "placed at the cursor (where A-l left it)");
+    assert_eq!(app.piano_clip().map(|c| c.id), Some(new.id), "picked for the piano roll");
+    press(&mut app, "u");
+    let p = app.session().project();
+    assert_eq!((p.clips.len(), p.placements.len()), (clips, placements));
 }
 
 #[test]

@@ -54,6 +54,7 @@ const REACH: &[(&str, Reach)] = &[
     ("SetFollowAction", key("follow-first", "9 a", "")),
     ("SetLauncherSeed", key("follow-reseed", "9", "")),
     ("SetClipLaunchQuantize", key("clip-launch-quantize", "9 a", "")),
+    ("SetPadMapping", elsewhere("pad-learn", "an_unknown_controller_works_by_learning_and_the_learning_is_undone")),
     ("AddInstrument", key("instrument-add", "1", "j Enter")),
     ("AddCustomInstrument", elsewhere("instrument-add", "the_picker_offers_the_users_defs_and_enter_adds_one")),
     ("RemoveInstrument", key("instrument-delete", "1", "")),

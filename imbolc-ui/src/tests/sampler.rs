@@ -27,7 +27,7 @@ fn sine_wav(path: &Path, hz: f64) {
     w.finalize().unwrap();
 }
 
-struct Dir(PathBuf);
+pub(super) struct Dir(pub(super) PathBuf);
 
 impl Drop for Dir {
     fn drop(&mut self) {
@@ -37,7 +37,7 @@ impl Drop for Dir {
 
 /// A folder with `a3.wav` (220 Hz), `e4.wav` (329.63 Hz), a good and a bad
 /// SFZ; the sample cache in a temp folder shared by these tests.
-fn folder(tag: &str) -> Dir {
+pub(super) fn folder(tag: &str) -> Dir {
     let dir = std::env::temp_dir().join(format!("imbolc-ui-sampler-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     super::fixture::temp_cache();

@@ -31,8 +31,8 @@ fn write_segments(path: &Path) {
     w.finalize().unwrap();
 }
 
-struct Fixture {
-    app: TestApp,
+pub(super) struct Fixture {
+    pub(super) app: TestApp,
     kit: InstrumentId,
     dir: PathBuf,
 }
@@ -44,7 +44,7 @@ impl Drop for Fixture {
 }
 
 /// A kit whose pad 1 plays the four-segment file, the drum pane shown.
-fn fixture(tag: &str) -> Fixture {
+pub(super) fn fixture(tag: &str) -> Fixture {
     super::fixture::temp_cache();
     let dir = std::env::temp_dir().join(format!("imbolc-ui-slicer-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -26,10 +26,13 @@ pub(super) struct Held {
 
 /// One instrument's arpeggiator state.
 ///
-/// A press or a release is one map operation, whatever is held. The notes
-/// in pattern order are sorted again only at a step after a change, and
-/// the pattern itself is never built: a step's note is found by index
-/// arithmetic over them.
+/// The notes are kept in pattern order as packed keys: a release drops its
+/// tones from them, a press keeps its tones aside until the next step
+/// inserts them (a busy part changes notes between most steps, and
+/// inserting a few keys costs less than sorting them all again). They
+/// are sorted from scratch only when the order itself changes (mode, or a
+/// latch starting anew). The pattern itself is never built: a step's note
+/// is found by index arithmetic over them.
 #[derive(Debug, Clone, Default)]
 pub(super) struct ArpState {
     /// Notes the arpeggio plays (keys down, or the latched ones), each
@@ -38,10 +41,12 @@ pub(super) struct ArpState {
     notes: foldhash::HashMap<NoteKey, (Held, ChordTones, bool)>,
     /// How many keys are down.
     down: usize,
-    /// `notes` in pattern order (see [`Packing`]), when `ordered` says
-    /// for which order.
+    /// The tones of `notes` in pattern order as keys (see [`Packing`]),
+    /// when `ordered` says for which order, but for those in `added`.
     sorted: Vec<u64>,
     ordered: Option<bool>,
+    /// Keys of tones pressed since the last step (for `ordered`'s order).
+    added: Vec<u64>,
     /// A note was added since the last step: the pattern restarts.
     restart: bool,
     /// Steps played since the pattern (re)started.
@@ -53,14 +58,21 @@ impl ArpState {
     pub fn note_on(&mut self, h: Held, tones: ChordTones, latch: bool) {
         if latch && self.down == 0 {
             self.notes.clear();
+            self.ordered = None;
         }
         let h = Held { order: self.order, ..h };
         self.order += 1;
-        let was_down = self.notes.insert(h.key, (h, tones, true)).is_some_and(|(_, _, down)| down);
-        if !was_down {
+        let old = self.notes.insert(h.key, (h, tones, true));
+        if !old.is_some_and(|(_, _, down)| down) {
             self.down += 1;
         }
-        self.ordered = None;
+        if let Some(as_played) = self.ordered {
+            let packing = Packing { as_played };
+            if let Some((old, _, _)) = old {
+                self.forget(packing, old.order);
+            }
+            self.added.extend(packing.keys(h.order, &tones));
+        }
         self.restart = true;
     }
 
@@ -74,10 +86,19 @@ impl ArpState {
         if latch {
             e.get_mut().2 = false;
         } else {
-            e.remove();
-            self.ordered = None;
+            let (h, _, _) = e.remove();
+            if let Some(as_played) = self.ordered {
+                self.forget(Packing { as_played }, h.order);
+            }
         }
         true
+    }
+
+    /// Drops the tones of the note started `order`th from the pattern order.
+    fn forget(&mut self, packing: Packing, order: u64) {
+        let other = |k: &u64| packing.order(*k) / TONE_ORDERS != order;
+        self.sorted.retain(other);
+        self.added.retain(other);
     }
 
     /// Nothing held or latched: steps play nothing.
@@ -100,14 +121,19 @@ impl ArpState {
             self.step = 0;
         }
         let packing = Packing { as_played: s.mode == ArpMode::AsPlayed };
-        if self.ordered != Some(packing.as_played) {
+        if self.ordered == Some(packing.as_played) {
+            // Insertion: a few new keys into sorted ones.
+            for k in self.added.drain(..) {
+                let at = self.sorted.partition_point(|x| *x < k);
+                self.sorted.insert(at, k);
+            }
+        } else {
             self.sorted.clear();
             for (h, tones, _) in self.notes.values() {
-                for (i, &p) in tones.as_slice().iter().enumerate() {
-                    self.sorted.push(packing.pack(p, h.order * TONE_ORDERS + i as u64));
-                }
+                self.sorted.extend(packing.keys(h.order, tones));
             }
             self.sorted.sort_unstable();
+            self.added.clear();
             self.ordered = Some(packing.as_played);
         }
         let up = Up::new(&self.sorted, packing, s.octaves);
@@ -152,6 +178,12 @@ impl Packing {
     fn pack(self, pitch: u8, order: u64) -> u64 {
         let order = order & Self::ORDER_MASK;
         if self.as_played { order << 8 | u64::from(pitch) } else { u64::from(pitch) << 56 | order }
+    }
+
+    /// The keys of a note's tones (tone `i` has start order `order` ×
+    /// [`TONE_ORDERS`] + `i`).
+    fn keys(self, order: u64, tones: &ChordTones) -> impl Iterator<Item = u64> + '_ {
+        tones.as_slice().iter().enumerate().map(move |(i, &p)| self.pack(p, order * TONE_ORDERS + i as u64))
     }
 
     fn pitch(self, k: u64) -> u8 {

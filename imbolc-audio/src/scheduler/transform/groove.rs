@@ -16,6 +16,7 @@ use imbolc_types::InstrumentId;
 use imbolc_types::transform::{GrooveSettings, division_ticks, stable_hash};
 
 use crate::scheduler::event::NoteKey;
+use crate::scheduler::tempo::TempoMap;
 
 /// How a note-on moves: seconds later (negative: earlier) and the new
 /// velocity.
@@ -25,16 +26,29 @@ pub(super) struct Move {
     pub velocity: u8,
 }
 
+/// Groove settings with the swung division in ticks (asked per note).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Groove {
+    settings: GrooveSettings,
+    division: u64,
+}
+
+impl Groove {
+    pub fn new(settings: GrooveSettings) -> Self {
+        Groove { settings, division: u64::from(division_ticks(settings.swing_division)) }
+    }
+}
+
 /// The move of a note-on at song tick `song` (`secs_per_tick` at its time).
 pub(super) fn groove_move(
-    g: &GrooveSettings,
+    g: &Groove,
     instrument: InstrumentId,
     key: &NoteKey,
     song: u64,
     velocity: u8,
     secs_per_tick: f64,
 ) -> Move {
-    let d = u64::from(division_ticks(g.swing_division));
+    let (d, g) = (g.division, &g.settings);
     let swing_ticks = if g.swing > 0.0 && song % (2 * d) == d { f64::from(g.swing) * d as f64 } else { 0.0 };
     let h = stable_hash(
         g.seed,
@@ -48,4 +62,9 @@ pub(super) fn groove_move(
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let velocity = (f64::from(velocity) + dv).clamp(1.0, 127.0) as u8;
     Move { secs: swing_ticks * secs_per_tick + timing, velocity }
+}
+
+/// The seconds of a tick that swing uses: the tempo at the song's start.
+pub(super) fn secs_per_tick(tempo: &TempoMap) -> f64 {
+    tempo.time_of(1) - tempo.time_of(0)
 }

@@ -9,23 +9,23 @@
 //!
 //! - chords: each note → the tones of its chord shape
 //!   ([`imbolc_types::transform::ChordSettings::tones`]).
-//! - [`arp`]: held notes → one note per step.
+//! - [`arp`]: held notes → one note per step, for each instrument's
+//!   [`lanes`] lane; arpeggio notes are grooved as they are made.
 //! - [`groove`]: swing and humanize.
 
 mod arp;
 mod groove;
+mod lanes;
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeMap;
-
-use imbolc_types::transform::{ChordSettings, ChordTones, NoteTransforms};
+use imbolc_types::transform::{ChordTones, NoteTransforms};
 use imbolc_types::{AudioDiff, InstrumentId, Key};
 
 use super::event::{NoteEvent, NoteEventKind, NoteKey};
 use super::tempo::TempoMap;
 use super::transport::Cursor;
-use arp::{ArpState, Held};
+use lanes::{ArpLane, Grids, PendingOff, Sinks};
 /// The stage's maps are keyed by project ids, not attacker-chosen:
 /// foldhash (already hashbrown's) instead of SipHash.
 type IdMap<K, V> = foldhash::HashMap<K, V>;
@@ -43,10 +43,12 @@ pub(crate) struct Window<'a> {
 /// The transforms stage of the scheduler.
 #[derive(Debug, Clone, Default)]
 pub struct TransformStage {
-    settings: BTreeMap<InstrumentId, NoteTransforms>,
-    arps: IdMap<InstrumentId, ArpState>,
+    settings: IdMap<InstrumentId, NoteTransforms>,
+    /// The instruments with an arpeggiator, in id order.
+    lanes: Vec<ArpLane>,
+    grids: Grids,
     /// Arpeggio note-offs not yet due.
-    pending: Vec<NoteEvent>,
+    pending: Vec<PendingOff>,
     /// How each grooved sounding note moved, for its note-off.
     moved: IdMap<(InstrumentId, NoteKey), groove::Move>,
     /// The tones each sounding chorded note became, for its note-off.
@@ -57,12 +59,10 @@ pub struct TransformStage {
     /// Reused buffers (a window allocates nothing once warm).
     scratch: Vec<NoteEvent>,
     chorded_scratch: Vec<NoteEvent>,
-    steps: Vec<(u64, u64)>,
-    /// The instruments with an arpeggiator, in id order, and whether any
-    /// has chords or groove (kept by `set`: a window asks per event).
-    arp_ids: Vec<InstrumentId>,
-    /// Each arpeggiated instrument's events of the window (reused).
-    inputs: IdMap<InstrumentId, Vec<NoteEvent>>,
+    made: Vec<NoteEvent>,
+    sorter: Sorter,
+    /// Whether any instrument has chords (not taken whole by an
+    /// arpeggiator) or groove (kept by `set`: a window asks per event).
     any_chord: bool,
     any_groove: bool,
 }
@@ -119,15 +119,9 @@ impl TransformStage {
         } else {
             self.settings.insert(id, t.clone());
         }
-        if t.arp.is_none() {
-            self.arps.remove(&id);
-        }
-        self.arp_ids = self.settings.iter().filter(|(_, t)| t.arp.is_some()).map(|(id, _)| *id).collect();
-        self.inputs.retain(|id, _| self.arp_ids.binary_search(id).is_ok());
-        for id in &self.arp_ids {
-            self.inputs.entry(*id).or_default();
-        }
-        self.any_chord = self.settings.values().any(|t| t.chord.is_some());
+        self.lanes = lanes::lanes(&self.settings, std::mem::take(&mut self.lanes));
+        // An arpeggiator takes its chords whole (see `feed`).
+        self.any_chord = self.settings.values().any(|t| t.chord.is_some() && t.arp.is_none());
         self.any_groove = self.settings.values().any(|t| t.groove.is_some());
     }
 
@@ -140,54 +134,53 @@ impl TransformStage {
         let mut events = std::mem::take(&mut self.scratch);
         events.clear();
         events.extend(out.drain(first..));
-        let mut events = self.chords(events);
-        // Still in time order: only tones of one chord may be out of pitch order.
-        sort_chords(&mut events);
-        let mut sorted = true;
-        if self.arp_ids.is_empty() {
+        if !self.chorded.is_empty() || self.any_chord {
+            events = self.chords(events);
+            // Still in time order: only tones of one chord may be out of pitch order.
+            sort_chords(&mut events);
+        }
+        // `out` from `first` keeps each instrument's events in time order
+        // (so each note-off finds its own note-on's move); the arpeggio
+        // notes, grooved as they are made, wait in `made`.
+        let mut made = std::mem::take(&mut self.made);
+        made.clear();
+        if self.lanes.is_empty() {
             out.append(&mut events);
         } else {
-            // Arpeggiated instruments' events, each instrument's in time
-            // order; the others go out as they are.
-            let mut inputs = std::mem::take(&mut self.inputs);
             for e in events.drain(..) {
-                match inputs.get_mut(&e.instrument) {
-                    Some(mine) => mine.push(e),
+                let i = self.lanes.binary_search_by_key(&e.instrument, |l| l.id);
+                match i.ok().and_then(|i| self.lanes.get_mut(i)) {
+                    Some(lane) => lane.input.push(e),
                     None => out.push(e),
                 }
             }
-            let arp_ids = std::mem::take(&mut self.arp_ids);
-            for id in &arp_ids {
-                if let Some(mine) = inputs.get_mut(id) {
-                    self.arpeggiate(*id, mine, w, out);
-                    mine.clear();
-                }
+            self.grids.start();
+            for lane in &mut self.lanes {
+                let own = lane.chord.and_then(|_| self.own_keys.get(&lane.id));
+                let key = own.copied().unwrap_or(self.key);
+                let sinks = Sinks { out, made: &mut made, pending: &mut self.pending };
+                lane.arpeggiate(w, &mut self.grids, key, sinks);
             }
-            self.arp_ids = arp_ids;
-            self.inputs = inputs;
-            sorted = false;
         }
         self.scratch = events;
+        let mut sorted = made.is_empty() && self.lanes.is_empty();
+        if !self.moved.is_empty() || self.any_groove {
+            sorted &= !self.groove(out, first, w);
+        }
         let end = w.tempo.time_of(w.hi);
         let mut i = 0;
         while i < self.pending.len() {
-            if self.pending.get(i).is_some_and(|e| e.time < end) {
-                out.push(self.pending.swap_remove(i));
+            if self.pending.get(i).is_some_and(|p| p.off.time < end) {
+                made.push(self.pending.swap_remove(i).off);
                 sorted = false;
             } else {
                 i += 1;
             }
         }
-        if !self.moved.is_empty() || self.any_groove {
-            // In time order, so each note-off finds its own note-on's move.
-            if !sorted {
-                sort(&mut out[first..]);
-            }
-            self.groove(out, first, w);
-            sorted = false;
-        }
+        out.append(&mut made);
+        self.made = made;
         if !sorted {
-            sort(&mut out[first..]);
+            self.sorter.sort(&mut out[first..]);
         }
     }
 
@@ -204,7 +197,7 @@ impl TransformStage {
             drained.into_iter().filter(|e| settings.get(&e.instrument).is_none_or(|t| t.arp.is_none())).collect();
         kept = self.chords(kept);
         self.chorded.clear();
-        kept.extend(self.pending.drain(..).map(|e| NoteEvent { time: at, ..e }));
+        kept.extend(self.pending.drain(..).map(|p| NoteEvent { time: (at + p.secs).max(at), ..p.off }));
         for e in &mut kept {
             if let Some(m) = self.moved.remove(&(e.instrument, e.key)) {
                 e.time = (e.time + m.secs).max(at);
@@ -212,11 +205,11 @@ impl TransformStage {
             }
         }
         self.moved.clear();
-        for a in self.arps.values_mut() {
-            a.clear();
+        for lane in &mut self.lanes {
+            lane.state.clear();
         }
         out.extend(kept);
-        sort(&mut out[first..]);
+        self.sorter.sort(&mut out[first..]);
     }
 
     /// Whether `id`'s arpeggiator is on.
@@ -226,7 +219,7 @@ impl TransformStage {
 
     /// No arpeggiator holds a note and no arpeggio note-off is pending.
     pub(crate) fn arps_idle(&self) -> bool {
-        self.pending.is_empty() && self.arps.values().all(ArpState::is_idle)
+        self.pending.is_empty() && self.lanes.iter().all(|l| l.state.is_idle())
     }
 
     /// Nothing to do: no transforms and nothing of earlier ones sounding.
@@ -238,9 +231,6 @@ impl TransformStage {
     /// (tone `i` keyed `i`, so the lowest keeps the written key); a
     /// note-off ends the tones its note-on made, whatever the settings now.
     fn chords(&mut self, mut events: Vec<NoteEvent>) -> Vec<NoteEvent> {
-        if self.chorded.is_empty() && !self.any_chord {
-            return events;
-        }
         let mut out = std::mem::take(&mut self.chorded_scratch);
         out.clear();
         for e in events.drain(..) {
@@ -252,7 +242,7 @@ impl TransformStage {
                         out.push(e);
                         continue;
                     };
-                    if self.arp_ids.binary_search(&e.instrument).is_ok() {
+                    if self.lanes.binary_search_by_key(&e.instrument, |l| l.id).is_ok() {
                         out.push(e);
                         continue;
                     }
@@ -278,93 +268,32 @@ impl TransformStage {
         out
     }
 
-    /// Replaces `events` (one instrument's written notes in the window) by
-    /// its arpeggio steps.
-    fn arpeggiate(&mut self, id: InstrumentId, events: &[NoteEvent], w: Window<'_>, out: &mut Vec<NoteEvent>) {
-        let Some(t) = self.settings.get(&id) else { return };
-        let Some(s) = t.arp else { return };
-        let chord = t.chord.map(|c| (c, self.own_keys.get(&id).copied().unwrap_or(self.key)));
-        let state = self.arps.entry(id).or_default();
-        if events.is_empty() && state.is_idle() {
-            return;
-        }
-        let step = u64::from(s.step_ticks());
-        let mut next = events.iter().peekable();
-        let mut steps = std::mem::take(&mut self.steps);
-        steps.clear();
-        w.cursor.pieces(w.lo, w.hi, |piece| {
-            let mut song = piece.song_lo.div_ceil(step) * step;
-            while song < piece.song_hi {
-                steps.push((piece.play + (song - piece.song_lo), song));
-                song += step;
-            }
-        });
-        for &(play, song) in &steps {
-            let time = w.tempo.time_of(play);
-            while let Some(e) = next.next_if(|e| e.time <= time) {
-                out.extend(feed(state, e, s.latch, chord));
-            }
-            let Some((held, pitch)) = state.next(&s, id, song) else { continue };
-            // Alternate keys so that a step's note-off can never end the
-            // next step's note (gate 1: they meet).
-            let key = NoteKey { tone: 0x80 | u8::from(song / step % 2 == 1), ..held.key };
-            let on = NoteEvent {
-                time,
-                kind: NoteEventKind::On,
-                instrument: id,
-                pitch,
-                velocity: held.velocity,
-                key,
-                audio: None,
-            };
-            let off_tick = play as f64 + f64::from(s.gate) * step as f64;
-            out.push(on);
-            self.pending.push(NoteEvent { time: w.tempo.time_of_fractional(off_tick), kind: NoteEventKind::Off, ..on });
-        }
-        for e in next {
-            out.extend(feed(state, e, s.latch, chord));
-        }
-        self.steps = steps;
-    }
-
     /// Swing and humanize of the instruments with groove, on the events
-    /// from `first` on.
-    fn groove(&mut self, out: &mut [NoteEvent], first: usize, w: Window<'_>) {
-        let spt = w.tempo.time_of(1) - w.tempo.time_of(0);
+    /// from `first` on (each instrument's in time order); whether any
+    /// moved.
+    fn groove(&mut self, out: &mut [NoteEvent], first: usize, w: Window<'_>) -> bool {
+        let spt = groove::secs_per_tick(w.tempo);
+        let mut any = false;
         for e in out.iter_mut().skip(first) {
-            let groove = self.settings.get(&e.instrument).and_then(|t| t.groove);
-            match e.kind {
+            let m = match e.kind {
                 NoteEventKind::On => {
-                    let Some(g) = groove else { continue };
+                    let Some(g) = self.settings.get(&e.instrument).and_then(|t| t.groove) else { continue };
                     let play = w.tempo.tick_at(e.time).round().max(0.0) as u64;
                     let song = w.cursor.locate(play).0;
-                    let m = groove::groove_move(&g, e.instrument, &e.key, song, e.velocity, spt);
-                    e.time += m.secs;
-                    e.velocity = m.velocity;
+                    let m = groove::groove_move(&groove::Groove::new(g), e.instrument, &e.key, song, e.velocity, spt);
                     self.moved.insert((e.instrument, e.key), m);
+                    m
                 }
-                NoteEventKind::Off => {
-                    if let Some(m) = self.moved.remove(&(e.instrument, e.key)) {
-                        e.time += m.secs;
-                        e.velocity = m.velocity;
-                    }
-                }
-            }
+                NoteEventKind::Off => match self.moved.remove(&(e.instrument, e.key)) {
+                    Some(m) => m,
+                    None => continue,
+                },
+            };
+            e.time += m.secs;
+            e.velocity = m.velocity;
+            any = true;
         }
-    }
-}
-
-/// Feeds a written note, as its chord's tones, to the arpeggiator. A
-/// note-off it did not hold (a note that started before the arpeggiator
-/// was on) passes through.
-fn feed(state: &mut ArpState, e: &NoteEvent, latch: bool, chord: Option<(ChordSettings, Key)>) -> Option<NoteEvent> {
-    match e.kind {
-        NoteEventKind::On => {
-            let tones = chord.map_or(ChordTones::single(e.pitch), |(c, key)| c.chord_tones(e.pitch, key));
-            state.note_on(Held { key: e.key, pitch: e.pitch, velocity: e.velocity, order: 0 }, tones, latch);
-            None
-        }
-        NoteEventKind::Off => (!state.note_off(&e.key, latch)).then_some(*e),
+        any
     }
 }
 
@@ -387,14 +316,43 @@ fn sort_chords(events: &mut [NoteEvent]) {
     }
 }
 
-/// The scheduler's event order: time, offs first, then instrument, pitch
-/// and key.
-fn sort(events: &mut [NoteEvent]) {
-    events.sort_unstable_by(|a, b| {
-        a.time
-            .total_cmp(&b.time)
-            .then(a.kind.cmp(&b.kind))
-            .then(a.instrument.cmp(&b.instrument))
-            .then(a.pitch.cmp(&b.pitch).then(a.key.cmp(&b.key)))
-    });
+/// Puts events in the scheduler's order: time, offs first, then
+/// instrument, pitch and key. Sorts (time, index) pairs, then moves each
+/// event once: a window's events are 64 bytes each and their times nearly
+/// always differ, so this is several times cheaper than sorting them.
+#[derive(Debug, Clone, Default)]
+struct Sorter {
+    keys: Vec<(u64, u32)>,
+    moved: Vec<NoteEvent>,
+}
+
+impl Sorter {
+    fn sort(&mut self, events: &mut [NoteEvent]) {
+        self.keys.clear();
+        self.keys.extend(events.iter().zip(0u32..).map(|(e, i)| (time_key(e.time), i)));
+        let at = |i: u32| usize::try_from(i).ok().and_then(|i| events.get(i));
+        self.keys.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0).then_with(|| match (at(a.1), at(b.1)) {
+                (Some(x), Some(y)) => x
+                    .kind
+                    .cmp(&y.kind)
+                    .then_with(|| x.instrument.cmp(&y.instrument))
+                    .then_with(|| x.pitch.cmp(&y.pitch))
+                    .then_with(|| x.key.cmp(&y.key)),
+                _ => std::cmp::Ordering::Equal,
+            })
+        });
+        self.moved.clear();
+        self.moved.extend(self.keys.iter().filter_map(|(_, i)| at(*i)));
+        // Every index is in range, so nothing was left out.
+        if self.moved.len() == events.len() {
+            events.copy_from_slice(&self.moved);
+        }
+    }
+}
+
+/// Seconds as an integer in the order of `f64::total_cmp`.
+fn time_key(t: f64) -> u64 {
+    let bits = t.to_bits();
+    if bits >> 63 == 1 { !bits } else { bits | 1 << 63 }
 }

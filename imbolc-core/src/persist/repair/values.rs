@@ -234,7 +234,7 @@ fn fix_kit(kit: &mut DrumKit, at: &str, out: &mut Repairs) {
 
 fn fix_clip(clip: &mut Clip, bar: Tick, out: &mut Repairs) {
     let at = format!("clip {}", clip.id);
-    for (id, note) in &mut clip.notes {
+    for (id, note) in clip.notes.iter_mut() {
         let fixed = fixed_note(*note);
         if fixed != *note {
             out.push(RepairKind::Note, format!("{at} note {id}: {note:?} → {fixed:?}"));
