@@ -4,10 +4,10 @@
 //! Each clock tick (24 per quarter note) is due at the wall time where the
 //! engine's tempo line ([`TempoAnchor`]) reaches it, plus the user's
 //! clock-out offset. A period covers wall times `[start, start + period)`
-//! (JACK's `cycle_times`, moved from JACK's clock to the wall clock by a
-//! smoothed offset between the two); a tick due inside goes out at the
-//! frame where its time falls, so its jitter is that of JACK's time
-//! estimate rather than a whole period. Start (or song position and
+//! as [`super::frame_line::FrameLine`] has them (a straight line in
+//! frames that late wake-ups do not move); a tick due inside goes out at
+//! the frame where its time falls, so it is within half a frame of that
+//! line rather than a whole period late. Start (or song position and
 //! continue) goes out at the first tick's frame, stop and other messages
 //! at the period's first frame.
 //!
@@ -159,138 +159,6 @@ impl ClockLine {
         } else {
             write(frame, &[SONG_POSITION, (sixteenths & 0x7F) as u8, (sixteenths >> 7) as u8]);
             write(frame, &[CONTINUE]);
-        }
-    }
-}
-
-/// Wall clock minus JACK's clock, smoothed over periods: JACK's times are
-/// µs of its own (monotonic) clock, the tempo line is in wall time.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ClockOffset {
-    est: Option<f64>,
-    /// Samples in a row far from the estimate.
-    strikes: u32,
-}
-
-/// A sample within this of the estimate is averaged in; further off, it is
-/// ignored unless [`STEP_STRIKES`] in a row agree (a clock step).
-const OFFSET_NOISE_SECS: f64 = 0.000_2;
-const STEP_STRIKES: u32 = 16;
-
-impl ClockOffset {
-    /// A sample: wall time read just before (`wall_before`) and after
-    /// (`wall_after`) JACK's time `jack_secs`. Returns the estimate.
-    pub fn sample(&mut self, wall_before: f64, jack_secs: f64, wall_after: f64) -> Option<f64> {
-        // A read interrupted in between says little.
-        if wall_after - wall_before < 50e-6 {
-            let s = (wall_before + wall_after) / 2.0 - jack_secs;
-            self.est = Some(match self.est {
-                Some(e) if (s - e).abs() < OFFSET_NOISE_SECS => {
-                    self.strikes = 0;
-                    e + (s - e) * 0.02
-                }
-                Some(e) if self.strikes < STEP_STRIKES => {
-                    self.strikes += 1;
-                    e
-                }
-                // A clock step (settimeofday): follow it.
-                _ => {
-                    self.strikes = 0;
-                    s
-                }
-            });
-        }
-        self.est
-    }
-}
-
-/// Widest and narrowest bandwidth (Hz) of [`FrameClock`]'s loop.
-const BW_START: f64 = 2.0;
-const BW_END: f64 = 0.02;
-/// [`STEP_STRIKES`] periods in a row further than this from the
-/// prediction restart the loop (a clock step, a server restart).
-const RESYNC_SECS: f64 = 0.02;
-/// Once locked, one period's error counts at most this much (a late
-/// wake-up of a loaded machine is noise, not a change of rate).
-const LOCKED_ERROR_SECS: f64 = 0.000_2;
-/// Seconds after which the loop counts as locked.
-const LOCK_SECS: f64 = 2.0;
-
-/// Wall time of each period's first frame, filtered: JACK's cycle times
-/// follow the moments the driver woke up, which on a loaded machine are
-/// late by up to milliseconds, while the frames themselves run at a
-/// steady rate. A second-order delay-locked loop (as in JACK itself, with
-/// a far narrower bandwidth that starts wide to lock quickly) fits
-/// `wall = start + (frame - frame0) × secs_per_frame` through them.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct FrameClock {
-    state: Option<Loop>,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Loop {
-    /// The last period's first frame, its wall time, its length in frames.
-    frame: u32,
-    wall: f64,
-    frames: u32,
-    secs_per_frame: f64,
-    /// Seconds since the loop began locking.
-    elapsed: f64,
-    /// Periods in a row far from the prediction.
-    strikes: u32,
-}
-
-impl FrameClock {
-    /// Feeds one period (first frame, length, its measured wall time) and
-    /// returns the filtered period.
-    pub fn period(&mut self, frame: u32, frames: u32, measured: f64, rate: f64) -> Period {
-        let nominal = 1.0 / rate.max(1.0);
-        let next = match self.state {
-            None => Loop { frame, wall: measured, frames, secs_per_frame: nominal, elapsed: 0.0, strikes: 0 },
-            // The driver lost periods and counts anew from where it woke
-            // up (JACK's frame counter jumps, and its time for the first
-            // frame after the jump is where the new count starts): the
-            // phase is taken as measured, the rate is kept.
-            Some(l) if frame.wrapping_sub(l.frame) as i32 > l.frames as i32 => {
-                // Pull in quickly from there: the measured time is JACK's
-                // first estimate after its own restart.
-                Loop { frame, wall: measured, frames, strikes: 0, elapsed: l.elapsed.min(1.0), ..l }
-            }
-            Some(l) => l.advance(frame, frames, measured, nominal),
-        };
-        self.state = Some(next);
-        Period { start: next.wall, secs: next.secs_per_frame * f64::from(frames), frames }
-    }
-}
-
-impl Loop {
-    fn advance(self, frame: u32, frames: u32, measured: f64, nominal: f64) -> Loop {
-        // Signed: a callback that reads the same cycle's times twice (or
-        // an older one) moves nothing.
-        let df = f64::from(frame.wrapping_sub(self.frame) as i32);
-        let predicted = self.wall + df * self.secs_per_frame;
-        if df <= 0.0 {
-            return Loop { frame, wall: predicted, frames, ..self };
-        }
-        let e = measured - predicted;
-        if e.abs() > RESYNC_SECS {
-            if self.strikes >= STEP_STRIKES {
-                return Loop { frame, wall: measured, frames, secs_per_frame: nominal, elapsed: 0.0, strikes: 0 };
-            }
-            return Loop { frame, wall: predicted, frames, strikes: self.strikes + 1, ..self };
-        }
-        let dt = df * self.secs_per_frame;
-        let bw = (BW_START / (1.0 + self.elapsed).powi(2)).max(BW_END);
-        let omega = 2.0 * std::f64::consts::PI * bw * dt;
-        let (b, c) = ((std::f64::consts::SQRT_2 * omega).min(1.0), omega * omega);
-        let e = if self.elapsed > LOCK_SECS { e.clamp(-LOCKED_ERROR_SECS, LOCKED_ERROR_SECS) } else { e };
-        Loop {
-            frame,
-            wall: predicted + b * e,
-            frames,
-            secs_per_frame: self.secs_per_frame + c * e / df,
-            elapsed: self.elapsed + dt,
-            strikes: 0,
         }
     }
 }

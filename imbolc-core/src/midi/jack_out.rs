@@ -9,12 +9,11 @@
 //!  JACK process callback: ClockLine (tempo line → tick frames) → port
 //! ```
 //!
-//! The callback reads JACK's cycle times (the period's first frame and its
-//! µs time), turns them into wall time with a smoothed offset between the
-//! wall clock and JACK's clock, filters out the driver's wake-up jitter
-//! ([`FrameClock`]: a narrow delay-locked loop), and writes each
-//! clock tick, start, continue, song position and stop at the frame where
-//! its wall time falls (see [`super::clock_line`]). Other messages
+//! The callback notes the wall time it woke up at; a [`FrameLine`] fitted
+//! to the floor of those wake-ups (a late wake-up moves nothing, frames
+//! the driver lost are made up slowly) gives each frame's wall time, and
+//! each clock tick, start, continue, song position and stop goes out at
+//! the frame where its wall time falls (see [`super::clock_line`]). Other messages
 //! ([`JackMidiOut::send`], e.g. pad LEDs) go out at the next period's
 //! first frame. Nothing in the callback allocates or blocks.
 
@@ -26,7 +25,8 @@ use jack::{AsyncClient, Client, ClientOptions, Control, MidiOut, Port, ProcessHa
 
 use super::MidiError;
 use super::clock::{CLOCK_CLIENT, CLOCK_PORT};
-use super::clock_line::{ClockLine, ClockOffset, FrameClock, Line, Period};
+use super::clock_line::{ClockLine, Line};
+use super::frame_line::FrameLine;
 use super::timebase::{play_tick_at, wall_now};
 
 /// Messages queued between UI frames (the callback takes them every period).
@@ -72,14 +72,7 @@ impl JackMidiOut {
         let (tx, rx) = bounded(QUEUE);
         let mut clock = ClockLine::default();
         clock.set_offset(f64::from(offset_ms) / 1000.0);
-        let process = Process {
-            port,
-            rx,
-            clock,
-            offset: ClockOffset::default(),
-            frames: FrameClock::default(),
-            raw: [([0; 3], 0); RAW_PER_PERIOD],
-        };
+        let process = Process { port, rx, clock, frames: FrameLine::default(), raw: [([0; 3], 0); RAW_PER_PERIOD] };
         let client = client.activate_async((), process).map_err(|e| MidiError::Init(e.to_string()))?;
         Ok(JackMidiOut { tx, last: Cell::new(None), port: name, _client: client })
     }
@@ -137,30 +130,17 @@ struct Process {
     port: Port<MidiOut>,
     rx: Receiver<Msg>,
     clock: ClockLine,
-    offset: ClockOffset,
-    frames: FrameClock,
+    frames: FrameLine,
     raw: [([u8; 3], u8); RAW_PER_PERIOD],
 }
 
 impl ProcessHandler for Process {
     fn process(&mut self, client: &Client, ps: &ProcessScope) -> Control {
-        let before = wall_now();
-        let jack_now = client.time();
-        let after = wall_now();
-        let offset = self.offset.sample(before, jack_now as f64 / 1e6, after);
+        // The wall time this period's callback woke up at: never before
+        // its first frame, sometimes milliseconds after it.
+        let woke = wall_now();
         let rate = client.sample_rate() as f64;
-        // `jack_get_cycle_times` is missing from some libjack builds (the
-        // jack crate then answers an error); the frame time and JACK's
-        // estimate of its µs time say the same.
-        let frame = ps.last_frame_time();
-        let jack_start = match ps.cycle_times() {
-            Ok(t) if t.current_frames == frame => t.current_usecs,
-            _ => client.frames_to_time(frame),
-        };
-        let period = match offset {
-            Some(off) => self.frames.period(frame, ps.n_frames(), jack_start as f64 / 1e6 + off, rate),
-            None => Period { start: before, secs: f64::from(ps.n_frames()) / rate, frames: ps.n_frames() },
-        };
+        let period = self.frames.period(ps.last_frame_time(), ps.n_frames(), woke, rate);
         let mut raws = 0;
         while raws < RAW_PER_PERIOD {
             match self.rx.try_recv() {

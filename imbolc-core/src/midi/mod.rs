@@ -28,6 +28,8 @@
 //! - [`clock`]: the clock output through midir (without JACK: a thread,
 //!   each event at the start of a period).
 //! - [`clock_line`]: tempo line → clock ticks per period (no JACK).
+//! - [`frame_line`]: the wall time of JACK's frames, a line that a late
+//!   wake-up does not move.
 //! - [`jack_out`]: [`ClockOut`] with JACK: the MIDI output client whose
 //!   process callback writes each event at its own frame.
 //! - [`ports`]: [`MidiPorts`], midir ports and device reconnection.
@@ -40,6 +42,7 @@ pub mod clock;
 pub mod clock_line;
 pub mod config;
 pub mod follow;
+pub mod frame_line;
 #[cfg(feature = "jack-midi")]
 pub mod jack_out;
 pub mod live;
