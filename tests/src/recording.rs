@@ -47,13 +47,31 @@ impl RealtimeJack {
 
     /// [`RealtimeJack::start`] with `period` frames per JACK cycle.
     pub fn start_with_period(tag: &str, period: u32) -> RealtimeJack {
+        Self::start_with(tag, period, false)
+    }
+
+    /// [`RealtimeJack::start_with_period`] in synchronous mode (`-S`): the
+    /// driver waits for every client before it begins the next cycle. In
+    /// the default asynchronous mode a callback that starts after the
+    /// driver began the next cycle reads that cycle's frame time
+    /// (`jack_last_frame_time` is the engine's current one), so what it
+    /// writes or stamps is a whole period off; seen on a loaded machine at
+    /// 64 frames as a cycle's frame time reported twice.
+    pub fn start_sync_with_period(tag: &str, period: u32) -> RealtimeJack {
+        Self::start_with(tag, period, true)
+    }
+
+    fn start_with(tag: &str, period: u32, sync: bool) -> RealtimeJack {
         static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let name = format!("imbolc_test_rt_{}_{n}", std::process::id());
         let log = std::env::temp_dir().join(format!("{name}.log"));
         let stderr = std::fs::File::create(&log).unwrap();
+        let mode: &[&str] = if sync { &["-S"] } else { &[] };
         let child = Command::new("jackd")
-            .args(["-n", &name, "-R", "-d", "dummy", "-r", "48000", "-p", &period.to_string()])
+            .args(["-n", &name, "-R"])
+            .args(mode)
+            .args(["-d", "dummy", "-r", "48000", "-p", &period.to_string()])
             .env(TEST_TAG_VAR, tag)
             .stdout(Stdio::null())
             .stderr(stderr)

@@ -122,11 +122,14 @@ struct Run {
     start: f64,
     starts: usize,
     stops: usize,
+    /// Cycles the listener was given the next cycle's frame time in.
+    repeats: usize,
 }
 
 /// Runs the clock for `secs` on a server with `period` frames.
 fn run(period: u32, secs: f64) -> Run {
-    let jack = RealtimeJack::start_with_period(&format!("clock-out-{}", std::process::id()), period);
+    // Synchronous: see `RealtimeJack::start_sync_with_period`.
+    let jack = RealtimeJack::start_sync_with_period(&format!("clock-out-{}", std::process::id()), period);
     // SAFETY: see the file's header.
     unsafe { std::env::set_var("JACK_DEFAULT_SERVER", &jack.name) };
     let out = retry("opening the clock output", || ClockOut::open(0.0));
@@ -143,16 +146,30 @@ fn run(period: u32, secs: f64) -> Run {
     std::thread::sleep(Duration::from_millis(200));
     drop(listener);
     drop(out);
-    let mut run = Run { ticks: Vec::new(), cycles: Vec::new(), start, starts: 0, stops: 0 };
+    let mut run = Run { ticks: Vec::new(), cycles: Vec::new(), start, starts: 0, stops: 0, repeats: 0 };
+    // Ticks with the listener's cycle they came in.
+    let mut ticks: Vec<(usize, u64)> = Vec::new();
     for seen in rx.try_iter() {
         match seen {
-            Seen::Byte(f, 0xF8) => run.ticks.push(f),
+            Seen::Byte(f, 0xF8) => ticks.push((run.cycles.len().saturating_sub(1), f)),
             Seen::Byte(_, 0xFA) => run.starts += 1,
             Seen::Byte(_, 0xFC) => run.stops += 1,
             Seen::Byte(..) => {}
             Seen::Cycle(f, n, woke) => run.cycles.push((f, n, woke)),
         }
     }
+    // A cycle whose frame time the next one reports again was the one
+    // before it, stamped late (asynchronous mode; see
+    // `RealtimeJack::start_sync_with_period`): counted, and put back.
+    let repeated: Vec<bool> =
+        (0..run.cycles.len()).map(|i| run.cycles.get(i + 1).is_some_and(|next| next.0 == run.cycles[i].0)).collect();
+    run.repeats = repeated.iter().filter(|r| **r).count();
+    for (i, c) in run.cycles.iter_mut().enumerate() {
+        if repeated[i] {
+            c.0 -= u64::from(c.1);
+        }
+    }
+    run.ticks = ticks.iter().map(|&(i, f)| if repeated[i] { f - u64::from(run.cycles[i].1) } else { f }).collect();
     run
 }
 
@@ -313,7 +330,7 @@ fn check(period: u32, secs: f64) -> Result<String, String> {
     let error = (fig.bpm - BPM).abs() / BPM * 100.0;
     let line = format!(
         "period {period:4}: {} ticks over {secs} s fitted in {} span(s), {} held back after {} listener gap(s) \
-         ({} frames), {} left out after lost time; driver lost {:.2} ms in {} jump(s); tempo {:.5} BPM \
+         ({} frames), {} left out after lost time, {} cycle(s) stamped a period late; driver lost {:.2} ms in {} jump(s); tempo {:.5} BPM \
          (error {error:.5} %), jitter {:.4} ms peak to peak; phase against the tempo line {:+.3} ms at the \
          first tick, {:+.3} ms at the last",
         fig.fitted,
@@ -322,6 +339,7 @@ fn check(period: u32, secs: f64) -> Result<String, String> {
         fig.gaps,
         fig.gap_frames,
         fig.left_out,
+        run.repeats,
         fig.lost_ms,
         fig.lost_jumps,
         fig.bpm,

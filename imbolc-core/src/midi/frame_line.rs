@@ -20,8 +20,9 @@
 //! sees a tempo 0.0004 % fast until the lag is made up, never a jump.
 //! Only time lost beyond [`STEP_SECS`] at once (a machine that stood
 //! still for tens of milliseconds) moves the line in one step, after
-//! [`CONFIRM_SECS`] of wake-ups that late; a floor that far off after a
-//! whole window (a wall-clock step) starts it afresh.
+//! [`CONFIRM_SECS`] of wake-ups that late, or once small losses have
+//! piled up to as much; a floor that far ahead of the wake-ups (the wall
+//! clock set back) starts it afresh.
 //!
 //! Nothing here allocates or blocks: it runs inside JACK's process
 //! callback.
@@ -233,9 +234,16 @@ impl FrameLine {
         }
         let window = if state.windows < ACQUIRE_WINDOWS { ACQUIRE_SECS } else { WINDOW_SECS };
         if state.window_frames as f64 * state.secs_per_frame >= window {
-            // The floor is where the frames are: far off, the line starts
-            // again from this period.
-            if state.floor.abs() > STEP_SECS {
+            // The floor is where the frames are. Far behind it (lost time
+            // piled up from many small losses), the line steps there; far
+            // ahead of it (the wall clock was set back), it starts again.
+            if state.floor > STEP_SECS && state.windows >= ACQUIRE_WINDOWS {
+                let (frame, floor) = (state.frame, state.floor);
+                state.bend(frame, state.secs_per_frame);
+                state.wall0 += floor;
+                state.window_frames = 0;
+                state.floor = f64::MAX;
+            } else if state.floor.abs() > STEP_SECS {
                 *state = State::new(frame, measured, nominal);
             } else {
                 state.close_window();

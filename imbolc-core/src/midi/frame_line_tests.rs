@@ -162,3 +162,17 @@ fn time_lost_while_locking_does_not_skew_the_rate() {
     let end = errors[errors.len() - 1];
     assert!(end.abs() < 50e-6, "{end}");
 }
+
+#[test]
+fn small_losses_piling_up_step_the_line_once() {
+    // 1 ms lost every second: more than the slew makes up.
+    let per = 256.0 / RATE;
+    let truth = |k: u32| {
+        let t = f64::from(k) * per;
+        1.7e9 + t + if t > 10.0 { (t - 10.0).floor() * 0.001 } else { 0.0 }
+    };
+    let errors = follow(256, (60.0 / per) as u32, truth);
+    // Never further behind than the step, and locked again at once.
+    let worst = errors[(6.0 / per) as usize..].iter().fold(0.0f64, |m, e| m.max(-e));
+    assert!(worst < STEP_SECS + 0.002, "{worst}");
+}
