@@ -14,15 +14,13 @@
 //! When the driver loses time (the dummy driver, woken too late, counts
 //! on from where it woke up; a sound card does the same after an xrun)
 //! the frames stop while the wall clock goes on, and the floor rises by
-//! the time lost. The line does not jump after it: it is slewed back
-//! toward the wall clock at most [`MAX_SLEW`] (4 ppm, 4 µs a second), so
-//! the ticks stay evenly spaced in frames and a device locked to them
-//! sees a tempo 0.0004 % fast until the lag is made up, never a jump.
-//! Only time lost beyond [`STEP_SECS`] at once (a machine that stood
-//! still for tens of milliseconds) moves the line in one step, after
-//! [`CONFIRM_SECS`] of wake-ups that late, or once small losses have
-//! piled up to as much; a floor that far ahead of the wake-ups (the wall
-//! clock set back) starts it afresh.
+//! the time lost. Beyond [`STEP_SECS`] the line steps with it, once every
+//! wake-up for [`CONFIRM_SECS`] ([`CONFIRM_PERIODS`] at least) has been
+//! that late: the ticks stay on the tempo line, as scsynth's notes do (it
+//! re-anchors its own clock after an xrun), and in frames they jump by
+//! the time lost, once. Smaller differences (losses below the step, the
+//! floor's wander) are slewed away at most [`MAX_SLEW`] (4 ppm, 4 µs a
+//! second), which keeps a 30 s run within 0.04 ms of a straight line.
 //!
 //! Nothing here allocates or blocks: it runs inside JACK's process
 //! callback.
@@ -50,13 +48,16 @@ const RATE_SECS: f64 = 30.0;
 const MAX_RATE_STEP: f64 = 1e-7;
 /// A rate further than this from the nominal one is not believed.
 const MAX_RATE: f64 = 1e-3;
-/// Lost time beyond this is not made up slowly (that would take an hour
-/// for 20 ms): the line steps there, once every period for
-/// [`CONFIRM_SECS`] has woken up at least this much later than it.
-pub const STEP_SECS: f64 = 0.02;
-/// How long the wake-ups must stay that late (and two periods at least)
-/// before the line steps: a single late wake-up is not lost time.
+/// Lost time beyond this steps the line, once every period for
+/// [`CONFIRM_SECS`] has woken up at least this much later than it (a
+/// wake-up is rarely that late four times in a row without the driver
+/// having lost time; a floor this far off after a whole window steps it
+/// too).
+pub const STEP_SECS: f64 = 0.000_3;
+/// How long the wake-ups must stay that late, and in how many periods at
+/// least, before the line steps: a late wake-up or two is not lost time.
 pub const CONFIRM_SECS: f64 = 0.01;
+pub const CONFIRM_PERIODS: u32 = 4;
 
 /// See the module documentation.
 #[derive(Debug, Clone, Copy, Default)]
@@ -125,7 +126,7 @@ impl State {
         self.late_run += 1;
         self.late_frames += df;
         self.late_floor = self.late_floor.min(residual);
-        if self.late_run >= 2 && self.late_frames as f64 * self.secs_per_frame >= CONFIRM_SECS {
+        if self.late_run >= CONFIRM_PERIODS && self.late_frames as f64 * self.secs_per_frame >= CONFIRM_SECS {
             let frame = self.frame;
             self.bend(frame, self.secs_per_frame);
             self.wall0 += self.late_floor;
@@ -234,17 +235,15 @@ impl FrameLine {
         }
         let window = if state.windows < ACQUIRE_WINDOWS { ACQUIRE_SECS } else { WINDOW_SECS };
         if state.window_frames as f64 * state.secs_per_frame >= window {
-            // The floor is where the frames are. Far behind it (lost time
-            // piled up from many small losses), the line steps there; far
-            // ahead of it (the wall clock was set back), it starts again.
-            if state.floor > STEP_SECS && state.windows >= ACQUIRE_WINDOWS {
+            // The floor is where the frames are: far from it after a whole
+            // window (lost time the wake-ups did not show at once, the wall
+            // clock set), the line steps there.
+            if state.floor.abs() > STEP_SECS && state.windows >= ACQUIRE_WINDOWS {
                 let (frame, floor) = (state.frame, state.floor);
                 state.bend(frame, state.secs_per_frame);
                 state.wall0 += floor;
                 state.window_frames = 0;
                 state.floor = f64::MAX;
-            } else if state.floor.abs() > STEP_SECS {
-                *state = State::new(frame, measured, nominal);
             } else {
                 state.close_window();
             }
