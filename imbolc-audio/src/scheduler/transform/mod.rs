@@ -46,6 +46,9 @@ pub struct TransformStage {
     settings: IdMap<InstrumentId, NoteTransforms>,
     /// The instruments with an arpeggiator, in id order.
     lanes: Vec<ArpLane>,
+    /// Their ids side by side (an event's lane is found by binary search
+    /// over these, not over the lanes, which are far apart in memory).
+    lane_ids: Vec<InstrumentId>,
     grids: Grids,
     /// Arpeggio note-offs not yet due.
     pending: Vec<PendingOff>,
@@ -120,6 +123,7 @@ impl TransformStage {
             self.settings.insert(id, t.clone());
         }
         self.lanes = lanes::lanes(&self.settings, std::mem::take(&mut self.lanes));
+        self.lane_ids = self.lanes.iter().map(|l| l.id).collect();
         // An arpeggiator takes its chords whole (see `feed`).
         self.any_chord = self.settings.values().any(|t| t.chord.is_some() && t.arp.is_none());
         self.any_groove = self.settings.values().any(|t| t.groove.is_some());
@@ -148,7 +152,7 @@ impl TransformStage {
             out.append(&mut events);
         } else {
             for e in events.drain(..) {
-                let i = self.lanes.binary_search_by_key(&e.instrument, |l| l.id);
+                let i = self.lane_ids.binary_search(&e.instrument);
                 match i.ok().and_then(|i| self.lanes.get_mut(i)) {
                     Some(lane) => lane.input.push(e),
                     None => out.push(e),
@@ -242,7 +246,7 @@ impl TransformStage {
                         out.push(e);
                         continue;
                     };
-                    if self.lanes.binary_search_by_key(&e.instrument, |l| l.id).is_ok() {
+                    if self.lane_ids.binary_search(&e.instrument).is_ok() {
                         out.push(e);
                         continue;
                     }
