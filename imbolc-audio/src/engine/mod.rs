@@ -58,7 +58,7 @@ mod usage;
 pub use cmd::{EngineCmd, EngineConfig, EngineError, TapEvent, TransportCmd, VoiceId};
 pub use counters::{Counter, CounterSnapshot, EngineCounters};
 pub use feedback::{
-    EngineFeedback, EngineStop, FeedbackReader, RebuildStats, Refusals, TempoAnchor, TransportFeedback,
+    EngineFeedback, EngineStop, FeedbackReader, LinkFeedback, RebuildStats, Refusals, TempoAnchor, TransportFeedback,
 };
 pub use handle::AudioHandle;
 pub use inbound::{Inbound, NodeNotice, Rejected, classify};
