@@ -26,6 +26,12 @@ pub struct Args {
     #[arg(long, global = true)]
     pub jack: Option<String>,
 
+    /// Join the Ableton Link session on the network at start (tempo, bar
+    /// phase and start/stop shared with other apps; `&` toggles it). Also
+    /// after `host` and `join`.
+    #[arg(long, global = true)]
+    pub link: bool,
+
     /// Print where a TUI started now listens for control lines
     /// (docs/control-socket.md), and exit.
     #[arg(long)]
