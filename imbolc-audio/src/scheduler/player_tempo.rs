@@ -24,9 +24,10 @@ pub const FOLLOW_TOLERANCE: f64 = 0.05;
 
 impl Scheduler {
     /// In song mode, takes the tempo of an enabled tempo lane at the first
-    /// unscheduled tick (re-anchoring at the horizon, like any tempo change).
+    /// unscheduled tick (re-anchoring at the horizon, like any tempo change);
+    /// not while following Link, whose tempo wins.
     pub(super) fn follow_tempo_lane(&mut self) {
-        if self.mode != PlayMode::Song {
+        if self.mode != PlayMode::Song || self.following {
             return;
         }
         let song = self.cursor.locate(self.next_tick).0;
@@ -122,6 +123,7 @@ impl Scheduler {
             self.bpm = bpm;
             return changed;
         }
+        self.following = true;
         let tick = tick.unwrap_or_else(|| self.tempo.tick_at(self.horizon));
         let drift = self.tempo.tick_at(self.horizon) - tick;
         if bpm == self.bpm && drift.abs() < FOLLOW_TOLERANCE {
