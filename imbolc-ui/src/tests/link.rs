@@ -68,3 +68,50 @@ fn play_a_peer_started_shows_and_space_stops_it() {
     press(&mut app, "Space");
     assert_eq!(sink.take(), vec![Request::Transport(TransportCmd::Stop)]);
 }
+
+/// Playing together: only the host takes a Link tempo into the project,
+/// as an action broadcast to the clients, so the replicas stay equal; the
+/// client does not apply it on its own (on 127.0.0.1).
+#[test]
+fn playing_together_only_the_host_takes_a_link_tempo_in() {
+    use std::time::{Duration, Instant};
+
+    use imbolc_core::Session;
+    use imbolc_core::collab::{Client, Host, JoinCode, Limits};
+    use imbolc_core::session::NullSink;
+    use imbolc_types::Project;
+
+    use super::collab::frames_until;
+    use crate::collab::Collab;
+    use crate::keys::Keymap;
+
+    let code = JoinCode::random().unwrap();
+    let host = Host::bind("127.0.0.1:0", code.clone(), Limits::default()).unwrap();
+    let addr = host.addr();
+    let mut host_app = App::new(Session::new(demo_project(), NullSink), None, Keymap::default(), None);
+    host_app.attach_collab(Collab::Host(host));
+    let joining = std::thread::spawn(move || Client::connect(addr, &code, "guest", None, &Limits::default()));
+    while !joining.is_finished() {
+        host_app.tick(Instant::now());
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let client = joining.join().unwrap().unwrap();
+    let mut client_app = App::new(Session::new(Project::new("empty"), NullSink), None, Keymap::default(), None);
+    client_app.attach_collab(Collab::Client(client));
+    frames_until(&mut host_app, &mut client_app, "snapshot", |h, c| c.session().project() == h.session().project());
+
+    for app in [&mut host_app, &mut client_app] {
+        app.set_link(true);
+        app.set_feedback(&linked(1, 120.0, 0));
+    }
+    // The client hears the peer's tempo first: it leaves its replica alone.
+    client_app.set_feedback(&linked(1, 97.5, 1));
+    assert!((client_app.session().project().tempo - 120.0).abs() < 1e-4);
+    host_app.set_feedback(&linked(1, 97.5, 1));
+    assert!((host_app.session().project().tempo - 97.5).abs() < 1e-4);
+    frames_until(&mut host_app, &mut client_app, "tempo broadcast", |_, c| {
+        (c.session().project().tempo - 97.5).abs() < 1e-4
+    });
+    assert!(client_app.session().project() == host_app.session().project());
+    assert!(!host_app.session().history().can_undo(), "no undo step on the host");
+}
