@@ -12,8 +12,9 @@
 //! make a namespace (root), the test fails saying so.
 //!
 //! What is measured: the timetags of the metronome's bar-line clicks each
-//! engine's audio thread sends (from its tap), so "in phase" is read from
-//! the bundles that actually go to scsynth.
+//! engine's audio thread sends (from its tap), and of the first note of a
+//! clip launched on one of them, so "in phase" is read from the bundles
+//! that actually go to scsynth.
 
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -25,16 +26,24 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::Receiver;
 use imbolc_audio::backend::{ServerOp, Timetag, Timing};
 use imbolc_audio::engine::{AudioHandle, TapEvent, TransportCmd};
+use imbolc_audio::scheduler::{Launch, midi_to_freq};
 use imbolc_audio::server::JackMode;
 use imbolc_tests::engine::{tapped_engine, wait_feedback};
 use imbolc_tests::tagged_servers;
-use imbolc_types::{AudioDiff, AudioScene, ParamTarget, TimeSignature};
+use imbolc_types::catalog::SourceKind;
+use imbolc_types::{
+    AudioDiff, AudioScene, Clip, ClipId, EnvelopeDef, Instrument, InstrumentDef, InstrumentId, LaunchQuantize,
+    LaunchTarget, MixerSettings, Note, NoteId, ParamTarget, TICKS_PER_QUARTER, TimeSignature,
+};
 
 /// Set in the re-run inside the namespace.
 const INSIDE_VAR: &str = "IMBOLC_LINK_NETNS";
 /// The acceptance bounds of issue 20.
 const TEMPO_WITHIN: Duration = Duration::from_secs(1);
 const BAR_LINES_WITHIN: f64 = 0.001;
+const LEAD: InstrumentId = InstrumentId(0);
+const LAUNCHED: ClipId = ClipId(1);
+const LAUNCHED_PITCH: u8 = 84;
 
 fn find_tool(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
@@ -81,16 +90,28 @@ fn seconds(t: Timetag) -> f64 {
     f64::from(t.seconds) + f64::from(t.fraction) / 4_294_967_296.0
 }
 
-/// Timetags (seconds) of the bar-line (accented) clicks sent so far.
-fn bar_lines(tap: &Receiver<TapEvent>, into: &mut Vec<f64>) {
+/// What one engine sent, as timetags in seconds: bar-line (accented)
+/// metronome clicks, and starts of the launched clip's note.
+#[derive(Default)]
+struct Heard {
+    bars: Vec<f64>,
+    launched: Vec<f64>,
+}
+
+fn control(op: &ServerOp, name: &str, mut is: impl FnMut(f32) -> bool) -> bool {
+    matches!(op, ServerOp::SynthNew { controls, .. } if controls.iter().any(|(n, v)| *n == name && is(*v)))
+}
+
+/// Takes what the engine sent since the last call.
+fn listen(tap: &Receiver<TapEvent>, into: &mut Heard) {
+    let launched = midi_to_freq(LAUNCHED_PITCH);
     for event in tap.try_iter() {
         let TapEvent::Sent { timing: Timing::At(tag), ops, .. } = event else { continue };
-        let accent = ops.iter().any(|op| {
-            matches!(op, ServerOp::SynthNew { controls, .. }
-                if controls.iter().any(|(name, value)| *name == "accent" && *value == 1.0))
-        });
-        if accent {
-            into.push(seconds(tag));
+        if ops.iter().any(|op| control(op, "accent", |v| v == 1.0)) {
+            into.bars.push(seconds(tag));
+        }
+        if ops.iter().any(|op| control(op, "freq", |v| (v - launched).abs() < 0.5)) {
+            into.launched.push(seconds(tag));
         }
     }
 }
@@ -108,8 +129,30 @@ fn worst_pairing(a: &[f64], b: &[f64], from: f64) -> (f64, usize) {
     (worst, n)
 }
 
+/// 3/4 at 120 bpm, the metronome's bars, and one instrument with a
+/// one-bar clip for the launcher (nothing in the arrangement).
 fn scene() -> AudioScene {
-    AudioScene { tempo: 120.0, time_signature: TimeSignature { numerator: 3, denominator: 4 }, ..AudioScene::default() }
+    let mut def = InstrumentDef::new(SourceKind::SINE);
+    def.amp_env = EnvelopeDef { attack: 0.001, decay: 0.01, sustain: 0.5, release: 0.01 };
+    let instrument = Instrument { id: LEAD, name: "lead".into(), def, mixer: MixerSettings::default() };
+    let bar = 3 * TICKS_PER_QUARTER;
+    let clip = Clip {
+        id: LAUNCHED,
+        name: String::new(),
+        instrument: LEAD,
+        length: bar,
+        looping: true,
+        notes: [(NoteId(0), Note::new(LAUNCHED_PITCH, 100, 0, bar / 2))].into_iter().collect(),
+        drums: None,
+        audio: None,
+    };
+    AudioScene {
+        instruments: vec![instrument],
+        clips: vec![clip],
+        tempo: 120.0,
+        time_signature: TimeSignature { numerator: 3, denominator: 4 },
+        ..AudioScene::default()
+    }
 }
 
 fn engine(tag: &str) -> (AudioHandle, Receiver<TapEvent>) {
@@ -137,16 +180,17 @@ fn tempo_arrives(audio: &mut AudioHandle, bpm: f32, since: Instant) -> Duration 
 /// that joined play a moment late sends its first one untimed).
 fn bars_agree(
     taps: (&Receiver<TapEvent>, &Receiver<TapEvent>),
-    bars: (&mut Vec<f64>, &mut Vec<f64>),
+    heard: (&mut Heard, &mut Heard),
     from: Option<f64>,
     long: Duration,
 ) -> f64 {
     let end = Instant::now() + long;
     while Instant::now() < end {
-        bar_lines(taps.0, bars.0);
-        bar_lines(taps.1, bars.1);
+        listen(taps.0, heard.0);
+        listen(taps.1, heard.1);
         std::thread::sleep(Duration::from_millis(20));
     }
+    let bars = (&heard.0.bars, &heard.1.bars);
     let first = |v: &[f64]| v.first().copied().unwrap_or(f64::INFINITY);
     let from = from.unwrap_or_else(|| first(bars.0).max(first(bars.1)) - BAR_LINES_WITHIN);
     let (worst, n) = worst_pairing(bars.0, bars.1, from);
@@ -182,9 +226,9 @@ fn link_shares_tempo_bar_phase_and_start_stop_between_engines() {
     a.play().unwrap();
     wait_feedback(&mut a, Duration::from_secs(2), |f| f.transport.playing);
     wait_feedback(&mut b, Duration::from_secs(2), |f| f.transport.playing);
-    let (mut bars_a, mut bars_b) = (Vec::new(), Vec::new());
-    let worst = bars_agree((&tap_a, &tap_b), (&mut bars_a, &mut bars_b), None, Duration::from_secs(4));
-    println!("bar lines of A and B at 132 bpm: {} compared, at most {:.1} µs apart", bars_a.len(), worst * 1e6);
+    let (mut heard_a, mut heard_b) = (Heard::default(), Heard::default());
+    let worst = bars_agree((&tap_a, &tap_b), (&mut heard_a, &mut heard_b), None, Duration::from_secs(4));
+    println!("bar lines of A and B at 132 bpm: {} compared, at most {:.1} µs apart", heard_a.bars.len(), worst * 1e6);
 
     // A tempo change while playing, this time on B: still in phase after.
     let since = Instant::now();
@@ -192,11 +236,20 @@ fn link_shares_tempo_bar_phase_and_start_stop_between_engines() {
     let took = tempo_arrives(&mut a, 100.0, since);
     println!("tempo 132 → 100 on B (playing) reached A in {:.1} ms", took.as_secs_f64() * 1e3);
     assert!(took < TEMPO_WITHIN, "the tempo took {took:?} to reach the other engine");
-    let after = bars_a.iter().chain(&bars_b).copied().fold(0.0, f64::max) + 0.1;
-    let worst = bars_agree((&tap_a, &tap_b), (&mut bars_a, &mut bars_b), Some(after), Duration::from_secs(5));
+    let after = heard_a.bars.iter().chain(&heard_b.bars).copied().fold(0.0, f64::max) + 0.1;
+    // A clip launched on B, one bar quantized, starts on a bar line of A.
+    let launch =
+        Launch { instrument: LEAD, target: LaunchTarget::Clip(LAUNCHED), quantize: LaunchQuantize::Bar, group: 0 };
+    b.transport(TransportCmd::Launch(launch)).unwrap();
+    let worst = bars_agree((&tap_a, &tap_b), (&mut heard_a, &mut heard_b), Some(after), Duration::from_secs(5));
     println!("bar lines after the change to 100 bpm: at most {:.1} µs apart", worst * 1e6);
+    let start = *heard_b.launched.first().expect("the launched clip played on B");
+    let off = heard_a.bars.iter().map(|t| (t - start).abs()).fold(f64::INFINITY, f64::min);
+    println!("the clip launched on B started {:.1} µs from a bar line of A", off * 1e6);
+    assert!(off < BAR_LINES_WITHIN, "the launch on B is {:.3} ms off A's bar lines", off * 1e3);
+    assert!(heard_a.launched.is_empty(), "A launched nothing");
     let bar = 3.0 * 60.0 / 100.0;
-    let late: Vec<f64> = bars_a.iter().copied().filter(|t| *t >= after).collect();
+    let late: Vec<f64> = heard_a.bars.iter().copied().filter(|t| *t >= after).collect();
     for pair in late.windows(2) {
         assert!(((pair[1] - pair[0]) - bar).abs() < 1e-4, "bars of {bar} s expected: {late:?}");
     }
@@ -210,9 +263,9 @@ fn link_shares_tempo_bar_phase_and_start_stop_between_engines() {
     let fc = c.feedback().clone();
     assert!(!fc.link.enabled && fc.link.peers == 0, "{:?}", fc.link);
     assert!(!fc.transport.playing && (fc.transport.bpm - 120.0).abs() < 1e-3, "{:?}", fc.transport);
-    let mut clicks_c = Vec::new();
-    bar_lines(&tap_c, &mut clicks_c);
-    assert!(clicks_c.is_empty(), "the engine without Link played: {clicks_c:?}");
+    let mut heard_c = Heard::default();
+    listen(&tap_c, &mut heard_c);
+    assert!(heard_c.bars.is_empty(), "the engine without Link played: {:?}", heard_c.bars);
 
     for audio in [a, b, c] {
         audio.shutdown();
