@@ -201,6 +201,14 @@ fn bars_agree(
     worst
 }
 
+/// Both play the same bar of the song, not only in phase: their song
+/// positions, read one after the other, are less than an eighth apart.
+fn same_position(a: &mut AudioHandle, b: &mut AudioHandle) {
+    let (pa, pb) = (a.feedback().transport.tick, b.feedback().transport.tick);
+    let apart = i64::from(pa) - i64::from(pb);
+    assert!(apart.abs() < i64::from(TICKS_PER_QUARTER / 2), "song positions {pa} and {pb}");
+}
+
 #[test]
 fn link_shares_tempo_bar_phase_and_start_stop_between_engines() {
     if !inside_private_network("link_shares_tempo_bar_phase_and_start_stop_between_engines") {
@@ -229,6 +237,7 @@ fn link_shares_tempo_bar_phase_and_start_stop_between_engines() {
     let (mut heard_a, mut heard_b) = (Heard::default(), Heard::default());
     let worst = bars_agree((&tap_a, &tap_b), (&mut heard_a, &mut heard_b), None, Duration::from_secs(4));
     println!("bar lines of A and B at 132 bpm: {} compared, at most {:.1} µs apart", heard_a.bars.len(), worst * 1e6);
+    same_position(&mut a, &mut b);
 
     // A tempo change while playing, this time on B: still in phase after.
     let since = Instant::now();
@@ -243,6 +252,7 @@ fn link_shares_tempo_bar_phase_and_start_stop_between_engines() {
     b.transport(TransportCmd::Launch(launch)).unwrap();
     let worst = bars_agree((&tap_a, &tap_b), (&mut heard_a, &mut heard_b), Some(after), Duration::from_secs(5));
     println!("bar lines after the change to 100 bpm: at most {:.1} µs apart", worst * 1e6);
+    same_position(&mut a, &mut b);
     let start = *heard_b.launched.first().expect("the launched clip played on B");
     let off = heard_a.bars.iter().map(|t| (t - start).abs()).fold(f64::INFINITY, f64::min);
     println!("the clip launched on B started {:.1} µs from a bar line of A", off * 1e6);

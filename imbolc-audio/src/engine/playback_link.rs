@@ -46,6 +46,12 @@ impl Playback {
         self.scheduler.horizon()
     }
 
+    /// The (fractional) play tick the scheduler's line reaches at the
+    /// horizon.
+    pub fn tick_at_horizon(&self) -> f64 {
+        self.scheduler.tick_at_horizon()
+    }
+
     /// Follows Link's timeline from the horizon: play tick `tick` there
     /// (`None`: where the scheduler's own line is), at `bpm` (stopped: the
     /// tempo only). Tempo-synced effects follow.

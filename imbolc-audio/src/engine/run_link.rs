@@ -4,9 +4,9 @@
 //! - a tempo another peer set becomes the scheduler's at once (and is
 //!   published, counted, for the UI to take into the project); a tempo
 //!   edit of ours goes to the session;
-//! - while playing, the scheduler's tempo line is kept on Link's beat
-//!   timeline (play tick 0 is Link beat `origin`), so bar lines and
-//!   launcher boundaries land in phase with the other peers;
+//! - while playing, the scheduler's tempo line is kept on Link's
+//!   timeline (play tick 0 is at phase `origin` of the session's bar), so
+//!   bar lines and launcher boundaries land in phase with the other peers;
 //! - play started or stopped by a peer starts or stops ours, and ours
 //!   starts or stops the session's (start/stop sync). A local start waits
 //!   for the next time the session's bar phase matches the song
@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use imbolc_types::{AudioDiff, ParamTarget, TICKS_PER_QUARTER};
 
-use crate::link::LinkSession;
+use crate::link::{LinkSession, phase_difference};
 
 use super::*;
 use crate::engine::cmd::TransportCmd;
@@ -44,8 +44,11 @@ const SAME_TEMPO: f64 = 1e-3;
 #[derive(Debug, Default)]
 pub(crate) struct LinkFollower {
     session: Option<LinkSession>,
-    /// Link beat at play tick 0 of the current play, when play was
-    /// started in phase with the session.
+    /// Phase in the session's bar (quarters) of play tick 0 of the
+    /// current play, when play was started in phase with the session.
+    /// A phase, not a beat number: Link renumbers an app's beats when it
+    /// requests a beat at a time, and a capture may still show the old
+    /// numbering, which would shift the song by whole bars.
     origin: Option<f64>,
     /// The session's tempo as last seen or sent.
     tempo: f64,
@@ -164,9 +167,9 @@ impl Engine {
             if moment.playing && !self.playback.is_playing() && self.link.is_some() {
                 let now = self.playback.clock().now();
                 let (phase, quantum) = (self.playback.start_phase(), self.playback.quantum());
-                let (at, origin) = session.join(now, phase, quantum);
+                let at = session.join(now, phase, quantum);
                 self.playback.play_at(at);
-                link.origin = Some(origin);
+                link.origin = Some(phase);
                 tracing::debug!("Link: a peer started play; joining in {:.3} s", at - now);
             } else if !moment.playing && self.playback.is_playing() {
                 link.origin = None;
@@ -175,9 +178,13 @@ impl Engine {
         }
         // Play started before Link was on keeps its own phase and takes
         // the tempo only.
+        // The play tick at the horizon is moved by the least that puts it
+        // at the session's phase there (at most half a bar either way).
         let tick = link.origin.filter(|_| self.playback.is_playing()).map(|origin| {
-            let quantum = self.playback.quantum();
-            (session.beat_at(self.playback.horizon(), quantum) - origin) * f64::from(TICKS_PER_QUARTER)
+            let (quantum, ppq) = (self.playback.quantum(), f64::from(TICKS_PER_QUARTER));
+            let own = self.playback.tick_at_horizon();
+            let phase = session.phase_at(self.playback.horizon(), quantum);
+            own + phase_difference(own / ppq + origin, phase, quantum) * ppq
         });
         let due = link.peers_read.is_none_or(|at| at.elapsed() >= PEERS_EVERY);
         if due {

@@ -111,6 +111,14 @@ impl LinkSession {
         self.state.beat_at_time(self.micros(secs), quantum)
     }
 
+    /// Where scheduler time `secs` lies in the session's bar of `quantum`
+    /// quarters, from 0 up to `quantum`. Unlike a beat number, the phase
+    /// is the same for every peer and never renumbered (Link renumbers
+    /// an app's beats when it requests a beat at a time).
+    pub fn phase_at(&self, secs: f64, quantum: f64) -> f64 {
+        self.state.phase_at_time(self.micros(secs), quantum)
+    }
+
     /// Scheduler time of the session's `beat`.
     pub fn time_at(&self, beat: f64, quantum: f64) -> f64 {
         self.secs(self.state.time_at_beat(beat, quantum))
@@ -138,17 +146,16 @@ impl LinkSession {
     /// little in the past (the peer's message took a moment: the notes
     /// already due are dropped, the rest land in phase); when that is
     /// more than `JOIN_LATE` before `now`, the next time after `now` whose
-    /// phase is `phase`. Returns that time in scheduler seconds and the
-    /// session beat there.
-    pub fn join(&mut self, now: f64, phase: f64, quantum: f64) -> (f64, f64) {
+    /// phase is `phase`. Returns that time in scheduler seconds.
+    pub fn join(&mut self, now: f64, phase: f64, quantum: f64) -> f64 {
         self.state.request_beat_at_start_playing_time(phase, quantum);
         let at = self.time_at(phase, quantum);
         if at >= now - JOIN_LATE {
-            return (at, phase);
+            return at;
         }
         let earliest = now + JOIN_LATE;
         let beat = next_with_phase(self.beat_at(earliest, quantum), phase, quantum);
-        (self.time_at(beat, quantum), beat)
+        self.time_at(beat, quantum)
     }
 
     /// Stops the session's transport at scheduler time `secs`.
@@ -156,6 +163,16 @@ impl LinkSession {
         self.state.set_is_playing(false, self.micros(secs));
         self.link.commit_audio_session_state(&self.state);
     }
+}
+
+/// How far (beats, within half a bar either way) phase `to` is from phase
+/// `from` in a bar of `quantum` beats: the smallest correction.
+pub fn phase_difference(from: f64, to: f64, quantum: f64) -> f64 {
+    if quantum <= 0.0 {
+        return 0.0;
+    }
+    let d = (to - from).rem_euclid(quantum);
+    if d > quantum / 2.0 { d - quantum } else { d }
 }
 
 /// The first beat at or after `beat` whose phase in a bar of `quantum`
@@ -179,5 +196,15 @@ mod tests {
         assert_eq!(next_with_phase(5.0, 1.0, 4.0), 5.0);
         assert_eq!(next_with_phase(5.5, 1.0, 3.0), 7.0);
         assert_eq!(next_with_phase(-2.0, 0.0, 4.0), 0.0);
+    }
+
+    #[test]
+    fn a_phase_difference_is_the_shortest_way_round_the_bar() {
+        assert_eq!(phase_difference(0.0, 0.5, 4.0), 0.5);
+        assert_eq!(phase_difference(0.5, 0.0, 4.0), -0.5);
+        assert_eq!(phase_difference(3.75, 0.25, 4.0), 0.5);
+        assert_eq!(phase_difference(0.25, 3.75, 4.0), -0.5);
+        assert_eq!(phase_difference(1.0, 5.0, 4.0), 0.0);
+        assert_eq!(phase_difference(0.0, 3.0, 3.0), 0.0);
     }
 }

@@ -134,6 +134,11 @@ impl Scheduler {
         true
     }
 
+    /// The (fractional) play tick the tempo line reaches at the horizon.
+    pub fn tick_at_horizon(&self) -> f64 {
+        self.tempo.tick_at(self.horizon)
+    }
+
     fn insert_move(&mut self, tick: u64, bpm: Option<f32>) {
         let i = self.tempo_moves.partition_point(|(t, _)| *t <= tick);
         self.tempo_moves.insert(i, (tick, bpm));

@@ -24,11 +24,9 @@ impl<S: UiAudio> App<S> {
         match self.session.audio_mut().link(on) {
             Ok(()) => {
                 self.link = on;
-                self.inform(if on {
-                    "Link on: tempo, bars and start/stop follow the Link session on the network"
-                } else {
-                    "Link off"
-                });
+                // Short: a long message would take the whole status line,
+                // hiding the peer count it is about.
+                self.inform(if on { "Link on" } else { "Link off" });
             }
             Err(e) => self.error(format!("Link: {e}")),
         }
