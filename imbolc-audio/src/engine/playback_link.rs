@@ -62,3 +62,32 @@ impl Playback {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use imbolc_types::{AudioDiff, AudioScene, TimeSignature};
+
+    use super::*;
+
+    fn playback(ts: TimeSignature) -> Playback {
+        let mut p = Playback::new(SchedulerConfig::default(), VoiceConfig::default());
+        let scene = AudioScene { tempo: 120.0, time_signature: ts, ..AudioScene::default() };
+        p.diff(&AudioDiff::SceneLoaded(Box::new(scene)), &mut Vec::new());
+        p
+    }
+
+    /// Link's quantum is one bar in quarters; a start from the middle of
+    /// a bar must start at that phase of the session's bar.
+    #[test]
+    fn the_quantum_is_a_bar_and_the_start_phase_is_the_position_in_it() {
+        let (mut graph, _) = SignalGraph::build(crate::graph::GraphConfig::default(), &AudioScene::default());
+        let mut p = playback(TimeSignature { numerator: 6, denominator: 8 });
+        assert_eq!(p.quantum(), 3.0);
+        assert_eq!(p.start_phase(), 0.0);
+        // Bar 3, its second dotted quarter: 2 bars and 1.5 quarters in.
+        p.transport(TransportCmd::Seek(2 * 1440 + 720), &mut graph, &mut Vec::new());
+        assert_eq!(p.start_phase(), 1.5);
+        let p = playback(TimeSignature { numerator: 4, denominator: 4 });
+        assert_eq!(p.quantum(), 4.0);
+    }
+}
