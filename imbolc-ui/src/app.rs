@@ -20,6 +20,8 @@
 //! - [`takes`]: performance takes (`C-t`) and the take folder.
 //! - [`draw`]: the whole screen.
 //! - [`control`]: lines from the control socket.
+//! - [`link`]: Ableton Link: the toggle, the status line's part, a peer's
+//!   tempo into the project.
 //!
 //! [`Intent`]: crate::panes::Intent
 //! [`Outcome`]: crate::modal::Outcome

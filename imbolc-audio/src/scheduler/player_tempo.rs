@@ -20,7 +20,7 @@ pub const NUDGE_TICKS: u64 = TICKS_PER_QUARTER as u64;
 
 /// How far (ticks) the scheduler's line may be from a followed one before
 /// it is re-anchored: 0.05 tick is 50 µs at 120 bpm.
-pub const FOLLOW_TOLERANCE: f64 = 0.05;
+const FOLLOW_TOLERANCE: f64 = 0.05;
 
 impl Scheduler {
     /// In song mode, takes the tempo of an enabled tempo lane at the first
@@ -114,7 +114,7 @@ impl Scheduler {
     /// Follows an outside timeline (Ableton Link): from the horizon on,
     /// play tick `tick` is there (`None`: the tick the line reaches there)
     /// and the tempo is `bpm`. Stopped, only the tempo is taken. Returns whether anything changed; a line that
-    /// agrees within [`FOLLOW_TOLERANCE`] ticks is left alone, so the
+    /// agrees within `FOLLOW_TOLERANCE` ticks is left alone, so the
     /// tempo map is not re-anchored every turn for rounding noise.
     pub fn follow_line(&mut self, tick: Option<f64>, bpm: f32) -> bool {
         let bpm = sane_tempo(bpm);
