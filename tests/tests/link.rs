@@ -21,7 +21,7 @@
 
 use std::path::PathBuf;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use crossbeam_channel::Receiver;
 use imbolc_audio::backend::{ServerOp, Timetag, Timing};
@@ -245,7 +245,10 @@ fn link_shares_tempo_bar_phase_and_start_stop_between_engines() {
     let took = tempo_arrives(&mut a, 100.0, since);
     println!("tempo 132 → 100 on B (playing) reached A in {:.1} ms", took.as_secs_f64() * 1e3);
     assert!(took < TEMPO_WITHIN, "the tempo took {took:?} to reach the other engine");
-    let after = heard_a.bars.iter().chain(&heard_b.bars).copied().fold(0.0, f64::max) + 0.1;
+    // Bar lines already sent when the change arrived may differ (each
+    // engine had timed them on the old tempo); compare those timed from
+    // now on, after every engine's lookahead (50 ms) with room to spare.
+    let after = seconds(Timetag::from_system_time(SystemTime::now())) + 0.2;
     // A clip launched on B, one bar quantized, starts on a bar line of A.
     let launch =
         Launch { instrument: LEAD, target: LaunchTarget::Clip(LAUNCHED), quantize: LaunchQuantize::Bar, group: 0 };
