@@ -3,12 +3,16 @@
 
 # scsynth and JACK to make sound (sc3-plugins: community UGens some sounds
 # use); headers for midir's JACK backend to build; SQLite (project files)
-# is Debian's libsqlite3, not a copy compiled from C by cargo.
-RUN_PACKAGES  := supercollider-server sc3-plugins-server jackd2 pkg-config libjack-jackd2-dev libasound2-dev libsqlite3-dev
+# is Debian's libsqlite3, not a copy compiled from C by cargo; cmake and
+# libclang-dev build Ableton Link (rusty_link compiles Ableton's C++ with
+# cmake and binds it with bindgen, which needs libclang).
+RUN_PACKAGES  := supercollider-server sc3-plugins-server jackd2 pkg-config libjack-jackd2-dev libasound2-dev libsqlite3-dev cmake libclang-dev
 # sclang (and the sc3-plugins classes) to compile and check the SynthDefs,
 # tmux for the real-terminal test; flac, vorbis-tools (oggdec) and mpg123
-# to decode the FLAC, Ogg and MP3 renders with other programs.
-TEST_PACKAGES := $(RUN_PACKAGES) supercollider-language sc3-plugins-language tmux flac vorbis-tools mpg123
+# to decode the FLAC, Ogg and MP3 renders with other programs; util-linux
+# (unshare) and iproute2 (ip) give the Link test a network namespace with
+# loopback only.
+TEST_PACKAGES := $(RUN_PACKAGES) supercollider-language sc3-plugins-language tmux flac vorbis-tools mpg123 util-linux iproute2
 
 CARGO ?= cargo
 

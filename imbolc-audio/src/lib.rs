@@ -7,6 +7,8 @@
 //!   (one OSC bundle per batch over UDP).
 //! - [`engine`]: the audio thread ([`engine::AudioHandle`] is the way in):
 //!   diffs to bundles, node registry, server restart and rebuild, meters.
+//! - [`link`]: Ableton Link (tempo, bar phase, start/stop with other apps
+//!   on the network), the only module that sees the binding.
 //! - [`server`]: scsynth and JACK process management, the OSC link, health.
 //! - [`synthdefs`]: the compiled SynthDefs embedded in the binary.
 //! - [`status`]: the server state published to the UI (triple buffer).
@@ -27,6 +29,7 @@
 pub mod backend;
 pub mod engine;
 pub mod graph;
+pub mod link;
 pub mod offline;
 pub mod sample_cache;
 pub mod samples;

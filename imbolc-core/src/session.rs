@@ -210,6 +210,20 @@ impl<S: AudioSink> Session<S> {
         Ok(inverse)
     }
 
+    /// Applies an action that is not an edit of the user's (a tempo another
+    /// app set through Ableton Link): no undo step, so a peer dragging its
+    /// tempo does not fill the history; the project is still marked changed.
+    ///
+    /// # Errors
+    ///
+    /// As [`dispatch`].
+    pub fn dispatch_unrecorded(&mut self, action: Action) -> Result<Redraw, DispatchError> {
+        let outcome = dispatch(&mut self.project, action)?;
+        self.changed(outcome.diffs);
+        self.outside_history = true;
+        Ok(outcome.redraw)
+    }
+
     /// A tap of tap tempo at `now`: from the second tap on, sets the tempo
     /// to the average of the recent intervals (a `SetParam(Tempo)`, so a
     /// run of taps is one undo step). `Ok(None)` when the tap only starts

@@ -20,6 +20,8 @@
 //! - [`takes`]: performance takes (`C-t`) and the take folder.
 //! - [`draw`]: the whole screen.
 //! - [`control`]: lines from the control socket.
+//! - [`link`]: Ableton Link: the toggle, the status line's part, a peer's
+//!   tempo into the project.
 //!
 //! [`Intent`]: crate::panes::Intent
 //! [`Outcome`]: crate::modal::Outcome
@@ -49,6 +51,7 @@ mod freeze;
 mod generate;
 mod input;
 mod intents;
+mod link;
 mod pitch;
 mod play;
 mod saving;
@@ -158,6 +161,8 @@ pub struct App<S: UiAudio> {
     take_to_track: bool,
     /// Hosting or joined (see [`crate::collab`]).
     collab: Option<crate::collab::Collab>,
+    /// Ableton Link asked for (the toggle, `--link`).
+    link: bool,
     /// The views' latest frame (see `app/views.rs`).
     view: imbolc_audio::views::ViewFrame,
     /// What the engine was last told to watch (`None`: nothing, as an
@@ -210,6 +215,7 @@ impl<S: UiAudio> App<S> {
             take: None,
             take_to_track: false,
             collab: None,
+            link: false,
             view: imbolc_audio::views::ViewFrame::default(),
             view_sent: None,
         }
@@ -306,6 +312,7 @@ impl<S: UiAudio> App<S> {
         if feedback.refusals.count > self.feedback.refusals.count {
             self.error(format!("scsynth refused: {}", feedback.refusals.last));
         }
+        self.follow_link(feedback);
         self.feedback.clone_from(feedback);
         true
     }

@@ -73,6 +73,14 @@ pub trait UiAudio: AudioSink {
         Ok(())
     }
 
+    /// Joins (`true`) or leaves the Ableton Link session.
+    ///
+    /// # Errors
+    /// When the audio thread cannot take it.
+    fn link(&self, _on: bool) -> Result<(), EngineError> {
+        Ok(())
+    }
+
     /// The views' latest frame (test sinks have none).
     fn view_frame(&mut self) -> Option<&imbolc_audio::views::ViewFrame> {
         None
@@ -80,6 +88,10 @@ pub trait UiAudio: AudioSink {
 }
 
 impl UiAudio for AudioHandle {
+    fn link(&self, on: bool) -> Result<(), EngineError> {
+        AudioHandle::set_link(self, on)
+    }
+
     fn view(&self, target: Option<imbolc_types::ChainOwner>) -> Result<(), EngineError> {
         AudioHandle::view(self, target)
     }
@@ -157,6 +169,8 @@ pub enum Request {
     Record(Option<std::path::PathBuf>),
     /// The views watch this target, or nothing.
     View(Option<imbolc_types::ChainOwner>),
+    /// Ableton Link turned on or off.
+    Link(bool),
 }
 
 /// Records transport and voice requests, and the diffs sent. Clones share
@@ -198,6 +212,11 @@ impl AudioSink for ScriptSink {
 
 #[cfg(test)]
 impl UiAudio for ScriptSink {
+    fn link(&self, on: bool) -> Result<(), EngineError> {
+        self.log.borrow_mut().push(Request::Link(on));
+        Ok(())
+    }
+
     fn view(&self, target: Option<imbolc_types::ChainOwner>) -> Result<(), EngineError> {
         self.log.borrow_mut().push(Request::View(target));
         Ok(())

@@ -26,6 +26,12 @@ pub struct Args {
     #[arg(long, global = true)]
     pub jack: Option<String>,
 
+    /// Join the Ableton Link session on the network at start (tempo, bar
+    /// phase and start/stop shared with other apps; `&` toggles it). Also
+    /// after `host` and `join`.
+    #[arg(long, global = true)]
+    pub link: bool,
+
     /// Print where a TUI started now listens for control lines
     /// (docs/control-socket.md), and exit.
     #[arg(long)]
@@ -113,5 +119,13 @@ mod tests {
         assert!(matches!(host.command, Some(Command::Host { port: 9000, .. })));
         let join = Args::try_parse_from(["imbolc", "join", "127.0.0.1:9000", "--code", "AB"]).expect("parses");
         assert!(matches!(join.command, Some(Command::Join { ref code, .. }) if code == "AB"));
+        assert!(!join.link, "Link is off unless asked");
+        for args in [
+            &["imbolc", "--link"][..],
+            &["imbolc", "host", "s.imbolc", "--link"],
+            &["imbolc", "join", "h:1", "--code", "AB", "--link"],
+        ] {
+            assert!(Args::try_parse_from(args).expect("parses").link, "{args:?}");
+        }
     }
 }

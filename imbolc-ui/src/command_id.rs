@@ -190,6 +190,7 @@ pub enum CommandId {
     TrackInput,
     ClipNextTake,
     Punch,
+    Link,
     TakeToTrack,
     CountIn,
     ShowSession,

@@ -36,6 +36,13 @@ pub(crate) const PLAYING: &[Command] = &[
         G,
     ),
     cmd(C::Punch, "punch", "Punch in/out: a take onto an audio track keeps only the loop region", &["C-p"], G),
+    cmd(
+        C::Link,
+        "link",
+        "Ableton Link on or off: share tempo, bar phase and start/stop with apps on the network",
+        &["&"],
+        G,
+    ),
     cmd(C::ShowSession, "show-session", "The clip launcher: launch clips and scenes in time", &["9"], G),
     cmd(
         C::LaunchSlot,

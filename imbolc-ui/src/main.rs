@@ -131,6 +131,9 @@ fn run_app(
     if let Some(c) = collab {
         app.attach_collab(c);
     }
+    if args.link {
+        app.set_link(true);
+    }
     if opened.recovery {
         app.offer_recovery();
     }

@@ -57,6 +57,9 @@ pub enum EngineCmd {
     /// spectrum, loudness), replacing the one watched; `None` closes the
     /// view (its tap leaves the server). See [`crate::views`].
     View(Option<imbolc_types::ChainOwner>),
+    /// Realtime lane: join (`true`) or leave the Ableton Link session on
+    /// the network (see `engine::run_link`).
+    Link(bool),
 }
 
 /// Transport commands. State lives on the audio thread and is shown in

@@ -54,6 +54,22 @@ pub struct EngineFeedback {
     /// The launches of the current (or last) run of the transport, for
     /// capture into the arrangement (shared: published only when it grows).
     pub performance: Arc<imbolc_types::Performance>,
+    /// Ableton Link, when the user turned it on.
+    pub link: LinkFeedback,
+}
+
+/// Ableton Link as the audio thread follows it (see `crate::link`).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct LinkFeedback {
+    pub enabled: bool,
+    /// Other apps in the session.
+    pub peers: u64,
+    /// The session's tempo (quarters per minute).
+    pub tempo: f64,
+    /// Counts tempo changes that came from other peers: a UI that
+    /// remembers the count it saw knows to take `tempo` into the project.
+    /// Our own changes sent to the session do not count.
+    pub peer_tempo_changes: u64,
 }
 
 /// The last rebuild of the graph on a new server, and its size.
@@ -132,6 +148,7 @@ struct AudioSide {
     recording: super::recorder::RecordFeedback,
     launcher: Vec<crate::scheduler::ColumnFeedback>,
     performance: Arc<imbolc_types::Performance>,
+    link: LinkFeedback,
 }
 
 /// What the monitor threads own: the latest status and meters, and the
@@ -249,6 +266,11 @@ impl Publisher {
         self.update(|f| f.performance = shared);
     }
 
+    /// Ableton Link's state, when it changed.
+    pub fn link(&mut self, link: LinkFeedback) {
+        self.update(|f| f.link = link);
+    }
+
     /// The graph was sent whole to a new server.
     pub fn rebuilt(&mut self, stats: RebuildStats) {
         self.update(|f| f.rebuild = stats);
@@ -351,6 +373,7 @@ impl FeedbackReader {
             merged.recording.clone_from(&audio.recording);
             merged.launcher.clone_from(&audio.launcher);
             merged.performance = Arc::clone(&audio.performance);
+            merged.link = audio.link;
             merged.refusals.clone_from(&monitor.refusals);
             merged.meters.clone_from(&monitor.meters);
             let current = monitor.generation == audio.generation;

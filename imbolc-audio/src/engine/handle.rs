@@ -197,6 +197,15 @@ impl AudioHandle {
         self.transport(TransportCmd::SetTempo(bpm))
     }
 
+    /// Joins (`true`) or leaves the Ableton Link session on the network:
+    /// tempo, bar phase and start/stop follow the other peers.
+    ///
+    /// # Errors
+    /// As [`AudioHandle::voice_on`].
+    pub fn set_link(&self, on: bool) -> Result<(), EngineError> {
+        self.realtime(EngineCmd::Link(on))
+    }
+
     /// Sets or clears the loop region (song mode).
     ///
     /// # Errors

@@ -30,6 +30,9 @@
 //!   is not left waiting for a core.
 //! - `run_views`: the views' tap on the server and its chunk reads (the
 //!   analysis is in [`crate::views`]).
+//! - `run_link`: following Ableton Link (tempo, bar phase, start/stop;
+//!   the binding is in [`crate::link`]); `playback_link`: what playback
+//!   offers it.
 //! - [`live`]: [`LiveSender`], a cloneable realtime-lane sender for MIDI
 //!   input (notes, pedal, bend, aftertouch, panic); `expression` applies
 //!   bend and aftertouch to live voices.
@@ -58,7 +61,7 @@ mod usage;
 pub use cmd::{EngineCmd, EngineConfig, EngineError, TapEvent, TransportCmd, VoiceId};
 pub use counters::{Counter, CounterSnapshot, EngineCounters};
 pub use feedback::{
-    EngineFeedback, EngineStop, FeedbackReader, RebuildStats, Refusals, TempoAnchor, TransportFeedback,
+    EngineFeedback, EngineStop, FeedbackReader, LinkFeedback, RebuildStats, Refusals, TempoAnchor, TransportFeedback,
 };
 pub use handle::AudioHandle;
 pub use inbound::{Inbound, NodeNotice, Rejected, classify};

@@ -543,6 +543,9 @@ mod timing;
 #[path = "playback_tempo.rs"]
 mod tempo;
 
+#[path = "playback_link.rs"]
+mod link_follow;
+
 #[path = "playback_audio.rs"]
 mod audio;
 #[path = "playback_live.rs"]

@@ -116,6 +116,8 @@ pub(crate) struct Engine {
     recorder: super::recorder::Recorder,
     /// The views of sound's tap.
     views: views::Views,
+    /// Ableton Link, once the user turned it on.
+    link_sync: link_follow::LinkFollower,
 }
 
 impl Engine {
@@ -163,6 +165,7 @@ impl Engine {
             previews: Default::default(),
             recorder: Default::default(),
             views: Default::default(),
+            link_sync: Default::default(),
         }
     }
 
@@ -187,6 +190,7 @@ impl Engine {
             busy |= self.realtime_turn();
             busy |= self.events_turn();
             busy |= self.normal_turn();
+            self.link_turn();
             self.playback_turn();
             if let Some(link) = &self.link {
                 self.counters.set_live_malformed(link.server.malformed_packets());
@@ -208,7 +212,7 @@ impl Engine {
         if let Some(at) = self.restart_at {
             timeout = timeout.min(at.saturating_duration_since(Instant::now()));
         }
-        if let Some(period) = self.playback.window_period() {
+        for period in [self.playback.window_period(), self.link_wait()].into_iter().flatten() {
             timeout = timeout.min(period);
         }
         let mut select = Select::new();
@@ -287,6 +291,9 @@ impl Engine {
                     self.publish_transport();
                     return;
                 }
+                if self.link_transport(cmd) {
+                    return;
+                }
                 let mut batches = std::mem::take(&mut self.batches);
                 self.playback.transport(cmd, &mut self.graph, &mut batches);
                 self.send_batches(batches);
@@ -322,6 +329,7 @@ impl Engine {
             EngineCmd::Record(request) => self.record(request),
             EngineCmd::LauncherGrid(grid) => self.playback.set_launcher_grid(*grid),
             EngineCmd::View(target) => self.view(target),
+            EngineCmd::Link(on) => self.set_link(on),
         }
     }
 
@@ -386,6 +394,7 @@ impl Engine {
         self.playback.diff(diff, &mut batches);
         self.playback.follow_tempo(from, &mut self.graph, &mut batches);
         self.send_batches(batches);
+        self.link_diff(diff);
     }
 
     /// One lookahead window, when playing on a running server (without a
@@ -574,6 +583,9 @@ mod record;
 
 #[path = "run_views.rs"]
 mod views;
+
+#[path = "run_link.rs"]
+mod link_follow;
 
 #[cfg(test)]
 #[path = "run_tests.rs"]

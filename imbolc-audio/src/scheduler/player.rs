@@ -108,6 +108,8 @@ pub struct Scheduler {
     pub(super) performance: imbolc_types::Performance,
     /// Tempo changes waiting for their play tick (`None`: back to `bpm`).
     tempo_moves: Vec<(u64, Option<f32>)>,
+    /// This play follows an outside timeline (Link): tempo lanes wait.
+    following: bool,
 }
 
 impl Scheduler {
@@ -141,6 +143,7 @@ impl Scheduler {
             live: live::LiveArp::default(),
             performance: imbolc_types::Performance::default(),
             tempo_moves: Vec::new(),
+            following: false,
         }
     }
 
@@ -220,6 +223,7 @@ impl Scheduler {
             return;
         }
         self.playing = true;
+        self.following = false;
         self.tempo = TempoMap::new(at, 0.0, self.bpm);
         self.next_tick = 0;
         self.horizon = at;

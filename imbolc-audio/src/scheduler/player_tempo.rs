@@ -18,11 +18,16 @@ pub const NUDGE_FACTOR: f32 = 0.04;
 /// Play ticks a nudge lasts.
 pub const NUDGE_TICKS: u64 = TICKS_PER_QUARTER as u64;
 
+/// How far (ticks) the scheduler's line may be from a followed one before
+/// it is re-anchored: 0.05 tick is 50 µs at 120 bpm.
+const FOLLOW_TOLERANCE: f64 = 0.05;
+
 impl Scheduler {
     /// In song mode, takes the tempo of an enabled tempo lane at the first
-    /// unscheduled tick (re-anchoring at the horizon, like any tempo change).
+    /// unscheduled tick (re-anchoring at the horizon, like any tempo change);
+    /// not while following Link, whose tempo wins.
     pub(super) fn follow_tempo_lane(&mut self) {
-        if self.mode != PlayMode::Song {
+        if self.mode != PlayMode::Song || self.following {
             return;
         }
         let song = self.cursor.locate(self.next_tick).0;
@@ -104,6 +109,34 @@ impl Scheduler {
                 self.bpm = bpm;
             }
         }
+    }
+
+    /// Follows an outside timeline (Ableton Link): from the horizon on,
+    /// play tick `tick` is there (`None`: the tick the line reaches there)
+    /// and the tempo is `bpm`. Stopped, only the tempo is taken. Returns whether anything changed; a line that
+    /// agrees within `FOLLOW_TOLERANCE` ticks is left alone, so the
+    /// tempo map is not re-anchored every turn for rounding noise.
+    pub fn follow_line(&mut self, tick: Option<f64>, bpm: f32) -> bool {
+        let bpm = sane_tempo(bpm);
+        if !self.playing {
+            let changed = bpm != self.bpm;
+            self.bpm = bpm;
+            return changed;
+        }
+        self.following = true;
+        let tick = tick.unwrap_or_else(|| self.tempo.tick_at(self.horizon));
+        let drift = self.tempo.tick_at(self.horizon) - tick;
+        if bpm == self.bpm && drift.abs() < FOLLOW_TOLERANCE {
+            return false;
+        }
+        self.bpm = bpm;
+        self.tempo = TempoMap::new(self.horizon, tick, bpm);
+        true
+    }
+
+    /// The (fractional) play tick the tempo line reaches at the horizon.
+    pub fn tick_at_horizon(&self) -> f64 {
+        self.tempo.tick_at(self.horizon)
     }
 
     fn insert_move(&mut self, tick: u64, bpm: Option<f32>) {

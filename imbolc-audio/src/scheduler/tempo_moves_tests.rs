@@ -88,3 +88,27 @@ fn stopping_before_the_bar_line_sets_the_tapped_tempo() {
     s.stop(&mut out);
     assert!((s.tempo() - 90.0).abs() < 1e-6);
 }
+
+/// Ableton Link: the scheduler follows an outside line from its horizon
+/// (that line, not its own, decides the times after it), and a line that
+/// agrees within the tolerance leaves it alone.
+#[test]
+fn a_followed_line_times_the_ticks_after_the_horizon() {
+    let mut s = scheduler();
+    s.play(0.0);
+    let mut out = Vec::new();
+    s.advance(0.6, &mut out);
+    // 0.6 s at 120 bpm is tick 576.
+    assert!(!s.follow_line(Some(576.01), 120.0), "within tolerance: nothing to do");
+    // The outside timeline is 2 ms ahead and now at 240 bpm.
+    let ahead = 576.0 + 0.002 / tempo::seconds_per_tick(120.0);
+    assert!(s.follow_line(Some(ahead), 240.0));
+    assert!((s.tempo() - 240.0).abs() < 1e-6);
+    s.advance(1.2, &mut out);
+    let at = |tick: f64| ((0.6 + (tick - ahead) * tempo::seconds_per_tick(240.0)) * 1e6).round() as i64;
+    assert_eq!(ons(&out), vec![0, 500_000, at(960.0), at(1440.0)]);
+    // Stopped, only the tempo is taken.
+    s.stop(&mut Vec::new());
+    assert!(s.follow_line(Some(0.0), 100.0));
+    assert!((s.tempo() - 100.0).abs() < 1e-6);
+}

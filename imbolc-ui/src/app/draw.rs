@@ -66,9 +66,11 @@ impl<S: UiAudio> App<S> {
             self.session.is_dirty(),
             &self.feedback,
             self.message.as_ref(),
-            &self
-                .collab_summary()
-                .map_or_else(|| self.transport_summary(), |c| format!("{} │ {c}", self.transport_summary())),
+            &[Some(self.transport_summary()), self.link_summary(), self.collab_summary()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" │ "),
         );
         if let Some(modal) = &self.modal {
             modal.render(frame, &self.keymap);

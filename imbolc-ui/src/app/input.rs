@@ -163,6 +163,7 @@ impl<S: UiAudio> App<S> {
             CommandId::TempoSet => self.modal = Some(Modal::Tempo { text: String::new() }),
             CommandId::TakeToggle => self.toggle_take(),
             CommandId::Punch => self.toggle_punch(),
+            CommandId::Link => self.toggle_link(),
             CommandId::TakeToTrack => self.toggle_take_to_track(),
             CommandId::CountIn => self.cycle_count_in(),
             CommandId::TakeFolder => {

@@ -14,7 +14,12 @@ use crate::app::App;
 use crate::collab::Collab;
 use crate::keys::Keymap;
 
-fn frames_until(host: &mut TestApp, client: &mut TestApp, what: &str, done: impl Fn(&TestApp, &TestApp) -> bool) {
+pub(super) fn frames_until(
+    host: &mut TestApp,
+    client: &mut TestApp,
+    what: &str,
+    done: impl Fn(&TestApp, &TestApp) -> bool,
+) {
     let start = Instant::now();
     while !done(host, client) {
         assert!(start.elapsed() < Duration::from_secs(20), "{what}: not after 20 s");

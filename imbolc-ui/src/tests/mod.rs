@@ -25,6 +25,7 @@ mod fixture;
 mod frictions;
 mod generators;
 mod layers;
+mod link;
 mod loops;
 mod midi_files;
 mod midi_map;

@@ -223,6 +223,10 @@ impl<'a> Up<'a> {
             return 0;
         }
         let (limit, p) = (Self::limit(o), self.packing);
+        // Usually every note fits: by pitch order, the last one says so.
+        if !p.as_played && self.notes.last().is_none_or(|k| p.pitch(*k) <= limit) {
+            return self.notes.len();
+        }
         if p.as_played {
             self.notes.iter().filter(|k| p.pitch(**k) <= limit).count()
         } else {

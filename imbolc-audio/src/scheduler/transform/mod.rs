@@ -46,6 +46,9 @@ pub struct TransformStage {
     settings: IdMap<InstrumentId, NoteTransforms>,
     /// The instruments with an arpeggiator, in id order.
     lanes: Vec<ArpLane>,
+    /// Their ids side by side (an event's lane is found by binary search
+    /// over these, not over the lanes, which are far apart in memory).
+    lane_ids: Vec<InstrumentId>,
     grids: Grids,
     /// Arpeggio note-offs not yet due.
     pending: Vec<PendingOff>,
@@ -120,6 +123,7 @@ impl TransformStage {
             self.settings.insert(id, t.clone());
         }
         self.lanes = lanes::lanes(&self.settings, std::mem::take(&mut self.lanes));
+        self.lane_ids = self.lanes.iter().map(|l| l.id).collect();
         // An arpeggiator takes its chords whole (see `feed`).
         self.any_chord = self.settings.values().any(|t| t.chord.is_some() && t.arp.is_none());
         self.any_groove = self.settings.values().any(|t| t.groove.is_some());
@@ -148,7 +152,7 @@ impl TransformStage {
             out.append(&mut events);
         } else {
             for e in events.drain(..) {
-                let i = self.lanes.binary_search_by_key(&e.instrument, |l| l.id);
+                let i = self.lane_ids.binary_search(&e.instrument);
                 match i.ok().and_then(|i| self.lanes.get_mut(i)) {
                     Some(lane) => lane.input.push(e),
                     None => out.push(e),
@@ -242,7 +246,7 @@ impl TransformStage {
                         out.push(e);
                         continue;
                     };
-                    if self.lanes.binary_search_by_key(&e.instrument, |l| l.id).is_ok() {
+                    if self.lane_ids.binary_search(&e.instrument).is_ok() {
                         out.push(e);
                         continue;
                     }
@@ -317,38 +321,72 @@ fn sort_chords(events: &mut [NoteEvent]) {
 }
 
 /// Puts events in the scheduler's order: time, offs first, then
-/// instrument, pitch and key. Sorts (time, index) pairs, then moves each
-/// event once: a window's events are 64 bytes each and their times nearly
-/// always differ, so this is several times cheaper than sorting them.
+/// instrument, pitch and key. Sorts one integer per event (time, kind,
+/// instrument, pitch and index packed), then moves each event once: a
+/// window's events are 64 bytes each and their times nearly always
+/// differ, so this is several times cheaper than sorting them. Events
+/// equal but for their key (rare) are then ordered by key.
 #[derive(Debug, Clone, Default)]
 struct Sorter {
-    keys: Vec<(u64, u32)>,
+    keys: Vec<u128>,
     moved: Vec<NoteEvent>,
 }
 
+/// Bits of a sort key holding the event's index.
+const INDEX_BITS: u32 = 23;
+
 impl Sorter {
     fn sort(&mut self, events: &mut [NoteEvent]) {
+        if events.len() >= 1 << INDEX_BITS {
+            events.sort_unstable_by(scheduler_order);
+            return;
+        }
         self.keys.clear();
-        self.keys.extend(events.iter().zip(0u32..).map(|(e, i)| (time_key(e.time), i)));
-        let at = |i: u32| usize::try_from(i).ok().and_then(|i| events.get(i));
-        self.keys.sort_unstable_by(|a, b| {
-            a.0.cmp(&b.0).then_with(|| match (at(a.1), at(b.1)) {
-                (Some(x), Some(y)) => x
-                    .kind
-                    .cmp(&y.kind)
-                    .then_with(|| x.instrument.cmp(&y.instrument))
-                    .then_with(|| x.pitch.cmp(&y.pitch))
-                    .then_with(|| x.key.cmp(&y.key)),
-                _ => std::cmp::Ordering::Equal,
-            })
-        });
+        self.keys.extend(events.iter().zip(0u32..).map(|(e, i)| sort_key(e, i)));
+        self.keys.sort_unstable();
+        let at = |k: u128| usize::try_from(k & ((1 << INDEX_BITS) - 1)).ok().and_then(|i| events.get(i));
         self.moved.clear();
-        self.moved.extend(self.keys.iter().filter_map(|(_, i)| at(*i)));
+        self.moved.extend(self.keys.iter().filter_map(|k| at(*k)));
         // Every index is in range, so nothing was left out.
-        if self.moved.len() == events.len() {
-            events.copy_from_slice(&self.moved);
+        if self.moved.len() != events.len() {
+            return;
+        }
+        events.copy_from_slice(&self.moved);
+        if !self.keys.windows(2).any(|w| w[0] >> INDEX_BITS == w[1] >> INDEX_BITS) {
+            return;
+        }
+        let mut rest = &mut events[..];
+        let mut keys = self.keys.as_slice();
+        while let Some(&k) = keys.first() {
+            let n = keys.iter().take_while(|x| *x >> INDEX_BITS == k >> INDEX_BITS).count().max(1);
+            let (run, later) = rest.split_at_mut(n.min(rest.len()));
+            if run.len() > 1 {
+                run.sort_unstable_by_key(|a| a.key);
+            }
+            rest = later;
+            keys = keys.get(n..).unwrap_or_default();
         }
     }
+}
+
+/// Time, kind, instrument and pitch packed above the event's index `i`.
+fn sort_key(e: &NoteEvent, i: u32) -> u128 {
+    let kind = u128::from(e.kind == NoteEventKind::On);
+    u128::from(time_key(e.time)) << 64
+        | kind << 63
+        | u128::from(e.instrument.0) << 31
+        | u128::from(e.pitch) << INDEX_BITS
+        | u128::from(i)
+}
+
+/// The scheduler's order of two events.
+fn scheduler_order(x: &NoteEvent, y: &NoteEvent) -> std::cmp::Ordering {
+    time_key(x.time)
+        .cmp(&time_key(y.time))
+        .then_with(|| x.kind.cmp(&y.kind))
+        .then_with(|| x.instrument.cmp(&y.instrument))
+        .then_with(|| x.pitch.cmp(&y.pitch))
+        .then_with(|| x.key.cmp(&y.key))
 }
 
 /// Seconds as an integer in the order of `f64::total_cmp`.

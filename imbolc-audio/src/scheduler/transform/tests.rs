@@ -253,3 +253,31 @@ fn turning_the_arpeggiator_on_and_off_follows_the_diff() {
     assert_eq!(of(&out, ARP, NoteEventKind::Off).len(), 8);
     let _ = BTreeMap::<u8, u8>::new();
 }
+
+proptest! {
+    /// The sorter puts any events (equal times, kinds, instruments and
+    /// pitches included) in the order a plain sort by the whole order
+    /// gives.
+    #[test]
+    fn the_sorter_orders_like_a_plain_sort(
+        events in prop::collection::vec((0u8..4, any::<bool>(), 0u32..3, 60u8..63, 0u32..4, 0u8..3), 0..80),
+    ) {
+        let mut events: Vec<NoteEvent> = events
+            .into_iter()
+            .map(|(t, on, i, pitch, note, tone)| NoteEvent {
+                time: f64::from(t) * 0.25 - 0.25,
+                kind: if on { NoteEventKind::On } else { NoteEventKind::Off },
+                instrument: InstrumentId(i),
+                pitch,
+                velocity: 100,
+                key: crate::scheduler::NoteKey { clip: ClipId(1), note: NoteId(note), placement: None, tone },
+                audio: None,
+            })
+            .collect();
+        let mut want = events.clone();
+        want.sort_by(super::scheduler_order);
+        super::Sorter::default().sort(&mut events);
+        let order = |e: &[NoteEvent]| e.iter().map(|e| (e.time, e.kind, e.instrument, e.pitch, e.key)).collect::<Vec<_>>();
+        prop_assert_eq!(order(&events), order(&want));
+    }
+}
