@@ -227,21 +227,26 @@ impl Floor {
         Floor { frames, floor, f0, w0 }
     }
 
-    /// The times the floor rose by more than [`LOST_SECS`]: (frame, rise).
+    /// The times the floor rose by more than [`LOST_SECS`]: (first frame,
+    /// last frame, rise); rises less than [`MERGE_SECS`] apart are one.
     /// (Not in the last [`FLOOR_SECS`], where the floor has too few
     /// wake-ups to stand on.)
-    /// Rises within [`MERGE_SECS`] of each other are one loss.
-    fn losses(&self) -> Vec<(u64, f64)> {
+    fn losses(&self) -> Vec<(u64, u64, f64)> {
         let last = self.frames.last().copied().unwrap_or(0);
         let rises = self.floor.windows(2).zip(&self.frames[1..]).map(|(w, f)| (*f, w[1] - w[0]));
-        let mut losses: Vec<(u64, f64)> = Vec::new();
-        for (f, d) in rises.filter(|(f, d)| *d > 0.0 && f + (FLOOR_SECS * RATE) as u64 <= last) {
+        // (first frame, last frame, time lost)
+        let mut losses: Vec<(u64, u64, f64)> = Vec::new();
+        // (Rises of a few µs are the floor's own wander, not lost time.)
+        for (f, d) in rises.filter(|(f, d)| *d > 0.000_01 && f + (FLOOR_SECS * RATE) as u64 <= last) {
             match losses.last_mut() {
-                Some((at, sum)) if f - *at < (MERGE_SECS * RATE) as u64 => *sum += d,
-                _ => losses.push((f, d)),
+                Some((_, end, sum)) if f - *end < (MERGE_SECS * RATE) as u64 => {
+                    *sum += d;
+                    *end = f;
+                }
+                _ => losses.push((f, f, d)),
             }
         }
-        losses.retain(|l| l.1 > LOST_SECS);
+        losses.retain(|l| l.2 > LOST_SECS);
         losses
     }
 
@@ -283,8 +288,9 @@ fn measure(run: &Run) -> Figures {
     // Where the driver lost more than the clock makes up slowly, the
     // clock steps once it is sure of it: a new span, and the ticks of the
     // next [`LEFT_OUT_SECS`] are left out (all counted and reported).
-    let steps: Vec<u64> = losses.iter().filter(|l| l.1 > SPLIT_SECS).map(|l| l.0).collect();
-    let left_out = |f: u64| steps.iter().any(|s| f >= *s && f < s + (LEFT_OUT_SECS * RATE) as u64);
+    let big: Vec<(u64, u64)> = losses.iter().filter(|l| l.2 > SPLIT_SECS).map(|l| (l.0, l.1)).collect();
+    let steps: Vec<u64> = big.iter().map(|b| b.0).collect();
+    let left_out = |f: u64| big.iter().any(|(s, e)| f >= *s && f < e + (LEFT_OUT_SECS * RATE) as u64);
     let held_back = run.ticks.iter().filter(|f| after_gap.contains(f)).count();
     let kept: Vec<u64> = run.ticks.iter().copied().filter(|f| !after_gap.contains(f) && !left_out(*f)).collect();
     let mut spans: Vec<Vec<(f64, f64)>> = Vec::new();

@@ -20,7 +20,8 @@
 //! re-anchors its own clock after an xrun), and in frames they jump by
 //! the time lost, once. Smaller differences (losses below the step, the
 //! floor's wander) are slewed away at most [`MAX_SLEW`] (4 ppm, 4 µs a
-//! second), which keeps a 30 s run within 0.04 ms of a straight line.
+//! second), which keeps a 30 s run within 0.04 ms of a straight line; a
+//! lag piled up from them steps the line only past [`PILED_UP_SECS`].
 //!
 //! Nothing here allocates or blocks: it runs inside JACK's process
 //! callback.
@@ -51,9 +52,13 @@ const MAX_RATE: f64 = 1e-3;
 /// Lost time beyond this steps the line, once every period for
 /// [`CONFIRM_SECS`] has woken up at least this much later than it (a
 /// wake-up is rarely that late four times in a row without the driver
-/// having lost time; a floor this far off after a whole window steps it
-/// too).
+/// having lost time).
 pub const STEP_SECS: f64 = 0.000_3;
+/// Span of the floor a new loss is measured from.
+const RECENT_SECS: f64 = 0.05;
+/// Lag piled up from losses under [`STEP_SECS`] beyond which the line
+/// steps rather than slews (20 ms would take 80 minutes at 4 ppm).
+pub const PILED_UP_SECS: f64 = 0.02;
 /// How long the wake-ups must stay that late, and in how many periods at
 /// least, before the line steps: a late wake-up or two is not lost time.
 pub const CONFIRM_SECS: f64 = 0.01;
@@ -91,6 +96,14 @@ struct State {
     late_run: u32,
     late_frames: i64,
     late_floor: f64,
+    /// The floor over the last [`RECENT_SECS`] (and the one being
+    /// measured): a new loss is lateness beyond where the wake-ups were
+    /// just before it, whatever lag is still being slewed away.
+    recent: f64,
+    recent_min: f64,
+    recent_frames: i64,
+    /// `recent` when the current run of late wake-ups began.
+    late_ref: f64,
 }
 
 impl State {
@@ -111,28 +124,51 @@ impl State {
             late_run: 0,
             late_frames: 0,
             late_floor: f64::MAX,
+            recent: 0.0,
+            recent_min: f64::MAX,
+            recent_frames: 0,
+            late_ref: 0.0,
         }
     }
 
     /// Counts a period woken up `residual` after the line; steps the line
     /// once the lost time is confirmed.
     fn lost_time(&mut self, residual: f64, df: i64) {
-        if residual <= STEP_SECS || self.windows < ACQUIRE_WINDOWS {
+        let reference = if self.late_run == 0 { self.recent } else { self.late_ref };
+        let excess = residual - reference;
+        self.recent_min = self.recent_min.min(residual);
+        self.recent_frames += df;
+        if self.recent_frames as f64 * self.secs_per_frame >= RECENT_SECS {
+            self.recent = self.recent_min;
+            self.recent_min = f64::MAX;
+            self.recent_frames = 0;
+        }
+        if excess <= STEP_SECS || self.windows < ACQUIRE_WINDOWS {
             self.late_run = 0;
             self.late_frames = 0;
             self.late_floor = f64::MAX;
             return;
         }
+        if self.late_run == 0 {
+            self.late_ref = reference;
+        }
         self.late_run += 1;
         self.late_frames += df;
-        self.late_floor = self.late_floor.min(residual);
+        self.late_floor = self.late_floor.min(excess);
         if self.late_run >= CONFIRM_PERIODS && self.late_frames as f64 * self.secs_per_frame >= CONFIRM_SECS {
             let frame = self.frame;
             self.bend(frame, self.secs_per_frame);
             self.wall0 += self.late_floor;
             self.window_frames = 0;
             self.floor = f64::MAX;
-            self.lost_time(0.0, 0);
+            // Where the wake-ups were before the loss is where they are
+            // now on the moved line.
+            self.recent = self.late_ref;
+            self.recent_min = f64::MAX;
+            self.recent_frames = 0;
+            self.late_run = 0;
+            self.late_frames = 0;
+            self.late_floor = f64::MAX;
         }
     }
 
@@ -235,15 +271,18 @@ impl FrameLine {
         }
         let window = if state.windows < ACQUIRE_WINDOWS { ACQUIRE_SECS } else { WINDOW_SECS };
         if state.window_frames as f64 * state.secs_per_frame >= window {
-            // The floor is where the frames are: far from it after a whole
-            // window (lost time the wake-ups did not show at once, the wall
-            // clock set), the line steps there.
-            if state.floor.abs() > STEP_SECS && state.windows >= ACQUIRE_WINDOWS {
+            // The floor is where the frames are. Ahead of it after a whole
+            // window (the wall clock set back, a step too far) the line
+            // steps back at once; behind it (losses too small to step for,
+            // piled up) only past [`PILED_UP_SECS`], else it is slewed.
+            let off = state.floor > PILED_UP_SECS || state.floor < -STEP_SECS;
+            if off && state.windows >= ACQUIRE_WINDOWS {
                 let (frame, floor) = (state.frame, state.floor);
                 state.bend(frame, state.secs_per_frame);
                 state.wall0 += floor;
                 state.window_frames = 0;
                 state.floor = f64::MAX;
+                state.recent -= floor;
             } else {
                 state.close_window();
             }
