@@ -81,6 +81,15 @@ pub trait UiAudio: AudioSink {
         Ok(())
     }
 
+    /// With Link on, follow the session's tempo without sending ours (a
+    /// collaborator: the host sends the tempo).
+    ///
+    /// # Errors
+    /// When the audio thread cannot take it.
+    fn link_follow_only(&self, _only: bool) -> Result<(), EngineError> {
+        Ok(())
+    }
+
     /// The views' latest frame (test sinks have none).
     fn view_frame(&mut self) -> Option<&imbolc_audio::views::ViewFrame> {
         None
@@ -90,6 +99,10 @@ pub trait UiAudio: AudioSink {
 impl UiAudio for AudioHandle {
     fn link(&self, on: bool) -> Result<(), EngineError> {
         AudioHandle::set_link(self, on)
+    }
+
+    fn link_follow_only(&self, only: bool) -> Result<(), EngineError> {
+        AudioHandle::set_link_follow_only(self, only)
     }
 
     fn view(&self, target: Option<imbolc_types::ChainOwner>) -> Result<(), EngineError> {
@@ -171,6 +184,8 @@ pub enum Request {
     View(Option<imbolc_types::ChainOwner>),
     /// Ableton Link turned on or off.
     Link(bool),
+    /// Link's tempo followed without sending ours, or not.
+    LinkFollowOnly(bool),
 }
 
 /// Records transport and voice requests, and the diffs sent. Clones share
@@ -214,6 +229,11 @@ impl AudioSink for ScriptSink {
 impl UiAudio for ScriptSink {
     fn link(&self, on: bool) -> Result<(), EngineError> {
         self.log.borrow_mut().push(Request::Link(on));
+        Ok(())
+    }
+
+    fn link_follow_only(&self, only: bool) -> Result<(), EngineError> {
+        self.log.borrow_mut().push(Request::LinkFollowOnly(only));
         Ok(())
     }
 

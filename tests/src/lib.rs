@@ -26,6 +26,7 @@ pub mod corpus;
 pub mod engine;
 pub mod keyboard;
 pub mod loop_timing;
+pub mod netns;
 pub mod pad_controller;
 pub mod recording;
 pub mod sound_check;

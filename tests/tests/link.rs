@@ -19,8 +19,6 @@
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::PathBuf;
-use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
 
 use crossbeam_channel::Receiver;
@@ -29,6 +27,7 @@ use imbolc_audio::engine::{AudioHandle, TapEvent, TransportCmd};
 use imbolc_audio::scheduler::{Launch, midi_to_freq};
 use imbolc_audio::server::JackMode;
 use imbolc_tests::engine::{tapped_engine, wait_feedback};
+use imbolc_tests::netns::inside_private_network;
 use imbolc_tests::tagged_servers;
 use imbolc_types::catalog::SourceKind;
 use imbolc_types::{
@@ -36,55 +35,11 @@ use imbolc_types::{
     LaunchTarget, MixerSettings, Note, NoteId, ParamTarget, TICKS_PER_QUARTER, TimeSignature,
 };
 
-/// Set in the re-run inside the namespace.
-const INSIDE_VAR: &str = "IMBOLC_LINK_NETNS";
-/// The acceptance bounds of issue 20.
 const TEMPO_WITHIN: Duration = Duration::from_secs(1);
 const BAR_LINES_WITHIN: f64 = 0.001;
 const LEAD: InstrumentId = InstrumentId(0);
 const LAUNCHED: ClipId = ClipId(1);
 const LAUNCHED_PITCH: u8 = 84;
-
-fn find_tool(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .chain(["/usr/sbin", "/sbin", "/usr/bin", "/bin"].map(PathBuf::from))
-        .map(|dir| dir.join(name))
-        .find(|p| p.is_file())
-}
-
-/// Inside the namespace: true, run the test. Outside: runs this test
-/// again inside one, asserts it passed there, and returns false.
-fn inside_private_network(test: &str) -> bool {
-    if std::env::var_os(INSIDE_VAR).is_some() {
-        // /proc/net/dev lists this network namespace's interfaces (the
-        // sysfs mount still shows the parent's).
-        let dev = std::fs::read_to_string("/proc/net/dev").expect("/proc/net/dev lists the interfaces");
-        let interfaces: Vec<&str> = dev.lines().skip(2).filter_map(|l| l.split(':').next()).map(str::trim).collect();
-        assert_eq!(interfaces, ["lo"], "the Link test's namespace must hold loopback only");
-        return true;
-    }
-    let unshare = find_tool("unshare").expect("`unshare` not found: install util-linux (apt-get install util-linux)");
-    let ip = find_tool("ip").expect("`ip` not found: install iproute2 (apt-get install iproute2)");
-    let exe = std::env::current_exe().expect("the test binary's path");
-    let script = format!(
-        "{ip} link set lo up multicast on && {ip} route add 224.0.0.0/4 dev lo && exec \"$0\" \"$@\"",
-        ip = ip.display()
-    );
-    let status = Command::new(unshare)
-        .args(["-n", "sh", "-c", &script])
-        .arg(exe)
-        .args(["--exact", test, "--nocapture", "--test-threads=1"])
-        .env(INSIDE_VAR, "1")
-        .status()
-        .expect("unshare starts");
-    assert!(
-        status.success(),
-        "the Link test failed inside its private network namespace ({status}); making one needs root \
-         (unshare -n), util-linux and iproute2 — see the output above"
-    );
-    false
-}
 
 fn seconds(t: Timetag) -> f64 {
     f64::from(t.seconds) + f64::from(t.fraction) / 4_294_967_296.0

@@ -60,6 +60,10 @@ pub enum EngineCmd {
     /// Realtime lane: join (`true`) or leave the Ableton Link session on
     /// the network (see `engine::run_link`).
     Link(bool),
+    /// Realtime lane: with Link on, follow the session's tempo without
+    /// sending it ours (`true`: a collaborator's engine, whose tempo edits
+    /// come from the host, which alone sends them to the session).
+    LinkFollowOnly(bool),
 }
 
 /// Transport commands. State lives on the audio thread and is shown in

@@ -206,6 +206,19 @@ impl AudioHandle {
         self.realtime(EngineCmd::Link(on))
     }
 
+    /// With Link on, follows the session's tempo but never sends a tempo
+    /// edit to it (`true`). Playing together, a collaborator's replica
+    /// repeats the host's tempo edit a moment after the host's engine sent
+    /// it to the session: sent again, it would be a second, later change
+    /// of the session's timeline, and Link peers that adopt each other's
+    /// near-simultaneous changes can end up on different ones.
+    ///
+    /// # Errors
+    /// As [`AudioHandle::voice_on`].
+    pub fn set_link_follow_only(&self, only: bool) -> Result<(), EngineError> {
+        self.realtime(EngineCmd::LinkFollowOnly(only))
+    }
+
     /// Sets or clears the loop region (song mode).
     ///
     /// # Errors

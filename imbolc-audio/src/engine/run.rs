@@ -330,6 +330,7 @@ impl Engine {
             EngineCmd::LauncherGrid(grid) => self.playback.set_launcher_grid(*grid),
             EngineCmd::View(target) => self.view(target),
             EngineCmd::Link(on) => self.set_link(on),
+            EngineCmd::LinkFollowOnly(only) => self.link_sync.follow_only = only,
         }
     }
 

@@ -12,6 +12,9 @@
 //!   for the next time the session's bar phase matches the song
 //!   position's (alone in the session it starts at once).
 //!
+//! A collaborator's engine sends no tempo to the session at all (the
+//! host's does; see `AudioHandle::set_link_follow_only`).
+//!
 //! A tempo that arrives as an edit equal to one the session gave us
 //! recently is the UI echoing Link back (it takes a peer's tempo into the
 //! project, which comes back here as an edit); it is not sent back to the
@@ -56,6 +59,9 @@ pub(crate) struct LinkFollower {
     playing: bool,
     /// Recent tempos from peers (see the module docs).
     from_peers: VecDeque<(f32, Instant)>,
+    /// Tempo edits are not sent to the session (a collaborator's engine:
+    /// see `AudioHandle::set_link_follow_only`).
+    pub(super) follow_only: bool,
     peers_read: Option<Instant>,
     shown: LinkFeedback,
     published: LinkFeedback,
@@ -132,7 +138,9 @@ impl Engine {
             _ => return,
         };
         let link = &mut self.link_sync;
-        let Some(session) = link.session.as_mut().filter(|_| link.shown.enabled) else { return };
+        let Some(session) = link.session.as_mut().filter(|_| link.shown.enabled && !link.follow_only) else {
+            return;
+        };
         let echo = link.from_peers.iter().any(|(t, at)| *t == bpm && at.elapsed() < ECHO_WINDOW);
         if echo || (f64::from(bpm) - link.tempo).abs() < SAME_TEMPO {
             return;

@@ -6,7 +6,9 @@
 //! tempo without an undo step (a peer dragging its tempo would otherwise
 //! fill the history). Playing together, only the host takes it in, as an
 //! action broadcast to the clients, so every replica stays equal; a
-//! client's own engine follows Link's tempo directly meanwhile.
+//! client's own engine follows Link's tempo directly meanwhile, and sends
+//! none to the session (its tempo edits reach the session through the
+//! host's engine).
 
 use imbolc_audio::engine::EngineFeedback;
 use imbolc_types::{Action, ParamTarget};
@@ -21,7 +23,7 @@ const SAME_TEMPO: f32 = 1e-3;
 impl<S: UiAudio> App<S> {
     /// Turns Link on or off (the toggle key and `--link`).
     pub fn set_link(&mut self, on: bool) {
-        match self.session.audio_mut().link(on) {
+        match self.ask_link(on) {
             Ok(()) => {
                 self.link = on;
                 // Short: a long message would take the whole status line,
@@ -30,6 +32,15 @@ impl<S: UiAudio> App<S> {
             }
             Err(e) => self.error(format!("Link: {e}")),
         }
+    }
+
+    /// Asks the engine to join or leave; a collaborator's engine only
+    /// follows the session's tempo (the host's sends it).
+    fn ask_link(&mut self, on: bool) -> Result<(), imbolc_audio::engine::EngineError> {
+        let client = matches!(self.collab, Some(Collab::Client(_)));
+        let audio = self.session.audio_mut();
+        audio.link_follow_only(client)?;
+        audio.link(on)
     }
 
     pub(super) fn toggle_link(&mut self) {
@@ -52,7 +63,7 @@ impl<S: UiAudio> App<S> {
         if self.link != feedback.link.enabled {
             // Idempotent on the audio thread; an error shows on the next
             // toggle.
-            let _ = self.session.audio_mut().link(self.link);
+            let _ = self.ask_link(self.link);
         }
         if !feedback.link.enabled {
             return;

@@ -14,11 +14,11 @@ use crate::app::App;
 use crate::collab::Collab;
 use crate::keys::Keymap;
 
-pub(super) fn frames_until(
-    host: &mut TestApp,
-    client: &mut TestApp,
+pub(super) fn frames_until<S: crate::audio::UiAudio>(
+    host: &mut App<S>,
+    client: &mut App<S>,
     what: &str,
-    done: impl Fn(&TestApp, &TestApp) -> bool,
+    done: impl Fn(&App<S>, &App<S>) -> bool,
 ) {
     let start = Instant::now();
     while !done(host, client) {

@@ -27,11 +27,11 @@ fn the_link_key_joins_and_leaves_and_the_status_line_counts_peers() {
     let (mut app, sink) = script_app(demo_project());
     assert!(!status_line(&app).contains("Link"), "off by default");
     press(&mut app, "&");
-    assert_eq!(sink.take(), vec![Request::Link(true)]);
+    assert_eq!(sink.take(), vec![Request::LinkFollowOnly(false), Request::Link(true)]);
     app.set_feedback(&linked(2, 120.0, 0));
     assert!(status_line(&app).contains("Link 2 peers"), "{}", status_line(&app));
     press(&mut app, "&");
-    assert_eq!(sink.take(), vec![Request::Link(false)]);
+    assert_eq!(sink.take(), vec![Request::LinkFollowOnly(false), Request::Link(false)]);
     let mut off = demo_feedback();
     off.link = LinkFeedback::default();
     app.set_feedback(&off);
@@ -78,7 +78,6 @@ fn playing_together_only_the_host_takes_a_link_tempo_in() {
 
     use imbolc_core::Session;
     use imbolc_core::collab::{Client, Host, JoinCode, Limits};
-    use imbolc_core::session::NullSink;
     use imbolc_types::Project;
 
     use super::collab::frames_until;
@@ -88,7 +87,7 @@ fn playing_together_only_the_host_takes_a_link_tempo_in() {
     let code = JoinCode::random().unwrap();
     let host = Host::bind("127.0.0.1:0", code.clone(), Limits::default()).unwrap();
     let addr = host.addr();
-    let mut host_app = App::new(Session::new(demo_project(), NullSink), None, Keymap::default(), None);
+    let mut host_app = App::new(Session::new(demo_project(), ScriptSink::default()), None, Keymap::default(), None);
     host_app.attach_collab(Collab::Host(host));
     let joining = std::thread::spawn(move || Client::connect(addr, &code, "guest", None, &Limits::default()));
     while !joining.is_finished() {
@@ -96,14 +95,19 @@ fn playing_together_only_the_host_takes_a_link_tempo_in() {
         std::thread::sleep(Duration::from_millis(2));
     }
     let client = joining.join().unwrap().unwrap();
-    let mut client_app = App::new(Session::new(Project::new("empty"), NullSink), None, Keymap::default(), None);
+    let client_sink = ScriptSink::default();
+    let mut client_app =
+        App::new(Session::new(Project::new("empty"), client_sink.clone()), None, Keymap::default(), None);
     client_app.attach_collab(Collab::Client(client));
     frames_until(&mut host_app, &mut client_app, "snapshot", |h, c| c.session().project() == h.session().project());
 
-    for app in [&mut host_app, &mut client_app] {
-        app.set_link(true);
-        app.set_feedback(&linked(1, 120.0, 0));
-    }
+    host_app.set_link(true);
+    host_app.set_feedback(&linked(1, 120.0, 0));
+    client_app.set_link(true);
+    client_app.set_feedback(&linked(1, 120.0, 0));
+    // The client's engine sends no tempo to the session: the host's does.
+    let asked = client_sink.take();
+    assert!(asked.ends_with(&[Request::LinkFollowOnly(true), Request::Link(true)]), "{asked:?}");
     // The client hears the peer's tempo first: it leaves its replica alone.
     client_app.set_feedback(&linked(1, 97.5, 1));
     assert!((client_app.session().project().tempo - 120.0).abs() < 1e-4);
