@@ -33,12 +33,13 @@ fn muted(app: &TestApp) -> bool {
     app.session().project().instruments.get(&InstrumentId(0)).is_some_and(|i| i.mixer.mute)
 }
 
-#[test]
-fn edits_go_through_the_host_both_ways() {
+/// A host app on the demo project and a client app joined to it on
+/// 127.0.0.1, once the client has the host's snapshot.
+pub(super) fn joined<S: crate::audio::UiAudio>(host_sink: S, client_sink: S) -> (App<S>, App<S>) {
     let code = JoinCode::random().unwrap();
     let host = Host::bind("127.0.0.1:0", code.clone(), Limits::default()).unwrap();
     let addr = host.addr();
-    let mut host_app = App::new(Session::new(demo_project(), NullSink), None, Keymap::default(), None);
+    let mut host_app = App::new(Session::new(demo_project(), host_sink), None, Keymap::default(), None);
     host_app.attach_collab(Collab::Host(host));
     // The host answers from its frame loop: tick it while the client connects.
     let joining = std::thread::spawn(move || Client::connect(addr, &code, "guest", None, &Limits::default()));
@@ -47,9 +48,15 @@ fn edits_go_through_the_host_both_ways() {
         std::thread::sleep(Duration::from_millis(2));
     }
     let client = joining.join().unwrap().unwrap();
-    let mut client_app = App::new(Session::new(Project::new("empty"), NullSink), None, Keymap::default(), None);
+    let mut client_app = App::new(Session::new(Project::new("empty"), client_sink), None, Keymap::default(), None);
     client_app.attach_collab(Collab::Client(client));
     frames_until(&mut host_app, &mut client_app, "snapshot", |h, c| c.session().project() == h.session().project());
+    (host_app, client_app)
+}
+
+#[test]
+fn edits_go_through_the_host_both_ways() {
+    let (mut host_app, mut client_app) = joined(NullSink, NullSink);
 
     // A key on the client: sent, not applied, until the host broadcasts it.
     press(&mut client_app, "4 m");

@@ -74,32 +74,10 @@ fn play_a_peer_started_shows_and_space_stops_it() {
 /// client does not apply it on its own (on 127.0.0.1).
 #[test]
 fn playing_together_only_the_host_takes_a_link_tempo_in() {
-    use std::time::{Duration, Instant};
+    use super::collab::{frames_until, joined};
 
-    use imbolc_core::Session;
-    use imbolc_core::collab::{Client, Host, JoinCode, Limits};
-    use imbolc_types::Project;
-
-    use super::collab::frames_until;
-    use crate::collab::Collab;
-    use crate::keys::Keymap;
-
-    let code = JoinCode::random().unwrap();
-    let host = Host::bind("127.0.0.1:0", code.clone(), Limits::default()).unwrap();
-    let addr = host.addr();
-    let mut host_app = App::new(Session::new(demo_project(), ScriptSink::default()), None, Keymap::default(), None);
-    host_app.attach_collab(Collab::Host(host));
-    let joining = std::thread::spawn(move || Client::connect(addr, &code, "guest", None, &Limits::default()));
-    while !joining.is_finished() {
-        host_app.tick(Instant::now());
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    let client = joining.join().unwrap().unwrap();
     let client_sink = ScriptSink::default();
-    let mut client_app =
-        App::new(Session::new(Project::new("empty"), client_sink.clone()), None, Keymap::default(), None);
-    client_app.attach_collab(Collab::Client(client));
-    frames_until(&mut host_app, &mut client_app, "snapshot", |h, c| c.session().project() == h.session().project());
+    let (mut host_app, mut client_app) = joined(ScriptSink::default(), client_sink.clone());
 
     host_app.set_link(true);
     host_app.set_feedback(&linked(1, 120.0, 0));
